@@ -1,0 +1,12 @@
+# RELAIS_SANITIZE: ASan + UBSan for the whole build; RELAIS_TSAN: ThreadSanitizer.
+if(RELAIS_SANITIZE AND RELAIS_TSAN)
+  message(FATAL_ERROR "RELAIS_SANITIZE and RELAIS_TSAN cannot be combined")
+endif()
+if(RELAIS_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(RELAIS_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

@@ -1,0 +1,4 @@
+# relais_warnings: an interface target every Relais target links to.
+add_library(relais_warnings INTERFACE)
+target_compile_options(relais_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
+  -Wnon-virtual-dtor -Wno-missing-field-initializers)

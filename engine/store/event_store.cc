@@ -1,0 +1,58 @@
+#include "engine/store/event_store.h"
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+namespace relais {
+
+bool ExpectedVersion::Matches(uint64_t current) const {
+  switch (kind_) {
+    case Kind::kAny: return true;
+    case Kind::kNoStream: return current == 0;
+    case Kind::kExact: return current == version_;
+  }
+  return false;
+}
+
+std::string ExpectedVersion::ToString() const {
+  switch (kind_) {
+    case Kind::kAny: return "any";
+    case Kind::kNoStream: return "no stream";
+    case Kind::kExact: return "version " + std::to_string(version_);
+  }
+  return "?";
+}
+
+StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
+  std::promise<StatusOr<AppendResult>> promise;
+  auto future = promise.get_future();
+  AppendAsync(std::move(request), [&promise](StatusOr<AppendResult> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+StatusOr<AppendResult> EventStore::Append(std::string stream_id, ExpectedVersion expected,
+                                          std::vector<NewEvent> events) {
+  AppendRequest request;
+  request.stream_id = std::move(stream_id);
+  request.expected = expected;
+  request.events = std::move(events);
+  return Append(std::move(request));
+}
+
+bool EventStore::WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) {
+  if (LastPosition() >= position) return true;
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+  };
+  auto shared = std::make_shared<Shared>();
+  Subscription sub = Subscribe([shared](uint64_t) {
+    std::lock_guard lock(shared->mu);
+    shared->cv.notify_all();
+  });
+  std::unique_lock lock(shared->mu);
+  return shared->cv.wait_for(lock, timeout, [&] { return LastPosition() >= position; });
+}
+
+}  // namespace relais

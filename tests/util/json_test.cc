@@ -1,0 +1,46 @@
+#include "engine/util/json.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+
+namespace relais {
+namespace {
+
+using testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(JsonTest, ParsesValidJson) {
+  auto v = ParseJson(R"({"a":[1,2,{"b":"c"}]})");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ((*v)["a"][2]["b"], "c");
+}
+
+TEST(JsonTest, TruncatedJsonReportsByteOffset) {
+  EXPECT_THAT(ParseJson(R"({"a":)"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("byte offset 5")));
+}
+
+TEST(JsonTest, DeepNestingIsRefusedWithoutRecursion) {
+  std::string deep(10000, '[');
+  deep += std::string(10000, ']');
+  EXPECT_THAT(ParseJson(deep), StatusIs(StatusCode::kInvalidArgument, HasSubstr("nested deeper than 256")));
+}
+
+TEST(JsonTest, BracketsInsideStringsDoNotCountAsNesting) {
+  std::string s = "\"" + std::string(1000, '[') + "\\\"\"";
+  auto v = ParseJson(s);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->get<std::string>().size(), 1001u);
+}
+
+TEST(JsonTest, InvalidUtf8IsAnErrorNotACrash) {
+  EXPECT_THAT(ParseJson("\"\xff\xfe\""), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST(JsonTest, DumpReplacesInvalidUtf8) {
+  Json j = std::string("a\xff");
+  EXPECT_EQ(DumpJson(j), "\"a\xEF\xBF\xBD\"");
+}
+
+}  // namespace
+}  // namespace relais
