@@ -49,6 +49,13 @@ struct RecordedEvent {
   Json ToJson() const;
 };
 
+// The latest snapshot of a stream's folded state.
+struct Snapshot {
+  uint64_t version = 0;          // the stream version the state includes
+  std::string schema;            // the state's shape; a reader discards a schema it does not know
+  std::string payload;
+};
+
 // Limits every store enforces on what it is asked to write.
 struct EventLimits {
   size_t max_stream_id_bytes = 256;

@@ -84,13 +84,6 @@ struct AppendRequest {
   std::function<void(const AppendResult&, KvWrites&)> attach;
 };
 
-// The latest snapshot of a stream's folded state.
-struct Snapshot {
-  uint64_t version = 0;          // the stream version the state includes
-  std::string schema;            // the state's shape; a reader discards a schema it does not know
-  std::string payload;
-};
-
 struct KvEntry {
   std::string key;
   std::string value;
@@ -150,7 +143,8 @@ class EventStore {
   // kInvalidArgument (empty append, bad id, limits); kAlreadyExists (an event id
   // already used elsewhere); kUnavailable (I/O error or closing: nothing of the
   // append is visible); may return some other Status on an error.
-  // The callback runs exactly once, on an internal thread; it must not block.
+  // The callback runs exactly once: on the calling thread when the request is
+  // refused before queueing, otherwise on an internal thread; it must not block.
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 
   // Blocking form of AppendAsync.

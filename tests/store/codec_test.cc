@@ -1,0 +1,81 @@
+#include "engine/store/codec.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/store/event_store.h"
+#include "tests/testing/status_matchers.h"
+
+namespace relais {
+namespace {
+
+using testing::StatusIs;
+
+TEST(CodecTest, U64KeysSortNumerically) {
+  EXPECT_LT(codec::EncodeU64Key(255), codec::EncodeU64Key(256));
+  EXPECT_LT(codec::EncodeU64Key(1), codec::EncodeU64Key(uint64_t{1} << 40));
+  EXPECT_EQ(codec::DecodeU64Key(codec::EncodeU64Key(0x0102030405060708ULL)), 0x0102030405060708ULL);
+}
+
+TEST(CodecTest, StreamKeysGroupByStreamThenVersion) {
+  EXPECT_LT(codec::StreamKey("p1", 9), codec::StreamKey("p1", 10));
+  EXPECT_LT(codec::StreamKey("p1", UINT64_MAX), codec::StreamKey("p10", 1));
+  EXPECT_LT(codec::StreamKey("p", UINT64_MAX), codec::StreamKey("p1", 1));
+  EXPECT_TRUE(codec::StreamKey("p1", 3).starts_with(codec::StreamPrefix("p1")));
+  EXPECT_FALSE(codec::StreamKey("p10", 3).starts_with(codec::StreamPrefix("p1")));
+}
+
+TEST(CodecTest, EnvelopeRoundTripsWithPatchedVersion) {
+  NewEvent e;
+  e.event_id = "0b5f6a52-1111-4c1e-9a55-0123456789ab";
+  e.type = "verdict.recorded";
+  e.data = {{"positive", true}, {"note", "ça marche"}};
+  e.metadata = {"elu:bob", "cause", "corr", {}};
+  e.schema_version = 3;
+  TimePoint at = FromMicros(1'700'000'000'123'456);
+  std::string env = codec::EncodeEvent(e, "project-7", at);
+  codec::PatchVersion(env, 42);
+  auto r = codec::DecodeEvent(env, 99);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->stream_id, "project-7");
+  EXPECT_EQ(r->version, 42u);
+  EXPECT_EQ(r->position, 99u);
+  EXPECT_EQ(r->event_id, e.event_id);
+  EXPECT_EQ(r->type, e.type);
+  EXPECT_EQ(r->Data(), e.data);
+  EXPECT_EQ(r->metadata.actor, "elu:bob");
+  EXPECT_EQ(r->metadata.causation_id, "cause");
+  EXPECT_EQ(r->metadata.correlation_id, "corr");
+  EXPECT_EQ(r->metadata.recorded_at, at);
+  EXPECT_EQ(r->schema_version, 3u);
+}
+
+TEST(CodecTest, EveryTruncationIsCorruptionNotACrash) {
+  NewEvent e;
+  e.event_id = "0b5f6a52-1111-4c1e-9a55-0123456789ab";
+  e.type = "t";
+  std::string env = codec::EncodeEvent(e, "s", FromMicros(0));
+  for (size_t n = 0; n < env.size(); ++n)
+    EXPECT_THAT(codec::DecodeEvent(env.substr(0, n), 1), StatusIs(StatusCode::kCorruption)) << n;
+  EXPECT_THAT(codec::DecodeEvent(env + "x", 1), StatusIs(StatusCode::kCorruption));
+  env[0] = 7;
+  EXPECT_THAT(codec::DecodeEvent(env, 1), StatusIs(StatusCode::kCorruption, ::testing::HasSubstr("format 7")));
+}
+
+TEST(CodecTest, SnapshotAndLocationRoundTrip) {
+  Snapshot s{12, "project-state/v1", std::string("payload\0with nul", 16)};
+  auto back = codec::DecodeSnapshot(codec::EncodeSnapshot(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->version, 12u);
+  EXPECT_EQ(back->schema, s.schema);
+  EXPECT_EQ(back->payload, s.payload);
+  codec::EventLocation loc{"stream-x", 5, 77};
+  auto l = codec::DecodeLocation(codec::EncodeLocation(loc));
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->stream_id, "stream-x");
+  EXPECT_EQ(l->version, 5u);
+  EXPECT_EQ(l->position, 77u);
+  EXPECT_THAT(codec::DecodeLocation("short"), StatusIs(StatusCode::kCorruption));
+}
+
+}  // namespace
+}  // namespace relais

@@ -1,0 +1,201 @@
+// What only the durable store promises: reopening, format checks that touch
+// nothing, I/O errors, group commit.
+#include "engine/store/rocksdb_event_store.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "tests/store/store_factory.h"
+#include "tests/testing/fault_injection_fs.h"
+#include "tests/testing/status_matchers.h"
+
+namespace relais {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::IsOk;
+using testing::MakeEvent;
+using testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Every file with its size and modification time: "touches nothing" means equal.
+std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> Listing(const fs::path& dir) {
+  std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    out[e.path().string()] = {e.is_regular_file() ? e.file_size() : 0, e.last_write_time()};
+  return out;
+}
+
+class RocksDbEventStoreTest : public ::testing::Test {
+ protected:
+  RocksDbStoreOptions Options() {
+    RocksDbStoreOptions o;
+    o.path = dir_.Sub("store");
+    return o;
+  }
+  std::unique_ptr<RocksDbEventStore> Open(const RocksDbStoreOptions& o) {
+    auto s = RocksDbEventStore::Open(o);
+    EXPECT_THAT(s, IsOk());
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(RocksDbEventStoreTest, ReopenKeepsEverythingAndContinuesPositions) {
+  {
+    auto store = Open(Options());
+    ASSERT_THAT(store->Append("p1", ExpectedVersion::NoStream(), {MakeEvent("a"), MakeEvent("b")}), IsOk());
+    ASSERT_THAT(store->Append("p2", ExpectedVersion::NoStream(), {MakeEvent("c")}), IsOk());
+    KvWrites w;
+    w.Put("k", "v");
+    ASSERT_THAT(store->KvWrite(w), IsOk());
+    ASSERT_THAT(store->SaveSnapshot("p1", {2, "s", "state"}), IsOk());
+  }
+  auto store = Open(Options());
+  EXPECT_EQ(store->LastPosition(), 3u);
+  EXPECT_EQ(*store->StreamVersion("p1"), 2u);
+  EXPECT_EQ(store->KvGet("k")->value_or(""), "v");
+  EXPECT_EQ((*store->LoadSnapshot("p1"))->payload, "state");
+  auto r = store->Append("p1", ExpectedVersion::Exact(2), {MakeEvent("d")});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->first_version, 3u);
+  EXPECT_EQ(r->first_position, 4u);
+}
+
+TEST_F(RocksDbEventStoreTest, CreatesMissingParentDirectories) {
+  auto o = Options();
+  o.path = dir_.Sub("a/b/c/store");
+  auto store = Open(o);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(fs::exists(fs::path(o.path) / "CURRENT"));
+}
+
+TEST_F(RocksDbEventStoreTest, RefusesANonEmptyDirectoryThatIsNotAStoreAndTouchesNothing) {
+  auto o = Options();
+  fs::create_directories(o.path);
+  std::ofstream(fs::path(o.path) / "notes.txt") << "my notes";
+  auto before = Listing(o.path);
+  EXPECT_THAT(RocksDbEventStore::Open(o),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("is not a Relais store")));
+  EXPECT_EQ(Listing(o.path), before);
+}
+
+TEST_F(RocksDbEventStoreTest, RefusesAForeignRocksDbAndTouchesNothing) {
+  auto o = Options();
+  {
+    rocksdb::Options ro;
+    ro.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(ro, o.path, &db).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "someone", "else").ok());
+    delete db;
+  }
+  auto before = Listing(o.path);
+  EXPECT_THAT(RocksDbEventStore::Open(o),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("lacks the column family 'log'")));
+  EXPECT_EQ(Listing(o.path), before);
+}
+
+TEST_F(RocksDbEventStoreTest, RefusesAnUnknownFormatVersionAndTouchesNothing) {
+  auto o = Options();
+  { Open(o); }
+  {  // Pretend a future Relais wrote this store.
+    rocksdb::Options ro;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(ro, o.path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(ro, o.path, cfs, &handles, &db).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "relais.store.format", "99").ok());
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  auto before = Listing(o.path);
+  EXPECT_THAT(RocksDbEventStore::Open(o),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("format version 99; this build reads format version 1")));
+  EXPECT_EQ(Listing(o.path), before);
+}
+
+TEST_F(RocksDbEventStoreTest, RefusesAFileWhereTheDirectoryShouldBe) {
+  auto o = Options();
+  std::ofstream(o.path) << "x";
+  EXPECT_THAT(RocksDbEventStore::Open(o), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("not a directory")));
+}
+
+TEST_F(RocksDbEventStoreTest, WalWriteErrorFailsTheAppendAndLeavesNoTrace) {
+  auto faults = testing::FaultInjectionFs::Make();
+  auto env = testing::MakeEnv(faults);
+  auto o = Options();
+  o.env = env.get();
+  std::string failed_id;
+  {
+    auto store = Open(o);
+    ASSERT_THAT(store->Append("p1", ExpectedVersion::NoStream(), {MakeEvent("ok.before")}), IsOk());
+    faults->Inject(testing::FaultInjectionFs::Fault::kWalAppend);
+    NewEvent doomed = MakeEvent("doomed");
+    failed_id = doomed.event_id;
+    AppendRequest req;
+    req.stream_id = "p1";
+    req.events = {doomed, MakeEvent("doomed.too")};
+    req.side_writes.Put("outbox/doomed", "x");
+    EXPECT_THAT(store->Append(std::move(req)), StatusIs(StatusCode::kUnavailable, HasSubstr("append not stored")));
+    EXPECT_GT(faults->injected(), 0);
+    // Nothing of it is visible; reads keep working.
+    EXPECT_EQ(store->LastPosition(), 1u);
+    EXPECT_EQ(*store->StreamVersion("p1"), 1u);
+    EXPECT_EQ(store->ReadStream("p1", 1, 10)->size(), 1u);
+    EXPECT_EQ(store->ReadAll(1, 10)->events.size(), 1u);
+    EXPECT_FALSE(store->KvGet("outbox/doomed")->has_value());
+    faults->Inject(testing::FaultInjectionFs::Fault::kNone);
+  }
+  // After a restart the failed append is still absent, and appends continue gapless.
+  o.env = nullptr;
+  auto store = Open(o);
+  EXPECT_EQ(store->LastPosition(), 1u);
+  EXPECT_FALSE(store->KvGet("outbox/doomed")->has_value());
+  auto r = store->Append("p1", ExpectedVersion::Exact(1), {MakeEvent("ok.after")});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->first_position, 2u);
+}
+
+TEST_F(RocksDbEventStoreTest, WalSyncErrorFailsTheAppendAndReadsKeepWorking) {
+  auto faults = testing::FaultInjectionFs::Make();
+  auto env = testing::MakeEnv(faults);
+  auto o = Options();
+  o.env = env.get();
+  auto store = Open(o);
+  ASSERT_THAT(store->Append("p1", ExpectedVersion::NoStream(), {MakeEvent("ok")}), IsOk());
+  faults->Inject(testing::FaultInjectionFs::Fault::kWalSync);
+  EXPECT_THAT(store->Append("p1", ExpectedVersion::Exact(1), {MakeEvent("doomed")}),
+              StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(store->LastPosition(), 1u);
+  EXPECT_EQ(*store->StreamVersion("p1"), 1u);
+  EXPECT_EQ(store->ReadStream("p1", 1, 10)->size(), 1u);
+  faults->Inject(testing::FaultInjectionFs::Fault::kNone);
+}
+
+TEST_F(RocksDbEventStoreTest, ConcurrentAppendsShareSyncs) {
+  auto store = Open(Options());
+  constexpr int kThreads = 32, kPerThread = 40;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i)
+        EXPECT_THAT(store->Append("s" + std::to_string(t), ExpectedVersion::Any(), {MakeEvent("e")}), IsOk());
+    });
+  for (auto& t : threads) t.join();
+  StoreStats stats = store->Stats();
+  EXPECT_EQ(stats.appends, uint64_t{kThreads * kPerThread});
+  EXPECT_LT(stats.commit_groups, stats.appends / 2) << "group commit should batch concurrent appends";
+  EXPECT_GT(stats.disk_bytes, 0u);
+}
+
+}  // namespace
+}  // namespace relais

@@ -1,0 +1,60 @@
+// Builds each EventStore implementation for the shared contract suites.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/store/event_store.h"
+#include "engine/store/memory_event_store.h"
+#include "engine/store/rocksdb_event_store.h"
+#include "engine/util/uuid.h"
+#include "tests/testing/temp_dir.h"
+
+namespace relais::testing {
+
+// One implementation under test; owns whatever the store needs (a directory).
+class StoreUnderTest {
+ public:
+  virtual ~StoreUnderTest() = default;
+  virtual EventStore& store() = 0;
+};
+
+struct StoreKind {
+  std::string name;
+  std::function<std::unique_ptr<StoreUnderTest>(const Clock&)> make;
+};
+
+inline std::vector<StoreKind> AllStoreKinds() {
+  struct Memory : StoreUnderTest {
+    explicit Memory(const Clock& c) : s(c) {}
+    EventStore& store() override { return s; }
+    MemoryEventStore s;
+  };
+  struct Rocks : StoreUnderTest {
+    explicit Rocks(const Clock& c) {
+      RocksDbStoreOptions o;
+      o.path = dir.Sub("store");
+      o.clock = &c;
+      auto opened = RocksDbEventStore::Open(o);
+      if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
+      s = std::move(opened).value();
+    }
+    EventStore& store() override { return *s; }
+    TempDir dir;
+    std::unique_ptr<RocksDbEventStore> s;
+  };
+  return {{"Memory", [](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Memory(c)); }},
+          {"RocksDb", [](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Rocks(c)); }}};
+}
+
+inline NewEvent MakeEvent(std::string type, Json data = Json::object(), std::string id = "") {
+  NewEvent e;
+  e.event_id = id.empty() ? NewUuid() : std::move(id);
+  e.type = std::move(type);
+  e.data = std::move(data);
+  e.metadata.actor = "test";
+  return e;
+}
+
+}  // namespace relais::testing
