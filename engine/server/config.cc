@@ -1,0 +1,268 @@
+#include "engine/server/config.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include <yaml-cpp/yaml.h>
+
+namespace relais::server {
+namespace {
+
+// The one place where yaml-cpp's exceptions and node model become Statuses.
+class Reader {
+ public:
+  explicit Reader(std::string_view source) : source_(source) {}
+
+  Status Error(const YAML::Mark& mark, const std::string& message) const {
+    std::string where(source_);
+    if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    return InvalidArgument(where + ": " + message);
+  }
+
+  static std::string Describe(const YAML::Node& node) {
+    switch (node.Type()) {
+      case YAML::NodeType::Null: return "nothing";
+      case YAML::NodeType::Sequence: return "a list";
+      case YAML::NodeType::Map: return "a map";
+      case YAML::NodeType::Scalar:
+        return (node.Tag() == "!" ? "the string \"" : "\"") + node.Scalar() + "\"";
+      default: return "an undefined value";
+    }
+  }
+
+  // An unsigned integer written as a plain (unquoted) YAML scalar.
+  Status Unsigned(const YAML::Node& node, const std::string& key, uint64_t min, uint64_t max,
+                  uint64_t* out) const {
+    std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    if (!node.IsScalar() || node.Tag() == "!") {
+      return Error(node.Mark(), key + ": expected " + expected + ", got " + Describe(node));
+    }
+    const std::string& text = node.Scalar();
+    std::string digits;
+    for (char c : text) {
+      if (c != '_') digits += c;  // YAML 1.1 allows 1_048_576
+    }
+    uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || v < min || v > max) {
+      return Error(node.Mark(), key + ": expected " + expected + ", got " + Describe(node));
+    }
+    *out = v;
+    return Status::Ok();
+  }
+
+  Status String(const YAML::Node& node, const std::string& key, std::string* out) const {
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      return Error(node.Mark(), key + ": expected a non-empty string, got " + Describe(node));
+    }
+    *out = node.Scalar();
+    return Status::Ok();
+  }
+
+  using FieldParser = std::function<Status(const YAML::Node& value, const std::string& key)>;
+  struct Field {
+    std::string key;
+    FieldParser parse;
+  };
+
+  // Applies fields to a map node: unknown or duplicate keys are errors.
+  Status Map(const YAML::Node& node, const std::string& where, const std::vector<Field>& fields) const {
+    if (node.IsNull()) return Status::Ok();
+    if (!node.IsMap()) return Error(node.Mark(), where + ": expected a map, got " + Describe(node));
+    std::set<std::string> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node& key_node = it->first;
+      if (!key_node.IsScalar()) return Error(key_node.Mark(), where + ": keys must be plain names");
+      const std::string& key = key_node.Scalar();
+      const std::string path = where.empty() ? key : where + "." + key;
+      if (!seen.insert(key).second) return Error(key_node.Mark(), "duplicate key '" + path + "'");
+      const Field* field = nullptr;
+      for (const Field& f : fields) {
+        if (f.key == key) field = &f;
+      }
+      if (field == nullptr) {
+        std::string known;
+        for (const Field& f : fields) known += (known.empty() ? "" : ", ") + f.key;
+        return Error(key_node.Mark(), "unknown key '" + path + "'" +
+                                          (where.empty() ? "" : " in section '" + where + "'") +
+                                          "; known keys: " + known);
+      }
+      RELAIS_RETURN_IF_ERROR(field->parse(it->second, path));
+    }
+    return Status::Ok();
+  }
+
+  template <typename T>
+  Field UnsignedField(std::string key, T* out, uint64_t min, uint64_t max = std::numeric_limits<T>::max()) const {
+    return {key, [this, out, min, max](const YAML::Node& v, const std::string& path) {
+              uint64_t x = 0;
+              RELAIS_RETURN_IF_ERROR(Unsigned(v, path, min, max, &x));
+              *out = static_cast<T>(x);
+              return Status::Ok();
+            }};
+  }
+
+  Field MillisField(std::string key, std::chrono::milliseconds* out, uint64_t min, uint64_t max) const {
+    return {key, [this, out, min, max](const YAML::Node& v, const std::string& path) {
+              uint64_t x = 0;
+              RELAIS_RETURN_IF_ERROR(Unsigned(v, path, min, max, &x));
+              *out = std::chrono::milliseconds(x);
+              return Status::Ok();
+            }};
+  }
+
+ private:
+  std::string source_;
+};
+
+bool IsIpLiteral(const std::string& text) {
+  unsigned char buf[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+bool IsLowerHex64(const std::string& text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+constexpr uint64_t kMaxMillis = 24ull * 3600 * 1000;  // a day
+
+Status ParseServer(const Reader& r, const YAML::Node& node, ServerConfig& s) {
+  return r.Map(
+      node, "server",
+      {
+          {"listen_address",
+           [&](const YAML::Node& v, const std::string& path) {
+             std::string text;
+             RELAIS_RETURN_IF_ERROR(r.String(v, path, &text));
+             if (!IsIpLiteral(text)) {
+               return r.Error(v.Mark(), path + ": expected an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got " +
+                                            Reader::Describe(v));
+             }
+             s.listen_address = text;
+             return Status::Ok();
+           }},
+          r.UnsignedField("port", &s.port, 0, 65535),
+          r.UnsignedField("io_threads", &s.io_threads, 1, 256),
+          r.UnsignedField("body_limit_bytes", &s.body_limit_bytes, 1, 1ull << 34),
+          r.UnsignedField("header_limit_bytes", &s.header_limit_bytes, 1024, 1ull << 20),
+          r.MillisField("read_timeout_ms", &s.read_timeout, 1, kMaxMillis),
+          r.MillisField("idle_timeout_ms", &s.idle_timeout, 1, kMaxMillis),
+          r.MillisField("write_timeout_ms", &s.write_timeout, 1, kMaxMillis),
+          r.UnsignedField("max_connections", &s.max_connections, 1, 1'000'000),
+          r.UnsignedField("pipeline_limit", &s.pipeline_limit, 1, 1024),
+          r.MillisField("drain_timeout_ms", &s.drain_timeout, 0, kMaxMillis),
+      });
+}
+
+Status ParseStore(const Reader& r, const YAML::Node& node, StoreConfig& s) {
+  return r.Map(node, "store",
+               {
+                   r.UnsignedField("max_batch_events", &s.max_batch_events, 1, 1'000'000),
+                   r.UnsignedField("max_batch_bytes", &s.max_batch_bytes, 1024, 1ull << 32),
+                   r.UnsignedField("stream_cache_capacity", &s.stream_cache_capacity, 0, 1ull << 32),
+               });
+}
+
+Status ParseTokens(const Reader& r, const YAML::Node& node, std::vector<TokenConfig>& tokens) {
+  if (node.IsNull()) return Status::Ok();
+  if (!node.IsSequence()) {
+    return r.Error(node.Mark(), "tokens: expected a list of {sha256, subject, roles}, got " + Reader::Describe(node));
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& item = node[i];
+    const std::string where = "tokens[" + std::to_string(i) + "]";
+    if (!item.IsMap()) return r.Error(item.Mark(), where + ": expected a map, got " + Reader::Describe(item));
+    TokenConfig token;
+    bool has_hash = false, has_subject = false;
+    Status parsed = r.Map(
+        item, where,
+        {
+            {"sha256",
+             [&](const YAML::Node& v, const std::string& path) {
+               RELAIS_RETURN_IF_ERROR(r.String(v, path, &token.sha256));
+               if (!IsLowerHex64(token.sha256)) {
+                 return r.Error(v.Mark(), path + ": expected the SHA-256 of the token as 64 lower-case hex digits");
+               }
+               has_hash = true;
+               return Status::Ok();
+             }},
+            {"subject",
+             [&](const YAML::Node& v, const std::string& path) {
+               has_subject = true;
+               return r.String(v, path, &token.subject);
+             }},
+            {"roles",
+             [&](const YAML::Node& v, const std::string& path) {
+               if (!v.IsSequence()) {
+                 return r.Error(v.Mark(), path + ": expected a list of role names, got " + Reader::Describe(v));
+               }
+               for (size_t j = 0; j < v.size(); ++j) {
+                 std::string role;
+                 RELAIS_RETURN_IF_ERROR(r.String(v[j], path + "[" + std::to_string(j) + "]", &role));
+                 token.roles.push_back(std::move(role));
+               }
+               return Status::Ok();
+             }},
+        });
+    if (!parsed.ok()) return parsed;
+    if (!has_hash) return r.Error(item.Mark(), where + ": missing key 'sha256'");
+    if (!has_subject) return r.Error(item.Mark(), where + ": missing key 'subject'");
+    tokens.push_back(std::move(token));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view source_name) {
+  Reader r(source_name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return r.Error(e.mark, e.msg);
+  }
+  RelaisConfig config;
+  try {
+    if (!root.IsNull() && !root.IsMap()) {
+      return r.Error(root.Mark(), "expected a map of sections at the top level, got " + Reader::Describe(root));
+    }
+    RELAIS_RETURN_IF_ERROR(r.Map(
+        root, "",
+        {
+            {"server", [&](const YAML::Node& v, const std::string&) { return ParseServer(r, v, config.server); }},
+            {"data_dir",
+             [&](const YAML::Node& v, const std::string& path) { return r.String(v, path, &config.data_dir); }},
+            {"store", [&](const YAML::Node& v, const std::string&) { return ParseStore(r, v, config.store); }},
+            {"tokens", [&](const YAML::Node& v, const std::string&) { return ParseTokens(r, v, config.tokens); }},
+        }));
+  } catch (const YAML::Exception& e) {
+    return r.Error(e.mark, e.msg);
+  }
+  return config;
+}
+
+StatusOr<RelaisConfig> LoadConfigFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return NotFound("config file " + path + " does not exist");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Unavailable("cannot open config file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Unavailable("cannot read config file " + path);
+  return ParseConfig(text.str(), path);
+}
+
+}  // namespace relais::server

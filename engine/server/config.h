@@ -1,0 +1,72 @@
+// RelaisConfig: every limit, timeout and path of a Relais process, loaded from
+// one YAML file (see config/relais.yaml and docs/config.md). Each value has a
+// safe default, so an empty file is a valid configuration. Unknown keys and
+// ill-typed values are errors that name file:line:column and what was
+// expected.
+//
+// Thread-safety: plain values; the loader functions are stateless and safe
+// from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/util/status.h"
+
+namespace relais::server {
+
+// The HTTP transport's limits (section `server:`).
+struct ServerConfig {
+  std::string listen_address = "127.0.0.1";  // an IPv4 or IPv6 address literal
+  uint16_t port = 8080;                       // 0: an ephemeral port (HttpServer::port())
+  int io_threads = 2;                         // threads running the I/O context
+  size_t body_limit_bytes = 1024 * 1024;      // larger bodies get 413
+  size_t header_limit_bytes = 16 * 1024;      // request line + fields; larger get 431
+  // Time allowed to receive one whole request (line, fields and body) once
+  // its first byte has arrived, and for the first request of a connection.
+  std::chrono::milliseconds read_timeout{10'000};
+  // Time a keep-alive connection may stay idle between requests.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Time allowed to send one response to a client that reads slowly.
+  std::chrono::milliseconds write_timeout{30'000};
+  size_t max_connections = 1024;  // further connections get 503 and are closed
+  size_t pipeline_limit = 16;     // requests read ahead of their responses, per connection
+  // On shutdown, time in-flight requests get to finish before connections are cut.
+  std::chrono::milliseconds drain_timeout{10'000};
+};
+
+// Event store tuning (section `store:`), carried through for the store unit.
+struct StoreConfig {
+  size_t max_batch_events = 1024;               // group commit: events per write batch
+  size_t max_batch_bytes = 8 * 1024 * 1024;     // group commit: bytes per write batch
+  size_t stream_cache_capacity = 100'000;       // streams whose head version is cached
+};
+
+// One API token (section `tokens:`). Only the SHA-256 of the token is stored.
+struct TokenConfig {
+  std::string sha256;  // 64 lower-case hex digits
+  std::string subject;
+  std::vector<std::string> roles;
+};
+
+struct RelaisConfig {
+  ServerConfig server;
+  std::string data_dir = "./var/data";
+  StoreConfig store;
+  std::vector<TokenConfig> tokens;
+};
+
+// Parses YAML text; source_name prefixes error positions ("relais.yaml:3:5: ...").
+// Returns kInvalidArgument for YAML syntax errors, unknown keys (listing the
+// known ones), duplicate keys, values of the wrong type or out of range.
+StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view source_name = "<config>");
+
+// Reads and parses the file at path. Returns kNotFound if it does not exist,
+// kUnavailable if it cannot be read, else as ParseConfig.
+StatusOr<RelaisConfig> LoadConfigFile(const std::string& path);
+
+}  // namespace relais::server

@@ -1,0 +1,145 @@
+#include "engine/server/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace relais::server {
+namespace {
+
+using relais::testing::IsOk;
+using relais::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, EmptyFileGivesSafeDefaults) {
+  StatusOr<RelaisConfig> c = ParseConfig("", "relais.yaml");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->server.listen_address, "127.0.0.1");
+  EXPECT_EQ(c->server.port, 8080);
+  EXPECT_EQ(c->server.body_limit_bytes, 1024u * 1024);
+  EXPECT_EQ(c->server.header_limit_bytes, 16u * 1024);
+  EXPECT_GT(c->server.read_timeout.count(), 0);
+  EXPECT_GT(c->server.max_connections, 0u);
+  EXPECT_GT(c->server.pipeline_limit, 0u);
+  EXPECT_EQ(c->data_dir, "./var/data");
+  EXPECT_EQ(c->store.max_batch_events, 1024u);
+  EXPECT_EQ(c->store.max_batch_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(c->store.stream_cache_capacity, 100000u);
+  EXPECT_TRUE(c->tokens.empty());
+  EXPECT_THAT(ParseConfig("# only a comment\n"), IsOk());
+}
+
+TEST(ConfigTest, FullFile) {
+  StatusOr<RelaisConfig> c = ParseConfig(R"(
+server:
+  listen_address: "::1"
+  port: 0
+  io_threads: 4
+  body_limit_bytes: 2_097_152
+  header_limit_bytes: 8192
+  read_timeout_ms: 300
+  idle_timeout_ms: 5000
+  write_timeout_ms: 7000
+  max_connections: 10
+  pipeline_limit: 4
+  drain_timeout_ms: 1500
+data_dir: /srv/relais
+store:
+  max_batch_events: 64
+  max_batch_bytes: 65536
+  stream_cache_capacity: 10
+tokens:
+  - sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    subject: coordinatrice@cbe.example
+    roles: [coordinator, admin]
+)");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->server.listen_address, "::1");
+  EXPECT_EQ(c->server.port, 0);
+  EXPECT_EQ(c->server.io_threads, 4);
+  EXPECT_EQ(c->server.body_limit_bytes, 2097152u);
+  EXPECT_EQ(c->server.header_limit_bytes, 8192u);
+  EXPECT_EQ(c->server.read_timeout, std::chrono::milliseconds(300));
+  EXPECT_EQ(c->server.idle_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c->server.write_timeout, std::chrono::milliseconds(7000));
+  EXPECT_EQ(c->server.max_connections, 10u);
+  EXPECT_EQ(c->server.pipeline_limit, 4u);
+  EXPECT_EQ(c->server.drain_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c->data_dir, "/srv/relais");
+  EXPECT_EQ(c->store.max_batch_events, 64u);
+  EXPECT_EQ(c->store.max_batch_bytes, 65536u);
+  EXPECT_EQ(c->store.stream_cache_capacity, 10u);
+  ASSERT_EQ(c->tokens.size(), 1u);
+  EXPECT_EQ(c->tokens[0].subject, "coordinatrice@cbe.example");
+  EXPECT_EQ(c->tokens[0].roles, (std::vector<std::string>{"coordinator", "admin"}));
+}
+
+TEST(ConfigTest, UnknownKeyNamesLineColumnAndKnownKeys) {
+  EXPECT_THAT(ParseConfig("server:\n  port: 80\n  prot: 81\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("relais.yaml:3:3: unknown key 'server.prot'"),
+                             HasSubstr("known keys: listen_address, port, io_threads"))));
+  EXPECT_THAT(ParseConfig("data_dir: x\nstorage: {}\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("relais.yaml:2:1: unknown key 'storage'"),
+                             HasSubstr("known keys: server, data_dir, store, tokens"))));
+  EXPECT_THAT(ParseConfig("tokens:\n  - sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+                          "    subject: a\n    role: [x]\n",
+                          "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:4:5: unknown key 'tokens[0].role'")));
+}
+
+TEST(ConfigTest, BadValuesSayWhatWasExpected) {
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  };
+  for (const Case& c : {
+           Case{"server:\n  port: eighty\n", "<config>:2:9: server.port: expected an integer from 0 to 65535, got \"eighty\""},
+           Case{"server:\n  port: 70000\n", "expected an integer from 0 to 65535"},
+           Case{"server:\n  port: -1\n", "expected an integer from 0 to 65535"},
+           Case{"server:\n  port: \"8080\"\n", "got the string \"8080\""},
+           Case{"server:\n  body_limit_bytes: 1.5\n", "server.body_limit_bytes: expected an integer"},
+           Case{"server:\n  read_timeout_ms: [1]\n", "read_timeout_ms: expected an integer from 1 to 86400000, got a list"},
+           Case{"server:\n  read_timeout_ms: 0\n", "read_timeout_ms: expected an integer from 1"},
+           Case{"server:\n  listen_address: localhost\n", "expected an IPv4 or IPv6 address"},
+           Case{"server: 8080\n", "server: expected a map, got \"8080\""},
+           Case{"data_dir: {a: 1}\n", "data_dir: expected a non-empty string, got a map"},
+           Case{"server:\n  port: 1\n  port: 2\n", "<config>:3:3: duplicate key 'server.port'"},
+           Case{"tokens:\n  - sha256: abc\n    subject: x\n", "expected the SHA-256 of the token as 64 lower-case hex digits"},
+           Case{"tokens:\n  - subject: x\n", "missing key 'sha256'"},
+           Case{"tokens: {}\n", "tokens: expected a list"},
+           Case{"- a\n- b\n", "expected a map of sections at the top level"},
+           Case{"server:\n  port: [1\n", "<config>:"},
+       }) {
+    EXPECT_THAT(ParseConfig(c.yaml), StatusIs(StatusCode::kInvalidArgument, HasSubstr(c.expected))) << c.yaml;
+  }
+}
+
+TEST(ConfigTest, LoadsFileAndReportsMissingFile) {
+  relais::testing::TempDir dir;
+  std::string path = dir.Sub("relais.yaml");
+  std::ofstream(path) << "server:\n  port: 9090\n";
+  StatusOr<RelaisConfig> c = LoadConfigFile(path);
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->server.port, 9090);
+  EXPECT_THAT(LoadConfigFile(dir.Sub("absent.yaml")), StatusIs(StatusCode::kNotFound));
+  std::ofstream(path) << "server:\n  bogus: 1\n";
+  EXPECT_THAT(LoadConfigFile(path), StatusIs(StatusCode::kInvalidArgument, HasSubstr(path + ":2:3")));
+}
+
+TEST(ConfigTest, ShippedExampleFileParses) {
+  StatusOr<RelaisConfig> c = LoadConfigFile(RELAIS_SOURCE_DIR "/config/relais.yaml");
+  ASSERT_THAT(c, IsOk());
+  RelaisConfig defaults;
+  EXPECT_EQ(c->server.port, defaults.server.port);
+  EXPECT_EQ(c->server.body_limit_bytes, defaults.server.body_limit_bytes);
+}
+
+}  // namespace
+}  // namespace relais::server
