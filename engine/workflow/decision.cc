@@ -1,0 +1,280 @@
+#include "engine/workflow/decision.h"
+
+#include <algorithm>
+
+#include "engine/workflow/graph_checks.h"
+#include "engine/workflow/json_schema.h"
+
+namespace relais::workflow {
+
+const std::vector<std::string>& CreatorRoles() {
+  static const std::vector<std::string> kRoles = {"coordinator", "admin"};
+  return kRoles;
+}
+
+std::string_view RefusalCodeName(RefusalCode code) {
+  switch (code) {
+    case RefusalCode::kNotCreated: return "not_created";
+    case RefusalCode::kAlreadyCreated: return "already_created";
+    case RefusalCode::kUnknownEventType: return "unknown_event_type";
+    case RefusalCode::kUnknownPhase: return "unknown_phase";
+    case RefusalCode::kRoleNotAllowed: return "role_not_allowed";
+    case RefusalCode::kNotAllowedInPhase: return "not_allowed_in_phase";
+    case RefusalCode::kSuspended: return "suspended";
+    case RefusalCode::kNotSuspended: return "not_suspended";
+    case RefusalCode::kAlreadySuspended: return "already_suspended";
+    case RefusalCode::kInvalidData: return "invalid_data";
+    case RefusalCode::kGuardFailed: return "guard_failed";
+    case RefusalCode::kNoTransitionMatched: return "no_transition_matched";
+    case RefusalCode::kInvalidState: return "invalid_state";
+    case RefusalCode::kTimerNotArmed: return "timer_not_armed";
+  }
+  return "unknown";
+}
+
+Json Refusal::ToJson() const {
+  return {{"code", std::string(RefusalCodeName(code))}, {"message", message}, {"details", details}};
+}
+
+namespace {
+
+Refusal Refuse(RefusalCode code, std::string message, Json details = Json::object()) {
+  return Refusal{code, std::move(message), std::move(details)};
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::string Where(const WorkflowDefinition& def, SourceLocation at) {
+  return def.file_name + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+Json ViolationsJson(const std::vector<SchemaViolation>& violations) {
+  Json out = Json::array();
+  for (const auto& v : violations) out.push_back({{"path", v.path}, {"keyword", v.keyword}, {"message", v.message}});
+  return out;
+}
+
+// Applies a StateUpdate, evaluated against the pre-event context, to `fields`.
+void ApplyUpdate(const StateUpdate& u, const GuardContext& ctx, Json& fields) {
+  for (const auto& [field, expr] : u.set) {
+    Json v = expr.EvaluateValue(ctx);
+    // Setting null removes the field: an optional datum that was not given.
+    if (v.is_null()) fields.erase(field);
+    else fields[field] = std::move(v);
+  }
+  for (const auto& [field, expr] : u.append) {
+    Json v = expr.EvaluateValue(ctx);
+    if (v.is_null()) continue;  // nothing to append
+    Json& target = fields[field];
+    if (target.is_null()) target = Json::array();
+    if (target.is_array()) target.push_back(std::move(v));
+  }
+  for (const auto& field : u.unset) fields.erase(field);
+}
+
+// The recorded change: final values of changed fields, and removed fields.
+// Recording values (not operations) keeps the fold trivially faithful.
+void DiffFields(const Json& before, const Json& after, Json& effects) {
+  Json set = Json::object();
+  Json unset = Json::array();
+  for (const auto& [k, v] : after.items()) {
+    auto it = before.find(k);
+    if (it == before.end() || *it != v) set[k] = v;
+  }
+  for (const auto& [k, v] : before.items())
+    if (!after.contains(k)) unset.push_back(k);
+  if (!set.empty()) effects["set"] = set;
+  if (!unset.empty()) effects["unset"] = unset;
+}
+
+TimerToArm ArmOf(const Timer& t, const std::string& phase) {
+  return TimerToArm{t.id, t.fires, t.kind, t.after, t.at, t.times_per_year, phase};
+}
+
+// Fills effects.timers and the decision's arm/cancel lists.
+void PlanTimers(const WorkflowDefinition& def, const ProjectState& state, const std::string& event_type,
+                const std::optional<std::string>& from, const std::string& to,
+                const std::optional<std::string>& fired_timer, Json& effects, Decision& d) {
+  Json cancelled = Json::array();
+  Json armed = Json::object();
+  const Phase* target = def.FindPhase(to);
+  const bool phase_changed = !from || *from != to;
+  if (phase_changed && from) {
+    for (const auto& [id, armed_in] : state.armed_timers) {
+      if (fired_timer && *fired_timer == id) continue;
+      const Timer* t = def.FindTimer(id);
+      bool ends = target->terminal || t == nullptr || (t->cancel_on_phase_exit && armed_in == *from);
+      if (ends) {
+        cancelled.push_back(id);
+        d.cancel.push_back(id);
+      }
+    }
+  }
+  for (const auto& t : def.timers) {
+    bool arm = (phase_changed && t.on_enter_phase && *t.on_enter_phase == to) ||
+               (t.on_event && *t.on_event == event_type);
+    if (!arm) continue;
+    armed[t.id] = to;
+    d.arm.push_back(ArmOf(t, to));
+    // Re-armed in the same step: it is not cancelled after all.
+    auto it = std::find(d.cancel.begin(), d.cancel.end(), t.id);
+    if (it != d.cancel.end()) {
+      d.cancel.erase(it);
+      Json kept = Json::array();
+      for (const auto& c : cancelled)
+        if (c != t.id) kept.push_back(c);
+      cancelled = kept;
+    }
+  }
+  Json timers = Json::object();
+  if (!cancelled.empty()) timers["cancelled"] = cancelled;
+  if (!armed.empty()) timers["armed"] = armed;
+  if (fired_timer) {
+    const Timer* t = def.FindTimer(*fired_timer);
+    if (t && t->kind != TimerKind::kRepeat && !armed.contains(*fired_timer)) timers["fired"] = Json::array({*fired_timer});
+  }
+  if (!timers.empty()) effects["timers"] = timers;
+}
+
+// Appends the event, folds it and fills d.next; a fold failure is a bug in the decision.
+std::optional<Refusal> Finish(const WorkflowDefinition& def, const ProjectState& state, RecordedEvent event,
+                              Decision& d) {
+  auto next = ApplyEvent(def, state, event);
+  if (!next.ok())
+    return Refuse(RefusalCode::kInvalidState, "internal: the decided event does not fold: " + next.status().message());
+  d.events.push_back(std::move(event));
+  d.next = std::move(next).value();
+  return std::nullopt;
+}
+
+Json InitialTracks(const Phase& p) {
+  Json tracks = Json::object();
+  for (const auto& t : p.tracks)
+    if (!t.steps.empty()) tracks[t.id] = t.steps.front();
+  return tracks;
+}
+
+}  // namespace
+
+DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState& state, const CreateCommand& command) {
+  if (state.created) return Refuse(RefusalCode::kAlreadyCreated, "the project already exists");
+  bool allowed = false;
+  for (const auto& r : command.actor_roles) allowed = allowed || Contains(CreatorRoles(), r);
+  if (!allowed)
+    return Refuse(RefusalCode::kRoleNotAllowed, "only a coordinator or an admin may create a project",
+                  {{"allowed_roles", CreatorRoles()}, {"actor_roles", command.actor_roles}});
+  std::string phase = command.initial_phase.empty() ? def.initial_phases.front() : command.initial_phase;
+  if (!Contains(def.initial_phases, phase))
+    return Refuse(RefusalCode::kUnknownPhase, "a project can not start in phase '" + phase + "'",
+                  {{"phase", phase}, {"initial_phases", def.initial_phases}});
+  Json fields = command.fields.is_null() ? Json::object() : command.fields;
+  if (auto v = ValidateJson(def.state_schema, fields); !v.empty())
+    return Refuse(RefusalCode::kInvalidData, "initial state fields are invalid at " + v.front().path + ": " + v.front().message,
+                  {{"violations", ViolationsJson(v)}});
+  Decision d;
+  Json effects = {{"phase", {{"to", phase}}}, {"tracks", InitialTracks(*def.FindPhase(phase))}};
+  if (!fields.empty()) effects["set"] = fields;
+  PlanTimers(def, state, std::string(kProjectCreated), std::nullopt, phase, std::nullopt, effects, d);
+  RecordedEvent event{std::string(kProjectCreated), {{"phase", phase}, {"fields", fields}}, effects};
+  if (auto r = Finish(def, state, std::move(event), d)) return *r;
+  return d;
+}
+
+DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& state, const Command& command) {
+  if (!state.created) return Refuse(RefusalCode::kNotCreated, "the project has not been created");
+  const EventType* event = def.FindEvent(command.event_type);
+  if (event == nullptr)
+    return Refuse(RefusalCode::kUnknownEventType, "unknown event type '" + command.event_type + "'",
+                  {{"event_type", command.event_type}, {"known_types", def.EventTypes()}});
+  if (command.fired_by_timer) {
+    const Timer* t = def.FindTimer(*command.fired_by_timer);
+    if (t == nullptr || t->fires != event->type || !state.armed_timers.count(t->id))
+      return Refuse(RefusalCode::kTimerNotArmed, "timer '" + *command.fired_by_timer + "' is not armed for this event",
+                    {{"timer", *command.fired_by_timer}, {"event_type", event->type}});
+  }
+  bool role_ok = false;
+  for (const auto& r : command.actor_roles) role_ok = role_ok || Contains(event->roles, r);
+  if (!role_ok)
+    return Refuse(RefusalCode::kRoleNotAllowed, "none of the actor's roles may fire '" + event->type + "'",
+                  {{"event_type", event->type}, {"allowed_roles", event->roles}, {"actor_roles", command.actor_roles}});
+  std::vector<std::string> allowed_phases = PhasesAllowing(def, *event);
+  if (!Contains(allowed_phases, state.phase))
+    return Refuse(RefusalCode::kNotAllowedInPhase,
+                  "'" + event->type + "' is not allowed in phase '" + state.phase + "'",
+                  {{"event_type", event->type}, {"phase", state.phase}, {"allowed_phases", allowed_phases}});
+  if (state.suspended && !event->allowed_while_suspended)
+    return Refuse(RefusalCode::kSuspended, "the project is suspended; '" + event->type + "' must wait for its resumption",
+                  {{"event_type", event->type}});
+  if (event->suspension == Suspension::kResume && !state.suspended)
+    return Refuse(RefusalCode::kNotSuspended, "the project is not suspended", {{"event_type", event->type}});
+  if (event->suspension == Suspension::kSuspend && state.suspended)
+    return Refuse(RefusalCode::kAlreadySuspended, "the project is already suspended", {{"event_type", event->type}});
+
+  const Json data = command.data.is_null() ? Json::object() : command.data;
+  if (auto v = ValidateJson(event->schema, data); !v.empty())
+    return Refuse(RefusalCode::kInvalidData, "invalid data at " + v.front().path + ": " + v.front().message,
+                  {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
+
+  const Json project = state.ProjectView();
+  GuardContext ctx{&state.fields, &data, &project};
+  for (const auto& clause : event->preconditions) {
+    GuardResult r = clause.guard.Evaluate(ctx);
+    if (!r.passed)
+      return Refuse(RefusalCode::kGuardFailed,
+                    clause.message.empty() ? "condition not met: " + clause.guard.source() : clause.message,
+                    {{"event_type", event->type},
+                     {"guard", clause.guard.source()},
+                     {"values", r.observed},
+                     {"at", Where(def, clause.location)}});
+  }
+  const Transition* chosen = nullptr;
+  Json tried = Json::array();
+  for (const auto& t : event->transitions) {
+    if (!t.when) {
+      chosen = &t;
+      break;
+    }
+    GuardResult r = t.when->guard.Evaluate(ctx);
+    if (r.passed) {
+      chosen = &t;
+      break;
+    }
+    tried.push_back({{"guard", t.when->guard.source()}, {"values", r.observed}, {"at", Where(def, t.when->location)}});
+  }
+  if (!event->transitions.empty() && chosen == nullptr)
+    return Refuse(RefusalCode::kNoTransitionMatched, "no transition of '" + event->type + "' applies",
+                  {{"event_type", event->type}, {"tried", tried}});
+
+  Json effects = Json::object();
+  Json fields = state.fields;
+  ApplyUpdate(event->update, ctx, fields);
+  if (chosen) ApplyUpdate(chosen->update, ctx, fields);
+  if (auto v = ValidateJson(def.state_schema, fields); !v.empty())
+    return Refuse(RefusalCode::kInvalidState, "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
+                  {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
+
+  DiffFields(state.fields, fields, effects);
+  std::string to = chosen && chosen->to ? *chosen->to : state.phase;
+  if (to != state.phase) {
+    effects["phase"] = {{"from", state.phase}, {"to", to}};
+    effects["tracks"] = InitialTracks(*def.FindPhase(to));
+  }
+  if (chosen && !chosen->track_moves.empty()) {
+    if (!effects.contains("tracks")) effects["tracks"] = Json::object();
+    for (const auto& [track, step] : chosen->track_moves) effects["tracks"][track] = step;
+  }
+  if (event->suspension == Suspension::kSuspend) effects["suspended"] = true;
+  if (event->suspension == Suspension::kResume) effects["suspended"] = false;
+
+  Decision d;
+  PlanTimers(def, state, event->type, state.phase, to, command.fired_by_timer, effects, d);
+  for (const auto& topic : event->notify)
+    if (!Contains(d.notify, topic)) d.notify.push_back(topic);
+  RecordedEvent recorded{event->type, data, effects};
+  if (auto r = Finish(def, state, std::move(recorded), d)) return *r;
+  return d;
+}
+
+}  // namespace relais::workflow

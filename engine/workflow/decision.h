@@ -1,0 +1,96 @@
+// The decision function: given a workflow definition, a project's current
+// state and a command, decide which events to append (with their effects),
+// which timers to arm or cancel and which notification topics to announce,
+// or refuse with a structured reason. Pure: no I/O, no clock, no randomness;
+// the runtime persists what it returns.
+//
+// Thread-safety: pure functions over immutable inputs; safe from any thread.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/util/json.h"
+#include "engine/workflow/definition.h"
+#include "engine/workflow/project_state.h"
+
+namespace relais::workflow {
+
+// The type under which project creation is recorded.
+inline constexpr std::string_view kProjectCreated = "project_created";
+
+struct Command {
+  std::string event_type;
+  Json data = Json::object();          // null is treated as {}
+  std::vector<std::string> actor_roles;
+  // Set by the runtime when a due timer fires this command (roles = {"system"}).
+  std::optional<std::string> fired_by_timer;
+};
+
+// A project creation: which initial phase, initial state fields.
+struct CreateCommand {
+  std::string initial_phase;  // empty = the definition's first initial phase
+  Json fields = Json::object();
+  std::vector<std::string> actor_roles;
+};
+
+// Roles allowed to create projects.
+const std::vector<std::string>& CreatorRoles();
+
+enum class RefusalCode {
+  kNotCreated,          // the project does not exist yet
+  kAlreadyCreated,      // creating twice
+  kUnknownEventType,    // the workflow has no such event
+  kUnknownPhase,        // creation in a phase that is not an initial phase
+  kRoleNotAllowed,      // none of the actor's roles may fire it
+  kNotAllowedInPhase,   // the current phase does not accept it
+  kSuspended,           // the project is suspended and the event is not allowed then
+  kNotSuspended,        // resuming a project that is not suspended
+  kAlreadySuspended,    // suspending a suspended project
+  kInvalidData,         // the data does not match the event's schema
+  kGuardFailed,         // a `requires` guard is false
+  kNoTransitionMatched, // no transition's `when` holds
+  kInvalidState,        // the resulting state would not match the state schema
+  kTimerNotArmed,       // a timer fired that is not armed (stale)
+};
+
+// "guard_failed", ...: stable names for the HTTP layer and logs.
+std::string_view RefusalCodeName(RefusalCode code);
+
+// Why a command was refused. details is JSON for a problem+json body, e.g.
+// {"guard": "exists(state.porteur)", "values": {"state.porteur": null}}.
+struct Refusal {
+  RefusalCode code;
+  std::string message;
+  Json details = Json::object();
+  Json ToJson() const;  // {"code": ..., "message": ..., "details": ...}
+};
+
+struct TimerToArm {
+  std::string timer_id;
+  std::string fires;        // the event type to fire when due
+  TimerKind kind = TimerKind::kAfter;
+  IsoDuration delay;        // kAfter: after arming; kRepeat: the period
+  std::string at;           // kAt: "YYYY-MM-DD"
+  int times_per_year = 0;   // kRepeat
+  std::string phase;        // the phase it is armed in (cancelled when it ends, if so declared)
+};
+
+struct Decision {
+  std::vector<RecordedEvent> events;     // to append, in order
+  std::vector<TimerToArm> arm;           // an already armed timer is re-armed (its due time restarts)
+  std::vector<std::string> cancel;       // timer ids
+  std::vector<std::string> notify;       // topics, without duplicates
+  ProjectState next;                     // the state after folding `events`
+};
+
+using DecisionOrRefusal = std::variant<Decision, Refusal>;
+
+// Decides a command on an existing project.
+DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& state, const Command& command);
+
+// Decides the creation of a project (state must be the empty state).
+DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState& state, const CreateCommand& command);
+
+}  // namespace relais::workflow

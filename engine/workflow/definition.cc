@@ -1,0 +1,148 @@
+#include "engine/workflow/definition.h"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+
+namespace relais::workflow {
+namespace {
+
+Json LabelsJson(const Labels& l) { return {{"fr", l.fr}, {"en", l.en}}; }
+
+Json UpdateJson(const StateUpdate& u) {
+  Json out = Json::object();
+  if (!u.set.empty()) {
+    Json set = Json::object();
+    for (const auto& [field, value] : u.set) set[field] = value.source();
+    out["set"] = set;
+  }
+  if (!u.append.empty()) {
+    Json append = Json::object();
+    for (const auto& [field, value] : u.append) append[field] = value.source();
+    out["append"] = append;
+  }
+  if (!u.unset.empty()) out["unset"] = u.unset;
+  return out;
+}
+
+Json ClauseJson(const GuardClause& c) { return {{"guard", c.guard.source()}, {"message", c.message}}; }
+
+std::string TimerKindName(TimerKind k) {
+  switch (k) {
+    case TimerKind::kAfter: return "after";
+    case TimerKind::kAt: return "at";
+    case TimerKind::kRepeat: return "repeat";
+  }
+  return "?";
+}
+
+}  // namespace
+
+const std::vector<std::string>& BuiltinRoles() {
+  static const std::vector<std::string> kRoles = {"coordinator", "elu",   "referent", "partner",
+                                                  "observer",    "admin", std::string(kSystemRole)};
+  return kRoles;
+}
+
+const Phase* WorkflowDefinition::FindPhase(std::string_view id) const {
+  for (const auto& p : phases)
+    if (p.id == id) return &p;
+  return nullptr;
+}
+
+const EventType* WorkflowDefinition::FindEvent(std::string_view type) const {
+  for (const auto& e : events)
+    if (e.type == type) return &e;
+  return nullptr;
+}
+
+const Timer* WorkflowDefinition::FindTimer(std::string_view id) const {
+  for (const auto& t : timers)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+
+std::vector<std::string> WorkflowDefinition::PhaseIds() const {
+  std::vector<std::string> out;
+  for (const auto& p : phases) out.push_back(p.id);
+  return out;
+}
+
+std::vector<std::string> WorkflowDefinition::EventTypes() const {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.type);
+  return out;
+}
+
+Json CanonicalJson(const WorkflowDefinition& def) {
+  Json out = Json::object();
+  out["name"] = def.name;
+  out["version"] = def.version;
+  out["labels"] = LabelsJson(def.labels);
+  out["roles"] = def.roles;
+  out["state"] = def.state_schema;
+  out["initial_phases"] = def.initial_phases;
+  Json phases = Json::array();
+  for (const auto& p : def.phases) {
+    Json j = {{"id", p.id}, {"labels", LabelsJson(p.labels)}, {"terminal", p.terminal}};
+    if (p.planned_year_key) j["planned_year_key"] = *p.planned_year_key;
+    Json tracks = Json::array();
+    for (const auto& t : p.tracks) tracks.push_back({{"id", t.id}, {"labels", LabelsJson(t.labels)}, {"steps", t.steps}});
+    j["tracks"] = tracks;
+    phases.push_back(j);
+  }
+  out["phases"] = phases;
+  Json events = Json::array();
+  for (const auto& e : def.events) {
+    Json j = {{"type", e.type},       {"labels", LabelsJson(e.labels)}, {"schema", e.schema},
+              {"roles", e.roles},     {"phases", e.phases},             {"any_open_phase", e.any_open_phase},
+              {"notify", e.notify},   {"update", UpdateJson(e.update)},
+              {"allowed_while_suspended", e.allowed_while_suspended},
+              {"suspension", e.suspension == Suspension::kNone      ? "none"
+                             : e.suspension == Suspension::kSuspend ? "suspend"
+                                                                    : "resume"}};
+    Json pre = Json::array();
+    for (const auto& c : e.preconditions) pre.push_back(ClauseJson(c));
+    j["requires"] = pre;
+    Json transitions = Json::array();
+    for (const auto& t : e.transitions) {
+      Json tj = {{"update", UpdateJson(t.update)}, {"tracks", t.track_moves}};
+      if (t.when) tj["when"] = ClauseJson(*t.when);
+      if (t.to) tj["to"] = *t.to;
+      transitions.push_back(tj);
+    }
+    j["transitions"] = transitions;
+    events.push_back(j);
+  }
+  out["events"] = events;
+  Json timers = Json::array();
+  for (const auto& t : def.timers) {
+    Json j = {{"id", t.id},         {"labels", LabelsJson(t.labels)},
+              {"kind", TimerKindName(t.kind)}, {"fires", t.fires},
+              {"cancel_on_phase_exit", t.cancel_on_phase_exit}};
+    if (t.kind == TimerKind::kAfter) j["after"] = t.after.ToString();
+    if (t.kind == TimerKind::kAt) j["at"] = t.at;
+    if (t.kind == TimerKind::kRepeat) j["times_per_year"] = t.times_per_year;
+    if (t.on_enter_phase) j["on_enter_phase"] = *t.on_enter_phase;
+    if (t.on_event) j["on_event"] = *t.on_event;
+    timers.push_back(j);
+  }
+  out["timers"] = timers;
+  return out;
+}
+
+std::string ContentHash(const WorkflowDefinition& def) {
+  std::string text = DumpJson(CanonicalJson(def));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  char buf[3];
+  for (unsigned int i = 0; i < length; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+}  // namespace relais::workflow

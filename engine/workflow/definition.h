@@ -1,0 +1,140 @@
+// WorkflowDefinition: a loaded, validated workflow file (the "method" a
+// coordinator describes in YAML). Produced only by LoadWorkflow (loader.h),
+// so every phase, role, field and timer it names is known to exist.
+// Language reference: docs/workflow-language.md.
+//
+// Thread-safety: immutable after loading; safe to share between threads.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/util/json.h"
+#include "engine/workflow/diagnostics.h"
+#include "engine/workflow/duration.h"
+#include "engine/workflow/guard.h"
+
+namespace relais::workflow {
+
+struct Labels {
+  std::string fr;
+  std::string en;
+};
+
+// A parallel track inside a phase (e.g. in mobilisation: partners, publics
+// and funding move at the same time, each through its own steps).
+struct Track {
+  std::string id;
+  Labels labels;
+  std::vector<std::string> steps;  // first = where the track starts on entering the phase
+  SourceLocation location;
+};
+
+struct Phase {
+  std::string id;
+  Labels labels;
+  bool terminal = false;
+  // The key of the project's plan ("planned_years": {"montage": 2004}) that
+  // says when this phase is due, so lateness is visible.
+  std::optional<std::string> planned_year_key;
+  std::vector<Track> tracks;
+  SourceLocation location;
+};
+
+// A guard with the text it came from, for refusals.
+struct GuardClause {
+  Guard guard;
+  std::string message;  // optional human explanation ("a porteur must be identified first")
+  SourceLocation location;
+};
+
+// Changes to the project's state fields.
+struct StateUpdate {
+  std::vector<std::pair<std::string, Guard>> set;     // field <- value expression
+  std::vector<std::pair<std::string, Guard>> append;  // array field gets value appended
+  std::vector<std::string> unset;                     // fields removed
+  bool empty() const { return set.empty() && append.empty() && unset.empty(); }
+};
+
+// One candidate outcome of an event; the first whose `when` holds is taken.
+struct Transition {
+  std::optional<GuardClause> when;  // absent = always
+  std::optional<std::string> to;    // absent = stay in the current phase
+  StateUpdate update;
+  std::map<std::string, std::string> track_moves;  // track id -> step, in the current phase
+  SourceLocation location;
+};
+
+enum class Suspension { kNone, kSuspend, kResume };
+
+struct EventType {
+  std::string type;
+  Labels labels;
+  Json schema = Json::object();  // JSON Schema subset for the event's data
+  std::vector<std::string> roles;
+  // Phases where it is accepted. any_open_phase: every non-terminal phase.
+  std::vector<std::string> phases;
+  bool any_open_phase = false;
+  bool allowed_while_suspended = false;
+  Suspension suspension = Suspension::kNone;
+  std::vector<GuardClause> preconditions;  // `requires:`; all must hold, else the command is refused
+  StateUpdate update;                  // applied whatever the transition
+  std::vector<Transition> transitions;  // empty = stay
+  std::vector<std::string> notify;      // notification topics announced to partners
+  SourceLocation location;
+};
+
+enum class TimerKind { kAfter, kAt, kRepeat };
+
+struct Timer {
+  std::string id;
+  Labels labels;
+  TimerKind kind = TimerKind::kAfter;
+  IsoDuration after;         // kAfter: delay after arming; kRepeat: the period
+  std::string at;            // kAt: "YYYY-MM-DD"
+  int times_per_year = 0;    // kRepeat
+  std::optional<std::string> on_enter_phase;  // armed on entering this phase
+  std::optional<std::string> on_event;        // or when this event is accepted
+  std::string fires;         // the event type it fires (with role "system")
+  // Cancelled when the phase it was armed in ends; false = lives until a terminal phase.
+  bool cancel_on_phase_exit = true;
+  SourceLocation location;
+};
+
+inline constexpr std::string_view kSystemRole = "system";
+
+// The built-in roles; files may declare more under `roles:`.
+const std::vector<std::string>& BuiltinRoles();
+
+struct WorkflowDefinition {
+  std::string name;
+  int version = 1;
+  Labels labels;
+  std::vector<std::string> roles;  // built-in + declared
+  Json state_schema = Json::object();
+  std::vector<Phase> phases;
+  std::vector<std::string> initial_phases;  // a project may be created in any of these; first = default
+  std::vector<EventType> events;
+  std::vector<Timer> timers;
+  std::string file_name;
+  // SHA-256 (hex) of the canonical JSON form: the definition's version id.
+  std::string content_hash;
+
+  const Phase* FindPhase(std::string_view id) const;
+  const EventType* FindEvent(std::string_view type) const;
+  const Timer* FindTimer(std::string_view id) const;
+  std::vector<std::string> PhaseIds() const;
+  std::vector<std::string> EventTypes() const;
+};
+
+// The canonical JSON form of a definition: sorted keys, guards as their
+// source text, no source locations. Two files that differ only in layout,
+// comments or key order have the same canonical form.
+Json CanonicalJson(const WorkflowDefinition& def);
+
+// Lower-case hex SHA-256 of DumpJson(CanonicalJson(def)).
+std::string ContentHash(const WorkflowDefinition& def);
+
+}  // namespace relais::workflow

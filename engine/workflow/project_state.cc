@@ -1,0 +1,123 @@
+#include "engine/workflow/project_state.h"
+
+namespace relais::workflow {
+
+Json ProjectState::ProjectView() const {
+  Json tracks_json = Json::object();
+  for (const auto& [id, step] : tracks) tracks_json[id] = step;
+  return {{"phase", phase}, {"suspended", suspended}, {"tracks", tracks_json}};
+}
+
+Json ProjectState::ToJson() const {
+  Json out = ProjectView();
+  out["created"] = created;
+  out["fields"] = fields;
+  out["armed_timers"] = armed_timers;
+  out["event_count"] = event_count;
+  return out;
+}
+
+Json RecordedEvent::ToJson() const { return {{"type", type}, {"data", data}, {"effects", effects}}; }
+
+StatusOr<RecordedEvent> RecordedEvent::FromJson(const Json& json) {
+  if (!json.is_object() || !json.contains("type") || !json["type"].is_string())
+    return Corruption("recorded event without a type");
+  RecordedEvent e;
+  e.type = json["type"].get<std::string>();
+  if (auto it = json.find("data"); it != json.end()) e.data = *it;
+  if (auto it = json.find("effects"); it != json.end()) e.effects = *it;
+  if (!e.effects.is_object()) return Corruption("recorded event effects must be an object");
+  return e;
+}
+
+namespace {
+
+Status ApplyPhase(const WorkflowDefinition& def, const Json& phase, ProjectState& s) {
+  if (!phase.is_object() || !phase.contains("to") || !phase["to"].is_string())
+    return Corruption("effects.phase needs a 'to' phase");
+  std::string to = phase["to"].get<std::string>();
+  if (def.FindPhase(to) == nullptr)
+    return FailedPrecondition("event moves the project to phase '" + to + "', which the workflow does not define");
+  s.phase = to;
+  s.tracks.clear();  // a new phase starts its own tracks (listed in effects.tracks)
+  return Status::Ok();
+}
+
+// Removals first, then values: an event may clear a field and set another.
+Status ApplyFields(const Json& effects, ProjectState& s) {
+  if (auto it = effects.find("unset"); it != effects.end()) {
+    if (!it->is_array()) return Corruption("effects.unset must be a list");
+    for (const auto& k : *it)
+      if (k.is_string()) s.fields.erase(k.get<std::string>());
+  }
+  if (auto it = effects.find("set"); it != effects.end()) {
+    if (!it->is_object()) return Corruption("effects.set must be an object");
+    for (const auto& [k, v] : it->items()) s.fields[k] = v;
+  }
+  if (auto it = effects.find("append"); it != effects.end()) {
+    if (!it->is_object()) return Corruption("effects.append must be an object");
+    for (const auto& [k, v] : it->items()) {
+      Json& target = s.fields[k];
+      if (target.is_null()) target = Json::array();
+      if (!target.is_array()) return Corruption("effects.append on non-list field '" + k + "'");
+      target.push_back(v);
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyTimers(const Json& timers, ProjectState& s) {
+  if (!timers.is_object()) return Corruption("effects.timers must be an object");
+  if (auto it = timers.find("cancelled"); it != timers.end() && it->is_array())
+    for (const auto& id : *it)
+      if (id.is_string()) s.armed_timers.erase(id.get<std::string>());
+  if (auto it = timers.find("fired"); it != timers.end() && it->is_array())
+    for (const auto& id : *it)
+      if (id.is_string()) s.armed_timers.erase(id.get<std::string>());
+  if (auto it = timers.find("armed"); it != timers.end() && it->is_object())
+    for (const auto& [id, phase] : it->items())
+      if (phase.is_string()) s.armed_timers[id] = phase.get<std::string>();
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<ProjectState> ApplyEvent(const WorkflowDefinition& def, const ProjectState& state,
+                                  const RecordedEvent& event) {
+  const bool creating = event.type == "project_created";
+  if (creating && state.created) return FailedPrecondition("project created twice");
+  if (!creating && !state.created) return FailedPrecondition("event '" + event.type + "' before project creation");
+  if (!event.effects.is_object()) return Corruption("effects must be an object");
+  ProjectState s = state;
+  s.created = true;
+  if (auto it = event.effects.find("phase"); it != event.effects.end()) {
+    RELAIS_RETURN_IF_ERROR(ApplyPhase(def, *it, s));
+  } else if (creating) {
+    return Corruption("project_created without a phase");
+  }
+  if (auto it = event.effects.find("tracks"); it != event.effects.end()) {
+    if (!it->is_object()) return Corruption("effects.tracks must be an object");
+    for (const auto& [k, v] : it->items())
+      if (v.is_string()) s.tracks[k] = v.get<std::string>();
+  }
+  RELAIS_RETURN_IF_ERROR(ApplyFields(event.effects, s));
+  if (auto it = event.effects.find("suspended"); it != event.effects.end()) {
+    if (!it->is_boolean()) return Corruption("effects.suspended must be a boolean");
+    s.suspended = it->get<bool>();
+  }
+  if (auto it = event.effects.find("timers"); it != event.effects.end()) RELAIS_RETURN_IF_ERROR(ApplyTimers(*it, s));
+  ++s.event_count;
+  return s;
+}
+
+StatusOr<ProjectState> Replay(const WorkflowDefinition& def, const std::vector<RecordedEvent>& events) {
+  ProjectState s;
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto next = ApplyEvent(def, s, events[i]);
+    if (!next.ok()) return next.status().WithContext("event #" + std::to_string(i + 1));
+    s = std::move(next).value();
+  }
+  return s;
+}
+
+}  // namespace relais::workflow

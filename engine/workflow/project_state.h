@@ -1,0 +1,56 @@
+// ProjectState: where one project stands in its workflow, rebuilt by folding
+// its recorded events with ApplyEvent. Events carry their resolved effects
+// (see docs/workflow-language.md, "Recorded events"), so replaying history
+// never re-evaluates guards and gives the same state under any later
+// version of the workflow file.
+//
+// Thread-safety: plain values; ApplyEvent is a pure function.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "engine/util/json.h"
+#include "engine/util/status.h"
+#include "engine/workflow/definition.h"
+
+namespace relais::workflow {
+
+struct ProjectState {
+  bool created = false;
+  std::string phase;                          // always a phase of the definition once created
+  std::map<std::string, std::string> tracks;  // track id -> step, for the current phase's tracks
+  Json fields = Json::object();               // state fields, valid against the state schema
+  bool suspended = false;
+  std::map<std::string, std::string> armed_timers;  // timer id -> phase it was armed in
+  uint64_t event_count = 0;                   // events folded so far
+
+  // {"phase": ..., "suspended": ..., "tracks": {...}}: what guards see as `project.`.
+  Json ProjectView() const;
+  Json ToJson() const;
+  friend bool operator==(const ProjectState&, const ProjectState&) = default;
+};
+
+// One event as the store records it: type, the command's data and the
+// effects the decision resolved.
+struct RecordedEvent {
+  std::string type;
+  Json data = Json::object();
+  Json effects = Json::object();
+
+  Json ToJson() const;
+  static StatusOr<RecordedEvent> FromJson(const Json& json);
+  friend bool operator==(const RecordedEvent&, const RecordedEvent&) = default;
+};
+
+// The fold: state after `event`. kFailedPrecondition when the event does not
+// fit (creating twice, an event before creation, a phase the definition does
+// not have); kCorruption when its effects are malformed.
+StatusOr<ProjectState> ApplyEvent(const WorkflowDefinition& def, const ProjectState& state,
+                                  const RecordedEvent& event);
+
+// Folds `events` from the empty state.
+StatusOr<ProjectState> Replay(const WorkflowDefinition& def, const std::vector<RecordedEvent>& events);
+
+}  // namespace relais::workflow

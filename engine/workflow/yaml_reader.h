@@ -1,0 +1,63 @@
+// YamlReader: typed, located access to a yaml-cpp node tree for the loader.
+// Every accessor reports a Diagnostic (file:line:column, found, expected)
+// instead of throwing, and walks with bounded depth and node count.
+//
+// Thread-safety: not thread-safe; one reader per load.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "engine/util/json.h"
+#include "engine/workflow/diagnostics.h"
+#include "engine/workflow/limits.h"
+
+namespace relais::workflow {
+
+class YamlReader {
+ public:
+  YamlReader(Diagnostics& diagnostics, const WorkflowLimits& limits) : diag_(diagnostics), limits_(limits) {}
+
+  Diagnostics& diag() { return diag_; }
+  const WorkflowLimits& limits() const { return limits_; }
+
+  // 1-based position of a node; {0,0} for a node that is not in the file.
+  static SourceLocation Loc(const YAML::Node& node);
+  // A short description of a node for "found ...": "a list", "'montag'".
+  static std::string Describe(const YAML::Node& node);
+
+  // Reports every key of `map` not in `allowed`, with a did-you-mean hint.
+  void CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& context);
+
+  bool ExpectMap(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+  bool ExpectList(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+
+  // A scalar as text. Reports and returns nullopt for anything else.
+  std::optional<std::string> String(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+  // Lower-case identifier [a-z][a-z0-9_]* of bounded length (ids, types, fields).
+  std::optional<std::string> Identifier(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+  std::optional<bool> Bool(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+  std::optional<int64_t> Integer(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+  // A scalar or a list of scalars, as identifiers.
+  std::vector<std::pair<std::string, SourceLocation>> IdentifierList(const YAML::Node& node, const std::string& what,
+                                                                     SourceLocation fallback);
+
+  // Converts a node to JSON: plain scalars become null/bool/number when they
+  // look like one, quoted scalars stay strings. Bounded by limits.
+  std::optional<Json> ToJson(const YAML::Node& node);
+
+ private:
+  std::optional<Json> ToJsonAt(const YAML::Node& node, size_t depth);
+
+  Diagnostics& diag_;
+  const WorkflowLimits& limits_;
+  size_t nodes_visited_ = 0;
+};
+
+// A plain YAML scalar's JSON value ("12" → 12, "true" → true, "~" → null), or a string.
+Json PlainScalarToJson(const std::string& text);
+
+}  // namespace relais::workflow
