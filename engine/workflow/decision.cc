@@ -71,6 +71,15 @@ void ApplyUpdate(const StateUpdate& u, const GuardContext& ctx, Json& fields) {
     if (target.is_null()) target = Json::array();
     if (target.is_array()) target.push_back(std::move(v));
   }
+  for (const auto& [field, expr] : u.remove) {
+    Json v = expr.EvaluateValue(ctx);
+    auto it = fields.find(field);
+    if (it == fields.end() || !it->is_array()) continue;
+    Json kept = Json::array();
+    for (const auto& item : *it)
+      if (item != v) kept.push_back(item);
+    *it = std::move(kept);
+  }
   for (const auto& field : u.unset) fields.erase(field);
 }
 

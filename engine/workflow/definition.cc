@@ -21,6 +21,11 @@ Json UpdateJson(const StateUpdate& u) {
     for (const auto& [field, value] : u.append) append[field] = value.source();
     out["append"] = append;
   }
+  if (!u.remove.empty()) {
+    Json remove = Json::object();
+    for (const auto& [field, value] : u.remove) remove[field] = value.source();
+    out["remove"] = remove;
+  }
   if (!u.unset.empty()) out["unset"] = u.unset;
   return out;
 }

@@ -54,8 +54,9 @@ struct GuardClause {
 struct StateUpdate {
   std::vector<std::pair<std::string, Guard>> set;     // field <- value expression
   std::vector<std::pair<std::string, Guard>> append;  // array field gets value appended
+  std::vector<std::pair<std::string, Guard>> remove;  // array field loses every element equal to value
   std::vector<std::string> unset;                     // fields removed
-  bool empty() const { return set.empty() && append.empty() && unset.empty(); }
+  bool empty() const { return set.empty() && append.empty() && remove.empty() && unset.empty(); }
 };
 
 // One candidate outcome of an event; the first whose `when` holds is taken.

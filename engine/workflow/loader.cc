@@ -22,8 +22,8 @@ const std::vector<std::string> kPhaseKeys = {"id", "labels", "terminal", "planne
 const std::vector<std::string> kTrackKeys = {"id", "labels", "steps"};
 const std::vector<std::string> kEventKeys = {"type",     "labels", "description", "data",   "roles",
                                              "phases",   "while_suspended", "suspension", "requires", "set",
-                                             "append",   "unset",  "transitions", "notify"};
-const std::vector<std::string> kTransitionKeys = {"when", "to", "set", "append", "unset", "tracks", "message"};
+                                             "append",   "remove", "unset",  "transitions", "notify"};
+const std::vector<std::string> kTransitionKeys = {"when", "to", "set", "append", "remove", "unset", "tracks", "message"};
 const std::vector<std::string> kGuardKeys = {"guard", "message"};
 const std::vector<std::string> kTimerKeys = {"id",      "labels", "after", "at", "times_per_year",
                                              "armed_on", "fires", "until", "description"};
@@ -54,7 +54,7 @@ class Loader {
                 "a single document");
         return std::move(result_);
       }
-      if (!docs.empty()) root = docs[0];
+      if (!docs.empty()) root.reset(docs[0]);
     } catch (const YAML::Exception& e) {
       d.Error({e.mark.line + 1, e.mark.column + 1}, "syntax", "YAML/JSON syntax error: " + e.msg, {}, {},
               "check indentation, quotes and brackets around this position");
@@ -395,10 +395,11 @@ class Loader {
 
   std::optional<GuardClause> LoadGuardClause(const YAML::Node& node, const EventType& e) {
     GuardClause clause;
-    YAML::Node expr = node;
+    // Never assign to a YAML::Node that refers into the tree: yaml-cpp's
+    // operator= overwrites the referred node. Bind once instead.
+    const YAML::Node expr = node.IsMap() ? node["guard"] : node;
     if (node.IsMap()) {
       reader_.CheckKeys(node, kGuardKeys, "a guard");
-      expr = node["guard"];
       if (const YAML::Node m = node["message"]; m.IsDefined())
         clause.message = reader_.String(m, "message", YamlReader::Loc(node)).value_or("");
     }
@@ -568,24 +569,24 @@ class Loader {
 
   StateUpdate LoadUpdate(const YAML::Node& item, const EventType& e) {
     StateUpdate u;
-    for (const char* key : {"set", "append"}) {
+    for (const std::string key : {"set", "append", "remove"}) {
       const YAML::Node m = item[key];
       if (!m.IsDefined()) continue;
       if (!reader_.ExpectMap(m, key, YamlReader::Loc(item))) continue;
       for (auto it = m.begin(); it != m.end(); ++it) {
-        auto field = reader_.Identifier(it->first, std::string(key) + " field", YamlReader::Loc(m));
+        auto field = reader_.Identifier(it->first, key + " field", YamlReader::Loc(m));
         if (!field || !CheckStateTarget(it->first, *field, key)) continue;
-        if (std::string(key) == "append") {
+        if (key != "set") {
           auto types = SchemaTypes(*StateField(*field));
           if (types != std::vector<std::string>{"array"}) {
-            diag().Error(YamlReader::Loc(it->first), "guard-type", "append needs a list field",
+            diag().Error(YamlReader::Loc(it->first), "guard-type", key + " needs a list field",
                          "'" + *field + "' of type " + (types.empty() ? "any" : JoinNames(types)), "a field of type array");
             continue;
           }
         }
         auto value = ParseGuardNode(it->second, e, /*value=*/true);
         if (!value) continue;
-        (std::string(key) == "set" ? u.set : u.append).emplace_back(*field, std::move(*value));
+        (key == "set" ? u.set : key == "append" ? u.append : u.remove).emplace_back(*field, std::move(*value));
       }
     }
     if (const YAML::Node un = item["unset"]; un.IsDefined()) {
@@ -729,7 +730,7 @@ class Loader {
         if (auto pid = reader_.Identifier(p, "armed_on phase", t.location); pid && CheckPhaseRef(*pid, YamlReader::Loc(p), "timer '" + t.id + "'"))
           t.on_enter_phase = *pid;
       if (const YAML::Node ev = armed["event"]; ev.IsDefined())
-        if (auto type = reader_.Identifier(ev, "armed_on event", t.location); type && CheckEventRef(*type, YamlReader::Loc(ev)))
+        if (auto type = reader_.Identifier(ev, "armed_on event", t.location); type && CheckEventRef(*type, YamlReader::Loc(ev), /*allow_created=*/true))
           t.on_event = *type;
     }
     if (auto fires = reader_.Identifier(item["fires"], "fires", t.location); fires && CheckEventRef(*fires, YamlReader::Loc(item["fires"]))) {
@@ -750,8 +751,8 @@ class Loader {
     def_.timers.push_back(std::move(t));
   }
 
-  bool CheckEventRef(const std::string& type, Loc at) {
-    if (def_.FindEvent(type)) return true;
+  bool CheckEventRef(const std::string& type, Loc at, bool allow_created = false) {
+    if (def_.FindEvent(type) || (allow_created && type == kCreatedEventType)) return true;
     diag().Error(at, "unknown-event", "unknown event type", "'" + type + "'", "one of " + JoinNames(def_.EventTypes()),
                  DidYouMean(type, def_.EventTypes()));
     return false;

@@ -83,7 +83,7 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
   for (const char* key : {"minLength", "maxLength"}) {
     if (const YAML::Node n = node[key]; n.IsDefined()) {
       Json v = n.IsScalar() && n.Tag() != "!" ? PlainScalarToJson(n.Scalar()) : Json();
-      if (!v.is_number_unsigned()) {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) {
         d.Error(YamlReader::Loc(n), "schema-keyword", std::string(key) + " must be a whole number ≥ 0",
                 YamlReader::Describe(n), "a whole number ≥ 0");
         ok = false;
