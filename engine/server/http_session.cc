@@ -1,0 +1,407 @@
+// HttpSession: one TCP connection speaking HTTP/1.1 (after the Boost.Beast
+// advanced server). Reads requests with a parser bounded by the body and
+// header limits and a timeout before every read, hands them to the Router,
+// and writes the responses back in request order from a bounded queue.
+//
+// Thread-safety: a session runs only on its own strand; the Respond callback
+// it hands out and Connection's calls may be used from any thread (they post
+// to the strand).
+#include "engine/server/http_session.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "engine/server/problem.h"
+
+namespace relais::server::internal {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// How long, and how many bytes, we keep reading (and discarding) after an
+// error response before closing, so the client can read that response
+// instead of a connection reset.
+constexpr std::chrono::milliseconds kMaxLinger{2000};
+constexpr size_t kMaxLingerBytes = 1 << 20;
+constexpr size_t kReadChunk = 4096;
+
+bool IsTokenChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool IsSafeField(std::string_view name, std::string_view value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Fields the transport owns; a handler's copies are dropped.
+bool IsTransportField(std::string_view name) {
+  return EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+         EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Keep-Alive");
+}
+
+class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state)
+      : stream_(std::move(socket)), state_(std::move(state)), idle_timer_(stream_.get_executor()) {
+    beast::error_code ec;
+    tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      std::string host = peer.address().to_string();
+      remote_ = (peer.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(peer.port());
+    }
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~HttpSession() override {
+    if (id_ != 0) state_->registry.Remove(id_);
+  }
+
+  // Serves the connection as registered connection id.
+  void Run(uint64_t id) {
+    id_ = id;
+    state_->counters.connections_total->Increment();
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+  }
+
+  // Answers 503 and closes (the registry had no room).
+  void Reject() {
+    state_->counters.connections_rejected->Increment();
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->read_done_ = true;
+      self->QueueFinalResponse(UnavailableProblem("too many connections; retry later", 1), 11);
+    });
+  }
+
+  void BeginDrain() override {
+    net::post(stream_.get_executor(), beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+  }
+
+  void ForceClose() override {
+    net::post(stream_.get_executor(), beast::bind_front_handler(&HttpSession::CloseNow, shared_from_this()));
+  }
+
+  // Delivers the response for request number seq; from any thread.
+  void PostResponse(uint64_t seq, HttpResponse response) {
+    net::post(stream_.get_executor(), [self = shared_from_this(), seq, r = std::move(response)]() mutable {
+      self->OnResponse(seq, std::move(r));
+    });
+  }
+
+ private:
+  // One response slot per request read, in request order.
+  struct Pending {
+    bool ready = false;
+    bool keep_alive = true;
+    bool head = false;
+    bool linger = false;  // close after it, reading what the client still sends
+    unsigned version = 11;
+    http::response<http::string_body> response;
+  };
+
+  // Hands out the one Respond of one request: answers 500 if every copy is
+  // dropped without being called, and ignores calls after the first.
+  class Responder {
+   public:
+    Responder(std::shared_ptr<HttpSession> session, uint64_t seq) : session_(std::move(session)), seq_(seq) {}
+    ~Responder() {
+      if (!done_.load()) {
+        session_->PostResponse(seq_, MakeProblem(ProblemKind::kInternal, "the handler did not respond"));
+      }
+    }
+    void Respond(HttpResponse response) {
+      if (done_.exchange(true)) return;
+      session_->PostResponse(seq_, std::move(response));
+    }
+
+   private:
+    std::shared_ptr<HttpSession> session_;
+    uint64_t seq_;
+    std::atomic<bool> done_{false};
+  };
+
+  const ServerConfig& config() const { return state_->config; }
+
+  void DoRead() {
+    if (closed_ || read_done_ || reading_) return;
+    if (pending_.size() >= config().pipeline_limit) return;  // OnWrite resumes
+    parser_.emplace();
+    parser_->body_limit(config().body_limit_bytes);
+    parser_->header_limit(static_cast<uint32_t>(config().header_limit_bytes));
+    reading_ = true;
+    if (requests_ > 0 && buffer_.size() == 0) {
+      // Keep-alive: wait for the next request's first byte under the idle
+      // timeout (idle_timer_, armed only while no response is pending).
+      idle_wait_ = true;
+      stream_.expires_never();
+      ArmIdleTimer();
+      stream_.async_read_some(buffer_.prepare(kReadChunk),
+                              beast::bind_front_handler(&HttpSession::OnFirstByte, shared_from_this()));
+      return;
+    }
+    ReadRequest();
+  }
+
+  void OnFirstByte(beast::error_code ec, std::size_t bytes) {
+    reading_ = false;
+    idle_wait_ = false;
+    idle_timer_.cancel();
+    if (closed_) return;
+    if (ec == net::error::eof) return StopReading();
+    if (ec == net::error::operation_aborted) return;
+    if (ec) return Fail(ec, "read");
+    buffer_.commit(bytes);
+    if (draining_) return StopReading();
+    reading_ = true;
+    ReadRequest();
+  }
+
+  void ReadRequest() {
+    stream_.expires_after(config().read_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return StopReading();
+    if (ec == net::error::operation_aborted) return;
+    if (ec == beast::error::timeout) {
+      // The stream has closed the socket: a slow or silent client.
+      state_->counters.read_timeout->Increment();
+      return CloseNow();
+    }
+    if (ec == http::error::body_limit) {
+      state_->counters.body_too_large->Increment();
+      return QueueFinalResponse(PayloadTooLargeProblem(config().body_limit_bytes), ParserVersion());
+    }
+    if (ec == http::error::header_limit) {
+      state_->counters.headers_too_large->Increment();
+      return QueueFinalResponse(HeadersTooLargeProblem(config().header_limit_bytes), ParserVersion());
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
+      state_->counters.bad_request->Increment();
+      return QueueFinalResponse(MakeProblem(ProblemKind::kBadRequest, "malformed HTTP request: " + ec.message()),
+                                ParserVersion());
+    }
+    if (ec) return Fail(ec, "read");
+    if (draining_) return StopReading();  // read after shutdown began: not served
+
+    ++requests_;
+    http::request<http::string_body> req = parser_->release();
+    auto slot = std::make_unique<Pending>();
+    slot->keep_alive = req.keep_alive();
+    slot->head = req.method() == http::verb::head;
+    slot->version = req.version();
+    if (!slot->keep_alive) read_done_ = true;
+    const uint64_t seq = front_seq_ + pending_.size();
+    pending_.push_back(std::move(slot));
+
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    for (const auto& field : req) request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    request.body = std::move(req.body());
+    request.remote_address = remote_;
+    Status target = ParseRequestTarget(std::string_view(req.target().data(), req.target().size()), request);
+    if (!target.ok()) {
+      state_->counters.bad_request->Increment();
+      OnResponse(seq, MakeProblem(ProblemKind::kBadRequest, target.message()));
+    } else {
+      auto responder = std::make_shared<Responder>(shared_from_this(), seq);
+      state_->router.Dispatch(std::move(request),
+                              [responder](HttpResponse r) { responder->Respond(std::move(r)); });
+    }
+    DoRead();  // read ahead, up to pipeline_limit
+  }
+
+  unsigned ParserVersion() const {
+    return parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+  }
+
+  // Answers with response and closes afterwards (errors that leave the
+  // stream unusable, or refusals).
+  void QueueFinalResponse(HttpResponse response, unsigned version) {
+    read_done_ = true;
+    auto slot = std::make_unique<Pending>();
+    slot->keep_alive = false;
+    slot->linger = true;
+    slot->version = version;
+    pending_.push_back(std::move(slot));
+    OnResponse(front_seq_ + pending_.size() - 1, std::move(response));
+  }
+
+  void OnResponse(uint64_t seq, HttpResponse response) {
+    if (closed_ || seq < front_seq_ || seq >= front_seq_ + pending_.size()) return;
+    Pending& slot = *pending_[seq - front_seq_];
+    if (slot.ready) return;
+    Fill(slot, std::move(response));
+    slot.ready = true;
+    DoWrite();
+  }
+
+  static void Fill(Pending& slot, HttpResponse r) {
+    if (r.status < 100 || r.status > 999) {
+      r = MakeProblem(ProblemKind::kInternal, "the handler gave an invalid status");
+    }
+    auto& res = slot.response;
+    res.result(static_cast<unsigned>(r.status));
+    res.version(slot.version);
+    res.set(http::field::server, "relais");
+    for (const auto& [name, value] : r.headers) {
+      if (IsSafeField(name, value) && !IsTransportField(name)) res.insert(name, value);
+    }
+    if (!r.content_type.empty() && !r.headers.Has("Content-Type") && IsSafeField("Content-Type", r.content_type)) {
+      res.set(http::field::content_type, r.content_type);
+    }
+    const bool no_body = r.status < 200 || r.status == 204 || r.status == 304;
+    if (no_body) {
+      res.body().clear();
+    } else if (slot.head) {
+      res.content_length(r.body.size());
+    } else {
+      res.body() = std::move(r.body);
+      res.prepare_payload();
+    }
+  }
+
+  void DoWrite() {
+    if (writing_ || closed_ || pending_.empty() || !pending_.front()->ready) return;
+    Pending& slot = *pending_.front();
+    const bool last_one = read_done_ && pending_.size() == 1;
+    slot.keep_alive = slot.keep_alive && !draining_ && !last_one;
+    slot.response.keep_alive(slot.keep_alive);
+    writing_ = true;
+    stream_.expires_after(config().write_timeout);
+    http::async_write(stream_, slot.response, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec == net::error::operation_aborted) return;
+    if (ec) return Fail(ec, "write");
+    std::unique_ptr<Pending> done = std::move(pending_.front());
+    pending_.pop_front();
+    ++front_seq_;
+    if (!done->keep_alive) {
+      read_done_ = true;
+      return done->linger ? LingerClose() : CloseNow();
+    }
+    DoWrite();
+    DoRead();  // resumes reading paused at pipeline_limit
+    ArmIdleTimer();
+    MaybeClose();
+  }
+
+  void ArmIdleTimer() {
+    if (!idle_wait_ || !pending_.empty() || closed_) return;
+    idle_timer_.expires_after(config().idle_timeout);
+    idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_ || !self->idle_wait_ || !self->pending_.empty()) return;
+      self->CloseNow();
+    });
+  }
+
+  // The client will send no more requests (or we will read none).
+  void StopReading() {
+    read_done_ = true;
+    MaybeClose();
+  }
+
+  void MaybeClose() {
+    if (read_done_ && pending_.empty() && !writing_) CloseNow();
+  }
+
+  void OnDrain() {
+    if (closed_) return;
+    draining_ = true;
+    read_done_ = true;
+    if (pending_.empty() && !writing_) return CloseNow();
+    // Otherwise the last pending response goes out with Connection: close.
+    if (!writing_) DoWrite();
+  }
+
+  // Shuts our side down, then discards what the client still sends for a
+  // little while, so it reads our response rather than a reset.
+  void LingerClose() {
+    if (closed_) return;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return CloseNow();
+    stream_.expires_after(std::min<std::chrono::milliseconds>(config().read_timeout, kMaxLinger));
+    DoLinger();
+  }
+
+  void DoLinger() {
+    if (closed_) return;
+    if (buffer_.size() > 0) buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > kMaxLingerBytes) return self->CloseNow();
+      self->buffer_.commit(n);
+      self->DoLinger();
+    });
+  }
+
+  void CloseNow() {
+    if (closed_) return;
+    closed_ = true;
+    idle_timer_.cancel();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  void Fail(beast::error_code ec, const char* what) {
+    (void)what;  // counted, not logged: resets and broken pipes are routine
+    if (ec != net::error::connection_reset && ec != net::error::broken_pipe && ec != net::error::eof) {
+      state_->counters.io_error->Increment();
+    }
+    CloseNow();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<ServerState> state_;
+  net::steady_timer idle_timer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+  uint64_t id_ = 0;
+  std::deque<std::unique_ptr<Pending>> pending_;  // responses in request order
+  uint64_t front_seq_ = 0;                        // request number of pending_.front()
+  uint64_t requests_ = 0;                         // requests read so far
+  size_t lingered_ = 0;
+  bool reading_ = false;    // a read is outstanding
+  bool idle_wait_ = false;  // ...and it waits for the first byte of a request
+  bool writing_ = false;
+  bool read_done_ = false;  // no further request will be read
+  bool draining_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void StartConnection(tcp::socket socket, std::shared_ptr<ServerState> state) {
+  auto session = std::make_shared<HttpSession>(std::move(socket), state);
+  uint64_t id = state->registry.TryAdd(session);
+  if (id == 0) {
+    session->Reject();
+  } else {
+    session->Run(id);
+  }
+}
+
+}  // namespace relais::server::internal

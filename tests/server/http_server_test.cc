@@ -1,0 +1,502 @@
+// End-to-end tests of HttpServer: a real server on 127.0.0.1 (ephemeral
+// port) and a real HTTP client (Beast), with timeouts configured short so no
+// test waits long. The only test file that includes Beast.
+#include "engine/server/http_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "engine/server/operational_routes.h"
+#include "engine/server/problem.h"
+#include "tests/testing/status_matchers.h"
+
+namespace relais::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+using relais::testing::IsOk;
+using relais::testing::StatusIs;
+using ::testing::HasSubstr;
+
+using Clock = std::chrono::steady_clock;
+
+// A blocking HTTP/1.1 client over one connection; every read has a timeout
+// so a misbehaving server fails the test instead of hanging it.
+class TestClient {
+ public:
+  explicit TestClient(uint16_t port) : stream_(ioc_) {
+    beast::error_code ec;
+    stream_.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    connect_error_ = ec;
+  }
+  bool connected() const { return !connect_error_; }
+
+  beast::error_code Send(std::string_view raw) {
+    beast::error_code ec;
+    net::write(stream_.socket(), net::buffer(raw.data(), raw.size()), ec);
+    return ec;
+  }
+
+  struct Result {
+    beast::error_code ec;
+    http::response<http::string_body> res;
+    Json Body() const { return Json::parse(res.body(), nullptr, false); }
+  };
+
+  Result Read(std::chrono::milliseconds timeout = 5000ms) {
+    Result r;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1 << 24);
+    stream_.expires_after(timeout);
+    http::async_read(stream_, buffer_, parser, [&](beast::error_code ec, std::size_t) { r.ec = ec; });
+    ioc_.restart();
+    ioc_.run();
+    if (!r.ec) r.res = parser.release();
+    return r;
+  }
+
+  Result Request(std::string_view raw) {
+    if (auto ec = Send(raw)) return Result{ec, {}};
+    return Read();
+  }
+
+  // Reads until the server closes the connection. Returns the error that
+  // ended the read: eof or connection_reset when closed, timeout if not.
+  beast::error_code WaitForClose(std::chrono::milliseconds timeout) {
+    beast::error_code result;
+    std::function<void()> read_more;
+    char scratch[1024];
+    read_more = [&] {
+      stream_.async_read_some(net::buffer(scratch), [&](beast::error_code ec, std::size_t) {
+        if (ec) {
+          result = ec;
+          return;
+        }
+        read_more();
+      });
+    };
+    stream_.expires_after(timeout);
+    read_more();
+    ioc_.restart();
+    ioc_.run();
+    return result;
+  }
+
+ private:
+  net::io_context ioc_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  beast::error_code connect_error_;
+};
+
+std::string Get(std::string_view target, std::string_view extra_headers = "") {
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) + "\r\n";
+}
+
+std::string Post(std::string_view target, std::string_view body) {
+  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n" +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+bool IsClosedError(const beast::error_code& ec) {
+  return ec == net::error::eof || ec == net::error::connection_reset || ec == http::error::end_of_stream ||
+         ec == http::error::partial_message;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  HttpServerTest() {
+    config_.listen_address = "127.0.0.1";
+    config_.port = 0;
+    config_.io_threads = 2;
+    config_.body_limit_bytes = 1024;
+    config_.header_limit_bytes = 2048;
+    config_.read_timeout = 300ms;
+    config_.idle_timeout = 5000ms;
+    config_.write_timeout = 2000ms;
+    config_.max_connections = 8;
+    config_.pipeline_limit = 4;
+    config_.drain_timeout = 3000ms;
+
+    RegisterOperationalRoutes(router_, metrics_, nullptr);
+    router_.AddSyncRoute("POST", "/echo", [](const HttpRequest& req, const RouteParams&) {
+      Json body;
+      if (auto problem = ReadJsonBody(req, &body)) return *problem;
+      return JsonResponse(200, Json{{"method", req.method},
+                                    {"path", req.path},
+                                    {"x", req.Query("x").value_or("")},
+                                    {"remote", req.remote_address},
+                                    {"body", body}});
+    });
+    router_.AddSyncRoute("GET", "/echo", [](const HttpRequest& req, const RouteParams&) {
+      return JsonResponse(200, Json{{"method", req.method},
+                                    {"x", req.Query("x").value_or("")},
+                                    {"tag", std::string(req.Header("x-tag").value_or(""))}});
+    });
+    // Answers after {ms} milliseconds from another thread, like a handler
+    // waiting for a durable append.
+    router_.AddRoute("GET", "/delay/{ms}", [this](HttpRequest, RouteParams params, Respond respond) {
+      int ms = std::stoi(params.Get("ms"));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!slow_started_set_) {
+          slow_started_set_ = true;
+          slow_started_.set_value();
+        }
+      }
+      Spawn([ms, respond] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        respond(TextResponse(200, "delayed " + std::to_string(ms)));
+      });
+    });
+    // Never answers (until the test drops the held callbacks).
+    router_.AddRoute("GET", "/hold", [this](HttpRequest, RouteParams, Respond respond) {
+      std::lock_guard<std::mutex> lock(mu_);
+      held_.push_back(std::move(respond));
+      if (!slow_started_set_) {
+        slow_started_set_ = true;
+        slow_started_.set_value();
+      }
+    });
+    router_.AddRoute("GET", "/drop", [](HttpRequest, RouteParams, Respond) {});
+  }
+
+  ~HttpServerTest() override {
+    if (server_) server_->Shutdown();
+    JoinWorkers();
+    held_.clear();
+    server_.reset();
+  }
+
+  void StartServer() {
+    server_ = std::make_unique<HttpServer>(config_, router_, &metrics_);
+    ASSERT_THAT(server_->Start(), IsOk());
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  void Spawn(std::function<void()> fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    workers_.emplace_back(std::move(fn));
+  }
+
+  void JoinWorkers() {
+    std::vector<std::thread> workers;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      workers.swap(workers_);
+    }
+    for (auto& w : workers) w.join();
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  ServerConfig config_;
+  Router router_;
+  Metrics metrics_;
+  std::unique_ptr<HttpServer> server_;
+  std::mutex mu_;
+  std::vector<std::thread> workers_;
+  std::vector<Respond> held_;
+  std::promise<void> slow_started_;
+  bool slow_started_set_ = false;
+};
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  StartServer();
+  TestClient client(port());
+  ASSERT_TRUE(client.connected());
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.Request(Post("/echo?x=" + std::to_string(i), R"({"n":)" + std::to_string(i) + "}"));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 200);
+    EXPECT_TRUE(r.res.keep_alive());
+    Json body = r.Body();
+    EXPECT_EQ(body["x"], std::to_string(i));
+    EXPECT_EQ(body["body"]["n"], i);
+    EXPECT_THAT(body["remote"].get<std::string>(), HasSubstr("127.0.0.1:"));
+  }
+  auto health = client.Request(Get("/healthz"));
+  ASSERT_FALSE(health.ec);
+  EXPECT_EQ(health.res.result_int(), 200);
+  EXPECT_EQ(health.res[http::field::server], "relais");
+  EXPECT_EQ(server_->active_connections(), 1u);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInRequestOrder) {
+  StartServer();
+  TestClient client(port());
+  // The first answer is the slowest; responses must still come in order.
+  ASSERT_FALSE(client.Send(Get("/delay/150") + Get("/delay/0") + Get("/echo?x=third") + Get("/delay/50")));
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 4; ++i) {
+    auto r = client.Read();
+    ASSERT_FALSE(r.ec) << i << ": " << r.ec.message();
+    bodies.push_back(r.res.body());
+  }
+  EXPECT_EQ(bodies[0], "delayed 150");
+  EXPECT_EQ(bodies[1], "delayed 0");
+  EXPECT_THAT(bodies[2], HasSubstr("\"x\":\"third\""));
+  EXPECT_EQ(bodies[3], "delayed 50");
+}
+
+TEST_F(HttpServerTest, PipelineDeeperThanTheLimitIsStillServed) {
+  StartServer();
+  TestClient client(port());
+  std::string batch;
+  for (int i = 0; i < 10; ++i) batch += Get("/echo?x=" + std::to_string(i));
+  ASSERT_FALSE(client.Send(batch));
+  for (int i = 0; i < 10; ++i) {
+    auto r = client.Read();
+    ASSERT_FALSE(r.ec) << i;
+    EXPECT_EQ(r.Body()["x"], std::to_string(i));
+  }
+}
+
+TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
+  StartServer();
+  TestClient client(port());
+  auto r = client.Request(Get("/healthz", "Connection: close\r\n"));
+  ASSERT_FALSE(r.ec);
+  EXPECT_FALSE(r.res.keep_alive());
+  EXPECT_TRUE(IsClosedError(client.WaitForClose(2000ms)));
+}
+
+TEST_F(HttpServerTest, OversizedBodyGets413AndTheServerServesOthers) {
+  StartServer();
+  {
+    TestClient client(port());
+    auto r = client.Request(Post("/echo", std::string(4096, ' ')));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 413);
+    EXPECT_EQ(r.res[http::field::content_type], "application/problem+json");
+    EXPECT_EQ(r.Body()["type"], ProblemTypeUri(ProblemKind::kPayloadTooLarge));
+    EXPECT_EQ(r.Body()["limit_bytes"], 1024);
+    EXPECT_FALSE(r.res.keep_alive());
+  }
+  {
+    // Declared too large: refused before the body is sent.
+    TestClient client(port());
+    auto r = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000000\r\n\r\n");
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 413);
+  }
+  {
+    // Chunked: the limit applies to the sum of the chunks.
+    TestClient client(port());
+    std::string chunked = "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 3; ++i) chunked += "200\r\n" + std::string(512, 'a') + "\r\n";
+    chunked += "0\r\n\r\n";
+    auto r = client.Request(chunked);
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 413);
+  }
+  TestClient other(port());
+  auto ok = other.Request(Post("/echo", R"({"small":true})"));
+  ASSERT_FALSE(ok.ec);
+  EXPECT_EQ(ok.res.result_int(), 200);
+}
+
+TEST_F(HttpServerTest, OversizedHeadersGet431) {
+  StartServer();
+  TestClient client(port());
+  auto r = client.Request(Get("/echo", "X-Tag: " + std::string(4096, 'h') + "\r\n"));
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 431);
+  EXPECT_EQ(r.Body()["type"], ProblemTypeUri(ProblemKind::kHeadersTooLarge));
+  TestClient other(port());
+  auto ok = other.Request(Get("/echo", "X-Tag: small\r\n"));
+  ASSERT_FALSE(ok.ec);
+  EXPECT_EQ(ok.Body()["tag"], "small");
+}
+
+TEST_F(HttpServerTest, MalformedRequestsGet400NeverA500) {
+  StartServer();
+  for (std::string raw : {std::string("GARBAGE\r\n\r\n"), std::string("GET /echo HTTP/9.9\r\n\r\n"),
+                          std::string("GET /echo HTTP/1.1\r\nBad Header\r\n\r\n"),
+                          std::string("GET nothing HTTP/1.1\r\nHost: t\r\n\r\n"),
+                          std::string("GET /echo?x=%zz HTTP/1.1\r\nHost: t\r\n\r\n"),
+                          std::string("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+                                      "Content-Type: application/json\r\n\r\n{]")}) {
+    TestClient client(port());
+    auto r = client.Request(raw);
+    ASSERT_FALSE(r.ec) << raw << ": " << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 400) << raw;
+    EXPECT_EQ(r.res[http::field::content_type], "application/problem+json") << raw;
+  }
+  TestClient client(port());
+  auto bad_json = client.Request(Post("/echo", R"({"a": tru})"));
+  EXPECT_EQ(bad_json.Body()["type"], ProblemTypeUri(ProblemKind::kBadJson));
+  EXPECT_EQ(bad_json.Body()["offset"], 9);  // where the parser gave up
+}
+
+TEST_F(HttpServerTest, RoutingErrorsAreProblems) {
+  StartServer();
+  TestClient client(port());
+  auto not_found = client.Request(Get("/v1/nothing"));
+  EXPECT_EQ(not_found.res.result_int(), 404);
+  auto wrong_method = client.Request("DELETE /echo HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(wrong_method.res.result_int(), 405);
+  EXPECT_EQ(wrong_method.res[http::field::allow], "GET, HEAD, POST");
+  auto dropped = client.Request(Get("/drop"));
+  EXPECT_EQ(dropped.res.result_int(), 500);
+  EXPECT_TRUE(dropped.res.keep_alive());
+  auto head = client.Send("HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + Get("/healthz"));
+  ASSERT_FALSE(head);
+}
+
+TEST_F(HttpServerTest, SlowClientIsCutOffWhileOthersAreServed) {
+  StartServer();
+  const auto start = Clock::now();
+  std::promise<beast::error_code> slow_result;
+  std::thread slow([&] {
+    // One byte every 50 ms: the whole request would take over a second, but
+    // read_timeout is 300 ms.
+    TestClient client(port());
+    const std::string request = Get("/healthz", "X-Padding: " + std::string(20, 'p') + "\r\n");
+    beast::error_code ec;
+    for (char c : request) {
+      ec = client.Send(std::string_view(&c, 1));
+      if (ec) break;
+      std::this_thread::sleep_for(50ms);
+      if (Clock::now() - start > 3s) break;
+    }
+    slow_result.set_value(ec ? ec : client.WaitForClose(100ms));
+  });
+  // Meanwhile another client is served promptly, several times.
+  TestClient other(port());
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = Clock::now();
+    auto r = other.Request(Get("/echo?x=ok"));
+    ASSERT_FALSE(r.ec);
+    EXPECT_EQ(r.res.result_int(), 200);
+    EXPECT_LT(Clock::now() - t0, 200ms);
+  }
+  beast::error_code ec = slow_result.get_future().get();
+  slow.join();
+  const auto elapsed = Clock::now() - start;
+  EXPECT_TRUE(ec == net::error::broken_pipe || IsClosedError(ec)) << ec.message();
+  EXPECT_LT(elapsed, 1500ms) << "the slow client was not cut off by the read timeout";
+  EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr("relais_http_request_errors_total{reason=\"read_timeout\"} 1"));
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
+  config_.idle_timeout = 200ms;
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Request(Get("/healthz")).ec);
+  const auto t0 = Clock::now();
+  EXPECT_TRUE(IsClosedError(client.WaitForClose(3000ms)));
+  EXPECT_LT(Clock::now() - t0, 1500ms);
+}
+
+TEST_F(HttpServerTest, TooManyConnectionsGet503) {
+  config_.max_connections = 2;
+  StartServer();
+  auto c1 = std::make_unique<TestClient>(port());
+  TestClient c2(port());
+  ASSERT_FALSE(c1->Request(Get("/healthz")).ec);
+  ASSERT_FALSE(c2.Request(Get("/healthz")).ec);
+
+  TestClient c3(port());
+  auto r = c3.Request(Get("/healthz"));
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 503);
+  EXPECT_EQ(r.res[http::field::retry_after], "1");
+  EXPECT_EQ(r.Body()["type"], ProblemTypeUri(ProblemKind::kUnavailable));
+  EXPECT_FALSE(r.res.keep_alive());
+
+  // Closing one frees its place.
+  c1.reset();
+  const auto deadline = Clock::now() + 2s;
+  while (server_->active_connections() > 1 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  TestClient c4(port());
+  auto ok = c4.Request(Get("/healthz"));
+  ASSERT_FALSE(ok.ec);
+  EXPECT_EQ(ok.res.result_int(), 200);
+}
+
+TEST_F(HttpServerTest, GracefulShutdownDrainsAnInFlightSlowHandler) {
+  StartServer();
+  TestClient idle(port());
+  ASSERT_FALSE(idle.Request(Get("/healthz")).ec);  // an idle keep-alive connection
+
+  TestClient busy(port());
+  ASSERT_FALSE(busy.Send(Get("/delay/300")));
+  slow_started_.get_future().wait();
+
+  const auto t0 = Clock::now();
+  std::thread stopper([&] { server_->Shutdown(); });
+  auto r = busy.Read();
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 200);
+  EXPECT_EQ(r.res.body(), "delayed 300");
+  EXPECT_FALSE(r.res.keep_alive()) << "a draining server closes after the response";
+  stopper.join();
+  const auto took = Clock::now() - t0;
+  EXPECT_LT(took, 2000ms) << "shutdown waited for the drain timeout instead of the handler";
+  EXPECT_TRUE(IsClosedError(idle.WaitForClose(1000ms)));
+  TestClient late(port());
+  EXPECT_FALSE(late.connected() && !late.Request(Get("/healthz")).ec) << "served after shutdown";
+}
+
+TEST_F(HttpServerTest, DrainTimeoutCutsHandlersThatNeverAnswer) {
+  config_.drain_timeout = 200ms;
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Send(Get("/hold")));
+  slow_started_.get_future().wait();
+  const auto t0 = Clock::now();
+  server_->Shutdown();
+  const auto took = Clock::now() - t0;
+  EXPECT_GE(took, 190ms);
+  EXPECT_LT(took, 1500ms);
+  EXPECT_TRUE(IsClosedError(client.WaitForClose(1000ms)));
+}
+
+TEST_F(HttpServerTest, MetricsCountRequestsByRouteAndStatus) {
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Request(Get("/delay/1")).ec);
+  ASSERT_FALSE(client.Request(Get("/delay/2")).ec);
+  ASSERT_FALSE(client.Request(Get("/missing")).ec);
+  auto r = client.Request(Get("/metrics"));
+  ASSERT_FALSE(r.ec);
+  EXPECT_EQ(r.res[http::field::content_type], kPrometheusContentType);
+  const std::string& text = r.res.body();
+  EXPECT_THAT(text, HasSubstr("relais_http_requests_total{method=\"GET\",route=\"/delay/{ms}\",status=\"200\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("relais_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("relais_http_request_duration_seconds_count{method=\"GET\",route=\"/delay/{ms}\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("relais_http_connections_active{port=\"" + std::to_string(port()) + "\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("relais_http_connections_total 1\n"));
+}
+
+TEST_F(HttpServerTest, StartFailsWhenThePortIsTaken) {
+  StartServer();
+  ServerConfig same = config_;
+  same.port = port();
+  HttpServer second(same, router_, nullptr);
+  EXPECT_THAT(second.Start(), StatusIs(StatusCode::kUnavailable, HasSubstr("cannot bind")));
+  ServerConfig bad = config_;
+  bad.listen_address = "not-an-ip";
+  HttpServer third(bad, router_, nullptr);
+  EXPECT_THAT(third.Start(), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(server_->Start(), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+}  // namespace
+}  // namespace relais::server
