@@ -1,7 +1,8 @@
 #include "engine/store/event_store.h"
 
 #include <condition_variable>
-#include <future>
+#include <optional>
+#include <semaphore>
 #include <mutex>
 
 namespace relais {
@@ -25,10 +26,15 @@ std::string ExpectedVersion::ToString() const {
 }
 
 StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
-  std::promise<StatusOr<AppendResult>> promise;
-  auto future = promise.get_future();
-  AppendAsync(std::move(request), [&promise](StatusOr<AppendResult> r) { promise.set_value(std::move(r)); });
-  return future.get();
+  // One waiter on this stack frame; the callback runs exactly once.
+  std::optional<StatusOr<AppendResult>> result;
+  std::binary_semaphore ready(0);
+  AppendAsync(std::move(request), [&](StatusOr<AppendResult> r) {
+    result.emplace(std::move(r));
+    ready.release();
+  });
+  ready.acquire();
+  return std::move(*result);
 }
 
 StatusOr<AppendResult> EventStore::Append(std::string stream_id, ExpectedVersion expected,

@@ -94,6 +94,12 @@ OpenedDb MakeOptions(const RocksDbStoreOptions& o) {
     cf.write_buffer_size = o.write_buffer_bytes;
     cf.table_factory = table_factory;
     cf.compression = rocksdb::kLZ4Compression;
+    if (name == kEventIdsCf) {
+      // Idempotency looks up every new event id, and new ids are absent: a
+      // memtable bloom filter answers "absent" without walking the skiplist.
+      cf.memtable_prefix_bloom_size_ratio = 0.05;
+      cf.memtable_whole_key_filtering = true;
+    }
     out.descriptors.emplace_back(name, cf);
   }
   return out;
@@ -209,6 +215,7 @@ RocksDbEventStore::RocksDbEventStore(const RocksDbStoreOptions& options, std::un
       db_(std::move(handles)),
       next_position_(last_position + 1),
       last_position_(last_position) {
+  completer_ = std::thread([this] { CompleteLoop(); });
   committer_ = std::thread([this] { CommitLoop(); });
 }
 
@@ -219,6 +226,29 @@ RocksDbEventStore::~RocksDbEventStore() {
   }
   queue_cv_.notify_all();
   committer_.join();
+  {
+    std::lock_guard lock(done_mu_);
+    done_closing_ = true;
+  }
+  done_cv_.notify_all();
+  completer_.join();
+}
+
+void RocksDbEventStore::CompleteLoop() {
+  std::deque<Completion> batch;
+  while (true) {
+    {
+      std::unique_lock lock(done_mu_);
+      done_cv_.wait(lock, [&] { return !done_.empty() || done_closing_; });
+      if (done_.empty()) return;
+      batch.swap(done_);
+      completing_ = true;
+    }
+    for (Completion& c : batch) c.done(std::move(c.result));
+    batch.clear();
+    std::lock_guard lock(done_mu_);
+    completing_ = false;
+  }
 }
 
 void RocksDbEventStore::AppendAsync(AppendRequest request, AppendCallback done) {
@@ -285,7 +315,11 @@ void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
     if (!resumed.ok()) {
       Status err = Unavailable("the store cannot write since an I/O error (" + resumed.ToString() +
                                "); reads still work; restart Relais once the disk is healthy");
-      for (Pending& p : group) p.done(err);
+      {
+        std::lock_guard lock(done_mu_);
+        for (Pending& p : group) done_.push_back({std::move(p.done), err});
+      }
+      done_cv_.notify_one();
       return;
     }
     write_failed_ = false;
@@ -394,7 +428,21 @@ void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
         if (out.needs_batch) out.result = err;
     }
   }
-  for (size_t g = 0; g < group.size(); ++g) group[g].done(std::move(outcomes[g].result));
+  // Acknowledge on the completion thread, so the next group's sync starts now;
+  // a lone append with nothing pending there is answered directly (one hop
+  // less), which keeps acknowledgements in commit order either way.
+  {
+    std::unique_lock lock(done_mu_);
+    if (group.size() == 1 && done_.empty() && !completing_) {
+      lock.unlock();
+      group[0].done(std::move(outcomes[0].result));
+    } else {
+      for (size_t g = 0; g < group.size(); ++g)
+        done_.push_back({std::move(group[g].done), std::move(outcomes[g].result)});
+      lock.unlock();
+      done_cv_.notify_one();
+    }
+  }
   if (committed) listeners_.Notify(last_position_.load(std::memory_order_acquire));
 }
 

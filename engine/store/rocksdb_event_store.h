@@ -7,9 +7,12 @@
 // and only then acknowledges. A single committer makes positions gapless and
 // visible in order. The on-disk format is specified in docs/storage.md.
 //
+// Acknowledgements run on a second thread, so the committer starts the next
+// group's sync while the previous group's appenders are being woken.
+//
 // Thread-safety: safe for concurrent access from multiple threads without any
-// external synchronization. Append callbacks and commit listeners run on the
-// committer thread.
+// external synchronization. Append callbacks run on the completion thread,
+// commit listeners on the committer thread.
 #pragma once
 
 #include <atomic>
@@ -78,9 +81,14 @@ class RocksDbEventStore final : public EventStore {
 
  private:
   struct Pending;
+  struct Completion {
+    AppendCallback done;
+    StatusOr<AppendResult> result;
+  };
 
   RocksDbEventStore(const RocksDbStoreOptions& options, std::unique_ptr<RocksDbHandles> handles, uint64_t last_position);
   void CommitLoop();
+  void CompleteLoop();
   void CommitGroupOf(std::deque<Pending>& group);
   StatusOr<uint64_t> LoadStreamVersion(const std::string& stream_id);
 
@@ -101,8 +109,16 @@ class RocksDbEventStore final : public EventStore {
   std::atomic<uint64_t> last_position_;
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> commit_groups_{0};
+  // Acknowledgements waiting for the completion thread.
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  std::deque<Completion> done_;
+  bool completing_ = false;  // the completion thread is running callbacks
+  bool done_closing_ = false;
+
   std::mutex snapshot_mu_;
   CommitListeners listeners_;
+  std::thread completer_;
   std::thread committer_;
 };
 
