@@ -56,7 +56,8 @@ class Loader {
       }
       if (!docs.empty()) root.reset(docs[0]);
     } catch (const YAML::Exception& e) {
-      d.Error({e.mark.line + 1, e.mark.column + 1}, "syntax", "YAML/JSON syntax error: " + e.msg, {}, {},
+      Loc at = e.mark.is_null() ? Loc{1, 1} : Loc{e.mark.line + 1, e.mark.column + 1};
+      d.Error(at, "syntax", "YAML/JSON syntax error: " + e.msg, {}, {},
               "check indentation, quotes and brackets around this position");
       return std::move(result_);
     }
@@ -64,7 +65,8 @@ class Loader {
       LoadAll(root);
     } catch (const YAML::Exception& e) {
       // yaml-cpp throws on some malformed trees (e.g. aliases used as keys); never let it escape.
-      d.Error({e.mark.line + 1, e.mark.column + 1}, "syntax", "unreadable YAML structure: " + e.msg);
+      Loc at = e.mark.is_null() ? Loc{1, 1} : Loc{e.mark.line + 1, e.mark.column + 1};
+      d.Error(at, "syntax", "unreadable YAML structure: " + e.msg);
     }
     if (!d.has_errors()) {
       def_.content_hash = ContentHash(def_);
@@ -77,7 +79,7 @@ class Loader {
   Diagnostics& diag() { return result_.diagnostics; }
 
   void LoadAll(const YAML::Node& root) {
-    if (!root.IsMap()) {
+    if (!IsMapNode(root)) {
       diag().Error(YamlReader::Loc(root).line ? YamlReader::Loc(root) : Loc{1, 1}, "wrong-type",
                    "a workflow file is a mapping", YamlReader::Describe(root),
                    "keys workflow, version, labels, state, phases, initial, events, timers");
@@ -323,7 +325,7 @@ class Loader {
       }
     }
     if (const YAML::Node req = item["requires"]; req.IsDefined()) {
-      if (req.IsScalar() || req.IsMap()) {
+      if (IsScalarNode(req) || IsMapNode(req)) {
         if (auto g = LoadGuardClause(req, e)) e.preconditions.push_back(std::move(*g));
       } else if (reader_.ExpectList(req, "requires", e.location)) {
         for (const auto& g : req)
@@ -357,7 +359,7 @@ class Loader {
     std::vector<std::pair<std::string, Loc>> out;
     if (!node.IsDefined()) return out;
     std::vector<YAML::Node> items;
-    if (node.IsScalar()) items.push_back(node);
+    if (IsScalarNode(node)) items.push_back(node);
     else if (reader_.ExpectList(node, "notify", fallback))
       for (const auto& n : node) items.push_back(n);
     for (const auto& n : items) {
@@ -380,7 +382,7 @@ class Loader {
       e.any_open_phase = true;
       return;
     }
-    if (node.IsScalar() && node.Scalar() == "open") {
+    if (IsScalarNode(node) && node.Scalar() == "open") {
       e.any_open_phase = true;
       return;
     }
@@ -397,8 +399,8 @@ class Loader {
     GuardClause clause;
     // Never assign to a YAML::Node that refers into the tree: yaml-cpp's
     // operator= overwrites the referred node. Bind once instead.
-    const YAML::Node expr = node.IsMap() ? node["guard"] : node;
-    if (node.IsMap()) {
+    const YAML::Node expr = IsMapNode(node) ? node["guard"] : node;
+    if (IsMapNode(node)) {
       reader_.CheckKeys(node, kGuardKeys, "a guard");
       if (const YAML::Node m = node["message"]; m.IsDefined())
         clause.message = reader_.String(m, "message", YamlReader::Loc(node)).value_or("");

@@ -11,7 +11,7 @@ const std::vector<std::string>& TypeNames() {
 }
 
 bool CheckTypeName(YamlReader& r, const YAML::Node& n) {
-  if (n.IsScalar()) {
+  if (IsScalarNode(n)) {
     for (const auto& t : TypeNames())
       if (n.Scalar() == t) return true;
     r.diag().Error(YamlReader::Loc(n), "schema-type", "unknown JSON Schema type", YamlReader::Describe(n),
@@ -36,7 +36,7 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
   r.CheckKeys(node, SupportedSchemaKeywords(), what);
   ok = d.error_count() == before;
   if (const YAML::Node t = node["type"]; t.IsDefined()) {
-    if (t.IsSequence()) {
+    if (IsListNode(t)) {
       for (const auto& item : t) ok = CheckTypeName(r, item) && ok;
     } else {
       ok = CheckTypeName(r, t) && ok;
@@ -57,13 +57,13 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
     if (r.ExpectList(req, "required", YamlReader::Loc(node))) {
       const YAML::Node p = node["properties"];
       for (const auto& item : req) {
-        if (!item.IsScalar() || !p.IsMap() || !p[item.Scalar()].IsDefined()) {
+        if (!IsScalarNode(item) || !IsMapNode(p) || !p[item.Scalar()].IsDefined()) {
           std::vector<std::string> declared;
-          if (p.IsMap())
+          if (IsMapNode(p))
             for (auto it = p.begin(); it != p.end(); ++it) declared.push_back(it->first.Scalar());
           d.Error(YamlReader::Loc(item), "schema-required", "required property is not declared in properties",
                   YamlReader::Describe(item), declared.empty() ? "a property declared under properties" : "one of " + JoinNames(declared),
-                  item.IsScalar() ? DidYouMean(item.Scalar(), declared) : "");
+                  IsScalarNode(item) ? DidYouMean(item.Scalar(), declared) : "");
           ok = false;
         }
       }
@@ -73,7 +73,7 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
   }
   for (const char* key : {"minimum", "maximum"}) {
     if (const YAML::Node n = node[key]; n.IsDefined()) {
-      if (!n.IsScalar() || n.Tag() == "!" || !PlainScalarToJson(n.Scalar()).is_number()) {
+      if (!IsScalarNode(n) || n.Tag() == "!" || !PlainScalarToJson(n.Scalar()).is_number()) {
         d.Error(YamlReader::Loc(n), "schema-keyword", std::string(key) + " must be a number",
                 YamlReader::Describe(n), "a number");
         ok = false;
@@ -82,7 +82,7 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
   }
   for (const char* key : {"minLength", "maxLength"}) {
     if (const YAML::Node n = node[key]; n.IsDefined()) {
-      Json v = n.IsScalar() && n.Tag() != "!" ? PlainScalarToJson(n.Scalar()) : Json();
+      Json v = IsScalarNode(n) && n.Tag() != "!" ? PlainScalarToJson(n.Scalar()) : Json();
       if (!v.is_number_integer() || v.get<int64_t>() < 0) {
         d.Error(YamlReader::Loc(n), "schema-keyword", std::string(key) + " must be a whole number ≥ 0",
                 YamlReader::Describe(n), "a whole number ≥ 0");
@@ -97,7 +97,7 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
     ok = Check(r, items, what + " items", depth + 1) && ok;
   }
   if (const YAML::Node extra = node["additionalProperties"]; extra.IsDefined()) {
-    if (extra.IsMap()) {
+    if (IsMapNode(extra)) {
       ok = Check(r, extra, what + " additionalProperties", depth + 1) && ok;
     } else if (!r.Bool(extra, "additionalProperties", YamlReader::Loc(node))) {
       ok = false;

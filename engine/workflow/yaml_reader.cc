@@ -13,9 +13,9 @@ SourceLocation YamlReader::Loc(const YAML::Node& node) {
 }
 
 std::string YamlReader::Describe(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return "a mapping";
+  if (!node.IsDefined() || IsNullNode(node)) return "nothing";
+  if (IsListNode(node)) return "a list";
+  if (IsMapNode(node)) return "a mapping";
   std::string s = node.Scalar();
   if (s.size() > 40) s = s.substr(0, 40) + "…";
   return "'" + s + "'";
@@ -23,10 +23,10 @@ std::string YamlReader::Describe(const YAML::Node& node) {
 
 void YamlReader::CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed,
                            const std::string& context) {
-  if (!map.IsMap()) return;
+  if (!IsMapNode(map)) return;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const YAML::Node& key = it->first;
-    std::string name = key.IsScalar() ? key.Scalar() : "?";
+    std::string name = IsScalarNode(key) ? key.Scalar() : "?";
     bool known = false;
     for (const auto& a : allowed) known = known || a == name;
     if (!known)
@@ -36,14 +36,14 @@ void YamlReader::CheckKeys(const YAML::Node& map, const std::vector<std::string>
 }
 
 bool YamlReader::ExpectMap(const YAML::Node& node, const std::string& what, SourceLocation fallback) {
-  if (node.IsMap()) return true;
+  if (IsMapNode(node)) return true;
   SourceLocation at = Loc(node);
   diag_.Error(at.line ? at : fallback, "wrong-type", what + " must be a mapping", Describe(node), "key: value pairs");
   return false;
 }
 
 bool YamlReader::ExpectList(const YAML::Node& node, const std::string& what, SourceLocation fallback) {
-  if (node.IsSequence()) return true;
+  if (IsListNode(node)) return true;
   SourceLocation at = Loc(node);
   diag_.Error(at.line ? at : fallback, "wrong-type", what + " must be a list", Describe(node), "a list ('- item' lines or [a, b])");
   return false;
@@ -51,10 +51,10 @@ bool YamlReader::ExpectList(const YAML::Node& node, const std::string& what, Sou
 
 std::optional<std::string> YamlReader::String(const YAML::Node& node, const std::string& what,
                                               SourceLocation fallback) {
-  if (node.IsScalar()) return node.Scalar();
+  if (IsScalarNode(node)) return node.Scalar();
   SourceLocation at = Loc(node);
-  diag_.Error(at.line ? at : fallback, node.IsDefined() && !node.IsNull() ? "wrong-type" : "missing",
-              what + (node.IsDefined() && !node.IsNull() ? " must be a text" : " is required"), Describe(node),
+  diag_.Error(at.line ? at : fallback, node.IsDefined() && !IsNullNode(node) ? "wrong-type" : "missing",
+              what + (node.IsDefined() && !IsNullNode(node) ? " must be a text" : " is required"), Describe(node),
               "a text value");
   return std::nullopt;
 }
@@ -76,7 +76,7 @@ std::optional<std::string> YamlReader::Identifier(const YAML::Node& node, const 
 }
 
 std::optional<bool> YamlReader::Bool(const YAML::Node& node, const std::string& what, SourceLocation fallback) {
-  if (node.IsScalar() && node.Tag() != "!") {
+  if (IsScalarNode(node) && node.Tag() != "!") {
     const std::string& s = node.Scalar();
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
@@ -88,7 +88,7 @@ std::optional<bool> YamlReader::Bool(const YAML::Node& node, const std::string& 
 }
 
 std::optional<int64_t> YamlReader::Integer(const YAML::Node& node, const std::string& what, SourceLocation fallback) {
-  if (node.IsScalar() && node.Tag() != "!") {
+  if (IsScalarNode(node) && node.Tag() != "!") {
     Json v = PlainScalarToJson(node.Scalar());
     if (v.is_number_integer()) return v.get<int64_t>();
   }
@@ -102,7 +102,7 @@ std::vector<std::pair<std::string, SourceLocation>> YamlReader::IdentifierList(c
                                                                                const std::string& what,
                                                                                SourceLocation fallback) {
   std::vector<std::pair<std::string, SourceLocation>> out;
-  if (node.IsScalar()) {
+  if (IsScalarNode(node)) {
     if (auto id = Identifier(node, what, fallback)) out.emplace_back(*id, Loc(node));
     return out;
   }
@@ -145,6 +145,7 @@ std::optional<Json> YamlReader::ToJsonAt(const YAML::Node& node, size_t depth) {
                 "at most " + std::to_string(limits_.max_yaml_depth) + " levels");
     return std::nullopt;
   }
+  if (!node.IsDefined()) return Json(nullptr);
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: return Json(nullptr);
@@ -162,7 +163,7 @@ std::optional<Json> YamlReader::ToJsonAt(const YAML::Node& node, size_t depth) {
     case YAML::NodeType::Map: {
       Json out = Json::object();
       for (auto it = node.begin(); it != node.end(); ++it) {
-        if (!it->first.IsScalar()) {
+        if (!IsScalarNode(it->first)) {
           diag_.Error(Loc(it->first), "wrong-type", "mapping keys must be text", Describe(it->first), "a text key");
           return std::nullopt;
         }

@@ -57,6 +57,13 @@ class YamlReader {
   size_t nodes_visited_ = 0;
 };
 
+// Type tests that are false (never throw) for a missing key's node: yaml-cpp
+// throws InvalidNode when Type() is asked of one.
+inline bool IsMapNode(const YAML::Node& n) { return n.IsDefined() && n.IsMap(); }
+inline bool IsListNode(const YAML::Node& n) { return n.IsDefined() && n.IsSequence(); }
+inline bool IsScalarNode(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
+inline bool IsNullNode(const YAML::Node& n) { return !n.IsDefined() || n.IsNull(); }
+
 // A plain YAML scalar's JSON value ("12" → 12, "true" → true, "~" → null), or a string.
 Json PlainScalarToJson(const std::string& text);
 

@@ -1,0 +1,181 @@
+#include "engine/workflow/loader.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+#include "tests/workflow/workflow_test_util.h"
+
+namespace relais::workflow {
+namespace {
+
+using ::relais::testing::IsOk;
+using ::relais::testing::StatusIs;
+using ::testing::HasSubstr;
+using testing::LoadRepoWorkflow;
+
+constexpr const char* kSmall = R"yaml(
+workflow: demo   # a comment
+version: 2
+labels: {fr: "Démo", en: "Demo"}
+state:
+  type: object
+  properties:
+    porteur: {type: string}
+phases:
+  - id: debut
+    labels: {fr: "Début", en: "Start"}
+  - id: fin
+    labels: {fr: "Fin", en: "End"}
+    terminal: true
+initial: debut
+events:
+  - type: finir
+    labels: {fr: "Finir", en: "Finish"}
+    roles: [coordinator]
+    requires: "exists(state.porteur)"
+    transitions:
+      - to: fin
+)yaml";
+
+// The same workflow as JSON, keys in another order.
+constexpr const char* kSmallJson = R"json({
+  "version": 2, "workflow": "demo", "labels": {"en": "Demo", "fr": "Démo"},
+  "state": {"type": "object", "properties": {"porteur": {"type": "string"}}},
+  "phases": [{"id": "debut", "labels": {"fr": "Début", "en": "Start"}},
+             {"id": "fin", "terminal": true, "labels": {"fr": "Fin", "en": "End"}}],
+  "initial": ["debut"],
+  "events": [{"type": "finir", "labels": {"fr": "Finir", "en": "Finish"}, "roles": ["coordinator"],
+              "requires": ["exists(state.porteur)"], "transitions": [{"to": "fin"}]}]
+})json";
+
+TEST(Loader, LoadsTheRepositoryWorkflows) {
+  WorkflowDefinition cbe = LoadRepoWorkflow("workflows/cbe.yaml");
+  EXPECT_EQ(cbe.name, "cbe_action");
+  EXPECT_EQ(cbe.PhaseIds(), (std::vector<std::string>{"mobilisation", "etude", "montage", "portage", "en_continu",
+                                                      "transmise", "abandonnee"}));
+  EXPECT_EQ(cbe.FindPhase("etude")->labels.fr, "Étude de faisabilité");
+  EXPECT_EQ(cbe.FindPhase("montage")->planned_year_key, "montage");
+  EXPECT_EQ(cbe.FindPhase("mobilisation")->tracks.size(), 3u);
+  EXPECT_EQ(cbe.FindTimer("suivi_premiere_annee")->after.ToString(), "P12M");
+  EXPECT_EQ(cbe.FindTimer("point_elu")->after.ToString(), "P4M");
+  EXPECT_EQ(cbe.content_hash.size(), 64u);
+  WorkflowDefinition comite = LoadRepoWorkflow("workflows/comite-propositions.yaml");
+  EXPECT_EQ(comite.initial_phases, std::vector<std::string>{"proposee"});
+  EXPECT_NE(std::find(comite.roles.begin(), comite.roles.end(), "president_comite"), comite.roles.end());
+}
+
+TEST(Loader, JsonAndYamlGiveTheSameDefinitionAndHash) {
+  auto yaml = LoadWorkflow(kSmall, "demo.yaml");
+  auto json = LoadWorkflow(kSmallJson, "demo.json");
+  ASSERT_THAT(yaml, IsOk());
+  ASSERT_THAT(json, IsOk());
+  EXPECT_EQ(yaml->content_hash, json->content_hash);
+  EXPECT_EQ(DumpJson(CanonicalJson(*yaml)), DumpJson(CanonicalJson(*json)));
+}
+
+TEST(Loader, HashChangesWithMeaningOnly) {
+  std::string text = kSmall;
+  auto base = LoadWorkflow(text, "a.yaml");
+  auto renamed_file = LoadWorkflow(text + "\n# trailing comment\n", "b.yaml");
+  std::string relabelled = text;
+  relabelled.replace(relabelled.find("\"Fin\""), 5, "\"Terminé\"");
+  auto changed = LoadWorkflow(relabelled, "a.yaml");
+  ASSERT_THAT(base, IsOk());
+  ASSERT_THAT(renamed_file, IsOk());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_EQ(base->content_hash, renamed_file->content_hash);
+  EXPECT_NE(base->content_hash, changed->content_hash);
+}
+
+TEST(Loader, DefaultsAndSystemRole) {
+  auto def = LoadRepoWorkflow("workflows/cbe.yaml");
+  const EventType* abandon = def.FindEvent("abandonner");
+  EXPECT_TRUE(abandon->any_open_phase);
+  const EventType* due = def.FindEvent("bilan_premiere_annee_du");
+  // Timers fire as "system"; the loader grants it on the events they fire.
+  EXPECT_NE(std::find(due->roles.begin(), due->roles.end(), "system"), due->roles.end());
+  EXPECT_EQ(def.FindEvent("reprendre")->suspension, Suspension::kResume);
+  EXPECT_TRUE(def.FindEvent("reprendre")->allowed_while_suspended);
+}
+
+TEST(Loader, StatusVariantListsEveryErrorWithPosition) {
+  std::string text = kSmall;
+  text.replace(text.find("- to: fin"), 9, "- to: fni");
+  text.replace(text.find("exists(state.porteur)"), 21, "exists(state.porter)");
+  auto r = LoadWorkflow(text, "demo.yaml");
+  ASSERT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(r.status().message(), HasSubstr("demo.yaml:20:16: error[unknown-field]"));
+  EXPECT_THAT(r.status().message(), HasSubstr("demo.yaml:22:13: error[unknown-phase]"));
+  EXPECT_THAT(r.status().message(), HasSubstr("did you mean 'fin'?"));
+}
+
+TEST(Loader, WarningsDoNotFailTheLoad) {
+  auto r = LoadWorkflowWithDiagnostics(testing::ReadFile(testing::SourcePath("tests/workflow/testdata/dead_end_warning.yaml")),
+                                       "dead_end_warning.yaml");
+  ASSERT_TRUE(r.definition.has_value());
+  EXPECT_EQ(r.diagnostics.warning_count(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].code, "dead-end");
+}
+
+TEST(Loader, OversizedInputIsRefusedBeforeParsing) {
+  WorkflowLimits limits;
+  limits.max_file_bytes = 100;
+  auto r = LoadWorkflowWithDiagnostics(kSmall, "big.yaml", limits);
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].code, "too-large");
+}
+
+TEST(Loader, AliasBombIsBounded) {
+  // Each level doubles the nodes seen through aliases: 2^40 without a bound.
+  std::string text = "workflow: demo\nlabels: {fr: a, en: b}\nstate:\n  type: object\n  properties:\n    x:\n"
+                     "      type: object\n      title: t\n      enum: [&a0 [0, 0]";
+  for (int i = 1; i < 40; ++i)
+    text += ", &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]";
+  text += "]\nphases: [{id: p, labels: {fr: a, en: b}}]\ninitial: p\n";
+  auto r = LoadWorkflowWithDiagnostics(text, "bomb.yaml");
+  EXPECT_FALSE(r.definition.has_value());
+  bool bounded = false;
+  for (const auto& d : r.diagnostics.items()) bounded = bounded || d.code == "too-large";
+  EXPECT_TRUE(bounded) << r.diagnostics.ToString();
+}
+
+TEST(Loader, DeepNestingIsAnErrorNotACrash) {
+  std::string deep = "workflow: demo\nlabels: {fr: a, en: b}\nstate: " + std::string(5000, '[') +
+                     std::string(5000, ']') + "\n";
+  auto r = LoadWorkflowWithDiagnostics(deep, "deep.yaml");
+  EXPECT_FALSE(r.definition.has_value());
+  EXPECT_TRUE(r.diagnostics.has_errors());
+}
+
+TEST(Loader, OneDocumentOnly) {
+  auto r = LoadWorkflowWithDiagnostics(std::string(kSmall) + "---\nworkflow: other\n", "two.yaml");
+  ASSERT_TRUE(r.diagnostics.has_errors());
+  EXPECT_EQ(r.diagnostics.items()[0].message, "a workflow file holds one document");
+}
+
+TEST(Loader, EmptyInput) {
+  auto r = LoadWorkflowWithDiagnostics("", "empty.yaml");
+  ASSERT_TRUE(r.diagnostics.has_errors());
+  EXPECT_EQ(r.diagnostics.items()[0].ToString(),
+            "empty.yaml:1:1: error[wrong-type]: a workflow file is a mapping (found nothing; expected keys workflow, "
+            "version, labels, state, phases, initial, events, timers)");
+}
+
+TEST(Loader, ReadsFiles) {
+  EXPECT_THAT(LoadWorkflowFile(testing::SourcePath("workflows/cbe.yaml")), IsOk());
+  EXPECT_THAT(LoadWorkflowFile("/nonexistent/x.yaml"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST(Loader, DiagnosticsAreCapped) {
+  std::string text = "workflow: demo\nlabels: {fr: a, en: b}\n";
+  for (int i = 0; i < 500; ++i) text += "unknown" + std::to_string(i) + ": 1\n";
+  WorkflowLimits limits;
+  limits.max_diagnostics = 10;
+  auto r = LoadWorkflowWithDiagnostics(text, "many.yaml", limits);
+  EXPECT_EQ(r.diagnostics.items().size(), 10u);
+  EXPECT_GT(r.diagnostics.error_count(), 500u);
+  EXPECT_THAT(r.diagnostics.ToString(), HasSubstr("more diagnostics not shown"));
+}
+
+}  // namespace
+}  // namespace relais::workflow
