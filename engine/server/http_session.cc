@@ -17,6 +17,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -169,8 +170,41 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     ReadRequest();
   }
 
+  // Reads the request line and fields, then the body, all within one
+  // read_timeout.
   void ReadRequest() {
-    stream_.expires_after(config().read_timeout);
+    read_deadline_ = std::chrono::steady_clock::now() + config().read_timeout;
+    stream_.expires_at(read_deadline_);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t bytes) {
+    if (ec || closed_) return OnRead(ec, bytes);
+    const auto& req = parser_->get();
+    // A client that sent "Expect: 100-continue" waits for this before the
+    // body. Interim responses must not overtake earlier final ones, so it is
+    // only sent when nothing else is queued (otherwise the client's own
+    // expectation timeout sends the body anyway).
+    if (req.version() >= 11 && EqualsIgnoreCase(req[http::field::expect], "100-continue") && !parser_->is_done() &&
+        pending_.empty() && !writing_) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      writing_ = true;
+      stream_.expires_after(config().write_timeout);
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                         self->writing_ = false;
+                         if (self->closed_) return;
+                         if (write_ec) return self->Fail(write_ec, "write");
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_at(read_deadline_);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
   }
 
@@ -384,6 +418,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   uint64_t front_seq_ = 0;                        // request number of pending_.front()
   uint64_t requests_ = 0;                         // requests read so far
   size_t lingered_ = 0;
+  std::chrono::steady_clock::time_point read_deadline_;
   bool reading_ = false;    // a read is outstanding
   bool idle_wait_ = false;  // ...and it waits for the first byte of a request
   bool writing_ = false;

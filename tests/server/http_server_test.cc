@@ -58,9 +58,11 @@ class TestClient {
     Json Body() const { return Json::parse(res.body(), nullptr, false); }
   };
 
-  Result Read(std::chrono::milliseconds timeout = 5000ms) {
+  // head: the response answers a HEAD request (no body follows its fields).
+  Result Read(std::chrono::milliseconds timeout = 5000ms, bool head = false) {
     Result r;
     http::response_parser<http::string_body> parser;
+    parser.skip(head);
     parser.body_limit(1 << 24);
     stream_.expires_after(timeout);
     http::async_read(stream_, buffer_, parser, [&](beast::error_code ec, std::size_t) { r.ec = ec; });
@@ -311,6 +313,29 @@ TEST_F(HttpServerTest, OversizedBodyGets413AndTheServerServesOthers) {
   EXPECT_EQ(ok.res.result_int(), 200);
 }
 
+TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
+  StartServer();
+  TestClient client(port());
+  const std::string body = R"({"big":true})";
+  ASSERT_FALSE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                           "Expect: 100-continue\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n"));
+  auto interim = client.Read(1000ms);
+  ASSERT_FALSE(interim.ec) << interim.ec.message();
+  EXPECT_EQ(interim.res.result_int(), 100);
+  ASSERT_FALSE(client.Send(body));
+  auto final_response = client.Read();
+  ASSERT_FALSE(final_response.ec);
+  EXPECT_EQ(final_response.res.result_int(), 200);
+  EXPECT_EQ(final_response.Body()["body"]["big"], true);
+
+  // Too large: refused at once, without 100 Continue.
+  auto refused = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+                                "Content-Length: 5000\r\n\r\n");
+  ASSERT_FALSE(refused.ec);
+  EXPECT_EQ(refused.res.result_int(), 413);
+}
+
 TEST_F(HttpServerTest, OversizedHeadersGet431) {
   StartServer();
   TestClient client(port());
@@ -355,8 +380,14 @@ TEST_F(HttpServerTest, RoutingErrorsAreProblems) {
   auto dropped = client.Request(Get("/drop"));
   EXPECT_EQ(dropped.res.result_int(), 500);
   EXPECT_TRUE(dropped.res.keep_alive());
-  auto head = client.Send("HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + Get("/healthz"));
-  ASSERT_FALSE(head);
+  ASSERT_FALSE(client.Send("HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + Get("/healthz")));
+  auto head = client.Read(5000ms, /*head=*/true);
+  ASSERT_FALSE(head.ec);
+  EXPECT_EQ(head.res.result_int(), 200);
+  EXPECT_EQ(head.res[http::field::content_length], "15");  // as for GET: {"status":"ok"}
+  auto get = client.Read();
+  ASSERT_FALSE(get.ec);
+  EXPECT_EQ(get.res.body(), R"({"status":"ok"})");
 }
 
 TEST_F(HttpServerTest, SlowClientIsCutOffWhileOthersAreServed) {
