@@ -213,13 +213,13 @@ DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& stat
     return Refuse(RefusalCode::kNotAllowedInPhase,
                   "'" + event->type + "' is not allowed in phase '" + state.phase + "'",
                   {{"event_type", event->type}, {"phase", state.phase}, {"allowed_phases", allowed_phases}});
+  if (event->suspension == Suspension::kSuspend && state.suspended)
+    return Refuse(RefusalCode::kAlreadySuspended, "the project is already suspended", {{"event_type", event->type}});
   if (state.suspended && !event->allowed_while_suspended)
     return Refuse(RefusalCode::kSuspended, "the project is suspended; '" + event->type + "' must wait for its resumption",
                   {{"event_type", event->type}});
   if (event->suspension == Suspension::kResume && !state.suspended)
     return Refuse(RefusalCode::kNotSuspended, "the project is not suspended", {{"event_type", event->type}});
-  if (event->suspension == Suspension::kSuspend && state.suspended)
-    return Refuse(RefusalCode::kAlreadySuspended, "the project is already suspended", {{"event_type", event->type}});
 
   const Json data = command.data.is_null() ? Json::object() : command.data;
   if (auto v = ValidateJson(event->schema, data); !v.empty())
