@@ -1,0 +1,38 @@
+// relais: the Relais program. `relais help` lists the subcommands.
+#include <cstdio>
+#include <string>
+
+#include "engine/cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(relais: event-driven workflow engine for multi-partner project governance
+
+usage: relais <command> [options]
+
+commands:
+  serve [--config FILE]                 run the server (default config: config/relais.yaml)
+  validate FILE...                      check workflow files; every error with file:line:column
+  render [--format mermaid|dot] FILE    draw a workflow as a Mermaid or Graphviz state diagram
+  help                                  this text
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string command = argv[1];
+  relais::cli::Args args(argv + 2, argv + argc);
+  if (command == "serve") return relais::cli::Serve(args);
+  if (command == "validate") return relais::cli::Validate(args);
+  if (command == "render") return relais::cli::Render(args);
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "relais: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}
