@@ -79,9 +79,11 @@ class Reader {
     if (!node.IsMap()) return Error(node.Mark(), where + ": expected a map, got " + Describe(node));
     std::set<std::string> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key_node = it->first;
+      // The iterator yields a temporary pair: copy the (cheap, shared) nodes.
+      const YAML::Node key_node = it->first;
+      const YAML::Node value_node = it->second;
       if (!key_node.IsScalar()) return Error(key_node.Mark(), where + ": keys must be plain names");
-      const std::string& key = key_node.Scalar();
+      const std::string key = key_node.Scalar();
       const std::string path = where.empty() ? key : where + "." + key;
       if (!seen.insert(key).second) return Error(key_node.Mark(), "duplicate key '" + path + "'");
       const Field* field = nullptr;
@@ -95,7 +97,7 @@ class Reader {
                                           (where.empty() ? "" : " in section '" + where + "'") +
                                           "; known keys: " + known);
       }
-      RELAIS_RETURN_IF_ERROR(field->parse(it->second, path));
+      RELAIS_RETURN_IF_ERROR(field->parse(value_node, path));
     }
     return Status::Ok();
   }
@@ -181,7 +183,7 @@ Status ParseTokens(const Reader& r, const YAML::Node& node, std::vector<TokenCon
     return r.Error(node.Mark(), "tokens: expected a list of {sha256, subject, roles}, got " + Reader::Describe(node));
   }
   for (size_t i = 0; i < node.size(); ++i) {
-    const YAML::Node& item = node[i];
+    const YAML::Node item = node[i];
     const std::string where = "tokens[" + std::to_string(i) + "]";
     if (!item.IsMap()) return r.Error(item.Mark(), where + ": expected a map, got " + Reader::Describe(item));
     TokenConfig token;
