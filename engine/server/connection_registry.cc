@@ -23,6 +23,11 @@ size_t ConnectionRegistry::size() const {
   return connections_.size();
 }
 
+bool ConnectionRegistry::draining() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return draining_;
+}
+
 std::vector<std::shared_ptr<Connection>> ConnectionRegistry::StartDraining() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -38,6 +38,7 @@ class ConnectionRegistry {
   // Forgets id (from the connection's destructor). Unknown ids are ignored.
   void Remove(uint64_t id);
   size_t size() const;
+  bool draining() const;
 
   // From now on TryAdd fails. Returns the live connections.
   std::vector<std::shared_ptr<Connection>> StartDraining();

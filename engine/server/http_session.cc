@@ -78,12 +78,14 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
   }
 
-  // Answers 503 and closes (the registry had no room).
+  // Answers 503 and closes (the registry had no room, or is draining).
   void Reject() {
     state_->counters.connections_rejected->Increment();
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    std::string detail = state_->registry.draining() ? "the server is shutting down"
+                                                     : "too many connections; retry later";
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), detail = std::move(detail)]() mutable {
       self->read_done_ = true;
-      self->QueueFinalResponse(UnavailableProblem("too many connections; retry later", 1), 11);
+      self->QueueFinalResponse(UnavailableProblem(std::move(detail), 1), 11);
     });
   }
 

@@ -6,9 +6,22 @@
 
 namespace relais::server {
 
+namespace {
+
+// Clients choose the method token; keep label values to a fixed set so a
+// stream of made-up methods cannot grow the registry without bound.
+std::string MethodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    if (method == known) return std::string(known);
+  }
+  return "other";
+}
+
+}  // namespace
+
 void InstrumentRouter(Router& router, Metrics& metrics) {
   router.SetObserver([&metrics](const RequestRecord& r) {
-    Labels route_labels = {{"method", std::string(r.method)}, {"route", std::string(r.route)}};
+    Labels route_labels = {{"method", MethodLabel(r.method)}, {"route", std::string(r.route)}};
     Labels status_labels = route_labels;
     status_labels.emplace_back("status", std::to_string(r.status));
     metrics.GetCounter("relais_http_requests_total", "HTTP requests answered, by method, route pattern and status.",

@@ -29,6 +29,8 @@ TEST(OperationalRoutesTest, HealthReadyAndMetrics) {
   ready = Status::Ok();
   EXPECT_EQ(Call(router, "GET", "/readyz").status, 200);
   Call(router, "GET", "/nowhere");
+  Call(router, "BREW", "/nowhere");
+  Call(router, "X-MADE-UP", "/healthz");
 
   HttpResponse m = Call(router, "GET", "/metrics");
   EXPECT_EQ(m.status, 200);
@@ -36,6 +38,8 @@ TEST(OperationalRoutesTest, HealthReadyAndMetrics) {
   EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"503\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1\n"));
+  EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 1\n"));
+  EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("relais_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 1\n"));
 }
 
