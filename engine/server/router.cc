@@ -58,7 +58,7 @@ std::vector<Segment> ParsePattern(const std::string& pattern) {
   return segments;
 }
 
-// Calls the inner respond once, then tells the observer.
+// Tells the observer, then calls the inner respond; once.
 class ResponseOnce {
  public:
   ResponseOnce(Respond inner, const RequestObserver* observer, std::string method, std::string route)
@@ -70,13 +70,14 @@ class ResponseOnce {
 
   void Call(HttpResponse response) {
     if (done_.exchange(true)) return;
-    int status = response.status;
-    inner_(std::move(response));
+    // Observe first: once inner_ runs the client may already read the
+    // response and ask /metrics, which must then include this request.
     if (observer_ != nullptr && *observer_) {
       auto elapsed = std::chrono::steady_clock::now() - start_;
-      (*observer_)(RequestRecord{method_, route_, status,
+      (*observer_)(RequestRecord{method_, route_, response.status,
                                  std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed)});
     }
+    inner_(std::move(response));
   }
   bool done() const { return done_.load(); }
 
