@@ -169,7 +169,6 @@ void Router::Dispatch(HttpRequest request, Respond respond) const {
   const Route* best = nullptr;
   std::vector<bool> best_rank;
   std::vector<std::string> allowed;
-  bool head_via_get = false;
   const Route* get_route = nullptr;
   std::vector<bool> get_rank;
   for (const auto& r : routes_) {
@@ -198,11 +197,7 @@ void Router::Dispatch(HttpRequest request, Respond respond) const {
       get_rank = rank;
     }
   }
-  if (best == nullptr && request.method == "HEAD" && get_route != nullptr) {
-    best = get_route;
-    head_via_get = true;
-  }
-  (void)head_via_get;
+  if (best == nullptr && request.method == "HEAD" && get_route != nullptr) best = get_route;
 
   const std::string route_name = best ? best->pattern : std::string(kUnmatchedRoute);
   auto once = std::make_shared<ResponseOnce>(std::move(respond), &observer_, request.method, route_name);

@@ -391,7 +391,9 @@ TEST_F(HttpServerTest, RandomGarbageNeverCrashesOrGets5xx) {
     // Each connection ends with a 4xx, or is closed (by the read timeout at
     // the latest): never a 5xx, never a hang.
     auto r = client->Read(3000ms);
-    if (!r.ec) EXPECT_LT(r.res.result_int(), 500) << r.res.body();
+    if (!r.ec) {
+      EXPECT_LT(r.res.result_int(), 500) << r.res.body();
+    }
   }
   TestClient healthy(port());
   auto ok = healthy.Request(Get("/healthz"));
@@ -544,6 +546,25 @@ TEST_F(HttpServerTest, MetricsCountRequestsByRouteAndStatus) {
   EXPECT_THAT(text, HasSubstr("relais_http_request_duration_seconds_count{method=\"GET\",route=\"/delay/{ms}\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("relais_http_connections_active{port=\"" + std::to_string(port()) + "\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("relais_http_connections_total 1\n"));
+}
+
+// The wiring a main program does: config file -> server -> serve -> shut down.
+TEST(HttpServerWiringTest, ServesFromAParsedConfig) {
+  StatusOr<RelaisConfig> config = ParseConfig("server:\n  port: 0\n  io_threads: 1\n  drain_timeout_ms: 100\n");
+  ASSERT_THAT(config, IsOk());
+  Router router;
+  Metrics metrics;
+  RegisterOperationalRoutes(router, metrics, [] { return Status::Ok(); });
+  HttpServer server(config->server, router, &metrics);
+  ASSERT_THAT(server.Start(), IsOk());
+  TestClient client(server.port());
+  auto r = client.Request(Get("/readyz"));
+  ASSERT_FALSE(r.ec);
+  EXPECT_EQ(r.res.result_int(), 200);
+  std::thread waiter([&] { server.Wait(); });
+  server.Shutdown();
+  waiter.join();
+  server.Shutdown();  // idempotent
 }
 
 TEST_F(HttpServerTest, StartFailsWhenThePortIsTaken) {
