@@ -35,11 +35,15 @@ void ShutdownSignals::Cancel() {
   });
 }
 
-int RunUntilShutdownSignal(HttpServer& server) {
-  ShutdownSignals signals;
+int RunUntilShutdownSignal(HttpServer& server, ShutdownSignals& signals) {
   int signal_number = signals.Wait();
   server.Shutdown();
   return signal_number;
+}
+
+int RunUntilShutdownSignal(HttpServer& server) {
+  ShutdownSignals signals;
+  return RunUntilShutdownSignal(server, signals);
 }
 
 }  // namespace relais::server

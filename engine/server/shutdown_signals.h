@@ -31,6 +31,11 @@ class ShutdownSignals {
 
 // Blocks until SIGINT or SIGTERM, then shuts server down gracefully (drain,
 // close, join). Returns the signal number. Call from the main thread.
+// Construct signals before server.Start(): a signal arriving in between is
+// then kept instead of killing the process.
+int RunUntilShutdownSignal(HttpServer& server, ShutdownSignals& signals);
+// The same with a ShutdownSignals made on entry (a signal that arrives
+// before this call still has its default effect).
 int RunUntilShutdownSignal(HttpServer& server);
 
 }  // namespace relais::server

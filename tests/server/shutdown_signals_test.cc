@@ -28,5 +28,18 @@ TEST(ShutdownSignalsTest, CancelWakesWaitWithZero) {
   t.join();
 }
 
+TEST(ShutdownSignalsTest, SigtermShutsTheServerDown) {
+  ShutdownSignals signals;  // before Start, as a main program does
+  Router router;
+  ServerConfig config;
+  config.port = 0;
+  config.io_threads = 1;
+  HttpServer server(config, router);
+  ASSERT_TRUE(server.Start().ok());
+  std::raise(SIGTERM);
+  EXPECT_EQ(RunUntilShutdownSignal(server, signals), SIGTERM);
+  server.Wait();  // already shut down: returns at once
+}
+
 }  // namespace
 }  // namespace relais::server
