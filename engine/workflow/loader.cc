@@ -575,18 +575,18 @@ class Loader {
       const YAML::Node m = item[key];
       if (!m.IsDefined()) continue;
       if (!reader_.ExpectMap(m, key, YamlReader::Loc(item))) continue;
-      for (auto it = m.begin(); it != m.end(); ++it) {
-        auto field = reader_.Identifier(it->first, key + " field", YamlReader::Loc(m));
-        if (!field || !CheckStateTarget(it->first, *field, key)) continue;
+      for (const auto& kv : m) {
+        auto field = reader_.Identifier(kv.first, key + " field", YamlReader::Loc(m));
+        if (!field || !CheckStateTarget(kv.first, *field, key)) continue;
         if (key != "set") {
           auto types = SchemaTypes(*StateField(*field));
           if (types != std::vector<std::string>{"array"}) {
-            diag().Error(YamlReader::Loc(it->first), "guard-type", key + " needs a list field",
+            diag().Error(YamlReader::Loc(kv.first), "guard-type", key + " needs a list field",
                          "'" + *field + "' of type " + (types.empty() ? "any" : JoinNames(types)), "a field of type array");
             continue;
           }
         }
-        auto value = ParseGuardNode(it->second, e, /*value=*/true);
+        auto value = ParseGuardNode(kv.second, e, /*value=*/true);
         if (!value) continue;
         (key == "set" ? u.set : key == "append" ? u.append : u.remove).emplace_back(*field, std::move(*value));
       }
@@ -625,9 +625,9 @@ class Loader {
     if (const YAML::Node tr = node["tracks"]; tr.IsDefined() && reader_.ExpectMap(tr, "tracks", t.location)) {
       // Track moves happen in the phase the project is in after the transition.
       std::vector<std::string> phases = t.to ? std::vector<std::string>{*t.to} : PhasesAllowing(def_, e);
-      for (auto it = tr.begin(); it != tr.end(); ++it) {
-        auto track = reader_.Identifier(it->first, "track", t.location);
-        auto step = reader_.Identifier(it->second, "step", t.location);
+      for (const auto& kv : tr) {
+        auto track = reader_.Identifier(kv.first, "track", t.location);
+        auto step = reader_.Identifier(kv.second, "step", t.location);
         if (!track || !step) continue;
         for (const auto& pid : phases) {
           const Phase* p = def_.FindPhase(pid);
@@ -635,14 +635,14 @@ class Loader {
           for (const auto& candidate : p->tracks)
             if (candidate.id == *track) found = &candidate;
           if (!found) {
-            diag().Error(YamlReader::Loc(it->first), "unknown-track",
+            diag().Error(YamlReader::Loc(kv.first), "unknown-track",
                          "phase '" + pid + "' where this transition applies has no track '" + *track + "'",
                          "'" + *track + "'", "a track of phase '" + pid + "'",
                          "restrict the event's phases to phases that have this track");
             break;
           }
           if (std::find(found->steps.begin(), found->steps.end(), *step) == found->steps.end()) {
-            diag().Error(YamlReader::Loc(it->second), "unknown-step", "unknown step of track '" + *track + "'",
+            diag().Error(YamlReader::Loc(kv.second), "unknown-step", "unknown step of track '" + *track + "'",
                          "'" + *step + "'", "one of " + JoinNames(found->steps), DidYouMean(*step, found->steps));
             break;
           }

@@ -44,10 +44,10 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
   }
   if (const YAML::Node p = node["properties"]; p.IsDefined()) {
     if (r.ExpectMap(p, what + " properties", YamlReader::Loc(node))) {
-      for (auto it = p.begin(); it != p.end(); ++it) {
-        auto name = r.Identifier(it->first, "property name", YamlReader::Loc(p));
+      for (const auto& kv : p) {
+        auto name = r.Identifier(kv.first, "property name", YamlReader::Loc(p));
         ok = name.has_value() && ok;
-        ok = Check(r, it->second, what + " property '" + it->first.Scalar() + "'", depth + 1) && ok;
+        ok = Check(r, kv.second, what + " property '" + kv.first.Scalar() + "'", depth + 1) && ok;
       }
     } else {
       ok = false;
@@ -60,7 +60,7 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
         if (!IsScalarNode(item) || !IsMapNode(p) || !p[item.Scalar()].IsDefined()) {
           std::vector<std::string> declared;
           if (IsMapNode(p))
-            for (auto it = p.begin(); it != p.end(); ++it) declared.push_back(it->first.Scalar());
+            for (const auto& kv : p) declared.push_back(kv.first.Scalar());
           d.Error(YamlReader::Loc(item), "schema-required", "required property is not declared in properties",
                   YamlReader::Describe(item), declared.empty() ? "a property declared under properties" : "one of " + JoinNames(declared),
                   IsScalarNode(item) ? DidYouMean(item.Scalar(), declared) : "");

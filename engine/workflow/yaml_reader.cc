@@ -24,8 +24,8 @@ std::string YamlReader::Describe(const YAML::Node& node) {
 void YamlReader::CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed,
                            const std::string& context) {
   if (!IsMapNode(map)) return;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& key = it->first;
+  for (const auto& kv : map) {
+    const YAML::Node key = kv.first;
     std::string name = IsScalarNode(key) ? key.Scalar() : "?";
     bool known = false;
     for (const auto& a : allowed) known = known || a == name;
@@ -98,6 +98,8 @@ std::optional<int64_t> YamlReader::Integer(const YAML::Node& node, const std::st
   return std::nullopt;
 }
 
+// Note: iterate maps with range-for (`const auto& kv : node`); yaml-cpp's
+// iterator operator-> returns a temporary, so `it->first` dangles.
 std::vector<std::pair<std::string, SourceLocation>> YamlReader::IdentifierList(const YAML::Node& node,
                                                                                const std::string& what,
                                                                                SourceLocation fallback) {
@@ -162,14 +164,14 @@ std::optional<Json> YamlReader::ToJsonAt(const YAML::Node& node, size_t depth) {
     }
     case YAML::NodeType::Map: {
       Json out = Json::object();
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        if (!IsScalarNode(it->first)) {
-          diag_.Error(Loc(it->first), "wrong-type", "mapping keys must be text", Describe(it->first), "a text key");
+      for (const auto& kv : node) {
+        if (!IsScalarNode(kv.first)) {
+          diag_.Error(Loc(kv.first), "wrong-type", "mapping keys must be text", Describe(kv.first), "a text key");
           return std::nullopt;
         }
-        auto v = ToJsonAt(it->second, depth + 1);
+        auto v = ToJsonAt(kv.second, depth + 1);
         if (!v) return std::nullopt;
-        out[it->first.Scalar()] = std::move(*v);
+        out[kv.first.Scalar()] = std::move(*v);
       }
       return out;
     }
