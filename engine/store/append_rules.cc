@@ -43,7 +43,7 @@ Status CheckEventSize(const NewEvent& event, size_t encoded_bytes, const EventLi
 
 StatusOr<std::optional<AppendResult>> DecideAppend(const AppendRequest& request, uint64_t current_version,
                                                    const EventIdLookup& lookup) {
-  std::vector<std::optional<codec::EventLocation>> found;
+  std::vector<std::optional<EventLocation>> found;
   found.reserve(request.events.size());
   size_t known = 0;
   for (const NewEvent& e : request.events) {

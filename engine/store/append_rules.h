@@ -21,7 +21,7 @@ Status ValidateAppendRequest(const AppendRequest& request, const EventLimits& li
 Status CheckEventSize(const NewEvent& event, size_t encoded_bytes, const EventLimits& limits);
 
 // Looks up where an event id is stored (nullopt: unknown).
-using EventIdLookup = std::function<StatusOr<std::optional<codec::EventLocation>>(const std::string& event_id)>;
+using EventIdLookup = std::function<StatusOr<std::optional<EventLocation>>(const std::string& event_id)>;
 
 // Decides an append against the stream's current version (0: no stream).
 // Returns nullopt when the events must be written; an AppendResult with

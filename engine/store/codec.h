@@ -33,12 +33,8 @@ void PatchVersion(std::string& envelope, uint64_t version);
 // Errors: kCorruption when the bytes are not a well-formed envelope.
 StatusOr<RecordedEvent> DecodeEvent(std::string_view envelope, uint64_t position);
 
-// Where an event id lives: the value of the event-id index.
-struct EventLocation {
-  std::string stream_id;
-  uint64_t version = 0;
-  uint64_t position = 0;
-};
+// The value of the event-id index.
+using relais::EventLocation;
 std::string EncodeLocation(const EventLocation& loc);
 StatusOr<EventLocation> DecodeLocation(std::string_view value);
 

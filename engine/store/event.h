@@ -56,6 +56,13 @@ struct Snapshot {
   std::string payload;
 };
 
+// Where an event is stored.
+struct EventLocation {
+  std::string stream_id;
+  uint64_t version = 0;
+  uint64_t position = 0;
+};
+
 // Limits every store enforces on what it is asked to write.
 struct EventLimits {
   size_t max_stream_id_bytes = 256;

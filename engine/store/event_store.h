@@ -71,6 +71,7 @@ struct AppendResult {
   uint64_t first_position = 0;
   uint64_t last_position = 0;
   bool deduplicated = false;   // true: these event ids were already stored; nothing was written
+  TimePoint recorded_at{};     // the stamp the events carry (not set when deduplicated)
 };
 
 struct AppendRequest {
@@ -164,10 +165,14 @@ class EventStore {
   // Up to max_count events of the global log from position from_position (>= 1).
   virtual StatusOr<LogPage> ReadAll(uint64_t from_position, size_t max_count) = 0;
 
+  // Where an event id is stored; nullopt when it is not.
+  virtual StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& event_id) = 0;
+
   // The last committed global position (0 when empty).
   virtual uint64_t LastPosition() const = 0;
 
-  // Registers listener for commit notifications (no polling needed).
+  // Registers listener for commit notifications (no polling needed). A
+  // listener hears of a commit before any of its appends is acknowledged.
   virtual Subscription Subscribe(CommitListener listener) = 0;
 
   // Blocks until LastPosition() >= position or timeout; returns whether reached.

@@ -29,6 +29,7 @@ class FaultInjectingEventStore final : public EventStore {
     return base_.ReadStream(s, from, n);
   }
   StatusOr<LogPage> ReadAll(uint64_t from, size_t n) override { return base_.ReadAll(from, n); }
+  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& id) override { return base_.LookupEvent(id); }
   uint64_t LastPosition() const override { return base_.LastPosition(); }
   Subscription Subscribe(CommitListener l) override { return base_.Subscribe(std::move(l)); }
   Status SaveSnapshot(const std::string& s, const Snapshot& snap) override { return base_.SaveSnapshot(s, snap); }

@@ -33,10 +33,10 @@ void MemoryEventStore::AppendAsync(AppendRequest request, AppendCallback done) {
 StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
   auto it = streams_.find(request.stream_id);
   uint64_t current = it == streams_.end() ? 0 : it->second.size();
-  auto lookup = [this](const std::string& id) -> StatusOr<std::optional<codec::EventLocation>> {
+  auto lookup = [this](const std::string& id) -> StatusOr<std::optional<EventLocation>> {
     auto found = event_ids_.find(id);
-    if (found == event_ids_.end()) return std::optional<codec::EventLocation>();
-    return std::optional<codec::EventLocation>(found->second);
+    if (found == event_ids_.end()) return std::optional<EventLocation>();
+    return std::optional<EventLocation>(found->second);
   };
   RELAIS_ASSIGN_OR_RETURN(auto dedup, DecideAppend(request, current, lookup));
   if (dedup) return *dedup;
@@ -49,6 +49,7 @@ StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
   r.last_version = current + request.events.size();
   r.first_position = log_.size() + 1;
   r.last_position = log_.size() + request.events.size();
+  r.recorded_at = now;
   auto& positions = streams_[request.stream_id];
   for (NewEvent& e : request.events) {
     RecordedEvent rec;
@@ -98,6 +99,13 @@ StatusOr<LogPage> MemoryEventStore::ReadAll(uint64_t from_position, size_t max_c
   for (; p <= log_.size() && page.events.size() < max_count; ++p) page.events.push_back(log_[p - 1]);
   page.next_position = p;
   return page;
+}
+
+StatusOr<std::optional<EventLocation>> MemoryEventStore::LookupEvent(const std::string& event_id) {
+  std::lock_guard lock(mu_);
+  auto it = event_ids_.find(event_id);
+  if (it == event_ids_.end()) return std::optional<EventLocation>();
+  return std::optional<EventLocation>(it->second);
 }
 
 uint64_t MemoryEventStore::LastPosition() const {

@@ -27,6 +27,7 @@ class MemoryEventStore final : public EventStore {
   StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id, uint64_t from_version,
                                                   size_t max_count) override;
   StatusOr<LogPage> ReadAll(uint64_t from_position, size_t max_count) override;
+  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& event_id) override;
   uint64_t LastPosition() const override;
   Subscription Subscribe(CommitListener listener) override;
   Status SaveSnapshot(const std::string& stream_id, const Snapshot& snapshot) override;
@@ -45,7 +46,7 @@ class MemoryEventStore final : public EventStore {
   mutable std::mutex mu_;
   std::vector<RecordedEvent> log_;  // log_[p - 1] has position p
   std::unordered_map<std::string, std::vector<uint64_t>> streams_;  // positions by version - 1
-  std::unordered_map<std::string, codec::EventLocation> event_ids_;
+  std::unordered_map<std::string, EventLocation> event_ids_;
   std::unordered_map<std::string, Snapshot> snapshots_;
   std::map<std::string, std::string> kv_;
   uint64_t appends_ = 0;

@@ -66,6 +66,7 @@ struct RocksDbHandles {
 
 struct RocksDbEventStore::Pending {
   AppendRequest request;
+  TimePoint recorded_at;
   std::vector<std::string> envelopes;
   size_t bytes = 0;
   AppendCallback done;
@@ -264,6 +265,7 @@ void RocksDbEventStore::AppendAsync(AppendRequest request, AppendCallback done) 
     p.bytes += p.envelopes.back().size();
   }
   p.request = std::move(request);
+  p.recorded_at = now;
   p.done = std::move(done);
   {
     std::unique_lock lock(queue_mu_);
@@ -331,7 +333,7 @@ void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
   };
   std::vector<Outcome> outcomes(group.size());
   std::unordered_map<std::string, uint64_t> pending_versions;
-  std::unordered_map<std::string, codec::EventLocation> pending_ids;
+  std::unordered_map<std::string, EventLocation> pending_ids;
   rocksdb::WriteBatch batch;
   uint64_t position = next_position_;
   uint64_t written = 0;
@@ -356,17 +358,17 @@ void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
     }
 
     bool saw_pending = false;
-    auto lookup = [&](const std::string& id) -> StatusOr<std::optional<codec::EventLocation>> {
+    auto lookup = [&](const std::string& id) -> StatusOr<std::optional<EventLocation>> {
       if (auto it = pending_ids.find(id); it != pending_ids.end()) {
         saw_pending = true;
-        return std::optional<codec::EventLocation>(it->second);
+        return std::optional<EventLocation>(it->second);
       }
       std::string value;
       rocksdb::Status s = db_->db->Get(rocksdb::ReadOptions(), db_->event_ids(), id, &value);
-      if (s.IsNotFound()) return std::optional<codec::EventLocation>();
+      if (s.IsNotFound()) return std::optional<EventLocation>();
       RELAIS_RETURN_IF_ERROR(FromRocks(s, "looking up event id " + id));
       RELAIS_ASSIGN_OR_RETURN(auto loc, codec::DecodeLocation(value));
-      return std::optional<codec::EventLocation>(std::move(loc));
+      return std::optional<EventLocation>(std::move(loc));
     };
     auto decision = DecideAppend(req, current, lookup);
     if (!decision.ok()) {
@@ -382,13 +384,14 @@ void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
     AppendResult r;
     r.first_version = current + 1;
     r.first_position = position;
+    r.recorded_at = p.recorded_at;
     for (size_t i = 0; i < req.events.size(); ++i) {
       uint64_t version = current + 1 + i;
       std::string pos_key = codec::EncodeU64Key(position);
       codec::PatchVersion(p.envelopes[i], version);
       batch.Put(db_->log(), pos_key, p.envelopes[i]).PermitUncheckedError();
       batch.Put(db_->streams(), codec::StreamKey(req.stream_id, version), pos_key).PermitUncheckedError();
-      codec::EventLocation loc{req.stream_id, version, position};
+      EventLocation loc{req.stream_id, version, position};
       batch.Put(db_->event_ids(), req.events[i].event_id, codec::EncodeLocation(loc)).PermitUncheckedError();
       pending_ids[req.events[i].event_id] = std::move(loc);
       ++position;
@@ -428,22 +431,20 @@ void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
         if (out.needs_batch) out.result = err;
     }
   }
+  // Subscribers first, so an acknowledged append has always been announced.
+  if (committed) listeners_.Notify(last_position_.load(std::memory_order_acquire));
   // Acknowledge on the completion thread, so the next group's sync starts now;
   // a lone append with nothing pending there is answered directly (one hop
   // less), which keeps acknowledgements in commit order either way.
-  {
-    std::unique_lock lock(done_mu_);
-    if (group.size() == 1 && done_.empty() && !completing_) {
-      lock.unlock();
-      group[0].done(std::move(outcomes[0].result));
-    } else {
-      for (size_t g = 0; g < group.size(); ++g)
-        done_.push_back({std::move(group[g].done), std::move(outcomes[g].result)});
-      lock.unlock();
-      done_cv_.notify_one();
-    }
+  std::unique_lock lock(done_mu_);
+  if (group.size() == 1 && done_.empty() && !completing_) {
+    lock.unlock();
+    group[0].done(std::move(outcomes[0].result));
+    return;
   }
-  if (committed) listeners_.Notify(last_position_.load(std::memory_order_acquire));
+  for (size_t g = 0; g < group.size(); ++g) done_.push_back({std::move(group[g].done), std::move(outcomes[g].result)});
+  lock.unlock();
+  done_cv_.notify_one();
 }
 
 StatusOr<uint64_t> RocksDbEventStore::StreamVersion(const std::string& stream_id) {
@@ -502,6 +503,15 @@ StatusOr<LogPage> RocksDbEventStore::ReadAll(uint64_t from_position, size_t max_
   }
   RELAIS_RETURN_IF_ERROR(FromRocks(it->status(), "reading the global log"));
   return page;
+}
+
+StatusOr<std::optional<EventLocation>> RocksDbEventStore::LookupEvent(const std::string& event_id) {
+  std::string value;
+  rocksdb::Status s = db_->db->Get(rocksdb::ReadOptions(), db_->event_ids(), event_id, &value);
+  if (s.IsNotFound()) return std::optional<EventLocation>();
+  RELAIS_RETURN_IF_ERROR(FromRocks(s, "looking up event id " + event_id));
+  RELAIS_ASSIGN_OR_RETURN(EventLocation loc, codec::DecodeLocation(value));
+  return std::optional<EventLocation>(std::move(loc));
 }
 
 Status RocksDbEventStore::SaveSnapshot(const std::string& stream_id, const Snapshot& snapshot) {

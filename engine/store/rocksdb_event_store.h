@@ -69,6 +69,7 @@ class RocksDbEventStore final : public EventStore {
   StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id, uint64_t from_version,
                                                   size_t max_count) override;
   StatusOr<LogPage> ReadAll(uint64_t from_position, size_t max_count) override;
+  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& event_id) override;
   uint64_t LastPosition() const override { return last_position_.load(std::memory_order_acquire); }
   Subscription Subscribe(CommitListener listener) override { return listeners_.Add(std::move(listener)); }
   Status SaveSnapshot(const std::string& stream_id, const Snapshot& snapshot) override;

@@ -2,12 +2,23 @@
 
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+#include <openssl/sha.h>
 
 namespace relais {
 
 std::string NewUuid() {
   thread_local boost::uuids::random_generator generator;
   return boost::uuids::to_string(generator());
+}
+
+std::string NameUuid(std::string_view name) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest);
+  boost::uuids::uuid u;
+  std::copy(digest, digest + 16, u.begin());
+  u.data[6] = static_cast<uint8_t>((u.data[6] & 0x0f) | 0x80);  // version 8
+  u.data[8] = static_cast<uint8_t>((u.data[8] & 0x3f) | 0x80);  // RFC variant
+  return boost::uuids::to_string(u);
 }
 
 bool IsUuid(std::string_view text) {

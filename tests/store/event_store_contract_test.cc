@@ -179,6 +179,21 @@ TEST_P(EventStoreContractTest, PartlyResentAppendIsRefused) {
   EXPECT_EQ(store().LastPosition(), 1u);
 }
 
+TEST_P(EventStoreContractTest, LookupEventFindsWhereAnIdIsStored) {
+  NewEvent a = MakeEvent("a"), b = MakeEvent("b");
+  ASSERT_THAT(Append("p0", ExpectedVersion::Any()), IsOk());
+  auto r = store().Append("p1", ExpectedVersion::Any(), {a, b});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->recorded_at, clock_.Now());
+  auto loc = store().LookupEvent(b.event_id);
+  ASSERT_THAT(loc, IsOk());
+  ASSERT_TRUE(loc->has_value());
+  EXPECT_EQ((*loc)->stream_id, "p1");
+  EXPECT_EQ((*loc)->version, 2u);
+  EXPECT_EQ((*loc)->position, 3u);
+  EXPECT_FALSE(store().LookupEvent(NewUuid())->has_value());
+}
+
 // --- Validation ---------------------------------------------------------
 
 TEST_P(EventStoreContractTest, BadRequestsAreRefusedWithReasons) {
