@@ -1,0 +1,145 @@
+#include "engine/runtime/project.h"
+
+#include "engine/util/time_format.h"
+#include "engine/workflow/migration.h"
+
+namespace relais::runtime {
+namespace {
+
+StatusOr<workflow::ProjectState> StateFromJson(const Json& j) {
+  workflow::ProjectState s;
+  try {
+    s.created = j.at("created").get<bool>();
+    s.phase = j.value("phase", "");
+    s.suspended = j.value("suspended", false);
+    s.fields = j.value("fields", Json::object());
+    if (auto it = j.find("tracks"); it != j.end() && it->is_object())
+      s.tracks = it->get<std::map<std::string, std::string>>();
+    if (auto it = j.find("armed_timers"); it != j.end() && it->is_object())
+      s.armed_timers = it->get<std::map<std::string, std::string>>();
+    s.event_count = j.value("event_count", uint64_t{0});
+  } catch (const Json::exception& e) {
+    return Corruption(std::string("malformed project state: ") + e.what());
+  }
+  return s;
+}
+
+}  // namespace
+
+Json ProjectInfo::ToJson() const {
+  return {{"id", id},         {"title", title},       {"programme", programme},
+          {"axis", axis},     {"partners", partners}, {"planned_years", planned_years},
+          {"workflow", workflow}, {"workflow_hash", workflow_hash}};
+}
+
+StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
+  ProjectInfo p;
+  try {
+    p.id = j.at("id").get<std::string>();
+    p.title = j.value("title", "");
+    p.programme = j.value("programme", "");
+    p.axis = j.value("axis", "");
+    p.partners = j.value("partners", std::vector<std::string>{});
+    p.planned_years = j.value("planned_years", std::map<std::string, int>{});
+    p.workflow = j.at("workflow").get<std::string>();
+    p.workflow_hash = j.at("workflow_hash").get<std::string>();
+  } catch (const Json::exception& e) {
+    return Corruption(std::string("malformed project registration: ") + e.what());
+  }
+  return p;
+}
+
+bool Project::IsLate(TimePoint now) const {
+  auto it = info.planned_years.find(state.phase);
+  if (it == info.planned_years.end()) return false;
+  int year = int(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
+  return year > it->second;
+}
+
+Json Project::ToJson() const {
+  return {{"info", info.ToJson()},
+          {"state", state.ToJson()},
+          {"version", version},
+          {"created_at", FormatIso8601(created_at)},
+          {"updated_at", FormatIso8601(updated_at)},
+          {"phase_since", FormatIso8601(phase_since)}};
+}
+
+StatusOr<Project> Project::FromJson(const Json& j) {
+  Project p;
+  if (!j.is_object() || !j.contains("info") || !j.contains("state")) return Corruption("malformed project");
+  RELAIS_ASSIGN_OR_RETURN(p.info, ProjectInfo::FromJson(j["info"]));
+  RELAIS_ASSIGN_OR_RETURN(p.state, StateFromJson(j["state"]));
+  p.version = j.value("version", uint64_t{0});
+  for (auto [field, out] : {std::pair{"created_at", &p.created_at}, std::pair{"updated_at", &p.updated_at},
+                            std::pair{"phase_since", &p.phase_since}}) {
+    auto t = ParseIso8601(j.value(field, ""));
+    if (!t.ok()) return Corruption(std::string("malformed project ") + field);
+    *out = *t;
+  }
+  return p;
+}
+
+std::string ProjectStream(std::string_view project_id) {
+  return std::string(kProjectStreamPrefix) + std::string(project_id);
+}
+
+Status ValidateProjectId(std::string_view id) {
+  if (id.empty() || id.size() > 64)
+    return InvalidArgument("project id must be 1 to 64 characters, got " + std::to_string(id.size()));
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return InvalidArgument("project id '" + std::string(id) +
+                             "' may only contain letters, digits, '-', '_' and '.'");
+  return Status::Ok();
+}
+
+NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_id, const Actor& actor) {
+  NewEvent e;
+  e.event_id = std::move(event_id);
+  e.type = event.type;
+  e.data = {{"data", event.data}, {"effects", event.effects}};
+  e.metadata.actor = actor.subject;
+  return e;
+}
+
+StatusOr<workflow::RecordedEvent> FromStoredEvent(const RecordedEvent& stored) {
+  Json data = stored.Data();
+  if (!data.is_object()) return Corruption("event " + stored.event_id + " has no data object");
+  return workflow::RecordedEvent::FromJson(
+      {{"type", stored.type}, {"data", data.value("data", Json::object())}, {"effects", data.value("effects", Json::object())}});
+}
+
+Status ApplyStored(const DefinitionLookup& definitions, Project& project, const RecordedEvent& stored) {
+  auto where = [&] { return "project " + project.info.id + " event " + std::to_string(stored.version); };
+  if (stored.version != project.version + 1)
+    return Corruption(where() + ": expected version " + std::to_string(project.version + 1));
+  if (stored.type == kProjectRegistered) {
+    if (project.version != 0) return FailedPrecondition(where() + ": registered twice");
+    RELAIS_ASSIGN_OR_RETURN(project.info, ProjectInfo::FromJson(stored.Data()));
+    project.created_at = stored.metadata.recorded_at;
+    project.phase_since = stored.metadata.recorded_at;
+  } else if (stored.type == kWorkflowMigrated) {
+    Json d = stored.Data();
+    const auto* target = definitions(d.value("to_hash", ""));
+    if (!target) return FailedPrecondition(where() + ": migrated to an unknown workflow version");
+    std::string old_phase = project.state.phase;
+    workflow::PhaseMapping mapping = d.value("phase_mapping", workflow::PhaseMapping{});
+    project.info.workflow_hash = target->content_hash;
+    project.state.phase = workflow::MapPhase(mapping, old_phase);
+    if (project.state.phase != old_phase) project.phase_since = stored.metadata.recorded_at;
+  } else {
+    if (project.version == 0) return FailedPrecondition(where() + ": event before registration");
+    const auto* def = definitions(project.info.workflow_hash);
+    if (!def) return FailedPrecondition(where() + ": unknown workflow version " + project.info.workflow_hash);
+    RELAIS_ASSIGN_OR_RETURN(auto event, FromStoredEvent(stored));
+    std::string old_phase = project.state.phase;
+    RELAIS_ASSIGN_OR_RETURN(project.state, workflow::ApplyEvent(*def, project.state, event));
+    if (project.state.phase != old_phase) project.phase_since = stored.metadata.recorded_at;
+  }
+  project.version = stored.version;
+  project.updated_at = stored.metadata.recorded_at;
+  return Status::Ok();
+}
+
+}  // namespace relais::runtime

@@ -1,0 +1,79 @@
+// A project as the runtime sees it: who and what it is (ProjectInfo, set at
+// registration), where it stands in its workflow (workflow::ProjectState) and
+// its stream version. Rebuilt by folding its stored events with ApplyStored.
+//
+// A project's stream ("project-<id>") starts with two events appended
+// atomically: `project_registered` (the runtime's: workflow version, title,
+// programme, axis, partners, planned years) and the workflow's
+// `project_created`. Workflow events are stored with data
+// {"data": <command data>, "effects": <resolved effects>} (docs/runtime.md).
+//
+// Thread-safety: plain values; functions are pure.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/store/event.h"
+#include "engine/util/json.h"
+#include "engine/util/status.h"
+#include "engine/workflow/definition.h"
+#include "engine/workflow/project_state.h"
+
+namespace relais::runtime {
+
+inline constexpr std::string_view kProjectRegistered = "project_registered";
+inline constexpr std::string_view kWorkflowMigrated = "workflow_migrated";
+inline constexpr std::string_view kProjectStreamPrefix = "project-";
+
+// Who acts: the authenticated subject and its roles (never from a request body).
+struct Actor {
+  std::string subject;
+  std::vector<std::string> roles;
+};
+
+struct ProjectInfo {
+  std::string id;
+  std::string title;
+  std::string programme;                     // may be empty
+  std::string axis;                          // may be empty
+  std::vector<std::string> partners;
+  std::map<std::string, int> planned_years;  // phase id -> planned year
+  std::string workflow;                      // workflow name
+  std::string workflow_hash;                 // the definition version it runs on
+
+  Json ToJson() const;
+  static StatusOr<ProjectInfo> FromJson(const Json& json);
+};
+
+struct Project {
+  ProjectInfo info;
+  workflow::ProjectState state;
+  uint64_t version = 0;  // the stream version folded so far
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  TimePoint phase_since{};  // when the current phase was entered
+
+  // Late: still in a phase after its planned year (year of `now`, UTC).
+  bool IsLate(TimePoint now) const;
+  Json ToJson() const;
+  static StatusOr<Project> FromJson(const Json& json);
+};
+
+std::string ProjectStream(std::string_view project_id);
+// Project ids: 1-64 characters of [A-Za-z0-9._-]. kInvalidArgument otherwise.
+Status ValidateProjectId(std::string_view project_id);
+
+// The store's form of a workflow event, and back.
+NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_id, const Actor& actor);
+StatusOr<workflow::RecordedEvent> FromStoredEvent(const RecordedEvent& stored);
+
+// Finds the definition a hash names; nullptr when unknown.
+using DefinitionLookup = std::function<const workflow::WorkflowDefinition*(const std::string& hash)>;
+
+// Folds one stored event into project. kCorruption / kFailedPrecondition
+// when the event does not fit (the history is then not this runtime's).
+Status ApplyStored(const DefinitionLookup& definitions, Project& project, const RecordedEvent& stored);
+
+}  // namespace relais::runtime

@@ -1,0 +1,353 @@
+#include "engine/runtime/project_service.h"
+
+#include <set>
+
+#include "engine/util/uuid.h"
+#include "engine/workflow/migration.h"
+
+namespace relais::runtime {
+namespace {
+
+constexpr const char* kSnapshotSchema = "project/v1";
+
+std::vector<RecordedEvent> Recorded(const std::string& stream, const std::vector<NewEvent>& events,
+                                    const AppendResult& r) {
+  std::vector<RecordedEvent> out;
+  for (size_t i = 0; i < events.size(); ++i) {
+    RecordedEvent e;
+    e.stream_id = stream;
+    e.version = r.first_version + i;
+    e.position = r.first_position + i;
+    e.event_id = events[i].event_id;
+    e.type = events[i].type;
+    e.data_json = DumpJson(events[i].data);
+    e.metadata = events[i].metadata;
+    e.metadata.recorded_at = r.recorded_at;
+    e.schema_version = events[i].schema_version;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+ProjectService::ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock,
+                               RuntimeOptions options)
+    : store_(store), registry_(registry), clock_(clock), options_(options) {}
+
+void ProjectService::AddAppendHook(AppendHook hook) { hooks_.push_back(std::move(hook)); }
+
+DefinitionLookup ProjectService::definitions() const {
+  return [this](const std::string& hash) { return registry_.ByHash(hash); };
+}
+
+std::mutex& ProjectService::ProjectLock(const std::string& project_id) {
+  return project_locks_[std::hash<std::string>{}(project_id) % project_locks_.size()];
+}
+
+std::string ProjectService::EventId(const std::string& project_id, const std::string& key, size_t index) const {
+  if (key.empty()) return NewUuid();
+  return NameUuid("relais/command/" + project_id + "/" + key + "/" + std::to_string(index));
+}
+
+// --- Loading --------------------------------------------------------------
+
+StatusOr<Project> ProjectService::LoadUncached(const std::string& project_id, uint64_t* snapshot_version) {
+  const std::string stream = ProjectStream(project_id);
+  Project project;
+  project.info.id = project_id;
+  *snapshot_version = 0;
+  RELAIS_ASSIGN_OR_RETURN(auto snapshot, store_.LoadSnapshot(stream));
+  if (snapshot && snapshot->schema == kSnapshotSchema) {
+    auto parsed = ParseJson(snapshot->payload);
+    if (parsed.ok()) {
+      auto restored = Project::FromJson(*parsed);
+      if (restored.ok() && restored->version == snapshot->version) {
+        project = std::move(restored).value();
+        *snapshot_version = project.version;
+      }
+    }
+    // An unreadable snapshot only costs a full replay.
+  }
+  DefinitionLookup lookup = definitions();
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(auto page, store_.ReadStream(stream, project.version + 1, options_.read_page));
+    for (const RecordedEvent& e : page) RELAIS_RETURN_IF_ERROR(ApplyStored(lookup, project, e));
+    if (page.size() < options_.read_page) break;
+  }
+  if (project.version == 0) return NotFound("project '" + project_id + "' does not exist");
+  return project;
+}
+
+StatusOr<Project> ProjectService::LoadFromHistory(const std::string& project_id) {
+  Project project;
+  project.info.id = project_id;
+  DefinitionLookup lookup = definitions();
+  const std::string stream = ProjectStream(project_id);
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(auto page, store_.ReadStream(stream, project.version + 1, options_.read_page));
+    for (const RecordedEvent& e : page) RELAIS_RETURN_IF_ERROR(ApplyStored(lookup, project, e));
+    if (page.size() < options_.read_page) break;
+  }
+  if (project.version == 0) return NotFound("project '" + project_id + "' does not exist");
+  return project;
+}
+
+StatusOr<Project> ProjectService::Load(const std::string& project_id) { return LoadForWrite(project_id, false); }
+
+StatusOr<Project> ProjectService::LoadForWrite(const std::string& project_id, bool fresh) {
+  if (!fresh) {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(project_id);
+    if (it != cache_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru);
+      return it->second.project;
+    }
+  }
+  uint64_t snapshot_version = 0;
+  RELAIS_ASSIGN_OR_RETURN(Project project, LoadUncached(project_id, &snapshot_version));
+  Remember(project, snapshot_version);
+  return project;
+}
+
+void ProjectService::Remember(const Project& project, uint64_t snapshot_version) {
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(project.info.id);
+  if (it != cache_.end()) {
+    if (it->second.project.version > project.version) return;  // keep the newer one
+    it->second.project = project;
+    it->second.snapshot_version = std::max(it->second.snapshot_version, snapshot_version);
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return;
+  }
+  lru_.push_front(project.info.id);
+  cache_.emplace(project.info.id, CacheEntry{project, snapshot_version, lru_.begin()});
+  while (cache_.size() > options_.project_cache_capacity) {
+    cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+}
+
+void ProjectService::Forget(const std::string& project_id) {
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(project_id);
+  if (it == cache_.end()) return;
+  lru_.erase(it->second.lru);
+  cache_.erase(it);
+}
+
+void ProjectService::MaybeSnapshot(const Project& project, uint64_t& snapshot_version) {
+  if (project.version < snapshot_version + options_.snapshot_every) return;
+  Snapshot s{project.version, kSnapshotSchema, DumpJson(project.ToJson())};
+  if (store_.SaveSnapshot(ProjectStream(project.info.id), s).ok()) snapshot_version = project.version;
+}
+
+// --- Writing --------------------------------------------------------------
+
+Status ProjectService::TimerWrites(const std::string& project_id, const workflow::Decision& decision,
+                                   const std::optional<DueTimer>& firing, KvWrites& writes) {
+  const TimePoint now = clock_.Now();
+  std::set<std::string> handled;
+  auto drop = [&](const std::string& timer_id) -> Status {
+    RELAIS_ASSIGN_OR_RETURN(auto due_key, store_.KvGet(TimerOfKey(project_id, timer_id)));
+    if (due_key) writes.Delete(*due_key);
+    writes.Delete(TimerOfKey(project_id, timer_id));
+    return Status::Ok();
+  };
+  if (firing) {
+    handled.insert(firing->timer_id);
+    writes.Delete(firing->DueKey());
+    writes.Delete(TimerOfKey(project_id, firing->timer_id));
+    bool still_armed = decision.next.armed_timers.count(firing->timer_id) > 0;
+    bool cancelled = std::find(decision.cancel.begin(), decision.cancel.end(), firing->timer_id) != decision.cancel.end();
+    bool rearmed = std::any_of(decision.arm.begin(), decision.arm.end(),
+                               [&](const auto& a) { return a.timer_id == firing->timer_id; });
+    if (firing->repeating && still_armed && !cancelled && !rearmed) {
+      DueTimer next = *firing;
+      // The next occurrence after now: occurrences missed while down fire once.
+      do next.due = workflow::AddDuration(next.due, next.period);
+      while (next.due <= now && !next.period.IsZero());
+      writes.Put(next.DueKey(), DumpJson(next.ToJson()));
+      writes.Put(TimerOfKey(project_id, next.timer_id), next.DueKey());
+    }
+  }
+  for (const std::string& timer_id : decision.cancel)
+    if (handled.insert(timer_id).second) RELAIS_RETURN_IF_ERROR(drop(timer_id));
+  for (const auto& arm : decision.arm) {
+    if (!firing || arm.timer_id != firing->timer_id) RELAIS_RETURN_IF_ERROR(drop(arm.timer_id));
+    RELAIS_ASSIGN_OR_RETURN(DueTimer t, ScheduleTimer(project_id, arm, now));
+    writes.Put(t.DueKey(), DumpJson(t.ToJson()));
+    writes.Put(TimerOfKey(project_id, t.timer_id), t.DueKey());
+  }
+  return Status::Ok();
+}
+
+StatusOr<AppendResult> ProjectService::AppendDecided(const Project& before, Project& after,
+                                                     std::vector<NewEvent>& events, KvWrites writes,
+                                                     const std::vector<std::string>& notify) {
+  for (const AppendHook& hook : hooks_) hook(before, after, events, notify, writes);
+  AppendRequest request;
+  request.stream_id = ProjectStream(after.info.id);
+  request.expected = before.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(before.version);
+  request.events = events;
+  request.side_writes = std::move(writes);
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, store_.Append(std::move(request)));
+  if (r.deduplicated) return r;
+  after.version = r.last_version;
+  after.updated_at = r.recorded_at;
+  if (before.version == 0) after.created_at = r.recorded_at;
+  if (before.version == 0 || after.state.phase != before.state.phase) after.phase_since = r.recorded_at;
+  uint64_t snapshot_version = 0;
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = cache_.find(after.info.id); it != cache_.end()) snapshot_version = it->second.snapshot_version;
+  }
+  MaybeSnapshot(after, snapshot_version);
+  Remember(after, snapshot_version);
+  return r;
+}
+
+StatusOr<CommandOutcome> ProjectService::ReplayedOutcome(const std::string& project_id, const EventLocation& first) {
+  if (first.stream_id != ProjectStream(project_id))
+    return AlreadyExists("this idempotency key was used for another project");
+  CommandOutcome out;
+  out.deduplicated = true;
+  RELAIS_ASSIGN_OR_RETURN(out.project, Load(project_id));
+  RELAIS_ASSIGN_OR_RETURN(out.events, store_.ReadStream(first.stream_id, first.version, 1));
+  return out;
+}
+
+StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
+  ProjectInfo& info = request.info;
+  RELAIS_RETURN_IF_ERROR(ValidateProjectId(info.id));
+  if (!request.idempotency_key.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(auto first, store_.LookupEvent(EventId(info.id, request.idempotency_key, 0)));
+    if (first) return ReplayedOutcome(info.id, *first);
+  }
+  const workflow::WorkflowDefinition* def = registry_.Current(info.workflow);
+  if (!def) return NotFound("no workflow named '" + info.workflow + "' is deployed");
+  std::lock_guard serial(ProjectLock(info.id));
+  info.workflow_hash = def->content_hash;
+
+  Project before;
+  before.info = info;
+  workflow::CreateCommand create = request.create;
+  create.actor_roles = request.actor.roles;
+  auto decided = workflow::DecideCreate(*def, before.state, create);
+  CommandOutcome out;
+  if (auto* refusal = std::get_if<workflow::Refusal>(&decided)) {
+    out.refusal = *refusal;
+    out.project = before;
+    return out;
+  }
+  auto& decision = std::get<workflow::Decision>(decided);
+  std::vector<NewEvent> events;
+  NewEvent registered;
+  registered.event_id = EventId(info.id, request.idempotency_key, 0);
+  registered.type = std::string(kProjectRegistered);
+  registered.data = info.ToJson();
+  registered.metadata.actor = request.actor.subject;
+  events.push_back(std::move(registered));
+  for (const auto& e : decision.events)
+    events.push_back(ToStoredEvent(e, EventId(info.id, request.idempotency_key, events.size()), request.actor));
+
+  KvWrites writes;
+  RELAIS_RETURN_IF_ERROR(TimerWrites(info.id, decision, std::nullopt, writes));
+  Project after = before;
+  after.state = decision.next;
+  auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
+  if (!appended.ok()) {
+    if (appended.status().code() == StatusCode::kVersionConflict)
+      return AlreadyExists("project '" + info.id + "' already exists");
+    return appended.status();
+  }
+  if (appended->deduplicated) return ReplayedOutcome(info.id, {ProjectStream(info.id), appended->first_version, 0});
+  out.project = std::move(after);
+  out.events = Recorded(ProjectStream(info.id), events, *appended);
+  out.notify = decision.notify;
+  return out;
+}
+
+StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
+  RELAIS_RETURN_IF_ERROR(ValidateProjectId(request.project_id));
+  if (!request.idempotency_key.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(auto first,
+                            store_.LookupEvent(EventId(request.project_id, request.idempotency_key, 0)));
+    if (first) return ReplayedOutcome(request.project_id, *first);
+  }
+  std::lock_guard serial(ProjectLock(request.project_id));
+  for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
+    RELAIS_ASSIGN_OR_RETURN(Project before, LoadForWrite(request.project_id, attempt > 0));
+    if (request.expected_version && *request.expected_version != before.version)
+      return VersionConflict("project '" + request.project_id + "' is at version " + std::to_string(before.version) +
+                                 ", expected " + std::to_string(*request.expected_version),
+                             before.version);
+    const workflow::WorkflowDefinition* def = registry_.ByHash(before.info.workflow_hash);
+    if (!def) return FailedPrecondition("project '" + request.project_id + "' runs on an unknown workflow version");
+    workflow::Command command;
+    command.event_type = request.event_type;
+    command.data = request.data;
+    command.actor_roles = request.actor.roles;
+    if (request.firing) command.fired_by_timer = request.firing->timer_id;
+    auto decided = workflow::Decide(*def, before.state, command);
+    CommandOutcome out;
+    if (auto* refusal = std::get_if<workflow::Refusal>(&decided)) {
+      out.refusal = *refusal;
+      out.project = std::move(before);
+      return out;
+    }
+    auto& decision = std::get<workflow::Decision>(decided);
+    std::vector<NewEvent> events;
+    for (const auto& e : decision.events)
+      events.push_back(ToStoredEvent(e, EventId(request.project_id, request.idempotency_key, events.size()),
+                                     request.actor));
+    KvWrites writes;
+    RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, decision, request.firing, writes));
+    Project after = before;
+    after.state = decision.next;
+    auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
+    if (!appended.ok()) {
+      if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
+      return appended.status();
+    }
+    if (appended->deduplicated)
+      return ReplayedOutcome(request.project_id, {ProjectStream(request.project_id), appended->first_version, 0});
+    out.project = std::move(after);
+    out.events = Recorded(ProjectStream(request.project_id), events, *appended);
+    out.notify = decision.notify;
+    return out;
+  }
+  Forget(request.project_id);
+  return Unavailable("project '" + request.project_id + "' kept changing: gave up after " +
+                     std::to_string(options_.max_conflict_retries + 1) + " attempts");
+}
+
+StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, const std::string& to_hash,
+                                                 const std::map<std::string, std::string>& phase_mapping,
+                                                 const Actor& actor) {
+  std::lock_guard serial(ProjectLock(project_id));
+  RELAIS_ASSIGN_OR_RETURN(Project before, LoadForWrite(project_id, true));
+  const auto* from = registry_.ByHash(before.info.workflow_hash);
+  const auto* to = registry_.ByHash(to_hash);
+  if (!to) return NotFound("no deployed workflow version " + to_hash);
+  if (!from) return FailedPrecondition("project '" + project_id + "' runs on an unknown workflow version");
+  if (to->name != from->name)
+    return InvalidArgument("cannot migrate from workflow '" + from->name + "' to another workflow '" + to->name + "'");
+  RELAIS_RETURN_IF_ERROR(workflow::ValidatePhaseMapping(*from, *to, phase_mapping, {before.state.phase}));
+  NewEvent migrated;
+  migrated.event_id = NewUuid();
+  migrated.type = std::string(kWorkflowMigrated);
+  migrated.data = {{"from_hash", from->content_hash}, {"to_hash", to_hash}, {"phase_mapping", phase_mapping}};
+  migrated.metadata.actor = actor.subject;
+  std::vector<NewEvent> events = {migrated};
+  Project after = before;
+  after.info.workflow_hash = to_hash;
+  after.state.phase = workflow::MapPhase(phase_mapping, before.state.phase);
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendDecided(before, after, events, {}, {}));
+  CommandOutcome out;
+  out.project = std::move(after);
+  out.events = Recorded(ProjectStream(project_id), events, r);
+  return out;
+}
+
+}  // namespace relais::runtime

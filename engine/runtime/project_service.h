@@ -1,0 +1,144 @@
+// ProjectService: runs commands on projects. A command (an event proposed by
+// an actor) loads the project (cache, else its latest snapshot plus newer
+// events), is decided by its workflow definition, and the resulting events are
+// appended atomically with optimistic concurrency (expected version = the
+// version decided on; retried on conflict with a fresh load), together with
+// the timers the decision arms or cancels and whatever append hooks add
+// (outbox entries). Refusals say why and write nothing.
+//
+// Idempotency: a request with an idempotency key derives its event ids from
+// (project, key), so re-sending it returns the first outcome and writes nothing.
+//
+// Thread-safety: safe for concurrent access from multiple threads without any
+// external synchronization. *store, *registry and *clock must outlive it.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/runtime/project.h"
+#include "engine/runtime/timer_keys.h"
+#include "engine/runtime/workflow_registry.h"
+#include "engine/store/event_store.h"
+#include "engine/util/clock.h"
+#include "engine/workflow/decision.h"
+
+namespace relais::runtime {
+
+struct RuntimeOptions {
+  size_t max_conflict_retries = 16;      // appends retried after a version conflict
+  uint64_t snapshot_every = 64;          // events between two snapshots of a project
+  size_t project_cache_capacity = 10'000;  // projects kept folded in memory
+  size_t read_page = 512;                // events read per page when loading
+};
+
+struct CreateRequest {
+  ProjectInfo info;                 // id, title, programme, axis, partners, planned years, workflow (name)
+  workflow::CreateCommand create;   // initial phase and fields; roles come from actor
+  Actor actor;
+  std::string idempotency_key;      // optional
+};
+
+struct CommandRequest {
+  std::string project_id;
+  std::string event_type;
+  Json data = Json::object();
+  Actor actor;
+  std::string idempotency_key;                // optional
+  std::optional<uint64_t> expected_version;   // optional: refuse (409) unless the project is at it
+  std::optional<DueTimer> firing;             // runtime-internal: the due timer that fires this command
+};
+
+struct CommandOutcome {
+  std::optional<workflow::Refusal> refusal;  // set: refused, nothing written
+  Project project;                           // the project after the command (as is, when refused)
+  std::vector<RecordedEvent> events;         // what was appended (ids, types, versions, positions)
+  std::vector<std::string> notify;           // notification topics announced
+  bool deduplicated = false;                 // a re-sent idempotent request: nothing new written
+};
+
+class ProjectService {
+ public:
+  // Called before each append, with the project before and after and the
+  // events about to be written; may add side writes (e.g. outbox entries).
+  using AppendHook = std::function<void(const Project& before, const Project& after,
+                                        const std::vector<NewEvent>& events,
+                                        const std::vector<std::string>& notify, KvWrites& writes)>;
+
+  ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock, RuntimeOptions options = {});
+
+  // REQUIRES: called before any command runs.
+  void AddAppendHook(AppendHook hook);
+
+  // Creates a project on the current version of info.workflow.
+  // Errors: kInvalidArgument (bad id), kNotFound (unknown workflow),
+  // kAlreadyExists (the project exists and this is not a re-send), kUnavailable.
+  StatusOr<CommandOutcome> Create(CreateRequest request);
+
+  // Runs one command. A refusal is a successful call with outcome.refusal set.
+  // Errors: kNotFound (no such project), kVersionConflict (expected_version
+  // given and different; actual_version() carries the project's version),
+  // kUnavailable (store errors, or still conflicting after the retries);
+  // may return some other Status on an error.
+  StatusOr<CommandOutcome> Execute(CommandRequest request);
+
+  // Moves a project to another version of its workflow, mapping phases.
+  // Errors: kInvalidArgument when the mapping is invalid (nothing written).
+  StatusOr<CommandOutcome> Migrate(const std::string& project_id, const std::string& to_hash,
+                                   const std::map<std::string, std::string>& phase_mapping, const Actor& actor);
+
+  // The project's current state. Errors: kNotFound.
+  StatusOr<Project> Load(const std::string& project_id);
+
+  // Folds a project from the store alone (no cache, no snapshot).
+  StatusOr<Project> LoadFromHistory(const std::string& project_id);
+
+  DefinitionLookup definitions() const;
+
+ private:
+  struct CacheEntry {
+    Project project;
+    uint64_t snapshot_version = 0;
+    std::list<std::string>::iterator lru;
+  };
+
+  StatusOr<Project> LoadUncached(const std::string& project_id, uint64_t* snapshot_version);
+  StatusOr<Project> LoadForWrite(const std::string& project_id, bool fresh);
+  // Appends `events` at before.version with `writes` and the hooks' writes;
+  // on success completes `after` (versions, timestamps) and caches it.
+  StatusOr<AppendResult> AppendDecided(const Project& before, Project& after, std::vector<NewEvent>& events,
+                                       KvWrites writes, const std::vector<std::string>& notify);
+  Status TimerWrites(const std::string& project_id, const workflow::Decision& decision,
+                     const std::optional<DueTimer>& firing, KvWrites& writes);
+  // The outcome of a request whose events are already stored (a re-send).
+  StatusOr<CommandOutcome> ReplayedOutcome(const std::string& project_id, const EventLocation& first);
+  void Remember(const Project& project, uint64_t snapshot_version);
+  void Forget(const std::string& project_id);
+  void MaybeSnapshot(const Project& project, uint64_t& snapshot_version);
+  std::string EventId(const std::string& project_id, const std::string& idempotency_key, size_t index) const;
+
+  EventStore& store_;
+  const WorkflowRegistry& registry_;
+  const Clock& clock_;
+  const RuntimeOptions options_;
+  std::vector<AppendHook> hooks_;
+
+  // Commands on one project run one at a time in this process (striped by
+  // project id): contenders queue instead of losing optimistic-concurrency
+  // races over and over. The store's expected version still guards against
+  // other writers.
+  std::mutex& ProjectLock(const std::string& project_id);
+  std::array<std::mutex, 1024> project_locks_;
+
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CacheEntry> cache_;
+  std::list<std::string> lru_;  // most recent first
+};
+
+}  // namespace relais::runtime

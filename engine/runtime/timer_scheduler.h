@@ -1,0 +1,45 @@
+// TimerScheduler: drives a TimerService from an Asio io_context. It fires what
+// is due at Start() (timers that fell due while the server was down), then
+// sleeps on an Asio timer until the earliest pending timer, and re-checks when
+// a commit may have armed an earlier one (store subscription; no polling
+// loop). Real time only matters here: TimerService itself takes the Clock.
+//
+// Thread-safety: Start and Stop from one thread; the rest runs on its strand.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "engine/runtime/timer_service.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace relais::runtime {
+
+struct SchedulerOptions {
+  std::chrono::milliseconds max_sleep{60'000};    // re-check at least this often
+  std::chrono::milliseconds retry_after{5'000};   // after a store error
+};
+
+class TimerScheduler {
+ public:
+  // All references must outlive the scheduler.
+  TimerScheduler(boost::asio::io_context& io, EventStore& store, TimerService& timers, const Clock& clock,
+                 SchedulerOptions options = {});
+  ~TimerScheduler();
+
+  void Start();
+  // Cancels the pending wait; returns at once (an in-flight firing completes).
+  void Stop();
+
+  // Firings done so far (for metrics and tests).
+  uint64_t fired() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace relais::runtime

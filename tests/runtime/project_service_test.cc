@@ -1,0 +1,209 @@
+// ProjectService on every store: commands through the CBE workflow, refusals,
+// idempotency, optimistic concurrency, snapshots, migration.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/runtime/runtime_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace relais::runtime {
+namespace {
+
+using relais::testing::IsOk;
+using relais::testing::StatusIs;
+using testing::kCoordinator;
+using testing::kElu;
+using testing::kPorteur;
+using testing::T;
+using ::testing::HasSubstr;
+
+class ProjectServiceTest : public ::testing::TestWithParam<relais::testing::StoreKind> {
+ protected:
+  ProjectServiceTest() : clock_(T("2003-02-03T09:00:00Z")), sut_(GetParam().make(clock_)) {}
+  EventStore& store() { return sut_->store(); }
+
+  ManualClock clock_;
+  std::unique_ptr<relais::testing::StoreUnderTest> sut_;
+};
+
+TEST_P(ProjectServiceTest, CreateRegistersTheProjectAndEntersTheFirstPhase) {
+  testing::Runtime rt(store(), clock_);
+  auto out = rt.Create("aide-domicile", "2A", {{"etude", 2003}, {"montage", 2004}});
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[0].type, "project_registered");
+  EXPECT_EQ(out.events[1].type, "project_created");
+  EXPECT_EQ(out.events[0].metadata.actor, "person:claire.dumas");
+  EXPECT_EQ(out.project.state.phase, "mobilisation");
+  EXPECT_EQ(out.project.version, 2u);
+  EXPECT_EQ(out.project.info.axis, "2A");
+  EXPECT_EQ(out.project.info.workflow_hash, rt.registry.Current("cbe_action")->content_hash);
+  EXPECT_EQ(out.project.created_at, clock_.Now());
+  auto history = rt.projects.LoadFromHistory("aide-domicile");
+  ASSERT_THAT(history, IsOk());
+  EXPECT_EQ(history->ToJson(), out.project.ToJson()) << "the cached fold equals the replayed one";
+}
+
+TEST_P(ProjectServiceTest, CreationErrorsSayWhat) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("p1");
+  CreateRequest again;
+  again.info.id = "p1";
+  again.info.workflow = "cbe_action";
+  again.actor = kCoordinator;
+  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kAlreadyExists, HasSubstr("already exists")));
+  again.info.id = "p2";
+  again.info.workflow = "nope";
+  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kNotFound, HasSubstr("no workflow named 'nope'")));
+  again.info.id = "bad id!";
+  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kInvalidArgument, HasSubstr("may only contain")));
+  EXPECT_THAT(rt.projects.Load("ghost"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(ProjectServiceTest, TheCbeMethodEndToEnd) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("garde-enfants", "2B");
+  rt.ToPortage("garde-enfants");
+  auto p = rt.projects.Load("garde-enfants");
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->state.phase, "portage");
+  EXPECT_EQ(p->state.fields["porteur"], kPorteur);
+  auto pending = rt.timers.PendingFor("garde-enfants");
+  ASSERT_THAT(pending, IsOk());
+  std::map<std::string, TimePoint> due;
+  for (const auto& t : *pending) due[t.timer_id] = t.due;
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due["suivi_premiere_annee"], T("2004-02-03T09:00:00Z")) << "12 months after the start of activity";
+  EXPECT_EQ(due["point_elu"], T("2003-06-03T09:00:00Z")) << "every 4 months from creation";
+  rt.Accept("garde-enfants", "action_transmise");
+  EXPECT_EQ(rt.projects.Load("garde-enfants")->state.phase, "transmise");
+  EXPECT_TRUE(rt.timers.PendingFor("garde-enfants")->empty()) << "a terminal phase ends every timer";
+}
+
+TEST_P(ProjectServiceTest, RefusalsSayWhyAndWriteNothing) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("p1");
+  rt.ToEtude("p1");
+  uint64_t before = store().LastPosition();
+  auto no_porteur = rt.Fire("p1", "montage_demarre");
+  ASSERT_THAT(no_porteur, IsOk());
+  ASSERT_TRUE(no_porteur->refusal);
+  EXPECT_EQ(workflow::RefusalCodeName(no_porteur->refusal->code), "guard_failed");
+  auto wrong_role = rt.Fire("p1", "etude_lancee", Json::object(), {"partner:anpe", {"partner"}});
+  ASSERT_TRUE(wrong_role->refusal);
+  auto unknown = rt.Fire("p1", "fait_inconnu");
+  ASSERT_TRUE(unknown->refusal);
+  EXPECT_EQ(workflow::RefusalCodeName(unknown->refusal->code), "unknown_event_type");
+  auto bad_data = rt.Fire("p1", "porteur_identifie", {{"nom", ""}, {"nature", "association"}});
+  ASSERT_TRUE(bad_data->refusal);
+  EXPECT_EQ(workflow::RefusalCodeName(bad_data->refusal->code), "invalid_data");
+  EXPECT_EQ(store().LastPosition(), before);
+  EXPECT_EQ(rt.projects.Load("p1")->state.phase, "etude");
+}
+
+TEST_P(ProjectServiceTest, AnIdempotencyKeyReturnsTheFirstOutcome) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("p1");
+  Json data = {{"partenaire", "AFPA"}};
+  auto first = rt.Fire("p1", "partenaire_rejoint", data, kCoordinator, "req-42");
+  ASSERT_THAT(first, IsOk());
+  ASSERT_FALSE(first->refusal);
+  rt.Accept("p1", "indicateur_enregistre", {{"indicateur", "autre"}, {"valeur", 1}});  // the project moves on
+  uint64_t position = store().LastPosition();
+  auto again = rt.Fire("p1", "partenaire_rejoint", data, kCoordinator, "req-42");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->deduplicated);
+  ASSERT_EQ(again->events.size(), 1u);
+  EXPECT_EQ(again->events[0].event_id, first->events[0].event_id);
+  EXPECT_EQ(store().LastPosition(), position) << "nothing appended twice";
+  EXPECT_EQ(rt.Count("p1", "partenaire_rejoint"), 1u);
+  // A key is scoped to its project: the same key elsewhere is a new command.
+  rt.Create("p2");
+  EXPECT_THAT(rt.Fire("p2", "partenaire_rejoint", data, kCoordinator, "req-42"), IsOk());
+}
+
+TEST_P(ProjectServiceTest, ExpectedVersionMismatchIsAConflictWithTheActualVersion) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("p1");
+  CommandRequest req;
+  req.project_id = "p1";
+  req.event_type = "partenaire_rejoint";
+  req.data = {{"partenaire", "AFPA"}};
+  req.actor = kCoordinator;
+  req.expected_version = 1;
+  auto r = rt.projects.Execute(req);
+  EXPECT_THAT(r, StatusIs(StatusCode::kVersionConflict));
+  EXPECT_EQ(r.status().actual_version(), 2u);
+  req.expected_version = 2;
+  EXPECT_THAT(rt.projects.Execute(req), IsOk());
+}
+
+TEST_P(ProjectServiceTest, ConcurrentCommandsOnOneProjectAllLand) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("busy");
+  constexpr int kThreads = 8, kEach = 15;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto out = rt.Fire("busy", "indicateur_enregistre", {{"indicateur", "autre"}, {"valeur", t * 100 + i}});
+        ASSERT_THAT(out, IsOk());
+        ASSERT_FALSE(out->refusal);
+      }
+    });
+  for (auto& th : threads) th.join();
+  auto p = rt.projects.Load("busy");
+  EXPECT_EQ(p->version, 2u + kThreads * kEach);
+  EXPECT_EQ(p->state.fields["indicateurs"].size(), size_t{kThreads * kEach});
+  EXPECT_EQ(rt.projects.LoadFromHistory("busy")->ToJson(), p->ToJson());
+}
+
+TEST_P(ProjectServiceTest, SnapshotsShortenLoadsAndMatchHistory) {
+  RuntimeOptions options;
+  options.snapshot_every = 5;
+  {
+    testing::Runtime rt(store(), clock_, options);
+    rt.Create("long");
+    for (int i = 0; i < 23; ++i) {
+      clock_.Advance(std::chrono::hours(1));
+      rt.Accept("long", "indicateur_enregistre", {{"indicateur", "emplois_crees"}, {"valeur", i}});
+    }
+  }
+  auto snapshot = store().LoadSnapshot(ProjectStream("long"));
+  ASSERT_TRUE(snapshot.ok() && snapshot->has_value());
+  EXPECT_GE((*snapshot)->version, 20u);
+  testing::Runtime fresh(store(), clock_, options);  // empty cache: loads snapshot + newer events
+  auto loaded = fresh.projects.Load("long");
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_EQ(loaded->version, 25u);
+  EXPECT_EQ(loaded->ToJson(), fresh.projects.LoadFromHistory("long")->ToJson());
+}
+
+TEST_P(ProjectServiceTest, MigrationMovesAProjectToANewVersionWithAPhaseMapping) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("p1");
+  rt.ToEtude("p1");
+  std::string old_hash = rt.projects.Load("p1")->info.workflow_hash;
+  std::string source = rt.registry.SourceOf(old_hash);
+  auto at = source.find("version: 1");
+  ASSERT_NE(at, std::string::npos);
+  source.replace(at, 10, "version: 2");
+  auto v2 = rt.registry.Deploy(source, "cbe-v2.yaml");
+  ASSERT_THAT(v2, IsOk());
+  std::string new_hash = v2->definition->content_hash;
+  ASSERT_NE(new_hash, old_hash);
+  EXPECT_EQ(rt.projects.Load("p1")->info.workflow_hash, old_hash) << "a project stays on its version";
+  EXPECT_THAT(rt.projects.Migrate("p1", new_hash, {{"etude", "nulle_part"}}, kCoordinator),
+              StatusIs(StatusCode::kInvalidArgument));
+  auto moved = rt.projects.Migrate("p1", new_hash, {{"etude", "mobilisation"}}, kCoordinator);
+  ASSERT_THAT(moved, IsOk());
+  EXPECT_EQ(moved->project.info.workflow_hash, new_hash);
+  EXPECT_EQ(moved->project.state.phase, "mobilisation");
+  EXPECT_EQ(rt.projects.LoadFromHistory("p1")->ToJson(), moved->project.ToJson());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllStores, ProjectServiceTest, ::testing::ValuesIn(relais::testing::AllStoreKinds()),
+                         [](const auto& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace relais::runtime
