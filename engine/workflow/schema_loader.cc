@@ -25,6 +25,7 @@ bool CheckTypeName(YamlReader& r, const YAML::Node& n) {
 
 bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_t depth) {
   Diagnostics& d = r.diag();
+  if (!r.ChargeNode(node)) return false;
   if (depth > r.limits().max_schema_depth) {
     d.Error(YamlReader::Loc(node), "too-deep", what + " is nested too deeply", {},
             "at most " + std::to_string(r.limits().max_schema_depth) + " levels");

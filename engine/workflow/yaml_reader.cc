@@ -23,7 +23,7 @@ std::string YamlReader::Describe(const YAML::Node& node) {
 
 void YamlReader::CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed,
                            const std::string& context) {
-  if (!IsMapNode(map)) return;
+  if (!IsMapNode(map) || !ChargeNode(map)) return;
   for (const auto& kv : map) {
     const YAML::Node key = kv.first;
     std::string name = IsScalarNode(key) ? key.Scalar() : "?";
@@ -51,6 +51,8 @@ bool YamlReader::ExpectList(const YAML::Node& node, const std::string& what, Sou
 
 std::optional<std::string> YamlReader::String(const YAML::Node& node, const std::string& what,
                                               SourceLocation fallback) {
+  // Every scalar read is charged, so aliases can not multiply the loader's work.
+  if (!ChargeNode(node)) return std::nullopt;
   if (IsScalarNode(node)) return node.Scalar();
   SourceLocation at = Loc(node);
   diag_.Error(at.line ? at : fallback, node.IsDefined() && !IsNullNode(node) ? "wrong-type" : "missing",
@@ -135,13 +137,16 @@ Json PlainScalarToJson(const std::string& text) {
 
 std::optional<Json> YamlReader::ToJson(const YAML::Node& node) { return ToJsonAt(node, 0); }
 
+bool YamlReader::ChargeNode(const YAML::Node& node) {
+  if (++nodes_visited_ <= limits_.max_yaml_nodes) return true;
+  if (nodes_visited_ == limits_.max_yaml_nodes + 1)
+    diag_.Error(Loc(node), "too-large", "document has too many nodes (aliases included)", {},
+                "at most " + std::to_string(limits_.max_yaml_nodes));
+  return false;
+}
+
 std::optional<Json> YamlReader::ToJsonAt(const YAML::Node& node, size_t depth) {
-  if (++nodes_visited_ > limits_.max_yaml_nodes) {
-    if (nodes_visited_ == limits_.max_yaml_nodes + 1)
-      diag_.Error(Loc(node), "too-large", "document has too many nodes (aliases included)", {},
-                  "at most " + std::to_string(limits_.max_yaml_nodes));
-    return std::nullopt;
-  }
+  if (!ChargeNode(node)) return std::nullopt;
   if (depth > limits_.max_yaml_depth) {
     diag_.Error(Loc(node), "too-deep", "value nested too deeply", {},
                 "at most " + std::to_string(limits_.max_yaml_depth) + " levels");

@@ -45,6 +45,11 @@ class YamlReader {
   std::vector<std::pair<std::string, SourceLocation>> IdentifierList(const YAML::Node& node, const std::string& what,
                                                                      SourceLocation fallback);
 
+  // Counts one visited node against limits.max_yaml_nodes, shared by every
+  // recursive walk (aliases make a small file a huge tree). Reports once and
+  // returns false when the budget is spent.
+  bool ChargeNode(const YAML::Node& node);
+
   // Converts a node to JSON: plain scalars become null/bool/number when they
   // look like one, quoted scalars stay strings. Bounded by limits.
   std::optional<Json> ToJson(const YAML::Node& node);

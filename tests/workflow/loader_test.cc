@@ -139,6 +139,22 @@ TEST(Loader, AliasBombIsBounded) {
   EXPECT_TRUE(bounded) << r.diagnostics.ToString();
 }
 
+TEST(Loader, AliasBombInSchemasIsBounded) {
+  // Aliased sub-schemas: checking them naively is 10^12 visits.
+  std::string text = "workflow: demo\nlabels: {fr: a, en: b}\nx0: &s0 {type: string}\n";
+  for (int i = 1; i <= 12; ++i) {
+    text += "x" + std::to_string(i) + ": &s" + std::to_string(i) + " {type: object, properties: {";
+    for (int k = 0; k < 10; ++k) text += std::string(k ? ", " : "") + "p" + std::to_string(k) + ": *s" + std::to_string(i - 1);
+    text += "}}\n";
+  }
+  text += "state: *s12\nphases: [{id: p, labels: {fr: a, en: b}}]\ninitial: p\n";
+  auto r = LoadWorkflowWithDiagnostics(text, "schema-bomb.yaml");
+  EXPECT_FALSE(r.definition.has_value());
+  bool bounded = false;
+  for (const auto& d : r.diagnostics.items()) bounded = bounded || d.code == "too-large" || d.code == "too-deep";
+  EXPECT_TRUE(bounded) << r.diagnostics.ToString();
+}
+
 TEST(Loader, DeepNestingIsAnErrorNotACrash) {
   std::string deep = "workflow: demo\nlabels: {fr: a, en: b}\nstate: " + std::string(5000, '[') +
                      std::string(5000, ']') + "\n";
