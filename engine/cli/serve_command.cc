@@ -11,7 +11,7 @@
 #include "engine/server/operational_routes.h"
 #include "engine/server/router.h"
 #include "engine/server/shutdown_signals.h"
-#include "engine/store/rocksdb_event_store.h"
+#include "engine/cli/runtime_host.h"
 
 namespace relais::cli {
 namespace {
@@ -45,34 +45,40 @@ int Serve(const Args& args) {
     std::fprintf(stderr, "relais: %s\n", config.status().message().c_str());
     return 1;
   }
-  RocksDbStoreOptions store_options;
-  store_options.path = config->data_dir;
-  store_options.max_batch_events = config->store.max_batch_events;
-  store_options.max_batch_bytes = config->store.max_batch_bytes;
-  store_options.stream_cache_capacity = config->store.stream_cache_capacity;
-  auto store = RocksDbEventStore::Open(store_options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "relais: cannot open the store: %s\n", store.status().message().c_str());
+  auto host = RuntimeHost::Open(*config, /*deploy_workflows=*/true);
+  if (!host.ok()) {
+    std::fprintf(stderr, "relais: cannot start: %s\n", host.status().message().c_str());
     return 1;
   }
+  EventStore& store = (*host)->store();
 
   server::Metrics metrics;
   server::Router router;
-  server::RegisterOperationalRoutes(router, metrics, [] { return Status::Ok(); });
-  AddStoreMetrics(metrics, **store);
+  server::RegisterOperationalRoutes(router, metrics, [&store] {
+    // Ready when the store accepts reads; a store that failed writes says so.
+    auto version = store.StreamVersion("relais-readiness");
+    return version.ok() ? Status::Ok() : version.status();
+  });
+  AddStoreMetrics(metrics, store);
+  metrics.AddGaugeCallback("relais_timers_fired", "Timers fired since start.", {},
+                           [h = host->get()] { return static_cast<double>(h->timers_fired()); });
 
+  server::ShutdownSignals signals;  // before Start: a SIGTERM from now on drains
   server::HttpServer http(config->server, router, &metrics);
   if (Status s = http.Start(); !s.ok()) {
     std::fprintf(stderr, "relais: cannot start the server: %s\n", s.message().c_str());
     return 1;
   }
-  std::printf("relais listening on http://%s:%u (store: %s, last position %llu)\n",
+  (*host)->StartBackground();
+  std::printf("relais listening on http://%s:%u (store: %s, last position %llu, %zu workflow(s))\n",
               config->server.listen_address.c_str(), static_cast<unsigned>(http.port()),
-              config->data_dir.c_str(), static_cast<unsigned long long>((*store)->LastPosition()));
+              config->data_dir.c_str(), static_cast<unsigned long long>(store.LastPosition()),
+              (*host)->registry().ListCurrent().size());
   std::fflush(stdout);
-  int rc = server::RunUntilShutdownSignal(http);
+  server::RunUntilShutdownSignal(http, signals);
+  (*host)->StopBackground();
   std::printf("relais stopped\n");
-  return rc;
+  return 0;  // a signal-driven shutdown is a clean exit
 }
 
 }  // namespace relais::cli

@@ -3,10 +3,9 @@
 #include <atomic>
 #include <cstdio>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+
+#include "engine/runtime/commit_follower.h"
 
 namespace relais::runtime {
 
@@ -14,15 +13,26 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
   Impl(boost::asio::io_context& io, EventStore& s, TimerService& t, const Clock& c, SchedulerOptions o)
       : strand(boost::asio::make_strand(io)), timer(strand), store(s), timers(t), clock(c), options(o) {}
 
+  void StartFollowing() {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    // A commit may have armed an earlier timer: cancel the wait and re-plan.
+    follower = std::make_unique<CommitFollower>(strand, store, [weak] {
+      if (auto self = weak.lock()) {
+        self->timer.cancel();
+        self->Tick();
+      }
+    });
+    follower->Start();
+  }
+
   boost::asio::strand<boost::asio::io_context::executor_type> strand;
   boost::asio::steady_timer timer;
   EventStore& store;
   TimerService& timers;
   const Clock& clock;
   const SchedulerOptions options;
-  EventStore::Subscription subscription;
+  std::unique_ptr<CommitFollower> follower;
   std::atomic<bool> stopped{false};
-  std::atomic<bool> recheck_posted{false};
   std::atomic<uint64_t> fired{0};
 
   void Tick() {
@@ -47,15 +57,6 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  // A commit may have armed an earlier timer: re-plan once, coalescing bursts.
-  void Recheck() {
-    if (stopped || recheck_posted.exchange(true)) return;
-    boost::asio::post(strand, [self = shared_from_this()] {
-      self->recheck_posted = false;
-      self->timer.cancel();
-      self->Tick();
-    });
-  }
 };
 
 TimerScheduler::TimerScheduler(boost::asio::io_context& io, EventStore& store, TimerService& timers,
@@ -64,17 +65,11 @@ TimerScheduler::TimerScheduler(boost::asio::io_context& io, EventStore& store, T
 
 TimerScheduler::~TimerScheduler() { Stop(); }
 
-void TimerScheduler::Start() {
-  std::weak_ptr<Impl> weak = impl_;
-  impl_->subscription = impl_->store.Subscribe([weak](uint64_t) {
-    if (auto impl = weak.lock()) impl->Recheck();
-  });
-  boost::asio::post(impl_->strand, [impl = impl_] { impl->Tick(); });
-}
+void TimerScheduler::Start() { impl_->StartFollowing(); }
 
 void TimerScheduler::Stop() {
   if (impl_->stopped.exchange(true)) return;
-  impl_->subscription.Reset();
+  if (impl_->follower) impl_->follower->Stop();
   boost::asio::post(impl_->strand, [impl = impl_] { impl->timer.cancel(); });
 }
 

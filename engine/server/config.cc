@@ -177,6 +177,17 @@ Status ParseStore(const Reader& r, const YAML::Node& node, StoreConfig& s) {
                });
 }
 
+Status ParseRuntime(const Reader& r, const YAML::Node& node, RuntimeConfig& c) {
+  return r.Map(node, "runtime",
+               {
+                   r.UnsignedField("snapshot_every", &c.snapshot_every, 1, 1'000'000),
+                   r.UnsignedField("project_cache_capacity", &c.project_cache_capacity, 0, 100'000'000),
+                   r.UnsignedField("max_conflict_retries", &c.max_conflict_retries, 0, 1000),
+                   r.MillisField("timer_max_sleep_ms", &c.timer_max_sleep, 10, kMaxMillis),
+                   r.UnsignedField("index_page_events", &c.index_page_events, 1, 1'000'000),
+               });
+}
+
 Status ParseTokens(const Reader& r, const YAML::Node& node, std::vector<TokenConfig>& tokens) {
   if (node.IsNull()) return Status::Ok();
   if (!node.IsSequence()) {
@@ -248,6 +259,9 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
             {"data_dir",
              [&](const YAML::Node& v, const std::string& path) { return r.String(v, path, &config.data_dir); }},
             {"store", [&](const YAML::Node& v, const std::string&) { return ParseStore(r, v, config.store); }},
+            {"workflows_dir",
+             [&](const YAML::Node& v, const std::string& path) { return r.String(v, path, &config.workflows_dir); }},
+            {"runtime", [&](const YAML::Node& v, const std::string&) { return ParseRuntime(r, v, config.runtime); }},
             {"tokens", [&](const YAML::Node& v, const std::string&) { return ParseTokens(r, v, config.tokens); }},
         }));
   } catch (const YAML::Exception& e) {

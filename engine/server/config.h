@@ -46,6 +46,15 @@ struct StoreConfig {
   size_t stream_cache_capacity = 100'000;       // streams whose head version is cached
 };
 
+// Runtime tuning (section `runtime:`): projects, snapshots, timers, read model.
+struct RuntimeConfig {
+  uint64_t snapshot_every = 64;               // events between two snapshots of a project
+  size_t project_cache_capacity = 10'000;     // projects kept folded in memory
+  size_t max_conflict_retries = 16;           // re-decisions after a concurrent change
+  std::chrono::milliseconds timer_max_sleep{60'000};  // timers re-checked at least this often
+  size_t index_page_events = 1024;            // read model: events folded per atomic write
+};
+
 // One API token (section `tokens:`). Only the SHA-256 of the token is stored.
 struct TokenConfig {
   std::string sha256;  // 64 lower-case hex digits
@@ -57,6 +66,8 @@ struct RelaisConfig {
   ServerConfig server;
   std::string data_dir = "./var/data";
   StoreConfig store;
+  std::string workflows_dir = "./workflows";  // deployed at start (new versions only)
+  RuntimeConfig runtime;
   std::vector<TokenConfig> tokens;
 };
 

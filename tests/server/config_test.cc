@@ -87,11 +87,23 @@ TEST(ConfigTest, UnknownKeyNamesLineColumnAndKnownKeys) {
   EXPECT_THAT(ParseConfig("data_dir: x\nstorage: {}\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("relais.yaml:2:1: unknown key 'storage'"),
-                             HasSubstr("known keys: server, data_dir, store, tokens"))));
+                             HasSubstr("known keys: server, data_dir, store, workflows_dir, runtime, tokens"))));
   EXPECT_THAT(ParseConfig("tokens:\n  - sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
                           "    subject: a\n    role: [x]\n",
                           "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:4:5: unknown key 'tokens[0].role'")));
+}
+
+TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
+  auto config = ParseConfig("workflows_dir: /srv/wf\nruntime:\n  snapshot_every: 10\n  timer_max_sleep_ms: 500\n",
+                            "relais.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->workflows_dir, "/srv/wf");
+  EXPECT_EQ(config->runtime.snapshot_every, 10u);
+  EXPECT_EQ(config->runtime.timer_max_sleep, std::chrono::milliseconds(500));
+  EXPECT_EQ(config->runtime.project_cache_capacity, 10000u);
+  EXPECT_THAT(ParseConfig("runtime:\n  snapshot_every: 0\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
 }
 
 TEST(ConfigTest, BadValuesSayWhatWasExpected) {

@@ -1,0 +1,62 @@
+#include "engine/cli/runtime_host.h"
+
+#include <cstdio>
+
+namespace relais::cli {
+
+StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisConfig& config, bool deploy_workflows) {
+  RocksDbStoreOptions options;
+  options.path = config.data_dir;
+  options.max_batch_events = config.store.max_batch_events;
+  options.max_batch_bytes = config.store.max_batch_bytes;
+  options.stream_cache_capacity = config.store.stream_cache_capacity;
+  RELAIS_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::Open(options));
+  std::unique_ptr<RuntimeHost> host(new RuntimeHost(config, std::move(store)));
+  RELAIS_RETURN_IF_ERROR(host->registry_->LoadPersisted().WithContext("reloading deployed workflows"));
+  if (deploy_workflows)
+    RELAIS_RETURN_IF_ERROR(host->registry_->DeployDirectory(config.workflows_dir).WithContext("deploying workflows"));
+  RELAIS_RETURN_IF_ERROR(host->index_->Open().WithContext("opening the read model"));
+  RELAIS_RETURN_IF_ERROR(host->index_->CatchUp().WithContext("bringing the read model up to date"));
+  return host;
+}
+
+RuntimeHost::RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<RocksDbEventStore> store)
+    : config_(config), clock_(SystemClock::Instance()), store_(std::move(store)) {
+  runtime::RuntimeOptions options;
+  options.snapshot_every = config.runtime.snapshot_every;
+  options.project_cache_capacity = config.runtime.project_cache_capacity;
+  options.max_conflict_retries = config.runtime.max_conflict_retries;
+  registry_ = std::make_unique<runtime::WorkflowRegistry>(*store_);
+  projects_ = std::make_unique<runtime::ProjectService>(*store_, *registry_, clock_, options);
+  timers_ = std::make_unique<runtime::TimerService>(*store_, *projects_, clock_);
+  index_ = std::make_unique<runtime::ProjectIndex>(*store_, projects_->definitions(),
+                                                   runtime::IndexOptions{config.runtime.index_page_events});
+}
+
+RuntimeHost::~RuntimeHost() { StopBackground(); }
+
+void RuntimeHost::StartBackground() {
+  if (background_.joinable()) return;
+  work_ = std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+      io_.get_executor());
+  runtime::SchedulerOptions scheduling;
+  scheduling.max_sleep = config_.runtime.timer_max_sleep;
+  scheduler_ = std::make_unique<runtime::TimerScheduler>(io_, *store_, *timers_, clock_, scheduling);
+  index_follower_ = std::make_unique<runtime::CommitFollower>(boost::asio::make_strand(io_), *store_, [this] {
+    if (Status s = index_->CatchUp(); !s.ok()) std::fprintf(stderr, "relais: read model: %s\n", s.ToString().c_str());
+  });
+  scheduler_->Start();
+  index_follower_->Start();
+  background_ = std::thread([this] { io_.run(); });
+}
+
+void RuntimeHost::StopBackground() {
+  if (!background_.joinable()) return;
+  scheduler_->Stop();
+  index_follower_->Stop();
+  work_.reset();
+  io_.stop();
+  background_.join();
+}
+
+}  // namespace relais::cli

@@ -1,0 +1,66 @@
+// RuntimeHost: the composition root. Opens the store named by the
+// configuration, reloads and deploys workflows, and builds the services on
+// top: projects, timers, the read model. StartBackground() runs the timer
+// scheduler and the read-model follower on a background I/O thread.
+//
+// Thread-safety: build, start and stop from one thread; the services
+// themselves are thread-safe.
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "engine/runtime/commit_follower.h"
+#include "engine/runtime/project_index.h"
+#include "engine/runtime/project_service.h"
+#include "engine/runtime/timer_scheduler.h"
+#include "engine/runtime/timer_service.h"
+#include "engine/runtime/workflow_registry.h"
+#include "engine/server/config.h"
+#include "engine/store/rocksdb_event_store.h"
+
+namespace relais::cli {
+
+class RuntimeHost {
+ public:
+  // Opens everything; deploys config.workflows_dir when deploy_workflows.
+  // Errors: the store's open errors; kInvalidArgument for a workflow file
+  // with errors (every diagnostic listed); may return some other Status.
+  static StatusOr<std::unique_ptr<RuntimeHost>> Open(const server::RelaisConfig& config, bool deploy_workflows);
+  ~RuntimeHost();
+
+  // Timers and the read model follow the store from now on.
+  void StartBackground();
+  // Stops background work; the store stays open until destruction.
+  void StopBackground();
+
+  EventStore& store() { return *store_; }
+  runtime::WorkflowRegistry& registry() { return *registry_; }
+  runtime::ProjectService& projects() { return *projects_; }
+  runtime::TimerService& timers() { return *timers_; }
+  runtime::ProjectIndex& index() { return *index_; }
+  const Clock& clock() const { return clock_; }
+  uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
+
+ private:
+  RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<RocksDbEventStore> store);
+
+  const server::RelaisConfig config_;
+  const Clock& clock_;
+  std::unique_ptr<RocksDbEventStore> store_;
+  std::unique_ptr<runtime::WorkflowRegistry> registry_;
+  std::unique_ptr<runtime::ProjectService> projects_;
+  std::unique_ptr<runtime::TimerService> timers_;
+  std::unique_ptr<runtime::ProjectIndex> index_;
+
+  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::unique_ptr<runtime::TimerScheduler> scheduler_;
+  std::unique_ptr<runtime::CommitFollower> index_follower_;
+  std::thread background_;
+};
+
+}  // namespace relais::cli
