@@ -9,6 +9,7 @@
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
 #include "engine/workflow/schema_loader.h"
+#include "engine/workflow/yaml_document.h"
 #include "engine/workflow/yaml_reader.h"
 
 namespace relais::workflow {
@@ -46,23 +47,10 @@ class Loader {
               "at most " + std::to_string(limits_.max_file_bytes) + " bytes");
       return std::move(result_);
     }
-    YAML::Node root;
+    std::optional<YAML::Node> root = ParseSingleDocument(text, d);
+    if (!root) return std::move(result_);
     try {
-      std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-      if (docs.size() > 1) {
-        d.Error(YamlReader::Loc(docs[1]), "syntax", "a workflow file holds one document", "a second '---' document",
-                "a single document");
-        return std::move(result_);
-      }
-      if (!docs.empty()) root.reset(docs[0]);
-    } catch (const YAML::Exception& e) {
-      Loc at = e.mark.is_null() ? Loc{1, 1} : Loc{e.mark.line + 1, e.mark.column + 1};
-      d.Error(at, "syntax", "YAML/JSON syntax error: " + e.msg, {}, {},
-              "check indentation, quotes and brackets around this position");
-      return std::move(result_);
-    }
-    try {
-      LoadAll(root);
+      LoadAll(*root);
     } catch (const YAML::Exception& e) {
       // yaml-cpp throws on some malformed trees (e.g. aliases used as keys); never let it escape.
       Loc at = e.mark.is_null() ? Loc{1, 1} : Loc{e.mark.line + 1, e.mark.column + 1};

@@ -169,6 +169,19 @@ TEST(Loader, OneDocumentOnly) {
   EXPECT_EQ(r.diagnostics.items()[0].message, "a workflow file holds one document");
 }
 
+TEST(Loader, StrayCommaIsASyntaxErrorNotAHang) {
+  // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040).
+  for (const char* text : {",", ",,", "--- ,", "workflow: demo\n--- ,"}) {
+    auto r = LoadWorkflowWithDiagnostics(text, "comma.yaml");
+    ASSERT_TRUE(r.diagnostics.has_errors()) << text;
+    EXPECT_EQ(r.diagnostics.items()[0].code, "syntax") << text;
+  }
+  auto r = LoadWorkflowWithDiagnostics("--- ,", "comma.yaml");
+  EXPECT_EQ(r.diagnostics.items()[0].ToString(),
+            "comma.yaml:1:5: error[syntax]: YAML/JSON syntax error: unexpected character (found ','; expected a "
+            "mapping of workflow keys)\n  hint: ',' only separates items inside [...] or {...}");
+}
+
 TEST(Loader, EmptyInput) {
   auto r = LoadWorkflowWithDiagnostics("", "empty.yaml");
   ASSERT_TRUE(r.diagnostics.has_errors());
