@@ -12,5 +12,7 @@ using Args = std::vector<std::string>;
 int Serve(const Args& args);     // relais serve [--config FILE]
 int Validate(const Args& args);  // relais validate FILE...
 int Render(const Args& args);    // relais render [--format mermaid|dot] FILE
+int Rebuild(const Args& args);   // relais rebuild [--config FILE]
+int Migrate(const Args& args);   // relais migrate --workflow NAME [--project ID]... [--map OLD=NEW]...
 
 }  // namespace relais::cli

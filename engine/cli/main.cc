@@ -14,6 +14,9 @@ commands:
   serve [--config FILE]                 run the server (default config: config/relais.yaml)
   validate FILE...                      check workflow files; every error with file:line:column
   render [--format mermaid|dot] FILE    draw a workflow as a Mermaid or Graphviz state diagram
+  migrate --workflow NAME [--project ID]... [--map OLD=NEW]... [--dry-run] [--config FILE]
+                                        move projects to the current version of their workflow
+  rebuild [--config FILE]               rebuild the read model (project lists) from the event log
   help                                  this text
 )";
 
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
   if (command == "serve") return relais::cli::Serve(args);
   if (command == "validate") return relais::cli::Validate(args);
   if (command == "render") return relais::cli::Render(args);
+  if (command == "migrate") return relais::cli::Migrate(args);
+  if (command == "rebuild") return relais::cli::Rebuild(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
     return 0;

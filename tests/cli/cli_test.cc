@@ -1,0 +1,119 @@
+// The relais program as a coordinator runs it: validate, render, migrate, rebuild.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/cli/runtime_host.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace relais::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using relais::testing::RunProcess;
+using ::testing::HasSubstr;
+
+const std::string kSource = RELAIS_SOURCE_DIR;
+
+relais::testing::ProcessResult Relais(std::vector<std::string> args) {
+  args.insert(args.begin(), RELAIS_BINARY);
+  return RunProcess(args);
+}
+
+TEST(CliTest, ValidateAcceptsTheShippedWorkflows) {
+  auto r = Relais({"validate", kSource + "/workflows/cbe.yaml", kSource + "/workflows/comite-propositions.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("cbe.yaml: ok (cbe_action, version 1"));
+  EXPECT_THAT(r.out, HasSubstr("0 error(s), 0 warning(s)"));
+}
+
+TEST(CliTest, ValidateReportsEveryErrorWithFileLineColumnAndFails) {
+  relais::testing::TempDir dir;
+  std::string path = dir.Sub("broken.yaml");
+  std::ofstream(path) << "workflow: broken\nversion: 1\nphases:\n  - id: a\n    labels: {fr: A, en: A}\n"
+                         "initial: [zz]\nevents: []\n";
+  auto r = Relais({"validate", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(path + ":6:"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("[1-9][0-9]* error"));
+  auto missing = Relais({"validate", dir.Sub("nope.yaml")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("cannot read"));
+}
+
+TEST(CliTest, RenderDrawsMermaidAndDot) {
+  auto mermaid = Relais({"render", kSource + "/workflows/cbe.yaml"});
+  EXPECT_EQ(mermaid.exit_code, 0);
+  EXPECT_THAT(mermaid.out, HasSubstr("stateDiagram-v2"));
+  EXPECT_THAT(mermaid.out, HasSubstr("etude --> montage"));
+  auto dot = Relais({"render", "--format", "dot", kSource + "/workflows/cbe.yaml"});
+  EXPECT_EQ(dot.exit_code, 0);
+  EXPECT_THAT(dot.out, HasSubstr("digraph"));
+  EXPECT_EQ(Relais({"render", "--format", "svg", kSource + "/workflows/cbe.yaml"}).exit_code, 2);
+}
+
+TEST(CliTest, UnknownCommandIsAUsageError) {
+  auto r = Relais({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown command 'frobnicate'"));
+}
+
+// A data directory with projects, written through the same host as `serve`.
+class CliStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(dir_.Sub("workflows"));
+    fs::copy_file(kSource + "/workflows/cbe.yaml", dir_.Sub("workflows/cbe.yaml"));
+    config_path_ = dir_.Sub("relais.yaml");
+    std::ofstream(config_path_) << "data_dir: " << dir_.Sub("data") << "\nworkflows_dir: " << dir_.Sub("workflows")
+                                << "\n";
+    auto config = server::LoadConfigFile(config_path_);
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto host = RuntimeHost::Open(*config, true);
+    ASSERT_TRUE(host.ok()) << host.status();
+    for (std::string id : {"a", "b", "c"}) {
+      runtime::CreateRequest req;
+      req.info.id = id;
+      req.info.workflow = "cbe_action";
+      req.actor = {"person:claire", {"coordinator"}};
+      auto out = (*host)->projects().Create(req);
+      ASSERT_TRUE(out.ok() && !out->refusal);
+    }
+    ASSERT_TRUE((*host)->index().CatchUp().ok());
+  }
+  relais::testing::TempDir dir_;
+  std::string config_path_;
+};
+
+TEST_F(CliStoreTest, RebuildReplaysTheLog) {
+  auto r = Relais({"rebuild", "--config", config_path_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("read model rebuilt: 3 project(s) from 6 event(s)"));
+}
+
+TEST_F(CliStoreTest, MigrateMovesProjectsToTheNewVersionAndRefusesBadMappings) {
+  {  // A new version of the workflow file.
+    std::ifstream in(dir_.Sub("workflows/cbe.yaml"));
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    text.replace(text.find("version: 1"), 10, "version: 2");
+    std::ofstream(dir_.Sub("workflows/cbe.yaml")) << text;
+  }
+  auto dry = Relais({"migrate", "--config", config_path_, "--workflow", "cbe_action", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("a: would move"));
+  auto bad = Relais({"migrate", "--config", config_path_, "--workflow", "cbe_action", "--project", "a", "--map",
+                     "mobilisation=nowhere"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("a: refused"));
+  auto ok = Relais({"migrate", "--config", config_path_, "--workflow", "cbe_action"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("3 project(s) moved, 0 refused"));
+  auto again = Relais({"migrate", "--config", config_path_, "--workflow", "cbe_action"});
+  EXPECT_THAT(again.out, HasSubstr("0 project(s) moved")) << "already on the current version";
+}
+
+}  // namespace
+}  // namespace relais::cli
