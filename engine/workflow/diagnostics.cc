@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "engine/workflow/limits.h"
+
 namespace relais::workflow {
 
 std::string Diagnostic::ToString() const {
@@ -81,12 +83,14 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates) {
-  // Only names short enough to compare cheaply; a typo is a small edit.
-  if (name.size() > 64) return {};
+  // Only names short enough to compare cheaply (WorkflowLimits::max_suggestion_length);
+  // a typo is a small edit.
+  const size_t max_length = DefaultLimits().max_suggestion_length;
+  if (name.size() > max_length) return {};
   const std::string* best = nullptr;
   size_t best_distance = 0;
   for (const auto& c : candidates) {
-    if (c.size() > 64) continue;
+    if (c.size() > max_length) continue;
     size_t d = EditDistance(name, c);
     if (best == nullptr || d < best_distance) {
       best = &c;

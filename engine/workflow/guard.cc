@@ -241,28 +241,25 @@ class Parser {
     return n;
   }
 
-  NodePtr ParseOr() {
-    NodePtr left = ParseAnd();
-    while (!error_ && current_.kind == Tok::kOr) {
-      int column = left ? left->column : current_.column;
-      Advance();
-      NodePtr right = ParseAnd();
-      if (error_) return nullptr;
-      left = Binary(GuardOp::kOr, column, left, right);
-    }
-    return error_ ? nullptr : left;
-  }
+  // `a or b or c` is one n-ary node, not a chain: a long flat guard must not
+  // make a deep tree (evaluation and destruction recurse over the tree).
+  NodePtr ParseOr() { return ParseChain(Tok::kOr, GuardOp::kOr, &Parser::ParseAnd); }
+  NodePtr ParseAnd() { return ParseChain(Tok::kAnd, GuardOp::kAnd, &Parser::ParseNot); }
 
-  NodePtr ParseAnd() {
-    NodePtr left = ParseNot();
-    while (!error_ && current_.kind == Tok::kAnd) {
-      int column = left ? left->column : current_.column;
+  NodePtr ParseChain(Tok separator, GuardOp op, NodePtr (Parser::*operand)()) {
+    NodePtr first = (this->*operand)();
+    if (error_ || current_.kind != separator) return error_ ? nullptr : first;
+    auto n = std::make_shared<GuardNode>();
+    n->op = op;
+    n->column = first->column;
+    n->children.push_back(first);
+    while (current_.kind == separator) {
       Advance();
-      NodePtr right = ParseNot();
+      NodePtr next = (this->*operand)();
       if (error_) return nullptr;
-      left = Binary(GuardOp::kAnd, column, left, right);
+      n->children.push_back(next);
     }
-    return error_ ? nullptr : left;
+    return n;
   }
 
   NodePtr ParseNot() {
@@ -321,7 +318,8 @@ class Parser {
       NodePtr item = ParseLiteral();
       if (error_) return nullptr;
       n->children.push_back(item);
-      if (n->children.size() > limits_.max_guard_length) return Fail(current_, "list too long", "a shorter list");
+      if (n->children.size() > limits_.max_guard_list_items)
+        return Fail(current_, "list too long", "at most " + std::to_string(limits_.max_guard_list_items) + " items");
       if (current_.kind == Tok::kComma) {
         Advance();
         continue;
@@ -466,8 +464,14 @@ Json Eval(const GuardNode& n, const GuardContext& ctx, std::map<std::string, Jso
       return v.is_null() ? 0 : 1;  // a scalar counts as one
     }
     case GuardOp::kNot: return !truthy(sub(0));
-    case GuardOp::kAnd: return truthy(sub(0)) && truthy(sub(1));
-    case GuardOp::kOr: return truthy(sub(0)) || truthy(sub(1));
+    case GuardOp::kAnd:
+      for (size_t i = 0; i < n.children.size(); ++i)
+        if (!truthy(sub(i))) return false;
+      return true;
+    case GuardOp::kOr:
+      for (size_t i = 0; i < n.children.size(); ++i)
+        if (truthy(sub(i))) return true;
+      return false;
     case GuardOp::kEq: return Equal(sub(0), sub(1));
     case GuardOp::kNe: return !Equal(sub(0), sub(1));
     case GuardOp::kLt:

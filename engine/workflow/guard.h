@@ -29,8 +29,8 @@ enum class GuardOp {
   kExists,   // exists(path)
   kCount,    // count(path)
   kNot,
-  kAnd,
-  kOr,
+  kAnd,  // n-ary: every child, left to right, short-circuit
+  kOr,   // n-ary
   kEq,
   kNe,
   kLt,

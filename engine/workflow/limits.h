@@ -20,6 +20,9 @@ struct WorkflowLimits {
   size_t max_timers = 256;
   size_t max_transitions_per_event = 64;
   size_t max_identifier_length = 64;
+  int max_version = 1'000'000;
+  // "did you mean" compares names up to this length (edit distance is quadratic).
+  size_t max_suggestion_length = 64;
   // Diagnostics kept; the rest are counted in one final note.
   size_t max_diagnostics = 200;
 
@@ -27,6 +30,7 @@ struct WorkflowLimits {
   size_t max_guard_length = 4096;
   size_t max_guard_depth = 32;  // parenthesis / not / and / or nesting
   size_t max_guard_path_segments = 8;
+  size_t max_guard_list_items = 256;  // literals in `x in [...]`
   size_t max_string_literal = 1024;
 
   // JSON Schema subset.

@@ -78,8 +78,9 @@ class Loader {
     if (auto name = reader_.Identifier(root["workflow"], "workflow (its name)", top)) def_.name = *name;
     if (const YAML::Node v = root["version"]; v.IsDefined()) {
       if (auto n = reader_.Integer(v, "version", top)) {
-        if (*n < 1 || *n > 1'000'000)
-          diag().Error(YamlReader::Loc(v), "out-of-range", "version out of range", std::to_string(*n), "1 to 1000000");
+        if (*n < 1 || *n > limits_.max_version)
+          diag().Error(YamlReader::Loc(v), "out-of-range", "version out of range", std::to_string(*n),
+                       "1 to " + std::to_string(limits_.max_version));
         else
           def_.version = static_cast<int>(*n);
       }

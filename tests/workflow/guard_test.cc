@@ -133,6 +133,23 @@ TEST(GuardParse, DeepNestingIsBounded) {
   EXPECT_EQ(MustFail(std::string(3000, '(')).message, "expression nested too deeply");
 }
 
+TEST(GuardParse, LongFlatChainsStayShallow) {
+  // and/or chains are n-ary nodes: 100 000 terms is a wide tree, not a deep one.
+  WorkflowLimits roomy;
+  roomy.max_guard_length = 10'000'000;
+  std::string chain = "true";
+  for (int i = 0; i < 100'000; ++i) chain += i % 2 ? " and true" : " or false";
+  auto r = Guard::Parse(chain, roomy);
+  ASSERT_TRUE(std::holds_alternative<Guard>(r));
+  Json empty = Json::object();
+  GuardContext ctx{&empty, &empty, &empty};
+  EXPECT_TRUE(std::get<Guard>(r).Evaluate(ctx).passed);
+  std::string list = "event.x in [";
+  for (int i = 0; i < 300; ++i) list += std::to_string(i) + ",";
+  list += "0]";
+  EXPECT_EQ(MustFail(list).message, "list too long");
+}
+
 TEST(GuardParse, LongInputIsRefused) {
   std::string long_input;
   while (long_input.size() < 10'000) long_input += "true and ";
