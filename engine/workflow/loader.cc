@@ -521,6 +521,8 @@ class Loader {
       case GuardOp::kEq:
       case GuardOp::kNe:
       case GuardOp::kIn:
+        CheckLiteralsAgainstDomain(n, node, e);
+        return;
       case GuardOp::kExists: return;
       case GuardOp::kPath: {
         const Json* s = SchemaOfPath(n, e);
@@ -542,6 +544,59 @@ class Loader {
         diag().Error(at, "guard-type", "a literal is not a condition", DumpJson(n.literal), "true, false or a comparison");
         return;
       case GuardOp::kList: return;
+    }
+  }
+
+  // The closed set of texts a path can hold, when there is one: an enum,
+  // the phase ids, a track's steps. Empty when any value is possible.
+  std::vector<std::string> DomainOf(const GuardNode& p, const EventType& e) {
+    std::vector<std::string> out;
+    if (p.op != GuardOp::kPath) return out;
+    if (p.path[0] == kProjectRoot) {
+      if (p.path.size() == 2 && p.path[1] == "phase") return def_.PhaseIds();
+      if (p.path.size() == 3 && p.path[1] == "tracks")
+        for (const auto& phase : def_.phases)
+          for (const auto& t : phase.tracks)
+            if (t.id == p.path[2]) out.insert(out.end(), t.steps.begin(), t.steps.end());
+      return out;
+    }
+    const Json* schema = SchemaOfPath(p, e);
+    if (schema == nullptr) return out;
+    auto it = schema->find("enum");
+    if (it == schema->end() || !it->is_array()) return out;
+    for (const auto& v : *it) {
+      if (!v.is_string()) return {};  // mixed enums: no text domain to check against
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+
+  // `event.verdict == 'positf'` can never hold: report the typo at load time.
+  void CheckLiteralsAgainstDomain(const GuardNode& n, const YAML::Node& node, const EventType& e) {
+    const GuardNode& left = *n.children[0];
+    const GuardNode& right = *n.children[1];
+    std::vector<const GuardNode*> literals;
+    const GuardNode* path = nullptr;
+    if (n.op == GuardOp::kIn) {
+      path = &left;
+      for (const auto& item : right.children) literals.push_back(item.get());
+    } else if (left.op == GuardOp::kPath && right.op == GuardOp::kLiteral) {
+      path = &left;
+      literals.push_back(&right);
+    } else if (right.op == GuardOp::kPath && left.op == GuardOp::kLiteral) {
+      path = &right;
+      literals.push_back(&left);
+    }
+    if (path == nullptr) return;
+    std::vector<std::string> domain = DomainOf(*path, e);
+    if (domain.empty()) return;
+    for (const GuardNode* lit : literals) {
+      if (!lit->literal.is_string()) continue;
+      const std::string& text = lit->literal.get_ref<const std::string&>();
+      if (std::find(domain.begin(), domain.end(), text) != domain.end()) continue;
+      diag().Error(ColumnIn(node, lit->column), "impossible-value",
+                   "'" + JoinPath(path->path) + "' can never be '" + text + "'", "'" + text + "'",
+                   "one of " + JoinNames(domain), DidYouMean(text, domain));
     }
   }
 
