@@ -17,6 +17,43 @@ Json ProjectState::ToJson() const {
   return out;
 }
 
+StatusOr<ProjectState> ProjectState::FromJson(const Json& json) {
+  auto bad = [](const std::string& what) { return Corruption("project state snapshot: " + what); };
+  if (!json.is_object()) return bad("not an object");
+  ProjectState s;
+  auto get = [&](const char* key, auto check) -> const Json* {
+    auto it = json.find(key);
+    return it != json.end() && check(*it) ? &*it : nullptr;
+  };
+  auto is_bool = [](const Json& v) { return v.is_boolean(); };
+  auto is_string = [](const Json& v) { return v.is_string(); };
+  auto is_object = [](const Json& v) { return v.is_object(); };
+  auto is_count = [](const Json& v) { return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0); };
+  const Json* created = get("created", is_bool);
+  const Json* phase = get("phase", is_string);
+  const Json* suspended = get("suspended", is_bool);
+  const Json* tracks = get("tracks", is_object);
+  const Json* fields = get("fields", is_object);
+  const Json* timers = get("armed_timers", is_object);
+  const Json* count = get("event_count", is_count);
+  if (!created || !phase || !suspended || !tracks || !fields || !timers || !count)
+    return bad("missing or mistyped member");
+  s.created = created->get<bool>();
+  s.phase = phase->get<std::string>();
+  s.suspended = suspended->get<bool>();
+  for (const auto& [k, v] : tracks->items()) {
+    if (!v.is_string()) return bad("track '" + k + "' is not a text");
+    s.tracks[k] = v.get<std::string>();
+  }
+  s.fields = *fields;
+  for (const auto& [k, v] : timers->items()) {
+    if (!v.is_string()) return bad("timer '" + k + "' is not a text");
+    s.armed_timers[k] = v.get<std::string>();
+  }
+  s.event_count = count->get<uint64_t>();
+  return s;
+}
+
 Json RecordedEvent::ToJson() const { return {{"type", type}, {"data", data}, {"effects", effects}}; }
 
 StatusOr<RecordedEvent> RecordedEvent::FromJson(const Json& json) {

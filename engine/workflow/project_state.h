@@ -28,7 +28,9 @@ struct ProjectState {
 
   // {"phase": ..., "suspended": ..., "tracks": {...}}: what guards see as `project.`.
   Json ProjectView() const;
+  // A snapshot, and back. FromJson returns kCorruption for a malformed snapshot.
   Json ToJson() const;
+  static StatusOr<ProjectState> FromJson(const Json& json);
   friend bool operator==(const ProjectState&, const ProjectState&) = default;
 };
 

@@ -43,6 +43,10 @@ class ProjectDriver {
     auto replayed = Replay(def_, history_);
     ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
     EXPECT_EQ(replayed->ToJson(), state_.ToJson());
+    // Snapshots round-trip.
+    auto restored = ProjectState::FromJson(state_.ToJson());
+    ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+    EXPECT_EQ(*restored, state_);
   }
 
  private:

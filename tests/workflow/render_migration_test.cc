@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/workflow/migration.h"
+#include "engine/workflow/project_state.h"
 #include "engine/workflow/render.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/workflow/workflow_test_util.h"
@@ -78,6 +79,19 @@ TEST(Render, RepositoryWorkflowsRender) {
   auto cbe = testing::LoadRepoWorkflow("workflows/cbe.yaml");
   EXPECT_THAT(RenderMermaid(cbe), HasSubstr("etude --> montage : montage_demarre"));
   EXPECT_THAT(RenderDot(cbe), HasSubstr("\"etude\" [label=\"Étude de faisabilité\""));
+}
+
+TEST(ProjectStateSnapshot, RejectsMalformedSnapshots) {
+  EXPECT_THAT(ProjectState::FromJson(Json::array()), StatusIs(StatusCode::kCorruption));
+  Json snapshot = ProjectState{}.ToJson();
+  EXPECT_THAT(ProjectState::FromJson(snapshot), IsOk());
+  snapshot["event_count"] = -1;
+  EXPECT_THAT(ProjectState::FromJson(snapshot), StatusIs(StatusCode::kCorruption));
+  snapshot = ProjectState{}.ToJson();
+  snapshot["tracks"] = {{"partenaires", 3}};
+  EXPECT_THAT(ProjectState::FromJson(snapshot), StatusIs(StatusCode::kCorruption));
+  snapshot.erase("phase");
+  EXPECT_THAT(ProjectState::FromJson(snapshot), StatusIs(StatusCode::kCorruption));
 }
 
 TEST(Migration, ValidatesPhaseMappings) {
