@@ -14,7 +14,7 @@ using testing::ProjectDriver;
 
 const Json kPorteur = {{"nom", "Association Services Sud Val-de-Marne"}, {"nature", "association"}};
 
-class CbeWorkflow : public ::testing::Test {
+class CbeWorkflowTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { def_ = new WorkflowDefinition(testing::LoadRepoWorkflow("workflows/cbe.yaml")); }
   static void TearDownTestSuite() { delete def_; }
@@ -37,9 +37,9 @@ class CbeWorkflow : public ::testing::Test {
   static WorkflowDefinition* def_;
 };
 
-WorkflowDefinition* CbeWorkflow::def_ = nullptr;
+WorkflowDefinition* CbeWorkflowTest::def_ = nullptr;
 
-TEST_F(CbeWorkflow, HappyPathFromMobilisationToHandOver) {
+TEST_F(CbeWorkflowTest, HappyPathFromMobilisationToHandOver) {
   ProjectDriver p(*def_);
   auto created = p.Create();
   ASSERT_TRUE(AsDecision(created)) << Describe(created);
@@ -114,7 +114,7 @@ TEST_F(CbeWorkflow, HappyPathFromMobilisationToHandOver) {
   p.ExpectReplayMatches();
 }
 
-TEST_F(CbeWorkflow, NegativeVerdictAbandons) {
+TEST_F(CbeWorkflowTest, NegativeVerdictAbandons) {
   ProjectDriver p(*def_);
   ToEtude(p);
   auto r = p.Fire("verdict_faisabilite", {{"verdict", "negatif"}, {"suite", "abandon"}, {"motif", "pas de besoin"}});
@@ -126,7 +126,7 @@ TEST_F(CbeWorkflow, NegativeVerdictAbandons) {
   p.ExpectReplayMatches();
 }
 
-TEST_F(CbeWorkflow, NegativeVerdictReturnsToMobilisation) {
+TEST_F(CbeWorkflowTest, NegativeVerdictReturnsToMobilisation) {
   ProjectDriver p(*def_);
   ToEtude(p);
   auto r = p.Fire("verdict_faisabilite", {{"verdict", "negatif"}, {"suite", "retour_mobilisation"}});
@@ -138,7 +138,7 @@ TEST_F(CbeWorkflow, NegativeVerdictReturnsToMobilisation) {
   p.ExpectReplayMatches();
 }
 
-TEST_F(CbeWorkflow, NegativeVerdictMustSayWhatNext) {
+TEST_F(CbeWorkflowTest, NegativeVerdictMustSayWhatNext) {
   ProjectDriver p(*def_);
   ToEtude(p);
   auto r = p.Fire("verdict_faisabilite", {{"verdict", "negatif"}});
@@ -147,7 +147,7 @@ TEST_F(CbeWorkflow, NegativeVerdictMustSayWhatNext) {
   EXPECT_EQ(p.state().phase, "etude");
 }
 
-TEST_F(CbeWorkflow, NoMontageWithoutPorteur) {
+TEST_F(CbeWorkflowTest, NoMontageWithoutPorteur) {
   ProjectDriver p(*def_);
   ToEtude(p);
   // A positive verdict without a porteur is recorded but does not open montage.
@@ -168,7 +168,7 @@ TEST_F(CbeWorkflow, NoMontageWithoutPorteur) {
   p.ExpectReplayMatches();
 }
 
-TEST_F(CbeWorkflow, SuspendAndResumeFreezeDecisions) {
+TEST_F(CbeWorkflowTest, SuspendAndResumeFreezeDecisions) {
   ProjectDriver p(*def_);
   ToEtude(p);
   EXPECT_ACCEPTED(p.Fire("suspendre", {{"motif", "élections municipales"}}, {"elu"}));
@@ -188,7 +188,7 @@ TEST_F(CbeWorkflow, SuspendAndResumeFreezeDecisions) {
   p.ExpectReplayMatches();
 }
 
-TEST_F(CbeWorkflow, AbandonFromAnyOpenPhaseEvenSuspended) {
+TEST_F(CbeWorkflowTest, AbandonFromAnyOpenPhaseEvenSuspended) {
   for (const std::string phase : {"mobilisation", "etude", "montage", "portage", "en_continu"}) {
     ProjectDriver p(*def_);
     EXPECT_ACCEPTED(p.Create(phase, {{"porteur", kPorteur}}));
@@ -201,7 +201,7 @@ TEST_F(CbeWorkflow, AbandonFromAnyOpenPhaseEvenSuspended) {
   }
 }
 
-TEST_F(CbeWorkflow, SkippedPhasesAndActionsAlreadyUnderWay) {
+TEST_F(CbeWorkflowTest, SkippedPhasesAndActionsAlreadyUnderWay) {
   // The plan skips mobilisation and étude: created straight in montage, porteur known.
   ProjectDriver p(*def_);
   EXPECT_ACCEPTED(p.Create("montage", {{"porteur", kPorteur}, {"partenaires", {"Semmaris"}}}));
@@ -223,7 +223,7 @@ TEST_F(CbeWorkflow, SkippedPhasesAndActionsAlreadyUnderWay) {
   EXPECT_EQ(CodeOf(bad.Fire("etude_lancee")), RefusalCode::kNotCreated);
 }
 
-TEST_F(CbeWorkflow, ContinuousActionsHaveNoPhases) {
+TEST_F(CbeWorkflowTest, ContinuousActionsHaveNoPhases) {
   ProjectDriver p(*def_);
   EXPECT_ACCEPTED(p.Create("en_continu"));
   EXPECT_ACCEPTED(p.Fire("action_realisee", {{"description", "Forum des métiers de services, Thiais"}}, {"referent"}));
@@ -234,7 +234,7 @@ TEST_F(CbeWorkflow, ContinuousActionsHaveNoPhases) {
   EXPECT_EQ(p.state().phase, "en_continu");
 }
 
-TEST_F(CbeWorkflow, PartnersAndRolesComeAndGo) {
+TEST_F(CbeWorkflowTest, PartnersAndRolesComeAndGo) {
   ProjectDriver p(*def_);
   EXPECT_ACCEPTED(p.Create());
   EXPECT_ACCEPTED(p.Fire("partenaire_rejoint", {{"partenaire", "CCAS"}}));
@@ -248,7 +248,7 @@ TEST_F(CbeWorkflow, PartnersAndRolesComeAndGo) {
   p.ExpectReplayMatches();
 }
 
-TEST_F(CbeWorkflow, RefusalsArePrecise) {
+TEST_F(CbeWorkflowTest, RefusalsArePrecise) {
   ProjectDriver p(*def_);
   EXPECT_ACCEPTED(p.Create());
   auto unknown = p.Fire("verdict_faisabilit");

@@ -12,7 +12,7 @@ using testing::AsRefusal;
 using testing::Describe;
 using testing::ProjectDriver;
 
-class ComiteWorkflow : public ::testing::Test {
+class ComiteWorkflowTest : public ::testing::Test {
  protected:
   WorkflowDefinition def_ = testing::LoadRepoWorkflow("workflows/comite-propositions.yaml");
 
@@ -25,7 +25,7 @@ class ComiteWorkflow : public ::testing::Test {
   }
 };
 
-TEST_F(ComiteWorkflow, RetainedProposalBecomesAProject) {
+TEST_F(ComiteWorkflowTest, RetainedProposalBecomesAProject) {
   ProjectDriver p(def_);
   auto created = p.Create("", {{"auteur", "Claire Dubois"}});
   ASSERT_TRUE(AsDecision(created));
@@ -45,7 +45,7 @@ TEST_F(ComiteWorkflow, RetainedProposalBecomesAProject) {
   p.ExpectReplayMatches();
 }
 
-TEST_F(ComiteWorkflow, RetainingWithoutAMajorityIsRefused) {
+TEST_F(ComiteWorkflowTest, RetainingWithoutAMajorityIsRefused) {
   ProjectDriver p(def_);
   ToDebate(p, 3, 5);
   auto r = p.Fire("decision_comite", {{"decision", "retenue"}}, {"president_comite"});
@@ -59,7 +59,7 @@ TEST_F(ComiteWorkflow, RetainingWithoutAMajorityIsRefused) {
   EXPECT_EQ(p.state().phase, "proposee");
 }
 
-TEST_F(ComiteWorkflow, RejectedIsFinal) {
+TEST_F(ComiteWorkflowTest, RejectedIsFinal) {
   ProjectDriver p(def_);
   ToDebate(p, 1, 8);
   EXPECT_ACCEPTED(p.Fire("decision_comite", {{"decision", "rejetee"}, {"motif", "doublon avec l'axe 3"}}, {"elu"}));
@@ -70,7 +70,7 @@ TEST_F(ComiteWorkflow, RejectedIsFinal) {
   EXPECT_EQ(AsRefusal(again)->details["allowed_phases"], Json::array({"proposee"}));
 }
 
-TEST_F(ComiteWorkflow, CustomRoleIsEnforced) {
+TEST_F(ComiteWorkflowTest, CustomRoleIsEnforced) {
   ProjectDriver p(def_);
   ToDebate(p, 5, 1);
   auto r = p.Fire("decision_comite", {{"decision", "retenue"}}, {"coordinator"});

@@ -16,9 +16,9 @@ namespace {
 using testing::ReadFile;
 using testing::SourcePath;
 
-class GoldenDiagnostics : public ::testing::TestWithParam<std::string> {};
+class GoldenDiagnosticsTest : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(GoldenDiagnostics, MatchesGoldenFile) {
+TEST_P(GoldenDiagnosticsTest, MatchesGoldenFile) {
   const std::string fixture = SourcePath("tests/workflow/testdata/" + GetParam());
   const std::string golden_path = fixture.substr(0, fixture.find_last_of('.')) + ".golden";
   LoadResult r = LoadWorkflowWithDiagnostics(ReadFile(fixture), GetParam());
@@ -33,7 +33,7 @@ TEST_P(GoldenDiagnostics, MatchesGoldenFile) {
   EXPECT_EQ(r.definition.has_value(), !r.diagnostics.has_errors());
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenDiagnostics,
+INSTANTIATE_TEST_SUITE_P(WorkflowFixtures, GoldenDiagnosticsTest,
                          ::testing::Values("bad_guards.yaml", "bad_schema.yaml", "bad_timers.yaml", "broken.json",
                                            "duplicates.yaml", "not_a_mapping.yaml", "syntax_error.yaml",
                                            "unknown_keys_roles.yaml", "unknown_phase.yaml",

@@ -23,7 +23,7 @@ GuardParseError MustFail(std::string_view text, const WorkflowLimits& limits = D
   return std::get<GuardParseError>(r);
 }
 
-class GuardEval : public ::testing::Test {
+class GuardEvalTest : public ::testing::Test {
  protected:
   bool Eval(std::string_view text) {
     GuardContext ctx{&state_, &event_, &project_};
@@ -37,7 +37,7 @@ class GuardEval : public ::testing::Test {
   Json project_ = {{"phase", "etude"}, {"suspended", false}, {"tracks", {{"partenaires", "mobilises"}}}};
 };
 
-TEST_F(GuardEval, Comparisons) {
+TEST_F(GuardEvalTest, Comparisons) {
   EXPECT_TRUE(Eval("event.verdict == 'positif'"));
   EXPECT_TRUE(Eval("event.verdict != \"negatif\""));
   EXPECT_TRUE(Eval("state.montant > 1000"));
@@ -50,7 +50,7 @@ TEST_F(GuardEval, Comparisons) {
   EXPECT_TRUE(Eval("'abc' < 'abd'"));
 }
 
-TEST_F(GuardEval, LogicAndPrecedence) {
+TEST_F(GuardEvalTest, LogicAndPrecedence) {
   EXPECT_TRUE(Eval("true or false and false"));  // and binds tighter
   EXPECT_FALSE(Eval("(true or false) and false"));
   EXPECT_TRUE(Eval("not false"));
@@ -59,7 +59,7 @@ TEST_F(GuardEval, LogicAndPrecedence) {
   EXPECT_TRUE(Eval("state.actif"));
 }
 
-TEST_F(GuardEval, PresenceCountsAndLists) {
+TEST_F(GuardEvalTest, PresenceCountsAndLists) {
   EXPECT_TRUE(Eval("exists(state.porteur)"));
   EXPECT_TRUE(Eval("exists(state.porteur.nom)"));
   EXPECT_FALSE(Eval("exists(state.inconnu)"));
@@ -73,21 +73,21 @@ TEST_F(GuardEval, PresenceCountsAndLists) {
   EXPECT_TRUE(Eval("state.absent == null"));
 }
 
-TEST_F(GuardEval, IncomparableTypesAreFalseNotErrors) {
+TEST_F(GuardEvalTest, IncomparableTypesAreFalseNotErrors) {
   EXPECT_FALSE(Eval("state.porteur < 3"));
   EXPECT_FALSE(Eval("state.absent > 0"));
   EXPECT_FALSE(Eval("'a' < 1"));
   EXPECT_FALSE(Eval("state.montant"));  // a number is not true
 }
 
-TEST_F(GuardEval, ObservedValuesExplainFailures) {
+TEST_F(GuardEvalTest, ObservedValuesExplainFailures) {
   GuardContext ctx{&state_, &event_, &project_};
   GuardResult r = MustParse("exists(state.absent) and state.montant > 2000").Evaluate(ctx);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.observed.at("state.absent"), Json(nullptr));
 }
 
-TEST(GuardParse, ErrorsCarryColumns) {
+TEST(GuardParseTest, ErrorsCarryColumns) {
   auto e = MustFail("event.verdict = 'positif'");
   EXPECT_EQ(e.column, 15);
   EXPECT_EQ(e.found, "'='");
@@ -114,7 +114,7 @@ TEST(GuardParse, ErrorsCarryColumns) {
   EXPECT_EQ(e.message, "expected a value");
 }
 
-TEST(GuardParse, DeepNestingIsBounded) {
+TEST(GuardParseTest, DeepNestingIsBounded) {
   WorkflowLimits limits;
   std::string deep(limits.max_guard_depth + 1, '(');
   deep += "true" + std::string(limits.max_guard_depth + 1, ')');
@@ -133,7 +133,7 @@ TEST(GuardParse, DeepNestingIsBounded) {
   EXPECT_EQ(MustFail(std::string(3000, '(')).message, "expression nested too deeply");
 }
 
-TEST(GuardParse, LongFlatChainsStayShallow) {
+TEST(GuardParseTest, LongFlatChainsStayShallow) {
   // and/or chains are n-ary nodes: 100 000 terms is a wide tree, not a deep one.
   WorkflowLimits roomy;
   roomy.max_guard_length = 10'000'000;
@@ -150,7 +150,7 @@ TEST(GuardParse, LongFlatChainsStayShallow) {
   EXPECT_EQ(MustFail(list).message, "list too long");
 }
 
-TEST(GuardParse, LongInputIsRefused) {
+TEST(GuardParseTest, LongInputIsRefused) {
   std::string long_input;
   while (long_input.size() < 10'000) long_input += "true and ";
   long_input += "true";
@@ -161,7 +161,7 @@ TEST(GuardParse, LongInputIsRefused) {
   EXPECT_EQ(MustFail(long_string, limits).message, "invalid token");
 }
 
-TEST(GuardParse, HostileBytesNeverCrash) {
+TEST(GuardParseTest, HostileBytesNeverCrash) {
   // Every single byte and a sample of byte pairs: errors or guards, never a crash.
   for (int c = 0; c < 256; ++c) {
     std::string s(1, static_cast<char>(c));
@@ -184,7 +184,7 @@ TEST(GuardParse, HostileBytesNeverCrash) {
   }
 }
 
-TEST(GuardParse, ValueExpressions) {
+TEST(GuardParseTest, ValueExpressions) {
   EXPECT_TRUE(std::holds_alternative<Guard>(Guard::ParseValue("event.porteur")));
   EXPECT_TRUE(std::holds_alternative<Guard>(Guard::ParseValue("'texte'")));
   EXPECT_TRUE(std::holds_alternative<Guard>(Guard::ParseValue("event")));

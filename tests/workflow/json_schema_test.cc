@@ -20,12 +20,12 @@ const Json kSchema = Json::parse(R"({
   "additionalProperties": false
 })");
 
-TEST(JsonSchema, ValidValuePasses) {
+TEST(JsonSchemaTest, ValidValuePasses) {
   EXPECT_TRUE(ValidateJson(kSchema, {{"nom", "Zoé"}, {"age", 30}, {"tags", {"a"}}, {"peut_etre_nul", nullptr}}).empty());
   EXPECT_TRUE(ValidateJson(kSchema, {{"nom", "ab"}, {"age", 30.0}}).empty());  // 30.0 is an integer value
 }
 
-TEST(JsonSchema, ReportsJsonPathOfEachViolation) {
+TEST(JsonSchemaTest, ReportsJsonPathOfEachViolation) {
   Json bad = {{"age", -1},
               {"nature", "club"},
               {"tags", {"ok", 3}},
@@ -39,20 +39,20 @@ TEST(JsonSchema, ReportsJsonPathOfEachViolation) {
                                              "$.extra additionalProperties", "$.nature enum", "$.tags[1] type"}));
 }
 
-TEST(JsonSchema, FirstOnly) {
+TEST(JsonSchemaTest, FirstOnly) {
   auto v = ValidateJson(kSchema, {{"age", "x"}}, /*all=*/false);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].path, "$.nom");
   EXPECT_EQ(v[0].message, "missing required property 'nom'");
 }
 
-TEST(JsonSchema, StringLengthCountsCharactersNotBytes) {
+TEST(JsonSchemaTest, StringLengthCountsCharactersNotBytes) {
   EXPECT_TRUE(ValidateJson(kSchema, {{"nom", "ééééé"}}).empty());
   EXPECT_EQ(ValidateJson(kSchema, {{"nom", "éééééé"}}).at(0).keyword, "maxLength");
   EXPECT_EQ(ValidateJson(kSchema, {{"nom", "é"}}).at(0).keyword, "minLength");
 }
 
-TEST(JsonSchema, TypeMismatchMessage) {
+TEST(JsonSchemaTest, TypeMismatchMessage) {
   auto v = ValidateJson(kSchema, Json::array());
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].path, "$");
@@ -60,7 +60,7 @@ TEST(JsonSchema, TypeMismatchMessage) {
   EXPECT_EQ(ValidateJson(kSchema, {{"nom", "abc"}, {"age", 1.5}}).at(0).message, "expected integer, found number");
 }
 
-TEST(JsonSchema, DeepValuesAreBounded) {
+TEST(JsonSchemaTest, DeepValuesAreBounded) {
   Json deep = Json::object();
   Json* cur = &deep;
   for (int i = 0; i < 100; ++i) cur = &((*cur)["a"] = Json::object());
@@ -72,14 +72,14 @@ TEST(JsonSchema, DeepValuesAreBounded) {
   EXPECT_EQ(v[0].keyword, "depth");
 }
 
-TEST(JsonSchema, ViolationsAreCapped) {
+TEST(JsonSchemaTest, ViolationsAreCapped) {
   Json schema = {{"type", "array"}, {"items", {{"type", "string"}}}};
   Json many = Json::array();
   for (int i = 0; i < 1000; ++i) many.push_back(i);
   EXPECT_EQ(ValidateJson(schema, many).size(), DefaultLimits().max_violations);
 }
 
-TEST(JsonSchema, SchemaAtFollowsProperties) {
+TEST(JsonSchemaTest, SchemaAtFollowsProperties) {
   ASSERT_NE(SchemaAt(kSchema, {"adresse", "ville"}), nullptr);
   EXPECT_EQ(SchemaAt(kSchema, {"adresse", "rue"}), nullptr);
   EXPECT_EQ(SchemaTypes(*SchemaAt(kSchema, {"peut_etre_nul"})), (std::vector<std::string>{"string", "null"}));

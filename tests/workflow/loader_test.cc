@@ -48,7 +48,7 @@ constexpr const char* kSmallJson = R"json({
               "requires": ["exists(state.porteur)"], "transitions": [{"to": "fin"}]}]
 })json";
 
-TEST(Loader, LoadsTheRepositoryWorkflows) {
+TEST(WorkflowLoaderTest, LoadsTheRepositoryWorkflows) {
   WorkflowDefinition cbe = LoadRepoWorkflow("workflows/cbe.yaml");
   EXPECT_EQ(cbe.name, "cbe_action");
   EXPECT_EQ(cbe.PhaseIds(), (std::vector<std::string>{"mobilisation", "etude", "montage", "portage", "en_continu",
@@ -64,7 +64,7 @@ TEST(Loader, LoadsTheRepositoryWorkflows) {
   EXPECT_NE(std::find(comite.roles.begin(), comite.roles.end(), "president_comite"), comite.roles.end());
 }
 
-TEST(Loader, JsonAndYamlGiveTheSameDefinitionAndHash) {
+TEST(WorkflowLoaderTest, JsonAndYamlGiveTheSameDefinitionAndHash) {
   auto yaml = LoadWorkflow(kSmall, "demo.yaml");
   auto json = LoadWorkflow(kSmallJson, "demo.json");
   ASSERT_THAT(yaml, IsOk());
@@ -73,7 +73,7 @@ TEST(Loader, JsonAndYamlGiveTheSameDefinitionAndHash) {
   EXPECT_EQ(DumpJson(CanonicalJson(*yaml)), DumpJson(CanonicalJson(*json)));
 }
 
-TEST(Loader, HashChangesWithMeaningOnly) {
+TEST(WorkflowLoaderTest, HashChangesWithMeaningOnly) {
   std::string text = kSmall;
   auto base = LoadWorkflow(text, "a.yaml");
   auto renamed_file = LoadWorkflow(text + "\n# trailing comment\n", "b.yaml");
@@ -87,7 +87,7 @@ TEST(Loader, HashChangesWithMeaningOnly) {
   EXPECT_NE(base->content_hash, changed->content_hash);
 }
 
-TEST(Loader, DefaultsAndSystemRole) {
+TEST(WorkflowLoaderTest, DefaultsAndSystemRole) {
   auto def = LoadRepoWorkflow("workflows/cbe.yaml");
   const EventType* abandon = def.FindEvent("abandonner");
   EXPECT_TRUE(abandon->any_open_phase);
@@ -98,7 +98,7 @@ TEST(Loader, DefaultsAndSystemRole) {
   EXPECT_TRUE(def.FindEvent("reprendre")->allowed_while_suspended);
 }
 
-TEST(Loader, StatusVariantListsEveryErrorWithPosition) {
+TEST(WorkflowLoaderTest, StatusVariantListsEveryErrorWithPosition) {
   std::string text = kSmall;
   text.replace(text.find("- to: fin"), 9, "- to: fni");
   text.replace(text.find("exists(state.porteur)"), 21, "exists(state.porter)");
@@ -109,7 +109,7 @@ TEST(Loader, StatusVariantListsEveryErrorWithPosition) {
   EXPECT_THAT(r.status().message(), HasSubstr("did you mean 'fin'?"));
 }
 
-TEST(Loader, WarningsDoNotFailTheLoad) {
+TEST(WorkflowLoaderTest, WarningsDoNotFailTheLoad) {
   auto r = LoadWorkflowWithDiagnostics(testing::ReadFile(testing::SourcePath("tests/workflow/testdata/dead_end_warning.yaml")),
                                        "dead_end_warning.yaml");
   ASSERT_TRUE(r.definition.has_value());
@@ -117,7 +117,7 @@ TEST(Loader, WarningsDoNotFailTheLoad) {
   EXPECT_EQ(r.diagnostics.items()[0].code, "dead-end");
 }
 
-TEST(Loader, OversizedInputIsRefusedBeforeParsing) {
+TEST(WorkflowLoaderTest, OversizedInputIsRefusedBeforeParsing) {
   WorkflowLimits limits;
   limits.max_file_bytes = 100;
   auto r = LoadWorkflowWithDiagnostics(kSmall, "big.yaml", limits);
@@ -125,7 +125,7 @@ TEST(Loader, OversizedInputIsRefusedBeforeParsing) {
   EXPECT_EQ(r.diagnostics.items()[0].code, "too-large");
 }
 
-TEST(Loader, AliasBombIsBounded) {
+TEST(WorkflowLoaderTest, AliasBombIsBounded) {
   // Each level doubles the nodes seen through aliases: 2^40 without a bound.
   std::string text = "workflow: demo\nlabels: {fr: a, en: b}\nstate:\n  type: object\n  properties:\n    x:\n"
                      "      type: object\n      title: t\n      enum: [&a0 [0, 0]";
@@ -139,7 +139,7 @@ TEST(Loader, AliasBombIsBounded) {
   EXPECT_TRUE(bounded) << r.diagnostics.ToString();
 }
 
-TEST(Loader, AliasBombInSchemasIsBounded) {
+TEST(WorkflowLoaderTest, AliasBombInSchemasIsBounded) {
   // Aliased sub-schemas: checking them naively is 10^12 visits.
   std::string text = "workflow: demo\nlabels: {fr: a, en: b}\nx0: &s0 {type: string}\n";
   for (int i = 1; i <= 12; ++i) {
@@ -155,7 +155,7 @@ TEST(Loader, AliasBombInSchemasIsBounded) {
   EXPECT_TRUE(bounded) << r.diagnostics.ToString();
 }
 
-TEST(Loader, DeepNestingIsAnErrorNotACrash) {
+TEST(WorkflowLoaderTest, DeepNestingIsAnErrorNotACrash) {
   std::string deep = "workflow: demo\nlabels: {fr: a, en: b}\nstate: " + std::string(5000, '[') +
                      std::string(5000, ']') + "\n";
   auto r = LoadWorkflowWithDiagnostics(deep, "deep.yaml");
@@ -163,13 +163,13 @@ TEST(Loader, DeepNestingIsAnErrorNotACrash) {
   EXPECT_TRUE(r.diagnostics.has_errors());
 }
 
-TEST(Loader, OneDocumentOnly) {
+TEST(WorkflowLoaderTest, OneDocumentOnly) {
   auto r = LoadWorkflowWithDiagnostics(std::string(kSmall) + "---\nworkflow: other\n", "two.yaml");
   ASSERT_TRUE(r.diagnostics.has_errors());
   EXPECT_EQ(r.diagnostics.items()[0].message, "a workflow file holds one document");
 }
 
-TEST(Loader, StrayCommaIsASyntaxErrorNotAHang) {
+TEST(WorkflowLoaderTest, StrayCommaIsASyntaxErrorNotAHang) {
   // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040).
   for (const char* text : {",", ",,", "--- ,", "workflow: demo\n--- ,"}) {
     auto r = LoadWorkflowWithDiagnostics(text, "comma.yaml");
@@ -182,7 +182,7 @@ TEST(Loader, StrayCommaIsASyntaxErrorNotAHang) {
             "mapping of workflow keys)\n  hint: ',' only separates items inside [...] or {...}");
 }
 
-TEST(Loader, EmptyInput) {
+TEST(WorkflowLoaderTest, EmptyInput) {
   auto r = LoadWorkflowWithDiagnostics("", "empty.yaml");
   ASSERT_TRUE(r.diagnostics.has_errors());
   EXPECT_EQ(r.diagnostics.items()[0].ToString(),
@@ -190,12 +190,12 @@ TEST(Loader, EmptyInput) {
             "version, labels, state, phases, initial, events, timers)");
 }
 
-TEST(Loader, ReadsFiles) {
+TEST(WorkflowLoaderTest, ReadsFiles) {
   EXPECT_THAT(LoadWorkflowFile(testing::SourcePath("workflows/cbe.yaml")), IsOk());
   EXPECT_THAT(LoadWorkflowFile("/nonexistent/x.yaml"), StatusIs(StatusCode::kNotFound));
 }
 
-TEST(Loader, DiagnosticsAreCapped) {
+TEST(WorkflowLoaderTest, DiagnosticsAreCapped) {
   std::string text = "workflow: demo\nlabels: {fr: a, en: b}\n";
   for (int i = 0; i < 500; ++i) text += "unknown" + std::to_string(i) + ": 1\n";
   WorkflowLimits limits;

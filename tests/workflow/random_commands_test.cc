@@ -246,11 +246,11 @@ void RunRandomised(const std::string& file, uint32_t seed) {
             << summary << "\n";
 }
 
-TEST(RandomCommands, CbeWorkflowKeepsItsInvariants) {
+TEST(RandomCommandsTest, CbeWorkflowKeepsItsInvariants) {
   for (uint32_t seed = 1; seed <= kSeeds; ++seed) RunRandomised("workflows/cbe.yaml", seed);
 }
 
-TEST(RandomCommands, ComiteWorkflowKeepsItsInvariants) {
+TEST(RandomCommandsTest, ComiteWorkflowKeepsItsInvariants) {
   for (uint32_t seed = 1; seed <= kSeeds; ++seed) RunRandomised("workflows/comite-propositions.yaml", seed);
 }
 

@@ -51,7 +51,7 @@ events:
     transitions: [{to: publie}]
 )yaml";
 
-TEST(Render, MermaidShowsPhasesStartsAndGuardedEdges) {
+TEST(WorkflowRenderTest, MermaidShowsPhasesStartsAndGuardedEdges) {
   auto def = LoadWorkflow(kV1, "demo.yaml");
   ASSERT_THAT(def, IsOk());
   std::string m = RenderMermaid(*def);
@@ -63,7 +63,7 @@ TEST(Render, MermaidShowsPhasesStartsAndGuardedEdges) {
   EXPECT_THAT(m, HasSubstr("  publie --> [*]\n"));
 }
 
-TEST(Render, DotIsWellFormed) {
+TEST(WorkflowRenderTest, DotIsWellFormed) {
   auto def = LoadWorkflow(kV1, "demo.yaml");
   ASSERT_THAT(def, IsOk());
   std::string d = RenderDot(*def);
@@ -75,13 +75,13 @@ TEST(Render, DotIsWellFormed) {
   EXPECT_EQ(d.back(), '\n');
 }
 
-TEST(Render, RepositoryWorkflowsRender) {
+TEST(WorkflowRenderTest, RepositoryWorkflowsRender) {
   auto cbe = testing::LoadRepoWorkflow("workflows/cbe.yaml");
   EXPECT_THAT(RenderMermaid(cbe), HasSubstr("etude --> montage : montage_demarre"));
   EXPECT_THAT(RenderDot(cbe), HasSubstr("\"etude\" [label=\"Étude de faisabilité\""));
 }
 
-TEST(ProjectStateSnapshot, RejectsMalformedSnapshots) {
+TEST(ProjectStateSnapshotTest, RejectsMalformedSnapshots) {
   EXPECT_THAT(ProjectState::FromJson(Json::array()), StatusIs(StatusCode::kCorruption));
   Json snapshot = ProjectState{}.ToJson();
   EXPECT_THAT(ProjectState::FromJson(snapshot), IsOk());
@@ -94,7 +94,7 @@ TEST(ProjectStateSnapshot, RejectsMalformedSnapshots) {
   EXPECT_THAT(ProjectState::FromJson(snapshot), StatusIs(StatusCode::kCorruption));
 }
 
-TEST(Migration, ValidatesPhaseMappings) {
+TEST(PhaseMigrationTest, ValidatesPhaseMappings) {
   auto v1 = LoadWorkflow(kV1, "v1.yaml");
   auto v2 = LoadWorkflow(kV2, "v2.yaml");
   ASSERT_THAT(v1, IsOk());
