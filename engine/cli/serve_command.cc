@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "engine/api/api.h"
 #include "engine/cli/commands.h"
 #include "engine/server/config.h"
 #include "engine/server/http_server.h"
@@ -62,6 +63,11 @@ int Serve(const Args& args) {
   AddStoreMetrics(metrics, store);
   metrics.AddGaugeCallback("relais_timers_fired", "Timers fired since start.", {},
                            [h = host->get()] { return static_cast<double>(h->timers_fired()); });
+  // Declared after the host and before the server: destroyed before the
+  // services it calls, after the server that calls it.
+  api::Api api({store, (*host)->registry(), (*host)->projects(), (*host)->index(), (*host)->clock()}, config->api,
+               config->tokens, &metrics);
+  api.RegisterRoutes(router);
 
   server::ShutdownSignals signals;  // before Start: a SIGTERM from now on drains
   server::HttpServer http(config->server, router, &metrics);
@@ -76,6 +82,7 @@ int Serve(const Args& args) {
               (*host)->registry().ListCurrent().size());
   std::fflush(stdout);
   server::RunUntilShutdownSignal(http, signals);
+  api.Stop();  // the server has drained: finish what the workers hold
   (*host)->StopBackground();
   std::printf("relais stopped\n");
   return 0;  // a signal-driven shutdown is a clean exit

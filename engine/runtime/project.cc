@@ -1,5 +1,7 @@
 #include "engine/runtime/project.h"
 
+#include <algorithm>
+
 #include "engine/util/time_format.h"
 #include "engine/workflow/migration.h"
 
@@ -26,10 +28,22 @@ StatusOr<workflow::ProjectState> StateFromJson(const Json& j) {
 
 }  // namespace
 
+bool ProjectInfo::HasMember(std::string_view subject) const {
+  return std::any_of(members.begin(), members.end(), [&](const ProjectMember& m) { return m.subject == subject; });
+}
+
 Json ProjectInfo::ToJson() const {
-  return {{"id", id},         {"title", title},       {"programme", programme},
-          {"axis", axis},     {"partners", partners}, {"planned_years", planned_years},
-          {"workflow", workflow}, {"workflow_hash", workflow_hash}};
+  Json j = {{"id", id},         {"title", title},       {"programme", programme},
+            {"axis", axis},     {"partners", partners}, {"planned_years", planned_years},
+            {"workflow", workflow}, {"workflow_hash", workflow_hash}};
+  // Written only when present, so registrations without members keep the
+  // exact shape they had before members existed.
+  if (!members.empty()) {
+    Json list = Json::array();
+    for (const ProjectMember& m : members) list.push_back({{"subject", m.subject}, {"role", m.role}});
+    j["members"] = std::move(list);
+  }
+  return j;
 }
 
 StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
@@ -43,6 +57,9 @@ StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
     p.planned_years = j.value("planned_years", std::map<std::string, int>{});
     p.workflow = j.at("workflow").get<std::string>();
     p.workflow_hash = j.at("workflow_hash").get<std::string>();
+    if (auto it = j.find("members"); it != j.end() && it->is_array()) {
+      for (const Json& m : *it) p.members.push_back({m.at("subject").get<std::string>(), m.value("role", "")});
+    }
   } catch (const Json::exception& e) {
     return Corruption(std::string("malformed project registration: ") + e.what());
   }

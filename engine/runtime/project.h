@@ -33,6 +33,14 @@ struct Actor {
   std::vector<std::string> roles;
 };
 
+// A person taking part in a project (an élu or référent, say): the
+// authenticated subject of their token and their role on this project.
+struct ProjectMember {
+  std::string subject;
+  std::string role;
+  friend bool operator==(const ProjectMember&, const ProjectMember&) = default;
+};
+
 struct ProjectInfo {
   std::string id;
   std::string title;
@@ -42,7 +50,10 @@ struct ProjectInfo {
   std::map<std::string, int> planned_years;  // phase id -> planned year
   std::string workflow;                      // workflow name
   std::string workflow_hash;                 // the definition version it runs on
+  std::vector<ProjectMember> members;        // people taking part (may be empty)
 
+  // True if subject is one of members.
+  bool HasMember(std::string_view subject) const;
   Json ToJson() const;
   static StatusOr<ProjectInfo> FromJson(const Json& json);
 };

@@ -207,13 +207,22 @@ StatusOr<AppendResult> ProjectService::AppendDecided(const Project& before, Proj
   return r;
 }
 
-StatusOr<CommandOutcome> ProjectService::ReplayedOutcome(const std::string& project_id, const EventLocation& first) {
+StatusOr<CommandOutcome> ProjectService::ReplayedOutcome(const std::string& project_id,
+                                                         const std::string& idempotency_key,
+                                                         const EventLocation& first) {
   if (first.stream_id != ProjectStream(project_id))
     return AlreadyExists("this idempotency key was used for another project");
   CommandOutcome out;
   out.deduplicated = true;
   RELAIS_ASSIGN_OR_RETURN(out.project, Load(project_id));
-  RELAIS_ASSIGN_OR_RETURN(out.events, store_.ReadStream(first.stream_id, first.version, 1));
+  // The first request's events are consecutive and their ids derive from the
+  // key, so the re-send reports all of them (one append is at most
+  // max_events_per_append events).
+  RELAIS_ASSIGN_OR_RETURN(auto stored, store_.ReadStream(first.stream_id, first.version, EventLimits{}.max_events_per_append));
+  for (RecordedEvent& e : stored) {
+    if (!out.events.empty() && e.event_id != EventId(project_id, idempotency_key, out.events.size())) break;
+    out.events.push_back(std::move(e));
+  }
   return out;
 }
 
@@ -222,7 +231,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   RELAIS_RETURN_IF_ERROR(ValidateProjectId(info.id));
   if (!request.idempotency_key.empty()) {
     RELAIS_ASSIGN_OR_RETURN(auto first, store_.LookupEvent(EventId(info.id, request.idempotency_key, 0)));
-    if (first) return ReplayedOutcome(info.id, *first);
+    if (first) return ReplayedOutcome(info.id, request.idempotency_key, *first);
   }
   const workflow::WorkflowDefinition* def = registry_.Current(info.workflow);
   if (!def) return NotFound("no workflow named '" + info.workflow + "' is deployed");
@@ -261,7 +270,8 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
       return AlreadyExists("project '" + info.id + "' already exists");
     return appended.status();
   }
-  if (appended->deduplicated) return ReplayedOutcome(info.id, {ProjectStream(info.id), appended->first_version, 0});
+  if (appended->deduplicated)
+    return ReplayedOutcome(info.id, request.idempotency_key, {ProjectStream(info.id), appended->first_version, 0});
   out.project = std::move(after);
   out.events = Recorded(ProjectStream(info.id), events, *appended);
   out.notify = decision.notify;
@@ -273,7 +283,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   if (!request.idempotency_key.empty()) {
     RELAIS_ASSIGN_OR_RETURN(auto first,
                             store_.LookupEvent(EventId(request.project_id, request.idempotency_key, 0)));
-    if (first) return ReplayedOutcome(request.project_id, *first);
+    if (first) return ReplayedOutcome(request.project_id, request.idempotency_key, *first);
   }
   std::lock_guard serial(ProjectLock(request.project_id));
   for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
@@ -311,7 +321,8 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
       return appended.status();
     }
     if (appended->deduplicated)
-      return ReplayedOutcome(request.project_id, {ProjectStream(request.project_id), appended->first_version, 0});
+      return ReplayedOutcome(request.project_id, request.idempotency_key,
+                             {ProjectStream(request.project_id), appended->first_version, 0});
     out.project = std::move(after);
     out.events = Recorded(ProjectStream(request.project_id), events, *appended);
     out.notify = decision.notify;

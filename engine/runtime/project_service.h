@@ -116,8 +116,10 @@ class ProjectService {
                                        KvWrites writes, const std::vector<std::string>& notify);
   Status TimerWrites(const std::string& project_id, const workflow::Decision& decision,
                      const std::optional<DueTimer>& firing, KvWrites& writes);
-  // The outcome of a request whose events are already stored (a re-send).
-  StatusOr<CommandOutcome> ReplayedOutcome(const std::string& project_id, const EventLocation& first);
+  // The outcome of a request whose events are already stored (a re-send):
+  // every event the first request appended, the project as it is now.
+  StatusOr<CommandOutcome> ReplayedOutcome(const std::string& project_id, const std::string& idempotency_key,
+                                           const EventLocation& first);
   void Remember(const Project& project, uint64_t snapshot_version);
   void Forget(const std::string& project_id);
   void MaybeSnapshot(const Project& project, uint64_t& snapshot_version);

@@ -188,6 +188,21 @@ Status ParseRuntime(const Reader& r, const YAML::Node& node, RuntimeConfig& c) {
                });
 }
 
+Status ParseApi(const Reader& r, const YAML::Node& node, ApiConfig& c) {
+  return r.Map(node, "api",
+               {
+                   r.UnsignedField("worker_threads", &c.worker_threads, 1, 4096),
+                   r.UnsignedField("worker_queue_limit", &c.worker_queue_limit, 1, 10'000'000),
+                   r.UnsignedField("rate_limit_per_second", &c.rate_limit_per_second, 1, 100'000'000),
+                   r.UnsignedField("rate_limit_burst", &c.rate_limit_burst, 1, 100'000'000),
+                   r.UnsignedField("max_page_size", &c.max_page_size, 1, 100'000),
+                   r.UnsignedField("default_page_size", &c.default_page_size, 1, 100'000),
+                   r.UnsignedField("max_json_depth", &c.max_json_depth, 1, 10'000),
+                   r.MillisField("stream_keepalive_ms", &c.stream_keepalive, 10, kMaxMillis),
+                   r.UnsignedField("max_streams", &c.max_streams, 1, 1'000'000),
+               });
+}
+
 Status ParseTokens(const Reader& r, const YAML::Node& node, std::vector<TokenConfig>& tokens) {
   if (node.IsNull()) return Status::Ok();
   if (!node.IsSequence()) {
@@ -228,6 +243,19 @@ Status ParseTokens(const Reader& r, const YAML::Node& node, std::vector<TokenCon
                }
                return Status::Ok();
              }},
+            {"partner", [&](const YAML::Node& v, const std::string& path) { return r.String(v, path, &token.partner); }},
+            {"programmes",
+             [&](const YAML::Node& v, const std::string& path) {
+               if (!v.IsSequence()) {
+                 return r.Error(v.Mark(), path + ": expected a list of programme ids, got " + Reader::Describe(v));
+               }
+               for (size_t j = 0; j < v.size(); ++j) {
+                 std::string programme;
+                 RELAIS_RETURN_IF_ERROR(r.String(v[j], path + "[" + std::to_string(j) + "]", &programme));
+                 token.programmes.push_back(std::move(programme));
+               }
+               return Status::Ok();
+             }},
         });
     if (!parsed.ok()) return parsed;
     if (!has_hash) return r.Error(item.Mark(), where + ": missing key 'sha256'");
@@ -263,6 +291,7 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
              [&](const YAML::Node& v, const std::string& path) { return r.String(v, path, &config.workflows_dir); }},
             {"runtime", [&](const YAML::Node& v, const std::string&) { return ParseRuntime(r, v, config.runtime); }},
             {"tokens", [&](const YAML::Node& v, const std::string&) { return ParseTokens(r, v, config.tokens); }},
+            {"api", [&](const YAML::Node& v, const std::string&) { return ParseApi(r, v, config.api); }},
         }));
   } catch (const YAML::Exception& e) {
     return r.Error(e.mark, e.msg);

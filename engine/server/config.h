@@ -55,11 +55,32 @@ struct RuntimeConfig {
   size_t index_page_events = 1024;            // read model: events folded per atomic write
 };
 
+// The /v1 API's limits (section `api:`).
+struct ApiConfig {
+  // Threads running service calls (loads, durable appends) off the I/O
+  // threads; a call blocks about one group-commit fsync.
+  size_t worker_threads = 64;
+  // Requests waiting for a worker at most; further ones get 503.
+  size_t worker_queue_limit = 4096;
+  // Per-token rate limit: a bucket of rate_limit_burst requests refilled at
+  // rate_limit_per_second; an empty bucket answers 429 with Retry-After.
+  size_t rate_limit_per_second = 2000;
+  size_t rate_limit_burst = 4000;
+  size_t max_page_size = 500;        // most items one list or history page returns
+  size_t default_page_size = 50;     // items per page when the request names no limit
+  size_t max_json_depth = 64;        // request bodies nested deeper get 400
+  // Live stream: a comment line is sent this often so proxies keep it open.
+  std::chrono::milliseconds stream_keepalive{15'000};
+  size_t max_streams = 256;          // open live streams at most; further ones get 503
+};
+
 // One API token (section `tokens:`). Only the SHA-256 of the token is stored.
 struct TokenConfig {
   std::string sha256;  // 64 lower-case hex digits
   std::string subject;
   std::vector<std::string> roles;
+  std::string partner;                  // partner tokens: the partner id they act for (may be empty)
+  std::vector<std::string> programmes;  // coordinators: the programmes they see (empty: all)
 };
 
 struct RelaisConfig {
@@ -68,6 +89,7 @@ struct RelaisConfig {
   StoreConfig store;
   std::string workflows_dir = "./workflows";  // deployed at start (new versions only)
   RuntimeConfig runtime;
+  ApiConfig api;
   std::vector<TokenConfig> tokens;
 };
 

@@ -25,6 +25,7 @@ ProblemSpec SpecOf(ProblemKind kind) {
     case ProblemKind::kPayloadTooLarge: return {413, "payload-too-large", "Request body too large"};
     case ProblemKind::kUnsupportedMediaType: return {415, "unsupported-media-type", "Unsupported media type"};
     case ProblemKind::kValidationFailed: return {422, "validation-failed", "Validation failed"};
+    case ProblemKind::kRefusedByWorkflow: return {422, "refused-by-workflow", "Refused by the workflow"};
     case ProblemKind::kTooManyRequests: return {429, "too-many-requests", "Too many requests"};
     case ProblemKind::kHeadersTooLarge: return {431, "headers-too-large", "Request header fields too large"};
     case ProblemKind::kInternal: return {500, "internal", "Internal server error"};

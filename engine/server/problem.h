@@ -34,6 +34,7 @@ enum class ProblemKind {
   kPayloadTooLarge,       // 413 payload-too-large (extension: limit_bytes)
   kUnsupportedMediaType,  // 415 unsupported-media-type
   kValidationFailed,      // 422 validation-failed (extension: errors)
+  kRefusedByWorkflow,     // 422 refused-by-workflow (extensions: code, rule details)
   kTooManyRequests,       // 429 too-many-requests (Retry-After)
   kHeadersTooLarge,       // 431 headers-too-large (extension: limit_bytes)
   kInternal,              // 500 internal

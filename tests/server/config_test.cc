@@ -153,5 +153,31 @@ TEST(ConfigTest, ShippedExampleFileParses) {
   EXPECT_EQ(c->server.body_limit_bytes, defaults.server.body_limit_bytes);
 }
 
+TEST(ConfigTest, ApiSectionAndScopedTokens) {
+  auto c = ParseConfig(
+      "api:\n  worker_threads: 8\n  worker_queue_limit: 100\n  rate_limit_per_second: 5\n  rate_limit_burst: 10\n"
+      "  max_page_size: 20\n  default_page_size: 5\n  max_json_depth: 16\n  stream_keepalive_ms: 250\n  max_streams: 3\n"
+      "tokens:\n  - sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n    subject: partner:afpa\n"
+      "    roles: [partner]\n    partner: afpa\n"
+      "  - sha256: 60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752\n    subject: c@x\n"
+      "    roles: [coordinator]\n    programmes: [sud, nord]\n",
+      "relais.yaml");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->api.worker_threads, 8u);
+  EXPECT_EQ(c->api.worker_queue_limit, 100u);
+  EXPECT_EQ(c->api.rate_limit_per_second, 5u);
+  EXPECT_EQ(c->api.rate_limit_burst, 10u);
+  EXPECT_EQ(c->api.max_page_size, 20u);
+  EXPECT_EQ(c->api.default_page_size, 5u);
+  EXPECT_EQ(c->api.max_json_depth, 16u);
+  EXPECT_EQ(c->api.stream_keepalive, std::chrono::milliseconds(250));
+  EXPECT_EQ(c->api.max_streams, 3u);
+  ASSERT_EQ(c->tokens.size(), 2u);
+  EXPECT_EQ(c->tokens[0].partner, "afpa");
+  EXPECT_EQ(c->tokens[1].programmes, (std::vector<std::string>{"sud", "nord"}));
+  EXPECT_THAT(ParseConfig("api:\n  worker_threads: 0\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("api.worker_threads")));
+}
+
 }  // namespace
 }  // namespace relais::server

@@ -1,0 +1,95 @@
+// Api: the /v1 HTTP/JSON API over the runtime (workflows, projects, commands,
+// history, partners, the OpenAPI document). RegisterRoutes adds its routes to
+// a Router; handlers see only HttpRequest/HttpResponse (no Beast).
+//
+// Every /v1 route but the OpenAPI document requires a bearer token (401
+// otherwise), counts against that token's rate limit (429) and runs on a
+// bounded worker pool (503 when its queue is full), never on the HTTP I/O
+// threads: service calls block until appends are durable. The actor of every
+// event is the authenticated subject. See docs/api.md.
+//
+// Thread-safety: RegisterRoutes must finish before serving starts (like
+// Router); afterwards the routes are safe for concurrent use. Stop() must be
+// called (or the Api destroyed) before the services it uses are destroyed.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/api/authenticator.h"
+#include "engine/api/partner_directory.h"
+#include "engine/api/rate_limiter.h"
+#include "engine/api/worker_pool.h"
+#include "engine/runtime/project_index.h"
+#include "engine/runtime/project_service.h"
+#include "engine/runtime/workflow_registry.h"
+#include "engine/server/config.h"
+#include "engine/server/metrics.h"
+#include "engine/server/router.h"
+#include "engine/util/clock.h"
+
+namespace relais::api {
+
+// What the API serves from; every reference must outlive the Api.
+struct ApiServices {
+  EventStore& store;
+  runtime::WorkflowRegistry& registry;
+  runtime::ProjectService& projects;
+  runtime::ProjectIndex& index;
+  const Clock& clock;
+};
+
+// A handler behind authentication: runs on a worker thread with the caller.
+using ApiHandler =
+    std::function<server::HttpResponse(const Principal&, const server::HttpRequest&, const server::RouteParams&)>;
+
+class Api {
+ public:
+  // metrics may be null. now is the rate limiter's clock (tests inject one).
+  Api(ApiServices services, server::ApiConfig config, const std::vector<server::TokenConfig>& tokens,
+      server::Metrics* metrics = nullptr, RateLimiter::Now now = std::chrono::steady_clock::now);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Adds every /v1 route to router. REQUIRES: called once, before serving.
+  void RegisterRoutes(server::Router& router);
+
+  // Finishes queued requests and stops the workers; later requests get 503.
+  void Stop();
+
+  PartnerDirectory& partners() { return partners_; }
+  const server::ApiConfig& config() const { return config_; }
+  ApiServices& services() { return services_; }
+
+ private:
+  // Wraps an ApiHandler with authentication, rate limiting and the pool.
+  server::Handler Guarded(ApiHandler handler);
+
+  ApiServices services_;
+  const server::ApiConfig config_;
+  Authenticator authenticator_;
+  RateLimiter rate_limiter_;
+  PartnerDirectory partners_;
+  WorkerPool workers_;
+  server::Metrics* metrics_;
+  server::Counter* rejected_full_ = nullptr;
+  server::Counter* rejected_rate_ = nullptr;
+  server::Metrics::CallbackId queue_gauge_ = 0;
+};
+
+// The route groups, each in its own file; Api::RegisterRoutes calls them.
+struct RouteContext {
+  Api& api;
+  server::Router& router;
+  std::function<server::Handler(ApiHandler)> guarded;
+};
+void AddWorkflowRoutes(RouteContext& ctx);
+void AddProjectRoutes(RouteContext& ctx);
+void AddCommandRoutes(RouteContext& ctx);
+void AddPartnerRoutes(RouteContext& ctx);
+void AddOpenApiRoute(RouteContext& ctx);
+
+}  // namespace relais::api

@@ -1,0 +1,64 @@
+#include "engine/api/api_problems.h"
+
+#include <charconv>
+
+#include "engine/util/json.h"
+
+namespace relais::api {
+
+using server::HttpResponse;
+using server::MakeProblem;
+using server::ProblemKind;
+
+std::optional<HttpResponse> ReadJsonObject(const server::HttpRequest& request, size_t max_depth, Json* out) {
+  auto content_type = request.Header("Content-Type");
+  if (!content_type || !server::IsJsonMediaType(*content_type))
+    return MakeProblem(ProblemKind::kUnsupportedMediaType, "the request body must be application/json");
+  StatusOr<Json> parsed = InvalidArgument("unparsed");
+  try {
+    parsed = ParseJson(request.body, max_depth);
+  } catch (const Json::exception& e) {
+    // nlohmann reports a number too large for a double (1e999) as
+    // out_of_range rather than a parse error.
+    return MakeProblem(ProblemKind::kBadJson, std::string("invalid JSON: ") + e.what());
+  }
+  if (!parsed.ok()) return server::BadJsonProblem(parsed.status());
+  if (!parsed->is_object()) return MakeProblem(ProblemKind::kBadRequest, "the request body must be a JSON object");
+  *out = std::move(parsed).value();
+  return std::nullopt;
+}
+
+HttpResponse RefusalProblem(const workflow::Refusal& refusal) {
+  Json ext = {{"code", std::string(workflow::RefusalCodeName(refusal.code))},
+              {"reason", refusal.message},
+              {"details", refusal.details}};
+  if (refusal.code == workflow::RefusalCode::kRoleNotAllowed)
+    return MakeProblem(ProblemKind::kForbidden, refusal.message, std::move(ext));
+  return MakeProblem(ProblemKind::kRefusedByWorkflow, refusal.message, std::move(ext));
+}
+
+HttpResponse ProjectNotFound(const std::string& project_id) {
+  return MakeProblem(ProblemKind::kNotFound, "project '" + project_id + "' does not exist");
+}
+
+HttpResponse Forbidden(std::string detail) { return MakeProblem(ProblemKind::kForbidden, std::move(detail)); }
+
+UintOrProblem QueryUint(const server::HttpRequest& request, std::string_view name, uint64_t fallback, uint64_t max) {
+  UintOrProblem r;
+  auto text = request.Query(name);
+  if (!text) {
+    r.value = fallback;
+    return r;
+  }
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (text->empty() || ec != std::errc() || ptr != text->data() + text->size() || v > max) {
+    r.problem = MakeProblem(ProblemKind::kBadRequest, "query parameter '" + std::string(name) +
+                                                          "' must be an integer from 0 to " + std::to_string(max));
+    return r;
+  }
+  r.value = v;
+  return r;
+}
+
+}  // namespace relais::api

@@ -1,0 +1,41 @@
+// The API's request reading and error mapping on top of server/problem.h:
+// JSON bodies read without ever throwing, workflow refusals as problems that
+// say which rule refused and why, paging parameters checked.
+//
+// Thread-safety: stateless functions; safe from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/server/http_types.h"
+#include "engine/server/problem.h"
+#include "engine/workflow/decision.h"
+
+namespace relais::api {
+
+// Reads a JSON object body: 415 unless Content-Type is JSON, 400 bad-json
+// (with byte offset) if it does not parse, nests deeper than max_depth or
+// holds a number out of range, 400 bad-request if it is not an object.
+// Returns nullopt and fills *out on success.
+std::optional<server::HttpResponse> ReadJsonObject(const server::HttpRequest& request, size_t max_depth, Json* out);
+
+// A refusal as a problem: role_not_allowed is 403 forbidden, every other
+// code 422 refused-by-workflow; both carry {code, reason, details}.
+server::HttpResponse RefusalProblem(const workflow::Refusal& refusal);
+
+// 404 for a project the caller may not see, worded exactly as for one that
+// does not exist, so its existence does not leak.
+server::HttpResponse ProjectNotFound(const std::string& project_id);
+
+server::HttpResponse Forbidden(std::string detail);
+
+// A non-negative integer query parameter, or fallback when absent; a 400
+// problem when present but not a number in [0, max].
+struct UintOrProblem {
+  uint64_t value = 0;
+  std::optional<server::HttpResponse> problem;
+};
+UintOrProblem QueryUint(const server::HttpRequest& request, std::string_view name, uint64_t fallback, uint64_t max);
+
+}  // namespace relais::api

@@ -1,0 +1,32 @@
+#include "engine/api/command_response.h"
+
+#include "engine/server/problem.h"
+
+namespace relais::api {
+
+server::HttpResponse CommandResponse(const runtime::CommandOutcome& outcome, const std::string& project_id) {
+  Json events = Json::array();
+  uint64_t version = 0;
+  for (const RecordedEvent& e : outcome.events) {
+    events.push_back(e.ToJson());
+    version = std::max(version, e.version);
+  }
+  server::HttpResponse res = server::JsonResponse(201, {{"project_id", project_id}, {"version", version}, {"events", events}});
+  res.headers.Set("ETag", "\"" + std::to_string(version) + "\"");
+  if (outcome.deduplicated) res.headers.Set("Idempotent-Replayed", "true");
+  return res;
+}
+
+std::optional<server::HttpResponse> ReadIdempotencyKey(const server::HttpRequest& request, std::string* key) {
+  auto header = request.Header("Idempotency-Key");
+  if (!header) return std::nullopt;
+  bool visible = std::all_of(header->begin(), header->end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (header->empty() || header->size() > kMaxIdempotencyKeyBytes || !visible)
+    return server::MakeProblem(server::ProblemKind::kBadRequest,
+                               "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKeyBytes) +
+                                   " visible ASCII characters");
+  *key = std::string(*header);
+  return std::nullopt;
+}
+
+}  // namespace relais::api

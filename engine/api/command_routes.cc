@@ -1,0 +1,127 @@
+// /v1/projects/{id}/events: POST a command (Idempotency-Key, If-Match), GET
+// the project's history, paged.
+#include <charconv>
+
+#include "engine/api/api.h"
+#include "engine/api/api_problems.h"
+#include "engine/api/command_response.h"
+
+namespace relais::api {
+namespace {
+
+using server::HttpRequest;
+using server::HttpResponse;
+using server::JsonResponse;
+using server::MakeProblem;
+using server::ProblemKind;
+using server::RouteParams;
+
+constexpr size_t kMaxEventTypeBytes = 128;
+
+// The project if the caller may see it; otherwise the 404 (or the store's
+// error) to answer.
+StatusOr<runtime::Project> VisibleProject(runtime::ProjectService& projects, const Principal& who,
+                                          const std::string& id, std::optional<HttpResponse>* problem) {
+  auto project = projects.Load(id);
+  if (!project.ok()) {
+    StatusCode code = project.status().code();
+    *problem = code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument
+                   ? ProjectNotFound(id)
+                   : server::ProblemFromStatus(project.status());
+    return project.status();
+  }
+  if (!who.CanSee(project->info)) {
+    *problem = ProjectNotFound(id);
+    return NotFound(id);
+  }
+  return project;
+}
+
+// If-Match: "7", W/"7" or 7. nullopt when absent; a problem when malformed.
+std::optional<HttpResponse> ReadIfMatch(const HttpRequest& req, std::optional<uint64_t>* version) {
+  auto header = req.Header("If-Match");
+  if (!header) return std::nullopt;
+  std::string_view v = *header;
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size())
+    return MakeProblem(ProblemKind::kBadRequest, "If-Match must be a project version such as \"7\"");
+  *version = n;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void AddCommandRoutes(RouteContext& ctx) {
+  Api& api = ctx.api;
+  ApiServices& s = api.services();
+  const server::ApiConfig& config = api.config();
+
+  ctx.router.AddRoute("POST", "/v1/projects/{id}/events", ctx.guarded([&s, &config](const Principal& who,
+                                                                                     const HttpRequest& req,
+                                                                                     const RouteParams& params) {
+    const std::string id = params.Get("id");
+    std::optional<HttpResponse> problem;
+    auto project = VisibleProject(s.projects, who, id, &problem);
+    if (!project.ok()) return *problem;
+    if (who.IsReadOnly()) return Forbidden("observers may only read");
+    Json body;
+    if (auto p = ReadJsonObject(req, config.max_json_depth, &body)) return *p;
+    auto type = body.find("type");
+    if (type == body.end() || !type->is_string() || type->get_ref<const std::string&>().empty() ||
+        type->get_ref<const std::string&>().size() > kMaxEventTypeBytes)
+      return MakeProblem(ProblemKind::kBadRequest, "the body needs a string member 'type' (the event type)");
+    for (const auto& [key, value] : body.items())
+      if (key != "type" && key != "data")
+        return MakeProblem(ProblemKind::kBadRequest,
+                           "unknown member '" + key + "': a command is {type, data}; the actor is the token's subject");
+    runtime::CommandRequest command;
+    command.project_id = id;
+    command.event_type = type->get<std::string>();
+    if (auto data = body.find("data"); data != body.end() && !data->is_null()) {
+      if (!data->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'data' must be an object");
+      command.data = *data;
+    }
+    command.actor = who.ToActor();
+    if (auto p = ReadIdempotencyKey(req, &command.idempotency_key)) return *p;
+    if (auto p = ReadIfMatch(req, &command.expected_version)) return *p;
+    auto outcome = s.projects.Execute(std::move(command));
+    if (!outcome.ok()) {
+      if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version()) {
+        std::optional<uint64_t> expected;
+        (void)ReadIfMatch(req, &expected);
+        return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
+      }
+      return server::ProblemFromStatus(outcome.status());
+    }
+    if (outcome->refusal) return RefusalProblem(*outcome->refusal);
+    return CommandResponse(*outcome, id);
+  }));
+
+  ctx.router.AddRoute("GET", "/v1/projects/{id}/events", ctx.guarded([&s, &config](const Principal& who,
+                                                                                    const HttpRequest& req,
+                                                                                    const RouteParams& params) {
+    const std::string id = params.Get("id");
+    std::optional<HttpResponse> problem;
+    auto project = VisibleProject(s.projects, who, id, &problem);
+    if (!project.ok()) return *problem;
+    auto from = QueryUint(req, "from", 1, std::numeric_limits<uint64_t>::max() - 1);
+    if (from.problem) return *from.problem;
+    auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
+    if (limit.problem) return *limit.problem;
+    uint64_t first = std::max<uint64_t>(from.value, 1);
+    // One more than asked, to know whether another page follows.
+    auto events = s.store.ReadStream(runtime::ProjectStream(id), first, limit.value + 1);
+    if (!events.ok()) return server::ProblemFromStatus(events.status());
+    bool has_more = events->size() > limit.value;
+    if (has_more) events->resize(limit.value);
+    Json list = Json::array();
+    for (const RecordedEvent& e : *events) list.push_back(e.ToJson());
+    uint64_t next = events->empty() ? first : events->back().version + 1;
+    return JsonResponse(200, {{"events", list}, {"next_from", next}, {"has_more", has_more}, {"version", project->version}});
+  }));
+}
+
+}  // namespace relais::api

@@ -1,0 +1,47 @@
+// Principal: who is calling, as established by their bearer token: the
+// subject recorded as the actor of every event they cause, their roles, and
+// the scope that decides which projects they see (partner id, programmes,
+// membership). Visibility is decided here and nowhere else.
+//
+// Thread-safety: plain values; functions are pure.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/runtime/project.h"
+
+namespace relais::api {
+
+// The roles a token may carry (workflow files may name others; they are
+// passed through to the workflow but give no visibility beyond membership).
+inline constexpr std::string_view kRoleCoordinator = "coordinator";
+inline constexpr std::string_view kRoleElu = "elu";
+inline constexpr std::string_view kRoleReferent = "referent";
+inline constexpr std::string_view kRolePartner = "partner";
+inline constexpr std::string_view kRoleObserver = "observer";
+inline constexpr std::string_view kRoleAdmin = "admin";
+
+struct Principal {
+  std::string subject;
+  std::vector<std::string> roles;
+  std::string partner;                  // partner tokens: the partner they act for
+  std::vector<std::string> programmes;  // coordinators: their programmes (empty: all)
+
+  bool HasRole(std::string_view role) const;
+  // Coordinators and admins manage workflows, projects and partners.
+  bool IsManager() const { return HasRole(kRoleCoordinator) || HasRole(kRoleAdmin); }
+  // True when every role is observer: such a caller may only read.
+  bool IsReadOnly() const;
+  // Whether this caller may know the project exists. Admins and observers see
+  // all; coordinators their programmes (all when none listed); partners the
+  // projects naming their partner id; anyone the projects listing them as a
+  // member (élus, référents).
+  bool CanSee(const runtime::ProjectInfo& project) const;
+  // Whether a coordinator's scope covers creating a project in programme.
+  bool CoversProgramme(std::string_view programme) const;
+  runtime::Actor ToActor() const { return {subject, roles}; }
+};
+
+}  // namespace relais::api

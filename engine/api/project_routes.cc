@@ -1,0 +1,175 @@
+// /v1/projects: create, get state, list (filters, sort, paging).
+#include <limits>
+
+#include "engine/api/api.h"
+#include "engine/api/api_problems.h"
+#include "engine/api/command_response.h"
+#include "engine/util/uuid.h"
+
+namespace relais::api {
+namespace {
+
+using server::HttpRequest;
+using server::HttpResponse;
+using server::JsonResponse;
+using server::MakeProblem;
+using server::ProblemKind;
+using server::RouteParams;
+
+constexpr size_t kMaxListEntries = 1000;  // partners or members named by one project
+constexpr size_t kMaxTextBytes = 1024;    // title, programme, axis...
+
+// Reads an optional string member; false (and *problem set) when ill-typed.
+bool StringMember(const Json& body, const char* name, std::string* out, std::optional<HttpResponse>* problem) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return true;
+  if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxTextBytes) {
+    *problem = MakeProblem(ProblemKind::kBadRequest, std::string("'") + name + "' must be a string of at most " +
+                                                         std::to_string(kMaxTextBytes) + " bytes");
+    return false;
+  }
+  *out = it->get<std::string>();
+  return true;
+}
+
+// The creation request of a POST /v1/projects body, or the problem with it.
+std::optional<HttpResponse> ReadCreate(const Json& body, runtime::CreateRequest* req) {
+  std::optional<HttpResponse> problem;
+  runtime::ProjectInfo& info = req->info;
+  if (!StringMember(body, "id", &info.id, &problem) || !StringMember(body, "workflow", &info.workflow, &problem) ||
+      !StringMember(body, "title", &info.title, &problem) ||
+      !StringMember(body, "programme", &info.programme, &problem) ||
+      !StringMember(body, "axis", &info.axis, &problem) ||
+      !StringMember(body, "initial_phase", &req->create.initial_phase, &problem))
+    return problem;
+  if (info.workflow.empty()) return MakeProblem(ProblemKind::kBadRequest, "'workflow' is required");
+  if (info.id.empty()) info.id = NewUuid();
+  if (auto it = body.find("partners"); it != body.end()) {
+    if (!it->is_array() || it->size() > kMaxListEntries)
+      return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
+    for (const Json& p : *it) {
+      if (!p.is_string()) return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
+      info.partners.push_back(p.get<std::string>());
+    }
+  }
+  if (auto it = body.find("members"); it != body.end()) {
+    if (!it->is_array() || it->size() > kMaxListEntries)
+      return MakeProblem(ProblemKind::kBadRequest, "'members' must be a list of {subject, role}");
+    for (const Json& m : *it) {
+      if (!m.is_object() || !m.contains("subject") || !m["subject"].is_string() ||
+          (m.contains("role") && !m["role"].is_string()))
+        return MakeProblem(ProblemKind::kBadRequest, "'members' must be a list of {subject, role}");
+      info.members.push_back({m["subject"].get<std::string>(), m.value("role", "")});
+    }
+  }
+  if (auto it = body.find("planned_years"); it != body.end()) {
+    if (!it->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'planned_years' must map phase ids to years");
+    for (const auto& [phase, year] : it->items()) {
+      if (!year.is_number_integer() || year.get<int64_t>() < 1900 || year.get<int64_t>() > 9999)
+        return MakeProblem(ProblemKind::kBadRequest, "'planned_years." + phase + "' must be a year from 1900 to 9999");
+      info.planned_years[phase] = year.get<int>();
+    }
+  }
+  if (auto it = body.find("fields"); it != body.end()) {
+    if (!it->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'fields' must be an object");
+    req->create.fields = *it;
+  }
+  return std::nullopt;
+}
+
+std::optional<runtime::ProjectSort> ParseSort(std::string_view text) {
+  if (text == "id") return runtime::ProjectSort::kId;
+  if (text == "updated" || text == "-updated") return runtime::ProjectSort::kUpdatedDesc;
+  if (text == "phase") return runtime::ProjectSort::kPhase;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void AddProjectRoutes(RouteContext& ctx) {
+  Api& api = ctx.api;
+  ApiServices& s = api.services();
+  const server::ApiConfig& config = api.config();
+
+  ctx.router.AddRoute("POST", "/v1/projects", ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
+                                                                        const RouteParams&) {
+    if (who.IsReadOnly()) return Forbidden("observers may only read");
+    Json body;
+    if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
+    runtime::CreateRequest create;
+    if (auto problem = ReadCreate(body, &create)) return *problem;
+    if (who.HasRole(kRoleCoordinator) && !who.CoversProgramme(create.info.programme))
+      return Forbidden("programme '" + create.info.programme + "' is not one of yours");
+    std::string key;
+    if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
+    create.actor = who.ToActor();
+    create.idempotency_key = key;
+    auto outcome = s.projects.Create(std::move(create));
+    if (!outcome.ok()) return server::ProblemFromStatus(outcome.status());
+    if (outcome->refusal) return RefusalProblem(*outcome->refusal);
+    HttpResponse res = CommandResponse(*outcome, outcome->project.info.id);
+    res.headers.Set("Location", "/v1/projects/" + outcome->project.info.id);
+    return res;
+  }));
+
+  ctx.router.AddRoute("GET", "/v1/projects/{id}", ctx.guarded([&s](const Principal& who, const HttpRequest&,
+                                                                   const RouteParams& params) {
+    const std::string id = params.Get("id");
+    auto project = s.projects.Load(id);
+    if (!project.ok() && project.status().code() != StatusCode::kNotFound &&
+        project.status().code() != StatusCode::kInvalidArgument)
+      return server::ProblemFromStatus(project.status());
+    if (!project.ok() || !who.CanSee(project->info)) return ProjectNotFound(id);
+    Json body = project->ToJson();
+    body["late"] = project->IsLate(s.clock.Now());
+    HttpResponse res = JsonResponse(200, body);
+    res.headers.Set("ETag", "\"" + std::to_string(project->version) + "\"");
+    return res;
+  }));
+
+  ctx.router.AddRoute("GET", "/v1/projects", ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
+                                                                       const RouteParams&) {
+    runtime::ProjectFilter filter;
+    if (auto v = req.Query("phase")) filter.phase = std::string(*v);
+    if (auto v = req.Query("axis")) filter.axis = std::string(*v);
+    if (auto v = req.Query("partner")) filter.partner = std::string(*v);
+    if (auto v = req.Query("workflow")) filter.workflow = std::string(*v);
+    if (auto v = req.Query("late")) {
+      if (*v != "true" && *v != "false")
+        return MakeProblem(ProblemKind::kBadRequest, "query parameter 'late' must be true or false");
+      filter.late = *v == "true";
+    }
+    runtime::ProjectSort sort = runtime::ProjectSort::kId;
+    if (auto v = req.Query("sort")) {
+      auto parsed = ParseSort(*v);
+      if (!parsed) return MakeProblem(ProblemKind::kBadRequest, "query parameter 'sort' must be id, updated or phase");
+      sort = *parsed;
+    }
+    auto offset = QueryUint(req, "offset", 0, std::numeric_limits<uint32_t>::max());
+    if (offset.problem) return *offset.problem;
+    auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
+    if (limit.problem) return *limit.problem;
+    // Visibility is per caller, so the index's matches are filtered here
+    // before paging; totals count only what the caller may see.
+    runtime::ProjectPage all =
+        s.index.Query(filter, sort, 0, std::numeric_limits<size_t>::max(), s.clock.Now());
+    Json items = Json::array();
+    size_t visible = 0;
+    for (const runtime::Project& p : all.projects) {
+      if (!who.CanSee(p.info)) continue;
+      if (visible >= offset.value && items.size() < limit.value) {
+        Json j = p.ToJson();
+        j["late"] = p.IsLate(s.clock.Now());
+        items.push_back(std::move(j));
+      }
+      ++visible;
+    }
+    return JsonResponse(200, {{"projects", items},
+                              {"total", visible},
+                              {"offset", offset.value},
+                              {"limit", limit.value},
+                              {"index_position", s.index.checkpoint()}});
+  }));
+}
+
+}  // namespace relais::api

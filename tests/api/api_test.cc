@@ -1,0 +1,323 @@
+// The /v1 API through the Router, without sockets: every resource, the
+// error mapping (RFC 9457 types) and the idempotency and concurrency rules.
+#include "engine/api/api.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/api/api_fixture.h"
+
+namespace relais::api {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Harness;
+using testing::kAdmin;
+using testing::kCoordinator;
+using testing::kElu;
+using testing::kObserver;
+using testing::kPartner;
+using testing::kReferent;
+
+constexpr char kProblemBase[] = "https://relais.dev/problems/";
+
+std::string TypeOf(const server::HttpResponse& r) { return Harness::Body(r).value("type", ""); }
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { h.CreateOwnAndOther(); }
+  Harness h;
+};
+
+TEST_F(ApiTest, MissingOrUnknownTokenIs401WithBearerChallenge) {
+  auto none = h.Call("GET", "/v1/projects/own", "");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(TypeOf(none), std::string(kProblemBase) + "unauthorized");
+  EXPECT_THAT(std::string(none.headers.Get("WWW-Authenticate").value_or("")), HasSubstr("Bearer"));
+  EXPECT_EQ(h.Call("GET", "/v1/projects/own", "not-a-token").status, 401);
+  EXPECT_EQ(h.Call("GET", "/v1/workflows", "").status, 401);
+}
+
+TEST_F(ApiTest, WorkflowsAreListedAndServedWithTheirSource) {
+  auto list = h.Call("GET", "/v1/workflows", kPartner);
+  ASSERT_EQ(list.status, 200) << list.body;
+  std::vector<std::string> names;
+  const Json listed = Harness::Body(list);
+  for (const Json& w : listed["workflows"]) names.push_back(w["name"]);
+  EXPECT_THAT(names, ::testing::Contains("cbe_action"));
+  auto one = h.Call("GET", "/v1/workflows/cbe_action", kCoordinator);
+  ASSERT_EQ(one.status, 200);
+  Json body = Harness::Body(one);
+  EXPECT_THAT(body["source"].get<std::string>(), HasSubstr("workflow: cbe_action"));
+  EXPECT_TRUE(body["current"].get<bool>());
+  EXPECT_EQ(h.Call("GET", "/v1/workflows/nope", kCoordinator).status, 404);
+}
+
+TEST_F(ApiTest, ValidateReportsDiagnosticsWithLineAndColumn) {
+  const std::string broken = "workflow: w\nversion: 1\nphases:\n  - id: a\n    initial: true\nevents:\n  - type: e\n    roles: [coordinator]\n    phases: [nowhere]\n";
+  auto r = h.Call("POST", "/v1/workflows/validate", kCoordinator, broken, {{"Content-Type", "application/yaml"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json body = Harness::Body(r);
+  EXPECT_FALSE(body["valid"].get<bool>());
+  ASSERT_FALSE(body["diagnostics"].empty());
+  bool located = false;
+  for (const Json& d : body["diagnostics"]) located = located || (d["line"].get<int>() > 0 && d["column"].get<int>() > 0);
+  EXPECT_TRUE(located) << body.dump(2);
+  // As JSON too; a partner may not validate.
+  Json wrapped = {{"source", broken}, {"file_name", "w.yaml"}};
+  EXPECT_EQ(h.Call("POST", "/v1/workflows/validate", kCoordinator, wrapped.dump()).status, 200);
+  EXPECT_EQ(h.Call("POST", "/v1/workflows/validate", kPartner, wrapped.dump()).status, 403);
+  EXPECT_EQ(h.Call("POST", "/v1/workflows/validate", kCoordinator, broken, {{"Content-Type", "image/png"}}).status, 415);
+}
+
+TEST_F(ApiTest, DeployCreatesANewVersionOnceAndRefusesBrokenFiles) {
+  std::string source = h.registry.SourceOf(h.registry.Current("cbe_action")->content_hash);
+  std::string changed = source + "\n# a comment does not change the canonical form\n";
+  auto same = h.Call("POST", "/v1/workflows", kAdmin, changed, {{"Content-Type", "text/yaml"}});
+  ASSERT_EQ(same.status, 200) << same.body;
+  EXPECT_FALSE(Harness::Body(same)["is_new"].get<bool>());
+  std::string v2 = source;
+  v2.replace(v2.find("version: 1"), 10, "version: 2");
+  auto deployed = h.Call("POST", "/v1/workflows", kCoordinator, v2, {{"Content-Type", "application/yaml"}});
+  ASSERT_EQ(deployed.status, 201) << deployed.body;
+  EXPECT_EQ(Harness::Body(deployed)["version"], 2);
+  EXPECT_EQ(h.registry.Current("cbe_action")->version, 2);
+  auto broken = h.Call("POST", "/v1/workflows", kCoordinator, "workflow: [", {{"Content-Type", "application/yaml"}});
+  EXPECT_EQ(broken.status, 422);
+  EXPECT_EQ(TypeOf(broken), std::string(kProblemBase) + "validation-failed");
+  EXPECT_FALSE(Harness::Body(broken)["errors"].empty());
+  EXPECT_EQ(h.Call("POST", "/v1/workflows", kElu, v2, {{"Content-Type", "application/yaml"}}).status, 403);
+}
+
+TEST_F(ApiTest, CreateRecordsInfoMembersAndTheAuthenticatedActor) {
+  auto got = h.Call("GET", "/v1/projects/own", kCoordinator);
+  ASSERT_EQ(got.status, 200) << got.body;
+  Json body = Harness::Body(got);
+  EXPECT_EQ(body["info"]["programme"], "sud-val-de-marnais");
+  EXPECT_EQ(body["info"]["members"][0]["subject"], "person:marc.lefort");
+  EXPECT_EQ(body["info"]["planned_years"]["etude"], 2004);
+  EXPECT_EQ(body["state"]["phase"], "mobilisation");
+  EXPECT_EQ(std::string(got.headers.Get("ETag").value_or("")), "\"2\"");
+  auto history = h.Call("GET", "/v1/projects/own/events", kCoordinator);
+  ASSERT_EQ(history.status, 200);
+  const Json events = Harness::Body(history);
+  for (const Json& e : events["events"]) EXPECT_EQ(e["metadata"]["actor"], "person:claire.dumas");
+}
+
+TEST_F(ApiTest, CreateValidatesItsBody) {
+  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"title": "no workflow"})").status, 400);
+  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "cbe_action", "partners": "x"})").status, 400);
+  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "cbe_action", "planned_years": {"etude": "soon"}})").status, 400);
+  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "nope"})").status, 404);
+  auto dup = h.Call("POST", "/v1/projects", kCoordinator, R"({"id": "own", "workflow": "cbe_action"})");
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(TypeOf(dup), std::string(kProblemBase) + "already-exists");
+  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"id": "bad id!", "workflow": "cbe_action"})").status, 400);
+  auto generated = h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "cbe_action"})");
+  ASSERT_EQ(generated.status, 201);
+  EXPECT_THAT(std::string(generated.headers.Get("Location").value_or("")), HasSubstr("/v1/projects/"));
+}
+
+TEST_F(ApiTest, CommandAppendsWithTheTokenSubjectAsActor) {
+  Json cmd = {{"type", "mobilisation_avancee"}, {"data", {{"volet", "partenaires"}, {"etape", "mobilises"}}}};
+  auto r = h.Call("POST", "/v1/projects/own/events", kReferent, cmd.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  Json body = Harness::Body(r);
+  EXPECT_EQ(body["version"], 3);
+  ASSERT_EQ(body["events"].size(), 1u);
+  EXPECT_EQ(body["events"][0]["metadata"]["actor"], "person:rene.tech");
+  auto stored = h.store.ReadStream("project-own", 3, 1);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ((*stored)[0].metadata.actor, "person:rene.tech");
+}
+
+TEST_F(ApiTest, AnActorInTheBodyIsRejectedNotObeyed) {
+  Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}, {"actor", "person:someone.else"}};
+  auto r = h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("actor"));
+}
+
+TEST_F(ApiTest, WorkflowRefusalIs422WithTheRuleAndWhy) {
+  auto r = h.Call("POST", "/v1/projects/own/events", kCoordinator, R"({"type": "etude_lancee"})");
+  ASSERT_EQ(r.status, 422) << r.body;
+  Json body = Harness::Body(r);
+  EXPECT_EQ(body["type"], std::string(kProblemBase) + "refused-by-workflow");
+  EXPECT_EQ(body["code"], "guard_failed");
+  EXPECT_THAT(body["reason"].get<std::string>(), HasSubstr("mobilisés"));
+  EXPECT_FALSE(body["details"].empty());
+  auto unknown = h.Call("POST", "/v1/projects/own/events", kCoordinator, R"({"type": "no_such_event"})");
+  EXPECT_EQ(unknown.status, 422);
+  EXPECT_EQ(Harness::Body(unknown)["code"], "unknown_event_type");
+  auto bad_data = h.Call("POST", "/v1/projects/own/events", kCoordinator,
+                         R"({"type": "indicateur_enregistre", "data": {"indicateur": 12}})");
+  EXPECT_EQ(bad_data.status, 422);
+  EXPECT_EQ(Harness::Body(bad_data)["code"], "invalid_data");
+}
+
+TEST_F(ApiTest, RoleNotAllowedByTheWorkflowIs403) {
+  // A partner takes part in "own" but may not fire etude_lancee.
+  auto r = h.Call("POST", "/v1/projects/own/events", kPartner, R"({"type": "etude_lancee"})");
+  ASSERT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(Harness::Body(r)["code"], "role_not_allowed");
+}
+
+TEST_F(ApiTest, SameIdempotencyKeyGivesTheSameResponseAndAppendsOnce) {
+  Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 3}}}};
+  auto first = h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  uint64_t position = h.store.LastPosition();
+  // Another command moves the project on meanwhile.
+  ASSERT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump()).status, 201);
+  auto again = h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(std::string(again.headers.Get("Idempotent-Replayed").value_or("")), "true");
+  EXPECT_EQ(h.store.LastPosition(), position + 1) << "only the keyless command appended";
+  EXPECT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"Idempotency-Key", ""}}).status, 400);
+}
+
+TEST_F(ApiTest, IdempotentCreateGivesTheSameResponse) {
+  Json body = {{"id", "again"}, {"workflow", "cbe_action"}, {"programme", "sud-val-de-marnais"}};
+  auto first = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-1"}});
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(Harness::Body(again)["events"].size(), 2u);
+}
+
+TEST_F(ApiTest, StaleIfMatchIs409WithTheCurrentVersion) {
+  Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 3}}}};
+  auto stale = h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"If-Match", "\"1\""}});
+  ASSERT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(TypeOf(stale), std::string(kProblemBase) + "version-conflict");
+  EXPECT_EQ(Harness::Body(stale)["current_version"], 2);
+  EXPECT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"If-Match", "\"2\""}}).status, 201);
+  EXPECT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"If-Match", "soon"}}).status, 400);
+}
+
+TEST_F(ApiTest, BadBodiesGetTheirOwnProblemNeverA500) {
+  const std::string target = "/v1/projects/own/events";
+  auto truncated = h.Call("POST", target, kCoordinator, R"({"type": "indicateur_enr)");
+  EXPECT_EQ(truncated.status, 400);
+  EXPECT_EQ(TypeOf(truncated), std::string(kProblemBase) + "bad-json");
+  EXPECT_TRUE(Harness::Body(truncated).contains("offset"));
+  auto invalid = h.Call("POST", target, kCoordinator, R"({"type": x})");
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_EQ(Harness::Body(invalid)["offset"], 9);
+  auto deep = h.Call("POST", target, kCoordinator, std::string(10'000, '[') + std::string(10'000, ']'));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_EQ(TypeOf(deep), std::string(kProblemBase) + "bad-json");
+  auto huge = h.Call("POST", target, kCoordinator, R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 1e999}})");
+  EXPECT_EQ(huge.status, 400) << huge.body;
+  auto big_integer = h.Call("POST", target, kCoordinator,
+                            R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 123456789012345678901234567890}})");
+  EXPECT_LT(big_integer.status, 500) << big_integer.body;
+  auto bad_utf8 = h.Call("POST", target, kCoordinator, "{\"type\": \"\xff\xfe\"}");
+  EXPECT_EQ(bad_utf8.status, 400);
+  auto not_object = h.Call("POST", target, kCoordinator, "[1, 2]");
+  EXPECT_EQ(not_object.status, 400);
+  auto no_type = h.Call("POST", target, kCoordinator, "{}", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(no_type.status, 415);
+  auto missing_type = h.Call("POST", target, kCoordinator, R"({"data": {}})");
+  EXPECT_EQ(missing_type.status, 400);
+}
+
+TEST_F(ApiTest, HistoryIsPagedFromAVersion) {
+  Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}};
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump()).status, 201);
+  auto page1 = h.Call("GET", "/v1/projects/own/events?from=1&limit=3", kElu);
+  ASSERT_EQ(page1.status, 200) << page1.body;
+  Json b1 = Harness::Body(page1);
+  ASSERT_EQ(b1["events"].size(), 3u);
+  EXPECT_EQ(b1["events"][0]["type"], "project_registered");
+  EXPECT_TRUE(b1["has_more"].get<bool>());
+  EXPECT_EQ(b1["next_from"], 4);
+  auto page2 = h.Call("GET", "/v1/projects/own/events?from=4&limit=10", kElu);
+  Json b2 = Harness::Body(page2);
+  ASSERT_EQ(b2["events"].size(), 4u);
+  EXPECT_EQ(b2["events"][0]["version"], 4);
+  EXPECT_FALSE(b2["has_more"].get<bool>());
+  EXPECT_EQ(h.Call("GET", "/v1/projects/own/events?limit=100000", kElu).status, 400);
+  EXPECT_EQ(h.Call("GET", "/v1/projects/own/events?from=abc", kElu).status, 400);
+}
+
+TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
+  h.CreateProject("own-3", testing::kOwnProgramme, {"ccas-fresnes"}, Json::array(), "3");
+  ASSERT_TRUE(h.index.CatchUp().ok());
+  auto all = h.Call("GET", "/v1/projects?sort=id", kAdmin);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(Harness::Body(all)["total"], 3);
+  auto partner = h.Call("GET", "/v1/projects?sort=id", kPartner);
+  Json pb = Harness::Body(partner);
+  EXPECT_EQ(pb["total"], 2);
+  EXPECT_EQ(pb["projects"][0]["info"]["id"], "own");
+  auto axis = h.Call("GET", "/v1/projects?axis=3", kAdmin);
+  EXPECT_EQ(Harness::Body(axis)["total"], 1);
+  auto by_partner = h.Call("GET", "/v1/projects?partner=afpa", kAdmin);
+  EXPECT_EQ(Harness::Body(by_partner)["projects"][0]["info"]["id"], "other");
+  auto paged = h.Call("GET", "/v1/projects?sort=id&offset=1&limit=1", kAdmin);
+  Json page = Harness::Body(paged);
+  ASSERT_EQ(page["projects"].size(), 1u);
+  EXPECT_EQ(page["projects"][0]["info"]["id"], "own");
+  EXPECT_EQ(page["total"], 3);
+  // Planned étude 2004, still in mobilisation (planned 2003) in 2004: late.
+  auto late = h.Call("GET", "/v1/projects?late=true", kAdmin);
+  EXPECT_EQ(Harness::Body(late)["total"], 3);
+  EXPECT_EQ(h.Call("GET", "/v1/projects?late=maybe", kAdmin).status, 400);
+  EXPECT_EQ(h.Call("GET", "/v1/projects?sort=size", kAdmin).status, 400);
+  EXPECT_EQ(h.Call("GET", "/v1/projects?phase=etude", kAdmin).status, 200);
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/projects?phase=etude", kAdmin))["total"], 0);
+}
+
+TEST_F(ApiTest, PartnersAreRegisteredUpdatedAndDeactivated) {
+  auto created = h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "ccas-fresnes", "name": "CCAS de Fresnes", "kind": "ccas"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "ccas-fresnes", "name": "x"})").status, 409);
+  EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "afpa"})").status, 400);
+  EXPECT_EQ(h.Call("POST", "/v1/partners", kPartner, R"({"id": "afpa", "name": "AFPA"})").status, 403);
+  auto updated = h.Call("PATCH", "/v1/partners/ccas-fresnes", kAdmin, R"({"contact": "accueil@ccas.example"})");
+  ASSERT_EQ(updated.status, 200);
+  EXPECT_EQ(Harness::Body(updated)["contact"], "accueil@ccas.example");
+  EXPECT_EQ(Harness::Body(updated)["name"], "CCAS de Fresnes");
+  auto gone = h.Call("DELETE", "/v1/partners/ccas-fresnes", kCoordinator);
+  ASSERT_EQ(gone.status, 200);
+  EXPECT_FALSE(Harness::Body(gone)["active"].get<bool>());
+  auto got = h.Call("GET", "/v1/partners/ccas-fresnes", kPartner);
+  EXPECT_FALSE(Harness::Body(got)["active"].get<bool>());
+  EXPECT_EQ(h.Call("GET", "/v1/partners/nope", kPartner).status, 404);
+  ASSERT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "afpa", "name": "AFPA"})").status, 201);
+  auto list = h.Call("GET", "/v1/partners?limit=1", kObserver);
+  Json lb = Harness::Body(list);
+  ASSERT_EQ(lb["partners"].size(), 1u);
+  EXPECT_EQ(lb["partners"][0]["id"], "afpa");
+  auto rest = h.Call("GET", "/v1/partners?limit=10&after=" + lb["next_after"].get<std::string>(), kObserver);
+  EXPECT_EQ(Harness::Body(rest)["partners"][0]["id"], "ccas-fresnes");
+}
+
+TEST_F(ApiTest, OpenApiDocumentIsServedWithoutAToken) {
+  auto r = h.Call("GET", "/v1/openapi.yaml", "");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("openapi: 3.1"));
+}
+
+TEST(ApiRateLimitTest, ATokenOverItsRateGets429WithRetryAfter) {
+  auto now = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{});
+  server::ApiConfig config = testing::TestApiConfig();
+  config.rate_limit_per_second = 1;
+  config.rate_limit_burst = 2;
+  Harness h(config, [now] { return *now; });
+  EXPECT_EQ(h.Call("GET", "/v1/workflows", kElu).status, 200);
+  EXPECT_EQ(h.Call("GET", "/v1/workflows", kElu).status, 200);
+  auto limited = h.Call("GET", "/v1/workflows", kElu);
+  ASSERT_EQ(limited.status, 429);
+  EXPECT_EQ(std::string(limited.headers.Get("Retry-After").value_or("")), "1");
+  EXPECT_EQ(h.Call("GET", "/v1/workflows", kPartner).status, 200) << "buckets are per token";
+  *now += std::chrono::seconds(1);
+  EXPECT_EQ(h.Call("GET", "/v1/workflows", kElu).status, 200);
+  EXPECT_THAT(h.metrics.RenderPrometheus(), HasSubstr("relais_api_rejected_total{reason=\"rate_limited\"} 1"));
+}
+
+}  // namespace
+}  // namespace relais::api

@@ -1,0 +1,175 @@
+// Who may do what: every role × every /v1 route × own and other project
+// (or programme), against the expected status. A project the caller does
+// not take part in answers 404 exactly like a missing one.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "tests/api/api_fixture.h"
+
+namespace relais::api {
+namespace {
+
+using testing::Harness;
+
+enum class Scope { kNone, kOwn, kOther };
+
+struct Role {
+  std::string name;
+  std::string token;
+  bool sees_own, sees_other;  // project visibility
+  bool manager;               // coordinator or admin
+  bool records_indicators;    // the workflow lets it fire indicateur_enregistre
+  bool creates_own, creates_other;
+};
+
+const std::vector<Role>& Roles() {
+  static const std::vector<Role> kRoles = {
+      {"admin", testing::kAdmin, true, true, true, false, true, true},
+      {"coordinator", testing::kCoordinator, true, true, true, true, true, true},
+      {"coordinator-scoped", testing::kScopedCoordinator, true, false, true, true, true, false},
+      {"elu", testing::kElu, true, false, false, false, false, false},
+      {"referent", testing::kReferent, true, false, false, true, false, false},
+      {"partner", testing::kPartner, true, false, false, true, false, false},
+      {"observer", testing::kObserver, true, true, false, false, false, false},
+  };
+  return kRoles;
+}
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  bool per_project;  // run against own and other
+  // The request for this role and scope; returns {target, body, extra header}.
+  std::function<std::pair<std::string, std::string>(const Role&, Scope)> request;
+  std::function<int(const Role&, Scope)> expected;
+};
+
+std::string Id(Scope s) { return s == Scope::kOwn ? "own" : "other"; }
+bool Sees(const Role& r, Scope s) { return s == Scope::kOwn ? r.sees_own : r.sees_other; }
+
+std::vector<Route> Routes(const std::string& workflow_source) {
+  const Json indicator = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}};
+  return {
+      {"GET", "/v1/openapi.yaml", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/openapi.yaml", ""}; },
+       [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/workflows", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/workflows", ""}; },
+       [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/workflows/{name}", false,
+       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/workflows/cbe_action", ""}; },
+       [](const Role&, Scope) { return 200; }},
+      {"POST", "/v1/workflows/validate", false,
+       [workflow_source](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/workflows/validate", Json{{"source", workflow_source}}.dump()};
+       },
+       [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
+      {"POST", "/v1/workflows", false,
+       [workflow_source](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/workflows", Json{{"source", workflow_source}}.dump()};
+       },
+       [](const Role& r, Scope) { return r.manager ? 200 : 403; }},  // already deployed: 200
+      {"POST", "/v1/projects", true,
+       [](const Role& r, Scope s) {
+         Json body = {{"id", "new-" + r.name + "-" + Id(s)},
+                      {"workflow", "cbe_action"},
+                      {"programme", s == Scope::kOwn ? testing::kOwnProgramme : testing::kOtherProgramme}};
+         return std::pair<std::string, std::string>{"/v1/projects", body.dump()};
+       },
+       [](const Role& r, Scope s) { return (s == Scope::kOwn ? r.creates_own : r.creates_other) ? 201 : 403; }},
+      {"GET", "/v1/projects", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/projects", ""}; },
+       [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/projects/{id}", true,
+       [](const Role&, Scope s) { return std::pair<std::string, std::string>{"/v1/projects/" + Id(s), ""}; },
+       [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
+      {"GET", "/v1/projects/{id}/events", true,
+       [](const Role&, Scope s) { return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", ""}; },
+       [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
+      {"POST", "/v1/projects/{id}/events", true,
+       [indicator](const Role&, Scope s) {
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", indicator.dump()};
+       },
+       [](const Role& r, Scope s) { return !Sees(r, s) ? 404 : r.records_indicators ? 201 : 403; }},
+      {"GET", "/v1/partners", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners", ""}; },
+       [](const Role&, Scope) { return 200; }},
+      {"POST", "/v1/partners", false,
+       [](const Role& r, Scope) {
+         return std::pair<std::string, std::string>{"/v1/partners", Json{{"id", "p-" + r.name}, {"name", "P " + r.name}}.dump()};
+       },
+       [](const Role& r, Scope) { return r.manager ? 201 : 403; }},
+      {"GET", "/v1/partners/{id}", false,
+       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", ""}; },
+       [](const Role&, Scope) { return 200; }},
+      {"PATCH", "/v1/partners/{id}", false,
+       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", R"({"kind": "ville"})"}; },
+       [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
+      {"DELETE", "/v1/partners/{id}", false,
+       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", ""}; },
+       [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
+  };
+}
+
+TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
+  Harness h;
+  h.CreateOwnAndOther();
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "shared", "name": "Ville de Thiais"})").status, 201);
+  const std::string source = h.registry.SourceOf(h.registry.Current("cbe_action")->content_hash);
+  std::set<std::pair<std::string, std::string>> covered;
+  size_t checks = 0;
+  for (const Route& route : Routes(source)) {
+    covered.insert({route.method, route.pattern});
+    for (const Role& role : Roles()) {
+      for (Scope scope : route.per_project ? std::vector<Scope>{Scope::kOwn, Scope::kOther} : std::vector<Scope>{Scope::kNone}) {
+        auto [target, body] = route.request(role, scope);
+        auto r = h.Call(route.method, target, role.token, body);
+        int expected = route.expected(role, scope);
+        EXPECT_EQ(r.status, expected) << role.name << " " << route.method << " " << target
+                                      << (scope == Scope::kNone ? "" : " (" + Id(scope) + ")") << ": " << r.body;
+        if (expected == 404) {
+          // Indistinguishable from a project that does not exist.
+          const std::string prefix = "/v1/projects/" + Id(scope);
+          auto missing = h.Call(route.method, "/v1/projects/does-not-exist" + target.substr(prefix.size()), role.token, body);
+          EXPECT_EQ(missing.status, 404);
+          EXPECT_EQ(Harness::Body(missing)["type"], Harness::Body(r)["type"]);
+          EXPECT_EQ(Harness::Body(r)["detail"], "project 'other' does not exist");
+        }
+        ++checks;
+      }
+    }
+  }
+  // The matrix covers every route the router serves under /v1.
+  for (const server::RouteInfo& info : h.router.ListRoutes())
+    if (info.pattern.rfind("/v1/", 0) == 0) EXPECT_TRUE(covered.count({info.method, info.pattern})) << info.method << " " << info.pattern;
+  EXPECT_GE(checks, 100u);
+}
+
+TEST(AuthorizationMatrixTest, ListsCountOnlyVisibleProjects) {
+  Harness h;
+  h.CreateOwnAndOther();
+  ASSERT_TRUE(h.index.CatchUp().ok());
+  for (const Role& role : Roles()) {
+    auto r = h.Call("GET", "/v1/projects", role.token);
+    ASSERT_EQ(r.status, 200);
+    std::set<std::string> ids;
+    const Json body = Harness::Body(r);
+    for (const Json& p : body["projects"]) ids.insert(p["info"]["id"]);
+    std::set<std::string> expected;
+    if (role.sees_own) expected.insert("own");
+    if (role.sees_other) expected.insert("other");
+    EXPECT_EQ(ids, expected) << role.name;
+    EXPECT_EQ(Harness::Body(r)["total"], expected.size()) << role.name;
+  }
+}
+
+TEST(AuthorizationMatrixTest, ObserversNeverWrite) {
+  Harness h;
+  h.CreateOwnAndOther();
+  uint64_t position = h.store.LastPosition();
+  EXPECT_EQ(h.Call("POST", "/v1/projects/own/events", testing::kObserver, R"({"type": "suspendre"})").status, 403);
+  EXPECT_EQ(h.Call("POST", "/v1/projects", testing::kObserver, R"({"workflow": "cbe_action"})").status, 403);
+  EXPECT_EQ(h.store.LastPosition(), position);
+}
+
+}  // namespace
+}  // namespace relais::api
