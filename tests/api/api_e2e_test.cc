@@ -1,0 +1,373 @@
+// End-to-end: a real `relais serve` process (posix_spawn, ephemeral port from
+// a temp config, short timeouts) and a real HTTP client (Beast, sync with
+// deadlines). The only test file of tests/api that includes Beast. Checks the
+// wiring, durability across a restart, and that bad input of every kind gets
+// its error while the server keeps serving other clients.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "engine/api/authenticator.h"
+#include "engine/util/json.h"
+#include "tests/testing/temp_dir.h"
+
+extern char** environ;
+
+namespace relais::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr char kCoordinatorToken[] = "e2e-coordinator-token";
+constexpr char kPartnerToken[] = "e2e-partner-token";
+
+// A blocking HTTP/1.1 client over one connection; every read has a deadline.
+class Client {
+ public:
+  explicit Client(uint16_t port) : stream_(ioc_) {
+    beast::error_code ec;
+    stream_.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    connected_ = !ec;
+  }
+  bool connected() const { return connected_; }
+
+  beast::error_code Send(std::string_view raw) {
+    beast::error_code ec;
+    net::write(stream_.socket(), net::buffer(raw.data(), raw.size()), ec);
+    return ec;
+  }
+
+  struct Result {
+    beast::error_code ec;
+    http::response<http::string_body> res;
+    int status() const { return ec ? -1 : res.result_int(); }
+    Json Body() const { return Json::parse(res.body(), nullptr, false); }
+    std::string Type() const {
+      Json b = Body();
+      return b.is_object() ? b.value("type", "") : "";
+    }
+  };
+
+  Result Read(std::chrono::milliseconds timeout = 10s) {
+    Result r;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1 << 24);
+    stream_.expires_after(timeout);
+    http::async_read(stream_, buffer_, parser, [&](beast::error_code ec, std::size_t) { r.ec = ec; });
+    ioc_.restart();
+    ioc_.run();
+    if (!r.ec) r.res = parser.release();
+    return r;
+  }
+
+  Result Request(std::string_view raw) {
+    if (auto ec = Send(raw)) return Result{ec, {}};
+    return Read();
+  }
+
+  // Reads until the server closes; returns what ended the read.
+  beast::error_code WaitForClose(std::chrono::milliseconds timeout) {
+    beast::error_code result;
+    std::function<void()> read_more;
+    char scratch[1024];
+    read_more = [&] {
+      stream_.async_read_some(net::buffer(scratch), [&](beast::error_code ec, std::size_t) {
+        if (ec) {
+          result = ec;
+          return;
+        }
+        read_more();
+      });
+    };
+    stream_.expires_after(timeout);
+    read_more();
+    ioc_.restart();
+    ioc_.run();
+    return result;
+  }
+
+ private:
+  net::io_context ioc_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  bool connected_ = false;
+};
+
+std::string Req(std::string_view method, std::string_view target, std::string_view token, std::string_view body = "",
+                std::string_view content_type = "application/json", std::string_view extra = "") {
+  std::string r = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: relais\r\n";
+  if (!token.empty()) r += "Authorization: Bearer " + std::string(token) + "\r\n";
+  if (!body.empty() || method == "POST") {
+    if (!content_type.empty()) r += "Content-Type: " + std::string(content_type) + "\r\n";
+    r += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  r += std::string(extra) + "\r\n" + std::string(body);
+  return r;
+}
+
+// One `relais serve` child process; SIGTERM and reaped on destruction.
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::string& config_path) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::vector<std::string> args = {RELAIS_BINARY, "serve", "--config", config_path};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&pid_, RELAIS_BINARY, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    stdout_fd_ = out[0];
+    if (rc != 0) {
+      pid_ = -1;
+      return;
+    }
+    port_ = WaitForListening(20s);
+  }
+  ~ServerProcess() {
+    Stop();
+    if (stdout_fd_ >= 0) close(stdout_fd_);
+  }
+
+  uint16_t port() const { return port_; }
+
+  // SIGTERM, then the exit status (-1 if it had to be killed).
+  int Stop() {
+    if (pid_ <= 0) return exit_status_;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (auto deadline = SteadyClock::now() + 20s; SteadyClock::now() < deadline;) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return exit_status_;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return exit_status_ = -1;
+  }
+
+ private:
+  // Reads stdout until "relais listening on http://127.0.0.1:<port>".
+  uint16_t WaitForListening(std::chrono::milliseconds timeout) {
+    std::string seen;
+    const auto deadline = SteadyClock::now() + timeout;
+    while (SteadyClock::now() < deadline) {
+      pollfd p{stdout_fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char buf[512];
+      ssize_t n = read(stdout_fd_, buf, sizeof(buf));
+      if (n <= 0) return 0;
+      seen.append(buf, static_cast<size_t>(n));
+      auto at = seen.find("relais listening on http://127.0.0.1:");
+      if (at != std::string::npos) {
+        auto digits = at + std::string("relais listening on http://127.0.0.1:").size();
+        auto end = seen.find_first_not_of("0123456789", digits);
+        if (end != std::string::npos) return static_cast<uint16_t>(std::stoi(seen.substr(digits, end - digits)));
+      }
+    }
+    return 0;
+  }
+
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  uint16_t port_ = 0;
+  int exit_status_ = -1;
+};
+
+class ApiEndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_path_ = dir_.Sub("relais.yaml");
+    std::ofstream(config_path_) << "server:\n"
+                                   "  listen_address: 127.0.0.1\n"
+                                   "  port: 0\n"
+                                   "  io_threads: 2\n"
+                                   "  body_limit_bytes: 65536\n"
+                                   "  header_limit_bytes: 4096\n"
+                                   "  read_timeout_ms: 400\n"
+                                   "  idle_timeout_ms: 5000\n"
+                                   "  drain_timeout_ms: 2000\n"
+                                   "data_dir: " << dir_.Sub("data") << "\n"
+                                << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
+                                << "runtime:\n  timer_max_sleep_ms: 1000\n"
+                                   "api:\n  worker_threads: 4\n"
+                                   "tokens:\n"
+                                   "  - sha256: " << Authenticator::Sha256Hex(kCoordinatorToken) << "\n"
+                                << "    subject: person:claire.dumas\n    roles: [coordinator]\n"
+                                   "  - sha256: " << Authenticator::Sha256Hex(kPartnerToken) << "\n"
+                                << "    subject: partner:afpa\n    roles: [partner]\n    partner: afpa\n";
+    server_ = std::make_unique<ServerProcess>(config_path_);
+    ASSERT_NE(server_->port(), 0) << "relais serve did not start";
+  }
+
+  Client::Result Call(std::string raw) {
+    Client c(server_->port());
+    EXPECT_TRUE(c.connected());
+    return c.Request(raw);
+  }
+
+  void CreateProject(const std::string& id) {
+    Json body = {{"id", id}, {"workflow", "cbe_action"}, {"title", "Mobilité Orly-Rungis"},
+                 {"programme", "sud-val-de-marnais"}, {"axis", "3"}, {"partners", {"ccas-fresnes"}}};
+    auto r = Call(Req("POST", "/v1/projects", kCoordinatorToken, body.dump()));
+    ASSERT_EQ(r.status(), 201) << r.res.body();
+  }
+
+  relais::testing::TempDir dir_;
+  std::string config_path_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ApiEndToEndTest, CreateCommandReadAndSurviveARestart) {
+  CreateProject("e2e-1");
+  Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "personnes_placees"}, {"valeur", 4}}}};
+  auto first = Call(Req("POST", "/v1/projects/e2e-1/events", kCoordinatorToken, cmd.dump(), "application/json",
+                        "Idempotency-Key: e2e-key\r\n"));
+  ASSERT_EQ(first.status(), 201) << first.res.body();
+  auto again = Call(Req("POST", "/v1/projects/e2e-1/events", kCoordinatorToken, cmd.dump(), "application/json",
+                        "Idempotency-Key: e2e-key\r\n"));
+  ASSERT_EQ(again.status(), 201);
+  EXPECT_EQ(again.res.body(), first.res.body());
+  EXPECT_EQ(again.res["Idempotent-Replayed"], "true");
+  auto state = Call(Req("GET", "/v1/projects/e2e-1", kCoordinatorToken));
+  ASSERT_EQ(state.status(), 200);
+  EXPECT_EQ(state.Body()["version"], 3);
+  EXPECT_EQ(state.res["ETag"], "\"3\"");
+  // The partner token (afpa) is not a partner of this project.
+  EXPECT_EQ(Call(Req("GET", "/v1/projects/e2e-1", kPartnerToken)).status(), 404);
+  EXPECT_EQ(Call(Req("GET", "/v1/projects/e2e-1", "")).status(), 401);
+  auto metrics = Call(Req("GET", "/metrics", ""));
+  EXPECT_THAT(metrics.res.body(), HasSubstr("route=\"/v1/projects/{id}/events\""));
+
+  EXPECT_EQ(server_->Stop(), 0) << "SIGTERM is a clean exit";
+  server_ = std::make_unique<ServerProcess>(config_path_);
+  ASSERT_NE(server_->port(), 0);
+  auto reloaded = Call(Req("GET", "/v1/projects/e2e-1/events?limit=10", kCoordinatorToken));
+  ASSERT_EQ(reloaded.status(), 200) << reloaded.res.body();
+  EXPECT_EQ(reloaded.Body()["events"].size(), 3u);
+  EXPECT_EQ(reloaded.Body()["events"][2]["metadata"]["actor"], "person:claire.dumas");
+}
+
+TEST_F(ApiEndToEndTest, BadInputGetsItsProblemNeverA500) {
+  CreateProject("e2e-bad");
+  const std::string target = "/v1/projects/e2e-bad/events";
+  const std::string base = "https://relais.dev/problems/";
+  struct Case {
+    std::string name;
+    std::string raw;
+    int status;
+    std::string type;
+  };
+  std::vector<Case> cases = {
+      {"truncated JSON", Req("POST", target, kCoordinatorToken, R"({"type": "indicateur_enregis)"), 400, "bad-json"},
+      {"invalid JSON", Req("POST", target, kCoordinatorToken, R"({"type" "x"})"), 400, "bad-json"},
+      {"10,000-level nesting", Req("POST", target, kCoordinatorToken, std::string(10'000, '[') + std::string(10'000, ']')),
+       400, "bad-json"},
+      {"huge number", Req("POST", target, kCoordinatorToken, R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 1e400}})"),
+       400, "bad-json"},
+      {"invalid UTF-8", Req("POST", target, kCoordinatorToken, "{\"type\": \"\xc3\x28\"}"), 400, "bad-json"},
+      {"wrong content type", Req("POST", target, kCoordinatorToken, R"({"type": "x"})", "text/csv"), 415,
+       "unsupported-media-type"},
+      {"no content type", Req("POST", target, kCoordinatorToken, R"({"type": "x"})", ""), 415, "unsupported-media-type"},
+      {"oversized body", Req("POST", target, kCoordinatorToken, std::string(70'000, ' ')), 413, "payload-too-large"},
+      {"oversized headers", Req("GET", "/v1/projects/e2e-bad", kCoordinatorToken, "", "", "X-Big: " + std::string(8000, 'h') + "\r\n"),
+       431, "headers-too-large"},
+      {"refused by the workflow", Req("POST", target, kCoordinatorToken, R"({"type": "etude_lancee"})"), 422,
+       "refused-by-workflow"},
+      {"stale If-Match", Req("POST", target, kCoordinatorToken, R"({"type": "suspendre"})", "application/json", "If-Match: \"1\"\r\n"),
+       409, "version-conflict"},
+      {"unknown route", Req("GET", "/v1/nothing-here", kCoordinatorToken), 404, "not-found"},
+      {"bad token", Req("GET", "/v1/workflows", "wrong"), 401, "unauthorized"},
+  };
+  for (const Case& c : cases) {
+    auto r = Call(c.raw);
+    EXPECT_EQ(r.status(), c.status) << c.name << ": " << r.res.body();
+    EXPECT_EQ(r.Type(), base + c.type) << c.name;
+  }
+  // And the server still serves.
+  EXPECT_EQ(Call(Req("GET", "/v1/projects/e2e-bad", kCoordinatorToken)).status(), 200);
+}
+
+TEST_F(ApiEndToEndTest, SlowClientIsCutOffWhileOthersAreServed) {
+  CreateProject("e2e-slow");
+  const auto start = SteadyClock::now();
+  std::promise<beast::error_code> slow_result;
+  std::thread slow([&] {
+    // One byte every 50 ms; read_timeout_ms is 400, the request needs ~5 s.
+    Client client(server_->port());
+    const std::string request = Req("GET", "/v1/projects/e2e-slow", kCoordinatorToken);
+    beast::error_code ec;
+    for (char c : request) {
+      ec = client.Send(std::string_view(&c, 1));
+      if (ec || SteadyClock::now() - start > 5s) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    slow_result.set_value(ec ? ec : client.WaitForClose(200ms));
+  });
+  // Meanwhile another client is served, several times over one connection.
+  Client other(server_->port());
+  for (int i = 0; i < 5; ++i) {
+    auto r = other.Request(Req("GET", "/v1/projects/e2e-slow", kCoordinatorToken));
+    EXPECT_EQ(r.status(), 200);
+  }
+  beast::error_code ec = slow_result.get_future().get();
+  slow.join();
+  EXPECT_TRUE(ec) << "the slow connection was never closed";
+  EXPECT_LT(SteadyClock::now() - start, 3s) << "the slow client was not cut off by the read timeout";
+  EXPECT_EQ(Call(Req("GET", "/v1/projects/e2e-slow", kCoordinatorToken)).status(), 200);
+}
+
+TEST_F(ApiEndToEndTest, ConcurrentClientsAreAllServed) {
+  CreateProject("e2e-many");
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      Client c(server_->port());
+      for (int i = 0; i < 10; ++i) {
+        Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", t * 100 + i}}}};
+        auto r = c.Request(Req("POST", "/v1/projects/e2e-many/events", kCoordinatorToken, cmd.dump()));
+        if (r.status() == 201) ++created;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 80);
+  auto state = Call(Req("GET", "/v1/projects/e2e-many", kCoordinatorToken));
+  EXPECT_EQ(state.Body()["version"], 82);
+}
+
+}  // namespace
+}  // namespace relais::api
