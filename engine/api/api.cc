@@ -16,6 +16,7 @@ Api::Api(ApiServices services, server::ApiConfig config, const std::vector<serve
                     std::move(now)),
       partners_(services.store),
       workers_(config.worker_threads, config.worker_queue_limit),
+      streams_(std::make_unique<EventStreamHub>(services.store, services.projects, config)),
       metrics_(metrics) {
   if (metrics_) {
     rejected_full_ = &metrics_->GetCounter("relais_api_rejected_total", "API requests refused before running.",
@@ -24,15 +25,21 @@ Api::Api(ApiServices services, server::ApiConfig config, const std::vector<serve
                                            {{"reason", "rate_limited"}});
     queue_gauge_ = metrics_->AddGaugeCallback("relais_api_queue_depth", "API requests waiting for a worker.", {},
                                               [this] { return static_cast<double>(workers_.queued()); });
+    streams_gauge_ = metrics_->AddGaugeCallback("relais_api_streams_open", "Live streams (GET /v1/stream) open.", {},
+                                                [this] { return static_cast<double>(streams_->open_streams()); });
   }
 }
 
 Api::~Api() {
   Stop();
   if (metrics_ && queue_gauge_) metrics_->RemoveGaugeCallback(queue_gauge_);
+  if (metrics_ && streams_gauge_) metrics_->RemoveGaugeCallback(streams_gauge_);
 }
 
-void Api::Stop() { workers_.Stop(); }
+void Api::Stop() {
+  workers_.Stop();
+  streams_->Stop();
+}
 
 server::Handler Api::Guarded(ApiHandler handler) {
   return [this, handler = std::move(handler)](HttpRequest request, server::RouteParams params,
@@ -77,6 +84,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddProjectRoutes(ctx);
   AddCommandRoutes(ctx);
   AddPartnerRoutes(ctx);
+  AddStreamRoute(ctx);
 }
 
 }  // namespace relais::api

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/api/authenticator.h"
+#include "engine/api/event_stream_hub.h"
 #include "engine/api/partner_directory.h"
 #include "engine/api/rate_limiter.h"
 #include "engine/api/worker_pool.h"
@@ -57,10 +58,12 @@ class Api {
   // Adds every /v1 route to router. REQUIRES: called once, before serving.
   void RegisterRoutes(server::Router& router);
 
-  // Finishes queued requests and stops the workers; later requests get 503.
+  // Finishes queued requests and stops the workers, ends the live streams;
+  // later requests get 503.
   void Stop();
 
   PartnerDirectory& partners() { return partners_; }
+  EventStreamHub& streams() { return *streams_; }
   const server::ApiConfig& config() const { return config_; }
   ApiServices& services() { return services_; }
 
@@ -74,10 +77,12 @@ class Api {
   RateLimiter rate_limiter_;
   PartnerDirectory partners_;
   WorkerPool workers_;
+  std::unique_ptr<EventStreamHub> streams_;
   server::Metrics* metrics_;
   server::Counter* rejected_full_ = nullptr;
   server::Counter* rejected_rate_ = nullptr;
   server::Metrics::CallbackId queue_gauge_ = 0;
+  server::Metrics::CallbackId streams_gauge_ = 0;
 };
 
 // The route groups, each in its own file; Api::RegisterRoutes calls them.
@@ -91,5 +96,6 @@ void AddProjectRoutes(RouteContext& ctx);
 void AddCommandRoutes(RouteContext& ctx);
 void AddPartnerRoutes(RouteContext& ctx);
 void AddOpenApiRoute(RouteContext& ctx);
+void AddStreamRoute(RouteContext& ctx);
 
 }  // namespace relais::api

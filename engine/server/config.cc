@@ -165,6 +165,7 @@ Status ParseServer(const Reader& r, const YAML::Node& node, ServerConfig& s) {
           r.UnsignedField("max_connections", &s.max_connections, 1, 1'000'000),
           r.UnsignedField("pipeline_limit", &s.pipeline_limit, 1, 1024),
           r.MillisField("drain_timeout_ms", &s.drain_timeout, 0, kMaxMillis),
+          r.UnsignedField("stream_buffer_limit_bytes", &s.stream_buffer_limit_bytes, 1024, 1ull << 32),
       });
 }
 

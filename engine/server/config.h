@@ -37,6 +37,9 @@ struct ServerConfig {
   size_t pipeline_limit = 16;     // requests read ahead of their responses, per connection
   // On shutdown, time in-flight requests get to finish before connections are cut.
   std::chrono::milliseconds drain_timeout{10'000};
+  // Streamed responses (live stream): text queued for a client that reads
+  // slower than it is produced; beyond it the stream is closed.
+  size_t stream_buffer_limit_bytes = 1024 * 1024;
 };
 
 // Event store tuning (section `store:`), carried through for the store unit.

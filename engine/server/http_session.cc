@@ -12,6 +12,7 @@
 #include <atomic>
 #include <deque>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <boost/asio/dispatch.hpp>
@@ -22,6 +23,7 @@
 #include <boost/beast/http.hpp>
 
 #include "engine/server/problem.h"
+#include "engine/server/response_stream.h"
 
 namespace relais::server::internal {
 namespace {
@@ -57,7 +59,10 @@ bool IsTransportField(std::string_view name) {
 class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket)), state_(std::move(state)), idle_timer_(stream_.get_executor()) {
+      : stream_(std::move(socket)),
+        state_(std::move(state)),
+        idle_timer_(stream_.get_executor()),
+        ping_timer_(stream_.get_executor()) {
     beast::error_code ec;
     tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -113,6 +118,41 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     bool linger = false;  // close after it, reading what the client still sends
     unsigned version = 11;
     http::response<http::string_body> response;
+    std::shared_ptr<ResponseStream> stream;  // set: a streamed body (head in response)
+  };
+
+  // The sink handed to a ResponseStream's producer: queues text on the
+  // strand, refuses once the stream is over or too much is queued.
+  class Sink final : public StreamSink {
+   public:
+    Sink(std::weak_ptr<HttpSession> session, size_t limit) : session_(std::move(session)), limit_(limit) {}
+    bool Write(std::string text) override {
+      if (!open_.load()) return false;
+      if (queued_.fetch_add(text.size()) + text.size() > limit_) {
+        Close();
+        return false;
+      }
+      auto session = session_.lock();
+      if (!session) return false;
+      net::post(session->stream_.get_executor(), [session, t = std::move(text)]() mutable {
+        session->StreamEnqueue(std::move(t));
+      });
+      return true;
+    }
+    void Close() override {
+      if (!open_.exchange(false)) return;
+      if (auto session = session_.lock())
+        net::post(session->stream_.get_executor(), [session] { session->StreamFinish(); });
+    }
+    void Sent(size_t bytes) { queued_.fetch_sub(bytes); }
+    void Queued(size_t bytes) { queued_.fetch_add(bytes); }  // text the session adds itself
+    void MarkClosed() { open_.store(false); }
+
+   private:
+    std::weak_ptr<HttpSession> session_;
+    const size_t limit_;
+    std::atomic<bool> open_{true};
+    std::atomic<size_t> queued_{0};
   };
 
   // Hands out the one Respond of one request: answers 500 if every copy is
@@ -302,6 +342,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (!r.content_type.empty() && !r.headers.Has("Content-Type") && IsSafeField("Content-Type", r.content_type)) {
       res.set(http::field::content_type, r.content_type);
     }
+    if (r.stream) {
+      slot.stream = std::move(r.stream);  // the head only; the body follows
+      return;
+    }
     const bool no_body = r.status < 200 || r.status == 204 || r.status == 304;
     if (no_body) {
       res.body().clear();
@@ -316,6 +360,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void DoWrite() {
     if (writing_ || closed_ || pending_.empty() || !pending_.front()->ready) return;
     Pending& slot = *pending_.front();
+    if (slot.stream) return StartStreaming(slot);
     const bool last_one = read_done_ && pending_.size() == 1;
     slot.keep_alive = slot.keep_alive && !draining_ && !last_one;
     slot.response.keep_alive(slot.keep_alive);
@@ -363,11 +408,81 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   void OnDrain() {
     if (closed_) return;
+    if (stream_body_) return CloseNow();  // a stream never ends by itself
     draining_ = true;
     read_done_ = true;
     if (pending_.empty() && !writing_) return CloseNow();
     // Otherwise the last pending response goes out with Connection: close.
     if (!writing_) DoWrite();
+  }
+
+  // --- Streamed bodies (response_stream.h) ---------------------------------
+
+  // Writes the head of a streamed response, then hands the producer a sink.
+  // No further request is read on this connection.
+  void StartStreaming(Pending& slot) {
+    read_done_ = true;
+    stream_body_ = slot.stream;
+    slot.response.keep_alive(false);
+    slot.response.erase(http::field::content_length);
+    std::ostringstream head;
+    head << slot.response.base();
+    auto text = std::make_shared<std::string>(head.str());
+    writing_ = true;
+    stream_.expires_after(config().write_timeout);
+    net::async_write(stream_, net::buffer(*text), [self = shared_from_this(), text](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (self->closed_) return;
+      if (ec) return self->Fail(ec, "write");
+      self->sink_ = std::make_shared<Sink>(self->weak_from_this(), self->config().stream_buffer_limit_bytes);
+      self->stream_body_->Start(self->sink_);
+      self->ArmPing();
+      self->StreamDoWrite();
+    });
+  }
+
+  void StreamEnqueue(std::string text) {
+    if (closed_ || !stream_body_) return;
+    stream_queue_.push_back(std::move(text));
+    StreamDoWrite();
+  }
+
+  void StreamFinish() {
+    stream_closing_ = true;
+    StreamDoWrite();
+  }
+
+  void StreamDoWrite() {
+    if (writing_ || closed_ || !stream_body_) return;
+    if (stream_queue_.empty()) {
+      if (stream_closing_) CloseNow();
+      return;
+    }
+    writing_ = true;
+    stream_.expires_after(config().write_timeout);
+    net::async_write(stream_, net::buffer(stream_queue_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                       self->writing_ = false;
+                       if (self->closed_) return;
+                       if (ec) return self->Fail(ec, "write");
+                       self->sink_->Sent(bytes);
+                       self->stream_queue_.pop_front();
+                       self->ArmPing();
+                       self->StreamDoWrite();
+                     });
+  }
+
+  // After keepalive() without a write, sends the keep-alive chunk.
+  void ArmPing() {
+    if (closed_ || !stream_body_) return;
+    ping_timer_.expires_after(stream_body_->keepalive());
+    ping_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_ || !self->stream_body_) return;
+      std::string ping = self->stream_body_->KeepAliveChunk();
+      self->sink_->Queued(ping.size());
+      self->StreamEnqueue(std::move(ping));
+      self->ArmPing();
+    });
   }
 
   // Shuts our side down, then discards what the client still sends for a
@@ -396,6 +511,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (closed_) return;
     closed_ = true;
     idle_timer_.cancel();
+    ping_timer_.cancel();
+    if (stream_body_) {
+      sink_->MarkClosed();
+      stream_body_->Stop();
+      stream_body_.reset();
+    }
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -413,6 +534,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
   net::steady_timer idle_timer_;
+  net::steady_timer ping_timer_;  // streamed bodies: keep-alive chunks
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
   uint64_t id_ = 0;
@@ -427,6 +549,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   bool read_done_ = false;  // no further request will be read
   bool draining_ = false;
   bool closed_ = false;
+  std::shared_ptr<ResponseStream> stream_body_;  // set while streaming
+  std::shared_ptr<Sink> sink_;
+  std::deque<std::string> stream_queue_;  // text to write, in order
+  bool stream_closing_ = false;           // the producer closed: end after the queue
 };
 
 }  // namespace

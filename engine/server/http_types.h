@@ -5,6 +5,7 @@
 // Thread-safety: plain values; not thread-safe (one owner at a time).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,8 @@
 #include "engine/util/status.h"
 
 namespace relais::server {
+
+class ResponseStream;  // response_stream.h
 
 // Header fields in arrival order; names compare case-insensitively (RFC 9110).
 class HttpHeaders {
@@ -68,6 +71,9 @@ struct HttpResponse {
   HttpHeaders headers;
   std::string body;
   std::string content_type;  // empty: no Content-Type field unless set in headers
+  // Set: body is ignored and the body is streamed (response_stream.h); the
+  // connection closes when the stream ends.
+  std::shared_ptr<ResponseStream> stream;
 };
 
 // Splits an origin-form request target ("/a/b?x=1&y=%20") into path and

@@ -88,6 +88,33 @@ class Client {
     return Read();
   }
 
+  // Reads raw bytes until needle has arrived (true) or the deadline passes
+  // or the connection ends (false). Everything read is kept in raw().
+  bool ReadUntil(std::string_view needle, std::chrono::milliseconds timeout) {
+    const auto deadline = SteadyClock::now() + timeout;
+    while (raw_.find(needle) == std::string::npos) {
+      if (SteadyClock::now() >= deadline) return false;
+      beast::error_code result;
+      char scratch[4096];
+      size_t got = 0;
+      stream_.expires_at(deadline);
+      stream_.async_read_some(net::buffer(scratch), [&](beast::error_code ec, std::size_t n) {
+        result = ec;
+        got = n;
+      });
+      ioc_.restart();
+      ioc_.run();
+      raw_.append(scratch, got);
+      if (result) {
+        closed_ = result != beast::error::timeout;
+        return raw_.find(needle) != std::string::npos;
+      }
+    }
+    return true;
+  }
+  const std::string& raw() const { return raw_; }
+  bool closed() const { return closed_; }
+
   // Reads until the server closes; returns what ended the read.
   beast::error_code WaitForClose(std::chrono::milliseconds timeout) {
     beast::error_code result;
@@ -114,6 +141,8 @@ class Client {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   bool connected_ = false;
+  std::string raw_;
+  bool closed_ = false;
 };
 
 std::string Req(std::string_view method, std::string_view target, std::string_view token, std::string_view body = "",
@@ -222,7 +251,7 @@ class ApiEndToEndTest : public ::testing::Test {
                                    "data_dir: " << dir_.Sub("data") << "\n"
                                 << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
                                 << "runtime:\n  timer_max_sleep_ms: 1000\n"
-                                   "api:\n  worker_threads: 4\n"
+                                   "api:\n  worker_threads: 4\n  stream_keepalive_ms: 200\n"
                                    "tokens:\n"
                                    "  - sha256: " << Authenticator::Sha256Hex(kCoordinatorToken) << "\n"
                                 << "    subject: person:claire.dumas\n    roles: [coordinator]\n"
@@ -367,6 +396,34 @@ TEST_F(ApiEndToEndTest, ConcurrentClientsAreAllServed) {
   EXPECT_EQ(created.load(), 80);
   auto state = Call(Req("GET", "/v1/projects/e2e-many", kCoordinatorToken));
   EXPECT_EQ(state.Body()["version"], 82);
+}
+
+TEST_F(ApiEndToEndTest, LiveStreamDeliversCommitsKeepsAliveAndClosesOnShutdown) {
+  CreateProject("e2e-live");
+  Client live(server_->port());
+  ASSERT_TRUE(live.Send(Req("GET", "/v1/stream", kCoordinatorToken)) == beast::error_code{});
+  ASSERT_TRUE(live.ReadUntil("\r\n\r\n", 5s)) << live.raw();
+  EXPECT_THAT(live.raw(), ::testing::StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(live.raw(), HasSubstr("text/event-stream"));
+  EXPECT_THAT(live.raw(), ::testing::Not(HasSubstr("Content-Length")));
+  Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 7}}}};
+  auto r = Call(Req("POST", "/v1/projects/e2e-live/events", kCoordinatorToken, cmd.dump()));
+  ASSERT_EQ(r.status(), 201);
+  const uint64_t position = r.Body()["events"][0]["position"];
+  ASSERT_TRUE(live.ReadUntil("id: " + std::to_string(position) + "\nevent: indicateur_enregistre\ndata: ", 5s)) << live.raw();
+  // Silence is broken by keep-alive comments (stream_keepalive_ms: 200).
+  ASSERT_TRUE(live.ReadUntil(":\n\n", 3s)) << live.raw();
+  // Resuming from before that event replays it.
+  Client resumed(server_->port());
+  ASSERT_TRUE(resumed.Send(Req("GET", "/v1/stream", kCoordinatorToken, "", "",
+                               "Last-Event-ID: " + std::to_string(position - 1) + "\r\n")) == beast::error_code{});
+  ASSERT_TRUE(resumed.ReadUntil("id: " + std::to_string(position) + "\n", 5s)) << resumed.raw();
+  // Shutdown closes the streams and the process exits cleanly.
+  const auto start = SteadyClock::now();
+  EXPECT_EQ(server_->Stop(), 0);
+  EXPECT_LT(SteadyClock::now() - start, 5s);
+  EXPECT_FALSE(live.ReadUntil("never sent", 2s));
+  EXPECT_TRUE(live.closed());
 }
 
 }  // namespace

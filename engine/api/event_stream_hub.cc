@@ -1,0 +1,164 @@
+#include "engine/api/event_stream_hub.h"
+
+#include <algorithm>
+
+namespace relais::api {
+namespace {
+
+// Global-log events read per stream per round, so one stream catching up
+// from far back does not delay the others.
+constexpr size_t kEventsPerRound = 256;
+
+}  // namespace
+
+// What the hub thread, the store's commit listener and the followers share.
+struct EventStreamHub::Shared {
+  std::mutex mu;
+  std::condition_variable wake;
+  bool dirty = false;     // something to do: a commit, a new or resumed stream
+  bool stopping = false;
+  std::vector<std::shared_ptr<Follower>> followers;
+
+  void Wake() {
+    {
+      std::lock_guard lock(mu);
+      dirty = true;
+    }
+    wake.notify_one();
+  }
+};
+
+// One open stream. Start/Stop come from the HTTP session; the cursor is the
+// hub thread's alone.
+class EventStreamHub::Follower final : public server::ResponseStream {
+ public:
+  Follower(std::shared_ptr<Shared> shared, Principal who, uint64_t next, std::chrono::milliseconds keepalive)
+      : shared_(std::move(shared)), who_(std::move(who)), keepalive_(keepalive) {
+    next_ = next;
+  }
+
+  void Start(std::shared_ptr<server::StreamSink> sink) override {
+    {
+      std::lock_guard lock(shared_->mu);
+      if (stopped_) return;
+      sink_ = std::move(sink);
+    }
+    shared_->Wake();
+  }
+  void Stop() override {
+    std::lock_guard lock(shared_->mu);
+    stopped_ = true;
+    sink_.reset();
+  }
+  std::chrono::milliseconds keepalive() const override { return keepalive_; }
+
+  // Under shared_->mu.
+  bool stopped() const { return stopped_; }
+  std::shared_ptr<server::StreamSink> sink() const { return sink_; }
+  void EndLocked() {
+    stopped_ = true;
+    if (sink_) sink_->Close();
+    sink_.reset();
+  }
+
+  const Principal& who() const { return who_; }
+  uint64_t next_ = 1;  // hub thread only: the next global position to read
+
+ private:
+  std::shared_ptr<Shared> shared_;
+  const Principal who_;
+  const std::chrono::milliseconds keepalive_;
+  bool stopped_ = false;
+  std::shared_ptr<server::StreamSink> sink_;  // null until started
+};
+
+EventStreamHub::EventStreamHub(EventStore& store, runtime::ProjectService& projects, const server::ApiConfig& config)
+    : store_(store), projects_(projects), config_(config), shared_(std::make_shared<Shared>()) {
+  subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->Wake(); });
+  thread_ = std::thread([this] { Run(); });
+}
+
+EventStreamHub::~EventStreamHub() { Stop(); }
+
+void EventStreamHub::Stop() {
+  subscription_.Reset();
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->stopping = true;
+    for (auto& f : shared_->followers) f->EndLocked();
+    shared_->followers.clear();
+  }
+  shared_->wake.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+size_t EventStreamHub::open_streams() const {
+  std::lock_guard lock(shared_->mu);
+  return static_cast<size_t>(std::count_if(shared_->followers.begin(), shared_->followers.end(),
+                                           [](const auto& f) { return !f->stopped(); }));
+}
+
+std::shared_ptr<server::ResponseStream> EventStreamHub::Open(Principal who, uint64_t after) {
+  std::lock_guard lock(shared_->mu);
+  if (shared_->stopping) return nullptr;
+  std::erase_if(shared_->followers, [](const auto& f) { return f->stopped(); });
+  if (shared_->followers.size() >= config_.max_streams) return nullptr;
+  auto follower = std::make_shared<Follower>(shared_, std::move(who), after + 1, config_.stream_keepalive);
+  shared_->followers.push_back(follower);
+  return follower;
+}
+
+std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
+  std::string type = event.type;
+  std::replace_if(type.begin(), type.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  // Compact JSON has no raw line breaks (they are escaped in strings).
+  return "id: " + std::to_string(event.position) + "\nevent: " + type + "\ndata: " + DumpJson(event.ToJson()) + "\n\n";
+}
+
+bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
+  const std::string_view prefix = runtime::kProjectStreamPrefix;
+  if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
+  auto project = projects_.Load(event.stream_id.substr(prefix.size()));
+  return project.ok() && who.CanSee(project->info);
+}
+
+void EventStreamHub::Run() {
+  while (true) {
+    std::vector<std::pair<std::shared_ptr<Follower>, std::shared_ptr<server::StreamSink>>> active;
+    {
+      std::unique_lock lock(shared_->mu);
+      shared_->wake.wait(lock, [&] { return shared_->stopping || shared_->dirty; });
+      if (shared_->stopping) return;
+      shared_->dirty = false;
+      for (auto& f : shared_->followers)
+        if (!f->stopped() && f->sink()) active.emplace_back(f, f->sink());
+    }
+    bool behind = false;
+    const uint64_t last = store_.LastPosition();
+    for (auto& [follower, sink] : active) {
+      if (follower->next_ > last) continue;
+      auto page = store_.ReadAll(follower->next_, kEventsPerRound);
+      if (!page.ok()) {
+        std::lock_guard lock(shared_->mu);
+        follower->EndLocked();  // the client resumes with Last-Event-ID
+        continue;
+      }
+      std::string text;
+      for (const RecordedEvent& e : page->events)
+        if (Visible(follower->who(), e)) text += FormatEvent(e);
+      if (!page->events.empty()) follower->next_ = page->next_position;
+      if (!text.empty() && !sink->Write(std::move(text))) {
+        std::lock_guard lock(shared_->mu);
+        follower->EndLocked();
+        continue;
+      }
+      if (follower->next_ <= last && !page->events.empty()) behind = true;
+    }
+    if (behind) {
+      std::lock_guard lock(shared_->mu);
+      shared_->dirty = true;
+    }
+  }
+}
+
+}  // namespace relais::api

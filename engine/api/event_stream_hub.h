@@ -1,0 +1,61 @@
+// EventStreamHub: feeds the live streams of GET /v1/stream (Server-Sent
+// Events). One subscription to the store's commits wakes one hub thread (no
+// polling), which reads the global log from each stream's cursor, keeps the
+// project events its caller may see (Principal::CanSee) and writes them as
+// SSE: "id: <global position>", "event: <type>", "data: <event JSON>". A
+// client resumes with Last-Event-ID = the last position it received.
+//
+// Thread-safety: safe for concurrent access from multiple threads without
+// any external synchronization. Stop() (or destruction) must happen before
+// the store and the project service are destroyed.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "engine/api/principal.h"
+#include "engine/runtime/project_service.h"
+#include "engine/server/config.h"
+#include "engine/server/response_stream.h"
+#include "engine/store/event_store.h"
+
+namespace relais::api {
+
+class EventStreamHub {
+ public:
+  EventStreamHub(EventStore& store, runtime::ProjectService& projects, const server::ApiConfig& config);
+  ~EventStreamHub();
+  EventStreamHub(const EventStreamHub&) = delete;
+  EventStreamHub& operator=(const EventStreamHub&) = delete;
+
+  // A stream of the events after global position `after` that `who` may see.
+  // nullptr when config.max_streams streams are open or the hub is stopped.
+  std::shared_ptr<server::ResponseStream> Open(Principal who, uint64_t after);
+
+  // Ends every stream and joins the hub thread. Idempotent.
+  void Stop();
+
+  size_t open_streams() const;
+
+  // One event as an SSE message.
+  static std::string FormatEvent(const RecordedEvent& event);
+
+ private:
+  struct Shared;
+  class Follower;
+  void Run();
+  bool Visible(const Principal& who, const RecordedEvent& event);
+
+  EventStore& store_;
+  runtime::ProjectService& projects_;
+  const server::ApiConfig config_;
+  std::shared_ptr<Shared> shared_;
+  EventStore::Subscription subscription_;
+  std::thread thread_;
+};
+
+}  // namespace relais::api
