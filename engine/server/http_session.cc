@@ -342,6 +342,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (!r.content_type.empty() && !r.headers.Has("Content-Type") && IsSafeField("Content-Type", r.content_type)) {
       res.set(http::field::content_type, r.content_type);
     }
+    if (r.stream && slot.head) {
+      r.stream->Stop();  // HEAD: the fields only, no endless body
+      r.stream.reset();
+      return;
+    }
     if (r.stream) {
       slot.stream = std::move(r.stream);  // the head only; the body follows
       return;

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <random>
@@ -20,6 +21,7 @@
 
 #include "engine/server/operational_routes.h"
 #include "engine/server/problem.h"
+#include "engine/server/response_stream.h"
 #include "tests/testing/status_matchers.h"
 
 namespace relais::server {
@@ -578,6 +580,127 @@ TEST_F(HttpServerTest, StartFailsWhenThePortIsTaken) {
   HttpServer third(bad, router_, nullptr);
   EXPECT_THAT(third.Start(), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(server_->Start(), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+// A streamed body's producer driven by the test: it records the sink it is
+// given and whether the session stopped it.
+class TestStream final : public ResponseStream {
+ public:
+  void Start(std::shared_ptr<StreamSink> sink) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sink_ = std::move(sink);
+    changed_.notify_all();
+  }
+  void Stop() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+  std::chrono::milliseconds keepalive() const override { return 50ms; }
+
+  std::shared_ptr<StreamSink> WaitStarted() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_for(lock, 5s, [&] { return sink_ != nullptr; });
+    return sink_;
+  }
+  bool WaitStopped() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, 5s, [&] { return stopped_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::shared_ptr<StreamSink> sink_;
+  bool stopped_ = false;
+};
+
+class StreamedBodyTest : public HttpServerTest {
+ protected:
+  void SetUp() override {
+    router_.AddSyncRoute("GET", "/stream", [this](const HttpRequest&, const RouteParams&) {
+      HttpResponse r;
+      r.content_type = "text/event-stream";
+      r.stream = producer_;
+      return r;
+    });
+  }
+  std::shared_ptr<TestStream> producer_ = std::make_shared<TestStream>();
+};
+
+TEST_F(StreamedBodyTest, ChunksAreWrittenInOrderUntilTheProducerCloses) {
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Send(Get("/stream")));
+  auto sink = producer_->WaitStarted();
+  ASSERT_TRUE(sink);
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(sink->Write("data: " + std::to_string(i) + "\n\n"));
+  sink->Close();
+  auto r = client.Read();
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 200);
+  EXPECT_EQ(r.res[http::field::content_type], "text/event-stream");
+  EXPECT_FALSE(r.res.has_content_length());
+  EXPECT_FALSE(r.res.keep_alive());
+  std::string expected;
+  for (int i = 0; i < 100; ++i) expected += "data: " + std::to_string(i) + "\n\n";
+  // Keep-alive chunks may come between writes; the data keeps its order.
+  std::string body = r.res.body();
+  for (size_t at; (at = body.find(":\n\n")) != std::string::npos;) body.erase(at, 3);
+  EXPECT_EQ(body, expected);
+  EXPECT_TRUE(producer_->WaitStopped());
+}
+
+TEST_F(StreamedBodyTest, SilenceIsBrokenByKeepAliveChunks) {
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Send(Get("/stream")));
+  auto sink = producer_->WaitStarted();
+  ASSERT_TRUE(sink);
+  std::this_thread::sleep_for(200ms);  // four keepalive() periods of silence
+  sink->Close();
+  auto r = client.Read();
+  ASSERT_FALSE(r.ec);
+  EXPECT_GE(r.res.body().size(), 2 * std::string(":\n\n").size()) << r.res.body();
+  EXPECT_EQ(r.res.body().substr(0, 3), ":\n\n");
+}
+
+TEST_F(StreamedBodyTest, AProducerAheadOfTheBufferLimitIsRefused) {
+  config_.stream_buffer_limit_bytes = 1024;
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Send(Get("/stream")));
+  auto sink = producer_->WaitStarted();
+  ASSERT_TRUE(sink);
+  EXPECT_TRUE(sink->Write(std::string(512, 'a')));
+  EXPECT_FALSE(sink->Write(std::string(2048, 'b'))) << "more than stream_buffer_limit_bytes queued";
+  EXPECT_FALSE(sink->Write("c")) << "the stream is over";
+  EXPECT_NE(client.WaitForClose(3s), beast::error::timeout);
+}
+
+TEST_F(StreamedBodyTest, ShutdownStopsTheProducerAndClosesTheConnection) {
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Send(Get("/stream")));
+  auto sink = producer_->WaitStarted();
+  ASSERT_TRUE(sink);
+  const auto start = Clock::now();
+  server_->Shutdown();
+  EXPECT_LT(Clock::now() - start, 2s) << "a stream must not hold shutdown for the drain timeout";
+  EXPECT_TRUE(producer_->WaitStopped());
+  EXPECT_FALSE(sink->Write("late")) << "Write after the connection closed";
+}
+
+TEST_F(StreamedBodyTest, HeadOfAStreamedRouteSendsNoBody) {
+  StartServer();
+  TestClient client(port());
+  ASSERT_FALSE(client.Send("HEAD /stream HTTP/1.1\r\nHost: test\r\n\r\n"));
+  auto r = client.Read(5000ms, /*head=*/true);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 200);
+  EXPECT_TRUE(producer_->WaitStopped());
+  // The connection still serves the next request.
+  EXPECT_EQ(client.Request(Get("/echo?x=after")).res.result_int(), 200);
 }
 
 }  // namespace
