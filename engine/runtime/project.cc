@@ -6,28 +6,6 @@
 #include "engine/workflow/migration.h"
 
 namespace relais::runtime {
-namespace {
-
-StatusOr<workflow::ProjectState> StateFromJson(const Json& j) {
-  workflow::ProjectState s;
-  try {
-    s.created = j.at("created").get<bool>();
-    s.phase = j.value("phase", "");
-    s.suspended = j.value("suspended", false);
-    s.fields = j.value("fields", Json::object());
-    if (auto it = j.find("tracks"); it != j.end() && it->is_object())
-      s.tracks = it->get<std::map<std::string, std::string>>();
-    if (auto it = j.find("armed_timers"); it != j.end() && it->is_object())
-      s.armed_timers = it->get<std::map<std::string, std::string>>();
-    s.event_count = j.value("event_count", uint64_t{0});
-  } catch (const Json::exception& e) {
-    return Corruption(std::string("malformed project state: ") + e.what());
-  }
-  return s;
-}
-
-}  // namespace
-
 bool ProjectInfo::HasMember(std::string_view subject) const {
   return std::any_of(members.begin(), members.end(), [&](const ProjectMember& m) { return m.subject == subject; });
 }
@@ -66,8 +44,15 @@ StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
   return p;
 }
 
+void Project::RefreshPhaseFacts(const workflow::WorkflowDefinition& def) {
+  const workflow::Phase* phase = def.FindPhase(state.phase);
+  phase_terminal = phase && phase->terminal;
+  plan_key = phase ? phase->planned_year_key.value_or(state.phase) : state.phase;
+}
+
 bool Project::IsLate(TimePoint now) const {
-  auto it = info.planned_years.find(state.phase);
+  if (phase_terminal) return false;
+  auto it = info.planned_years.find(plan_key);
   if (it == info.planned_years.end()) return false;
   int year = int(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
   return year > it->second;
@@ -79,15 +64,19 @@ Json Project::ToJson() const {
           {"version", version},
           {"created_at", FormatIso8601(created_at)},
           {"updated_at", FormatIso8601(updated_at)},
-          {"phase_since", FormatIso8601(phase_since)}};
+          {"phase_since", FormatIso8601(phase_since)},
+          {"plan_key", plan_key},
+          {"phase_terminal", phase_terminal}};
 }
 
 StatusOr<Project> Project::FromJson(const Json& j) {
   Project p;
   if (!j.is_object() || !j.contains("info") || !j.contains("state")) return Corruption("malformed project");
   RELAIS_ASSIGN_OR_RETURN(p.info, ProjectInfo::FromJson(j["info"]));
-  RELAIS_ASSIGN_OR_RETURN(p.state, StateFromJson(j["state"]));
+  RELAIS_ASSIGN_OR_RETURN(p.state, workflow::ProjectState::FromJson(j["state"]));
   p.version = j.value("version", uint64_t{0});
+  p.plan_key = j.value("plan_key", "");
+  p.phase_terminal = j.value("phase_terminal", false);
   for (auto [field, out] : {std::pair{"created_at", &p.created_at}, std::pair{"updated_at", &p.updated_at},
                             std::pair{"phase_since", &p.phase_since}}) {
     auto t = ParseIso8601(j.value(field, ""));
@@ -123,8 +112,12 @@ NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_i
 StatusOr<workflow::RecordedEvent> FromStoredEvent(const RecordedEvent& stored) {
   Json data = stored.Data();
   if (!data.is_object()) return Corruption("event " + stored.event_id + " has no data object");
-  return workflow::RecordedEvent::FromJson(
-      {{"type", stored.type}, {"data", data.value("data", Json::object())}, {"effects", data.value("effects", Json::object())}});
+  workflow::RecordedEvent e;
+  e.type = stored.type;
+  if (auto it = data.find("data"); it != data.end()) e.data = std::move(*it);
+  if (auto it = data.find("effects"); it != data.end()) e.effects = std::move(*it);
+  if (!e.effects.is_object()) return Corruption("event " + stored.event_id + " has no effects object");
+  return e;
 }
 
 Status ApplyStored(const DefinitionLookup& definitions, Project& project, const RecordedEvent& stored) {
@@ -144,15 +137,25 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     workflow::PhaseMapping mapping = d.value("phase_mapping", workflow::PhaseMapping{});
     project.info.workflow_hash = target->content_hash;
     project.state.phase = workflow::MapPhase(mapping, old_phase);
-    if (project.state.phase != old_phase) project.phase_since = stored.metadata.recorded_at;
+    if (project.state.phase != old_phase) {
+      project.phase_since = stored.metadata.recorded_at;
+      project.state.tracks.clear();  // the new phase starts its own tracks
+      if (const auto* phase = target->FindPhase(project.state.phase))
+        for (const auto& track : phase->tracks)
+          if (!track.steps.empty()) project.state.tracks[track.id] = track.steps.front();
+    }
+    project.RefreshPhaseFacts(*target);
   } else {
     if (project.version == 0) return FailedPrecondition(where() + ": event before registration");
     const auto* def = definitions(project.info.workflow_hash);
     if (!def) return FailedPrecondition(where() + ": unknown workflow version " + project.info.workflow_hash);
     RELAIS_ASSIGN_OR_RETURN(auto event, FromStoredEvent(stored));
     std::string old_phase = project.state.phase;
-    RELAIS_ASSIGN_OR_RETURN(project.state, workflow::ApplyEvent(*def, project.state, event));
-    if (project.state.phase != old_phase) project.phase_since = stored.metadata.recorded_at;
+    RELAIS_RETURN_IF_ERROR(workflow::ApplyEventInPlace(*def, project.state, event));
+    if (project.state.phase != old_phase) {
+      project.phase_since = stored.metadata.recorded_at;
+      project.RefreshPhaseFacts(*def);
+    }
   }
   project.version = stored.version;
   project.updated_at = stored.metadata.recorded_at;

@@ -65,8 +65,16 @@ struct Project {
   TimePoint created_at{};
   TimePoint updated_at{};
   TimePoint phase_since{};  // when the current phase was entered
+  // Facts of the current phase from the definition, kept by the fold.
+  std::string plan_key;         // key of info.planned_years for this phase
+  bool phase_terminal = false;
 
-  // Late: still in a phase after its planned year (year of `now`, UTC).
+  // Recomputes plan_key and phase_terminal after a phase change.
+  void RefreshPhaseFacts(const workflow::WorkflowDefinition& def);
+
+  // Late: still in a non-terminal phase after that phase's planned year
+  // (year of `now`, UTC; the plan key is the phase's `planned_year` in the
+  // workflow, else its id).
   bool IsLate(TimePoint now) const;
   Json ToJson() const;
   static StatusOr<Project> FromJson(const Json& json);

@@ -264,6 +264,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   RELAIS_RETURN_IF_ERROR(TimerWrites(info.id, decision, std::nullopt, writes));
   Project after = before;
   after.state = decision.next;
+  after.RefreshPhaseFacts(*def);
   auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
   if (!appended.ok()) {
     if (appended.status().code() == StatusCode::kVersionConflict)
@@ -315,6 +316,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, decision, request.firing, writes));
     Project after = before;
     after.state = decision.next;
+    if (after.state.phase != before.state.phase) after.RefreshPhaseFacts(*def);
     auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
     if (!appended.ok()) {
       if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
@@ -351,9 +353,15 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
   migrated.data = {{"from_hash", from->content_hash}, {"to_hash", to_hash}, {"phase_mapping", phase_mapping}};
   migrated.metadata.actor = actor.subject;
   std::vector<NewEvent> events = {migrated};
+  // The same fold as a replay gives, so the cache equals the history.
   Project after = before;
-  after.info.workflow_hash = to_hash;
-  after.state.phase = workflow::MapPhase(phase_mapping, before.state.phase);
+  RecordedEvent as_stored;
+  as_stored.stream_id = ProjectStream(project_id);
+  as_stored.version = before.version + 1;
+  as_stored.type = migrated.type;
+  as_stored.data_json = DumpJson(migrated.data);
+  as_stored.metadata.recorded_at = clock_.Now();
+  RELAIS_RETURN_IF_ERROR(ApplyStored(definitions(), after, as_stored));
   RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendDecided(before, after, events, {}, {}));
   CommandOutcome out;
   out.project = std::move(after);

@@ -83,18 +83,30 @@ void ApplyUpdate(const StateUpdate& u, const GuardContext& ctx, Json& fields) {
   for (const auto& field : u.unset) fields.erase(field);
 }
 
-// The recorded change: final values of changed fields, and removed fields.
-// Recording values (not operations) keeps the fold trivially faithful.
+// The recorded change: final values of changed fields, items added at the end
+// of lists, and removed fields. Recording values (not operations) keeps the
+// fold trivially faithful; recording a list that only grew as its new items
+// keeps every event small however long the list gets (indicators, conventions
+// of a project that lives for years), so a replay stays linear.
 void DiffFields(const Json& before, const Json& after, Json& effects) {
   Json set = Json::object();
+  Json append = Json::object();
   Json unset = Json::array();
   for (const auto& [k, v] : after.items()) {
     auto it = before.find(k);
-    if (it == before.end() || *it != v) set[k] = v;
+    if (it == before.end()) {
+      set[k] = v;
+    } else if (*it != v) {
+      const bool grew = it->is_array() && v.is_array() && v.size() > it->size() &&
+                        std::equal(it->begin(), it->end(), v.begin());
+      if (grew) append[k] = Json(v.begin() + static_cast<std::ptrdiff_t>(it->size()), v.end());
+      else set[k] = v;
+    }
   }
   for (const auto& [k, v] : before.items())
     if (!after.contains(k)) unset.push_back(k);
   if (!set.empty()) effects["set"] = set;
+  if (!append.empty()) effects["append"] = append;
   if (!unset.empty()) effects["unset"] = unset;
 }
 

@@ -93,11 +93,12 @@ Status ApplyFields(const Json& effects, ProjectState& s) {
   }
   if (auto it = effects.find("append"); it != effects.end()) {
     if (!it->is_object()) return Corruption("effects.append must be an object");
-    for (const auto& [k, v] : it->items()) {
+    for (const auto& [k, items] : it->items()) {
+      if (!items.is_array()) return Corruption("effects.append['" + k + "'] must be the list of added items");
       Json& target = s.fields[k];
       if (target.is_null()) target = Json::array();
       if (!target.is_array()) return Corruption("effects.append on non-list field '" + k + "'");
-      target.push_back(v);
+      for (const auto& item : items) target.push_back(item);
     }
   }
   return Status::Ok();
@@ -121,11 +122,16 @@ Status ApplyTimers(const Json& timers, ProjectState& s) {
 
 StatusOr<ProjectState> ApplyEvent(const WorkflowDefinition& def, const ProjectState& state,
                                   const RecordedEvent& event) {
-  const bool creating = event.type == "project_created";
-  if (creating && state.created) return FailedPrecondition("project created twice");
-  if (!creating && !state.created) return FailedPrecondition("event '" + event.type + "' before project creation");
-  if (!event.effects.is_object()) return Corruption("effects must be an object");
   ProjectState s = state;
+  RELAIS_RETURN_IF_ERROR(ApplyEventInPlace(def, s, event));
+  return s;
+}
+
+Status ApplyEventInPlace(const WorkflowDefinition& def, ProjectState& s, const RecordedEvent& event) {
+  const bool creating = event.type == "project_created";
+  if (creating && s.created) return FailedPrecondition("project created twice");
+  if (!creating && !s.created) return FailedPrecondition("event '" + event.type + "' before project creation");
+  if (!event.effects.is_object()) return Corruption("effects must be an object");
   s.created = true;
   if (auto it = event.effects.find("phase"); it != event.effects.end()) {
     RELAIS_RETURN_IF_ERROR(ApplyPhase(def, *it, s));
@@ -144,16 +150,13 @@ StatusOr<ProjectState> ApplyEvent(const WorkflowDefinition& def, const ProjectSt
   }
   if (auto it = event.effects.find("timers"); it != event.effects.end()) RELAIS_RETURN_IF_ERROR(ApplyTimers(*it, s));
   ++s.event_count;
-  return s;
+  return Status::Ok();
 }
 
 StatusOr<ProjectState> Replay(const WorkflowDefinition& def, const std::vector<RecordedEvent>& events) {
   ProjectState s;
-  for (size_t i = 0; i < events.size(); ++i) {
-    auto next = ApplyEvent(def, s, events[i]);
-    if (!next.ok()) return next.status().WithContext("event #" + std::to_string(i + 1));
-    s = std::move(next).value();
-  }
+  for (size_t i = 0; i < events.size(); ++i)
+    RELAIS_RETURN_IF_ERROR(ApplyEventInPlace(def, s, events[i]).WithContext("event #" + std::to_string(i + 1)));
   return s;
 }
 

@@ -52,6 +52,11 @@ struct RecordedEvent {
 StatusOr<ProjectState> ApplyEvent(const WorkflowDefinition& def, const ProjectState& state,
                                   const RecordedEvent& event);
 
+// The same, in place: no copy of the state (a long-lived project's fields can
+// be large, and copying them per event makes a replay quadratic). On error
+// *state is left partly updated: discard it.
+Status ApplyEventInPlace(const WorkflowDefinition& def, ProjectState& state, const RecordedEvent& event);
+
 // Folds `events` from the empty state.
 StatusOr<ProjectState> Replay(const WorkflowDefinition& def, const std::vector<RecordedEvent>& events);
 

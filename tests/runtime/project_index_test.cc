@@ -90,7 +90,7 @@ TEST(ProjectIndexTest, FiltersSortAndPages) {
   testing::Runtime rt(store, clock);
   rt.Create("a", "1", {{"mobilisation", 2003}});
   rt.Create("b", "2A", {{"mobilisation", 2004}});
-  rt.Create("c", "2A", {{"etude", 2003}});
+  rt.Create("c", "2A", {{"faisabilite", 2003}});  // étude is planned under the plan key "faisabilite"
   rt.ToEtude("c");
   ProjectIndex index(store, rt.projects.definitions());
   ASSERT_THAT(index.Open(), IsOk());

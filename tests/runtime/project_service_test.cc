@@ -202,6 +202,21 @@ TEST_P(ProjectServiceTest, MigrationMovesAProjectToANewVersionWithAPhaseMapping)
   EXPECT_EQ(rt.projects.LoadFromHistory("p1")->ToJson(), moved->project.ToJson());
 }
 
+TEST_P(ProjectServiceTest, EventsStaySmallWhileAListFieldGrows) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("p1");
+  for (int i = 0; i < 300; ++i)
+    rt.Accept("p1", "indicateur_enregistre", {{"indicateur", "personnes_placees"}, {"valeur", i}});
+  auto events = store().ReadStream(ProjectStream("p1"), 3, 1000);
+  ASSERT_EQ(events->size(), 300u);
+  for (const auto& e : *events) ASSERT_LT(e.data_json.size(), 200u) << "event " << e.version << ": " << e.data_json;
+  EXPECT_EQ(events->back().Data()["effects"]["append"]["indicateurs"].size(), 1u);
+  auto p = rt.projects.LoadFromHistory("p1");
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->state.fields["indicateurs"].size(), 300u);
+  EXPECT_EQ(p->state.fields["indicateurs"][299]["valeur"], 299);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllStores, ProjectServiceTest, ::testing::ValuesIn(relais::testing::AllStoreKinds()),
                          [](const auto& p) { return p.param.name; });
 
