@@ -1,5 +1,7 @@
 #include "engine/api/command_response.h"
 
+#include <charconv>
+
 #include "engine/server/problem.h"
 
 namespace relais::api {
@@ -26,6 +28,20 @@ std::optional<server::HttpResponse> ReadIdempotencyKey(const server::HttpRequest
                                "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKeyBytes) +
                                    " visible ASCII characters");
   *key = std::string(*header);
+  return std::nullopt;
+}
+
+std::optional<server::HttpResponse> ReadIfMatch(const server::HttpRequest& req, std::optional<uint64_t>* version) {
+  auto header = req.Header("If-Match");
+  if (!header) return std::nullopt;
+  std::string_view v = *header;
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size())
+    return server::MakeProblem(server::ProblemKind::kBadRequest, "If-Match must be a project version such as \"7\"");
+  *version = n;
   return std::nullopt;
 }
 

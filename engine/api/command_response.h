@@ -22,4 +22,8 @@ server::HttpResponse CommandResponse(const runtime::CommandOutcome& outcome, con
 // it is empty, too long or not visible ASCII.
 std::optional<server::HttpResponse> ReadIdempotencyKey(const server::HttpRequest& request, std::string* key);
 
+// If-Match: "7", W/"7" or 7 into *version (nullopt when absent); a 400
+// problem when malformed.
+std::optional<server::HttpResponse> ReadIfMatch(const server::HttpRequest& request, std::optional<uint64_t>* version);
+
 }  // namespace relais::api

@@ -37,21 +37,6 @@ StatusOr<runtime::Project> VisibleProject(runtime::ProjectService& projects, con
   return project;
 }
 
-// If-Match: "7", W/"7" or 7. nullopt when absent; a problem when malformed.
-std::optional<HttpResponse> ReadIfMatch(const HttpRequest& req, std::optional<uint64_t>* version) {
-  auto header = req.Header("If-Match");
-  if (!header) return std::nullopt;
-  std::string_view v = *header;
-  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  uint64_t n = 0;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size())
-    return MakeProblem(ProblemKind::kBadRequest, "If-Match must be a project version such as \"7\"");
-  *version = n;
-  return std::nullopt;
-}
-
 }  // namespace
 
 void AddCommandRoutes(RouteContext& ctx) {

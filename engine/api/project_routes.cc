@@ -19,6 +19,8 @@ using server::RouteParams;
 constexpr size_t kMaxListEntries = 1000;  // partners or members named by one project
 constexpr size_t kMaxTextBytes = 1024;    // title, programme, axis...
 
+std::optional<HttpResponse> ReadMembers(const Json& list, std::vector<runtime::ProjectMember>* out);
+
 // Reads an optional string member; false (and *problem set) when ill-typed.
 bool StringMember(const Json& body, const char* name, std::string* out, std::optional<HttpResponse>* problem) {
   auto it = body.find(name);
@@ -52,16 +54,8 @@ std::optional<HttpResponse> ReadCreate(const Json& body, runtime::CreateRequest*
       info.partners.push_back(p.get<std::string>());
     }
   }
-  if (auto it = body.find("members"); it != body.end()) {
-    if (!it->is_array() || it->size() > kMaxListEntries)
-      return MakeProblem(ProblemKind::kBadRequest, "'members' must be a list of {subject, role}");
-    for (const Json& m : *it) {
-      if (!m.is_object() || !m.contains("subject") || !m["subject"].is_string() ||
-          (m.contains("role") && !m["role"].is_string()))
-        return MakeProblem(ProblemKind::kBadRequest, "'members' must be a list of {subject, role}");
-      info.members.push_back({m["subject"].get<std::string>(), m.value("role", "")});
-    }
-  }
+  if (auto it = body.find("members"); it != body.end())
+    if (auto problem = ReadMembers(*it, &info.members)) return problem;
   if (auto it = body.find("planned_years"); it != body.end()) {
     if (!it->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'planned_years' must map phase ids to years");
     for (const auto& [phase, year] : it->items()) {
@@ -81,6 +75,19 @@ std::optional<runtime::ProjectSort> ParseSort(std::string_view text) {
   if (text == "id") return runtime::ProjectSort::kId;
   if (text == "updated" || text == "-updated") return runtime::ProjectSort::kUpdatedDesc;
   if (text == "phase") return runtime::ProjectSort::kPhase;
+  return std::nullopt;
+}
+
+// The members list of a body, or the problem with it.
+std::optional<HttpResponse> ReadMembers(const Json& list, std::vector<runtime::ProjectMember>* out) {
+  if (!list.is_array() || list.size() > kMaxListEntries)
+    return MakeProblem(ProblemKind::kBadRequest, "'members' must be a list of {subject, role}");
+  for (const Json& m : list) {
+    if (!m.is_object() || !m.contains("subject") || !m["subject"].is_string() ||
+        m["subject"].get_ref<const std::string&>().empty() || (m.contains("role") && !m["role"].is_string()))
+      return MakeProblem(ProblemKind::kBadRequest, "'members' must be a list of {subject, role}");
+    out->push_back({m["subject"].get<std::string>(), m.value("role", "")});
+  }
   return std::nullopt;
 }
 
@@ -169,6 +176,35 @@ void AddProjectRoutes(RouteContext& ctx) {
                               {"offset", offset.value},
                               {"limit", limit.value},
                               {"index_position", s.index.checkpoint()}});
+  }));
+
+  ctx.router.AddRoute("PUT", "/v1/projects/{id}/members", ctx.guarded([&s, &config](const Principal& who,
+                                                                                   const HttpRequest& req,
+                                                                                   const RouteParams& params) {
+    const std::string id = params.Get("id");
+    auto project = s.projects.Load(id);
+    if (!project.ok() && project.status().code() != StatusCode::kNotFound &&
+        project.status().code() != StatusCode::kInvalidArgument)
+      return server::ProblemFromStatus(project.status());
+    if (!project.ok() || !who.CanSee(project->info)) return ProjectNotFound(id);
+    if (!who.IsManager()) return Forbidden("only coordinators and admins change a project's members");
+    Json body;
+    if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
+    std::vector<runtime::ProjectMember> members;
+    auto list = body.find("members");
+    if (list == body.end()) return MakeProblem(ProblemKind::kBadRequest, "the body needs 'members'");
+    if (auto problem = ReadMembers(*list, &members)) return *problem;
+    std::string key;
+    if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
+    std::optional<uint64_t> expected;
+    if (auto problem = ReadIfMatch(req, &expected)) return *problem;
+    auto outcome = s.projects.ChangeMembers(id, std::move(members), who.ToActor(), expected, key);
+    if (!outcome.ok()) {
+      if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
+        return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
+      return server::ProblemFromStatus(outcome.status());
+    }
+    return CommandResponse(*outcome, id);
   }));
 }
 

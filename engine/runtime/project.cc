@@ -10,17 +10,29 @@ bool ProjectInfo::HasMember(std::string_view subject) const {
   return std::any_of(members.begin(), members.end(), [&](const ProjectMember& m) { return m.subject == subject; });
 }
 
+Json ProjectInfo::MembersToJson(const std::vector<ProjectMember>& members) {
+  Json list = Json::array();
+  for (const ProjectMember& m : members) list.push_back({{"subject", m.subject}, {"role", m.role}});
+  return list;
+}
+
+StatusOr<std::vector<ProjectMember>> ProjectInfo::MembersFromJson(const Json& json) {
+  std::vector<ProjectMember> members;
+  try {
+    for (const Json& m : json) members.push_back({m.at("subject").get<std::string>(), m.value("role", "")});
+  } catch (const Json::exception& e) {
+    return Corruption(std::string("malformed members: ") + e.what());
+  }
+  return members;
+}
+
 Json ProjectInfo::ToJson() const {
   Json j = {{"id", id},         {"title", title},       {"programme", programme},
             {"axis", axis},     {"partners", partners}, {"planned_years", planned_years},
             {"workflow", workflow}, {"workflow_hash", workflow_hash}};
   // Written only when present, so registrations without members keep the
   // exact shape they had before members existed.
-  if (!members.empty()) {
-    Json list = Json::array();
-    for (const ProjectMember& m : members) list.push_back({{"subject", m.subject}, {"role", m.role}});
-    j["members"] = std::move(list);
-  }
+  if (!members.empty()) j["members"] = MembersToJson(members);
   return j;
 }
 
@@ -104,7 +116,8 @@ NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_i
   NewEvent e;
   e.event_id = std::move(event_id);
   e.type = event.type;
-  e.data = {{"data", event.data}, {"effects", event.effects}};
+  // Serialized directly: no copy of the data and effects trees.
+  e.data_json = "{\"data\":" + DumpJson(event.data) + ",\"effects\":" + DumpJson(event.effects) + "}";
   e.metadata.actor = actor.subject;
   return e;
 }
@@ -129,6 +142,12 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     RELAIS_ASSIGN_OR_RETURN(project.info, ProjectInfo::FromJson(stored.Data()));
     project.created_at = stored.metadata.recorded_at;
     project.phase_since = stored.metadata.recorded_at;
+  } else if (stored.type == kProjectMembersChanged) {
+    if (project.version == 0) return FailedPrecondition(where() + ": members changed before registration");
+    Json d = stored.Data();
+    if (!d.is_object() || !d.contains("members") || !d["members"].is_array())
+      return Corruption(where() + ": members change without a members list");
+    RELAIS_ASSIGN_OR_RETURN(project.info.members, ProjectInfo::MembersFromJson(d["members"]));
   } else if (stored.type == kWorkflowMigrated) {
     Json d = stored.Data();
     const auto* target = definitions(d.value("to_hash", ""));

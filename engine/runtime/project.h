@@ -25,6 +25,8 @@ namespace relais::runtime {
 
 inline constexpr std::string_view kProjectRegistered = "project_registered";
 inline constexpr std::string_view kWorkflowMigrated = "workflow_migrated";
+// A runtime event replacing ProjectInfo::members: data {"members": [{subject, role}]}.
+inline constexpr std::string_view kProjectMembersChanged = "project_members_changed";
 inline constexpr std::string_view kProjectStreamPrefix = "project-";
 
 // Who acts: the authenticated subject and its roles (never from a request body).
@@ -54,6 +56,9 @@ struct ProjectInfo {
 
   // True if subject is one of members.
   bool HasMember(std::string_view subject) const;
+  // [{"subject", "role"}...] and back (kCorruption when malformed).
+  static Json MembersToJson(const std::vector<ProjectMember>& members);
+  static StatusOr<std::vector<ProjectMember>> MembersFromJson(const Json& json);
   Json ToJson() const;
   static StatusOr<ProjectInfo> FromJson(const Json& json);
 };

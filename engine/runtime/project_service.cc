@@ -20,7 +20,7 @@ std::vector<RecordedEvent> Recorded(const std::string& stream, const std::vector
     e.position = r.first_position + i;
     e.event_id = events[i].event_id;
     e.type = events[i].type;
-    e.data_json = DumpJson(events[i].data);
+    e.data_json = events[i].DataText();
     e.metadata = events[i].metadata;
     e.metadata.recorded_at = r.recorded_at;
     e.schema_version = events[i].schema_version;
@@ -363,6 +363,37 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
   as_stored.metadata.recorded_at = clock_.Now();
   RELAIS_RETURN_IF_ERROR(ApplyStored(definitions(), after, as_stored));
   RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendDecided(before, after, events, {}, {}));
+  CommandOutcome out;
+  out.project = std::move(after);
+  out.events = Recorded(ProjectStream(project_id), events, r);
+  return out;
+}
+
+StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& project_id,
+                                                       std::vector<ProjectMember> members, const Actor& actor,
+                                                       std::optional<uint64_t> expected_version,
+                                                       const std::string& idempotency_key) {
+  RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
+  if (!idempotency_key.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(auto first, store_.LookupEvent(EventId(project_id, idempotency_key, 0)));
+    if (first) return ReplayedOutcome(project_id, idempotency_key, *first);
+  }
+  std::lock_guard serial(ProjectLock(project_id));
+  RELAIS_ASSIGN_OR_RETURN(Project before, LoadForWrite(project_id, true));
+  if (expected_version && *expected_version != before.version)
+    return VersionConflict("project '" + project_id + "' is at version " + std::to_string(before.version) +
+                               ", expected " + std::to_string(*expected_version),
+                           before.version);
+  NewEvent changed;
+  changed.event_id = EventId(project_id, idempotency_key, 0);
+  changed.type = std::string(kProjectMembersChanged);
+  changed.data = {{"members", ProjectInfo::MembersToJson(members)}};
+  changed.metadata.actor = actor.subject;
+  std::vector<NewEvent> events = {changed};
+  Project after = before;
+  after.info.members = std::move(members);
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendDecided(before, after, events, {}, {}));
+  if (r.deduplicated) return ReplayedOutcome(project_id, idempotency_key, {ProjectStream(project_id), r.first_version, 0});
   CommandOutcome out;
   out.project = std::move(after);
   out.events = Recorded(ProjectStream(project_id), events, r);

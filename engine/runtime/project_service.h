@@ -66,7 +66,8 @@ struct CommandOutcome {
 class ProjectService {
  public:
   // Called before each append, with the project before and after and the
-  // events about to be written; may add side writes (e.g. outbox entries).
+  // events about to be written (their data as NewEvent::DataText()); may add
+  // side writes (e.g. outbox entries).
   using AppendHook = std::function<void(const Project& before, const Project& after,
                                         const std::vector<NewEvent>& events,
                                         const std::vector<std::string>& notify, KvWrites& writes)>;
@@ -92,6 +93,16 @@ class ProjectService {
   // Errors: kInvalidArgument when the mapping is invalid (nothing written).
   StatusOr<CommandOutcome> Migrate(const std::string& project_id, const std::string& to_hash,
                                    const std::map<std::string, std::string>& phase_mapping, const Actor& actor);
+
+  // Replaces who takes part in the project (ProjectInfo::members: élus,
+  // référents), recorded as the runtime event project_members_changed by
+  // actor. With an idempotency key a re-send writes nothing and returns the
+  // first outcome. Errors: kNotFound; kVersionConflict (expected_version
+  // given and different; actual_version() carries the project's version);
+  // kUnavailable; may return some other Status on an error.
+  StatusOr<CommandOutcome> ChangeMembers(const std::string& project_id, std::vector<ProjectMember> members,
+                                         const Actor& actor, std::optional<uint64_t> expected_version = std::nullopt,
+                                         const std::string& idempotency_key = "");
 
   // The project's current state. Errors: kNotFound.
   StatusOr<Project> Load(const std::string& project_id);

@@ -296,6 +296,31 @@ TEST_F(ApiTest, PartnersAreRegisteredUpdatedAndDeactivated) {
   EXPECT_EQ(Harness::Body(rest)["partners"][0]["id"], "ccas-fresnes");
 }
 
+TEST_F(ApiTest, ChangingMembersChangesWhoSeesTheProject) {
+  ASSERT_EQ(h.Call("GET", "/v1/projects/other", kElu).status, 404);
+  Json body = {{"members", {{{"subject", "person:marc.lefort"}, {"role", "elu_referent"}}}}};
+  auto changed = h.Call("PUT", "/v1/projects/other/members", kCoordinator, body.dump(), {{"If-Match", "\"2\""}});
+  ASSERT_EQ(changed.status, 201) << changed.body;
+  EXPECT_EQ(Harness::Body(changed)["events"][0]["type"], "project_members_changed");
+  EXPECT_EQ(Harness::Body(changed)["events"][0]["metadata"]["actor"], "person:claire.dumas");
+  auto seen = h.Call("GET", "/v1/projects/other", kElu);
+  ASSERT_EQ(seen.status, 200);
+  EXPECT_EQ(Harness::Body(seen)["info"]["members"][0]["role"], "elu_referent");
+  // Folded from history too (not only the service's cache).
+  auto folded = h.projects.LoadFromHistory("other");
+  ASSERT_TRUE(folded.ok());
+  EXPECT_TRUE(folded->info.HasMember("person:marc.lefort"));
+  ASSERT_TRUE(h.index.CatchUp().ok());
+  EXPECT_TRUE(h.index.Get("other")->info.HasMember("person:marc.lefort"));
+  // Stale version, bad bodies, non-managers.
+  EXPECT_EQ(h.Call("PUT", "/v1/projects/other/members", kCoordinator, body.dump(), {{"If-Match", "\"2\""}}).status, 409);
+  EXPECT_EQ(h.Call("PUT", "/v1/projects/other/members", kCoordinator, R"({"members": [{"role": "x"}]})").status, 400);
+  EXPECT_EQ(h.Call("PUT", "/v1/projects/other/members", kElu, body.dump()).status, 403);
+  Json none = {{"members", Json::array()}};
+  ASSERT_EQ(h.Call("PUT", "/v1/projects/other/members", kAdmin, none.dump()).status, 201);
+  EXPECT_EQ(h.Call("GET", "/v1/projects/other", kElu).status, 404);
+}
+
 TEST_F(ApiTest, OpenApiDocumentIsServedWithoutAToken) {
   auto r = h.Call("GET", "/v1/openapi.yaml", "");
   ASSERT_EQ(r.status, 200);

@@ -92,6 +92,15 @@ std::vector<Route> Routes(const std::string& workflow_source) {
          return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", indicator.dump()};
        },
        [](const Role& r, Scope s) { return !Sees(r, s) ? 404 : r.records_indicators ? 201 : 403; }},
+      {"PUT", "/v1/projects/{id}/members", true,
+       [](const Role&, Scope s) {
+         // Keeps the fixture's members, so later rows see the same visibility.
+         Json members = s == Scope::kOwn ? Json::array({{{"subject", "person:marc.lefort"}, {"role", "elu_referent"}},
+                                                        {{"subject", "person:rene.tech"}, {"role", "referent_technique"}}})
+                                         : Json::array();
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/members", Json{{"members", members}}.dump()};
+       },
+       [](const Role& r, Scope s) { return !Sees(r, s) ? 404 : r.manager ? 201 : 403; }},
       {"GET", "/v1/stream", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/stream", ""}; },
        [](const Role&, Scope) { return 200; }},  // filtered per caller: event_stream_test.cc
       {"GET", "/v1/partners", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners", ""}; },
