@@ -29,6 +29,7 @@ struct Args {
   int projects = 10'000;
   std::string results = "bench/results";
   std::string workflows = "workflows";
+  std::string only;  // memory | rocksdb | load; empty: all
 };
 
 const Actor kCoordinator{"person:bench", {"coordinator"}};
@@ -187,12 +188,14 @@ int Main(int argc, char** argv) {
     else if (k == "--projects") args.projects = std::stoi(v);
     else if (k == "--results") args.results = v;
     else if (k == "--workflows") args.workflows = v;
+    else if (k == "--only") args.only = v;
   }
   fs::create_directories(args.dir);
   std::vector<Figure> figures;
   Json details = {{"projects", args.projects}, {"transitions_per_project", Path().size()}};
 
-  {  // In memory, one thread (one core).
+  auto wanted = [&](const char* part) { return args.only.empty() || args.only == part; };
+  if (wanted("memory")) {  // In memory, one thread (one core).
     MemoryEventStore store;
     Engine e(store, args.workflows);
     CreateProjects(e, 0, args.projects);
@@ -201,10 +204,10 @@ int Main(int argc, char** argv) {
     double rate = static_cast<double>(n) / s;
     figures.push_back({"CBE transitions/s, in memory, 1 thread", rate, "per s", ">= 100000", rate >= 100000});
   }
-  std::printf("in-memory done; measuring the store at 64 appenders...\n");
-  std::fflush(stdout);
-  double store_rate = StoreAppendRate(args.dir + "/store", 64, 3);
-  {  // RocksDB, 64 concurrent clients on disjoint projects.
+  if (wanted("rocksdb")) {  // RocksDB, 64 concurrent clients on disjoint projects.
+    std::printf("measuring the store at 64 appenders...\n");
+    std::fflush(stdout);
+    double store_rate = StoreAppendRate(args.dir + "/store", 64, 3);
     auto store = OpenFresh(args.dir + "/engine");
     Engine e(*store, args.workflows);
     uint64_t created = 0;
@@ -217,7 +220,7 @@ int Main(int argc, char** argv) {
     figures.push_back({"store durable appends/s, 64 appenders (same run)", store_rate, "per s", "", true});
     figures.push_back({"transitions / store appends at 64", ratio * 100, "%", ">= 70", ratio >= 0.70});
   }
-  {
+  if (wanted("load")) {
     auto store = OpenFresh(args.dir + "/load");
     double without = LoadMs(*store, args.workflows, false);
     double with = LoadMs(*store, args.workflows, true);

@@ -100,8 +100,34 @@ std::string StreamKey(std::string_view stream_id, uint64_t version) {
   return StreamPrefix(stream_id) + EncodeU64Key(version);
 }
 
+namespace {
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+size_t StringSize(size_t n) { return VarintSize(n) + n; }
+
+}  // namespace
+
+size_t EncodedEventSize(const NewEvent& event, std::string_view stream_id, size_t data_json_bytes) {
+  return 1 + 8 + 8 + VarintSize(event.schema_version) + StringSize(stream_id.size()) +
+         StringSize(event.event_id.size()) + StringSize(event.type.size()) + StringSize(event.metadata.actor.size()) +
+         StringSize(event.metadata.causation_id.size()) + StringSize(event.metadata.correlation_id.size()) +
+         StringSize(data_json_bytes);
+}
+
 std::string EncodeEvent(const NewEvent& event, std::string_view stream_id, TimePoint recorded_at) {
-  std::string data = DumpJson(event.data);
+  return EncodeEvent(event, stream_id, recorded_at, event.DataText());
+}
+
+std::string EncodeEvent(const NewEvent& event, std::string_view stream_id, TimePoint recorded_at,
+                        std::string_view data) {
   std::string out;
   out.reserve(64 + stream_id.size() + event.event_id.size() + event.type.size() + data.size() +
               event.metadata.actor.size());

@@ -27,8 +27,13 @@ uint64_t DecodeU64Key(std::string_view key);  // REQUIRES: key.size() >= 8
 std::string StreamKey(std::string_view stream_id, uint64_t version);
 std::string StreamPrefix(std::string_view stream_id);
 
-// Encodes an event with version 0; PatchVersion sets it later.
+// Encodes an event with version 0; PatchVersion sets it later. data_json is
+// the event's data text (NewEvent::DataText()).
+std::string EncodeEvent(const NewEvent& event, std::string_view stream_id, TimePoint recorded_at,
+                        std::string_view data_json);
 std::string EncodeEvent(const NewEvent& event, std::string_view stream_id, TimePoint recorded_at);
+// The size EncodeEvent would produce, without producing it.
+size_t EncodedEventSize(const NewEvent& event, std::string_view stream_id, size_t data_json_bytes);
 void PatchVersion(std::string& envelope, uint64_t version);
 // Errors: kCorruption when the bytes are not a well-formed envelope.
 StatusOr<RecordedEvent> DecodeEvent(std::string_view envelope, uint64_t position);

@@ -4,6 +4,8 @@
 
 namespace relais {
 
+std::string NewEvent::DataText() const { return data_json.empty() ? DumpJson(data) : data_json; }
+
 Json RecordedEvent::Data() const {
   auto parsed = ParseJson(data_json);
   return parsed.ok() ? std::move(parsed).value() : Json(nullptr);

@@ -26,8 +26,14 @@ struct NewEvent {
   std::string event_id;
   std::string type;
   Json data = Json::object();
+  // Optional: the data already serialized. When set, `data` is not read (a hot
+  // path then serializes once). REQUIRES: valid JSON text when non-empty.
+  std::string data_json;
   EventMetadata metadata;
   uint32_t schema_version = 1;  // version of this event type's data shape
+
+  // data_json when set, else data serialized.
+  std::string DataText() const;
 };
 
 // An event as stored. data_json is the stored JSON text of the data; Data()

@@ -42,8 +42,13 @@ StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
   if (dedup) return *dedup;
 
   TimePoint now = clock_.Now();
-  for (const NewEvent& e : request.events)
-    RELAIS_RETURN_IF_ERROR(CheckEventSize(e, codec::EncodeEvent(e, request.stream_id, now).size(), limits_));
+  std::vector<std::string> texts;
+  texts.reserve(request.events.size());
+  for (const NewEvent& e : request.events) {
+    texts.push_back(e.DataText());
+    RELAIS_RETURN_IF_ERROR(
+        CheckEventSize(e, codec::EncodedEventSize(e, request.stream_id, texts.back().size()), limits_));
+  }
   AppendResult r;
   r.first_version = current + 1;
   r.last_version = current + request.events.size();
@@ -51,14 +56,15 @@ StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
   r.last_position = log_.size() + request.events.size();
   r.recorded_at = now;
   auto& positions = streams_[request.stream_id];
-  for (NewEvent& e : request.events) {
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    NewEvent& e = request.events[i];
     RecordedEvent rec;
     rec.stream_id = request.stream_id;
     rec.version = positions.size() + 1;
     rec.position = log_.size() + 1;
     rec.event_id = e.event_id;
     rec.type = e.type;
-    rec.data_json = DumpJson(e.data);
+    rec.data_json = std::move(texts[i]);
     rec.metadata = e.metadata;
     rec.metadata.recorded_at = now;
     rec.schema_version = e.schema_version;

@@ -259,7 +259,7 @@ void RocksDbEventStore::AppendAsync(AppendRequest request, AppendCallback done) 
   TimePoint now = clock_.Now();
   p.envelopes.reserve(request.events.size());
   for (const NewEvent& e : request.events) {
-    p.envelopes.push_back(codec::EncodeEvent(e, request.stream_id, now));
+    p.envelopes.push_back(codec::EncodeEvent(e, request.stream_id, now, e.DataText()));
     Status size = CheckEventSize(e, p.envelopes.back().size(), options_.limits);
     if (!size.ok()) return done(size);
     p.bytes += p.envelopes.back().size();

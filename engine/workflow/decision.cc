@@ -56,6 +56,57 @@ Json ViolationsJson(const std::vector<SchemaViolation>& violations) {
   return out;
 }
 
+// Checks a state change against the state schema, knowing the state before
+// conformed: only the properties the effects set, the items they append, the
+// required properties and undeclared keys are checked. A command thus costs
+// its change, not the project's whole state (a list of a thousand indicators
+// is not re-validated for each new one).
+std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const Json& after, const Json& effects) {
+  std::vector<SchemaViolation> out;
+  static const Json kNone = Json::object();
+  auto props_it = schema.find("properties");
+  const Json& props = props_it != schema.end() && props_it->is_object() ? *props_it : kNone;
+  auto extra = schema.find("additionalProperties");
+  const bool closed = extra != schema.end() && extra->is_boolean() && !extra->get<bool>();
+  auto schema_of = [&](const std::string& key) -> const Json* {
+    if (auto p = props.find(key); p != props.end()) return &*p;
+    if (extra != schema.end() && extra->is_object()) return &*extra;
+    return nullptr;
+  };
+  auto add_under = [&](const std::string& at, std::vector<SchemaViolation> found) {
+    for (auto& v : found) {
+      v.path = at + v.path.substr(1);  // "$..." below `at`
+      out.push_back(std::move(v));
+    }
+  };
+  auto check_key = [&](const std::string& key) -> const Json* {
+    if (closed && !props.contains(key)) {
+      out.push_back({"$." + key, "additionalProperties", "property '" + key + "' is not declared"});
+      return nullptr;
+    }
+    return schema_of(key);
+  };
+  if (auto set = effects.find("set"); set != effects.end())
+    for (const auto& [key, value] : set->items())
+      if (const Json* s = check_key(key)) add_under("$." + key, ValidateJson(*s, value));
+  if (auto appended = effects.find("append"); appended != effects.end())
+    for (const auto& [key, items] : appended->items()) {
+      const Json* s = check_key(key);
+      if (!s) continue;
+      auto item_schema = s->find("items");
+      if (item_schema == s->end()) continue;
+      const size_t first = after[key].size() - items.size();
+      for (size_t i = 0; i < items.size(); ++i)
+        add_under("$." + key + "[" + std::to_string(first + i) + "]", ValidateJson(*item_schema, items[i]));
+    }
+  if (auto required = schema.find("required"); required != schema.end() && required->is_array())
+    for (const auto& name : *required)
+      if (name.is_string() && !after.contains(name.get<std::string>()))
+        out.push_back({"$." + name.get<std::string>(), "required",
+                       "missing required property '" + name.get<std::string>() + "'"});
+  return out;
+}
+
 // Applies a StateUpdate, evaluated against the pre-event context, to `fields`.
 void ApplyUpdate(const StateUpdate& u, const GuardContext& ctx, Json& fields) {
   for (const auto& [field, expr] : u.set) {
@@ -272,11 +323,11 @@ DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& stat
   Json fields = state.fields;
   ApplyUpdate(event->update, ctx, fields);
   if (chosen) ApplyUpdate(chosen->update, ctx, fields);
-  if (auto v = ValidateJson(def.state_schema, fields); !v.empty())
+  DiffFields(state.fields, fields, effects);
+  if (auto v = ValidateStateChange(def.state_schema, fields, effects); !v.empty())
     return Refuse(RefusalCode::kInvalidState, "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
 
-  DiffFields(state.fields, fields, effects);
   std::string to = chosen && chosen->to ? *chosen->to : state.phase;
   if (to != state.phase) {
     effects["phase"] = {{"from", state.phase}, {"to", to}};

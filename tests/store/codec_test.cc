@@ -49,6 +49,21 @@ TEST(CodecTest, EnvelopeRoundTripsWithPatchedVersion) {
   EXPECT_EQ(r->schema_version, 3u);
 }
 
+TEST(CodecTest, EncodedSizeIsComputedWithoutEncoding) {
+  NewEvent e;
+  e.event_id = "0b5f6a52-1111-4c1e-9a55-0123456789ab";
+  e.type = "t";
+  e.metadata = {"actor", "c", "", {}};
+  e.schema_version = 300;
+  for (size_t pad : {0, 10, 127, 128, 20000}) {
+    e.data = {{"pad", std::string(pad, 'x')}};
+    std::string text = DumpJson(e.data);
+    EXPECT_EQ(codec::EncodedEventSize(e, "stream", text.size()), codec::EncodeEvent(e, "stream", {}).size()) << pad;
+  }
+  e.data_json = R"({"given":true})";
+  EXPECT_EQ(codec::DecodeEvent(codec::EncodeEvent(e, "s", {}), 1)->data_json, e.data_json) << "data_json wins";
+}
+
 TEST(CodecTest, EveryTruncationIsCorruptionNotACrash) {
   NewEvent e;
   e.event_id = "0b5f6a52-1111-4c1e-9a55-0123456789ab";
