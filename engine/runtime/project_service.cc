@@ -93,9 +93,12 @@ StatusOr<Project> ProjectService::LoadFromHistory(const std::string& project_id)
   return project;
 }
 
-StatusOr<Project> ProjectService::Load(const std::string& project_id) { return LoadForWrite(project_id, false); }
+StatusOr<Project> ProjectService::Load(const std::string& project_id) {
+  RELAIS_ASSIGN_OR_RETURN(auto project, LoadForWrite(project_id, false));
+  return *project;
+}
 
-StatusOr<Project> ProjectService::LoadForWrite(const std::string& project_id, bool fresh) {
+StatusOr<std::shared_ptr<const Project>> ProjectService::LoadForWrite(const std::string& project_id, bool fresh) {
   if (!fresh) {
     std::lock_guard lock(cache_mu_);
     auto it = cache_.find(project_id);
@@ -105,23 +108,25 @@ StatusOr<Project> ProjectService::LoadForWrite(const std::string& project_id, bo
     }
   }
   uint64_t snapshot_version = 0;
-  RELAIS_ASSIGN_OR_RETURN(Project project, LoadUncached(project_id, &snapshot_version));
+  RELAIS_ASSIGN_OR_RETURN(Project loaded, LoadUncached(project_id, &snapshot_version));
+  auto project = std::make_shared<const Project>(std::move(loaded));
   Remember(project, snapshot_version);
   return project;
 }
 
-void ProjectService::Remember(const Project& project, uint64_t snapshot_version) {
+void ProjectService::Remember(std::shared_ptr<const Project> project, uint64_t snapshot_version) {
   std::lock_guard lock(cache_mu_);
-  auto it = cache_.find(project.info.id);
+  const std::string& id = project->info.id;
+  auto it = cache_.find(id);
   if (it != cache_.end()) {
-    if (it->second.project.version > project.version) return;  // keep the newer one
-    it->second.project = project;
+    if (it->second.project->version > project->version) return;  // keep the newer one
+    it->second.project = std::move(project);
     it->second.snapshot_version = std::max(it->second.snapshot_version, snapshot_version);
     lru_.splice(lru_.begin(), lru_, it->second.lru);
     return;
   }
-  lru_.push_front(project.info.id);
-  cache_.emplace(project.info.id, CacheEntry{project, snapshot_version, lru_.begin()});
+  lru_.push_front(id);
+  cache_.emplace(id, CacheEntry{std::move(project), snapshot_version, lru_.begin()});
   while (cache_.size() > options_.project_cache_capacity) {
     cache_.erase(lru_.back());
     lru_.pop_back();
@@ -203,7 +208,7 @@ StatusOr<AppendResult> ProjectService::AppendDecided(const Project& before, Proj
     if (auto it = cache_.find(after.info.id); it != cache_.end()) snapshot_version = it->second.snapshot_version;
   }
   MaybeSnapshot(after, snapshot_version);
-  Remember(after, snapshot_version);
+  Remember(std::make_shared<const Project>(after), snapshot_version);
   return r;
 }
 
@@ -288,7 +293,8 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   }
   std::lock_guard serial(ProjectLock(request.project_id));
   for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
-    RELAIS_ASSIGN_OR_RETURN(Project before, LoadForWrite(request.project_id, attempt > 0));
+    RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<const Project> loaded, LoadForWrite(request.project_id, attempt > 0));
+    const Project& before = *loaded;
     if (request.expected_version && *request.expected_version != before.version)
       return VersionConflict("project '" + request.project_id + "' is at version " + std::to_string(before.version) +
                                  ", expected " + std::to_string(*request.expected_version),
@@ -304,7 +310,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     CommandOutcome out;
     if (auto* refusal = std::get_if<workflow::Refusal>(&decided)) {
       out.refusal = *refusal;
-      out.project = std::move(before);
+      out.project = before;
       return out;
     }
     auto& decision = std::get<workflow::Decision>(decided);
@@ -314,8 +320,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
                                      request.actor));
     KvWrites writes;
     RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, decision, request.firing, writes));
-    Project after = before;
-    after.state = decision.next;
+    Project after = WithState(before, std::move(decision.next));  // no copy of the old state
     if (after.state.phase != before.state.phase) after.RefreshPhaseFacts(*def);
     auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
     if (!appended.ok()) {
@@ -339,7 +344,8 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
                                                  const std::map<std::string, std::string>& phase_mapping,
                                                  const Actor& actor) {
   std::lock_guard serial(ProjectLock(project_id));
-  RELAIS_ASSIGN_OR_RETURN(Project before, LoadForWrite(project_id, true));
+  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<const Project> loaded, LoadForWrite(project_id, true));
+  const Project& before = *loaded;
   const auto* from = registry_.ByHash(before.info.workflow_hash);
   const auto* to = registry_.ByHash(to_hash);
   if (!to) return NotFound("no deployed workflow version " + to_hash);
@@ -379,7 +385,8 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
     if (first) return ReplayedOutcome(project_id, idempotency_key, *first);
   }
   std::lock_guard serial(ProjectLock(project_id));
-  RELAIS_ASSIGN_OR_RETURN(Project before, LoadForWrite(project_id, true));
+  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<const Project> loaded, LoadForWrite(project_id, true));
+  const Project& before = *loaded;
   if (expected_version && *expected_version != before.version)
     return VersionConflict("project '" + project_id + "' is at version " + std::to_string(before.version) +
                                ", expected " + std::to_string(*expected_version),

@@ -16,6 +16,7 @@
 #include <array>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -114,13 +115,14 @@ class ProjectService {
 
  private:
   struct CacheEntry {
-    Project project;
+    std::shared_ptr<const Project> project;
     uint64_t snapshot_version = 0;
     std::list<std::string>::iterator lru;
   };
 
   StatusOr<Project> LoadUncached(const std::string& project_id, uint64_t* snapshot_version);
-  StatusOr<Project> LoadForWrite(const std::string& project_id, bool fresh);
+  // The project, shared with the cache (no copy). fresh: bypass the cache.
+  StatusOr<std::shared_ptr<const Project>> LoadForWrite(const std::string& project_id, bool fresh);
   // Appends `events` at before.version with `writes` and the hooks' writes;
   // on success completes `after` (versions, timestamps) and caches it.
   StatusOr<AppendResult> AppendDecided(const Project& before, Project& after, std::vector<NewEvent>& events,
@@ -131,7 +133,7 @@ class ProjectService {
   // every event the first request appended, the project as it is now.
   StatusOr<CommandOutcome> ReplayedOutcome(const std::string& project_id, const std::string& idempotency_key,
                                            const EventLocation& first);
-  void Remember(const Project& project, uint64_t snapshot_version);
+  void Remember(std::shared_ptr<const Project> project, uint64_t snapshot_version);
   void Forget(const std::string& project_id);
   void MaybeSnapshot(const Project& project, uint64_t& snapshot_version);
   std::string EventId(const std::string& project_id, const std::string& idempotency_key, size_t index) const;

@@ -63,9 +63,9 @@ StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
     rec.version = positions.size() + 1;
     rec.position = log_.size() + 1;
     rec.event_id = e.event_id;
-    rec.type = e.type;
+    rec.type = std::move(e.type);
     rec.data_json = std::move(texts[i]);
-    rec.metadata = e.metadata;
+    rec.metadata = std::move(e.metadata);
     rec.metadata.recorded_at = now;
     rec.schema_version = e.schema_version;
     event_ids_[rec.event_id] = {rec.stream_id, rec.version, rec.position};

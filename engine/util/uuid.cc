@@ -7,7 +7,10 @@
 namespace relais {
 
 std::string NewUuid() {
-  thread_local boost::uuids::random_generator generator;
+  // A per-thread Mersenne Twister seeded once from the OS: event ids need
+  // uniqueness, not secrecy, and boost's default generator makes a getrandom
+  // system call for every id.
+  thread_local boost::uuids::random_generator_mt19937 generator;
   return boost::uuids::to_string(generator());
 }
 

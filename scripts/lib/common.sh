@@ -15,6 +15,7 @@ RELAIS_PACKAGES=(
   libssl-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
+  libgoogle-perftools-dev
 )
 
 log() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }

@@ -44,6 +44,17 @@ TEST_P(ProjectServiceTest, CreateRegistersTheProjectAndEntersTheFirstPhase) {
   EXPECT_EQ(history->ToJson(), out.project.ToJson()) << "the cached fold equals the replayed one";
 }
 
+TEST_P(ProjectServiceTest, WithStateKeepsEverythingButTheState) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("p1", "3", {{"mobilisation", 2003}});
+  rt.ToEtude("p1");
+  Project p = *rt.projects.Load("p1");
+  EXPECT_EQ(WithState(p, p.state).ToJson(), p.ToJson());
+  workflow::ProjectState other;
+  other.phase = "x";
+  EXPECT_EQ(WithState(p, other).state.phase, "x");
+}
+
 TEST_P(ProjectServiceTest, CreationErrorsSayWhat) {
   testing::Runtime rt(store(), clock_);
   rt.Create("p1");
