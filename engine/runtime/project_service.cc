@@ -52,12 +52,24 @@ std::string ProjectService::EventId(const std::string& project_id, const std::st
 
 // --- Loading --------------------------------------------------------------
 
+// Folds the stream's events after project.version into project.
+Status ProjectService::FoldNewer(Project& project) {
+  const std::string stream = ProjectStream(project.info.id);
+  DefinitionLookup lookup = definitions();
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(auto page, store_.ReadStream(stream, project.version + 1, options_.read_page));
+    for (const RecordedEvent& e : page) RELAIS_RETURN_IF_ERROR(ApplyStored(lookup, project, e));
+    if (page.size() < options_.read_page) break;
+  }
+  if (project.version == 0) return NotFound("project '" + project.info.id + "' does not exist");
+  return Status::Ok();
+}
+
 StatusOr<Project> ProjectService::LoadUncached(const std::string& project_id, uint64_t* snapshot_version) {
-  const std::string stream = ProjectStream(project_id);
   Project project;
   project.info.id = project_id;
   *snapshot_version = 0;
-  RELAIS_ASSIGN_OR_RETURN(auto snapshot, store_.LoadSnapshot(stream));
+  RELAIS_ASSIGN_OR_RETURN(auto snapshot, store_.LoadSnapshot(ProjectStream(project_id)));
   if (snapshot && snapshot->schema == kSnapshotSchema) {
     auto parsed = ParseJson(snapshot->payload);
     if (parsed.ok()) {
@@ -69,27 +81,14 @@ StatusOr<Project> ProjectService::LoadUncached(const std::string& project_id, ui
     }
     // An unreadable snapshot only costs a full replay.
   }
-  DefinitionLookup lookup = definitions();
-  while (true) {
-    RELAIS_ASSIGN_OR_RETURN(auto page, store_.ReadStream(stream, project.version + 1, options_.read_page));
-    for (const RecordedEvent& e : page) RELAIS_RETURN_IF_ERROR(ApplyStored(lookup, project, e));
-    if (page.size() < options_.read_page) break;
-  }
-  if (project.version == 0) return NotFound("project '" + project_id + "' does not exist");
+  RELAIS_RETURN_IF_ERROR(FoldNewer(project));
   return project;
 }
 
 StatusOr<Project> ProjectService::LoadFromHistory(const std::string& project_id) {
   Project project;
   project.info.id = project_id;
-  DefinitionLookup lookup = definitions();
-  const std::string stream = ProjectStream(project_id);
-  while (true) {
-    RELAIS_ASSIGN_OR_RETURN(auto page, store_.ReadStream(stream, project.version + 1, options_.read_page));
-    for (const RecordedEvent& e : page) RELAIS_RETURN_IF_ERROR(ApplyStored(lookup, project, e));
-    if (page.size() < options_.read_page) break;
-  }
-  if (project.version == 0) return NotFound("project '" + project_id + "' does not exist");
+  RELAIS_RETURN_IF_ERROR(FoldNewer(project));
   return project;
 }
 

@@ -121,6 +121,7 @@ class ProjectService {
   };
 
   StatusOr<Project> LoadUncached(const std::string& project_id, uint64_t* snapshot_version);
+  Status FoldNewer(Project& project);
   // The project, shared with the cache (no copy). fresh: bypass the cache.
   StatusOr<std::shared_ptr<const Project>> LoadForWrite(const std::string& project_id, bool fresh);
   // Appends `events` at before.version with `writes` and the hooks' writes;
