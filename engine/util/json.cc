@@ -35,6 +35,12 @@ StatusOr<Json> ParseJson(std::string_view text, size_t max_depth) {
     auto pos = what.find("] ");
     if (pos != std::string::npos) what = what.substr(pos + 2);
     return InvalidArgument("invalid JSON at byte offset " + std::to_string(e.byte > 0 ? e.byte - 1 : 0) + ": " + what);
+  } catch (const Json::exception& e) {
+    // out_of_range for a number beyond a double (1e999), and any other refusal.
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    if (pos != std::string::npos) what = what.substr(pos + 2);
+    return InvalidArgument("invalid JSON: " + what);
   }
 }
 

@@ -33,6 +33,13 @@ TEST(JsonTest, BracketsInsideStringsDoNotCountAsNesting) {
   EXPECT_EQ(v->get<std::string>().size(), 1001u);
 }
 
+TEST(JsonTest, NumbersBeyondADoubleAreAnErrorNotAnException) {
+  EXPECT_THAT(ParseJson("[1e999]"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("invalid JSON")));
+  auto big = ParseJson("123456789012345678901234567890");  // large but finite: kept as a double
+  ASSERT_TRUE(big.ok());
+  EXPECT_TRUE(big->is_number_float());
+}
+
 TEST(JsonTest, InvalidUtf8IsAnErrorNotACrash) {
   EXPECT_THAT(ParseJson("\"\xff\xfe\""), StatusIs(StatusCode::kInvalidArgument));
 }
