@@ -66,6 +66,7 @@ Status ProjectIndex::FoldPage(const LogPage& page) {
     RELAIS_RETURN_IF_ERROR(ApplyStored(definitions_, p, e).WithContext("read model"));
   }
   KvWrites writes;
+  writes.sync = false;  // derived data: a crash at worst replays a page from the log
   for (const auto& [id, p] : touched) writes.Put(kIndexPrefix + id, DumpJson(p.ToJson()));
   writes.Put(kCheckpointKey, std::to_string(page.next_position - 1));
   RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));

@@ -60,6 +60,11 @@ struct KvWrites {
     std::optional<std::string> value;  // nullopt: delete
   };
   std::vector<Op> ops;
+  // For KvWrite alone: false writes atomically but without waiting for the
+  // disk, for derived data that can be rebuilt (read models): a crash may lose
+  // the last such writes, never half of one. Side writes of an append are
+  // always as durable as the append.
+  bool sync = true;
   void Put(std::string key, std::string value) { ops.push_back({std::move(key), std::move(value)}); }
   void Delete(std::string key) { ops.push_back({std::move(key), std::nullopt}); }
   bool empty() const { return ops.empty(); }
@@ -183,7 +188,8 @@ class EventStore {
   virtual Status SaveSnapshot(const std::string& stream_id, const Snapshot& snapshot) = 0;
   virtual StatusOr<std::optional<Snapshot>> LoadSnapshot(const std::string& stream_id) = 0;
 
-  // The side key-value space. KvWrite applies writes atomically and durably.
+  // The side key-value space. KvWrite applies writes atomically, and durably
+  // unless writes.sync is false.
   virtual Status KvWrite(const KvWrites& writes) = 0;
   virtual StatusOr<std::optional<std::string>> KvGet(const std::string& key) = 0;
   // Entries with keys starting with prefix, in key order, strictly after

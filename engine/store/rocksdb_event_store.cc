@@ -544,7 +544,7 @@ Status RocksDbEventStore::KvWrite(const KvWrites& writes) {
     else batch.Delete(db_->kv(), op.key).PermitUncheckedError();
   }
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = writes.sync;
   return FromRocks(db_->db->Write(wo, &batch), "writing key-value entries");
 }
 
