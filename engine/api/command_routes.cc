@@ -20,9 +20,10 @@ constexpr size_t kMaxEventTypeBytes = 128;
 
 // The project if the caller may see it; otherwise the 404 (or the store's
 // error) to answer.
-StatusOr<runtime::Project> VisibleProject(runtime::ProjectService& projects, const Principal& who,
-                                          const std::string& id, std::optional<HttpResponse>* problem) {
-  auto project = projects.Load(id);
+StatusOr<std::shared_ptr<const runtime::Project>> VisibleProject(runtime::ProjectService& projects,
+                                                                  const Principal& who, const std::string& id,
+                                                                  std::optional<HttpResponse>* problem) {
+  auto project = projects.Get(id);
   if (!project.ok()) {
     StatusCode code = project.status().code();
     *problem = code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument
@@ -30,7 +31,7 @@ StatusOr<runtime::Project> VisibleProject(runtime::ProjectService& projects, con
                    : server::ProblemFromStatus(project.status());
     return project.status();
   }
-  if (!who.CanSee(project->info)) {
+  if (!who.CanSee((*project)->info)) {
     *problem = ProjectNotFound(id);
     return NotFound(id);
   }
@@ -105,7 +106,7 @@ void AddCommandRoutes(RouteContext& ctx) {
     Json list = Json::array();
     for (const RecordedEvent& e : *events) list.push_back(e.ToJson());
     uint64_t next = events->empty() ? first : events->back().version + 1;
-    return JsonResponse(200, {{"events", list}, {"next_from", next}, {"has_more", has_more}, {"version", project->version}});
+    return JsonResponse(200, {{"events", list}, {"next_from", next}, {"has_more", has_more}, {"version", (*project)->version}});
   }));
 }
 

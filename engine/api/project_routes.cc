@@ -122,15 +122,16 @@ void AddProjectRoutes(RouteContext& ctx) {
   ctx.router.AddRoute("GET", "/v1/projects/{id}", ctx.guarded([&s](const Principal& who, const HttpRequest&,
                                                                    const RouteParams& params) {
     const std::string id = params.Get("id");
-    auto project = s.projects.Load(id);
-    if (!project.ok() && project.status().code() != StatusCode::kNotFound &&
-        project.status().code() != StatusCode::kInvalidArgument)
-      return server::ProblemFromStatus(project.status());
-    if (!project.ok() || !who.CanSee(project->info)) return ProjectNotFound(id);
-    Json body = project->ToJson();
-    body["late"] = project->IsLate(s.clock.Now());
+    auto found = s.projects.Get(id);
+    if (!found.ok() && found.status().code() != StatusCode::kNotFound &&
+        found.status().code() != StatusCode::kInvalidArgument)
+      return server::ProblemFromStatus(found.status());
+    if (!found.ok() || !who.CanSee((*found)->info)) return ProjectNotFound(id);
+    const runtime::Project& project = **found;
+    Json body = project.ToJson();
+    body["late"] = project.IsLate(s.clock.Now());
     HttpResponse res = JsonResponse(200, body);
-    res.headers.Set("ETag", "\"" + std::to_string(project->version) + "\"");
+    res.headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
     return res;
   }));
 

@@ -29,8 +29,10 @@ RuntimeHost::RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<Roc
   registry_ = std::make_unique<runtime::WorkflowRegistry>(*store_);
   projects_ = std::make_unique<runtime::ProjectService>(*store_, *registry_, clock_, options);
   timers_ = std::make_unique<runtime::TimerService>(*store_, *projects_, clock_);
-  index_ = std::make_unique<runtime::ProjectIndex>(*store_, projects_->definitions(),
-                                                   runtime::IndexOptions{config.runtime.index_page_events});
+  runtime::IndexOptions index_options;
+  index_options.page_events = config.runtime.index_page_events;
+  index_options.persist_every_events = config.runtime.index_persist_every_events;
+  index_ = std::make_unique<runtime::ProjectIndex>(*store_, projects_->definitions(), index_options);
 }
 
 RuntimeHost::~RuntimeHost() { StopBackground(); }
@@ -57,6 +59,7 @@ void RuntimeHost::StopBackground() {
   work_.reset();
   io_.stop();
   background_.join();
+  if (Status s = index_->Flush(); !s.ok()) std::fprintf(stderr, "relais: read model: %s\n", s.ToString().c_str());
 }
 
 }  // namespace relais::cli

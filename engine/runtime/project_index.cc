@@ -45,46 +45,62 @@ Status ProjectIndex::Open() {
 }
 
 Status ProjectIndex::FoldPage(const LogPage& page) {
-  std::map<std::string, Project> touched;
-  {
-    std::lock_guard lock(mu_);
-    for (const RecordedEvent& e : page.events) {
-      if (!e.stream_id.starts_with(kProjectStreamPrefix)) continue;
-      std::string id = e.stream_id.substr(kProjectStreamPrefix.size());
-      if (!touched.count(id)) {
-        auto it = projects_.find(id);
-        Project base;
-        base.info.id = id;
-        touched[id] = it == projects_.end() ? base : it->second;
-      }
-    }
-  }
+  // In place, under the lock: queries wait for one page at most, and no
+  // project is copied (a project's fields grow over its life).
+  std::lock_guard lock(mu_);
   for (const RecordedEvent& e : page.events) {
     if (!e.stream_id.starts_with(kProjectStreamPrefix)) continue;
-    Project& p = touched[e.stream_id.substr(kProjectStreamPrefix.size())];
-    if (e.version <= p.version) continue;  // already folded (a page replayed after a crash)
-    RELAIS_RETURN_IF_ERROR(ApplyStored(definitions_, p, e).WithContext("read model"));
+    std::string id = e.stream_id.substr(kProjectStreamPrefix.size());
+    auto [it, inserted] = projects_.try_emplace(id);
+    Project& p = it->second;
+    if (inserted) p.info.id = id;
+    if (e.version <= p.version) continue;  // already folded (a page replayed after a restart)
+    Status folded = ApplyStored(definitions_, p, e);
+    if (!folded.ok()) {
+      if (inserted) projects_.erase(it);
+      return folded.WithContext("read model");
+    }
+    dirty_.insert(std::move(id));
   }
-  KvWrites writes;
-  writes.sync = false;  // derived data: a crash at worst replays a page from the log
-  for (const auto& [id, p] : touched) writes.Put(kIndexPrefix + id, DumpJson(p.ToJson()));
-  writes.Put(kCheckpointKey, std::to_string(page.next_position - 1));
-  RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
-  std::lock_guard lock(mu_);
-  for (auto& [id, p] : touched) projects_[id] = std::move(p);
+  unpersisted_events_ += page.events.size();
   checkpoint_ = page.next_position - 1;
   return Status::Ok();
+}
+
+Status ProjectIndex::PersistLocked() {
+  KvWrites writes;
+  writes.sync = false;  // derived data: a crash at worst folds the last events again
+  uint64_t checkpoint;
+  {
+    std::lock_guard lock(mu_);
+    for (const std::string& id : dirty_)
+      if (auto it = projects_.find(id); it != projects_.end()) writes.Put(kIndexPrefix + id, DumpJson(it->second.ToJson()));
+    checkpoint = checkpoint_;
+  }
+  writes.Put(kCheckpointKey, std::to_string(checkpoint));
+  RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
+  dirty_.clear();
+  unpersisted_events_ = 0;
+  return Status::Ok();
+}
+
+Status ProjectIndex::Flush() {
+  std::lock_guard fold(catch_up_mu_);
+  if (dirty_.empty() && unpersisted_events_ == 0) return Status::Ok();
+  return PersistLocked();
 }
 
 Status ProjectIndex::CatchUp() {
   std::lock_guard fold(catch_up_mu_);
   while (true) {
     uint64_t from = checkpoint() + 1;
-    if (from > store_.LastPosition()) return Status::Ok();
+    if (from > store_.LastPosition()) break;
     RELAIS_ASSIGN_OR_RETURN(LogPage page, store_.ReadAll(from, options_.page_events));
-    if (page.events.empty()) return Status::Ok();
+    if (page.events.empty()) break;
     RELAIS_RETURN_IF_ERROR(FoldPage(page));
+    if (unpersisted_events_ >= options_.persist_every_events) RELAIS_RETURN_IF_ERROR(PersistLocked());
   }
+  return Status::Ok();
 }
 
 Status ProjectIndex::Rebuild() {
@@ -100,8 +116,11 @@ Status ProjectIndex::Rebuild() {
     std::lock_guard lock(mu_);
     projects_.clear();
     checkpoint_ = 0;
+    dirty_.clear();
+    unpersisted_events_ = 0;
   }
-  return CatchUp();
+  RELAIS_RETURN_IF_ERROR(CatchUp());
+  return Flush();
 }
 
 uint64_t ProjectIndex::checkpoint() const {

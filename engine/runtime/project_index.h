@@ -1,9 +1,11 @@
 // ProjectIndex: the read model behind project lists (by phase, axis, partner,
 // lateness), a projection of the global log. It folds every project event in
-// position order, keeps the projects in memory for queries and persists them
-// with its checkpoint (the last position folded) in one atomic write per page,
-// so a restart resumes where it stopped. Rebuild() drops it and replays the
-// whole log: the result equals the incremental one (tested).
+// position order into the projects it keeps in memory for queries. Every
+// persist_every_events events, and at Flush(), it writes the projects that
+// changed with its checkpoint (the last position folded) in one atomic write,
+// so a restart resumes from there and folds the rest of the log again.
+// Rebuild() drops it and replays the whole log: the result equals the
+// incremental one (tested).
 //
 // Thread-safety: safe for concurrent access from multiple threads without any
 // external synchronization.
@@ -12,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +24,8 @@
 namespace relais::runtime {
 
 struct IndexOptions {
-  size_t page_events = 1024;  // global-log events folded per atomic write
+  size_t page_events = 1024;           // global-log events read per page
+  size_t persist_every_events = 8192;  // events folded between two persists
 };
 
 struct ProjectFilter {
@@ -50,6 +54,8 @@ class ProjectIndex {
   Status CatchUp();
   // Deletes the persisted projection and folds the whole log again.
   Status Rebuild();
+  // Persists what was folded since the last persist (at shutdown).
+  Status Flush();
 
   uint64_t checkpoint() const;
   std::optional<Project> Get(const std::string& project_id) const;
@@ -59,6 +65,7 @@ class ProjectIndex {
 
  private:
   Status FoldPage(const LogPage& page);
+  Status PersistLocked();  // REQUIRES: catch_up_mu_ held
 
   EventStore& store_;
   const DefinitionLookup definitions_;
@@ -67,6 +74,9 @@ class ProjectIndex {
   mutable std::mutex mu_;   // guards projects_ and checkpoint_
   std::map<std::string, Project> projects_;
   uint64_t checkpoint_ = 0;
+  // Folded but not yet persisted (guarded by catch_up_mu_).
+  std::set<std::string> dirty_;
+  uint64_t unpersisted_events_ = 0;
 };
 
 }  // namespace relais::runtime

@@ -97,6 +97,11 @@ StatusOr<Project> ProjectService::Load(const std::string& project_id) {
   return *project;
 }
 
+StatusOr<std::shared_ptr<const Project>> ProjectService::Get(const std::string& project_id) {
+  RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
+  return LoadForWrite(project_id, false);
+}
+
 StatusOr<std::shared_ptr<const Project>> ProjectService::LoadForWrite(const std::string& project_id, bool fresh) {
   if (!fresh) {
     std::lock_guard lock(cache_mu_);

@@ -107,6 +107,8 @@ class ProjectService {
 
   // The project's current state. Errors: kNotFound.
   StatusOr<Project> Load(const std::string& project_id);
+  // The same without a copy: the cached project, immutable and shared.
+  StatusOr<std::shared_ptr<const Project>> Get(const std::string& project_id);
 
   // Folds a project from the store alone (no cache, no snapshot).
   StatusOr<Project> LoadFromHistory(const std::string& project_id);

@@ -55,7 +55,8 @@ struct RuntimeConfig {
   size_t project_cache_capacity = 10'000;     // projects kept folded in memory
   size_t max_conflict_retries = 16;           // re-decisions after a concurrent change
   std::chrono::milliseconds timer_max_sleep{60'000};  // timers re-checked at least this often
-  size_t index_page_events = 1024;            // read model: events folded per atomic write
+  size_t index_page_events = 1024;            // read model: events read per page of the log
+  size_t index_persist_every_events = 8192;   // read model: events folded between two persists
 };
 
 // The /v1 API's limits (section `api:`).

@@ -40,7 +40,7 @@ TEST(ProjectIndexTest, IncrementalEqualsRebuildEqualsHistory) {
   options.clock = &clock;
   auto store = std::move(RocksDbEventStore::Open(options)).value();
   testing::Runtime rt(*store, clock);
-  ProjectIndex incremental(*store, rt.projects.definitions(), {.page_events = 7});
+  ProjectIndex incremental(*store, rt.projects.definitions(), {.page_events = 7, .persist_every_events = 50});
   ASSERT_THAT(incremental.Open(), IsOk());
   std::mt19937 rng(42);
   std::set<std::string> phases;  // visited along the walk
@@ -60,6 +60,7 @@ TEST(ProjectIndexTest, IncrementalEqualsRebuildEqualsHistory) {
   ASSERT_THAT(rt.timers.FireDue(), IsOk());
   ASSERT_THAT(incremental.CatchUp(), IsOk());
   EXPECT_EQ(incremental.checkpoint(), store->LastPosition());
+  ASSERT_THAT(incremental.Flush(), IsOk());
 
   ProjectIndex rebuilt(*store, rt.projects.definitions());
   ASSERT_THAT(rebuilt.Open(), IsOk());
@@ -82,6 +83,35 @@ TEST(ProjectIndexTest, IncrementalEqualsRebuildEqualsHistory) {
   ASSERT_THAT(reopened.CatchUp(), IsOk());
   ASSERT_TRUE(reopened.Get("late-comer").has_value());
   EXPECT_EQ(reopened.Get("late-comer")->ToJson(), rt.projects.Load("late-comer")->ToJson());
+}
+
+TEST(ProjectIndexTest, ARestartWithoutFlushFoldsTheRestAgain) {
+  relais::testing::TempDir dir;
+  ManualClock clock(T("2003-02-03T09:00:00Z"));
+  RocksDbStoreOptions options;
+  options.path = dir.Sub("store");
+  options.clock = &clock;
+  auto store = std::move(RocksDbEventStore::Open(options)).value();
+  testing::Runtime rt(*store, clock);
+  for (int i = 0; i < 5; ++i) rt.Create("a" + std::to_string(i));
+  {
+    ProjectIndex index(*store, rt.projects.definitions(), {.page_events = 4, .persist_every_events = 6});
+    ASSERT_THAT(index.Open(), IsOk());
+    ASSERT_THAT(index.CatchUp(), IsOk());
+    for (int i = 0; i < 5; ++i) rt.Accept("a" + std::to_string(i), "partenaire_rejoint", {{"partenaire", "AFPA"}});
+    ASSERT_THAT(index.CatchUp(), IsOk());
+    // Dropped without Flush, as in a crash: the last events were not persisted.
+  }
+  ProjectIndex reopened(*store, rt.projects.definitions());
+  ASSERT_THAT(reopened.Open(), IsOk());
+  EXPECT_LT(reopened.checkpoint(), store->LastPosition());
+  EXPECT_GT(reopened.checkpoint(), 0u) << "some pages were persisted on the way";
+  ASSERT_THAT(reopened.CatchUp(), IsOk());
+  for (int i = 0; i < 5; ++i) {
+    std::string id = "a" + std::to_string(i);
+    ASSERT_TRUE(reopened.Get(id).has_value());
+    EXPECT_EQ(reopened.Get(id)->ToJson(), rt.projects.LoadFromHistory(id)->ToJson()) << id;
+  }
 }
 
 TEST(ProjectIndexTest, FiltersSortAndPages) {
