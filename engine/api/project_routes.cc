@@ -129,7 +129,7 @@ void AddProjectRoutes(RouteContext& ctx) {
     if (!found.ok() || !who.CanSee((*found)->info)) return ProjectNotFound(id);
     const runtime::Project& project = **found;
     Json body = project.ToJson();
-    body["late"] = project.IsLate(s.clock.Now());
+    body["late"] = project.IsLate(s.projects.definitions(), s.clock.Now());
     HttpResponse res = JsonResponse(200, body);
     res.headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
     return res;
@@ -163,11 +163,12 @@ void AddProjectRoutes(RouteContext& ctx) {
         s.index.Query(filter, sort, 0, std::numeric_limits<size_t>::max(), s.clock.Now());
     Json items = Json::array();
     size_t visible = 0;
+    const runtime::DefinitionLookup definitions = s.projects.definitions();
     for (const runtime::Project& p : all.projects) {
       if (!who.CanSee(p.info)) continue;
       if (visible >= offset.value && items.size() < limit.value) {
         Json j = p.ToJson();
-        j["late"] = p.IsLate(s.clock.Now());
+        j["late"] = p.IsLate(definitions, s.clock.Now());
         items.push_back(std::move(j));
       }
       ++visible;

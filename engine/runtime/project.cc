@@ -56,15 +56,11 @@ StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
   return p;
 }
 
-void Project::RefreshPhaseFacts(const workflow::WorkflowDefinition& def) {
-  const workflow::Phase* phase = def.FindPhase(state.phase);
-  phase_terminal = phase && phase->terminal;
-  plan_key = phase ? phase->planned_year_key.value_or(state.phase) : state.phase;
-}
-
-bool Project::IsLate(TimePoint now) const {
-  if (phase_terminal) return false;
-  auto it = info.planned_years.find(plan_key);
+bool Project::IsLate(const DefinitionLookup& definitions, TimePoint now) const {
+  const workflow::WorkflowDefinition* def = definitions(info.workflow_hash);
+  const workflow::Phase* phase = def ? def->FindPhase(state.phase) : nullptr;
+  if (!phase || phase->terminal) return false;
+  auto it = info.planned_years.find(phase->planned_year_key.value_or(state.phase));
   if (it == info.planned_years.end()) return false;
   int year = int(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
   return year > it->second;
@@ -76,9 +72,7 @@ Json Project::ToJson() const {
           {"version", version},
           {"created_at", FormatIso8601(created_at)},
           {"updated_at", FormatIso8601(updated_at)},
-          {"phase_since", FormatIso8601(phase_since)},
-          {"plan_key", plan_key},
-          {"phase_terminal", phase_terminal}};
+          {"phase_since", FormatIso8601(phase_since)}};
 }
 
 StatusOr<Project> Project::FromJson(const Json& j) {
@@ -87,8 +81,6 @@ StatusOr<Project> Project::FromJson(const Json& j) {
   RELAIS_ASSIGN_OR_RETURN(p.info, ProjectInfo::FromJson(j["info"]));
   RELAIS_ASSIGN_OR_RETURN(p.state, workflow::ProjectState::FromJson(j["state"]));
   p.version = j.value("version", uint64_t{0});
-  p.plan_key = j.value("plan_key", "");
-  p.phase_terminal = j.value("phase_terminal", false);
   for (auto [field, out] : {std::pair{"created_at", &p.created_at}, std::pair{"updated_at", &p.updated_at},
                             std::pair{"phase_since", &p.phase_since}}) {
     auto t = ParseIso8601(j.value(field, ""));
@@ -108,8 +100,6 @@ Project WithState(const Project& p, workflow::ProjectState state) {
   out.created_at = p.created_at;
   out.updated_at = p.updated_at;
   out.phase_since = p.phase_since;
-  out.plan_key = p.plan_key;
-  out.phase_terminal = p.phase_terminal;
   return out;
 }
 
@@ -178,7 +168,6 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
         for (const auto& track : phase->tracks)
           if (!track.steps.empty()) project.state.tracks[track.id] = track.steps.front();
     }
-    project.RefreshPhaseFacts(*target);
   } else {
     if (project.version == 0) return FailedPrecondition(where() + ": event before registration");
     const auto* def = definitions(project.info.workflow_hash);
@@ -186,10 +175,7 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     RELAIS_ASSIGN_OR_RETURN(auto event, FromStoredEvent(stored));
     std::string old_phase = project.state.phase;
     RELAIS_RETURN_IF_ERROR(workflow::ApplyEventInPlace(*def, project.state, event));
-    if (project.state.phase != old_phase) {
-      project.phase_since = stored.metadata.recorded_at;
-      project.RefreshPhaseFacts(*def);
-    }
+    if (project.state.phase != old_phase) project.phase_since = stored.metadata.recorded_at;
   }
   project.version = stored.version;
   project.updated_at = stored.metadata.recorded_at;

@@ -11,6 +11,7 @@
 // Thread-safety: plain values; functions are pure.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ struct ProjectMember {
   friend bool operator==(const ProjectMember&, const ProjectMember&) = default;
 };
 
+// Finds the definition a hash names; nullptr when unknown.
+using DefinitionLookup = std::function<const workflow::WorkflowDefinition*(const std::string& hash)>;
+
 struct ProjectInfo {
   std::string id;
   std::string title;
@@ -70,17 +74,11 @@ struct Project {
   TimePoint created_at{};
   TimePoint updated_at{};
   TimePoint phase_since{};  // when the current phase was entered
-  // Facts of the current phase from the definition, kept by the fold.
-  std::string plan_key;         // key of info.planned_years for this phase
-  bool phase_terminal = false;
-
-  // Recomputes plan_key and phase_terminal after a phase change.
-  void RefreshPhaseFacts(const workflow::WorkflowDefinition& def);
 
   // Late: still in a non-terminal phase after that phase's planned year
   // (year of `now`, UTC; the plan key is the phase's `planned_year` in the
   // workflow, else its id).
-  bool IsLate(TimePoint now) const;
+  bool IsLate(const DefinitionLookup& definitions, TimePoint now) const;
   Json ToJson() const;
   static StatusOr<Project> FromJson(const Json& json);
 };
@@ -96,9 +94,6 @@ Status ValidateProjectId(std::string_view project_id);
 // The store's form of a workflow event, and back.
 NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_id, const Actor& actor);
 StatusOr<workflow::RecordedEvent> FromStoredEvent(const RecordedEvent& stored);
-
-// Finds the definition a hash names; nullptr when unknown.
-using DefinitionLookup = std::function<const workflow::WorkflowDefinition*(const std::string& hash)>;
 
 // Folds one stored event into project. kCorruption / kFailedPrecondition
 // when the event does not fit (the history is then not this runtime's).

@@ -9,13 +9,13 @@ constexpr const char* kIndexPrefix = "index/project/";
 constexpr const char* kCheckpointKey = "index/checkpoint";
 constexpr size_t kScanPage = 1024;
 
-bool Matches(const Project& p, const ProjectFilter& f, TimePoint now) {
+bool Matches(const Project& p, const ProjectFilter& f, const DefinitionLookup& definitions, TimePoint now) {
   if (f.phase && p.state.phase != *f.phase) return false;
   if (f.axis && p.info.axis != *f.axis) return false;
   if (f.workflow && p.info.workflow != *f.workflow) return false;
   if (f.partner && std::find(p.info.partners.begin(), p.info.partners.end(), *f.partner) == p.info.partners.end())
     return false;
-  if (f.late && p.IsLate(now) != *f.late) return false;
+  if (f.late && p.IsLate(definitions, now) != *f.late) return false;
   return true;
 }
 
@@ -140,7 +140,7 @@ ProjectPage ProjectIndex::Query(const ProjectFilter& filter, ProjectSort sort, s
   std::vector<const Project*> hits;
   std::lock_guard lock(mu_);
   for (const auto& [id, p] : projects_)
-    if (p.version > 0 && Matches(p, filter, now)) hits.push_back(&p);
+    if (p.version > 0 && Matches(p, filter, definitions_, now)) hits.push_back(&p);
   if (sort == ProjectSort::kUpdatedDesc)
     std::stable_sort(hits.begin(), hits.end(), [](auto* a, auto* b) { return a->updated_at > b->updated_at; });
   else if (sort == ProjectSort::kPhase)

@@ -273,7 +273,6 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   RELAIS_RETURN_IF_ERROR(TimerWrites(info.id, decision, std::nullopt, writes));
   Project after = before;
   after.state = decision.next;
-  after.RefreshPhaseFacts(*def);
   auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
   if (!appended.ok()) {
     if (appended.status().code() == StatusCode::kVersionConflict)
@@ -325,7 +324,6 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     KvWrites writes;
     RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, decision, request.firing, writes));
     Project after = WithState(before, std::move(decision.next));  // no copy of the old state
-    if (after.state.phase != before.state.phase) after.RefreshPhaseFacts(*def);
     auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
     if (!appended.ok()) {
       if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
