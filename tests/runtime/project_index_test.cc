@@ -35,10 +35,8 @@ const std::vector<std::pair<std::string, Json>> kCommands = {
 TEST(ProjectIndexTest, IncrementalEqualsRebuildEqualsHistory) {
   relais::testing::TempDir dir;
   ManualClock clock(T("2003-02-03T09:00:00Z"));
-  RocksDbStoreOptions options;
-  options.path = dir.Sub("store");
-  options.clock = &clock;
-  auto store = std::move(RocksDbEventStore::Open(options)).value();
+  auto store = testing::OpenRocksStore(dir.Sub("store"), clock);
+  ASSERT_NE(store, nullptr);
   testing::Runtime rt(*store, clock);
   ProjectIndex incremental(*store, rt.projects.definitions(), {.page_events = 7, .persist_every_events = 50});
   ASSERT_THAT(incremental.Open(), IsOk());
@@ -88,10 +86,8 @@ TEST(ProjectIndexTest, IncrementalEqualsRebuildEqualsHistory) {
 TEST(ProjectIndexTest, ARestartWithoutFlushFoldsTheRestAgain) {
   relais::testing::TempDir dir;
   ManualClock clock(T("2003-02-03T09:00:00Z"));
-  RocksDbStoreOptions options;
-  options.path = dir.Sub("store");
-  options.clock = &clock;
-  auto store = std::move(RocksDbEventStore::Open(options)).value();
+  auto store = testing::OpenRocksStore(dir.Sub("store"), clock);
+  ASSERT_NE(store, nullptr);
   testing::Runtime rt(*store, clock);
   for (int i = 0; i < 5; ++i) rt.Create("a" + std::to_string(i));
   {

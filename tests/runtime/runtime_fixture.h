@@ -21,6 +21,16 @@ inline const Json kPorteur = {{"nom", "Association Services Sud"}, {"nature", "a
 
 inline TimePoint T(const char* iso) { return *ParseIso8601(iso); }
 
+// A RocksDB store in `path` stamping events with `clock`; fails the test if it cannot open.
+inline std::unique_ptr<RocksDbEventStore> OpenRocksStore(const std::string& path, const Clock& clock) {
+  RocksDbStoreOptions options;
+  options.path = path;
+  options.clock = &clock;
+  auto store = RocksDbEventStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
 struct Runtime {
   explicit Runtime(EventStore& s, const Clock& clock, RuntimeOptions options = {})
       : store(s), registry(s), projects(s, registry, clock, options), timers(s, projects, clock) {

@@ -96,18 +96,17 @@ INSTANTIATE_TEST_SUITE_P(AllStores, TimerServiceTest, ::testing::ValuesIn(relais
 TEST(TimerRestartTest, ATimerDueWhileClosedFiresExactlyOnceAtStart) {
   relais::testing::TempDir dir;
   ManualClock clock(T("2003-02-03T09:00:00Z"));
-  RocksDbStoreOptions options;
-  options.path = dir.Sub("store");
-  options.clock = &clock;
   {
-    auto store = std::move(RocksDbEventStore::Open(options)).value();
+    auto store = testing::OpenRocksStore(dir.Sub("store"), clock);
+    ASSERT_NE(store, nullptr);
     testing::Runtime rt(*store, clock);
     rt.Create("p1");
     rt.ToPortage("p1");
   }
   clock.Set(T("2004-03-01T00:00:00Z"));  // the 12-month follow-up fell due while closed
   for (int start = 0; start < 3; ++start) {
-    auto store = std::move(RocksDbEventStore::Open(options)).value();
+    auto store = testing::OpenRocksStore(dir.Sub("store"), clock);
+    ASSERT_NE(store, nullptr);
     testing::Runtime rt(*store, clock);
     auto report = rt.timers.FireDue();
     ASSERT_THAT(report, IsOk());
