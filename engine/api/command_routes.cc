@@ -18,24 +18,27 @@ using server::RouteParams;
 
 constexpr size_t kMaxEventTypeBytes = 128;
 
-// The project if the caller may see it; otherwise the 404 (or the store's
-// error) to answer.
-StatusOr<std::shared_ptr<const runtime::Project>> VisibleProject(runtime::ProjectService& projects,
-                                                                  const Principal& who, const std::string& id,
-                                                                  std::optional<HttpResponse>* problem) {
-  auto project = projects.Get(id);
-  if (!project.ok()) {
-    StatusCode code = project.status().code();
-    *problem = code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument
-                   ? ProjectNotFound(id)
-                   : server::ProblemFromStatus(project.status());
-    return project.status();
+// The project's version if the caller may see it; otherwise the 404 (or the
+// store's error) to answer.
+StatusOr<uint64_t> VisibleProject(runtime::ProjectService& projects, const Principal& who, const std::string& id,
+                                  std::optional<HttpResponse>* problem) {
+  bool visible = false;
+  uint64_t version = 0;
+  Status read = projects.Read(id, [&](const runtime::Project& p) {
+    visible = who.CanSee(p.info);
+    version = p.version;
+  });
+  if (!read.ok()) {
+    StatusCode code = read.code();
+    *problem = code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument ? ProjectNotFound(id)
+                                                                                      : server::ProblemFromStatus(read);
+    return read;
   }
-  if (!who.CanSee((*project)->info)) {
+  if (!visible) {
     *problem = ProjectNotFound(id);
     return NotFound(id);
   }
-  return project;
+  return version;
 }
 
 }  // namespace
@@ -106,7 +109,7 @@ void AddCommandRoutes(RouteContext& ctx) {
     Json list = Json::array();
     for (const RecordedEvent& e : *events) list.push_back(e.ToJson());
     uint64_t next = events->empty() ? first : events->back().version + 1;
-    return JsonResponse(200, {{"events", list}, {"next_from", next}, {"has_more", has_more}, {"version", (*project)->version}});
+    return JsonResponse(200, {{"events", list}, {"next_from", next}, {"has_more", has_more}, {"version", *project}});
   }));
 }
 

@@ -118,8 +118,10 @@ std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
 bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
   const std::string_view prefix = runtime::kProjectStreamPrefix;
   if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
-  auto project = projects_.Get(event.stream_id.substr(prefix.size()));
-  return project.ok() && who.CanSee((*project)->info);
+  bool visible = false;
+  Status read = projects_.Read(event.stream_id.substr(prefix.size()),
+                               [&](const runtime::Project& p) { visible = who.CanSee(p.info); });
+  return read.ok() && visible;
 }
 
 void EventStreamHub::Run() {

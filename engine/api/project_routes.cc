@@ -114,25 +114,26 @@ void AddProjectRoutes(RouteContext& ctx) {
     auto outcome = s.projects.Create(std::move(create));
     if (!outcome.ok()) return server::ProblemFromStatus(outcome.status());
     if (outcome->refusal) return RefusalProblem(*outcome->refusal);
-    HttpResponse res = CommandResponse(*outcome, outcome->project.info.id);
-    res.headers.Set("Location", "/v1/projects/" + outcome->project.info.id);
+    HttpResponse res = CommandResponse(*outcome, outcome->project_id);
+    res.headers.Set("Location", "/v1/projects/" + outcome->project_id);
     return res;
   }));
 
   ctx.router.AddRoute("GET", "/v1/projects/{id}", ctx.guarded([&s](const Principal& who, const HttpRequest&,
                                                                    const RouteParams& params) {
     const std::string id = params.Get("id");
-    auto found = s.projects.Get(id);
-    if (!found.ok() && found.status().code() != StatusCode::kNotFound &&
-        found.status().code() != StatusCode::kInvalidArgument)
-      return server::ProblemFromStatus(found.status());
-    if (!found.ok() || !who.CanSee((*found)->info)) return ProjectNotFound(id);
-    const runtime::Project& project = **found;
-    Json body = project.ToJson();
-    body["late"] = project.IsLate(s.projects.definitions(), s.clock.Now());
-    HttpResponse res = JsonResponse(200, body);
-    res.headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
-    return res;
+    std::optional<HttpResponse> res;
+    Status found = s.projects.Read(id, [&](const runtime::Project& project) {
+      if (!who.CanSee(project.info)) return;
+      Json body = project.ToJson();
+      body["late"] = project.IsLate(s.projects.definitions(), s.clock.Now());
+      res = JsonResponse(200, body);
+      res->headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
+    });
+    if (!found.ok() && found.code() != StatusCode::kNotFound && found.code() != StatusCode::kInvalidArgument)
+      return server::ProblemFromStatus(found);
+    if (!res) return ProjectNotFound(id);
+    return std::move(*res);
   }));
 
   ctx.router.AddRoute("GET", "/v1/projects", ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,

@@ -112,7 +112,7 @@ int Migrate(const Args& args) {
       continue;
     }
     std::printf("%s: moved to %s, phase %s\n", p.info.id.c_str(), target->content_hash.substr(0, 12).c_str(),
-                out->project.state.phase.c_str());
+                out->phase.c_str());
     ++moved;
   }
   std::printf("%zu project(s) moved, %zu refused\n", moved, failed);

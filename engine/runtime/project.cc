@@ -90,19 +90,6 @@ StatusOr<Project> Project::FromJson(const Json& j) {
   return p;
 }
 
-Project WithState(const Project& p, workflow::ProjectState state) {
-  // Every member but `state`: keep in step with the struct (project_service_test
-  // checks that WithState(p, p.state) serializes exactly as p).
-  Project out;
-  out.info = p.info;
-  out.state = std::move(state);
-  out.version = p.version;
-  out.created_at = p.created_at;
-  out.updated_at = p.updated_at;
-  out.phase_since = p.phase_since;
-  return out;
-}
-
 std::string ProjectStream(std::string_view project_id) {
   return std::string(kProjectStreamPrefix) + std::string(project_id);
 }

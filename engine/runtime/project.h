@@ -83,10 +83,6 @@ struct Project {
   static StatusOr<Project> FromJson(const Json& json);
 };
 
-// A copy of `project` with `state` in place of its own, without copying the
-// old state (the large part: a project's fields).
-Project WithState(const Project& project, workflow::ProjectState state);
-
 std::string ProjectStream(std::string_view project_id);
 // Project ids: 1-64 characters of [A-Za-z0-9._-]. kInvalidArgument otherwise.
 Status ValidateProjectId(std::string_view project_id);

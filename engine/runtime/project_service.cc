@@ -93,48 +93,64 @@ StatusOr<Project> ProjectService::LoadFromHistory(const std::string& project_id)
 }
 
 StatusOr<Project> ProjectService::Load(const std::string& project_id) {
-  RELAIS_ASSIGN_OR_RETURN(auto project, LoadForWrite(project_id, false));
-  return *project;
+  std::optional<Project> copy;
+  RELAIS_RETURN_IF_ERROR(Read(project_id, [&](const Project& p) { copy = p; }));
+  return std::move(*copy);
 }
 
-StatusOr<std::shared_ptr<const Project>> ProjectService::Get(const std::string& project_id) {
+Status ProjectService::Read(const std::string& project_id, const std::function<void(const Project&)>& read) {
   RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
-  return LoadForWrite(project_id, false);
+  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, false));
+  std::shared_lock lock(slot->mu);
+  read(slot->project);
+  return Status::Ok();
 }
 
-StatusOr<std::shared_ptr<const Project>> ProjectService::LoadForWrite(const std::string& project_id, bool fresh) {
+StatusOr<std::shared_ptr<ProjectService::ProjectSlot>> ProjectService::SlotOf(const std::string& project_id,
+                                                                              bool fresh) {
   if (!fresh) {
     std::lock_guard lock(cache_mu_);
     auto it = cache_.find(project_id);
     if (it != cache_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second.lru);
-      return it->second.project;
+      return it->second.slot;
     }
   }
-  uint64_t snapshot_version = 0;
-  RELAIS_ASSIGN_OR_RETURN(Project loaded, LoadUncached(project_id, &snapshot_version));
-  auto project = std::make_shared<const Project>(std::move(loaded));
-  Remember(project, snapshot_version);
-  return project;
+  auto slot = std::make_shared<ProjectSlot>();
+  RELAIS_ASSIGN_OR_RETURN(slot->project, LoadUncached(project_id, &slot->snapshot_version));
+  // A writer reloading (fresh) needs its own fold, even if a reader cached a
+  // newer one meanwhile: it holds the command lock, so the store is the truth.
+  if (fresh) {
+    Remember(slot);
+    return slot;
+  }
+  return Remember(std::move(slot));
 }
 
-void ProjectService::Remember(std::shared_ptr<const Project> project, uint64_t snapshot_version) {
+std::shared_ptr<ProjectService::ProjectSlot> ProjectService::Remember(std::shared_ptr<ProjectSlot> slot) {
   std::lock_guard lock(cache_mu_);
-  const std::string& id = project->info.id;
+  const std::string& id = slot->project.info.id;
   auto it = cache_.find(id);
   if (it != cache_.end()) {
-    if (it->second.project->version > project->version) return;  // keep the newer one
-    it->second.project = std::move(project);
-    it->second.snapshot_version = std::max(it->second.snapshot_version, snapshot_version);
+    if (it->second.slot != slot) {
+      uint64_t cached_version;
+      {
+        std::shared_lock read(it->second.slot->mu);
+        cached_version = it->second.slot->project.version;
+      }
+      if (cached_version > slot->project.version) return it->second.slot;  // keep the newer one
+      it->second.slot = slot;
+    }
     lru_.splice(lru_.begin(), lru_, it->second.lru);
-    return;
+    return slot;
   }
   lru_.push_front(id);
-  cache_.emplace(id, CacheEntry{std::move(project), snapshot_version, lru_.begin()});
+  cache_.emplace(id, CacheEntry{slot, lru_.begin()});
   while (cache_.size() > options_.project_cache_capacity) {
     cache_.erase(lru_.back());
     lru_.pop_back();
   }
+  return slot;
 }
 
 void ProjectService::Forget(const std::string& project_id) {
@@ -145,16 +161,18 @@ void ProjectService::Forget(const std::string& project_id) {
   cache_.erase(it);
 }
 
-void ProjectService::MaybeSnapshot(const Project& project, uint64_t& snapshot_version) {
-  if (project.version < snapshot_version + options_.snapshot_every) return;
+void ProjectService::MaybeSnapshot(ProjectSlot& slot) {
+  const Project& project = slot.project;
+  if (project.version < slot.snapshot_version + options_.snapshot_every) return;
   Snapshot s{project.version, kSnapshotSchema, DumpJson(project.ToJson())};
-  if (store_.SaveSnapshot(ProjectStream(project.info.id), s).ok()) snapshot_version = project.version;
+  if (store_.SaveSnapshot(ProjectStream(project.info.id), s).ok()) slot.snapshot_version = project.version;
 }
 
 // --- Writing --------------------------------------------------------------
 
-Status ProjectService::TimerWrites(const std::string& project_id, const workflow::Decision& decision,
-                                   const std::optional<DueTimer>& firing, KvWrites& writes) {
+Status ProjectService::TimerWrites(const std::string& project_id, const workflow::ProjectState& before,
+                                   const workflow::Decision& decision, const std::optional<DueTimer>& firing,
+                                   KvWrites& writes) {
   const TimePoint now = clock_.Now();
   std::set<std::string> handled;
   auto drop = [&](const std::string& timer_id) -> Status {
@@ -167,7 +185,7 @@ Status ProjectService::TimerWrites(const std::string& project_id, const workflow
     handled.insert(firing->timer_id);
     writes.Delete(firing->DueKey());
     writes.Delete(TimerOfKey(project_id, firing->timer_id));
-    bool still_armed = decision.next.armed_timers.count(firing->timer_id) > 0;
+    bool still_armed = workflow::ArmedAfter(before, decision, firing->timer_id);
     bool cancelled = std::find(decision.cancel.begin(), decision.cancel.end(), firing->timer_id) != decision.cancel.end();
     bool rearmed = std::any_of(decision.arm.begin(), decision.arm.end(),
                                [&](const auto& a) { return a.timer_id == firing->timer_id; });
@@ -191,29 +209,56 @@ Status ProjectService::TimerWrites(const std::string& project_id, const workflow
   return Status::Ok();
 }
 
-StatusOr<AppendResult> ProjectService::AppendDecided(const Project& before, Project& after,
-                                                     std::vector<NewEvent>& events, KvWrites writes,
-                                                     const std::vector<std::string>& notify) {
-  for (const AppendHook& hook : hooks_) hook(before, after, events, notify, writes);
+StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, std::vector<NewEvent>& events,
+                                                    KvWrites writes, const std::vector<std::string>& notify) {
+  for (const AppendHook& hook : hooks_) hook(before, events, notify, writes);
   AppendRequest request;
-  request.stream_id = ProjectStream(after.info.id);
+  request.stream_id = ProjectStream(before.info.id);
   request.expected = before.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(before.version);
   request.events = events;
   request.side_writes = std::move(writes);
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, store_.Append(std::move(request)));
+  return store_.Append(std::move(request));
+}
+
+StatusOr<AppendResult> ProjectService::AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
+                                                  std::vector<NewEvent>& events, KvWrites writes,
+                                                  const std::vector<std::string>& notify) {
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendEvents(before, events, std::move(writes), notify));
   if (r.deduplicated) return r;
   after.version = r.last_version;
   after.updated_at = r.recorded_at;
   if (before.version == 0) after.created_at = r.recorded_at;
   if (before.version == 0 || after.state.phase != before.state.phase) after.phase_since = r.recorded_at;
-  uint64_t snapshot_version = 0;
-  {
-    std::lock_guard lock(cache_mu_);
-    if (auto it = cache_.find(after.info.id); it != cache_.end()) snapshot_version = it->second.snapshot_version;
-  }
-  MaybeSnapshot(after, snapshot_version);
-  Remember(std::make_shared<const Project>(after), snapshot_version);
+  auto slot = std::make_shared<ProjectSlot>();
+  slot->project = std::move(after);
+  slot->snapshot_version = snapshot_version;
+  MaybeSnapshot(*slot);
+  Remember(std::move(slot));
   return r;
+}
+
+Status ProjectService::FoldDecided(ProjectSlot& slot, const workflow::WorkflowDefinition& def,
+                                   const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r) {
+  {
+    std::unique_lock lock(slot.mu);
+    Project& project = slot.project;
+    const std::string phase_before = project.state.phase;
+    for (const auto& e : decided) {
+      Status folded = workflow::ApplyEventInPlace(def, project.state, e);
+      if (!folded.ok()) {
+        // A bug in the decision: the events are recorded, the fold is not.
+        // Drop the half-folded project; the next load folds the history.
+        lock.unlock();
+        Forget(project.info.id);
+        return Internal("project '" + project.info.id + "': recorded events do not fold: " + folded.message());
+      }
+    }
+    project.version = r.last_version;
+    project.updated_at = r.recorded_at;
+    if (project.state.phase != phase_before) project.phase_since = r.recorded_at;
+  }
+  MaybeSnapshot(slot);
+  return Status::Ok();
 }
 
 StatusOr<CommandOutcome> ProjectService::ReplayedOutcome(const std::string& project_id,
@@ -223,7 +268,11 @@ StatusOr<CommandOutcome> ProjectService::ReplayedOutcome(const std::string& proj
     return AlreadyExists("this idempotency key was used for another project");
   CommandOutcome out;
   out.deduplicated = true;
-  RELAIS_ASSIGN_OR_RETURN(out.project, Load(project_id));
+  out.project_id = project_id;
+  RELAIS_RETURN_IF_ERROR(Read(project_id, [&](const Project& p) {
+    out.version = p.version;
+    out.phase = p.state.phase;
+  }));
   // The first request's events are consecutive and their ids derive from the
   // key, so the re-send reports all of them (one append is at most
   // max_events_per_append events).
@@ -253,9 +302,9 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   create.actor_roles = request.actor.roles;
   auto decided = workflow::DecideCreate(*def, before.state, create);
   CommandOutcome out;
+  out.project_id = info.id;
   if (auto* refusal = std::get_if<workflow::Refusal>(&decided)) {
     out.refusal = *refusal;
-    out.project = before;
     return out;
   }
   auto& decision = std::get<workflow::Decision>(decided);
@@ -270,10 +319,11 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
     events.push_back(ToStoredEvent(e, EventId(info.id, request.idempotency_key, events.size()), request.actor));
 
   KvWrites writes;
-  RELAIS_RETURN_IF_ERROR(TimerWrites(info.id, decision, std::nullopt, writes));
+  RELAIS_RETURN_IF_ERROR(TimerWrites(info.id, before.state, decision, std::nullopt, writes));
   Project after = before;
   after.state = decision.next;
-  auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
+  out.phase = after.state.phase;
+  auto appended = AppendCopy(before, 0, std::move(after), events, std::move(writes), decision.notify);
   if (!appended.ok()) {
     if (appended.status().code() == StatusCode::kVersionConflict)
       return AlreadyExists("project '" + info.id + "' already exists");
@@ -281,7 +331,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   }
   if (appended->deduplicated)
     return ReplayedOutcome(info.id, request.idempotency_key, {ProjectStream(info.id), appended->first_version, 0});
-  out.project = std::move(after);
+  out.version = appended->last_version;
   out.events = Recorded(ProjectStream(info.id), events, *appended);
   out.notify = decision.notify;
   return out;
@@ -296,8 +346,9 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   }
   std::lock_guard serial(ProjectLock(request.project_id));
   for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
-    RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<const Project> loaded, LoadForWrite(request.project_id, attempt > 0));
-    const Project& before = *loaded;
+    RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(request.project_id, attempt > 0));
+    // Only this thread changes it (the command lock is held): read without slot->mu.
+    const Project& before = slot->project;
     if (request.expected_version && *request.expected_version != before.version)
       return VersionConflict("project '" + request.project_id + "' is at version " + std::to_string(before.version) +
                                  ", expected " + std::to_string(*request.expected_version),
@@ -309,11 +360,13 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     command.data = request.data;
     command.actor_roles = request.actor.roles;
     if (request.firing) command.fired_by_timer = request.firing->timer_id;
-    auto decided = workflow::Decide(*def, before.state, command);
+    auto decided = workflow::DecideChange(*def, before.state, command);
     CommandOutcome out;
+    out.project_id = request.project_id;
     if (auto* refusal = std::get_if<workflow::Refusal>(&decided)) {
       out.refusal = *refusal;
-      out.project = before;
+      out.version = before.version;
+      out.phase = before.state.phase;
       return out;
     }
     auto& decision = std::get<workflow::Decision>(decided);
@@ -322,9 +375,8 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
       events.push_back(ToStoredEvent(e, EventId(request.project_id, request.idempotency_key, events.size()),
                                      request.actor));
     KvWrites writes;
-    RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, decision, request.firing, writes));
-    Project after = WithState(before, std::move(decision.next));  // no copy of the old state
-    auto appended = AppendDecided(before, after, events, std::move(writes), decision.notify);
+    RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, before.state, decision, request.firing, writes));
+    auto appended = AppendEvents(before, events, std::move(writes), decision.notify);
     if (!appended.ok()) {
       if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
       return appended.status();
@@ -332,7 +384,10 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     if (appended->deduplicated)
       return ReplayedOutcome(request.project_id, request.idempotency_key,
                              {ProjectStream(request.project_id), appended->first_version, 0});
-    out.project = std::move(after);
+    RELAIS_RETURN_IF_ERROR(FoldDecided(*slot, *def, decision.events, *appended));
+    Remember(slot);  // in case it was evicted meanwhile
+    out.version = slot->project.version;
+    out.phase = slot->project.state.phase;
     out.events = Recorded(ProjectStream(request.project_id), events, *appended);
     out.notify = decision.notify;
     return out;
@@ -346,8 +401,8 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
                                                  const std::map<std::string, std::string>& phase_mapping,
                                                  const Actor& actor) {
   std::lock_guard serial(ProjectLock(project_id));
-  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<const Project> loaded, LoadForWrite(project_id, true));
-  const Project& before = *loaded;
+  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, true));
+  const Project& before = slot->project;
   const auto* from = registry_.ByHash(before.info.workflow_hash);
   const auto* to = registry_.ByHash(to_hash);
   if (!to) return NotFound("no deployed workflow version " + to_hash);
@@ -370,9 +425,11 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
   as_stored.data_json = DumpJson(migrated.data);
   as_stored.metadata.recorded_at = clock_.Now();
   RELAIS_RETURN_IF_ERROR(ApplyStored(definitions(), after, as_stored));
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendDecided(before, after, events, {}, {}));
   CommandOutcome out;
-  out.project = std::move(after);
+  out.project_id = project_id;
+  out.phase = after.state.phase;
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendCopy(before, slot->snapshot_version, std::move(after), events, {}, {}));
+  out.version = r.last_version;
   out.events = Recorded(ProjectStream(project_id), events, r);
   return out;
 }
@@ -387,8 +444,8 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
     if (first) return ReplayedOutcome(project_id, idempotency_key, *first);
   }
   std::lock_guard serial(ProjectLock(project_id));
-  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<const Project> loaded, LoadForWrite(project_id, true));
-  const Project& before = *loaded;
+  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, true));
+  const Project& before = slot->project;
   if (expected_version && *expected_version != before.version)
     return VersionConflict("project '" + project_id + "' is at version " + std::to_string(before.version) +
                                ", expected " + std::to_string(*expected_version),
@@ -401,10 +458,12 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
   std::vector<NewEvent> events = {changed};
   Project after = before;
   after.info.members = std::move(members);
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendDecided(before, after, events, {}, {}));
-  if (r.deduplicated) return ReplayedOutcome(project_id, idempotency_key, {ProjectStream(project_id), r.first_version, 0});
   CommandOutcome out;
-  out.project = std::move(after);
+  out.project_id = project_id;
+  out.phase = after.state.phase;
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendCopy(before, slot->snapshot_version, std::move(after), events, {}, {}));
+  if (r.deduplicated) return ReplayedOutcome(project_id, idempotency_key, {ProjectStream(project_id), r.first_version, 0});
+  out.version = r.last_version;
   out.events = Recorded(ProjectStream(project_id), events, r);
   return out;
 }

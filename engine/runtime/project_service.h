@@ -9,6 +9,11 @@
 // Idempotency: a request with an idempotency key derives its event ids from
 // (project, key), so re-sending it returns the first outcome and writes nothing.
 //
+// Cost: a command costs its change, not the project's state. The cached
+// project is folded in place once the events are durable (readers see it
+// through Read(), under a per-project shared lock); nothing copies the
+// state's fields, which grow for years (indicators, conventions...).
+//
 // Thread-safety: safe for concurrent access from multiple threads without any
 // external synchronization. *store, *registry and *clock must outlive it.
 #pragma once
@@ -19,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,7 +64,9 @@ struct CommandRequest {
 
 struct CommandOutcome {
   std::optional<workflow::Refusal> refusal;  // set: refused, nothing written
-  Project project;                           // the project after the command (as is, when refused)
+  std::string project_id;
+  uint64_t version = 0;                      // the project's version after the command (as is, when refused)
+  std::string phase;                         // its phase after the command
   std::vector<RecordedEvent> events;         // what was appended (ids, types, versions, positions)
   std::vector<std::string> notify;           // notification topics announced
   bool deduplicated = false;                 // a re-sent idempotent request: nothing new written
@@ -66,11 +74,11 @@ struct CommandOutcome {
 
 class ProjectService {
  public:
-  // Called before each append, with the project before and after and the
-  // events about to be written (their data as NewEvent::DataText()); may add
-  // side writes (e.g. outbox entries).
-  using AppendHook = std::function<void(const Project& before, const Project& after,
-                                        const std::vector<NewEvent>& events,
+  // Called before each append, with the project before the events about to
+  // be written (their data as NewEvent::DataText()); may add side writes
+  // (e.g. outbox entries) that commit in the same atomic batch. Runs with the
+  // project's command lock held: it must not run commands itself.
+  using AppendHook = std::function<void(const Project& before, const std::vector<NewEvent>& events,
                                         const std::vector<std::string>& notify, KvWrites& writes)>;
 
   ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock, RuntimeOptions options = {});
@@ -105,10 +113,13 @@ class ProjectService {
                                          const Actor& actor, std::optional<uint64_t> expected_version = std::nullopt,
                                          const std::string& idempotency_key = "");
 
-  // The project's current state. Errors: kNotFound.
+  // A copy of the project's current state. Errors: kInvalidArgument (bad
+  // id), kNotFound; kUnavailable.
   StatusOr<Project> Load(const std::string& project_id);
-  // The same without a copy: the cached project, immutable and shared.
-  StatusOr<std::shared_ptr<const Project>> Get(const std::string& project_id);
+  // The same without a copy: calls read with the cached project under its
+  // shared lock. Keep read short (a command on the project waits for it to
+  // fold its change) and never run a command from inside it.
+  Status Read(const std::string& project_id, const std::function<void(const Project&)>& read);
 
   // Folds a project from the store alone (no cache, no snapshot).
   StatusOr<Project> LoadFromHistory(const std::string& project_id);
@@ -116,29 +127,45 @@ class ProjectService {
   DefinitionLookup definitions() const;
 
  private:
+  // One cached project. Only a writer holding the project's command lock
+  // changes `project`, and only under the exclusive `mu`: that writer reads
+  // it without `mu`, readers take `mu` shared.
+  struct ProjectSlot {
+    mutable std::shared_mutex mu;
+    Project project;
+    uint64_t snapshot_version = 0;  // writer-only, like project
+  };
   struct CacheEntry {
-    std::shared_ptr<const Project> project;
-    uint64_t snapshot_version = 0;
+    std::shared_ptr<ProjectSlot> slot;
     std::list<std::string>::iterator lru;
   };
 
   StatusOr<Project> LoadUncached(const std::string& project_id, uint64_t* snapshot_version);
   Status FoldNewer(Project& project);
-  // The project, shared with the cache (no copy). fresh: bypass the cache.
-  StatusOr<std::shared_ptr<const Project>> LoadForWrite(const std::string& project_id, bool fresh);
-  // Appends `events` at before.version with `writes` and the hooks' writes;
-  // on success completes `after` (versions, timestamps) and caches it.
-  StatusOr<AppendResult> AppendDecided(const Project& before, Project& after, std::vector<NewEvent>& events,
-                                       KvWrites writes, const std::vector<std::string>& notify);
-  Status TimerWrites(const std::string& project_id, const workflow::Decision& decision,
-                     const std::optional<DueTimer>& firing, KvWrites& writes);
+  // The cached project (loaded on a miss). fresh: reload it from the store.
+  StatusOr<std::shared_ptr<ProjectSlot>> SlotOf(const std::string& project_id, bool fresh);
+  // Runs the hooks and appends `events` at before.version with `writes`.
+  StatusOr<AppendResult> AppendEvents(const Project& before, std::vector<NewEvent>& events, KvWrites writes,
+                                      const std::vector<std::string>& notify);
+  // AppendEvents, then completes `after` (versions, timestamps) and caches it
+  // in a new slot: for the rare changes made on a copy (create, migrate, members).
+  StatusOr<AppendResult> AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
+                                    std::vector<NewEvent>& events, KvWrites writes,
+                                    const std::vector<std::string>& notify);
+  // Folds the recorded decision into the slot in place.
+  Status FoldDecided(ProjectSlot& slot, const workflow::WorkflowDefinition& def,
+                     const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r);
+  Status TimerWrites(const std::string& project_id, const workflow::ProjectState& before,
+                     const workflow::Decision& decision, const std::optional<DueTimer>& firing, KvWrites& writes);
   // The outcome of a request whose events are already stored (a re-send):
   // every event the first request appended, the project as it is now.
   StatusOr<CommandOutcome> ReplayedOutcome(const std::string& project_id, const std::string& idempotency_key,
                                            const EventLocation& first);
-  void Remember(std::shared_ptr<const Project> project, uint64_t snapshot_version);
+  // Caches slot unless the cache holds a newer version; returns the one kept.
+  std::shared_ptr<ProjectSlot> Remember(std::shared_ptr<ProjectSlot> slot);
   void Forget(const std::string& project_id);
-  void MaybeSnapshot(const Project& project, uint64_t& snapshot_version);
+  // REQUIRES: the project's command lock.
+  void MaybeSnapshot(ProjectSlot& slot);
   std::string EventId(const std::string& project_id, const std::string& idempotency_key, size_t index) const;
 
   EventStore& store_;

@@ -1,6 +1,7 @@
 #include "engine/workflow/decision.h"
 
 #include <algorithm>
+#include <map>
 
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
@@ -56,12 +57,143 @@ Json ViolationsJson(const std::vector<SchemaViolation>& violations) {
   return out;
 }
 
+// The field changes of one command, kept as an overlay on the project's
+// fields instead of a changed copy of them: a command costs its change, not
+// the project's whole state (a project that lives for years accumulates
+// indicators, conventions...). Effects() gives what DiffFields of a copy
+// would: final values of changed fields, items added at the end of lists,
+// removed fields. Recording values (not operations) keeps the fold trivially
+// faithful; recording a list that only grew as its new items keeps every
+// event small however long the list gets, so a replay stays linear.
+class FieldChanges {
+ public:
+  explicit FieldChanges(const Json& base) : base_(base) {}
+
+  // Applies a StateUpdate evaluated against the pre-event context.
+  void Apply(const StateUpdate& u, const GuardContext& ctx) {
+    for (const auto& [field, expr] : u.set) {
+      Json v = expr.EvaluateValue(ctx);
+      // Setting null removes the field: an optional datum that was not given.
+      if (v.is_null()) Unset(field);
+      else changes_[field] = Change{Kind::kSet, std::move(v)};
+    }
+    for (const auto& [field, expr] : u.append) {
+      Json v = expr.EvaluateValue(ctx);
+      if (!v.is_null()) Append(field, std::move(v));  // null: nothing to append
+    }
+    for (const auto& [field, expr] : u.remove) Remove(field, expr.EvaluateValue(ctx));
+    for (const auto& field : u.unset) Unset(field);
+  }
+
+  // {"set": ..., "append": ..., "unset": [...]} members added to effects.
+  void Effects(Json& effects) const {
+    Json set = Json::object();
+    Json append = Json::object();
+    Json unset = Json::array();
+    for (const auto& [key, change] : changes_) {
+      auto it = base_.find(key);
+      const bool existed = it != base_.end();
+      switch (change.kind) {
+        case Kind::kUnset:
+          if (existed) unset.push_back(key);
+          break;
+        case Kind::kAppend:
+          if (!change.value.empty()) append[key] = change.value;
+          break;
+        case Kind::kSet:
+          if (!existed) {
+            set[key] = change.value;
+          } else if (*it != change.value) {
+            const Json& v = change.value;
+            const bool grew = it->is_array() && v.is_array() && v.size() > it->size() &&
+                              std::equal(it->begin(), it->end(), v.begin());
+            if (grew) append[key] = Json(v.begin() + static_cast<std::ptrdiff_t>(it->size()), v.end());
+            else set[key] = v;
+          }
+          break;
+      }
+    }
+    if (!set.empty()) effects["set"] = std::move(set);
+    if (!append.empty()) effects["append"] = std::move(append);
+    if (!unset.empty()) effects["unset"] = std::move(unset);
+  }
+
+  // Size of list `key` after the change (0 when it is not a list).
+  size_t SizeAfter(const std::string& key) const {
+    auto c = changes_.find(key);
+    const Json* base = Base(key);
+    if (c == changes_.end()) return base && base->is_array() ? base->size() : 0;
+    if (c->second.kind == Kind::kSet) return c->second.value.is_array() ? c->second.value.size() : 0;
+    if (c->second.kind == Kind::kUnset) return 0;
+    return (base ? base->size() : 0) + c->second.value.size();
+  }
+
+  bool HasAfter(const std::string& key) const {
+    auto c = changes_.find(key);
+    if (c == changes_.end()) return Base(key) != nullptr;
+    return c->second.kind != Kind::kUnset;
+  }
+
+ private:
+  // kAppend: value holds the items added to the base list.
+  enum class Kind { kSet, kAppend, kUnset };
+  struct Change {
+    Kind kind;
+    Json value;
+  };
+
+  const Json* Base(const std::string& key) const {
+    auto it = base_.find(key);
+    return it == base_.end() ? nullptr : &*it;
+  }
+  void Unset(const std::string& field) { changes_[field] = Change{Kind::kUnset, Json()}; }
+
+  void Append(const std::string& field, Json v) {
+    auto c = changes_.find(field);
+    if (c == changes_.end()) {
+      const Json* base = Base(field);
+      if (base == nullptr || base->is_null()) changes_[field] = Change{Kind::kSet, Json::array({std::move(v)})};
+      else if (base->is_array()) changes_[field] = Change{Kind::kAppend, Json::array({std::move(v)})};
+      return;  // a field of another type is left as it is
+    }
+    Change& change = c->second;
+    if (change.kind == Kind::kUnset) change = Change{Kind::kSet, Json::array({std::move(v)})};
+    else if (change.value.is_array()) change.value.push_back(std::move(v));
+  }
+
+  // Removing items materializes the list: O(list), for the few events that remove.
+  void Remove(const std::string& field, const Json& v) {
+    auto c = changes_.find(field);
+    Json current;
+    if (c == changes_.end()) {
+      const Json* base = Base(field);
+      if (base == nullptr || !base->is_array()) return;
+      current = *base;
+    } else if (c->second.kind == Kind::kUnset) {
+      return;
+    } else if (c->second.kind == Kind::kAppend) {
+      current = *Base(field);
+      for (const auto& item : c->second.value) current.push_back(item);
+    } else {
+      if (!c->second.value.is_array()) return;
+      current = std::move(c->second.value);
+    }
+    Json kept = Json::array();
+    for (auto& item : current)
+      if (item != v) kept.push_back(std::move(item));
+    changes_[field] = Change{Kind::kSet, std::move(kept)};
+  }
+
+  const Json& base_;
+  std::map<std::string, Change> changes_;
+};
+
 // Checks a state change against the state schema, knowing the state before
 // conformed: only the properties the effects set, the items they append, the
 // required properties and undeclared keys are checked. A command thus costs
 // its change, not the project's whole state (a list of a thousand indicators
 // is not re-validated for each new one).
-std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const Json& after, const Json& effects) {
+std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const FieldChanges& after, const Json& effects) {
   std::vector<SchemaViolation> out;
   static const Json kNone = Json::object();
   auto props_it = schema.find("properties");
@@ -95,70 +227,16 @@ std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const Json&
       if (!s) continue;
       auto item_schema = s->find("items");
       if (item_schema == s->end()) continue;
-      const size_t first = after[key].size() - items.size();
+      const size_t first = after.SizeAfter(key) - items.size();
       for (size_t i = 0; i < items.size(); ++i)
         add_under("$." + key + "[" + std::to_string(first + i) + "]", ValidateJson(*item_schema, items[i]));
     }
   if (auto required = schema.find("required"); required != schema.end() && required->is_array())
     for (const auto& name : *required)
-      if (name.is_string() && !after.contains(name.get<std::string>()))
+      if (name.is_string() && !after.HasAfter(name.get<std::string>()))
         out.push_back({"$." + name.get<std::string>(), "required",
                        "missing required property '" + name.get<std::string>() + "'"});
   return out;
-}
-
-// Applies a StateUpdate, evaluated against the pre-event context, to `fields`.
-void ApplyUpdate(const StateUpdate& u, const GuardContext& ctx, Json& fields) {
-  for (const auto& [field, expr] : u.set) {
-    Json v = expr.EvaluateValue(ctx);
-    // Setting null removes the field: an optional datum that was not given.
-    if (v.is_null()) fields.erase(field);
-    else fields[field] = std::move(v);
-  }
-  for (const auto& [field, expr] : u.append) {
-    Json v = expr.EvaluateValue(ctx);
-    if (v.is_null()) continue;  // nothing to append
-    Json& target = fields[field];
-    if (target.is_null()) target = Json::array();
-    if (target.is_array()) target.push_back(std::move(v));
-  }
-  for (const auto& [field, expr] : u.remove) {
-    Json v = expr.EvaluateValue(ctx);
-    auto it = fields.find(field);
-    if (it == fields.end() || !it->is_array()) continue;
-    Json kept = Json::array();
-    for (const auto& item : *it)
-      if (item != v) kept.push_back(item);
-    *it = std::move(kept);
-  }
-  for (const auto& field : u.unset) fields.erase(field);
-}
-
-// The recorded change: final values of changed fields, items added at the end
-// of lists, and removed fields. Recording values (not operations) keeps the
-// fold trivially faithful; recording a list that only grew as its new items
-// keeps every event small however long the list gets (indicators, conventions
-// of a project that lives for years), so a replay stays linear.
-void DiffFields(const Json& before, const Json& after, Json& effects) {
-  Json set = Json::object();
-  Json append = Json::object();
-  Json unset = Json::array();
-  for (const auto& [k, v] : after.items()) {
-    auto it = before.find(k);
-    if (it == before.end()) {
-      set[k] = v;
-    } else if (*it != v) {
-      const bool grew = it->is_array() && v.is_array() && v.size() > it->size() &&
-                        std::equal(it->begin(), it->end(), v.begin());
-      if (grew) append[k] = Json(v.begin() + static_cast<std::ptrdiff_t>(it->size()), v.end());
-      else set[k] = v;
-    }
-  }
-  for (const auto& [k, v] : before.items())
-    if (!after.contains(k)) unset.push_back(k);
-  if (!set.empty()) effects["set"] = set;
-  if (!append.empty()) effects["append"] = append;
-  if (!unset.empty()) effects["unset"] = unset;
 }
 
 TimerToArm ArmOf(const Timer& t, const std::string& phase) {
@@ -210,9 +288,14 @@ void PlanTimers(const WorkflowDefinition& def, const ProjectState& state, const 
   if (!timers.empty()) effects["timers"] = timers;
 }
 
-// Appends the event, folds it and fills d.next; a fold failure is a bug in the decision.
+// Appends the event and, when fold, folds it into d.next; a fold failure is
+// a bug in the decision.
 std::optional<Refusal> Finish(const WorkflowDefinition& def, const ProjectState& state, RecordedEvent event,
-                              Decision& d) {
+                              Decision& d, bool fold = true) {
+  if (!fold) {
+    d.events.push_back(std::move(event));
+    return std::nullopt;
+  }
   auto next = ApplyEvent(def, state, event);
   if (!next.ok())
     return Refuse(RefusalCode::kInvalidState, "internal: the decided event does not fold: " + next.status().message());
@@ -254,7 +337,10 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
   return d;
 }
 
-DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& state, const Command& command) {
+namespace {
+
+DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& state, const Command& command,
+                             bool fold) {
   if (!state.created) return Refuse(RefusalCode::kNotCreated, "the project has not been created");
   const EventType* event = def.FindEvent(command.event_type);
   if (event == nullptr)
@@ -320,11 +406,11 @@ DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& stat
                   {{"event_type", event->type}, {"tried", tried}});
 
   Json effects = Json::object();
-  Json fields = state.fields;
-  ApplyUpdate(event->update, ctx, fields);
-  if (chosen) ApplyUpdate(chosen->update, ctx, fields);
-  DiffFields(state.fields, fields, effects);
-  if (auto v = ValidateStateChange(def.state_schema, fields, effects); !v.empty())
+  FieldChanges changes(state.fields);
+  changes.Apply(event->update, ctx);
+  if (chosen) changes.Apply(chosen->update, ctx);
+  changes.Effects(effects);
+  if (auto v = ValidateStateChange(def.state_schema, changes, effects); !v.empty())
     return Refuse(RefusalCode::kInvalidState, "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
 
@@ -345,8 +431,34 @@ DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& stat
   for (const auto& topic : event->notify)
     if (!Contains(d.notify, topic)) d.notify.push_back(topic);
   RecordedEvent recorded{event->type, data, effects};
-  if (auto r = Finish(def, state, std::move(recorded), d)) return *r;
+  if (auto r = Finish(def, state, std::move(recorded), d, fold)) return *r;
   return d;
+}
+
+}  // namespace
+
+DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& state, const Command& command) {
+  return DecideImpl(def, state, command, true);
+}
+
+DecisionOrRefusal DecideChange(const WorkflowDefinition& def, const ProjectState& state, const Command& command) {
+  return DecideImpl(def, state, command, false);
+}
+
+bool ArmedAfter(const ProjectState& before, const Decision& d, const std::string& timer_id) {
+  bool armed = before.armed_timers.count(timer_id) > 0;
+  // As the fold applies effects.timers: cancelled, then fired, then armed.
+  for (const RecordedEvent& e : d.events) {
+    auto timers = e.effects.find("timers");
+    if (timers == e.effects.end() || !timers->is_object()) continue;
+    auto listed = [&](const char* key) {
+      auto it = timers->find(key);
+      return it != timers->end() && it->is_array() && std::find(it->begin(), it->end(), timer_id) != it->end();
+    };
+    if (listed("cancelled") || listed("fired")) armed = false;
+    if (auto it = timers->find("armed"); it != timers->end() && it->is_object() && it->contains(timer_id)) armed = true;
+  }
+  return armed;
 }
 
 }  // namespace relais::workflow

@@ -82,13 +82,21 @@ struct Decision {
   std::vector<TimerToArm> arm;           // an already armed timer is re-armed (its due time restarts)
   std::vector<std::string> cancel;       // timer ids
   std::vector<std::string> notify;       // topics, without duplicates
-  ProjectState next;                     // the state after folding `events`
+  ProjectState next;                     // the state after folding `events` (not filled by DecideChange)
 };
 
 using DecisionOrRefusal = std::variant<Decision, Refusal>;
 
 // Decides a command on an existing project.
 DecisionOrRefusal Decide(const WorkflowDefinition& def, const ProjectState& state, const Command& command);
+
+// The same without folding the events into Decision::next, which stays
+// empty: the caller folds them in place (ApplyEventInPlace) once they are
+// recorded, so a command costs its change and not a copy of the state.
+DecisionOrRefusal DecideChange(const WorkflowDefinition& def, const ProjectState& state, const Command& command);
+
+// Whether timer_id is armed once d's events are folded into `before`.
+bool ArmedAfter(const ProjectState& before, const Decision& d, const std::string& timer_id);
 
 // Decides the creation of a project (state must be the empty state).
 DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState& state, const CreateCommand& command);

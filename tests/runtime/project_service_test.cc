@@ -34,25 +34,33 @@ TEST_P(ProjectServiceTest, CreateRegistersTheProjectAndEntersTheFirstPhase) {
   EXPECT_EQ(out.events[0].type, "project_registered");
   EXPECT_EQ(out.events[1].type, "project_created");
   EXPECT_EQ(out.events[0].metadata.actor, "person:claire.dumas");
-  EXPECT_EQ(out.project.state.phase, "mobilisation");
-  EXPECT_EQ(out.project.version, 2u);
-  EXPECT_EQ(out.project.info.axis, "2A");
-  EXPECT_EQ(out.project.info.workflow_hash, rt.registry.Current("cbe_action")->content_hash);
-  EXPECT_EQ(out.project.created_at, clock_.Now());
+  EXPECT_EQ(out.phase, "mobilisation");
+  EXPECT_EQ(out.version, 2u);
+  auto project = rt.projects.Load("aide-domicile");
+  ASSERT_THAT(project, IsOk());
+  EXPECT_EQ(project->state.phase, "mobilisation");
+  EXPECT_EQ(project->version, 2u);
+  EXPECT_EQ(project->info.axis, "2A");
+  EXPECT_EQ(project->info.workflow_hash, rt.registry.Current("cbe_action")->content_hash);
+  EXPECT_EQ(project->created_at, clock_.Now());
   auto history = rt.projects.LoadFromHistory("aide-domicile");
   ASSERT_THAT(history, IsOk());
-  EXPECT_EQ(history->ToJson(), out.project.ToJson()) << "the cached fold equals the replayed one";
+  EXPECT_EQ(history->ToJson(), project->ToJson()) << "the cached fold equals the replayed one";
 }
 
-TEST_P(ProjectServiceTest, WithStateKeepsEverythingButTheState) {
+TEST_P(ProjectServiceTest, CommandsFoldTheCachedProjectInPlaceAsAReplayWould) {
   testing::Runtime rt(store(), clock_);
   rt.Create("p1", "3", {{"mobilisation", 2003}});
+  Json before_json;
+  ASSERT_THAT(rt.projects.Read("p1", [&](const Project& p) { before_json = p.ToJson(); }), IsOk());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_THAT(rt.Fire("p1", "indicateur_enregistre", {{"indicateur", "autre"}, {"valeur", i}}), IsOk());
   rt.ToEtude("p1");
-  Project p = *rt.projects.Load("p1");
-  EXPECT_EQ(WithState(p, p.state).ToJson(), p.ToJson());
-  workflow::ProjectState other;
-  other.phase = "x";
-  EXPECT_EQ(WithState(p, other).state.phase, "x");
+  Project cached = *rt.projects.Load("p1");
+  EXPECT_EQ(cached.state.phase, "etude");
+  EXPECT_EQ(cached.state.fields["indicateurs"].size(), 5u) << "each indicator appended once";
+  EXPECT_EQ(rt.projects.LoadFromHistory("p1")->ToJson(), cached.ToJson());
+  EXPECT_NE(before_json, cached.ToJson());
 }
 
 TEST_P(ProjectServiceTest, CreationErrorsSayWhat) {
@@ -208,9 +216,10 @@ TEST_P(ProjectServiceTest, MigrationMovesAProjectToANewVersionWithAPhaseMapping)
               StatusIs(StatusCode::kInvalidArgument));
   auto moved = rt.projects.Migrate("p1", new_hash, {{"etude", "mobilisation"}}, kCoordinator);
   ASSERT_THAT(moved, IsOk());
-  EXPECT_EQ(moved->project.info.workflow_hash, new_hash);
-  EXPECT_EQ(moved->project.state.phase, "mobilisation");
-  EXPECT_EQ(rt.projects.LoadFromHistory("p1")->ToJson(), moved->project.ToJson());
+  EXPECT_EQ(moved->phase, "mobilisation");
+  EXPECT_EQ(rt.projects.Load("p1")->info.workflow_hash, new_hash);
+  EXPECT_EQ(rt.projects.Load("p1")->state.phase, "mobilisation");
+  EXPECT_EQ(rt.projects.LoadFromHistory("p1")->ToJson(), rt.projects.Load("p1")->ToJson());
 }
 
 TEST_P(ProjectServiceTest, EventsStaySmallWhileAListFieldGrows) {

@@ -147,6 +147,16 @@ class InvariantChecker {
     ASSERT_NE(e, nullptr);
     ASSERT_EQ(d.events.size(), 1u);
     ASSERT_EQ(d.next.event_count, before.event_count + 1);
+    // The runtime's path: the same events without the fold, folded in place.
+    auto change = DecideChange(def_, before, c);
+    const Decision* changed = std::get_if<Decision>(&change);
+    ASSERT_NE(changed, nullptr);
+    ASSERT_EQ(changed->events, d.events);
+    ProjectState in_place = before;
+    ASSERT_TRUE(ApplyEventInPlace(def_, in_place, changed->events[0]).ok());
+    ASSERT_EQ(in_place, d.next);
+    for (const auto& t : def_.timers)
+      ASSERT_EQ(ArmedAfter(before, *changed, t.id), d.next.armed_timers.count(t.id) > 0) << t.id;
     const Phase* from = def_.FindPhase(before.phase);
     if (from->terminal) {
       ASSERT_NE(std::find(e->phases.begin(), e->phases.end(), before.phase), e->phases.end())
