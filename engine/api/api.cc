@@ -41,9 +41,9 @@ void Api::Stop() {
   streams_->Stop();
 }
 
-server::Handler Api::Guarded(ApiHandler handler) {
-  return [this, handler = std::move(handler)](HttpRequest request, server::RouteParams params,
-                                              server::Respond respond) {
+server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
+  return [this, handler = std::move(handler), fast = std::move(fast)](HttpRequest request, server::RouteParams params,
+                                                                      server::Respond respond) {
     std::optional<Principal> principal = authenticator_.Authenticate(request.Header("Authorization"));
     if (!principal) {
       respond(server::UnauthorizedProblem(request.Header("Authorization") ? "the bearer token is not valid"
@@ -56,6 +56,18 @@ server::Handler Api::Guarded(ApiHandler handler) {
           "rate limit of " + std::to_string(config_.rate_limit_per_second) + " requests per second exceeded",
           retry_after));
       return;
+    }
+    if (fast) {
+      std::optional<HttpResponse> answered;
+      try {
+        answered = fast(*principal, request, params);
+      } catch (const std::exception& e) {
+        answered = server::MakeProblem(server::ProblemKind::kInternal, "the request could not be completed");
+      }
+      if (answered) {
+        respond(std::move(*answered));
+        return;
+      }
     }
     // The task owns everything it needs; respond is copied so a refused
     // submission can still answer.
@@ -78,7 +90,8 @@ server::Handler Api::Guarded(ApiHandler handler) {
 }
 
 void Api::RegisterRoutes(server::Router& router) {
-  RouteContext ctx{*this, router, [this](ApiHandler h) { return Guarded(std::move(h)); }};
+  RouteContext ctx{*this, router, [this](ApiHandler h) { return Guarded(std::move(h)); },
+                   [this](InlineHandler fast, ApiHandler h) { return Guarded(std::move(h), std::move(fast)); }};
   AddOpenApiRoute(ctx);
   AddWorkflowRoutes(ctx);
   AddProjectRoutes(ctx);

@@ -45,6 +45,11 @@ struct ApiServices {
 // A handler behind authentication: runs on a worker thread with the caller.
 using ApiHandler =
     std::function<server::HttpResponse(const Principal&, const server::HttpRequest&, const server::RouteParams&)>;
+// A read that may answer at once on the I/O thread, from memory only (never
+// the store, never a lock a command holds for long); nullopt sends the
+// request on to the worker pool's handler.
+using InlineHandler = std::function<std::optional<server::HttpResponse>(
+    const Principal&, const server::HttpRequest&, const server::RouteParams&)>;
 
 class Api {
  public:
@@ -68,8 +73,9 @@ class Api {
   ApiServices& services() { return services_; }
 
  private:
-  // Wraps an ApiHandler with authentication, rate limiting and the pool.
-  server::Handler Guarded(ApiHandler handler);
+  // Wraps an ApiHandler with authentication, rate limiting and the pool;
+  // first tries fast (when given) on the I/O thread.
+  server::Handler Guarded(ApiHandler handler, InlineHandler fast = nullptr);
 
   ApiServices services_;
   const server::ApiConfig config_;
@@ -90,6 +96,7 @@ struct RouteContext {
   Api& api;
   server::Router& router;
   std::function<server::Handler(ApiHandler)> guarded;
+  std::function<server::Handler(InlineHandler, ApiHandler)> guarded_read;  // fast path first
 };
 void AddWorkflowRoutes(RouteContext& ctx);
 void AddProjectRoutes(RouteContext& ctx);

@@ -119,22 +119,35 @@ void AddProjectRoutes(RouteContext& ctx) {
     return res;
   }));
 
-  ctx.router.AddRoute("GET", "/v1/projects/{id}", ctx.guarded([&s](const Principal& who, const HttpRequest&,
-                                                                   const RouteParams& params) {
-    const std::string id = params.Get("id");
-    std::optional<HttpResponse> res;
-    Status found = s.projects.Read(id, [&](const runtime::Project& project) {
+  // The project's state, or nothing when the caller may not see it.
+  auto project_response = [&s](const Principal& who, std::optional<HttpResponse>& res) {
+    return [&s, &who, &res](const runtime::Project& project) {
       if (!who.CanSee(project.info)) return;
       Json body = project.ToJson();
       body["late"] = project.IsLate(s.projects.definitions(), s.clock.Now());
       res = JsonResponse(200, body);
       res->headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
-    });
+    };
+  };
+  // A cached project answers on the I/O thread; the rest goes to the pool.
+  auto get_cached = [&s, project_response](const Principal& who, const HttpRequest&,
+                                           const RouteParams& params) -> std::optional<HttpResponse> {
+    const std::string id = params.Get("id");
+    std::optional<HttpResponse> res;
+    if (!s.projects.TryRead(id, project_response(who, res))) return std::nullopt;
+    if (!res) return ProjectNotFound(id);
+    return res;
+  };
+  auto get_loaded = [&s, project_response](const Principal& who, const HttpRequest&, const RouteParams& params) {
+    const std::string id = params.Get("id");
+    std::optional<HttpResponse> res;
+    Status found = s.projects.Read(id, project_response(who, res));
     if (!found.ok() && found.code() != StatusCode::kNotFound && found.code() != StatusCode::kInvalidArgument)
       return server::ProblemFromStatus(found);
     if (!res) return ProjectNotFound(id);
     return std::move(*res);
-  }));
+  };
+  ctx.router.AddRoute("GET", "/v1/projects/{id}", ctx.guarded_read(get_cached, get_loaded));
 
   ctx.router.AddRoute("GET", "/v1/projects", ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
                                                                        const RouteParams&) {

@@ -106,6 +106,21 @@ Status ProjectService::Read(const std::string& project_id, const std::function<v
   return Status::Ok();
 }
 
+bool ProjectService::TryRead(const std::string& project_id, const std::function<void(const Project&)>& read) {
+  std::shared_ptr<ProjectSlot> slot;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(project_id);
+    if (it == cache_.end()) return false;
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    slot = it->second.slot;
+  }
+  std::shared_lock lock(slot->mu, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  read(slot->project);
+  return true;
+}
+
 StatusOr<std::shared_ptr<ProjectService::ProjectSlot>> ProjectService::SlotOf(const std::string& project_id,
                                                                               bool fresh) {
   if (!fresh) {

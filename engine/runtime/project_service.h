@@ -120,6 +120,10 @@ class ProjectService {
   // shared lock. Keep read short (a command on the project waits for it to
   // fold its change) and never run a command from inside it.
   Status Read(const std::string& project_id, const std::function<void(const Project&)>& read);
+  // Read() if the project is in memory and no command is folding into it
+  // right now; false otherwise, without waiting and without touching the
+  // store (for answering on an I/O thread).
+  bool TryRead(const std::string& project_id, const std::function<void(const Project&)>& read);
 
   // Folds a project from the store alone (no cache, no snapshot).
   StatusOr<Project> LoadFromHistory(const std::string& project_id);
