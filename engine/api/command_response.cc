@@ -7,13 +7,17 @@
 namespace relais::api {
 
 server::HttpResponse CommandResponse(const runtime::CommandOutcome& outcome, const std::string& project_id) {
-  Json events = Json::array();
+  // {"events": [...], "project_id": ..., "version": ...}, the events spliced
+  // as stored rather than parsed and dumped again.
   uint64_t version = 0;
+  std::string body = "{\"events\":[";
   for (const RecordedEvent& e : outcome.events) {
-    events.push_back(e.ToJson());
+    if (body.back() != '[') body += ',';
+    body += e.ToJsonText();
     version = std::max(version, e.version);
   }
-  server::HttpResponse res = server::JsonResponse(201, {{"project_id", project_id}, {"version", version}, {"events", events}});
+  body += "],\"project_id\":" + DumpJson(Json(project_id)) + ",\"version\":" + std::to_string(version) + "}";
+  server::HttpResponse res = server::TextResponse(201, std::move(body), std::string(server::kJsonContentType));
   res.headers.Set("ETag", "\"" + std::to_string(version) + "\"");
   if (outcome.deduplicated) res.headers.Set("Idempotent-Replayed", "true");
   return res;

@@ -106,10 +106,16 @@ void AddCommandRoutes(RouteContext& ctx) {
     if (!events.ok()) return server::ProblemFromStatus(events.status());
     bool has_more = events->size() > limit.value;
     if (has_more) events->resize(limit.value);
-    Json list = Json::array();
-    for (const RecordedEvent& e : *events) list.push_back(e.ToJson());
+    // {"events", "has_more", "next_from", "version"}, the events spliced as stored.
+    std::string body = "{\"events\":[";
+    for (const RecordedEvent& e : *events) {
+      if (body.back() != '[') body += ',';
+      body += e.ToJsonText();
+    }
     uint64_t next = events->empty() ? first : events->back().version + 1;
-    return JsonResponse(200, {{"events", list}, {"next_from", next}, {"has_more", has_more}, {"version", *project}});
+    body += "],\"has_more\":" + std::string(has_more ? "true" : "false") + ",\"next_from\":" + std::to_string(next) +
+            ",\"version\":" + std::to_string(*project) + "}";
+    return server::TextResponse(200, std::move(body), std::string(server::kJsonContentType));
   }));
 }
 

@@ -112,7 +112,7 @@ std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
   std::string type = event.type;
   std::replace_if(type.begin(), type.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   // Compact JSON has no raw line breaks (they are escaped in strings).
-  return "id: " + std::to_string(event.position) + "\nevent: " + type + "\ndata: " + DumpJson(event.ToJson()) + "\n\n";
+  return "id: " + std::to_string(event.position) + "\nevent: " + type + "\ndata: " + event.ToJsonText() + "\n\n";
 }
 
 bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {

@@ -53,6 +53,9 @@ struct RecordedEvent {
   Json Data() const;
   // The whole event as JSON: {stream, version, position, id, type, data, metadata, schema_version}.
   Json ToJson() const;
+  // DumpJson(ToJson()) without parsing and re-serializing data_json (the
+  // costly part of answering with events). REQUIRES: as Data().
+  std::string ToJsonText() const;
 };
 
 // The latest snapshot of a stream's folded state.

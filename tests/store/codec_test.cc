@@ -94,3 +94,27 @@ TEST(CodecTest, SnapshotAndLocationRoundTrip) {
 
 }  // namespace
 }  // namespace relais
+
+namespace relais {
+namespace {
+
+TEST(RecordedEventTest, JsonTextIsTheDumpOfToJson) {
+  RecordedEvent e;
+  e.stream_id = "project-p\"1";
+  e.version = 7;
+  e.position = 123456789012;
+  e.event_id = "0b7c5b0e-2f61-4b59-9a55-3c1d2ef0a001";
+  e.type = "phase_terminee";
+  e.data_json = R"({"a":[1,2,{"é":"\n"}],"effects":{"set":{"x":null}}})";
+  e.metadata.actor = "person:zoé \\ \"q\"";
+  e.metadata.causation_id = "";
+  e.metadata.correlation_id = "c-1";
+  e.metadata.recorded_at = TimePoint(std::chrono::microseconds(1'700'000'000'123'456));
+  e.schema_version = 3;
+  EXPECT_EQ(e.ToJsonText(), DumpJson(e.ToJson()));
+  e.data_json = "{}";
+  EXPECT_EQ(e.ToJsonText(), DumpJson(e.ToJson()));
+}
+
+}  // namespace
+}  // namespace relais
