@@ -176,13 +176,6 @@ void ProjectService::Forget(const std::string& project_id) {
   cache_.erase(it);
 }
 
-void ProjectService::MaybeSnapshot(ProjectSlot& slot) {
-  const Project& project = slot.project;
-  if (project.version < slot.snapshot_version + options_.snapshot_every) return;
-  Snapshot s{project.version, kSnapshotSchema, DumpJson(project.ToJson())};
-  if (store_.SaveSnapshot(ProjectStream(project.info.id), s).ok()) slot.snapshot_version = project.version;
-}
-
 // --- Writing --------------------------------------------------------------
 
 Status ProjectService::TimerWrites(const std::string& project_id, const workflow::ProjectState& before,
@@ -224,21 +217,27 @@ Status ProjectService::TimerWrites(const std::string& project_id, const workflow
   return Status::Ok();
 }
 
-StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, std::vector<NewEvent>& events,
-                                                    KvWrites writes, const std::vector<std::string>& notify) {
+StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint64_t* snapshot_version,
+                                                    std::vector<NewEvent>& events, KvWrites writes,
+                                                    const std::vector<std::string>& notify) {
   for (const AppendHook& hook : hooks_) hook(before, events, notify, writes);
   AppendRequest request;
   request.stream_id = ProjectStream(before.info.id);
   request.expected = before.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(before.version);
   request.events = events;
   request.side_writes = std::move(writes);
-  return store_.Append(std::move(request));
+  // The state decided on, saved in the same batch: no write of its own.
+  const bool snapshot_due = before.version > 0 && before.version >= *snapshot_version + options_.snapshot_every;
+  if (snapshot_due) request.snapshot = Snapshot{before.version, kSnapshotSchema, DumpJson(before.ToJson())};
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, store_.Append(std::move(request)));
+  if (snapshot_due && !r.deduplicated) *snapshot_version = before.version;
+  return r;
 }
 
 StatusOr<AppendResult> ProjectService::AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
                                                   std::vector<NewEvent>& events, KvWrites writes,
                                                   const std::vector<std::string>& notify) {
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendEvents(before, events, std::move(writes), notify));
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendEvents(before, &snapshot_version, events, std::move(writes), notify));
   if (r.deduplicated) return r;
   after.version = r.last_version;
   after.updated_at = r.recorded_at;
@@ -247,7 +246,6 @@ StatusOr<AppendResult> ProjectService::AppendCopy(const Project& before, uint64_
   auto slot = std::make_shared<ProjectSlot>();
   slot->project = std::move(after);
   slot->snapshot_version = snapshot_version;
-  MaybeSnapshot(*slot);
   Remember(std::move(slot));
   return r;
 }
@@ -272,7 +270,6 @@ Status ProjectService::FoldDecided(ProjectSlot& slot, const workflow::WorkflowDe
     project.updated_at = r.recorded_at;
     if (project.state.phase != phase_before) project.phase_since = r.recorded_at;
   }
-  MaybeSnapshot(slot);
   return Status::Ok();
 }
 
@@ -391,7 +388,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
                                      request.actor));
     KvWrites writes;
     RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, before.state, decision, request.firing, writes));
-    auto appended = AppendEvents(before, events, std::move(writes), decision.notify);
+    auto appended = AppendEvents(before, &slot->snapshot_version, events, std::move(writes), decision.notify);
     if (!appended.ok()) {
       if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
       return appended.status();

@@ -148,9 +148,11 @@ class ProjectService {
   Status FoldNewer(Project& project);
   // The cached project (loaded on a miss). fresh: reload it from the store.
   StatusOr<std::shared_ptr<ProjectSlot>> SlotOf(const std::string& project_id, bool fresh);
-  // Runs the hooks and appends `events` at before.version with `writes`.
-  StatusOr<AppendResult> AppendEvents(const Project& before, std::vector<NewEvent>& events, KvWrites writes,
-                                      const std::vector<std::string>& notify);
+  // Runs the hooks and appends `events` at before.version with `writes`,
+  // and with a snapshot of `before` when one is due (then raises
+  // *snapshot_version).
+  StatusOr<AppendResult> AppendEvents(const Project& before, uint64_t* snapshot_version, std::vector<NewEvent>& events,
+                                      KvWrites writes, const std::vector<std::string>& notify);
   // AppendEvents, then completes `after` (versions, timestamps) and caches it
   // in a new slot: for the rare changes made on a copy (create, migrate, members).
   StatusOr<AppendResult> AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
@@ -168,8 +170,6 @@ class ProjectService {
   // Caches slot unless the cache holds a newer version; returns the one kept.
   std::shared_ptr<ProjectSlot> Remember(std::shared_ptr<ProjectSlot> slot);
   void Forget(const std::string& project_id);
-  // REQUIRES: the project's command lock.
-  void MaybeSnapshot(ProjectSlot& slot);
   std::string EventId(const std::string& project_id, const std::string& idempotency_key, size_t index) const;
 
   EventStore& store_;

@@ -43,6 +43,9 @@ Status CheckEventSize(const NewEvent& event, size_t encoded_bytes, const EventLi
 
 StatusOr<std::optional<AppendResult>> DecideAppend(const AppendRequest& request, uint64_t current_version,
                                                    const EventIdLookup& lookup) {
+  if (request.snapshot && (request.snapshot->version == 0 || request.snapshot->version > current_version))
+    return InvalidArgument("snapshot at version " + std::to_string(request.snapshot->version) + " of stream '" +
+                           request.stream_id + "' which is at version " + std::to_string(current_version));
   std::vector<std::optional<EventLocation>> found;
   found.reserve(request.events.size());
   size_t known = 0;

@@ -84,6 +84,11 @@ struct AppendRequest {
   ExpectedVersion expected = ExpectedVersion::Any();
   std::vector<NewEvent> events;  // REQUIRES: non-empty, distinct UUID event ids
   KvWrites side_writes;
+  // Replaces the stream's snapshot in the same batch, so that saving it
+  // costs no write (nor wait) of its own. REQUIRES: its version is at most
+  // the stream's version before this append (kInvalidArgument otherwise,
+  // nothing written).
+  std::optional<Snapshot> snapshot;
   // Called once versions and positions are assigned, on the committing thread,
   // to add writes that need them (e.g. an outbox keyed by position). Must be
   // fast and must not call back into the store.

@@ -75,6 +75,7 @@ StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
   KvWrites side = std::move(request.side_writes);
   if (request.attach) request.attach(r, side);
   ApplyKv(kv_, side);
+  if (request.snapshot) snapshots_[request.stream_id] = std::move(*request.snapshot);
   ++appends_;
   return r;
 }

@@ -398,6 +398,8 @@ void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
     }
     r.last_version = current + req.events.size();
     r.last_position = position - 1;
+    if (req.snapshot)
+      batch.Put(db_->snapshots(), req.stream_id, codec::EncodeSnapshot(*req.snapshot)).PermitUncheckedError();
     KvWrites side = std::move(req.side_writes);
     if (req.attach) req.attach(r, side);
     for (const auto& op : side.ops) {

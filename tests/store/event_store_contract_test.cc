@@ -307,6 +307,35 @@ TEST_P(EventStoreContractTest, SnapshotKeepsTheLatest) {
   EXPECT_THAT(store().SaveSnapshot("p1", {6, "state/v1", "future"}), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST_P(EventStoreContractTest, SnapshotSavedWithAnAppendCommitsWithIt) {
+  ASSERT_THAT(Append("p1", ExpectedVersion::NoStream(), 3), IsOk());
+  AppendRequest ahead;
+  ahead.stream_id = "p1";
+  ahead.expected = ExpectedVersion::Exact(3);
+  ahead.events.push_back(MakeEvent("thing.happened", {{"i", 3}}));
+  ahead.snapshot = Snapshot{4, "state/v1", "not yet"};  // the version this append creates: refused
+  EXPECT_THAT(store().Append(ahead), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(*store().StreamVersion("p1"), 3u) << "nothing written";
+  EXPECT_FALSE(store().LoadSnapshot("p1")->has_value());
+
+  AppendRequest with;
+  with.stream_id = "p1";
+  with.expected = ExpectedVersion::Exact(3);
+  with.events.push_back(MakeEvent("thing.happened", {{"i", 3}}));
+  with.snapshot = Snapshot{3, "state/v1", "three"};
+  ASSERT_THAT(store().Append(with), IsOk());
+  auto snap = store().LoadSnapshot("p1");
+  ASSERT_TRUE(snap.ok() && snap->has_value());
+  EXPECT_EQ((*snap)->version, 3u);
+  EXPECT_EQ((*snap)->payload, "three");
+
+  AppendRequest conflicting = with;  // stale expected version: no event, no snapshot
+  conflicting.events = {MakeEvent("thing.happened", {{"i", 9}})};
+  conflicting.snapshot = Snapshot{2, "state/v1", "two"};
+  EXPECT_THAT(store().Append(conflicting), StatusIs(StatusCode::kVersionConflict));
+  EXPECT_EQ((*store().LoadSnapshot("p1"))->payload, "three");
+}
+
 // --- Subscriptions ------------------------------------------------------
 
 TEST_P(EventStoreContractTest, SubscribersAreWokenOnCommit) {
