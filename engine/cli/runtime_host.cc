@@ -43,6 +43,7 @@ void RuntimeHost::StartBackground() {
       io_.get_executor());
   runtime::SchedulerOptions scheduling;
   scheduling.max_sleep = config_.runtime.timer_max_sleep;
+  scheduling.commit_recheck = config_.runtime.timer_commit_recheck;
   scheduler_ = std::make_unique<runtime::TimerScheduler>(io_, *store_, *timers_, clock_, scheduling);
   index_follower_ = std::make_unique<runtime::CommitFollower>(boost::asio::make_strand(io_), *store_, [this] {
     if (Status s = index_->CatchUp(); !s.ok()) std::fprintf(stderr, "relais: read model: %s\n", s.ToString().c_str());

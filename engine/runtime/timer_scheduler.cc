@@ -10,6 +10,8 @@
 namespace relais::runtime {
 
 struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
+  using Steady = std::chrono::steady_clock;
+
   Impl(boost::asio::io_context& io, EventStore& s, TimerService& t, const Clock& c, SchedulerOptions o)
       : strand(boost::asio::make_strand(io)), timer(strand), store(s), timers(t), clock(c), options(o) {}
 
@@ -17,10 +19,7 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
     std::weak_ptr<Impl> weak = weak_from_this();
     // A commit may have armed an earlier timer: cancel the wait and re-plan.
     follower = std::make_unique<CommitFollower>(strand, store, [weak] {
-      if (auto self = weak.lock()) {
-        self->timer.cancel();
-        self->Tick();
-      }
+      if (auto self = weak.lock()) self->OnCommit();
     });
     follower->Start();
   }
@@ -34,9 +33,30 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
   std::unique_ptr<CommitFollower> follower;
   std::atomic<bool> stopped{false};
   std::atomic<uint64_t> fired{0};
+  Steady::time_point last_tick{};  // on the strand
+
+  void OnCommit() {
+    if (stopped) return;
+    const Steady::time_point recheck_at = last_tick + options.commit_recheck;
+    if (Steady::now() >= recheck_at) {
+      timer.cancel();
+      Tick();
+    } else if (timer.expiry() > recheck_at) {
+      WaitUntil(recheck_at);  // coalesce this burst of commits into one re-check
+    }
+  }
+
+  void WaitUntil(Steady::time_point at) {
+    timer.expires_at(at);  // cancels the current wait
+    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec == boost::asio::error::operation_aborted) return;  // re-planned or stopped
+      self->Tick();
+    });
+  }
 
   void Tick() {
     if (stopped) return;
+    last_tick = Steady::now();
     auto report = timers.FireDue();
     std::chrono::milliseconds wait = options.max_sleep;
     if (!report.ok()) {
@@ -50,11 +70,7 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
         wait = std::clamp(until, std::chrono::milliseconds(0), options.max_sleep);
       }
     }
-    timer.expires_after(wait);
-    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec == boost::asio::error::operation_aborted) return;  // re-planned or stopped
-      self->Tick();
-    });
+    WaitUntil(Steady::now() + wait);
   }
 
 };

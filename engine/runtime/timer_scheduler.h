@@ -2,7 +2,9 @@
 // is due at Start() (timers that fell due while the server was down), then
 // sleeps on an Asio timer until the earliest pending timer, and re-checks when
 // a commit may have armed an earlier one (store subscription; no polling
-// loop). Real time only matters here: TimerService itself takes the Clock.
+// loop), at most once per commit_recheck: under a stream of commits a
+// re-check per commit would scan the timer keys thousands of times a second.
+// Real time only matters here: TimerService itself takes the Clock.
 //
 // Thread-safety: Start and Stop from one thread; the rest runs on its strand.
 #pragma once
@@ -21,6 +23,9 @@ namespace relais::runtime {
 struct SchedulerOptions {
   std::chrono::milliseconds max_sleep{60'000};    // re-check at least this often
   std::chrono::milliseconds retry_after{5'000};   // after a store error
+  // Commits re-check at most this often: a timer armed due sooner than this
+  // may fire up to this late.
+  std::chrono::milliseconds commit_recheck{50};
 };
 
 class TimerScheduler {

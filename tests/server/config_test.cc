@@ -101,6 +101,7 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
   EXPECT_EQ(config->workflows_dir, "/srv/wf");
   EXPECT_EQ(config->runtime.snapshot_every, 10u);
   EXPECT_EQ(config->runtime.timer_max_sleep, std::chrono::milliseconds(500));
+  EXPECT_EQ(config->runtime.timer_commit_recheck, std::chrono::milliseconds(50)) << "the default";
   EXPECT_EQ(config->runtime.project_cache_capacity, 10000u);
   EXPECT_THAT(ParseConfig("runtime:\n  snapshot_every: 0\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
