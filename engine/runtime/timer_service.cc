@@ -30,7 +30,17 @@ StatusOr<FireReport> TimerService::FireDue() {
   }
 }
 
+void TimerService::RouteFires(std::string prefix, FireHandler handler) {
+  routes_.emplace_back(std::move(prefix), std::move(handler));
+}
+
 Status TimerService::FireOne(const DueTimer& timer, FireReport& report) {
+  for (const auto& [prefix, handler] : routes_) {
+    if (timer.fires.rfind(prefix, 0) != 0) continue;
+    RELAIS_ASSIGN_OR_RETURN(bool fired, handler(timer));
+    ++(fired ? report.fired : report.refused);
+    return Status::Ok();
+  }
   CommandRequest request;
   request.project_id = timer.project_id;
   request.event_type = timer.fires;

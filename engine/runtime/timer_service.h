@@ -11,8 +11,12 @@
 // external synchronization (concurrent FireDue calls serialize).
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/timer_keys.h"
@@ -33,6 +37,14 @@ class TimerService {
   // *store, *projects and *clock must outlive the service.
   TimerService(EventStore& store, ProjectService& projects, const Clock& clock, TimerOptions options = {});
 
+  // Timers whose `fires` starts with prefix are handed to handler instead of
+  // running as project commands (programme milestones, say). The handler
+  // returns true when it recorded the firing, false when the timer was stale;
+  // either way it must have removed the timer's keys (in the append that
+  // records the firing, for exactly-once). REQUIRES: called before FireDue.
+  using FireHandler = std::function<StatusOr<bool>(const DueTimer&)>;
+  void RouteFires(std::string prefix, FireHandler handler);
+
   // Fires every timer due at or before clock.Now().
   // Errors: kUnavailable when the store fails (remaining timers stay due).
   StatusOr<FireReport> FireDue();
@@ -51,6 +63,7 @@ class TimerService {
   const Clock& clock_;
   const TimerOptions options_;
   std::mutex fire_mu_;
+  std::vector<std::pair<std::string, FireHandler>> routes_;
 };
 
 }  // namespace relais::runtime
