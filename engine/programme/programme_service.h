@@ -37,6 +37,7 @@ struct ProgrammeOptions {
   int escalation_days = 14;     // a milestone not held this many days after it is overdue
   int term_reminder_days = 60;  // a term's reminder, days before its last day
   int max_term_years = 10;      // longer terms are refused
+  std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
 };
 
 struct AssignRequest {
