@@ -294,6 +294,7 @@ std::vector<std::string> ProgrammeState::NotifyFor(const Milestone& milestone) c
 Json IndicatorTotals(const ProgrammeState& state, int year) {
   Json programme = Json::object(), axes = Json::object(), actions = Json::object();
   auto add = [](Json& bucket, const std::string& indicator, double value) {
+    if (!bucket.is_object()) bucket = Json::object();
     bucket[indicator] = bucket.value(indicator, 0.0) + value;
   };
   for (const Axis& a : state.definition.axes) axes[a.id] = Json::object();

@@ -12,7 +12,7 @@ namespace {
 TimePoint T(const char* iso) { return *ParseIso8601(iso); }
 
 TEST(CivilDate, RoundTripsThroughDaysAndKnowsWeekdays) {
-  for (int64_t d = -800'000; d <= 800'000; d += 37) {
+  for (int64_t d = -600'000; d <= 2'900'000; d += 37) {  // years 327 to 9909
     CivilDate date = CivilDate::FromDaysSinceEpoch(d);
     ASSERT_EQ(date.DaysSinceEpoch(), d) << date.ToString();
     ASSERT_TRUE(date.IsValid()) << date.ToString();
@@ -92,7 +92,9 @@ TEST(ParisTime, LocalToUtcAcrossTheChanges) {
 TEST(ParisTime, UtcToLocalInvertsEveryHourOfAYear) {
   for (TimePoint t = T("2027-01-01T00:00:00Z"); t < T("2028-01-01T00:00:00Z"); t += std::chrono::hours(1)) {
     LocalDateTime local = UtcToParis(t);
-    ASSERT_EQ(ParisToUtc(local), t) << FormatIso8601(t) << " " << local.Compact();
+    // The second pass through the repeated October hour reads back as the first.
+    const bool repeated = local.date == CivilDate{2027, 10, 31} && local.hour == 2 && !ParisIsSummerTime(t);
+    ASSERT_EQ(ParisToUtc(local), repeated ? t - std::chrono::hours(1) : t) << FormatIso8601(t) << " " << local.Compact();
   }
   EXPECT_EQ(UtcToParis(T("2027-03-28T01:00:00Z")).Compact(), "20270328T030000");
   EXPECT_EQ(FormatIcsUtc(T("2027-03-28T01:02:03.999Z")), "20270328T010203Z");

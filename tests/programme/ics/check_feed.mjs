@@ -50,7 +50,8 @@ for (const vevent of events) {
   check(!!uid && !seen.has(uid), 'unique UID ' + uid);
   seen.add(uid);
   check(!!vevent.getFirstPropertyValue('dtstamp'), uid + ': DTSTAMP');
-  check(event.startDate.timezone === 'Europe/Paris', uid + ': DTSTART in Europe/Paris');
+  check(vevent.getFirstProperty('dtstart').getParameter('tzid') === 'Europe/Paris', uid + ': DTSTART;TZID=Europe/Paris');
+  check(event.startDate.zone && event.startDate.zone.tzid === 'Europe/Paris', uid + ': DTSTART resolved with the feed VTIMEZONE');
   check(!!vevent.getFirstPropertyValue('url'), uid + ': URL back to its axis or programme');
   const want = expected.events[uid];
   if (!want) continue;
