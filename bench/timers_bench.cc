@@ -163,7 +163,7 @@ int Main(int argc, char** argv) {
   runtime::TimerService timers(*store, projects, clock);
   programme::ProgrammeService programmes(*store, clock);
   timers.RouteFires(std::string(programme::kFiresPrefix),
-                    [&](const runtime::DueTimer& t) { return programmes.FireTimer(t); });
+                    [&](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
   auto first_due = timers.NextDue();
   const double ready_s = std::chrono::duration<double>(SteadyClock::now() - open_start).count();
   if (!first_due.ok() || !*first_due) {

@@ -37,7 +37,7 @@ RuntimeHost::RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<Roc
   programme_options.public_url = config.programmes.public_url;
   programmes_ = std::make_unique<programme::ProgrammeService>(*store_, clock_, programme_options);
   timers_->RouteFires(std::string(programme::kFiresPrefix),
-                      [this](const runtime::DueTimer& timer) { return programmes_->FireTimer(timer); });
+                      [this](const std::vector<runtime::DueTimer>& due) { return programmes_->FireTimers(due); });
   runtime::IndexOptions index_options;
   index_options.page_events = config.runtime.index_page_events;
   index_options.persist_every_events = config.runtime.index_persist_every_events;

@@ -425,67 +425,102 @@ StatusOr<IndicatorRecord> ProgrammeService::RecordIndicator(const std::string& p
 }
 
 StatusOr<bool> ProgrammeService::FireTimer(const runtime::DueTimer& timer) {
-  if (timer.project_id.rfind(kStreamPrefix, 0) != 0) return InvalidArgument("not a programme timer");
-  const std::string programme_id = timer.project_id.substr(kStreamPrefix.size());
+  RELAIS_ASSIGN_OR_RETURN(size_t fired, FireTimers({timer}));
+  return fired == 1;
+}
+
+StatusOr<size_t> ProgrammeService::FireTimers(const std::vector<runtime::DueTimer>& timers) {
+  if (timers.empty()) return size_t{0};
+  const std::string& stream = timers.front().project_id;
+  if (stream.rfind(kStreamPrefix, 0) != 0) return InvalidArgument("not a programme timer: " + stream);
+  for (const runtime::DueTimer& t : timers)
+    if (t.project_id != stream) return InvalidArgument("FireTimers: timers of several programmes");
+  const std::string programme_id = stream.substr(kStreamPrefix.size());
   std::lock_guard lock(LockOf(programme_id));
-  auto drop = [&]() -> StatusOr<bool> {
-    KvWrites writes;
-    writes.Delete(timer.DueKey());
+  // Stale timers are deleted (their of-key only while it still points at them).
+  KvWrites drops;
+  auto drop = [&](const runtime::DueTimer& timer) -> Status {
+    drops.Delete(timer.DueKey());
     const std::string of_key = runtime::TimerOfKey(timer.project_id, timer.timer_id);
     RELAIS_ASSIGN_OR_RETURN(auto of, store_.KvGet(of_key));
-    if (of && *of == timer.DueKey()) writes.Delete(of_key);
-    RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
-    return false;
+    if (of && *of == timer.DueKey()) drops.Delete(of_key);
+    return Status::Ok();
   };
   auto loaded = Load(programme_id);
-  if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound) return drop();
-  if (!loaded.ok()) return loaded.status();
-  StatePtr state = *loaded;
-  std::optional<runtime::DueTimer> expected;
-  std::vector<Pending> events;
-  if (timer.timer_id.rfind("m.", 0) == 0) {
-    auto it = state->milestones.find(timer.timer_id.substr(2));
-    if (it == state->milestones.end()) return drop();
-    const Milestone& m = it->second;
-    expected = NextTimerOfMilestone(*state, m);
-    Json data = {{"milestone", m.id}, {"kind", m.kind}, {"date", m.at.date.ToString()}, {"due", FormatIso8601(m.due)},
-                 {"notify", state->NotifyFor(m)}};
-    if (!m.person.empty()) data["person"] = m.person;
-    if (!m.axis.empty()) data["axis"] = m.axis;
-    if (timer.fires == "programme/reminder") events.push_back({"reminder_sent", std::move(data)});
-    else if (timer.fires == "programme/due") events.push_back({"milestone_due", std::move(data)});
-    else if (timer.fires == "programme/overdue") events.push_back({"milestone_overdue", std::move(data)});
-  } else if (timer.timer_id.rfind("a.", 0) == 0) {
-    auto it = state->assignments.find(timer.timer_id.substr(2));
-    if (it == state->assignments.end()) return drop();
-    const Assignment& a = it->second;
-    expected = NextTimerOfAssignment(*state, a);
-    std::vector<std::string> notify;
-    for (const auto& [id, other] : state->assignments)
-      if (other.active && other.role == kRoleCoordinator && other.person != a.person) notify.push_back(other.person);
-    notify.push_back(a.person);
-    Json data = {{"assignment", a.id}, {"person", a.person}, {"role", a.role}, {"axis", a.axis},
-                 {"end", a.end.ToString()}, {"notify", notify}};
-    if (timer.fires == "programme/term_reminder") {
-      events.push_back({"term_reminder_sent", std::move(data)});
-    } else if (timer.fires == "programme/term_end") {
-      data["reason"] = "expired";
-      events.push_back({"term_ended", std::move(data)});
-      for (const auto& [id, m] : state->milestones)
-        if (m.assignment_id == a.id && m.status == MilestoneStatus::kScheduled && !m.due_fired)
-          events.push_back({"milestone_cancelled",
-                            {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person},
-                             {"sequence", m.sequence + 1}}});
-      if (IsSingleHolder(a.role))
-        events.push_back({"role_vacant", {{"role", a.role}, {"axis", a.axis}, {"previous", a.person}}});
-    }
+  if (!loaded.ok() && loaded.status().code() != StatusCode::kNotFound) return loaded.status();
+  if (!loaded.ok()) {
+    for (const runtime::DueTimer& t : timers) RELAIS_RETURN_IF_ERROR(drop(t));
+    RELAIS_RETURN_IF_ERROR(store_.KvWrite(drops));
+    return size_t{0};
   }
-  if (!expected || events.empty() || expected->fires != timer.fires || expected->DueKey() != timer.DueKey())
-    return drop();
-  RELAIS_ASSIGN_OR_RETURN(StatePtr after, Commit(programme_id, state, std::move(events), {}, "system:timers",
-                                                 "programme-timer/" + timer.DueKey()));
+  const StatePtr state = *loaded;
+  // Each timer is judged against the state as the batch's earlier firings left it.
+  ProgrammeState working = *state;
+  std::vector<Pending> events;
+  size_t fired = 0;
+  const TimePoint now = clock_.Now();
+  for (const runtime::DueTimer& timer : timers) {
+    std::optional<runtime::DueTimer> expected;
+    std::vector<Pending> mine;
+    if (timer.timer_id.rfind("m.", 0) == 0) {
+      auto it = working.milestones.find(timer.timer_id.substr(2));
+      if (it != working.milestones.end()) {
+        const Milestone& m = it->second;
+        expected = NextTimerOfMilestone(working, m);
+        Json data = {{"milestone", m.id}, {"kind", m.kind}, {"date", m.at.date.ToString()},
+                     {"due", FormatIso8601(m.due)}, {"notify", working.NotifyFor(m)}};
+        if (!m.person.empty()) data["person"] = m.person;
+        if (!m.axis.empty()) data["axis"] = m.axis;
+        if (timer.fires == "programme/reminder") mine.push_back({"reminder_sent", std::move(data)});
+        else if (timer.fires == "programme/due") mine.push_back({"milestone_due", std::move(data)});
+        else if (timer.fires == "programme/overdue") mine.push_back({"milestone_overdue", std::move(data)});
+      }
+    } else if (timer.timer_id.rfind("a.", 0) == 0) {
+      auto it = working.assignments.find(timer.timer_id.substr(2));
+      if (it != working.assignments.end()) {
+        const Assignment& a = it->second;
+        expected = NextTimerOfAssignment(working, a);
+        std::vector<std::string> notify;
+        for (const auto& [id, other] : working.assignments)
+          if (other.active && other.role == kRoleCoordinator && other.person != a.person) notify.push_back(other.person);
+        notify.push_back(a.person);
+        Json data = {{"assignment", a.id}, {"person", a.person}, {"role", a.role},
+                     {"axis", a.axis},     {"end", a.end.ToString()}, {"notify", notify}};
+        if (timer.fires == "programme/term_reminder") {
+          mine.push_back({"term_reminder_sent", std::move(data)});
+        } else if (timer.fires == "programme/term_end") {
+          data["reason"] = "expired";
+          mine.push_back({"term_ended", std::move(data)});
+          for (const auto& [id, m] : working.milestones)
+            if (m.assignment_id == a.id && m.status == MilestoneStatus::kScheduled && !m.due_fired)
+              mine.push_back({"milestone_cancelled",
+                              {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person},
+                               {"sequence", m.sequence + 1}}});
+          if (IsSingleHolder(a.role))
+            mine.push_back({"role_vacant", {{"role", a.role}, {"axis", a.axis}, {"previous", a.person}}});
+        }
+      }
+    }
+    if (!expected || mine.empty() || expected->fires != timer.fires || expected->DueKey() != timer.DueKey()) {
+      RELAIS_RETURN_IF_ERROR(drop(timer));
+      continue;
+    }
+    for (Pending& p : mine) {
+      RELAIS_RETURN_IF_ERROR(ApplyEvent(working, p.type, p.data, now));
+      events.push_back(std::move(p));
+    }
+    ++fired;
+  }
+  if (events.empty()) {
+    if (!drops.empty()) RELAIS_RETURN_IF_ERROR(store_.KvWrite(drops));
+    return size_t{0};
+  }
+  const std::string seed =
+      "programme-timer/" + timers.front().DueKey() + "/" + timers.back().DueKey() + "/" + std::to_string(timers.size());
+  RELAIS_ASSIGN_OR_RETURN(StatePtr after,
+                          Commit(programme_id, state, std::move(events), std::move(drops), "system:timers", seed));
   (void)after;
-  return true;
+  return fired;
 }
 
 StatusOr<std::vector<std::string>> ProgrammeService::ProgrammesOf(const std::string& person) {

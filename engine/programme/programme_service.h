@@ -7,8 +7,9 @@
 // removed as side writes of the same append, derived from the folded state:
 // each milestone and each active assignment has at most one pending timer, for
 // its next stage. FireTimer is the TimerService's handler for the timers
-// whose `fires` starts with "programme/": the event it appends deletes the
-// timer, so a timer fires exactly once, across crashes too.
+// whose `fires` starts with "programme/" (FireTimers: the due timers of one
+// programme in one append): the events it appends delete the timers, so a
+// timer fires exactly once, across crashes too.
 //
 // Thread-safety: safe for concurrent access from multiple threads without any
 // external synchronization (changes to one programme are serialized).
@@ -97,6 +98,10 @@ class ProgrammeService {
   // recorded), false when it was stale (its keys were removed).
   // Errors: kUnavailable; may return some other Status (the timer stays due).
   StatusOr<bool> FireTimer(const runtime::DueTimer& timer);
+  // The due timers of one programme at once, recorded in one append; returns
+  // how many fired (the others were stale and are removed).
+  // REQUIRES: every timer has the same project_id.
+  StatusOr<size_t> FireTimers(const std::vector<runtime::DueTimer>& timers);
 
   // Programmes in which person was ever assigned.
   StatusOr<std::vector<std::string>> ProgrammesOf(const std::string& person);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@ namespace relais::runtime {
 
 struct TimerOptions {
   size_t fire_batch = 256;  // due timers read per scan page
+  size_t routed_fire_threads = 8;  // routed streams fired at once (RouteFires)
 };
 
 struct FireReport {
@@ -38,11 +40,14 @@ class TimerService {
   TimerService(EventStore& store, ProjectService& projects, const Clock& clock, TimerOptions options = {});
 
   // Timers whose `fires` starts with prefix are handed to handler instead of
-  // running as project commands (programme milestones, say). The handler
-  // returns true when it recorded the firing, false when the timer was stale;
-  // either way it must have removed the timer's keys (in the append that
-  // records the firing, for exactly-once). REQUIRES: called before FireDue.
-  using FireHandler = std::function<StatusOr<bool>(const DueTimer&)>;
+  // running as project commands (programme milestones, say): the due timers
+  // of one stream (same project_id) at a time, in due order. The handler
+  // returns how many it recorded as fired (the others were stale); either way
+  // it must have removed every timer's keys (in the append that records the
+  // firing, for exactly-once). Streams are handled by up to
+  // options.routed_fire_threads threads at once, so their durable appends
+  // share group commits. REQUIRES: called before FireDue.
+  using FireHandler = std::function<StatusOr<size_t>(const std::vector<DueTimer>&)>;
   void RouteFires(std::string prefix, FireHandler handler);
 
   // Fires every timer due at or before clock.Now().
@@ -57,6 +62,8 @@ class TimerService {
 
  private:
   Status FireOne(const DueTimer& timer, FireReport& report);
+  // Fires the routed timers gathered from one page, grouped by stream.
+  Status FireRouted(std::map<std::pair<size_t, std::string>, std::vector<DueTimer>>& groups, FireReport& report);
 
   EventStore& store_;
   ProjectService& projects_;

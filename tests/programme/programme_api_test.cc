@@ -23,7 +23,7 @@ struct ProgrammeApi {
         timers(store, projects, clock),
         programmes(store, clock) {
     EXPECT_TRUE(index.Open().ok());
-    timers.RouteFires("programme/", [this](const runtime::DueTimer& t) { return programmes.FireTimer(t); });
+    timers.RouteFires("programme/", [this](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
     ApiServices services{store, registry, projects, index, clock};
     services.programmes = &programmes;
     api = std::make_unique<Api>(services, TestApiConfig(), FixtureTokens());

@@ -57,7 +57,7 @@ struct Harness {
   Harness(EventStore& s, ManualClock& c, ProgrammeOptions options = {})
       : store(s), clock(c), registry(s), projects(s, registry, c), timers(s, projects, c), programmes(s, c, options) {
     timers.RouteFires(std::string(kFiresPrefix),
-                      [this](const runtime::DueTimer& t) { return programmes.FireTimer(t); });
+                      [this](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
   }
 
   StatePtr Define(Json json = CbeDefinition()) {

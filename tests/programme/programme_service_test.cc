@@ -407,6 +407,45 @@ TEST(Programme, MoveRaisesSequenceAndFeedShowsItAndCancellations) {
             std::string::npos);
 }
 
+TEST(Programme, ManyProgrammesDueAtOnceFireOnceEachInParallel) {
+  relais::testing::TempDir dir;
+  ManualClock clock(T("2026-12-01T08:00:00Z"));
+  auto store = OpenRocks(dir.Sub("db"), clock);
+  ASSERT_NE(store, nullptr);
+  Harness h(*store, clock);
+  const int kProgrammes = 40;
+  for (int p = 0; p < kProgrammes; ++p) {
+    Json json = CbeDefinition({{"months", {2, 6, 10}}, {"day", 15}});
+    json["id"] = "prog" + std::to_string(p);
+    json["yearly"] = Json::array();
+    auto def = ProgrammeDefinition::FromJson(json);
+    ASSERT_TRUE(def.ok()) << def.status();
+    ASSERT_TRUE(h.programmes.Define(*def, "x").ok());
+    for (const char* axis : {"1", "2A", "3"})
+      ASSERT_TRUE(h.programmes
+                      .Assign(def->id, {std::string("person:elu-") + axis, "elu_referent", axis, D("2027-01-01"),
+                                        D("2029-12-31")},
+                              "x")
+                      .ok());
+  }
+  // 120 reminders fall due at the same instant (7 days before 15 Feb 2027, 10:00 Paris).
+  clock.Set(T("2027-02-08T09:00:00Z"));
+  auto report = h.timers.FireDue();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->fired, 120u);
+  EXPECT_EQ(report->refused, 0u);
+  report = h.timers.FireDue();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->fired, 0u);
+  for (int p = 0; p < kProgrammes; ++p) {
+    auto events = store->ReadStream("programme-prog" + std::to_string(p), 1, 10'000);
+    ASSERT_TRUE(events.ok());
+    int reminders = 0;
+    for (const RecordedEvent& e : *events) reminders += e.type == "reminder_sent";
+    EXPECT_EQ(reminders, 3) << p;
+  }
+}
+
 TEST(Programme, FeedTokensAreRevocable) {
   ManualClock clock(T("2026-12-01T08:00:00Z"));
   MemoryEventStore store(clock);
