@@ -173,55 +173,75 @@ int Main(int argc, char** argv) {
   const double rss_ready = RssMb();
   std::printf("ready in %.3f s, RSS %.1f MB; first due %s\n", ready_s, rss_ready, FormatIso8601(**first_due).c_str());
 
-  // 3. Burst: the first reminders of every élu fall due at the same instant.
+  // 3. Bursts: the first reminders of every élu fall due at the same instant
+  // (programmes not yet loaded since the restart: cold), then, a week later,
+  // the reviews themselves (programmes cached: warm). Each burst runs the
+  // real TimerScheduler, started one second before the instant.
   const uint64_t burst = static_cast<uint64_t>(args.assignments);
-  const uint64_t start_position = store->LastPosition();
-  clock.ShiftTo(**first_due - std::chrono::seconds(1));
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
-  runtime::SchedulerOptions scheduling;
-  runtime::TimerScheduler scheduler(io, *store, timers, clock, scheduling);
   std::thread io_thread([&] { io.run(); });
-  scheduler.Start();
-  const auto burst_start = SteadyClock::now();
-  while (store->LastPosition() < start_position + burst &&
-         SteadyClock::now() - burst_start < std::chrono::seconds(600))
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const double burst_s = std::chrono::duration<double>(SteadyClock::now() - burst_start).count() - 1.0;
-  scheduler.Stop();
+  struct BurstResult {
+    size_t fired = 0;
+    double p50 = -1, p99 = -1, max = -1, seconds = 0;
+  };
+  auto run_burst = [&]() -> BurstResult {
+    BurstResult out;
+    auto due = timers.NextDue();
+    if (!due.ok() || !*due) return out;
+    const TimePoint instant = **due;
+    const uint64_t start_position = store->LastPosition();
+    clock.ShiftTo(instant - std::chrono::seconds(1));
+    runtime::TimerScheduler scheduler(io, *store, timers, clock);
+    scheduler.Start();
+    const auto begin = SteadyClock::now();
+    while (store->LastPosition() < start_position + burst && SteadyClock::now() - begin < std::chrono::seconds(900))
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    out.seconds = std::chrono::duration<double>(SteadyClock::now() - begin).count() - 1.0;
+    scheduler.Stop();
+    LatencyRecorder lateness;
+    for (uint64_t pos = start_position + 1;;) {
+      auto page = store->ReadAll(pos, 4096);
+      if (!page.ok() || page->events.empty()) break;
+      for (const RecordedEvent& e : page->events)
+        if (e.type == "reminder_sent" || e.type == "milestone_due")
+          lateness.Add(std::chrono::duration_cast<std::chrono::nanoseconds>(e.metadata.recorded_at - instant));
+      pos = page->next_position;
+    }
+    out.fired = lateness.count();
+    if (out.fired) {
+      out.p50 = lateness.PercentileMs(0.5);
+      out.p99 = lateness.PercentileMs(0.99);
+      out.max = lateness.PercentileMs(1.0);
+    }
+    std::printf("burst: %zu fired in %.2f s; lateness p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", out.fired, out.seconds,
+                out.p50, out.p99, out.max);
+    std::fflush(stdout);
+    return out;
+  };
+  const BurstResult cold = run_burst();
+  const double rss_after = RssMb();
+  const BurstResult warm = run_burst();
   work.reset();
   io.stop();
   io_thread.join();
-  LatencyRecorder lateness;
-  for (uint64_t pos = start_position + 1;;) {
-    auto page = store->ReadAll(pos, 4096);
-    if (!page.ok() || page->events.empty()) break;
-    for (const RecordedEvent& e : page->events) {
-      if (e.type != "reminder_sent") continue;
-      auto due = ParseIso8601(e.Data()["due"].get<std::string>());
-      const TimePoint timer_due = *due - std::chrono::days(programmes.options().reminder_days);
-      lateness.Add(std::chrono::duration_cast<std::chrono::nanoseconds>(e.metadata.recorded_at - timer_due));
-    }
-    pos = page->next_position;
-  }
-  const double rss_after = RssMb();
-  const double p50 = lateness.count() ? lateness.PercentileMs(0.5) : -1;
-  const double p99 = lateness.count() ? lateness.PercentileMs(0.99) : -1;
-  const double pmax = lateness.count() ? lateness.PercentileMs(1.0) : -1;
-  std::printf("burst: %zu fired in %.2f s; lateness p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", lateness.count(),
-              burst_s, p50, p99, pmax);
 
   std::vector<Figure> figures;
   figures.push_back({"pending milestones", static_cast<double>(milestones), "", ">= 1000000", milestones >= 1'000'000});
   figures.push_back({"populate (10,000 élus assigned, durable)", populate_s, "s", "", true});
   figures.push_back({"restart: open store to ready (first due timer known)", ready_s, "s", "<= 3", ready_s <= 3});
   figures.push_back({"resident memory when ready", rss_ready, "MB", "<= 300", rss_ready <= 300});
-  figures.push_back({"timers fired in the burst", static_cast<double>(lateness.count()), "", "= burst size",
-                     lateness.count() == burst});
-  figures.push_back({"burst firing lateness p50", p50, "ms", "", true});
-  figures.push_back({"burst firing lateness p99", p99, "ms", "<= 100", p99 >= 0 && p99 <= 100});
-  figures.push_back({"burst firing lateness max", pmax, "ms", "", true});
-  figures.push_back({"resident memory after the burst (fired programmes cached)", rss_after, "MB", "", true});
+  figures.push_back({"burst 1 (cold: programmes loaded on first firing): timers fired", static_cast<double>(cold.fired),
+                     "", "= " + std::to_string(burst), cold.fired == burst});
+  figures.push_back({"burst 1 (cold) firing lateness p50", cold.p50, "ms", "", true});
+  figures.push_back({"burst 1 (cold) firing lateness p99", cold.p99, "ms", "<= 100", cold.p99 >= 0 && cold.p99 <= 100});
+  figures.push_back({"burst 1 (cold) firing lateness max", cold.max, "ms", "", true});
+  figures.push_back({"burst 2 (warm: programmes cached): timers fired", static_cast<double>(warm.fired), "",
+                     "= " + std::to_string(burst), warm.fired == burst});
+  figures.push_back({"burst 2 (warm) firing lateness p50", warm.p50, "ms", "", true});
+  figures.push_back({"burst 2 (warm) firing lateness p99", warm.p99, "ms", "<= 100", warm.p99 >= 0 && warm.p99 <= 100});
+  figures.push_back({"burst 2 (warm) firing lateness max", warm.max, "ms", "", true});
+  figures.push_back({"resident memory after burst 1 (every programme cached)", rss_after, "MB", "", true});
   Json details = {{"assignments", args.assignments},
                   {"reviews_per_assignment", kReviewsPerAssignment},
                   {"burst", burst},
