@@ -228,6 +228,16 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
     return Load(programme_id);
   }
   after->version = result->last_version;
+  // The store's stamp, not ours, is what a reload folds: use it, so a
+  // milestone's DTSTAMP is the same before and after a restart.
+  if (result->recorded_at != now) {
+    if (!before) after->defined_at = result->recorded_at;
+    for (const std::string& id : touched_milestones)
+      if (auto it = after->milestones.find(id); it != after->milestones.end()) {
+        if (it->second.created_at == now) it->second.created_at = result->recorded_at;
+        if (it->second.updated_at == now) it->second.updated_at = result->recorded_at;
+      }
+  }
   StatePtr shared = std::move(after);
   std::lock_guard lock(cache_mu_);
   cache_[programme_id] = shared;
