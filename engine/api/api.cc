@@ -98,6 +98,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddCommandRoutes(ctx);
   AddPartnerRoutes(ctx);
   AddStreamRoute(ctx);
+  AddProgrammeRoutes(ctx);
 }
 
 }  // namespace relais::api

@@ -23,6 +23,7 @@
 #include "engine/api/partner_directory.h"
 #include "engine/api/rate_limiter.h"
 #include "engine/api/worker_pool.h"
+#include "engine/programme/programme_service.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/workflow_registry.h"
@@ -40,6 +41,8 @@ struct ApiServices {
   runtime::ProjectService& projects;
   runtime::ProjectIndex& index;
   const Clock& clock;
+  // Programmes, milestones and calendar feeds; null: those routes answer 503.
+  programme::ProgrammeService* programmes = nullptr;
 };
 
 // A handler behind authentication: runs on a worker thread with the caller.
@@ -104,5 +107,6 @@ void AddCommandRoutes(RouteContext& ctx);
 void AddPartnerRoutes(RouteContext& ctx);
 void AddOpenApiRoute(RouteContext& ctx);
 void AddStreamRoute(RouteContext& ctx);
+void AddProgrammeRoutes(RouteContext& ctx);
 
 }  // namespace relais::api

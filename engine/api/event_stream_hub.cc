@@ -1,5 +1,7 @@
 #include "engine/api/event_stream_hub.h"
 
+#include "engine/programme/programme.h"
+
 #include <algorithm>
 
 namespace relais::api {
@@ -116,6 +118,21 @@ std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
 }
 
 bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
+  // Programme events (docs/programmes.md): their coordinators, admins and
+  // observers see them all; a person sees those naming them.
+  if (event.stream_id.rfind(programme::kStreamPrefix, 0) == 0) {
+    if (who.HasRole(kRoleAdmin) || who.HasRole(kRoleObserver)) return true;
+    if (who.HasRole(kRoleCoordinator) && who.CoversProgramme(event.stream_id.substr(programme::kStreamPrefix.size())))
+      return true;
+    auto data = ParseJson(event.data_json);
+    if (!data.ok() || !data->is_object()) return false;
+    if (data->value("person", "") == who.subject) return true;
+    auto notify = data->find("notify");
+    if (notify == data->end() || !notify->is_array()) return false;
+    for (const Json& n : *notify)
+      if (n.is_string() && n.get_ref<const std::string&>() == who.subject) return true;
+    return false;
+  }
   const std::string_view prefix = runtime::kProjectStreamPrefix;
   if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
   bool visible = false;

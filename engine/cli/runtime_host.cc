@@ -29,6 +29,15 @@ RuntimeHost::RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<Roc
   registry_ = std::make_unique<runtime::WorkflowRegistry>(*store_);
   projects_ = std::make_unique<runtime::ProjectService>(*store_, *registry_, clock_, options);
   timers_ = std::make_unique<runtime::TimerService>(*store_, *projects_, clock_);
+  programme::ProgrammeOptions programme_options;
+  programme_options.reminder_days = static_cast<int>(config.programmes.reminder_days);
+  programme_options.escalation_days = static_cast<int>(config.programmes.escalation_days);
+  programme_options.term_reminder_days = static_cast<int>(config.programmes.term_reminder_days);
+  programme_options.max_term_years = static_cast<int>(config.programmes.max_term_years);
+  programme_options.public_url = config.programmes.public_url;
+  programmes_ = std::make_unique<programme::ProgrammeService>(*store_, clock_, programme_options);
+  timers_->RouteFires(std::string(programme::kFiresPrefix),
+                      [this](const std::vector<runtime::DueTimer>& due) { return programmes_->FireTimers(due); });
   runtime::IndexOptions index_options;
   index_options.page_events = config.runtime.index_page_events;
   index_options.persist_every_events = config.runtime.index_persist_every_events;

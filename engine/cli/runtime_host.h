@@ -1,6 +1,7 @@
 // RuntimeHost: the composition root. Opens the store named by the
 // configuration, reloads and deploys workflows, and builds the services on
-// top: projects, timers, the read model. StartBackground() runs the timer
+// top: projects, timers, the read model, programmes (whose milestone timers
+// the TimerService routes to them). StartBackground() runs the timer
 // scheduler and the read-model follower on a background I/O thread.
 //
 // Thread-safety: build, start and stop from one thread; the services
@@ -13,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 
+#include "engine/programme/programme_service.h"
 #include "engine/runtime/commit_follower.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
@@ -42,6 +44,7 @@ class RuntimeHost {
   runtime::ProjectService& projects() { return *projects_; }
   runtime::TimerService& timers() { return *timers_; }
   runtime::ProjectIndex& index() { return *index_; }
+  programme::ProgrammeService& programmes() { return *programmes_; }
   const Clock& clock() const { return clock_; }
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
 
@@ -55,6 +58,7 @@ class RuntimeHost {
   std::unique_ptr<runtime::ProjectService> projects_;
   std::unique_ptr<runtime::TimerService> timers_;
   std::unique_ptr<runtime::ProjectIndex> index_;
+  std::unique_ptr<programme::ProgrammeService> programmes_;
 
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

@@ -65,7 +65,7 @@ int Serve(const Args& args) {
                            [h = host->get()] { return static_cast<double>(h->timers_fired()); });
   // Declared after the host and before the server: destroyed before the
   // services it calls, after the server that calls it.
-  api::Api api({store, (*host)->registry(), (*host)->projects(), (*host)->index(), (*host)->clock()}, config->api,
+  api::Api api({store, (*host)->registry(), (*host)->projects(), (*host)->index(), (*host)->clock(), &(*host)->programmes()}, config->api,
                config->tokens, &metrics);
   api.RegisterRoutes(router);
 

@@ -1,5 +1,9 @@
 #include "engine/runtime/timer_service.h"
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 namespace relais::runtime {
 
 TimerService::TimerService(EventStore& store, ProjectService& projects, const Clock& clock, TimerOptions options)
@@ -12,8 +16,14 @@ StatusOr<FireReport> TimerService::FireDue() {
   std::string after;
   while (true) {
     RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(std::string(kTimerDuePrefix), after, options_.fire_batch));
+    bool done = page.size() < options_.fire_batch;
+    // (route, stream) -> its due timers of this page, in due order.
+    std::map<std::pair<size_t, std::string>, std::vector<DueTimer>> routed;
     for (const KvEntry& entry : page) {
-      if (entry.key >= bound) return report;
+      if (entry.key >= bound) {
+        done = true;
+        break;
+      }
       auto json = ParseJson(entry.value);
       auto timer = json.ok() ? DueTimer::FromJson(*json) : StatusOr<DueTimer>(json.status());
       if (!timer.ok()) {  // unreadable: remove it rather than retry it forever
@@ -23,11 +33,60 @@ StatusOr<FireReport> TimerService::FireDue() {
         ++report.refused;
         continue;
       }
+      size_t route = routes_.size();
+      for (size_t r = 0; r < routes_.size(); ++r)
+        if (timer->fires.rfind(routes_[r].first, 0) == 0) {
+          route = r;
+          break;
+        }
+      if (route < routes_.size()) {
+        routed[{route, timer->project_id}].push_back(std::move(*timer));
+        continue;
+      }
       RELAIS_RETURN_IF_ERROR(FireOne(*timer, report));
     }
-    if (page.size() < options_.fire_batch) return report;
+    RELAIS_RETURN_IF_ERROR(FireRouted(routed, report));
+    if (done || page.empty()) return report;
     after = page.back().key;
   }
+}
+
+void TimerService::RouteFires(std::string prefix, FireHandler handler) {
+  routes_.emplace_back(std::move(prefix), std::move(handler));
+}
+
+Status TimerService::FireRouted(std::map<std::pair<size_t, std::string>, std::vector<DueTimer>>& groups,
+                                FireReport& report) {
+  if (groups.empty()) return Status::Ok();
+  std::vector<std::pair<size_t, std::vector<DueTimer>*>> work;
+  for (auto& [key, timers] : groups) work.push_back({key.first, &timers});
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> fired{0}, total{0};
+  std::mutex error_mu;
+  Status error = Status::Ok();
+  auto run = [&] {
+    for (size_t i = next++; i < work.size(); i = next++) {
+      auto result = routes_[work[i].first].second(*work[i].second);
+      if (!result.ok()) {
+        std::lock_guard lock(error_mu);
+        if (error.ok()) error = result.status();
+        continue;
+      }
+      fired += *result;
+      total += work[i].second->size();
+    }
+  };
+  const size_t threads = std::min(work.size(), std::max<size_t>(1, options_.routed_fire_threads));
+  if (threads <= 1) {
+    run();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(run);
+    for (auto& t : pool) t.join();
+  }
+  report.fired += fired;
+  report.refused += total - fired;
+  return error;
 }
 
 Status TimerService::FireOne(const DueTimer& timer, FireReport& report) {

@@ -206,6 +206,33 @@ Status ParseApi(const Reader& r, const YAML::Node& node, ApiConfig& c) {
                });
 }
 
+Status ParseProgrammes(const Reader& r, const YAML::Node& node, ProgrammesConfig& c) {
+  return r.Map(node, "programmes",
+               {
+                   r.UnsignedField("reminder_days", &c.reminder_days, 0, 365),
+                   r.UnsignedField("escalation_days", &c.escalation_days, 0, 365),
+                   r.UnsignedField("term_reminder_days", &c.term_reminder_days, 0, 3650),
+                   r.UnsignedField("max_term_years", &c.max_term_years, 1, 50),
+                   {"time_zone",
+                    [&r, &c](const YAML::Node& v, const std::string& path) {
+                      RELAIS_RETURN_IF_ERROR(r.String(v, path, &c.time_zone));
+                      if (c.time_zone != "Europe/Paris")
+                        return r.Error(v.Mark(), path + ": expected \"Europe/Paris\" (the only zone supported), got \"" +
+                                                     c.time_zone + "\"");
+                      return Status::Ok();
+                    }},
+                   {"public_url",
+                    [&r, &c](const YAML::Node& v, const std::string& path) {
+                      RELAIS_RETURN_IF_ERROR(r.String(v, path, &c.public_url));
+                      if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
+                        return r.Error(v.Mark(), path + ": expected an http:// or https:// origin, got \"" +
+                                                     c.public_url + "\"");
+                      while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+                      return Status::Ok();
+                    }},
+               });
+}
+
 Status ParseTokens(const Reader& r, const YAML::Node& node, std::vector<TokenConfig>& tokens) {
   if (node.IsNull()) return Status::Ok();
   if (!node.IsSequence()) {
@@ -295,6 +322,8 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
             {"runtime", [&](const YAML::Node& v, const std::string&) { return ParseRuntime(r, v, config.runtime); }},
             {"tokens", [&](const YAML::Node& v, const std::string&) { return ParseTokens(r, v, config.tokens); }},
             {"api", [&](const YAML::Node& v, const std::string&) { return ParseApi(r, v, config.api); }},
+            {"programmes",
+             [&](const YAML::Node& v, const std::string&) { return ParseProgrammes(r, v, config.programmes); }},
         }));
   } catch (const YAML::Exception& e) {
     return r.Error(e.mark, e.msg);

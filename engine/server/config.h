@@ -88,6 +88,17 @@ struct TokenConfig {
   std::vector<std::string> programmes;  // coordinators: the programmes they see (empty: all)
 };
 
+// Programmes and their calendar (section `programmes:`): milestone reminders,
+// escalation of reviews not held, term-end reminders, feed links.
+struct ProgrammesConfig {
+  uint64_t reminder_days = 7;         // a milestone's reminder, days before it
+  uint64_t escalation_days = 14;      // a milestone not held this many days after it is overdue
+  uint64_t term_reminder_days = 60;   // a term's reminder, days before its last day
+  uint64_t max_term_years = 10;       // longer terms are refused
+  std::string time_zone = "Europe/Paris";  // the only zone supported (the EU summer-time rule)
+  std::string public_url = "http://127.0.0.1:8080";  // origin of the links in calendar feeds
+};
+
 struct RelaisConfig {
   ServerConfig server;
   std::string data_dir = "./var/data";
@@ -96,6 +107,7 @@ struct RelaisConfig {
   RuntimeConfig runtime;
   ApiConfig api;
   std::vector<TokenConfig> tokens;
+  ProgrammesConfig programmes;
 };
 
 // Parses YAML text; source_name prefixes error positions ("relais.yaml:3:5: ...").

@@ -16,6 +16,7 @@ RELAIS_PACKAGES=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libgoogle-perftools-dev
+  nodejs
 )
 
 log() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }
@@ -35,6 +36,22 @@ relais_install_packages() {
   $sudo apt-get update -qq || die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" \
     || die "could not install: ${missing[*]}"
+}
+
+# relais_install_node_tools: the npm packages of the tests (ical.js parses
+# the calendar feeds), from each test directory's package-lock.json. Debian's
+# npm is installed only when no npm is present (a nodejs that bundles its own
+# npm would conflict with it).
+relais_install_node_tools() {
+  if ! command -v npm >/dev/null; then relais_install_packages npm; fi
+  local dir
+  for dir in "$RELAIS_ROOT/tests/programme/ics"; do
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+      log "installing npm test tools in ${dir#$RELAIS_ROOT/}"
+      (cd "$dir" && npm ci --no-audit --no-fund >/dev/null) || die "npm ci failed in $dir"
+      touch "$dir/node_modules"
+    fi
+  done
 }
 
 # relais_build DIR [cmake -D options...] -- [targets...]: configures once, then builds.

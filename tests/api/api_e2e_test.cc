@@ -426,5 +426,45 @@ TEST_F(ApiEndToEndTest, LiveStreamDeliversCommitsKeepsAliveAndClosesOnShutdown) 
   EXPECT_TRUE(live.closed());
 }
 
+// Programmes through the real server: an élu's reviews are scheduled, their
+// private calendar feed is read without a bearer token, and both survive a
+// restart; revoking the feed token closes the feed.
+TEST_F(ApiEndToEndTest, ProgrammeCalendarFeedSurvivesARestartAndIsRevocable) {
+  // Dates relative to the real clock: the term starts next year.
+  const int next_year =
+      static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()))
+                           .year()) + 1;
+  Json programme = {{"id", "sud-val-de-marnais"},
+                    {"title", "Plate-forme d'appui du Sud Val-de-Marnais"},
+                    {"axes", {{{"id", "2A"}, {"title", "Personnes âgées et dépendantes"}}}},
+                    {"reviews", {{"per_year", 3}}}};
+  ASSERT_EQ(Call(Req("POST", "/v1/programmes", kCoordinatorToken, programme.dump())).status(), 201);
+  Json assign = {{"person", "person:marc.lefort"}, {"role", "elu_referent"}, {"axis", "2A"},
+                 {"start", std::to_string(next_year) + "-01-01"}, {"end", std::to_string(next_year + 2) + "-12-31"}};
+  auto assigned = Call(Req("POST", "/v1/programmes/sud-val-de-marnais/assignments", kCoordinatorToken, assign.dump()));
+  ASSERT_EQ(assigned.status(), 201) << assigned.res.body();
+  auto token = Call(Req("POST", "/v1/people/person:marc.lefort/feed-tokens", kCoordinatorToken));
+  ASSERT_EQ(token.status(), 201) << token.res.body();
+  const std::string feed = "/v1/feeds/" + token.Body()["token"].get<std::string>();
+  auto ics = Call(Req("GET", feed, ""));
+  ASSERT_EQ(ics.status(), 200) << ics.res.body();
+  EXPECT_EQ(ics.res[http::field::content_type], "text/calendar; charset=utf-8");
+  EXPECT_THAT(ics.res.body(), HasSubstr("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n"));
+
+  EXPECT_EQ(server_->Stop(), 0);
+  server_ = std::make_unique<ServerProcess>(config_path_);
+  ASSERT_NE(server_->port(), 0);
+  auto listed = Call(Req("GET", "/v1/programmes/sud-val-de-marnais/milestones?kind=review", kCoordinatorToken));
+  ASSERT_EQ(listed.status(), 200) << listed.res.body();
+  EXPECT_EQ(listed.Body()["total"], 9);
+  auto again = Call(Req("GET", feed, ""));
+  ASSERT_EQ(again.status(), 200);
+  EXPECT_EQ(again.res.body(), ics.res.body());
+  EXPECT_EQ(Call(Req("DELETE", "/v1/feed-tokens/" + token.Body()["token"].get<std::string>(), kCoordinatorToken))
+                .status(),
+            204);
+  EXPECT_EQ(Call(Req("GET", feed, "")).status(), 404);
+}
+
 }  // namespace
 }  // namespace relais::api

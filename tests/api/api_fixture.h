@@ -67,11 +67,14 @@ struct Harness {
         store(clock),
         registry(store),
         projects(store, registry, clock),
-        index(store, projects.definitions()) {
+        index(store, projects.definitions()),
+        programmes(store, clock) {
     Status deployed = registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows");
     EXPECT_TRUE(deployed.ok()) << deployed;
     EXPECT_TRUE(index.Open().ok());
-    api = std::make_unique<Api>(ApiServices{store, registry, projects, index, clock}, config, FixtureTokens(),
+    ApiServices services{store, registry, projects, index, clock};
+    services.programmes = &programmes;
+    api = std::make_unique<Api>(services, config, FixtureTokens(),
                                 &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
@@ -119,6 +122,7 @@ struct Harness {
   runtime::WorkflowRegistry registry;
   runtime::ProjectService projects;
   runtime::ProjectIndex index;
+  programme::ProgrammeService programmes;
   server::Metrics metrics;
   server::Router router;
   std::unique_ptr<Api> api;

@@ -51,6 +51,55 @@ struct Route {
 std::string Id(Scope s) { return s == Scope::kOwn ? "own" : "other"; }
 bool Sees(const Role& r, Scope s) { return s == Scope::kOwn ? r.sees_own : r.sees_other; }
 
+// Programmes: "own" is the scoped coordinator's programme; nobody else in the
+// fixture is assigned in either, so élus, référents and partners see neither.
+std::string Programme(Scope s) { return s == Scope::kOwn ? testing::kOwnProgramme : testing::kOtherProgramme; }
+bool SeesProgramme(const Role& r, Scope s) {
+  if (r.name == "admin" || r.name == "coordinator" || r.name == "observer") return true;
+  return r.name == "coordinator-scoped" && s == Scope::kOwn;
+}
+using Request = std::pair<std::string, std::string>;
+
+std::vector<Route> ProgrammeRoutes() {
+  auto under = [](std::string pattern, std::string suffix, std::string method, std::string body,
+                  std::function<int(const Role&, Scope)> expected) {
+    return Route{method, "/v1/programmes/{id}" + pattern, true,
+                 [suffix, body](const Role&, Scope s) { return Request{"/v1/programmes/" + Programme(s) + suffix, body}; },
+                 expected};
+  };
+  auto read = [](const Role& r, Scope s) { return SeesProgramme(r, s) ? 200 : 404; };
+  auto write = [](int ok) {
+    return [ok](const Role& r, Scope s) { return !SeesProgramme(r, s) ? 404 : r.manager ? ok : 403; };
+  };
+  return {
+      {"GET", "/v1/programmes", false, [](const Role&, Scope) { return Request{"/v1/programmes", ""}; },
+       [](const Role&, Scope) { return 200; }},
+      {"POST", "/v1/programmes", false,
+       [](const Role& r, Scope) { return Request{"/v1/programmes", Json{{"id", "new-" + r.name}}.dump()}; },
+       [](const Role& r, Scope) { return r.name == "admin" || r.name == "coordinator" ? 201 : 403; }},
+      under("", "", "GET", "", read),
+      under("/assignments", "/assignments", "POST",
+            Json{{"person", "person:x"}, {"role", "partner_contact"}, {"start", "2004-03-01"}, {"end", "2004-12-31"}}.dump(),
+            write(201)),
+      under("/assignments/{assignment}/end", "/assignments/nope/end", "POST", "", write(404)),
+      under("/milestones", "/milestones", "GET", "", read),
+      under("/milestones/{milestone}/held", "/milestones/nope/held", "POST", "{}", write(404)),
+      under("/milestones/{milestone}/move", "/milestones/nope/move", "POST", R"({"date": "2004-06-01"})", write(404)),
+      under("/indicators", "/indicators", "GET", "", read),
+      under("/indicators", "/indicators", "POST", R"({"action": "aide", "indicator": "jobs_created", "value": 1})",
+            write(201)),
+      under("/calendar", "/calendar", "GET", "", read),
+      under("/feed-tokens", "/feed-tokens", "POST", "", write(201)),
+      {"POST", "/v1/people/{person}/feed-tokens", false,
+       [](const Role&, Scope) { return Request{"/v1/people/person:marc.lefort/feed-tokens", ""}; },
+       [](const Role& r, Scope) { return r.manager || r.name == "elu" ? 201 : 403; }},
+      {"DELETE", "/v1/feed-tokens/{token}", false, [](const Role&, Scope) { return Request{"/v1/feed-tokens/nope", ""}; },
+       [](const Role&, Scope) { return 404; }},
+      {"GET", "/v1/feeds/{token}", false, [](const Role&, Scope) { return Request{"/v1/feeds/nope", ""}; },
+       [](const Role&, Scope) { return 404; }},
+  };
+}
+
 std::vector<Route> Routes(const std::string& workflow_source) {
   const Json indicator = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}};
   return {
@@ -127,9 +176,17 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   h.CreateOwnAndOther();
   ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "shared", "name": "Ville de Thiais"})").status, 201);
   const std::string source = h.registry.SourceOf(h.registry.Current("cbe_action")->content_hash);
+  for (const std::string& id : {testing::kOwnProgramme, testing::kOtherProgramme}) {
+    auto def = programme::ProgrammeDefinition::FromJson(
+        {{"id", id}, {"axes", {{{"id", "1"}}}}, {"actions", {{{"id", "aide"}, {"axis", "1"}}}}});
+    ASSERT_TRUE(def.ok()) << def.status();
+    ASSERT_TRUE(h.programmes.Define(*def, "person:alice.admin").ok());
+  }
   std::set<std::pair<std::string, std::string>> covered;
   size_t checks = 0;
-  for (const Route& route : Routes(source)) {
+  std::vector<Route> routes = Routes(source);
+  for (Route& r : ProgrammeRoutes()) routes.push_back(std::move(r));
+  for (const Route& route : routes) {
     covered.insert({route.method, route.pattern});
     for (const Role& role : Roles()) {
       for (Scope scope : route.per_project ? std::vector<Scope>{Scope::kOwn, Scope::kOther} : std::vector<Scope>{Scope::kNone}) {
@@ -139,7 +196,7 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
         if (r.stream) r.stream->Stop();
         EXPECT_EQ(r.status, expected) << role.name << " " << route.method << " " << target
                                       << (scope == Scope::kNone ? "" : " (" + Id(scope) + ")") << ": " << r.body;
-        if (expected == 404) {
+        if (expected == 404 && target.rfind("/v1/projects/", 0) == 0) {
           // Indistinguishable from a project that does not exist.
           const std::string prefix = "/v1/projects/" + Id(scope);
           auto missing = h.Call(route.method, "/v1/projects/does-not-exist" + target.substr(prefix.size()), role.token, body);

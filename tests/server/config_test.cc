@@ -107,6 +107,24 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
 }
 
+TEST(ConfigTest, ProgrammesSection) {
+  auto config = ParseConfig(
+      "programmes:\n  reminder_days: 3\n  escalation_days: 21\n  term_reminder_days: 90\n"
+      "  time_zone: Europe/Paris\n  public_url: https://relais.example/\n",
+      "relais.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->programmes.reminder_days, 3u);
+  EXPECT_EQ(config->programmes.escalation_days, 21u);
+  EXPECT_EQ(config->programmes.term_reminder_days, 90u);
+  EXPECT_EQ(config->programmes.public_url, "https://relais.example");
+  EXPECT_EQ(ParseConfig("", "relais.yaml")->programmes.reminder_days, 7u);
+  EXPECT_THAT(ParseConfig("programmes:\n  time_zone: Europe/London\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("relais.yaml:2:14: programmes.time_zone: expected \"Europe/Paris\"")));
+  EXPECT_THAT(ParseConfig("programmes:\n  reminder_days: 400\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("an integer from 0 to 365")));
+}
+
 TEST(ConfigTest, BadValuesSayWhatWasExpected) {
   struct Case {
     const char* yaml;

@@ -1,0 +1,157 @@
+// Programme: the event-sourced state of one programme (the plate-forme of a
+// territory): its definition (territory, action-plan years, axes, actions,
+// review rule, yearly milestones, closed days), the people assigned to roles
+// with their terms, the milestones (élus' reviews, the annual event, the
+// yearly evaluation) and the indicators recorded per action. It is folded
+// from the stream `programme-<id>`; docs/programmes.md lists the events.
+//
+// Thread-safety: plain values; ApplyEvent mutates its argument only.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/calendar/civil_date.h"
+#include "engine/calendar/paris_time.h"
+#include "engine/store/event.h"
+#include "engine/util/json.h"
+#include "engine/util/status.h"
+
+namespace relais::programme {
+
+using calendar::CivilDate;
+
+inline constexpr std::string_view kStreamPrefix = "programme-";
+inline std::string StreamOf(std::string_view programme_id) { return std::string(kStreamPrefix) + std::string(programme_id); }
+
+// Roles a person holds in a programme (per programme, or per axis).
+inline constexpr std::string_view kRoleCoordinator = "coordinator";
+inline constexpr std::string_view kRoleEluReferent = "elu_referent";
+inline constexpr std::string_view kRoleReferentTechnique = "referent_technique";
+inline constexpr std::string_view kRolePartnerContact = "partner_contact";
+
+struct Axis {
+  std::string id;
+  std::string title;
+  std::string parent;  // sub-axes name their axis ("2" for "2A"); empty for a top axis
+};
+
+struct PlannedAction {
+  std::string id;  // the project id of the action
+  std::string axis;
+  std::string title;
+  std::map<std::string, int> planned_years;  // phase -> year
+};
+
+// How the reviews of an élu référent are placed in a term.
+struct ReviewRule {
+  int per_year = 3;         // 0: no reviews
+  std::vector<int> months;  // empty: spread evenly over each year of the term; else these months (1..12)
+  int day = 15;             // with months: the day of the month (clamped to the month's length)
+  int hour = 10;            // local time (Europe/Paris) of every milestone of the programme
+  int minute = 0;
+};
+
+// A milestone every year of the action plan (the annual event, the evaluation).
+struct YearlyMilestone {
+  std::string kind;  // "annual_event" or "evaluation"
+  std::string title_fr;
+  std::string title_en;
+  int month = 1;
+  int day = 1;
+};
+
+struct ProgrammeDefinition {
+  std::string id;
+  std::string title;
+  std::vector<std::string> territory;  // communes
+  std::vector<int> plan_years;
+  std::vector<Axis> axes;
+  std::vector<PlannedAction> actions;
+  ReviewRule reviews;
+  std::vector<YearlyMilestone> yearly;
+  std::vector<CivilDate> closed_days;  // days off besides weekends and public holidays
+  bool public_holidays = true;         // French public holidays are days off
+
+  const Axis* FindAxis(std::string_view id) const;
+  const PlannedAction* FindAction(std::string_view id) const;
+  Json ToJson() const;
+  // Validates everything (ids, years, months, references between axes and
+  // actions). Errors: kInvalidArgument naming the field ("axes[2].parent: ...").
+  static StatusOr<ProgrammeDefinition> FromJson(const Json& json);
+};
+
+struct Assignment {
+  std::string id;
+  std::string person;
+  std::string role;
+  std::string axis;  // empty: the whole programme
+  CivilDate start;
+  CivilDate end;  // inclusive: the last day of the term
+  bool active = true;
+  bool term_reminder_sent = false;
+  std::string end_reason;  // "expired", "ended", "replaced"
+  Json ToJson() const;
+};
+
+enum class MilestoneStatus { kScheduled, kHeld, kCancelled };
+std::string_view ToString(MilestoneStatus status);
+
+struct Milestone {
+  std::string id;
+  std::string kind;  // "review", "annual_event", "evaluation"
+  std::string axis;
+  std::string person;         // the élu of a review; empty for programme milestones
+  std::string assignment_id;  // reviews: the assignment they belong to
+  std::string title_fr;       // yearly milestones: their titles; reviews: derived
+  std::string title_en;
+  calendar::LocalDateTime at;  // Europe/Paris
+  TimePoint due{};             // `at` in UTC
+  MilestoneStatus status = MilestoneStatus::kScheduled;
+  bool reminder_sent = false;
+  bool due_fired = false;
+  bool overdue = false;
+  int sequence = 0;  // iCalendar SEQUENCE: raised on every move, reassignment, cancellation
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  std::string notes;
+  Json decisions = Json::array();
+  std::string held_by;
+  Json ToJson() const;
+};
+
+struct IndicatorRecord {
+  std::string action;
+  std::string axis;
+  std::string indicator;  // "jobs_created", "services_started", "people_placed", ...
+  double value = 0;
+  int year = 0;
+};
+
+struct ProgrammeState {
+  ProgrammeDefinition definition;
+  uint64_t version = 0;
+  TimePoint defined_at{};
+  std::map<std::string, Assignment> assignments;
+  std::map<std::string, Milestone> milestones;
+  std::vector<IndicatorRecord> indicators;
+
+  // The active holder of role (on axis), if any.
+  const Assignment* ActiveHolder(std::string_view role, std::string_view axis) const;
+  // People to tell about a milestone: the active coordinators and, for a
+  // review, its élu.
+  std::vector<std::string> NotifyFor(const Milestone& milestone) const;
+};
+
+// Indicator sums: {"programme": {indicator: sum}, "axes": {axis: {indicator:
+// sum}}, "actions": {...}}; an axis includes its sub-axes. year 0: all years.
+Json IndicatorTotals(const ProgrammeState& state, int year = 0);
+
+// Folds one event of the programme's stream into state. Unknown types are
+// ignored (forward compatibility). Errors: kCorruption when a known event's
+// data is malformed.
+Status ApplyEvent(ProgrammeState& state, std::string_view type, const Json& data, TimePoint recorded_at);
+
+}  // namespace relais::programme

@@ -1,0 +1,572 @@
+#include "engine/programme/programme_service.h"
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "engine/calendar/paris_time.h"
+#include "engine/programme/review_placement.h"
+#include "engine/util/time_format.h"
+#include "engine/util/uuid.h"
+
+namespace relais::programme {
+namespace {
+
+constexpr std::string_view kIdsPrefix = "programme/ids/";
+constexpr std::string_view kPersonPrefix = "programme/person/";
+constexpr std::string_view kFeedTokenPrefix = "programme/feed-token/";
+constexpr size_t kReadPage = 1024;
+
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : digest) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+Json LocalJson(const calendar::LocalDateTime& at) {
+  char time[8];
+  std::snprintf(time, sizeof time, "%02d:%02d", at.hour, at.minute);
+  return Json{{"date", at.date.ToString()}, {"time", time}};
+}
+
+bool IsRole(std::string_view role) {
+  return role == kRoleCoordinator || role == kRoleEluReferent || role == kRoleReferentTechnique ||
+         role == kRolePartnerContact;
+}
+
+// Roles of which an axis (or the programme) has one holder at a time.
+bool IsSingleHolder(std::string_view role) { return role == kRoleEluReferent || role == kRoleReferentTechnique; }
+
+bool IsName(const std::string& s) {
+  if (s.empty() || s.size() > 256) return false;
+  for (char c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == '/') return false;
+  return true;
+}
+
+Json MilestoneEventJson(const Milestone& m) {
+  Json j = LocalJson(m.at);
+  j["id"] = m.id;
+  j["kind"] = m.kind;
+  if (!m.axis.empty()) j["axis"] = m.axis;
+  if (!m.person.empty()) j["person"] = m.person;
+  if (!m.assignment_id.empty()) j["assignment"] = m.assignment_id;
+  if (!m.title_fr.empty()) j["title_fr"] = m.title_fr;
+  if (!m.title_en.empty()) j["title_en"] = m.title_en;
+  j["due"] = FormatIso8601(m.due);
+  return j;
+}
+
+}  // namespace
+
+ProgrammeService::ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options)
+    : store_(store), clock_(clock), options_(options) {}
+
+std::mutex& ProgrammeService::LockOf(const std::string& programme_id) {
+  return locks_[std::hash<std::string>()(programme_id) % locks_.size()];
+}
+
+CivilDate ProgrammeService::Today() const { return calendar::UtcToParis(clock_.Now()).date; }
+
+StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = cache_.find(programme_id); it != cache_.end()) return it->second;
+  }
+  auto state = std::make_shared<ProgrammeState>();
+  const std::string stream = StreamOf(programme_id);
+  uint64_t from = 1;
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(auto events, store_.ReadStream(stream, from, kReadPage));
+    for (const RecordedEvent& e : events) {
+      auto data = ParseJson(e.data_json);
+      if (!data.ok()) return Corruption("programme " + programme_id + " event " + std::to_string(e.version));
+      RELAIS_RETURN_IF_ERROR(ApplyEvent(*state, e.type, *data, e.metadata.recorded_at));
+    }
+    if (events.size() < kReadPage) break;
+    from = events.back().version + 1;
+  }
+  if (state->version == 0) return NotFound("no programme '" + programme_id + "'");
+  StatePtr shared = std::move(state);
+  std::lock_guard lock(cache_mu_);
+  cache_[programme_id] = shared;
+  return shared;
+}
+
+StatusOr<StatePtr> ProgrammeService::Get(const std::string& programme_id) { return Load(programme_id); }
+
+StatusOr<std::vector<std::string>> ProgrammeService::List() {
+  std::vector<std::string> out;
+  std::string after;
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(std::string(kIdsPrefix), after, kReadPage));
+    for (const KvEntry& e : page) out.push_back(e.key.substr(kIdsPrefix.size()));
+    if (page.size() < kReadPage) return out;
+    after = page.back().key;
+  }
+}
+
+std::optional<runtime::DueTimer> ProgrammeService::NextTimerOfMilestone(const ProgrammeState& state,
+                                                                        const Milestone& m) const {
+  if (m.status != MilestoneStatus::kScheduled) return std::nullopt;
+  runtime::DueTimer t;
+  t.project_id = StreamOf(state.definition.id);
+  t.timer_id = "m." + m.id;
+  if (!m.reminder_sent) {
+    t.fires = "programme/reminder";
+    t.due = m.due - std::chrono::days(options_.reminder_days);
+  } else if (!m.due_fired) {
+    t.fires = "programme/due";
+    t.due = m.due;
+  } else if (!m.overdue) {
+    t.fires = "programme/overdue";
+    t.due = m.due + std::chrono::days(options_.escalation_days);
+  } else {
+    return std::nullopt;
+  }
+  return t;
+}
+
+std::optional<runtime::DueTimer> ProgrammeService::NextTimerOfAssignment(const ProgrammeState& state,
+                                                                         const Assignment& a) const {
+  if (!a.active) return std::nullopt;
+  runtime::DueTimer t;
+  t.project_id = StreamOf(state.definition.id);
+  t.timer_id = "a." + a.id;
+  if (!a.term_reminder_sent) {
+    t.fires = "programme/term_reminder";
+    t.due = calendar::ParisToUtc({a.end.AddDays(-options_.term_reminder_days), 9, 0, 0});
+  } else {
+    t.fires = "programme/term_end";
+    t.due = calendar::ParisToUtc({a.end.AddDays(1), 0, 0, 0});
+  }
+  return t;
+}
+
+StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, const StatePtr& before,
+                                            std::vector<Pending> events, KvWrites writes, const std::string& actor,
+                                            const std::string& id_seed) {
+  auto after = before ? std::make_shared<ProgrammeState>(*before) : std::make_shared<ProgrammeState>();
+  const TimePoint now = clock_.Now();
+  std::set<std::string> touched_milestones, touched_assignments;
+  AppendRequest request;
+  request.stream_id = StreamOf(programme_id);
+  request.expected = before ? ExpectedVersion::Exact(before->version) : ExpectedVersion::NoStream();
+  for (size_t i = 0; i < events.size(); ++i) {
+    Pending& p = events[i];
+    RELAIS_RETURN_IF_ERROR(ApplyEvent(*after, p.type, p.data, now));
+    if (p.data.contains("milestone")) {
+      const Json& m = p.data["milestone"];
+      touched_milestones.insert(m.is_object() ? m.value("id", "") : m.get<std::string>());
+    }
+    if (p.data.contains("assignment")) {
+      const Json& a = p.data["assignment"];
+      touched_assignments.insert(a.is_object() ? a.value("id", "") : a.get<std::string>());
+    }
+    NewEvent e;
+    e.event_id = id_seed.empty() ? NewUuid() : NameUuid(id_seed + "#" + std::to_string(i));
+    e.type = p.type;
+    e.data = std::move(p.data);
+    e.metadata.actor = actor;
+    request.events.push_back(std::move(e));
+  }
+  // Timer changes: for each touched milestone or assignment, the timer of its
+  // next stage before and after; a different one replaces the stored one.
+  auto change = [&](const std::optional<runtime::DueTimer>& old_timer,
+                    const std::optional<runtime::DueTimer>& new_timer) -> Status {
+    if (old_timer && new_timer && old_timer->DueKey() == new_timer->DueKey() && old_timer->fires == new_timer->fires)
+      return Status::Ok();
+    const std::string timer_id = old_timer ? old_timer->timer_id : new_timer->timer_id;
+    const std::string of_key = runtime::TimerOfKey(request.stream_id, timer_id);
+    RELAIS_ASSIGN_OR_RETURN(auto stored, store_.KvGet(of_key));
+    if (stored) writes.Delete(*stored);
+    if (new_timer) {
+      writes.Put(new_timer->DueKey(), DumpJson(new_timer->ToJson()));
+      writes.Put(of_key, new_timer->DueKey());
+    } else {
+      writes.Delete(of_key);
+    }
+    return Status::Ok();
+  };
+  for (const std::string& id : touched_milestones) {
+    std::optional<runtime::DueTimer> old_timer, new_timer;
+    if (before)
+      if (auto it = before->milestones.find(id); it != before->milestones.end())
+        old_timer = NextTimerOfMilestone(*before, it->second);
+    if (auto it = after->milestones.find(id); it != after->milestones.end())
+      new_timer = NextTimerOfMilestone(*after, it->second);
+    if (old_timer || new_timer) RELAIS_RETURN_IF_ERROR(change(old_timer, new_timer));
+  }
+  for (const std::string& id : touched_assignments) {
+    std::optional<runtime::DueTimer> old_timer, new_timer;
+    if (before)
+      if (auto it = before->assignments.find(id); it != before->assignments.end())
+        old_timer = NextTimerOfAssignment(*before, it->second);
+    if (auto it = after->assignments.find(id); it != after->assignments.end())
+      new_timer = NextTimerOfAssignment(*after, it->second);
+    if (old_timer || new_timer) RELAIS_RETURN_IF_ERROR(change(old_timer, new_timer));
+  }
+  request.side_writes = std::move(writes);
+  auto result = store_.Append(std::move(request));
+  if (!result.ok()) {
+    std::lock_guard lock(cache_mu_);
+    cache_.erase(programme_id);  // another writer may have moved it: reload next time
+    return result.status();
+  }
+  if (result->deduplicated) {
+    std::lock_guard lock(cache_mu_);
+    cache_.erase(programme_id);
+    return Load(programme_id);
+  }
+  after->version = result->last_version;
+  // The store's stamp, not ours, is what a reload folds: use it, so a
+  // milestone's DTSTAMP is the same before and after a restart.
+  if (result->recorded_at != now) {
+    if (!before) after->defined_at = result->recorded_at;
+    for (const std::string& id : touched_milestones)
+      if (auto it = after->milestones.find(id); it != after->milestones.end()) {
+        if (it->second.created_at == now) it->second.created_at = result->recorded_at;
+        if (it->second.updated_at == now) it->second.updated_at = result->recorded_at;
+      }
+  }
+  StatePtr shared = std::move(after);
+  std::lock_guard lock(cache_mu_);
+  cache_[programme_id] = shared;
+  return shared;
+}
+
+StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definition, const std::string& actor) {
+  std::lock_guard lock(LockOf(definition.id));
+  RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(StreamOf(definition.id)));
+  if (version != 0) return AlreadyExists("programme '" + definition.id + "' already exists");
+  std::vector<Pending> events;
+  events.push_back({"programme_defined", {{"definition", definition.ToJson()}}});
+  const auto cal = CalendarOf(definition);
+  const CivilDate today = Today();
+  for (int year : definition.plan_years) {
+    for (size_t i = 0; i < definition.yearly.size(); ++i) {
+      const YearlyMilestone& y = definition.yearly[i];
+      Milestone m;
+      m.at = {YearlyDate(y, cal, year), definition.reviews.hour, definition.reviews.minute, 0};
+      if (!(today < m.at.date)) continue;
+      m.id = y.kind + "-" + std::to_string(year) + (i ? "-" + std::to_string(i) : "");
+      m.kind = y.kind;
+      m.title_fr = y.title_fr;
+      m.title_en = y.title_en;
+      m.due = calendar::ParisToUtc(m.at);
+      events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
+    }
+  }
+  KvWrites writes;
+  writes.Put(std::string(kIdsPrefix) + definition.id, "");
+  return Commit(definition.id, nullptr, std::move(events), std::move(writes), actor);
+}
+
+StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, const AssignRequest& req,
+                                              const std::string& actor) {
+  std::lock_guard lock(LockOf(programme_id));
+  RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
+  const ProgrammeDefinition& def = state->definition;
+  if (!IsName(req.person)) return InvalidArgument("person: expected 1 to 256 characters, no '/' or control character");
+  if (!IsRole(req.role))
+    return InvalidArgument("role: expected coordinator, elu_referent, referent_technique or partner_contact, got '" +
+                           req.role + "'");
+  if (!req.axis.empty() && !def.FindAxis(req.axis))
+    return InvalidArgument("axis: programme '" + programme_id + "' has no axis '" + req.axis + "'");
+  if (IsSingleHolder(req.role) && req.axis.empty()) return InvalidArgument("axis: a " + req.role + " serves an axis");
+  if (!req.start.IsValid() || !req.end.IsValid()) return InvalidArgument("start, end: expected dates YYYY-MM-DD");
+  if (req.end < req.start) return InvalidArgument("end: " + req.end.ToString() + " is before start " + req.start.ToString());
+  if (AddYears(req.start, options_.max_term_years) < req.end)
+    return InvalidArgument("end: a term lasts at most " + std::to_string(options_.max_term_years) + " years");
+  const CivilDate today = Today();
+  if (req.end < today) return InvalidArgument("end: " + req.end.ToString() + " is already past");
+
+  Assignment as;
+  as.id = NewUuid();
+  as.person = req.person;
+  as.role = req.role;
+  as.axis = req.axis;
+  as.start = req.start;
+  as.end = req.end;
+  std::vector<Pending> events;
+  if (IsSingleHolder(req.role))
+    if (const Assignment* old = state->ActiveHolder(req.role, req.axis))
+      events.push_back({"term_ended",
+                        {{"assignment", old->id}, {"person", old->person}, {"role", old->role}, {"axis", old->axis},
+                         {"reason", "replaced"}, {"replaced_by", req.person}, {"end", today.ToString()}}});
+  events.push_back({"person_assigned", {{"assignment", as.ToJson()}}});
+  if (req.role == kRoleEluReferent) {
+    const auto cal = CalendarOf(def);
+    std::vector<CivilDate> dates = ReviewDates(def.reviews, cal, req.start, req.end);
+    std::set<CivilDate> wanted;
+    for (const CivilDate& d : dates)
+      if (today < d) wanted.insert(d);
+    for (const auto& [id, m] : state->milestones) {
+      if (m.kind != "review" || m.axis != req.axis || m.status != MilestoneStatus::kScheduled || m.due_fired ||
+          !(today < m.at.date))
+        continue;
+      if (wanted.erase(m.at.date)) {
+        if (m.person != req.person || m.assignment_id != as.id)
+          events.push_back({"milestone_reassigned",
+                            {{"milestone", id}, {"person", req.person}, {"assignment", as.id},
+                             {"previous_person", m.person}, {"sequence", m.sequence + 1}}});
+      } else {
+        events.push_back({"milestone_cancelled",
+                          {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person},
+                           {"sequence", m.sequence + 1}}});
+      }
+    }
+    for (const CivilDate& d : wanted) {
+      Milestone m;
+      m.kind = "review";
+      m.axis = req.axis;
+      m.person = req.person;
+      m.assignment_id = as.id;
+      m.at = {d, def.reviews.hour, def.reviews.minute, 0};
+      m.due = calendar::ParisToUtc(m.at);
+      m.id = req.axis + "-review-" + d.Compact();
+      for (int n = 2; state->milestones.count(m.id); ++n) m.id = req.axis + "-review-" + d.Compact() + "-" + std::to_string(n);
+      events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
+    }
+  }
+  KvWrites writes;
+  writes.Put(std::string(kPersonPrefix) + req.person + "/" + programme_id, "");
+  RELAIS_ASSIGN_OR_RETURN(StatePtr after, Commit(programme_id, state, std::move(events), std::move(writes), actor));
+  return after->assignments.at(as.id);
+}
+
+StatusOr<Assignment> ProgrammeService::EndTerm(const std::string& programme_id, const std::string& assignment_id,
+                                               const std::string& actor) {
+  std::lock_guard lock(LockOf(programme_id));
+  RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
+  auto it = state->assignments.find(assignment_id);
+  if (it == state->assignments.end())
+    return NotFound("programme '" + programme_id + "' has no assignment '" + assignment_id + "'");
+  const Assignment& a = it->second;
+  if (!a.active) return FailedPrecondition("the term of assignment '" + assignment_id + "' has already ended");
+  const CivilDate today = Today();
+  std::vector<Pending> events;
+  events.push_back({"term_ended",
+                    {{"assignment", a.id}, {"person", a.person}, {"role", a.role}, {"axis", a.axis},
+                     {"reason", "ended"}, {"end", std::min(today, a.end).ToString()}}});
+  const TimePoint now = clock_.Now();
+  for (const auto& [id, m] : state->milestones)
+    if (m.assignment_id == a.id && m.status == MilestoneStatus::kScheduled && now < m.due)
+      events.push_back({"milestone_cancelled",
+                        {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person}, {"sequence", m.sequence + 1}}});
+  if (IsSingleHolder(a.role))
+    events.push_back({"role_vacant", {{"role", a.role}, {"axis", a.axis}, {"previous", a.person}}});
+  RELAIS_ASSIGN_OR_RETURN(StatePtr after, Commit(programme_id, state, std::move(events), {}, actor));
+  return after->assignments.at(assignment_id);
+}
+
+StatusOr<Milestone> ProgrammeService::RecordHeld(const std::string& programme_id, const std::string& milestone_id,
+                                                 const std::string& notes, const Json& decisions,
+                                                 const std::string& actor) {
+  std::lock_guard lock(LockOf(programme_id));
+  RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
+  auto it = state->milestones.find(milestone_id);
+  if (it == state->milestones.end())
+    return NotFound("programme '" + programme_id + "' has no milestone '" + milestone_id + "'");
+  if (it->second.status != MilestoneStatus::kScheduled)
+    return FailedPrecondition("milestone '" + milestone_id + "' is " + std::string(ToString(it->second.status)));
+  if (notes.size() > 64 * 1024) return InvalidArgument("notes: at most 65536 bytes");
+  if (!decisions.is_array()) return InvalidArgument("decisions: expected a list");
+  std::vector<Pending> events;
+  events.push_back({"review_held",
+                    {{"milestone", milestone_id}, {"notes", notes}, {"decisions", decisions}, {"by", actor},
+                     {"person", it->second.person}, {"was_overdue", it->second.overdue}}});
+  RELAIS_ASSIGN_OR_RETURN(StatePtr after, Commit(programme_id, state, std::move(events), {}, actor));
+  return after->milestones.at(milestone_id);
+}
+
+StatusOr<Milestone> ProgrammeService::Move(const std::string& programme_id, const std::string& milestone_id,
+                                           const CivilDate& date, const std::string& actor) {
+  std::lock_guard lock(LockOf(programme_id));
+  RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
+  auto it = state->milestones.find(milestone_id);
+  if (it == state->milestones.end())
+    return NotFound("programme '" + programme_id + "' has no milestone '" + milestone_id + "'");
+  const Milestone& m = it->second;
+  if (m.status != MilestoneStatus::kScheduled)
+    return FailedPrecondition("milestone '" + milestone_id + "' is " + std::string(ToString(m.status)));
+  if (!date.IsValid() || !(Today() < date)) return InvalidArgument("date: expected a day after today");
+  const CivilDate moved = CalendarOf(state->definition).OnOrNextWorkingDay(date);
+  calendar::LocalDateTime at = m.at;
+  at.date = moved;
+  Json data = LocalJson(at);
+  data["milestone"] = milestone_id;
+  data["from"] = m.at.date.ToString();
+  data["sequence"] = m.sequence + 1;
+  data["person"] = m.person;
+  RELAIS_ASSIGN_OR_RETURN(StatePtr after,
+                          Commit(programme_id, state, {{"milestone_moved", std::move(data)}}, {}, actor));
+  return after->milestones.at(milestone_id);
+}
+
+StatusOr<IndicatorRecord> ProgrammeService::RecordIndicator(const std::string& programme_id, const std::string& action,
+                                                            const std::string& indicator, double value, int year,
+                                                            const std::string& actor) {
+  std::lock_guard lock(LockOf(programme_id));
+  RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
+  const PlannedAction* planned = state->definition.FindAction(action);
+  if (!planned) return InvalidArgument("action: programme '" + programme_id + "' has no action '" + action + "'");
+  if (indicator.empty() || indicator.size() > 64)
+    return InvalidArgument("indicator: expected a name of 1 to 64 characters");
+  for (char c : indicator)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return InvalidArgument("indicator: expected letters, digits and '_', got '" + indicator + "'");
+  if (!std::isfinite(value) || std::fabs(value) > 1e12) return InvalidArgument("value: expected a finite number");
+  if (year == 0) year = Today().year;
+  if (year < 1990 || year > 2200) return InvalidArgument("year: expected a year from 1990 to 2200");
+  Json data = {{"action", action}, {"axis", planned->axis}, {"indicator", indicator}, {"value", value}, {"year", year}};
+  RELAIS_ASSIGN_OR_RETURN(StatePtr after,
+                          Commit(programme_id, state, {{"indicator_recorded", std::move(data)}}, {}, actor));
+  return after->indicators.back();
+}
+
+StatusOr<bool> ProgrammeService::FireTimer(const runtime::DueTimer& timer) {
+  RELAIS_ASSIGN_OR_RETURN(size_t fired, FireTimers({timer}));
+  return fired == 1;
+}
+
+StatusOr<size_t> ProgrammeService::FireTimers(const std::vector<runtime::DueTimer>& timers) {
+  if (timers.empty()) return size_t{0};
+  const std::string& stream = timers.front().project_id;
+  if (stream.rfind(kStreamPrefix, 0) != 0) return InvalidArgument("not a programme timer: " + stream);
+  for (const runtime::DueTimer& t : timers)
+    if (t.project_id != stream) return InvalidArgument("FireTimers: timers of several programmes");
+  const std::string programme_id = stream.substr(kStreamPrefix.size());
+  std::lock_guard lock(LockOf(programme_id));
+  // Stale timers are deleted (their of-key only while it still points at them).
+  KvWrites drops;
+  auto drop = [&](const runtime::DueTimer& timer) -> Status {
+    drops.Delete(timer.DueKey());
+    const std::string of_key = runtime::TimerOfKey(timer.project_id, timer.timer_id);
+    RELAIS_ASSIGN_OR_RETURN(auto of, store_.KvGet(of_key));
+    if (of && *of == timer.DueKey()) drops.Delete(of_key);
+    return Status::Ok();
+  };
+  auto loaded = Load(programme_id);
+  if (!loaded.ok() && loaded.status().code() != StatusCode::kNotFound) return loaded.status();
+  if (!loaded.ok()) {
+    for (const runtime::DueTimer& t : timers) RELAIS_RETURN_IF_ERROR(drop(t));
+    RELAIS_RETURN_IF_ERROR(store_.KvWrite(drops));
+    return size_t{0};
+  }
+  const StatePtr state = *loaded;
+  // Each timer is judged against the state as the batch's earlier firings left it.
+  ProgrammeState working = *state;
+  std::vector<Pending> events;
+  size_t fired = 0;
+  const TimePoint now = clock_.Now();
+  for (const runtime::DueTimer& timer : timers) {
+    std::optional<runtime::DueTimer> expected;
+    std::vector<Pending> mine;
+    if (timer.timer_id.rfind("m.", 0) == 0) {
+      auto it = working.milestones.find(timer.timer_id.substr(2));
+      if (it != working.milestones.end()) {
+        const Milestone& m = it->second;
+        expected = NextTimerOfMilestone(working, m);
+        Json data = {{"milestone", m.id}, {"kind", m.kind}, {"date", m.at.date.ToString()},
+                     {"due", FormatIso8601(m.due)}, {"notify", working.NotifyFor(m)}};
+        if (!m.person.empty()) data["person"] = m.person;
+        if (!m.axis.empty()) data["axis"] = m.axis;
+        if (timer.fires == "programme/reminder") mine.push_back({"reminder_sent", std::move(data)});
+        else if (timer.fires == "programme/due") mine.push_back({"milestone_due", std::move(data)});
+        else if (timer.fires == "programme/overdue") mine.push_back({"milestone_overdue", std::move(data)});
+      }
+    } else if (timer.timer_id.rfind("a.", 0) == 0) {
+      auto it = working.assignments.find(timer.timer_id.substr(2));
+      if (it != working.assignments.end()) {
+        const Assignment& a = it->second;
+        expected = NextTimerOfAssignment(working, a);
+        std::vector<std::string> notify;
+        for (const auto& [id, other] : working.assignments)
+          if (other.active && other.role == kRoleCoordinator && other.person != a.person) notify.push_back(other.person);
+        notify.push_back(a.person);
+        Json data = {{"assignment", a.id}, {"person", a.person}, {"role", a.role},
+                     {"axis", a.axis},     {"end", a.end.ToString()}, {"notify", notify}};
+        if (timer.fires == "programme/term_reminder") {
+          mine.push_back({"term_reminder_sent", std::move(data)});
+        } else if (timer.fires == "programme/term_end") {
+          data["reason"] = "expired";
+          mine.push_back({"term_ended", std::move(data)});
+          for (const auto& [id, m] : working.milestones)
+            if (m.assignment_id == a.id && m.status == MilestoneStatus::kScheduled && !m.due_fired)
+              mine.push_back({"milestone_cancelled",
+                              {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person},
+                               {"sequence", m.sequence + 1}}});
+          if (IsSingleHolder(a.role))
+            mine.push_back({"role_vacant", {{"role", a.role}, {"axis", a.axis}, {"previous", a.person}}});
+        }
+      }
+    }
+    if (!expected || mine.empty() || expected->fires != timer.fires || expected->DueKey() != timer.DueKey()) {
+      RELAIS_RETURN_IF_ERROR(drop(timer));
+      continue;
+    }
+    for (Pending& p : mine) {
+      RELAIS_RETURN_IF_ERROR(ApplyEvent(working, p.type, p.data, now));
+      events.push_back(std::move(p));
+    }
+    ++fired;
+  }
+  if (events.empty()) {
+    if (!drops.empty()) RELAIS_RETURN_IF_ERROR(store_.KvWrite(drops));
+    return size_t{0};
+  }
+  const std::string seed =
+      "programme-timer/" + timers.front().DueKey() + "/" + timers.back().DueKey() + "/" + std::to_string(timers.size());
+  RELAIS_ASSIGN_OR_RETURN(StatePtr after,
+                          Commit(programme_id, state, std::move(events), std::move(drops), "system:timers", seed));
+  (void)after;
+  return fired;
+}
+
+StatusOr<std::vector<std::string>> ProgrammeService::ProgrammesOf(const std::string& person) {
+  std::vector<std::string> out;
+  const std::string prefix = std::string(kPersonPrefix) + person + "/";
+  RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(prefix, "", 10'000));
+  for (const KvEntry& e : page) out.push_back(e.key.substr(prefix.size()));
+  return out;
+}
+
+StatusOr<std::string> ProgrammeService::IssueFeedToken(const std::string& feed) {
+  unsigned char bytes[24];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return Unavailable("no randomness for a feed token");
+  static const char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char c : bytes) {
+    token += kHex[c >> 4];
+    token += kHex[c & 15];
+  }
+  KvWrites writes;
+  writes.Put(std::string(kFeedTokenPrefix) + Sha256Hex(token), feed);
+  RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
+  return token;
+}
+
+StatusOr<std::optional<std::string>> ProgrammeService::FeedOfToken(const std::string& token) {
+  if (token.empty() || token.size() > 128) return std::optional<std::string>();
+  return store_.KvGet(std::string(kFeedTokenPrefix) + Sha256Hex(token));
+}
+
+Status ProgrammeService::RevokeFeedToken(const std::string& token) {
+  RELAIS_ASSIGN_OR_RETURN(auto feed, FeedOfToken(token));
+  if (!feed) return NotFound("no such feed token");
+  KvWrites writes;
+  writes.Delete(std::string(kFeedTokenPrefix) + Sha256Hex(token));
+  return store_.KvWrite(writes);
+}
+
+}  // namespace relais::programme

@@ -1,0 +1,146 @@
+// ProgrammeService: defines programmes, assigns people to roles with terms,
+// schedules and fires their milestones (reviews, annual event, evaluation),
+// records reviews held and indicators. Every change is an append to the
+// stream `programme-<id>` (so the live stream and append hooks see it); the
+// durable timers it needs (reminder, due, escalation, term-end reminder, term
+// end) live in the runtime's timer keys (timer_keys.h) and are armed and
+// removed as side writes of the same append, derived from the folded state:
+// each milestone and each active assignment has at most one pending timer, for
+// its next stage. FireTimer is the TimerService's handler for the timers
+// whose `fires` starts with "programme/" (FireTimers: the due timers of one
+// programme in one append): the events it appends delete the timers, so a
+// timer fires exactly once, across crashes too.
+//
+// Thread-safety: safe for concurrent access from multiple threads without any
+// external synchronization (changes to one programme are serialized).
+// *store and *clock must outlive it.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/programme/programme.h"
+#include "engine/runtime/timer_keys.h"
+#include "engine/store/event_store.h"
+#include "engine/util/clock.h"
+
+namespace relais::programme {
+
+inline constexpr std::string_view kFiresPrefix = "programme/";
+
+struct ProgrammeOptions {
+  int reminder_days = 7;        // a milestone's reminder, days before it
+  int escalation_days = 14;     // a milestone not held this many days after it is overdue
+  int term_reminder_days = 60;  // a term's reminder, days before its last day
+  int max_term_years = 10;      // longer terms are refused
+  std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
+};
+
+struct AssignRequest {
+  std::string person;
+  std::string role;
+  std::string axis;  // required for elu_referent and referent_technique
+  CivilDate start;
+  CivilDate end;  // inclusive
+};
+
+using StatePtr = std::shared_ptr<const ProgrammeState>;
+
+class ProgrammeService {
+ public:
+  ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options = {});
+
+  // Records a new programme and schedules its yearly milestones still to come.
+  // Errors: kAlreadyExists; kUnavailable; may return some other Status.
+  StatusOr<StatePtr> Define(const ProgrammeDefinition& definition, const std::string& actor);
+
+  // The programme's state. Errors: kNotFound.
+  StatusOr<StatePtr> Get(const std::string& programme_id);
+  // Ids of every programme, in order.
+  StatusOr<std::vector<std::string>> List();
+
+  // Assigns a person to a role for a term. An active holder of the same role
+  // on the same axis (but coordinators and partner contacts, who may be
+  // several) is replaced: their term ends. For an élu référent, the reviews
+  // of the rest of the term are scheduled; future reviews of the axis on the
+  // same dates are taken over, the others cancelled.
+  // Errors: kNotFound (programme); kInvalidArgument (role, axis, dates);
+  // kUnavailable; may return some other Status.
+  StatusOr<Assignment> Assign(const std::string& programme_id, const AssignRequest& request, const std::string& actor);
+
+  // Ends a term today: its future milestones are cancelled; the role becomes
+  // vacant. Errors: kNotFound; kFailedPrecondition (already ended).
+  StatusOr<Assignment> EndTerm(const std::string& programme_id, const std::string& assignment_id,
+                               const std::string& actor);
+
+  // Records that a milestone (a review) was held. Errors: kNotFound;
+  // kFailedPrecondition (cancelled or already held); kInvalidArgument.
+  StatusOr<Milestone> RecordHeld(const std::string& programme_id, const std::string& milestone_id,
+                                 const std::string& notes, const Json& decisions, const std::string& actor);
+
+  // Moves a milestone to `date` (or the next working day); SEQUENCE rises.
+  // Errors: kNotFound; kFailedPrecondition (held or cancelled); kInvalidArgument (past date).
+  StatusOr<Milestone> Move(const std::string& programme_id, const std::string& milestone_id, const CivilDate& date,
+                           const std::string& actor);
+
+  // Records an indicator value for one of the programme's actions.
+  // Errors: kNotFound; kInvalidArgument (unknown action, bad name or value).
+  StatusOr<IndicatorRecord> RecordIndicator(const std::string& programme_id, const std::string& action,
+                                            const std::string& indicator, double value, int year,
+                                            const std::string& actor);
+
+  // The TimerService handler: true when the timer fired (its event is
+  // recorded), false when it was stale (its keys were removed).
+  // Errors: kUnavailable; may return some other Status (the timer stays due).
+  StatusOr<bool> FireTimer(const runtime::DueTimer& timer);
+  // The due timers of one programme at once, recorded in one append; returns
+  // how many fired (the others were stale and are removed).
+  // REQUIRES: every timer has the same project_id.
+  StatusOr<size_t> FireTimers(const std::vector<runtime::DueTimer>& timers);
+
+  // Programmes in which person was ever assigned.
+  StatusOr<std::vector<std::string>> ProgrammesOf(const std::string& person);
+
+  // Calendar feed tokens: a secret naming a feed ("person:<subject>" or
+  // "programme:<id>"); only its SHA-256 is stored. Revoking makes it unknown.
+  StatusOr<std::string> IssueFeedToken(const std::string& feed);
+  // The feed a token names; nullopt when unknown or revoked.
+  StatusOr<std::optional<std::string>> FeedOfToken(const std::string& token);
+  // Errors: kNotFound when the token is unknown.
+  Status RevokeFeedToken(const std::string& token);
+
+  const ProgrammeOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
+
+  // The next pending timer of a milestone or an assignment (derived from state).
+  std::optional<runtime::DueTimer> NextTimerOfMilestone(const ProgrammeState& state, const Milestone& m) const;
+  std::optional<runtime::DueTimer> NextTimerOfAssignment(const ProgrammeState& state, const Assignment& a) const;
+
+ private:
+  struct Pending {
+    std::string type;
+    Json data;
+  };
+  StatusOr<StatePtr> Load(const std::string& programme_id);
+  // Appends events at before->version (NoStream when before is null), with
+  // the timer changes they imply; caches and returns the state after.
+  // id_seed non-empty: event ids derive from it (a retried firing dedups).
+  StatusOr<StatePtr> Commit(const std::string& programme_id, const StatePtr& before, std::vector<Pending> events,
+                            KvWrites writes, const std::string& actor, const std::string& id_seed = "");
+  CivilDate Today() const;
+  std::mutex& LockOf(const std::string& programme_id);
+
+  EventStore& store_;
+  const Clock& clock_;
+  const ProgrammeOptions options_;
+  std::array<std::mutex, 256> locks_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, StatePtr> cache_;
+};
+
+}  // namespace relais::programme

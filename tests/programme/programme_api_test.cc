@@ -1,0 +1,224 @@
+// The /v1/programmes routes in process (Router, no sockets): who may do
+// what, bad input as problems, milestones with the overdue filter, review
+// held, indicators, and calendar feeds by revocable token without a bearer.
+#include <gtest/gtest.h>
+
+#include "engine/runtime/timer_service.h"
+#include "tests/api/api_fixture.h"
+#include "tests/programme/programme_fixture.h"
+
+namespace relais::api {
+namespace {
+
+using namespace relais::api::testing;
+using relais::programme::testing::CbeDefinition;
+
+struct ProgrammeApi {
+  ProgrammeApi()
+      : clock(*ParseIso8601("2026-12-01T08:00:00Z")),
+        store(clock),
+        registry(store),
+        projects(store, registry, clock),
+        index(store, projects.definitions()),
+        timers(store, projects, clock),
+        programmes(store, clock) {
+    EXPECT_TRUE(index.Open().ok());
+    timers.RouteFires("programme/", [this](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
+    ApiServices services{store, registry, projects, index, clock};
+    services.programmes = &programmes;
+    api = std::make_unique<Api>(services, TestApiConfig(), FixtureTokens());
+    api->RegisterRoutes(router);
+  }
+  ~ProgrammeApi() { api->Stop(); }
+
+  server::HttpResponse Call(const std::string& method, const std::string& target, const std::string& token,
+                            const Json& body = nullptr) {
+    server::HttpRequest req = server::MakeRequest(method, target, body.is_null() ? "" : body.dump());
+    if (!token.empty()) req.headers.Set("Authorization", "Bearer " + token);
+    if (!req.body.empty()) req.headers.Set("Content-Type", "application/json");
+    auto promise = std::make_shared<std::promise<server::HttpResponse>>();
+    auto future = promise->get_future();
+    router.Dispatch(std::move(req), [promise](server::HttpResponse r) { promise->set_value(std::move(r)); });
+    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      ADD_FAILURE() << method << " " << target << " never answered";
+      return {};
+    }
+    return future.get();
+  }
+  static Json Body(const server::HttpResponse& r) { return Json::parse(r.body, nullptr, false); }
+
+  void RunUntil(TimePoint until) {
+    for (int guard = 0; guard < 10'000; ++guard) {
+      auto next = timers.NextDue();
+      ASSERT_TRUE(next.ok());
+      if (!*next || until < **next) break;
+      if (clock.Now() < **next) clock.Set(**next);
+      ASSERT_TRUE(timers.FireDue().ok());
+    }
+    if (clock.Now() < until) clock.Set(until);
+  }
+
+  void DefineAndAssign() {
+    auto r = Call("POST", "/v1/programmes", kScopedCoordinator, CbeDefinition());
+    ASSERT_EQ(r.status, 201) << r.body;
+    r = Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kScopedCoordinator,
+             {{"person", "person:paul.sud"}, {"role", "coordinator"}, {"start", "2026-12-01"}, {"end", "2030-12-31"}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    r = Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kScopedCoordinator,
+             {{"person", "person:marc.lefort"}, {"role", "elu_referent"}, {"axis", "2A"}, {"start", "2027-01-01"},
+              {"end", "2029-12-31"}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+
+  ManualClock clock;
+  MemoryEventStore store;
+  runtime::WorkflowRegistry registry;
+  runtime::ProjectService projects;
+  runtime::ProjectIndex index;
+  runtime::TimerService timers;
+  programme::ProgrammeService programmes;
+  server::Router router;
+  std::unique_ptr<Api> api;
+};
+
+TEST(ProgrammeApiTest, OnlyTheProgrammesCoordinatorsDefineIt) {
+  ProgrammeApi h;
+  EXPECT_EQ(h.Call("POST", "/v1/programmes", kElu, CbeDefinition()).status, 403);
+  EXPECT_EQ(h.Call("POST", "/v1/programmes", kObserver, CbeDefinition()).status, 403);
+  Json other = CbeDefinition();
+  other["id"] = "nord-essonne";
+  EXPECT_EQ(h.Call("POST", "/v1/programmes", kScopedCoordinator, other).status, 403);
+  EXPECT_EQ(h.Call("POST", "/v1/programmes", "", CbeDefinition()).status, 401);
+  auto r = h.Call("POST", "/v1/programmes", kScopedCoordinator, CbeDefinition());
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.headers.Get("Location").value_or(""), "/v1/programmes/sud-val-de-marnais");
+  EXPECT_EQ(h.Call("POST", "/v1/programmes", kScopedCoordinator, CbeDefinition()).status, 409);
+  // An élu not (yet) assigned does not see it; after assignment they do.
+  EXPECT_EQ(h.Call("GET", "/v1/programmes/sud-val-de-marnais", kElu).status, 404);
+  EXPECT_EQ(h.Body(h.Call("GET", "/v1/programmes", kElu))["programmes"].size(), 0u);
+  EXPECT_EQ(h.Call("GET", "/v1/programmes/sud-val-de-marnais", kObserver).status, 200);
+}
+
+TEST(ProgrammeApiTest, BadInputIsAProblemNamingTheField) {
+  ProgrammeApi h;
+  Json bad = CbeDefinition();
+  bad["reviews"] = {{"months", {3, 13}}};
+  auto r = h.Call("POST", "/v1/programmes", kAdmin, bad);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("programme.reviews.months[1]: expected a month from 1 to 12"), std::string::npos) << r.body;
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", kAdmin, CbeDefinition()).status, 201);
+  r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kAdmin,
+             {{"person", "person:x"}, {"role", "elu_referent"}, {"axis", "2A"}, {"start", "2027-02-30"},
+              {"end", "2029-12-31"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("'start'"), std::string::npos) << r.body;
+  r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kAdmin,
+             {{"person", "person:x"}, {"role", "maire"}, {"start", "2027-01-01"}, {"end", "2029-12-31"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("role"), std::string::npos) << r.body;
+  EXPECT_EQ(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?overdue=maybe", kAdmin).status, 400);
+  EXPECT_EQ(h.Call("POST", "/v1/programmes/sud-val-de-marnais/indicators", kAdmin,
+                   {{"action", "aide-domicile"}, {"indicator", "jobs_created"}, {"value", "four"}})
+                .status,
+            400);
+  EXPECT_EQ(h.Call("GET", "/v1/programmes/nope", kAdmin).status, 404);
+}
+
+TEST(ProgrammeApiTest, ReviewsListedOverdueThenHeld) {
+  ProgrammeApi h;
+  h.DefineAndAssign();
+  auto r = h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?kind=review", kElu);
+  ASSERT_EQ(r.status, 200) << r.body;  // assigned now: the élu sees the programme
+  Json list = h.Body(r)["milestones"];
+  ASSERT_EQ(list.size(), 9u);
+  const std::string first = list[0]["id"];
+  EXPECT_NE(list[0]["title"].get<std::string>().find("Point d'étape"), std::string::npos);
+  auto en = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?kind=review&lang=en", kElu));
+  EXPECT_NE(en["milestones"][0]["title"].get<std::string>().find("Review"), std::string::npos);
+  h.RunUntil(*ParseIso8601(list[0]["due"].get<std::string>().c_str()) + std::chrono::days(15));
+  Json overdue = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?overdue=true", kAdmin));
+  ASSERT_EQ(overdue["total"], 1);
+  EXPECT_EQ(overdue["milestones"][0]["id"], first);
+  EXPECT_EQ(h.Call("POST", "/v1/programmes/sud-val-de-marnais/milestones/" + first + "/held", kElu,
+                   {{"notes", "x"}})
+                .status,
+            403);
+  r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/milestones/" + first + "/held", kScopedCoordinator,
+             {{"notes", "Bilan du premier trimestre"}, {"decisions", {"relancer le CCAS de Fresnes"}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(h.Body(r)["status"], "held");
+  EXPECT_EQ(h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?overdue=true", kAdmin))["total"], 0);
+  EXPECT_EQ(h.Call("POST", "/v1/programmes/sud-val-de-marnais/milestones/" + first + "/held", kScopedCoordinator,
+                   Json::object())
+                .status,
+            409);
+}
+
+TEST(ProgrammeApiTest, VacanciesAndTermEnd) {
+  ProgrammeApi h;
+  h.DefineAndAssign();
+  Json p = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais", kAdmin));
+  bool elu_2a_vacant = false, elu_3_vacant = false;
+  for (const Json& v : p["vacancies"]) {
+    if (v["role"] == "elu_referent" && v["axis"] == "2A") elu_2a_vacant = true;
+    if (v["role"] == "elu_referent" && v["axis"] == "3") elu_3_vacant = true;
+  }
+  EXPECT_FALSE(elu_2a_vacant);
+  EXPECT_TRUE(elu_3_vacant);
+  std::string assignment;
+  for (const Json& a : p["assignments"])
+    if (a["role"] == "elu_referent") assignment = a["id"];
+  auto r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments/" + assignment + "/end", kScopedCoordinator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(h.Body(r)["active"], false);
+  EXPECT_EQ(h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?status=cancelled&kind=review", kAdmin))
+                ["total"],
+            9);
+  EXPECT_EQ(h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments/" + assignment + "/end", kAdmin).status,
+            409);
+}
+
+TEST(ProgrammeApiTest, IndicatorsSummedPerAxisAndProgramme) {
+  ProgrammeApi h;
+  h.DefineAndAssign();
+  for (auto [action, value] : {std::pair{"aide-domicile", 3}, {"garde-horaires-atypiques", 2}}) {
+    auto r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/indicators", kScopedCoordinator,
+                    {{"action", action}, {"indicator", "jobs_created"}, {"value", value}, {"year", 2027}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  Json totals = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/indicators", kElu));
+  EXPECT_EQ(totals["programme"]["jobs_created"], 5.0);
+  EXPECT_EQ(totals["axes"]["2"]["jobs_created"], 5.0);
+  EXPECT_EQ(totals["axes"]["2B"]["jobs_created"], 2.0);
+}
+
+TEST(ProgrammeApiTest, PersonalFeedByRevocableTokenWithoutBearer) {
+  ProgrammeApi h;
+  h.DefineAndAssign();
+  EXPECT_EQ(h.Call("POST", "/v1/people/person:paul.sud/feed-tokens", kElu).status, 403);
+  auto r = h.Call("POST", "/v1/people/person:marc.lefort/feed-tokens", kElu);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string token = h.Body(r)["token"];
+  r = h.Call("GET", "/v1/feeds/" + token, "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "text/calendar; charset=utf-8");
+  EXPECT_EQ(r.body.rfind("BEGIN:VCALENDAR\r\n", 0), 0u);
+  size_t events = 0;
+  for (size_t at = r.body.find("BEGIN:VEVENT"); at != std::string::npos; at = r.body.find("BEGIN:VEVENT", at + 1))
+    ++events;
+  EXPECT_EQ(events, 9u + 6u);  // the élu's reviews and the programme's yearly milestones
+  EXPECT_NE(r.body.find("Point d'étape"), std::string::npos);
+  EXPECT_NE(h.Call("GET", "/v1/feeds/" + token + "?lang=en", "").body.find("Review of axis 2A"), std::string::npos);
+  // The programme feed, with the bearer token.
+  r = h.Call("GET", "/v1/programmes/sud-val-de-marnais/calendar", kScopedCoordinator);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("X-WR-CALNAME:Plate-forme d'appui du Sud Val-de-Marnais"), std::string::npos);
+  // Revoked: gone.
+  EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + token, kReferent).status, 403);
+  EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + token, kElu).status, 204);
+  EXPECT_EQ(h.Call("GET", "/v1/feeds/" + token, "").status, 404);
+  EXPECT_EQ(h.Call("GET", "/v1/feeds/not-a-token", "").status, 404);
+}
+
+}  // namespace
+}  // namespace relais::api
