@@ -85,6 +85,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddCommandRoutes(ctx);
   AddPartnerRoutes(ctx);
   AddStreamRoute(ctx);
+  AddWebhookRoutes(ctx);
 }
 
 }  // namespace relais::api

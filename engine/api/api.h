@@ -31,6 +31,10 @@
 #include "engine/server/router.h"
 #include "engine/util/clock.h"
 
+namespace relais::notify {
+class WebhookService;
+}
+
 namespace relais::api {
 
 // What the API serves from; every reference must outlive the Api.
@@ -40,6 +44,7 @@ struct ApiServices {
   runtime::ProjectService& projects;
   runtime::ProjectIndex& index;
   const Clock& clock;
+  notify::WebhookService* webhooks = nullptr;  // null: the /v1/webhooks routes answer 503
 };
 
 // A handler behind authentication: runs on a worker thread with the caller.
@@ -97,5 +102,6 @@ void AddCommandRoutes(RouteContext& ctx);
 void AddPartnerRoutes(RouteContext& ctx);
 void AddOpenApiRoute(RouteContext& ctx);
 void AddStreamRoute(RouteContext& ctx);
+void AddWebhookRoutes(RouteContext& ctx);
 
 }  // namespace relais::api

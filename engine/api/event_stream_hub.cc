@@ -1,5 +1,7 @@
 #include "engine/api/event_stream_hub.h"
 
+#include "engine/notify/webhook_keys.h"
+
 #include <algorithm>
 
 namespace relais::api {
@@ -117,6 +119,8 @@ std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
 
 bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
   const std::string_view prefix = runtime::kProjectStreamPrefix;
+  // Relais's own webhook events (an endpoint disabled) go to coordinators and admins.
+  if (event.stream_id == notify::kWebhookSystemStream) return who.IsManager();
   if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
   auto project = projects_.Get(event.stream_id.substr(prefix.size()));
   return project.ok() && who.CanSee((*project)->info);

@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 
+#include "engine/notify/webhook_service.h"
 #include "engine/runtime/commit_follower.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
@@ -42,6 +43,7 @@ class RuntimeHost {
   runtime::ProjectService& projects() { return *projects_; }
   runtime::TimerService& timers() { return *timers_; }
   runtime::ProjectIndex& index() { return *index_; }
+  notify::WebhookService& webhooks() { return *webhooks_; }
   const Clock& clock() const { return clock_; }
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
 
@@ -55,6 +57,7 @@ class RuntimeHost {
   std::unique_ptr<runtime::ProjectService> projects_;
   std::unique_ptr<runtime::TimerService> timers_;
   std::unique_ptr<runtime::ProjectIndex> index_;
+  std::unique_ptr<notify::WebhookService> webhooks_;  // its hook is on projects_; delivers in the background
 
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

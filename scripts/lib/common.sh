@@ -16,6 +16,7 @@ RELAIS_PACKAGES=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libgoogle-perftools-dev
+  nodejs
 )
 
 log() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }
@@ -35,6 +36,16 @@ relais_install_packages() {
   $sudo apt-get update -qq || die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" \
     || die "could not install: ${missing[*]}"
+}
+
+# relais_npm_install: the npm packages of the webhook test receiver
+# (tests/webhooks/package-lock.json), installed when missing.
+relais_npm_install() {
+  local dir="$RELAIS_ROOT/tests/webhooks"
+  [ -d "$dir/node_modules/standardwebhooks" ] && return 0
+  command -v npm >/dev/null || relais_install_packages npm  # some nodejs builds bring their own npm
+  log "installing the webhook receiver's npm packages"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in tests/webhooks"
 }
 
 # relais_build DIR [cmake -D options...] -- [targets...]: configures once, then builds.
