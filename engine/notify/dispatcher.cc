@@ -69,6 +69,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   EventStore::Subscription subscription;
   std::atomic<bool> wake_pending{false};
   std::atomic<bool> stopped{false};
+  std::atomic<bool> running{false};  // between Start and Stop: wakes are posted only then
 
   std::mutex expected_mu;
   std::vector<Expected> incoming;  // from Expect, any thread
@@ -85,7 +86,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::atomic<uint64_t> delivered{0}, attempts{0}, dead{0}, lane_count{0};
 
   void Wake() {
-    if (stopped || wake_pending.exchange(true)) return;
+    if (!running || stopped || wake_pending.exchange(true)) return;
     net::post(io, [self = shared_from_this()] {
       self->wake_pending = false;
       self->Pump();
@@ -396,6 +397,7 @@ Status Dispatcher::Start() {
     self->RescanNow();
     self->Pump();
   });
+  s.running = true;
   s.thread = std::thread([self = state_] { self->io.run(); });
   return Status::Ok();
 }
@@ -403,6 +405,7 @@ Status Dispatcher::Start() {
 void Dispatcher::Stop() {
   State& s = *state_;
   if (!s.thread.joinable()) return;
+  s.running = false;
   s.subscription.Reset();
   net::post(s.io, [self = state_] {
     self->stopped = true;
@@ -425,7 +428,7 @@ void Dispatcher::Expect(std::vector<std::string> suffixes) {
 void Dispatcher::Wake() { state_->Wake(); }
 
 void Dispatcher::Rescan() {
-  if (state_->stopped) return;
+  if (!state_->running || state_->stopped) return;
   net::post(state_->io, [self = state_] {
     self->RescanNow();
     self->Pump();

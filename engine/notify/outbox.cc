@@ -76,9 +76,7 @@ void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string
       d.type = event.type;
       d.body = body;
       d.created_at = now;
-      const std::string suffix = d.Suffix();
-      writes.Put(QueueKey(suffix), d.ToStored());
-      writes.Put(DoorbellKey(suffix), "");
+      writes.Put(QueueKey(d.Suffix()), d.ToStored());
     }
   }
 }

@@ -1,7 +1,7 @@
 // Outbox: the transactional half of webhooks. As a ProjectService append
 // hook it adds, to the same atomic batch as the events, one queue entry per
-// (event, matching endpoint) and a doorbell the dispatcher scans; a crash at
-// any moment leaves either the events with their deliveries or neither.
+// (event, matching endpoint); a crash at any moment leaves either the events
+// with their deliveries or neither.
 //
 // Matching: the active endpoints of the partners the project names (before
 // or after the command, so a partner hears it was removed), whose event type

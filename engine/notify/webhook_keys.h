@@ -13,7 +13,6 @@ namespace relais::notify {
 
 inline constexpr std::string_view kEndpointPrefix = "webhook/endpoint/";
 inline constexpr std::string_view kQueuePrefix = "webhook/q/";
-inline constexpr std::string_view kDoorbellPrefix = "webhook/new/";
 inline constexpr std::string_view kAttemptPrefix = "webhook/attempt/";
 inline constexpr std::string_view kEndpointLogPrefix = "webhook/log/";
 inline constexpr std::string_view kDeadPrefix = "webhook/dead/";
@@ -37,7 +36,6 @@ inline std::string QueueSuffix(std::string_view endpoint, std::string_view proje
   return LaneKey(endpoint, project) + "/" + Padded(version);
 }
 inline std::string QueueKey(std::string_view suffix) { return std::string(kQueuePrefix) + std::string(suffix); }
-inline std::string DoorbellKey(std::string_view suffix) { return std::string(kDoorbellPrefix) + std::string(suffix); }
 inline std::string AttemptKey(std::string_view delivery, uint32_t attempt) {
   return std::string(kAttemptPrefix) + std::string(delivery) + "/" + Padded(attempt, 6);
 }

@@ -56,9 +56,9 @@ StatusOr<WebhookUrl> WebhookUrl::Parse(std::string_view url) {
 }
 
 std::string WebhookUrl::HostHeader() const {
-  std::string host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string name = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   bool default_port = (tls && port == 443) || (!tls && port == 80);
-  return default_port ? host : host + ":" + std::to_string(port);
+  return default_port ? name : name + ":" + std::to_string(port);
 }
 
 StatusOr<AddressGuard> AddressGuard::Create(const std::vector<std::string>& allowed_ranges) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/api/api.h"
+#include "engine/notify/webhook_service.h"
 #include "engine/server/operational_routes.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/util/time_format.h"
@@ -71,8 +72,11 @@ struct Harness {
     Status deployed = registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows");
     EXPECT_TRUE(deployed.ok()) << deployed;
     EXPECT_TRUE(index.Open().ok());
-    api = std::make_unique<Api>(ApiServices{store, registry, projects, index, clock}, config, FixtureTokens(),
-                                &metrics, std::move(now));
+    // Webhooks (not started: nothing is sent); hostnames pass registration unresolved.
+    webhooks = std::move(notify::WebhookService::Create(store, clock, {}).value());
+    webhooks->Attach(projects);
+    api = std::make_unique<Api>(ApiServices{store, registry, projects, index, clock, webhooks.get()}, config,
+                                FixtureTokens(), &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
   }
@@ -121,6 +125,7 @@ struct Harness {
   runtime::ProjectIndex index;
   server::Metrics metrics;
   server::Router router;
+  std::unique_ptr<notify::WebhookService> webhooks;
   std::unique_ptr<Api> api;
 };
 
