@@ -82,6 +82,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::unordered_map<std::string, std::deque<std::string>> blocked;
   std::unordered_map<std::string, size_t> in_flight;
   std::mt19937_64 random{std::random_device{}()};
+  // A safety net: the whole queue is looked at this often, so no entry can
+  // wait for a wake-up that was missed.
+  static constexpr std::chrono::seconds kRescanEvery{30};
+  std::chrono::steady_clock::time_point last_rescan = std::chrono::steady_clock::now();
 
   std::atomic<uint64_t> delivered{0}, attempts{0}, dead{0}, lane_count{0};
 
@@ -132,14 +136,19 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         Enqueue(e.suffix.substr(0, e.suffix.rfind('/')));
         return true;
       }
-      // Not committed (yet), or already delivered by its lane: a minute on,
-      // its append has either failed or long been seen.
-      return now - e.since > std::chrono::minutes(1);
+      // Not committed yet, or already delivered by its lane (which found it
+      // itself), or its append failed. Two seconds on it is dropped: an
+      // append committed later than that is found by the periodic rescan.
+      return now - e.since > std::chrono::seconds(2);
     });
   }
 
   void Pump() {
     if (stopped) return;
+    if (std::chrono::steady_clock::now() - last_rescan > kRescanEvery) {
+      last_rescan = std::chrono::steady_clock::now();
+      RescanNow();
+    }
     CheckExpected();
     const TimePoint now = clock.Now();
     while (!retries.empty() && retries.begin()->first <= now) {
