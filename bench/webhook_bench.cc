@@ -81,7 +81,7 @@ class Receiver {
     stop_ = true;
     beast::error_code ec;
     acceptor_.close(ec);
-    thread_.join();
+    thread_.detach();  // a blocking accept is not interrupted by close on every platform
     for (auto& t : sessions_) t.detach();
   }
   uint16_t port() const { return port_; }

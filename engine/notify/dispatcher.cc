@@ -75,6 +75,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::vector<Expected> incoming;  // from Expect, any thread
 
   // The I/O thread's alone.
+  // Outcome writes (attempt records, queue updates) not yet written: they are
+  // written in one batch before the queue is read again, so a busy store
+  // costs one write per batch of outcomes, not one per outcome.
+  KvWrites pending;
   std::vector<Expected> expected;
   std::unordered_map<std::string, Lane> lanes;
   std::deque<std::string> ready;
@@ -143,8 +147,16 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     });
   }
 
+  void Flush() {
+    if (pending.empty()) return;
+    pending.sync = false;
+    if (Status s = store.KvWrite(pending); !s.ok()) LogError("recording attempts", s);
+    pending.ops.clear();
+  }
+
   void Pump() {
     if (stopped) return;
+    Flush();
     if (std::chrono::steady_clock::now() - last_rescan > kRescanEvery) {
       last_rescan = std::chrono::steady_clock::now();
       RescanNow();
@@ -194,6 +206,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   void EraseLane(const std::string& key) { lanes.erase(key); }
 
   void StartLane(const std::string& key, Lane& lane) {
+    Flush();  // the lane's head must reflect every outcome so far
     auto head = store.KvScan(QueueKey(key + "/"), "", 1);
     if (!head.ok()) {
       LogError("reading a lane", head.status());
@@ -362,7 +375,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         break;
       }
     }
-    if (Status s = store.KvWrite(w); !s.ok()) LogError("recording an attempt", s);
+    for (auto& op : w.ops) pending.ops.push_back(std::move(op));
     if (next) {
       Enqueue(key);
     } else if (it != lanes.end() && !it->second.waiting) {
@@ -417,6 +430,7 @@ void Dispatcher::Stop() {
   s.running = false;
   s.subscription.Reset();
   net::post(s.io, [self = state_] {
+    self->Flush();
     self->stopped = true;
     self->timer.cancel();
     if (self->channel) self->channel->Stop();

@@ -180,7 +180,13 @@ TEST_F(DispatcherTest, DeliversEachProjectInOrderAndAFailingProjectHoldsOnlyItse
   EXPECT_THAT(VersionsOf("free"), ElementsAre(1, 2, 3, 4, 5));
   EXPECT_THAT(VersionsOf("stuck"), ElementsAre(1)) << "a later event waits for the earlier one";
   // The failed head waits for the schedule's first delay on the injected clock.
-  auto pending = service_->Pending(service_->endpoints().List("", "", 10)[0].id, "", 10);
+  const std::string endpoint = service_->endpoints().List("", "", 10)[0].id;
+  // Outcomes are written in batches: wait until the failure is recorded.
+  ASSERT_TRUE(WaitUntil([&] {
+    auto p = service_->Pending(endpoint, "", 1);
+    return p.ok() && !p->items.empty() && p->items[0]["attempts"] == 1;
+  }));
+  auto pending = service_->Pending(endpoint, "", 10);
   ASSERT_THAT(pending, IsOk());
   ASSERT_EQ(pending->items.size(), 3u);
   EXPECT_EQ(pending->items[0]["attempts"], 1);
