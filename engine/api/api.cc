@@ -99,6 +99,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddPartnerRoutes(ctx);
   AddStreamRoute(ctx);
   AddProgrammeRoutes(ctx);
+  AddWebhookRoutes(ctx);
 }
 
 }  // namespace relais::api

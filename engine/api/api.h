@@ -32,6 +32,10 @@
 #include "engine/server/router.h"
 #include "engine/util/clock.h"
 
+namespace relais::notify {
+class WebhookService;
+}
+
 namespace relais::api {
 
 // What the API serves from; every reference must outlive the Api.
@@ -43,6 +47,7 @@ struct ApiServices {
   const Clock& clock;
   // Programmes, milestones and calendar feeds; null: those routes answer 503.
   programme::ProgrammeService* programmes = nullptr;
+  notify::WebhookService* webhooks = nullptr;  // null: the /v1/webhooks routes answer 503
 };
 
 // A handler behind authentication: runs on a worker thread with the caller.
@@ -108,5 +113,6 @@ void AddPartnerRoutes(RouteContext& ctx);
 void AddOpenApiRoute(RouteContext& ctx);
 void AddStreamRoute(RouteContext& ctx);
 void AddProgrammeRoutes(RouteContext& ctx);
+void AddWebhookRoutes(RouteContext& ctx);
 
 }  // namespace relais::api

@@ -1,6 +1,7 @@
 #include "engine/api/event_stream_hub.h"
 
 #include "engine/programme/programme.h"
+#include "engine/notify/webhook_keys.h"
 
 #include <algorithm>
 
@@ -134,6 +135,8 @@ bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
     return false;
   }
   const std::string_view prefix = runtime::kProjectStreamPrefix;
+  // Relais's own webhook events (an endpoint disabled) go to coordinators and admins.
+  if (event.stream_id == notify::kWebhookSystemStream) return who.IsManager();
   if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
   bool visible = false;
   Status read = projects_.Read(event.stream_id.substr(prefix.size()),

@@ -3,6 +3,25 @@
 #include <cstdio>
 
 namespace relais::cli {
+namespace {
+
+notify::WebhookOptions WebhookOptionsFrom(const server::WebhooksConfig& c) {
+  notify::WebhookOptions o;
+  o.dispatcher.retry_schedule = c.retry_schedule;
+  o.dispatcher.jitter_percent = c.retry_jitter_percent;
+  o.dispatcher.max_concurrency_per_endpoint = c.max_concurrency_per_endpoint;
+  o.dispatcher.disable_after = c.disable_after;
+  o.dispatcher.max_sleep = c.max_sleep;
+  o.connect_timeout = c.connect_timeout;
+  o.total_timeout = c.total_timeout;
+  o.secret_overlap = c.secret_overlap;
+  o.allowed_ranges = c.allowed_ranges;
+  o.ca_bundle = c.ca_bundle;
+  o.public_base_url = c.public_base_url;
+  return o;
+}
+
+}  // namespace
 
 StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisConfig& config, bool deploy_workflows) {
   RocksDbStoreOptions options;
@@ -17,6 +36,9 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisCon
     RELAIS_RETURN_IF_ERROR(host->registry_->DeployDirectory(config.workflows_dir).WithContext("deploying workflows"));
   RELAIS_RETURN_IF_ERROR(host->index_->Open().WithContext("opening the read model"));
   RELAIS_RETURN_IF_ERROR(host->index_->CatchUp().WithContext("bringing the read model up to date"));
+  RELAIS_ASSIGN_OR_RETURN(host->webhooks_,
+                          notify::WebhookService::Create(*host->store_, host->clock_, WebhookOptionsFrom(config.webhooks)));
+  host->webhooks_->Attach(*host->projects_);
   return host;
 }
 
@@ -59,11 +81,13 @@ void RuntimeHost::StartBackground() {
   });
   scheduler_->Start();
   index_follower_->Start();
+  if (Status s = webhooks_->Start(); !s.ok()) std::fprintf(stderr, "relais: webhooks: %s\n", s.ToString().c_str());
   background_ = std::thread([this] { io_.run(); });
 }
 
 void RuntimeHost::StopBackground() {
   if (!background_.joinable()) return;
+  webhooks_->Stop();
   scheduler_->Stop();
   index_follower_->Stop();
   work_.reset();

@@ -15,6 +15,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "engine/programme/programme_service.h"
+#include "engine/notify/webhook_service.h"
 #include "engine/runtime/commit_follower.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
@@ -45,6 +46,7 @@ class RuntimeHost {
   runtime::TimerService& timers() { return *timers_; }
   runtime::ProjectIndex& index() { return *index_; }
   programme::ProgrammeService& programmes() { return *programmes_; }
+  notify::WebhookService& webhooks() { return *webhooks_; }
   const Clock& clock() const { return clock_; }
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
 
@@ -59,6 +61,7 @@ class RuntimeHost {
   std::unique_ptr<runtime::TimerService> timers_;
   std::unique_ptr<runtime::ProjectIndex> index_;
   std::unique_ptr<programme::ProgrammeService> programmes_;
+  std::unique_ptr<notify::WebhookService> webhooks_;  // its hook is on projects_; delivers in the background
 
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

@@ -63,10 +63,23 @@ int Serve(const Args& args) {
   AddStoreMetrics(metrics, store);
   metrics.AddGaugeCallback("relais_timers_fired", "Timers fired since start.", {},
                            [h = host->get()] { return static_cast<double>(h->timers_fired()); });
+  {
+    notify::Dispatcher* d = &(*host)->webhooks().dispatcher();
+    metrics.AddGaugeCallback("relais_webhook_deliveries", "Webhook deliveries that succeeded since start.", {},
+                             [d] { return static_cast<double>(d->stats().delivered); });
+    metrics.AddGaugeCallback("relais_webhook_attempts", "Webhook delivery attempts since start.", {},
+                             [d] { return static_cast<double>(d->stats().attempts); });
+    metrics.AddGaugeCallback("relais_webhook_dead_letters", "Webhook deliveries dead-lettered since start.", {},
+                             [d] { return static_cast<double>(d->stats().dead); });
+    metrics.AddGaugeCallback("relais_webhook_lanes", "(endpoint, project) lanes with deliveries waiting.", {},
+                             [d] { return static_cast<double>(d->stats().lanes); });
+  }
   // Declared after the host and before the server: destroyed before the
   // services it calls, after the server that calls it.
-  api::Api api({store, (*host)->registry(), (*host)->projects(), (*host)->index(), (*host)->clock(), &(*host)->programmes()}, config->api,
-               config->tokens, &metrics);
+  api::ApiServices services{store, (*host)->registry(), (*host)->projects(), (*host)->index(), (*host)->clock()};
+  services.programmes = &(*host)->programmes();
+  services.webhooks = &(*host)->webhooks();
+  api::Api api(services, config->api, config->tokens, &metrics);
   api.RegisterRoutes(router);
 
   server::ShutdownSignals signals;  // before Start: a SIGTERM from now on drains

@@ -233,6 +233,65 @@ Status ParseProgrammes(const Reader& r, const YAML::Node& node, ProgrammesConfig
                });
 }
 
+Status ParseWebhooks(const Reader& r, const YAML::Node& node, WebhooksConfig& c) {
+  constexpr uint64_t kMaxRetryMillis = 7ull * 24 * 3600 * 1000;  // a week
+  constexpr uint64_t kMaxTimeoutMillis = 15'000;
+  return r.Map(
+      node, "webhooks",
+      {
+          {"retry_schedule_ms",
+           [&](const YAML::Node& v, const std::string& path) {
+             if (!v.IsSequence()) {
+               return r.Error(v.Mark(), path + ": expected a list of delays in milliseconds, got " + Reader::Describe(v));
+             }
+             if (v.size() > 100) return r.Error(v.Mark(), path + ": expected at most 100 retries");
+             c.retry_schedule.clear();
+             for (size_t i = 0; i < v.size(); ++i) {
+               uint64_t ms = 0;
+               RELAIS_RETURN_IF_ERROR(r.Unsigned(v[i], path + "[" + std::to_string(i) + "]", 0, kMaxRetryMillis, &ms));
+               c.retry_schedule.emplace_back(ms);
+             }
+             return Status::Ok();
+           }},
+          r.UnsignedField("retry_jitter_percent", &c.retry_jitter_percent, 0, 100),
+          r.MillisField("connect_timeout_ms", &c.connect_timeout, 1, kMaxTimeoutMillis),
+          r.MillisField("total_timeout_ms", &c.total_timeout, 1, kMaxTimeoutMillis),
+          r.UnsignedField("max_concurrency_per_endpoint", &c.max_concurrency_per_endpoint, 1, 1024),
+          r.MillisField("secret_overlap_ms", &c.secret_overlap, 0, kMaxRetryMillis),
+          r.MillisField("disable_after_ms", &c.disable_after, 1, 365ull * 24 * 3600 * 1000),
+          {"allowed_ranges",
+           [&](const YAML::Node& v, const std::string& path) {
+             if (!v.IsSequence()) {
+               return r.Error(v.Mark(), path + ": expected a list of CIDR ranges such as 127.0.0.1/32, got " +
+                                            Reader::Describe(v));
+             }
+             for (size_t i = 0; i < v.size(); ++i) {
+               std::string cidr;
+               RELAIS_RETURN_IF_ERROR(r.String(v[i], path + "[" + std::to_string(i) + "]", &cidr));
+               std::string address = cidr.substr(0, cidr.find('/'));
+               if (!IsIpLiteral(address)) {
+                 return r.Error(v[i].Mark(), path + "[" + std::to_string(i) +
+                                                 "]: expected a CIDR range such as 10.0.0.0/8 or ::1/128, got " +
+                                                 Reader::Describe(v[i]));
+               }
+               c.allowed_ranges.push_back(std::move(cidr));
+             }
+             return Status::Ok();
+           }},
+          {"ca_bundle", [&](const YAML::Node& v, const std::string& path) { return r.String(v, path, &c.ca_bundle); }},
+          {"public_base_url",
+           [&](const YAML::Node& v, const std::string& path) {
+             RELAIS_RETURN_IF_ERROR(r.String(v, path, &c.public_base_url));
+             if (c.public_base_url.rfind("http://", 0) != 0 && c.public_base_url.rfind("https://", 0) != 0) {
+               return r.Error(v.Mark(), path + ": expected an http:// or https:// URL, got " + Reader::Describe(v));
+             }
+             while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();
+             return Status::Ok();
+           }},
+          r.MillisField("max_sleep_ms", &c.max_sleep, 10, kMaxMillis),
+      });
+}
+
 Status ParseTokens(const Reader& r, const YAML::Node& node, std::vector<TokenConfig>& tokens) {
   if (node.IsNull()) return Status::Ok();
   if (!node.IsSequence()) {
@@ -324,6 +383,8 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
             {"api", [&](const YAML::Node& v, const std::string&) { return ParseApi(r, v, config.api); }},
             {"programmes",
              [&](const YAML::Node& v, const std::string&) { return ParseProgrammes(r, v, config.programmes); }},
+            {"webhooks",
+             [&](const YAML::Node& v, const std::string&) { return ParseWebhooks(r, v, config.webhooks); }},
         }));
   } catch (const YAML::Exception& e) {
     return r.Error(e.mark, e.msg);

@@ -99,6 +99,29 @@ struct ProgrammesConfig {
   std::string public_url = "http://127.0.0.1:8080";  // origin of the links in calendar feeds
 };
 
+// Webhooks to partners (section `webhooks:`, docs/webhooks.md).
+struct WebhooksConfig {
+  // Delay before each retry after a failed attempt; the number of entries is
+  // the number of retries (a delivery gets 1 + size attempts, then is
+  // dead-lettered). Default: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+  std::vector<std::chrono::milliseconds> retry_schedule{
+      std::chrono::milliseconds(0),          std::chrono::milliseconds(5'000),
+      std::chrono::milliseconds(300'000),    std::chrono::milliseconds(1'800'000),
+      std::chrono::milliseconds(7'200'000),  std::chrono::milliseconds(18'000'000),
+      std::chrono::milliseconds(36'000'000), std::chrono::milliseconds(36'000'000)};
+  size_t retry_jitter_percent = 10;              // each delay is moved by up to +/- this percentage
+  std::chrono::milliseconds connect_timeout{5'000};  // resolve + connect + TLS handshake (<= 15 s)
+  std::chrono::milliseconds total_timeout{15'000};   // one whole attempt (<= 15 s)
+  size_t max_concurrency_per_endpoint = 16;      // requests in flight to one endpoint
+  std::chrono::milliseconds secret_overlap{86'400'000};  // old secret still signs this long after a rotation
+  // An endpoint failing without one success for this long is disabled.
+  std::chrono::milliseconds disable_after{432'000'000};  // 5 days
+  std::vector<std::string> allowed_ranges;       // CIDRs exempt from the SSRF guard (e.g. 127.0.0.1/32)
+  std::string ca_bundle;                         // PEM file of trusted CAs; empty: the system's
+  std::string public_base_url = "http://127.0.0.1:8080";  // links in payloads: <base>/v1/projects/<id>
+  std::chrono::milliseconds max_sleep{1'000};    // the dispatcher re-checks due retries at least this often
+};
+
 struct RelaisConfig {
   ServerConfig server;
   std::string data_dir = "./var/data";
@@ -108,6 +131,7 @@ struct RelaisConfig {
   ApiConfig api;
   std::vector<TokenConfig> tokens;
   ProgrammesConfig programmes;
+  WebhooksConfig webhooks;
 };
 
 // Parses YAML text; source_name prefixes error positions ("relais.yaml:3:5: ...").

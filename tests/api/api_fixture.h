@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/api/api.h"
+#include "engine/notify/webhook_service.h"
 #include "engine/server/operational_routes.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/util/time_format.h"
@@ -72,10 +73,13 @@ struct Harness {
     Status deployed = registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows");
     EXPECT_TRUE(deployed.ok()) << deployed;
     EXPECT_TRUE(index.Open().ok());
+    // Webhooks (not started: nothing is sent); hostnames pass registration unresolved.
+    webhooks = std::move(notify::WebhookService::Create(store, clock, {}).value());
+    webhooks->Attach(projects);
     ApiServices services{store, registry, projects, index, clock};
     services.programmes = &programmes;
-    api = std::make_unique<Api>(services, config, FixtureTokens(),
-                                &metrics, std::move(now));
+    services.webhooks = webhooks.get();
+    api = std::make_unique<Api>(services, config, FixtureTokens(), &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
   }
@@ -125,6 +129,7 @@ struct Harness {
   programme::ProgrammeService programmes;
   server::Metrics metrics;
   server::Router router;
+  std::unique_ptr<notify::WebhookService> webhooks;
   std::unique_ptr<Api> api;
 };
 

@@ -48,6 +48,16 @@ struct Route {
   std::function<int(const Role&, Scope)> expected;
 };
 
+// Webhook endpoints of ccas-fresnes, one per role name (made by the test).
+std::map<std::string, std::string>& EndpointOf() {
+  static std::map<std::string, std::string> ids;
+  return ids;
+}
+bool WebhookUser(const Role& r) { return r.manager || r.name == "partner"; }
+std::pair<std::string, std::string> EndpointRequest(const Role& r, const std::string& suffix) {
+  return {"/v1/webhooks/endpoints/" + EndpointOf()[r.name] + suffix, ""};
+}
+
 std::string Id(Scope s) { return s == Scope::kOwn ? "own" : "other"; }
 bool Sees(const Role& r, Scope s) { return s == Scope::kOwn ? r.sees_own : r.sees_other; }
 
@@ -168,6 +178,54 @@ std::vector<Route> Routes(const std::string& workflow_source) {
       {"DELETE", "/v1/partners/{id}", false,
        [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", ""}; },
        [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
+      // Webhooks: partners manage their own endpoints, managers all; anyone
+      // else finds no endpoint (404) or may not list (403).
+      {"GET", "/v1/webhooks/endpoints", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/webhooks/endpoints", ""}; },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 403; }},
+      {"POST", "/v1/webhooks/endpoints", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{
+             "/v1/webhooks/endpoints", R"({"partner": "ccas-fresnes", "url": "https://hooks.ccas-fresnes.example/relais"})"};
+       },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 201 : 403; }},
+      {"GET", "/v1/webhooks/endpoints/{id}", false, [](const Role& r, Scope) { return EndpointRequest(r, ""); },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
+      {"PATCH", "/v1/webhooks/endpoints/{id}", false,
+       [](const Role& r, Scope) {
+         auto req = EndpointRequest(r, "");
+         req.second = R"({"description": "CCAS"})";
+         return req;
+       },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
+      {"POST", "/v1/webhooks/endpoints/{id}/rotate-secret", false,
+       [](const Role& r, Scope) { return EndpointRequest(r, "/rotate-secret"); },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
+      {"GET", "/v1/webhooks/endpoints/{id}/deliveries", false,
+       [](const Role& r, Scope) { return EndpointRequest(r, "/deliveries"); },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
+      {"GET", "/v1/webhooks/endpoints/{id}/attempts", false,
+       [](const Role& r, Scope) { return EndpointRequest(r, "/attempts"); },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
+      {"DELETE", "/v1/webhooks/endpoints/{id}", false, [](const Role& r, Scope) { return EndpointRequest(r, ""); },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
+      {"GET", "/v1/webhooks/deliveries/{id}/attempts", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/attempts", ""};
+       },
+       [](const Role&, Scope) { return 404; }},
+      {"GET", "/v1/webhooks/dead-letters", false,
+       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters", ""}; },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 403; }},
+      {"POST", "/v1/webhooks/dead-letters/{id}/replay", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters/00000000-0000-4000-8000-000000000000/replay", ""};
+       },
+       [](const Role&, Scope) { return 404; }},
+      {"POST", "/v1/webhooks/dead-letters/replay", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters/replay", R"({"since": "2004-01-01T00:00:00Z"})"};
+       },
+       [](const Role& r, Scope) { return WebhookUser(r) ? 202 : 403; }},
   };
 }
 
@@ -175,6 +233,13 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   Harness h;
   h.CreateOwnAndOther();
   ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "shared", "name": "Ville de Thiais"})").status, 201);
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "ccas-fresnes", "name": "CCAS Fresnes"})").status, 201);
+  for (const Role& role : Roles()) {
+    auto e = h.Call("POST", "/v1/webhooks/endpoints", testing::kAdmin,
+                    R"({"partner": "ccas-fresnes", "url": "https://hooks.ccas-fresnes.example/)" + role.name + "\"}");
+    ASSERT_EQ(e.status, 201) << e.body;
+    EndpointOf()[role.name] = Harness::Body(e)["id"];
+  }
   const std::string source = h.registry.SourceOf(h.registry.Current("cbe_action")->content_hash);
   for (const std::string& id : {testing::kOwnProgramme, testing::kOtherProgramme}) {
     auto def = programme::ProgrammeDefinition::FromJson(

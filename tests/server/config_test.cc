@@ -198,5 +198,30 @@ TEST(ConfigTest, ApiSectionAndScopedTokens) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("api.worker_threads")));
 }
 
+TEST(ConfigTest, WebhooksSection) {
+  auto defaults = ParseConfig("");
+  ASSERT_THAT(defaults, IsOk());
+  EXPECT_EQ(defaults->webhooks.retry_schedule.size(), 8u);
+  EXPECT_EQ(defaults->webhooks.retry_schedule[2], std::chrono::milliseconds(300'000));
+  EXPECT_EQ(defaults->webhooks.disable_after, std::chrono::hours(24 * 5));
+  auto c = ParseConfig(
+      "webhooks:\n  retry_schedule_ms: [0, 100, 200]\n  retry_jitter_percent: 0\n  total_timeout_ms: 2000\n"
+      "  allowed_ranges: [127.0.0.1/32, \"::1/128\"]\n  public_base_url: https://relais.example/\n",
+      "relais.yaml");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->webhooks.retry_schedule,
+            (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(0), std::chrono::milliseconds(100),
+                                                    std::chrono::milliseconds(200)}));
+  EXPECT_EQ(c->webhooks.total_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(c->webhooks.allowed_ranges, (std::vector<std::string>{"127.0.0.1/32", "::1/128"}));
+  EXPECT_EQ(c->webhooks.public_base_url, "https://relais.example");
+  EXPECT_THAT(ParseConfig("webhooks:\n  total_timeout_ms: 60000\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:21: webhooks.total_timeout_ms: expected an integer from 1 to 15000")));
+  EXPECT_THAT(ParseConfig("webhooks:\n  allowed_ranges: [intranet]\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("webhooks.allowed_ranges[0]: expected a CIDR range")));
+  EXPECT_THAT(ParseConfig("webhooks:\n  retry_schedule_ms: 5\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected a list of delays")));
+}
+
 }  // namespace
 }  // namespace relais::server

@@ -1,0 +1,93 @@
+// Dispatcher: the delivering half of webhooks. Owns one I/O thread that runs
+// the channel (plugins/channel.h) and all its bookkeeping. Pending
+// deliveries live in the store (webhook/q/, written by the Outbox with the
+// events); the dispatcher keeps only which lanes (endpoint, project) have
+// work. A lane delivers its oldest entry and nothing else until that entry
+// succeeded, was dead-lettered or its endpoint disabled: order per
+// (endpoint, project), while lanes do not wait for each other. Outcomes are
+// written without waiting for the disk: after a crash an attempt may be
+// repeated (same webhook-id), never lost.
+//
+// Wakes on store commits, on Wake() (replays, re-enabled endpoints, tests
+// after moving a ManualClock) and on a timer for due retries (at least every
+// max_sleep). Retries follow retry_schedule with +/- jitter; 429/503 wait at
+// least Retry-After. After the last attempt a delivery is dead-lettered
+// (webhook/dead/). 410 Gone, or failing without a success for disable_after,
+// disables the endpoint and appends webhook_endpoint_disabled to the
+// relais-webhooks stream.
+//
+// Thread-safety: Start/Stop from one thread; Expect, Wake, Rescan and stats
+// are safe from any thread. *store, *registry and *clock must outlive it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/notify/endpoint_registry.h"
+#include "engine/store/event_store.h"
+#include "engine/util/clock.h"
+#include "plugins/channel.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace relais::notify {
+
+struct DispatcherOptions {
+  std::vector<std::chrono::milliseconds> retry_schedule{
+      std::chrono::milliseconds(0),          std::chrono::milliseconds(5'000),
+      std::chrono::milliseconds(300'000),    std::chrono::milliseconds(1'800'000),
+      std::chrono::milliseconds(7'200'000),  std::chrono::milliseconds(18'000'000),
+      std::chrono::milliseconds(36'000'000), std::chrono::milliseconds(36'000'000)};
+  size_t jitter_percent = 10;
+  size_t max_concurrency_per_endpoint = 16;
+  std::chrono::milliseconds disable_after{432'000'000};
+  std::chrono::milliseconds max_sleep{1'000};
+};
+
+struct DispatcherStats {
+  uint64_t delivered = 0;  // deliveries that succeeded
+  uint64_t attempts = 0;   // attempts made
+  uint64_t dead = 0;       // deliveries dead-lettered
+  uint64_t lanes = 0;      // lanes with work in memory
+};
+
+class Dispatcher {
+ public:
+  using ChannelFactory =
+      std::function<StatusOr<std::unique_ptr<plugins::NotificationChannel>>(boost::asio::io_context&)>;
+
+  Dispatcher(EventStore& store, EndpointRegistry& registry, const Clock& clock, DispatcherOptions options,
+             ChannelFactory make_channel);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Creates the channel, finds every pending lane and starts delivering.
+  // Errors: the channel factory's.
+  Status Start();
+  // Stops delivering; attempts in flight are abandoned (they stay queued).
+  void Stop();
+
+  // The Outbox queued these deliveries (QueuedDelivery::Suffix) in an append
+  // that may not have committed yet: each is looked for after commits.
+  void Expect(std::vector<std::string> suffixes);
+  // Look at what is due now.
+  void Wake();
+  // Rebuild the lanes from the whole queue (after a re-enable or a replay).
+  void Rescan();
+
+  DispatcherStats stats() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace relais::notify

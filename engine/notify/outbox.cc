@@ -1,0 +1,88 @@
+#include "engine/notify/outbox.h"
+
+#include <algorithm>
+
+#include "engine/notify/webhook_keys.h"
+#include "engine/util/time_format.h"
+#include "engine/util/uuid.h"
+
+namespace relais::notify {
+
+std::string WebhookId(std::string_view event_id, std::string_view endpoint_id) {
+  return NameUuid("webhook/" + std::string(event_id) + "/" + std::string(endpoint_id));
+}
+
+std::string QueuedDelivery::Suffix() const { return QueueSuffix(endpoint, project, version); }
+
+std::string QueuedDelivery::ToStored() const {
+  Json j = {{"id", id},       {"endpoint", endpoint},   {"project", project},
+            {"version", version}, {"event_id", event_id}, {"type", type},
+            {"body", body},   {"created_at", ToMicros(created_at)}, {"attempts", attempts}};
+  if (next_at) j["next_at"] = ToMicros(*next_at);
+  return DumpJson(j);
+}
+
+StatusOr<QueuedDelivery> QueuedDelivery::FromStored(std::string_view text) {
+  RELAIS_ASSIGN_OR_RETURN(Json j, ParseJson(text));
+  try {
+    QueuedDelivery d;
+    d.id = j.at("id").get<std::string>();
+    d.endpoint = j.at("endpoint").get<std::string>();
+    d.project = j.at("project").get<std::string>();
+    d.version = j.at("version").get<uint64_t>();
+    d.event_id = j.at("event_id").get<std::string>();
+    d.type = j.at("type").get<std::string>();
+    d.body = j.at("body").get<std::string>();
+    d.created_at = FromMicros(j.at("created_at").get<int64_t>());
+    d.attempts = j.at("attempts").get<uint32_t>();
+    if (j.contains("next_at")) d.next_at = FromMicros(j.at("next_at").get<int64_t>());
+    return d;
+  } catch (const std::exception& e) {
+    return Corruption(std::string("webhook delivery record is malformed: ") + e.what());
+  }
+}
+
+void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string>& partners, uint64_t first_version,
+                 const std::vector<NewEvent>& events, KvWrites& writes) const {
+  std::vector<Endpoint> endpoints = registry_.ActiveFor(partners);
+  if (endpoints.empty()) return;
+  std::erase_if(endpoints, [&](const Endpoint& e) { return !e.MatchesProject(info.id, info.axis); });
+  if (endpoints.empty()) return;
+  const TimePoint now = clock_.Now();
+  const std::string timestamp = FormatIso8601(now);
+  const std::string project_json = DumpJson(Json{{"id", info.id},
+                                                 {"title", info.title},
+                                                 {"programme", info.programme},
+                                                 {"axis", info.axis},
+                                                 {"link", base_url_ + "/v1/projects/" + info.id}});
+  for (size_t i = 0; i < events.size(); ++i) {
+    const NewEvent& event = events[i];
+    std::string body;
+    for (const Endpoint& endpoint : endpoints) {
+      if (!endpoint.MatchesType(event.type)) continue;
+      if (body.empty()) {
+        // Built by hand: the event's data text is embedded without a parse.
+        body = "{\"type\":" + DumpJson(Json(event.type)) + ",\"timestamp\":\"" + timestamp +
+               "\",\"data\":{\"project\":" + project_json + ",\"event\":{\"id\":\"" + event.event_id +
+               "\",\"version\":" + std::to_string(first_version + i) + ",\"type\":" + DumpJson(Json(event.type)) +
+               ",\"actor\":" + DumpJson(Json(event.metadata.actor)) + ",\"data\":" + event.DataText() + "}}}";
+      }
+      QueuedDelivery d;
+      d.id = WebhookId(event.event_id, endpoint.id);
+      d.endpoint = endpoint.id;
+      d.project = info.id;
+      d.version = first_version + i;
+      d.event_id = event.event_id;
+      d.type = event.type;
+      d.body = body;
+      d.created_at = now;
+      writes.Put(QueueKey(d.Suffix()), d.ToStored());
+    }
+  }
+}
+
+void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const {
+  Add(before.info, before.info.partners, before.version + 1, events, writes);
+}
+
+}  // namespace relais::notify

@@ -1,0 +1,64 @@
+// Outbox: the transactional half of webhooks. As a ProjectService append
+// hook it adds, to the same atomic batch as the events, one queue entry per
+// (event, matching endpoint); a crash at any moment leaves either the events
+// with their deliveries or neither.
+//
+// Matching: the active endpoints of the partners the project names, whose
+// event type patterns match and whose project/axis filters admit the
+// project. (A project's partners are fixed at its creation: commands change
+// its state, not its ProjectInfo partners.)
+//
+// Thread-safety: OnAppend is safe for concurrent calls. *registry and *clock
+// must outlive the Outbox.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/notify/endpoint_registry.h"
+#include "engine/runtime/project.h"
+#include "engine/store/event_store.h"
+
+namespace relais::notify {
+
+// A queued delivery, as stored under webhook/q/ (and webhook/dead/).
+struct QueuedDelivery {
+  std::string id;          // webhook-id: NameUuid("webhook/" + event id + "/" + endpoint id)
+  std::string endpoint;
+  std::string project;
+  uint64_t version = 0;    // the event's version in its project (the lane order)
+  std::string event_id;
+  std::string type;
+  std::string body;        // the exact JSON sent on every attempt
+  TimePoint created_at{};
+  uint32_t attempts = 0;   // made so far
+  std::optional<TimePoint> next_at;  // when the next attempt is due (unset: now)
+
+  std::string Suffix() const;
+  std::string ToStored() const;
+  static StatusOr<QueuedDelivery> FromStored(std::string_view text);
+};
+
+std::string WebhookId(std::string_view event_id, std::string_view endpoint_id);
+
+class Outbox {
+ public:
+  Outbox(const EndpointRegistry& registry, const Clock& clock, std::string public_base_url)
+      : registry_(registry), clock_(clock), base_url_(std::move(public_base_url)) {}
+
+  // Adds the deliveries events cause to writes. first_version is the version
+  // the first event gets; info is the project after the append, partners the
+  // partners before and after.
+  void Add(const runtime::ProjectInfo& info, const std::vector<std::string>& partners, uint64_t first_version,
+           const std::vector<NewEvent>& events, KvWrites& writes) const;
+
+  // The AppendHook form: before is the project the events are appended to.
+  void OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const;
+
+ private:
+  const EndpointRegistry& registry_;
+  const Clock& clock_;
+  const std::string base_url_;
+};
+
+}  // namespace relais::notify

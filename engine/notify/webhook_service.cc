@@ -1,0 +1,219 @@
+#include "engine/notify/webhook_service.h"
+
+#include <algorithm>
+
+#include "engine/notify/webhook_keys.h"
+#include "engine/util/time_format.h"
+#include "plugins/webhook/target.h"
+#include "plugins/webhook/webhook_channel.h"
+
+namespace relais::notify {
+
+WebhookService::WebhookService(EventStore& store, const Clock& clock, WebhookOptions options)
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      registry_(store, clock),
+      outbox_(registry_, clock, options_.public_base_url) {}
+
+WebhookService::~WebhookService() { Stop(); }
+
+StatusOr<std::unique_ptr<WebhookService>> WebhookService::Create(EventStore& store, const Clock& clock,
+                                                                 WebhookOptions options,
+                                                                 Dispatcher::ChannelFactory factory) {
+  RELAIS_ASSIGN_OR_RETURN(plugins::webhook::AddressGuard guard,
+                          plugins::webhook::AddressGuard::Create(options.allowed_ranges));
+  std::unique_ptr<WebhookService> service(new WebhookService(store, clock, std::move(options)));
+  RELAIS_RETURN_IF_ERROR(service->registry_.Load().WithContext("loading webhook endpoints"));
+  plugins::webhook::WebhookChannelOptions channel;
+  channel.connect_timeout = service->options_.connect_timeout;
+  channel.total_timeout = service->options_.total_timeout;
+  channel.ca_bundle = service->options_.ca_bundle;
+  channel.guard = guard;
+  channel.max_idle_per_endpoint = service->options_.dispatcher.max_concurrency_per_endpoint;
+  if (!factory) {
+    factory = [channel](boost::asio::io_context& io) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
+        RELAIS_ASSIGN_OR_RETURN(auto c, plugins::webhook::WebhookChannel::Create(io, channel));
+        return std::unique_ptr<plugins::NotificationChannel>(std::move(c));
+      };
+  }
+  service->dispatcher_ =
+      std::make_unique<Dispatcher>(store, service->registry_, clock, service->options_.dispatcher, std::move(factory));
+  return service;
+}
+
+void WebhookService::Attach(runtime::ProjectService& projects) {
+  projects.AddAppendHook([this](const runtime::Project& before, const std::vector<NewEvent>& events,
+                                const std::vector<std::string>&, KvWrites& writes) {
+    const size_t first = writes.ops.size();
+    outbox_.OnAppend(before, events, writes);
+    std::vector<std::string> suffixes;
+    for (size_t i = first; i < writes.ops.size(); ++i) {
+      const std::string& key = writes.ops[i].key;
+      if (key.compare(0, kQueuePrefix.size(), kQueuePrefix) == 0) suffixes.push_back(key.substr(kQueuePrefix.size()));
+    }
+    if (!suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
+  });
+}
+
+Status WebhookService::Start() { return dispatcher_->Start(); }
+void WebhookService::Stop() {
+  if (dispatcher_) dispatcher_->Stop();
+}
+
+Status WebhookService::CheckTarget(const std::string& url) const {
+  RELAIS_ASSIGN_OR_RETURN(auto parsed, plugins::webhook::WebhookUrl::Parse(url));
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(parsed.host, ec);
+  if (ec) return Status::Ok();
+  RELAIS_ASSIGN_OR_RETURN(auto guard, plugins::webhook::AddressGuard::Create(options_.allowed_ranges));
+  return guard.Check(address);
+}
+
+StatusOr<Endpoint> WebhookService::UpdateEndpoint(const std::string& id, const EndpointFields& fields) {
+  RELAIS_ASSIGN_OR_RETURN(Endpoint e, registry_.Update(id, fields));
+  if (e.active) dispatcher_->Rescan();
+  return e;
+}
+
+namespace {
+
+StatusOr<Json> ParseStored(const std::string& text) {
+  RELAIS_ASSIGN_OR_RETURN(Json j, ParseJson(text));
+  return j;
+}
+
+Json PendingJson(const QueuedDelivery& d) {
+  Json j = {{"id", d.id},           {"endpoint", d.endpoint}, {"project", d.project},
+            {"version", d.version}, {"event_id", d.event_id}, {"type", d.type},
+            {"created_at", FormatIso8601(d.created_at)},      {"attempts", d.attempts},
+            {"state", "pending"}};
+  j["next_attempt_at"] = d.next_at ? Json(FormatIso8601(*d.next_at)) : Json(nullptr);
+  return j;
+}
+
+}  // namespace
+
+StatusOr<JsonPage> WebhookService::Pending(const std::string& endpoint, const std::string& after, size_t limit) {
+  const std::string prefix = std::string(kQueuePrefix) + endpoint + "/";
+  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, after.empty() ? "" : prefix + after, limit));
+  JsonPage page;
+  for (const KvEntry& e : entries) {
+    RELAIS_ASSIGN_OR_RETURN(QueuedDelivery d, QueuedDelivery::FromStored(e.value));
+    page.items.push_back(PendingJson(d));
+  }
+  if (entries.size() == limit && !entries.empty()) page.next_after = entries.back().key.substr(prefix.size());
+  return page;
+}
+
+StatusOr<std::vector<Json>> WebhookService::Attempts(const std::string& delivery) {
+  const std::string prefix = std::string(kAttemptPrefix) + delivery + "/";
+  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, "", 10'000));
+  std::vector<Json> out;
+  for (const KvEntry& e : entries) {
+    RELAIS_ASSIGN_OR_RETURN(Json j, ParseStored(e.value));
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+StatusOr<JsonPage> WebhookService::EndpointAttempts(const std::string& endpoint, const std::string& after,
+                                                    size_t limit) {
+  const std::string prefix = std::string(kEndpointLogPrefix) + endpoint + "/";
+  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, after.empty() ? "" : prefix + after, limit));
+  JsonPage page;
+  for (const KvEntry& e : entries) {
+    RELAIS_ASSIGN_OR_RETURN(Json j, ParseStored(e.value));
+    page.items.push_back(std::move(j));
+  }
+  if (entries.size() == limit && !entries.empty()) page.next_after = entries.back().key.substr(prefix.size());
+  return page;
+}
+
+namespace {
+Json DeadJson(const Json& stored) {
+  Json d = stored.value("delivery", Json::object());
+  Json j = {{"id", d.value("id", "")},
+            {"endpoint", d.value("endpoint", "")},
+            {"project", d.value("project", "")},
+            {"version", d.value("version", 0)},
+            {"event_id", d.value("event_id", "")},
+            {"type", d.value("type", "")},
+            {"attempts", d.value("attempts", 0)},
+            {"state", "dead"},
+            {"dead_at", stored.value("dead_at", "")},
+            {"last_status", stored.value("last_status", 0)},
+            {"last_error", stored.value("last_error", "")}};
+  return j;
+}
+bool Admitted(const std::optional<std::vector<std::string>>& endpoints, const std::string& endpoint) {
+  return !endpoints || std::find(endpoints->begin(), endpoints->end(), endpoint) != endpoints->end();
+}
+}  // namespace
+
+StatusOr<JsonPage> WebhookService::DeadLetters(const std::optional<std::vector<std::string>>& endpoints,
+                                               const std::string& after, size_t limit) {
+  JsonPage page;
+  std::string cursor = after.empty() ? "" : DeadKey(after);
+  while (page.items.size() < limit) {
+    RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(std::string(kDeadPrefix), cursor, 512));
+    for (const KvEntry& e : entries) {
+      cursor = e.key;
+      auto stored = ParseStored(e.value);
+      if (!stored.ok()) continue;
+      Json j = DeadJson(*stored);
+      if (!Admitted(endpoints, j["endpoint"].get<std::string>())) continue;
+      page.items.push_back(std::move(j));
+      if (page.items.size() == limit) {
+        page.next_after = e.key.substr(kDeadPrefix.size());
+        break;
+      }
+    }
+    if (entries.size() < 512) break;
+  }
+  return page;
+}
+
+StatusOr<Json> WebhookService::DeadLetter(const std::string& delivery) {
+  RELAIS_ASSIGN_OR_RETURN(auto value, store_.KvGet(DeadKey(delivery)));
+  if (!value) return NotFound("no dead letter '" + delivery + "'");
+  RELAIS_ASSIGN_OR_RETURN(Json stored, ParseStored(*value));
+  return DeadJson(stored);
+}
+
+Status WebhookService::Replay(const std::string& delivery) {
+  RELAIS_ASSIGN_OR_RETURN(auto value, store_.KvGet(DeadKey(delivery)));
+  if (!value) return NotFound("no dead letter '" + delivery + "'");
+  RELAIS_ASSIGN_OR_RETURN(Json stored, ParseStored(*value));
+  if (!stored.contains("delivery")) return Corruption("dead letter '" + delivery + "' holds no delivery");
+  RELAIS_ASSIGN_OR_RETURN(QueuedDelivery d, QueuedDelivery::FromStored(DumpJson(stored["delivery"])));
+  d.attempts = 0;
+  d.next_at.reset();
+  KvWrites w;
+  w.Put(QueueKey(d.Suffix()), d.ToStored());
+  w.Delete(DeadKey(delivery));
+  RELAIS_RETURN_IF_ERROR(store_.KvWrite(w));
+  dispatcher_->Rescan();
+  return Status::Ok();
+}
+
+StatusOr<size_t> WebhookService::ReplaySince(TimePoint since, const std::optional<std::vector<std::string>>& endpoints) {
+  std::vector<std::string> ids;
+  std::string cursor;
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(std::string(kDeadPrefix), cursor, 512));
+    for (const KvEntry& e : entries) {
+      cursor = e.key;
+      auto stored = ParseStored(e.value);
+      if (!stored.ok() || !stored->contains("delivery")) continue;
+      if (!Admitted(endpoints, (*stored)["delivery"].value("endpoint", ""))) continue;
+      if (FromMicros(stored->value("dead_at_us", int64_t{0})) < since) continue;
+      ids.push_back(e.key.substr(kDeadPrefix.size()));
+    }
+    if (entries.size() < 512) break;
+  }
+  for (const std::string& id : ids) RELAIS_RETURN_IF_ERROR(Replay(id));
+  return ids.size();
+}
+
+}  // namespace relais::notify

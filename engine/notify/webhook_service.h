@@ -1,0 +1,93 @@
+// WebhookService: webhooks as one unit for the composition root and the API:
+// the endpoint registry, the outbox hook on the ProjectService, the
+// dispatcher with its WebhookChannel, and the read side (pending deliveries,
+// attempts, dead letters) with replay. See docs/webhooks.md.
+//
+// Thread-safety: Create/Attach/Start/Stop from one thread; everything else is
+// safe from any thread. *store and *clock must outlive the service.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/notify/dispatcher.h"
+#include "engine/notify/endpoint_registry.h"
+#include "engine/notify/outbox.h"
+#include "engine/runtime/project_service.h"
+
+namespace relais::notify {
+
+struct WebhookOptions {
+  DispatcherOptions dispatcher;
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds total_timeout{15'000};
+  std::chrono::milliseconds secret_overlap{86'400'000};
+  std::vector<std::string> allowed_ranges;
+  std::string ca_bundle;
+  std::string public_base_url = "http://127.0.0.1:8080";
+};
+
+// A page of JSON items and where the next page starts (empty: no more).
+struct JsonPage {
+  std::vector<Json> items;
+  std::string next_after;
+};
+
+class WebhookService {
+ public:
+  // Loads the endpoints. channel: how deliveries leave (null: the
+  // WebhookChannel; tests pass a fake). Errors: kInvalidArgument
+  // (allowed_ranges, CA bundle); the store's errors.
+  static StatusOr<std::unique_ptr<WebhookService>> Create(EventStore& store, const Clock& clock, WebhookOptions options,
+                                                          Dispatcher::ChannelFactory channel = nullptr);
+  ~WebhookService();
+
+  // Adds the outbox hook. REQUIRES: before any command runs.
+  void Attach(runtime::ProjectService& projects);
+  Status Start();
+  void Stop();
+
+  EndpointRegistry& endpoints() { return registry_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  const Outbox& outbox() const { return outbox_; }
+  const WebhookOptions& options() const { return options_; }
+
+  // Refuses an endpoint URL whose host is an address literal the SSRF guard
+  // refuses (host names are checked at each delivery). kPermissionDenied.
+  Status CheckTarget(const std::string& url) const;
+  // Re-enables or updates; a re-enabled endpoint's queue is picked up again.
+  StatusOr<Endpoint> UpdateEndpoint(const std::string& id, const EndpointFields& fields);
+
+  // Deliveries waiting for the endpoint, oldest project order per lane.
+  StatusOr<JsonPage> Pending(const std::string& endpoint, const std::string& after, size_t limit);
+  // Every attempt of one delivery, in order.
+  StatusOr<std::vector<Json>> Attempts(const std::string& delivery);
+  // The endpoint's attempts, oldest first.
+  StatusOr<JsonPage> EndpointAttempts(const std::string& endpoint, const std::string& after, size_t limit);
+  // Dead letters, of the given endpoints only when endpoints is set.
+  StatusOr<JsonPage> DeadLetters(const std::optional<std::vector<std::string>>& endpoints, const std::string& after,
+                                 size_t limit);
+  // The dead letter of delivery, with its endpoint. Errors: kNotFound.
+  StatusOr<Json> DeadLetter(const std::string& delivery);
+  // Queues a dead letter again (same webhook-id, same body, its place in its
+  // project's order). Errors: kNotFound.
+  Status Replay(const std::string& delivery);
+  // Replays every dead letter dead since `since` (of endpoints, when set);
+  // returns how many.
+  StatusOr<size_t> ReplaySince(TimePoint since, const std::optional<std::vector<std::string>>& endpoints);
+
+ private:
+  WebhookService(EventStore& store, const Clock& clock, WebhookOptions options);
+
+  EventStore& store_;
+  const Clock& clock_;
+  const WebhookOptions options_;
+  EndpointRegistry registry_;
+  Outbox outbox_;
+  std::vector<std::string> guard_ranges_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+}  // namespace relais::notify
