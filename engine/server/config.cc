@@ -175,6 +175,7 @@ Status ParseStore(const Reader& r, const YAML::Node& node, StoreConfig& s) {
                    r.UnsignedField("max_batch_events", &s.max_batch_events, 1, 1'000'000),
                    r.UnsignedField("max_batch_bytes", &s.max_batch_bytes, 1024, 1ull << 32),
                    r.UnsignedField("stream_cache_capacity", &s.stream_cache_capacity, 0, 1ull << 32),
+                   r.UnsignedField("max_total_wal_bytes", &s.max_total_wal_bytes, 1 << 20, 1ull << 40),
                });
 }
 

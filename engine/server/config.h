@@ -47,6 +47,7 @@ struct StoreConfig {
   size_t max_batch_events = 1024;               // group commit: events per write batch
   size_t max_batch_bytes = 8 * 1024 * 1024;     // group commit: bytes per write batch
   size_t stream_cache_capacity = 100'000;       // streams whose head version is cached
+  size_t max_total_wal_bytes = 256 << 20;        // log replayed at most after a crash (flushes beyond)
 };
 
 // Runtime tuning (section `runtime:`): projects, snapshots, timers, read model.

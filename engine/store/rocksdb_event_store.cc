@@ -59,6 +59,9 @@ struct RocksDbHandles {
 
   ~RocksDbHandles() {
     if (!db) return;
+    // Memtables to table files on a clean close, so the next open replays no
+    // log (read-only opens answer NotSupported: nothing to flush).
+    db->Flush(rocksdb::FlushOptions(), cfs).PermitUncheckedError();
     for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
     db->Close().PermitUncheckedError();
   }
@@ -85,6 +88,7 @@ OpenedDb MakeOptions(const RocksDbStoreOptions& o) {
   if (o.env) options.env = o.env;
   options.max_background_jobs = 2;
   options.keep_log_file_num = 5;
+  options.max_total_wal_size = o.max_total_wal_bytes;
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);

@@ -45,6 +45,10 @@ struct RocksDbStoreOptions {
   size_t stream_cache_capacity = 100'000;    // streams whose version is kept in memory
   size_t write_buffer_bytes = 64 << 20;      // RocksDB memtable size
   size_t block_cache_bytes = 64 << 20;       // RocksDB block cache
+  // Write-ahead log kept before the column families holding its oldest data
+  // are flushed: bounds what an open after a crash replays (six column
+  // families written at different rates would otherwise keep old logs alive).
+  size_t max_total_wal_bytes = 256 << 20;
   EventLimits limits;
   const Clock* clock = nullptr;              // nullptr: the system clock; must outlive the store
   rocksdb::Env* env = nullptr;               // nullptr: the default; tests inject faults here
