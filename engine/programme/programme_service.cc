@@ -154,16 +154,20 @@ std::optional<runtime::DueTimer> ProgrammeService::NextTimerOfAssignment(const P
 
 StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, const StatePtr& before,
                                             std::vector<Pending> events, KvWrites writes, const std::string& actor,
-                                            const std::string& id_seed) {
-  auto after = before ? std::make_shared<ProgrammeState>(*before) : std::make_shared<ProgrammeState>();
-  const TimePoint now = clock_.Now();
+                                            const std::string& id_seed, std::shared_ptr<ProgrammeState> folded,
+                                            TimePoint folded_at) {
+  const bool fold = folded == nullptr;
+  auto after = !fold   ? std::move(folded)
+               : before ? std::make_shared<ProgrammeState>(*before)
+                        : std::make_shared<ProgrammeState>();
+  const TimePoint now = fold ? clock_.Now() : folded_at;
   std::set<std::string> touched_milestones, touched_assignments;
   AppendRequest request;
   request.stream_id = StreamOf(programme_id);
   request.expected = before ? ExpectedVersion::Exact(before->version) : ExpectedVersion::NoStream();
   for (size_t i = 0; i < events.size(); ++i) {
     Pending& p = events[i];
-    RELAIS_RETURN_IF_ERROR(ApplyEvent(*after, p.type, p.data, now));
+    if (fold) RELAIS_RETURN_IF_ERROR(ApplyEvent(*after, p.type, p.data, now));
     if (p.data.contains("milestone")) {
       const Json& m = p.data["milestone"];
       touched_milestones.insert(m.is_object() ? m.value("id", "") : m.get<std::string>());
@@ -464,8 +468,10 @@ StatusOr<size_t> ProgrammeService::FireTimers(const std::vector<runtime::DueTime
     return size_t{0};
   }
   const StatePtr state = *loaded;
-  // Each timer is judged against the state as the batch's earlier firings left it.
-  ProgrammeState working = *state;
+  // Each timer is judged against the state as the batch's earlier firings
+  // left it; that state is what Commit records (one copy of the state, not two).
+  auto folded = std::make_shared<ProgrammeState>(*state);
+  ProgrammeState& working = *folded;
   std::vector<Pending> events;
   size_t fired = 0;
   const TimePoint now = clock_.Now();
@@ -528,7 +534,8 @@ StatusOr<size_t> ProgrammeService::FireTimers(const std::vector<runtime::DueTime
   const std::string seed =
       "programme-timer/" + timers.front().DueKey() + "/" + timers.back().DueKey() + "/" + std::to_string(timers.size());
   RELAIS_ASSIGN_OR_RETURN(StatePtr after,
-                          Commit(programme_id, state, std::move(events), std::move(drops), "system:timers", seed));
+                          Commit(programme_id, state, std::move(events), std::move(drops), "system:timers", seed,
+                                 std::move(folded), now));
   (void)after;
   return fired;
 }

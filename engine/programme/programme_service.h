@@ -130,8 +130,11 @@ class ProgrammeService {
   // Appends events at before->version (NoStream when before is null), with
   // the timer changes they imply; caches and returns the state after.
   // id_seed non-empty: event ids derive from it (a retried firing dedups).
+  // folded: the state after events, already folded by the caller at
+  // folded_at (saves a copy of a large state); null: Commit folds a copy.
   StatusOr<StatePtr> Commit(const std::string& programme_id, const StatePtr& before, std::vector<Pending> events,
-                            KvWrites writes, const std::string& actor, const std::string& id_seed = "");
+                            KvWrites writes, const std::string& actor, const std::string& id_seed = "",
+                            std::shared_ptr<ProgrammeState> folded = nullptr, TimePoint folded_at = {});
   CivilDate Today() const;
   std::mutex& LockOf(const std::string& programme_id);
 
