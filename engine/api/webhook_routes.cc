@@ -183,33 +183,27 @@ void AddWebhookRoutes(RouteContext& ctx) {
     return JsonResponse(200, out);
   }));
 
-  ctx.router.AddRoute("GET", "/v1/webhooks/endpoints/{id}/deliveries", ctx.guarded([webhooks, &config](
-                                                                                       const Principal& who,
-                                                                                       const HttpRequest& req,
-                                                                                       const RouteParams& params) {
-    if (!webhooks) return NoWebhooks();
-    const std::string id = params.Get("id");
-    if (!OwnedEndpoint(*webhooks, who, id).ok()) return EndpointNotFound(id);
-    auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
-    if (limit.problem) return *limit.problem;
-    auto page = webhooks->Pending(id, std::string(req.Query("after").value_or("")), limit.value);
-    if (!page.ok()) return server::ProblemFromStatus(page.status());
-    return JsonResponse(200, PageJson("deliveries", *page));
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/webhooks/endpoints/{id}/attempts", ctx.guarded([webhooks, &config](
-                                                                                     const Principal& who,
-                                                                                     const HttpRequest& req,
-                                                                                     const RouteParams& params) {
-    if (!webhooks) return NoWebhooks();
-    const std::string id = params.Get("id");
-    if (!OwnedEndpoint(*webhooks, who, id).ok()) return EndpointNotFound(id);
-    auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
-    if (limit.problem) return *limit.problem;
-    auto page = webhooks->EndpointAttempts(id, std::string(req.Query("after").value_or("")), limit.value);
-    if (!page.ok()) return server::ProblemFromStatus(page.status());
-    return JsonResponse(200, PageJson("attempts", *page));
-  }));
+  // An endpoint's pending deliveries, or its attempts: the same paging over
+  // another listing of the service.
+  using EndpointListing = StatusOr<notify::JsonPage> (notify::WebhookService::*)(const std::string&,
+                                                                                const std::string&, size_t);
+  auto endpoint_page = [webhooks, &config](EndpointListing list, const char* member) {
+    return [webhooks, &config, list, member](const Principal& who, const HttpRequest& req,
+                                             const RouteParams& params) -> HttpResponse {
+      if (!webhooks) return NoWebhooks();
+      const std::string id = params.Get("id");
+      if (!OwnedEndpoint(*webhooks, who, id).ok()) return EndpointNotFound(id);
+      auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
+      if (limit.problem) return *limit.problem;
+      auto page = (webhooks->*list)(id, std::string(req.Query("after").value_or("")), limit.value);
+      if (!page.ok()) return server::ProblemFromStatus(page.status());
+      return JsonResponse(200, PageJson(member, *page));
+    };
+  };
+  ctx.router.AddRoute("GET", "/v1/webhooks/endpoints/{id}/deliveries",
+                      ctx.guarded(endpoint_page(&notify::WebhookService::Pending, "deliveries")));
+  ctx.router.AddRoute("GET", "/v1/webhooks/endpoints/{id}/attempts",
+                      ctx.guarded(endpoint_page(&notify::WebhookService::EndpointAttempts, "attempts")));
 
   ctx.router.AddRoute("GET", "/v1/webhooks/deliveries/{id}/attempts", ctx.guarded([webhooks](
                                                                                      const Principal& who,
