@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "engine/runtime/late_sweep.h"
+
 namespace relais::cli {
 namespace {
 
@@ -82,12 +84,26 @@ void RuntimeHost::StartBackground() {
   });
   scheduler_->Start();
   index_follower_->Start();
+  late_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  boost::asio::post(io_, [this] { SweepLateThenWait(); });
   if (Status s = webhooks_->Start(); !s.ok()) std::fprintf(stderr, "relais: webhooks: %s\n", s.ToString().c_str());
   background_ = std::thread([this] { io_.run(); });
 }
 
+void RuntimeHost::SweepLateThenWait() {
+  size_t recorded = 0;
+  Status s = index_->CatchUp();
+  if (s.ok()) s = runtime::SweepLate(*index_, *projects_, clock_.Now(), &recorded);
+  if (!s.ok()) std::fprintf(stderr, "relais: lateness: %s\n", s.ToString().c_str());
+  late_timer_->expires_after(config_.runtime.late_sweep_interval);
+  late_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) SweepLateThenWait();
+  });
+}
+
 void RuntimeHost::StopBackground() {
   if (!background_.joinable()) return;
+  boost::asio::post(io_, [this] { late_timer_->cancel(); });
   webhooks_->Stop();
   scheduler_->Stop();
   index_follower_->Stop();

@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "engine/programme/programme_service.h"
 #include "engine/notify/webhook_service.h"
@@ -67,6 +68,10 @@ class RuntimeHost {
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::unique_ptr<runtime::TimerScheduler> scheduler_;
   std::unique_ptr<runtime::CommitFollower> index_follower_;
+  std::unique_ptr<boost::asio::steady_timer> late_timer_;
+  // Records the late events due now (runtime/late_sweep.h), then again after
+  // runtime.late_sweep_interval.
+  void SweepLateThenWait();
   std::thread background_;
 };
 

@@ -140,6 +140,8 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     if (!d.is_object() || !d.contains("members") || !d["members"].is_array())
       return Corruption(where() + ": members change without a members list");
     RELAIS_ASSIGN_OR_RETURN(project.info.members, ProjectInfo::MembersFromJson(d["members"]));
+  } else if (stored.type == kProjectLate) {
+    if (project.version == 0) return FailedPrecondition(where() + ": late before registration");
   } else if (stored.type == kWorkflowMigrated) {
     Json d = stored.Data();
     const auto* target = definitions(d.value("to_hash", ""));

@@ -28,6 +28,9 @@ inline constexpr std::string_view kProjectRegistered = "project_registered";
 inline constexpr std::string_view kWorkflowMigrated = "workflow_migrated";
 // A runtime event replacing ProjectInfo::members: data {"members": [{subject, role}]}.
 inline constexpr std::string_view kProjectMembersChanged = "project_members_changed";
+// A runtime event recorded once when a project is still in a phase after that
+// phase's planned year: data {"phase", "planned_year"}. Changes no state.
+inline constexpr std::string_view kProjectLate = "project_late";
 inline constexpr std::string_view kProjectStreamPrefix = "project-";
 
 // Who acts: the authenticated subject and its roles (never from a request body).

@@ -446,6 +446,29 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
   return out;
 }
 
+StatusOr<bool> ProjectService::RecordLate(const std::string& project_id, TimePoint now) {
+  RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
+  std::lock_guard serial(ProjectLock(project_id));
+  RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, false));
+  const Project& before = slot->project;
+  if (!before.IsLate(definitions(), now)) return false;
+  const workflow::WorkflowDefinition* def = registry_.ByHash(before.info.workflow_hash);
+  const workflow::Phase* phase = def ? def->FindPhase(before.state.phase) : nullptr;
+  const std::string plan_key = phase ? phase->planned_year_key.value_or(before.state.phase) : before.state.phase;
+  NewEvent late;
+  late.event_id = NameUuid("relais/late/" + project_id + "/" + before.state.phase + "/" +
+                           std::to_string(before.phase_since.time_since_epoch().count()));
+  late.type = std::string(kProjectLate);
+  late.data = {{"phase", before.state.phase}, {"planned_year", before.info.planned_years.at(plan_key)}};
+  late.metadata.actor = "system:lateness";
+  RELAIS_ASSIGN_OR_RETURN(auto recorded, store_.LookupEvent(late.event_id));
+  if (recorded) return false;  // recorded for this stay in the phase already
+  std::vector<NewEvent> events = {late};
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r,
+                          AppendCopy(before, slot->snapshot_version, before, events, {}, {}));
+  return !r.deduplicated;
+}
+
 StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& project_id,
                                                        std::vector<ProjectMember> members, const Actor& actor,
                                                        std::optional<uint64_t> expected_version,

@@ -113,6 +113,13 @@ class ProjectService {
                                          const Actor& actor, std::optional<uint64_t> expected_version = std::nullopt,
                                          const std::string& idempotency_key = "");
 
+  // Records kProjectLate once per stay in a phase, when the project is late
+  // at `now` (Project::IsLate). The event id derives from the project, the
+  // phase and when it was entered, so a repeat (another sweep, a restart)
+  // writes nothing. Returns whether it was recorded by this call.
+  // Errors: kNotFound; kUnavailable; may return some other Status on an error.
+  StatusOr<bool> RecordLate(const std::string& project_id, TimePoint now);
+
   // A copy of the project's current state. Errors: kInvalidArgument (bad
   // id), kNotFound; kUnavailable.
   StatusOr<Project> Load(const std::string& project_id);

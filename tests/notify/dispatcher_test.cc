@@ -292,6 +292,12 @@ TEST_F(DispatcherTest, AnEndpointFailingLongerThanDisableAfterIsDisabled) {
   Append("p", 1);
   for (size_t n = 1; n <= 2; ++n) {
     ASSERT_TRUE(WaitUntil([&] { return AttemptCount() == n; }));
+    // The outcome is recorded (its retry planned from the clock as it is
+    // now) before the clock moves: otherwise the retry lands an hour later.
+    ASSERT_TRUE(WaitUntil([&] {
+      auto pending = service_->Pending(endpoint, "", 10);
+      return pending.ok() && pending->items.size() == 1 && pending->items[0].value("attempts", 0u) == n;
+    }));
     EXPECT_TRUE(service_->endpoints().Get(endpoint)->active);
     clock_.Advance(1h);
     service_->dispatcher().Wake();

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "engine/runtime/late_sweep.h"
+#include "engine/store/memory_event_store.h"
 #include "tests/runtime/runtime_fixture.h"
 #include "tests/testing/status_matchers.h"
 
@@ -239,6 +241,68 @@ TEST_P(ProjectServiceTest, EventsStaySmallWhileAListFieldGrows) {
 
 INSTANTIATE_TEST_SUITE_P(AllStores, ProjectServiceTest, ::testing::ValuesIn(relais::testing::AllStoreKinds()),
                          [](const auto& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace relais::runtime
+
+namespace relais::runtime {
+namespace {
+
+class LatenessTest : public ::testing::Test {
+ protected:
+  LatenessTest() : clock_(T("2003-02-03T09:00:00Z")), store_(clock_), rt_(store_, clock_) {}
+  // RecordLate's answer, or a failure message.
+  ::testing::AssertionResult Recorded(const std::string& id, bool expected) {
+    auto r = rt_.projects.RecordLate(id, clock_.Now());
+    if (!r.ok()) return ::testing::AssertionFailure() << r.status();
+    if (*r != expected) return ::testing::AssertionFailure() << "RecordLate answered " << *r;
+    return ::testing::AssertionSuccess();
+  }
+  size_t LateEvents(const std::string& id) {
+    auto events = store_.ReadStream(ProjectStream(id), 1, 1000);
+    EXPECT_THAT(events, IsOk());
+    return std::count_if(events->begin(), events->end(), [](const RecordedEvent& e) { return e.type == kProjectLate; });
+  }
+  ManualClock clock_;
+  MemoryEventStore store_;
+  testing::Runtime rt_;
+};
+
+TEST_F(LatenessTest, ALateProjectGetsItsEventOnceByRecordLate) {
+  rt_.Create("p1", "3", {{"mobilisation", 2003}});
+  EXPECT_TRUE(Recorded("p1", false)) << "2003 is its planned year";
+  clock_.Set(T("2004-01-05T09:00:00Z"));
+  EXPECT_TRUE(Recorded("p1", true));
+  EXPECT_TRUE(Recorded("p1", false)) << "once per stay in the phase";
+  EXPECT_EQ(LateEvents("p1"), 1u);
+  auto history = rt_.projects.LoadFromHistory("p1");
+  ASSERT_THAT(history, IsOk());
+  EXPECT_EQ(history->ToJson(), rt_.projects.Load("p1")->ToJson()) << "the event folds as a replay does";
+  EXPECT_THAT(rt_.projects.RecordLate("nobody", clock_.Now()), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(LatenessTest, TheSweepRecordsEveryLateProjectOnceAcrossSweepsAndANewService) {
+  rt_.Create("late", "3", {{"mobilisation", 2003}});
+  rt_.Create("on-time", "3", {{"mobilisation", 2004}});
+  rt_.Create("unplanned", "3");
+  clock_.Set(T("2004-03-01T09:00:00Z"));
+  ProjectIndex index(store_, rt_.projects.definitions());
+  ASSERT_THAT(index.Open(), IsOk());
+  ASSERT_THAT(index.CatchUp(), IsOk());
+  size_t recorded = 0;
+  ASSERT_THAT(SweepLate(index, rt_.projects, clock_.Now(), &recorded), IsOk());
+  EXPECT_EQ(recorded, 1u);
+  ASSERT_THAT(index.CatchUp(), IsOk());
+  ASSERT_THAT(SweepLate(index, rt_.projects, clock_.Now(), &recorded), IsOk());
+  EXPECT_EQ(recorded, 0u) << "a second sweep writes nothing";
+  // A restarted process (new service, no cache) dedups by the event id.
+  ProjectService fresh(store_, rt_.registry, clock_);
+  ASSERT_THAT(SweepLate(index, fresh, clock_.Now(), &recorded), IsOk());
+  EXPECT_EQ(recorded, 0u);
+  EXPECT_EQ(LateEvents("late"), 1u);
+  EXPECT_EQ(LateEvents("on-time"), 0u);
+  EXPECT_EQ(LateEvents("unplanned"), 0u);
+}
 
 }  // namespace
 }  // namespace relais::runtime
