@@ -95,9 +95,11 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 
   void Wake() {
     if (!running || stopped || wake_pending.exchange(true)) return;
-    net::post(io, [self = shared_from_this()] {
-      self->wake_pending = false;
-      self->Pump();
+    net::post(io, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) {
+        self->wake_pending = false;
+        self->Pump();
+      }
     });
   }
 
@@ -248,8 +250,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     d.timestamp = now;
     lane.busy = true;
     ++in_flight[lane.endpoint];
-    channel->Deliver(d, [self = shared_from_this(), key, q = std::move(*delivery)](plugins::DeliveryOutcome outcome) mutable {
-      self->OnOutcome(key, std::move(q), std::move(outcome));
+    channel->Deliver(d, [weak = weak_from_this(), key, q = std::move(*delivery)](plugins::DeliveryOutcome outcome) mutable {
+      if (auto self = weak.lock()) self->OnOutcome(key, std::move(q), std::move(outcome));
     });
   }
 
@@ -398,11 +400,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 
 Dispatcher::Dispatcher(EventStore& store, EndpointRegistry& registry, const Clock& clock, DispatcherOptions options,
                        ChannelFactory make_channel)
-    : state_(std::make_shared<State>(store, registry, clock, std::move(options), std::move(make_channel))) {
-  if (state_->options.retry_schedule.empty()) {
-    // No retries: one attempt, then the dead letters.
-  }
-}
+    : state_(std::make_shared<State>(store, registry, clock, std::move(options), std::move(make_channel))) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -415,9 +413,11 @@ Status Dispatcher::Start() {
   s.subscription = s.store.Subscribe([weak](uint64_t) {
     if (auto self = weak.lock()) self->Wake();
   });
-  net::post(s.io, [self = state_] {
-    self->RescanNow();
-    self->Pump();
+  net::post(s.io, [weak] {
+    if (auto self = weak.lock()) {
+      self->RescanNow();
+      self->Pump();
+    }
   });
   s.running = true;
   s.thread = std::thread([self = state_] { self->io.run(); });
@@ -429,15 +429,23 @@ void Dispatcher::Stop() {
   if (!s.thread.joinable()) return;
   s.running = false;
   s.subscription.Reset();
-  net::post(s.io, [self = state_] {
-    self->Flush();
-    self->stopped = true;
-    self->timer.cancel();
-    if (self->channel) self->channel->Stop();
+  // Handlers hold the state weakly: those the stopped loop never runs are
+  // destroyed with the io_context (a member of the state) without keeping
+  // the state alive.
+  std::weak_ptr<State> weak = state_;
+  net::post(s.io, [weak] {
+    if (auto self = weak.lock()) {
+      self->Flush();
+      self->stopped = true;
+      self->timer.cancel();
+      if (self->channel) self->channel->Stop();
+    }
   });
   s.work.reset();
   // Give cancelled attempts a moment to unwind, then stop the loop.
-  net::post(s.io, [self = state_] { self->io.stop(); });
+  net::post(s.io, [weak] {
+    if (auto self = weak.lock()) self->io.stop();
+  });
   s.thread.join();
   s.channel.reset();
 }
@@ -452,9 +460,11 @@ void Dispatcher::Wake() { state_->Wake(); }
 
 void Dispatcher::Rescan() {
   if (!state_->running || state_->stopped) return;
-  net::post(state_->io, [self = state_] {
-    self->RescanNow();
-    self->Pump();
+  net::post(state_->io, [weak = std::weak_ptr<State>(state_)] {
+    if (auto self = weak.lock()) {
+      self->RescanNow();
+      self->Pump();
+    }
   });
 }
 
