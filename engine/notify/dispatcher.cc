@@ -15,6 +15,7 @@
 
 #include "engine/notify/outbox.h"
 #include "engine/notify/webhook_keys.h"
+#include "engine/store/kv_write_behind.h"
 #include "engine/util/time_format.h"
 #include "engine/util/uuid.h"
 
@@ -44,7 +45,7 @@ const char* KindName(plugins::OutcomeKind kind) {
 
 struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   State(EventStore& s, EndpointRegistry& r, const Clock& c, DispatcherOptions o, ChannelFactory f)
-      : store(s), registry(r), clock(c), options(std::move(o)), make_channel(std::move(f)), timer(io) {}
+      : store(s), registry(r), clock(c), options(std::move(o)), make_channel(std::move(f)), writer(s), timer(io) {}
 
   struct Lane {
     std::string endpoint;
@@ -60,6 +61,11 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   const Clock& clock;
   const DispatcherOptions options;
   ChannelFactory make_channel;
+  // Outcome records and queue updates are written by this writer's thread:
+  // the I/O thread never waits behind the fsync of a group of appends. Its
+  // unwritten changes are applied over what the I/O thread reads of the
+  // queue.
+  KvWriteBehind writer;
 
   net::io_context io;
   std::unique_ptr<net::executor_work_guard<net::io_context::executor_type>> work;
@@ -75,10 +81,14 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::vector<Expected> incoming;  // from Expect, any thread
 
   // The I/O thread's alone.
-  // Outcome writes (attempt records, queue updates) not yet written: they are
-  // written in one batch before the queue is read again, so a busy store
-  // costs one write per batch of outcomes, not one per outcome.
+  // Outcome writes (attempt records, queue updates) gathered while handling
+  // outcomes: handed to the writer in one batch per Pump.
   KvWrites pending;
+  // Per lane, the last queue key it delivered or dead-lettered: its next
+  // entry is looked for after it, not over the deleted entries before it
+  // (which RocksDB keeps as tombstones until a compaction). Forgotten on
+  // every rescan (a replay may queue an entry again below it).
+  std::unordered_map<std::string, std::string> lane_after;
   std::vector<Expected> expected;
   std::unordered_map<std::string, Lane> lanes;
   std::deque<std::string> ready;
@@ -117,6 +127,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   }
 
   void RescanNow() {
+    lane_after.clear();
     std::string after;
     while (true) {
       auto page = store.KvScan(std::string(kQueuePrefix), after, 1);
@@ -151,9 +162,32 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 
   void Flush() {
     if (pending.empty()) return;
-    pending.sync = false;
-    if (Status s = store.KvWrite(pending); !s.ok()) LogError("recording attempts", s);
-    pending.ops.clear();
+    writer.Submit(std::move(pending));
+    pending = KvWrites{};
+  }
+
+  // The lane's oldest queued entry, as the store plus the writer's unwritten
+  // changes have it; nullopt when the lane is empty.
+  StatusOr<std::optional<KvEntry>> LaneHead(const std::string& key) {
+    // Usually the first entry is the head: read one, then pages of eight
+    // past entries deleted by unwritten changes.
+    constexpr size_t kPage = 8;
+    const std::string prefix = QueueKey(key + "/");
+    std::string after;
+    if (auto it = lane_after.find(key); it != lane_after.end()) after = it->second;
+    for (size_t want = 1;; want = kPage) {
+      RELAIS_ASSIGN_OR_RETURN(auto page, store.KvScan(prefix, after, want));
+      for (KvEntry& entry : page) {
+        auto change = writer.Unwritten(entry.key);
+        if (!change) return std::optional<KvEntry>(std::move(entry));
+        if (*change) {
+          entry.value = std::move(**change);
+          return std::optional<KvEntry>(std::move(entry));
+        }
+        after = entry.key;  // deleted, not yet written
+      }
+      if (page.size() < want) return std::optional<KvEntry>();
+    }
   }
 
   void Pump() {
@@ -208,16 +242,15 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   void EraseLane(const std::string& key) { lanes.erase(key); }
 
   void StartLane(const std::string& key, Lane& lane) {
-    Flush();  // the lane's head must reflect every outcome so far
-    auto head = store.KvScan(QueueKey(key + "/"), "", 1);
+    auto head = LaneHead(key);
     if (!head.ok()) {
       LogError("reading a lane", head.status());
       lane.waiting = true;
       retries.emplace(clock.Now() + std::chrono::seconds(1), key);
       return;
     }
-    if (head->empty()) return EraseLane(key);
-    const KvEntry& entry = head->front();
+    if (!*head) return EraseLane(key);
+    const KvEntry& entry = **head;
     auto delivery = QueuedDelivery::FromStored(entry.value);
     if (!delivery.ok()) {
       // Unreadable: set aside as a dead letter holding the raw text, never dropped.
@@ -342,6 +375,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     switch (outcome.kind) {
       case plugins::OutcomeKind::kDelivered:
         w.Delete(queue_key);
+        lane_after[key] = queue_key;
         ++delivered;
         if (Status s = registry.RecordSuccess(q.endpoint); !s.ok()) LogError("recording a success", s);
         break;
@@ -353,6 +387,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         break;
       case plugins::OutcomeKind::kRefused:
         DeadLetter(q, outcome, now, w);
+        lane_after[key] = queue_key;
         break;
       case plugins::OutcomeKind::kRetry: {
         auto since = registry.RecordFailure(q.endpoint, now);
@@ -365,6 +400,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         }
         if (n > options.retry_schedule.size()) {
           DeadLetter(q, outcome, now, w);
+          lane_after[key] = queue_key;
           break;
         }
         q.next_at = now + RetryDelay(n, outcome.retry_after);
@@ -448,6 +484,7 @@ void Dispatcher::Stop() {
   });
   s.thread.join();
   s.channel.reset();
+  s.writer.Drain();  // what Stop's last Flush handed over is in the store
 }
 
 void Dispatcher::Expect(std::vector<std::string> suffixes) {

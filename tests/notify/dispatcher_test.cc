@@ -212,6 +212,11 @@ TEST_F(DispatcherTest, RetriesOnTheScheduleThenDeadLettersAndReplayDeliversTheSa
   // Third attempt fails: dead-lettered; the lane goes on with version 2.
   ASSERT_TRUE(WaitUntil([&] { return AttemptCount() == 4; }));
   EXPECT_THAT(VersionsOf("p"), ElementsAre(1, 1, 1, 2));
+  // Outcomes are written behind the deliveries: wait until the dead letter is.
+  ASSERT_TRUE(WaitUntil([&] {
+    auto d = service_->DeadLetters(std::nullopt, "", 10);
+    return d.ok() && d->items.size() == 1;
+  }));
   auto dead = service_->DeadLetters(std::nullopt, "", 10);
   ASSERT_THAT(dead, IsOk());
   ASSERT_EQ(dead->items.size(), 1u);

@@ -1,0 +1,73 @@
+#include "engine/store/kv_write_behind.h"
+
+#include <cstdio>
+
+namespace relais {
+
+KvWriteBehind::KvWriteBehind(EventStore& store) : store_(store), thread_([this] { Run(); }) {}
+
+KvWriteBehind::~KvWriteBehind() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void KvWriteBehind::Submit(KvWrites writes) {
+  if (writes.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    const uint64_t sequence = ++submitted_;
+    for (auto& op : writes.ops) {
+      unwritten_[op.key] = Change{op.value, sequence};
+      queued_.ops.push_back(std::move(op));
+    }
+  }
+  wake_.notify_one();
+}
+
+void KvWriteBehind::Drain() {
+  std::unique_lock lock(mu_);
+  const uint64_t target = submitted_;
+  written_.wait(lock, [&] { return done_ >= target; });
+}
+
+std::optional<std::optional<std::string>> KvWriteBehind::Unwritten(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = unwritten_.find(key);
+  if (it == unwritten_.end()) return std::nullopt;
+  return it->second.value;
+}
+
+size_t KvWriteBehind::pending() const {
+  std::lock_guard lock(mu_);
+  return unwritten_.size();
+}
+
+void KvWriteBehind::Run() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    wake_.wait(lock, [&] { return stop_ || !queued_.empty(); });
+    if (queued_.empty()) return;  // stopping, and everything is written
+    KvWrites batch = std::move(queued_);
+    queued_ = KvWrites{};
+    const uint64_t sequence = submitted_;
+    lock.unlock();
+    batch.sync = false;
+    if (Status s = store_.KvWrite(batch); !s.ok()) {
+      std::fprintf(stderr, "relais: write-behind: %s\n", s.ToString().c_str());
+    }
+    lock.lock();
+    // A key changed again after this batch was taken keeps its newer change.
+    for (const auto& op : batch.ops) {
+      auto it = unwritten_.find(op.key);
+      if (it != unwritten_.end() && it->second.sequence <= sequence) unwritten_.erase(it);
+    }
+    done_ = sequence;
+    written_.notify_all();
+  }
+}
+
+}  // namespace relais

@@ -1,0 +1,65 @@
+// KvWriteBehind: writes key-value changes to an EventStore on a thread of
+// its own, so the caller never waits for the store's write queue (where a
+// plain write waits behind the fsync of a group of durable appends). Until a
+// change is written, Unwritten() tells the caller what it will be, so the
+// caller's reads can see its own changes at once (read-your-writes: read the
+// store, then apply Unwritten over it).
+//
+// Changes are written in submission order, in batches, without waiting for
+// the disk (KvWrites::sync = false): for records whose loss after a crash is
+// acceptable (the webhook dispatcher's attempt records and queue updates,
+// which only make an attempt be repeated). A failed write is reported on
+// stderr and dropped: the store stays as it was, and Unwritten forgets it.
+//
+// Thread-safety: every member is safe from any thread. *store must outlive
+// this object; the destructor writes what is still queued.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/store/event_store.h"
+
+namespace relais {
+
+class KvWriteBehind {
+ public:
+  explicit KvWriteBehind(EventStore& store);
+  ~KvWriteBehind();
+  KvWriteBehind(const KvWriteBehind&) = delete;
+  KvWriteBehind& operator=(const KvWriteBehind&) = delete;
+
+  // Queues writes (their `sync` flag is ignored). Returns at once.
+  void Submit(KvWrites writes);
+  // Returns once everything submitted before the call is written.
+  void Drain();
+  // The change to key submitted and not yet written: nullopt when there is
+  // none; else the value it will have (an empty optional: it is deleted).
+  std::optional<std::optional<std::string>> Unwritten(const std::string& key) const;
+  // Changes submitted and not yet written (for tests and stats).
+  size_t pending() const;
+
+ private:
+  struct Change {
+    std::optional<std::string> value;
+    uint64_t sequence = 0;
+  };
+  void Run();
+
+  EventStore& store_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;     // the writer: work queued, or stop
+  std::condition_variable written_;  // Drain: a batch was written
+  KvWrites queued_;
+  uint64_t submitted_ = 0;  // sequence of the last Submit
+  uint64_t done_ = 0;       // sequence of the last Submit written
+  std::unordered_map<std::string, Change> unwritten_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace relais
