@@ -20,6 +20,7 @@ notify::WebhookOptions WebhookOptionsFrom(const server::WebhooksConfig& c) {
   o.allowed_ranges = c.allowed_ranges;
   o.ca_bundle = c.ca_bundle;
   o.public_base_url = c.public_base_url;
+  o.max_programme_partners = c.max_programme_partners;
   return o;
 }
 
@@ -42,6 +43,12 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisCon
   RELAIS_ASSIGN_OR_RETURN(host->webhooks_,
                           notify::WebhookService::Create(*host->store_, host->clock_, WebhookOptionsFrom(config.webhooks)));
   host->webhooks_->Attach(*host->projects_);
+  host->programmes_->AddAppendHook([webhooks = host->webhooks_.get()](const programme::ProgrammeState& after,
+                                                                       uint64_t first_version,
+                                                                       const std::vector<NewEvent>& events,
+                                                                       KvWrites& writes) {
+    return webhooks->OnProgrammeAppend(after.definition.id, after.definition.title, first_version, events, writes);
+  });
   return host;
 }
 

@@ -61,6 +61,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   const Clock& clock;
   const DispatcherOptions options;
   ChannelFactory make_channel;
+  NoticeHook notice_hook;
   // Outcome records and queue updates are written by this writer's thread:
   // the I/O thread never waits behind the fsync of a group of appends. Its
   // unwritten changes are applied over what the I/O thread reads of the
@@ -87,8 +88,11 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   // Per lane, the last queue key it delivered or dead-lettered: its next
   // entry is looked for after it, not over the deleted entries before it
   // (which RocksDB keeps as tombstones until a compaction). Forgotten on
-  // every rescan (a replay may queue an entry again below it).
+  // every rescan, and whenever entries are queued again below them (a
+  // replay): queue_epoch moves before such a write.
   std::unordered_map<std::string, std::string> lane_after;
+  std::atomic<uint64_t> queue_epoch{0};
+  uint64_t cursor_epoch = 0;
   std::vector<Expected> expected;
   std::unordered_map<std::string, Lane> lanes;
   std::deque<std::string> ready;
@@ -172,11 +176,18 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     // Usually the first entry is the head: read one, then pages of eight
     // past entries deleted by unwritten changes.
     constexpr size_t kPage = 8;
+    const uint64_t epoch = queue_epoch.load();
+    if (epoch != cursor_epoch) {
+      lane_after.clear();
+      cursor_epoch = epoch;
+    }
     const std::string prefix = QueueKey(key + "/");
     std::string after;
     if (auto it = lane_after.find(key); it != lane_after.end()) after = it->second;
     for (size_t want = 1;; want = kPage) {
       RELAIS_ASSIGN_OR_RETURN(auto page, store.KvScan(prefix, after, want));
+      // Entries queued again below the cursor while scanning: look again.
+      if (!after.empty() && queue_epoch.load() != epoch) return LaneHead(key);
       for (KvEntry& entry : page) {
         auto change = writer.Unwritten(entry.key);
         if (!change) return std::optional<KvEntry>(std::move(entry));
@@ -339,9 +350,14 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     event.data = {{"endpoint", endpoint_id}, {"partner", endpoint->partner}, {"url", endpoint->url}, {"reason", reason}};
     event.metadata.actor = "relais:webhooks";
     request.events.push_back(std::move(event));
-    store.AppendAsync(std::move(request), [](StatusOr<AppendResult> r) {
-      if (!r.ok()) LogError("recording that an endpoint was disabled", r.status());
-    });
+    // Only this thread appends to the stream, so its version cannot move
+    // meanwhile; the append waits for the disk, which is rare enough here.
+    auto version = store.StreamVersion(request.stream_id);
+    if (!version.ok()) return LogError("recording that an endpoint was disabled", version.status());
+    request.expected = *version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(*version);
+    if (notice_hook) notice_hook(endpoint_id, endpoint->partner, *version + 1, request.events, request.side_writes);
+    if (auto r = store.Append(std::move(request)); !r.ok())
+      LogError("recording that an endpoint was disabled", r.status());
   }
 
   void OnOutcome(const std::string& key, QueuedDelivery q, plugins::DeliveryOutcome outcome) {
@@ -494,6 +510,12 @@ void Dispatcher::Expect(std::vector<std::string> suffixes) {
 }
 
 void Dispatcher::Wake() { state_->Wake(); }
+
+void Dispatcher::Settle() { state_->writer.Drain(); }
+
+void Dispatcher::BeforeRequeue() { ++state_->queue_epoch; }
+
+void Dispatcher::SetNoticeHook(NoticeHook hook) { state_->notice_hook = std::move(hook); }
 
 void Dispatcher::Rescan() {
   if (!state_->running || state_->stopped) return;

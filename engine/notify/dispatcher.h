@@ -79,10 +79,25 @@ class Dispatcher {
   void Expect(std::vector<std::string> suffixes);
   // Look at what is due now.
   void Wake();
+  // Returns once the outcomes handed to the writer so far are in the store:
+  // readers of the queue, attempts and dead letters then see them, and a
+  // replay's writes cannot be overtaken by an older queue update.
+  void Settle();
   // Rebuild the lanes from the whole queue (after a re-enable or a replay).
   void Rescan();
+  // Call before writing entries back into the queue (a replay): lanes then
+  // look for their head from their start, not past what they delivered.
+  void BeforeRequeue();
 
   DispatcherStats stats() const;
+
+  // Adds deliveries of Relais's own notices (an endpoint disabled) to the
+  // batch that records them: first_version is the notice's version in the
+  // relais-webhooks stream. REQUIRES: set before Start.
+  using NoticeHook = std::function<void(const std::string& disabled_endpoint, const std::string& partner,
+                                        uint64_t first_version, const std::vector<NewEvent>& events,
+                                        KvWrites& writes)>;
+  void SetNoticeHook(NoticeHook hook);
 
   struct State;
 

@@ -82,7 +82,73 @@ void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string
 }
 
 void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const {
+  if (before.version == 0 && !before.info.programme.empty()) {
+    for (const std::string& partner : before.info.partners)
+      writes.Put(ProgrammePartnersPrefix(before.info.programme) + partner, "");
+  }
   Add(before.info, before.info.partners, before.version + 1, events, writes);
+}
+
+namespace {
+
+// The axis an event of a programme concerns, if any.
+std::string EventAxis(const Json& data) {
+  if (!data.is_object()) return "";
+  for (const char* holder : {"milestone", "assignment"}) {
+    auto it = data.find(holder);
+    if (it != data.end() && it->is_object()) {
+      auto axis = it->find("axis");
+      if (axis != it->end() && axis->is_string()) return axis->get<std::string>();
+    }
+  }
+  auto axis = data.find("axis");
+  return axis != data.end() && axis->is_string() ? axis->get<std::string>() : "";
+}
+
+std::string EventAction(const Json& data) {
+  if (!data.is_object()) return "";
+  auto action = data.find("action");
+  return action != data.end() && action->is_string() ? action->get<std::string>() : "";
+}
+
+}  // namespace
+
+void Outbox::AddForStream(const std::string& stream, const std::string& subject_key, const Json& subject,
+                          const std::vector<std::string>& partners, uint64_t first_version,
+                          const std::vector<NewEvent>& events, KvWrites& writes,
+                          const std::vector<std::string>& skip) const {
+  std::vector<Endpoint> endpoints = registry_.ActiveFor(partners);
+  std::erase_if(endpoints, [&](const Endpoint& e) { return std::find(skip.begin(), skip.end(), e.id) != skip.end(); });
+  if (endpoints.empty()) return;
+  const TimePoint now = clock_.Now();
+  const std::string timestamp = FormatIso8601(now);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const NewEvent& event = events[i];
+    const std::string axis = EventAxis(event.data), action = EventAction(event.data);
+    std::string body;
+    for (const Endpoint& endpoint : endpoints) {
+      if (!endpoint.MatchesType(event.type) || !endpoint.MatchesProject(action, axis)) continue;
+      if (body.empty()) {
+        Json data = {{subject_key, subject},
+                     {"event", {{"id", event.event_id},
+                                {"version", first_version + i},
+                                {"type", event.type},
+                                {"actor", event.metadata.actor},
+                                {"data", event.data}}}};
+        body = DumpJson(Json{{"type", event.type}, {"timestamp", timestamp}, {"data", std::move(data)}});
+      }
+      QueuedDelivery d;
+      d.id = WebhookId(event.event_id, endpoint.id);
+      d.endpoint = endpoint.id;
+      d.project = stream;
+      d.version = first_version + i;
+      d.event_id = event.event_id;
+      d.type = event.type;
+      d.body = body;
+      d.created_at = now;
+      writes.Put(QueueKey(d.Suffix()), d.ToStored());
+    }
+  }
 }
 
 }  // namespace relais::notify

@@ -53,7 +53,21 @@ class Outbox {
            const std::vector<NewEvent>& events, KvWrites& writes) const;
 
   // The AppendHook form: before is the project the events are appended to.
+  // A project's creation also records which partners its programme
+  // concerns (ProgrammePartnersPrefix).
   void OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const;
+
+  // Events of a stream that is not a project's (a programme's, Relais's
+  // own): one delivery per (event, active endpoint of partners) whose type
+  // patterns match and whose filters admit the event's action and axis
+  // (data.action; data.axis, data.milestone.axis or data.assignment.axis).
+  // The lane is (endpoint, stream). subject names the stream in the body:
+  // {"type", "timestamp", "data": {<subject_key>: <subject>, "event": {...}}}.
+  // Endpoints in skip get nothing (a disabled endpoint's own notice).
+  void AddForStream(const std::string& stream, const std::string& subject_key, const Json& subject,
+                    const std::vector<std::string>& partners, uint64_t first_version,
+                    const std::vector<NewEvent>& events, KvWrites& writes,
+                    const std::vector<std::string>& skip = {}) const;
 
  private:
   const EndpointRegistry& registry_;

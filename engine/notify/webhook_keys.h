@@ -18,6 +18,9 @@ inline constexpr std::string_view kEndpointLogPrefix = "webhook/log/";
 inline constexpr std::string_view kDeadPrefix = "webhook/dead/";
 // The stream of Relais's own webhook events (endpoint disabled).
 inline constexpr std::string_view kWebhookSystemStream = "relais-webhooks";
+// Which partners a programme concerns: one key per (programme, partner)
+// named by a project of the programme, written with the project's creation.
+inline constexpr std::string_view kProgrammePartnerPrefix = "webhook/programme-partner/";
 inline constexpr std::string_view kEndpointDisabled = "webhook_endpoint_disabled";
 
 inline std::string Padded(uint64_t n, int width = 20) {
@@ -34,6 +37,9 @@ inline std::string LaneKey(std::string_view endpoint, std::string_view project) 
 // A pending delivery: the lane plus the event's version in its project.
 inline std::string QueueSuffix(std::string_view endpoint, std::string_view project, uint64_t version) {
   return LaneKey(endpoint, project) + "/" + Padded(version);
+}
+inline std::string ProgrammePartnersPrefix(std::string_view programme) {
+  return std::string(kProgrammePartnerPrefix) + std::string(programme) + "/";
 }
 inline std::string QueueKey(std::string_view suffix) { return std::string(kQueuePrefix) + std::string(suffix); }
 inline std::string AttemptKey(std::string_view delivery, uint32_t attempt) {

@@ -9,6 +9,21 @@
 
 namespace relais::notify {
 
+namespace {
+
+// The queue entries among writes[first..]: the dispatcher looks for them
+// once their append commits.
+std::vector<std::string> QueuedSince(const KvWrites& writes, size_t first) {
+  std::vector<std::string> suffixes;
+  for (size_t i = first; i < writes.ops.size(); ++i) {
+    const std::string& key = writes.ops[i].key;
+    if (key.compare(0, kQueuePrefix.size(), kQueuePrefix) == 0) suffixes.push_back(key.substr(kQueuePrefix.size()));
+  }
+  return suffixes;
+}
+
+}  // namespace
+
 WebhookService::WebhookService(EventStore& store, const Clock& clock, WebhookOptions options)
     : store_(store),
       clock_(clock),
@@ -39,6 +54,16 @@ StatusOr<std::unique_ptr<WebhookService>> WebhookService::Create(EventStore& sto
   }
   service->dispatcher_ =
       std::make_unique<Dispatcher>(store, service->registry_, clock, service->options_.dispatcher, std::move(factory));
+  // An endpoint disabled: its partner's other endpoints are told (the live
+  // stream tells coordinators and admins).
+  service->dispatcher_->SetNoticeHook([s = service.get()](const std::string& disabled, const std::string& partner,
+                                                          uint64_t first_version, const std::vector<NewEvent>& events,
+                                                          KvWrites& writes) {
+    const size_t first = writes.ops.size();
+    s->outbox_.AddForStream(std::string(kWebhookSystemStream), "partner", Json{{"id", partner}}, {partner},
+                            first_version, events, writes, {disabled});
+    if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) s->dispatcher_->Expect(std::move(suffixes));
+  });
   return service;
 }
 
@@ -47,13 +72,25 @@ void WebhookService::Attach(runtime::ProjectService& projects) {
                                 const std::vector<std::string>&, KvWrites& writes) {
     const size_t first = writes.ops.size();
     outbox_.OnAppend(before, events, writes);
-    std::vector<std::string> suffixes;
-    for (size_t i = first; i < writes.ops.size(); ++i) {
-      const std::string& key = writes.ops[i].key;
-      if (key.compare(0, kQueuePrefix.size(), kQueuePrefix) == 0) suffixes.push_back(key.substr(kQueuePrefix.size()));
-    }
-    if (!suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
+    if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
   });
+}
+
+Status WebhookService::OnProgrammeAppend(const std::string& programme_id, const std::string& title,
+                                         uint64_t first_version, const std::vector<NewEvent>& events,
+                                         KvWrites& writes) {
+  const std::string prefix = ProgrammePartnersPrefix(programme_id);
+  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, "", options_.max_programme_partners));
+  if (entries.empty()) return Status::Ok();
+  std::vector<std::string> partners;
+  for (const KvEntry& e : entries) partners.push_back(e.key.substr(prefix.size()));
+  const Json subject = {{"id", programme_id},
+                        {"title", title},
+                        {"link", options_.public_base_url + "/v1/programmes/" + programme_id}};
+  const size_t first = writes.ops.size();
+  outbox_.AddForStream("programme-" + programme_id, "programme", subject, partners, first_version, events, writes);
+  if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
+  return Status::Ok();
 }
 
 Status WebhookService::Start() { return dispatcher_->Start(); }
@@ -95,6 +132,7 @@ Json PendingJson(const QueuedDelivery& d) {
 }  // namespace
 
 StatusOr<JsonPage> WebhookService::Pending(const std::string& endpoint, const std::string& after, size_t limit) {
+  dispatcher_->Settle();
   const std::string prefix = std::string(kQueuePrefix) + endpoint + "/";
   RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, after.empty() ? "" : prefix + after, limit));
   JsonPage page;
@@ -107,6 +145,7 @@ StatusOr<JsonPage> WebhookService::Pending(const std::string& endpoint, const st
 }
 
 StatusOr<std::vector<Json>> WebhookService::Attempts(const std::string& delivery) {
+  dispatcher_->Settle();
   const std::string prefix = std::string(kAttemptPrefix) + delivery + "/";
   RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, "", 10'000));
   std::vector<Json> out;
@@ -119,6 +158,7 @@ StatusOr<std::vector<Json>> WebhookService::Attempts(const std::string& delivery
 
 StatusOr<JsonPage> WebhookService::EndpointAttempts(const std::string& endpoint, const std::string& after,
                                                     size_t limit) {
+  dispatcher_->Settle();
   const std::string prefix = std::string(kEndpointLogPrefix) + endpoint + "/";
   RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, after.empty() ? "" : prefix + after, limit));
   JsonPage page;
@@ -153,6 +193,7 @@ bool Admitted(const std::optional<std::vector<std::string>>& endpoints, const st
 
 StatusOr<JsonPage> WebhookService::DeadLetters(const std::optional<std::vector<std::string>>& endpoints,
                                                const std::string& after, size_t limit) {
+  dispatcher_->Settle();
   JsonPage page;
   std::string cursor = after.empty() ? "" : DeadKey(after);
   while (page.items.size() < limit) {
@@ -175,6 +216,7 @@ StatusOr<JsonPage> WebhookService::DeadLetters(const std::optional<std::vector<s
 }
 
 StatusOr<Json> WebhookService::DeadLetter(const std::string& delivery) {
+  dispatcher_->Settle();
   RELAIS_ASSIGN_OR_RETURN(auto value, store_.KvGet(DeadKey(delivery)));
   if (!value) return NotFound("no dead letter '" + delivery + "'");
   RELAIS_ASSIGN_OR_RETURN(Json stored, ParseStored(*value));
@@ -182,6 +224,7 @@ StatusOr<Json> WebhookService::DeadLetter(const std::string& delivery) {
 }
 
 Status WebhookService::Replay(const std::string& delivery) {
+  dispatcher_->Settle();
   RELAIS_ASSIGN_OR_RETURN(auto value, store_.KvGet(DeadKey(delivery)));
   if (!value) return NotFound("no dead letter '" + delivery + "'");
   RELAIS_ASSIGN_OR_RETURN(Json stored, ParseStored(*value));
@@ -192,12 +235,14 @@ Status WebhookService::Replay(const std::string& delivery) {
   KvWrites w;
   w.Put(QueueKey(d.Suffix()), d.ToStored());
   w.Delete(DeadKey(delivery));
+  dispatcher_->BeforeRequeue();
   RELAIS_RETURN_IF_ERROR(store_.KvWrite(w));
   dispatcher_->Rescan();
   return Status::Ok();
 }
 
 StatusOr<size_t> WebhookService::ReplaySince(TimePoint since, const std::optional<std::vector<std::string>>& endpoints) {
+  dispatcher_->Settle();
   std::vector<std::string> ids;
   std::string cursor;
   while (true) {

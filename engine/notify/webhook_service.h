@@ -27,6 +27,7 @@ struct WebhookOptions {
   std::vector<std::string> allowed_ranges;
   std::string ca_bundle;
   std::string public_base_url = "http://127.0.0.1:8080";
+  size_t max_programme_partners = 10'000;  // partners a programme's events go to, at most
 };
 
 // A page of JSON items and where the next page starts (empty: no more).
@@ -46,6 +47,12 @@ class WebhookService {
 
   // Adds the outbox hook. REQUIRES: before any command runs.
   void Attach(runtime::ProjectService& projects);
+  // The outbox half for a programme's events (ProgrammeService's append
+  // hook): deliveries to the endpoints of the partners named by the
+  // programme's projects, in the same batch as the events. Errors: the
+  // store's (reading which partners the programme concerns).
+  Status OnProgrammeAppend(const std::string& programme_id, const std::string& title, uint64_t first_version,
+                           const std::vector<NewEvent>& events, KvWrites& writes);
   Status Start();
   void Stop();
 

@@ -219,6 +219,8 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
       new_timer = NextTimerOfAssignment(*after, it->second);
     if (old_timer || new_timer) RELAIS_RETURN_IF_ERROR(change(old_timer, new_timer));
   }
+  const uint64_t first_version = (before ? before->version : 0) + 1;
+  for (const AppendHook& hook : hooks_) RELAIS_RETURN_IF_ERROR(hook(*after, first_version, request.events, writes));
   request.side_writes = std::move(writes);
   auto result = store_.Append(std::move(request));
   if (!result.ok()) {

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -54,6 +55,14 @@ using StatePtr = std::shared_ptr<const ProgrammeState>;
 class ProgrammeService {
  public:
   ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options = {});
+
+  // Called before every append with the state after it, the events and the
+  // version of the first; it may add writes to the same atomic batch (the
+  // webhook outbox). An error refuses the append. REQUIRES: added before any
+  // change is made.
+  using AppendHook = std::function<Status(const ProgrammeState& after, uint64_t first_version,
+                                          const std::vector<NewEvent>& events, KvWrites& writes)>;
+  void AddAppendHook(AppendHook hook) { hooks_.push_back(std::move(hook)); }
 
   // Records a new programme and schedules its yearly milestones still to come.
   // Errors: kAlreadyExists; kUnavailable; may return some other Status.
@@ -144,6 +153,7 @@ class ProgrammeService {
   std::array<std::mutex, 256> locks_;
   std::mutex cache_mu_;
   std::unordered_map<std::string, StatePtr> cache_;
+  std::vector<AppendHook> hooks_;
 };
 
 }  // namespace relais::programme

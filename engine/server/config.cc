@@ -291,6 +291,7 @@ Status ParseWebhooks(const Reader& r, const YAML::Node& node, WebhooksConfig& c)
              return Status::Ok();
            }},
           r.MillisField("max_sleep_ms", &c.max_sleep, 10, kMaxMillis),
+          r.UnsignedField("max_programme_partners", &c.max_programme_partners, 1, 1'000'000),
       });
 }
 

@@ -122,6 +122,7 @@ struct WebhooksConfig {
   std::string ca_bundle;                         // PEM file of trusted CAs; empty: the system's
   std::string public_base_url = "http://127.0.0.1:8080";  // links in payloads: <base>/v1/projects/<id>
   std::chrono::milliseconds max_sleep{1'000};    // the dispatcher re-checks due retries at least this often
+  size_t max_programme_partners = 10'000;        // partners a programme's events are delivered to, at most
 };
 
 struct RelaisConfig {

@@ -19,6 +19,7 @@
 #include "engine/store/memory_event_store.h"
 #include "engine/util/time_format.h"
 #include "engine/util/uuid.h"
+#include "tests/notify/scripted_channel.h"
 #include "tests/testing/status_matchers.h"
 
 namespace relais::notify {
@@ -30,42 +31,7 @@ using ::testing::HasSubstr;
 using relais::testing::IsOk;
 using plugins::DeliveryOutcome;
 using plugins::OutcomeKind;
-
-// Records every attempt; answers with `respond`, or holds the callback when
-// it returns nullopt (the attempt stays in flight until Release).
-class ScriptedChannel final : public plugins::NotificationChannel {
- public:
-  struct Shared {
-    std::mutex mu;
-    std::condition_variable changed;
-    std::vector<plugins::Delivery> attempts;
-    std::vector<Done> held;
-    std::function<std::optional<DeliveryOutcome>(const plugins::Delivery&)> respond = [](const plugins::Delivery&) {
-      return std::optional<DeliveryOutcome>(DeliveryOutcome{OutcomeKind::kDelivered, 200});
-    };
-    size_t max_in_flight = 0;
-    boost::asio::io_context* io = nullptr;
-  };
-  explicit ScriptedChannel(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-  void Deliver(const plugins::Delivery& d, Done done) override {
-    std::optional<DeliveryOutcome> outcome;
-    {
-      std::lock_guard lock(shared_->mu);
-      shared_->attempts.push_back(d);
-      outcome = shared_->respond(d);
-      if (!outcome) {
-        shared_->held.push_back(std::move(done));
-        shared_->max_in_flight = std::max(shared_->max_in_flight, shared_->held.size());
-      }
-    }
-    shared_->changed.notify_all();
-    if (outcome) done(*outcome);
-  }
-  void Stop() override {}
-
- private:
-  std::shared_ptr<Shared> shared_;
-};
+using testing::ScriptedChannel;
 
 class DispatcherTest : public ::testing::Test {
  protected:
@@ -203,10 +169,18 @@ TEST_F(DispatcherTest, RetriesOnTheScheduleThenDeadLettersAndReplayDeliversTheSa
   };
   ASSERT_THAT(service_->Start(), IsOk());
   Append("p", 2);
-  ASSERT_TRUE(WaitUntil([&] { return AttemptCount() == 1; }));
+  // Each failure is recorded (its retry planned from the clock as it is)
+  // before the clock moves on.
+  auto recorded = [&](int attempts) {
+    return WaitUntil([&] {
+      auto p = service_->Pending(endpoint, "", 1);
+      return p.ok() && !p->items.empty() && p->items[0]["attempts"] == attempts;
+    });
+  };
+  ASSERT_TRUE(recorded(1));
   clock_.Advance(1s);
   service_->dispatcher().Wake();
-  ASSERT_TRUE(WaitUntil([&] { return AttemptCount() == 2; }));
+  ASSERT_TRUE(recorded(2));
   clock_.Advance(2s);
   service_->dispatcher().Wake();
   // Third attempt fails: dead-lettered; the lane goes on with version 2.
@@ -282,6 +256,30 @@ TEST_F(DispatcherTest, GoneDisablesTheEndpointKeepsTheDeliveryAndRecordsAnEvent)
   EXPECT_EQ((*events)[0].Data()["endpoint"], endpoint);
   EXPECT_EQ(service_->Pending(endpoint, "", 10)->items.size(), 2u) << "nothing is lost while disabled";
   EXPECT_EQ(AttemptCount(), 1u);
+}
+
+TEST_F(DispatcherTest, ThePartnersOtherEndpointsAreToldWhenOneIsDisabled) {
+  Open();
+  const std::string gone = AddEndpoint("ccas", {"indicateur_*"});
+  const std::string ops = AddEndpoint("ccas", {"webhook_endpoint_disabled"});
+  AddEndpoint("mission-locale", {"*"});  // another partner hears nothing of it
+  shared_->respond = [gone](const plugins::Delivery& d) {
+    return std::optional<DeliveryOutcome>(d.endpoint_id == gone ? DeliveryOutcome{OutcomeKind::kGone, 410}
+                                                                : DeliveryOutcome{OutcomeKind::kDelivered, 200});
+  };
+  ASSERT_THAT(service_->Start(), IsOk());
+  Append("p", 1);
+  ASSERT_TRUE(WaitFor([&](const ScriptedChannel::Shared& s) {
+    return std::any_of(s.attempts.begin(), s.attempts.end(), [&](const auto& a) { return a.endpoint_id == ops; });
+  }));
+  std::lock_guard lock(shared_->mu);
+  ASSERT_EQ(shared_->attempts.size(), 2u) << "the 410, then the notice to the partner's other endpoint only";
+  const plugins::Delivery& notice = shared_->attempts[1];
+  Json body = Json::parse(notice.body);
+  EXPECT_EQ(body["type"], kEndpointDisabled);
+  EXPECT_EQ(body["data"]["partner"]["id"], "ccas");
+  EXPECT_EQ(body["data"]["event"]["data"]["endpoint"], gone);
+  EXPECT_THAT(body["data"]["event"]["data"]["reason"].get<std::string>(), HasSubstr("410"));
 }
 
 TEST_F(DispatcherTest, AnEndpointFailingLongerThanDisableAfterIsDisabled) {
