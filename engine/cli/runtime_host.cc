@@ -67,6 +67,7 @@ RuntimeHost::RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<Roc
   programme_options.term_reminder_days = static_cast<int>(config.programmes.term_reminder_days);
   programme_options.max_term_years = static_cast<int>(config.programmes.max_term_years);
   programme_options.public_url = config.programmes.public_url;
+  programme_options.cache_capacity = config.programmes.cache_capacity;
   programmes_ = std::make_unique<programme::ProgrammeService>(*store_, clock_, programme_options);
   timers_->RouteFires(std::string(programme::kFiresPrefix),
                       [this](const std::vector<runtime::DueTimer>& due) { return programmes_->FireTimers(due); });

@@ -69,7 +69,7 @@ Json MilestoneEventJson(const Milestone& m) {
 }  // namespace
 
 ProgrammeService::ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options)
-    : store_(store), clock_(clock), options_(options) {}
+    : store_(store), clock_(clock), options_(options), cache_(options.cache_capacity) {}
 
 std::mutex& ProgrammeService::LockOf(const std::string& programme_id) {
   return locks_[std::hash<std::string>()(programme_id) % locks_.size()];
@@ -80,7 +80,7 @@ CivilDate ProgrammeService::Today() const { return calendar::UtcToParis(clock_.N
 StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
   {
     std::lock_guard lock(cache_mu_);
-    if (auto it = cache_.find(programme_id); it != cache_.end()) return it->second;
+    if (StatePtr* cached = cache_.Find(programme_id)) return *cached;
   }
   auto state = std::make_shared<ProgrammeState>();
   const std::string stream = StreamOf(programme_id);
@@ -98,7 +98,7 @@ StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
   if (state->version == 0) return NotFound("no programme '" + programme_id + "'");
   StatePtr shared = std::move(state);
   std::lock_guard lock(cache_mu_);
-  cache_[programme_id] = shared;
+  cache_.Put(programme_id, shared);
   return shared;
 }
 
@@ -225,12 +225,12 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   auto result = store_.Append(std::move(request));
   if (!result.ok()) {
     std::lock_guard lock(cache_mu_);
-    cache_.erase(programme_id);  // another writer may have moved it: reload next time
+    cache_.Erase(programme_id);  // another writer may have moved it: reload next time
     return result.status();
   }
   if (result->deduplicated) {
     std::lock_guard lock(cache_mu_);
-    cache_.erase(programme_id);
+    cache_.Erase(programme_id);
     return Load(programme_id);
   }
   after->version = result->last_version;
@@ -246,7 +246,7 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   }
   StatePtr shared = std::move(after);
   std::lock_guard lock(cache_mu_);
-  cache_[programme_id] = shared;
+  cache_.Put(programme_id, shared);
   return shared;
 }
 

@@ -29,6 +29,7 @@
 #include "engine/runtime/timer_keys.h"
 #include "engine/store/event_store.h"
 #include "engine/util/clock.h"
+#include "engine/util/lru_map.h"
 
 namespace relais::programme {
 
@@ -40,6 +41,7 @@ struct ProgrammeOptions {
   int term_reminder_days = 60;  // a term's reminder, days before its last day
   int max_term_years = 10;      // longer terms are refused
   std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
+  size_t cache_capacity = 1'000;  // programmes kept folded in memory (least recently used are dropped)
 };
 
 struct AssignRequest {
@@ -152,7 +154,7 @@ class ProgrammeService {
   const ProgrammeOptions options_;
   std::array<std::mutex, 256> locks_;
   std::mutex cache_mu_;
-  std::unordered_map<std::string, StatePtr> cache_;
+  LruMap<std::string, StatePtr> cache_;
   std::vector<AppendHook> hooks_;
 };
 

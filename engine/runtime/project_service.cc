@@ -33,7 +33,7 @@ std::vector<RecordedEvent> Recorded(const std::string& stream, const std::vector
 
 ProjectService::ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock,
                                RuntimeOptions options)
-    : store_(store), registry_(registry), clock_(clock), options_(options) {}
+    : store_(store), registry_(registry), clock_(clock), options_(options), cache_(options.project_cache_capacity) {}
 
 void ProjectService::AddAppendHook(AppendHook hook) { hooks_.push_back(std::move(hook)); }
 
@@ -110,10 +110,9 @@ bool ProjectService::TryRead(const std::string& project_id, const std::function<
   std::shared_ptr<ProjectSlot> slot;
   {
     std::lock_guard lock(cache_mu_);
-    auto it = cache_.find(project_id);
-    if (it == cache_.end()) return false;
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
-    slot = it->second.slot;
+    auto* cached = cache_.Find(project_id);
+    if (!cached) return false;
+    slot = *cached;
   }
   std::shared_lock lock(slot->mu, std::try_to_lock);
   if (!lock.owns_lock()) return false;
@@ -125,11 +124,7 @@ StatusOr<std::shared_ptr<ProjectService::ProjectSlot>> ProjectService::SlotOf(co
                                                                               bool fresh) {
   if (!fresh) {
     std::lock_guard lock(cache_mu_);
-    auto it = cache_.find(project_id);
-    if (it != cache_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second.lru);
-      return it->second.slot;
-    }
+    if (auto* cached = cache_.Find(project_id)) return *cached;
   }
   auto slot = std::make_shared<ProjectSlot>();
   RELAIS_ASSIGN_OR_RETURN(slot->project, LoadUncached(project_id, &slot->snapshot_version));
@@ -145,35 +140,25 @@ StatusOr<std::shared_ptr<ProjectService::ProjectSlot>> ProjectService::SlotOf(co
 std::shared_ptr<ProjectService::ProjectSlot> ProjectService::Remember(std::shared_ptr<ProjectSlot> slot) {
   std::lock_guard lock(cache_mu_);
   const std::string& id = slot->project.info.id;
-  auto it = cache_.find(id);
-  if (it != cache_.end()) {
-    if (it->second.slot != slot) {
+  if (auto* cached = cache_.Find(id)) {
+    if (*cached != slot) {
       uint64_t cached_version;
       {
-        std::shared_lock read(it->second.slot->mu);
-        cached_version = it->second.slot->project.version;
+        std::shared_lock read((*cached)->mu);
+        cached_version = (*cached)->project.version;
       }
-      if (cached_version > slot->project.version) return it->second.slot;  // keep the newer one
-      it->second.slot = slot;
+      if (cached_version > slot->project.version) return *cached;  // keep the newer one
+      *cached = slot;
     }
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
     return slot;
   }
-  lru_.push_front(id);
-  cache_.emplace(id, CacheEntry{slot, lru_.begin()});
-  while (cache_.size() > options_.project_cache_capacity) {
-    cache_.erase(lru_.back());
-    lru_.pop_back();
-  }
+  cache_.Put(id, slot);
   return slot;
 }
 
 void ProjectService::Forget(const std::string& project_id) {
   std::lock_guard lock(cache_mu_);
-  auto it = cache_.find(project_id);
-  if (it == cache_.end()) return;
-  lru_.erase(it->second.lru);
-  cache_.erase(it);
+  cache_.Erase(project_id);
 }
 
 // --- Writing --------------------------------------------------------------

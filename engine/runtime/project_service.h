@@ -34,6 +34,7 @@
 #include "engine/runtime/workflow_registry.h"
 #include "engine/store/event_store.h"
 #include "engine/util/clock.h"
+#include "engine/util/lru_map.h"
 #include "engine/workflow/decision.h"
 
 namespace relais::runtime {
@@ -146,10 +147,6 @@ class ProjectService {
     Project project;
     uint64_t snapshot_version = 0;  // writer-only, like project
   };
-  struct CacheEntry {
-    std::shared_ptr<ProjectSlot> slot;
-    std::list<std::string>::iterator lru;
-  };
 
   StatusOr<Project> LoadUncached(const std::string& project_id, uint64_t* snapshot_version);
   Status FoldNewer(Project& project);
@@ -193,8 +190,7 @@ class ProjectService {
   std::array<std::mutex, 1024> project_locks_;
 
   std::mutex cache_mu_;
-  std::unordered_map<std::string, CacheEntry> cache_;
-  std::list<std::string> lru_;  // most recent first
+  LruMap<std::string, std::shared_ptr<ProjectSlot>> cache_;  // at most project_cache_capacity
 };
 
 }  // namespace relais::runtime

@@ -215,6 +215,7 @@ Status ParseProgrammes(const Reader& r, const YAML::Node& node, ProgrammesConfig
                    r.UnsignedField("escalation_days", &c.escalation_days, 0, 365),
                    r.UnsignedField("term_reminder_days", &c.term_reminder_days, 0, 3650),
                    r.UnsignedField("max_term_years", &c.max_term_years, 1, 50),
+                   r.UnsignedField("cache_capacity", &c.cache_capacity, 1, 10'000'000),
                    {"time_zone",
                     [&r, &c](const YAML::Node& v, const std::string& path) {
                       RELAIS_RETURN_IF_ERROR(r.String(v, path, &c.time_zone));

@@ -97,6 +97,7 @@ struct ProgrammesConfig {
   uint64_t escalation_days = 14;      // a milestone not held this many days after it is overdue
   uint64_t term_reminder_days = 60;   // a term's reminder, days before its last day
   uint64_t max_term_years = 10;       // longer terms are refused
+  size_t cache_capacity = 1'000;      // programmes kept folded in memory
   std::string time_zone = "Europe/Paris";  // the only zone supported (the EU summer-time rule)
   std::string public_url = "http://127.0.0.1:8080";  // origin of the links in calendar feeds
 };
