@@ -60,7 +60,10 @@ RuntimeHost::RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<Roc
   options.max_conflict_retries = config.runtime.max_conflict_retries;
   registry_ = std::make_unique<runtime::WorkflowRegistry>(*store_);
   projects_ = std::make_unique<runtime::ProjectService>(*store_, *registry_, clock_, options);
-  timers_ = std::make_unique<runtime::TimerService>(*store_, *projects_, clock_);
+  runtime::TimerOptions timer_options;
+  timer_options.fire_batch = config.runtime.timer_fire_batch;
+  timer_options.routed_fire_threads = config.runtime.timer_fire_threads;
+  timers_ = std::make_unique<runtime::TimerService>(*store_, *projects_, clock_, timer_options);
   programme::ProgrammeOptions programme_options;
   programme_options.reminder_days = static_cast<int>(config.programmes.reminder_days);
   programme_options.escalation_days = static_cast<int>(config.programmes.escalation_days);

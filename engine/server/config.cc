@@ -187,6 +187,8 @@ Status ParseRuntime(const Reader& r, const YAML::Node& node, RuntimeConfig& c) {
                    r.UnsignedField("max_conflict_retries", &c.max_conflict_retries, 0, 1000),
                    r.MillisField("timer_max_sleep_ms", &c.timer_max_sleep, 10, kMaxMillis),
                    r.MillisField("timer_commit_recheck_ms", &c.timer_commit_recheck, 0, 60'000),
+                   r.UnsignedField("timer_fire_batch", &c.timer_fire_batch, 1, 1'000'000),
+                   r.UnsignedField("timer_fire_threads", &c.timer_fire_threads, 1, 256),
                    r.MillisField("late_sweep_interval_ms", &c.late_sweep_interval, 1'000, kMaxMillis),
                    r.UnsignedField("index_page_events", &c.index_page_events, 1, 1'000'000),
                    r.UnsignedField("index_persist_every_events", &c.index_persist_every_events, 1, 100'000'000),

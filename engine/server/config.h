@@ -57,6 +57,8 @@ struct RuntimeConfig {
   size_t max_conflict_retries = 16;           // re-decisions after a concurrent change
   std::chrono::milliseconds timer_max_sleep{60'000};  // timers re-checked at least this often
   std::chrono::milliseconds timer_commit_recheck{50};  // commits re-check timers at most this often
+  size_t timer_fire_batch = 4096;    // due timers read per scan page when firing
+  size_t timer_fire_threads = 32;    // streams (programmes) fired at once, sharing group commits
   std::chrono::milliseconds late_sweep_interval{3'600'000};  // projects checked for lateness this often
   size_t index_page_events = 1024;            // read model: events read per page of the log
   size_t index_persist_every_events = 8192;   // read model: events folded between two persists

@@ -103,8 +103,18 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
   EXPECT_EQ(config->runtime.timer_max_sleep, std::chrono::milliseconds(500));
   EXPECT_EQ(config->runtime.timer_commit_recheck, std::chrono::milliseconds(50)) << "the default";
   EXPECT_EQ(config->runtime.project_cache_capacity, 10000u);
+  EXPECT_EQ(config->runtime.timer_fire_threads, 32u);
   EXPECT_THAT(ParseConfig("runtime:\n  snapshot_every: 0\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
+  EXPECT_THAT(ParseConfig("runtime:\n  timer_fire_threads: 0\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("runtime.timer_fire_threads")));
+  auto tuned = ParseConfig("runtime:\n  timer_fire_batch: 100\nprogrammes:\n  cache_capacity: 5\n"
+                           "webhooks:\n  max_programme_partners: 7\n",
+                           "relais.yaml");
+  ASSERT_TRUE(tuned.ok()) << tuned.status();
+  EXPECT_EQ(tuned->runtime.timer_fire_batch, 100u);
+  EXPECT_EQ(tuned->programmes.cache_capacity, 5u);
+  EXPECT_EQ(tuned->webhooks.max_programme_partners, 7u);
 }
 
 TEST(ConfigTest, ProgrammesSection) {
