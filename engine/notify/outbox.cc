@@ -42,54 +42,17 @@ StatusOr<QueuedDelivery> QueuedDelivery::FromStored(std::string_view text) {
   }
 }
 
-void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string>& partners, uint64_t first_version,
-                 const std::vector<NewEvent>& events, KvWrites& writes) const {
-  std::vector<Endpoint> endpoints = registry_.ActiveFor(partners);
-  if (endpoints.empty()) return;
-  std::erase_if(endpoints, [&](const Endpoint& e) { return !e.MatchesProject(info.id, info.axis); });
-  if (endpoints.empty()) return;
-  const TimePoint now = clock_.Now();
-  const std::string timestamp = FormatIso8601(now);
-  const std::string project_json = DumpJson(Json{{"id", info.id},
-                                                 {"title", info.title},
-                                                 {"programme", info.programme},
-                                                 {"axis", info.axis},
-                                                 {"link", base_url_ + "/v1/projects/" + info.id}});
-  for (size_t i = 0; i < events.size(); ++i) {
-    const NewEvent& event = events[i];
-    std::string body;
-    for (const Endpoint& endpoint : endpoints) {
-      if (!endpoint.MatchesType(event.type)) continue;
-      if (body.empty()) {
-        // Built by hand: the event's data text is embedded without a parse.
-        body = "{\"type\":" + DumpJson(Json(event.type)) + ",\"timestamp\":\"" + timestamp +
-               "\",\"data\":{\"project\":" + project_json + ",\"event\":{\"id\":\"" + event.event_id +
-               "\",\"version\":" + std::to_string(first_version + i) + ",\"type\":" + DumpJson(Json(event.type)) +
-               ",\"actor\":" + DumpJson(Json(event.metadata.actor)) + ",\"data\":" + event.DataText() + "}}}";
-      }
-      QueuedDelivery d;
-      d.id = WebhookId(event.event_id, endpoint.id);
-      d.endpoint = endpoint.id;
-      d.project = info.id;
-      d.version = first_version + i;
-      d.event_id = event.event_id;
-      d.type = event.type;
-      d.body = body;
-      d.created_at = now;
-      writes.Put(QueueKey(d.Suffix()), d.ToStored());
-    }
-  }
-}
-
-void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const {
-  if (before.version == 0 && !before.info.programme.empty()) {
-    for (const std::string& partner : before.info.partners)
-      writes.Put(ProgrammePartnersPrefix(before.info.programme) + partner, "");
-  }
-  Add(before.info, before.info.partners, before.version + 1, events, writes);
-}
-
 namespace {
+
+// The JSON body sent on every attempt, built by hand: the event's data text
+// is embedded without a parse.
+std::string Body(const NewEvent& event, uint64_t version, const std::string& timestamp, std::string_view subject_key,
+                 const std::string& subject_json) {
+  return "{\"type\":" + DumpJson(Json(event.type)) + ",\"timestamp\":\"" + timestamp + "\",\"data\":{\"" +
+         std::string(subject_key) + "\":" + subject_json + ",\"event\":{\"id\":\"" + event.event_id +
+         "\",\"version\":" + std::to_string(version) + ",\"type\":" + DumpJson(Json(event.type)) +
+         ",\"actor\":" + DumpJson(Json(event.metadata.actor)) + ",\"data\":" + event.DataText() + "}}}";
+}
 
 // The axis an event of a programme concerns, if any.
 std::string EventAxis(const Json& data) {
@@ -111,7 +74,54 @@ std::string EventAction(const Json& data) {
   return action != data.end() && action->is_string() ? action->get<std::string>() : "";
 }
 
+// Queues one delivery of event to endpoint in lane (endpoint, stream).
+void Queue(const std::string& endpoint, const std::string& stream, uint64_t version, const NewEvent& event,
+           const std::string& body, TimePoint now, KvWrites& writes) {
+  QueuedDelivery d;
+  d.id = WebhookId(event.event_id, endpoint);
+  d.endpoint = endpoint;
+  d.project = stream;
+  d.version = version;
+  d.event_id = event.event_id;
+  d.type = event.type;
+  d.body = body;
+  d.created_at = now;
+  writes.Put(QueueKey(d.Suffix()), d.ToStored());
+}
+
 }  // namespace
+
+void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string>& partners, uint64_t first_version,
+                 const std::vector<NewEvent>& events, KvWrites& writes) const {
+  std::vector<Endpoint> endpoints = registry_.ActiveFor(partners);
+  if (endpoints.empty()) return;
+  std::erase_if(endpoints, [&](const Endpoint& e) { return !e.MatchesProject(info.id, info.axis); });
+  if (endpoints.empty()) return;
+  const TimePoint now = clock_.Now();
+  const std::string timestamp = FormatIso8601(now);
+  const std::string project_json = DumpJson(Json{{"id", info.id},
+                                                 {"title", info.title},
+                                                 {"programme", info.programme},
+                                                 {"axis", info.axis},
+                                                 {"link", base_url_ + "/v1/projects/" + info.id}});
+  for (size_t i = 0; i < events.size(); ++i) {
+    const NewEvent& event = events[i];
+    std::string body;
+    for (const Endpoint& endpoint : endpoints) {
+      if (!endpoint.MatchesType(event.type)) continue;
+      if (body.empty()) body = Body(event, first_version + i, timestamp, "project", project_json);
+      Queue(endpoint.id, info.id, first_version + i, event, body, now, writes);
+    }
+  }
+}
+
+void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const {
+  if (before.version == 0 && !before.info.programme.empty()) {
+    for (const std::string& partner : before.info.partners)
+      writes.Put(ProgrammePartnersPrefix(before.info.programme) + partner, "");
+  }
+  Add(before.info, before.info.partners, before.version + 1, events, writes);
+}
 
 void Outbox::AddForStream(const std::string& stream, const std::string& subject_key, const Json& subject,
                           const std::vector<std::string>& partners, uint64_t first_version,
@@ -122,31 +132,15 @@ void Outbox::AddForStream(const std::string& stream, const std::string& subject_
   if (endpoints.empty()) return;
   const TimePoint now = clock_.Now();
   const std::string timestamp = FormatIso8601(now);
+  const std::string subject_json = DumpJson(subject);
   for (size_t i = 0; i < events.size(); ++i) {
     const NewEvent& event = events[i];
     const std::string axis = EventAxis(event.data), action = EventAction(event.data);
     std::string body;
     for (const Endpoint& endpoint : endpoints) {
       if (!endpoint.MatchesType(event.type) || !endpoint.MatchesProject(action, axis)) continue;
-      if (body.empty()) {
-        Json data = {{subject_key, subject},
-                     {"event", {{"id", event.event_id},
-                                {"version", first_version + i},
-                                {"type", event.type},
-                                {"actor", event.metadata.actor},
-                                {"data", event.data}}}};
-        body = DumpJson(Json{{"type", event.type}, {"timestamp", timestamp}, {"data", std::move(data)}});
-      }
-      QueuedDelivery d;
-      d.id = WebhookId(event.event_id, endpoint.id);
-      d.endpoint = endpoint.id;
-      d.project = stream;
-      d.version = first_version + i;
-      d.event_id = event.event_id;
-      d.type = event.type;
-      d.body = body;
-      d.created_at = now;
-      writes.Put(QueueKey(d.Suffix()), d.ToStored());
+      if (body.empty()) body = Body(event, first_version + i, timestamp, subject_key, subject_json);
+      Queue(endpoint.id, stream, first_version + i, event, body, now, writes);
     }
   }
 }
