@@ -130,16 +130,11 @@ void ReadPartners(const Json& j, ImportSet& set, Problems& problems) {
       continue;
     }
     if (!seen.insert(item.id).second) problems.Add(where + ".id", "partner '" + item.id + "' is listed twice");
+    // Kept even when its fields are wrong: what names it is not wrong too.
     auto fields = api::PartnerFields::FromJson(p);
-    if (!fields.ok()) {
-      problems.Add(where, fields.status().message());
-      continue;
-    }
-    if (!fields->name || fields->name->empty()) {
-      problems.Add(where + ".name", "is required (the partner's display name)");
-      continue;
-    }
-    item.fields = std::move(fields).value();
+    if (!fields.ok()) problems.Add(where, fields.status().message());
+    else if (!fields->name || fields->name->empty()) problems.Add(where + ".name", "is required (the partner's display name)");
+    else item.fields = std::move(fields).value();
     set.partners.push_back(std::move(item));
   }
 }

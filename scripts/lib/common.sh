@@ -109,6 +109,14 @@ relais_runtime_config() {
     { print }' "$src" > "$dest.tmp" && mv "$dest.tmp" "$dest" || die "could not write $dest"
 }
 
+# relais_config_set_port FILE PORT: sets server.port in a configuration file.
+relais_config_set_port() {
+  awk -v port="$2" '
+    /^[^ #]/ { in_server = ($1 == "server:") }
+    in_server && $1 == "port:" { print "  port: " port; next }
+    { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not set the port in $1"
+}
+
 # relais_config_value FILE SECTION KEY: the scalar value of SECTION.KEY in a
 # configuration file (first match), for printing addresses.
 relais_config_value() {
