@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -91,27 +92,26 @@ std::pair<int, std::string> HttpGet(uint16_t port, const std::string& target) {
   return {std::stoi(raw.substr(9, 3)), body};
 }
 
-// One `relais serve` child; SIGTERM and reaped on destruction.
-class ServeProcess {
+// A child process whose standard output the test reads; SIGTERM and reaped
+// on destruction.
+class ChildProcess {
  public:
-  explicit ServeProcess(const std::string& config) {
+  explicit ChildProcess(std::vector<std::string> args) {
     int out[2];
     if (pipe(out) != 0) return;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<std::string> args = {RELAIS_BINARY, "serve", "--config", config};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    if (posix_spawn(&pid_, RELAIS_BINARY, &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    if (posix_spawnp(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     out_ = out[0];
-    if (pid_ > 0) port_ = WaitForPort();
   }
-  ~ServeProcess() {
+  ~ChildProcess() {
     if (pid_ > 0) {
       kill(pid_, SIGTERM);
       int status = 0;
@@ -119,29 +119,42 @@ class ServeProcess {
     }
     if (out_ >= 0) close(out_);
   }
+
+  // Reads the output until pattern matches in it (its first group, or the
+  // whole match) or the deadline passes (nullopt).
+  std::optional<std::string> WaitFor(const std::regex& pattern) {
+    for (auto deadline = SteadyClock::now() + kProcessDeadline; pid_ > 0;) {
+      std::smatch m;
+      if (std::regex_search(seen_, m, pattern)) return m.size() > 1 ? m[1].str() : m[0].str();
+      if (SteadyClock::now() >= deadline) break;
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t n = read(out_, buf, sizeof buf);
+      if (n <= 0) break;
+      seen_.append(buf, static_cast<size_t>(n));
+    }
+    return std::nullopt;
+  }
+  const std::string& output() const { return seen_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  std::string seen_;
+};
+
+// `relais serve` on the port of its configuration (0: any); port() is 0 when it did not start.
+class ServeProcess {
+ public:
+  explicit ServeProcess(const std::string& config) : child_({RELAIS_BINARY, "serve", "--config", config}) {
+    if (auto port = child_.WaitFor(std::regex("relais listening on http://127\\.0\\.0\\.1:([0-9]+)")))
+      port_ = static_cast<uint16_t>(std::stoi(*port));
+  }
   uint16_t port() const { return port_; }
 
  private:
-  // Reads stdout until "relais listening on http://127.0.0.1:<port>".
-  uint16_t WaitForPort() {
-    const std::string prefix = "relais listening on http://127.0.0.1:";
-    std::string seen;
-    for (auto deadline = SteadyClock::now() + kProcessDeadline; SteadyClock::now() < deadline;) {
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[512];
-      ssize_t n = read(out_, buf, sizeof buf);
-      if (n <= 0) return 0;
-      seen.append(buf, static_cast<size_t>(n));
-      auto at = seen.find(prefix);
-      if (at == std::string::npos) continue;
-      auto end = seen.find_first_not_of("0123456789", at + prefix.size());
-      if (end != std::string::npos) return static_cast<uint16_t>(std::stoi(seen.substr(at + prefix.size())));
-    }
-    return 0;
-  }
-  pid_t pid_ = -1;
-  int out_ = -1;
+  ChildProcess child_;
   uint16_t port_ = 0;
 };
 
@@ -215,6 +228,26 @@ TEST_F(ImportCliTest, ABadFileIsReportedWithFileAndFieldAndNothingIsWritten) {
   EXPECT_THAT(r.err, HasSubstr("nothing was written"));
   EXPECT_FALSE(std::filesystem::exists(dir_.Sub("data"))) << "the store is not even opened";
   EXPECT_EQ(Relais({"import", "--config", config_}).exit_code, 2) << "DIR is required";
+}
+
+// The whole example as ./scripts/run runs it: the sample receiver gets the
+// partners' deliveries, signed with the secret of webhooks.json, and prints
+// one line per delivery.
+TEST_F(ImportCliTest, TheSampleReceiverPrintsWhatEachPartnerReceives) {
+  ChildProcess receiver({"node", kExample + "/receiver/receiver.js", "--port", "0"});
+  auto port = receiver.WaitFor(std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/ for 42 partner endpoints"));
+  ASSERT_TRUE(port) << "the receiver did not start: " << receiver.output();
+  auto imported =
+      Relais({"import", "--config", config_, "--webhook-base-url", "http://127.0.0.1:" + *port, kExample});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+
+  ServeProcess server(config_);
+  ASSERT_NE(server.port(), 0) << "relais serve did not start";
+  // The CCAS of Fresnes is a target actor of the portage de repas (axis 2A).
+  EXPECT_TRUE(receiver.WaitFor(std::regex("ccas-fresnes +project_created +2a-portage-repas v2 .*\\(CCAS de Fresnes\\)")))
+      << receiver.output();
+  EXPECT_TRUE(receiver.WaitFor(std::regex("anpe +project_registered +4-interim-insertion v1"))) << receiver.output();
+  EXPECT_EQ(receiver.output().find("REJECTED"), std::string::npos) << receiver.output();
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // Webhooks signature with the secrets of ../webhooks.json (HMAC-SHA256 over
 // "<webhook-id>.<webhook-timestamp>.<body>", Node's crypto: no npm package),
 // prints one line per delivery and answers 204 (401 to a bad signature).
-// Usage: node receiver.js [--port 8090]
+// Usage: node receiver.js [--port 8090]   (--port 0: any free port, printed)
 'use strict';
 const http = require('http');
 const crypto = require('crypto');
@@ -38,7 +38,7 @@ function signatureOk(pathname, headers, body) {
 const seen = new Set();  // webhook-ids: a retried delivery is printed as such
 let count = 0;
 
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -61,4 +61,6 @@ http.createServer((req, res) => {
                 `${project.id || '-'}${version}${again}  (${names.get(partner) || 'unknown partner'})`);
     res.writeHead(204).end();
   });
-}).listen(port, '127.0.0.1', () => console.log(`[receiver] listening on http://127.0.0.1:${port}/ for ${secretsByPath.size} partner endpoints`));
+});
+server.listen(port, '127.0.0.1', () =>
+  console.log(`[receiver] listening on http://127.0.0.1:${server.address().port}/ for ${secretsByPath.size} partner endpoints`));
