@@ -222,6 +222,33 @@ TEST_F(ImportTest, ADifferenceWithTheStoreIsReportedNotOverwritten) {
   EXPECT_EQ(partner->name, stored_name);
 }
 
+TEST_F(ImportTest, TermsStartingAtImportAreComparedByLengthOnALaterImport) {
+  ASSERT_TRUE(ImportDir(kExample).ok());
+  const uint64_t position = host_->store().LastPosition();
+  const calendar::CivilDate first_day = options_.today;
+  options_.today = first_day.AddDays(45);  // the same files, a month and a half later
+  auto later = ImportDir(kExample);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(Kind(*later, "assignments").created, 0u);
+  EXPECT_EQ(host_->store().LastPosition(), position);
+
+  // A term given by dates is compared by its dates.
+  const std::string dir = CopyOfExample();
+  Json assignments = ReadJson(dir + "/assignments.json");
+  Json& coordinator = assignments["assignments"][0];
+  coordinator["start"] = first_day.ToString();
+  coordinator.erase("years");
+  coordinator["end"] = TermEnd(first_day, 2).ToString();
+  WriteJson(dir + "/assignments.json", assignments);
+  auto changed = ImportDir(dir);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(changed.status().message(),
+              HasSubstr("assignments.json: assignments[0].end: the store has \"" + TermEnd(first_day, 3).ToString() +
+                        "\", the file has \"" + TermEnd(first_day, 2).ToString() + "\""));
+  EXPECT_EQ(host_->store().LastPosition(), position);
+}
+
 // Every action of the 2003-2004-2005 plan of the seed document (DOMAIN.md),
 // by axis, with the phase it starts in and its planned years.
 struct SeedAction {
