@@ -117,6 +117,9 @@ relais_config_set_port() {
     { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not set the port in $1"
 }
 
+# relais_config_top FILE KEY: the scalar value of a top-level KEY (data_dir...).
+relais_config_top() { awk -v key="$2:" '$1 == key { print $2; exit }' "$1"; }
+
 # relais_config_value FILE SECTION KEY: the scalar value of SECTION.KEY in a
 # configuration file (first match), for printing addresses.
 relais_config_value() {
