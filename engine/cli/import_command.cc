@@ -18,7 +18,7 @@ constexpr const char* kImportUsage =
 
 // RocksDB refuses a second opener with an I/O error on its LOCK file.
 bool IsLockError(const Status& s) {
-  return s.message().find("LOCK") != std::string::npos || s.message().find("lock") != std::string::npos;
+  return s.message().find("lock file") != std::string::npos || s.message().find("/LOCK") != std::string::npos;
 }
 
 }  // namespace

@@ -203,10 +203,21 @@ TEST_F(DispatcherTest, RetriesOnTheScheduleThenDeadLettersAndReplayDeliversTheSa
   };
   ASSERT_THAT(service_->Start(), IsOk());
   Append("p", 2);
+  // Each outcome is recorded (its retry planned from the clock as it is now)
+  // before the clock moves: otherwise the retry lands after the advance and
+  // never comes (was flaky on a loaded machine, about 1 run in 4).
+  auto outcome_recorded = [&](unsigned attempts) {
+    return WaitUntil([&] {
+      auto pending = service_->Pending(endpoint, "", 10);
+      return pending.ok() && !pending->items.empty() && pending->items[0].value("attempts", 0u) == attempts;
+    });
+  };
   ASSERT_TRUE(WaitUntil([&] { return AttemptCount() == 1; }));
+  ASSERT_TRUE(outcome_recorded(1));
   clock_.Advance(1s);
   service_->dispatcher().Wake();
   ASSERT_TRUE(WaitUntil([&] { return AttemptCount() == 2; }));
+  ASSERT_TRUE(outcome_recorded(2));
   clock_.Advance(2s);
   service_->dispatcher().Wake();
   // Third attempt fails: dead-lettered; the lane goes on with version 2.
