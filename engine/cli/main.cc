@@ -17,6 +17,8 @@ commands:
   migrate --workflow NAME [--project ID]... [--map OLD=NEW]... [--dry-run] [--config FILE]
                                         move projects to the current version of their workflow
   rebuild [--config FILE]               rebuild the read model (project lists) from the event log
+  import [--config FILE] [--dry-run] [--webhook-base-url URL] DIR
+                                        load a programme directory (examples/sud-val-de-marnais) into a stopped server's store
   help                                  this text
 )";
 
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   if (command == "render") return relais::cli::Render(args);
   if (command == "migrate") return relais::cli::Migrate(args);
   if (command == "rebuild") return relais::cli::Rebuild(args);
+  if (command == "import") return relais::cli::Import(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
     return 0;

@@ -198,10 +198,11 @@ Status EndpointRegistry::Put(const Endpoint& endpoint, bool sync) {
   return store_.KvWrite(writes);
 }
 
-StatusOr<Endpoint> EndpointRegistry::Create(const std::string& partner, const EndpointFields& fields) {
+StatusOr<Endpoint> EndpointRegistry::Create(const std::string& partner, const EndpointFields& fields,
+                                            const std::string& id) {
   if (!fields.url) return InvalidArgument("url: required (an http:// or https:// URL)");
   Endpoint e;
-  e.id = NewUuid();
+  e.id = id.empty() ? NewUuid() : id;
   e.partner = partner;
   e.url = *fields.url;
   e.description = fields.description.value_or("");
@@ -218,6 +219,7 @@ StatusOr<Endpoint> EndpointRegistry::Create(const std::string& partner, const En
   }
   e.secrets.push_back({secret, std::nullopt});
   std::unique_lock lock(mu_);
+  if (endpoints_.count(e.id)) return AlreadyExists("webhook endpoint '" + e.id + "' already exists");
   RELAIS_RETURN_IF_ERROR(Put(e, true));
   by_partner_[partner].push_back(e.id);
   endpoints_[e.id] = e;

@@ -72,9 +72,11 @@ class EndpointRegistry {
   // Reads every stored endpoint into the cache. Errors: kCorruption, kUnavailable.
   Status Load();
 
-  // Registers an endpoint for partner; generates a secret unless fields has one.
-  // Errors: kInvalidArgument (missing url, bad fields); kUnavailable.
-  StatusOr<Endpoint> Create(const std::string& partner, const EndpointFields& fields);
+  // Registers an endpoint for partner; generates a secret unless fields has one,
+  // and a UUID id unless id is given (an importer's name-based id).
+  // Errors: kInvalidArgument (missing url, bad fields); kAlreadyExists (id
+  // taken); kUnavailable.
+  StatusOr<Endpoint> Create(const std::string& partner, const EndpointFields& fields, const std::string& id = "");
   // Changes the given fields; active=true re-enables a disabled endpoint.
   // Errors: kNotFound; kInvalidArgument.
   StatusOr<Endpoint> Update(const std::string& id, const EndpointFields& fields);

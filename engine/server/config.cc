@@ -210,6 +210,10 @@ Status ParseApi(const Reader& r, const YAML::Node& node, ApiConfig& c) {
                });
 }
 
+Status ParseImport(const Reader& r, const YAML::Node& node, ImportConfig& c) {
+  return r.Map(node, "import", {r.UnsignedField("max_file_bytes", &c.max_file_bytes, 1024, uint64_t{1} << 32)});
+}
+
 Status ParseProgrammes(const Reader& r, const YAML::Node& node, ProgrammesConfig& c) {
   return r.Map(node, "programmes",
                {
@@ -387,6 +391,7 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
             {"runtime", [&](const YAML::Node& v, const std::string&) { return ParseRuntime(r, v, config.runtime); }},
             {"tokens", [&](const YAML::Node& v, const std::string&) { return ParseTokens(r, v, config.tokens); }},
             {"api", [&](const YAML::Node& v, const std::string&) { return ParseApi(r, v, config.api); }},
+            {"import", [&](const YAML::Node& v, const std::string&) { return ParseImport(r, v, config.importer); }},
             {"programmes",
              [&](const YAML::Node& v, const std::string&) { return ParseProgrammes(r, v, config.programmes); }},
             {"webhooks",

@@ -92,6 +92,11 @@ struct TokenConfig {
   std::vector<std::string> programmes;  // coordinators: the programmes they see (empty: all)
 };
 
+// `relais import` (section `import:`, docs/import.md).
+struct ImportConfig {
+  uint64_t max_file_bytes = 16 << 20;  // a larger import file is refused
+};
+
 // Programmes and their calendar (section `programmes:`): milestone reminders,
 // escalation of reviews not held, term-end reminders, feed links.
 struct ProgrammesConfig {
@@ -136,6 +141,7 @@ struct RelaisConfig {
   RuntimeConfig runtime;
   ApiConfig api;
   std::vector<TokenConfig> tokens;
+  ImportConfig importer;  // section `import:`
   ProgrammesConfig programmes;
   WebhooksConfig webhooks;
 };

@@ -71,3 +71,59 @@ relais_build() {
   log "building $dir ${targets[*]:-(all)}"
   cmake --build "$dir" -j "$(nproc)" ${targets[@]:+--target "${targets[@]}"} || die "build failed"
 }
+
+# relais_sha256 TEXT: the lower-case hex SHA-256 of TEXT (token hashes in the configuration).
+relais_sha256() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+
+# relais_token_file FILE: prints the token kept in FILE, generating a random
+# one (openssl rand, 24 bytes in hex, file mode 600) the first time.
+relais_token_file() {
+  local file="$1"
+  if [ ! -s "$file" ]; then
+    (umask 077 && openssl rand -hex 24 > "$file") || die "could not write $file"
+  fi
+  tr -d '\n' < "$file"
+}
+
+# relais_runtime_config SRC DEST TOKEN SUBJECT: writes DEST, a copy of the
+# configuration SRC with one more coordinator token (its SHA-256, for SUBJECT)
+# and 127.0.0.1/32 let through the webhook SSRF guard (the sample receiver).
+# SRC keeps its own tokens; its "tokens:" and "  allowed_ranges: [...]" lines
+# must be in the form config/relais.yaml has them.
+relais_runtime_config() {
+  local src="$1" dest="$2" token="$3" subject="$4"
+  grep -Eq '^tokens:( \[\])?$' "$src" || die "$src: expected a line 'tokens:' or 'tokens: []'"
+  grep -Eq '^  allowed_ranges: \[.*\]$' "$src" || die "$src: expected a line '  allowed_ranges: [...]'"
+  awk -v hash="$(relais_sha256 "$token")" -v subject="$subject" '
+    /^tokens:( \[\])?$/ {
+      print "tokens:"
+      print "  - sha256: " hash
+      print "    subject: " subject
+      print "    roles: [coordinator]"
+      next
+    }
+    /^  allowed_ranges: \[.*\]$/ && !/127\.0\.0\.1\/32/ {
+      sub(/\[ *\]/, "[]")
+      if ($0 ~ /\[\]$/) sub(/\[\]$/, "[127.0.0.1/32]"); else sub(/\[/, "[127.0.0.1/32, ")
+    }
+    { print }' "$src" > "$dest.tmp" && mv "$dest.tmp" "$dest" || die "could not write $dest"
+}
+
+# relais_config_set_port FILE PORT: sets server.port in a configuration file.
+relais_config_set_port() {
+  awk -v port="$2" '
+    /^[^ #]/ { in_server = ($1 == "server:") }
+    in_server && $1 == "port:" { print "  port: " port; next }
+    { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not set the port in $1"
+}
+
+# relais_config_top FILE KEY: the scalar value of a top-level KEY (data_dir...).
+relais_config_top() { awk -v key="$2:" '$1 == key { print $2; exit }' "$1"; }
+
+# relais_config_value FILE SECTION KEY: the scalar value of SECTION.KEY in a
+# configuration file (first match), for printing addresses.
+relais_config_value() {
+  awk -v section="$2:" -v key="$3:" '
+    /^[^ #]/ { in_section = ($1 == section) }
+    in_section && $1 == key { print $2; exit }' "$1"
+}

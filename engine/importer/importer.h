@@ -1,0 +1,64 @@
+// Import: writes an ImportSet through the same services and checks as the
+// API: the partner directory, the webhook endpoint registry (with the SSRF
+// guard's check of each URL), the ProgrammeService (definition, then
+// assignments) and the ProjectService (each action created in its initial
+// phase). See docs/import.md.
+//
+// Idempotent: ids are deterministic (partner, programme and project ids from
+// the files, endpoint ids name-based, project creation with a fixed
+// idempotency key), and what already exists is compared first: identical is
+// "present" and skipped; different is a difference, reported, never
+// overwritten. Everything is checked before the first write: a set with
+// problems or differences writes nothing.
+//
+// Thread-safety: call from one thread; the services it writes through are
+// thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/api/partner_directory.h"
+#include "engine/importer/import_set.h"
+#include "engine/notify/webhook_service.h"
+#include "engine/programme/programme_service.h"
+#include "engine/runtime/project_service.h"
+#include "engine/runtime/workflow_registry.h"
+
+namespace relais::importer {
+
+// The services an import writes through. All must outlive the call.
+struct ImportTargets {
+  runtime::WorkflowRegistry& registry;
+  runtime::ProjectService& projects;
+  programme::ProgrammeService& programmes;
+  notify::WebhookService& webhooks;
+  api::PartnerDirectory& partners;
+};
+
+struct KindCount {
+  std::string kind;  // "partners", "webhook endpoints", "programme", "assignments", "projects"
+  size_t created = 0;  // with dry_run: would be created
+  size_t present = 0;  // already in the store, identical
+};
+
+struct ImportReport {
+  std::vector<KindCount> kinds;  // in the order they are written
+  bool dry_run = false;
+};
+
+// Imports set as actor (its subject is recorded as the actor of every event).
+// dry_run: checks and counts, writes nothing.
+// Errors: kInvalidArgument (the files name what the store does not have: an
+// unknown workflow, an initial phase or a planned-year key the workflow does
+// not have, a URL the SSRF guard refuses), kFailedPrecondition (something in
+// the store differs from the files), every problem listed one per line,
+// nothing written; a refusal or store error while writing (the writes before
+// it stay; importing again completes the rest); may return some other Status.
+StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& targets, const runtime::Actor& actor,
+                              bool dry_run);
+
+// One line per kind: "projects: 22 created, 0 already present".
+std::string FormatReport(const ImportReport& report);
+
+}  // namespace relais::importer

@@ -1,0 +1,319 @@
+// relais import's engine side on a real RocksDB store, through the same host
+// as `relais serve`: the Sud Val-de-Marnais example imports whole, a second
+// import writes nothing, and bad files or differences write nothing either.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/calendar/paris_time.h"
+#include "engine/cli/runtime_host.h"
+#include "engine/importer/importer.h"
+#include "tests/testing/temp_dir.h"
+
+namespace relais::importer {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kExample = std::string(RELAIS_SOURCE_DIR) + "/examples/sud-val-de-marnais";
+
+Json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Json::parse(text.str());
+}
+
+void WriteJson(const std::string& path, const Json& j) { std::ofstream(path) << j.dump(2); }
+
+class ImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.Sub("relais.yaml")) << "data_dir: " << dir_.Sub("data") << "\nworkflows_dir: "
+                                           << RELAIS_SOURCE_DIR << "/workflows\n"
+                                           << "webhooks:\n  allowed_ranges: [127.0.0.1/32]\n";
+    auto config = server::LoadConfigFile(dir_.Sub("relais.yaml"));
+    ASSERT_TRUE(config.ok()) << config.status();
+    config_ = *config;
+    auto host = cli::RuntimeHost::Open(config_, true);
+    ASSERT_TRUE(host.ok()) << host.status();
+    host_ = std::move(host).value();
+    partners_ = std::make_unique<api::PartnerDirectory>(host_->store());
+    options_.today = calendar::UtcToParis(host_->clock().Now()).date;
+    options_.max_term_years = static_cast<int>(config_.programmes.max_term_years);
+  }
+
+  // A copy of the example that a test may spoil.
+  std::string CopyOfExample() {
+    const std::string copy = dir_.Sub("example");
+    fs::copy(kExample, copy, fs::copy_options::recursive);
+    return copy;
+  }
+
+  StatusOr<ImportReport> ImportDir(const std::string& dir, bool dry_run = false) {
+    RELAIS_ASSIGN_OR_RETURN(ImportSet set, ReadImportSet(dir, options_));
+    ImportTargets targets{host_->registry(), host_->projects(), host_->programmes(), host_->webhooks(), *partners_};
+    return Import(set, targets, {"system:import", {"admin"}}, dry_run);
+  }
+
+  static const KindCount& Kind(const ImportReport& r, const std::string& kind) {
+    for (const KindCount& k : r.kinds)
+      if (k.kind == kind) return k;
+    static const KindCount kNone{"(missing)", 0, 0};
+    ADD_FAILURE() << "no kind " << kind << " in the report";
+    return kNone;
+  }
+
+  relais::testing::TempDir dir_;
+  server::RelaisConfig config_;
+  std::unique_ptr<cli::RuntimeHost> host_;
+  std::unique_ptr<api::PartnerDirectory> partners_;
+  ImportOptions options_;
+};
+
+TEST_F(ImportTest, TheExampleImportsWholeAndMatchesItsFiles) {
+  const Json programme = ReadJson(kExample + "/programme.json");
+  const Json partners = ReadJson(kExample + "/partners.json");
+  const Json webhooks = ReadJson(kExample + "/webhooks.json");
+  const Json assignments = ReadJson(kExample + "/assignments.json");
+  const Json projects = ReadJson(kExample + "/projects.json");
+
+  auto report = ImportDir(kExample);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(Kind(*report, "programme").created, 1u);
+  EXPECT_EQ(Kind(*report, "partners").created, partners["partners"].size());
+  EXPECT_EQ(Kind(*report, "webhook endpoints").created, webhooks["endpoints"].size());
+  EXPECT_EQ(Kind(*report, "assignments").created, assignments["assignments"].size());
+  EXPECT_EQ(Kind(*report, "projects").created, projects["projects"].size());
+
+  auto state = host_->programmes().Get("sud-val-de-marnais");
+  ASSERT_TRUE(state.ok()) << state.status();
+  const programme::ProgrammeState& s = **state;
+  EXPECT_EQ(s.definition.territory.size(), 6u);
+  EXPECT_EQ(s.definition.axes.size(), programme["axes"].size());
+  EXPECT_EQ(s.definition.actions.size(), programme["actions"].size());
+  EXPECT_EQ(s.assignments.size(), assignments["assignments"].size());
+  for (const auto& [id, a] : s.assignments) EXPECT_TRUE(a.active) << a.person;
+  size_t reviews = 0;
+  for (const auto& [id, m] : s.milestones) reviews += m.kind == "review";
+  EXPECT_GT(reviews, 0u) << "the élus' terms start at import: their reviews are ahead";
+
+  auto stored_partners = partners_->List("", 1000);
+  ASSERT_TRUE(stored_partners.ok());
+  EXPECT_EQ(stored_partners->size(), partners["partners"].size());
+  EXPECT_EQ(host_->webhooks().endpoints().List("", "", 1000).size(), webhooks["endpoints"].size());
+
+  for (const Json& p : projects["projects"]) {
+    auto project = host_->projects().Load(p["id"].get<std::string>());
+    ASSERT_TRUE(project.ok()) << p["id"] << ": " << project.status();
+    EXPECT_EQ(project->state.phase, p["initial_phase"].get<std::string>()) << p["id"];
+    EXPECT_EQ(project->info.programme, "sud-val-de-marnais");
+    EXPECT_EQ(project->info.partners.size(), p["partners"].size()) << p["id"];
+    EXPECT_EQ(project->info.members.size(), p["members"].size()) << p["id"];
+  }
+  // Planned years come from the programme's action, under the workflow's keys.
+  auto portage = host_->projects().Load("2a-portage-repas");
+  ASSERT_TRUE(portage.ok());
+  EXPECT_EQ(portage->info.planned_years, (std::map<std::string, int>{{"faisabilite", 2003}, {"montage", 2004}}));
+  EXPECT_EQ(portage->info.axis, "2A");
+}
+
+TEST_F(ImportTest, ImportingTwiceAppendsNothingAndReportsEverythingPresent) {
+  auto first = ImportDir(kExample);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint64_t position = host_->store().LastPosition();
+  auto second = ImportDir(kExample);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(host_->store().LastPosition(), position);
+  ASSERT_EQ(second->kinds.size(), first->kinds.size());
+  for (size_t i = 0; i < first->kinds.size(); ++i) {
+    EXPECT_EQ(second->kinds[i].created, 0u) << second->kinds[i].kind;
+    EXPECT_EQ(second->kinds[i].present, first->kinds[i].created) << second->kinds[i].kind;
+  }
+  EXPECT_EQ(host_->webhooks().endpoints().List("", "", 1000).size(),
+            ReadJson(kExample + "/webhooks.json")["endpoints"].size());
+}
+
+TEST_F(ImportTest, ADryRunCountsAndWritesNothing) {
+  const uint64_t position = host_->store().LastPosition();
+  auto report = ImportDir(kExample, /*dry_run=*/true);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(Kind(*report, "projects").created, ReadJson(kExample + "/projects.json")["projects"].size());
+  EXPECT_EQ(host_->store().LastPosition(), position);
+  EXPECT_EQ(partners_->List("", 10)->size(), 0u);
+}
+
+TEST_F(ImportTest, AMalformedFileNamesFileAndFieldAndWritesNothing) {
+  const std::string dir = CopyOfExample();
+  Json assignments = ReadJson(dir + "/assignments.json");
+  assignments["assignments"][2]["axis"] = "9";
+  WriteJson(dir + "/assignments.json", assignments);
+  Json partners = ReadJson(dir + "/partners.json");
+  partners["partners"][1].erase("name");
+  WriteJson(dir + "/partners.json", partners);
+  const uint64_t position = host_->store().LastPosition();
+
+  auto report = ImportDir(dir);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(report.status().message(), HasSubstr("assignments.json: assignments[2].axis: no axis '9'"));
+  EXPECT_THAT(report.status().message(), HasSubstr("partners.json: partners[1].name: is required"));
+  EXPECT_EQ(host_->store().LastPosition(), position);
+  EXPECT_EQ(partners_->List("", 10)->size(), 0u);
+}
+
+TEST_F(ImportTest, WhatOnlyTheStoreCanCheckIsCheckedBeforeTheFirstWrite) {
+  const std::string dir = CopyOfExample();
+  Json projects = ReadJson(dir + "/projects.json");
+  projects["projects"][3]["initial_phase"] = "portage_direct";
+  WriteJson(dir + "/projects.json", projects);
+  Json programme = ReadJson(dir + "/programme.json");
+  programme["actions"][4]["planned_years"]["etude"] = 2003;  // the workflow plans étude under 'faisabilite'
+  WriteJson(dir + "/programme.json", programme);
+  const uint64_t position = host_->store().LastPosition();
+
+  auto report = ImportDir(dir);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(report.status().message(),
+              HasSubstr("projects.json: projects[3].initial_phase: workflow cbe_action cannot start a project in "
+                        "'portage_direct'; expected one of"));
+  EXPECT_THAT(report.status().message(),
+              HasSubstr("programme.json: programme.actions[4].planned_years.etude: workflow cbe_action has no phase "
+                        "planned under 'etude'; expected one of mobilisation, faisabilite, montage, portage"));
+  EXPECT_EQ(host_->store().LastPosition(), position);
+  EXPECT_EQ(partners_->List("", 10)->size(), 0u);
+}
+
+TEST_F(ImportTest, AReceiverAddressTheSsrfGuardRefusesIsAProblem) {
+  const std::string dir = CopyOfExample();
+  options_.webhook_base_url = "http://10.1.2.3:8090";  // private, and not in allowed_ranges
+  auto report = ImportDir(dir);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("webhooks.json: endpoints[0].path: url http://10.1.2.3:8090/"));
+  EXPECT_EQ(partners_->List("", 10)->size(), 0u);
+}
+
+TEST_F(ImportTest, ADifferenceWithTheStoreIsReportedNotOverwritten) {
+  ASSERT_TRUE(ImportDir(kExample).ok());
+  const std::string dir = CopyOfExample();
+  Json partners = ReadJson(dir + "/partners.json");
+  const std::string stored_name = partners["partners"][0]["name"];
+  partners["partners"][0]["name"] = "Mairie (nouveau nom)";
+  WriteJson(dir + "/partners.json", partners);
+  Json programme = ReadJson(dir + "/programme.json");
+  programme["title"] = "Autre titre";
+  WriteJson(dir + "/programme.json", programme);
+  const uint64_t position = host_->store().LastPosition();
+
+  auto report = ImportDir(dir);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(report.status().message(), HasSubstr("partners.json: partners[0].name: the store has"));
+  EXPECT_THAT(report.status().message(), HasSubstr("programme.json: programme.title: the store has"));
+  EXPECT_EQ(host_->store().LastPosition(), position);
+  auto partner = partners_->Get(partners["partners"][0]["id"]);
+  ASSERT_TRUE(partner.ok());
+  EXPECT_EQ(partner->name, stored_name);
+}
+
+TEST_F(ImportTest, TermsStartingAtImportAreComparedByLengthOnALaterImport) {
+  ASSERT_TRUE(ImportDir(kExample).ok());
+  const uint64_t position = host_->store().LastPosition();
+  const calendar::CivilDate first_day = options_.today;
+  options_.today = first_day.AddDays(45);  // the same files, a month and a half later
+  auto later = ImportDir(kExample);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(Kind(*later, "assignments").created, 0u);
+  EXPECT_EQ(host_->store().LastPosition(), position);
+
+  // A term given by dates is compared by its dates.
+  const std::string dir = CopyOfExample();
+  Json assignments = ReadJson(dir + "/assignments.json");
+  Json& coordinator = assignments["assignments"][0];
+  coordinator["start"] = first_day.ToString();
+  coordinator.erase("years");
+  coordinator["end"] = TermEnd(first_day, 2).ToString();
+  WriteJson(dir + "/assignments.json", assignments);
+  auto changed = ImportDir(dir);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(changed.status().message(),
+              HasSubstr("assignments.json: assignments[0].end: the store has \"" + TermEnd(first_day, 3).ToString() +
+                        "\", the file has \"" + TermEnd(first_day, 2).ToString() + "\""));
+  EXPECT_EQ(host_->store().LastPosition(), position);
+}
+
+// Every action of the 2003-2004-2005 plan of the seed document (DOMAIN.md),
+// by axis, with the phase it starts in and its planned years.
+struct SeedAction {
+  const char* id;
+  const char* axis;
+  const char* initial_phase;
+  std::map<std::string, int> planned_years;
+};
+
+const std::vector<SeedAction>& SeedPlan() {
+  static const std::vector<SeedAction> plan = {
+      {"1-salaries-tpe", "1", "en_continu", {}},
+      {"1-besoins-salaries-parcs", "1", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2005}, {"montage", 2005}}},
+      {"1-restauration", "1", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
+      {"1-pressing", "1", "etude", {{"faisabilite", 2003}, {"montage", 2003}}},
+      {"2a-portage-repas", "2A", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
+      {"2a-personne-de-compagnie", "2A", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2004}, {"montage", 2005}}},
+      {"2a-associations-territoire", "2A", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
+      {"2a-horaires-decales", "2A", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
+      {"2a-metiers-auxiliaire", "2A", "en_continu", {}},
+      {"2a-passerelle-anpe-afpa", "2A", "montage", {{"montage", 2003}}},
+      {"2b-associations-territoire", "2B", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
+      {"2b-diversification-offre", "2B", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
+      {"2b-metiers-garde", "2B", "en_continu", {}},
+      {"2b-recrutement-intervenants", "2B", "etude", {{"faisabilite", 2003}, {"montage", 2003}}},
+      {"3-besoins-mobilite-zones", "3", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2003}}},
+      {"3-mobilite-intracommunale", "3", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
+      {"3-mobilite-insertion", "3", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
+      {"3-mobilite-personnes-agees", "3", "etude", {{"faisabilite", 2004}, {"montage", 2004}}},
+      {"4-mobilisation-ran-fle", "4", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2004}, {"montage", 2005}}},
+      {"4-interim-insertion", "4", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
+      {"4-placement-menage", "4", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
+      {"4-localisation-quartiers", "4", "en_continu", {}},
+  };
+  return plan;
+}
+
+TEST(ExampleCoverageTest, TheExampleHasEveryActionOfTheSeedPlanAndNothingElse) {
+  ImportOptions options;
+  options.today = calendar::UtcToParis(SystemClock::Instance().Now()).date;
+  auto set = ReadImportSet(kExample, options);
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->projects.size(), SeedPlan().size());
+  for (const SeedAction& want : SeedPlan()) {
+    const ProjectItem* found = nullptr;
+    for (const ProjectItem& p : set->projects)
+      if (p.info.id == want.id) found = &p;
+    ASSERT_NE(found, nullptr) << want.id;
+    EXPECT_EQ(found->info.axis, want.axis) << want.id;
+    EXPECT_EQ(found->initial_phase, want.initial_phase) << want.id;
+    EXPECT_EQ(found->info.planned_years, want.planned_years) << want.id;
+    EXPECT_FALSE(found->info.title.empty()) << want.id;
+  }
+  EXPECT_EQ(set->programme.territory,
+            (std::vector<std::string>{"Chevilly-Larue", "Fresnes", "L'Haÿ-les-Roses", "Orly", "Rungis", "Thiais"}));
+  std::vector<std::string> axes;
+  for (const programme::Axis& a : set->programme.axes) axes.push_back(a.id + (a.parent.empty() ? "" : "<" + a.parent));
+  EXPECT_EQ(axes, (std::vector<std::string>{"1", "2", "2A<2", "2B<2", "3", "4"}));
+  // One élu référent and one référent technique per axis, and a coordinator.
+  std::map<std::string, int> roles;
+  for (const AssignmentItem& a : set->assignments) ++roles[a.request.role];
+  EXPECT_EQ(roles["coordinator"], 1);
+  EXPECT_EQ(roles["elu_referent"], 6);
+  EXPECT_EQ(roles["referent_technique"], 6);
+}
+
+}  // namespace
+}  // namespace relais::importer
