@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "engine/api/api.h"
+#include "engine/api/dashboard_route.h"
 #include "engine/cli/commands.h"
 #include "engine/server/config.h"
 #include "engine/server/http_server.h"
@@ -81,6 +82,7 @@ int Serve(const Args& args) {
   services.webhooks = &(*host)->webhooks();
   api::Api api(services, config->api, config->tokens, &metrics);
   api.RegisterRoutes(router);
+  api::RegisterDashboardRoutes(router, config->dashboard);
 
   server::ShutdownSignals signals;  // before Start: a SIGTERM from now on drains
   server::HttpServer http(config->server, router, &metrics);
@@ -93,6 +95,10 @@ int Serve(const Args& args) {
               config->server.listen_address.c_str(), static_cast<unsigned>(http.port()),
               config->data_dir.c_str(), static_cast<unsigned long long>(store.LastPosition()),
               (*host)->registry().ListCurrent().size());
+  if (config->dashboard.enabled) {
+    std::printf("dashboard: http://%s:%u/ (files: %s)\n", config->server.listen_address.c_str(),
+                static_cast<unsigned>(http.port()), config->dashboard.directory.c_str());
+  }
   std::fflush(stdout);
   server::RunUntilShutdownSignal(http, signals);
   api.Stop();  // the server has drained: finish what the workers hold

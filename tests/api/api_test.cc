@@ -327,6 +327,17 @@ TEST_F(ApiTest, OpenApiDocumentIsServedWithoutAToken) {
   EXPECT_THAT(r.body, HasSubstr("openapi: 3.1"));
 }
 
+TEST_F(ApiTest, MeNamesTheTokensSubjectAndRoles) {
+  auto r = h.Call("GET", "/v1/me", testing::kScopedCoordinator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json me = Harness::Body(r);
+  EXPECT_EQ(me["subject"], "person:paul.sud");
+  EXPECT_EQ(me["roles"], Json::array({"coordinator"}));
+  EXPECT_EQ(me["programmes"], Json::array({testing::kOwnProgramme}));
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/me", testing::kPartner))["partner"], "ccas-fresnes");
+  EXPECT_EQ(h.Call("GET", "/v1/me", "").status, 401);
+}
+
 TEST(ApiRateLimitTest, ATokenOverItsRateGets429WithRetryAfter) {
   auto now = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{});
   server::ApiConfig config = testing::TestApiConfig();
