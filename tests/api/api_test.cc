@@ -50,6 +50,16 @@ TEST_F(ApiTest, WorkflowsAreListedAndServedWithTheirSource) {
   Json body = Harness::Body(one);
   EXPECT_THAT(body["source"].get<std::string>(), HasSubstr("workflow: cbe_action"));
   EXPECT_TRUE(body["current"].get<bool>());
+  // The structure the dashboard draws: phases with labels, transitions' targets.
+  const Json& definition = body["definition"];
+  ASSERT_TRUE(definition["phases"].is_array());
+  EXPECT_EQ(definition["phases"][1]["id"], "etude");
+  EXPECT_EQ(definition["phases"][1]["labels"]["fr"], "Étude de faisabilité");
+  EXPECT_EQ(definition["phases"][1]["planned_year_key"], "faisabilite");
+  bool etude_lancee_goes_to_etude = false;
+  for (const Json& e : definition["events"])
+    if (e["type"] == "etude_lancee") etude_lancee_goes_to_etude = e["transitions"][0]["to"] == "etude";
+  EXPECT_TRUE(etude_lancee_goes_to_etude);
   EXPECT_EQ(h.Call("GET", "/v1/workflows/nope", kCoordinator).status, 404);
 }
 
