@@ -85,7 +85,7 @@ export async function render(ctx) {
         indicators(fields.indicateurs ?? [])));
 
     replace(parts.history, h('h2', { id: 'history-title' }, t('history_title')), historyTable(def, events, phaseLabel));
-    if (!page.firstChild) page.append(parts.header, h('div', { class: 'columns' }, h('div', { class: 'main-col' }, parts.timeline, parts.workflow, parts.history), parts.side));
+    if (!parts.header.isConnected) replace(page, parts.header, h('div', { class: 'columns' }, h('div', { class: 'main-col' }, parts.timeline, parts.workflow, parts.history), parts.side));
   }
 
   await load();
