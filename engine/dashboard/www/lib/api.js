@@ -51,8 +51,8 @@ export async function call(method, path, body, { headers = {}, tokenOverride } =
 export const get = (path, options) => call('GET', path, undefined, options);
 export const post = (path, body, options) => call('POST', path, body ?? {}, options);
 
-// Every page of a list route that pages by offset (GET /v1/projects):
-// follows has_more until the end, at most maxPages pages.
+// Every page of GET /v1/projects (paged by offset, `total` counts what the
+// caller may see), at most maxPages pages.
 export async function getAllProjects(query = '', { pageSize = 100, maxPages = 50 } = {}) {
   const all = [];
   for (let page = 0, offset = 0; page < maxPages; page += 1) {
@@ -60,7 +60,7 @@ export async function getAllProjects(query = '', { pageSize = 100, maxPages = 50
     const body = await get(`/v1/projects?${query}${sep}limit=${pageSize}&offset=${offset}`);
     all.push(...(body.projects ?? []));
     offset += (body.projects ?? []).length;
-    if (!body.has_more || (body.projects ?? []).length === 0) break;
+    if (offset >= (body.total ?? 0) || (body.projects ?? []).length === 0) break;
   }
   return all;
 }

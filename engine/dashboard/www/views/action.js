@@ -155,12 +155,19 @@ function historyTable(def, events, phaseLabel) {
       h('td', {}, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
       h('td', {}, actor ?? ''),
       h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null),
-      h('td', { class: 'details' }, summarise(e.data?.data)));
+      h('td', { class: 'details' }, summarise(payloadOf(e))));
   });
   return h('table', { class: 'history', id: 'history' },
     h('thead', {}, h('tr', {}, [t('history_col_when'), t('history_col_who'), t('history_col_what'), t('history_col_details')]
       .map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, rows));
+}
+
+// What the person recorded: a workflow event's data; for the runtime's own
+// events, the lateness facts (the registration repeats the action's header).
+function payloadOf(e) {
+  if (e.data && typeof e.data === 'object' && 'effects' in e.data) return e.data.data;
+  return e.type === 'project_late' ? e.data : null;
 }
 
 function summarise(data) {
