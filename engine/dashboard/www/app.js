@@ -1,7 +1,7 @@
 // The dashboard's shell: login, navigation (hash routes), language switch,
 // the live stream, and which view is on screen. Each view module exports
 // render(ctx) -> {relevant(event), refresh()}; the shell calls refresh when a
-// live event concerns the view.
+// live event concerns the view, and dispose() (when given) when it leaves.
 import { t, lang, setLang } from './lib/i18n.js';
 import * as api from './lib/api.js';
 import { LiveStream } from './lib/stream.js';
@@ -88,6 +88,7 @@ async function route() {
   const hash = location.hash || '#/programme';
   const match = ROUTES.map((r) => ({ r, m: hash.match(r.pattern) })).find((x) => x.m);
   if (!match) { location.hash = '#/programme'; return; }
+  current?.controller?.dispose?.();
   current = { route: match.r, controller: null };
   renderChrome();
   const ctx = {
@@ -98,6 +99,7 @@ async function route() {
   const mine = current;
   const controller = await match.r.view.render(ctx);
   if (current === mine) mine.controller = controller;
+  else controller?.dispose?.();
 }
 
 function isManager(me) {
@@ -126,6 +128,7 @@ async function signIn(tokenText) {
 }
 
 function signOut(message) {
+  current?.controller?.dispose?.();
   stream?.stop();
   stream = null;
   session.me = null;

@@ -150,7 +150,7 @@ function historyTable(def, events, phaseLabel) {
     const what = typeDef ? label(typeDef.labels, e.type) : t(`event_${e.type}`);
     const to = e.data?.effects?.phase?.to;
     const from = e.data?.effects?.phase?.from;
-    const actor = e.metadata?.actor === 'system' ? t('by_system') : e.metadata?.actor;
+    const actor = (e.metadata?.actor ?? '').startsWith('system') ? `${t('by_system')} · ${e.metadata.actor}` : e.metadata?.actor;
     return h('tr', { 'data-version': e.version, 'data-type': e.type },
       h('td', {}, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
       h('td', {}, actor ?? ''),

@@ -1,21 +1,26 @@
 // The deliveries to partners: for each webhook endpoint, what was received,
 // what waits, what failed for good (with a button to send it again).
-import { t, formatDateTime } from '../lib/i18n.js';
+import { t, label, formatDateTime } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
 
 const LATEST_ATTEMPTS = 10;
+// Attempts and dead letters make no live event: the page re-reads this often.
+const POLL_MS = 3000;
 const ATTEMPT_PAGE = 100;
 const ATTEMPT_MAX_PAGES = 20;
 
 export async function render(ctx) {
   const page = h('section', { class: 'deliveries', 'aria-labelledby': 'deliveries-title' });
+  let names = new Map();
+  const eventName = (type) => names.get(type) ?? (t(`event_${type}`) === `event_${type}` ? type : t(`event_${type}`));
   replace(ctx.main, page);
 
   async function load() {
     try {
       const endpoints = (await api.get('/v1/webhooks/endpoints?limit=100')).endpoints ?? [];
+      names = await eventNames(ctx);
       const blocks = await Promise.all(endpoints.map(async (e) => {
         const base = `/v1/webhooks/endpoints/${api.enc(e.id)}`;
         const [attempts, pending, dead] = await Promise.all([
@@ -40,6 +45,19 @@ export async function render(ctx) {
       h('h2', { id: titleId }, t('endpoint_title', { partner: endpoint.partner, url: endpoint.url }),
         ' ', h('span', { class: `badge ${endpoint.active === false ? 'late' : 'ok'}` },
           endpoint.active === false ? t('endpoint_disabled') : t('endpoint_active'))),
+      endpoint.active === false ? h('p', {}, t('endpoint_disabled_help'), ' ', h('button', {
+        type: 'button', class: 'small', 'aria-label': `${t('reenable')} — ${endpoint.partner}`,
+        onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await api.patch(`/v1/webhooks/endpoints/${api.enc(endpoint.id)}`, { active: true });
+            ctx.toast(t('reenable_done'));
+            await load();
+          } catch (failure) {
+            ctx.toast(describeFailure(failure).sentence);
+          }
+        },
+      }, t('reenable'))) : null,
       h('p', {}, t('endpoint_pending', { n: pending.length }), ' · ',
         h('span', { class: dead.length ? 'count-dead' : '' }, t('endpoint_dead', { n: dead.length }))),
       h('table', { class: 'attempts' },
@@ -48,7 +66,7 @@ export async function render(ctx) {
           .map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, latest.map((a) => h('tr', { class: a.outcome === 'delivered' ? '' : 'row-failed' },
           h('td', {}, formatDateTime(a.at)),
-          h('td', {}, `${a.type} · ${a.project}`),
+          h('td', {}, `${eventName(a.type)} · ${a.project}`),
           h('td', {}, a.status ? String(a.status) : (a.excerpt || '—')),
           h('td', {}, h('span', { class: `badge ${a.outcome === 'delivered' ? 'ok' : 'late'}` }, outcomeText(a.outcome))))))),
       dead.length ? h('table', { class: 'dead' },
@@ -56,10 +74,10 @@ export async function render(ctx) {
         h('thead', {}, h('tr', {}, [t('dead_col_since'), t('attempt_col_event'), t('attempt_col_error'), ''].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, dead.map((d) => h('tr', { 'data-dead': d.id },
           h('td', {}, formatDateTime(d.dead_at)),
-          h('td', {}, `${d.type} · ${d.project}`),
+          h('td', {}, `${eventName(d.type)} · ${d.project}`),
           h('td', {}, d.last_status ? String(d.last_status) : (d.last_error || '')),
           h('td', {}, h('button', {
-            type: 'button', class: 'small', 'aria-label': `${t('replay')} — ${d.type} · ${d.project}`,
+            type: 'button', class: 'small', 'aria-label': `${t('replay')} — ${eventName(d.type)} · ${d.project}`,
             onclick: async (e) => {
               e.currentTarget.disabled = true;
               try {
@@ -74,7 +92,23 @@ export async function render(ctx) {
   }
 
   await load();
-  return { relevant: (event) => (event.data?.stream ?? '').startsWith('project-') || event.data?.stream === 'relais-webhooks', refresh: load };
+  const timer = setInterval(load, POLL_MS);
+  return {
+    relevant: (event) => (event.data?.stream ?? '').startsWith('project-') || event.data?.stream === 'relais-webhooks',
+    refresh: load,
+    dispose: () => clearInterval(timer),
+  };
+}
+
+// Event types by their workflow labels (every deployed workflow).
+async function eventNames(ctx) {
+  const names = new Map();
+  const workflows = (await api.get('/v1/workflows')).workflows ?? [];
+  const defs = await Promise.all(workflows.map((w) => ctx.workflowOf(w.name, w.hash).catch(() => null)));
+  for (const def of defs.filter(Boolean)) {
+    for (const e of def.events) if (!names.has(e.type)) names.set(e.type, label(e.labels, e.type));
+  }
+  return names;
 }
 
 function outcomeText(outcome) {

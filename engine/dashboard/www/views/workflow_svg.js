@@ -6,9 +6,9 @@
 import { t, label } from '../lib/i18n.js';
 import { h, svg } from '../lib/dom.js';
 
-const BOX_W = 132;
+const BOX_W = 150;
 const BOX_H = 44;
-const GAP_X = 40;
+const GAP_X = 36;
 const MARGIN = 24;
 const ROW_GAP = 120;
 
@@ -84,7 +84,7 @@ function phaseById(def, id) {
 }
 
 function shorten(text) {
-  return text.length > 18 ? `${text.slice(0, 17)}…` : text;
+  return text.length > 21 ? `${text.slice(0, 20)}…` : text;
 }
 
 // Same row: an arc above (forward) or below (backward); else a straight line
