@@ -72,7 +72,7 @@ export async function render(ctx) {
       live.form.element,
       h('section', { class: 'card', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, t('milestones_next')),
-        milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast })
+        milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast, compact: true })
           : h('p', {}, t('none'))),
       h('section', { class: 'card', 'aria-labelledby': 'partners-title' },
         h('h2', { id: 'partners-title' }, t('partners_title')),

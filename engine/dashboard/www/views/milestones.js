@@ -1,7 +1,7 @@
 // Milestone tables (the élus' reviews, yearly milestones) and the "review
 // held" form (POST /v1/programmes/{id}/milestones/{m}/held), shared by the
 // programme and élu views.
-import { t, lang, formatDateTime } from '../lib/i18n.js';
+import { t, lang, formatDate, formatDateTime } from '../lib/i18n.js';
 import { h } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
@@ -18,17 +18,23 @@ export function milestoneTitle(m) {
   return (lang() === 'en' ? m.title_en : m.title_fr) || m.title || m.kind;
 }
 
+// A short name for narrow places: "Point avec l'élu" for reviews.
+function shortTitle(m) {
+  return m.kind === 'review' ? t('milestone_kind_review') : milestoneTitle(m);
+}
+
 // A table of milestones; canHold adds a "review held" button to those not
-// held yet, which opens the form. onHeld() runs after a success.
-export function milestoneTable(programmeId, milestones, { caption, canHold, onHeld, toast }) {
+// held yet, which opens the form. onHeld() runs after a success. compact
+// (for a side column) drops the person and shortens the titles.
+export function milestoneTable(programmeId, milestones, { caption, canHold, onHeld, toast, compact = false }) {
   const rows = milestones.map((m) => {
     const status = milestoneStatus(m);
     const cells = [
-      h('time', { datetime: m.due }, formatDateTime(m.due)),
-      milestoneTitle(m),
-      m.person ?? '',
+      h('time', { datetime: m.due }, compact ? formatDate(m.due) : formatDateTime(m.due)),
+      compact ? shortTitle(m) : milestoneTitle(m),
+      compact ? null : m.person ?? '',
       h('span', { class: `badge status-${status}` }, t(`milestone_status_${status}`)),
-    ];
+    ].filter((c) => c !== null);
     if (canHold) {
       cells.push(status === 'held' || status === 'cancelled' ? '' : h('button', {
         type: 'button', class: 'small', 'data-milestone': m.id,
@@ -38,9 +44,10 @@ export function milestoneTable(programmeId, milestones, { caption, canHold, onHe
     }
     return h('tr', { class: status === 'overdue' ? 'row-overdue' : '' }, cells.map((c) => h('td', {}, c)));
   });
-  const headers = [t('milestone_col_date'), t('milestone_col_what'), t('milestone_col_who'), t('milestone_col_status')];
+  const headers = [t('milestone_col_date'), t('milestone_col_what'), compact ? null : t('milestone_col_who'),
+    t('milestone_col_status')].filter((x) => x !== null);
   if (canHold) headers.push(h('span', { class: 'visually-hidden' }, t('record_held')));
-  return h('table', { class: 'milestones' },
+  return h('table', { class: compact ? 'milestones compact' : 'milestones' },
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, rows));
