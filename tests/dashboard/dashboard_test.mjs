@@ -183,8 +183,15 @@ test('a wrong token is refused in words, then the coordinator sees the programme
 test('an action advanced on one page moves on a second open page without reload; a refusal is told in words', async () => {
   const a = await newPage();
   const b = await newPage();
+  const grid = await newPage();
   await logIn(a, tokens.coordinator.token);
   await logIn(b, tokens.coordinator.token);
+  await logIn(grid, tokens.coordinator.token);
+  // A third page shows the programme: axis 2A has one action in study.
+  const studies2A = grid.locator('#programme-grid tr[data-axis="2A"] td[data-phase="etude"] button.cell .n');
+  assert.equal((await studies2A.innerText()).trim(), '1');
+  await grid.locator('#live[data-state="on"]').waitFor();
+  await grid.evaluate(() => { window.notReloaded = true; });
   await b.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
   await b.locator('#current-phase[data-phase="mobilisation"]').waitFor();
   await b.locator('#live[data-state="on"]').waitFor();
@@ -201,6 +208,10 @@ test('an action advanced on one page moves on a second open page without reload;
   // The second page follows, through the live stream.
   await b.locator('#current-phase[data-phase="etude"]').waitFor({ timeout: WAIT_MS });
   assert.equal(await b.evaluate(() => window.notReloaded), true, 'the second page was not reloaded');
+  // The programme grid follows too: two actions of axis 2A in study now.
+  await until(async () => (await studies2A.innerText()).trim() === '2', 'the grid counts the action in study');
+  assert.equal(await grid.evaluate(() => window.notReloaded), true, 'the programme page was not reloaded');
+  await grid.context().close();
   await b.locator('svg.workflow-svg g.phase.current[data-phase="etude"]').waitFor();
   const latest = b.locator('#history tbody tr').first();
   assert.equal(await latest.getAttribute('data-type'), 'etude_lancee');

@@ -61,6 +61,7 @@ export async function render(ctx) {
     replace(parts.workflow,
       h('h2', { id: 'workflow-title' }, t('workflow_title', { label: label(def.labels, def.name) })),
       h('div', { class: 'svg-wrap' }, workflowDiagram(def, project.state.phase)),
+      h('p', { class: 'legend' }, t('workflow_legend')),
       h('details', {}, h('summary', {}, label(def.labels, def.name)), workflowMovesList(def)));
 
     if (!live.form) {
@@ -152,7 +153,7 @@ function historyTable(def, events, phaseLabel) {
     const from = e.data?.effects?.phase?.from;
     const actor = (e.metadata?.actor ?? '').startsWith('system') ? `${t('by_system')} · ${e.metadata.actor}` : e.metadata?.actor;
     return h('tr', { 'data-version': e.version, 'data-type': e.type },
-      h('td', {}, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
+      h('td', { class: 'when' }, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
       h('td', {}, actor ?? ''),
       h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null),
       h('td', { class: 'details' }, summarise(payloadOf(e))));

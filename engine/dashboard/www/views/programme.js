@@ -91,14 +91,14 @@ export async function render(ctx) {
       const cells = phases.map((ph) => {
         const cell = byCell.get(`${axis.id}|${ph.id}`);
         total += cell?.n ?? 0;
-        if (!cell) return h('td', { class: 'count empty' }, '·');
+        if (!cell) return h('td', { class: 'count empty', 'data-phase': ph.id }, '·');
         const text = t('grid_cell', { n: cell.n, late: cell.late });
-        return h('td', { class: cell.late ? 'count has-late' : 'count' },
+        return h('td', { class: cell.late ? 'count has-late' : 'count', 'data-phase': ph.id },
           h('button', {
             type: 'button', class: 'cell', 'aria-label': `${axis.title}, ${label(ph.labels, ph.id)} : ${text}`,
             'aria-pressed': state.filter === `${axis.id}|${ph.id}` ? 'true' : 'false',
             onclick: () => { state.filter = state.filter === `${axis.id}|${ph.id}` ? null : `${axis.id}|${ph.id}`; load(); },
-          }, String(cell.n), cell.late ? h('span', { class: 'badge late' }, t('grid_late', { n: cell.late })) : null));
+          }, h('span', { class: 'n' }, String(cell.n)), cell.late ? h('span', { class: 'badge late' }, t('grid_late', { n: cell.late })) : null));
       });
       const overdueCount = overdueByAxis.get(axis.id) ?? 0;
       return h('tr', { 'data-axis': axis.id },
