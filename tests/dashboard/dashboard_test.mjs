@@ -134,7 +134,15 @@ async function logIn(page, token) {
   await page.locator('#nav a').first().waitFor();
 }
 
-const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+// Saves a screenshot, after checking that every control on the page has a
+// name a screen reader can say (a <label>, aria-label or its text).
+async function shot(page, name) {
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
+    .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, [], `controls without a name on the ${name} page`);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
 
 test('static files: redirect, types, validators, traversal refused, no token needed', async () => {
   const root = await fetch(`${server.base}/`, { redirect: 'manual' });
