@@ -265,6 +265,11 @@ TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
   EXPECT_EQ(pb["projects"][0]["info"]["id"], "own");
   auto axis = h.Call("GET", "/v1/projects?axis=3", kAdmin);
   EXPECT_EQ(Harness::Body(axis)["total"], 1);
+  auto by_programme = Harness::Body(h.Call("GET", "/v1/projects?sort=id&programme=" + testing::kOwnProgramme, kAdmin));
+  EXPECT_EQ(by_programme["total"], 2);
+  EXPECT_EQ(by_programme["projects"][0]["info"]["id"], "own");
+  EXPECT_EQ(by_programme["projects"][1]["info"]["id"], "own-3");
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/projects?programme=nowhere", kAdmin))["total"], 0);
   auto by_partner = h.Call("GET", "/v1/projects?partner=afpa", kAdmin);
   EXPECT_EQ(Harness::Body(by_partner)["projects"][0]["info"]["id"], "other");
   auto paged = h.Call("GET", "/v1/projects?sort=id&offset=1&limit=1", kAdmin);

@@ -176,7 +176,7 @@ function summarise(data) {
   const parts = [];
   for (const [k, v] of Object.entries(data)) {
     if (v === null || v === undefined || v === '' || (typeof v === 'object' && Object.keys(v).length === 0)) continue;
-    parts.push(`${k.replaceAll('_', ' ')} : ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+    parts.push(t('detail_pair', { name: k.replaceAll('_', ' '), value: typeof v === 'object' ? JSON.stringify(v) : v }));
   }
   return parts.join(' · ');
 }
@@ -185,13 +185,20 @@ function listOrNone(items) {
   return items.length ? h('ul', {}, items.map((x) => h('li', {}, x))) : h('p', {}, t('none'));
 }
 
+function roleName(role) {
+  const key = `role_${role}`;
+  return t(key) === key ? role.replaceAll('_', ' ') : t(key);
+}
+
+// The members of the project and the people its fields name, each once.
 function people(project, fields) {
-  const list = [
-    ...(project.info.members ?? []).map((m) => `${m.subject}${m.role ? ` (${m.role.replaceAll('_', ' ')})` : ''}`),
-  ];
-  if (fields.elu_referent && !list.some((x) => x.startsWith(fields.elu_referent))) list.push(`${fields.elu_referent} (elu referent)`);
-  if (fields.referent_technique) list.push(`${fields.referent_technique} (referent technique)`);
-  return list.length ? h('ul', {}, list.map((x) => h('li', {}, x))) : h('p', {}, t('members_none'));
+  const list = (project.info.members ?? []).map((m) => ({ subject: m.subject, role: m.role }));
+  for (const role of ['elu_referent', 'referent_technique']) {
+    if (fields[role] && !list.some((p) => p.subject === fields[role])) list.push({ subject: fields[role], role });
+  }
+  return list.length
+    ? h('ul', {}, list.map((p) => h('li', {}, p.role ? `${p.subject} (${roleName(p.role)})` : p.subject)))
+    : h('p', {}, t('members_none'));
 }
 
 function indicators(list) {

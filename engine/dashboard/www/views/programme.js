@@ -149,8 +149,7 @@ async function projectsOf(programmeId, minPosition) {
     if (!minPosition || (first.index_position ?? 0) >= minPosition || attempt >= CATCH_UP_TRIES) break;
     await new Promise((resolve) => setTimeout(resolve, CATCH_UP_DELAY_MS));
   }
-  const all = await api.getAllProjects();
-  return all.filter((p) => p.info.programme === programmeId);
+  return api.getAllProjects(`programme=${api.enc(programmeId)}`);
 }
 
 // The phases of the workflows the projects follow, in their order; phases
