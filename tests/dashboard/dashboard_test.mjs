@@ -167,7 +167,8 @@ test('a wrong token is refused in words, then the coordinator sees the programme
   await page.getByLabel('Jeton d’accès').fill('not-a-token');
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.getByRole('alert').filter({ hasText: 'Ce jeton n’est pas reconnu (401)' }).waitFor();
-  await page.close();
+  await shot(page, 'login-refused');
+  await page.context().close();
 
   const coord = await newPage();
   await logIn(coord, tokens.coordinator.token);
