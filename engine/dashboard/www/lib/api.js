@@ -66,4 +66,17 @@ export async function getAllProjects(query = '', { pageSize = 100, maxPages = 50
   return all;
 }
 
+// Partner names by id (GET /v1/partners, every page, at most maxPages).
+export async function partnerNames({ pageSize = 100, maxPages = 20 } = {}) {
+  const names = new Map();
+  let after = '';
+  for (let page = 0; page < maxPages; page += 1) {
+    const body = await get(`/v1/partners?limit=${pageSize}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    for (const p of body.partners ?? []) names.set(p.id, p.name || p.id);
+    if (!body.next_after) break;
+    after = body.next_after;
+  }
+  return names;
+}
+
 export const enc = encodeURIComponent;

@@ -34,16 +34,17 @@ export async function render(ctx) {
         history(id),
       ]);
       const milestones = project.info.programme ? await nextMilestones(project.info) : [];
+      const partnerNames = await api.partnerNames().catch(() => new Map());
       live.project = project;
       live.def = def;
-      draw(project, def, events, milestones);
+      draw(project, def, events, milestones, partnerNames);
     } catch (failure) {
       replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence),
         h('p', {}, h('a', { href: '#/programme' }, t('action_back'))));
     }
   }
 
-  function draw(project, def, events, milestones) {
+  function draw(project, def, events, milestones, partnerNames) {
     const phaseLabel = (pid) => label(def.phases.find((p) => p.id === pid)?.labels, pid);
     const fields = project.state.fields ?? {};
     replace(parts.header,
@@ -77,7 +78,8 @@ export async function render(ctx) {
           : h('p', {}, t('none'))),
       h('section', { class: 'card', 'aria-labelledby': 'partners-title' },
         h('h2', { id: 'partners-title' }, t('partners_title')),
-        listOrNone([...new Set([...(project.info.partners ?? []), ...(fields.partenaires ?? [])])])),
+        listOrNone([...new Set([...(project.info.partners ?? []), ...(fields.partenaires ?? [])])]
+          .map((id) => (partnerNames.has(id) && partnerNames.get(id) !== id ? `${partnerNames.get(id)} (${id})` : id)))),
       h('section', { class: 'card', 'aria-labelledby': 'people-title' },
         h('h2', { id: 'people-title' }, t('people_title')),
         people(project, fields)),

@@ -14,6 +14,7 @@ const ATTEMPT_MAX_PAGES = 20;
 export async function render(ctx) {
   const page = h('section', { class: 'deliveries', 'aria-labelledby': 'deliveries-title' });
   let names = new Map();
+  let partners = new Map();
   const eventName = (type) => names.get(type) ?? (t(`event_${type}`) === `event_${type}` ? type : t(`event_${type}`));
   replace(ctx.main, page);
 
@@ -21,6 +22,7 @@ export async function render(ctx) {
     try {
       const endpoints = (await api.get('/v1/webhooks/endpoints?limit=100')).endpoints ?? [];
       names = await eventNames(ctx);
+      partners = await api.partnerNames().catch(() => new Map());
       const blocks = await Promise.all(endpoints.map(async (e) => {
         const base = `/v1/webhooks/endpoints/${api.enc(e.id)}`;
         const [attempts, pending, dead] = await Promise.all([
@@ -42,7 +44,7 @@ export async function render(ctx) {
     const latest = attempts.slice(-LATEST_ATTEMPTS).reverse();
     const titleId = `endpoint-${endpoint.id}`;
     return h('section', { class: 'card endpoint', 'aria-labelledby': titleId, 'data-endpoint': endpoint.id },
-      h('h2', { id: titleId }, t('endpoint_title', { partner: endpoint.partner, url: endpoint.url }),
+      h('h2', { id: titleId }, t('endpoint_title', { partner: partners.get(endpoint.partner) ?? endpoint.partner, url: endpoint.url }),
         ' ', h('span', { class: `badge ${endpoint.active === false ? 'late' : 'ok'}` },
           endpoint.active === false ? t('endpoint_disabled') : t('endpoint_active'))),
       endpoint.active === false ? h('p', {}, t('endpoint_disabled_help'), ' ', h('button', {
