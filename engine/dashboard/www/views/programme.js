@@ -69,19 +69,24 @@ export async function render(ctx) {
     return h('p', {}, h('label', { for: 'programme-select' }, t('programme_choose')), ' ', select);
   }
 
-  // Rows: axes (sub-axes indented under their axis); columns: phases.
+  // Rows: axes (sub-axes indented under their axis); columns: phases. An
+  // axis counts its sub-axes too, as the programme's indicators do.
   function grid(def, phases, projects, overdue) {
     const axes = orderedAxes(def.axes ?? []);
     const byCell = new Map();
     for (const p of projects) {
-      const key = `${p.info.axis}|${p.state.phase}`;
-      const cell = byCell.get(key) ?? { n: 0, late: 0 };
-      cell.n += 1;
-      if (p.late) cell.late += 1;
-      byCell.set(key, cell);
+      for (const axis of ancestry(def.axes ?? [], p.info.axis)) {
+        const key = `${axis}|${p.state.phase}`;
+        const cell = byCell.get(key) ?? { n: 0, late: 0 };
+        cell.n += 1;
+        if (p.late) cell.late += 1;
+        byCell.set(key, cell);
+      }
     }
     const overdueByAxis = new Map();
-    for (const m of overdue) overdueByAxis.set(m.axis ?? '', (overdueByAxis.get(m.axis ?? '') ?? 0) + 1);
+    for (const m of overdue) {
+      for (const axis of ancestry(def.axes ?? [], m.axis ?? '')) overdueByAxis.set(axis, (overdueByAxis.get(axis) ?? 0) + 1);
+    }
     const head = h('tr', {}, h('th', { scope: 'col' }, t('grid_axis')),
       phases.map((ph) => h('th', { scope: 'col' }, label(ph.labels, ph.id))),
       h('th', { scope: 'col' }, t('grid_total')),
@@ -115,8 +120,10 @@ export async function render(ctx) {
   function actionList(def, phases, projects) {
     const axisTitle = new Map((def.axes ?? []).map((a) => [a.id, a.title]));
     const phaseLabel = new Map(phases.map((p) => [p.id, label(p.labels, p.id)]));
+    const [filterAxis, filterPhase] = (state.filter ?? '|').split('|');
     const shown = projects
-      .filter((p) => !state.filter || `${p.info.axis}|${p.state.phase}` === state.filter)
+      .filter((p) => !state.filter
+        || (p.state.phase === filterPhase && ancestry(def.axes ?? [], p.info.axis).includes(filterAxis)))
       .sort((a, b) => (a.info.axis + a.info.title).localeCompare(b.info.axis + b.info.title));
     return h('section', { class: 'card', 'aria-labelledby': 'actions-title' },
       h('h2', { id: 'actions-title' }, t('actions_title')),
@@ -166,6 +173,13 @@ async function phasesOf(ctx, projects) {
     }
   }
   return [...seen.values()];
+}
+
+// The axis and the axes above it ("2A" -> ["2A", "2"]).
+function ancestry(axes, id) {
+  const chain = [];
+  for (let a = axes.find((x) => x.id === id); a && !chain.includes(a.id); a = axes.find((x) => x.id === a.parent)) chain.push(a.id);
+  return chain.length ? chain : [id];
 }
 
 function orderedAxes(axes) {
