@@ -2,6 +2,8 @@
 // or SIGINT, then drains requests and closes the store (which finishes every
 // queued append first).
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <memory>
 
 #include "engine/api/api.h"
@@ -98,6 +100,11 @@ int Serve(const Args& args) {
   if (config->dashboard.enabled) {
     std::printf("dashboard: http://%s:%u/ (files: %s)\n", config->server.listen_address.c_str(),
                 static_cast<unsigned>(http.port()), config->dashboard.directory.c_str());
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::path(config->dashboard.directory) / "index.html", ec)) {
+      std::fprintf(stderr, "relais: warning: no index.html in dashboard.directory %s: the dashboard answers 404\n",
+                   config->dashboard.directory.c_str());
+    }
   }
   std::fflush(stdout);
   server::RunUntilShutdownSignal(http, signals);
