@@ -89,6 +89,7 @@ async function route() {
   const match = ROUTES.map((r) => ({ r, m: hash.match(r.pattern) })).find((x) => x.m);
   if (!match) { location.hash = '#/programme'; return; }
   current?.controller?.dispose?.();
+  document.getElementById('toast').classList.remove('visible');  // a message belongs to the page it was said on
   current = { route: match.r, controller: null };
   renderChrome();
   const ctx = {
