@@ -242,6 +242,17 @@ test('an action advanced on one page moves on a second open page without reload;
   await shot(a, 'refusal');
   // Still in study: nothing was recorded.
   assert.equal((await coordinator('GET', '/v1/projects/relais-assistantes')).state.phase, 'etude');
+
+  // The porteur is found (fields generated from the event's schema), then montage opens.
+  await a.getByLabel('Événement', { exact: true }).selectOption('porteur_identifie');
+  await a.getByLabel(/^nom/).fill('Association Vie à Domicile Essai');
+  await a.getByLabel(/^nature/).selectOption('association');
+  await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await a.getByText('Porteur : Association Vie à Domicile Essai (association)').waitFor();
+  await a.getByLabel('Événement', { exact: true }).selectOption('montage_demarre');
+  await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await a.locator('#current-phase[data-phase="montage"]').waitFor();
+  assert.equal(await a.locator('#refusal').count(), 0, 'the refusal is gone once the command passes');
   assert.deepEqual([...a.errors, ...b.errors], []);
   await a.context().close();
   await b.context().close();
