@@ -100,6 +100,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddStreamRoute(ctx);
   AddProgrammeRoutes(ctx);
   AddWebhookRoutes(ctx);
+  AddMeRoute(ctx);
 }
 
 }  // namespace relais::api

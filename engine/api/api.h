@@ -114,5 +114,6 @@ void AddOpenApiRoute(RouteContext& ctx);
 void AddStreamRoute(RouteContext& ctx);
 void AddProgrammeRoutes(RouteContext& ctx);
 void AddWebhookRoutes(RouteContext& ctx);
+void AddMeRoute(RouteContext& ctx);
 
 }  // namespace relais::api

@@ -156,6 +156,7 @@ void AddProjectRoutes(RouteContext& ctx) {
     if (auto v = req.Query("axis")) filter.axis = std::string(*v);
     if (auto v = req.Query("partner")) filter.partner = std::string(*v);
     if (auto v = req.Query("workflow")) filter.workflow = std::string(*v);
+    if (auto v = req.Query("programme")) filter.programme = std::string(*v);
     if (auto v = req.Query("late")) {
       if (*v != "true" && *v != "false")
         return MakeProblem(ProblemKind::kBadRequest, "query parameter 'late' must be true or false");

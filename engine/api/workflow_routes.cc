@@ -3,6 +3,7 @@
 
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
+#include "engine/workflow/definition.h"
 #include "engine/workflow/loader.h"
 
 namespace relais::api {
@@ -105,6 +106,9 @@ void AddWorkflowRoutes(RouteContext& ctx) {
     Json body = Summary(*def);
     body["current"] = registry.Current(name) == def;
     body["source"] = registry.SourceOf(def->content_hash);
+    // The structure (labels, phases, events with their schemas, transitions),
+    // so a client draws and drives the workflow without parsing YAML.
+    body["definition"] = workflow::CanonicalJson(*def);
     return JsonResponse(200, body);
   }));
 

@@ -2,9 +2,12 @@
 // or SIGINT, then drains requests and closes the store (which finishes every
 // queued append first).
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <memory>
 
 #include "engine/api/api.h"
+#include "engine/api/dashboard_route.h"
 #include "engine/cli/commands.h"
 #include "engine/server/config.h"
 #include "engine/server/http_server.h"
@@ -81,6 +84,7 @@ int Serve(const Args& args) {
   services.webhooks = &(*host)->webhooks();
   api::Api api(services, config->api, config->tokens, &metrics);
   api.RegisterRoutes(router);
+  api::RegisterDashboardRoutes(router, config->dashboard);
 
   server::ShutdownSignals signals;  // before Start: a SIGTERM from now on drains
   server::HttpServer http(config->server, router, &metrics);
@@ -93,6 +97,15 @@ int Serve(const Args& args) {
               config->server.listen_address.c_str(), static_cast<unsigned>(http.port()),
               config->data_dir.c_str(), static_cast<unsigned long long>(store.LastPosition()),
               (*host)->registry().ListCurrent().size());
+  if (config->dashboard.enabled) {
+    std::printf("dashboard: http://%s:%u/ (files: %s)\n", config->server.listen_address.c_str(),
+                static_cast<unsigned>(http.port()), config->dashboard.directory.c_str());
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::path(config->dashboard.directory) / "index.html", ec)) {
+      std::fprintf(stderr, "relais: warning: no index.html in dashboard.directory %s: the dashboard answers 404\n",
+                   config->dashboard.directory.c_str());
+    }
+  }
   std::fflush(stdout);
   server::RunUntilShutdownSignal(http, signals);
   api.Stop();  // the server has drained: finish what the workers hold

@@ -13,6 +13,7 @@ bool Matches(const Project& p, const ProjectFilter& f, const DefinitionLookup& d
   if (f.phase && p.state.phase != *f.phase) return false;
   if (f.axis && p.info.axis != *f.axis) return false;
   if (f.workflow && p.info.workflow != *f.workflow) return false;
+  if (f.programme && p.info.programme != *f.programme) return false;
   if (f.partner && std::find(p.info.partners.begin(), p.info.partners.end(), *f.partner) == p.info.partners.end())
     return false;
   if (f.late && p.IsLate(definitions, now) != *f.late) return false;

@@ -34,6 +34,7 @@ struct ProjectFilter {
   std::optional<std::string> partner;
   std::optional<std::string> workflow;
   std::optional<bool> late;  // needs `now`
+  std::optional<std::string> programme;
 };
 
 enum class ProjectSort { kId, kUpdatedDesc, kPhase };

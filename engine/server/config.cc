@@ -14,6 +14,12 @@
 #include <yaml-cpp/yaml.h>
 
 namespace relais::server {
+
+#ifndef RELAIS_DASHBOARD_DIR
+#define RELAIS_DASHBOARD_DIR "./engine/dashboard/www"
+#endif
+const char* const DashboardConfig::kDefaultDashboardDirectory = RELAIS_DASHBOARD_DIR;
+
 namespace {
 
 // The one place where yaml-cpp's exceptions and node model become Statuses.
@@ -65,6 +71,15 @@ class Reader {
     }
     *out = node.Scalar();
     return Status::Ok();
+  }
+
+  // A YAML boolean written plainly: true or false.
+  Status Bool(const YAML::Node& node, const std::string& key, bool* out) const {
+    if (node.IsScalar() && node.Tag() != "!") {
+      if (node.Scalar() == "true") { *out = true; return Status::Ok(); }
+      if (node.Scalar() == "false") { *out = false; return Status::Ok(); }
+    }
+    return Error(node.Mark(), key + ": expected true or false, got " + Describe(node));
   }
 
   using FieldParser = std::function<Status(const YAML::Node& value, const std::string& key)>;
@@ -242,6 +257,17 @@ Status ParseProgrammes(const Reader& r, const YAML::Node& node, ProgrammesConfig
                });
 }
 
+Status ParseDashboard(const Reader& r, const YAML::Node& node, DashboardConfig& c) {
+  return r.Map(node, "dashboard",
+               {
+                   {"enabled", [&r, &c](const YAML::Node& v, const std::string& path) { return r.Bool(v, path, &c.enabled); }},
+                   {"directory",
+                    [&r, &c](const YAML::Node& v, const std::string& path) { return r.String(v, path, &c.directory); }},
+                   r.UnsignedField("cache_max_age_seconds", &c.cache_max_age_seconds, 0, 31'536'000),
+                   r.UnsignedField("max_file_bytes", &c.max_file_bytes, 1, 64ull << 20),
+               });
+}
+
 Status ParseWebhooks(const Reader& r, const YAML::Node& node, WebhooksConfig& c) {
   constexpr uint64_t kMaxRetryMillis = 7ull * 24 * 3600 * 1000;  // a week
   constexpr uint64_t kMaxTimeoutMillis = 15'000;
@@ -396,6 +422,8 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
              [&](const YAML::Node& v, const std::string&) { return ParseProgrammes(r, v, config.programmes); }},
             {"webhooks",
              [&](const YAML::Node& v, const std::string&) { return ParseWebhooks(r, v, config.webhooks); }},
+            {"dashboard",
+             [&](const YAML::Node& v, const std::string&) { return ParseDashboard(r, v, config.dashboard); }},
         }));
   } catch (const YAML::Exception& e) {
     return r.Error(e.mark, e.msg);

@@ -133,6 +133,20 @@ struct WebhooksConfig {
   size_t max_programme_partners = 10'000;        // partners a programme's events are delivered to, at most
 };
 
+// The browser dashboard (section `dashboard:`, docs/dashboard.md): static
+// files served by relais itself under /ui/.
+struct DashboardConfig {
+  bool enabled = true;  // false: GET / and /ui/... are not routed (404)
+  // The folder of index.html and its modules; default: engine/dashboard/www
+  // of the source tree this binary was built from.
+  std::string directory = kDefaultDashboardDirectory;
+  // Cache-Control max-age of the files; 0: "no-cache" (revalidate with the
+  // ETag each time, so an edited file shows at the next load).
+  uint64_t cache_max_age_seconds = 0;
+  size_t max_file_bytes = 1024 * 1024;  // larger files are not served (404)
+  static const char* const kDefaultDashboardDirectory;
+};
+
 struct RelaisConfig {
   ServerConfig server;
   std::string data_dir = "./var/data";
@@ -144,6 +158,7 @@ struct RelaisConfig {
   ImportConfig importer;  // section `import:`
   ProgrammesConfig programmes;
   WebhooksConfig webhooks;
+  DashboardConfig dashboard;
 };
 
 // Parses YAML text; source_name prefixes error positions ("relais.yaml:3:5: ...").

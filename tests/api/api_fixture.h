@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/api/api.h"
+#include "engine/api/dashboard_route.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/server/operational_routes.h"
 #include "engine/store/memory_event_store.h"
@@ -82,6 +83,7 @@ struct Harness {
     api = std::make_unique<Api>(services, config, FixtureTokens(), &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
+    RegisterDashboardRoutes(router, server::DashboardConfig{});
   }
   ~Harness() { api->Stop(); }
 

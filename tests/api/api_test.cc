@@ -50,6 +50,16 @@ TEST_F(ApiTest, WorkflowsAreListedAndServedWithTheirSource) {
   Json body = Harness::Body(one);
   EXPECT_THAT(body["source"].get<std::string>(), HasSubstr("workflow: cbe_action"));
   EXPECT_TRUE(body["current"].get<bool>());
+  // The structure the dashboard draws: phases with labels, transitions' targets.
+  const Json& definition = body["definition"];
+  ASSERT_TRUE(definition["phases"].is_array());
+  EXPECT_EQ(definition["phases"][1]["id"], "etude");
+  EXPECT_EQ(definition["phases"][1]["labels"]["fr"], "Étude de faisabilité");
+  EXPECT_EQ(definition["phases"][1]["planned_year_key"], "faisabilite");
+  bool etude_lancee_goes_to_etude = false;
+  for (const Json& e : definition["events"])
+    if (e["type"] == "etude_lancee") etude_lancee_goes_to_etude = e["transitions"][0]["to"] == "etude";
+  EXPECT_TRUE(etude_lancee_goes_to_etude);
   EXPECT_EQ(h.Call("GET", "/v1/workflows/nope", kCoordinator).status, 404);
 }
 
@@ -255,6 +265,11 @@ TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
   EXPECT_EQ(pb["projects"][0]["info"]["id"], "own");
   auto axis = h.Call("GET", "/v1/projects?axis=3", kAdmin);
   EXPECT_EQ(Harness::Body(axis)["total"], 1);
+  auto by_programme = Harness::Body(h.Call("GET", "/v1/projects?sort=id&programme=" + testing::kOwnProgramme, kAdmin));
+  EXPECT_EQ(by_programme["total"], 2);
+  EXPECT_EQ(by_programme["projects"][0]["info"]["id"], "own");
+  EXPECT_EQ(by_programme["projects"][1]["info"]["id"], "own-3");
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/projects?programme=nowhere", kAdmin))["total"], 0);
   auto by_partner = h.Call("GET", "/v1/projects?partner=afpa", kAdmin);
   EXPECT_EQ(Harness::Body(by_partner)["projects"][0]["info"]["id"], "other");
   auto paged = h.Call("GET", "/v1/projects?sort=id&offset=1&limit=1", kAdmin);
@@ -325,6 +340,17 @@ TEST_F(ApiTest, OpenApiDocumentIsServedWithoutAToken) {
   auto r = h.Call("GET", "/v1/openapi.yaml", "");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("openapi: 3.1"));
+}
+
+TEST_F(ApiTest, MeNamesTheTokensSubjectAndRoles) {
+  auto r = h.Call("GET", "/v1/me", testing::kScopedCoordinator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json me = Harness::Body(r);
+  EXPECT_EQ(me["subject"], "person:paul.sud");
+  EXPECT_EQ(me["roles"], Json::array({"coordinator"}));
+  EXPECT_EQ(me["programmes"], Json::array({testing::kOwnProgramme}));
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/me", testing::kPartner))["partner"], "ccas-fresnes");
+  EXPECT_EQ(h.Call("GET", "/v1/me", "").status, 401);
 }
 
 TEST(ApiRateLimitTest, ATokenOverItsRateGets429WithRetryAfter) {

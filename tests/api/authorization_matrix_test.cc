@@ -115,6 +115,8 @@ std::vector<Route> Routes(const std::string& workflow_source) {
   return {
       {"GET", "/v1/openapi.yaml", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/openapi.yaml", ""}; },
        [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/me", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/me", ""}; },
+       [](const Role&, Scope) { return 200; }},
       {"GET", "/v1/workflows", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/workflows", ""}; },
        [](const Role&, Scope) { return 200; }},
       {"GET", "/v1/workflows/{name}", false,

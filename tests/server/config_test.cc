@@ -233,5 +233,25 @@ TEST(ConfigTest, WebhooksSection) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected a list of delays")));
 }
 
+TEST(ConfigTest, DashboardSection) {
+  auto defaults = ParseConfig("");
+  ASSERT_THAT(defaults, IsOk());
+  EXPECT_TRUE(defaults->dashboard.enabled);
+  EXPECT_THAT(defaults->dashboard.directory, ::testing::EndsWith("engine/dashboard/www"));
+  EXPECT_EQ(defaults->dashboard.cache_max_age_seconds, 0u);
+  auto c = ParseConfig("dashboard:\n  enabled: false\n  directory: /srv/relais/www\n  cache_max_age_seconds: 300\n"
+                       "  max_file_bytes: 2048\n",
+                       "relais.yaml");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_FALSE(c->dashboard.enabled);
+  EXPECT_EQ(c->dashboard.directory, "/srv/relais/www");
+  EXPECT_EQ(c->dashboard.cache_max_age_seconds, 300u);
+  EXPECT_EQ(c->dashboard.max_file_bytes, 2048u);
+  EXPECT_THAT(ParseConfig("dashboard:\n  enabled: yes please\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:12: dashboard.enabled: expected true or false")));
+  EXPECT_THAT(ParseConfig("dashboard:\n  theme: dark\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown key 'dashboard.theme'")));
+}
+
 }  // namespace
 }  // namespace relais::server

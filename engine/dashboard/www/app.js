@@ -1,0 +1,166 @@
+// The dashboard's shell: login, navigation (hash routes), language switch,
+// the live stream, and which view is on screen. Each view module exports
+// render(ctx) -> {relevant(event), refresh()}; the shell calls refresh when a
+// live event concerns the view, and dispose() (when given) when it leaves.
+import { t, lang, setLang } from './lib/i18n.js';
+import * as api from './lib/api.js';
+import { LiveStream } from './lib/stream.js';
+import { h, replace } from './lib/dom.js';
+import { renderLogin } from './views/login.js';
+import * as programmeView from './views/programme.js';
+import * as actionView from './views/action.js';
+import * as eluView from './views/elu.js';
+import * as deliveriesView from './views/deliveries.js';
+
+// How long live events are gathered before the view refreshes once.
+const REFRESH_DEBOUNCE_MS = 250;
+
+const ROUTES = [
+  { pattern: /^#\/programme(?:\/([^/]+))?$/, view: programmeView, nav: 'programme' },
+  { pattern: /^#\/action\/([^/]+)$/, view: actionView, nav: 'programme' },
+  { pattern: /^#\/elu$/, view: eluView, nav: 'elu' },
+  { pattern: /^#\/deliveries$/, view: deliveriesView, nav: 'deliveries' },
+];
+
+const session = { me: null, workflows: new Map() };
+let stream = null;
+let current = null;  // {view controller, route}
+let refreshTimer = null;
+
+const main = () => document.getElementById('main');
+
+function toast(message) {
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.classList.add('visible');
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => el.classList.remove('visible'), 4000);
+}
+
+// The workflow definition of a project (cached by hash).
+async function workflowOf(name, hash) {
+  const key = `${name}@${hash || 'current'}`;
+  if (!session.workflows.has(key)) {
+    const query = hash ? `?hash=${api.enc(hash)}` : '';
+    session.workflows.set(key, api.get(`/v1/workflows/${api.enc(name)}${query}`).then((w) => w.definition));
+  }
+  try {
+    return await session.workflows.get(key);
+  } catch (error) {
+    session.workflows.delete(key);
+    throw error;
+  }
+}
+
+function renderChrome() {
+  document.documentElement.lang = lang();
+  document.title = 'Relais';
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const langButton = document.getElementById('lang');
+  langButton.textContent = t('switch_language');
+  langButton.setAttribute('aria-label', t('switch_language_label'));
+  langButton.setAttribute('lang', lang() === 'fr' ? 'en' : 'fr');
+  const logout = document.getElementById('logout');
+  logout.textContent = t('logout');
+  logout.hidden = !session.me;
+  document.getElementById('whoami').textContent = session.me ? t('signed_in_as', { subject: session.me.subject }) : '';
+  const nav = document.getElementById('nav');
+  nav.hidden = !session.me;
+  nav.setAttribute('aria-label', t('nav_label'));
+  const active = current?.route?.nav;
+  replace(nav, h('ul', {},
+    [['programme', '#/programme', 'nav_programme'], ['elu', '#/elu', 'nav_elu'],
+      ['deliveries', '#/deliveries', 'nav_deliveries']].map(([id, href, key]) =>
+      h('li', {}, h('a', { href, 'aria-current': active === id ? 'page' : false }, t(key))))));
+  setLive(stream && stream.connected);
+}
+
+function setLive(on) {
+  const el = document.getElementById('live');
+  if (!session.me) { el.textContent = ''; return; }
+  el.textContent = on ? t('live_on') : t('live_off');
+  el.className = on ? 'live on' : 'live off';
+  el.dataset.state = on ? 'on' : 'off';
+}
+
+async function route() {
+  if (!session.me) return;
+  const hash = location.hash || '#/programme';
+  const match = ROUTES.map((r) => ({ r, m: hash.match(r.pattern) })).find((x) => x.m);
+  if (!match) { location.hash = '#/programme'; return; }
+  current?.controller?.dispose?.();
+  document.getElementById('toast').classList.remove('visible');  // a message belongs to the page it was said on
+  current = { route: match.r, controller: null };
+  renderChrome();
+  const ctx = {
+    main: main(), me: session.me, params: match.m.slice(1).map((p) => (p ? decodeURIComponent(p) : p)),
+    toast, workflowOf, canManage: isManager(session.me),
+  };
+  replace(ctx.main, h('p', { class: 'loading' }, t('loading')));
+  const mine = current;
+  const controller = await match.r.view.render(ctx);
+  if (current === mine) mine.controller = controller;
+  else controller?.dispose?.();
+}
+
+function isManager(me) {
+  return (me?.roles ?? []).some((r) => r === 'coordinator' || r === 'admin');
+}
+
+function onLiveEvent(event) {
+  const controller = current?.controller;
+  if (!controller?.relevant?.(event)) return;
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => controller.refresh(event), REFRESH_DEBOUNCE_MS);
+}
+
+async function signIn(tokenText) {
+  const me = await api.get('/v1/me', { tokenOverride: tokenText });
+  api.setToken(tokenText);
+  session.me = me;
+  stream?.stop();
+  stream = new LiveStream({
+    getToken: api.token,
+    onEvent: onLiveEvent,
+    onState: (on) => { stream.connected = on; setLive(on); },
+  });
+  stream.start();
+  await route();
+}
+
+function signOut(message) {
+  current?.controller?.dispose?.();
+  stream?.stop();
+  stream = null;
+  session.me = null;
+  session.workflows.clear();
+  api.setToken('');
+  current = null;
+  renderChrome();
+  renderLogin({ main: main(), signIn, message });
+}
+
+async function start() {
+  setLang(lang());
+  api.setUnauthorizedHandler(() => signOut(t('session_expired')));
+  document.getElementById('lang').addEventListener('click', () => {
+    setLang(lang() === 'fr' ? 'en' : 'fr');
+    renderChrome();
+    if (session.me) route(); else renderLogin({ main: main(), signIn });
+  });
+  document.getElementById('logout').addEventListener('click', () => signOut());
+  window.addEventListener('hashchange', () => { route(); main().focus(); });
+  renderChrome();
+  const saved = api.token();
+  if (saved) {
+    try {
+      await signIn(saved);
+      return;
+    } catch {
+      api.setToken('');
+    }
+  }
+  renderLogin({ main: main(), signIn });
+}
+
+start();

@@ -1,0 +1,213 @@
+// One action: where it is (phase timeline, planned against actual years),
+// its method drawn with the current phase, the form to record an event, its
+// full history (who did what), next milestones, partners, people, indicators.
+import { t, label, formatDateTime } from '../lib/i18n.js';
+import { h, replace } from '../lib/dom.js';
+import * as api from '../lib/api.js';
+import { describeFailure } from '../lib/refusal.js';
+import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
+import { recordForm } from './record_form.js';
+import { milestoneTable } from './milestones.js';
+
+const HISTORY_PAGE = 100;
+const HISTORY_MAX_PAGES = 50;
+const NEXT_MILESTONES = 3;
+
+export async function render(ctx) {
+  const id = ctx.params[0];
+  const page = h('article', { class: 'action', 'aria-labelledby': 'action-title' });
+  replace(ctx.main, page);
+  const live = { project: null, def: null, form: null };
+  const parts = {
+    header: h('header', {}),
+    timeline: h('section', { class: 'card', 'aria-labelledby': 'timeline-title' }),
+    workflow: h('section', { class: 'card', 'aria-labelledby': 'workflow-title' }),
+    side: h('div', { class: 'side' }),
+    history: h('section', { class: 'card', 'aria-labelledby': 'history-title' }),
+  };
+
+  async function load() {
+    try {
+      const project = await api.get(`/v1/projects/${api.enc(id)}`);
+      const [def, events] = await Promise.all([
+        ctx.workflowOf(project.info.workflow, project.info.workflow_hash),
+        history(id),
+      ]);
+      const milestones = project.info.programme ? await nextMilestones(project.info) : [];
+      const partnerNames = await api.partnerNames().catch(() => new Map());
+      live.project = project;
+      live.def = def;
+      draw(project, def, events, milestones, partnerNames);
+    } catch (failure) {
+      replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence),
+        h('p', {}, h('a', { href: '#/programme' }, t('action_back'))));
+    }
+  }
+
+  function draw(project, def, events, milestones, partnerNames) {
+    const phaseLabel = (pid) => label(def.phases.find((p) => p.id === pid)?.labels, pid);
+    const fields = project.state.fields ?? {};
+    replace(parts.header,
+      h('p', {}, h('a', { href: `#/programme/${api.enc(project.info.programme ?? '')}` }, t('action_back'))),
+      h('h1', { id: 'action-title' }, t('action_title', { title: project.info.title || project.info.id })),
+      h('p', { class: 'status-line' },
+        h('span', { class: 'badge phase', id: 'current-phase', 'data-phase': project.state.phase },
+          t('action_phase', { phase: phaseLabel(project.state.phase) })),
+        project.late ? h('span', { class: 'badge late' }, t('late')) : null,
+        project.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null,
+        h('span', { class: 'muted' }, t('action_version', { version: project.version }))),
+      h('p', {}, fields.porteur ? t('porteur', { nom: fields.porteur.nom, nature: fields.porteur.nature }) : t('porteur_none')));
+
+    replace(parts.timeline, h('h2', { id: 'timeline-title' }, t('timeline_title')), timeline(def, project, events));
+    replace(parts.workflow,
+      h('h2', { id: 'workflow-title' }, t('workflow_title', { label: label(def.labels, def.name) })),
+      h('div', { class: 'svg-wrap' }, workflowDiagram(def, project.state.phase)),
+      h('p', { class: 'legend' }, t('workflow_legend')),
+      h('details', {}, h('summary', {}, label(def.labels, def.name)), workflowMovesList(def)));
+
+    if (!live.form) {
+      live.form = recordForm(def, () => live.project, { roles: ctx.me.roles, toast: ctx.toast, onRecorded: load });
+    } else {
+      live.form.update();
+    }
+    replace(parts.side,
+      live.form.element,
+      h('section', { class: 'card', 'aria-labelledby': 'next-title' },
+        h('h2', { id: 'next-title' }, t('milestones_next')),
+        milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast, compact: true })
+          : h('p', {}, t('none'))),
+      h('section', { class: 'card', 'aria-labelledby': 'partners-title' },
+        h('h2', { id: 'partners-title' }, t('partners_title')),
+        listOrNone([...new Set([...(project.info.partners ?? []), ...(fields.partenaires ?? [])])]
+          .map((id) => (partnerNames.has(id) && partnerNames.get(id) !== id ? `${partnerNames.get(id)} (${id})` : id)))),
+      h('section', { class: 'card', 'aria-labelledby': 'people-title' },
+        h('h2', { id: 'people-title' }, t('people_title')),
+        people(project, fields)),
+      h('section', { class: 'card', 'aria-labelledby': 'indicators-title' },
+        h('h2', { id: 'indicators-title' }, t('indicators_title')),
+        indicators(fields.indicateurs ?? [])));
+
+    replace(parts.history, h('h2', { id: 'history-title' }, t('history_title')), historyTable(def, events, phaseLabel));
+    if (!parts.header.isConnected) replace(page, parts.header, h('div', { class: 'columns' }, h('div', { class: 'main-col' }, parts.timeline, parts.workflow, parts.history), parts.side));
+  }
+
+  await load();
+  return {
+    relevant: (event) => event.data?.stream === `project-${id}`
+      || (live.project?.info.programme && event.data?.stream === `programme-${live.project.info.programme}`),
+    refresh: load,
+  };
+}
+
+// The whole history, oldest first.
+async function history(id) {
+  const events = [];
+  let from = 1;
+  for (let i = 0; i < HISTORY_MAX_PAGES; i += 1) {
+    const pageBody = await api.get(`/v1/projects/${api.enc(id)}/events?from=${from}&limit=${HISTORY_PAGE}`);
+    events.push(...(pageBody.events ?? []));
+    if (!pageBody.has_more) break;
+    from = pageBody.next_from;
+  }
+  return events;
+}
+
+async function nextMilestones(info) {
+  const query = `status=scheduled${info.axis ? `&axis=${api.enc(info.axis)}` : ''}`;
+  const body = await api.get(`/v1/programmes/${api.enc(info.programme)}/milestones?${query}`).catch(() => ({ milestones: [] }));
+  return (body.milestones ?? []).slice(0, NEXT_MILESTONES);
+}
+
+// Each phase with a planned year (and any phase the action went through):
+// planned year, the year it was entered, done / current / to come.
+function timeline(def, project, events) {
+  const entered = new Map();
+  for (const e of events) {
+    const to = e.data?.effects?.phase?.to;
+    if (to && !entered.has(to)) entered.set(to, new Date(e.metadata?.recorded_at).getUTCFullYear());
+  }
+  const thisYear = new Date().getUTCFullYear();
+  const order = def.phases.map((p) => p.id);
+  const currentIndex = order.indexOf(project.state.phase);
+  const shown = def.phases.filter((p) => (!p.terminal && p.planned_year_key) || entered.has(p.id) || p.id === project.state.phase);
+  return h('ol', { class: 'timeline' }, shown.map((p) => {
+    const planned = project.info.planned_years?.[p.planned_year_key ?? p.id];
+    const actual = entered.get(p.id);
+    const isCurrent = p.id === project.state.phase;
+    const state = isCurrent ? 'current' : actual ? 'done' : order.indexOf(p.id) < currentIndex ? 'skipped' : 'future';
+    const late = planned && ((isCurrent && thisYear > planned) || (!actual && !isCurrent && state === 'future' && thisYear > planned)
+      || (actual && actual > planned));
+    return h('li', { class: `step ${state}${late ? ' late' : ''}`, 'data-phase': p.id, 'aria-current': isCurrent ? 'step' : false },
+      h('span', { class: 'step-name' }, label(p.labels, p.id)),
+      h('span', { class: 'step-years' },
+        planned ? t('timeline_planned', { year: planned }) : t('timeline_not_planned'), ' · ',
+        actual ? t('timeline_actual', { year: actual }) : t('timeline_not_reached')),
+      isCurrent ? h('span', { class: 'visually-hidden' }, ` (${t('timeline_current')})`) : null,
+      late ? h('span', { class: 'badge late' }, t('timeline_late')) : null);
+  }));
+}
+
+function historyTable(def, events, phaseLabel) {
+  const rows = [...events].reverse().map((e) => {
+    const typeDef = def.events.find((x) => x.type === e.type);
+    const what = typeDef ? label(typeDef.labels, e.type) : t(`event_${e.type}`);
+    const to = e.data?.effects?.phase?.to;
+    const from = e.data?.effects?.phase?.from;
+    const actor = (e.metadata?.actor ?? '').startsWith('system') ? `${t('by_system')} · ${e.metadata.actor}` : e.metadata?.actor;
+    return h('tr', { 'data-version': e.version, 'data-type': e.type },
+      h('td', { class: 'when' }, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
+      h('td', {}, actor ?? ''),
+      h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null),
+      h('td', { class: 'details' }, summarise(payloadOf(e))));
+  });
+  return h('table', { class: 'history', id: 'history' },
+    h('thead', {}, h('tr', {}, [t('history_col_when'), t('history_col_who'), t('history_col_what'), t('history_col_details')]
+      .map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows));
+}
+
+// What the person recorded: a workflow event's data; for the runtime's own
+// events, the lateness facts (the registration repeats the action's header).
+function payloadOf(e) {
+  if (e.data && typeof e.data === 'object' && 'effects' in e.data) return e.data.data;
+  return e.type === 'project_late' ? e.data : null;
+}
+
+function summarise(data) {
+  if (!data || typeof data !== 'object') return '';
+  const parts = [];
+  for (const [k, v] of Object.entries(data)) {
+    if (v === null || v === undefined || v === '' || (typeof v === 'object' && Object.keys(v).length === 0)) continue;
+    parts.push(t('detail_pair', { name: k.replaceAll('_', ' '), value: typeof v === 'object' ? JSON.stringify(v) : v }));
+  }
+  return parts.join(' · ');
+}
+
+function listOrNone(items) {
+  return items.length ? h('ul', {}, items.map((x) => h('li', {}, x))) : h('p', {}, t('none'));
+}
+
+function roleName(role) {
+  const key = `role_${role}`;
+  return t(key) === key ? role.replaceAll('_', ' ') : t(key);
+}
+
+// The members of the project and the people its fields name, each once.
+function people(project, fields) {
+  const list = (project.info.members ?? []).map((m) => ({ subject: m.subject, role: m.role }));
+  for (const role of ['elu_referent', 'referent_technique']) {
+    if (fields[role] && !list.some((p) => p.subject === fields[role])) list.push({ subject: fields[role], role });
+  }
+  return list.length
+    ? h('ul', {}, list.map((p) => h('li', {}, p.role ? `${p.subject} (${roleName(p.role)})` : p.subject)))
+    : h('p', {}, t('members_none'));
+}
+
+function indicators(list) {
+  if (!list.length) return h('p', {}, t('none'));
+  return h('table', { class: 'indicators' },
+    h('thead', {}, h('tr', {}, [t('indicator_col_name'), t('indicator_col_value'), t('indicator_col_period')]
+      .map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, list.map((i) => h('tr', {},
+      h('td', {}, i.indicateur.replaceAll('_', ' ')), h('td', { class: 'num' }, String(i.valeur)), h('td', {}, i.periode ?? '')))));
+}

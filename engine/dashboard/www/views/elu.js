@@ -1,0 +1,101 @@
+// An élu's page: my next reviews, those overdue, my calendar link (a feed
+// token: POST /v1/people/{person}/feed-tokens), my actions. A coordinator
+// picks the élu among the programmes' élus référents.
+import { t } from '../lib/i18n.js';
+import { h, replace } from '../lib/dom.js';
+import * as api from '../lib/api.js';
+import { describeFailure } from '../lib/refusal.js';
+import { milestoneTable } from './milestones.js';
+
+export async function render(ctx) {
+  const page = h('section', { class: 'elu', 'aria-labelledby': 'elu-title' });
+  replace(ctx.main, page);
+  const state = { person: null, calendar: null };
+
+  async function load() {
+    try {
+      const programmes = (await api.get('/v1/programmes')).programmes ?? [];
+      const details = await Promise.all(programmes.map((p) => api.get(`/v1/programmes/${api.enc(p.id)}`)));
+      const elus = [...new Set(details.flatMap((d) => (d.assignments ?? [])
+        .filter((a) => a.role === 'elu_referent' && a.active).map((a) => a.person)))];
+      if (!state.person) state.person = ctx.canManage && elus.length && !elus.includes(ctx.me.subject) ? elus[0] : ctx.me.subject;
+      const person = state.person;
+      const lists = await Promise.all(programmes.map(async (p) => {
+        const base = `/v1/programmes/${api.enc(p.id)}/milestones?person=${api.enc(person)}`;
+        const [next, overdue] = await Promise.all([api.get(`${base}&status=scheduled`), api.get(`${base}&overdue=true`)]);
+        return { programme: p, next: (next.milestones ?? []).filter((m) => !m.overdue), overdue: overdue.milestones ?? [] };
+      }));
+      const projects = (await api.getAllProjects()).filter((p) => (p.info.members ?? []).some((m) => m.subject === person));
+      draw(elus, lists, projects);
+    } catch (failure) {
+      replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence));
+    }
+  }
+
+  function draw(elus, lists, projects) {
+    const picker = ctx.canManage && elus.length ? (() => {
+      const select = h('select', { id: 'elu-select' }, elus.map((p) => h('option', { value: p, selected: p === state.person }, p)));
+      select.addEventListener('change', () => { state.person = select.value; state.calendar = null; load(); });
+      return h('p', {}, h('label', { for: 'elu-select' }, t('elu_choose')), ' ', select);
+    })() : null;
+    const overdue = lists.flatMap((l) => l.overdue.map((m) => ({ ...m, programme: l.programme.id })));
+    replace(page,
+      h('h1', { id: 'elu-title' }, t('elu_title')),
+      picker,
+      h('p', { class: 'subtitle' }, t('elu_person', { person: state.person })),
+      h('section', { class: 'card', 'aria-labelledby': 'elu-overdue-title' },
+        h('h2', { id: 'elu-overdue-title' }, t('elu_overdue')),
+        overdue.length ? lists.filter((l) => l.overdue.length).map((l) => milestoneTable(l.programme.id, l.overdue,
+          { caption: l.programme.title, canHold: ctx.canManage, onHeld: load, toast: ctx.toast }))
+          : h('p', {}, t('overdue_none'))),
+      h('section', { class: 'card', 'aria-labelledby': 'elu-next-title' },
+        h('h2', { id: 'elu-next-title' }, t('elu_next')),
+        lists.some((l) => l.next.length) ? lists.filter((l) => l.next.length).map((l) => milestoneTable(l.programme.id, l.next,
+          { caption: l.programme.title, canHold: ctx.canManage, onHeld: load, toast: ctx.toast }))
+          : h('p', {}, t('elu_no_reviews'))),
+      calendarSection(),
+      h('section', { class: 'card', 'aria-labelledby': 'elu-actions-title' },
+        h('h2', { id: 'elu-actions-title' }, t('elu_actions')),
+        projects.length ? h('ul', {}, projects.map((p) => h('li', {}, h('a', { href: `#/action/${api.enc(p.info.id)}` }, p.info.title || p.info.id))))
+          : h('p', {}, t('none'))));
+  }
+
+  function calendarSection() {
+    const output = h('div', { class: 'calendar-link' });
+    const error = h('p', { class: 'error', role: 'alert' });
+    const show = (url) => {
+      const input = h('input', { id: 'calendar-url', type: 'text', readonly: true, value: url });
+      replace(output, h('label', { for: 'calendar-url' }, t('elu_calendar_link')), input,
+        h('button', {
+          type: 'button',
+          onclick: async () => {
+            input.select();
+            try { await navigator.clipboard.writeText(url); } catch { document.execCommand?.('copy'); }
+            ctx.toast(t('elu_calendar_copied'));
+          },
+        }, t('elu_calendar_copy')));
+    };
+    const make = h('button', {
+      type: 'button', class: 'primary', id: 'calendar-make',
+      onclick: async () => {
+        try {
+          const made = await api.post(`/v1/people/${api.enc(state.person)}/feed-tokens`, {});
+          state.calendar = new URL(made.url, location.origin).href;
+          show(state.calendar);
+        } catch (failure) {
+          error.textContent = describeFailure(failure).sentence;
+        }
+      },
+    }, t('elu_calendar_make'));
+    if (state.calendar) show(state.calendar);
+    return h('section', { class: 'card', 'aria-labelledby': 'elu-calendar-title' },
+      h('h2', { id: 'elu-calendar-title' }, t('elu_calendar')),
+      h('p', {}, t('elu_calendar_intro')), state.calendar ? null : make, output, error);
+  }
+
+  await load();
+  return {
+    relevant: (event) => (event.data?.stream ?? '').startsWith('programme-') || (event.data?.stream ?? '').startsWith('project-'),
+    refresh: load,
+  };
+}

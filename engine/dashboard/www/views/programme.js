@@ -1,0 +1,195 @@
+// The programme: its axes × the workflow's phases, with the number of
+// actions in each cell, the late ones and the overdue reviews standing out;
+// the list of actions; the overdue and next reviews.
+import { t, label } from '../lib/i18n.js';
+import { h, replace } from '../lib/dom.js';
+import * as api from '../lib/api.js';
+import { describeFailure } from '../lib/refusal.js';
+import { milestoneTable } from './milestones.js';
+
+// Reviews shown under "next milestones".
+const NEXT_MILESTONES = 6;
+// The read model follows commits asynchronously: after a live event the
+// list is re-read until it has caught up, this many times at most.
+const CATCH_UP_TRIES = 10;
+const CATCH_UP_DELAY_MS = 150;
+
+export async function render(ctx) {
+  const state = { programmeId: ctx.params[0], filter: null };
+  const page = h('section', { class: 'programme', 'aria-labelledby': 'programme-title' });
+  replace(ctx.main, page);
+
+  async function load(minPosition = 0) {
+    try {
+      const list = (await api.get('/v1/programmes')).programmes ?? [];
+      if (list.length === 0) { replace(page, h('p', {}, t('no_programme'))); return; }
+      if (!state.programmeId || !list.some((p) => p.id === state.programmeId)) state.programmeId = list[0].id;
+      const id = state.programmeId;
+      const [programme, projects, overdue, upcoming] = await Promise.all([
+        api.get(`/v1/programmes/${api.enc(id)}`),
+        projectsOf(id, minPosition),
+        api.get(`/v1/programmes/${api.enc(id)}/milestones?overdue=true`),
+        api.get(`/v1/programmes/${api.enc(id)}/milestones?status=scheduled&kind=review`),
+      ]);
+      const phases = await phasesOf(ctx, projects);
+      draw({ list, programme, projects, phases, overdue: overdue.milestones ?? [], upcoming: upcoming.milestones ?? [] });
+    } catch (failure) {
+      replace(page, h('p', { class: 'error', role: 'alert' }, t('load_failed', { detail: describeFailure(failure).sentence })),
+        h('button', { type: 'button', onclick: () => load() }, t('retry')));
+    }
+  }
+
+  function draw({ list, programme, projects, phases, overdue, upcoming }) {
+    const def = programme.definition;
+    const focusId = document.activeElement?.id;
+    replace(page,
+      h('h1', { id: 'programme-title' }, t('programme_title', { title: def.title })),
+      list.length > 1 ? programmePicker(list, state.programmeId) : null,
+      h('p', { class: 'subtitle' },
+        def.territory?.length ? t('programme_territory', { communes: def.territory.join(', ') }) : '',
+        def.plan_years?.length ? ` · ${t('programme_plan', { years: def.plan_years.join('-') })}` : ''),
+      grid(def, phases, projects, overdue),
+      actionList(def, phases, projects),
+      h('section', { 'aria-labelledby': 'overdue-title', class: 'card' },
+        h('h2', { id: 'overdue-title' }, t('overdue_title')),
+        overdue.length === 0 ? h('p', {}, t('overdue_none'))
+          : milestoneTable(state.programmeId, overdue, { canHold: ctx.canManage, onHeld: () => load(), toast: ctx.toast })),
+      h('section', { 'aria-labelledby': 'next-title', class: 'card' },
+        h('h2', { id: 'next-title' }, t('milestones_next')),
+        upcoming.length === 0 ? h('p', {}, t('none'))
+          : milestoneTable(state.programmeId, upcoming.filter((m) => !m.overdue).slice(0, NEXT_MILESTONES),
+            { canHold: ctx.canManage, onHeld: () => load(), toast: ctx.toast })));
+    if (focusId) document.getElementById(focusId)?.focus();
+  }
+
+  function programmePicker(list, selected) {
+    const select = h('select', { id: 'programme-select' },
+      list.map((p) => h('option', { value: p.id, selected: p.id === selected }, p.title)));
+    select.addEventListener('change', () => { location.hash = `#/programme/${api.enc(select.value)}`; });
+    return h('p', {}, h('label', { for: 'programme-select' }, t('programme_choose')), ' ', select);
+  }
+
+  // Rows: axes (sub-axes indented under their axis); columns: phases. An
+  // axis counts its sub-axes too, as the programme's indicators do.
+  function grid(def, phases, projects, overdue) {
+    const axes = orderedAxes(def.axes ?? []);
+    const byCell = new Map();
+    for (const p of projects) {
+      for (const axis of ancestry(def.axes ?? [], p.info.axis)) {
+        const key = `${axis}|${p.state.phase}`;
+        const cell = byCell.get(key) ?? { n: 0, late: 0 };
+        cell.n += 1;
+        if (p.late) cell.late += 1;
+        byCell.set(key, cell);
+      }
+    }
+    const overdueByAxis = new Map();
+    for (const m of overdue) {
+      for (const axis of ancestry(def.axes ?? [], m.axis ?? '')) overdueByAxis.set(axis, (overdueByAxis.get(axis) ?? 0) + 1);
+    }
+    const head = h('tr', {}, h('th', { scope: 'col' }, t('grid_axis')),
+      phases.map((ph) => h('th', { scope: 'col' }, label(ph.labels, ph.id))),
+      h('th', { scope: 'col' }, t('grid_total')),
+      h('th', { scope: 'col' }, t('grid_overdue_reviews')));
+    const rows = axes.map(({ axis, depth }) => {
+      let total = 0;
+      const cells = phases.map((ph) => {
+        const cell = byCell.get(`${axis.id}|${ph.id}`);
+        total += cell?.n ?? 0;
+        if (!cell) return h('td', { class: 'count empty', 'data-phase': ph.id }, '·');
+        const text = t('grid_cell', { n: cell.n, late: cell.late });
+        return h('td', { class: cell.late ? 'count has-late' : 'count', 'data-phase': ph.id },
+          h('button', {
+            type: 'button', class: 'cell', 'aria-label': `${axis.title}, ${label(ph.labels, ph.id)} : ${text}`,
+            'aria-pressed': state.filter === `${axis.id}|${ph.id}` ? 'true' : 'false',
+            onclick: () => { state.filter = state.filter === `${axis.id}|${ph.id}` ? null : `${axis.id}|${ph.id}`; load(); },
+          }, h('span', { class: 'n' }, String(cell.n)), cell.late ? h('span', { class: 'badge late' }, t('grid_late', { n: cell.late })) : null));
+      });
+      const overdueCount = overdueByAxis.get(axis.id) ?? 0;
+      return h('tr', { 'data-axis': axis.id },
+        h('th', { scope: 'row', class: `axis depth-${depth}` }, `${axis.id} · ${axis.title}`),
+        cells,
+        h('td', { class: 'count total' }, String(total)),
+        h('td', { class: overdueCount ? 'count overdue' : 'count' },
+          overdueCount ? h('span', { class: 'badge overdue' }, String(overdueCount)) : '0'));
+    });
+    return h('table', { class: 'grid', id: 'programme-grid' },
+      h('caption', {}, t('grid_caption')), h('thead', {}, head), h('tbody', {}, rows));
+  }
+
+  function actionList(def, phases, projects) {
+    const axisTitle = new Map((def.axes ?? []).map((a) => [a.id, a.title]));
+    const phaseLabel = new Map(phases.map((p) => [p.id, label(p.labels, p.id)]));
+    const [filterAxis, filterPhase] = (state.filter ?? '|').split('|');
+    const shown = projects
+      .filter((p) => !state.filter
+        || (p.state.phase === filterPhase && ancestry(def.axes ?? [], p.info.axis).includes(filterAxis)))
+      .sort((a, b) => (a.info.axis + a.info.title).localeCompare(b.info.axis + b.info.title));
+    return h('section', { class: 'card', 'aria-labelledby': 'actions-title' },
+      h('h2', { id: 'actions-title' }, t('actions_title')),
+      h('table', { class: 'actions' },
+        h('thead', {}, h('tr', {}, [t('action_col_title'), t('action_col_axis'), t('action_col_phase'), t('action_col_status')]
+          .map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, shown.map((p) => h('tr', { 'data-project': p.info.id },
+          h('td', {}, h('a', { href: `#/action/${api.enc(p.info.id)}` }, p.info.title || p.info.id)),
+          h('td', {}, `${p.info.axis} ${axisTitle.get(p.info.axis) ?? ''}`),
+          h('td', { class: 'phase' }, phaseLabel.get(p.state.phase) ?? p.state.phase),
+          h('td', {}, p.late ? h('span', { class: 'badge late' }, t('late')) : h('span', { class: 'badge ok' }, t('on_time')),
+            p.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null))))));
+  }
+
+  await load();
+  return {
+    relevant: (event) => {
+      const stream = event.data?.stream ?? '';
+      return stream.startsWith('project-') || stream === `programme-${state.programmeId}`;
+    },
+    refresh: (event) => load(Number(event?.id ?? 0)),
+  };
+}
+
+// The programme's projects, from the read model once it has read up to
+// minPosition (the live event that asked for the refresh).
+async function projectsOf(programmeId, minPosition) {
+  for (let attempt = 0; ; attempt += 1) {
+    const first = await api.get('/v1/projects?limit=1');
+    if (!minPosition || (first.index_position ?? 0) >= minPosition || attempt >= CATCH_UP_TRIES) break;
+    await new Promise((resolve) => setTimeout(resolve, CATCH_UP_DELAY_MS));
+  }
+  return api.getAllProjects(`programme=${api.enc(programmeId)}`);
+}
+
+// The phases of the workflows the projects follow, in their order; phases
+// that are terminal are shown only when an action is in them.
+async function phasesOf(ctx, projects) {
+  const seen = new Map();
+  const names = [...new Set(projects.map((p) => `${p.info.workflow}\n${p.info.workflow_hash}`))];
+  const defs = await Promise.all(names.map((n) => { const [w, hash] = n.split('\n'); return ctx.workflowOf(w, hash); }));
+  const occupied = new Set(projects.map((p) => p.state.phase));
+  for (const def of defs) {
+    for (const ph of def.phases) {
+      if (ph.terminal && !occupied.has(ph.id)) continue;
+      if (!seen.has(ph.id)) seen.set(ph.id, ph);
+    }
+  }
+  return [...seen.values()];
+}
+
+// The axis and the axes above it ("2A" -> ["2A", "2"]).
+function ancestry(axes, id) {
+  const chain = [];
+  for (let a = axes.find((x) => x.id === id); a && !chain.includes(a.id); a = axes.find((x) => x.id === a.parent)) chain.push(a.id);
+  return chain.length ? chain : [id];
+}
+
+function orderedAxes(axes) {
+  const out = [];
+  const visit = (parent, depth) => {
+    for (const a of axes.filter((x) => (x.parent ?? '') === parent)) {
+      out.push({ axis: a, depth });
+      visit(a.id, depth + 1);
+    }
+  };
+  visit('', 0);
+  return out;
+}

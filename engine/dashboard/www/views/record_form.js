@@ -1,0 +1,116 @@
+// The form a coordinator (or any role the workflow allows) records an event
+// with: the events the current phase accepts for the caller's roles, the
+// fields of the chosen event generated from its data schema, the answer in
+// words (a refusal names the workflow's reason).
+import { t, label } from '../lib/i18n.js';
+import { h, replace } from '../lib/dom.js';
+import * as api from '../lib/api.js';
+import { describeFailure } from '../lib/refusal.js';
+
+// Events whose `phases` (or any open phase) include phase and whose roles
+// meet the caller's, excluding those only timers fire.
+export function recordableEvents(def, project, roles) {
+  const phase = def.phases.find((p) => p.id === project.state.phase);
+  if (!phase || phase.terminal) return [];
+  return def.events.filter((e) => (e.any_open_phase || e.phases.includes(phase.id))
+    && e.roles.some((r) => roles.includes(r)));
+}
+
+// getProject() gives the project as last loaded (its version for If-Match);
+// onRecorded() runs after a success.
+export function recordForm(def, getProject, { roles, toast, onRecorded }) {
+  const section = h('section', { class: 'card record', 'aria-labelledby': 'record-title' });
+  const fields = h('div', { class: 'fields' });
+  const outcome = h('div', { class: 'outcome', role: 'alert' });
+  const select = h('select', { id: 'record-type', name: 'type', required: true });
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'record-submit' }, t('record_submit'));
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'record-type' }, t('record_type')), select, fields, submit);
+
+  function fillTypes() {
+    const chosen = select.value;
+    const events = recordableEvents(def, getProject(), roles);
+    replace(select, h('option', { value: '' }, t('record_choose')),
+      events.map((e) => h('option', { value: e.type, selected: e.type === chosen }, label(e.labels, e.type))));
+    if (!events.some((e) => e.type === chosen)) replace(fields);
+    section.hidden = events.length === 0;
+  }
+
+  select.addEventListener('change', () => {
+    const event = def.events.find((e) => e.type === select.value);
+    replace(fields, event ? schemaFields(event.schema) : []);
+    outcome.replaceChildren();
+  });
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    outcome.replaceChildren();
+    const event = def.events.find((x) => x.type === select.value);
+    if (!event) { select.focus(); return; }
+    const project = getProject();
+    submit.disabled = true;
+    try {
+      await api.post(`/v1/projects/${api.enc(project.info.id)}/events`, { type: event.type, data: readFields(fields, event.schema) },
+        { headers: { 'If-Match': `"${project.version}"` } });
+      toast(t('record_done', { label: label(event.labels, event.type) }));
+      select.value = '';
+      replace(fields);
+      await onRecorded();
+    } catch (failure) {
+      const phaseLabel = (id) => label(def.phases.find((p) => p.id === id)?.labels, id);
+      const said = describeFailure(failure, { phaseLabel });
+      replace(outcome, h('div', { class: 'refusal', id: 'refusal' },
+        said.title ? h('strong', {}, said.title) : null,
+        h('p', {}, said.sentence),
+        said.technical ? h('details', {}, h('summary', {}, t('details_label')), h('code', {}, said.technical)) : null));
+      if (failure?.status === 409) await onRecorded();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  replace(section, h('h2', { id: 'record-title' }, t('record_title')), form, outcome);
+  fillTypes();
+  return { element: section, update: fillTypes };
+}
+
+// Inputs for the properties of an object schema: enums as selects, numbers,
+// booleans as checkboxes, lists of strings one per line, text otherwise.
+function schemaFields(schema) {
+  const required = new Set(schema?.required ?? []);
+  return Object.entries(schema?.properties ?? {}).map(([name, prop]) => {
+    const id = `field-${name}`;
+    const mark = required.has(name) ? h('span', { class: 'required' }, ` ${t('field_required')}`) : null;
+    let input;
+    if (prop.enum) {
+      input = h('select', { id, name, required: required.has(name) },
+        h('option', { value: '' }, t('record_choose')), prop.enum.map((v) => h('option', { value: v }, v)));
+    } else if (prop.type === 'number' || prop.type === 'integer') {
+      input = h('input', { id, name, type: 'number', step: prop.type === 'integer' ? 1 : 'any', required: required.has(name) });
+    } else if (prop.type === 'boolean') {
+      input = h('input', { id, name, type: 'checkbox' });
+    } else if (prop.type === 'array') {
+      input = h('textarea', { id, name, rows: 2 });
+    } else {
+      const long = (prop.maxLength ?? 0) > 200;
+      input = long ? h('textarea', { id, name, rows: 3, required: required.has(name) })
+        : h('input', { id, name, type: 'text', required: required.has(name), maxlength: prop.maxLength });
+    }
+    return h('div', { class: 'field' }, h('label', { for: id }, name.replaceAll('_', ' '), mark), input);
+  });
+}
+
+function readFields(container, schema) {
+  const data = {};
+  for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
+    const input = container.querySelector(`[name="${name}"]`);
+    if (!input) continue;
+    if (prop.type === 'boolean') { data[name] = input.checked; continue; }
+    const value = input.value.trim();
+    if (value === '') continue;
+    if (prop.type === 'number' || prop.type === 'integer') data[name] = Number(value);
+    else if (prop.type === 'array') data[name] = value.split('\n').map((v) => v.trim()).filter(Boolean);
+    else data[name] = value;
+  }
+  return data;
+}

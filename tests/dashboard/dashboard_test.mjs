@@ -1,0 +1,357 @@
+// Browser test of the dashboard: a real `relais serve`, Debian's chromium
+// driven headless by playwright-core. History is made in the past (the
+// server under libfaketime from 2025-01-06), then the server runs on the
+// real clock: reviews of 2025-2026 not held are overdue, actions behind
+// their planned year are late.
+//
+// Usage: node --test dashboard_test.mjs (env RELAIS_BINARY, RELAIS_SOURCE_DIR,
+// DASHBOARD_ARTIFACTS; ctest sets them). Screenshots go to DASHBOARD_ARTIFACTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { writeConfig, startServer, apiClient } from './relais_server.mjs';
+import { makeScenario, PROGRAMME, ELU } from './scenario.mjs';
+
+const BINARY = process.env.RELAIS_BINARY;
+const SOURCE = process.env.RELAIS_SOURCE_DIR;
+const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const PAST = '2025-01-06 09:00:00';
+const WAIT_MS = 15_000;  // the longest any page change may take
+
+const tokens = {
+  coordinator: { token: randomBytes(24).toString('hex'), subject: 'person:claire.martin', roles: ['coordinator'] },
+  elu: { token: randomBytes(24).toString('hex'), subject: ELU, roles: ['elu'] },
+};
+
+let dir;
+let server;
+let receiver;
+let browser;
+let coordinator;  // API client
+
+before(async () => {
+  assert.ok(BINARY && SOURCE && ARTIFACTS, 'RELAIS_BINARY, RELAIS_SOURCE_DIR and DASHBOARD_ARTIFACTS must be set');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'relais-dashboard-'));
+  receiver = await startReceiver();
+  const config = writeConfig(dir, { sourceDir: SOURCE, tokens: Object.values(tokens) });
+
+  // 1. The past: the plan starts on 2025-01-06.
+  const past = await startServer(BINARY, config, { fakeStart: PAST });
+  const pastCall = apiClient(past.base, tokens.coordinator.token);
+  await makeScenario(pastCall, receiver.base, { today: '2025-01-06' });
+  // The failing partner's deliveries of 2025 are all dead-lettered before the jump.
+  const down = (await pastCall('GET', '/v1/webhooks/endpoints')).endpoints.find((e) => e.partner === 'emploi-essai');
+  await until(async () => (await pastCall('GET', `/v1/webhooks/endpoints/${down.id}/deliveries`)).deliveries.length === 0,
+    'the deliveries of 2025 are settled');
+  await past.stop();
+
+  // 2. Today.
+  server = await startServer(BINARY, config);
+  coordinator = apiClient(server.base, tokens.coordinator.token);
+  await until(allPastMilestonesEscalated, 'the reviews of 2025-2026 not held are overdue');
+  await until(async () => (await coordinator('GET', '/v1/projects?late=true')).total >= 2, 'late actions are indexed');
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  receiver?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Every milestone more than escalation_days (14) past its date is overdue.
+async function allPastMilestonesEscalated() {
+  const { milestones } = await coordinator('GET', `/v1/programmes/${PROGRAMME}/milestones?status=scheduled`);
+  const limit = Date.now() - 15 * 24 * 3600 * 1000;
+  const past = milestones.filter((m) => Date.parse(m.due) < limit);
+  return past.length >= 2 && past.every((m) => m.overdue);
+}
+
+async function overdueReviews() {
+  return (await coordinator('GET', `/v1/programmes/${PROGRAMME}/milestones?overdue=true`)).milestones;
+}
+
+async function until(check, what, timeout = WAIT_MS) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try { if (await check()) return; } catch { /* not yet */ }
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// Partners' webhook receiver: /ok accepts, /down always fails.
+function startReceiver() {
+  const received = [];
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      let eventId = null;
+      try { eventId = JSON.parse(body).data.event.id; } catch { /* not a Relais payload */ }
+      received.push({ path: req.url, eventId });
+      res.writeHead(req.url === '/ok' ? 204 : 500).end();
+    });
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
+    base: `http://127.0.0.1:${srv.address().port}`, received, close: () => srv.close(),
+  })));
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Refusals and 401s the test provokes are logged by chromium as failed
+  // loads; any other console error is a fault of the page.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|422)/.test(m.text())) {
+      errors.push(m.text());
+    }
+  });
+  page.errors = errors;
+  return page;
+}
+
+// Logs in with the keyboard only: focus is on the token field, Enter submits.
+async function logIn(page, token) {
+  await page.goto(`${server.base}/`);
+  await page.waitForURL(/\/ui\/index\.html/);
+  const field = page.getByLabel('Jeton d’accès');
+  await field.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'token', 'the token field has the focus');
+  await page.keyboard.type(token);
+  await page.keyboard.press('Enter');
+  await page.locator('#nav a').first().waitFor();
+}
+
+// Saves a screenshot, after checking that every control on the page has a
+// name a screen reader can say (a <label>, aria-label or its text).
+async function shot(page, name) {
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
+    .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, [], `controls without a name on the ${name} page`);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+test('static files: redirect, types, validators, traversal refused, no token needed', async () => {
+  const root = await fetch(`${server.base}/`, { redirect: 'manual' });
+  assert.equal(root.status, 302);
+  assert.equal(root.headers.get('location'), '/ui/index.html');
+  const js = await fetch(`${server.base}/ui/app.js`);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /^text\/javascript/);
+  const etag = js.headers.get('etag');
+  assert.ok(etag);
+  assert.equal((await fetch(`${server.base}/ui/app.js`, { headers: { 'If-None-Match': etag } })).status, 304);
+  for (const path of ['/ui/%2e%2e/%2e%2e/README.md', '/ui/views/%2e%2e%2f%2e%2e%2fREADME.md', '/ui/..%2f..%2f..%2fREADME.md']) {
+    const r = await fetch(server.base + path);
+    assert.equal(r.status, 404, path);
+    assert.doesNotMatch(await r.text(), /Relais is a workflow engine/);
+  }
+});
+
+test('a wrong token is refused in words, then the coordinator sees the programme', async () => {
+  const page = await newPage();
+  await page.goto(`${server.base}/ui/index.html`);
+  await page.getByLabel('Jeton d’accès').fill('not-a-token');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Ce jeton n’est pas reconnu (401)' }).waitFor();
+  await shot(page, 'login-refused');
+  await page.context().close();
+
+  const coord = await newPage();
+  await logIn(coord, tokens.coordinator.token);
+  await coord.getByRole('heading', { name: /Plate-forme d’appui du Val-des-Essais/ }).waitFor();
+  const grid = coord.locator('#programme-grid');
+  // conciergerie: axis 1, in study since 2025, planned for 2025: late.
+  const axis1 = grid.locator('tr[data-axis="1"]');
+  await axis1.locator('.badge.late').waitFor();
+  assert.match(await axis1.innerText(), /1 en retard/);
+  // Axis 2A: the élu's reviews of 2025 and 2026 were never held.
+  const overdue = await overdueReviews();
+  const overdue2A = overdue.filter((m) => m.axis === '2A').length;
+  assert.ok(overdue2A >= 2);
+  assert.equal((await grid.locator('tr[data-axis="2A"] .badge.overdue').innerText()).trim(), String(overdue2A));
+  assert.equal(await coord.locator('table.actions tbody tr').count(), 5);
+  await shot(coord, 'programme');
+  assert.deepEqual(coord.errors, []);
+  await coord.context().close();
+});
+
+test('an action advanced on one page moves on a second open page without reload; a refusal is told in words', async () => {
+  const a = await newPage();
+  const b = await newPage();
+  const grid = await newPage();
+  await logIn(a, tokens.coordinator.token);
+  await logIn(b, tokens.coordinator.token);
+  await logIn(grid, tokens.coordinator.token);
+  // A third page shows the programme: axis 2A has one action in study.
+  const studies2A = grid.locator('#programme-grid tr[data-axis="2A"] td[data-phase="etude"] button.cell .n');
+  assert.equal((await studies2A.innerText()).trim(), '1');
+  await grid.locator('#live[data-state="on"]').waitFor();
+  await grid.evaluate(() => { window.notReloaded = true; });
+  await b.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
+  await b.locator('#current-phase[data-phase="mobilisation"]').waitFor();
+  await b.locator('#live[data-state="on"]').waitFor();
+  await b.evaluate(() => { window.notReloaded = true; });
+  // The workflow is drawn with the current phase highlighted.
+  await b.locator('svg.workflow-svg g.phase.current[data-phase="mobilisation"]').waitFor();
+
+  await a.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
+  await a.locator('#current-phase[data-phase="mobilisation"]').waitFor();
+  await a.getByLabel('Événement', { exact: true }).selectOption('etude_lancee');
+  await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await a.locator('#current-phase[data-phase="etude"]').waitFor();
+
+  // The second page follows, through the live stream.
+  await b.locator('#current-phase[data-phase="etude"]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await b.evaluate(() => window.notReloaded), true, 'the second page was not reloaded');
+  // The programme grid follows too: two actions of axis 2A in study now.
+  await until(async () => (await studies2A.innerText()).trim() === '2', 'the grid counts the action in study');
+  assert.equal(await grid.evaluate(() => window.notReloaded), true, 'the programme page was not reloaded');
+  await grid.context().close();
+  await b.locator('svg.workflow-svg g.phase.current[data-phase="etude"]').waitFor();
+  const latest = b.locator('#history tbody tr').first();
+  assert.equal(await latest.getAttribute('data-type'), 'etude_lancee');
+  assert.match(await latest.innerText(), /person:claire\.martin/);
+  assert.match(await latest.innerText(), /passe en Étude de faisabilité/);
+  await b.locator('ol.timeline li.current[data-phase="etude"]').waitFor();
+  await shot(b, 'action');
+
+  // No montage before a porteur: the workflow's own reason, in words.
+  await a.goto(`${server.base}/ui/index.html#/action/relais-assistantes`);
+  await a.locator('#current-phase[data-phase="etude"]').waitFor();
+  await a.getByLabel('Événement', { exact: true }).selectOption('montage_demarre');
+  await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  const refusal = a.locator('#refusal');
+  await refusal.waitFor();
+  const said = await refusal.innerText();
+  assert.match(said, /Refusé par la méthode/);
+  assert.match(said, /La méthode ne le permet pas encore : la recherche d'un porteur est un préalable au montage\./);
+  await shot(a, 'refusal');
+  // Still in study: nothing was recorded.
+  assert.equal((await coordinator('GET', '/v1/projects/relais-assistantes')).state.phase, 'etude');
+
+  // The porteur is found (fields generated from the event's schema), then montage opens.
+  await a.getByLabel('Événement', { exact: true }).selectOption('porteur_identifie');
+  await a.getByLabel(/^nom/).fill('Association Vie à Domicile Essai');
+  await a.getByLabel(/^nature/).selectOption('association');
+  await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await a.getByText('Porteur : Association Vie à Domicile Essai (association)').waitFor();
+  await a.getByLabel('Événement', { exact: true }).selectOption('montage_demarre');
+  await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await a.locator('#current-phase[data-phase="montage"]').waitFor();
+  assert.equal(await a.locator('#refusal').count(), 0, 'the refusal is gone once the command passes');
+  assert.deepEqual([...a.errors, ...b.errors], []);
+  await a.context().close();
+  await b.context().close();
+});
+
+test('the coordinator records a review held; the élu sees their reviews and gets a calendar link', async () => {
+  const before = (await overdueReviews()).length;
+  const coord = await newPage();
+  await logIn(coord, tokens.coordinator.token);
+  const overdueSection = coord.locator('section[aria-labelledby="overdue-title"]');
+  await overdueSection.locator('tbody tr').first().waitFor();
+  assert.equal(await overdueSection.locator('tbody tr').count(), before);
+  await overdueSection.getByRole('button', { name: /^Point tenu/ }).first().click();
+  await coord.getByLabel('Notes').fill('Point fait avec l’élu : recherche de porteur à relancer.');
+  await coord.getByLabel('Décisions (une par ligne)').fill('Relancer le CCAS\nPrésenter l’action au comité de pilotage');
+  await coord.getByRole('button', { name: 'Enregistrer le point' }).click();
+  await coord.getByRole('status').filter({ hasText: 'Point enregistré.' }).waitFor();
+  await until(async () => (await overdueReviews()).length === before - 1, 'the review is no longer overdue');
+  await until(async () => (await overdueSection.locator('tbody tr').count()) === before - 1, 'the page shows one overdue review less');
+  const held = (await coordinator('GET', `/v1/programmes/${PROGRAMME}/milestones?status=held`)).milestones;
+  assert.equal(held.length, 1);
+  assert.equal(held[0].held_by, tokens.coordinator.subject);
+  assert.deepEqual(coord.errors, []);
+  await coord.context().close();
+
+  const elu = await newPage();
+  await logIn(elu, tokens.elu.token);
+  await elu.getByRole('link', { name: 'Mes points' }).click();
+  await elu.getByRole('heading', { name: 'Mes points avec la coordination' }).waitFor();
+  const eluOverdue = elu.locator('section[aria-labelledby="elu-overdue-title"] tbody tr');
+  await eluOverdue.first().waitFor();
+  const mine = (await coordinator('GET', `/v1/programmes/${PROGRAMME}/milestones?overdue=true&person=${encodeURIComponent(ELU)}`)).milestones;
+  assert.ok(mine.length >= 1);
+  assert.equal(await eluOverdue.count(), mine.length);
+  await elu.locator('section[aria-labelledby="elu-next-title"] tbody tr').first().waitFor();
+  await elu.getByRole('button', { name: 'Créer mon lien d’agenda' }).click();
+  const link = await elu.getByLabel('Lien d’agenda').inputValue();
+  assert.match(link, /\/v1\/feeds\/[A-Za-z0-9_-]+/);
+  const feed = await fetch(link);
+  assert.equal(feed.status, 200);
+  assert.match(await feed.text(), /^BEGIN:VCALENDAR/);
+  assert.match(await elu.locator('section[aria-labelledby="elu-actions-title"]').innerText(), /Aide à domicile mutualisée/);
+  await shot(elu, 'elu');
+  assert.deepEqual(elu.errors, []);
+  await elu.context().close();
+});
+
+test('deliveries: what each partner received, what failed, and a replay', async () => {
+  const coord = await newPage();
+  await logIn(coord, tokens.coordinator.token);
+  await coord.getByRole('link', { name: 'Envois aux partenaires' }).click();
+  const endpoints = (await coordinator('GET', '/v1/webhooks/endpoints')).endpoints;
+  const ok = endpoints.find((e) => e.partner === 'ccas-essai');
+  const down = endpoints.find((e) => e.partner === 'emploi-essai');
+  const okBlock = coord.locator(`section[data-endpoint="${ok.id}"]`);
+  await okBlock.waitFor();
+  assert.match(await okBlock.innerText(), /reçu/);
+  // The failing partner's address was disabled: after two years without a
+  // success (disable_after_ms, 5 days) the time jump of the test disabled it.
+  const downBlock = coord.locator(`section[data-endpoint="${down.id}"]`);
+  await downBlock.locator('.badge', { hasText: 'désactivé' }).waitFor();
+  const deadRows = downBlock.locator('table.dead tbody tr');
+  await deadRows.first().waitFor();
+  const dead = (await coordinator('GET', `/v1/webhooks/dead-letters?endpoint=${down.id}&limit=100`)).dead_letters;
+  assert.ok(dead.length >= 1);
+  assert.equal(await deadRows.count(), dead.length);
+  await shot(coord, 'deliveries');
+
+  await downBlock.getByRole('button', { name: /^Réactiver/ }).click();
+  await coord.getByRole('status').filter({ hasText: 'Adresse réactivée' }).waitFor();
+  await downBlock.locator('.badge', { hasText: 'actif' }).waitFor();
+  // Enabled again, the waiting deliveries are tried, fail, and are dead-lettered too.
+  await until(async () => (await coordinator('GET', `/v1/webhooks/endpoints/${down.id}/deliveries`)).deliveries.length === 0,
+    'the waiting deliveries are settled');
+  const [replayed] = (await coordinator('GET', `/v1/webhooks/dead-letters?endpoint=${down.id}&limit=100`)).dead_letters;
+  const row = downBlock.locator(`tr[data-dead="${replayed.id}"]`);
+  await row.waitFor();
+  const mark = receiver.received.length;
+  await row.getByRole('button', { name: /^Renvoyer/ }).click();
+  await coord.getByRole('status').filter({ hasText: 'Envoi remis en file.' }).waitFor();
+  // The replayed delivery reaches the partner again (and fails again there).
+  await until(() => receiver.received.slice(mark).some((r) => r.path === '/down' && r.eventId === replayed.event_id),
+    'the replay reaches the partner');
+  assert.deepEqual(coord.errors, []);
+  await coord.context().close();
+});
+
+test('English on a switch that persists across a reload', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.getByRole('button', { name: 'Passer en anglais' }).click();
+  await page.getByRole('link', { name: 'My reviews' }).waitFor();
+  await page.getByRole('heading', { name: /^Programme: / }).waitFor();
+  await page.reload();
+  await page.getByRole('link', { name: 'Deliveries to partners' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.goto(`${server.base}/ui/index.html#/action/conciergerie`);
+  await page.getByRole('heading', { name: 'Phase timeline' }).waitFor();
+  await shot(page, 'action-en');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
