@@ -565,7 +565,16 @@ StatusOr<std::optional<std::string>> RocksDbEventStore::KvGet(const std::string&
 StatusOr<std::vector<KvEntry>> RocksDbEventStore::KvScan(const std::string& prefix, const std::string& start_after,
                                                          size_t max_count) {
   std::vector<KvEntry> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(rocksdb::ReadOptions(), db_->kv()));
+  // The iterator stops at the end of the prefix: without the bound, a Seek
+  // into a prefix holding no live key skips every deleted key (tombstone)
+  // after it, up to the next live key anywhere (a drained queue: all of it).
+  std::string upper = prefix;
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+  if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read;
+  if (!upper.empty()) read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(read, db_->kv()));
   if (start_after > prefix) {
     it->Seek(start_after);
     if (it->Valid() && it->key() == rocksdb::Slice(start_after)) it->Next();
