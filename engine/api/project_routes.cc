@@ -55,7 +55,7 @@ std::optional<HttpResponse> ReadCreate(const Json& body, runtime::CreateRequest*
     }
   }
   if (auto it = body.find("members"); it != body.end())
-    if (auto problem = ReadMembers(*it, &info.members)) return problem;
+    if (auto members_problem = ReadMembers(*it, &info.members)) return members_problem;
   if (auto it = body.find("planned_years"); it != body.end()) {
     if (!it->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'planned_years' must map phase ids to years");
     for (const auto& [phase, year] : it->items()) {

@@ -21,6 +21,7 @@
 
 #include "engine/api/authenticator.h"
 #include "engine/util/json.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -32,6 +33,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using SteadyClock = std::chrono::steady_clock;
+using relais::testing::ChildProcess;
 
 const std::string kExample = std::string(RELAIS_SOURCE_DIR) + "/examples/sud-val-de-marnais";
 constexpr char kToken[] = "import-cli-test-coordinator";
@@ -92,63 +94,11 @@ std::pair<int, std::string> HttpGet(uint16_t port, const std::string& target) {
   return {std::stoi(raw.substr(9, 3)), body};
 }
 
-// A child process whose standard output the test reads; SIGTERM and reaped
-// on destruction.
-class ChildProcess {
- public:
-  explicit ChildProcess(std::vector<std::string> args) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    out_ = out[0];
-  }
-  ~ChildProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-    }
-    if (out_ >= 0) close(out_);
-  }
-
-  // Reads the output until pattern matches in it (its first group, or the
-  // whole match) or the deadline passes (nullopt).
-  std::optional<std::string> WaitFor(const std::regex& pattern) {
-    for (auto deadline = SteadyClock::now() + kProcessDeadline; pid_ > 0;) {
-      std::smatch m;
-      if (std::regex_search(seen_, m, pattern)) return m.size() > 1 ? m[1].str() : m[0].str();
-      if (SteadyClock::now() >= deadline) break;
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      ssize_t n = read(out_, buf, sizeof buf);
-      if (n <= 0) break;
-      seen_.append(buf, static_cast<size_t>(n));
-    }
-    return std::nullopt;
-  }
-  const std::string& output() const { return seen_; }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  std::string seen_;
-};
-
 // `relais serve` on the port of its configuration (0: any); port() is 0 when it did not start.
 class ServeProcess {
  public:
   explicit ServeProcess(const std::string& config) : child_({RELAIS_BINARY, "serve", "--config", config}) {
-    if (auto port = child_.WaitFor(std::regex("relais listening on http://127\\.0\\.0\\.1:([0-9]+)")))
+    if (auto port = child_.WaitFor(std::regex("relais listening on http://127\\.0\\.0\\.1:([0-9]+)"), kProcessDeadline))
       port_ = static_cast<uint16_t>(std::stoi(*port));
   }
   uint16_t port() const { return port_; }
@@ -235,7 +185,8 @@ TEST_F(ImportCliTest, ABadFileIsReportedWithFileAndFieldAndNothingIsWritten) {
 // one line per delivery.
 TEST_F(ImportCliTest, TheSampleReceiverPrintsWhatEachPartnerReceives) {
   ChildProcess receiver({"node", kExample + "/receiver/receiver.js", "--port", "0"});
-  auto port = receiver.WaitFor(std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/ for 42 partner endpoints"));
+  auto port = receiver.WaitFor(std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/ for 42 partner endpoints"),
+                               kProcessDeadline);
   ASSERT_TRUE(port) << "the receiver did not start: " << receiver.output();
   auto imported =
       Relais({"import", "--config", config_, "--webhook-base-url", "http://127.0.0.1:" + *port, kExample});
@@ -244,9 +195,9 @@ TEST_F(ImportCliTest, TheSampleReceiverPrintsWhatEachPartnerReceives) {
   ServeProcess server(config_);
   ASSERT_NE(server.port(), 0) << "relais serve did not start";
   // The CCAS of Fresnes is a target actor of the portage de repas (axis 2A).
-  EXPECT_TRUE(receiver.WaitFor(std::regex("ccas-fresnes +project_created +2a-portage-repas v2 .*\\(CCAS de Fresnes\\)")))
+  EXPECT_TRUE(receiver.WaitFor(std::regex("ccas-fresnes +project_created +2a-portage-repas v2 .*\\(CCAS de Fresnes\\)"), kProcessDeadline))
       << receiver.output();
-  EXPECT_TRUE(receiver.WaitFor(std::regex("anpe +project_registered +4-interim-insertion v1"))) << receiver.output();
+  EXPECT_TRUE(receiver.WaitFor(std::regex("anpe +project_registered +4-interim-insertion v1"), kProcessDeadline)) << receiver.output();
   EXPECT_EQ(receiver.output().find("REJECTED"), std::string::npos) << receiver.output();
 }
 

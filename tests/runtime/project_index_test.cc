@@ -53,7 +53,9 @@ TEST(ProjectIndexTest, IncrementalEqualsRebuildEqualsHistory) {
     auto out = rt.Fire(id, type, data, rng() % 4 == 0 ? testing::kElu : testing::kCoordinator);
     ASSERT_THAT(out, IsOk());
     phases.insert(out->phase);
-    if (step % 37 == 0) ASSERT_THAT(incremental.CatchUp(), IsOk());
+    if (step % 37 == 0) {
+      ASSERT_THAT(incremental.CatchUp(), IsOk());
+    }
   }
   ASSERT_THAT(rt.timers.FireDue(), IsOk());
   ASSERT_THAT(incremental.CatchUp(), IsOk());

@@ -40,7 +40,9 @@ TEST_P(TimerServiceTest, FirstYearFollowUpFiresTwelveMonthsAfterTheStartExactlyO
   EXPECT_EQ(rt.Count("p1", "bilan_premiere_annee_du"), 1u) << "fired once, never again";
   auto events = store().ReadStream(ProjectStream("p1"), 1, 1000);
   for (const auto& e : *events)
-    if (e.type == "bilan_premiere_annee_du") EXPECT_EQ(e.metadata.actor, "system:timers");
+    if (e.type == "bilan_premiere_annee_du") {
+      EXPECT_EQ(e.metadata.actor, "system:timers");
+    }
 }
 
 TEST_P(TimerServiceTest, ReviewsRepeatThreeTimesAYear) {

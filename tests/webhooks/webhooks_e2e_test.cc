@@ -30,6 +30,7 @@
 #include "engine/notify/outbox.h"
 #include "engine/util/json.h"
 #include "engine/util/time_format.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -115,70 +116,16 @@ class Client {
   bool connected_ = false;
 };
 
-// A child process whose stdout is read for a "<prefix><port>" line.
-class Child {
+// A child process (relais serve, the node receiver) and the port its output
+// announced after prefix (0: it did not start).
+class Child : public relais::testing::ChildProcess {
  public:
-  Child(std::vector<std::string> args, const std::string& prefix) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawnp(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    fd_ = out[0];
-    if (rc != 0) {
-      pid_ = -1;
-      return;
-    }
-    port_ = WaitForPort(prefix, 30s);
-  }
-  ~Child() {
-    Kill(SIGTERM);
-    if (fd_ >= 0) close(fd_);
+  Child(std::vector<std::string> args, const std::string& prefix) : ChildProcess(std::move(args)) {
+    if (started()) port_ = WaitForPort(prefix, 30s);
   }
   uint16_t port() const { return port_; }
-  void Kill(int sig) {
-    if (pid_ <= 0) return;
-    kill(pid_, sig);
-    int status = 0;
-    for (auto deadline = SteadyClock::now() + 20s; SteadyClock::now() < deadline;) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(5ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
 
  private:
-  uint16_t WaitForPort(const std::string& prefix, std::chrono::milliseconds timeout) {
-    std::string seen;
-    for (auto deadline = SteadyClock::now() + timeout; SteadyClock::now() < deadline;) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[512];
-      ssize_t n = read(fd_, buf, sizeof(buf));
-      if (n <= 0) return 0;
-      seen.append(buf, static_cast<size_t>(n));
-      auto at = seen.find(prefix);
-      if (at == std::string::npos) continue;
-      auto digits = at + prefix.size();
-      auto end = seen.find_first_not_of("0123456789", digits);
-      if (end != std::string::npos) return static_cast<uint16_t>(std::stoi(seen.substr(digits, end - digits)));
-    }
-    return 0;
-  }
-  pid_t pid_ = -1;
-  int fd_ = -1;
   uint16_t port_ = 0;
 };
 
@@ -474,7 +421,7 @@ TEST_F(WebhooksEndToEndTest, SecretRotationSignsWithBothSecretsDuringTheOverlap)
   EXPECT_EQ(rotated.body["secret"], kSecret2);
   EXPECT_EQ(rotated.body["secrets"].size(), 2u);
   ASSERT_TRUE(Record(c, "rotation", 2));
-  Json r = WaitForReceived(receiver->port(), [](const Json& r) { return r["received"].size() >= 2; });
+  Json r = WaitForReceived(receiver->port(), [](const Json& got) { return got["received"].size() >= 2; });
   ASSERT_EQ(r["received"].size(), 2u);
   EXPECT_EQ(r["received"][0]["signatures"], 1);
   EXPECT_THAT(r["received"][0]["verified_with"], ElementsAre(0));
