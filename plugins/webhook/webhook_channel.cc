@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "plugins/webhook/retry_after.h"
 #include "plugins/webhook/signer.h"
 
 namespace relais::plugins::webhook {
@@ -46,16 +47,6 @@ void WithStream(Connection& c, F&& f) {
   } else {
     f(*c.plain);
   }
-}
-
-std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
-  if (value.empty() || value.size() > 9) return std::nullopt;
-  long seconds = 0;
-  for (char c : value) {
-    if (c < '0' || c > '9') return std::nullopt;  // HTTP-dates are not honoured: the schedule applies
-    seconds = seconds * 10 + (c - '0');
-  }
-  return std::chrono::seconds(seconds);
 }
 
 }  // namespace
@@ -236,7 +227,7 @@ struct WebhookChannel::Impl : std::enable_shared_from_this<WebhookChannel::Impl>
       std::optional<std::chrono::seconds> retry_after;
       if (status == 429 || status == 503) {
         auto it = response.find(http::field::retry_after);
-        if (it != response.end()) retry_after = ParseRetryAfter(it->value());
+        if (it != response.end()) retry_after = ParseRetryAfter(it->value(), std::chrono::system_clock::now());
       }
       std::string excerpt = response.body().substr(0, impl->options.excerpt_bytes);
       bool keep = response.keep_alive() && !impl->stopped;
