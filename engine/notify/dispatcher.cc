@@ -184,10 +184,12 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     const std::string prefix = QueueKey(key + "/");
     std::string after;
     if (auto it = lane_after.find(key); it != lane_after.end()) after = it->second;
+    const bool from_cursor = !after.empty();
     for (size_t want = 1;; want = kPage) {
       RELAIS_ASSIGN_OR_RETURN(auto page, store.KvScan(prefix, after, want));
-      // Entries queued again below the cursor while scanning: look again.
-      if (!after.empty() && queue_epoch.load() != epoch) return LaneHead(key);
+      // Entries queued again below the cursor while scanning: look again
+      // from the lane's start (the epoch moved, so the cursor is dropped).
+      if (from_cursor && queue_epoch.load() != epoch) return LaneHead(key);
       for (KvEntry& entry : page) {
         auto change = writer.Unwritten(entry.key);
         if (!change) return std::optional<KvEntry>(std::move(entry));
