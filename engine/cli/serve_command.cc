@@ -29,6 +29,8 @@ void AddStoreMetrics(server::Metrics& metrics, EventStore& store) {
                            [&store] { return static_cast<double>(store.Stats().commit_groups); });
   metrics.AddGaugeCallback("relais_store_disk_bytes", "Bytes of the store's files on disk.", {},
                            [&store] { return static_cast<double>(store.Stats().disk_bytes); });
+  metrics.AddGaugeCallback("relais_store_background_jobs", "Store flushes and compactions running or pending.", {},
+                           [&store] { return static_cast<double>(store.Stats().background_jobs); });
 }
 
 }  // namespace

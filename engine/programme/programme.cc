@@ -282,13 +282,26 @@ const Assignment* ProgrammeState::ActiveHolder(std::string_view role, std::strin
   return nullptr;
 }
 
-std::vector<std::string> ProgrammeState::NotifyFor(const Milestone& milestone) const {
-  std::vector<std::string> out;
+std::vector<std::string> ProgrammeState::ActiveCoordinators() const {
+  std::vector<const Assignment*> active;
   for (const auto& [id, a] : assignments)
-    if (a.active && a.role == kRoleCoordinator) out.push_back(a.person);
-  if (!milestone.person.empty() && std::find(out.begin(), out.end(), milestone.person) == out.end())
-    out.push_back(milestone.person);
+    if (a.active && a.role == kRoleCoordinator) active.push_back(&a);
+  std::sort(active.begin(), active.end(), [](const Assignment* x, const Assignment* y) {
+    return x->start != y->start ? x->start < y->start : x->person < y->person;
+  });
+  std::vector<std::string> out;
+  for (const Assignment* a : active) out.push_back(a->person);
   return out;
+}
+
+std::vector<std::string> NotifyList(std::vector<std::string> coordinators, const std::string& person) {
+  if (!person.empty() && std::find(coordinators.begin(), coordinators.end(), person) == coordinators.end())
+    coordinators.push_back(person);
+  return coordinators;
+}
+
+std::vector<std::string> ProgrammeState::NotifyFor(const Milestone& milestone) const {
+  return NotifyList(ActiveCoordinators(), milestone.person);
 }
 
 Json IndicatorTotals(const ProgrammeState& state, int year) {

@@ -31,6 +31,8 @@ inline constexpr std::string_view kRoleCoordinator = "coordinator";
 inline constexpr std::string_view kRoleEluReferent = "elu_referent";
 inline constexpr std::string_view kRoleReferentTechnique = "referent_technique";
 inline constexpr std::string_view kRolePartnerContact = "partner_contact";
+// Roles of which an axis (or the programme) has one holder at a time.
+inline bool IsSingleHolder(std::string_view role) { return role == kRoleEluReferent || role == kRoleReferentTechnique; }
 
 struct Axis {
   std::string id;
@@ -140,10 +142,15 @@ struct ProgrammeState {
 
   // The active holder of role (on axis), if any.
   const Assignment* ActiveHolder(std::string_view role, std::string_view axis) const;
+  // The people holding the coordinator role now, by start of term, then name.
+  std::vector<std::string> ActiveCoordinators() const;
   // People to tell about a milestone: the active coordinators and, for a
-  // review, its élu.
+  // review, its élu (NotifyList).
   std::vector<std::string> NotifyFor(const Milestone& milestone) const;
 };
+
+// coordinators, then person when named and not already among them.
+std::vector<std::string> NotifyList(std::vector<std::string> coordinators, const std::string& person);
 
 // Indicator sums: {"programme": {indicator: sum}, "axes": {axis: {indicator:
 // sum}}, "actions": {...}}; an axis includes its sub-axes. year 0: all years.

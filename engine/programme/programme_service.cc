@@ -43,9 +43,6 @@ bool IsRole(std::string_view role) {
          role == kRolePartnerContact;
 }
 
-// Roles of which an axis (or the programme) has one holder at a time.
-bool IsSingleHolder(std::string_view role) { return role == kRoleEluReferent || role == kRoleReferentTechnique; }
-
 bool IsName(const std::string& s) {
   if (s.empty() || s.size() > 256) return false;
   for (char c : s)
@@ -78,13 +75,19 @@ std::mutex& ProgrammeService::LockOf(const std::string& programme_id) {
 CivilDate ProgrammeService::Today() const { return calendar::UtcToParis(clock_.Now()).date; }
 
 StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
+  const std::string stream = StreamOf(programme_id);
+  RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(stream));
+  StatePtr cached;
   {
     std::lock_guard lock(cache_mu_);
-    if (StatePtr* cached = cache_.Find(programme_id)) return *cached;
+    if (StatePtr* found = cache_.Find(programme_id)) cached = *found;
   }
-  auto state = std::make_shared<ProgrammeState>();
-  const std::string stream = StreamOf(programme_id);
-  uint64_t from = 1;
+  if (cached && cached->version == version) return cached;
+  if (version == 0) return NotFound("no programme '" + programme_id + "'");
+  // Behind (timers fired from their payloads since): fold the tail onto a copy.
+  auto state = cached && cached->version < version ? std::make_shared<ProgrammeState>(*cached)
+                                                   : std::make_shared<ProgrammeState>();
+  uint64_t from = state->version + 1;
   while (true) {
     RELAIS_ASSIGN_OR_RETURN(auto events, store_.ReadStream(stream, from, kReadPage));
     for (const RecordedEvent& e : events) {
@@ -117,23 +120,7 @@ StatusOr<std::vector<std::string>> ProgrammeService::List() {
 
 std::optional<runtime::DueTimer> ProgrammeService::NextTimerOfMilestone(const ProgrammeState& state,
                                                                         const Milestone& m) const {
-  if (m.status != MilestoneStatus::kScheduled) return std::nullopt;
-  runtime::DueTimer t;
-  t.project_id = StreamOf(state.definition.id);
-  t.timer_id = "m." + m.id;
-  if (!m.reminder_sent) {
-    t.fires = "programme/reminder";
-    t.due = m.due - std::chrono::days(options_.reminder_days);
-  } else if (!m.due_fired) {
-    t.fires = "programme/due";
-    t.due = m.due;
-  } else if (!m.overdue) {
-    t.fires = "programme/overdue";
-    t.due = m.due + std::chrono::days(options_.escalation_days);
-  } else {
-    return std::nullopt;
-  }
-  return t;
+  return MilestoneTimer(StreamOf(state.definition.id), m.id, NextStage(m), m.due, MilestonePayload(m), delays());
 }
 
 std::optional<runtime::DueTimer> ProgrammeService::NextTimerOfAssignment(const ProgrammeState& state,
@@ -187,7 +174,8 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   // next stage before and after; a different one replaces the stored one.
   auto change = [&](const std::optional<runtime::DueTimer>& old_timer,
                     const std::optional<runtime::DueTimer>& new_timer) -> Status {
-    if (old_timer && new_timer && old_timer->DueKey() == new_timer->DueKey() && old_timer->fires == new_timer->fires)
+    if (old_timer && new_timer && old_timer->DueKey() == new_timer->DueKey() &&
+        old_timer->fires == new_timer->fires && old_timer->payload == new_timer->payload)
       return Status::Ok();
     const std::string timer_id = old_timer ? old_timer->timer_id : new_timer->timer_id;
     const std::string of_key = runtime::TimerOfKey(request.stream_id, timer_id);
@@ -219,8 +207,10 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
       new_timer = NextTimerOfAssignment(*after, it->second);
     if (old_timer || new_timer) RELAIS_RETURN_IF_ERROR(change(old_timer, new_timer));
   }
+  writes.Put(HeadKey(programme_id), HeadJson(*after));
   const uint64_t first_version = (before ? before->version : 0) + 1;
-  for (const AppendHook& hook : hooks_) RELAIS_RETURN_IF_ERROR(hook(*after, first_version, request.events, writes));
+  for (const AppendHook& hook : hooks_)
+    RELAIS_RETURN_IF_ERROR(hook(programme_id, after->definition.title, first_version, request.events, writes));
   request.side_writes = std::move(writes);
   auto result = store_.Append(std::move(request));
   if (!result.ok()) {
@@ -438,108 +428,6 @@ StatusOr<IndicatorRecord> ProgrammeService::RecordIndicator(const std::string& p
   RELAIS_ASSIGN_OR_RETURN(StatePtr after,
                           Commit(programme_id, state, {{"indicator_recorded", std::move(data)}}, {}, actor));
   return after->indicators.back();
-}
-
-StatusOr<bool> ProgrammeService::FireTimer(const runtime::DueTimer& timer) {
-  RELAIS_ASSIGN_OR_RETURN(size_t fired, FireTimers({timer}));
-  return fired == 1;
-}
-
-StatusOr<size_t> ProgrammeService::FireTimers(const std::vector<runtime::DueTimer>& timers) {
-  if (timers.empty()) return size_t{0};
-  const std::string& stream = timers.front().project_id;
-  if (stream.rfind(kStreamPrefix, 0) != 0) return InvalidArgument("not a programme timer: " + stream);
-  for (const runtime::DueTimer& t : timers)
-    if (t.project_id != stream) return InvalidArgument("FireTimers: timers of several programmes");
-  const std::string programme_id = stream.substr(kStreamPrefix.size());
-  std::lock_guard lock(LockOf(programme_id));
-  // Stale timers are deleted (their of-key only while it still points at them).
-  KvWrites drops;
-  auto drop = [&](const runtime::DueTimer& timer) -> Status {
-    drops.Delete(timer.DueKey());
-    const std::string of_key = runtime::TimerOfKey(timer.project_id, timer.timer_id);
-    RELAIS_ASSIGN_OR_RETURN(auto of, store_.KvGet(of_key));
-    if (of && *of == timer.DueKey()) drops.Delete(of_key);
-    return Status::Ok();
-  };
-  auto loaded = Load(programme_id);
-  if (!loaded.ok() && loaded.status().code() != StatusCode::kNotFound) return loaded.status();
-  if (!loaded.ok()) {
-    for (const runtime::DueTimer& t : timers) RELAIS_RETURN_IF_ERROR(drop(t));
-    RELAIS_RETURN_IF_ERROR(store_.KvWrite(drops));
-    return size_t{0};
-  }
-  const StatePtr state = *loaded;
-  // Each timer is judged against the state as the batch's earlier firings
-  // left it; that state is what Commit records (one copy of the state, not two).
-  auto folded = std::make_shared<ProgrammeState>(*state);
-  ProgrammeState& working = *folded;
-  std::vector<Pending> events;
-  size_t fired = 0;
-  const TimePoint now = clock_.Now();
-  for (const runtime::DueTimer& timer : timers) {
-    std::optional<runtime::DueTimer> expected;
-    std::vector<Pending> mine;
-    if (timer.timer_id.rfind("m.", 0) == 0) {
-      auto it = working.milestones.find(timer.timer_id.substr(2));
-      if (it != working.milestones.end()) {
-        const Milestone& m = it->second;
-        expected = NextTimerOfMilestone(working, m);
-        Json data = {{"milestone", m.id}, {"kind", m.kind}, {"date", m.at.date.ToString()},
-                     {"due", FormatIso8601(m.due)}, {"notify", working.NotifyFor(m)}};
-        if (!m.person.empty()) data["person"] = m.person;
-        if (!m.axis.empty()) data["axis"] = m.axis;
-        if (timer.fires == "programme/reminder") mine.push_back({"reminder_sent", std::move(data)});
-        else if (timer.fires == "programme/due") mine.push_back({"milestone_due", std::move(data)});
-        else if (timer.fires == "programme/overdue") mine.push_back({"milestone_overdue", std::move(data)});
-      }
-    } else if (timer.timer_id.rfind("a.", 0) == 0) {
-      auto it = working.assignments.find(timer.timer_id.substr(2));
-      if (it != working.assignments.end()) {
-        const Assignment& a = it->second;
-        expected = NextTimerOfAssignment(working, a);
-        std::vector<std::string> notify;
-        for (const auto& [id, other] : working.assignments)
-          if (other.active && other.role == kRoleCoordinator && other.person != a.person) notify.push_back(other.person);
-        notify.push_back(a.person);
-        Json data = {{"assignment", a.id}, {"person", a.person}, {"role", a.role},
-                     {"axis", a.axis},     {"end", a.end.ToString()}, {"notify", notify}};
-        if (timer.fires == "programme/term_reminder") {
-          mine.push_back({"term_reminder_sent", std::move(data)});
-        } else if (timer.fires == "programme/term_end") {
-          data["reason"] = "expired";
-          mine.push_back({"term_ended", std::move(data)});
-          for (const auto& [id, m] : working.milestones)
-            if (m.assignment_id == a.id && m.status == MilestoneStatus::kScheduled && !m.due_fired)
-              mine.push_back({"milestone_cancelled",
-                              {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person},
-                               {"sequence", m.sequence + 1}}});
-          if (IsSingleHolder(a.role))
-            mine.push_back({"role_vacant", {{"role", a.role}, {"axis", a.axis}, {"previous", a.person}}});
-        }
-      }
-    }
-    if (!expected || mine.empty() || expected->fires != timer.fires || expected->DueKey() != timer.DueKey()) {
-      RELAIS_RETURN_IF_ERROR(drop(timer));
-      continue;
-    }
-    for (Pending& p : mine) {
-      RELAIS_RETURN_IF_ERROR(ApplyEvent(working, p.type, p.data, now));
-      events.push_back(std::move(p));
-    }
-    ++fired;
-  }
-  if (events.empty()) {
-    if (!drops.empty()) RELAIS_RETURN_IF_ERROR(store_.KvWrite(drops));
-    return size_t{0};
-  }
-  const std::string seed =
-      "programme-timer/" + timers.front().DueKey() + "/" + timers.back().DueKey() + "/" + std::to_string(timers.size());
-  RELAIS_ASSIGN_OR_RETURN(StatePtr after,
-                          Commit(programme_id, state, std::move(events), std::move(drops), "system:timers", seed,
-                                 std::move(folded), now));
-  (void)after;
-  return fired;
 }
 
 StatusOr<std::vector<std::string>> ProgrammeService::ProgrammesOf(const std::string& person) {

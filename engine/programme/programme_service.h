@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/programme/milestone_timers.h"
 #include "engine/programme/programme.h"
 #include "engine/runtime/timer_keys.h"
 #include "engine/store/event_store.h"
@@ -57,12 +58,13 @@ class ProgrammeService {
  public:
   ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options = {});
 
-  // Called before every append with the state after it, the events and the
-  // version of the first; it may add writes to the same atomic batch (the
-  // webhook outbox). An error refuses the append. REQUIRES: added before any
-  // change is made.
-  using AppendHook = std::function<Status(const ProgrammeState& after, uint64_t first_version,
-                                          const std::vector<NewEvent>& events, KvWrites& writes)>;
+  // Called before every append with the programme's id and title, the
+  // events and the version of the first; it may add writes to the same atomic
+  // batch (the webhook outbox). An error refuses the append. REQUIRES: added
+  // before any change is made.
+  using AppendHook = std::function<Status(const std::string& programme_id, const std::string& title,
+                                          uint64_t first_version, const std::vector<NewEvent>& events,
+                                          KvWrites& writes)>;
   void AddAppendHook(AppendHook hook) { hooks_.push_back(std::move(hook)); }
 
   // Records a new programme and schedules its yearly milestones still to come.
@@ -109,7 +111,10 @@ class ProgrammeService {
   // Errors: kUnavailable; may return some other Status (the timer stays due).
   StatusOr<bool> FireTimer(const runtime::DueTimer& timer);
   // The due timers of one programme at once, recorded in one append; returns
-  // how many fired (the others were stale and are removed).
+  // how many fired (the others were stale and are removed). Milestone timers
+  // fire from their payloads and the programme's head record, without
+  // folding the programme (milestone_timers.h); a batch with an assignment's
+  // timer, or timers armed before payloads existed, folds it.
   // REQUIRES: every timer has the same project_id.
   StatusOr<size_t> FireTimers(const std::vector<runtime::DueTimer>& timers);
 
@@ -136,7 +141,19 @@ class ProgrammeService {
     std::string type;
     Json data;
   };
+  // The programme folded up to its stream's version: the cached state,
+  // caught up with the events appended since (by payload firings) when behind.
   StatusOr<StatePtr> Load(const std::string& programme_id);
+  // FireTimers' two ways. FireFromPayloads returns nullopt when some timer
+  // cannot fire from its payload or the head record is missing.
+  StatusOr<std::optional<size_t>> FireFromPayloads(const std::string& programme_id,
+                                                   const std::vector<runtime::DueTimer>& timers);
+  StatusOr<size_t> FireFolded(const std::string& programme_id, const std::vector<runtime::DueTimer>& timers);
+  // Deletes a stale timer's keys (its of-key only while it points at it).
+  Status DropTimer(const runtime::DueTimer& timer, KvWrites& writes);
+  StageDelays delays() const {
+    return {std::chrono::days(options_.reminder_days), std::chrono::days(options_.escalation_days)};
+  }
   // Appends events at before->version (NoStream when before is null), with
   // the timer changes they imply; caches and returns the state after.
   // id_seed non-empty: event ids derive from it (a retried firing dedups).

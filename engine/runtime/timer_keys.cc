@@ -28,6 +28,7 @@ std::string DueKeyBound(TimePoint t) { return std::string(kTimerDuePrefix) + Hex
 Json DueTimer::ToJson() const {
   Json j = {{"project", project_id}, {"timer", timer_id}, {"fires", fires}, {"due", FormatIso8601(due)}};
   if (repeating) j["period"] = period.ToString();
+  if (!payload.is_null()) j["payload"] = payload;
   return j;
 }
 
@@ -46,6 +47,10 @@ StatusOr<DueTimer> DueTimer::FromJson(const Json& j) {
     if (!period.ok()) return Corruption("malformed timer period in " + j.dump());
     t.repeating = true;
     t.period = *period;
+  }
+  if (auto it = j.find("payload"); it != j.end()) {
+    if (!it->is_object()) return Corruption("malformed timer payload in " + j.dump());
+    t.payload = *it;
   }
   return t;
 }

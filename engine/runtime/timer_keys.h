@@ -29,6 +29,9 @@ struct DueTimer {
   TimePoint due{};
   bool repeating = false;
   workflow::IsoDuration period;  // repeating: the time between occurrences
+  // What the timer's handler needs to fire it without loading its stream
+  // (a programme milestone's kind, date, person...); null when none.
+  Json payload;
 
   std::string DueKey() const;
   Json ToJson() const;

@@ -111,6 +111,7 @@ struct StoreStats {
   uint64_t appends = 0;        // acknowledged appends since open
   uint64_t commit_groups = 0;  // durable syncs since open (appends / groups = batching factor)
   uint64_t disk_bytes = 0;     // live files on disk (0 for the in-memory store)
+  uint64_t background_jobs = 0;  // flushes and compactions running or pending (they take CPU and disk)
 };
 
 class EventStore {

@@ -595,6 +595,13 @@ StoreStats RocksDbEventStore::Stats() const {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(options_.path, ec))
     if (entry.is_regular_file(ec)) stats.disk_bytes += entry.file_size(ec);
+  uint64_t n = 0;
+  if (db_->db->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &n)) stats.background_jobs += n;
+  if (db_->db->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &n)) stats.background_jobs += n;
+  for (auto* cf : db_->cfs) {
+    if (db_->db->GetIntProperty(cf, rocksdb::DB::Properties::kCompactionPending, &n)) stats.background_jobs += n;
+    if (db_->db->GetIntProperty(cf, rocksdb::DB::Properties::kMemTableFlushPending, &n)) stats.background_jobs += n;
+  }
   return stats;
 }
 

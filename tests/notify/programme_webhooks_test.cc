@@ -45,9 +45,9 @@ class ProgrammeWebhooksTest : public ::testing::Test {
     webhooks_ = std::move(*created);
     // Wired as relais serve wires them (engine/cli/runtime_host.cc).
     webhooks_->Attach(runtime_->projects);
-    programmes_->AddAppendHook([this](const programme::ProgrammeState& after, uint64_t first,
+    programmes_->AddAppendHook([this](const std::string& programme_id, const std::string& title, uint64_t first,
                                       const std::vector<NewEvent>& events, KvWrites& writes) {
-      return webhooks_->OnProgrammeAppend(after.definition.id, after.definition.title, first, events, writes);
+      return webhooks_->OnProgrammeAppend(programme_id, title, first, events, writes);
     });
   }
   void TearDown() override {
