@@ -1,0 +1,111 @@
+// The child of programme_crash_test: one process life of the programme
+// runtime (programmes, projects, the webhook outbox; the dispatcher is never
+// started, so every queued delivery stays in the store) with its clock set
+// from the command line.
+//   programme_crash_child <store-dir> <now ISO-8601> setup <programmes>
+//       defines the programmes, each with a project naming the partner
+//       ccas-fresnes and three élus whose reviews fall on 15 Feb, Jun, Oct;
+//       gives ccas-fresnes an endpoint for reminder_sent
+//   programme_crash_child <store-dir> <now ISO-8601> fire
+//       prints READY, then fires what is due and prints "fired=N refused=M"
+#include <cstdio>
+#include <string>
+
+#include "engine/notify/webhook_service.h"
+#include "engine/programme/programme_service.h"
+#include "engine/runtime/project_service.h"
+#include "engine/runtime/timer_service.h"
+#include "engine/runtime/workflow_registry.h"
+#include "engine/store/rocksdb_event_store.h"
+#include "engine/util/time_format.h"
+
+using namespace relais;
+
+namespace {
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "programme_crash_child: %s\n", what.c_str());
+  std::exit(1);
+}
+
+void Check(const Status& s, const std::string& what) {
+  if (!s.ok()) Die(what + ": " + s.ToString());
+}
+
+Json Definition(int p) {
+  return {{"id", "prog" + std::to_string(p)},
+          {"title", "Programme " + std::to_string(p)},
+          {"plan_years", {2027, 2028, 2029}},
+          {"axes", {{{"id", "1"}}, {{"id", "2A"}}, {{"id", "3"}}}},
+          {"actions", {{{"id", "action-" + std::to_string(p)}, {"axis", "2A"}}}},
+          {"reviews", {{"months", {2, 6, 10}}, {"day", 15}}}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) Die("usage: <store-dir> <now> setup <n> | fire");
+  auto now = ParseIso8601(argv[2]);
+  if (!now.ok()) Die(now.status().ToString());
+  ManualClock clock(*now);
+  RocksDbStoreOptions options;
+  options.path = argv[1];
+  options.clock = &clock;
+  auto store = RocksDbEventStore::Open(options);
+  if (!store.ok()) Die(store.status().ToString());
+  runtime::WorkflowRegistry registry(**store);
+  Check(registry.LoadPersisted(), "workflows");
+  Check(registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows"), "deploy");
+  runtime::ProjectService projects(**store, registry, clock);
+  programme::ProgrammeService programmes(**store, clock);
+  auto webhooks = notify::WebhookService::Create(**store, clock, notify::WebhookOptions{});
+  if (!webhooks.ok()) Die(webhooks.status().ToString());
+  (*webhooks)->Attach(projects);  // wired as relais serve wires it (engine/cli/runtime_host.cc)
+  programmes.AddAppendHook([w = webhooks->get()](const std::string& id, const std::string& title, uint64_t first,
+                                                  const std::vector<NewEvent>& events, KvWrites& writes) {
+    return w->OnProgrammeAppend(id, title, first, events, writes);
+  });
+
+  const std::string mode = argv[3];
+  if (mode == "setup") {
+    const int n = argc > 4 ? std::stoi(argv[4]) : 1;
+    notify::EndpointFields endpoint;
+    endpoint.url = "http://127.0.0.1:9/hook";
+    endpoint.event_types = std::vector<std::string>{"reminder_sent"};
+    if (auto e = (*webhooks)->endpoints().Create("ccas-fresnes", endpoint); !e.ok()) Die(e.status().ToString());
+    for (int p = 0; p < n; ++p) {
+      auto def = programme::ProgrammeDefinition::FromJson(Definition(p));
+      if (!def.ok()) Die(def.status().ToString());
+      if (auto d = programmes.Define(*def, "person:test"); !d.ok()) Die(d.status().ToString());
+      runtime::CreateRequest req;
+      req.info.id = "action-" + std::to_string(p);
+      req.info.title = "Action " + std::to_string(p);
+      req.info.programme = def->id;
+      req.info.axis = "2A";
+      req.info.partners = {"ccas-fresnes"};
+      req.info.workflow = "cbe_action";
+      req.actor = {"person:test", {"coordinator"}};
+      auto created = projects.Create(std::move(req));
+      if (!created.ok() || created->refusal) Die("create the project of " + def->id);
+      for (const char* axis : {"1", "2A", "3"}) {
+        programme::AssignRequest a{std::string("person:elu-") + axis, "elu_referent", axis,
+                                   calendar::CivilDate{2027, 1, 1}, calendar::CivilDate{2029, 12, 31}};
+        if (auto r = programmes.Assign(def->id, a, "person:test"); !r.ok()) Die(r.status().ToString());
+      }
+    }
+    std::printf("setup=%d\n", n);
+    return 0;
+  }
+  if (mode == "fire") {
+    runtime::TimerService timers(**store, projects, clock);
+    timers.RouteFires(std::string(programme::kFiresPrefix),
+                      [&](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
+    std::printf("READY\n");
+    std::fflush(stdout);
+    auto report = timers.FireDue();
+    if (!report.ok()) Die(report.status().ToString());
+    std::printf("fired=%zu refused=%zu\n", report->fired, report->refused);
+    return 0;
+  }
+  Die("unknown mode " + mode);
+}
