@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include "engine/programme/milestone_timers.h"
-#include "engine/store/memory_event_store.h"
 #include "tests/programme/programme_fixture.h"
 
 namespace relais::programme {
@@ -15,6 +14,8 @@ namespace {
 using testing::D;
 using testing::Harness;
 using testing::T;
+
+using MilestoneFiring = testing::CbeProgrammeTest;
 
 constexpr const char* kProgramme = "sud-val-de-marnais";
 constexpr const char* kStream = "programme-sud-val-de-marnais";
@@ -39,19 +40,18 @@ void ForgetPayloads(EventStore& store) {
 // reminder; every stage fired up to January 2028. forget: before each firing, the
 // timers lose their payloads (the folding way every time).
 std::vector<std::pair<std::string, Json>> FiringsOfATerm(bool forget) {
-  ManualClock clock(T("2026-12-01T08:00:00Z"));
-  MemoryEventStore store(clock);
-  Harness h(store, clock);
-  h.Define();
+  testing::CbeProgramme cbe;
+  Harness& h = cbe.h;
+  ManualClock& clock = cbe.clock;
   h.Assign("person:claire.dumas", "coordinator", "", "2026-12-01", "2030-12-31");
-  h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2029-12-31");
+  cbe.AssignMarc();
   bool second_coordinator = false;
   for (int guard = 0; guard < 1000; ++guard) {
     auto next = h.timers.NextDue();
     EXPECT_TRUE(next.ok());
     if (!next.ok() || !*next || T("2028-01-15T00:00:00Z") < **next) break;
     clock.Set(std::max(clock.Now(), **next));
-    if (forget) ForgetPayloads(store);
+    if (forget) ForgetPayloads(cbe.store);
     auto report = h.timers.FireDue();
     EXPECT_TRUE(report.ok()) << report.status();
     if (!second_coordinator && h.CountByType()["reminder_sent"] > 0) {
@@ -66,7 +66,7 @@ std::vector<std::pair<std::string, Json>> FiringsOfATerm(bool forget) {
   return out;
 }
 
-TEST(MilestoneFiring, PayloadsAndFoldingRecordTheSameEvents) {
+TEST(MilestoneFiringWays, PayloadsAndFoldingRecordTheSameEvents) {
   const auto from_payloads = FiringsOfATerm(false);
   const auto folded = FiringsOfATerm(true);
   ASSERT_GE(from_payloads.size(), 12u);  // three stages of the 2027 reviews, the prize and the evaluation
@@ -81,19 +81,12 @@ TEST(MilestoneFiring, PayloadsAndFoldingRecordTheSameEvents) {
       << last.dump();
 }
 
-TEST(MilestoneFiring, ATimerReadBeforeAMoveIsDroppedNotFired) {
-  ManualClock clock(T("2026-12-01T08:00:00Z"));
-  MemoryEventStore store(clock);
-  Harness h(store, clock);
-  h.Define();
-  h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2029-12-31");
+TEST_F(MilestoneFiring, ATimerReadBeforeAMoveIsDroppedNotFired) {
+  AssignMarc();
   const Milestone first = h.Reviews().front();
-  auto pending = h.timers.PendingFor(kStream);
-  ASSERT_TRUE(pending.ok());
-  runtime::DueTimer read_before;
-  for (const auto& t : *pending)
-    if (t.timer_id == "m." + first.id) read_before = t;
-  ASSERT_FALSE(read_before.timer_id.empty());
+  const std::optional<runtime::DueTimer> pending = h.PendingTimerOf(first.id);
+  ASSERT_TRUE(pending);
+  const runtime::DueTimer read_before = *pending;
   ASSERT_TRUE(read_before.payload.is_object());
 
   auto moved = h.programmes.Move(kProgramme, first.id, first.at.date.AddDays(21), "person:claire.dumas");
@@ -108,24 +101,14 @@ TEST(MilestoneFiring, ATimerReadBeforeAMoveIsDroppedNotFired) {
   ASSERT_TRUE(stale.ok());
   EXPECT_FALSE(stale->has_value());
   // The moved milestone's own reminder is still armed, with its new date.
-  pending = h.timers.PendingFor(kStream);
-  ASSERT_TRUE(pending.ok());
-  bool found = false;
-  for (const auto& t : *pending)
-    if (t.timer_id == "m." + first.id) {
-      found = true;
-      EXPECT_EQ(t.due, moved->due - std::chrono::days(7));
-      EXPECT_EQ(t.payload["date"], moved->at.date.ToString());
-    }
-  EXPECT_TRUE(found);
+  const auto rearmed = h.PendingTimerOf(first.id);
+  ASSERT_TRUE(rearmed);
+  EXPECT_EQ(rearmed->due, moved->due - std::chrono::days(7));
+  EXPECT_EQ(rearmed->payload["date"], moved->at.date.ToString());
 }
 
-TEST(MilestoneFiring, TheCachedProgrammeCatchesUpWithWhatFired) {
-  ManualClock clock(T("2026-12-01T08:00:00Z"));
-  MemoryEventStore store(clock);
-  Harness h(store, clock);
-  h.Define();
-  h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2029-12-31");
+TEST_F(MilestoneFiring, TheCachedProgrammeCatchesUpWithWhatFired) {
+  AssignMarc();
   const Milestone first = h.Reviews().front();  // the programme is now cached
   EXPECT_FALSE(first.reminder_sent);
   h.RunUntil(first.due - std::chrono::days(1));
@@ -140,12 +123,8 @@ TEST(MilestoneFiring, TheCachedProgrammeCatchesUpWithWhatFired) {
   EXPECT_TRUE(a.ok()) << a.status();
 }
 
-TEST(MilestoneFiring, ANewEluIsNamedInTheRemindersOfTheReviewsTheyTakeOver) {
-  ManualClock clock(T("2026-12-01T08:00:00Z"));
-  MemoryEventStore store(clock);
-  Harness h(store, clock);
-  h.Define();
-  h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2029-12-31");
+TEST_F(MilestoneFiring, ANewEluIsNamedInTheRemindersOfTheReviewsTheyTakeOver) {
+  AssignMarc();
   h.Assign("person:sophie.garnier", "elu_referent", "2A", "2026-12-02", "2029-12-31");
   const Milestone first = h.Reviews().front();
   EXPECT_EQ(first.person, "person:sophie.garnier");

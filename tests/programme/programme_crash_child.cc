@@ -15,22 +15,13 @@
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/timer_service.h"
-#include "engine/runtime/workflow_registry.h"
-#include "engine/store/rocksdb_event_store.h"
-#include "engine/util/time_format.h"
+#include "tests/testing/crash_child.h"
 
 using namespace relais;
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "programme_crash_child: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const Status& s, const std::string& what) {
-  if (!s.ok()) Die(what + ": " + s.ToString());
-}
+using relais::testing::DieChild;
 
 Json Definition(int p) {
   return {{"id", "prog" + std::to_string(p)},
@@ -44,39 +35,31 @@ Json Definition(int p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) Die("usage: <store-dir> <now> setup <n> | fire");
-  auto now = ParseIso8601(argv[2]);
-  if (!now.ok()) Die(now.status().ToString());
-  ManualClock clock(*now);
-  RocksDbStoreOptions options;
-  options.path = argv[1];
-  options.clock = &clock;
-  auto store = RocksDbEventStore::Open(options);
-  if (!store.ok()) Die(store.status().ToString());
-  runtime::WorkflowRegistry registry(**store);
-  Check(registry.LoadPersisted(), "workflows");
-  Check(registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows"), "deploy");
-  runtime::ProjectService projects(**store, registry, clock);
-  programme::ProgrammeService programmes(**store, clock);
-  auto webhooks = notify::WebhookService::Create(**store, clock, notify::WebhookOptions{});
-  if (!webhooks.ok()) Die(webhooks.status().ToString());
+  auto child = relais::testing::OpenChildRuntime(argc, argv, "<store-dir> <now> setup <n> | fire",
+                                                 std::string(RELAIS_SOURCE_DIR) + "/workflows");
+  RocksDbEventStore& store = *child.store;
+  const Clock& clock = *child.clock;
+  runtime::ProjectService projects(store, *child.registry, clock);
+  programme::ProgrammeService programmes(store, clock);
+  auto webhooks = notify::WebhookService::Create(store, clock, notify::WebhookOptions{});
+  if (!webhooks.ok()) DieChild(webhooks.status().ToString());
   (*webhooks)->Attach(projects);  // wired as relais serve wires it (engine/cli/runtime_host.cc)
   programmes.AddAppendHook([w = webhooks->get()](const std::string& id, const std::string& title, uint64_t first,
                                                   const std::vector<NewEvent>& events, KvWrites& writes) {
     return w->OnProgrammeAppend(id, title, first, events, writes);
   });
 
-  const std::string mode = argv[3];
+  const std::string& mode = child.mode;
   if (mode == "setup") {
     const int n = argc > 4 ? std::stoi(argv[4]) : 1;
     notify::EndpointFields endpoint;
     endpoint.url = "http://127.0.0.1:9/hook";
     endpoint.event_types = std::vector<std::string>{"reminder_sent"};
-    if (auto e = (*webhooks)->endpoints().Create("ccas-fresnes", endpoint); !e.ok()) Die(e.status().ToString());
+    if (auto e = (*webhooks)->endpoints().Create("ccas-fresnes", endpoint); !e.ok()) DieChild(e.status().ToString());
     for (int p = 0; p < n; ++p) {
       auto def = programme::ProgrammeDefinition::FromJson(Definition(p));
-      if (!def.ok()) Die(def.status().ToString());
-      if (auto d = programmes.Define(*def, "person:test"); !d.ok()) Die(d.status().ToString());
+      if (!def.ok()) DieChild(def.status().ToString());
+      if (auto d = programmes.Define(*def, "person:test"); !d.ok()) DieChild(d.status().ToString());
       runtime::CreateRequest req;
       req.info.id = "action-" + std::to_string(p);
       req.info.title = "Action " + std::to_string(p);
@@ -86,26 +69,21 @@ int main(int argc, char** argv) {
       req.info.workflow = "cbe_action";
       req.actor = {"person:test", {"coordinator"}};
       auto created = projects.Create(std::move(req));
-      if (!created.ok() || created->refusal) Die("create the project of " + def->id);
+      if (!created.ok() || created->refusal) DieChild("create the project of " + def->id);
       for (const char* axis : {"1", "2A", "3"}) {
         programme::AssignRequest a{std::string("person:elu-") + axis, "elu_referent", axis,
                                    calendar::CivilDate{2027, 1, 1}, calendar::CivilDate{2029, 12, 31}};
-        if (auto r = programmes.Assign(def->id, a, "person:test"); !r.ok()) Die(r.status().ToString());
+        if (auto r = programmes.Assign(def->id, a, "person:test"); !r.ok()) DieChild(r.status().ToString());
       }
     }
     std::printf("setup=%d\n", n);
     return 0;
   }
   if (mode == "fire") {
-    runtime::TimerService timers(**store, projects, clock);
+    runtime::TimerService timers(store, projects, clock);
     timers.RouteFires(std::string(programme::kFiresPrefix),
                       [&](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
-    std::printf("READY\n");
-    std::fflush(stdout);
-    auto report = timers.FireDue();
-    if (!report.ok()) Die(report.status().ToString());
-    std::printf("fired=%zu refused=%zu\n", report->fired, report->refused);
-    return 0;
+    return relais::testing::FireDueAndReport(timers);
   }
-  Die("unknown mode " + mode);
+  DieChild("unknown mode " + mode);
 }

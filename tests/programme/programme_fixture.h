@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/timer_service.h"
 #include "engine/runtime/workflow_registry.h"
+#include "engine/store/memory_event_store.h"
 #include "engine/store/rocksdb_event_store.h"
 #include "engine/util/time_format.h"
 
@@ -88,6 +90,16 @@ struct Harness {
     if (clock.Now() < until) clock.Set(until);
   }
 
+  // The pending timer of a milestone, if any.
+  std::optional<runtime::DueTimer> PendingTimerOf(const std::string& milestone_id) {
+    auto pending = timers.PendingFor("programme-sud-val-de-marnais");
+    EXPECT_TRUE(pending.ok()) << pending.status();
+    if (pending.ok())
+      for (const runtime::DueTimer& t : *pending)
+        if (t.timer_id == "m." + milestone_id) return t;
+    return std::nullopt;
+  }
+
   std::vector<RecordedEvent> Events() {
     auto events = store.ReadStream("programme-sud-val-de-marnais", 1, 1'000'000);
     EXPECT_TRUE(events.ok()) << events.status();
@@ -118,5 +130,18 @@ struct Harness {
   runtime::TimerService timers;
   ProgrammeService programmes;
 };
+
+// The CBE programme defined on 1 December 2026 in a memory store, and the
+// élu Marc Lefort on axis 2A for 2027-2029 at AssignMarc().
+struct CbeProgramme {
+  CbeProgramme() { EXPECT_NE(h.Define(), nullptr); }
+  Assignment AssignMarc() { return h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2029-12-31"); }
+
+  ManualClock clock{T("2026-12-01T08:00:00Z")};
+  MemoryEventStore store{clock};
+  Harness h{store, clock};
+};
+
+class CbeProgrammeTest : public ::testing::Test, protected CbeProgramme {};
 
 }  // namespace relais::programme::testing

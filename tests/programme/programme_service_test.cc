@@ -376,15 +376,9 @@ TEST(Programme, MoveRaisesSequenceAndFeedShowsItAndCancellations) {
   EXPECT_EQ(moved->sequence, 1);
   EXPECT_EQ(moved->id, first.id);
   // The reminder follows the move.
-  auto pending = h.timers.PendingFor("programme-sud-val-de-marnais");
-  ASSERT_TRUE(pending.ok());
-  bool found = false;
-  for (const auto& t : *pending)
-    if (t.timer_id == "m." + first.id) {
-      found = true;
-      EXPECT_EQ(t.due, moved->due - std::chrono::days(7));
-    }
-  EXPECT_TRUE(found);
+  auto reminder = h.PendingTimerOf(first.id);
+  ASSERT_TRUE(reminder);
+  EXPECT_EQ(reminder->due, moved->due - std::chrono::days(7));
   ASSERT_TRUE(h.programmes.EndTerm("sud-val-de-marnais", a.id, "person:claire.dumas").ok());
   auto state = h.State();
   std::vector<FeedEntry> entries;

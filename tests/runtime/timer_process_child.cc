@@ -9,18 +9,13 @@
 
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/timer_service.h"
-#include "engine/runtime/workflow_registry.h"
-#include "engine/store/rocksdb_event_store.h"
-#include "engine/util/time_format.h"
+#include "tests/testing/crash_child.h"
 
 using namespace relais;
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "timer_process_child: %s\n", what.c_str());
-  std::exit(1);
-}
+using relais::testing::DieChild;
 
 void Run(runtime::ProjectService& projects, const std::string& id, const std::string& type, Json data,
          const std::string& role = "coordinator") {
@@ -30,27 +25,18 @@ void Run(runtime::ProjectService& projects, const std::string& id, const std::st
   req.data = std::move(data);
   req.actor = {"person:test", {role}};
   auto out = projects.Execute(std::move(req));
-  if (!out.ok()) Die(type + ": " + out.status().ToString());
-  if (out->refusal) Die(type + " refused: " + out->refusal->message);
+  if (!out.ok()) DieChild(type + ": " + out.status().ToString());
+  if (out->refusal) DieChild(type + " refused: " + out->refusal->message);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) Die("usage: <store-dir> <now> setup <n> | fire");
-  auto now = ParseIso8601(argv[2]);
-  if (!now.ok()) Die(now.status().ToString());
-  ManualClock clock(*now);
-  RocksDbStoreOptions options;
-  options.path = argv[1];
-  options.clock = &clock;
-  auto store = RocksDbEventStore::Open(options);
-  if (!store.ok()) Die(store.status().ToString());
-  runtime::WorkflowRegistry registry(**store);
-  if (Status s = registry.LoadPersisted(); !s.ok()) Die(s.ToString());
-  if (Status s = registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows"); !s.ok()) Die(s.ToString());
-  runtime::ProjectService projects(**store, registry, clock);
-  std::string mode = argv[3];
+  auto child = relais::testing::OpenChildRuntime(argc, argv, "<store-dir> <now> setup <n> | fire",
+                                                 std::string(RELAIS_SOURCE_DIR) + "/workflows");
+  RocksDbEventStore& store = *child.store;
+  runtime::ProjectService projects(store, *child.registry, *child.clock);
+  const std::string& mode = child.mode;
   if (mode == "setup") {
     int n = argc > 4 ? std::stoi(argv[4]) : 1;
     for (int i = 0; i < n; ++i) {
@@ -60,7 +46,7 @@ int main(int argc, char** argv) {
       req.info.workflow = "cbe_action";
       req.actor = {"person:test", {"coordinator"}};
       auto out = projects.Create(std::move(req));
-      if (!out.ok() || out->refusal) Die("create " + id);
+      if (!out.ok() || out->refusal) DieChild("create " + id);
       Run(projects, id, "mobilisation_avancee", {{"volet", "partenaires"}, {"etape", "mobilises"}});
       Run(projects, id, "etude_lancee", Json::object());
       Run(projects, id, "porteur_identifie", {{"nom", "Asso"}, {"nature", "association"}});
@@ -72,13 +58,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (mode == "fire") {
-    runtime::TimerService timers(**store, projects, clock);
-    std::printf("READY\n");
-    std::fflush(stdout);
-    auto report = timers.FireDue();
-    if (!report.ok()) Die(report.status().ToString());
-    std::printf("fired=%zu refused=%zu\n", report->fired, report->refused);
-    return 0;
+    runtime::TimerService timers(store, projects, *child.clock);
+    return relais::testing::FireDueAndReport(timers);
   }
-  Die("unknown mode " + mode);
+  DieChild("unknown mode " + mode);
 }
