@@ -1,14 +1,9 @@
-// End-to-end: a real `relais serve` process (posix_spawn, ephemeral port from
+// End-to-end: a real `relais serve` process (a ChildProcess, ephemeral port from
 // a temp config, short timeouts) and a real HTTP client (Beast, sync with
 // deadlines). The only test file of tests/api that includes Beast. Checks the
 // wiring, durability across a restart, and that bad input of every kind gets
 // its error while the server keeps serving other clients.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -26,9 +21,8 @@
 
 #include "engine/api/authenticator.h"
 #include "engine/util/json.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
-
-extern char** environ;
 
 namespace relais::api {
 namespace {
@@ -160,79 +154,17 @@ std::string Req(std::string_view method, std::string_view target, std::string_vi
 // One `relais serve` child process; SIGTERM and reaped on destruction.
 class ServerProcess {
  public:
-  explicit ServerProcess(const std::string& config_path) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<std::string> args = {RELAIS_BINARY, "serve", "--config", config_path};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, RELAIS_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    stdout_fd_ = out[0];
-    if (rc != 0) {
-      pid_ = -1;
-      return;
-    }
-    port_ = WaitForListening(20s);
-  }
-  ~ServerProcess() {
-    Stop();
-    if (stdout_fd_ >= 0) close(stdout_fd_);
+  explicit ServerProcess(const std::string& config_path) : child_({RELAIS_BINARY, "serve", "--config", config_path}) {
+    if (child_.started()) port_ = child_.WaitForPort("relais listening on http://127.0.0.1:", 20s);
   }
 
   uint16_t port() const { return port_; }
-
-  // SIGTERM, then the exit status (-1 if it had to be killed).
-  int Stop() {
-    if (pid_ <= 0) return exit_status_;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (auto deadline = SteadyClock::now() + 20s; SteadyClock::now() < deadline;) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return exit_status_;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return exit_status_ = -1;
-  }
+  // SIGTERM, then the exit status (-1 if a signal ended it).
+  int Stop() { return child_.Kill(SIGTERM); }
 
  private:
-  // Reads stdout until "relais listening on http://127.0.0.1:<port>".
-  uint16_t WaitForListening(std::chrono::milliseconds timeout) {
-    std::string seen;
-    const auto deadline = SteadyClock::now() + timeout;
-    while (SteadyClock::now() < deadline) {
-      pollfd p{stdout_fd_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[512];
-      ssize_t n = read(stdout_fd_, buf, sizeof(buf));
-      if (n <= 0) return 0;
-      seen.append(buf, static_cast<size_t>(n));
-      auto at = seen.find("relais listening on http://127.0.0.1:");
-      if (at != std::string::npos) {
-        auto digits = at + std::string("relais listening on http://127.0.0.1:").size();
-        auto end = seen.find_first_not_of("0123456789", digits);
-        if (end != std::string::npos) return static_cast<uint16_t>(std::stoi(seen.substr(digits, end - digits)));
-      }
-    }
-    return 0;
-  }
-
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
+  relais::testing::ChildProcess child_;
   uint16_t port_ = 0;
-  int exit_status_ = -1;
 };
 
 class ApiEndToEndTest : public ::testing::Test {

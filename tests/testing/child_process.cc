@@ -57,20 +57,21 @@ uint16_t ChildProcess::WaitForPort(const std::string& prefix, std::chrono::milli
   return port ? static_cast<uint16_t>(std::stoi(*port)) : 0;
 }
 
-void ChildProcess::Kill(int sig) {
-  if (pid_ <= 0) return;
+int ChildProcess::Kill(int sig) {
+  if (pid_ <= 0) return exit_code_;
   kill(pid_, sig);
   int status = 0;
   for (auto deadline = SteadyClock::now() + kStopDeadline; SteadyClock::now() < deadline;) {
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return;
+      return exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   kill(pid_, SIGKILL);
   waitpid(pid_, &status, 0);
   pid_ = -1;
+  return exit_code_ = -1;
 }
 
 }  // namespace relais::testing

@@ -39,11 +39,14 @@ class ChildProcess {
   // What the output has shown so far.
   const std::string& output() const { return seen_; }
 
-  // Sends sig and reaps the process (SIGKILL after kStopDeadline).
-  void Kill(int sig);
+  // Sends sig and reaps the process (SIGKILL after kStopDeadline); returns
+  // its exit code, or -1 when a signal ended it. Once reaped, returns that
+  // same result again.
+  int Kill(int sig);
 
  private:
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   int out_ = -1;
   std::string seen_;
 };
