@@ -94,8 +94,9 @@ StatusOr<std::optional<size_t>> ProgrammeService::FireFromPayloads(const std::st
   for (const AppendHook& hook : hooks_)
     RELAIS_RETURN_IF_ERROR(hook(programme_id, head->title, version + 1, request.events, writes));
   request.side_writes = std::move(writes);
-  RELAIS_RETURN_IF_ERROR(store_.Append(std::move(request)).status());
+  RELAIS_ASSIGN_OR_RETURN(AppendResult appended, store_.Append(std::move(request)));
   // The cached state, if any, is now behind: Load folds the new events onto it.
+  Remember(programme_id, nullptr, appended.last_version);
   return std::optional<size_t>(fired);
 }
 

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -75,18 +76,16 @@ std::mutex& ProgrammeService::LockOf(const std::string& programme_id) {
 CivilDate ProgrammeService::Today() const { return calendar::UtcToParis(clock_.Now()).date; }
 
 StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
-  const std::string stream = StreamOf(programme_id);
-  RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(stream));
-  StatePtr cached;
+  Cached cached;
   {
     std::lock_guard lock(cache_mu_);
-    if (StatePtr* found = cache_.Find(programme_id)) cached = *found;
+    if (Cached* found = cache_.Find(programme_id)) cached = *found;
   }
-  if (cached && cached->version == version) return cached;
-  if (version == 0) return NotFound("no programme '" + programme_id + "'");
-  // Behind (timers fired from their payloads since): fold the tail onto a copy.
-  auto state = cached && cached->version < version ? std::make_shared<ProgrammeState>(*cached)
-                                                   : std::make_shared<ProgrammeState>();
+  if (cached.state && cached.state->version == cached.stream_version) return cached.state;
+  // Absent, or behind (timers fired from their payloads since): fold the
+  // stream, or its tail onto a copy of the cached state.
+  auto state = cached.state ? std::make_shared<ProgrammeState>(*cached.state) : std::make_shared<ProgrammeState>();
+  const std::string stream = StreamOf(programme_id);
   uint64_t from = state->version + 1;
   while (true) {
     RELAIS_ASSIGN_OR_RETURN(auto events, store_.ReadStream(stream, from, kReadPage));
@@ -100,9 +99,23 @@ StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
   }
   if (state->version == 0) return NotFound("no programme '" + programme_id + "'");
   StatePtr shared = std::move(state);
-  std::lock_guard lock(cache_mu_);
-  cache_.Put(programme_id, shared);
+  Remember(programme_id, shared, shared->version);
   return shared;
+}
+
+void ProgrammeService::Remember(const std::string& programme_id, StatePtr state, uint64_t stream_version) {
+  std::lock_guard lock(cache_mu_);
+  Cached* cached = cache_.Find(programme_id);
+  if (!cached) {
+    if (state) {
+      const uint64_t version = std::max(stream_version, state->version);
+      cache_.Put(programme_id, {std::move(state), version});
+    }
+    return;
+  }
+  cached->stream_version = std::max(cached->stream_version, stream_version);
+  if (state && (!cached->state || cached->state->version < state->version)) cached->state = std::move(state);
+  cached->stream_version = std::max(cached->stream_version, cached->state ? cached->state->version : 0);
 }
 
 StatusOr<StatePtr> ProgrammeService::Get(const std::string& programme_id) { return Load(programme_id); }
@@ -235,8 +248,7 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
       }
   }
   StatePtr shared = std::move(after);
-  std::lock_guard lock(cache_mu_);
-  cache_.Put(programme_id, shared);
+  Remember(programme_id, shared, shared->version);
   return shared;
 }
 

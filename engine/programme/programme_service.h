@@ -141,9 +141,13 @@ class ProgrammeService {
     std::string type;
     Json data;
   };
-  // The programme folded up to its stream's version: the cached state,
-  // caught up with the events appended since (by payload firings) when behind.
+  // The programme folded up to its stream's version: the cached state, or,
+  // when payload firings appended since it was folded, that state caught up
+  // with their events. Reads of a current cached state touch no store.
   StatusOr<StatePtr> Load(const std::string& programme_id);
+  // Caches state as the programme's, unless a newer state is cached;
+  // stream_version (the stream's version as this caller knows it) only rises.
+  void Remember(const std::string& programme_id, StatePtr state, uint64_t stream_version);
   // FireTimers' two ways. FireFromPayloads returns nullopt when some timer
   // cannot fire from its payload or the head record is missing.
   StatusOr<std::optional<size_t>> FireFromPayloads(const std::string& programme_id,
@@ -169,8 +173,15 @@ class ProgrammeService {
   const Clock& clock_;
   const ProgrammeOptions options_;
   std::array<std::mutex, 256> locks_;
+  // Every append to a programme's stream goes through this service, so the
+  // cache knows each cached programme's stream version: a payload firing
+  // raises it without folding, and Load folds the difference when read.
+  struct Cached {
+    StatePtr state;
+    uint64_t stream_version = 0;
+  };
   std::mutex cache_mu_;
-  LruMap<std::string, StatePtr> cache_;
+  LruMap<std::string, Cached> cache_;
   std::vector<AppendHook> hooks_;
 };
 
