@@ -84,6 +84,26 @@ const Json* ListMember(const Json& obj, const char* key, const std::string& wher
   return &*it;
 }
 
+// The objects of the list j[key] at the top of file, each with where it is
+// ("file: key[i]"); a missing list or an item that is not an object (shape:
+// what an item looks like) is a problem, and skipped.
+std::vector<std::pair<std::string, const Json*>> ObjectItems(const Json& j, const char* key, const std::string& file,
+                                                             const char* shape, Problems& problems) {
+  std::vector<std::pair<std::string, const Json*>> out;
+  const Json* list = ListMember(j, key, file + ": (top)", problems);
+  if (!list) return out;
+  for (size_t i = 0; i < list->size(); ++i) {
+    std::string where = Field(file, Item(key, i));
+    const Json& item = (*list)[i];
+    if (!item.is_object()) {
+      problems.Add(where, std::string("expected an object ") + shape + ", found " + TypeName(item));
+      continue;
+    }
+    out.emplace_back(std::move(where), &item);
+  }
+  return out;
+}
+
 bool StringMember(const Json& obj, const char* key, const std::string& where, bool required, std::string* out,
                   Problems& problems) {
   auto it = obj.find(key);
@@ -112,16 +132,9 @@ void ReadProgramme(const Json& j, ImportSet& set, Problems& problems) {
 void ReadPartners(const Json& j, ImportSet& set, Problems& problems) {
   const std::string file(kPartnersFile);
   CheckMembers(j, {"partners"}, file + ": (top)", problems);
-  const Json* list = ListMember(j, "partners", file + ": (top)", problems);
-  if (!list) return;
   std::set<std::string> seen;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string where = Field(file, Item("partners", i));
-    const Json& p = (*list)[i];
-    if (!p.is_object()) {
-      problems.Add(where, "expected an object {id, name, kind, contact}, found " + TypeName(p));
-      continue;
-    }
+  for (const auto& [where, p_item] : ObjectItems(j, "partners", file, "{id, name, kind, contact}", problems)) {
+    const Json& p = *p_item;
     PartnerItem item;
     item.where = where;
     if (!StringMember(p, "id", where, true, &item.id, problems)) continue;
@@ -153,16 +166,10 @@ void ReadWebhooks(const Json& j, const ImportOptions& options, ImportSet& set, P
   if (!options.webhook_base_url.empty()) base_url = options.webhook_base_url;
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
   StringMember(j, "secret", file + ": (top)", false, &secret, problems);
-  const Json* list = ListMember(j, "endpoints", file + ": (top)", problems);
-  if (!list) return;
   std::set<std::string> seen;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string where = Field(file, Item("endpoints", i));
-    const Json& e = (*list)[i];
-    if (!e.is_object()) {
-      problems.Add(where, "expected an object {partner, path, event_types, ...}, found " + TypeName(e));
-      continue;
-    }
+  for (const auto& [where, e_item] :
+       ObjectItems(j, "endpoints", file, "{partner, path, event_types, ...}", problems)) {
+    const Json& e = *e_item;
     CheckMembers(e, {"partner", "path", "event_types", "projects", "axes", "description", "secret"}, where, problems);
     EndpointItem item;
     item.where = where;
@@ -202,17 +209,11 @@ bool IsRole(const std::string& role) {
 void ReadAssignments(const Json& j, const ImportOptions& options, ImportSet& set, Problems& problems) {
   const std::string file(kAssignmentsFile);
   CheckMembers(j, {"assignments"}, file + ": (top)", problems);
-  const Json* list = ListMember(j, "assignments", file + ": (top)", problems);
-  if (!list) return;
   std::set<std::pair<std::string, std::string>> single_holders;  // (role, axis)
   std::set<std::tuple<std::string, std::string, std::string>> seen;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string where = Field(file, Item("assignments", i));
-    const Json& a = (*list)[i];
-    if (!a.is_object()) {
-      problems.Add(where, "expected an object {person, role, axis, start, end | years}, found " + TypeName(a));
-      continue;
-    }
+  for (const auto& [where, a_item] :
+       ObjectItems(j, "assignments", file, "{person, role, axis, start, end | years}", problems)) {
+    const Json& a = *a_item;
     CheckMembers(a, {"person", "role", "axis", "start", "end", "years"}, where, problems);
     AssignmentItem item;
     item.where = where;
@@ -308,16 +309,10 @@ void ReadProjects(const Json& j, ImportSet& set, Problems& problems) {
   const std::string file(kProjectsFile);
   CheckMembers(j, {"workflow", "projects"}, file + ": (top)", problems);
   StringMember(j, "workflow", file + ": (top)", true, &set.workflow, problems);
-  const Json* list = ListMember(j, "projects", file + ": (top)", problems);
-  if (!list) return;
   std::set<std::string> seen;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string where = Field(file, Item("projects", i));
-    const Json& p = (*list)[i];
-    if (!p.is_object()) {
-      problems.Add(where, "expected an object {id, initial_phase, partners, members}, found " + TypeName(p));
-      continue;
-    }
+  for (const auto& [where, p_item] :
+       ObjectItems(j, "projects", file, "{id, initial_phase, partners, members}", problems)) {
+    const Json& p = *p_item;
     CheckMembers(p, {"id", "initial_phase", "partners", "members", "source"}, where, problems);
     ProjectItem item;
     item.where = where;
