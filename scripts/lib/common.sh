@@ -10,7 +10,7 @@ RELAIS_PACKAGES=(
   g++ cmake ninja-build pkg-config
   librocksdb-dev rocksdb-tools
   libboost1.81-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libspdlog-dev
   libyaml-cpp-dev
   libssl-dev
   libgtest-dev libgmock-dev
@@ -64,6 +64,8 @@ relais_build() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do cmake_args+=("$1"); shift; done
   [ "${1:-}" = "--" ] && shift
   targets=("$@")
+  # A developer's ccache (if installed) is used; CI builds without it.
+  if command -v ccache >/dev/null; then cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
   local stamp="$dir/.relais-cmake-args" want="${cmake_args[*]}"
   if [ ! -f "$dir/build.ninja" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "configuring $dir ${want}"
