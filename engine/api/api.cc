@@ -12,11 +12,12 @@ Api::Api(ApiServices services, server::ApiConfig config, const std::vector<serve
     : services_(services),
       config_(config),
       authenticator_(tokens),
+      scopes_(services_, authorizer_),
       rate_limiter_(static_cast<double>(config.rate_limit_per_second), static_cast<double>(config.rate_limit_burst),
                     std::move(now)),
       partners_(services.store),
       workers_(config.worker_threads, config.worker_queue_limit),
-      streams_(std::make_unique<EventStreamHub>(services.store, services.projects, config)),
+      streams_(std::make_unique<EventStreamHub>(services.store, services.projects, scopes_, config)),
       metrics_(metrics) {
   if (metrics_) {
     rejected_full_ = &metrics_->GetCounter("relais_api_rejected_total", "API requests refused before running.",

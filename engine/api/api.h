@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "engine/api/authenticator.h"
+#include "engine/api/authorizer.h"
 #include "engine/api/event_stream_hub.h"
 #include "engine/api/partner_directory.h"
 #include "engine/api/rate_limiter.h"
+#include "engine/api/scope.h"
 #include "engine/api/worker_pool.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_index.h"
@@ -76,6 +78,8 @@ class Api {
   void Stop();
 
   PartnerDirectory& partners() { return partners_; }
+  const Authorizer& authorizer() const { return authorizer_; }
+  Scopes& scopes() { return scopes_; }
   EventStreamHub& streams() { return *streams_; }
   const server::ApiConfig& config() const { return config_; }
   ApiServices& services() { return services_; }
@@ -88,6 +92,8 @@ class Api {
   ApiServices services_;
   const server::ApiConfig config_;
   Authenticator authenticator_;
+  Authorizer authorizer_;
+  Scopes scopes_;
   RateLimiter rate_limiter_;
   PartnerDirectory partners_;
   WorkerPool workers_;
@@ -100,12 +106,25 @@ class Api {
 };
 
 // The route groups, each in its own file; Api::RegisterRoutes calls them.
+// Each file reads as a table of contents: one named handler per route, each
+// starting with its scope pre-step (scope.h).
 struct RouteContext {
   Api& api;
   server::Router& router;
   std::function<server::Handler(ApiHandler)> guarded;
   std::function<server::Handler(InlineHandler, ApiHandler)> guarded_read;  // fast path first
 };
+// An ApiHandler (or InlineHandler) calling method of the route group's
+// handlers object, which the routes keep alive.
+template <typename Handlers, typename Result>
+auto Handle(std::shared_ptr<Handlers> handlers,
+            Result (Handlers::*method)(const Principal&, const server::HttpRequest&, const server::RouteParams&)) {
+  return [handlers = std::move(handlers), method](const Principal& who, const server::HttpRequest& req,
+                                                  const server::RouteParams& params) -> Result {
+    return ((*handlers).*method)(who, req, params);
+  };
+}
+
 void AddWorkflowRoutes(RouteContext& ctx);
 void AddProjectRoutes(RouteContext& ctx);
 void AddCommandRoutes(RouteContext& ctx);

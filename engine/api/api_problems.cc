@@ -44,6 +44,11 @@ HttpResponse ProjectNotFound(const std::string& project_id) {
 HttpResponse Forbidden(std::string detail) { return MakeProblem(ProblemKind::kForbidden, std::move(detail)); }
 
 UintOrProblem QueryUint(const server::HttpRequest& request, std::string_view name, uint64_t fallback, uint64_t max) {
+  return QueryUintFrom(request, name, fallback, 0, max);
+}
+
+UintOrProblem QueryUintFrom(const server::HttpRequest& request, std::string_view name, uint64_t fallback, uint64_t min,
+                            uint64_t max) {
   UintOrProblem r;
   auto text = request.Query(name);
   if (!text) {
@@ -52,9 +57,10 @@ UintOrProblem QueryUint(const server::HttpRequest& request, std::string_view nam
   }
   uint64_t v = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (text->empty() || ec != std::errc() || ptr != text->data() + text->size() || v > max) {
+  if (text->empty() || ec != std::errc() || ptr != text->data() + text->size() || v < min || v > max) {
     r.problem = MakeProblem(ProblemKind::kBadRequest, "query parameter '" + std::string(name) +
-                                                          "' must be an integer from 0 to " + std::to_string(max));
+                                                          "' must be an integer from " + std::to_string(min) + " to " +
+                                                          std::to_string(max));
     return r;
   }
   r.value = v;

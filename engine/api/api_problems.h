@@ -37,5 +37,8 @@ struct UintOrProblem {
   std::optional<server::HttpResponse> problem;
 };
 UintOrProblem QueryUint(const server::HttpRequest& request, std::string_view name, uint64_t fallback, uint64_t max);
+// The same in [min, max].
+UintOrProblem QueryUintFrom(const server::HttpRequest& request, std::string_view name, uint64_t fallback, uint64_t min,
+                            uint64_t max);
 
 }  // namespace relais::api

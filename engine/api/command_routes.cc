@@ -18,105 +18,91 @@ using server::RouteParams;
 
 constexpr size_t kMaxEventTypeBytes = 128;
 
-// The project's version if the caller may see it; otherwise the 404 (or the
-// store's error) to answer.
-StatusOr<uint64_t> VisibleProject(runtime::ProjectService& projects, const Principal& who, const std::string& id,
-                                  std::optional<HttpResponse>* problem) {
-  bool visible = false;
-  uint64_t version = 0;
-  Status read = projects.Read(id, [&](const runtime::Project& p) {
-    visible = who.CanSee(p.info);
-    version = p.version;
-  });
-  if (!read.ok()) {
-    StatusCode code = read.code();
-    *problem = code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument ? ProjectNotFound(id)
-                                                                                      : server::ProblemFromStatus(read);
-    return read;
+// The handlers of /v1/projects/{id}/events.
+class CommandHandlers {
+ public:
+  explicit CommandHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
+
+  // POST: record a command; the project must be one who may record on.
+  HttpResponse Record(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  // GET: the history, paged.
+  HttpResponse History(const Principal& who, const HttpRequest& req, const RouteParams& params);
+
+ private:
+  ApiServices& s_;
+  Scopes& scopes_;
+  const server::ApiConfig& config_;
+};
+
+HttpResponse CommandHandlers::Record(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto project = scopes_.ProjectVersion(who, id, Verb::kRecord);
+  if (!project.ok()) return project.problem();
+  Json body;
+  if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
+  auto type = body.find("type");
+  if (type == body.end() || !type->is_string() || type->get_ref<const std::string&>().empty() ||
+      type->get_ref<const std::string&>().size() > kMaxEventTypeBytes)
+    return MakeProblem(ProblemKind::kBadRequest, "the body needs a string member 'type' (the event type)");
+  for (const auto& [key, value] : body.items())
+    if (key != "type" && key != "data")
+      return MakeProblem(ProblemKind::kBadRequest,
+                         "unknown member '" + key + "': a command is {type, data}; the actor is the token's subject");
+  runtime::CommandRequest command;
+  command.project_id = id;
+  command.event_type = type->get<std::string>();
+  if (auto data = body.find("data"); data != body.end() && !data->is_null()) {
+    if (!data->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'data' must be an object");
+    command.data = *data;
   }
-  if (!visible) {
-    *problem = ProjectNotFound(id);
-    return NotFound(id);
+  command.actor = who.ToActor();
+  if (auto p = ReadIdempotencyKey(req, &command.idempotency_key)) return *p;
+  if (auto p = ReadIfMatch(req, &command.expected_version)) return *p;
+  auto outcome = s_.projects.Execute(std::move(command));
+  if (!outcome.ok()) {
+    if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version()) {
+      std::optional<uint64_t> expected;
+      (void)ReadIfMatch(req, &expected);
+      return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
+    }
+    return server::ProblemFromStatus(outcome.status());
   }
-  return version;
+  if (outcome->refusal) return RefusalProblem(*outcome->refusal);
+  return CommandResponse(*outcome, id);
+}
+
+HttpResponse CommandHandlers::History(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto project = scopes_.ProjectVersion(who, id, Verb::kRead);
+  if (!project.ok()) return project.problem();
+  auto from = QueryUintFrom(req, "from", 1, 1, std::numeric_limits<uint64_t>::max() - 1);
+  if (from.problem) return *from.problem;
+  auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
+  if (limit.problem) return *limit.problem;
+  uint64_t first = std::max<uint64_t>(from.value, 1);
+  // One more than asked, to know whether another page follows.
+  auto events = s_.store.ReadStream(runtime::ProjectStream(id), first, limit.value + 1);
+  if (!events.ok()) return server::ProblemFromStatus(events.status());
+  bool has_more = events->size() > limit.value;
+  if (has_more) events->resize(limit.value);
+  // {"events", "has_more", "next_from", "version"}, the events spliced as stored.
+  std::string body = "{\"events\":[";
+  for (const RecordedEvent& e : *events) {
+    if (body.back() != '[') body += ',';
+    body += e.ToJsonText();
+  }
+  uint64_t next = events->empty() ? first : events->back().version + 1;
+  body += "],\"has_more\":" + std::string(has_more ? "true" : "false") + ",\"next_from\":" + std::to_string(next) +
+          ",\"version\":" + std::to_string(*project) + "}";
+  return server::TextResponse(200, std::move(body), std::string(server::kJsonContentType));
 }
 
 }  // namespace
 
 void AddCommandRoutes(RouteContext& ctx) {
-  Api& api = ctx.api;
-  ApiServices& s = api.services();
-  const server::ApiConfig& config = api.config();
-
-  ctx.router.AddRoute("POST", "/v1/projects/{id}/events", ctx.guarded([&s, &config](const Principal& who,
-                                                                                     const HttpRequest& req,
-                                                                                     const RouteParams& params) {
-    const std::string id = params.Get("id");
-    std::optional<HttpResponse> problem;
-    auto project = VisibleProject(s.projects, who, id, &problem);
-    if (!project.ok()) return *problem;
-    if (who.IsReadOnly()) return Forbidden("observers may only read");
-    Json body;
-    if (auto p = ReadJsonObject(req, config.max_json_depth, &body)) return *p;
-    auto type = body.find("type");
-    if (type == body.end() || !type->is_string() || type->get_ref<const std::string&>().empty() ||
-        type->get_ref<const std::string&>().size() > kMaxEventTypeBytes)
-      return MakeProblem(ProblemKind::kBadRequest, "the body needs a string member 'type' (the event type)");
-    for (const auto& [key, value] : body.items())
-      if (key != "type" && key != "data")
-        return MakeProblem(ProblemKind::kBadRequest,
-                           "unknown member '" + key + "': a command is {type, data}; the actor is the token's subject");
-    runtime::CommandRequest command;
-    command.project_id = id;
-    command.event_type = type->get<std::string>();
-    if (auto data = body.find("data"); data != body.end() && !data->is_null()) {
-      if (!data->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'data' must be an object");
-      command.data = *data;
-    }
-    command.actor = who.ToActor();
-    if (auto p = ReadIdempotencyKey(req, &command.idempotency_key)) return *p;
-    if (auto p = ReadIfMatch(req, &command.expected_version)) return *p;
-    auto outcome = s.projects.Execute(std::move(command));
-    if (!outcome.ok()) {
-      if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version()) {
-        std::optional<uint64_t> expected;
-        (void)ReadIfMatch(req, &expected);
-        return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
-      }
-      return server::ProblemFromStatus(outcome.status());
-    }
-    if (outcome->refusal) return RefusalProblem(*outcome->refusal);
-    return CommandResponse(*outcome, id);
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/projects/{id}/events", ctx.guarded([&s, &config](const Principal& who,
-                                                                                    const HttpRequest& req,
-                                                                                    const RouteParams& params) {
-    const std::string id = params.Get("id");
-    std::optional<HttpResponse> problem;
-    auto project = VisibleProject(s.projects, who, id, &problem);
-    if (!project.ok()) return *problem;
-    auto from = QueryUint(req, "from", 1, std::numeric_limits<uint64_t>::max() - 1);
-    if (from.problem) return *from.problem;
-    auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
-    if (limit.problem) return *limit.problem;
-    uint64_t first = std::max<uint64_t>(from.value, 1);
-    // One more than asked, to know whether another page follows.
-    auto events = s.store.ReadStream(runtime::ProjectStream(id), first, limit.value + 1);
-    if (!events.ok()) return server::ProblemFromStatus(events.status());
-    bool has_more = events->size() > limit.value;
-    if (has_more) events->resize(limit.value);
-    // {"events", "has_more", "next_from", "version"}, the events spliced as stored.
-    std::string body = "{\"events\":[";
-    for (const RecordedEvent& e : *events) {
-      if (body.back() != '[') body += ',';
-      body += e.ToJsonText();
-    }
-    uint64_t next = events->empty() ? first : events->back().version + 1;
-    body += "],\"has_more\":" + std::string(has_more ? "true" : "false") + ",\"next_from\":" + std::to_string(next) +
-            ",\"version\":" + std::to_string(*project) + "}";
-    return server::TextResponse(200, std::move(body), std::string(server::kJsonContentType));
-  }));
+  auto h = std::make_shared<CommandHandlers>(ctx.api);
+  ctx.router.AddRoute("POST", "/v1/projects/{id}/events", ctx.guarded(Handle(h, &CommandHandlers::Record)));
+  ctx.router.AddRoute("GET", "/v1/projects/{id}/events", ctx.guarded(Handle(h, &CommandHandlers::History)));
 }
 
 }  // namespace relais::api

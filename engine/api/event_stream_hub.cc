@@ -75,8 +75,9 @@ class EventStreamHub::Follower final : public server::ResponseStream {
   std::shared_ptr<server::StreamSink> sink_;  // null until started
 };
 
-EventStreamHub::EventStreamHub(EventStore& store, runtime::ProjectService& projects, const server::ApiConfig& config)
-    : store_(store), projects_(projects), config_(config), shared_(std::make_shared<Shared>()) {
+EventStreamHub::EventStreamHub(EventStore& store, runtime::ProjectService& projects, Scopes& scopes,
+                               const server::ApiConfig& config)
+    : store_(store), projects_(projects), scopes_(scopes), config_(config), shared_(std::make_shared<Shared>()) {
   subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->Wake(); });
   thread_ = std::thread([this] { Run(); });
 }
@@ -119,12 +120,12 @@ std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
 }
 
 bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
-  // Programme events (docs/programmes.md): their coordinators, admins and
-  // observers see them all; a person sees those naming them.
+  const Authorizer& authorizer = scopes_.authorizer();
+  // Programme events (docs/programmes.md): those who read the whole
+  // programme see them all; a person sees those naming them.
   if (event.stream_id.rfind(programme::kStreamPrefix, 0) == 0) {
-    if (who.HasRole(kRoleAdmin) || who.HasRole(kRoleObserver)) return true;
-    if (who.HasRole(kRoleCoordinator) && who.CoversProgramme(event.stream_id.substr(programme::kStreamPrefix.size())))
-      return true;
+    const std::string id = event.stream_id.substr(programme::kStreamPrefix.size());
+    if (authorizer.Decide(who, ProgrammeResource{id, {}}, Verb::kRead).may_act()) return true;
     auto data = ParseJson(event.data_json);
     if (!data.ok() || !data->is_object()) return false;
     if (data->value("person", "") == who.subject) return true;
@@ -134,13 +135,20 @@ bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
       if (n.is_string() && n.get_ref<const std::string&>() == who.subject) return true;
     return false;
   }
+  // Relais's own webhook events (an endpoint disabled) go to those who
+  // manage that partner's endpoints.
+  if (event.stream_id == notify::kWebhookSystemStream) {
+    auto data = ParseJson(event.data_json);
+    if (!data.ok() || !data->is_object()) return false;
+    const std::string partner = data->value("partner", "");
+    return !partner.empty() && scopes_.DecideEndpoints(who, partner).may_act();
+  }
   const std::string_view prefix = runtime::kProjectStreamPrefix;
-  // Relais's own webhook events (an endpoint disabled) go to coordinators and admins.
-  if (event.stream_id == notify::kWebhookSystemStream) return who.IsManager();
   if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
   bool visible = false;
-  Status read = projects_.Read(event.stream_id.substr(prefix.size()),
-                               [&](const runtime::Project& p) { visible = who.CanSee(p.info); });
+  Status read = projects_.Read(event.stream_id.substr(prefix.size()), [&](const runtime::Project& p) {
+    visible = authorizer.Decide(who, ProjectResource{p.info}, Verb::kRead).may_act();
+  });
   return read.ok() && visible;
 }
 

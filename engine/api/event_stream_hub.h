@@ -1,7 +1,7 @@
 // EventStreamHub: feeds the live streams of GET /v1/stream (Server-Sent
 // Events). One subscription to the store's commits wakes one hub thread (no
 // polling), which reads the global log from each stream's cursor, keeps the
-// project events its caller may see (Principal::CanSee) and writes them as
+// project events its caller may see (the Authorizer decides) and writes them as
 // SSE: "id: <global position>", "event: <type>", "data: <event JSON>". A
 // client resumes with Last-Event-ID = the last position it received.
 //
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/api/principal.h"
+#include "engine/api/scope.h"
 #include "engine/runtime/project_service.h"
 #include "engine/server/config.h"
 #include "engine/server/response_stream.h"
@@ -27,7 +28,7 @@ namespace relais::api {
 
 class EventStreamHub {
  public:
-  EventStreamHub(EventStore& store, runtime::ProjectService& projects, const server::ApiConfig& config);
+  EventStreamHub(EventStore& store, runtime::ProjectService& projects, Scopes& scopes, const server::ApiConfig& config);
   ~EventStreamHub();
   EventStreamHub(const EventStreamHub&) = delete;
   EventStreamHub& operator=(const EventStreamHub&) = delete;
@@ -52,6 +53,7 @@ class EventStreamHub {
 
   EventStore& store_;
   runtime::ProjectService& projects_;
+  Scopes& scopes_;
   const server::ApiConfig config_;
   std::shared_ptr<Shared> shared_;
   EventStore::Subscription subscription_;

@@ -1,4 +1,6 @@
-// /v1/partners: register, list, get, update, deactivate.
+// /v1/partners: register, list, get, update, deactivate. The directory is
+// read by every caller; coordinators and admins register partners, and
+// change those whose actions their scope covers (authorizer.h).
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
 
@@ -17,65 +19,86 @@ HttpResponse PartnerOrProblem(const StatusOr<Partner>& partner, int status) {
   return JsonResponse(status, partner->ToJson());
 }
 
+// The handlers of /v1/partners, one per route.
+class PartnerHandlers {
+ public:
+  explicit PartnerHandlers(Api& api) : partners_(api.partners()), scopes_(api.scopes()), config_(api.config()) {}
+
+  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Register(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Update(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Deactivate(const Principal& who, const HttpRequest& req, const RouteParams& params);
+
+ private:
+  PartnerDirectory& partners_;
+  Scopes& scopes_;
+  const server::ApiConfig& config_;
+};
+
+HttpResponse PartnerHandlers::List(const Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = scopes_.CheckPartner(who, "", Verb::kRead)) return *refused;
+  auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
+  if (limit.problem) return *limit.problem;
+  std::string after(req.Query("after").value_or(""));
+  auto list = partners_.List(after, limit.value);
+  if (!list.ok()) return server::ProblemFromStatus(list.status());
+  Json items = Json::array();
+  for (const Partner& p : *list) items.push_back(p.ToJson());
+  Json body = {{"partners", items}};
+  if (list->size() == limit.value && !list->empty()) body["next_after"] = list->back().id;
+  return JsonResponse(200, body);
+}
+
+HttpResponse PartnerHandlers::Register(const Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = scopes_.CheckPartner(who, "", Verb::kCreate)) return *refused;
+  Json body;
+  if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
+  auto id = body.find("id");
+  if (id == body.end() || !id->is_string()) return MakeProblem(ProblemKind::kBadRequest, "the body needs a string 'id'");
+  auto fields = PartnerFields::FromJson(body);
+  if (!fields.ok()) return server::ProblemFromStatus(fields.status());
+  HttpResponse res = PartnerOrProblem(partners_.Register(id->get<std::string>(), *fields), 201);
+  if (res.status == 201) res.headers.Set("Location", "/v1/partners/" + id->get<std::string>());
+  return res;
+}
+
+HttpResponse PartnerHandlers::Get(const Principal& who, const HttpRequest&, const RouteParams& params) {
+  if (auto refused = scopes_.CheckPartner(who, params.Get("id"), Verb::kRead)) return *refused;
+  return PartnerOrProblem(partners_.Get(params.Get("id")), 200);
+}
+
+HttpResponse PartnerHandlers::Update(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto existing = partners_.Get(id);
+  if (!existing.ok()) return server::ProblemFromStatus(existing.status());
+  if (auto refused = scopes_.CheckPartner(who, id, Verb::kManage)) return *refused;
+  Json body;
+  if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
+  if (auto member = body.find("id"); member != body.end() && *member != id)
+    return MakeProblem(ProblemKind::kBadRequest, "a partner's id can not change");
+  auto fields = PartnerFields::FromJson(body);
+  if (!fields.ok()) return server::ProblemFromStatus(fields.status());
+  return PartnerOrProblem(partners_.Update(id, *fields), 200);
+}
+
+HttpResponse PartnerHandlers::Deactivate(const Principal& who, const HttpRequest&, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto existing = partners_.Get(id);
+  if (!existing.ok()) return server::ProblemFromStatus(existing.status());
+  if (auto refused = scopes_.CheckPartner(who, id, Verb::kManage)) return *refused;
+  return PartnerOrProblem(partners_.Deactivate(id), 200);
+}
+
 }  // namespace
 
 void AddPartnerRoutes(RouteContext& ctx) {
-  Api& api = ctx.api;
-  PartnerDirectory& partners = api.partners();
-  const server::ApiConfig& config = api.config();
-
-  ctx.router.AddRoute("GET", "/v1/partners", ctx.guarded([&partners, &config](const Principal&, const HttpRequest& req,
-                                                                              const RouteParams&) {
-    auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
-    if (limit.problem) return *limit.problem;
-    std::string after(req.Query("after").value_or(""));
-    auto list = partners.List(after, limit.value);
-    if (!list.ok()) return server::ProblemFromStatus(list.status());
-    Json items = Json::array();
-    for (const Partner& p : *list) items.push_back(p.ToJson());
-    Json body = {{"partners", items}};
-    if (list->size() == limit.value && !list->empty()) body["next_after"] = list->back().id;
-    return JsonResponse(200, body);
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/partners", ctx.guarded([&partners, &config](const Principal& who,
-                                                                               const HttpRequest& req,
-                                                                               const RouteParams&) {
-    if (!who.IsManager()) return Forbidden("only coordinators and admins register partners");
-    Json body;
-    if (auto p = ReadJsonObject(req, config.max_json_depth, &body)) return *p;
-    auto id = body.find("id");
-    if (id == body.end() || !id->is_string()) return MakeProblem(ProblemKind::kBadRequest, "the body needs a string 'id'");
-    auto fields = PartnerFields::FromJson(body);
-    if (!fields.ok()) return server::ProblemFromStatus(fields.status());
-    HttpResponse res = PartnerOrProblem(partners.Register(id->get<std::string>(), *fields), 201);
-    if (res.status == 201) res.headers.Set("Location", "/v1/partners/" + id->get<std::string>());
-    return res;
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/partners/{id}", ctx.guarded([&partners](const Principal&, const HttpRequest&,
-                                                                          const RouteParams& params) {
-    return PartnerOrProblem(partners.Get(params.Get("id")), 200);
-  }));
-
-  ctx.router.AddRoute("PATCH", "/v1/partners/{id}", ctx.guarded([&partners, &config](const Principal& who,
-                                                                                     const HttpRequest& req,
-                                                                                     const RouteParams& params) {
-    if (!who.IsManager()) return Forbidden("only coordinators and admins update partners");
-    Json body;
-    if (auto p = ReadJsonObject(req, config.max_json_depth, &body)) return *p;
-    if (auto id = body.find("id"); id != body.end() && *id != params.Get("id"))
-      return MakeProblem(ProblemKind::kBadRequest, "a partner's id can not change");
-    auto fields = PartnerFields::FromJson(body);
-    if (!fields.ok()) return server::ProblemFromStatus(fields.status());
-    return PartnerOrProblem(partners.Update(params.Get("id"), *fields), 200);
-  }));
-
-  ctx.router.AddRoute("DELETE", "/v1/partners/{id}", ctx.guarded([&partners](const Principal& who, const HttpRequest&,
-                                                                             const RouteParams& params) {
-    if (!who.IsManager()) return Forbidden("only coordinators and admins deactivate partners");
-    return PartnerOrProblem(partners.Deactivate(params.Get("id")), 200);
-  }));
+  auto h = std::make_shared<PartnerHandlers>(ctx.api);
+  ctx.router.AddRoute("GET", "/v1/partners", ctx.guarded(Handle(h, &PartnerHandlers::List)));
+  ctx.router.AddRoute("POST", "/v1/partners", ctx.guarded(Handle(h, &PartnerHandlers::Register)));
+  ctx.router.AddRoute("GET", "/v1/partners/{id}", ctx.guarded(Handle(h, &PartnerHandlers::Get)));
+  ctx.router.AddRoute("PATCH", "/v1/partners/{id}", ctx.guarded(Handle(h, &PartnerHandlers::Update)));
+  ctx.router.AddRoute("DELETE", "/v1/partners/{id}", ctx.guarded(Handle(h, &PartnerHandlers::Deactivate)));
 }
 
 }  // namespace relais::api

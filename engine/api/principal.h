@@ -1,7 +1,7 @@
 // Principal: who is calling, as established by their bearer token: the
 // subject recorded as the actor of every event they cause, their roles, and
-// the scope that decides which projects they see (partner id, programmes,
-// membership). Visibility is decided here and nowhere else.
+// their scope (partner id, programmes). What a principal may see and do is
+// decided by the Authorizer (authorizer.h), nowhere else.
 //
 // Thread-safety: plain values; functions are pure.
 #pragma once
@@ -30,17 +30,8 @@ struct Principal {
   std::vector<std::string> programmes;  // coordinators: their programmes (empty: all)
 
   bool HasRole(std::string_view role) const;
-  // Coordinators and admins manage workflows, projects and partners.
-  bool IsManager() const { return HasRole(kRoleCoordinator) || HasRole(kRoleAdmin); }
   // True when every role is observer: such a caller may only read.
   bool IsReadOnly() const;
-  // Whether this caller may know the project exists. Admins and observers see
-  // all; coordinators their programmes (all when none listed); partners the
-  // projects naming their partner id; anyone the projects listing them as a
-  // member (élus, référents).
-  bool CanSee(const runtime::ProjectInfo& project) const;
-  // Whether a coordinator's scope covers creating a project in programme.
-  bool CoversProgramme(std::string_view programme) const;
   runtime::Actor ToActor() const { return {subject, roles}; }
 };
 

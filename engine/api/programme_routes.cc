@@ -28,31 +28,6 @@ HttpResponse ProgrammeNotFound(const std::string& id) {
   return MakeProblem(ProblemKind::kNotFound, "no programme '" + id + "'");
 }
 
-// Who may read a programme: admins, observers, coordinators whose scope covers
-// it, and anyone ever assigned in it.
-bool CanSee(const Principal& who, const programme::ProgrammeState& state) {
-  if (who.HasRole(kRoleAdmin) || who.HasRole(kRoleObserver)) return true;
-  if (who.HasRole(kRoleCoordinator) && who.CoversProgramme(state.definition.id)) return true;
-  for (const auto& [id, a] : state.assignments)
-    if (a.person == who.subject) return true;
-  return false;
-}
-
-bool Manages(const Principal& who, const std::string& programme_id) {
-  return !who.IsReadOnly() && who.IsManager() && who.CoversProgramme(programme_id);
-}
-
-// The programme if the caller may see it; else the response to send.
-std::variant<StatePtr, HttpResponse> Visible(ProgrammeService& service, const Principal& who, const std::string& id) {
-  auto state = service.Get(id);
-  if (!state.ok()) {
-    if (state.status().code() == StatusCode::kNotFound) return ProgrammeNotFound(id);
-    return server::ProblemFromStatus(state.status());
-  }
-  if (!CanSee(who, **state)) return ProgrammeNotFound(id);
-  return *state;
-}
-
 std::optional<HttpResponse> ReadString(const Json& body, const char* key, bool required, std::string* out) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) {
@@ -99,9 +74,17 @@ Json ProgrammeJson(const programme::ProgrammeState& state) {
           {"indicators", programme::IndicatorTotals(state)}};
 }
 
-std::string Lang(const HttpRequest& req) {
-  auto lang = req.Query("lang");
-  return lang && *lang == "en" ? "en" : "fr";
+// The ?lang= of a request: fr (the default) or en; anything else is a 400.
+std::optional<HttpResponse> ReadLang(const HttpRequest& req, std::string* lang) {
+  auto value = req.Query("lang");
+  if (!value || *value == "fr") {
+    *lang = "fr";
+  } else if (*value == "en") {
+    *lang = "en";
+  } else {
+    return MakeProblem(ProblemKind::kBadRequest, "query parameter 'lang' must be fr or en");
+  }
+  return std::nullopt;
 }
 
 HttpResponse IcsResponse(std::string body) {
@@ -121,10 +104,11 @@ StatusOr<std::string> RenderFeed(ProgrammeService& service, const std::string& f
     RELAIS_ASSIGN_OR_RETURN(StatePtr state, service.Get(feed.substr(10)));
     name = state->definition.title.empty() ? state->definition.id : state->definition.title;
     states.push_back(std::move(state));
-  } else if (feed.rfind("person:", 0) == 0) {
-    person = feed.substr(7);
+  } else if (auto person_feed = PersonFeed::FromSpec(feed)) {
+    person = person_feed->person;
     RELAIS_ASSIGN_OR_RETURN(auto ids, service.ProgrammesOf(person));
     for (const std::string& id : ids) {
+      if (person_feed->only && !person_feed->only->count(id)) continue;  // issued for some programmes only
       RELAIS_ASSIGN_OR_RETURN(StatePtr state, service.Get(id));
       states.push_back(std::move(state));
     }
@@ -143,270 +127,277 @@ StatusOr<std::string> RenderFeed(ProgrammeService& service, const std::string& f
   return programme::RenderIcsFeed(name, entries, lang, service.options().public_url);
 }
 
+// The handlers of /v1/programmes, /v1/people and the feeds, one per route.
+class ProgrammeHandlers {
+ public:
+  explicit ProgrammeHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
+
+  HttpResponse Define(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Assign(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse EndTerm(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Milestones(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RecordHeld(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse MoveMilestone(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RecordIndicator(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Indicators(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Calendar(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse IssueProgrammeFeedToken(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse IssuePersonFeedToken(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RevokeFeedToken(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  // No bearer token: the feed token is the credential.
+  HttpResponse ReadFeed(const HttpRequest& req, const RouteParams& params);
+
+ private:
+  ApiServices& s_;
+  Scopes& scopes_;
+  const server::ApiConfig& config_;
+};
+
+HttpResponse ProgrammeHandlers::Define(const Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (!s_.programmes) return NotEnabled();
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  auto definition = programme::ProgrammeDefinition::FromJson(body);
+  if (!definition.ok()) return MakeProblem(ProblemKind::kBadRequest, definition.status().message());
+  const Decision decision = scopes_.authorizer().Decide(who, ProgrammeResource{definition->id, {}}, Verb::kCreate);
+  if (!decision.may_act()) return Forbidden(decision.reason);
+  auto state = s_.programmes->Define(*definition, who.subject);
+  if (!state.ok()) return server::ProblemFromStatus(state.status());
+  HttpResponse res = JsonResponse(201, ProgrammeJson(**state));
+  res.headers.Set("Location", "/v1/programmes/" + definition->id);
+  return res;
+}
+
+HttpResponse ProgrammeHandlers::List(const Principal& who, const HttpRequest&, const RouteParams&) {
+  if (!s_.programmes) return NotEnabled();
+  auto ids = s_.programmes->List();
+  if (!ids.ok()) return server::ProblemFromStatus(ids.status());
+  Json items = Json::array();
+  for (const std::string& id : *ids) {
+    auto state = s_.programmes->Get(id);
+    if (!state.ok() || !scopes_.SeesProgramme(who, **state)) continue;
+    const auto& def = (*state)->definition;
+    items.push_back(
+        {{"id", def.id}, {"title", def.title}, {"plan_years", def.plan_years}, {"vacancies", VacanciesOf(**state)}});
+  }
+  return JsonResponse(200, {{"programmes", items}});
+}
+
+HttpResponse ProgrammeHandlers::Get(const Principal& who, const HttpRequest&, const RouteParams& params) {
+  auto state = scopes_.Programme(who, params.Get("id"), Verb::kRead);
+  if (!state.ok()) return state.problem();
+  return JsonResponse(200, ProgrammeJson(**state));
+}
+
+HttpResponse ProgrammeHandlers::Assign(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto state = scopes_.Programme(who, id, Verb::kManage);
+  if (!state.ok()) return state.problem();
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  programme::AssignRequest assign;
+  if (auto p = ReadString(body, "person", true, &assign.person)) return *p;
+  if (auto p = ReadString(body, "role", true, &assign.role)) return *p;
+  if (auto p = ReadString(body, "axis", false, &assign.axis)) return *p;
+  if (auto p = ReadDate(body, "start", &assign.start)) return *p;
+  if (auto p = ReadDate(body, "end", &assign.end)) return *p;
+  auto assignment = s_.programmes->Assign(id, assign, who.subject);
+  if (!assignment.ok()) return server::ProblemFromStatus(assignment.status());
+  return JsonResponse(201, assignment->ToJson());
+}
+
+HttpResponse ProgrammeHandlers::EndTerm(const Principal& who, const HttpRequest&, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto state = scopes_.Programme(who, id, Verb::kManage);
+  if (!state.ok()) return state.problem();
+  auto ended = s_.programmes->EndTerm(id, params.Get("assignment"), who.subject);
+  if (!ended.ok()) return server::ProblemFromStatus(ended.status());
+  return JsonResponse(200, ended->ToJson());
+}
+
+HttpResponse ProgrammeHandlers::Milestones(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  auto scoped = scopes_.Programme(who, params.Get("id"), Verb::kRead);
+  if (!scoped.ok()) return scoped.problem();
+  const programme::ProgrammeState& state = **scoped;
+  std::optional<bool> overdue;
+  if (auto v = req.Query("overdue")) {
+    if (*v != "true" && *v != "false")
+      return MakeProblem(ProblemKind::kBadRequest, "query parameter 'overdue' must be true or false");
+    overdue = *v == "true";
+  }
+  auto status = req.Query("status");
+  if (status && *status != "scheduled" && *status != "held" && *status != "cancelled")
+    return MakeProblem(ProblemKind::kBadRequest, "query parameter 'status' must be scheduled, held or cancelled");
+  auto kind = req.Query("kind");
+  if (kind && *kind != "review" && *kind != "annual_event" && *kind != "evaluation")
+    return MakeProblem(ProblemKind::kBadRequest, "query parameter 'kind' must be review, annual_event or evaluation");
+  auto axis = req.Query("axis");
+  auto person = req.Query("person");
+  std::string lang;
+  if (auto p = ReadLang(req, &lang)) return *p;
+  std::vector<const programme::Milestone*> list;
+  for (const auto& [mid, m] : state.milestones) {
+    if (axis && m.axis != *axis) continue;
+    if (person && m.person != *person) continue;
+    if (kind && m.kind != *kind) continue;
+    if (status && programme::ToString(m.status) != *status) continue;
+    if (overdue && (m.overdue && m.status == programme::MilestoneStatus::kScheduled) != *overdue) continue;
+    list.push_back(&m);
+  }
+  std::sort(list.begin(), list.end(),
+            [](auto* a, auto* b) { return a->due < b->due || (a->due == b->due && a->id < b->id); });
+  Json items = Json::array();
+  for (const programme::Milestone* m : list) {
+    Json j = m->ToJson();
+    j["title"] = programme::MilestoneTitle(state, *m, lang);
+    items.push_back(std::move(j));
+  }
+  return JsonResponse(200, {{"milestones", items}, {"total", items.size()}});
+}
+
+HttpResponse ProgrammeHandlers::RecordHeld(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto state = scopes_.Programme(who, id, Verb::kManage);
+  if (!state.ok()) return state.problem();
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  std::string notes;
+  if (auto p = ReadString(body, "notes", false, &notes)) return *p;
+  Json decisions = body.value("decisions", Json::array());
+  if (!decisions.is_array()) return MakeProblem(ProblemKind::kBadRequest, "'decisions' must be a list");
+  auto held = s_.programmes->RecordHeld(id, params.Get("milestone"), notes, decisions, who.subject);
+  if (!held.ok()) return server::ProblemFromStatus(held.status());
+  return JsonResponse(200, held->ToJson());
+}
+
+HttpResponse ProgrammeHandlers::MoveMilestone(const Principal& who, const HttpRequest& req,
+                                              const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto state = scopes_.Programme(who, id, Verb::kManage);
+  if (!state.ok()) return state.problem();
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  calendar::CivilDate date;
+  if (auto p = ReadDate(body, "date", &date)) return *p;
+  auto moved = s_.programmes->Move(id, params.Get("milestone"), date, who.subject);
+  if (!moved.ok()) return server::ProblemFromStatus(moved.status());
+  return JsonResponse(200, moved->ToJson());
+}
+
+HttpResponse ProgrammeHandlers::RecordIndicator(const Principal& who, const HttpRequest& req,
+                                                const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto state = scopes_.Programme(who, id, Verb::kManage);
+  if (!state.ok()) return state.problem();
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  std::string action, indicator;
+  if (auto p = ReadString(body, "action", true, &action)) return *p;
+  if (auto p = ReadString(body, "indicator", true, &indicator)) return *p;
+  auto value = body.find("value");
+  if (value == body.end() || !value->is_number())
+    return MakeProblem(ProblemKind::kBadRequest, "'value' is required and must be a number");
+  int year = 0;
+  if (auto y = body.find("year"); y != body.end() && !y->is_null()) {
+    if (!y->is_number_integer() || y->get<int64_t>() < 1990 || y->get<int64_t>() > 2200)
+      return MakeProblem(ProblemKind::kBadRequest, "'year' must be a year from 1990 to 2200");
+    year = y->get<int>();
+  }
+  auto recorded = s_.programmes->RecordIndicator(id, action, indicator, value->get<double>(), year, who.subject);
+  if (!recorded.ok()) return server::ProblemFromStatus(recorded.status());
+  return JsonResponse(201, {{"action", recorded->action},
+                            {"axis", recorded->axis},
+                            {"indicator", recorded->indicator},
+                            {"value", recorded->value},
+                            {"year", recorded->year}});
+}
+
+HttpResponse ProgrammeHandlers::Indicators(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  auto state = scopes_.Programme(who, params.Get("id"), Verb::kRead);
+  if (!state.ok()) return state.problem();
+  auto year = QueryUint(req, "year", 0, 2200);
+  if (year.problem) return *year.problem;
+  return JsonResponse(200, programme::IndicatorTotals(**state, static_cast<int>(year.value)));
+}
+
+HttpResponse ProgrammeHandlers::Calendar(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto state = scopes_.Programme(who, id, Verb::kRead);
+  if (!state.ok()) return state.problem();
+  std::string lang;
+  if (auto p = ReadLang(req, &lang)) return *p;
+  auto text = RenderFeed(*s_.programmes, "programme:" + id, lang);
+  if (!text.ok()) return server::ProblemFromStatus(text.status());
+  return IcsResponse(std::move(*text));
+}
+
+HttpResponse ProgrammeHandlers::IssueProgrammeFeedToken(const Principal& who, const HttpRequest&,
+                                                        const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto state = scopes_.Programme(who, id, Verb::kManage);
+  if (!state.ok()) return state.problem();
+  auto token = s_.programmes->IssueFeedToken("programme:" + id);
+  if (!token.ok()) return server::ProblemFromStatus(token.status());
+  return JsonResponse(201, {{"token", *token}, {"feed", "programme:" + id}, {"url", "/v1/feeds/" + *token}});
+}
+
+HttpResponse ProgrammeHandlers::IssuePersonFeedToken(const Principal& who, const HttpRequest&,
+                                                     const RouteParams& params) {
+  auto feed = scopes_.PersonFeedOf(who, params.Get("person"));
+  if (!feed.ok()) return feed.problem();
+  auto token = s_.programmes->IssueFeedToken(feed->ToSpec());
+  if (!token.ok()) return server::ProblemFromStatus(token.status());
+  return JsonResponse(201,
+                      {{"token", *token}, {"feed", "person:" + feed->person}, {"url", "/v1/feeds/" + *token}});
+}
+
+HttpResponse ProgrammeHandlers::RevokeFeedToken(const Principal& who, const HttpRequest&, const RouteParams& params) {
+  const std::string token = params.Get("token");
+  auto feed = scopes_.FeedToken(who, token);
+  if (!feed.ok()) return feed.problem();
+  Status revoked = s_.programmes->RevokeFeedToken(token);
+  if (!revoked.ok()) return server::ProblemFromStatus(revoked);
+  HttpResponse res;
+  res.status = 204;
+  return res;
+}
+
+HttpResponse ProgrammeHandlers::ReadFeed(const HttpRequest& req, const RouteParams& params) {
+  if (!s_.programmes) return NotEnabled();
+  auto feed = s_.programmes->FeedOfToken(params.Get("token"));
+  if (!feed.ok()) return server::ProblemFromStatus(feed.status());
+  if (!*feed) return MakeProblem(ProblemKind::kNotFound, "no such calendar feed (unknown or revoked token)");
+  std::string lang;
+  if (auto p = ReadLang(req, &lang)) return *p;
+  auto text = RenderFeed(*s_.programmes, **feed, lang);
+  if (!text.ok()) return server::ProblemFromStatus(text.status());
+  return IcsResponse(std::move(*text));
+}
+
 }  // namespace
 
 void AddProgrammeRoutes(RouteContext& ctx) {
-  Api& api = ctx.api;
-  ApiServices& s = api.services();
-  const server::ApiConfig& config = api.config();
-
-  ctx.router.AddRoute("POST", "/v1/programmes", ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
-                                                                          const RouteParams&) {
-    if (!s.programmes) return NotEnabled();
-    Json body;
-    if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
-    auto definition = programme::ProgrammeDefinition::FromJson(body);
-    if (!definition.ok()) return MakeProblem(ProblemKind::kBadRequest, definition.status().message());
-    if (!Manages(who, definition->id))
-      return Forbidden("only coordinators of programme '" + definition->id + "' and admins define it");
-    auto state = s.programmes->Define(*definition, who.subject);
-    if (!state.ok()) return server::ProblemFromStatus(state.status());
-    HttpResponse res = JsonResponse(201, ProgrammeJson(**state));
-    res.headers.Set("Location", "/v1/programmes/" + definition->id);
-    return res;
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/programmes", ctx.guarded([&s](const Principal& who, const HttpRequest&,
-                                                                const RouteParams&) {
-    if (!s.programmes) return NotEnabled();
-    auto ids = s.programmes->List();
-    if (!ids.ok()) return server::ProblemFromStatus(ids.status());
-    Json items = Json::array();
-    for (const std::string& id : *ids) {
-      auto state = s.programmes->Get(id);
-      if (!state.ok() || !CanSee(who, **state)) continue;
-      const auto& def = (*state)->definition;
-      items.push_back({{"id", def.id},
-                       {"title", def.title},
-                       {"plan_years", def.plan_years},
-                       {"vacancies", VacanciesOf(**state)}});
-    }
-    return JsonResponse(200, {{"programmes", items}});
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/programmes/{id}", ctx.guarded([&s](const Principal& who, const HttpRequest&,
-                                                                     const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    auto visible = Visible(*s.programmes, who, params.Get("id"));
-    if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-    return JsonResponse(200, ProgrammeJson(*std::get<StatePtr>(visible)));
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/programmes/{id}/assignments", ctx.guarded([&s, &config](const Principal& who,
-                                                                                           const HttpRequest& req,
-                                                                                           const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    const std::string id = params.Get("id");
-    auto visible = Visible(*s.programmes, who, id);
-    if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-    if (!Manages(who, id)) return Forbidden("only the programme's coordinators and admins assign people");
-    Json body;
-    if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
-    programme::AssignRequest assign;
-    if (auto p = ReadString(body, "person", true, &assign.person)) return *p;
-    if (auto p = ReadString(body, "role", true, &assign.role)) return *p;
-    if (auto p = ReadString(body, "axis", false, &assign.axis)) return *p;
-    if (auto p = ReadDate(body, "start", &assign.start)) return *p;
-    if (auto p = ReadDate(body, "end", &assign.end)) return *p;
-    auto assignment = s.programmes->Assign(id, assign, who.subject);
-    if (!assignment.ok()) return server::ProblemFromStatus(assignment.status());
-    return JsonResponse(201, assignment->ToJson());
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/programmes/{id}/assignments/{assignment}/end",
-                      ctx.guarded([&s](const Principal& who, const HttpRequest&, const RouteParams& params) {
-                        if (!s.programmes) return NotEnabled();
-                        const std::string id = params.Get("id");
-                        auto visible = Visible(*s.programmes, who, id);
-                        if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-                        if (!Manages(who, id)) return Forbidden("only the programme's coordinators and admins end terms");
-                        auto ended = s.programmes->EndTerm(id, params.Get("assignment"), who.subject);
-                        if (!ended.ok()) return server::ProblemFromStatus(ended.status());
-                        return JsonResponse(200, ended->ToJson());
-                      }));
-
-  ctx.router.AddRoute("GET", "/v1/programmes/{id}/milestones", ctx.guarded([&s](const Principal& who,
-                                                                               const HttpRequest& req,
-                                                                               const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    auto visible = Visible(*s.programmes, who, params.Get("id"));
-    if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-    const programme::ProgrammeState& state = *std::get<StatePtr>(visible);
-    std::optional<bool> overdue;
-    if (auto v = req.Query("overdue")) {
-      if (*v != "true" && *v != "false")
-        return MakeProblem(ProblemKind::kBadRequest, "query parameter 'overdue' must be true or false");
-      overdue = *v == "true";
-    }
-    auto status = req.Query("status");
-    if (status && *status != "scheduled" && *status != "held" && *status != "cancelled")
-      return MakeProblem(ProblemKind::kBadRequest, "query parameter 'status' must be scheduled, held or cancelled");
-    auto axis = req.Query("axis");
-    auto person = req.Query("person");
-    auto kind = req.Query("kind");
-    const std::string lang = Lang(req);
-    std::vector<const programme::Milestone*> list;
-    for (const auto& [mid, m] : state.milestones) {
-      if (axis && m.axis != *axis) continue;
-      if (person && m.person != *person) continue;
-      if (kind && m.kind != *kind) continue;
-      if (status && programme::ToString(m.status) != *status) continue;
-      if (overdue && (m.overdue && m.status == programme::MilestoneStatus::kScheduled) != *overdue) continue;
-      list.push_back(&m);
-    }
-    std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->due < b->due || (a->due == b->due && a->id < b->id); });
-    Json items = Json::array();
-    for (const programme::Milestone* m : list) {
-      Json j = m->ToJson();
-      j["title"] = programme::MilestoneTitle(state, *m, lang);
-      items.push_back(std::move(j));
-    }
-    return JsonResponse(200, {{"milestones", items}, {"total", items.size()}});
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/programmes/{id}/milestones/{milestone}/held",
-                      ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
-                                                const RouteParams& params) {
-                        if (!s.programmes) return NotEnabled();
-                        const std::string id = params.Get("id");
-                        auto visible = Visible(*s.programmes, who, id);
-                        if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-                        if (!Manages(who, id))
-                          return Forbidden("only the programme's coordinators and admins record a review held");
-                        Json body;
-                        if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
-                        std::string notes;
-                        if (auto p = ReadString(body, "notes", false, &notes)) return *p;
-                        Json decisions = body.value("decisions", Json::array());
-                        if (!decisions.is_array())
-                          return MakeProblem(ProblemKind::kBadRequest, "'decisions' must be a list");
-                        auto held = s.programmes->RecordHeld(id, params.Get("milestone"), notes, decisions, who.subject);
-                        if (!held.ok()) return server::ProblemFromStatus(held.status());
-                        return JsonResponse(200, held->ToJson());
-                      }));
-
-  ctx.router.AddRoute("POST", "/v1/programmes/{id}/milestones/{milestone}/move",
-                      ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
-                                                const RouteParams& params) {
-                        if (!s.programmes) return NotEnabled();
-                        const std::string id = params.Get("id");
-                        auto visible = Visible(*s.programmes, who, id);
-                        if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-                        if (!Manages(who, id)) return Forbidden("only the programme's coordinators and admins move milestones");
-                        Json body;
-                        if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
-                        calendar::CivilDate date;
-                        if (auto p = ReadDate(body, "date", &date)) return *p;
-                        auto moved = s.programmes->Move(id, params.Get("milestone"), date, who.subject);
-                        if (!moved.ok()) return server::ProblemFromStatus(moved.status());
-                        return JsonResponse(200, moved->ToJson());
-                      }));
-
-  ctx.router.AddRoute("POST", "/v1/programmes/{id}/indicators", ctx.guarded([&s, &config](const Principal& who,
-                                                                                          const HttpRequest& req,
-                                                                                          const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    const std::string id = params.Get("id");
-    auto visible = Visible(*s.programmes, who, id);
-    if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-    if (!Manages(who, id)) return Forbidden("only the programme's coordinators and admins record indicators");
-    Json body;
-    if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
-    std::string action, indicator;
-    if (auto p = ReadString(body, "action", true, &action)) return *p;
-    if (auto p = ReadString(body, "indicator", true, &indicator)) return *p;
-    auto value = body.find("value");
-    if (value == body.end() || !value->is_number())
-      return MakeProblem(ProblemKind::kBadRequest, "'value' is required and must be a number");
-    int year = 0;
-    if (auto y = body.find("year"); y != body.end() && !y->is_null()) {
-      if (!y->is_number_integer() || y->get<int64_t>() < 1990 || y->get<int64_t>() > 2200)
-        return MakeProblem(ProblemKind::kBadRequest, "'year' must be a year from 1990 to 2200");
-      year = y->get<int>();
-    }
-    auto recorded = s.programmes->RecordIndicator(id, action, indicator, value->get<double>(), year, who.subject);
-    if (!recorded.ok()) return server::ProblemFromStatus(recorded.status());
-    return JsonResponse(201, {{"action", recorded->action},
-                              {"axis", recorded->axis},
-                              {"indicator", recorded->indicator},
-                              {"value", recorded->value},
-                              {"year", recorded->year}});
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/programmes/{id}/indicators", ctx.guarded([&s](const Principal& who,
-                                                                               const HttpRequest& req,
-                                                                               const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    auto visible = Visible(*s.programmes, who, params.Get("id"));
-    if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-    auto year = QueryUint(req, "year", 0, 2200);
-    if (year.problem) return *year.problem;
-    return JsonResponse(200, programme::IndicatorTotals(*std::get<StatePtr>(visible), static_cast<int>(year.value)));
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/programmes/{id}/calendar", ctx.guarded([&s](const Principal& who,
-                                                                             const HttpRequest& req,
-                                                                             const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    const std::string id = params.Get("id");
-    auto visible = Visible(*s.programmes, who, id);
-    if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-    auto text = RenderFeed(*s.programmes, "programme:" + id, Lang(req));
-    if (!text.ok()) return server::ProblemFromStatus(text.status());
-    return IcsResponse(std::move(*text));
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/programmes/{id}/feed-tokens", ctx.guarded([&s](const Principal& who,
-                                                                                 const HttpRequest&,
-                                                                                 const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    const std::string id = params.Get("id");
-    auto visible = Visible(*s.programmes, who, id);
-    if (auto* res = std::get_if<HttpResponse>(&visible)) return *res;
-    if (!Manages(who, id)) return Forbidden("only the programme's coordinators and admins issue its feed tokens");
-    auto token = s.programmes->IssueFeedToken("programme:" + id);
-    if (!token.ok()) return server::ProblemFromStatus(token.status());
-    return JsonResponse(201, {{"token", *token}, {"feed", "programme:" + id}, {"url", "/v1/feeds/" + *token}});
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/people/{person}/feed-tokens", ctx.guarded([&s](const Principal& who,
-                                                                                 const HttpRequest&,
-                                                                                 const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    const std::string person = params.Get("person");
-    if (person != who.subject && !(who.IsManager() && !who.IsReadOnly()))
-      return Forbidden("a person's feed token is issued to that person, a coordinator or an admin");
-    auto token = s.programmes->IssueFeedToken("person:" + person);
-    if (!token.ok()) return server::ProblemFromStatus(token.status());
-    return JsonResponse(201, {{"token", *token}, {"feed", "person:" + person}, {"url", "/v1/feeds/" + *token}});
-  }));
-
-  ctx.router.AddRoute("DELETE", "/v1/feed-tokens/{token}", ctx.guarded([&s](const Principal& who, const HttpRequest&,
-                                                                            const RouteParams& params) {
-    if (!s.programmes) return NotEnabled();
-    const std::string token = params.Get("token");
-    auto feed = s.programmes->FeedOfToken(token);
-    if (!feed.ok()) return server::ProblemFromStatus(feed.status());
-    if (!*feed) return MakeProblem(ProblemKind::kNotFound, "no such feed token");
-    const bool own = **feed == "person:" + who.subject;
-    if (!own && !(who.IsManager() && !who.IsReadOnly()))
-      return Forbidden("a feed token is revoked by its person, a coordinator or an admin");
-    Status revoked = s.programmes->RevokeFeedToken(token);
-    if (!revoked.ok()) return server::ProblemFromStatus(revoked);
-    HttpResponse res;
-    res.status = 204;
-    return res;
-  }));
-
-  // No bearer token: the feed token is the credential. Reads only.
-  ctx.router.AddRoute("GET", "/v1/feeds/{token}", [&s](HttpRequest req, RouteParams params, server::Respond respond) {
-    if (!s.programmes) return respond(NotEnabled());
-    auto feed = s.programmes->FeedOfToken(params.Get("token"));
-    if (!feed.ok()) return respond(server::ProblemFromStatus(feed.status()));
-    if (!*feed) return respond(MakeProblem(ProblemKind::kNotFound, "no such calendar feed (unknown or revoked token)"));
-    auto text = RenderFeed(*s.programmes, **feed, Lang(req));
-    if (!text.ok()) return respond(server::ProblemFromStatus(text.status()));
-    respond(IcsResponse(std::move(*text)));
+  using H = ProgrammeHandlers;
+  auto h = std::make_shared<H>(ctx.api);
+  auto& r = ctx.router;
+  r.AddRoute("POST", "/v1/programmes", ctx.guarded(Handle(h, &H::Define)));
+  r.AddRoute("GET", "/v1/programmes", ctx.guarded(Handle(h, &H::List)));
+  r.AddRoute("GET", "/v1/programmes/{id}", ctx.guarded(Handle(h, &H::Get)));
+  r.AddRoute("POST", "/v1/programmes/{id}/assignments", ctx.guarded(Handle(h, &H::Assign)));
+  r.AddRoute("POST", "/v1/programmes/{id}/assignments/{assignment}/end", ctx.guarded(Handle(h, &H::EndTerm)));
+  r.AddRoute("GET", "/v1/programmes/{id}/milestones", ctx.guarded(Handle(h, &H::Milestones)));
+  r.AddRoute("POST", "/v1/programmes/{id}/milestones/{milestone}/held", ctx.guarded(Handle(h, &H::RecordHeld)));
+  r.AddRoute("POST", "/v1/programmes/{id}/milestones/{milestone}/move", ctx.guarded(Handle(h, &H::MoveMilestone)));
+  r.AddRoute("POST", "/v1/programmes/{id}/indicators", ctx.guarded(Handle(h, &H::RecordIndicator)));
+  r.AddRoute("GET", "/v1/programmes/{id}/indicators", ctx.guarded(Handle(h, &H::Indicators)));
+  r.AddRoute("GET", "/v1/programmes/{id}/calendar", ctx.guarded(Handle(h, &H::Calendar)));
+  r.AddRoute("POST", "/v1/programmes/{id}/feed-tokens", ctx.guarded(Handle(h, &H::IssueProgrammeFeedToken)));
+  r.AddRoute("POST", "/v1/people/{person}/feed-tokens", ctx.guarded(Handle(h, &H::IssuePersonFeedToken)));
+  r.AddRoute("DELETE", "/v1/feed-tokens/{token}", ctx.guarded(Handle(h, &H::RevokeFeedToken)));
+  r.AddRoute("GET", "/v1/feeds/{token}", [h](HttpRequest req, RouteParams params, server::Respond respond) {
+    respond(h->ReadFeed(req, params));
   });
 }
 

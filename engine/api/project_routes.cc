@@ -91,138 +91,151 @@ std::optional<HttpResponse> ReadMembers(const Json& list, std::vector<runtime::P
   return std::nullopt;
 }
 
+// The handlers of /v1/projects, one per route.
+class ProjectHandlers {
+ public:
+  explicit ProjectHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
+
+  HttpResponse Create(const Principal& who, const HttpRequest& req, const RouteParams&);
+  std::optional<HttpResponse> GetCached(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse PutMembers(const Principal& who, const HttpRequest& req, const RouteParams& params);
+
+ private:
+  // The project's state as a response, when who may read it.
+  std::optional<HttpResponse> StateResponse(const Principal& who, const runtime::Project& project) const;
+
+  ApiServices& s_;
+  Scopes& scopes_;
+  const server::ApiConfig& config_;
+};
+
+HttpResponse ProjectHandlers::Create(const Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (who.IsReadOnly()) return Forbidden("observers may only read");
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  runtime::CreateRequest create;
+  if (auto problem = ReadCreate(body, &create)) return *problem;
+  if (auto refused = scopes_.CheckNewProject(who, create.info.programme)) return *refused;
+  std::string key;
+  if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
+  create.actor = who.ToActor();
+  create.idempotency_key = key;
+  auto outcome = s_.projects.Create(std::move(create));
+  if (!outcome.ok()) return server::ProblemFromStatus(outcome.status());
+  if (outcome->refusal) return RefusalProblem(*outcome->refusal);
+  HttpResponse res = CommandResponse(*outcome, outcome->project_id);
+  res.headers.Set("Location", "/v1/projects/" + outcome->project_id);
+  return res;
+}
+
+std::optional<HttpResponse> ProjectHandlers::StateResponse(const Principal& who,
+                                                           const runtime::Project& project) const {
+  if (scopes_.CheckProject(who, project.info, Verb::kRead)) return std::nullopt;
+  Json body = project.ToJson();
+  body["late"] = project.IsLate(s_.projects.definitions(), s_.clock.Now());
+  HttpResponse res = JsonResponse(200, body);
+  res.headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
+  return res;
+}
+
+// A cached project answers on the I/O thread; the rest goes to the pool.
+std::optional<HttpResponse> ProjectHandlers::GetCached(const Principal& who, const HttpRequest&,
+                                                       const RouteParams& params) {
+  const std::string id = params.Get("id");
+  std::optional<HttpResponse> res;
+  if (!s_.projects.TryRead(id, [&](const runtime::Project& p) { res = StateResponse(who, p); })) return std::nullopt;
+  if (!res) return ProjectNotFound(id);
+  return res;
+}
+
+HttpResponse ProjectHandlers::Get(const Principal& who, const HttpRequest&, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  std::optional<HttpResponse> res;
+  Status found = s_.projects.Read(id, [&](const runtime::Project& p) { res = StateResponse(who, p); });
+  if (!found.ok() && found.code() != StatusCode::kNotFound && found.code() != StatusCode::kInvalidArgument)
+    return server::ProblemFromStatus(found);
+  if (!res) return ProjectNotFound(id);
+  return std::move(*res);
+}
+
+HttpResponse ProjectHandlers::List(const Principal& who, const HttpRequest& req, const RouteParams&) {
+  runtime::ProjectFilter filter;
+  if (auto v = req.Query("phase")) filter.phase = std::string(*v);
+  if (auto v = req.Query("axis")) filter.axis = std::string(*v);
+  if (auto v = req.Query("partner")) filter.partner = std::string(*v);
+  if (auto v = req.Query("workflow")) filter.workflow = std::string(*v);
+  if (auto v = req.Query("programme")) filter.programme = std::string(*v);
+  if (auto v = req.Query("late")) {
+    if (*v != "true" && *v != "false")
+      return MakeProblem(ProblemKind::kBadRequest, "query parameter 'late' must be true or false");
+    filter.late = *v == "true";
+  }
+  runtime::ProjectSort sort = runtime::ProjectSort::kId;
+  if (auto v = req.Query("sort")) {
+    auto parsed = ParseSort(*v);
+    if (!parsed) return MakeProblem(ProblemKind::kBadRequest, "query parameter 'sort' must be id, updated or phase");
+    sort = *parsed;
+  }
+  auto offset = QueryUint(req, "offset", 0, std::numeric_limits<uint32_t>::max());
+  if (offset.problem) return *offset.problem;
+  auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
+  if (limit.problem) return *limit.problem;
+  // Visibility is per caller, so the index's matches are filtered here
+  // before paging; totals count only what the caller may see.
+  runtime::ProjectPage all = s_.index.Query(filter, sort, 0, std::numeric_limits<size_t>::max(), s_.clock.Now());
+  Json items = Json::array();
+  size_t visible = 0;
+  const runtime::DefinitionLookup definitions = s_.projects.definitions();
+  for (const runtime::Project& p : all.projects) {
+    if (scopes_.CheckProject(who, p.info, Verb::kRead)) continue;
+    if (visible >= offset.value && items.size() < limit.value) {
+      Json j = p.ToJson();
+      j["late"] = p.IsLate(definitions, s_.clock.Now());
+      items.push_back(std::move(j));
+    }
+    ++visible;
+  }
+  return JsonResponse(200, {{"projects", items},
+                            {"total", visible},
+                            {"offset", offset.value},
+                            {"limit", limit.value},
+                            {"index_position", s_.index.checkpoint()}});
+}
+
+HttpResponse ProjectHandlers::PutMembers(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto project = scopes_.ProjectVersion(who, id, Verb::kManage);
+  if (!project.ok()) return project.problem();
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  std::vector<runtime::ProjectMember> members;
+  auto list = body.find("members");
+  if (list == body.end()) return MakeProblem(ProblemKind::kBadRequest, "the body needs 'members'");
+  if (auto problem = ReadMembers(*list, &members)) return *problem;
+  std::string key;
+  if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
+  std::optional<uint64_t> expected;
+  if (auto problem = ReadIfMatch(req, &expected)) return *problem;
+  auto outcome = s_.projects.ChangeMembers(id, std::move(members), who.ToActor(), expected, key);
+  if (!outcome.ok()) {
+    if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
+      return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
+    return server::ProblemFromStatus(outcome.status());
+  }
+  return CommandResponse(*outcome, id);
+}
+
 }  // namespace
 
 void AddProjectRoutes(RouteContext& ctx) {
-  Api& api = ctx.api;
-  ApiServices& s = api.services();
-  const server::ApiConfig& config = api.config();
-
-  ctx.router.AddRoute("POST", "/v1/projects", ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
-                                                                        const RouteParams&) {
-    if (who.IsReadOnly()) return Forbidden("observers may only read");
-    Json body;
-    if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
-    runtime::CreateRequest create;
-    if (auto problem = ReadCreate(body, &create)) return *problem;
-    if (who.HasRole(kRoleCoordinator) && !who.CoversProgramme(create.info.programme))
-      return Forbidden("programme '" + create.info.programme + "' is not one of yours");
-    std::string key;
-    if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
-    create.actor = who.ToActor();
-    create.idempotency_key = key;
-    auto outcome = s.projects.Create(std::move(create));
-    if (!outcome.ok()) return server::ProblemFromStatus(outcome.status());
-    if (outcome->refusal) return RefusalProblem(*outcome->refusal);
-    HttpResponse res = CommandResponse(*outcome, outcome->project_id);
-    res.headers.Set("Location", "/v1/projects/" + outcome->project_id);
-    return res;
-  }));
-
-  // The project's state, or nothing when the caller may not see it.
-  auto project_response = [&s](const Principal& who, std::optional<HttpResponse>& res) {
-    return [&s, &who, &res](const runtime::Project& project) {
-      if (!who.CanSee(project.info)) return;
-      Json body = project.ToJson();
-      body["late"] = project.IsLate(s.projects.definitions(), s.clock.Now());
-      res = JsonResponse(200, body);
-      res->headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
-    };
-  };
-  // A cached project answers on the I/O thread; the rest goes to the pool.
-  auto get_cached = [&s, project_response](const Principal& who, const HttpRequest&,
-                                           const RouteParams& params) -> std::optional<HttpResponse> {
-    const std::string id = params.Get("id");
-    std::optional<HttpResponse> res;
-    if (!s.projects.TryRead(id, project_response(who, res))) return std::nullopt;
-    if (!res) return ProjectNotFound(id);
-    return res;
-  };
-  auto get_loaded = [&s, project_response](const Principal& who, const HttpRequest&, const RouteParams& params) {
-    const std::string id = params.Get("id");
-    std::optional<HttpResponse> res;
-    Status found = s.projects.Read(id, project_response(who, res));
-    if (!found.ok() && found.code() != StatusCode::kNotFound && found.code() != StatusCode::kInvalidArgument)
-      return server::ProblemFromStatus(found);
-    if (!res) return ProjectNotFound(id);
-    return std::move(*res);
-  };
-  ctx.router.AddRoute("GET", "/v1/projects/{id}", ctx.guarded_read(get_cached, get_loaded));
-
-  ctx.router.AddRoute("GET", "/v1/projects", ctx.guarded([&s, &config](const Principal& who, const HttpRequest& req,
-                                                                       const RouteParams&) {
-    runtime::ProjectFilter filter;
-    if (auto v = req.Query("phase")) filter.phase = std::string(*v);
-    if (auto v = req.Query("axis")) filter.axis = std::string(*v);
-    if (auto v = req.Query("partner")) filter.partner = std::string(*v);
-    if (auto v = req.Query("workflow")) filter.workflow = std::string(*v);
-    if (auto v = req.Query("programme")) filter.programme = std::string(*v);
-    if (auto v = req.Query("late")) {
-      if (*v != "true" && *v != "false")
-        return MakeProblem(ProblemKind::kBadRequest, "query parameter 'late' must be true or false");
-      filter.late = *v == "true";
-    }
-    runtime::ProjectSort sort = runtime::ProjectSort::kId;
-    if (auto v = req.Query("sort")) {
-      auto parsed = ParseSort(*v);
-      if (!parsed) return MakeProblem(ProblemKind::kBadRequest, "query parameter 'sort' must be id, updated or phase");
-      sort = *parsed;
-    }
-    auto offset = QueryUint(req, "offset", 0, std::numeric_limits<uint32_t>::max());
-    if (offset.problem) return *offset.problem;
-    auto limit = QueryUint(req, "limit", config.default_page_size, config.max_page_size);
-    if (limit.problem) return *limit.problem;
-    // Visibility is per caller, so the index's matches are filtered here
-    // before paging; totals count only what the caller may see.
-    runtime::ProjectPage all =
-        s.index.Query(filter, sort, 0, std::numeric_limits<size_t>::max(), s.clock.Now());
-    Json items = Json::array();
-    size_t visible = 0;
-    const runtime::DefinitionLookup definitions = s.projects.definitions();
-    for (const runtime::Project& p : all.projects) {
-      if (!who.CanSee(p.info)) continue;
-      if (visible >= offset.value && items.size() < limit.value) {
-        Json j = p.ToJson();
-        j["late"] = p.IsLate(definitions, s.clock.Now());
-        items.push_back(std::move(j));
-      }
-      ++visible;
-    }
-    return JsonResponse(200, {{"projects", items},
-                              {"total", visible},
-                              {"offset", offset.value},
-                              {"limit", limit.value},
-                              {"index_position", s.index.checkpoint()}});
-  }));
-
-  ctx.router.AddRoute("PUT", "/v1/projects/{id}/members", ctx.guarded([&s, &config](const Principal& who,
-                                                                                   const HttpRequest& req,
-                                                                                   const RouteParams& params) {
-    const std::string id = params.Get("id");
-    auto project = s.projects.Load(id);
-    if (!project.ok() && project.status().code() != StatusCode::kNotFound &&
-        project.status().code() != StatusCode::kInvalidArgument)
-      return server::ProblemFromStatus(project.status());
-    if (!project.ok() || !who.CanSee(project->info)) return ProjectNotFound(id);
-    if (!who.IsManager()) return Forbidden("only coordinators and admins change a project's members");
-    Json body;
-    if (auto problem = ReadJsonObject(req, config.max_json_depth, &body)) return *problem;
-    std::vector<runtime::ProjectMember> members;
-    auto list = body.find("members");
-    if (list == body.end()) return MakeProblem(ProblemKind::kBadRequest, "the body needs 'members'");
-    if (auto problem = ReadMembers(*list, &members)) return *problem;
-    std::string key;
-    if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
-    std::optional<uint64_t> expected;
-    if (auto problem = ReadIfMatch(req, &expected)) return *problem;
-    auto outcome = s.projects.ChangeMembers(id, std::move(members), who.ToActor(), expected, key);
-    if (!outcome.ok()) {
-      if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
-        return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
-      return server::ProblemFromStatus(outcome.status());
-    }
-    return CommandResponse(*outcome, id);
-  }));
+  auto h = std::make_shared<ProjectHandlers>(ctx.api);
+  ctx.router.AddRoute("POST", "/v1/projects", ctx.guarded(Handle(h, &ProjectHandlers::Create)));
+  ctx.router.AddRoute("GET", "/v1/projects", ctx.guarded(Handle(h, &ProjectHandlers::List)));
+  ctx.router.AddRoute("GET", "/v1/projects/{id}",
+                      ctx.guarded_read(Handle(h, &ProjectHandlers::GetCached), Handle(h, &ProjectHandlers::Get)));
+  ctx.router.AddRoute("PUT", "/v1/projects/{id}/members", ctx.guarded(Handle(h, &ProjectHandlers::PutMembers)));
 }
 
 }  // namespace relais::api

@@ -80,75 +80,96 @@ std::optional<HttpResponse> ReadWorkflowSource(const HttpRequest& request, size_
   return std::nullopt;
 }
 
+// The handlers of /v1/workflows, one per route.
+class WorkflowHandlers {
+ public:
+  explicit WorkflowHandlers(Api& api)
+      : registry_(api.services().registry), scopes_(api.scopes()), depth_(api.config().max_json_depth) {}
+
+  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Validate(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Deploy(const Principal& who, const HttpRequest& req, const RouteParams&);
+
+ private:
+  std::optional<HttpResponse> Check(const Principal& who, Verb verb) const {
+    const Decision d = scopes_.authorizer().Decide(who, WorkflowResource{}, verb);
+    return d.may_act() ? std::nullopt : std::optional<HttpResponse>(Forbidden(d.reason));
+  }
+
+  runtime::WorkflowRegistry& registry_;
+  Scopes& scopes_;
+  const size_t depth_;
+};
+
+HttpResponse WorkflowHandlers::List(const Principal& who, const HttpRequest&, const RouteParams&) {
+  if (auto refused = Check(who, Verb::kRead)) return *refused;
+  Json list = Json::array();
+  for (const auto* def : registry_.ListCurrent()) list.push_back(Summary(*def));
+  return JsonResponse(200, Json::object({{"workflows", list}}));
+}
+
+HttpResponse WorkflowHandlers::Get(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+  if (auto refused = Check(who, Verb::kRead)) return *refused;
+  const std::string name = params.Get("name");
+  const workflow::WorkflowDefinition* def = registry_.Current(name);
+  if (auto hash = req.Query("hash")) {
+    def = registry_.ByHash(std::string(*hash));
+    if (def && def->name != name) def = nullptr;
+  }
+  if (!def) return MakeProblem(ProblemKind::kNotFound, "no workflow '" + name + "' (at that version) is deployed");
+  Json body = Summary(*def);
+  body["current"] = registry_.Current(name) == def;
+  body["source"] = registry_.SourceOf(def->content_hash);
+  // The structure (labels, phases, events with their schemas, transitions),
+  // so a client draws and drives the workflow without parsing YAML.
+  body["definition"] = workflow::CanonicalJson(*def);
+  return JsonResponse(200, body);
+}
+
+HttpResponse WorkflowHandlers::Validate(const Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = Check(who, Verb::kManage)) return *refused;
+  WorkflowSource source;
+  if (auto problem = ReadWorkflowSource(req, depth_, &source)) return *problem;
+  workflow::LoadResult loaded = workflow::LoadWorkflowWithDiagnostics(source.text, source.file_name);
+  Json body = {{"valid", !loaded.diagnostics.has_errors()},
+               {"errors", loaded.diagnostics.error_count()},
+               {"warnings", loaded.diagnostics.warning_count()},
+               {"diagnostics", DiagnosticsJson(loaded.diagnostics)}};
+  if (loaded.definition) body["workflow"] = Summary(*loaded.definition);
+  return JsonResponse(200, body);
+}
+
+HttpResponse WorkflowHandlers::Deploy(const Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = Check(who, Verb::kManage)) return *refused;
+  WorkflowSource source;
+  if (auto problem = ReadWorkflowSource(req, depth_, &source)) return *problem;
+  // Loaded once here for structured diagnostics; Deploy loads it again
+  // (it is the one that persists), which costs little next to a deploy.
+  workflow::LoadResult loaded = workflow::LoadWorkflowWithDiagnostics(source.text, source.file_name);
+  if (loaded.diagnostics.has_errors())
+    return server::ValidationProblem("the workflow file has " + std::to_string(loaded.diagnostics.error_count()) +
+                                         " error(s)",
+                                     DiagnosticsJson(loaded.diagnostics));
+  auto deployed = registry_.Deploy(source.text, source.file_name);
+  if (!deployed.ok()) return server::ProblemFromStatus(deployed.status());
+  Json body = Summary(*deployed->definition);
+  body["is_new"] = deployed->is_new;
+  body["diagnostics"] = DiagnosticsJson(deployed->diagnostics);
+  HttpResponse res = JsonResponse(deployed->is_new ? 201 : 200, body);
+  res.headers.Set("Location", "/v1/workflows/" + deployed->definition->name + "?hash=" +
+                                  deployed->definition->content_hash);
+  return res;
+}
+
 }  // namespace
 
 void AddWorkflowRoutes(RouteContext& ctx) {
-  Api& api = ctx.api;
-  runtime::WorkflowRegistry& registry = api.services().registry;
-  const size_t depth = api.config().max_json_depth;
-
-  ctx.router.AddRoute("GET", "/v1/workflows", ctx.guarded([&registry](const Principal&, const HttpRequest&,
-                                                                          const RouteParams&) {
-    Json list = Json::array();
-    for (const auto* def : registry.ListCurrent()) list.push_back(Summary(*def));
-    return JsonResponse(200, Json::object({{"workflows", list}}));
-  }));
-
-  ctx.router.AddRoute("GET", "/v1/workflows/{name}", ctx.guarded([&registry](const Principal&, const HttpRequest& req,
-                                                                                 const RouteParams& params) {
-    const std::string name = params.Get("name");
-    const workflow::WorkflowDefinition* def = registry.Current(name);
-    if (auto hash = req.Query("hash")) {
-      def = registry.ByHash(std::string(*hash));
-      if (def && def->name != name) def = nullptr;
-    }
-    if (!def) return MakeProblem(ProblemKind::kNotFound, "no workflow '" + name + "' (at that version) is deployed");
-    Json body = Summary(*def);
-    body["current"] = registry.Current(name) == def;
-    body["source"] = registry.SourceOf(def->content_hash);
-    // The structure (labels, phases, events with their schemas, transitions),
-    // so a client draws and drives the workflow without parsing YAML.
-    body["definition"] = workflow::CanonicalJson(*def);
-    return JsonResponse(200, body);
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/workflows/validate", ctx.guarded([depth](const Principal& who, const HttpRequest& req,
-                                                                             const RouteParams&) {
-    if (!who.IsManager()) return Forbidden("only coordinators and admins validate workflow files");
-    WorkflowSource source;
-    if (auto problem = ReadWorkflowSource(req, depth, &source)) return *problem;
-    workflow::LoadResult loaded = workflow::LoadWorkflowWithDiagnostics(source.text, source.file_name);
-    Json body = {{"valid", !loaded.diagnostics.has_errors()},
-                 {"errors", loaded.diagnostics.error_count()},
-                 {"warnings", loaded.diagnostics.warning_count()},
-                 {"diagnostics", DiagnosticsJson(loaded.diagnostics)}};
-    if (loaded.definition) body["workflow"] = Summary(*loaded.definition);
-    return JsonResponse(200, body);
-  }));
-
-  ctx.router.AddRoute("POST", "/v1/workflows", ctx.guarded([depth, &registry](const Principal& who,
-                                                                               const HttpRequest& req,
-                                                                               const RouteParams&) {
-    if (!who.IsManager()) return Forbidden("only coordinators and admins deploy workflows");
-    WorkflowSource source;
-    if (auto problem = ReadWorkflowSource(req, depth, &source)) return *problem;
-    // Loaded once here for structured diagnostics; Deploy loads it again
-    // (it is the one that persists), which costs little next to a deploy.
-    workflow::LoadResult loaded = workflow::LoadWorkflowWithDiagnostics(source.text, source.file_name);
-    if (loaded.diagnostics.has_errors())
-      return server::ValidationProblem("the workflow file has " + std::to_string(loaded.diagnostics.error_count()) +
-                                           " error(s)",
-                                       DiagnosticsJson(loaded.diagnostics));
-    auto deployed = registry.Deploy(source.text, source.file_name);
-    if (!deployed.ok()) return server::ProblemFromStatus(deployed.status());
-    Json body = Summary(*deployed->definition);
-    body["is_new"] = deployed->is_new;
-    body["diagnostics"] = DiagnosticsJson(deployed->diagnostics);
-    HttpResponse res = JsonResponse(deployed->is_new ? 201 : 200, body);
-    res.headers.Set("Location", "/v1/workflows/" + deployed->definition->name + "?hash=" +
-                                    deployed->definition->content_hash);
-    return res;
-  }));
+  auto h = std::make_shared<WorkflowHandlers>(ctx.api);
+  ctx.router.AddRoute("GET", "/v1/workflows", ctx.guarded(Handle(h, &WorkflowHandlers::List)));
+  ctx.router.AddRoute("GET", "/v1/workflows/{name}", ctx.guarded(Handle(h, &WorkflowHandlers::Get)));
+  ctx.router.AddRoute("POST", "/v1/workflows/validate", ctx.guarded(Handle(h, &WorkflowHandlers::Validate)));
+  ctx.router.AddRoute("POST", "/v1/workflows", ctx.guarded(Handle(h, &WorkflowHandlers::Deploy)));
 }
 
 }  // namespace relais::api

@@ -157,4 +157,14 @@ std::map<std::string, Project> ProjectIndex::All() const {
   return projects_;
 }
 
+std::set<std::string> ProjectIndex::ProgrammesOfPartner(const std::string& partner) const {
+  std::set<std::string> out;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, p] : projects_) {
+    if (std::find(p.info.partners.begin(), p.info.partners.end(), partner) != p.info.partners.end())
+      out.insert(p.info.programme);
+  }
+  return out;
+}
+
 }  // namespace relais::runtime

@@ -61,6 +61,9 @@ class ProjectIndex {
   uint64_t checkpoint() const;
   std::optional<Project> Get(const std::string& project_id) const;
   ProjectPage Query(const ProjectFilter& filter, ProjectSort sort, size_t offset, size_t limit, TimePoint now) const;
+  // The programmes of the projects naming partner, as folded so far (the
+  // authorizer's facts about a partner; it lags the log as the index does).
+  std::set<std::string> ProgrammesOfPartner(const std::string& partner) const;
   // Every project, by id (tests compare incremental and rebuilt indexes).
   std::map<std::string, Project> All() const;
 

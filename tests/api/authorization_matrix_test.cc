@@ -48,17 +48,43 @@ struct Route {
   std::function<int(const Role&, Scope)> expected;
 };
 
-// Webhook endpoints of ccas-fresnes, one per role name (made by the test).
+std::string Id(Scope s) { return s == Scope::kOwn ? "own" : "other"; }
+
+// Webhook endpoints, one per role name and scope (made by the test): "own"
+// ones belong to ccas-fresnes, which acts only in the own programme (and is
+// the partner token's partner); "other" ones to afpa, which acts only in the
+// other programme.
 std::map<std::string, std::string>& EndpointOf() {
   static std::map<std::string, std::string> ids;
   return ids;
 }
+std::string EndpointPartner(Scope s) { return s == Scope::kOwn ? "ccas-fresnes" : "afpa"; }
 bool WebhookUser(const Role& r) { return r.manager || r.name == "partner"; }
-std::pair<std::string, std::string> EndpointRequest(const Role& r, const std::string& suffix) {
-  return {"/v1/webhooks/endpoints/" + EndpointOf()[r.name] + suffix, ""};
+std::pair<std::string, std::string> EndpointRequest(const Role& r, Scope s, const std::string& suffix) {
+  return {"/v1/webhooks/endpoints/" + EndpointOf()[r.name + "/" + Id(s)] + suffix, ""};
+}
+// An endpoint route's status: admins and coordinators of every programme
+// manage every endpoint; the limited coordinator and the partner only those
+// of a partner acting in their scope; anyone else finds none.
+int EndpointStatus(const Role& r, Scope s, int ok) {
+  if (r.name == "admin" || r.name == "coordinator") return ok;
+  if (r.name == "coordinator-scoped" || r.name == "partner") return s == Scope::kOwn ? ok : 404;
+  return 404;
 }
 
-std::string Id(Scope s) { return s == Scope::kOwn ? "own" : "other"; }
+// People serving in each programme (assigned by the test), and feed tokens
+// of theirs, one per role name and scope, for the revocation row.
+std::string Person(Scope s) { return s == Scope::kOwn ? "person:lea.sud" : "person:zoe.nord"; }
+std::map<std::string, std::string>& FeedTokenOf() {
+  static std::map<std::string, std::string> tokens;
+  return tokens;
+}
+int PersonFeedStatus(const Role& r, Scope s, int ok) {
+  if (r.name == "admin" || r.name == "coordinator") return ok;
+  if (r.name == "coordinator-scoped") return s == Scope::kOwn ? ok : 404;
+  if (r.name == "observer") return 403;
+  return 404;
+}
 bool Sees(const Role& r, Scope s) { return s == Scope::kOwn ? r.sees_own : r.sees_other; }
 
 // Programmes: "own" is the scoped coordinator's programme; nobody else in the
@@ -100,11 +126,12 @@ std::vector<Route> ProgrammeRoutes() {
             write(201)),
       under("/calendar", "/calendar", "GET", "", read),
       under("/feed-tokens", "/feed-tokens", "POST", "", write(201)),
-      {"POST", "/v1/people/{person}/feed-tokens", false,
-       [](const Role&, Scope) { return Request{"/v1/people/person:marc.lefort/feed-tokens", ""}; },
-       [](const Role& r, Scope) { return r.manager || r.name == "elu" ? 201 : 403; }},
-      {"DELETE", "/v1/feed-tokens/{token}", false, [](const Role&, Scope) { return Request{"/v1/feed-tokens/nope", ""}; },
-       [](const Role&, Scope) { return 404; }},
+      {"POST", "/v1/people/{person}/feed-tokens", true,
+       [](const Role&, Scope s) { return Request{"/v1/people/" + Person(s) + "/feed-tokens", ""}; },
+       [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 201); }},
+      {"DELETE", "/v1/feed-tokens/{token}", true,
+       [](const Role& r, Scope s) { return Request{"/v1/feed-tokens/" + FeedTokenOf()[r.name + "/" + Id(s)], ""}; },
+       [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 204); }},
       {"GET", "/v1/feeds/{token}", false, [](const Role&, Scope) { return Request{"/v1/feeds/nope", ""}; },
        [](const Role&, Scope) { return 404; }},
   };
@@ -180,36 +207,40 @@ std::vector<Route> Routes(const std::string& workflow_source) {
       {"DELETE", "/v1/partners/{id}", false,
        [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", ""}; },
        [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
-      // Webhooks: partners manage their own endpoints, managers all; anyone
-      // else finds no endpoint (404) or may not list (403).
+      // Webhooks: see EndpointStatus; the collections answer 403 to those
+      // who use no webhooks, and list only what the caller manages.
       {"GET", "/v1/webhooks/endpoints", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/webhooks/endpoints", ""}; },
        [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 403; }},
-      {"POST", "/v1/webhooks/endpoints", false,
-       [](const Role&, Scope) {
+      {"POST", "/v1/webhooks/endpoints", true,
+       [](const Role&, Scope s) {
          return std::pair<std::string, std::string>{
-             "/v1/webhooks/endpoints", R"({"partner": "ccas-fresnes", "url": "https://hooks.ccas-fresnes.example/relais"})"};
+             "/v1/webhooks/endpoints",
+             Json{{"partner", EndpointPartner(s)}, {"url", "https://hooks." + EndpointPartner(s) + ".example/relais"}}.dump()};
        },
-       [](const Role& r, Scope) { return WebhookUser(r) ? 201 : 403; }},
-      {"GET", "/v1/webhooks/endpoints/{id}", false, [](const Role& r, Scope) { return EndpointRequest(r, ""); },
-       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
-      {"PATCH", "/v1/webhooks/endpoints/{id}", false,
-       [](const Role& r, Scope) {
-         auto req = EndpointRequest(r, "");
-         req.second = R"({"description": "CCAS"})";
+       [](const Role& r, Scope s) {
+         if (!WebhookUser(r)) return 403;
+         return EndpointStatus(r, s, 201) == 404 ? 403 : 201;  // the partner is named, so nothing is hidden
+       }},
+      {"GET", "/v1/webhooks/endpoints/{id}", true, [](const Role& r, Scope s) { return EndpointRequest(r, s, ""); },
+       [](const Role& r, Scope s) { return EndpointStatus(r, s, 200); }},
+      {"PATCH", "/v1/webhooks/endpoints/{id}", true,
+       [](const Role& r, Scope s) {
+         auto req = EndpointRequest(r, s, "");
+         req.second = R"({"url": "https://attacker.example/hook", "event_types": ["*"]})";
          return req;
        },
-       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
-      {"POST", "/v1/webhooks/endpoints/{id}/rotate-secret", false,
-       [](const Role& r, Scope) { return EndpointRequest(r, "/rotate-secret"); },
-       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
-      {"GET", "/v1/webhooks/endpoints/{id}/deliveries", false,
-       [](const Role& r, Scope) { return EndpointRequest(r, "/deliveries"); },
-       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
-      {"GET", "/v1/webhooks/endpoints/{id}/attempts", false,
-       [](const Role& r, Scope) { return EndpointRequest(r, "/attempts"); },
-       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
-      {"DELETE", "/v1/webhooks/endpoints/{id}", false, [](const Role& r, Scope) { return EndpointRequest(r, ""); },
-       [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 404; }},
+       [](const Role& r, Scope s) { return EndpointStatus(r, s, 200); }},
+      {"POST", "/v1/webhooks/endpoints/{id}/rotate-secret", true,
+       [](const Role& r, Scope s) { return EndpointRequest(r, s, "/rotate-secret"); },
+       [](const Role& r, Scope s) { return EndpointStatus(r, s, 200); }},
+      {"GET", "/v1/webhooks/endpoints/{id}/deliveries", true,
+       [](const Role& r, Scope s) { return EndpointRequest(r, s, "/deliveries"); },
+       [](const Role& r, Scope s) { return EndpointStatus(r, s, 200); }},
+      {"GET", "/v1/webhooks/endpoints/{id}/attempts", true,
+       [](const Role& r, Scope s) { return EndpointRequest(r, s, "/attempts"); },
+       [](const Role& r, Scope s) { return EndpointStatus(r, s, 200); }},
+      {"DELETE", "/v1/webhooks/endpoints/{id}", true, [](const Role& r, Scope s) { return EndpointRequest(r, s, ""); },
+       [](const Role& r, Scope s) { return EndpointStatus(r, s, 200); }},
       {"GET", "/v1/webhooks/deliveries/{id}/attempts", false,
        [](const Role&, Scope) {
          return std::pair<std::string, std::string>{"/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/attempts", ""};
@@ -236,11 +267,17 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   h.CreateOwnAndOther();
   ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "shared", "name": "Ville de Thiais"})").status, 201);
   ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "ccas-fresnes", "name": "CCAS Fresnes"})").status, 201);
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "afpa", "name": "AFPA"})").status, 201);
+  ASSERT_TRUE(h.index.CatchUp().ok());  // the authorizer learns which programmes each partner acts in
   for (const Role& role : Roles()) {
-    auto e = h.Call("POST", "/v1/webhooks/endpoints", testing::kAdmin,
-                    R"({"partner": "ccas-fresnes", "url": "https://hooks.ccas-fresnes.example/)" + role.name + "\"}");
-    ASSERT_EQ(e.status, 201) << e.body;
-    EndpointOf()[role.name] = Harness::Body(e)["id"];
+    for (Scope scope : {Scope::kOwn, Scope::kOther}) {
+      auto e = h.Call("POST", "/v1/webhooks/endpoints", testing::kAdmin,
+                      Json{{"partner", EndpointPartner(scope)},
+                           {"url", "https://hooks." + EndpointPartner(scope) + ".example/" + role.name}}
+                          .dump());
+      ASSERT_EQ(e.status, 201) << e.body;
+      EndpointOf()[role.name + "/" + Id(scope)] = Harness::Body(e)["id"];
+    }
   }
   const std::string source = h.registry.SourceOf(h.registry.Current("cbe_action")->content_hash);
   for (const std::string& id : {testing::kOwnProgramme, testing::kOtherProgramme}) {
@@ -248,6 +285,16 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
         {{"id", id}, {"axes", {{{"id", "1"}}}}, {"actions", {{{"id", "aide"}, {"axis", "1"}}}}});
     ASSERT_TRUE(def.ok()) << def.status();
     ASSERT_TRUE(h.programmes.Define(*def, "person:alice.admin").ok());
+  }
+  for (Scope scope : {Scope::kOwn, Scope::kOther}) {
+    const Json assign = {{"person", Person(scope)}, {"role", "partner_contact"}, {"start", "2004-01-01"}, {"end", "2006-12-31"}};
+    auto a = h.Call("POST", "/v1/programmes/" + Programme(scope) + "/assignments", testing::kAdmin, assign.dump());
+    ASSERT_EQ(a.status, 201) << a.body;
+    for (const Role& role : Roles()) {
+      auto token = h.programmes.IssueFeedToken("person:" + Person(scope));
+      ASSERT_TRUE(token.ok()) << token.status();
+      FeedTokenOf()[role.name + "/" + Id(scope)] = *token;
+    }
   }
   std::set<std::pair<std::string, std::string>> covered;
   size_t checks = 0;
@@ -271,16 +318,111 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
           EXPECT_EQ(Harness::Body(missing)["type"], Harness::Body(r)["type"]);
           EXPECT_EQ(Harness::Body(r)["detail"], "project 'other' does not exist");
         }
+        if (expected == 404 && target.rfind("/v1/webhooks/endpoints/", 0) == 0) {
+          const std::string id = target.substr(23, target.find('/', 23) == std::string::npos ? std::string::npos
+                                                                                           : target.find('/', 23) - 23);
+          EXPECT_EQ(Harness::Body(r)["detail"], "no webhook endpoint '" + id + "'") << role.name << " " << target;
+        }
         ++checks;
       }
     }
   }
+  // A calendar feed token is the credential of its feed and nothing else:
+  // as a bearer token it opens no route.
+  auto feed = h.programmes.IssueFeedToken("programme:" + testing::kOwnProgramme);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  const std::set<std::string> public_routes = {"/v1/openapi.yaml", "/v1/feeds/{token}"};
+  for (const Route& route : routes) {
+    if (public_routes.count(route.pattern)) continue;
+    for (Scope scope : route.per_project ? std::vector<Scope>{Scope::kOwn, Scope::kOther} : std::vector<Scope>{Scope::kNone}) {
+      auto [target, body] = route.request(Roles().front(), scope);
+      auto r = h.Call(route.method, target, *feed, body);
+      if (r.stream) r.stream->Stop();
+      EXPECT_EQ(r.status, 401) << "feed-token " << route.method << " " << target << ": " << r.body;
+      ++checks;
+    }
+  }
+  EXPECT_EQ(h.Call("GET", "/v1/feeds/" + *feed, "").status, 200);
+
   // The matrix covers every route the router serves under /v1.
   for (const server::RouteInfo& info : h.router.ListRoutes())
     if (info.pattern.rfind("/v1/", 0) == 0) {
       EXPECT_TRUE(covered.count({info.method, info.pattern})) << info.method << " " << info.pattern;
     }
   EXPECT_GE(checks, 100u);
+}
+
+// A programme with a yearly forum, so that a person's feed shows whether it
+// covers the programme.
+void DefineWithForum(Harness& h, const std::string& id, const std::string& forum) {
+  auto def = programme::ProgrammeDefinition::FromJson({{"id", id},
+                                                        {"plan_years", {2004, 2005}},
+                                                        {"axes", {{{"id", "1"}}}},
+                                                        {"actions", {{{"id", "aide"}, {"axis", "1"}}}},
+                                                        {"yearly", {{{"kind", "annual_event"}, {"title_fr", forum}, {"month", 6}, {"day", 15}}}}});
+  ASSERT_TRUE(def.ok()) << def.status();
+  ASSERT_TRUE(h.programmes.Define(*def, "person:alice.admin").ok());
+}
+
+void AssignContact(Harness& h, const std::string& programme, const std::string& person) {
+  const Json assign = {{"person", person}, {"role", "partner_contact"}, {"start", "2004-01-01"}, {"end", "2006-12-31"}};
+  auto a = h.Call("POST", "/v1/programmes/" + programme + "/assignments", testing::kAdmin, assign.dump());
+  ASSERT_EQ(a.status, 201) << a.body;
+}
+
+TEST(AuthorizationMatrixTest, AFeedIssuedByALimitedCoordinatorNeverShowsAnotherProgramme) {
+  Harness h;
+  DefineWithForum(h, testing::kOwnProgramme, "Forum Sud");
+  DefineWithForum(h, testing::kOtherProgramme, "Forum Nord");
+  AssignContact(h, testing::kOwnProgramme, "person:lea.sud");
+  auto limited = h.Call("POST", "/v1/people/person:lea.sud/feed-tokens", testing::kScopedCoordinator);
+  ASSERT_EQ(limited.status, 201) << limited.body;
+  auto full = h.Call("POST", "/v1/people/person:lea.sud/feed-tokens", testing::kAdmin);
+  ASSERT_EQ(full.status, 201) << full.body;
+  // Léa later serves in the other programme too.
+  AssignContact(h, testing::kOtherProgramme, "person:lea.sud");
+  // The limited coordinator may no longer issue her feed (it would show the
+  // other programme), and its earlier token still shows only its programme.
+  EXPECT_EQ(h.Call("POST", "/v1/people/person:lea.sud/feed-tokens", testing::kScopedCoordinator).status, 403);
+  auto through_limited = h.Call("GET", Harness::Body(limited)["url"].get<std::string>(), "");
+  ASSERT_EQ(through_limited.status, 200);
+  EXPECT_NE(through_limited.body.find("Forum Sud"), std::string::npos);
+  EXPECT_EQ(through_limited.body.find("Forum Nord"), std::string::npos);
+  auto through_full = h.Call("GET", Harness::Body(full)["url"].get<std::string>(), "");
+  ASSERT_EQ(through_full.status, 200);
+  EXPECT_NE(through_full.body.find("Forum Nord"), std::string::npos);
+  // Nor may it revoke the admin's token, which shows the other programme.
+  EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + Harness::Body(full)["token"].get<std::string>(),
+                   testing::kScopedCoordinator).status,
+            403);
+}
+
+TEST(AuthorizationMatrixTest, ALimitedCoordinatorListsOnlyTheEndpointsItManages) {
+  Harness h;
+  h.CreateOwnAndOther();
+  ASSERT_TRUE(h.index.CatchUp().ok());
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "ccas-fresnes", "name": "CCAS Fresnes"})").status, 201);
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "afpa", "name": "AFPA"})").status, 201);
+  std::map<std::string, std::string> partner_of;
+  for (const std::string partner : {"ccas-fresnes", "afpa"}) {
+    auto e = h.Call("POST", "/v1/webhooks/endpoints", testing::kAdmin,
+                    Json{{"partner", partner}, {"url", "https://hooks." + partner + ".example/relais"}}.dump());
+    ASSERT_EQ(e.status, 201) << e.body;
+    partner_of[Harness::Body(e)["id"]] = partner;
+  }
+  auto scoped = Harness::Body(h.Call("GET", "/v1/webhooks/endpoints", testing::kScopedCoordinator));
+  ASSERT_EQ(scoped["endpoints"].size(), 1u) << scoped.dump();
+  EXPECT_EQ(scoped["endpoints"][0]["partner"], "ccas-fresnes");
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/webhooks/endpoints", testing::kCoordinator))["endpoints"].size(), 2u);
+  // Once ccas-fresnes also acts in the other programme, its endpoints leave
+  // the limited coordinator's hands: they would carry that programme's events.
+  h.CreateProject("other-2", testing::kOtherProgramme, {"ccas-fresnes"});
+  ASSERT_TRUE(h.index.CatchUp().ok());
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/webhooks/endpoints", testing::kScopedCoordinator))["endpoints"].size(), 0u);
+  for (const auto& [id, partner] : partner_of) {
+    auto rotate = h.Call("POST", "/v1/webhooks/endpoints/" + id + "/rotate-secret", testing::kScopedCoordinator);
+    EXPECT_EQ(rotate.status, partner == "ccas-fresnes" ? 403 : 404) << partner << ": " << rotate.body;
+  }
 }
 
 TEST(AuthorizationMatrixTest, ListsCountOnlyVisibleProjects) {

@@ -1,0 +1,147 @@
+#include "engine/api/authorizer.h"
+
+#include <algorithm>
+
+namespace relais::api {
+namespace {
+
+bool IsAdmin(const Principal& who) { return who.HasRole(kRoleAdmin); }
+bool IsCoordinator(const Principal& who) { return who.HasRole(kRoleCoordinator); }
+bool IsManager(const Principal& who) { return IsAdmin(who) || IsCoordinator(who); }
+// An admin, or a coordinator of every programme.
+bool IsUnscopedManager(const Principal& who) {
+  return IsAdmin(who) || (IsCoordinator(who) && who.programmes.empty());
+}
+
+Decision Neither() { return {Access::kNeither, ""}; }
+Decision Visible(std::string reason) { return {Access::kVisible, std::move(reason)}; }
+Decision MayAct() { return {Access::kMayAct, ""}; }
+
+bool CoversAny(const Principal& who, const std::set<std::string>& programmes) {
+  return std::any_of(programmes.begin(), programmes.end(),
+                     [&](const std::string& p) { return Authorizer::Covers(who, p); });
+}
+
+Decision DecideProject(const Principal& who, const runtime::ProjectInfo& info, Verb verb) {
+  const bool visible = IsAdmin(who) || who.HasRole(kRoleObserver) ||
+                       (IsCoordinator(who) && Authorizer::Covers(who, info.programme)) ||
+                       (who.HasRole(kRolePartner) && !who.partner.empty() &&
+                        std::find(info.partners.begin(), info.partners.end(), who.partner) != info.partners.end()) ||
+                       info.HasMember(who.subject);
+  if (!visible) return Neither();
+  switch (verb) {
+    case Verb::kRead:
+      return MayAct();
+    case Verb::kRecord:
+      return who.IsReadOnly() ? Visible("observers may only read") : MayAct();
+    case Verb::kCreate:
+    case Verb::kManage:
+      if (!who.IsReadOnly() && IsManager(who) && Authorizer::Covers(who, info.programme)) return MayAct();
+      return Visible("only the programme's coordinators and admins change a project's members");
+  }
+  return Neither();
+}
+
+Decision DecideNewProject(const Principal& who, const std::string& programme) {
+  if (who.IsReadOnly()) return Visible("observers may only read");
+  if (IsCoordinator(who) && !IsAdmin(who) && !Authorizer::Covers(who, programme))
+    return Visible("programme '" + programme + "' is not one of yours");
+  // Which other roles may start an action is the workflow's rule.
+  return MayAct();
+}
+
+Decision DecideProgramme(const Principal& who, const ProgrammeResource& p, Verb verb) {
+  const bool manages = !who.IsReadOnly() && IsManager(who) && Authorizer::Covers(who, p.id);
+  if (verb == Verb::kCreate) {
+    return manages ? MayAct() : Visible("only coordinators of programme '" + p.id + "' and admins define it");
+  }
+  const bool visible = IsAdmin(who) || who.HasRole(kRoleObserver) ||
+                       (IsCoordinator(who) && Authorizer::Covers(who, p.id)) || p.people.count(who.subject) > 0;
+  if (!visible) return Neither();
+  if (verb == Verb::kRead) return MayAct();
+  return manages ? MayAct() : Visible("only the programme's coordinators and admins change it");
+}
+
+// A partner's own things (its directory entry's changes, its endpoints):
+// the partner itself, admins and coordinators of every programme; a
+// coordinator limited to programmes only while the partner acts in no
+// programme but theirs.
+Decision DecidePartnerOwned(const Principal& who, const std::string& partner,
+                            const std::set<std::string>& programmes, const char* what) {
+  if (who.HasRole(kRolePartner) && !who.partner.empty() && who.partner == partner) return MayAct();
+  if (IsUnscopedManager(who)) return MayAct();
+  if (IsCoordinator(who) && !who.IsReadOnly()) {
+    if (Authorizer::CoversAll(who, programmes)) return MayAct();
+    if (CoversAny(who, programmes))
+      return Visible(std::string("partner '") + partner + "' also takes part in actions of programmes that are not " +
+                     "yours; its " + what + " are managed by an admin, a coordinator of every programme or the partner");
+  }
+  return Neither();
+}
+
+Decision DecidePartner(const Principal& who, const PartnerResource& p, Verb verb) {
+  if (verb == Verb::kRead) return MayAct();  // the directory names organisations, not their actions
+  if (who.IsReadOnly() || !IsManager(who)) return Visible("only coordinators and admins register or change partners");
+  if (verb == Verb::kCreate) return MayAct();
+  Decision d = DecidePartnerOwned(who, p.id, p.programmes, "details");
+  // The partner is in the directory, so it is never hidden.
+  if (d.access == Access::kNeither)
+    return Visible("partner '" + p.id + "' takes part in actions of programmes that are not yours");
+  return d;
+}
+
+Decision DecideEndpoint(const Principal& who, const EndpointResource& e) {
+  if (e.partner.empty()) {  // the collection: who may use webhooks at all
+    if ((who.HasRole(kRolePartner) && !who.partner.empty()) || (IsManager(who) && !who.IsReadOnly())) return MayAct();
+    return Visible("only partners, coordinators and admins manage webhooks");
+  }
+  return DecidePartnerOwned(who, e.partner, e.programmes, "webhook endpoints");
+}
+
+Decision DecidePersonFeed(const Principal& who, const PersonFeedResource& f) {
+  if (who.subject == f.person) return MayAct();
+  if (who.IsReadOnly()) return who.HasRole(kRoleObserver) ? Visible("observers may only read") : Neither();
+  if (IsUnscopedManager(who)) return MayAct();
+  if (IsCoordinator(who)) {
+    if (Authorizer::CoversAll(who, f.programmes)) return MayAct();
+    if (CoversAny(who, f.programmes))
+      return Visible("'" + f.person + "' also serves in programmes that are not yours");
+  }
+  return Neither();
+}
+
+Decision DecideWorkflow(const Principal& who, Verb verb) {
+  if (verb == Verb::kRead) return MayAct();
+  if (!who.IsReadOnly() && IsManager(who)) return MayAct();
+  return Visible("only coordinators and admins validate or deploy workflow files");
+}
+
+}  // namespace
+
+bool Authorizer::Covers(const Principal& who, std::string_view programme) {
+  if (IsAdmin(who)) return true;
+  if (!IsCoordinator(who)) return false;
+  return who.programmes.empty() ||
+         std::find(who.programmes.begin(), who.programmes.end(), programme) != who.programmes.end();
+}
+
+bool Authorizer::CoversAll(const Principal& who, const std::set<std::string>& programmes) {
+  return std::all_of(programmes.begin(), programmes.end(), [&](const std::string& p) { return Covers(who, p); });
+}
+
+Decision Authorizer::Decide(const Principal& who, const Resource& resource, Verb verb) const {
+  struct Visitor {
+    const Principal& who;
+    Verb verb;
+    Decision operator()(const ProjectResource& r) const { return DecideProject(who, r.info, verb); }
+    Decision operator()(const NewProjectResource& r) const { return DecideNewProject(who, r.programme); }
+    Decision operator()(const ProgrammeResource& r) const { return DecideProgramme(who, r, verb); }
+    Decision operator()(const PartnerResource& r) const { return DecidePartner(who, r, verb); }
+    Decision operator()(const EndpointResource& r) const { return DecideEndpoint(who, r); }
+    Decision operator()(const PersonFeedResource& r) const { return DecidePersonFeed(who, r); }
+    Decision operator()(const WorkflowResource&) const { return DecideWorkflow(who, verb); }
+  };
+  return std::visit(Visitor{who, verb}, resource);
+}
+
+}  // namespace relais::api

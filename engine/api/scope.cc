@@ -1,0 +1,184 @@
+#include "engine/api/scope.h"
+
+#include "engine/api/api.h"
+#include "engine/api/api_problems.h"
+#include "engine/notify/webhook_service.h"
+
+namespace relais::api {
+namespace {
+
+using server::HttpResponse;
+using server::MakeProblem;
+using server::ProblemKind;
+
+HttpResponse ProgrammeNotFound(const std::string& id) {
+  return MakeProblem(ProblemKind::kNotFound, "no programme '" + id + "'");
+}
+HttpResponse EndpointNotFound(const std::string& id) {
+  return MakeProblem(ProblemKind::kNotFound, "no webhook endpoint '" + id + "'");
+}
+HttpResponse PersonNotFound(const std::string& person) {
+  return MakeProblem(ProblemKind::kNotFound, "no person '" + person + "' serves in a programme");
+}
+HttpResponse FeedTokenNotFound() { return MakeProblem(ProblemKind::kNotFound, "no such feed token"); }
+HttpResponse ProgrammesOff() {
+  return server::UnavailableProblem("programmes are not enabled on this server", 60);
+}
+HttpResponse WebhooksOff() { return server::UnavailableProblem("webhooks are not running in this process"); }
+
+}  // namespace
+
+std::optional<HttpResponse> Refusal(const Decision& decision, const HttpResponse& not_found) {
+  switch (decision.access) {
+    case Access::kMayAct: return std::nullopt;
+    case Access::kVisible: return Forbidden(decision.reason);
+    case Access::kNeither: return not_found;
+  }
+  return not_found;
+}
+
+std::string PersonFeed::ToSpec() const {
+  std::string spec = "person:" + person;
+  if (only) {
+    spec += '#';
+    bool first = true;
+    for (const std::string& p : *only) {
+      if (!first) spec += ',';
+      spec += p;
+      first = false;
+    }
+  }
+  return spec;
+}
+
+std::optional<PersonFeed> PersonFeed::FromSpec(const std::string& spec) {
+  if (spec.rfind("person:", 0) != 0) return std::nullopt;
+  PersonFeed feed;
+  const size_t hash = spec.find('#');
+  feed.person = spec.substr(7, hash == std::string::npos ? std::string::npos : hash - 7);
+  if (hash != std::string::npos) {
+    feed.only.emplace();
+    size_t start = hash + 1;
+    while (start <= spec.size()) {
+      size_t comma = spec.find(',', start);
+      if (comma == std::string::npos) comma = spec.size();
+      if (comma > start) feed.only->insert(spec.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return feed;
+}
+
+Scoped<uint64_t> Scopes::ProjectVersion(const Principal& who, const std::string& id, Verb verb) {
+  std::optional<HttpResponse> problem;
+  uint64_t version = 0;
+  Status read = s_.projects.Read(id, [&](const runtime::Project& p) {
+    problem = CheckProject(who, p.info, verb);
+    version = p.version;
+  });
+  if (!read.ok()) {
+    const StatusCode code = read.code();
+    if (code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument) return ProjectNotFound(id);
+    return server::ProblemFromStatus(read);
+  }
+  if (problem) return std::move(*problem);
+  return version;
+}
+
+std::optional<HttpResponse> Scopes::CheckProject(const Principal& who, const runtime::ProjectInfo& info,
+                                                 Verb verb) const {
+  return Refusal(authorizer_.Decide(who, ProjectResource{info}, verb), ProjectNotFound(info.id));
+}
+
+std::optional<HttpResponse> Scopes::CheckNewProject(const Principal& who, const std::string& programme) const {
+  return Refusal(authorizer_.Decide(who, NewProjectResource{programme}, Verb::kCreate), ProjectNotFound(""));
+}
+
+std::set<std::string> Scopes::PeopleOf(const programme::ProgrammeState& state) const {
+  std::set<std::string> people;
+  for (const auto& [id, a] : state.assignments) people.insert(a.person);
+  return people;
+}
+
+bool Scopes::SeesProgramme(const Principal& who, const programme::ProgrammeState& state) const {
+  return authorizer_.Decide(who, ProgrammeResource{state.definition.id, PeopleOf(state)}, Verb::kRead).may_act();
+}
+
+Scoped<programme::StatePtr> Scopes::Programme(const Principal& who, const std::string& id, Verb verb) {
+  if (!s_.programmes) return ProgrammesOff();
+  auto state = s_.programmes->Get(id);
+  if (!state.ok()) {
+    if (state.status().code() == StatusCode::kNotFound) return ProgrammeNotFound(id);
+    return server::ProblemFromStatus(state.status());
+  }
+  if (auto refused = Refusal(authorizer_.Decide(who, ProgrammeResource{id, PeopleOf(**state)}, verb),
+                             ProgrammeNotFound(id)))
+    return std::move(*refused);
+  return std::move(*state);
+}
+
+std::optional<HttpResponse> Scopes::CheckPartner(const Principal& who, const std::string& id, Verb verb) const {
+  PartnerResource partner{id, {}};
+  if (!id.empty() && verb == Verb::kManage) partner.programmes = s_.index.ProgrammesOfPartner(id);
+  return Refusal(authorizer_.Decide(who, partner, verb),
+                 MakeProblem(ProblemKind::kNotFound, "no partner '" + id + "'"));
+}
+
+std::optional<HttpResponse> Scopes::CheckWebhooks(const Principal& who) const {
+  if (!s_.webhooks) return WebhooksOff();
+  return Refusal(authorizer_.Decide(who, EndpointResource{}, Verb::kRead), EndpointNotFound(""));
+}
+
+Decision Scopes::DecideEndpoints(const Principal& who, const std::string& partner) const {
+  return authorizer_.Decide(who, EndpointResource{partner, s_.index.ProgrammesOfPartner(partner)}, Verb::kManage);
+}
+
+Scoped<notify::Endpoint> Scopes::Endpoint(const Principal& who, const std::string& id) {
+  if (!s_.webhooks) return WebhooksOff();
+  auto endpoint = s_.webhooks->endpoints().Get(id);
+  if (!endpoint.ok()) {
+    if (endpoint.status().code() == StatusCode::kNotFound || endpoint.status().code() == StatusCode::kInvalidArgument)
+      return EndpointNotFound(id);
+    return server::ProblemFromStatus(endpoint.status());
+  }
+  if (auto refused = Refusal(DecideEndpoints(who, endpoint->partner), EndpointNotFound(id)))
+    return std::move(*refused);
+  return std::move(*endpoint);
+}
+
+Scoped<PersonFeed> Scopes::PersonFeedOf(const Principal& who, const std::string& person) {
+  if (!s_.programmes) return ProgrammesOff();
+  auto ids = s_.programmes->ProgrammesOf(person);
+  if (!ids.ok()) return server::ProblemFromStatus(ids.status());
+  PersonFeedResource resource{person, {ids->begin(), ids->end()}};
+  if (auto refused = Refusal(authorizer_.Decide(who, resource, Verb::kManage), PersonNotFound(person)))
+    return std::move(*refused);
+  PersonFeed feed{person, std::nullopt};
+  // A coordinator limited to programmes gets a feed limited to them, so that
+  // a later term elsewhere does not show through the token it holds.
+  if (who.subject != person && !who.HasRole(kRoleAdmin) && !who.programmes.empty())
+    feed.only = std::set<std::string>(who.programmes.begin(), who.programmes.end());
+  return feed;
+}
+
+Scoped<std::string> Scopes::FeedToken(const Principal& who, const std::string& token) {
+  if (!s_.programmes) return ProgrammesOff();
+  auto feed = s_.programmes->FeedOfToken(token);
+  if (!feed.ok()) return server::ProblemFromStatus(feed.status());
+  if (!*feed) return FeedTokenNotFound();
+  const std::string& spec = **feed;
+  if (auto person = PersonFeed::FromSpec(spec)) {
+    if (person->person == who.subject) return spec;
+    auto scoped = PersonFeedOf(who, person->person);
+    if (!scoped.ok()) return scoped.problem().status == 404 ? FeedTokenNotFound() : std::move(scoped.problem());
+    return spec;
+  }
+  if (spec.rfind("programme:", 0) == 0) {
+    auto programme = Programme(who, spec.substr(10), Verb::kManage);
+    if (!programme.ok()) return programme.problem().status == 404 ? FeedTokenNotFound() : std::move(programme.problem());
+    return spec;
+  }
+  return FeedTokenNotFound();
+}
+
+}  // namespace relais::api

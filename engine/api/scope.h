@@ -1,0 +1,100 @@
+// Scope pre-steps: every /v1 handler that acts on one resource starts with
+// one of these. Each loads the facts the Authorizer needs (a project's info,
+// a programme's people, the programmes of an endpoint's partner or of a
+// person), asks it, and yields either the resource or the problem to answer:
+// 404 worded exactly as for a missing resource when the caller may not know
+// it exists, 403 with the reason when they see it but may not do the verb.
+//
+// Thread-safety: safe for concurrent use; each call reads the services it
+// was built over (which must outlive it).
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+
+#include "engine/api/authorizer.h"
+#include "engine/notify/endpoint_registry.h"
+#include "engine/programme/programme_service.h"
+#include "engine/server/http_types.h"
+
+namespace relais::api {
+
+struct ApiServices;
+
+// A resource, or the problem to answer instead.
+template <typename T>
+class Scoped {
+ public:
+  Scoped(T value) : v_(std::move(value)) {}                   // NOLINT(google-explicit-constructor)
+  Scoped(server::HttpResponse problem) : v_(std::move(problem)) {}  // NOLINT(google-explicit-constructor)
+  bool ok() const { return v_.index() == 0; }
+  // REQUIRES: ok().
+  T& operator*() { return std::get<0>(v_); }
+  T* operator->() { return &std::get<0>(v_); }
+  // REQUIRES: !ok().
+  server::HttpResponse& problem() { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, server::HttpResponse> v_;
+};
+
+// The answer to a decision that does not allow the verb: not_found for
+// kNeither, 403 with the reason for kVisible; nullopt for kMayAct.
+std::optional<server::HttpResponse> Refusal(const Decision& decision, const server::HttpResponse& not_found);
+
+// A person's calendar feed as a feed token names it: "person:<subject>",
+// limited to some programmes when it was issued by a coordinator of those
+// only ("person:<subject>#p1,p2"); ids never hold '#' or ','.
+struct PersonFeed {
+  std::string person;
+  std::optional<std::set<std::string>> only;  // nullopt: every programme the person serves in
+
+  std::string ToSpec() const;
+  static std::optional<PersonFeed> FromSpec(const std::string& spec);
+};
+
+class Scopes {
+ public:
+  Scopes(ApiServices& services, const Authorizer& authorizer) : s_(services), authorizer_(authorizer) {}
+
+  const Authorizer& authorizer() const { return authorizer_; }
+
+  // The project's version, if who may do verb on it.
+  Scoped<uint64_t> ProjectVersion(const Principal& who, const std::string& id, Verb verb);
+  // The decision's problem for a project already read (nullopt: go on).
+  std::optional<server::HttpResponse> CheckProject(const Principal& who, const runtime::ProjectInfo& info,
+                                                   Verb verb) const;
+  // A new project of programme.
+  std::optional<server::HttpResponse> CheckNewProject(const Principal& who, const std::string& programme) const;
+
+  // The programme, if who may do verb on it (kCreate: defining it anew).
+  Scoped<programme::StatePtr> Programme(const Principal& who, const std::string& id, Verb verb);
+  // Whether who may read the programme (lists skip the others).
+  bool SeesProgramme(const Principal& who, const programme::ProgrammeState& state) const;
+
+  // The directory (id empty) or one partner, for verb.
+  std::optional<server::HttpResponse> CheckPartner(const Principal& who, const std::string& id, Verb verb) const;
+
+  // Webhooks as a whole (lists, registration, bulk replay).
+  std::optional<server::HttpResponse> CheckWebhooks(const Principal& who) const;
+  // The endpoints of partner: may who manage them? (registration names the partner.)
+  Decision DecideEndpoints(const Principal& who, const std::string& partner) const;
+  // One endpoint, if who may manage it.
+  Scoped<notify::Endpoint> Endpoint(const Principal& who, const std::string& id);
+
+  // A person's feed, if who may issue or revoke its tokens; the feed it may
+  // have (limited to who's programmes when who is a limited coordinator).
+  Scoped<PersonFeed> PersonFeedOf(const Principal& who, const std::string& person);
+  // A feed token's feed spec, if who may revoke it.
+  Scoped<std::string> FeedToken(const Principal& who, const std::string& token);
+
+ private:
+  std::set<std::string> PeopleOf(const programme::ProgrammeState& state) const;
+
+  ApiServices& s_;
+  const Authorizer& authorizer_;
+};
+
+}  // namespace relais::api
