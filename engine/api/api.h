@@ -21,7 +21,7 @@
 #include "engine/api/authenticator.h"
 #include "engine/api/authorizer.h"
 #include "engine/api/event_stream_hub.h"
-#include "engine/api/partner_directory.h"
+#include "engine/partners/partner_directory.h"
 #include "engine/api/rate_limiter.h"
 #include "engine/api/scope.h"
 #include "engine/api/worker_pool.h"
@@ -39,6 +39,10 @@ class WebhookService;
 }
 
 namespace relais::api {
+
+using partners::Partner;
+using partners::PartnerDirectory;
+using partners::PartnerFields;
 
 // What the API serves from; every reference must outlive the Api.
 struct ApiServices {

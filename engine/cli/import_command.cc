@@ -70,7 +70,7 @@ int Import(const Args& args) {
                    host.status().message().c_str());
     return 1;
   }
-  api::PartnerDirectory partners((*host)->store());
+  partners::PartnerDirectory partners((*host)->store());
   importer::ImportTargets targets{(*host)->registry(), (*host)->projects(), (*host)->programmes(),
                                   (*host)->webhooks(), partners};
   const uint64_t before = (*host)->store().LastPosition();

@@ -144,7 +144,7 @@ void ReadPartners(const Json& j, ImportSet& set, Problems& problems) {
     }
     if (!seen.insert(item.id).second) problems.Add(where + ".id", "partner '" + item.id + "' is listed twice");
     // Kept even when its fields are wrong: what names it is not wrong too.
-    auto fields = api::PartnerFields::FromJson(p);
+    auto fields = partners::PartnerFields::FromJson(p);
     if (!fields.ok()) problems.Add(where, fields.status().message());
     else if (!fields->name || fields->name->empty()) problems.Add(where + ".name", "is required (the partner's display name)");
     else item.fields = std::move(fields).value();

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/api/partner_directory.h"
+#include "engine/partners/partner_directory.h"
 #include "engine/calendar/civil_date.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/programme/programme.h"
@@ -41,7 +41,7 @@ struct ImportOptions {
 struct PartnerItem {
   std::string where;  // "partners.json: partners[3]"
   std::string id;
-  api::PartnerFields fields;
+  partners::PartnerFields fields;
 };
 
 struct EndpointItem {

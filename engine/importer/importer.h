@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/api/partner_directory.h"
+#include "engine/partners/partner_directory.h"
 #include "engine/importer/import_set.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/programme/programme_service.h"
@@ -33,7 +33,7 @@ struct ImportTargets {
   runtime::ProjectService& projects;
   programme::ProgrammeService& programmes;
   notify::WebhookService& webhooks;
-  api::PartnerDirectory& partners;
+  partners::PartnerDirectory& partners;
 };
 
 struct KindCount {

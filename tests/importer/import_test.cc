@@ -43,7 +43,7 @@ class ImportTest : public ::testing::Test {
     auto host = cli::RuntimeHost::Open(config_, true);
     ASSERT_TRUE(host.ok()) << host.status();
     host_ = std::move(host).value();
-    partners_ = std::make_unique<api::PartnerDirectory>(host_->store());
+    partners_ = std::make_unique<partners::PartnerDirectory>(host_->store());
     options_.today = calendar::UtcToParis(host_->clock().Now()).date;
     options_.max_term_years = static_cast<int>(config_.programmes.max_term_years);
   }
@@ -72,7 +72,7 @@ class ImportTest : public ::testing::Test {
   relais::testing::TempDir dir_;
   server::RelaisConfig config_;
   std::unique_ptr<cli::RuntimeHost> host_;
-  std::unique_ptr<api::PartnerDirectory> partners_;
+  std::unique_ptr<partners::PartnerDirectory> partners_;
   ImportOptions options_;
 };
 

@@ -16,7 +16,7 @@
 #include "engine/util/json.h"
 #include "engine/util/status.h"
 
-namespace relais::api {
+namespace relais::partners {
 
 struct Partner {
   std::string id;         // 1-64 of [A-Za-z0-9._-], like project ids
@@ -57,4 +57,4 @@ class PartnerDirectory {
   std::mutex write_mu_;  // read-modify-write of one entry at a time
 };
 
-}  // namespace relais::api
+}  // namespace relais::partners

@@ -1,8 +1,8 @@
-#include "engine/api/partner_directory.h"
+#include "engine/partners/partner_directory.h"
 
 #include "engine/runtime/project.h"
 
-namespace relais::api {
+namespace relais::partners {
 namespace {
 
 constexpr std::string_view kPartnerKeyPrefix = "partners/";
@@ -98,4 +98,4 @@ StatusOr<std::vector<Partner>> PartnerDirectory::List(const std::string& start_a
   return out;
 }
 
-}  // namespace relais::api
+}  // namespace relais::partners
