@@ -195,7 +195,8 @@ TEST(ProgrammeApiTest, IndicatorsSummedPerAxisAndProgramme) {
 TEST(ProgrammeApiTest, PersonalFeedByRevocableTokenWithoutBearer) {
   ProgrammeApi h;
   h.DefineAndAssign();
-  EXPECT_EQ(h.Call("POST", "/v1/people/person:paul.sud/feed-tokens", kElu).status, 403);
+  // Another person's feed is no élu's business: answered as if unknown.
+  EXPECT_EQ(h.Call("POST", "/v1/people/person:paul.sud/feed-tokens", kElu).status, 404);
   auto r = h.Call("POST", "/v1/people/person:marc.lefort/feed-tokens", kElu);
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string token = h.Body(r)["token"];
@@ -214,7 +215,7 @@ TEST(ProgrammeApiTest, PersonalFeedByRevocableTokenWithoutBearer) {
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("X-WR-CALNAME:Plate-forme d'appui du Sud Val-de-Marnais"), std::string::npos);
   // Revoked: gone.
-  EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + token, kReferent).status, 403);
+  EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + token, kReferent).status, 404);
   EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + token, kElu).status, 204);
   EXPECT_EQ(h.Call("GET", "/v1/feeds/" + token, "").status, 404);
   EXPECT_EQ(h.Call("GET", "/v1/feeds/not-a-token", "").status, 404);

@@ -65,10 +65,16 @@ TEST(LogTest, FileLoggerAppendsOneJsonLinePerRecord) {
 }
 
 TEST(LogTest, AnUnwritableFileIsAClearError) {
-  auto logger = MakeLogger({LogLevel::kInfo, false, "/nonexistent-dir/relais.log"});
+  // A path under a regular file can never be created (spdlog would create
+  // missing directories, so a missing one is no test).
+  auto dir = std::filesystem::temp_directory_path() / ("relais-log-file-" + std::to_string(::getpid()));
+  { std::ofstream(dir.string()) << "a file, not a directory"; }
+  const std::string path = (dir / "relais.log").string();
+  auto logger = MakeLogger({LogLevel::kInfo, false, path});
+  std::filesystem::remove(dir);
   ASSERT_FALSE(logger.ok());
   EXPECT_EQ(logger.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(logger.status().message().find("/nonexistent-dir/relais.log"), std::string::npos);
+  EXPECT_NE(logger.status().message().find(path), std::string::npos);
 }
 
 }  // namespace
