@@ -83,7 +83,7 @@ void AddCommandRoutes(RouteContext& ctx) {
         (void)ReadIfMatch(req, &expected);
         return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
       }
-      return server::ProblemFromStatus(outcome.status());
+      return CommandProblem(outcome.status());
     }
     if (outcome->refusal) return RefusalProblem(*outcome->refusal);
     return CommandResponse(*outcome, id);

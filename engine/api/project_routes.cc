@@ -45,7 +45,6 @@ std::optional<HttpResponse> ReadCreate(const Json& body, runtime::CreateRequest*
       !StringMember(body, "initial_phase", &req->create.initial_phase, &problem))
     return problem;
   if (info.workflow.empty()) return MakeProblem(ProblemKind::kBadRequest, "'workflow' is required");
-  if (info.id.empty()) info.id = NewUuid();
   if (auto it = body.find("partners"); it != body.end()) {
     if (!it->is_array() || it->size() > kMaxListEntries)
       return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
@@ -112,7 +111,7 @@ void AddProjectRoutes(RouteContext& ctx) {
     create.actor = who.ToActor();
     create.idempotency_key = key;
     auto outcome = s.projects.Create(std::move(create));
-    if (!outcome.ok()) return server::ProblemFromStatus(outcome.status());
+    if (!outcome.ok()) return CommandProblem(outcome.status());
     if (outcome->refusal) return RefusalProblem(*outcome->refusal);
     HttpResponse res = CommandResponse(*outcome, outcome->project_id);
     res.headers.Set("Location", "/v1/projects/" + outcome->project_id);
@@ -219,7 +218,7 @@ void AddProjectRoutes(RouteContext& ctx) {
     if (!outcome.ok()) {
       if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
         return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
-      return server::ProblemFromStatus(outcome.status());
+      return CommandProblem(outcome.status());
     }
     return CommandResponse(*outcome, id);
   }));
