@@ -480,7 +480,7 @@ TEST_F(ApiTest, IdsOutsideThePatternAreRefusedWhereTheyEnter) {
                  {"axis", "2A"}};
     return h.Call("POST", "/v1/projects", kCoordinator, body.dump());
   };
-  for (const std::string bad : {".", "..", "a/b", "-x", "_x", ".hidden", "a b", std::string("a\x01z", 3),
+  for (const std::string& bad : std::vector<std::string>{".", "..", "a/b", "-x", "_x", ".hidden", "a b", std::string("a\x01z", 3),
                                  std::string("tab\there"), std::string(129, 'a'), std::string("caf\xc3\xa9")}) {
     auto r = create(bad);
     EXPECT_EQ(r.status, 400) << "'" << bad << "': " << r.body;
@@ -488,7 +488,7 @@ TEST_F(ApiTest, IdsOutsideThePatternAreRefusedWhereTheyEnter) {
   }
   EXPECT_THAT(Harness::Body(create("..")).value("detail", ""), HasSubstr("project id '..': expected"));
   EXPECT_EQ(create("").status, 201) << "an empty id gets one";
-  for (const std::string good : {"ccas-fresnes", "2a-portage-repas", "A.b_c-9", "0f8fad5b-d9cb-469f-a165-70867728950e",
+  for (const std::string& good : std::vector<std::string>{"ccas-fresnes", "2a-portage-repas", "A.b_c-9", "0f8fad5b-d9cb-469f-a165-70867728950e",
                                   std::string(128, 'a')})
     EXPECT_EQ(create(good).status, 201) << good;
   // Partners, and the partners and members a project names.

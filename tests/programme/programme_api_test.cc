@@ -220,5 +220,23 @@ TEST(ProgrammeApiTest, PersonalFeedByRevocableTokenWithoutBearer) {
   EXPECT_EQ(h.Call("GET", "/v1/feeds/not-a-token", "").status, 404);
 }
 
+
+TEST(ProgrammeApiIdsTest, ProgrammeAxisActionAndPersonIdsFollowThePattern) {
+  ProgrammeApi h;
+  for (const char* where : {"id", "axes", "actions"}) {
+    Json definition = CbeDefinition();
+    if (std::string(where) == "id") definition["id"] = "..";
+    else definition[where][0]["id"] = ".";
+    auto r = h.Call("POST", "/v1/programmes", kAdmin, definition);
+    EXPECT_EQ(r.status, 400) << where << ": " << r.body;
+    EXPECT_THAT(ProgrammeApi::Body(r).value("detail", ""), ::testing::HasSubstr("': expected 1 to 128")) << where;
+  }
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", kAdmin, CbeDefinition()).status, 201);
+  auto r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kAdmin,
+                  {{"person", ".."}, {"role", "coordinator"}, {"start", "2026-12-01"}, {"end", "2027-12-31"}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_THAT(ProgrammeApi::Body(r).value("detail", ""), ::testing::HasSubstr("person '..': expected"));
+}
+
 }  // namespace
 }  // namespace relais::api

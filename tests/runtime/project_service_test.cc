@@ -80,7 +80,7 @@ TEST_P(ProjectServiceTest, CreationErrorsSayWhat) {
   again.info.workflow = "nope";
   EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kNotFound, HasSubstr("no workflow named 'nope'")));
   again.info.id = "bad id!";
-  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kInvalidArgument, HasSubstr("may only contain")));
+  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id 'bad id!': expected")));
   EXPECT_THAT(rt.projects.Load("ghost"), StatusIs(StatusCode::kNotFound));
 }
 
@@ -444,11 +444,11 @@ TEST(RequestFingerprintTest, CanonicalOverKeyOrderAndDistinctOverEverythingElse)
 }
 
 TEST(ProjectIdTest, OnePatternForEveryId) {
-  for (const std::string bad : {"", ".", "..", "a/b", "-x", "_x", ".x", "a b", std::string("a\nb"), std::string(129, 'p')})
+  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "a/b", "-x", "_x", ".x", "a b", std::string("a\nb"), std::string(129, 'p')})
     EXPECT_THAT(ValidateProjectId(bad), StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id"))) << bad;
   EXPECT_THAT(ValidateProjectId(".."), StatusIs(StatusCode::kInvalidArgument,
                                                 HasSubstr("project id '..': expected 1 to 128 letters")));
-  for (const std::string good : {"own", "ccas-fresnes", "2A", "1-pressing", "p.v2_x", std::string(128, 'p')})
+  for (const std::string& good : std::vector<std::string>{"own", "ccas-fresnes", "2A", "1-pressing", "p.v2_x", std::string(128, 'p')})
     EXPECT_THAT(ValidateProjectId(good), IsOk()) << good;
 }
 

@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "tests/testing/status_matchers.h"
 
 namespace relais {
@@ -15,20 +18,20 @@ using testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(IdsTest, ResourceIdsFollowOnePattern) {
-  for (const std::string good : {"own", "ccas-fresnes", "sud-val-de-marnais", "2A", "1-pressing", "a", "A.b_c-9",
+  for (const std::string& good : std::vector<std::string>{"own", "ccas-fresnes", "sud-val-de-marnais", "2A", "1-pressing", "a", "A.b_c-9",
                                   "0f8fad5b-d9cb-469f-a165-70867728950e", std::string(kMaxIdBytes, 'x')})
     EXPECT_TRUE(IsValidId(good)) << good;
-  for (const std::string bad : {"", ".", "..", "./x", "a/b", "-rf", "_x", ".hidden", "a b", "a\\b", "a:b", "a@b",
+  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "./x", "a/b", "-rf", "_x", ".hidden", "a b", "a\\b", "a:b", "a@b",
                                  std::string("a\0b", 3), std::string("a\x7f"), std::string("\xc3\xa9t\xc3\xa9"),
                                  std::string(kMaxIdBytes + 1, 'x')})
     EXPECT_FALSE(IsValidId(bad)) << bad;
 }
 
 TEST(IdsTest, PersonIdsAlsoTakeAtColonAndPlus) {
-  for (const std::string good : {"person:claire.dumas", "claire.vasseur@cbe-sud-val-de-marnais.example",
+  for (const std::string& good : std::vector<std::string>{"person:claire.dumas", "claire.vasseur@cbe-sud-val-de-marnais.example",
                                   "partner:ccas-fresnes", "a+b@x.example", std::string(kMaxPersonIdBytes, 'p')})
     EXPECT_TRUE(IsValidPersonId(good)) << good;
-  for (const std::string bad : {"", ".", "..", "person:a/b", ":x", "a b", std::string("a\nb"),
+  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "person:a/b", ":x", "a b", std::string("a\nb"),
                                  std::string(kMaxPersonIdBytes + 1, 'p')})
     EXPECT_FALSE(IsValidPersonId(bad)) << bad;
 }
