@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "engine/runtime/idempotency.h"
 #include "engine/util/json.h"
 
 namespace relais::api {
@@ -16,7 +17,7 @@ std::optional<HttpResponse> ReadJsonObject(const server::HttpRequest& request, s
     return MakeProblem(ProblemKind::kUnsupportedMediaType, "the request body must be application/json");
   StatusOr<Json> parsed = InvalidArgument("unparsed");
   try {
-    parsed = ParseJson(request.body, max_depth);
+    parsed = ParseJsonStrict(request.body, max_depth);
   } catch (const Json::exception& e) {
     // nlohmann reports a number too large for a double (1e999) as
     // out_of_range rather than a parse error.
@@ -42,6 +43,20 @@ HttpResponse ProjectNotFound(const std::string& project_id) {
 }
 
 HttpResponse Forbidden(std::string detail) { return MakeProblem(ProblemKind::kForbidden, std::move(detail)); }
+
+HttpResponse CommandProblem(const Status& status) {
+  switch (runtime::IdempotencyFaultOf(status)) {
+    case runtime::IdempotencyFault::kReused:
+      return MakeProblem(ProblemKind::kIdempotencyKeyReused, status.message());
+    case runtime::IdempotencyFault::kInFlight: {
+      HttpResponse res = MakeProblem(ProblemKind::kIdempotencyKeyInFlight, status.message());
+      res.headers.Set("Retry-After", "1");
+      return res;
+    }
+    case runtime::IdempotencyFault::kNone: break;
+  }
+  return server::ProblemFromStatus(status);
+}
 
 UintOrProblem QueryUint(const server::HttpRequest& request, std::string_view name, uint64_t fallback, uint64_t max) {
   return QueryUintFrom(request, name, fallback, 0, max);

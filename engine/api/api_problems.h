@@ -15,7 +15,8 @@
 namespace relais::api {
 
 // Reads a JSON object body: 415 unless Content-Type is JSON, 400 bad-json
-// (with byte offset) if it does not parse, nests deeper than max_depth or
+// (with byte offset) if it does not parse, names a member twice (the key and
+// its path), nests deeper than max_depth or
 // holds a number out of range, 400 bad-request if it is not an object.
 // Returns nullopt and fills *out on success.
 std::optional<server::HttpResponse> ReadJsonObject(const server::HttpRequest& request, size_t max_depth, Json* out);
@@ -29,6 +30,12 @@ server::HttpResponse RefusalProblem(const workflow::Refusal& refusal);
 server::HttpResponse ProjectNotFound(const std::string& project_id);
 
 server::HttpResponse Forbidden(std::string detail);
+
+// A failed project command, creation or members change as its problem: the
+// idempotency refusals (runtime/idempotency.h) as 422 idempotency-key-reused
+// and 409 idempotency-key-in-flight (Retry-After: 1), everything else as
+// server::ProblemFromStatus. REQUIRES: !status.ok().
+server::HttpResponse CommandProblem(const Status& status);
 
 // A non-negative integer query parameter, or fallback when absent; a 400
 // problem when present but not a number in [0, max].

@@ -65,7 +65,7 @@ HttpResponse CommandHandlers::Record(const Principal& who, const HttpRequest& re
       (void)ReadIfMatch(req, &expected);
       return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
     }
-    return server::ProblemFromStatus(outcome.status());
+    return CommandProblem(outcome.status());
   }
   if (outcome->refusal) return RefusalProblem(*outcome->refusal);
   return CommandResponse(*outcome, id);

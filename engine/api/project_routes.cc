@@ -4,7 +4,6 @@
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
 #include "engine/api/command_response.h"
-#include "engine/util/uuid.h"
 
 namespace relais::api {
 namespace {
@@ -45,7 +44,6 @@ std::optional<HttpResponse> ReadCreate(const Json& body, runtime::CreateRequest*
       !StringMember(body, "initial_phase", &req->create.initial_phase, &problem))
     return problem;
   if (info.workflow.empty()) return MakeProblem(ProblemKind::kBadRequest, "'workflow' is required");
-  if (info.id.empty()) info.id = NewUuid();
   if (auto it = body.find("partners"); it != body.end()) {
     if (!it->is_array() || it->size() > kMaxListEntries)
       return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
@@ -123,7 +121,7 @@ HttpResponse ProjectHandlers::Create(const Principal& who, const HttpRequest& re
   create.actor = who.ToActor();
   create.idempotency_key = key;
   auto outcome = s_.projects.Create(std::move(create));
-  if (!outcome.ok()) return server::ProblemFromStatus(outcome.status());
+  if (!outcome.ok()) return CommandProblem(outcome.status());
   if (outcome->refusal) return RefusalProblem(*outcome->refusal);
   HttpResponse res = CommandResponse(*outcome, outcome->project_id);
   res.headers.Set("Location", "/v1/projects/" + outcome->project_id);
@@ -222,7 +220,7 @@ HttpResponse ProjectHandlers::PutMembers(const Principal& who, const HttpRequest
   if (!outcome.ok()) {
     if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
       return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
-    return server::ProblemFromStatus(outcome.status());
+    return CommandProblem(outcome.status());
   }
   return CommandResponse(*outcome, id);
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/programme/review_placement.h"
+#include "engine/util/ids.h"
 #include "engine/util/json.h"
 #include "engine/util/uuid.h"
 
@@ -52,7 +53,7 @@ std::optional<Json> ReadJsonFile(const std::string& dir, std::string_view name, 
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  auto json = ParseJson(text.str());
+  auto json = ParseJsonStrict(text.str());
   if (!json.ok()) {
     problems.Add(std::string(name), "not valid JSON: " + json.status().message());
     return std::nullopt;
@@ -138,7 +139,7 @@ void ReadPartners(const Json& j, ImportSet& set, Problems& problems) {
     PartnerItem item;
     item.where = where;
     if (!StringMember(p, "id", where, true, &item.id, problems)) continue;
-    if (Status s = runtime::ValidateProjectId(item.id); !s.ok()) {
+    if (Status s = ValidateId("partner id", item.id); !s.ok()) {
       problems.Add(where + ".id", s.message());
       continue;
     }
@@ -222,6 +223,10 @@ void ReadAssignments(const Json& j, const ImportOptions& options, ImportSet& set
         !StringMember(a, "role", where, true, &r.role, problems) ||
         !StringMember(a, "axis", where, false, &r.axis, problems))
       continue;
+    if (Status s = ValidatePersonId("person", r.person); !s.ok()) {
+      problems.Add(where + ".person", s.message());
+      continue;
+    }
     if (!IsRole(r.role)) {
       problems.Add(where + ".role", "expected coordinator, elu_referent, referent_technique or partner_contact, found '" +
                                         r.role + "'");
@@ -300,6 +305,10 @@ void ReadMembersList(const Json& list, const std::string& where, std::vector<run
     CheckMembers(m, {"subject", "role"}, at, problems);
     runtime::ProjectMember member;
     if (!StringMember(m, "subject", at, true, &member.subject, problems)) continue;
+    if (Status s = ValidatePersonId("member subject", member.subject); !s.ok()) {
+      problems.Add(at + ".subject", s.message());
+      continue;
+    }
     StringMember(m, "role", at, false, &member.role, problems);
     out->push_back(std::move(member));
   }

@@ -5,6 +5,7 @@
 
 #include "engine/notify/webhook_keys.h"
 #include "engine/util/time_format.h"
+#include "engine/util/ids.h"
 #include "engine/util/uuid.h"
 #include "plugins/webhook/signer.h"
 #include "plugins/webhook/target.h"
@@ -201,6 +202,7 @@ Status EndpointRegistry::Put(const Endpoint& endpoint, bool sync) {
 StatusOr<Endpoint> EndpointRegistry::Create(const std::string& partner, const EndpointFields& fields,
                                             const std::string& id) {
   if (!fields.url) return InvalidArgument("url: required (an http:// or https:// URL)");
+  if (!id.empty()) RELAIS_RETURN_IF_ERROR(ValidateId("endpoint id", id));
   Endpoint e;
   e.id = id.empty() ? NewUuid() : id;
   e.partner = partner;

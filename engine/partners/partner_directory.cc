@@ -1,6 +1,7 @@
 #include "engine/partners/partner_directory.h"
 
 #include "engine/runtime/project.h"
+#include "engine/util/ids.h"
 
 namespace relais::partners {
 namespace {
@@ -50,7 +51,7 @@ Status PartnerDirectory::Put(const Partner& partner) {
 }
 
 StatusOr<Partner> PartnerDirectory::Register(const std::string& id, const PartnerFields& fields) {
-  RELAIS_RETURN_IF_ERROR(runtime::ValidateProjectId(id).WithContext("partner id"));
+  RELAIS_RETURN_IF_ERROR(ValidateId("partner id", id));
   if (!fields.name || fields.name->empty()) return InvalidArgument("a partner needs a non-empty 'name'");
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(auto existing, store_.KvGet(PartnerKey(id)));
@@ -81,7 +82,7 @@ StatusOr<Partner> PartnerDirectory::Deactivate(const std::string& id) {
 }
 
 StatusOr<Partner> PartnerDirectory::Get(const std::string& id) {
-  if (!runtime::ValidateProjectId(id).ok()) return NotFound("no partner '" + id + "'");
+  if (!IsValidId(id)) return NotFound("no partner '" + id + "'");
   RELAIS_ASSIGN_OR_RETURN(auto text, store_.KvGet(PartnerKey(id)));
   if (!text) return NotFound("no partner '" + id + "'");
   return Decode(*text);

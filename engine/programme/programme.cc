@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "engine/util/ids.h"
 #include "engine/util/time_format.h"
 
 namespace relais::programme {
@@ -12,12 +13,8 @@ namespace {
 constexpr size_t kMaxText = 1024;
 constexpr size_t kMaxItems = 10'000;
 
-bool IsId(const std::string& s) {
-  if (s.empty() || s.size() > 128) return false;
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
-  return true;
-}
+// Programme, axis and action ids follow the one id pattern (util/ids.h).
+Status CheckId(const std::string& where, const std::string& id) { return ValidateId(where, id); }
 
 Status Bad(const std::string& where, const std::string& what) { return InvalidArgument(where + ": " + what); }
 
@@ -118,7 +115,7 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
   ProgrammeDefinition d;
   if (!j.is_object()) return Bad("programme", "expected an object");
   RELAIS_RETURN_IF_ERROR(ReadString(j, "id", "programme", true, &d.id));
-  if (!IsId(d.id)) return Bad("programme.id", "expected 1 to 128 letters, digits, '-', '_' or '.'");
+  RELAIS_RETURN_IF_ERROR(CheckId("programme.id", d.id));
   RELAIS_RETURN_IF_ERROR(ReadString(j, "title", "programme", false, &d.title));
   const Json* list = nullptr;
   RELAIS_RETURN_IF_ERROR(ReadArray(j, "territory", "programme", &list));
@@ -141,7 +138,7 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
     if (!a.is_object()) return Bad(where, "expected an object {id, title, parent}");
     Axis axis;
     RELAIS_RETURN_IF_ERROR(ReadString(a, "id", where, true, &axis.id));
-    if (!IsId(axis.id)) return Bad(where + ".id", "expected 1 to 128 letters, digits, '-', '_' or '.'");
+    RELAIS_RETURN_IF_ERROR(CheckId(where + ".id", axis.id));
     if (!axis_ids.insert(axis.id).second) return Bad(where + ".id", "axis '" + axis.id + "' is defined twice");
     RELAIS_RETURN_IF_ERROR(ReadString(a, "title", where, false, &axis.title));
     RELAIS_RETURN_IF_ERROR(ReadString(a, "parent", where, false, &axis.parent));
@@ -158,6 +155,7 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
     if (!a.is_object()) return Bad(where, "expected an object {id, axis, title, planned_years}");
     PlannedAction action;
     RELAIS_RETURN_IF_ERROR(ReadString(a, "id", where, true, &action.id));
+    RELAIS_RETURN_IF_ERROR(CheckId(where + ".id", action.id));
     if (!action_ids.insert(action.id).second) return Bad(where + ".id", "action '" + action.id + "' is listed twice");
     RELAIS_RETURN_IF_ERROR(ReadString(a, "axis", where, true, &action.axis));
     if (!axis_ids.count(action.axis)) return Bad(where + ".axis", "no axis '" + action.axis + "'");

@@ -10,6 +10,7 @@
 
 #include "engine/calendar/paris_time.h"
 #include "engine/programme/review_placement.h"
+#include "engine/util/ids.h"
 #include "engine/util/time_format.h"
 #include "engine/util/uuid.h"
 
@@ -42,13 +43,6 @@ Json LocalJson(const calendar::LocalDateTime& at) {
 bool IsRole(std::string_view role) {
   return role == kRoleCoordinator || role == kRoleEluReferent || role == kRoleReferentTechnique ||
          role == kRolePartnerContact;
-}
-
-bool IsName(const std::string& s) {
-  if (s.empty() || s.size() > 256) return false;
-  for (char c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == '/') return false;
-  return true;
 }
 
 Json MilestoneEventJson(const Milestone& m) {
@@ -284,7 +278,7 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
   std::lock_guard lock(LockOf(programme_id));
   RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
   const ProgrammeDefinition& def = state->definition;
-  if (!IsName(req.person)) return InvalidArgument("person: expected 1 to 256 characters, no '/' or control character");
+  RELAIS_RETURN_IF_ERROR(ValidatePersonId("person", req.person));
   if (!IsRole(req.role))
     return InvalidArgument("role: expected coordinator, elu_referent, referent_technique or partner_contact, got '" +
                            req.role + "'");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/util/ids.h"
 #include "engine/util/time_format.h"
 #include "engine/workflow/migration.h"
 
@@ -94,15 +95,7 @@ std::string ProjectStream(std::string_view project_id) {
   return std::string(kProjectStreamPrefix) + std::string(project_id);
 }
 
-Status ValidateProjectId(std::string_view id) {
-  if (id.empty() || id.size() > 64)
-    return InvalidArgument("project id must be 1 to 64 characters, got " + std::to_string(id.size()));
-  for (char c : id)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
-      return InvalidArgument("project id '" + std::string(id) +
-                             "' may only contain letters, digits, '-', '_' and '.'");
-  return Status::Ok();
-}
+Status ValidateProjectId(std::string_view id) { return ValidateId("project id", id); }
 
 NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_id, const Actor& actor) {
   NewEvent e;

@@ -87,7 +87,8 @@ struct Project {
 };
 
 std::string ProjectStream(std::string_view project_id);
-// Project ids: 1-64 characters of [A-Za-z0-9._-]. kInvalidArgument otherwise.
+// Project ids follow the one id pattern (util/ids.h: [A-Za-z0-9][A-Za-z0-9._-]{0,127}).
+// kInvalidArgument otherwise.
 Status ValidateProjectId(std::string_view project_id);
 
 // The store's form of a workflow event, and back.

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "engine/util/ids.h"
 #include "engine/util/uuid.h"
 #include "engine/workflow/migration.h"
 
@@ -27,6 +28,17 @@ std::vector<RecordedEvent> Recorded(const std::string& stream, const std::vector
     out.push_back(std::move(e));
   }
   return out;
+}
+
+// The ids a project names besides its own: partners and member subjects.
+Status ValidateMemberIds(const std::vector<ProjectMember>& members) {
+  for (const ProjectMember& m : members) RELAIS_RETURN_IF_ERROR(ValidatePersonId("member subject", m.subject));
+  return Status::Ok();
+}
+
+Status ValidateNamedIds(const ProjectInfo& info) {
+  for (const std::string& partner : info.partners) RELAIS_RETURN_IF_ERROR(ValidateId("partner id", partner));
+  return ValidateMemberIds(info.members);
 }
 
 }  // namespace
@@ -281,13 +293,45 @@ StatusOr<CommandOutcome> ProjectService::ReplayedOutcome(const std::string& proj
   return out;
 }
 
+StatusOr<std::optional<CommandOutcome>> ProjectService::BeginKeyed(const KeyedRequest& keyed,
+                                                                   InFlightKeys::Claim* claim) {
+  if (keyed.key.empty()) return std::optional<CommandOutcome>();
+  RELAIS_RETURN_IF_ERROR(in_flight_.TryClaim(keyed.project_id, keyed.key, claim));
+  RELAIS_ASSIGN_OR_RETURN(auto first, store_.LookupEvent(EventId(keyed.project_id, keyed.key, 0)));
+  if (!first) return std::optional<CommandOutcome>();
+  RELAIS_ASSIGN_OR_RETURN(CommandOutcome replayed, ReplayKeyed(keyed, *first));
+  return std::optional<CommandOutcome>(std::move(replayed));
+}
+
+StatusOr<CommandOutcome> ProjectService::ReplayKeyed(const KeyedRequest& keyed, const EventLocation& first) {
+  RELAIS_ASSIGN_OR_RETURN(auto record, store_.KvGet(IdempotencyRecordKey(EventId(keyed.project_id, keyed.key, 0))));
+  RELAIS_RETURN_IF_ERROR(CheckIdempotencyRecord(record, keyed.fingerprint, keyed.key, keyed.project_id));
+  return ReplayedOutcome(keyed.project_id, keyed.key, first);
+}
+
+void ProjectService::RecordKeyed(const KeyedRequest& keyed, KvWrites& writes) const {
+  if (keyed.key.empty()) return;
+  writes.Put(IdempotencyRecordKey(EventId(keyed.project_id, keyed.key, 0)),
+             IdempotencyRecordValue(keyed.operation, keyed.fingerprint));
+}
+
 StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   ProjectInfo& info = request.info;
+  // The fingerprint covers the request as sent (an absent id stays absent).
+  const Json sent = {{"info", info.ToJson()},
+                     {"initial_phase", request.create.initial_phase},
+                     {"fields", request.create.fields}};
+  const std::string fingerprint = RequestFingerprint("create", info.id, sent);
+  if (info.id.empty())
+    info.id = request.idempotency_key.empty()
+                  ? NewUuid()
+                  : NameUuid("relais/project/" + request.actor.subject + "\n" + request.idempotency_key);
   RELAIS_RETURN_IF_ERROR(ValidateProjectId(info.id));
-  if (!request.idempotency_key.empty()) {
-    RELAIS_ASSIGN_OR_RETURN(auto first, store_.LookupEvent(EventId(info.id, request.idempotency_key, 0)));
-    if (first) return ReplayedOutcome(info.id, request.idempotency_key, *first);
-  }
+  RELAIS_RETURN_IF_ERROR(ValidateNamedIds(info));
+  const KeyedRequest keyed{info.id, request.idempotency_key, "project creation", fingerprint};
+  InFlightKeys::Claim claim;
+  RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
+  if (replayed) return std::move(*replayed);
   const workflow::WorkflowDefinition* def = registry_.Current(info.workflow);
   if (!def) return NotFound("no workflow named '" + info.workflow + "' is deployed");
   std::lock_guard serial(ProjectLock(info.id));
@@ -317,6 +361,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
 
   KvWrites writes;
   RELAIS_RETURN_IF_ERROR(TimerWrites(info.id, before.state, decision, std::nullopt, writes));
+  RecordKeyed(keyed, writes);
   Project after = before;
   after.state = decision.next;
   out.phase = after.state.phase;
@@ -326,8 +371,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
       return AlreadyExists("project '" + info.id + "' already exists");
     return appended.status();
   }
-  if (appended->deduplicated)
-    return ReplayedOutcome(info.id, request.idempotency_key, {ProjectStream(info.id), appended->first_version, 0});
+  if (appended->deduplicated) return ReplayKeyed(keyed, {ProjectStream(info.id), appended->first_version, 0});
   out.version = appended->last_version;
   out.events = Recorded(ProjectStream(info.id), events, *appended);
   out.notify = decision.notify;
@@ -336,11 +380,13 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
 
 StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   RELAIS_RETURN_IF_ERROR(ValidateProjectId(request.project_id));
-  if (!request.idempotency_key.empty()) {
-    RELAIS_ASSIGN_OR_RETURN(auto first,
-                            store_.LookupEvent(EventId(request.project_id, request.idempotency_key, 0)));
-    if (first) return ReplayedOutcome(request.project_id, request.idempotency_key, *first);
-  }
+  KeyedRequest keyed{request.project_id, request.idempotency_key, "command", ""};
+  if (!keyed.key.empty())
+    keyed.fingerprint = RequestFingerprint("command", request.project_id,
+                                           {{"type", request.event_type}, {"data", request.data}});
+  InFlightKeys::Claim claim;
+  RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
+  if (replayed) return std::move(*replayed);
   std::lock_guard serial(ProjectLock(request.project_id));
   for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
     RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(request.project_id, attempt > 0));
@@ -373,14 +419,14 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
                                      request.actor));
     KvWrites writes;
     RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, before.state, decision, request.firing, writes));
+    RecordKeyed(keyed, writes);
     auto appended = AppendEvents(before, &slot->snapshot_version, events, std::move(writes), decision.notify);
     if (!appended.ok()) {
       if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
       return appended.status();
     }
     if (appended->deduplicated)
-      return ReplayedOutcome(request.project_id, request.idempotency_key,
-                             {ProjectStream(request.project_id), appended->first_version, 0});
+      return ReplayKeyed(keyed, {ProjectStream(request.project_id), appended->first_version, 0});
     RELAIS_RETURN_IF_ERROR(FoldDecided(*slot, *def, decision.events, *appended));
     Remember(slot);  // in case it was evicted meanwhile
     out.version = slot->project.version;
@@ -459,10 +505,14 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
                                                        std::optional<uint64_t> expected_version,
                                                        const std::string& idempotency_key) {
   RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
-  if (!idempotency_key.empty()) {
-    RELAIS_ASSIGN_OR_RETURN(auto first, store_.LookupEvent(EventId(project_id, idempotency_key, 0)));
-    if (first) return ReplayedOutcome(project_id, idempotency_key, *first);
-  }
+  RELAIS_RETURN_IF_ERROR(ValidateMemberIds(members));
+  KeyedRequest keyed{project_id, idempotency_key, "members change", ""};
+  if (!keyed.key.empty())
+    keyed.fingerprint =
+        RequestFingerprint("members", project_id, {{"members", ProjectInfo::MembersToJson(members)}});
+  InFlightKeys::Claim claim;
+  RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
+  if (replayed) return std::move(*replayed);
   std::lock_guard serial(ProjectLock(project_id));
   RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, true));
   const Project& before = slot->project;
@@ -481,8 +531,11 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
   CommandOutcome out;
   out.project_id = project_id;
   out.phase = after.state.phase;
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendCopy(before, slot->snapshot_version, std::move(after), events, {}, {}));
-  if (r.deduplicated) return ReplayedOutcome(project_id, idempotency_key, {ProjectStream(project_id), r.first_version, 0});
+  KvWrites writes;
+  RecordKeyed(keyed, writes);
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r,
+                          AppendCopy(before, slot->snapshot_version, std::move(after), events, std::move(writes), {}));
+  if (r.deduplicated) return ReplayKeyed(keyed, {ProjectStream(project_id), r.first_version, 0});
   out.version = r.last_version;
   out.events = Recorded(ProjectStream(project_id), events, r);
   return out;

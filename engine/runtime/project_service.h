@@ -6,8 +6,12 @@
 // the timers the decision arms or cancels and whatever append hooks add
 // (outbox entries). Refusals say why and write nothing.
 //
-// Idempotency: a request with an idempotency key derives its event ids from
-// (project, key), so re-sending it returns the first outcome and writes nothing.
+// Idempotency (runtime/idempotency.h): a request with an idempotency key
+// derives its event ids from (project, key), so re-sending it returns the
+// first outcome and writes nothing. Its fingerprint is stored with its events;
+// the same key with another request is refused (IdempotencyKeyReused), and so
+// is the same key while its first request still runs in this process
+// (IdempotencyKeyInFlight).
 //
 // Cost: a command costs its change, not the project's state. The cached
 // project is folded in place once the events are durable (readers see it
@@ -27,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/runtime/idempotency.h"
 #include "engine/runtime/project.h"
 #include "engine/runtime/timer_keys.h"
 #include "engine/runtime/workflow_registry.h"
@@ -85,14 +90,19 @@ class ProjectService {
   // REQUIRES: called before any command runs.
   void AddAppendHook(AppendHook hook);
 
-  // Creates a project on the current version of info.workflow.
-  // Errors: kInvalidArgument (bad id), kNotFound (unknown workflow),
-  // kAlreadyExists (the project exists and this is not a re-send), kUnavailable.
+  // Creates a project on the current version of info.workflow. An empty
+  // info.id gets one: derived from the actor and the idempotency key when
+  // there is one (so a re-send creates nothing new), else random.
+  // Errors: kInvalidArgument (an id that does not follow util/ids.h: the
+  // project's, a partner's or a member's), kNotFound (unknown workflow),
+  // kAlreadyExists (the project exists and this is not a re-send),
+  // the idempotency refusals (IdempotencyFaultOf), kUnavailable.
   StatusOr<CommandOutcome> Create(CreateRequest request);
 
   // Runs one command. A refusal is a successful call with outcome.refusal set.
   // Errors: kNotFound (no such project), kVersionConflict (expected_version
   // given and different; actual_version() carries the project's version),
+  // the idempotency refusals (IdempotencyFaultOf),
   // kUnavailable (store errors, or still conflicting after the retries);
   // may return some other Status on an error.
   StatusOr<CommandOutcome> Execute(CommandRequest request);
@@ -105,8 +115,10 @@ class ProjectService {
   // Replaces who takes part in the project (ProjectInfo::members: élus,
   // référents), recorded as the runtime event project_members_changed by
   // actor. With an idempotency key a re-send writes nothing and returns the
-  // first outcome. Errors: kNotFound; kVersionConflict (expected_version
+  // first outcome. Errors: kNotFound; kInvalidArgument (a member subject
+  // that is not a person id, util/ids.h); kVersionConflict (expected_version
   // given and different; actual_version() carries the project's version);
+  // the idempotency refusals (IdempotencyFaultOf);
   // kUnavailable; may return some other Status on an error.
   StatusOr<CommandOutcome> ChangeMembers(const std::string& project_id, std::vector<ProjectMember> members,
                                          const Actor& actor, std::optional<uint64_t> expected_version = std::nullopt,
@@ -173,6 +185,25 @@ class ProjectService {
   std::shared_ptr<ProjectSlot> Remember(std::shared_ptr<ProjectSlot> slot);
   void Forget(const std::string& project_id);
   std::string EventId(const std::string& project_id, const std::string& idempotency_key, size_t index) const;
+
+  // A request sent with an idempotency key, as its record remembers it.
+  struct KeyedRequest {
+    std::string project_id;
+    std::string key;  // empty: not keyed, the helpers below do nothing
+    std::string operation;
+    std::string fingerprint;
+  };
+  // Claims the key for this request (the in-flight refusal when another
+  // request of this process holds it); when the key's first request is
+  // stored already, returns its outcome, or the reuse refusal when it was
+  // another request. nullopt: run the request.
+  StatusOr<std::optional<CommandOutcome>> BeginKeyed(const KeyedRequest& keyed, InFlightKeys::Claim* claim);
+  // The outcome of a keyed request the store found already appended.
+  StatusOr<CommandOutcome> ReplayKeyed(const KeyedRequest& keyed, const EventLocation& first);
+  // Adds the request's idempotency record to the append's side writes.
+  void RecordKeyed(const KeyedRequest& keyed, KvWrites& writes) const;
+
+  InFlightKeys in_flight_;
 
   EventStore& store_;
   const WorkflowRegistry& registry_;

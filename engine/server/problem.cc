@@ -26,6 +26,8 @@ ProblemSpec SpecOf(ProblemKind kind) {
     case ProblemKind::kUnsupportedMediaType: return {415, "unsupported-media-type", "Unsupported media type"};
     case ProblemKind::kValidationFailed: return {422, "validation-failed", "Validation failed"};
     case ProblemKind::kRefusedByWorkflow: return {422, "refused-by-workflow", "Refused by the workflow"};
+    case ProblemKind::kIdempotencyKeyReused: return {422, "idempotency-key-reused", "Idempotency-Key reused"};
+    case ProblemKind::kIdempotencyKeyInFlight: return {409, "idempotency-key-in-flight", "Idempotency-Key in flight"};
     case ProblemKind::kTooManyRequests: return {429, "too-many-requests", "Too many requests"};
     case ProblemKind::kHeadersTooLarge: return {431, "headers-too-large", "Request header fields too large"};
     case ProblemKind::kInternal: return {500, "internal", "Internal server error"};
@@ -157,7 +159,7 @@ std::optional<HttpResponse> ReadJsonBody(const HttpRequest& request, Json* out, 
   if (!content_type || !IsJsonMediaType(*content_type)) {
     return MakeProblem(ProblemKind::kUnsupportedMediaType, "the request body must be application/json");
   }
-  StatusOr<Json> parsed = ParseJson(request.body, max_depth);
+  StatusOr<Json> parsed = ParseJsonStrict(request.body, max_depth);
   if (!parsed.ok()) return BadJsonProblem(parsed.status());
   *out = std::move(parsed).value();
   return std::nullopt;

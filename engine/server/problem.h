@@ -35,6 +35,8 @@ enum class ProblemKind {
   kUnsupportedMediaType,  // 415 unsupported-media-type
   kValidationFailed,      // 422 validation-failed (extension: errors)
   kRefusedByWorkflow,     // 422 refused-by-workflow (extensions: code, rule details)
+  kIdempotencyKeyReused,  // 422 idempotency-key-reused (the key was used for another request)
+  kIdempotencyKeyInFlight,  // 409 idempotency-key-in-flight (its first request still runs)
   kTooManyRequests,       // 429 too-many-requests (Retry-After)
   kHeadersTooLarge,       // 431 headers-too-large (extension: limit_bytes)
   kInternal,              // 500 internal

@@ -1,10 +1,75 @@
 #include "engine/util/json.h"
 
+#include <cctype>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace relais {
+namespace {
 
-StatusOr<Json> ParseJson(std::string_view text, size_t max_depth) {
+// Follows the parser's events to know where it is, and remembers the first
+// member named twice in one object.
+class DuplicateKeyFinder {
+ public:
+  bool OnEvent(Json::parse_event_t event, const Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        BeginElement();
+        frames_.push_back({true, {}, {}, 0});
+        break;
+      case Json::parse_event_t::array_start:
+        BeginElement();
+        frames_.push_back({false, {}, {}, 0});
+        break;
+      case Json::parse_event_t::key: {
+        Frame& top = frames_.back();
+        top.key = parsed.get<std::string>();
+        if (!top.keys.insert(top.key).second && !duplicate_) duplicate_ = "duplicate key '" + top.key + "' at " + Path();
+        break;
+      }
+      case Json::parse_event_t::value:
+        BeginElement();
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        if (!frames_.empty()) frames_.pop_back();
+        break;
+    }
+    return true;
+  }
+  const std::optional<std::string>& duplicate() const { return duplicate_; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;  // objects: the members named so far
+    std::string key;             // objects: the member being read
+    size_t count;                // arrays: the elements begun so far
+  };
+  void BeginElement() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().count;
+  }
+  std::string Path() const {
+    std::string path = "$";
+    for (const Frame& f : frames_)
+      path = f.object ? JsonMemberPath(path, f.key) : path + "[" + std::to_string(f.count - 1) + "]";
+    return path;
+  }
+  std::vector<Frame> frames_;
+  std::optional<std::string> duplicate_;
+};
+
+std::string WhatOf(const Json::exception& e) {
+  // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 5: ...".
+  std::string what = e.what();
+  auto pos = what.find("] ");
+  if (pos != std::string::npos) what = what.substr(pos + 2);
+  return what;
+}
+
+StatusOr<Json> Parse(std::string_view text, size_t max_depth, bool strict) {
   // nlohmann/json parses recursively; bound the depth first with a linear scan
   // so hostile input cannot overflow the stack.
   size_t depth = 0;
@@ -27,21 +92,35 @@ StatusOr<Json> ParseJson(std::string_view text, size_t max_depth) {
     }
   }
   try {
-    return Json::parse(text.begin(), text.end());
+    if (!strict) return Json::parse(text.begin(), text.end());
+    DuplicateKeyFinder finder;
+    Json value = Json::parse(text.begin(), text.end(), [&finder](int, Json::parse_event_t event, Json& parsed) {
+      return finder.OnEvent(event, parsed);
+    });
+    if (finder.duplicate())
+      return InvalidArgument(*finder.duplicate() + ": an object names each member once");
+    return value;
   } catch (const Json::parse_error& e) {
-    std::string what = e.what();
     // e.byte is 1-based; we report 0-based offsets.
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 5: ...".
-    auto pos = what.find("] ");
-    if (pos != std::string::npos) what = what.substr(pos + 2);
-    return InvalidArgument("invalid JSON at byte offset " + std::to_string(e.byte > 0 ? e.byte - 1 : 0) + ": " + what);
+    return InvalidArgument("invalid JSON at byte offset " + std::to_string(e.byte > 0 ? e.byte - 1 : 0) + ": " +
+                           WhatOf(e));
   } catch (const Json::exception& e) {
     // out_of_range for a number beyond a double (1e999), and any other refusal.
-    std::string what = e.what();
-    auto pos = what.find("] ");
-    if (pos != std::string::npos) what = what.substr(pos + 2);
-    return InvalidArgument("invalid JSON: " + what);
+    return InvalidArgument("invalid JSON: " + WhatOf(e));
   }
+}
+
+}  // namespace
+
+StatusOr<Json> ParseJson(std::string_view text, size_t max_depth) { return Parse(text, max_depth, false); }
+
+StatusOr<Json> ParseJsonStrict(std::string_view text, size_t max_depth) { return Parse(text, max_depth, true); }
+
+std::string JsonMemberPath(const std::string& parent, const std::string& key) {
+  bool plain = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0]));
+  for (char c : key)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) plain = false;
+  return plain ? parent + "." + key : parent + "[" + DumpJson(Json(key)) + "]";
 }
 
 std::string DumpJson(const Json& value) {

@@ -18,6 +18,16 @@ using Json = nlohmann::json;
 // max_depth is refused (kInvalidArgument) before it can exhaust the stack.
 StatusOr<Json> ParseJson(std::string_view text, size_t max_depth = 256);
 
+// ParseJson for input from outside (request bodies, import files): an object
+// that names a member twice is refused (kInvalidArgument naming the key and
+// where it is: "duplicate key 'montant' at $.data.montant"), where ParseJson
+// keeps the last. Stored data, written by us, goes through ParseJson.
+StatusOr<Json> ParseJsonStrict(std::string_view text, size_t max_depth = 256);
+
+// Where a member sits, in the JSONPath form of error messages: $.data.montant,
+// $.items[3], $["a b"]. parent is "$" at the top.
+std::string JsonMemberPath(const std::string& parent, const std::string& key);
+
 // Serializes compactly; invalid UTF-8 in strings is replaced, never thrown.
 std::string DumpJson(const Json& value);
 

@@ -118,17 +118,67 @@ const char* SpecialV6(const ip::address_v6& a) {
   return nullptr;
 }
 
+ip::address_v4 V4At(const ip::address_v6::bytes_type& b, std::initializer_list<int> at, uint32_t xor_mask = 0) {
+  uint32_t v = 0;
+  for (int i : at) v = (v << 8) | b[static_cast<size_t>(i)];
+  return ip::address_v4(v ^ xor_mask);
+}
+
+bool AllZero(const ip::address_v6::bytes_type& b, size_t from, size_t to) {
+  for (size_t i = from; i < to; ++i)
+    if (b[i] != 0) return false;
+  return true;
+}
+
 }  // namespace
+
+std::vector<EmbeddedV4> EmbeddedV4Of(const ip::address_v6& address) {
+  const auto b = address.to_bytes();
+  std::vector<EmbeddedV4> out;
+  auto last32 = [&] { return V4At(b, {12, 13, 14, 15}); };
+  // IPv4-mapped ::ffff:0:0/96 (RFC 4291).
+  if (AllZero(b, 0, 10) && b[10] == 0xff && b[11] == 0xff) out.push_back({last32(), "IPv4-mapped"});
+  // IPv4-translated ::ffff:0:0:0/96 (RFC 2765).
+  else if (AllZero(b, 0, 8) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+    out.push_back({last32(), "IPv4-translated"});
+  // IPv4-compatible ::/96 (RFC 4291, deprecated; :: and ::1 are special already).
+  else if (AllZero(b, 0, 12)) out.push_back({last32(), "IPv4-compatible"});
+  // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052).
+  else if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && AllZero(b, 4, 12))
+    out.push_back({last32(), "NAT64"});
+  // NAT64 local-use prefix 64:ff9b:1::/48 (RFC 8215): the operator picks
+  // where the IPv4 address sits; the /96 form (zeros up to the last 32 bits)
+  // is the one we can read, any other is reported as unreadable (nullopt).
+  else if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0x00 && b[5] == 0x01)
+    out.push_back(AllZero(b, 6, 12) ? EmbeddedV4{last32(), "NAT64 local-use"} : EmbeddedV4{std::nullopt, "NAT64 local-use"});
+  // 6to4 2002::/16 (RFC 3056): the relay's IPv4 address in bits 16-47.
+  else if (b[0] == 0x20 && b[1] == 0x02) out.push_back({V4At(b, {2, 3, 4, 5}), "6to4"});
+  // Teredo 2001::/32 (RFC 4380): the server in bits 32-63, the client's
+  // address obfuscated (inverted) in the last 32 bits.
+  else if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) {
+    out.push_back({V4At(b, {4, 5, 6, 7}), "Teredo server"});
+    out.push_back({V4At(b, {12, 13, 14, 15}, 0xffffffffu), "Teredo client"});
+  }
+  return out;
+}
+
+Status AddressGuard::CheckV4(const ip::address_v4& a, const ip::address& shown, const std::string& via) const {
+  for (const auto& net : allowed_v4_) {
+    if (InV4(a, net.network().to_string().c_str(), net.prefix_length())) return Status::Ok();
+  }
+  const char* kind = SpecialV4(a);
+  if (kind == nullptr) return Status::Ok();
+  return PermissionDenied("refusing to send to " + shown.to_string() + ": it is " + kind +
+                          (via.empty() ? "" : " (" + a.to_string() + " embedded as " + via + ")") +
+                          " (allow its range in webhooks.allowed_ranges to permit it)");
+}
 
 Status AddressGuard::Check(const ip::address& address) const {
   ip::address a = address;
   if (a.is_v6() && a.to_v6().is_v4_mapped()) a = ip::make_address_v4(ip::v4_mapped, a.to_v6());
   const char* kind = nullptr;
   if (a.is_v4()) {
-    for (const auto& net : allowed_v4_) {
-      if (InV4(a.to_v4(), net.network().to_string().c_str(), net.prefix_length())) return Status::Ok();
-    }
-    kind = SpecialV4(a.to_v4());
+    return CheckV4(a.to_v4(), a, "");
   } else {
     for (const auto& net : allowed_v6_) {
       auto want = net.network().to_bytes();
@@ -143,6 +193,18 @@ Status AddressGuard::Check(const ip::address& address) const {
       if (inside) return Status::Ok();
     }
     kind = SpecialV6(a.to_v6());
+    // An IPv6 form that carries an IPv4 address reaches that address
+    // (through a translator, a relay or the host's own stack): the IPv4
+    // address passes the IPv4 checks, or the IPv6 one does not.
+    if (kind == nullptr) {
+      for (const EmbeddedV4& embedded : EmbeddedV4Of(a.to_v6())) {
+        if (!embedded.v4)
+          return PermissionDenied("refusing to send to " + a.to_string() + ": it is a " + std::string(embedded.form) +
+                                  " NAT64 address whose IPv4 address cannot be read (allow its range in "
+                                  "webhooks.allowed_ranges to permit it)");
+        RELAIS_RETURN_IF_ERROR(CheckV4(*embedded.v4, a, std::string(embedded.form)));
+      }
+    }
   }
   if (kind == nullptr) return Status::Ok();
   return PermissionDenied("refusing to send to " + a.to_string() + ": it is " + kind +

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,18 @@ struct WebhookUrl {
   std::string HostHeader() const;
 };
 
+// An IPv4 address carried inside an IPv6 one, and the form that carries it.
+struct EmbeddedV4 {
+  std::optional<boost::asio::ip::address_v4> v4;  // nullopt: the form carries one we cannot locate
+  std::string_view form;                          // "NAT64", "6to4", "Teredo client"...
+};
+
+// The IPv4 addresses an IPv6 address embeds: IPv4-mapped ::ffff:0:0/96,
+// IPv4-translated ::ffff:0:0:0/96, IPv4-compatible ::/96, NAT64
+// 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32 (server
+// and client). Empty for any other address.
+std::vector<EmbeddedV4> EmbeddedV4Of(const boost::asio::ip::address_v6& address);
+
 class AddressGuard {
  public:
   // allowed_ranges: CIDRs ("127.0.0.1/32", "10.0.0.0/8", "::1/128"; a bare
@@ -40,10 +53,16 @@ class AddressGuard {
   AddressGuard() = default;
 
   // OK for a public address or one in an allowed range; kPermissionDenied
-  // naming the address and its kind otherwise.
+  // naming the address and its kind otherwise. An IPv6 address that embeds
+  // an IPv4 one (EmbeddedV4Of) passes only if every embedded IPv4 address
+  // passes too. Used at registration and before every delivery.
   Status Check(const boost::asio::ip::address& address) const;
 
  private:
+  // shown: the address as given; via: the embedding form ("" for plain IPv4).
+  Status CheckV4(const boost::asio::ip::address_v4& a, const boost::asio::ip::address& shown,
+                 const std::string& via) const;
+
   std::vector<boost::asio::ip::network_v4> allowed_v4_;
   std::vector<boost::asio::ip::network_v6> allowed_v6_;
 };

@@ -5,6 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <thread>
+#include <tuple>
+
 #include "tests/api/api_fixture.h"
 
 namespace relais::api {
@@ -368,6 +373,147 @@ TEST(ApiRateLimitTest, ATokenOverItsRateGets429WithRetryAfter) {
   *now += std::chrono::seconds(1);
   EXPECT_EQ(h.Call("GET", "/v1/workflows", kElu).status, 200);
   EXPECT_THAT(h.metrics.RenderPrometheus(), HasSubstr("relais_api_rejected_total{reason=\"rate_limited\"} 1"));
+}
+
+
+// --- Issue 14: bad input that was let through ---------------------------------
+
+TEST_F(ApiTest, AnIdempotencyKeyReusedWithAnotherRequestIs422AndTheSameRequestReplays) {
+  const std::string command = Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}}.dump();
+  auto first = h.Call("POST", "/v1/projects/own/events", kCoordinator, command, {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = h.Call("POST", "/v1/projects/own/events", kCoordinator, command, {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.headers.Get("Idempotent-Replayed").value_or(""), "true");
+  EXPECT_EQ(Harness::Body(again)["events"], Harness::Body(first)["events"]);
+  // The same request with its members in another order is the same request.
+  auto reordered = h.Call("POST", "/v1/projects/own/events", kCoordinator,
+                          R"({"data": {"valeur": 1, "indicateur": "autre"}, "type": "indicateur_enregistre"})",
+                          {{"Idempotency-Key", "k-1"}});
+  EXPECT_EQ(reordered.status, 201) << reordered.body;
+  const uint64_t position = h.store.LastPosition();
+  // Another body, another event type, another operation: 422, nothing written.
+  for (const auto& [method, target, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"POST", "/v1/projects/own/events",
+            Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 2}}}}.dump()},
+           {"POST", "/v1/projects/own/events", Json{{"type", "etude_lancee"}}.dump()},
+           {"PUT", "/v1/projects/own/members", Json{{"members", Json::array()}}.dump()}}) {
+    auto reused = h.Call(method, target, kCoordinator, body, {{"Idempotency-Key", "k-1"}});
+    EXPECT_EQ(reused.status, 422) << body << ": " << reused.body;
+    EXPECT_EQ(TypeOf(reused), std::string(kProblemBase) + "idempotency-key-reused");
+    EXPECT_THAT(Harness::Body(reused).value("detail", ""), HasSubstr("'k-1' was already used"));
+  }
+  EXPECT_EQ(h.store.LastPosition(), position) << "a refused reuse writes nothing";
+}
+
+TEST_F(ApiTest, AnIdempotentCreationReplaysAndRefusesAnotherBody) {
+  Json body = {{"id", "idem"}, {"workflow", "cbe_action"}, {"title", "Action idem"}, {"programme", testing::kOwnProgramme},
+               {"axis", "2A"}, {"partners", {"afpa"}}};
+  auto first = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-1"}});
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.headers.Get("Idempotent-Replayed").value_or(""), "true");
+  body["title"] = "Another title";
+  auto other = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-1"}});
+  EXPECT_EQ(other.status, 422) << other.body;
+  EXPECT_EQ(TypeOf(other), std::string(kProblemBase) + "idempotency-key-reused");
+  // Without an id, the key names the project: a re-send creates nothing new.
+  body.erase("id");
+  auto unnamed = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-2"}});
+  ASSERT_EQ(unnamed.status, 201) << unnamed.body;
+  auto unnamed_again = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-2"}});
+  ASSERT_EQ(unnamed_again.status, 201) << unnamed_again.body;
+  EXPECT_EQ(Harness::Body(unnamed_again)["project_id"], Harness::Body(unnamed)["project_id"]);
+  EXPECT_EQ(unnamed_again.headers.Get("Idempotent-Replayed").value_or(""), "true");
+}
+
+TEST(ApiIdempotencyTest, ADuplicateWhileTheFirstRequestRunsIs409) {
+  Harness h;
+  // The first request waits inside its append (the project's command lock
+  // held, its key claimed) until the duplicate has been answered.
+  std::atomic<bool> armed{false};
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  h.projects.AddAppendHook([&](const runtime::Project&, const std::vector<NewEvent>&, const std::vector<std::string>&,
+                               KvWrites&) {
+    if (!armed.exchange(false)) return;
+    entered.set_value();
+    released.wait();
+  });
+  h.CreateOwnAndOther();
+  const std::string command = Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 5}}}}.dump();
+  armed = true;
+  server::HttpResponse first_response;
+  std::thread first([&] {
+    first_response = h.Call("POST", "/v1/projects/own/events", kCoordinator, command, {{"Idempotency-Key", "slow"}});
+  });
+  entered.get_future().wait();
+  auto duplicate = h.Call("POST", "/v1/projects/own/events", kCoordinator, command, {{"Idempotency-Key", "slow"}});
+  release.set_value();
+  first.join();
+  EXPECT_EQ(duplicate.status, 409) << duplicate.body;
+  EXPECT_EQ(TypeOf(duplicate), std::string(kProblemBase) + "idempotency-key-in-flight");
+  EXPECT_EQ(duplicate.headers.Get("Retry-After").value_or(""), "1");
+  EXPECT_EQ(first_response.status, 201) << first_response.body;
+  EXPECT_FALSE(first_response.headers.Has("Idempotent-Replayed"));
+  // Once the first has finished, the duplicate replays it.
+  auto after = h.Call("POST", "/v1/projects/own/events", kCoordinator, command, {{"Idempotency-Key", "slow"}});
+  EXPECT_EQ(after.status, 201) << after.body;
+  EXPECT_EQ(after.headers.Get("Idempotent-Replayed").value_or(""), "true");
+}
+
+TEST_F(ApiTest, ADuplicateJsonKeyIs400NamingTheKeyAndItsPath) {
+  auto r = h.Call("POST", "/v1/projects/own/events", kCoordinator,
+                  R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 1, "valeur": 2}})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(TypeOf(r), std::string(kProblemBase) + "bad-json");
+  EXPECT_THAT(Harness::Body(r).value("detail", ""), HasSubstr("duplicate key 'valeur' at $.data.valeur"));
+  auto top = h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "afpa", "name": "AFPA", "id": "anpe"})");
+  EXPECT_EQ(top.status, 400) << top.body;
+  EXPECT_THAT(Harness::Body(top).value("detail", ""), HasSubstr("duplicate key 'id' at $.id"));
+}
+
+TEST_F(ApiTest, IdsOutsideThePatternAreRefusedWhereTheyEnter) {
+  auto create = [&](const Json& id) {
+    Json body = {{"id", id}, {"workflow", "cbe_action"}, {"title", "x"}, {"programme", testing::kOwnProgramme},
+                 {"axis", "2A"}};
+    return h.Call("POST", "/v1/projects", kCoordinator, body.dump());
+  };
+  for (const std::string& bad : std::vector<std::string>{".", "..", "a/b", "-x", "_x", ".hidden", "a b", std::string("a\x01z", 3),
+                                 std::string("tab\there"), std::string(129, 'a'), std::string("caf\xc3\xa9")}) {
+    auto r = create(bad);
+    EXPECT_EQ(r.status, 400) << "'" << bad << "': " << r.body;
+    EXPECT_THAT(Harness::Body(r).value("detail", ""), HasSubstr("project id")) << bad;
+  }
+  EXPECT_THAT(Harness::Body(create("..")).value("detail", ""), HasSubstr("project id '..': expected"));
+  EXPECT_EQ(create("").status, 201) << "an empty id gets one";
+  for (const std::string& good : std::vector<std::string>{"ccas-fresnes", "2a-portage-repas", "A.b_c-9", "0f8fad5b-d9cb-469f-a165-70867728950e",
+                                  std::string(128, 'a')})
+    EXPECT_EQ(create(good).status, 201) << good;
+  // Partners, and the partners and members a project names.
+  EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "..", "name": "x"})").status, 400);
+  EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "ok-partner", "name": "x"})").status, 201);
+  Json named = {{"id", "names-bad-partner"}, {"workflow", "cbe_action"}, {"programme", testing::kOwnProgramme},
+                {"axis", "2A"}, {"partners", {"../afpa"}}};
+  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, named.dump()).status, 400);
+  Json members = {{"members", {{{"subject", "person:a/b"}, {"role", "elu_referent"}}}}};
+  EXPECT_EQ(h.Call("PUT", "/v1/projects/own/members", kCoordinator, members.dump()).status, 400);
+  // A path parameter that does not match names nothing.
+  EXPECT_EQ(h.Call("GET", "/v1/projects/..", kCoordinator).status, 404);
+}
+
+TEST_F(ApiTest, AWebhookUrlWhoseIPv6AddressEmbedsALoopbackIPv4IsRefusedAtRegistration) {
+  ASSERT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "hooked", "name": "Hooked"})").status, 201);
+  for (const char* url : {"http://[64:ff9b::7f00:1]/h", "http://[2002:a9fe:a9fe::1]/h", "http://[::ffff:0:a00:1]/h",
+                          "http://[2001:0:808:808::80ff:fffe]/h"}) {
+    Json body = {{"partner", "hooked"}, {"url", url}};
+    auto r = h.Call("POST", "/v1/webhooks/endpoints", kCoordinator, body.dump());
+    EXPECT_EQ(r.status, 400) << url << ": " << r.body;
+    EXPECT_THAT(Harness::Body(r).value("detail", ""), HasSubstr("refusing to send")) << url;
+  }
+  Json open = {{"partner", "hooked"}, {"url", "http://[64:ff9b::5db8:d822]/h"}};
+  EXPECT_EQ(h.Call("POST", "/v1/webhooks/endpoints", kCoordinator, open.dump()).status, 201);
 }
 
 }  // namespace

@@ -286,6 +286,35 @@ const std::vector<SeedAction>& SeedPlan() {
   return plan;
 }
 
+TEST_F(ImportTest, IdsOutsideThePatternAndDuplicateKeysAreProblemsNamingTheirPlace) {
+  const std::string dir = CopyOfExample();
+  Json partners = ReadJson(dir + "/partners.json");
+  partners["partners"][0]["id"] = "..";
+  WriteJson(dir + "/partners.json", partners);
+  Json assignments = ReadJson(dir + "/assignments.json");
+  assignments["assignments"][1]["person"] = "bernard/lemaire";
+  WriteJson(dir + "/assignments.json", assignments);
+  Json programme = ReadJson(dir + "/programme.json");
+  programme["actions"][0]["id"] = ".";
+  WriteJson(dir + "/programme.json", programme);
+  // A member named twice in one object: the last would silently win.
+  std::string projects_text = ReadJson(dir + "/projects.json").dump(2);
+  const std::string first_key = "\"workflow\":";
+  ASSERT_NE(projects_text.find(first_key), std::string::npos);
+  projects_text.insert(projects_text.find(first_key), "\"workflow\": \"autre\",\n  ");
+  std::ofstream(dir + "/projects.json") << projects_text;
+  const uint64_t position = host_->store().LastPosition();
+
+  auto report = ImportDir(dir);
+  ASSERT_FALSE(report.ok());
+  const std::string& message = report.status().message();
+  EXPECT_THAT(message, HasSubstr("partners.json: partners[0].id: partner id '..': expected"));
+  EXPECT_THAT(message, HasSubstr("assignments.json: assignments[1].person: person 'bernard/lemaire': expected"));
+  EXPECT_THAT(message, HasSubstr("programme.actions[0].id '.': expected"));
+  EXPECT_THAT(message, HasSubstr("projects.json: not valid JSON: duplicate key 'workflow' at $.workflow"));
+  EXPECT_EQ(host_->store().LastPosition(), position);
+}
+
 TEST(ExampleCoverageTest, TheExampleHasEveryActionOfTheSeedPlanAndNothingElse) {
   ImportOptions options;
   options.today = calendar::UtcToParis(SystemClock::Instance().Now()).date;

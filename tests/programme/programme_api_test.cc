@@ -1,6 +1,7 @@
 // The /v1/programmes routes in process (Router, no sockets): who may do
 // what, bad input as problems, milestones with the overdue filter, review
 // held, indicators, and calendar feeds by revocable token without a bearer.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "engine/runtime/timer_service.h"
@@ -219,6 +220,24 @@ TEST(ProgrammeApiTest, PersonalFeedByRevocableTokenWithoutBearer) {
   EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + token, kElu).status, 204);
   EXPECT_EQ(h.Call("GET", "/v1/feeds/" + token, "").status, 404);
   EXPECT_EQ(h.Call("GET", "/v1/feeds/not-a-token", "").status, 404);
+}
+
+
+TEST(ProgrammeApiIdsTest, ProgrammeAxisActionAndPersonIdsFollowThePattern) {
+  ProgrammeApi h;
+  for (const char* where : {"id", "axes", "actions"}) {
+    Json definition = CbeDefinition();
+    if (std::string(where) == "id") definition["id"] = "..";
+    else definition[where][0]["id"] = ".";
+    auto r = h.Call("POST", "/v1/programmes", kAdmin, definition);
+    EXPECT_EQ(r.status, 400) << where << ": " << r.body;
+    EXPECT_THAT(ProgrammeApi::Body(r).value("detail", ""), ::testing::HasSubstr("': expected 1 to 128")) << where;
+  }
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", kAdmin, CbeDefinition()).status, 201);
+  auto r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kAdmin,
+                  {{"person", ".."}, {"role", "coordinator"}, {"start", "2026-12-01"}, {"end", "2027-12-31"}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_THAT(ProgrammeApi::Body(r).value("detail", ""), ::testing::HasSubstr("person '..': expected"));
 }
 
 }  // namespace

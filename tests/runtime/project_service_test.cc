@@ -2,12 +2,15 @@
 // idempotency, optimistic concurrency, snapshots, migration.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <thread>
 
 #include "engine/runtime/late_sweep.h"
 #include "engine/store/memory_event_store.h"
 #include "tests/runtime/runtime_fixture.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace relais::runtime {
 namespace {
@@ -77,7 +80,7 @@ TEST_P(ProjectServiceTest, CreationErrorsSayWhat) {
   again.info.workflow = "nope";
   EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kNotFound, HasSubstr("no workflow named 'nope'")));
   again.info.id = "bad id!";
-  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kInvalidArgument, HasSubstr("may only contain")));
+  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id 'bad id!': expected")));
   EXPECT_THAT(rt.projects.Load("ghost"), StatusIs(StatusCode::kNotFound));
 }
 
@@ -302,6 +305,151 @@ TEST_F(LatenessTest, TheSweepRecordsEveryLateProjectOnceAcrossSweepsAndANewServi
   EXPECT_EQ(LateEvents("late"), 1u);
   EXPECT_EQ(LateEvents("on-time"), 0u);
   EXPECT_EQ(LateEvents("unplanned"), 0u);
+}
+
+}  // namespace
+}  // namespace relais::runtime
+
+namespace relais::runtime {
+namespace {
+
+using relais::testing::IsOk;
+using relais::testing::StatusIs;
+using testing::kCoordinator;
+using testing::T;
+using ::testing::HasSubstr;
+
+// Idempotency records over the real store, across a restart.
+class IdempotencyRecordTest : public ::testing::Test {
+ protected:
+  IdempotencyRecordTest() : clock_(T("2003-02-03T09:00:00Z")) {}
+  ManualClock clock_;
+  relais::testing::TempDir dir_;
+};
+
+CreateRequest Creation(const std::string& id, const std::string& title, const std::string& key) {
+  CreateRequest req;
+  req.info.id = id;
+  req.info.title = title;
+  req.info.programme = "sud-val-de-marnais";
+  req.info.axis = "2A";
+  req.info.workflow = "cbe_action";
+  req.actor = kCoordinator;
+  req.idempotency_key = key;
+  return req;
+}
+
+TEST_F(IdempotencyRecordTest, AKeyReusedWithAnotherRequestIsRefusedAndTheRefusalSurvivesARestart) {
+  const Json data = {{"indicateur", "autre"}, {"valeur", 1}};
+  {
+    auto store = testing::OpenRocksStore(dir_.Sub("db"), clock_);
+    ASSERT_TRUE(store);
+    testing::Runtime rt(*store, clock_);
+    ASSERT_THAT(rt.projects.Create(Creation("p1", "Action p1", "create-key")), IsOk());
+    auto first = rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "k");
+    ASSERT_THAT(first, IsOk());
+    ASSERT_FALSE(first->refusal);
+    auto same = rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "k");
+    ASSERT_THAT(same, IsOk());
+    EXPECT_TRUE(same->deduplicated);
+    auto other_body = rt.Fire("p1", "indicateur_enregistre", {{"indicateur", "autre"}, {"valeur", 2}}, kCoordinator, "k");
+    EXPECT_THAT(other_body, StatusIs(StatusCode::kFailedPrecondition, HasSubstr("'k' was already used")));
+    EXPECT_EQ(IdempotencyFaultOf(other_body.status()), IdempotencyFault::kReused);
+    auto other_type = rt.Fire("p1", "etude_lancee", Json::object(), kCoordinator, "k");
+    EXPECT_EQ(IdempotencyFaultOf(other_type.status()), IdempotencyFault::kReused) << other_type.status();
+    auto members = rt.projects.ChangeMembers("p1", {{"person:marc.lefort", "elu_referent"}}, kCoordinator,
+                                             std::nullopt, "m");
+    ASSERT_THAT(members, IsOk());
+  }
+  // A new process over the same files: the records are durable with the events.
+  auto store = testing::OpenRocksStore(dir_.Sub("db"), clock_);
+  ASSERT_TRUE(store);
+  testing::Runtime rt(*store, clock_);
+  const uint64_t position = store->LastPosition();
+  auto other_body = rt.Fire("p1", "indicateur_enregistre", {{"indicateur", "autre"}, {"valeur", 2}}, kCoordinator, "k");
+  EXPECT_EQ(IdempotencyFaultOf(other_body.status()), IdempotencyFault::kReused) << other_body.status();
+  auto same = rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "k");
+  ASSERT_THAT(same, IsOk());
+  EXPECT_TRUE(same->deduplicated);
+  EXPECT_EQ(IdempotencyFaultOf(rt.projects.ChangeMembers("p1", {}, kCoordinator, std::nullopt, "m").status()),
+            IdempotencyFault::kReused);
+  auto members_again = rt.projects.ChangeMembers("p1", {{"person:marc.lefort", "elu_referent"}}, kCoordinator,
+                                                 std::nullopt, "m");
+  ASSERT_THAT(members_again, IsOk());
+  EXPECT_TRUE(members_again->deduplicated);
+  EXPECT_EQ(IdempotencyFaultOf(rt.projects.Create(Creation("p1", "Another title", "create-key")).status()),
+            IdempotencyFault::kReused);
+  auto created_again = rt.projects.Create(Creation("p1", "Action p1", "create-key"));
+  ASSERT_THAT(created_again, IsOk());
+  EXPECT_TRUE(created_again->deduplicated);
+  // The key of the creation is not the key of a command on the project.
+  EXPECT_EQ(IdempotencyFaultOf(rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "create-key").status()),
+            IdempotencyFault::kReused);
+  EXPECT_EQ(store->LastPosition(), position) << "refusals and replays write nothing";
+  EXPECT_EQ(rt.Count("p1", "indicateur_enregistre"), 1u);
+}
+
+TEST_F(IdempotencyRecordTest, ACreationWithoutAnIdTakesItsIdFromTheKey) {
+  MemoryEventStore store(clock_);
+  testing::Runtime rt(store, clock_);
+  auto first = rt.projects.Create(Creation("", "Sans id", "new-1"));
+  ASSERT_THAT(first, IsOk());
+  auto again = rt.projects.Create(Creation("", "Sans id", "new-1"));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->project_id, first->project_id);
+  EXPECT_TRUE(again->deduplicated);
+  auto unkeyed = rt.projects.Create(Creation("", "Sans id", ""));
+  ASSERT_THAT(unkeyed, IsOk());
+  EXPECT_NE(unkeyed->project_id, first->project_id);
+}
+
+TEST_F(IdempotencyRecordTest, ADuplicateWhileTheFirstRunsIsRefusedAsInFlight) {
+  MemoryEventStore store(clock_);
+  testing::Runtime rt(store, clock_);
+  std::atomic<bool> armed{false};
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  rt.projects.AddAppendHook([&](const Project&, const std::vector<NewEvent>&, const std::vector<std::string>&,
+                                KvWrites&) {
+    if (!armed.exchange(false)) return;
+    entered.set_value();
+    released.wait();
+  });
+  rt.Create("p1");
+  const Json data = {{"indicateur", "autre"}, {"valeur", 1}};
+  armed = true;
+  StatusOr<CommandOutcome> first_result = Internal("not run");
+  std::thread first([&] { first_result = rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "k"); });
+  entered.get_future().wait();
+  auto duplicate = rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "k");
+  release.set_value();
+  first.join();
+  EXPECT_THAT(duplicate, StatusIs(StatusCode::kAlreadyExists, HasSubstr("still being processed")));
+  EXPECT_EQ(IdempotencyFaultOf(duplicate.status()), IdempotencyFault::kInFlight);
+  ASSERT_THAT(first_result, IsOk());
+  EXPECT_FALSE(first_result->deduplicated);
+  auto after = rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "k");
+  ASSERT_THAT(after, IsOk());
+  EXPECT_TRUE(after->deduplicated) << "the claim ends with its request";
+}
+
+TEST(RequestFingerprintTest, CanonicalOverKeyOrderAndDistinctOverEverythingElse) {
+  const Json a = Json::parse(R"({"type":"t","data":{"x":1,"y":[1,2]}})");
+  const Json b = Json::parse(R"({"data":{"y":[1,2],"x":1},"type":"t"})");
+  EXPECT_EQ(RequestFingerprint("command", "p", a), RequestFingerprint("command", "p", b));
+  EXPECT_EQ(RequestFingerprint("command", "p", a).size(), 64u);
+  EXPECT_NE(RequestFingerprint("command", "p", a), RequestFingerprint("command", "q", a));
+  EXPECT_NE(RequestFingerprint("command", "p", a), RequestFingerprint("members", "p", a));
+  EXPECT_NE(RequestFingerprint("command", "p", a), RequestFingerprint("command", "p", Json::parse(R"({"type":"t","data":{"x":2,"y":[1,2]}})")));
+}
+
+TEST(ProjectIdTest, OnePatternForEveryId) {
+  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "a/b", "-x", "_x", ".x", "a b", std::string("a\nb"), std::string(129, 'p')})
+    EXPECT_THAT(ValidateProjectId(bad), StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id"))) << bad;
+  EXPECT_THAT(ValidateProjectId(".."), StatusIs(StatusCode::kInvalidArgument,
+                                                HasSubstr("project id '..': expected 1 to 128 letters")));
+  for (const std::string& good : std::vector<std::string>{"own", "ccas-fresnes", "2A", "1-pressing", "p.v2_x", std::string(128, 'p')})
+    EXPECT_THAT(ValidateProjectId(good), IsOk()) << good;
 }
 
 }  // namespace

@@ -49,5 +49,29 @@ TEST(JsonTest, DumpReplacesInvalidUtf8) {
   EXPECT_EQ(DumpJson(j), "\"a\xEF\xBF\xBD\"");
 }
 
+
+TEST(ParseJsonStrictTest, ADuplicateKeyIsRefusedNamingTheKeyAndItsPath) {
+  EXPECT_THAT(ParseJsonStrict(R"({"type":"x","data":{"montant":1,"montant":2}})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("duplicate key 'montant' at $.data.montant")));
+  EXPECT_THAT(ParseJsonStrict(R"({"a":1,"a":1})"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("'a' at $.a")));
+  EXPECT_THAT(ParseJsonStrict(R"({"l":[{"k":1},{"k":2,"k":3}]})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("at $.l[1].k")));
+  EXPECT_THAT(ParseJsonStrict(R"([[0],[1,{"x y":1,"x y":2}]])"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr(R"(at $[1][1]["x y"])")));
+  // ParseJson, for stored data, keeps the last as before.
+  auto lenient = ParseJson(R"({"a":1,"a":2})");
+  ASSERT_TRUE(lenient.ok());
+  EXPECT_EQ((*lenient)["a"], 2);
+}
+
+TEST(ParseJsonStrictTest, TheSameKeyInDifferentObjectsIsFine) {
+  auto v = ParseJsonStrict(R"({"a":{"id":1},"b":{"id":2},"l":[{"id":3},{"id":4}],"id":5,"s":"\"id\""})");
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ((*v)["l"][1]["id"], 4);
+  EXPECT_TRUE(ParseJsonStrict("[1,2,3]").ok());
+  EXPECT_TRUE(ParseJsonStrict("\"s\"").ok());
+  EXPECT_THAT(ParseJsonStrict(R"({"a":)"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("byte offset 5")));
+}
+
 }  // namespace
 }  // namespace relais
