@@ -451,7 +451,6 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
         root, "",
         {
             {"server", [&](const YAML::Node& v, const std::string&) { return ParseServer(r, v, config.server); }},
-            {"logging", [&](const YAML::Node& v, const std::string&) { return ParseLogging(r, v, config.logging); }},
             {"data_dir",
              [&](const YAML::Node& v, const std::string& path) { return r.String(v, path, &config.data_dir); }},
             {"store", [&](const YAML::Node& v, const std::string&) { return ParseStore(r, v, config.store); }},
@@ -467,6 +466,7 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
              [&](const YAML::Node& v, const std::string&) { return ParseWebhooks(r, v, config.webhooks); }},
             {"dashboard",
              [&](const YAML::Node& v, const std::string&) { return ParseDashboard(r, v, config.dashboard); }},
+            {"logging", [&](const YAML::Node& v, const std::string&) { return ParseLogging(r, v, config.logging); }},
         }));
   } catch (const YAML::Exception& e) {
     return r.Error(e.mark, e.msg);

@@ -407,34 +407,41 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     return parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
   }
 
-  // The id of the request being read: from its fields once read (even when
-  // the body is refused), else a new one (a request whose fields were not
-  // read, or a refused connection, still gets an id to quote).
+  // The id of the request being read: from its fields, else a new one (a
+  // request whose fields were not read, or a refused connection, still gets
+  // an id to quote).
   std::string CurrentRequestId() {
-    if (request_id_.empty() && parser_ && parser_->is_header_done()) {
+    // The fields read so far: a body refused for its declared length, or
+    // fields cut at the limit, still quote the client's id if it came.
+    if (request_id_.empty() && parser_) {
       const auto& req = parser_->get();
       auto incoming = req.find(kRequestIdHeader);
-      if (incoming != req.end()) request_id_ = RequestIdFor(std::string_view(incoming->value().data(), incoming->value().size()));
+      if (incoming != req.end()) {
+        request_id_ = RequestIdFor(std::string_view(incoming->value().data(), incoming->value().size()));
+      }
     }
     if (request_id_.empty()) request_id_ = RequestIdFor(std::nullopt);
     return request_id_;
   }
 
   struct Line {
-    std::string method = "-";
-    std::string target = "-";
+    std::string method;
+    std::string target;
   };
   static Line RequestLine(const http::request_parser<http::string_body>::value_type& req) {
     return {std::string(req.method_string()), std::string(req.target())};
   }
   // The request line, if the parser got that far.
   Line ParsedLine() const {
-    return parser_ && parser_->is_header_done() ? RequestLine(parser_->get()) : Line{};
+    return parser_ && !parser_->get().target().empty() ? RequestLine(parser_->get()) : Line{"-", "-"};
   }
 
   // Answers with response and closes afterwards (errors that leave the
   // stream unusable, or refusals).
-  void QueueFinalResponse(HttpResponse response, unsigned version, Line line = {}) {
+  void QueueFinalResponse(HttpResponse response, unsigned version) {
+    QueueFinalResponse(std::move(response), version, Line{"-", "-"});
+  }
+  void QueueFinalResponse(HttpResponse response, unsigned version, Line line) {
     read_done_ = true;
     auto slot = std::make_unique<Pending>();
     slot->keep_alive = false;
