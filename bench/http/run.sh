@@ -39,6 +39,7 @@ server:
   port: $relais_port
   io_threads: 2
   max_connections: 4096
+  max_connections_per_client: 4096  # wrk and the nginx front connect from one address
 data_dir: $work/data
 workflows_dir: $(cd "$here/../.." && pwd)/workflows
 api:

@@ -16,6 +16,7 @@
 #include "engine/server/router.h"
 #include "engine/server/shutdown_signals.h"
 #include "engine/cli/runtime_host.h"
+#include "engine/util/log.h"
 
 namespace relais::cli {
 namespace {
@@ -49,6 +50,12 @@ int Serve(const Args& args) {
   auto config = server::LoadConfigFile(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "relais: %s\n", config.status().message().c_str());
+    return 1;
+  }
+  // The one log of the process; units receive it (util/log.h).
+  StatusOr<std::unique_ptr<Logger>> logger = MakeLogger(config->logging);
+  if (!logger.ok()) {
+    std::fprintf(stderr, "relais: cannot open the log: %s\n", logger.status().message().c_str());
     return 1;
   }
   auto host = RuntimeHost::Open(*config, /*deploy_workflows=*/true);
@@ -89,7 +96,7 @@ int Serve(const Args& args) {
   api::RegisterDashboardRoutes(router, config->dashboard);
 
   server::ShutdownSignals signals;  // before Start: a SIGTERM from now on drains
-  server::HttpServer http(config->server, router, &metrics);
+  server::HttpServer http(config->server, router, &metrics, logger->get());
   if (Status s = http.Start(); !s.ok()) {
     std::fprintf(stderr, "relais: cannot start the server: %s\n", s.message().c_str());
     return 1;

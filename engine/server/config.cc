@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -178,9 +179,50 @@ Status ParseServer(const Reader& r, const YAML::Node& node, ServerConfig& s) {
           r.MillisField("idle_timeout_ms", &s.idle_timeout, 1, kMaxMillis),
           r.MillisField("write_timeout_ms", &s.write_timeout, 1, kMaxMillis),
           r.UnsignedField("max_connections", &s.max_connections, 1, 1'000'000),
+          r.UnsignedField("max_connections_per_client", &s.max_connections_per_client, 1, 1'000'000),
+          r.UnsignedField("idle_reclaim_threshold_percent", &s.idle_reclaim_threshold_percent, 1, 100),
+          {"access_log", [&](const YAML::Node& v, const std::string& path) { return r.Bool(v, path, &s.access_log); }},
           r.UnsignedField("pipeline_limit", &s.pipeline_limit, 1, 1024),
           r.MillisField("drain_timeout_ms", &s.drain_timeout, 0, kMaxMillis),
           r.UnsignedField("stream_buffer_limit_bytes", &s.stream_buffer_limit_bytes, 1024, 1ull << 32),
+      });
+}
+
+Status ParseLogging(const Reader& r, const YAML::Node& node, LogOptions& o) {
+  return r.Map(
+      node, "logging",
+      {
+          {"level",
+           [&](const YAML::Node& v, const std::string& path) {
+             std::optional<LogLevel> level = v.IsScalar() ? ParseLogLevel(v.Scalar()) : std::nullopt;
+             if (!level) {
+               return r.Error(v.Mark(), path + ": expected debug, info, warn, error or off, got " + Reader::Describe(v));
+             }
+             o.level = *level;
+             return Status::Ok();
+           }},
+          {"format",
+           [&](const YAML::Node& v, const std::string& path) {
+             if (v.IsScalar() && (v.Scalar() == "text" || v.Scalar() == "json")) {
+               o.json = v.Scalar() == "json";
+               return Status::Ok();
+             }
+             return r.Error(v.Mark(), path + ": expected text or json, got " + Reader::Describe(v));
+           }},
+          {"file",
+           [&](const YAML::Node& v, const std::string& path) {
+             // Empty (or null): standard error.
+             if (v.IsNull()) {
+               o.path.clear();
+               return Status::Ok();
+             }
+             if (!v.IsScalar()) {
+               return r.Error(v.Mark(), path + ": expected a file path, or empty for standard error, got " +
+                                            Reader::Describe(v));
+             }
+             o.path = v.Scalar();
+             return Status::Ok();
+           }},
       });
 }
 
@@ -424,6 +466,7 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
              [&](const YAML::Node& v, const std::string&) { return ParseWebhooks(r, v, config.webhooks); }},
             {"dashboard",
              [&](const YAML::Node& v, const std::string&) { return ParseDashboard(r, v, config.dashboard); }},
+            {"logging", [&](const YAML::Node& v, const std::string&) { return ParseLogging(r, v, config.logging); }},
         }));
   } catch (const YAML::Exception& e) {
     return r.Error(e.mark, e.msg);

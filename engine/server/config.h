@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/util/log.h"
 #include "engine/util/status.h"
 
 namespace relais::server {
@@ -34,6 +35,17 @@ struct ServerConfig {
   // Time allowed to send one response to a client that reads slowly.
   std::chrono::milliseconds write_timeout{30'000};
   size_t max_connections = 1024;  // further connections get 503 and are closed
+  // Connections one client address (IP, any port) holds at most; further
+  // ones get 429 and are closed. Behind a reverse proxy every connection
+  // comes from the proxy: raise it to max_connections there.
+  size_t max_connections_per_client = 256;
+  // Once this percentage of max_connections is open, each new connection
+  // closes the keep-alive connection idle the longest (between requests), so
+  // idle sockets cannot lock other clients out; 503 only when none is idle.
+  size_t idle_reclaim_threshold_percent = 90;
+  // One info record per request (method, target, status, bytes, duration,
+  // request id, client) in the log.
+  bool access_log = false;
   size_t pipeline_limit = 16;     // requests read ahead of their responses, per connection
   // On shutdown, time in-flight requests get to finish before connections are cut.
   std::chrono::milliseconds drain_timeout{10'000};
@@ -149,6 +161,8 @@ struct DashboardConfig {
 
 struct RelaisConfig {
   ServerConfig server;
+  // Section `logging:` (level, format text|json, file), for MakeLogger (log.h).
+  LogOptions logging;
   std::string data_dir = "./var/data";
   StoreConfig store;
   std::string workflows_dir = "./workflows";  // deployed at start (new versions only)

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
-#include <iostream>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -28,15 +27,26 @@ internal::TransportCounters MakeCounters(Metrics& m) {
                          "Requests refused or connections dropped by the transport, by reason.",
                          {{"reason", reason}});
   };
+  auto internal = [&m](const char* where) {
+    return &m.GetCounter("relais_internal_errors_total",
+                         "Internal errors (logged with their cause), by where they happened.", {{"where", where}});
+  };
   return {
       &m.GetCounter("relais_http_connections_total", "HTTP connections accepted and served."),
       &m.GetCounter("relais_http_connections_rejected_total",
                     "HTTP connections answered 503 because max_connections were open or the server was stopping."),
+      &m.GetCounter("relais_http_connections_client_rejected_total",
+                    "HTTP connections answered 429 because their client address held max_connections_per_client."),
+      &m.GetCounter("relais_http_connections_reclaimed_total",
+                    "Idle keep-alive HTTP connections closed to make room for new ones."),
       error("body_too_large"),
       error("headers_too_large"),
       error("bad_request"),
+      error("not_implemented"),
       error("read_timeout"),
       error("io"),
+      internal("request"),
+      internal("io_thread"),
   };
 }
 
@@ -46,11 +56,11 @@ constexpr std::chrono::milliseconds kForceCloseGrace{500};
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(ServerConfig c, const Router& r, Metrics* m)
+  Impl(ServerConfig c, const Router& r, Metrics* m, Logger* l)
       : own_metrics(m == nullptr ? std::make_unique<Metrics>() : nullptr),
         metrics(m != nullptr ? *m : *own_metrics),
         ioc(std::max(1, c.io_threads)),
-        state(std::make_shared<internal::ServerState>(std::move(c), r, MakeCounters(metrics))) {}
+        state(std::make_shared<internal::ServerState>(std::move(c), r, MakeCounters(metrics), l)) {}
 
   enum class Phase { kNew, kRunning, kStopping, kStopped };
 
@@ -62,6 +72,7 @@ struct HttpServer::Impl {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::optional<Metrics::CallbackId> active_gauge;
+  std::optional<Metrics::CallbackId> idle_gauge;
 
   mutable std::mutex mu;
   std::condition_variable phase_changed;
@@ -73,19 +84,24 @@ struct HttpServer::Impl {
         ioc.run();
         return;
       } catch (const std::exception& e) {
-        // A handler threw past the router: a bug. Keep serving.
-        std::cerr << "relais: exception on I/O thread: " << e.what() << '\n';
+        // Something threw past the router and the session: a bug. Keep serving.
+        state->counters.internal_io_thread->Increment();
+        state->logger.Error("exception on an HTTP I/O thread", {{"cause", e.what()}});
+      } catch (...) {
+        state->counters.internal_io_thread->Increment();
+        state->logger.Error("exception on an HTTP I/O thread", {{"cause", "a non-standard exception"}});
       }
     }
   }
 };
 
-HttpServer::HttpServer(ServerConfig config, const Router& router, Metrics* metrics)
-    : impl_(std::make_unique<Impl>(std::move(config), router, metrics)) {}
+HttpServer::HttpServer(ServerConfig config, const Router& router, Metrics* metrics, Logger* logger)
+    : impl_(std::make_unique<Impl>(std::move(config), router, metrics, logger)) {}
 
 HttpServer::~HttpServer() {
   Shutdown();
   if (impl_->active_gauge) impl_->metrics.RemoveGaugeCallback(*impl_->active_gauge);
+  if (impl_->idle_gauge) impl_->metrics.RemoveGaugeCallback(*impl_->idle_gauge);
 }
 
 Status HttpServer::Start() {
@@ -98,6 +114,10 @@ Status HttpServer::Start() {
   impl_->active_gauge = impl_->metrics.AddGaugeCallback(
       "relais_http_connections_active", "HTTP connections open now.", {{"port", std::to_string(listener->port())}},
       [state = impl_->state] { return static_cast<double>(state->registry.size()); });
+  impl_->idle_gauge = impl_->metrics.AddGaugeCallback(
+      "relais_http_connections_idle", "HTTP keep-alive connections waiting idle for their next request.",
+      {{"port", std::to_string(listener->port())}},
+      [state = impl_->state] { return static_cast<double>(state->registry.idle_count()); });
   impl_->work.emplace(impl_->ioc.get_executor());
   listener->Run();
   const int threads = std::max(1, config.io_threads);
@@ -109,6 +129,8 @@ Status HttpServer::Start() {
 uint16_t HttpServer::port() const { return impl_->listener ? impl_->listener->port() : 0; }
 
 size_t HttpServer::active_connections() const { return impl_->state->registry.size(); }
+
+size_t HttpServer::idle_connections() const { return impl_->state->registry.idle_count(); }
 
 void HttpServer::Shutdown() {
   Impl& s = *impl_;

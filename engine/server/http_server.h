@@ -1,10 +1,18 @@
 // HttpServer: serves a Router over HTTP/1.1 on one address and port, with the
 // limits of ServerConfig (body and header sizes, read/idle/write timeouts,
-// max connections, pipelining depth) and graceful shutdown. An I/O context
-// run by config.io_threads threads; each connection on its own strand.
+// max connections overall and per client, reclaim of idle keep-alive
+// connections, pipelining depth) and graceful shutdown. An I/O context run by
+// config.io_threads threads; each connection on its own strand.
+//
+// Every request gets a request id (request_id.h): in HttpRequest::request_id,
+// in the X-Request-Id response field, in problem+json `instance`, and in the
+// log records it causes. Internal errors (500 answers, exceptions on an I/O
+// thread) are logged with their cause at error level and counted in
+// relais_internal_errors_total{where}; with config.access_log, each request
+// leaves one info record.
 //
 // Typical use:
-//   HttpServer server(config.server, router, &metrics);
+//   HttpServer server(config.server, router, &metrics, logger);
 //   RELAIS_RETURN_IF_ERROR(server.Start());
 //   RunUntilShutdownSignal(server);   // shutdown_signals.h
 //
@@ -19,16 +27,18 @@
 #include "engine/server/config.h"
 #include "engine/server/metrics.h"
 #include "engine/server/router.h"
+#include "engine/util/log.h"
 #include "engine/util/status.h"
 
 namespace relais::server {
 
 class HttpServer {
  public:
-  // router (and metrics, if given) must outlive the server. Without metrics
-  // the transport's counters are kept privately. Every Respond handed to a
-  // handler must be called or destroyed before the server is destroyed.
-  HttpServer(ServerConfig config, const Router& router, Metrics* metrics = nullptr);
+  // router, metrics (if given) and logger must outlive the server. Without
+  // metrics the transport's counters are kept privately. Every Respond handed
+  // to a handler must be called or destroyed before the server is destroyed.
+  // REQUIRES: logger != nullptr.
+  HttpServer(ServerConfig config, const Router& router, Metrics* metrics = nullptr, Logger* logger = &NullLogger());
   // Shuts down gracefully if still running.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -54,8 +64,10 @@ class HttpServer {
   // Blocks until Shutdown has completed (from whichever thread).
   void Wait();
 
-  // Connections currently open (being served or draining).
+  // Connections currently open (being served, idle or draining).
   size_t active_connections() const;
+  // Open connections waiting idle for their next request.
+  size_t idle_connections() const;
 
  private:
   struct Impl;

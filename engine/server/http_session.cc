@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <deque>
 #include <optional>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include <boost/beast/http.hpp>
 
 #include "engine/server/problem.h"
+#include "engine/server/request_id.h"
 #include "engine/server/response_stream.h"
 
 namespace relais::server::internal {
@@ -53,7 +55,63 @@ bool IsSafeField(std::string_view name, std::string_view value) {
 // Fields the transport owns; a handler's copies are dropped.
 bool IsTransportField(std::string_view name) {
   return EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
-         EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Keep-Alive");
+         EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Keep-Alive") ||
+         EqualsIgnoreCase(name, kRequestIdHeader);
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// Framing a server must refuse before reading a body (RFC 9112): an
+// HTTP/1.1 request needs exactly one Host field (section 3.2, else 400), and
+// the only transfer coding Relais decodes is chunked, so any other list of
+// codings (gzip; gzip, chunked; chunked, chunked) is 501 (section 6.1),
+// never a body read as if it were not encoded.
+std::optional<HttpResponse> CheckFraming(const http::request_parser<http::string_body>::value_type& req) {
+  if (req.version() >= 11 && req.count(http::field::host) != 1) {
+    return MakeProblem(ProblemKind::kBadRequest, req.count(http::field::host) == 0
+                                                     ? "an HTTP/1.1 request must have a Host field"
+                                                     : "a request must have one Host field, not several");
+  }
+  std::vector<std::string_view> codings;
+  for (const auto& field : req) {  // in arrival order
+    if (field.name() != http::field::transfer_encoding) continue;
+    std::string_view list(field.value().data(), field.value().size());
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string_view::npos) comma = list.size();
+      codings.push_back(Trim(list.substr(start, comma - start)));
+      start = comma + 1;
+    }
+  }
+  if (!codings.empty() && !(codings.size() == 1 && EqualsIgnoreCase(codings[0], "chunked"))) {
+    std::string listed;
+    for (std::string_view c : codings) listed += (listed.empty() ? "" : ", ") + std::string(c);
+    return MakeProblem(ProblemKind::kNotImplemented,
+                       "Transfer-Encoding '" + listed + "' is not supported: the only transfer coding accepted is "
+                       "'chunked' alone");
+  }
+  return std::nullopt;
+}
+
+// The client address of a peer, without the port: what
+// max_connections_per_client counts. IPv4-mapped IPv6 reads as IPv4.
+std::string ClientAddressOf(const tcp::endpoint& peer) {
+  net::ip::address address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
+std::string Millis(std::chrono::steady_clock::duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f",
+                static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) / 1000.0);
+  return text;
 }
 
 class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession> {
@@ -68,6 +126,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (!ec) {
       std::string host = peer.address().to_string();
       remote_ = (peer.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(peer.port());
+      client_ = ClientAddressOf(peer);
     }
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
@@ -83,15 +142,34 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
   }
 
-  // Answers 503 and closes (the registry had no room, or is draining).
-  void Reject() {
-    state_->counters.connections_rejected->Increment();
-    std::string detail = state_->registry.draining() ? "the server is shutting down"
-                                                     : "too many connections; retry later";
-    net::dispatch(stream_.get_executor(), [self = shared_from_this(), detail = std::move(detail)]() mutable {
+  // The client address (IP, no port); empty when unknown.
+  const std::string& client() const { return client_; }
+
+  // Answers 503 (the registry had no room, or is draining) or 429 (this
+  // client holds max_connections_per_client), then closes.
+  void Reject(ConnectionRegistry::Admission why) {
+    HttpResponse refusal;
+    if (why == ConnectionRegistry::Admission::kClientFull) {
+      state_->counters.connections_client_rejected->Increment();
+      refusal = TooManyRequestsProblem("too many open connections from " + client_ + " (at most " +
+                                           std::to_string(config().max_connections_per_client) +
+                                           "); reuse an open connection or retry later",
+                                       1);
+    } else {
+      state_->counters.connections_rejected->Increment();
+      refusal = UnavailableProblem(why == ConnectionRegistry::Admission::kDraining
+                                       ? "the server is shutting down"
+                                       : "too many connections; retry later",
+                                   1);
+    }
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), refusal = std::move(refusal)]() mutable {
       self->read_done_ = true;
-      self->QueueFinalResponse(UnavailableProblem(std::move(detail), 1), 11);
+      self->QueueFinalResponse(std::move(refusal), 11);
     });
+  }
+
+  void CloseIdle() override {
+    net::post(stream_.get_executor(), beast::bind_front_handler(&HttpSession::OnReclaimed, shared_from_this()));
   }
 
   void BeginDrain() override {
@@ -117,6 +195,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     bool head = false;
     bool linger = false;  // close after it, reading what the client still sends
     unsigned version = 11;
+    // For X-Request-Id, problem `instance` and the logs.
+    std::string request_id;
+    std::string method;  // "-" when the request line was not read
+    std::string target;  // the response's log_target once it is filled
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     http::response<http::string_body> response;
     std::shared_ptr<ResponseStream> stream;  // set: a streamed body (head in response)
   };
@@ -162,7 +245,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     Responder(std::shared_ptr<HttpSession> session, uint64_t seq) : session_(std::move(session)), seq_(seq) {}
     ~Responder() {
       if (!done_.load()) {
-        session_->PostResponse(seq_, MakeProblem(ProblemKind::kInternal, "the handler did not respond"));
+        HttpResponse res = MakeProblem(ProblemKind::kInternal, "the handler did not respond");
+        res.log_cause = "the handler dropped its Respond without calling it";
+        session_->PostResponse(seq_, std::move(res));
       }
     }
     void Respond(HttpResponse response) {
@@ -182,6 +267,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (closed_ || read_done_ || reading_) return;
     if (pending_.size() >= config().pipeline_limit) return;  // OnWrite resumes
     parser_.emplace();
+    request_id_.clear();
     parser_->body_limit(config().body_limit_bytes);
     parser_->header_limit(static_cast<uint32_t>(config().header_limit_bytes));
     reading_ = true;
@@ -202,6 +288,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     reading_ = false;
     idle_wait_ = false;
     idle_timer_.cancel();
+    UpdateIdle();
     if (closed_) return;
     if (ec == net::error::eof) return StopReading();
     if (ec == net::error::operation_aborted) return;
@@ -215,7 +302,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   // Reads the request line and fields, then the body, all within one
   // read_timeout.
   void ReadRequest() {
-    read_deadline_ = std::chrono::steady_clock::now() + config().read_timeout;
+    request_start_ = std::chrono::steady_clock::now();
+    read_deadline_ = request_start_ + config().read_timeout;
     stream_.expires_at(read_deadline_);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
@@ -224,6 +312,13 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void OnHeader(beast::error_code ec, std::size_t bytes) {
     if (ec || closed_) return OnRead(ec, bytes);
     const auto& req = parser_->get();
+    CurrentRequestId();
+    if (std::optional<HttpResponse> refusal = CheckFraming(req)) {
+      // The body's framing is unknown: answer and close without reading it.
+      (refusal->status == 501 ? state_->counters.not_implemented : state_->counters.bad_request)->Increment();
+      reading_ = false;
+      return QueueFinalResponse(std::move(*refusal), req.version(), RequestLine(req));
+    }
     // A client that sent "Expect: 100-continue" waits for this before the
     // body. Interim responses must not overtake earlier final ones, so it is
     // only sent when nothing else is queued (otherwise the client's own
@@ -262,16 +357,16 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     if (ec == http::error::body_limit) {
       state_->counters.body_too_large->Increment();
-      return QueueFinalResponse(PayloadTooLargeProblem(config().body_limit_bytes), ParserVersion());
+      return QueueFinalResponse(PayloadTooLargeProblem(config().body_limit_bytes), ParserVersion(), ParsedLine());
     }
     if (ec == http::error::header_limit) {
       state_->counters.headers_too_large->Increment();
-      return QueueFinalResponse(HeadersTooLargeProblem(config().header_limit_bytes), ParserVersion());
+      return QueueFinalResponse(HeadersTooLargeProblem(config().header_limit_bytes), ParserVersion(), ParsedLine());
     }
     if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
       state_->counters.bad_request->Increment();
       return QueueFinalResponse(MakeProblem(ProblemKind::kBadRequest, "malformed HTTP request: " + ec.message()),
-                                ParserVersion());
+                                ParserVersion(), ParsedLine());
     }
     if (ec) return Fail(ec, "read");
     if (draining_) return StopReading();  // read after shutdown began: not served
@@ -282,6 +377,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     slot->keep_alive = req.keep_alive();
     slot->head = req.method() == http::verb::head;
     slot->version = req.version();
+    slot->request_id = request_id_;
+    slot->method = std::string(req.method_string());
+    slot->target = std::string(req.target());
+    slot->start = request_start_;
     if (!slot->keep_alive) read_done_ = true;
     const uint64_t seq = front_seq_ + pending_.size();
     pending_.push_back(std::move(slot));
@@ -291,6 +390,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     for (const auto& field : req) request.headers.Add(std::string(field.name_string()), std::string(field.value()));
     request.body = std::move(req.body());
     request.remote_address = remote_;
+    request.request_id = request_id_;
     Status target = ParseRequestTarget(std::string_view(req.target().data(), req.target().size()), request);
     if (!target.ok()) {
       state_->counters.bad_request->Increment();
@@ -307,14 +407,50 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     return parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
   }
 
+  // The id of the request being read: from its fields, else a new one (a
+  // request whose fields were not read, or a refused connection, still gets
+  // an id to quote).
+  std::string CurrentRequestId() {
+    // The fields read so far: a body refused for its declared length, or
+    // fields cut at the limit, still quote the client's id if it came.
+    if (request_id_.empty() && parser_) {
+      const auto& req = parser_->get();
+      auto incoming = req.find(kRequestIdHeader);
+      if (incoming != req.end()) {
+        request_id_ = RequestIdFor(std::string_view(incoming->value().data(), incoming->value().size()));
+      }
+    }
+    if (request_id_.empty()) request_id_ = RequestIdFor(std::nullopt);
+    return request_id_;
+  }
+
+  struct Line {
+    std::string method;
+    std::string target;
+  };
+  static Line RequestLine(const http::request_parser<http::string_body>::value_type& req) {
+    return {std::string(req.method_string()), std::string(req.target())};
+  }
+  // The request line, if the parser got that far.
+  Line ParsedLine() const {
+    return parser_ && !parser_->get().target().empty() ? RequestLine(parser_->get()) : Line{"-", "-"};
+  }
+
   // Answers with response and closes afterwards (errors that leave the
   // stream unusable, or refusals).
   void QueueFinalResponse(HttpResponse response, unsigned version) {
+    QueueFinalResponse(std::move(response), version, Line{"-", "-"});
+  }
+  void QueueFinalResponse(HttpResponse response, unsigned version, Line line) {
     read_done_ = true;
     auto slot = std::make_unique<Pending>();
     slot->keep_alive = false;
     slot->linger = true;
     slot->version = version;
+    slot->request_id = CurrentRequestId();
+    slot->method = std::move(line.method);
+    slot->target = std::move(line.target);
+    slot->start = request_start_;
     pending_.push_back(std::move(slot));
     OnResponse(front_seq_ + pending_.size() - 1, std::move(response));
   }
@@ -328,14 +464,20 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     DoWrite();
   }
 
-  static void Fill(Pending& slot, HttpResponse r) {
+  void Fill(Pending& slot, HttpResponse r) {
     if (r.status < 100 || r.status > 999) {
+      const int given = r.status;
       r = MakeProblem(ProblemKind::kInternal, "the handler gave an invalid status");
+      r.log_cause = "the handler answered status " + std::to_string(given);
     }
+    if (!r.log_target.empty()) slot.target = std::move(r.log_target);
+    if (r.status == 500) LogInternalError(slot, r.log_cause);
+    StampProblemInstance(r, slot.request_id);
     auto& res = slot.response;
     res.result(static_cast<unsigned>(r.status));
     res.version(slot.version);
     res.set(http::field::server, "relais");
+    res.set(kRequestIdHeader, slot.request_id);
     for (const auto& [name, value] : r.headers) {
       if (IsSafeField(name, value) && !IsTransportField(name)) res.insert(name, value);
     }
@@ -382,6 +524,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     std::unique_ptr<Pending> done = std::move(pending_.front());
     pending_.pop_front();
     ++front_seq_;
+    LogAccess(*done, done->head ? 0 : done->response.body().size());
     if (!done->keep_alive) {
       read_done_ = true;
       return done->linger ? LingerClose() : CloseNow();
@@ -393,6 +536,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   }
 
   void ArmIdleTimer() {
+    UpdateIdle();
     if (!idle_wait_ || !pending_.empty() || closed_) return;
     idle_timer_.expires_after(config().idle_timeout);
     idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -409,6 +553,50 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   void MaybeClose() {
     if (read_done_ && pending_.empty() && !writing_) CloseNow();
+  }
+
+  // Tells the registry whether the connection is idle between requests (the
+  // only ones it may reclaim).
+  void UpdateIdle() {
+    const bool idle = !closed_ && idle_wait_ && pending_.empty() && !writing_ && !stream_body_;
+    if (idle == marked_idle_) return;
+    marked_idle_ = idle;
+    if (idle) {
+      state_->registry.MarkIdle(id_);
+    } else {
+      state_->registry.MarkBusy(id_);
+    }
+  }
+
+  // The registry reclaimed this connection to make room for another.
+  void OnReclaimed() {
+    if (closed_) return;
+    if (idle_wait_ && pending_.empty() && !writing_) return CloseNow();
+    // A request began meanwhile: answer it (with Connection: close), then close.
+    read_done_ = true;
+    if (!reading_) MaybeClose();
+  }
+
+  void LogInternalError(const Pending& slot, const std::string& cause) {
+    state_->counters.internal_request->Increment();
+    state_->logger.Error("internal error answering a request",
+                         {{"request_id", slot.request_id},
+                          {"method", slot.method},
+                          {"target", slot.target},
+                          {"status", "500"},
+                          {"cause", cause.empty() ? "a handler answered 500 without a cause" : cause},
+                          {"client", remote_}});
+  }
+
+  void LogAccess(const Pending& slot, size_t bytes) {
+    if (!config().access_log || !state_->logger.Enabled(LogLevel::kInfo)) return;
+    state_->logger.Info("request", {{"method", slot.method},
+                                    {"target", slot.target},
+                                    {"status", std::to_string(slot.response.result_int())},
+                                    {"bytes", std::to_string(bytes)},
+                                    {"duration_ms", Millis(std::chrono::steady_clock::now() - slot.start)},
+                                    {"request_id", slot.request_id},
+                                    {"client", remote_}});
   }
 
   void OnDrain() {
@@ -439,6 +627,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       self->writing_ = false;
       if (self->closed_) return;
       if (ec) return self->Fail(ec, "write");
+      if (!self->pending_.empty()) self->LogAccess(*self->pending_.front(), 0);  // the body is streamed
       self->sink_ = std::make_shared<Sink>(self->weak_from_this(), self->config().stream_buffer_limit_bytes);
       self->stream_body_->Start(self->sink_);
       self->ArmPing();
@@ -515,6 +704,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void CloseNow() {
     if (closed_) return;
     closed_ = true;
+    UpdateIdle();
     idle_timer_.cancel();
     ping_timer_.cancel();
     if (stream_body_) {
@@ -542,7 +732,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   net::steady_timer ping_timer_;  // streamed bodies: keep-alive chunks
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
+  std::string client_;  // remote_'s address, without the port
   uint64_t id_ = 0;
+  bool marked_idle_ = false;  // what the registry was last told
+  std::string request_id_;    // of the request being read; empty before its fields
+  // When the request being read began to arrive (access log durations).
+  std::chrono::steady_clock::time_point request_start_ = std::chrono::steady_clock::now();
   std::deque<std::unique_ptr<Pending>> pending_;  // responses in request order
   uint64_t front_seq_ = 0;                        // request number of pending_.front()
   uint64_t requests_ = 0;                         // requests read so far
@@ -564,11 +759,15 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
 void StartConnection(tcp::socket socket, std::shared_ptr<ServerState> state) {
   auto session = std::make_shared<HttpSession>(std::move(socket), state);
-  uint64_t id = state->registry.TryAdd(session);
-  if (id == 0) {
-    session->Reject();
+  ConnectionRegistry::AddResult added = state->registry.TryAdd(session, session->client());
+  if (added.reclaimed) {
+    state->counters.connections_reclaimed->Increment();
+    added.reclaimed->CloseIdle();
+  }
+  if (added.admission == ConnectionRegistry::Admission::kAdmitted) {
+    session->Run(added.id);
   } else {
-    session->Run(id);
+    session->Reject(added.admission);
   }
 }
 

@@ -60,6 +60,11 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   std::string remote_address;  // "127.0.0.1:51234"; empty when unknown
+  // Names this request in the response (X-Request-Id), in problem+json
+  // `instance` and in every log line it causes: the client's X-Request-Id
+  // if sane, else a UUID (request_id.h). Set by the transport; empty for
+  // requests built in-process (MakeRequest).
+  std::string request_id;
 
   // The first query parameter with this name, if any.
   std::optional<std::string_view> Query(std::string_view name) const;
@@ -74,6 +79,12 @@ struct HttpResponse {
   // Set: body is ignored and the body is streamed (response_stream.h); the
   // connection closes when the stream ends.
   std::shared_ptr<ResponseStream> stream;
+  // Never sent. Why the server answered 500 (an exception's text, a failed
+  // Status): the transport writes it to the error log with the request id.
+  std::string log_cause;
+  // Never sent. What the access log writes instead of the target when the
+  // target carries a credential (e.g. "/v1/feeds/{token}"); empty: the target.
+  std::string log_target;
 };
 
 // Splits an origin-form request target ("/a/b?x=1&y=%20") into path and

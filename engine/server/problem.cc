@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "engine/server/request_id.h"
+
 namespace relais::server {
 namespace {
 
@@ -31,6 +33,7 @@ ProblemSpec SpecOf(ProblemKind kind) {
     case ProblemKind::kTooManyRequests: return {429, "too-many-requests", "Too many requests"};
     case ProblemKind::kHeadersTooLarge: return {431, "headers-too-large", "Request header fields too large"};
     case ProblemKind::kInternal: return {500, "internal", "Internal server error"};
+    case ProblemKind::kNotImplemented: return {501, "not-implemented", "Not implemented"};
     case ProblemKind::kUnavailable: return {503, "unavailable", "Service unavailable"};
   }
   return {500, "internal", "Internal server error"};
@@ -72,6 +75,17 @@ HttpResponse MakeProblem(ProblemKind kind, std::string detail, Json extensions, 
   res.body = DumpJson(body);
   res.content_type = std::string(kProblemContentType);
   return res;
+}
+
+void StampProblemInstance(HttpResponse& response, std::string_view request_id) {
+  if (request_id.empty() || response.stream) return;
+  std::string_view type = response.content_type;
+  if (auto field = response.headers.Get("Content-Type")) type = *field;
+  if (type.substr(0, kProblemContentType.size()) != kProblemContentType) return;
+  StatusOr<Json> body = ParseJson(response.body);
+  if (!body.ok() || !body->is_object()) return;
+  (*body)["instance"] = ProblemInstance(request_id);
+  response.body = DumpJson(*body);
 }
 
 HttpResponse BadJsonProblem(const Status& parse_error) {
@@ -138,8 +152,11 @@ HttpResponse ProblemFromStatus(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk:
     case StatusCode::kInternal:
-    case StatusCode::kCorruption:
-      return MakeProblem(ProblemKind::kInternal, "the server could not complete the request");
+    case StatusCode::kCorruption: {
+      HttpResponse res = MakeProblem(ProblemKind::kInternal, "the server could not complete the request");
+      res.log_cause = status.ToString();
+      return res;
+    }
     case StatusCode::kInvalidArgument: return MakeProblem(ProblemKind::kBadRequest, status.message());
     case StatusCode::kNotFound: return MakeProblem(ProblemKind::kNotFound, status.message());
     case StatusCode::kAlreadyExists: return MakeProblem(ProblemKind::kAlreadyExists, status.message());
@@ -151,7 +168,9 @@ HttpResponse ProblemFromStatus(const Status& status) {
     case StatusCode::kResourceExhausted: return TooManyRequestsProblem(status.message(), 1);
     case StatusCode::kUnavailable: return UnavailableProblem(status.message(), 1);
   }
-  return MakeProblem(ProblemKind::kInternal, "the server could not complete the request");
+  HttpResponse res = MakeProblem(ProblemKind::kInternal, "the server could not complete the request");
+  res.log_cause = status.ToString();
+  return res;
 }
 
 std::optional<HttpResponse> ReadJsonBody(const HttpRequest& request, Json* out, size_t max_depth) {

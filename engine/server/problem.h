@@ -40,6 +40,7 @@ enum class ProblemKind {
   kTooManyRequests,       // 429 too-many-requests (Retry-After)
   kHeadersTooLarge,       // 431 headers-too-large (extension: limit_bytes)
   kInternal,              // 500 internal
+  kNotImplemented,        // 501 not-implemented (e.g. a transfer coding other than chunked)
   kUnavailable,           // 503 unavailable (Retry-After)
 };
 
@@ -52,6 +53,12 @@ std::string_view ProblemTitle(ProblemKind kind);
 // members are added beside type/title/status/detail/instance, never over them.
 HttpResponse MakeProblem(ProblemKind kind, std::string detail, Json extensions = nullptr,
                          std::string instance = "");
+
+// Sets the `instance` member of a problem+json response to
+// ProblemInstance(request_id) (request_id.h), replacing any other value, so
+// every problem names the request it answers. Leaves other responses, and
+// problem bodies that are not a JSON object, unchanged.
+void StampProblemInstance(HttpResponse& response, std::string_view request_id);
 
 // Helpers for the kinds that carry more than a detail.
 // parse_error is ParseJson's failure; its byte offset becomes "offset".
@@ -70,7 +77,8 @@ HttpResponse UnavailableProblem(std::string detail, std::optional<int> retry_aft
 // kAlreadyExists 409, kVersionConflict 409 (with current_version when the
 // Status carries it), kFailedPrecondition 409, kPermissionDenied 403,
 // kResourceExhausted 429, kUnavailable 503, kCorruption and kInternal 500 with a
-// generic detail (internal messages are not shown to clients).
+// generic detail (internal messages are not shown to clients; the Status goes
+// to log_cause, which the transport logs).
 // REQUIRES: !status.ok().
 HttpResponse ProblemFromStatus(const Status& status);
 

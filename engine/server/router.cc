@@ -231,10 +231,14 @@ void Router::Dispatch(HttpRequest request, Respond respond) const {
 
   try {
     best->handler(std::move(request), std::move(params), wrapped);
-  } catch (const std::exception&) {
-    wrapped(MakeProblem(ProblemKind::kInternal, "the server could not complete the request"));
+  } catch (const std::exception& e) {
+    HttpResponse res = MakeProblem(ProblemKind::kInternal, "the server could not complete the request");
+    res.log_cause = std::string("the handler threw: ") + e.what();  // logged by the transport
+    wrapped(std::move(res));
   } catch (...) {
-    wrapped(MakeProblem(ProblemKind::kInternal, "the server could not complete the request"));
+    HttpResponse res = MakeProblem(ProblemKind::kInternal, "the server could not complete the request");
+    res.log_cause = "the handler threw a non-standard exception";
+    wrapped(std::move(res));
   }
 }
 

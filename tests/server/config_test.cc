@@ -46,8 +46,15 @@ server:
   idle_timeout_ms: 5000
   write_timeout_ms: 7000
   max_connections: 10
+  max_connections_per_client: 5
+  idle_reclaim_threshold_percent: 75
+  access_log: true
   pipeline_limit: 4
   drain_timeout_ms: 1500
+logging:
+  level: warn
+  format: json
+  file: /var/log/relais.log
 data_dir: /srv/relais
 store:
   max_batch_events: 64
@@ -68,6 +75,12 @@ tokens:
   EXPECT_EQ(c->server.idle_timeout, std::chrono::milliseconds(5000));
   EXPECT_EQ(c->server.write_timeout, std::chrono::milliseconds(7000));
   EXPECT_EQ(c->server.max_connections, 10u);
+  EXPECT_EQ(c->server.max_connections_per_client, 5u);
+  EXPECT_EQ(c->server.idle_reclaim_threshold_percent, 75u);
+  EXPECT_TRUE(c->server.access_log);
+  EXPECT_EQ(c->logging.level, LogLevel::kWarn);
+  EXPECT_TRUE(c->logging.json);
+  EXPECT_EQ(c->logging.path, "/var/log/relais.log");
   EXPECT_EQ(c->server.pipeline_limit, 4u);
   EXPECT_EQ(c->server.drain_timeout, std::chrono::milliseconds(1500));
   EXPECT_EQ(c->data_dir, "/srv/relais");
@@ -251,6 +264,38 @@ TEST(ConfigTest, DashboardSection) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:12: dashboard.enabled: expected true or false")));
   EXPECT_THAT(ParseConfig("dashboard:\n  theme: dark\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown key 'dashboard.theme'")));
+}
+
+TEST(ConfigTest, LoggingDefaultsAndLocatedErrors) {
+  StatusOr<RelaisConfig> defaults = ParseConfig("", "relais.yaml");
+  ASSERT_THAT(defaults, IsOk());
+  EXPECT_EQ(defaults->logging.level, LogLevel::kInfo);
+  EXPECT_FALSE(defaults->logging.json);
+  EXPECT_EQ(defaults->logging.path, "");
+  EXPECT_FALSE(defaults->server.access_log);
+  EXPECT_EQ(defaults->server.max_connections_per_client, 256u);
+  EXPECT_EQ(defaults->server.idle_reclaim_threshold_percent, 90u);
+
+  StatusOr<RelaisConfig> to_stderr = ParseConfig("logging:\n  file:\n  level: debug\n", "relais.yaml");
+  ASSERT_THAT(to_stderr, IsOk());
+  EXPECT_EQ(to_stderr->logging.path, "");
+  EXPECT_EQ(to_stderr->logging.level, LogLevel::kDebug);
+
+  EXPECT_THAT(ParseConfig("logging:\n  level: verbose\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("relais.yaml:2:10: logging.level"), HasSubstr("debug, info, warn, error"),
+                             HasSubstr("verbose"))));
+  EXPECT_THAT(ParseConfig("logging:\n  format: xml\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("relais.yaml:2:11: logging.format"),
+                                                           HasSubstr("text or json"))));
+  EXPECT_THAT(ParseConfig("logging:\n  file: [a]\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:9: logging.file")));
+  EXPECT_THAT(ParseConfig("logging:\n  colour: true\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown key 'logging.colour'")));
+  EXPECT_THAT(ParseConfig("server:\n  idle_reclaim_threshold_percent: 0\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("server.idle_reclaim_threshold_percent")));
+  EXPECT_THAT(ParseConfig("server:\n  access_log: yes please\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("server.access_log: expected true or false")));
 }
 
 }  // namespace

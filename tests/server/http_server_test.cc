@@ -6,10 +6,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <random>
+#include <set>
+#include <stdexcept>
 #include <thread>
 
 #include <boost/asio/connect.hpp>
@@ -21,7 +30,10 @@
 
 #include "engine/server/operational_routes.h"
 #include "engine/server/problem.h"
+#include "engine/server/request_id.h"
 #include "engine/server/response_stream.h"
+#include "engine/util/log.h"
+#include "engine/util/uuid.h"
 #include "tests/testing/status_matchers.h"
 
 namespace relais::server {
@@ -35,6 +47,7 @@ using namespace std::chrono_literals;
 using relais::testing::IsOk;
 using relais::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using Clock = std::chrono::steady_clock;
 
@@ -42,9 +55,13 @@ using Clock = std::chrono::steady_clock;
 // so a misbehaving server fails the test instead of hanging it.
 class TestClient {
  public:
-  explicit TestClient(uint16_t port) : stream_(ioc_) {
+  // from: the client's own address; another loopback address (127.0.0.2)
+  // is another client for the server's per-client accounting.
+  explicit TestClient(uint16_t port, const char* from = "127.0.0.1") : stream_(ioc_) {
     beast::error_code ec;
-    stream_.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    stream_.socket().open(tcp::v4(), ec);
+    if (!ec) stream_.socket().bind(tcp::endpoint(net::ip::make_address(from), 0), ec);
+    if (!ec) stream_.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
     connect_error_ = ec;
   }
   bool connected() const { return !connect_error_; }
@@ -108,6 +125,83 @@ class TestClient {
   beast::flat_buffer buffer_;
   beast::error_code connect_error_;
 };
+
+// A plain blocking socket from a chosen loopback address, for tests that
+// hold many connections at once (a TestClient owns an io_context and its
+// descriptors). Every call is bounded by a 2 s socket timeout.
+class RawConnection {
+ public:
+  struct Response {
+    int status = 0;  // 0: no complete response (closed, timed out)
+    std::string head;
+    std::string body;
+  };
+
+  RawConnection(uint16_t port, const char* from) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) return;
+    timeval timeout{2, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from, &local.sin_addr);
+    sockaddr_in server{};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+    connected_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
+                 ::connect(fd_, reinterpret_cast<sockaddr*>(&server), sizeof server) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool connected() const { return connected_; }
+
+  // Sends a keep-alive GET and reads its response (Content-Length framed).
+  Response Get(std::string_view target) {
+    Response r;
+    const std::string request = "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n\r\n";
+    if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return r;
+    std::string data;
+    size_t head_end = std::string::npos;
+    size_t length = 0;
+    char chunk[4096];
+    for (int reads = 0; reads < 64; ++reads) {  // a bounded loop: small responses
+      if (head_end == std::string::npos && (head_end = data.find("\r\n\r\n")) != std::string::npos) {
+        r.head = data.substr(0, head_end);
+        const size_t at = r.head.find("Content-Length: ");
+        if (at != std::string::npos) length = std::stoul(r.head.substr(at + 16));
+      }
+      if (head_end != std::string::npos && data.size() >= head_end + 4 + length) {
+        r.body = data.substr(head_end + 4, length);
+        r.status = std::stoi(r.head.substr(9, 3));
+        return r;
+      }
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) return r;
+      data.append(chunk, static_cast<size_t>(n));
+    }
+    return r;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+// Raises the soft limit on open descriptors to at least wanted (within the
+// hard limit). Returns false if it cannot.
+bool RaiseOpenFileLimit(rlim_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  if (limit.rlim_cur >= wanted) return true;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < wanted) return false;
+  limit.rlim_cur = wanted;
+  return ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
+}
 
 std::string Get(std::string_view target, std::string_view extra_headers = "") {
   return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) + "\r\n";
@@ -189,7 +283,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   void StartServer() {
-    server_ = std::make_unique<HttpServer>(config_, router_, &metrics_);
+    server_ = std::make_unique<HttpServer>(config_, router_, &metrics_, &logger_);
     ASSERT_THAT(server_->Start(), IsOk());
     ASSERT_NE(server_->port(), 0);
   }
@@ -213,6 +307,7 @@ class HttpServerTest : public ::testing::Test {
   ServerConfig config_;
   Router router_;
   Metrics metrics_;
+  CapturingLogger logger_;
   std::unique_ptr<HttpServer> server_;
   std::mutex mu_;
   std::vector<std::thread> workers_;
@@ -469,13 +564,15 @@ TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   EXPECT_LT(Clock::now() - t0, 1500ms);
 }
 
-TEST_F(HttpServerTest, TooManyConnectionsGet503) {
+TEST_F(HttpServerTest, TooManyBusyConnectionsGet503) {
   config_.max_connections = 2;
   StartServer();
+  // Two connections that are not idle between requests (a new connection
+  // counts as busy until its first response): nothing to reclaim.
   auto c1 = std::make_unique<TestClient>(port());
   TestClient c2(port());
-  ASSERT_FALSE(c1->Request(Get("/healthz")).ec);
-  ASSERT_FALSE(c2.Request(Get("/healthz")).ec);
+  ASSERT_TRUE(c1->connected());
+  ASSERT_TRUE(c2.connected());
 
   TestClient c3(port());
   auto r = c3.Request(Get("/healthz"));
@@ -484,6 +581,9 @@ TEST_F(HttpServerTest, TooManyConnectionsGet503) {
   EXPECT_EQ(r.res[http::field::retry_after], "1");
   EXPECT_EQ(r.Body()["type"], ProblemTypeUri(ProblemKind::kUnavailable));
   EXPECT_FALSE(r.res.keep_alive());
+  // A refusal names a request id too.
+  EXPECT_TRUE(IsUuid(std::string(r.res["X-Request-Id"])));
+  EXPECT_EQ(r.Body()["instance"], ProblemInstance(std::string(r.res["X-Request-Id"])));
 
   // Closing one frees its place.
   c1.reset();
@@ -493,6 +593,249 @@ TEST_F(HttpServerTest, TooManyConnectionsGet503) {
   auto ok = c4.Request(Get("/healthz"));
   ASSERT_FALSE(ok.ec);
   EXPECT_EQ(ok.res.result_int(), 200);
+}
+
+TEST_F(HttpServerTest, AFullServerReclaimsTheLongestIdleKeepAliveConnection) {
+  config_.max_connections = 2;
+  config_.idle_reclaim_threshold_percent = 100;  // reclaim only when full
+  StartServer();
+  TestClient oldest(port());
+  TestClient newer(port());
+  ASSERT_EQ(oldest.Request(Get("/healthz")).res.result_int(), 200);
+  ASSERT_EQ(newer.Request(Get("/healthz")).res.result_int(), 200);
+  const auto deadline = Clock::now() + 2s;
+  while (server_->idle_connections() < 2 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(server_->idle_connections(), 2u);
+
+  TestClient newcomer(port());
+  auto r = newcomer.Request(Get("/healthz"));
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 200) << "an idle keep-alive connection should have made room";
+  EXPECT_TRUE(IsClosedError(oldest.WaitForClose(2000ms))) << "the longest idle connection is the one closed";
+  auto still = newer.Request(Get("/healthz"));
+  ASSERT_FALSE(still.ec) << still.ec.message();
+  EXPECT_EQ(still.res.result_int(), 200);
+  EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr("relais_http_connections_reclaimed_total 1\n"));
+}
+
+// The lock-out of issue 14: one client parks keep-alive sockets after one
+// request each; another client must still be served at once.
+TEST_F(HttpServerTest, IdleKeepAliveSocketsOfOneClientCannotLockOutAnother) {
+  constexpr int kHeld = 1100;
+  if (!RaiseOpenFileLimit(4 * kHeld + 256)) GTEST_SKIP() << "cannot open " << 4 * kHeld << " descriptors";
+  config_.max_connections = 1024;               // the default
+  config_.max_connections_per_client = 100000;  // this test is about reclaiming idle ones
+  config_.idle_timeout = 60s;                   // the default: idle sockets stay unless reclaimed
+  StartServer();
+  std::vector<std::unique_ptr<RawConnection>> held;
+  int served = 0;
+  for (int i = 0; i < kHeld; ++i) {
+    auto c = std::make_unique<RawConnection>(port(), "127.0.0.1");
+    ASSERT_TRUE(c->connected()) << i;
+    if (c->Get("/healthz").status == 200) ++served;
+    held.push_back(std::move(c));
+  }
+  const auto t0 = Clock::now();
+  TestClient other(port(), "127.0.0.2");
+  ASSERT_TRUE(other.connected());
+  auto r = other.Request(Get("/healthz"));
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 200) << r.res.body();
+  EXPECT_LT(Clock::now() - t0, 1s);
+  EXPECT_EQ(served, kHeld) << "each newcomer past the threshold reclaims an idle connection";
+  EXPECT_THAT(metrics_.RenderPrometheus(), Not(HasSubstr("relais_http_connections_reclaimed_total 0\n")));
+}
+
+TEST_F(HttpServerTest, ConnectionsPerClientAddressAreBounded) {
+  config_.max_connections = 32;
+  config_.max_connections_per_client = 3;
+  StartServer();
+  std::vector<std::unique_ptr<RawConnection>> mine;
+  for (int i = 0; i < 3; ++i) {
+    mine.push_back(std::make_unique<RawConnection>(port(), "127.0.0.1"));
+    ASSERT_EQ(mine.back()->Get("/healthz").status, 200) << i;
+  }
+  RawConnection fourth(port(), "127.0.0.1");
+  RawConnection::Response refused = fourth.Get("/healthz");
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_THAT(refused.head, HasSubstr("Retry-After: 1"));
+  EXPECT_EQ(Json::parse(refused.body)["type"], ProblemTypeUri(ProblemKind::kTooManyRequests));
+
+  RawConnection other(port(), "127.0.0.2");
+  EXPECT_EQ(other.Get("/healthz").status, 200) << "another address has its own allowance";
+
+  mine.pop_back();  // closing one frees its place
+  const auto deadline = Clock::now() + 2s;
+  while (server_->active_connections() > 3 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  RawConnection again(port(), "127.0.0.1");
+  EXPECT_EQ(again.Get("/healthz").status, 200);
+  EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr("relais_http_connections_client_rejected_total 1\n"));
+}
+
+TEST_F(HttpServerTest, Http11RequestWithoutExactlyOneHostIs400) {
+  StartServer();
+  for (std::string raw : {std::string("GET /healthz HTTP/1.1\r\n\r\n"),
+                          std::string("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+                          std::string("POST /echo HTTP/1.1\r\nContent-Type: application/json\r\n"
+                                      "Content-Length: 2\r\n\r\n{}")}) {
+    TestClient client(port());
+    auto r = client.Request(raw);
+    ASSERT_FALSE(r.ec) << raw << ": " << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 400) << raw;
+    EXPECT_EQ(r.Body()["type"], ProblemTypeUri(ProblemKind::kBadRequest)) << raw;
+    EXPECT_THAT(r.Body()["detail"].get<std::string>(), HasSubstr("Host")) << raw;
+    EXPECT_FALSE(r.res.keep_alive());
+  }
+  TestClient old(port());
+  auto r = old.Request("GET /healthz HTTP/1.0\r\n\r\n");  // HTTP/1.0 has no Host requirement
+  ASSERT_FALSE(r.ec);
+  EXPECT_EQ(r.res.result_int(), 200);
+}
+
+TEST_F(HttpServerTest, TransferCodingsOtherThanChunkedAloneAre501) {
+  StartServer();
+  const std::string chunked_body = "2\r\n{}\r\n0\r\n\r\n";
+  for (std::string codings : {std::string("Transfer-Encoding: gzip, chunked\r\n"),
+                              std::string("Transfer-Encoding: gzip\r\n"),
+                              std::string("Transfer-Encoding: chunked, chunked\r\n"),
+                              std::string("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
+                              std::string("Transfer-Encoding: identity\r\n")}) {
+    TestClient client(port());
+    auto r = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + codings +
+                            "\r\n" + chunked_body);
+    ASSERT_FALSE(r.ec) << codings << ": " << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 501) << codings;
+    EXPECT_EQ(r.Body()["type"], ProblemTypeUri(ProblemKind::kNotImplemented)) << codings;
+    EXPECT_FALSE(r.res.keep_alive()) << codings;
+  }
+  TestClient client(port());
+  auto ok = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                           "Transfer-Encoding: Chunked\r\n\r\n" + chunked_body);
+  ASSERT_FALSE(ok.ec);
+  EXPECT_EQ(ok.res.result_int(), 200);
+  EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr("relais_http_request_errors_total{reason=\"not_implemented\"} 5\n"));
+}
+
+TEST_F(HttpServerTest, EveryResponseCarriesARequestId) {
+  router_.AddSyncRoute("GET", "/whoami", [](const HttpRequest& req, const RouteParams&) {
+    return TextResponse(200, req.request_id);
+  });
+  StartServer();
+  TestClient client(port());
+  // A sane incoming id is kept, handed to the handler and echoed.
+  auto kept = client.Request(Get("/whoami", "X-Request-Id: proxy-42.a:b_c\r\n"));
+  ASSERT_FALSE(kept.ec);
+  EXPECT_EQ(kept.res["X-Request-Id"], "proxy-42.a:b_c");
+  EXPECT_EQ(kept.res.body(), "proxy-42.a:b_c");
+  // Absent or not sane: a new UUID each time.
+  std::set<std::string> generated;
+  for (std::string extra : {std::string(""), "X-Request-Id: " + std::string(129, 'a') + "\r\n",
+                            std::string("X-Request-Id: a/b\r\n"), std::string("X-Request-Id: \r\n"),
+                            std::string("X-Request-Id: a b\r\n")}) {
+    auto r = client.Request(Get("/whoami", extra));
+    ASSERT_FALSE(r.ec) << extra;
+    const std::string id(r.res["X-Request-Id"]);
+    EXPECT_TRUE(IsUuid(id)) << extra << " gave " << id;
+    EXPECT_EQ(r.res.body(), id);
+    generated.insert(id);
+  }
+  EXPECT_EQ(generated.size(), 5u);
+
+  // Problems name their request in `instance`: routing, handler and
+  // transport problems alike.
+  auto not_found = client.Request(Get("/nothing", "X-Request-Id: r-404\r\n"));
+  EXPECT_EQ(not_found.Body()["instance"], "urn:relais:request:r-404");
+  auto bad_json = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: r-400\r\n"
+                                 "Content-Type: application/json\r\nContent-Length: 1\r\n\r\n{");
+  EXPECT_EQ(bad_json.res.result_int(), 400);
+  EXPECT_EQ(bad_json.Body()["instance"], "urn:relais:request:r-400");
+  {
+    TestClient c(port());
+    auto too_large = c.Request("POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: r-413\r\n"
+                               "Content-Length: 100000000\r\n\r\n");
+    EXPECT_EQ(too_large.res.result_int(), 413);
+    EXPECT_EQ(too_large.res["X-Request-Id"], "r-413");
+    EXPECT_EQ(too_large.Body()["instance"], "urn:relais:request:r-413");
+  }
+  for (std::string raw : {"GET /echo HTTP/1.1\r\nX-Tag: " + std::string(4096, 'h') + "\r\n\r\n",
+                          std::string("GARBAGE\r\n\r\n")}) {
+    TestClient c(port());
+    auto r = c.Request(raw);
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_GE(r.res.result_int(), 400);
+    const std::string id(r.res["X-Request-Id"]);
+    EXPECT_TRUE(IsUuid(id)) << r.res;
+    EXPECT_EQ(r.Body()["instance"], ProblemInstance(id));
+  }
+}
+
+TEST_F(HttpServerTest, AHandlerThatThrowsIsLoggedWithItsRequestIdAndCounted) {
+  router_.AddRoute("GET", "/throw", [](HttpRequest, RouteParams, Respond) -> void {
+    throw std::runtime_error("the disk is on fire");
+  });
+  StartServer();
+  TestClient client(port());
+  auto r = client.Request(Get("/throw", "X-Request-Id: boom-1\r\n"));
+  ASSERT_FALSE(r.ec);
+  EXPECT_EQ(r.res.result_int(), 500);
+  EXPECT_EQ(r.Body()["instance"], "urn:relais:request:boom-1");
+  EXPECT_THAT(r.res.body(), Not(HasSubstr("fire"))) << "internal causes are not shown to clients";
+  EXPECT_TRUE(r.res.keep_alive());
+
+  auto errors = logger_.Matching("internal error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].level, LogLevel::kError);
+  EXPECT_EQ(errors[0].Field("request_id"), "boom-1");
+  EXPECT_THAT(errors[0].Field("cause"), HasSubstr("the disk is on fire"));
+  EXPECT_EQ(errors[0].Field("target"), "/throw");
+  auto metrics = client.Request(Get("/metrics"));
+  EXPECT_THAT(metrics.res.body(), HasSubstr("relais_internal_errors_total{where=\"request\"} 1\n"));
+
+  // A handler that drops its Respond is an internal error too.
+  auto dropped = client.Request(Get("/drop", "X-Request-Id: dropped-1\r\n"));
+  EXPECT_EQ(dropped.res.result_int(), 500);
+  errors = logger_.Matching("internal error");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[1].Field("request_id"), "dropped-1");
+  EXPECT_THAT(errors[1].Field("cause"), HasSubstr("dropped its Respond"));
+  // The access log is off by default.
+  for (const auto& record : logger_.records()) EXPECT_NE(record.message, "request");
+}
+
+TEST_F(HttpServerTest, TheAccessLogHasOneRecordPerRequest) {
+  config_.access_log = true;
+  router_.AddSyncRoute("GET", "/secret/{token}", [](const HttpRequest&, const RouteParams&) {
+    HttpResponse r = TextResponse(200, "ok");
+    r.log_target = "/secret/{token}";
+    return r;
+  });
+  StartServer();
+  TestClient client(port());
+  auto echo = client.Request(Get("/echo?x=1", "X-Request-Id: acc-1\r\n"));
+  ASSERT_FALSE(echo.ec);
+  ASSERT_FALSE(client.Request(Get("/nothing", "X-Request-Id: acc-2\r\n")).ec);
+  ASSERT_FALSE(client.Request(Get("/secret/s3cr3t", "X-Request-Id: acc-3\r\n")).ec);
+  // A record is written once its response is sent: wait for it (bounded).
+  std::vector<CapturingLogger::Record> access;
+  for (const auto deadline = Clock::now() + 2s; Clock::now() < deadline; std::this_thread::sleep_for(2ms)) {
+    access.clear();
+    for (const auto& record : logger_.records()) {
+      if (record.message == "request") access.push_back(record);
+    }
+    if (access.size() >= 3) break;
+  }
+  ASSERT_EQ(access.size(), 3u);
+  EXPECT_EQ(access[0].level, LogLevel::kInfo);
+  EXPECT_EQ(access[0].Field("method"), "GET");
+  EXPECT_EQ(access[0].Field("target"), "/echo?x=1");
+  EXPECT_EQ(access[0].Field("status"), "200");
+  EXPECT_EQ(access[0].Field("bytes"), std::to_string(echo.res.body().size()));
+  EXPECT_EQ(access[0].Field("request_id"), "acc-1");
+  EXPECT_THAT(access[0].Field("client"), HasSubstr("127.0.0.1:"));
+  EXPECT_FALSE(access[0].Field("duration_ms").empty());
+  EXPECT_EQ(access[1].Field("status"), "404");
+  EXPECT_EQ(access[1].Field("request_id"), "acc-2");
+  EXPECT_EQ(access[2].Field("target"), "/secret/{token}") << "a credential in the target is not logged";
 }
 
 TEST_F(HttpServerTest, GracefulShutdownDrainsAnInFlightSlowHandler) {

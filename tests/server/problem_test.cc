@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/server/request_id.h"
+
 namespace relais::server {
 namespace {
 
@@ -32,7 +34,7 @@ TEST(ProblemTest, EveryKindHasAStableUriUnderTheBase) {
                         ProblemKind::kVersionConflict, ProblemKind::kAlreadyExists, ProblemKind::kStateConflict,
                         ProblemKind::kPayloadTooLarge, ProblemKind::kUnsupportedMediaType,
                         ProblemKind::kValidationFailed, ProblemKind::kTooManyRequests, ProblemKind::kHeadersTooLarge,
-                        ProblemKind::kInternal, ProblemKind::kUnavailable}) {
+                        ProblemKind::kInternal, ProblemKind::kNotImplemented, ProblemKind::kUnavailable}) {
     EXPECT_TRUE(ProblemTypeUri(k).starts_with(kProblemTypeBase)) << ProblemTypeUri(k);
     EXPECT_EQ(Body(MakeProblem(k, "d"))["status"], ProblemStatus(k));
   }
@@ -97,6 +99,34 @@ TEST(ReadJsonBodyTest, ChecksMediaTypeThenSyntax) {
   ASSERT_TRUE(problem.has_value());
   EXPECT_EQ(problem->status, 400);
   EXPECT_TRUE(Body(*problem).contains("offset"));
+}
+
+TEST(ProblemTest, StampProblemInstanceNamesTheRequest) {
+  HttpResponse problem = MakeProblem(ProblemKind::kNotFound, "no resource", nullptr, "/v1/x");
+  StampProblemInstance(problem, "req-1");
+  EXPECT_EQ(Body(problem)["instance"], "urn:relais:request:req-1");
+  EXPECT_EQ(Body(problem)["detail"], "no resource");
+
+  HttpResponse plain = TextResponse(200, "hello");
+  StampProblemInstance(plain, "req-1");
+  EXPECT_EQ(plain.body, "hello");
+  HttpResponse not_json = MakeProblem(ProblemKind::kInternal, "x");
+  not_json.body = "oops";
+  StampProblemInstance(not_json, "req-1");
+  EXPECT_EQ(not_json.body, "oops");
+}
+
+TEST(ProblemTest, InternalStatusesKeepTheirCauseForTheLogOnly) {
+  HttpResponse res = ProblemFromStatus(Internal("rocksdb: IO error: No space left on device"));
+  EXPECT_EQ(res.status, 500);
+  EXPECT_EQ(res.body.find("No space"), std::string::npos);
+  EXPECT_NE(res.log_cause.find("No space left on device"), std::string::npos);
+  EXPECT_TRUE(ProblemFromStatus(NotFound("x")).log_cause.empty());
+}
+
+TEST(ProblemTest, NotImplementedIs501) {
+  EXPECT_EQ(ProblemStatus(ProblemKind::kNotImplemented), 501);
+  EXPECT_EQ(ProblemTypeUri(ProblemKind::kNotImplemented), "https://relais.dev/problems/not-implemented");
 }
 
 }  // namespace
