@@ -1,12 +1,18 @@
 // Dispatcher: the delivering half of webhooks. Owns one I/O thread that runs
-// the channel (plugins/channel.h) and all its bookkeeping. Pending
-// deliveries live in the store (webhook/q/, written by the Outbox with the
-// events); the dispatcher keeps only which lanes (endpoint, project) have
-// work. A lane delivers its oldest entry and nothing else until that entry
+// the channel (plugins/channel.h) and drives its parts, each with one job:
+//   QueueScanner    finds work in the store's queue (webhook/q/, written by
+//                   the Outbox with the events) and a lane's oldest entry;
+//   LaneScheduler   which lanes (endpoint, project) are ready, in flight,
+//                   waiting for a retry or blocked by the endpoint's limit;
+//   RetryPolicy     what an attempt's outcome leads to (pure);
+//   OutcomeRecorder attempt records, queue updates and dead letters, written
+//                   behind (KvWriteBehind) without waiting for the disk;
+//   EndpointDisabler disables an endpoint and records the notice, on a
+//                   thread of its own (a durable append).
+// A lane delivers its oldest entry and nothing else until that entry
 // succeeded, was dead-lettered or its endpoint disabled: order per
-// (endpoint, project), while lanes do not wait for each other. Outcomes are
-// written without waiting for the disk: after a crash an attempt may be
-// repeated (same webhook-id), never lost.
+// (endpoint, project), while lanes do not wait for each other. After a
+// crash an attempt may be repeated (same webhook-id), never lost.
 //
 // Wakes on store commits, on Wake() (replays, re-enabled endpoints, tests
 // after moving a ManualClock) and on a timer for due retries (at least every
@@ -14,7 +20,7 @@
 // least Retry-After. After the last attempt a delivery is dead-lettered
 // (webhook/dead/). 410 Gone, or failing without a success for disable_after,
 // disables the endpoint and appends webhook_endpoint_disabled to the
-// relais-webhooks stream.
+// relais-webhooks stream. Store errors are logged to options.info_log.
 //
 // Thread-safety: Start/Stop from one thread; Expect, Wake, Rescan and stats
 // are safe from any thread. *store, *registry and *clock must outlive it.
@@ -27,9 +33,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/notify/endpoint_disabler.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/store/event_store.h"
 #include "engine/util/clock.h"
+#include "engine/util/log.h"
 #include "plugins/channel.h"
 
 namespace boost::asio {
@@ -48,6 +56,9 @@ struct DispatcherOptions {
   size_t max_concurrency_per_endpoint = 16;
   std::chrono::milliseconds disable_after{432'000'000};
   std::chrono::milliseconds max_sleep{1'000};
+  // Where store errors and disabled endpoints are reported; never null, and
+  // must outlive the dispatcher.
+  Logger* info_log = &NullLogger();
 };
 
 struct DispatcherStats {
@@ -79,9 +90,10 @@ class Dispatcher {
   void Expect(std::vector<std::string> suffixes);
   // Look at what is due now.
   void Wake();
-  // Returns once the outcomes handed to the writer so far are in the store:
-  // readers of the queue, attempts and dead letters then see them, and a
-  // replay's writes cannot be overtaken by an older queue update.
+  // Returns once the outcomes handed to the writer so far, and the endpoints
+  // disabled so far, are in the store: readers of the queue, attempts, dead
+  // letters and endpoints then see them, and a replay's writes cannot be
+  // overtaken by an older queue update.
   void Settle();
   // Rebuild the lanes from the whole queue (after a re-enable or a replay).
   void Rescan();
@@ -94,9 +106,7 @@ class Dispatcher {
   // Adds deliveries of Relais's own notices (an endpoint disabled) to the
   // batch that records them: first_version is the notice's version in the
   // relais-webhooks stream. REQUIRES: set before Start.
-  using NoticeHook = std::function<void(const std::string& disabled_endpoint, const std::string& partner,
-                                        uint64_t first_version, const std::vector<NewEvent>& events,
-                                        KvWrites& writes)>;
+  using NoticeHook = EndpointDisabler::NoticeHook;
   void SetNoticeHook(NoticeHook hook);
 
   struct State;

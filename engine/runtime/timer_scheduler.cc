@@ -1,7 +1,6 @@
 #include "engine/runtime/timer_scheduler.h"
 
 #include <atomic>
-#include <cstdio>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -60,7 +59,9 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
     auto report = timers.FireDue();
     std::chrono::milliseconds wait = options.max_sleep;
     if (!report.ok()) {
-      std::fprintf(stderr, "relais: timers: %s\n", report.status().ToString().c_str());
+      options.info_log->Error("timers: firing what is due failed; retrying later",
+                              {{"error", report.status().ToString()},
+                               {"retry_after_ms", std::to_string(options.retry_after.count())}});
       wait = options.retry_after;
     } else {
       fired += report->fired;

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "engine/runtime/timer_service.h"
+#include "engine/util/log.h"
 
 namespace boost::asio {
 class io_context;
@@ -26,6 +27,9 @@ struct SchedulerOptions {
   // Commits re-check at most this often: a timer armed due sooner than this
   // may fire up to this late.
   std::chrono::milliseconds commit_recheck{50};
+  // Where a failed firing is reported (error level, then retried after
+  // retry_after). Must outlive the scheduler.
+  Logger* info_log = &NullLogger();
 };
 
 class TimerScheduler {

@@ -34,11 +34,14 @@ export function writeConfig(dir, { sourceDir, tokens }) {
 }
 
 // Starts the server; fakeStart ("2025-01-06 09:00:00") runs it under
-// libfaketime from that instant on (monotonic clocks untouched).
+// libfaketime from that instant on (monotonic clocks untouched). A sanitized
+// build names its runtime in RELAIS_PRELOAD_FIRST (ctest sets it): ASan
+// must come first in the initial library list, so it goes before
+// libfaketime (whose time functions ASan's interceptors then call on).
 export function startServer(binary, configPath, { fakeStart } = {}) {
   const env = { ...process.env };
   if (fakeStart) {
-    env.LD_PRELOAD = [env.LD_PRELOAD, findFaketime()].filter(Boolean).join(':');
+    env.LD_PRELOAD = [env.RELAIS_PRELOAD_FIRST, env.LD_PRELOAD, findFaketime()].filter(Boolean).join(':');
     env.FAKETIME = `@${fakeStart}`;
     env.FAKETIME_DONT_FAKE_MONOTONIC = '1';
     env.FAKETIME_NO_CACHE = '1';

@@ -1,12 +1,14 @@
 // The dispatcher against the in-memory store, a ManualClock and a scripted
 // channel: ordering per (endpoint, project), retries on the injected clock,
 // dead letters and replay, 410 and failing-for-days disabling, a restart
-// redelivering with the same webhook-id, the per-endpoint concurrency limit.
+// redelivering with the same webhook-id, the per-endpoint concurrency limit,
+// an endpoint's disabling (a durable append) holding no other lane.
 #include "engine/notify/dispatcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -33,6 +35,57 @@ using plugins::DeliveryOutcome;
 using plugins::OutcomeKind;
 using testing::ScriptedChannel;
 
+// Passes everything through to base, except appends to one stream, which
+// wait in the appending thread until Release.
+class HoldingStore final : public EventStore {
+ public:
+  HoldingStore(EventStore& base, std::string stream) : base_(base), stream_(std::move(stream)) {}
+  ~HoldingStore() override { Release(); }
+
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  size_t held() const {
+    std::lock_guard lock(mu_);
+    return held_;
+  }
+
+  void AppendAsync(AppendRequest request, AppendCallback done) override {
+    if (request.stream_id == stream_) {
+      std::unique_lock lock(mu_);
+      ++held_;
+      cv_.wait(lock, [&] { return released_; });
+    }
+    base_.AppendAsync(std::move(request), std::move(done));
+  }
+  StatusOr<uint64_t> StreamVersion(const std::string& s) override { return base_.StreamVersion(s); }
+  StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& s, uint64_t from, size_t n) override {
+    return base_.ReadStream(s, from, n);
+  }
+  StatusOr<LogPage> ReadAll(uint64_t from, size_t n) override { return base_.ReadAll(from, n); }
+  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& id) override { return base_.LookupEvent(id); }
+  uint64_t LastPosition() const override { return base_.LastPosition(); }
+  Subscription Subscribe(CommitListener l) override { return base_.Subscribe(std::move(l)); }
+  Status SaveSnapshot(const std::string& s, const Snapshot& snap) override { return base_.SaveSnapshot(s, snap); }
+  StatusOr<std::optional<Snapshot>> LoadSnapshot(const std::string& s) override { return base_.LoadSnapshot(s); }
+  Status KvWrite(const KvWrites& w) override { return base_.KvWrite(w); }
+  StatusOr<std::optional<std::string>> KvGet(const std::string& k) override { return base_.KvGet(k); }
+  StatusOr<std::vector<KvEntry>> KvScan(const std::string& p, const std::string& after, size_t n) override {
+    return base_.KvScan(p, after, n);
+  }
+  StoreStats Stats() const override { return base_.Stats(); }
+
+ private:
+  EventStore& base_;
+  const std::string stream_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+  size_t held_ = 0;
+};
+
 class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override { shared_ = std::make_shared<ScriptedChannel::Shared>(); }
@@ -44,7 +97,7 @@ class DispatcherTest : public ::testing::Test {
     if (service_) service_->Stop();
     service_.reset();
     auto shared = shared_;
-    auto created = WebhookService::Create(store_, clock_, std::move(options),
+    auto created = WebhookService::Create(*target_, clock_, std::move(options),
                                           [shared](boost::asio::io_context& io) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
                                             shared->io = &io;
                                             return std::unique_ptr<plugins::NotificationChannel>(
@@ -128,6 +181,8 @@ class DispatcherTest : public ::testing::Test {
   MemoryEventStore store_;
   ManualClock clock_{FromMicros(1'700'000'000'000'000)};
   std::shared_ptr<ScriptedChannel::Shared> shared_;
+  std::unique_ptr<HoldingStore> holding_;  // when set, target_
+  EventStore* target_ = &store_;           // the store the service is given
   std::unique_ptr<WebhookService> service_;
 };
 
@@ -280,6 +335,38 @@ TEST_F(DispatcherTest, ThePartnersOtherEndpointsAreToldWhenOneIsDisabled) {
   EXPECT_EQ(body["data"]["partner"]["id"], "ccas");
   EXPECT_EQ(body["data"]["event"]["data"]["endpoint"], gone);
   EXPECT_THAT(body["data"]["event"]["data"]["reason"].get<std::string>(), HasSubstr("410"));
+}
+
+TEST_F(DispatcherTest, DisablingAnEndpointHoldsNoOtherLaneWhileItsNoticeIsWritten) {
+  holding_ = std::make_unique<HoldingStore>(store_, std::string(kWebhookSystemStream));
+  target_ = holding_.get();
+  Open();
+  const std::string gone = AddEndpoint("ccas", {"indicateur_*"});
+  const std::string ok = AddEndpoint("ccas", {"indicateur_*"});
+  shared_->respond = [gone](const plugins::Delivery& d) {
+    return std::optional<DeliveryOutcome>(d.endpoint_id == gone ? DeliveryOutcome{OutcomeKind::kGone, 410}
+                                                                : DeliveryOutcome{OutcomeKind::kDelivered, 200});
+  };
+  auto attempts_to = [&](const std::string& endpoint) {
+    std::lock_guard lock(shared_->mu);
+    return std::count_if(shared_->attempts.begin(), shared_->attempts.end(),
+                         [&](const auto& a) { return a.endpoint_id == endpoint; });
+  };
+  ASSERT_THAT(service_->Start(), IsOk());
+  Append("p", 1);
+  // The 410 made the disabling's append start, and it is held.
+  ASSERT_TRUE(WaitUntil([&] { return holding_->held() == 1; }));
+  Append("q", 3);
+  EXPECT_TRUE(WaitUntil([&] { return attempts_to(ok) == 4; }))
+      << "the other endpoint's lanes go on while the notice waits for the disk";
+  EXPECT_EQ(attempts_to(gone), 1) << "an endpoint being disabled gets no further attempt";
+  holding_->Release();
+  ASSERT_TRUE(WaitUntil([&] { auto v = store_.StreamVersion(std::string(kWebhookSystemStream)); return v.ok() && *v == 1; }));
+  EXPECT_FALSE(service_->endpoints().Get(gone)->active);
+  // Disabled in the registry before its notice was written, it had no
+  // delivery of q queued; that of p stays.
+  EXPECT_EQ(service_->Pending(gone, "", 10)->items.size(), 1u) << "its delivery stays queued";
+  EXPECT_EQ(attempts_to(gone), 1);
 }
 
 TEST_F(DispatcherTest, AnEndpointFailingLongerThanDisableAfterIsDisabled) {

@@ -7,7 +7,11 @@
 //       ccas-fresnes and three élus whose reviews fall on 15 Feb, Jun, Oct;
 //       gives ccas-fresnes an endpoint for reminder_sent
 //   programme_crash_child <store-dir> <now ISO-8601> fire
-//       prints READY, then fires what is due and prints "fired=N refused=M"
+//       prints READY, then fires what is due and prints "fired=N refused=M";
+//       with RELAIS_CRASH_PAUSE_AT_APPEND=N in the environment, the N-th
+//       programme append of the firing prints "PAUSED append N" and stops
+//       the process (SIGSTOP) once its batch, outbox included, is built and
+//       before it is committed: the parent's SIGKILL lands there
 #include <cstdio>
 #include <string>
 
@@ -47,6 +51,13 @@ int main(int argc, char** argv) {
   programmes.AddAppendHook([w = webhooks->get()](const std::string& id, const std::string& title, uint64_t first,
                                                   const std::vector<NewEvent>& events, KvWrites& writes) {
     return w->OnProgrammeAppend(id, title, first, events, writes);
+  });
+  // Hooks run in the order added: this one sees the batch the outbox filled.
+  relais::testing::PausePoint pause("RELAIS_CRASH_PAUSE_AT_APPEND", "append");
+  programmes.AddAppendHook([&pause](const std::string&, const std::string&, uint64_t, const std::vector<NewEvent>&,
+                                    KvWrites&) {
+    pause.Reach();
+    return Status::Ok();
   });
 
   const std::string& mode = child.mode;

@@ -1,20 +1,24 @@
 // Programme milestones across SIGKILL and restart: 240 reminders (80
-// programmes, 3 élus each) fall due while no process runs; a firing process
-// is killed at growing random moments until a kill lands mid-way, then one
-// runs to the end. Every reminder must be recorded exactly once, and each
-// recorded reminder must have its webhook delivery queued (the outbox is
-// written in the event's own batch: never one without the other).
+// programmes, 3 élus each, one append per programme) fall due while no
+// process runs. Firing processes are killed inside the firing by
+// construction: each is started with a pause point (tests/testing/
+// crash_child.h) that stops it at its N-th append, once that append's batch
+// (events, timer keys, outbox) is built and before it is committed, while
+// other firing threads may be anywhere in theirs; the test SIGKILLs it
+// there. Then one runs to the end. Every reminder must be recorded exactly
+// once, and each recorded reminder must have its webhook delivery queued
+// (the outbox is written in the event's own batch: never one without the
+// other).
 #include <signal.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <map>
-#include <random>
 #include <regex>
-#include <thread>
 
 #include "engine/notify/webhook_keys.h"
+#include "engine/runtime/timer_service.h"
 #include "engine/store/rocksdb_event_store.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/subprocess.h"
@@ -29,6 +33,12 @@ using relais::testing::RunProcess;
 constexpr int kProgrammes = 80;
 constexpr int kReminders = kProgrammes * 3;
 constexpr const char* kDue = "2027-02-08T09:00:00Z";  // 7 days before 15 Feb 2027, 10:00 Paris
+// The child fires programmes on up to this many threads (TimerService's
+// default, as relais serve uses it). A thread builds its next append's batch
+// only after committing its last, so when the (kFireThreads + 1)-th append
+// is built, at least one append is committed: a pause there lands strictly
+// inside the firing.
+const size_t kFireThreads = runtime::TimerOptions{}.routed_fire_threads;
 
 struct Seen {
   std::map<std::string, int> reminders;  // "<programme>/<milestone>" -> reminder_sent events
@@ -87,22 +97,31 @@ TEST(ProgrammeCrashTest, RemindersFireExactlyOnceWithTheirDeliveriesAcrossKills)
   ASSERT_EQ(setup.exit_code, 0) << setup.err;
   ASSERT_EQ(Read(store).total, 0);
 
-  std::mt19937 rng(11);
-  bool interrupted_midway = false;
-  for (int kill = 0; kill < 80 && !interrupted_midway; ++kill) {
-    ChildProcess child({RELAIS_PROGRAMME_CHILD, store, kDue, "fire"});
+  // Each kill pauses the child at an append: the first at the very first
+  // (at most the appends of other threads racing it are committed); the
+  // others after at least one append and before the last (80 appends: two
+  // stops at the 33rd leave at least 80 - 2 * 32 due).
+  const std::vector<size_t> pauses = {1, kFireThreads + 1, kFireThreads + 1};
+  ASSERT_LT(2 * kFireThreads + 1, static_cast<size_t>(kProgrammes)) << "the pauses must fall inside the firing";
+  int before = 0;
+  for (size_t kill = 0; kill < pauses.size(); ++kill) {
+    ChildProcess child({RELAIS_PROGRAMME_CHILD, store, kDue, "fire"},
+                       {"RELAIS_CRASH_PAUSE_AT_APPEND=" + std::to_string(pauses[kill])});
     ASSERT_TRUE(child.started());
-    ASSERT_TRUE(child.WaitFor(std::regex("READY"), std::chrono::seconds(60))) << child.output();
-    std::this_thread::sleep_for(std::chrono::microseconds(kill * 500 + rng() % 500));  // somewhere in the firing
+    ASSERT_TRUE(child.WaitFor(std::regex("PAUSED append [0-9]+"), std::chrono::seconds(120)))
+        << "kill " << kill + 1 << ": the child never reached append " << pauses[kill] << ":\n"
+        << child.output();
     child.Kill(SIGKILL);
     const Seen seen = Read(store);
     ExpectConsistent(seen);
     if (::testing::Test::HasFailure()) return;
-    interrupted_midway = seen.total > 0 && seen.total < kReminders;
-    if (interrupted_midway)
-      std::printf("kill %d landed mid-way: %d of %d reminders recorded\n", kill + 1, seen.total, kReminders);
+    std::printf("kill %zu at append %zu: %d of %d reminders recorded\n", kill + 1, pauses[kill], seen.total, kReminders);
+    EXPECT_LT(seen.total, kReminders) << "kill " << kill + 1 << " landed after the firing";
+    if (pauses[kill] > kFireThreads) {
+      EXPECT_GT(seen.total, before) << "kill " << kill + 1 << " landed before any append of the firing";
+    }
+    before = seen.total;
   }
-  EXPECT_TRUE(interrupted_midway) << "no kill landed inside the firing";
 
   auto finish = RunProcess({RELAIS_PROGRAMME_CHILD, store, kDue, "fire"});
   ASSERT_EQ(finish.exit_code, 0) << finish.err;

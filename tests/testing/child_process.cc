@@ -14,7 +14,26 @@ namespace relais::testing {
 
 using SteadyClock = std::chrono::steady_clock;
 
-ChildProcess::ChildProcess(std::vector<std::string> argv) {
+namespace {
+
+// environ with extra ("NAME=value") added, replacing inherited entries of the same NAME.
+std::vector<std::string> EnvironmentWith(const std::vector<std::string>& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const size_t eq = entry.find('=');
+    const std::string name = entry.substr(0, eq == std::string::npos ? entry.size() : eq + 1);
+    bool replaced = false;
+    for (const std::string& x : extra) replaced = replaced || x.rfind(name, 0) == 0;
+    if (!replaced) out.push_back(entry);
+  }
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::vector<std::string> extra_env) {
   int out[2];
   if (pipe(out) != 0) return;
   posix_spawn_file_actions_t actions;
@@ -24,7 +43,12 @@ ChildProcess::ChildProcess(std::vector<std::string> argv) {
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
-  if (argv.empty() || posix_spawnp(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
+  std::vector<std::string> env = EnvironmentWith(extra_env);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  if (argv.empty() || posix_spawnp(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data()) != 0)
+    pid_ = -1;
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   out_ = out[0];

@@ -22,9 +22,11 @@ class ChildProcess {
   // A stop or a start on a loaded 2-core machine.
   static constexpr std::chrono::seconds kStopDeadline{20};
 
-  // argv[0] is found on PATH when it has no '/'. started() is false when it
-  // could not be spawned.
-  explicit ChildProcess(std::vector<std::string> argv);
+  // argv[0] is found on PATH when it has no '/'. extra_env ("NAME=value")
+  // is added to this process's environment for the child (a NAME given
+  // there replaces the inherited one). started() is false when it could
+  // not be spawned.
+  explicit ChildProcess(std::vector<std::string> argv, std::vector<std::string> extra_env = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

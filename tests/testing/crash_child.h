@@ -6,6 +6,10 @@
 // Thread-safety: for a child's main thread.
 #pragma once
 
+#include <signal.h>
+
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -53,6 +57,37 @@ inline ChildRuntime OpenChildRuntime(int argc, char** argv, const std::string& u
   out.mode = argv[3];
   return out;
 }
+
+// A pause point: lets the parent SIGKILL the child at a chosen place, by
+// construction rather than by timing. Built from the environment variable
+// env_name (a count N >= 1; absent or empty: the point never pauses). The
+// N-th Reach() prints "PAUSED <label> <N>" on stdout and stops the whole
+// process with SIGSTOP; the parent, having read that line, kills it there
+// (SIGKILL ends a stopped process). Reach is safe from any thread; the
+// stop freezes every thread of the process at once.
+class PausePoint {
+ public:
+  PausePoint(const char* env_name, std::string label) : label_(std::move(label)) {
+    const char* text = std::getenv(env_name);
+    if (text != nullptr && *text != '\0') {
+      char* end = nullptr;
+      const long n = std::strtol(text, &end, 10);
+      if (*end != '\0' || n < 1) DieChild(std::string(env_name) + " must be a count >= 1, got '" + text + "'");
+      at_ = static_cast<uint64_t>(n);
+    }
+  }
+  void Reach() {
+    if (at_ == 0 || ++reached_ != at_) return;
+    std::printf("PAUSED %s %llu\n", label_.c_str(), static_cast<unsigned long long>(at_));
+    std::fflush(stdout);
+    raise(SIGSTOP);
+  }
+
+ private:
+  const std::string label_;
+  uint64_t at_ = 0;  // 0: never
+  std::atomic<uint64_t> reached_{0};
+};
 
 // The "fire" mode: prints READY (the parent may kill from now on), fires
 // what is due and prints "fired=N refused=M". Returns the exit status.
