@@ -48,6 +48,12 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   return Unavailable(msg);
 }
 
+// A full disk (ENOSPC); RocksDB does not give every such error the NoSpace
+// subcode, hence the message check as well.
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos;
+}
+
 Logger& LogOf(const RocksDbStoreOptions& o) { return o.info_log ? *o.info_log : NullLogger(); }
 
 std::string_view ReasonName(rocksdb::BackgroundErrorReason reason) {
@@ -67,9 +73,8 @@ std::string_view ReasonName(rocksdb::BackgroundErrorReason reason) {
 // to do), and logs the first failure of a run as a warning.
 void RecordWriteFailure(StoreHealth& health, Logger& log, const RocksDbStoreOptions& o, const rocksdb::Status& cause,
                         std::string_view during) {
-  const std::string what = cause.IsNoSpace() || cause.ToString().find("No space left") != std::string::npos
-                               ? "free disk space on the file system holding it"
-                               : "check the disk holding it; restart Relais if the error persists";
+  const std::string what = IsNoSpace(cause) ? "free disk space on the file system holding it"
+                                            : "check the disk holding it; restart Relais if the error persists";
   Status reason = Unavailable("the store in " + o.path + " cannot write (" + std::string(during) +
                               " failed: " + cause.ToString() + "); it retries by itself every " +
                               std::to_string(o.resume_interval.count()) + " ms: " + what);
@@ -186,16 +191,14 @@ Status NotARelaisStore(const std::string& path, const std::string& why) {
                             "); nothing was changed. Point data_dir at an empty or new directory.");
 }
 
-bool IsNoSpace(const rocksdb::Status& s) {
-  return s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos;
-}
-
 // An open that failed, in one line: what, where, and for a full disk what
 // to do (the most likely cause of a failing open of a healthy store).
 Status OpenError(const rocksdb::Status& s, const std::string& path, std::string_view doing) {
   if (!IsNoSpace(s)) return FromRocks(s, std::string(doing) + " " + path);
   std::error_code ec;
-  const fs::space_info space = fs::space(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path(), ec);
+  fs::path where = fs::path(path).parent_path();  // exists even when path does not yet
+  if (where.empty()) where = ".";
+  const fs::space_info space = fs::space(where, ec);
   const std::string free = ec ? "" : " (" + std::to_string(space.available) + " bytes free)";
   return Unavailable(std::string(doing) + " " + path + " failed: the disk is full" + free + ": " + s.ToString() +
                      "; free space on the file system holding it, then start Relais again");
@@ -251,7 +254,8 @@ Status CreateStore(const RocksDbStoreOptions& o, const TimePoint now) {
   fs::path staging = target.string() + ".creating-" + std::to_string(::getpid());
   std::error_code ec;
   fs::remove_all(staging, ec);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  // Made first: RocksDB logs an error when the directory it creates is absent.
+  fs::create_directories(staging, ec);
   if (Status created = CreateStoreIn(o, staging, now); !created.ok()) {
     fs::remove_all(staging, ec);
     return created;

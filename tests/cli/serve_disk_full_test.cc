@@ -198,7 +198,7 @@ TEST_F(ServeDiskFullTest, FullDiskAtRunTimeIs503AndReadyzSaysWhyUntilSpaceIsFree
     ASSERT_EQ(page.status, 200) << page.body;
     Json body = page.Body();
     for (const Json& e : body["events"])
-      if (e.value("type", "") == "indicateur_enregistre") stored.insert(e["data"]["valeur"].get<int>());
+      if (e.value("type", "") == "indicateur_enregistre") stored.insert(e["data"]["data"].value("valeur", -1));  // the command's data
     if (!body.value("has_more", false)) break;
     from = body["next_from"].get<uint64_t>();
   }
