@@ -73,11 +73,18 @@ std::string_view ReasonName(rocksdb::BackgroundErrorReason reason) {
 // to do), and logs the first failure of a run as a warning.
 void RecordWriteFailure(StoreHealth& health, Logger& log, const RocksDbStoreOptions& o, const rocksdb::Status& cause,
                         std::string_view during) {
-  const std::string what = IsNoSpace(cause) ? "free disk space on the file system holding it"
-                                            : "check the disk holding it; restart Relais if the error persists";
+  // RocksDB cannot resume from a fatal error (e.g. a WAL write that failed
+  // for another reason than space): only a reopen clears it.
+  const bool fatal = cause.severity() >= rocksdb::Status::Severity::kFatalError;
+  const std::string what =
+      fatal ? "RocksDB cannot resume after this error: restart Relais once the disk is healthy"
+      : IsNoSpace(cause)
+          ? "it retries by itself every " + std::to_string(o.resume_interval.count()) +
+                " ms: free disk space on the file system holding it"
+          : "it retries by itself every " + std::to_string(o.resume_interval.count()) +
+                " ms: check the disk holding it; restart Relais if the error persists";
   Status reason = Unavailable("the store in " + o.path + " cannot write (" + std::string(during) +
-                              " failed: " + cause.ToString() + "); it retries by itself every " +
-                              std::to_string(o.resume_interval.count()) + " ms: " + what);
+                              " failed: " + cause.ToString() + "); " + what);
   if (health.MarkFailed(reason))
     log.Warn("store writes failing", {{"path", o.path}, {"during", std::string(during)}, {"cause", cause.ToString()}});
 }
@@ -602,11 +609,14 @@ bool RocksDbEventStore::TryRecover() {
   rocksdb::Status s = db_->db->Resume();
   Logger& log = LogOf(options_);
   if (!s.ok()) {
-    log.Debug("store resume failed", {{"path", options_.path}, {"cause", s.ToString()}});
+    if (s.ToString() != last_resume_error_)  // once per cause, not once per attempt
+      log.Debug("store resume failed", {{"path", options_.path}, {"cause", s.ToString()}});
+    last_resume_error_ = s.ToString();
     // Busy: RocksDB is recovering by itself; anything else is the newest cause.
     if (!s.IsBusy()) RecordWriteFailure(*health_, log, options_, s, "resume");
     return false;
   }
+  last_resume_error_.clear();
   if (health_->MarkRecoveredIf(seen)) log.Info("store writable again", {{"path", options_.path}});
   return !health_->failed();
 }

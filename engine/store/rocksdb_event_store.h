@@ -163,6 +163,7 @@ class RocksDbEventStore final : public EventStore {
   std::unordered_map<std::string, uint64_t> stream_versions_;
   uint64_t next_position_;
   std::chrono::steady_clock::time_point last_resume_{};  // the last DB::Resume() try
+  std::string last_resume_error_;                        // what it answered, if it failed
 
   std::atomic<uint64_t> last_position_;
   std::atomic<uint64_t> appends_{0};
