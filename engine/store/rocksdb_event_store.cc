@@ -602,8 +602,10 @@ void RocksDbEventStore::Acknowledge(std::deque<Pending>& group, std::vector<Stat
 
 bool RocksDbEventStore::TryRecover() {
   if (!health_->failed()) return true;
+  // One interval after the failure or the last try, whichever is later: a
+  // resume at once would find the disk as full as the write did.
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_resume_ < options_.resume_interval) return false;
+  if (now - std::max(last_resume_, health_->last_failure()) < options_.resume_interval) return false;
   last_resume_ = now;
   const uint64_t seen = health_->generation();
   rocksdb::Status s = db_->db->Resume();

@@ -59,7 +59,7 @@ struct RocksDbStoreOptions {
   // families written at different rates would otherwise keep old logs alive).
   size_t max_total_wal_bytes = 256 << 20;
   // While writes fail after an I/O error, how often the store asks RocksDB to
-  // resume (appends in between are refused at once).
+  // resume, from the failure on (appends in between are refused at once).
   std::chrono::milliseconds resume_interval{1000};
   EventLimits limits;
   const Clock* clock = nullptr;              // nullptr: the system clock; must outlive the store
@@ -143,7 +143,8 @@ class RocksDbEventStore final : public EventStore {
   void Acknowledge(std::deque<Pending>& group, std::vector<StatusOr<AppendResult>> results);
 
   // While the store is failed, asks RocksDB to resume, at most once per
-  // resume_interval. Returns whether writes can be tried now.
+  // resume_interval (counted from the last failure or try). Returns whether
+  // writes can be tried now.
   bool TryRecover();
   StatusOr<uint64_t> LoadStreamVersion(const std::string& stream_id);
 

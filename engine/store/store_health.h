@@ -11,6 +11,7 @@
 // external synchronization.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 
@@ -32,6 +33,8 @@ class StoreHealth {
 
   // Failures recorded so far; read before a retry, passed to MarkRecoveredIf.
   uint64_t generation() const;
+  // When the latest failure was recorded (a retry waits its interval from it).
+  std::chrono::steady_clock::time_point last_failure() const;
 
   // Marks the store writable again unless a failure was recorded after
   // `seen` was read. Returns true when it changed failed to writable.
@@ -41,6 +44,7 @@ class StoreHealth {
   mutable std::mutex mu_;
   Status reason_;        // OK while writable
   uint64_t generation_ = 0;
+  std::chrono::steady_clock::time_point last_failure_{};
 };
 
 }  // namespace relais

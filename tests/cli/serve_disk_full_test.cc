@@ -92,10 +92,12 @@ class ServeDiskFullTest : public ::testing::Test {
   void SetUp() override {
     if (!disk_.mounted()) GTEST_SKIP() << "disk-full test skipped: " << disk_.skip_reason();
     config_path_ = config_dir_.Sub("relais.yaml");
+    // resume_interval_ms: the first retry comes that long after the failure,
+    // so the checks made right after it see the failed state.
     std::ofstream(config_path_) << "server:\n  listen_address: 127.0.0.1\n  port: 0\n  io_threads: 2\n"
                                 << "data_dir: " << data_dir() << "\n"
                                 << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
-                                << "store:\n  resume_interval_ms: 100\n"
+                                << "store:\n  resume_interval_ms: 2000\n"
                                 << "tokens:\n  - sha256: " << kTokenSha256 << "\n"
                                 << "    subject: person:claire.dumas\n    roles: [coordinator]\n";
   }
