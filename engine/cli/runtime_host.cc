@@ -33,6 +33,7 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisCon
   options.max_batch_bytes = config.store.max_batch_bytes;
   options.stream_cache_capacity = config.store.stream_cache_capacity;
   options.max_total_wal_bytes = config.store.max_total_wal_bytes;
+  options.resume_interval = config.store.resume_interval;
   RELAIS_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::Open(options));
   std::unique_ptr<RuntimeHost> host(new RuntimeHost(config, std::move(store)));
   RELAIS_RETURN_IF_ERROR(host->registry_->LoadPersisted().WithContext("reloading deployed workflows"));

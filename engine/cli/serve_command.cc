@@ -68,7 +68,9 @@ int Serve(const Args& args) {
   server::Metrics metrics;
   server::Router router;
   server::RegisterOperationalRoutes(router, metrics, [&store] {
-    // Ready when the store accepts reads; a store that failed writes says so.
+    // Ready when the store can write (after an I/O error: not until it has
+    // recovered, with the reason) and read.
+    if (Status writable = store.Writable(); !writable.ok()) return writable;
     auto version = store.StreamVersion("relais-readiness");
     return version.ok() ? Status::Ok() : version.status();
   });

@@ -233,6 +233,7 @@ Status ParseStore(const Reader& r, const YAML::Node& node, StoreConfig& s) {
                    r.UnsignedField("max_batch_bytes", &s.max_batch_bytes, 1024, 1ull << 32),
                    r.UnsignedField("stream_cache_capacity", &s.stream_cache_capacity, 0, 1ull << 32),
                    r.UnsignedField("max_total_wal_bytes", &s.max_total_wal_bytes, 1 << 20, 1ull << 40),
+                   r.MillisField("resume_interval_ms", &s.resume_interval, 10, 3'600'000),
                });
 }
 

@@ -60,6 +60,7 @@ struct StoreConfig {
   size_t max_batch_bytes = 8 * 1024 * 1024;     // group commit: bytes per write batch
   size_t stream_cache_capacity = 100'000;       // streams whose head version is cached
   size_t max_total_wal_bytes = 256 << 20;        // log replayed at most after a crash (flushes beyond)
+  std::chrono::milliseconds resume_interval{1000};  // after an I/O error: how often writes are retried
 };
 
 // Runtime tuning (section `runtime:`): projects, snapshots, timers, read model.

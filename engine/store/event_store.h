@@ -205,6 +205,12 @@ class EventStore {
                                                 size_t max_count) = 0;
 
   virtual StoreStats Stats() const = 0;
+
+  // OK while appends and writes can succeed; kUnavailable with the reason
+  // (what failed, where, what to do) while they cannot, e.g. after an I/O
+  // error until the store has recovered from it. For readiness checks: a
+  // cheap in-memory answer, no I/O.
+  virtual Status Writable() const = 0;
 };
 
 }  // namespace relais

@@ -33,6 +33,14 @@ Status FaultInjectingEventStore::NextFault() {
   return error_;
 }
 
+Status FaultInjectingEventStore::Writable() const {
+  {
+    std::lock_guard lock(mu_);
+    if (fail_all_) return error_;
+  }
+  return base_.Writable();
+}
+
 void FaultInjectingEventStore::AppendAsync(AppendRequest request, AppendCallback done) {
   Status fault = NextFault();
   if (!fault.ok()) return done(fault);

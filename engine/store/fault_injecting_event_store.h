@@ -40,6 +40,8 @@ class FaultInjectingEventStore final : public EventStore {
     return base_.KvScan(p, after, n);
   }
   StoreStats Stats() const override { return base_.Stats(); }
+  // The injected error while FailAllAppends holds, else the base's answer.
+  Status Writable() const override;
 
  private:
   // Returns the error to inject for this write, or OK.

@@ -1,10 +1,9 @@
 #include "engine/store/kv_write_behind.h"
 
-#include <cstdio>
-
 namespace relais {
 
-KvWriteBehind::KvWriteBehind(EventStore& store) : store_(store), thread_([this] { Run(); }) {}
+KvWriteBehind::KvWriteBehind(EventStore& store, KvWriteBehindOptions options)
+    : store_(store), log_(options.info_log ? *options.info_log : NullLogger()), thread_([this] { Run(); }) {}
 
 KvWriteBehind::~KvWriteBehind() {
   {
@@ -57,7 +56,8 @@ void KvWriteBehind::Run() {
     lock.unlock();
     batch.sync = false;
     if (Status s = store_.KvWrite(batch); !s.ok()) {
-      std::fprintf(stderr, "relais: write-behind: %s\n", s.ToString().c_str());
+      log_.Warn("write-behind dropped a batch it could not write",
+                {{"keys", std::to_string(batch.ops.size())}, {"cause", s.ToString()}});
     }
     lock.lock();
     // A key changed again after this batch was taken keeps its newer change.

@@ -8,8 +8,9 @@
 // Changes are written in submission order, in batches, without waiting for
 // the disk (KvWrites::sync = false): for records whose loss after a crash is
 // acceptable (the webhook dispatcher's attempt records and queue updates,
-// which only make an attempt be repeated). A failed write is reported on
-// stderr and dropped: the store stays as it was, and Unwritten forgets it.
+// which only make an attempt be repeated). A failed write is logged (warn,
+// to options.info_log) and dropped: the store stays as it was, and Unwritten
+// forgets it.
 //
 // Thread-safety: every member is safe from any thread. *store must outlive
 // this object; the destructor writes what is still queued.
@@ -23,12 +24,17 @@
 #include <unordered_map>
 
 #include "engine/store/event_store.h"
+#include "engine/util/log.h"
 
 namespace relais {
 
+struct KvWriteBehindOptions {
+  Logger* info_log = &NullLogger();  // failed writes are logged here; must outlive the writer
+};
+
 class KvWriteBehind {
  public:
-  explicit KvWriteBehind(EventStore& store);
+  explicit KvWriteBehind(EventStore& store, KvWriteBehindOptions options = {});
   ~KvWriteBehind();
   KvWriteBehind(const KvWriteBehind&) = delete;
   KvWriteBehind& operator=(const KvWriteBehind&) = delete;
@@ -51,6 +57,7 @@ class KvWriteBehind {
   void Run();
 
   EventStore& store_;
+  Logger& log_;
   mutable std::mutex mu_;
   std::condition_variable wake_;     // the writer: work queued, or stop
   std::condition_variable written_;  // Drain: a batch was written

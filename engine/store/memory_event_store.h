@@ -37,6 +37,7 @@ class MemoryEventStore final : public EventStore {
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                         size_t max_count) override;
   StoreStats Stats() const override;
+  Status Writable() const override { return Status::Ok(); }  // memory never fails a write
 
  private:
   StatusOr<AppendResult> AppendLocked(AppendRequest& request);

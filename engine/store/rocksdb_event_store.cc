@@ -3,16 +3,19 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
 #include "engine/store/append_rules.h"
 #include "engine/store/codec.h"
+#include "engine/store/rocksdb_log.h"
 
 namespace relais {
 namespace fs = std::filesystem;
@@ -44,6 +47,74 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.IsInvalidArgument() || s.IsNotSupported()) return FailedPrecondition(msg);
   return Unavailable(msg);
 }
+
+// A full disk (ENOSPC); RocksDB does not give every such error the NoSpace
+// subcode, hence the message check as well.
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos;
+}
+
+Logger& LogOf(const RocksDbStoreOptions& o) { return o.info_log ? *o.info_log : NullLogger(); }
+
+std::string_view ReasonName(rocksdb::BackgroundErrorReason reason) {
+  switch (reason) {
+    case rocksdb::BackgroundErrorReason::kFlush: return "flush";
+    case rocksdb::BackgroundErrorReason::kCompaction: return "compaction";
+    case rocksdb::BackgroundErrorReason::kWriteCallback: return "write";
+    case rocksdb::BackgroundErrorReason::kMemTable: return "memtable";
+    case rocksdb::BackgroundErrorReason::kManifestWrite: return "manifest write";
+    case rocksdb::BackgroundErrorReason::kFlushNoWAL: return "flush";
+    case rocksdb::BackgroundErrorReason::kManifestWriteNoWAL: return "manifest write";
+  }
+  return "background job";
+}
+
+// Records that the store's writes fail because of `cause` (what, where, what
+// to do), and logs the first failure of a run as a warning.
+void RecordWriteFailure(StoreHealth& health, Logger& log, const RocksDbStoreOptions& o, const rocksdb::Status& cause,
+                        std::string_view during) {
+  // RocksDB cannot resume from a fatal error (e.g. a WAL write that failed
+  // for another reason than space): only a reopen clears it.
+  const bool fatal = cause.severity() >= rocksdb::Status::Severity::kFatalError;
+  const std::string what =
+      fatal ? "RocksDB cannot resume after this error: restart Relais once the disk is healthy"
+      : IsNoSpace(cause)
+          ? "it retries by itself every " + std::to_string(o.resume_interval.count()) +
+                " ms: free disk space on the file system holding it"
+          : "it retries by itself every " + std::to_string(o.resume_interval.count()) +
+                " ms: check the disk holding it; restart Relais if the error persists";
+  Status reason = Unavailable("the store in " + o.path + " cannot write (" + std::string(during) +
+                              " failed: " + cause.ToString() + "); " + what);
+  if (health.MarkFailed(reason))
+    log.Warn("store writes failing", {{"path", o.path}, {"during", std::string(during)}, {"cause", cause.ToString()}});
+}
+
+// Hears RocksDB's background errors (a failed WAL write, flush or
+// compaction): records them in the store's health, and turns RocksDB's own
+// automatic recovery off so that the committer's DB::Resume() every
+// resume_interval is the one recovery. (RocksDB's recovery from a full disk
+// waits for as much free space as all write buffers, 64 MB by default, and
+// polls every 5 s, neither of them settable; while it runs, Resume()
+// answers Busy.) Runs on RocksDB's threads, the DB mutex released.
+class BackgroundErrorListener final : public rocksdb::EventListener {
+ public:
+  BackgroundErrorListener(std::shared_ptr<StoreHealth> health, const RocksDbStoreOptions& o)
+      : health_(std::move(health)), options_(o) {}
+  const char* Name() const override { return "RelaisBackgroundErrorListener"; }
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
+    if (error == nullptr || error->ok()) return;
+    RecordWriteFailure(*health_, LogOf(options_), options_, *error, ReasonName(reason));
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error, bool* auto_recovery) override {
+    error.PermitUncheckedError();
+    *auto_recovery = false;
+  }
+
+ private:
+  std::shared_ptr<StoreHealth> health_;
+  RocksDbStoreOptions options_;
+};
 
 }  // namespace
 
@@ -82,10 +153,17 @@ struct OpenedDb {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
 };
 
-OpenedDb MakeOptions(const RocksDbStoreOptions& o) {
+// health: where the opened store records background errors (nullptr for
+// the short opens that create or check a store).
+OpenedDb MakeOptions(const RocksDbStoreOptions& o, std::shared_ptr<StoreHealth> health = nullptr) {
   OpenedDb out;
   rocksdb::Options& options = out.options;
   if (o.env) options.env = o.env;
+  options.info_log = MakeRocksDbLogger(LogOf(o));
+  if (health) {
+    options.listeners.push_back(std::make_shared<BackgroundErrorListener>(std::move(health), o));
+    options.max_bgerror_resume_count = 0;  // the committer resumes (see BackgroundErrorListener)
+  }
   options.max_background_jobs = 2;
   options.keep_log_file_num = 5;
   options.max_total_wal_size = o.max_total_wal_bytes;
@@ -120,14 +198,38 @@ Status NotARelaisStore(const std::string& path, const std::string& why) {
                             "); nothing was changed. Point data_dir at an empty or new directory.");
 }
 
-// Creates a new store beside `path` and renames it into place, so a crash
-// mid-creation never leaves a half-made store at `path`.
-Status CreateStore(const RocksDbStoreOptions& o, const TimePoint now) {
-  fs::path target(o.path);
-  fs::path staging = target.string() + ".creating-" + std::to_string(::getpid());
+// An open that failed, in one line: what, where, and for a full disk what
+// to do (the most likely cause of a failing open of a healthy store).
+Status OpenError(const rocksdb::Status& s, const std::string& path, std::string_view doing) {
+  if (!IsNoSpace(s)) return FromRocks(s, std::string(doing) + " " + path);
   std::error_code ec;
-  fs::remove_all(staging, ec);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  fs::path where = fs::path(path).parent_path();  // exists even when path does not yet
+  if (where.empty()) where = ".";
+  const fs::space_info space = fs::space(where, ec);
+  const std::string free = ec ? "" : " (" + std::to_string(space.available) + " bytes free)";
+  return Unavailable(std::string(doing) + " " + path + " failed: the disk is full" + free + ": " + s.ToString() +
+                     "; free space on the file system holding it, then start Relais again");
+}
+
+// RocksDB's temporary files (OPTIONS-*.dbtmp, the new CURRENT's *.dbtmp) in
+// dir: written then renamed, never referenced, so the ones a failed open
+// left behind can be removed.
+std::set<std::string> TempFilesIn(const fs::path& dir) {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".dbtmp") out.insert(entry.path().string());
+  return out;
+}
+
+void RemoveTempFilesNotIn(const fs::path& dir, const std::set<std::string>& before) {
+  std::error_code ec;
+  for (const std::string& file : TempFilesIn(dir))
+    if (!before.count(file)) fs::remove(file, ec);
+}
+
+// Creates a new store in `staging` (see CreateStore).
+Status CreateStoreIn(const RocksDbStoreOptions& o, const fs::path& staging, const TimePoint now) {
   OpenedDb spec = MakeOptions(o);
   spec.options.create_if_missing = true;
   spec.options.create_missing_column_families = true;
@@ -136,7 +238,7 @@ Status CreateStore(const RocksDbStoreOptions& o, const TimePoint now) {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(spec.options, staging.string(), spec.descriptors, &handles, &raw);
-    if (!s.ok()) return FromRocks(s, "creating store in " + staging.string());
+    if (!s.ok()) return OpenError(s, o.path, "creating the store in");
     RocksDbHandles h;
     h.db.reset(raw);
     h.cfs = handles;
@@ -145,7 +247,25 @@ Status CreateStore(const RocksDbStoreOptions& o, const TimePoint now) {
     batch.Put(h.meta(), kCreatedAtKey, std::to_string(ToMicros(now))).PermitUncheckedError();
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RELAIS_RETURN_IF_ERROR(FromRocks(h.db->Write(wo, &batch), "writing store metadata"));
+    rocksdb::Status s2 = h.db->Write(wo, &batch);
+    if (!s2.ok()) return OpenError(s2, o.path, "writing the metadata of the new store in");
+  }
+  return Status::Ok();
+}
+
+// Creates a new store beside `path` and renames it into place, so a crash
+// mid-creation never leaves a half-made store at `path`; a failed creation
+// leaves nothing of it.
+Status CreateStore(const RocksDbStoreOptions& o, const TimePoint now) {
+  fs::path target(o.path);
+  fs::path staging = target.string() + ".creating-" + std::to_string(::getpid());
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  // Made first: RocksDB logs an error when the directory it creates is absent.
+  fs::create_directories(staging, ec);
+  if (Status created = CreateStoreIn(o, staging, now); !created.ok()) {
+    fs::remove_all(staging, ec);
+    return created;
   }
   if (fs::exists(target, ec)) fs::remove(target, ec);  // an empty directory
   fs::rename(staging, target, ec);
@@ -196,11 +316,16 @@ StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(const Rocks
   } else {
     RELAIS_RETURN_IF_ERROR(CheckExistingStore(options));
   }
-  OpenedDb spec = MakeOptions(options);
+  auto health = std::make_shared<StoreHealth>();
+  OpenedDb spec = MakeOptions(options, health);
   auto handles = std::make_unique<RocksDbHandles>();
   rocksdb::DB* raw = nullptr;
+  const std::set<std::string> temp_before = TempFilesIn(options.path);
   rocksdb::Status s = rocksdb::DB::Open(spec.options, options.path, spec.descriptors, &handles->cfs, &raw);
-  if (!s.ok()) return FromRocks(s, "opening store " + options.path);
+  if (!s.ok()) {
+    RemoveTempFilesNotIn(options.path, temp_before);
+    return OpenError(s, options.path, "opening the store in");
+  }
   handles->db.reset(raw);
 
   uint64_t last_position = 0;
@@ -210,14 +335,16 @@ StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(const Rocks
     if (it->Valid()) last_position = codec::DecodeU64Key(it->key().ToStringView());
     RELAIS_RETURN_IF_ERROR(FromRocks(it->status(), "finding the last position"));
   }
-  return std::unique_ptr<RocksDbEventStore>(new RocksDbEventStore(options, std::move(handles), last_position));
+  return std::unique_ptr<RocksDbEventStore>(
+      new RocksDbEventStore(options, std::move(handles), std::move(health), last_position));
 }
 
 RocksDbEventStore::RocksDbEventStore(const RocksDbStoreOptions& options, std::unique_ptr<RocksDbHandles> handles,
-                                     uint64_t last_position)
+                                     std::shared_ptr<StoreHealth> health, uint64_t last_position)
     : options_(options),
       clock_(options.clock ? *options.clock : SystemClock::Instance()),
       db_(std::move(handles)),
+      health_(std::move(health)),
       next_position_(last_position + 1),
       last_position_(last_position) {
   completer_ = std::thread([this] { CompleteLoop(); });
@@ -284,26 +411,37 @@ void RocksDbEventStore::AppendAsync(AppendRequest request, AppendCallback done) 
 
 void RocksDbEventStore::CommitLoop() {
   std::deque<Pending> group;
-  while (true) {
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
-      if (queue_.empty()) return;  // closing, and every queued append is answered
-      size_t events = 0, bytes = 0;
-      while (!queue_.empty()) {
-        Pending& next = queue_.front();
-        size_t n = next.request.events.size();
-        if (!group.empty() && (events + n > options_.max_batch_events || bytes + next.bytes > options_.max_batch_bytes))
-          break;
-        events += n;
-        bytes += next.bytes;
-        group.push_back(std::move(next));
-        queue_.pop_front();
-      }
-    }
+  while (TakeGroup(group)) {
     CommitGroupOf(group);
     group.clear();
   }
+}
+
+bool RocksDbEventStore::TakeGroup(std::deque<Pending>& group) {
+  std::unique_lock lock(queue_mu_);
+  while (queue_.empty() && !closing_) {
+    // Waits at most resume_interval, so that a store failed by an I/O error
+    // (here or in a background flush) recovers without waiting for an append.
+    queue_cv_.wait_for(lock, options_.resume_interval);
+    if (queue_.empty() && !closing_ && health_->failed()) {
+      lock.unlock();
+      TryRecover();
+      lock.lock();
+    }
+  }
+  if (queue_.empty()) return false;  // closing, and every queued append is answered
+  size_t events = 0, bytes = 0;
+  while (!queue_.empty()) {
+    Pending& next = queue_.front();
+    size_t n = next.request.events.size();
+    if (!group.empty() && (events + n > options_.max_batch_events || bytes + next.bytes > options_.max_batch_bytes))
+      break;
+    events += n;
+    bytes += next.bytes;
+    group.push_back(std::move(next));
+    queue_.pop_front();
+  }
+  return true;
 }
 
 StatusOr<uint64_t> RocksDbEventStore::LoadStreamVersion(const std::string& stream_id) {
@@ -315,142 +453,174 @@ StatusOr<uint64_t> RocksDbEventStore::LoadStreamVersion(const std::string& strea
   return codec::DecodeU64Key(it->key().ToStringView().substr(prefix.size()));
 }
 
-void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
-  if (write_failed_) {
-    rocksdb::Status resumed = db_->db->Resume();
-    if (!resumed.ok()) {
-      Status err = Unavailable("the store cannot write since an I/O error (" + resumed.ToString() +
-                               "); reads still work; restart Relais once the disk is healthy");
-      {
-        std::lock_guard lock(done_mu_);
-        for (Pending& p : group) done_.push_back({std::move(p.done), err});
-      }
-      done_cv_.notify_one();
-      return;
-    }
-    write_failed_ = false;
-  }
-
+// One group under construction: each append's outcome, what the group has
+// written so far (versions, event ids, positions) and the batch itself.
+struct RocksDbEventStore::GroupBatch {
   struct Outcome {
     StatusOr<AppendResult> result = Status(Internal("undecided"));
     bool needs_batch = false;  // true: only valid if this group's batch commits
   };
-  std::vector<Outcome> outcomes(group.size());
-  std::unordered_map<std::string, uint64_t> pending_versions;
-  std::unordered_map<std::string, EventLocation> pending_ids;
+  std::vector<Outcome> outcomes;
+  std::unordered_map<std::string, uint64_t> versions;   // stream -> its version after this group
+  std::unordered_map<std::string, EventLocation> ids;   // event ids this group writes
   rocksdb::WriteBatch batch;
-  uint64_t position = next_position_;
-  uint64_t written = 0;
+  uint64_t next_position = 0;
+  uint64_t written = 0;  // appends that write something
+};
 
-  for (size_t g = 0; g < group.size(); ++g) {
-    Pending& p = group[g];
-    AppendRequest& req = p.request;
-    Outcome& out = outcomes[g];
-
-    uint64_t current;
-    if (auto it = pending_versions.find(req.stream_id); it != pending_versions.end()) {
-      current = it->second;
-    } else if (auto cached = stream_versions_.find(req.stream_id); cached != stream_versions_.end()) {
-      current = cached->second;
-    } else {
-      auto loaded = LoadStreamVersion(req.stream_id);
-      if (!loaded.ok()) {
-        out.result = loaded.status();
-        continue;
-      }
-      current = *loaded;
-    }
-
-    bool saw_pending = false;
-    auto lookup = [&](const std::string& id) -> StatusOr<std::optional<EventLocation>> {
-      if (auto it = pending_ids.find(id); it != pending_ids.end()) {
-        saw_pending = true;
-        return std::optional<EventLocation>(it->second);
-      }
-      std::string value;
-      rocksdb::Status s = db_->db->Get(rocksdb::ReadOptions(), db_->event_ids(), id, &value);
-      if (s.IsNotFound()) return std::optional<EventLocation>();
-      RELAIS_RETURN_IF_ERROR(FromRocks(s, "looking up event id " + id));
-      RELAIS_ASSIGN_OR_RETURN(auto loc, codec::DecodeLocation(value));
-      return std::optional<EventLocation>(std::move(loc));
-    };
-    auto decision = DecideAppend(req, current, lookup);
-    if (!decision.ok()) {
-      out.result = decision.status();
-      continue;
-    }
-    if (decision->has_value()) {
-      out.result = **decision;
-      out.needs_batch = saw_pending;
-      continue;
-    }
-
-    AppendResult r;
-    r.first_version = current + 1;
-    r.first_position = position;
-    r.recorded_at = p.recorded_at;
-    for (size_t i = 0; i < req.events.size(); ++i) {
-      uint64_t version = current + 1 + i;
-      std::string pos_key = codec::EncodeU64Key(position);
-      codec::PatchVersion(p.envelopes[i], version);
-      batch.Put(db_->log(), pos_key, p.envelopes[i]).PermitUncheckedError();
-      batch.Put(db_->streams(), codec::StreamKey(req.stream_id, version), pos_key).PermitUncheckedError();
-      EventLocation loc{req.stream_id, version, position};
-      batch.Put(db_->event_ids(), req.events[i].event_id, codec::EncodeLocation(loc)).PermitUncheckedError();
-      pending_ids[req.events[i].event_id] = std::move(loc);
-      ++position;
-    }
-    r.last_version = current + req.events.size();
-    r.last_position = position - 1;
-    if (req.snapshot)
-      batch.Put(db_->snapshots(), req.stream_id, codec::EncodeSnapshot(*req.snapshot)).PermitUncheckedError();
-    KvWrites side = std::move(req.side_writes);
-    if (req.attach) req.attach(r, side);
-    for (const auto& op : side.ops) {
-      if (op.value) batch.Put(db_->kv(), op.key, *op.value).PermitUncheckedError();
-      else batch.Delete(db_->kv(), op.key).PermitUncheckedError();
-    }
-    pending_versions[req.stream_id] = r.last_version;
-    out.result = r;
-    out.needs_batch = true;
-    ++written;
+void RocksDbEventStore::CommitGroupOf(std::deque<Pending>& group) {
+  if (!TryRecover()) {
+    std::vector<StatusOr<AppendResult>> refused(group.size(), health_->Writable());
+    return Acknowledge(group, std::move(refused));
   }
-
-  bool committed = false;
-  if (batch.Count() > 0) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    rocksdb::Status s = db_->db->Write(wo, &batch);
-    if (s.ok()) {
-      committed = true;
-      if (stream_versions_.size() + pending_versions.size() > options_.stream_cache_capacity)
-        stream_versions_.clear();  // cheap bound; versions reload from the index on demand
-      for (auto& [stream, version] : pending_versions) stream_versions_[stream] = version;
-      next_position_ = position;
-      last_position_.store(position - 1, std::memory_order_release);
-      appends_.fetch_add(written, std::memory_order_relaxed);
-      commit_groups_.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      write_failed_ = true;
-      Status err = FromRocks(s, "append not stored");
-      for (Outcome& out : outcomes)
-        if (out.needs_batch) out.result = err;
-    }
-  }
+  GroupBatch batch;
+  BuildGroupBatch(group, batch);
   // Subscribers first, so an acknowledged append has always been announced.
-  if (committed) listeners_.Notify(last_position_.load(std::memory_order_acquire));
-  // Acknowledge on the completion thread, so the next group's sync starts now;
-  // a lone append with nothing pending there is answered directly (one hop
-  // less), which keeps acknowledgements in commit order either way.
+  if (WriteGroupBatch(batch)) listeners_.Notify(last_position_.load(std::memory_order_acquire));
+  std::vector<StatusOr<AppendResult>> results;
+  results.reserve(group.size());
+  for (auto& out : batch.outcomes) results.push_back(std::move(out.result));
+  Acknowledge(group, std::move(results));
+}
+
+void RocksDbEventStore::BuildGroupBatch(std::deque<Pending>& group, GroupBatch& batch) {
+  batch.outcomes.resize(group.size());
+  batch.next_position = next_position_;
+  for (size_t g = 0; g < group.size(); ++g) DecideAppendInGroup(group[g], batch, g);
+}
+
+void RocksDbEventStore::DecideAppendInGroup(Pending& p, GroupBatch& batch, size_t index) {
+  GroupBatch::Outcome& out = batch.outcomes[index];
+  auto current = CurrentVersion(p.request.stream_id, batch);
+  if (!current.ok()) {
+    out.result = current.status();
+    return;
+  }
+  bool saw_pending = false;
+  auto decision = DecideAppend(p.request, *current, [&](const std::string& id) {
+    return FindEventId(id, batch, saw_pending);
+  });
+  if (!decision.ok()) {
+    out.result = decision.status();
+    return;
+  }
+  if (decision->has_value()) {  // a deduplicated re-send: valid only if what it repeats commits
+    out.result = **decision;
+    out.needs_batch = saw_pending;
+    return;
+  }
+  out.result = AddToBatch(p, *current, batch);
+  out.needs_batch = true;
+}
+
+StatusOr<uint64_t> RocksDbEventStore::CurrentVersion(const std::string& stream_id, const GroupBatch& batch) {
+  if (auto it = batch.versions.find(stream_id); it != batch.versions.end()) return it->second;
+  if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) return it->second;
+  return LoadStreamVersion(stream_id);
+}
+
+StatusOr<std::optional<EventLocation>> RocksDbEventStore::FindEventId(const std::string& event_id,
+                                                                      const GroupBatch& batch, bool& in_batch) {
+  if (auto it = batch.ids.find(event_id); it != batch.ids.end()) {
+    in_batch = true;
+    return std::optional<EventLocation>(it->second);
+  }
+  return LookupEvent(event_id);
+}
+
+AppendResult RocksDbEventStore::AddToBatch(Pending& p, uint64_t current, GroupBatch& batch) {
+  AppendRequest& req = p.request;
+  rocksdb::WriteBatch& wb = batch.batch;
+  AppendResult r;
+  r.first_version = current + 1;
+  r.first_position = batch.next_position;
+  r.recorded_at = p.recorded_at;
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    const uint64_t version = current + 1 + i;
+    const uint64_t position = batch.next_position++;
+    std::string pos_key = codec::EncodeU64Key(position);
+    codec::PatchVersion(p.envelopes[i], version);
+    wb.Put(db_->log(), pos_key, p.envelopes[i]).PermitUncheckedError();
+    wb.Put(db_->streams(), codec::StreamKey(req.stream_id, version), pos_key).PermitUncheckedError();
+    EventLocation loc{req.stream_id, version, position};
+    wb.Put(db_->event_ids(), req.events[i].event_id, codec::EncodeLocation(loc)).PermitUncheckedError();
+    batch.ids[req.events[i].event_id] = std::move(loc);
+  }
+  r.last_version = current + req.events.size();
+  r.last_position = batch.next_position - 1;
+  if (req.snapshot)
+    wb.Put(db_->snapshots(), req.stream_id, codec::EncodeSnapshot(*req.snapshot)).PermitUncheckedError();
+  KvWrites side = std::move(req.side_writes);
+  if (req.attach) req.attach(r, side);
+  for (const auto& op : side.ops) {
+    if (op.value) wb.Put(db_->kv(), op.key, *op.value).PermitUncheckedError();
+    else wb.Delete(db_->kv(), op.key).PermitUncheckedError();
+  }
+  batch.versions[req.stream_id] = r.last_version;
+  ++batch.written;
+  return r;
+}
+
+bool RocksDbEventStore::WriteGroupBatch(GroupBatch& batch) {
+  if (batch.batch.Count() == 0) return false;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db_->db->Write(wo, &batch.batch);
+  if (!s.ok()) {
+    // RocksDB's listener has usually recorded it already; a write error it
+    // did not turn into a background error must fail the store all the same.
+    RecordWriteFailure(*health_, LogOf(options_), options_, s, "append");
+    Status err = FromRocks(s, "append not stored");
+    for (auto& out : batch.outcomes)
+      if (out.needs_batch) out.result = err;
+    return false;
+  }
+  if (stream_versions_.size() + batch.versions.size() > options_.stream_cache_capacity)
+    stream_versions_.clear();  // cheap bound; versions reload from the index on demand
+  for (auto& [stream, version] : batch.versions) stream_versions_[stream] = version;
+  next_position_ = batch.next_position;
+  last_position_.store(batch.next_position - 1, std::memory_order_release);
+  appends_.fetch_add(batch.written, std::memory_order_relaxed);
+  commit_groups_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void RocksDbEventStore::Acknowledge(std::deque<Pending>& group, std::vector<StatusOr<AppendResult>> results) {
+  // On the completion thread, so the next group's sync starts now; a lone
+  // append with nothing pending there is answered directly (one hop less),
+  // which keeps acknowledgements in commit order either way.
   std::unique_lock lock(done_mu_);
   if (group.size() == 1 && done_.empty() && !completing_) {
     lock.unlock();
-    group[0].done(std::move(outcomes[0].result));
+    group[0].done(std::move(results[0]));
     return;
   }
-  for (size_t g = 0; g < group.size(); ++g) done_.push_back({std::move(group[g].done), std::move(outcomes[g].result)});
+  for (size_t g = 0; g < group.size(); ++g) done_.push_back({std::move(group[g].done), std::move(results[g])});
   lock.unlock();
   done_cv_.notify_one();
+}
+
+bool RocksDbEventStore::TryRecover() {
+  if (!health_->failed()) return true;
+  // One interval after the failure or the last try, whichever is later: a
+  // resume at once would find the disk as full as the write did.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - std::max(last_resume_, health_->last_failure()) < options_.resume_interval) return false;
+  last_resume_ = now;
+  const uint64_t seen = health_->generation();
+  rocksdb::Status s = db_->db->Resume();
+  Logger& log = LogOf(options_);
+  if (!s.ok()) {
+    if (s.ToString() != last_resume_error_)  // once per cause, not once per attempt
+      log.Debug("store resume failed", {{"path", options_.path}, {"cause", s.ToString()}});
+    last_resume_error_ = s.ToString();
+    // Busy: RocksDB is recovering by itself; anything else is the newest cause.
+    if (!s.IsBusy()) RecordWriteFailure(*health_, log, options_, s, "resume");
+    return false;
+  }
+  last_resume_error_.clear();
+  if (health_->MarkRecoveredIf(seen)) log.Info("store writable again", {{"path", options_.path}});
+  return !health_->failed();
 }
 
 StatusOr<uint64_t> RocksDbEventStore::StreamVersion(const std::string& stream_id) {

@@ -10,12 +10,19 @@
 // Acknowledgements run on a second thread, so the committer starts the next
 // group's sync while the previous group's appenders are being woken.
 //
+// After an I/O error (a full disk, a failed flush) RocksDB refuses writes.
+// The store then answers Writable() with the reason, refuses appends at once,
+// and asks RocksDB to resume every resume_interval, from the committer, with
+// or without appends waiting; once a resume succeeds it writes again. An
+// append whose batch failed is refused, and never acknowledged later.
+//
 // Thread-safety: safe for concurrent access from multiple threads without any
 // external synchronization. Append callbacks run on the completion thread,
 // commit listeners on the committer thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -26,7 +33,9 @@
 
 #include "engine/store/commit_listeners.h"
 #include "engine/store/event_store.h"
+#include "engine/store/store_health.h"
 #include "engine/util/clock.h"
+#include "engine/util/log.h"
 
 namespace rocksdb {
 class DB;
@@ -49,9 +58,15 @@ struct RocksDbStoreOptions {
   // are flushed: bounds what an open after a crash replays (six column
   // families written at different rates would otherwise keep old logs alive).
   size_t max_total_wal_bytes = 256 << 20;
+  // While writes fail after an I/O error, how often the store asks RocksDB to
+  // resume, from the failure on (appends in between are refused at once).
+  std::chrono::milliseconds resume_interval{1000};
   EventLimits limits;
   const Clock* clock = nullptr;              // nullptr: the system clock; must outlive the store
   rocksdb::Env* env = nullptr;               // nullptr: the default; tests inject faults here
+  // Background errors, recoveries and RocksDB's own warnings are logged here
+  // (RocksDB writes no LOG file: see rocksdb_log.h); must outlive the store.
+  Logger* info_log = &NullLogger();
 };
 
 // The store format this build reads and writes (docs/storage.md).
@@ -62,7 +77,9 @@ class RocksDbEventStore final : public EventStore {
   // Opens the store in options.path, creating it when the directory is absent
   // or empty. Errors: kFailedPrecondition when the directory holds something
   // that is not a Relais store, or a store of another format version (nothing
-  // is modified); kUnavailable on I/O errors; may return some other Status.
+  // is modified); kUnavailable on I/O errors, one line naming the directory
+  // and, for a full disk, saying to free space there (a failed open leaves
+  // none of RocksDB's temporary files behind); may return some other Status.
   static StatusOr<std::unique_ptr<RocksDbEventStore>> Open(const RocksDbStoreOptions& options);
 
   // Finishes queued appends, stops the committer and closes the database.
@@ -83,18 +100,52 @@ class RocksDbEventStore final : public EventStore {
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                         size_t max_count) override;
   StoreStats Stats() const override;
+  // kUnavailable from an I/O error until a resume succeeds; the message says
+  // what failed, in which directory, and what to do.
+  Status Writable() const override { return health_->Writable(); }
 
  private:
   struct Pending;
+  struct GroupBatch;
   struct Completion {
     AppendCallback done;
     StatusOr<AppendResult> result;
   };
 
-  RocksDbEventStore(const RocksDbStoreOptions& options, std::unique_ptr<RocksDbHandles> handles, uint64_t last_position);
+  RocksDbEventStore(const RocksDbStoreOptions& options, std::unique_ptr<RocksDbHandles> handles,
+                    std::shared_ptr<StoreHealth> health, uint64_t last_position);
   void CommitLoop();
   void CompleteLoop();
+
+  // The committer's steps, in order (after LevelDB's Write/BuildBatchGroup).
+  // Waits for appends and takes the next group; false once closing and empty.
+  bool TakeGroup(std::deque<Pending>& group);
+  // Decides, writes and acknowledges one group.
   void CommitGroupOf(std::deque<Pending>& group);
+  // Decides every append of the group and builds its one WriteBatch.
+  void BuildGroupBatch(std::deque<Pending>& group, GroupBatch& batch);
+  // Decides one append against the versions and ids so far; adds it to the
+  // batch when it writes something.
+  void DecideAppendInGroup(Pending& p, GroupBatch& batch, size_t index);
+  // The stream's version as of the group so far (batch, cache, then disk).
+  StatusOr<uint64_t> CurrentVersion(const std::string& stream_id, const GroupBatch& batch);
+  // Where an event id is, in the group so far or on disk.
+  StatusOr<std::optional<EventLocation>> FindEventId(const std::string& event_id, const GroupBatch& batch,
+                                                     bool& in_batch);
+  // Adds an accepted append's events, index entries, snapshot and side
+  // writes to the batch; returns its result.
+  AppendResult AddToBatch(Pending& p, uint64_t current, GroupBatch& batch);
+  // Writes the batch with one sync. On success publishes positions and
+  // versions and returns true; on failure fails every append that needed
+  // the batch and marks the store failed.
+  bool WriteGroupBatch(GroupBatch& batch);
+  // Answers the group's appenders, in commit order.
+  void Acknowledge(std::deque<Pending>& group, std::vector<StatusOr<AppendResult>> results);
+
+  // While the store is failed, asks RocksDB to resume, at most once per
+  // resume_interval (counted from the last failure or try). Returns whether
+  // writes can be tried now.
+  bool TryRecover();
   StatusOr<uint64_t> LoadStreamVersion(const std::string& stream_id);
 
   const RocksDbStoreOptions options_;
@@ -106,10 +157,14 @@ class RocksDbEventStore final : public EventStore {
   std::deque<Pending> queue_;
   bool closing_ = false;
 
+  // Also held by the RocksDB listener that records background errors.
+  std::shared_ptr<StoreHealth> health_;
+
   // Owned by the committer thread.
   std::unordered_map<std::string, uint64_t> stream_versions_;
   uint64_t next_position_;
-  bool write_failed_ = false;  // the last group hit an I/O error; try Resume() first
+  std::chrono::steady_clock::time_point last_resume_{};  // the last DB::Resume() try
+  std::string last_resume_error_;                        // what it answered, if it failed
 
   std::atomic<uint64_t> last_position_;
   std::atomic<uint64_t> appends_{0};

@@ -30,6 +30,7 @@ TEST(ConfigTest, EmptyFileGivesSafeDefaults) {
   EXPECT_EQ(c->store.max_batch_events, 1024u);
   EXPECT_EQ(c->store.max_batch_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(c->store.stream_cache_capacity, 100000u);
+  EXPECT_EQ(c->store.resume_interval, std::chrono::milliseconds(1000));
   EXPECT_TRUE(c->tokens.empty());
   EXPECT_THAT(ParseConfig("# only a comment\n"), IsOk());
 }
@@ -60,6 +61,7 @@ store:
   max_batch_events: 64
   max_batch_bytes: 65536
   stream_cache_capacity: 10
+  resume_interval_ms: 250
 tokens:
   - sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
     subject: coordinatrice@cbe.example
@@ -87,6 +89,7 @@ tokens:
   EXPECT_EQ(c->store.max_batch_events, 64u);
   EXPECT_EQ(c->store.max_batch_bytes, 65536u);
   EXPECT_EQ(c->store.stream_cache_capacity, 10u);
+  EXPECT_EQ(c->store.resume_interval, std::chrono::milliseconds(250));
   ASSERT_EQ(c->tokens.size(), 1u);
   EXPECT_EQ(c->tokens[0].subject, "coordinatrice@cbe.example");
   EXPECT_EQ(c->tokens[0].roles, (std::vector<std::string>{"coordinator", "admin"}));

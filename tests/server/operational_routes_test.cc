@@ -1,5 +1,7 @@
 #include "engine/server/operational_routes.h"
 
+#include "engine/server/problem.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -26,6 +28,8 @@ TEST(OperationalRoutesTest, HealthReadyAndMetrics) {
   HttpResponse not_ready = Call(router, "GET", "/readyz");
   EXPECT_EQ(not_ready.status, 503);
   EXPECT_THAT(not_ready.body, HasSubstr("store is opening"));
+  EXPECT_EQ(not_ready.content_type, kProblemContentType);
+  EXPECT_TRUE(not_ready.headers.Get("Retry-After").has_value());
   ready = Status::Ok();
   EXPECT_EQ(Call(router, "GET", "/readyz").status, 200);
   Call(router, "GET", "/nowhere");

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/store/fault_injecting_event_store.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/store/rocksdb_event_store.h"
+#include "engine/util/log.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relais {
@@ -80,6 +82,22 @@ TEST(KvWriteBehindTest, TheDestructorWritesWhatIsQueuedToARealStore) {
     ASSERT_TRUE(all.ok());
     EXPECT_EQ(all->size(), 500u);
   }
+}
+
+TEST(KvWriteBehindTest, AFailedWriteIsLoggedWithItsCauseAndDropped) {
+  MemoryEventStore base;
+  FaultInjectingEventStore store(base);
+  CapturingLogger log;
+  KvWriteBehind writer(store, {.info_log = &log});
+  store.FailNextAppends(1, Unavailable("disk full under /srv/relais"));
+  writer.Submit(PutOf("k/a", "1"));
+  writer.Drain();
+  auto records = log.Matching("write-behind");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].level, LogLevel::kWarn);
+  EXPECT_NE(records[0].Field("cause").find("disk full under /srv/relais"), std::string::npos);
+  EXPECT_FALSE(writer.Unwritten("k/a").has_value()) << "dropped, not kept as if written";
+  EXPECT_FALSE(store.KvGet("k/a")->has_value());
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "engine/util/log.h"
 #include "tests/store/store_factory.h"
 #include "tests/testing/fault_injection_fs.h"
 #include "tests/testing/status_matchers.h"
@@ -179,6 +180,45 @@ TEST_F(RocksDbEventStoreTest, WalSyncErrorFailsTheAppendAndReadsKeepWorking) {
   EXPECT_EQ(*store->StreamVersion("p1"), 1u);
   EXPECT_EQ(store->ReadStream("p1", 1, 10)->size(), 1u);
   faults->Inject(testing::FaultInjectionFs::Fault::kNone);
+}
+
+// A WAL write that fails for another reason than space is, for RocksDB, a
+// fatal error: no resume clears it. Writable() says so and asks for a
+// restart; appends stay refused and the refused one is never stored.
+TEST_F(RocksDbEventStoreTest, AfterAFatalWalErrorWritableAsksForARestartAndNothingRefusedIsStored) {
+  auto faults = testing::FaultInjectionFs::Make();
+  auto env = testing::MakeEnv(faults);
+  auto o = Options();
+  o.env = env.get();
+  o.resume_interval = std::chrono::milliseconds(1);
+  CapturingLogger log;
+  o.info_log = &log;
+  std::string doomed_id;
+  {
+    auto store = Open(o);
+    ASSERT_THAT(store->Append("p1", ExpectedVersion::NoStream(), {MakeEvent("ok.before")}), IsOk());
+    ASSERT_THAT(store->Writable(), IsOk());
+    faults->Inject(testing::FaultInjectionFs::Fault::kWalAppend);
+    NewEvent doomed = MakeEvent("doomed");
+    doomed_id = doomed.event_id;
+    EXPECT_THAT(store->Append("p1", ExpectedVersion::Any(), {doomed}), StatusIs(StatusCode::kUnavailable));
+    faults->Inject(testing::FaultInjectionFs::Fault::kNone);
+    EXPECT_THAT(store->Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr(o.path)));
+    EXPECT_THAT(store->Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr("injected fault")));
+    // A retry (resume_interval has passed) still cannot clear it.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_THAT(store->Append("p1", ExpectedVersion::Any(), {MakeEvent("refused.too")}),
+                StatusIs(StatusCode::kUnavailable, HasSubstr("restart Relais")));
+    EXPECT_THAT(store->Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr("restart Relais")));
+    ASSERT_EQ(log.Matching("store writes failing").size(), 1u) << "logged once, not per retry";
+    EXPECT_EQ(log.Matching("store writes failing")[0].level, LogLevel::kWarn);
+    EXPECT_EQ(store->LastPosition(), 1u);
+  }
+  o.env = nullptr;
+  auto store = Open(o);
+  EXPECT_THAT(store->Writable(), IsOk()) << "a reopen clears it";
+  EXPECT_FALSE(store->LookupEvent(doomed_id)->has_value());
+  EXPECT_EQ(store->LastPosition(), 1u);
 }
 
 TEST_F(RocksDbEventStoreTest, ConcurrentAppendsShareSyncs) {
