@@ -60,13 +60,16 @@ TEST(OpenApiRoutesTest, TheEmbeddedDocumentIsTheFileInTheTree) {
   EXPECT_THAT(std::string(OpenApiDocument()), ::testing::StartsWith("openapi: 3.1.0"));
 }
 
-// A parameter object, its $ref followed.
+// A parameter or schema object, its $ref (#/components/KIND/NAME) followed.
 YAML::Node Resolve(const YAML::Node& doc, YAML::Node node) {
   if (!node["$ref"]) return node;
   const std::string ref = node["$ref"].as<std::string>();
-  const std::string prefix = "#/components/parameters/";
-  EXPECT_EQ(ref.rfind(prefix, 0), 0u) << "unexpected parameter reference " << ref;
-  return doc["components"]["parameters"][ref.substr(prefix.size())];
+  for (const std::string kind : {"parameters", "schemas"}) {
+    const std::string prefix = "#/components/" + kind + "/";
+    if (ref.rfind(prefix, 0) == 0) return doc["components"][kind][ref.substr(prefix.size())];
+  }
+  ADD_FAILURE() << "unexpected reference " << ref;
+  return node;
 }
 
 struct Violation {
@@ -169,7 +172,7 @@ TEST(OpenApiRoutesTest, QueryValuesTheDocumentForbidsAre400) {
       for (const YAML::Node& p : parameters) {
         if (p["in"].as<std::string>() != "query") continue;
         const std::string name = p["name"].as<std::string>();
-        for (const Violation& v : ViolationsOf(p["schema"])) {
+        for (const Violation& v : ViolationsOf(Resolve(doc, p["schema"]))) {
           const std::string target = Fill(pattern, values) + "?" + name + "=" + v.value;
           const std::string key = operation + "/" + name + "/" + v.value;
           auto r = h.Call(method, target, admin);
@@ -186,6 +189,41 @@ TEST(OpenApiRoutesTest, QueryValuesTheDocumentForbidsAre400) {
   }
   EXPECT_GE(probes, 20);
   EXPECT_THAT(now_enforced, ::testing::IsEmpty()) << "tests/openapi/known_server_deviations.json";
+}
+
+// The operations no other recording test answers with success, so that
+// tests/openapi validates their responses too (the harness records them).
+TEST(OpenApiRoutesTest, OperationalDashboardAndMilestoneRoutesAnswer) {
+  testing::Harness h;
+  EXPECT_EQ(h.Call("GET", "/healthz", "").status, 200);
+  EXPECT_EQ(h.Call("GET", "/readyz", "").status, 200);
+  EXPECT_EQ(h.Call("GET", "/", "").status, 302);
+  auto page = h.Call("GET", "/ui/index.html", "");
+  ASSERT_EQ(page.status, 200);
+  auto etag = page.headers.Get("ETag");
+  ASSERT_TRUE(etag.has_value());
+  EXPECT_EQ(h.Call("GET", "/ui/index.html", "", "", {{"If-None-Match", std::string(*etag)}}).status, 304);
+  EXPECT_EQ(h.Call("GET", "/ui/lib/api.js", "").status, 200);
+  EXPECT_EQ(h.Call("GET", "/ui/no-such-file.js", "").status, 404);
+
+  const std::string programme = "/v1/programmes/" + testing::kOwnProgramme;
+  Json definition = {{"id", testing::kOwnProgramme}, {"axes", {{{"id", "2A"}, {"title", "Axe"}}}},
+                     {"reviews", {{"per_year", 3}}}};
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", testing::kAdmin, definition.dump()).status, 201);
+  Json assign = {{"person", "person:marc.lefort"}, {"role", "elu_referent"}, {"axis", "2A"},
+                 {"start", "2004-01-01"}, {"end", "2005-12-31"}};
+  ASSERT_EQ(h.Call("POST", programme + "/assignments", testing::kAdmin, assign.dump()).status, 201);
+  auto listed = h.Call("GET", programme + "/milestones?kind=review&status=scheduled", testing::kAdmin);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  Json milestones = testing::Harness::Body(listed)["milestones"];
+  ASSERT_FALSE(milestones.empty());
+  const std::string id = milestones[0]["id"].get<std::string>();
+  auto moved = h.Call("POST", programme + "/milestones/" + id + "/move", testing::kAdmin,
+                      Json{{"date", "2004-12-20"}}.dump());
+  EXPECT_EQ(moved.status, 200) << moved.body;
+  auto held = h.Call("POST", programme + "/milestones/" + id + "/held", testing::kAdmin,
+                     Json{{"notes", "Revue tenue"}, {"decisions", {"poursuivre"}}}.dump());
+  EXPECT_EQ(held.status, 200) << held.body;
 }
 
 }  // namespace
