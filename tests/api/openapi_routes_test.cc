@@ -191,6 +191,57 @@ TEST(OpenApiRoutesTest, QueryValuesTheDocumentForbidsAre400) {
   EXPECT_THAT(now_enforced, ::testing::IsEmpty()) << "tests/openapi/known_server_deviations.json";
 }
 
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  for (size_t at = 1; at <= path.size();) {
+    size_t slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > at || slash < path.size()) out.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  return out;
+}
+
+// Whether a concrete path matches a documented template ({x} matches any
+// non-empty segment), as the router matches.
+bool Matches(const std::string& pattern, const std::string& path) {
+  auto want = Segments(pattern), got = Segments(path);
+  if (want.size() != got.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i)
+    if (want[i].front() == '{' ? got[i].empty() : want[i] != got[i]) return false;
+  return true;
+}
+
+// A method a path does not serve is 405, and Allow lists the methods the
+// document gives every template the path matches (with HEAD beside GET).
+TEST(OpenApiRoutesTest, EveryPathAnswers405WithItsDocumentedMethodsInAllow) {
+  testing::Harness h;
+  const Routes documented = DocumentedRoutes(ReadFile(std::string(RELAIS_SOURCE_DIR) + "/docs/openapi.yaml"));
+  std::set<std::string> paths;
+  for (const auto& route : documented) paths.insert(route.second);
+  for (const std::string& path : paths) {
+    std::string target = path;
+    for (size_t open = target.find('{'); open != std::string::npos; open = target.find('{'))
+      target.replace(open, target.find('}', open) - open + 1, "x");
+    std::set<std::string> methods;
+    for (const auto& [method, pattern] : documented)
+      if (Matches(pattern, target)) methods.insert(method);
+    if (methods.count("GET")) methods.insert("HEAD");
+    std::string allow;
+    for (const std::string& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+    std::string other;
+    for (std::string m : {"PATCH", "PUT", "DELETE", "POST"})
+      if (!methods.count(m)) {
+        other = m;
+        break;
+      }
+    ASSERT_FALSE(other.empty()) << path;
+    auto r = h.Call(other, target, testing::kAdmin, "{}");
+    EXPECT_EQ(r.status, 405) << other << " " << target;
+    EXPECT_EQ(r.headers.Get("Allow").value_or(""), allow) << other << " " << target;
+  }
+}
+
 // The operations no other recording test answers with success, so that
 // tests/openapi validates their responses too (the harness records them).
 TEST(OpenApiRoutesTest, OperationalDashboardAndMilestoneRoutesAnswer) {

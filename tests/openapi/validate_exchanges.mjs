@@ -189,7 +189,7 @@ const lines = fs.readFileSync(exchangesPath, 'utf8').split('\n').filter(l => l.t
 const failures = new Map();  // "operation status: failure" -> {count, example}
 const knownHits = new Map(); // index in known -> count
 let checked = 0;
-const answered = new Set();  // operations seen with a success status
+const answered = new Set();  // operations seen answering 1xx-3xx
 for (const [n, line] of lines.entries()) {
   let x;
   try {
@@ -201,7 +201,7 @@ for (const [n, line] of lines.entries()) {
   }
   ++checked;
   const expected = expectationOf(x);
-  if (x.status < 300) answered.add(expected.operation);
+  if (x.status < 400) answered.add(expected.operation);
   for (const failure of failuresOf(x, expected)) {
     const index = known.findIndex(k => (k.operation === '*' || k.operation === expected.operation) &&
                                        (k.status === '*' || Number(k.status) === x.status) &&
@@ -232,7 +232,7 @@ for (const [key, {count, example}] of failures) {
 }
 const unseen = Object.values(doc.paths).flatMap(item => METHODS.filter(m => item[m]).map(m => item[m].operationId))
   .filter(id => !answered.has(id));
-if (unseen.length) console.log(`operations with no success response recorded (not checked): ${unseen.join(', ')}`);
+if (unseen.length) console.log(`operations never answered below 400 in the recording (their success responses are unchecked): ${unseen.join(', ')}`);
 console.log(`${checked} responses checked against ${docPath}: ${failures.size} distinct failure(s), ` +
             `${knownHits.size} known deviation(s)`);
 if (failures.size > 0) process.exitCode = 1;
