@@ -1,8 +1,21 @@
-# relais_add_test(NAME SOURCES a.cc b.cc LIBS lib...): one test executable per
-# test file, registered with ctest through gtest_discover_tests.
+# Every HTTP exchange of the tests marked RECORD_EXCHANGES lands here, one
+# JSON line each; tests/openapi validates the responses against
+# docs/openapi.yaml once they have all run.
+set(RELAIS_EXCHANGES_FILE ${CMAKE_BINARY_DIR}/openapi-exchanges.jsonl)
+
+# relais_add_test(NAME SOURCES a.cc b.cc LIBS lib... [RECORD_EXCHANGES]): one
+# test executable per test file, registered with ctest through
+# gtest_discover_tests. RECORD_EXCHANGES: its tests record their HTTP
+# exchanges (tests/testing/exchange_recorder.h) for the OpenAPI response
+# validation, which ctest runs after them (fixture relais_openapi_exchanges).
 function(relais_add_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "RECORD_EXCHANGES" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} relais_testing GTest::gtest GTest::gmock GTest::gtest_main relais_warnings)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
+  set(record)
+  if(T_RECORD_EXCHANGES)
+    set(record ENVIRONMENT "RELAIS_RECORD_EXCHANGES=${RELAIS_EXCHANGES_FILE}"
+               FIXTURES_SETUP relais_openapi_exchanges FIXTURES_REQUIRED relais_openapi_exchanges_reset)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}" ${record})
 endfunction()

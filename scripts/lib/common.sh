@@ -41,14 +41,16 @@ relais_install_packages() {
 
 # relais_install_node_tools: the npm packages of the tests (ical.js parses
 # the calendar feeds; standardwebhooks verifies what the webhook receiver
-# gets; playwright-core drives chromium for the dashboard), from each test
+# gets; playwright-core drives chromium for the dashboard; redocly,
+# openapi-typescript, tsc and Ajv check docs/openapi.yaml), from each test
 # directory's package-lock.json. Debian's npm is
 # installed only when no npm is present (a nodejs that bundles its own npm
 # would conflict with it).
 relais_install_node_tools() {
   if ! command -v npm >/dev/null; then relais_install_packages npm; fi
   local dir
-  for dir in "$RELAIS_ROOT/tests/programme/ics" "$RELAIS_ROOT/tests/webhooks" "$RELAIS_ROOT/tests/dashboard"; do
+  for dir in "$RELAIS_ROOT/tests/programme/ics" "$RELAIS_ROOT/tests/webhooks" "$RELAIS_ROOT/tests/dashboard" \
+             "$RELAIS_ROOT/tests/openapi"; do
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       log "installing npm test tools in ${dir#$RELAIS_ROOT/}"
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in $dir"

@@ -22,6 +22,7 @@
 #include "engine/api/authenticator.h"
 #include "engine/util/json.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/exchange_recorder.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relais::api {
@@ -79,7 +80,19 @@ class Client {
 
   Result Request(std::string_view raw) {
     if (auto ec = Send(raw)) return Result{ec, {}};
-    return Read();
+    Result r = Read();
+    if (!r.ec) Record(std::string(raw), r.res);
+    return r;
+  }
+
+  // For tests/openapi's response validation (when RELAIS_RECORD_EXCHANGES is set).
+  static void Record(const std::string& raw, const http::response<http::string_body>& res) {
+    if (!relais::testing::RecordingExchanges()) return;
+    auto [method, target] = relais::testing::RequestLineOf(raw);
+    relais::testing::Exchange e{"socket", method, target, static_cast<int>(res.result_int()),
+                                std::string(res[http::field::content_type]), {}, res.body()};
+    for (const auto& field : res) e.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    relais::testing::RecordExchange(e);
   }
 
   // Reads raw bytes until needle has arrived (true) or the deadline passes

@@ -17,6 +17,7 @@
 #include "engine/server/operational_routes.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/util/time_format.h"
+#include "tests/testing/exchange_recorder.h"
 
 namespace relais::api::testing {
 
@@ -100,7 +101,18 @@ struct Harness {
       ADD_FAILURE() << method << " " << target << " never answered";
       return {};
     }
-    return future.get();
+    server::HttpResponse response = future.get();
+    Record(method, target, response);
+    return response;
+  }
+
+  // Appends the exchange for tests/openapi's response validation (when
+  // RELAIS_RECORD_EXCHANGES is set).
+  static void Record(const std::string& method, const std::string& target, const server::HttpResponse& response) {
+    if (!::relais::testing::RecordingExchanges()) return;
+    ::relais::testing::Exchange e{"router", method, target, response.status, response.content_type, {}, response.body};
+    for (const auto& [name, value] : response.headers) e.headers.emplace_back(name, value);
+    ::relais::testing::RecordExchange(e);
   }
 
   static Json Body(const server::HttpResponse& r) { return Json::parse(r.body, nullptr, false); }

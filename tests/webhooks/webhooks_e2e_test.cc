@@ -31,6 +31,7 @@
 #include "engine/util/json.h"
 #include "engine/util/time_format.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/exchange_recorder.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -87,6 +88,14 @@ class Client {
     if (ec) return r;
     r.status = res.result_int();
     r.raw = res.body();
+    // For tests/openapi's response validation; the receiver's own routes
+    // (/received...) are not Relais's.
+    if (target.rfind("/v1/", 0) == 0 && relais::testing::RecordingExchanges()) {
+      relais::testing::Exchange e{"socket", std::string(http::to_string(method)), target, r.status,
+                                  std::string(res[http::field::content_type]), {}, res.body()};
+      for (const auto& field : res) e.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      relais::testing::RecordExchange(e);
+    }
     r.body = Json::parse(res.body(), nullptr, false);
     return r;
   }
