@@ -317,7 +317,7 @@ HttpResponse ProgrammeHandlers::RecordIndicator(const Principal& who, const Http
 HttpResponse ProgrammeHandlers::Indicators(const Principal& who, const HttpRequest& req, const RouteParams& params) {
   auto state = scopes_.Programme(who, params.Get("id"), Verb::kRead);
   if (!state.ok()) return state.problem();
-  auto year = QueryUint(req, "year", 0, 2200);
+  auto year = QueryUintFrom(req, "year", 0, 1990, 2200);  // absent: every year
   if (year.problem) return *year.problem;
   return JsonResponse(200, programme::IndicatorTotals(**state, static_cast<int>(year.value)));
 }

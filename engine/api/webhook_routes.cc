@@ -127,7 +127,8 @@ HttpResponse WebhookHandlers::CreateEndpoint(const Principal& who, const HttpReq
   }
   if (partner.empty())
     return MakeProblem(ProblemKind::kBadRequest, "partner: required (the partner id the endpoint belongs to)");
-  if (!partners_.Get(partner).ok())
+  // A partner token acts for its own partner, registered in the directory or not.
+  if (partner != who.partner && !partners_.Get(partner).ok())
     return MakeProblem(ProblemKind::kBadRequest, "partner: no registered partner '" + partner + "'");
   const Decision decision = scopes_.DecideEndpoints(who, partner);
   if (!decision.may_act())

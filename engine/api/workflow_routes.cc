@@ -114,6 +114,8 @@ HttpResponse WorkflowHandlers::Get(const Principal& who, const HttpRequest& req,
   const std::string name = params.Get("name");
   const workflow::WorkflowDefinition* def = registry_.Current(name);
   if (auto hash = req.Query("hash")) {
+    if (hash->size() != 64 || hash->find_first_not_of("0123456789abcdef") != std::string_view::npos)
+      return MakeProblem(ProblemKind::kBadRequest, "query parameter 'hash' must be 64 lower-case hex digits");
     def = registry_.ByHash(std::string(*hash));
     if (def && def->name != name) def = nullptr;
   }

@@ -42,6 +42,8 @@ class HoldingStore final : public EventStore {
   HoldingStore(EventStore& base, std::string stream) : base_(base), stream_(std::move(stream)) {}
   ~HoldingStore() override { Release(); }
 
+  Status Writable() const override { return base_.Writable(); }
+
   void Release() {
     std::lock_guard lock(mu_);
     released_ = true;
