@@ -356,11 +356,15 @@ HttpResponse ProgrammeHandlers::IssuePersonFeedToken(const Principal& who, const
 HttpResponse ProgrammeHandlers::RevokeFeedToken(const Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string token = params.Get("token");
   auto feed = scopes_.FeedToken(who, token);
-  if (!feed.ok()) return feed.problem();
+  if (!feed.ok()) {
+    feed.problem().log_target = "/v1/feed-tokens/{token}";
+    return feed.problem();
+  }
   Status revoked = s_.programmes->RevokeFeedToken(token);
   if (!revoked.ok()) return server::ProblemFromStatus(revoked);
   HttpResponse res;
   res.status = 204;
+  res.log_target = "/v1/feed-tokens/{token}";  // the token is a credential: never in the access log
   return res;
 }
 
@@ -397,7 +401,9 @@ void AddProgrammeRoutes(RouteContext& ctx) {
   r.AddRoute("POST", "/v1/people/{person}/feed-tokens", ctx.guarded(Handle(h, &H::IssuePersonFeedToken)));
   r.AddRoute("DELETE", "/v1/feed-tokens/{token}", ctx.guarded(Handle(h, &H::RevokeFeedToken)));
   r.AddRoute("GET", "/v1/feeds/{token}", [h](HttpRequest req, RouteParams params, server::Respond respond) {
-    respond(h->ReadFeed(req, params));
+    HttpResponse res = h->ReadFeed(req, params);
+    res.log_target = "/v1/feeds/{token}";  // the token is a credential: never in the access log
+    respond(std::move(res));
   });
 }
 
