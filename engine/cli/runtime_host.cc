@@ -7,8 +7,9 @@
 namespace relais::cli {
 namespace {
 
-notify::WebhookOptions WebhookOptionsFrom(const server::WebhooksConfig& c) {
+notify::WebhookOptions WebhookOptionsFrom(const server::WebhooksConfig& c, Logger* log) {
   notify::WebhookOptions o;
+  o.dispatcher.info_log = log;
   o.dispatcher.retry_schedule = c.retry_schedule;
   o.dispatcher.jitter_percent = c.retry_jitter_percent;
   o.dispatcher.max_concurrency_per_endpoint = c.max_concurrency_per_endpoint;
@@ -26,7 +27,8 @@ notify::WebhookOptions WebhookOptionsFrom(const server::WebhooksConfig& c) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisConfig& config, bool deploy_workflows) {
+StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisConfig& config, bool deploy_workflows,
+                                                         Logger* log) {
   RocksDbStoreOptions options;
   options.path = config.data_dir;
   options.max_batch_events = config.store.max_batch_events;
@@ -36,13 +38,14 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const server::RelaisCon
   options.resume_interval = config.store.resume_interval;
   RELAIS_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::Open(options));
   std::unique_ptr<RuntimeHost> host(new RuntimeHost(config, std::move(store)));
+  host->log_ = log;
   RELAIS_RETURN_IF_ERROR(host->registry_->LoadPersisted().WithContext("reloading deployed workflows"));
   if (deploy_workflows)
     RELAIS_RETURN_IF_ERROR(host->registry_->DeployDirectory(config.workflows_dir).WithContext("deploying workflows"));
   RELAIS_RETURN_IF_ERROR(host->index_->Open().WithContext("opening the read model"));
   RELAIS_RETURN_IF_ERROR(host->index_->CatchUp().WithContext("bringing the read model up to date"));
   RELAIS_ASSIGN_OR_RETURN(host->webhooks_,
-                          notify::WebhookService::Create(*host->store_, host->clock_, WebhookOptionsFrom(config.webhooks)));
+                          notify::WebhookService::Create(*host->store_, host->clock_, WebhookOptionsFrom(config.webhooks, log)));
   host->webhooks_->Attach(*host->projects_);
   host->programmes_->AddAppendHook(
       [webhooks = host->webhooks_.get()](const std::string& programme_id, const std::string& title,
@@ -90,15 +93,16 @@ void RuntimeHost::StartBackground() {
   runtime::SchedulerOptions scheduling;
   scheduling.max_sleep = config_.runtime.timer_max_sleep;
   scheduling.commit_recheck = config_.runtime.timer_commit_recheck;
+  scheduling.info_log = log_;
   scheduler_ = std::make_unique<runtime::TimerScheduler>(io_, *store_, *timers_, clock_, scheduling);
   index_follower_ = std::make_unique<runtime::CommitFollower>(boost::asio::make_strand(io_), *store_, [this] {
-    if (Status s = index_->CatchUp(); !s.ok()) std::fprintf(stderr, "relais: read model: %s\n", s.ToString().c_str());
+    if (Status s = index_->CatchUp(); !s.ok()) log_->Error("read model failed", {{"cause", s.ToString()}});
   });
   scheduler_->Start();
   index_follower_->Start();
   late_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   boost::asio::post(io_, [this] { SweepLateThenWait(); });
-  if (Status s = webhooks_->Start(); !s.ok()) std::fprintf(stderr, "relais: webhooks: %s\n", s.ToString().c_str());
+  if (Status s = webhooks_->Start(); !s.ok()) log_->Error("webhooks failed", {{"cause", s.ToString()}});
   background_ = std::thread([this] { io_.run(); });
 }
 
@@ -106,7 +110,7 @@ void RuntimeHost::SweepLateThenWait() {
   size_t recorded = 0;
   Status s = index_->CatchUp();
   if (s.ok()) s = runtime::SweepLate(*index_, *projects_, clock_.Now(), &recorded);
-  if (!s.ok()) std::fprintf(stderr, "relais: lateness: %s\n", s.ToString().c_str());
+  if (!s.ok()) log_->Error("lateness failed", {{"cause", s.ToString()}});
   late_timer_->expires_after(config_.runtime.late_sweep_interval);
   late_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) SweepLateThenWait();
@@ -122,7 +126,7 @@ void RuntimeHost::StopBackground() {
   work_.reset();
   io_.stop();
   background_.join();
-  if (Status s = index_->Flush(); !s.ok()) std::fprintf(stderr, "relais: read model: %s\n", s.ToString().c_str());
+  if (Status s = index_->Flush(); !s.ok()) log_->Error("read model failed", {{"cause", s.ToString()}});
 }
 
 }  // namespace relais::cli

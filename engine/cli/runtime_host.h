@@ -8,6 +8,8 @@
 // themselves are thread-safe.
 #pragma once
 
+#include "engine/util/log.h"
+
 #include <memory>
 #include <thread>
 
@@ -33,7 +35,9 @@ class RuntimeHost {
   // Opens everything; deploys config.workflows_dir when deploy_workflows.
   // Errors: the store's open errors; kInvalidArgument for a workflow file
   // with errors (every diagnostic listed); may return some other Status.
-  static StatusOr<std::unique_ptr<RuntimeHost>> Open(const server::RelaisConfig& config, bool deploy_workflows);
+  // log receives what the units report (the store, the dispatcher, the timers); it must outlive the host.
+  static StatusOr<std::unique_ptr<RuntimeHost>> Open(const server::RelaisConfig& config, bool deploy_workflows,
+                                                     Logger* log = &NullLogger());
   ~RuntimeHost();
 
   // Timers and the read model follow the store from now on.
@@ -55,6 +59,7 @@ class RuntimeHost {
   RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<RocksDbEventStore> store);
 
   const server::RelaisConfig config_;
+  Logger* log_ = &NullLogger();
   const Clock& clock_;
   std::unique_ptr<RocksDbEventStore> store_;
   std::unique_ptr<runtime::WorkflowRegistry> registry_;

@@ -58,7 +58,7 @@ int Serve(const Args& args) {
     std::fprintf(stderr, "relais: cannot open the log: %s\n", logger.status().message().c_str());
     return 1;
   }
-  auto host = RuntimeHost::Open(*config, /*deploy_workflows=*/true);
+  auto host = RuntimeHost::Open(*config, /*deploy_workflows=*/true, logger->get());
   if (!host.ok()) {
     std::fprintf(stderr, "relais: cannot start: %s\n", host.status().message().c_str());
     return 1;
