@@ -125,6 +125,10 @@ bool Authorizer::Covers(const Principal& who, std::string_view programme) {
          std::find(who.programmes.begin(), who.programmes.end(), programme) != who.programmes.end();
 }
 
+bool Authorizer::ReadsProgrammesOf(const Principal& who) {
+  return IsCoordinator(who) && !IsUnscopedManager(who);
+}
+
 bool Authorizer::CoversAll(const Principal& who, const std::set<std::string>& programmes) {
   return std::all_of(programmes.begin(), programmes.end(), [&](const std::string& p) { return Covers(who, p); });
 }

@@ -88,6 +88,10 @@ class Authorizer {
   // Whether who's programme scope covers programme (admins, and coordinators
   // without a programme list, cover every programme).
   static bool Covers(const Principal& who, std::string_view programme);
+  // Whether an answer for who can depend on the programmes a partner or a
+  // person takes part in (a coordinator limited to programmes); for anyone
+  // else those facts need not be gathered.
+  static bool ReadsProgrammesOf(const Principal& who);
   // Whether who's scope covers every programme of programmes.
   static bool CoversAll(const Principal& who, const std::set<std::string>& programmes);
 };

@@ -28,15 +28,6 @@ HttpResponse WebhooksOff() { return server::UnavailableProblem("webhooks are not
 
 }  // namespace
 
-std::optional<HttpResponse> Refusal(const Decision& decision, const HttpResponse& not_found) {
-  switch (decision.access) {
-    case Access::kMayAct: return std::nullopt;
-    case Access::kVisible: return Forbidden(decision.reason);
-    case Access::kNeither: return not_found;
-  }
-  return not_found;
-}
-
 std::string PersonFeed::ToSpec() const {
   std::string spec = "person:" + person;
   if (only) {
@@ -87,11 +78,11 @@ Scoped<uint64_t> Scopes::ProjectVersion(const Principal& who, const std::string&
 
 std::optional<HttpResponse> Scopes::CheckProject(const Principal& who, const runtime::ProjectInfo& info,
                                                  Verb verb) const {
-  return Refusal(authorizer_.Decide(who, ProjectResource{info}, verb), ProjectNotFound(info.id));
+  return Refusal(authorizer_.Decide(who, ProjectResource{info}, verb), [&] { return ProjectNotFound(info.id); });
 }
 
 std::optional<HttpResponse> Scopes::CheckNewProject(const Principal& who, const std::string& programme) const {
-  return Refusal(authorizer_.Decide(who, NewProjectResource{programme}, Verb::kCreate), ProjectNotFound(""));
+  return Refusal(authorizer_.Decide(who, NewProjectResource{programme}, Verb::kCreate), [] { return ProjectNotFound(""); });
 }
 
 std::set<std::string> Scopes::PeopleOf(const programme::ProgrammeState& state) const {
@@ -112,25 +103,30 @@ Scoped<programme::StatePtr> Scopes::Programme(const Principal& who, const std::s
     return server::ProblemFromStatus(state.status());
   }
   if (auto refused = Refusal(authorizer_.Decide(who, ProgrammeResource{id, PeopleOf(**state)}, verb),
-                             ProgrammeNotFound(id)))
+                             [&] { return ProgrammeNotFound(id); }))
     return std::move(*refused);
   return std::move(*state);
 }
 
 std::optional<HttpResponse> Scopes::CheckPartner(const Principal& who, const std::string& id, Verb verb) const {
   PartnerResource partner{id, {}};
-  if (!id.empty() && verb == Verb::kManage) partner.programmes = s_.index.ProgrammesOfPartner(id);
+  if (!id.empty() && verb == Verb::kManage && Authorizer::ReadsProgrammesOf(who))
+    partner.programmes = s_.index.ProgrammesOfPartner(id);
   return Refusal(authorizer_.Decide(who, partner, verb),
-                 MakeProblem(ProblemKind::kNotFound, "no partner '" + id + "'"));
+                 [&] { return MakeProblem(ProblemKind::kNotFound, "no partner '" + id + "'"); });
 }
 
 std::optional<HttpResponse> Scopes::CheckWebhooks(const Principal& who) const {
   if (!s_.webhooks) return WebhooksOff();
-  return Refusal(authorizer_.Decide(who, EndpointResource{}, Verb::kRead), EndpointNotFound(""));
+  return Refusal(authorizer_.Decide(who, EndpointResource{}, Verb::kRead), [] { return EndpointNotFound(""); });
 }
 
 Decision Scopes::DecideEndpoints(const Principal& who, const std::string& partner) const {
-  return authorizer_.Decide(who, EndpointResource{partner, s_.index.ProgrammesOfPartner(partner)}, Verb::kManage);
+  EndpointResource endpoints{partner, {}};
+  // The partner's programmes cost a scan of the read model: only a limited
+  // coordinator's answer depends on them.
+  if (Authorizer::ReadsProgrammesOf(who)) endpoints.programmes = s_.index.ProgrammesOfPartner(partner);
+  return authorizer_.Decide(who, endpoints, Verb::kManage);
 }
 
 Scoped<notify::Endpoint> Scopes::Endpoint(const Principal& who, const std::string& id) {
@@ -141,7 +137,7 @@ Scoped<notify::Endpoint> Scopes::Endpoint(const Principal& who, const std::strin
       return EndpointNotFound(id);
     return server::ProblemFromStatus(endpoint.status());
   }
-  if (auto refused = Refusal(DecideEndpoints(who, endpoint->partner), EndpointNotFound(id)))
+  if (auto refused = Refusal(DecideEndpoints(who, endpoint->partner), [&] { return EndpointNotFound(id); }))
     return std::move(*refused);
   return std::move(*endpoint);
 }
@@ -151,7 +147,7 @@ Scoped<PersonFeed> Scopes::PersonFeedOf(const Principal& who, const std::string&
   auto ids = s_.programmes->ProgrammesOf(person);
   if (!ids.ok()) return server::ProblemFromStatus(ids.status());
   PersonFeedResource resource{person, {ids->begin(), ids->end()}};
-  if (auto refused = Refusal(authorizer_.Decide(who, resource, Verb::kManage), PersonNotFound(person)))
+  if (auto refused = Refusal(authorizer_.Decide(who, resource, Verb::kManage), [&] { return PersonNotFound(person); }))
     return std::move(*refused);
   PersonFeed feed{person, std::nullopt};
   // A coordinator limited to programmes gets a feed limited to them, so that

@@ -14,6 +14,7 @@
 #include <string>
 #include <variant>
 
+#include "engine/api/api_problems.h"
 #include "engine/api/authorizer.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/programme/programme_service.h"
@@ -40,9 +41,15 @@ class Scoped {
   std::variant<T, server::HttpResponse> v_;
 };
 
-// The answer to a decision that does not allow the verb: not_found for
-// kNeither, 403 with the reason for kVisible; nullopt for kMayAct.
-std::optional<server::HttpResponse> Refusal(const Decision& decision, const server::HttpResponse& not_found);
+// The answer to a decision that does not allow the verb: not_found() for
+// kNeither, 403 with the reason for kVisible; nullopt for kMayAct. The 404
+// is built only when it is sent (reads and lists ask on every item).
+template <typename NotFound>
+std::optional<server::HttpResponse> Refusal(const Decision& decision, NotFound&& not_found) {
+  if (decision.access == Access::kMayAct) return std::nullopt;
+  if (decision.access == Access::kVisible) return Forbidden(decision.reason);
+  return not_found();
+}
 
 // A person's calendar feed as a feed token names it: "person:<subject>",
 // limited to some programmes when it was issued by a coordinator of those
