@@ -7,7 +7,7 @@ namespace relais::api {
 using server::HttpRequest;
 using server::HttpResponse;
 
-Api::Api(ApiServices services, server::ApiConfig config, const std::vector<server::TokenConfig>& tokens,
+Api::Api(ApiServices services, ApiOptions config, const std::vector<TokenConfig>& tokens,
          server::Metrics* metrics, RateLimiter::Now now)
     : services_(services),
       config_(config),

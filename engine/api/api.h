@@ -29,7 +29,7 @@
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/workflow_registry.h"
-#include "engine/server/config.h"
+#include "engine/api/api_config.h"
 #include "engine/server/metrics.h"
 #include "engine/server/router.h"
 #include "engine/util/clock.h"
@@ -68,7 +68,7 @@ using InlineHandler = std::function<std::optional<server::HttpResponse>(
 class Api {
  public:
   // metrics may be null. now is the rate limiter's clock (tests inject one).
-  Api(ApiServices services, server::ApiConfig config, const std::vector<server::TokenConfig>& tokens,
+  Api(ApiServices services, ApiOptions config, const std::vector<TokenConfig>& tokens,
       server::Metrics* metrics = nullptr, RateLimiter::Now now = std::chrono::steady_clock::now);
   ~Api();
   Api(const Api&) = delete;
@@ -85,7 +85,7 @@ class Api {
   const Authorizer& authorizer() const { return authorizer_; }
   Scopes& scopes() { return scopes_; }
   EventStreamHub& streams() { return *streams_; }
-  const server::ApiConfig& config() const { return config_; }
+  const ApiOptions& config() const { return config_; }
   ApiServices& services() { return services_; }
 
  private:
@@ -94,7 +94,7 @@ class Api {
   server::Handler Guarded(ApiHandler handler, InlineHandler fast = nullptr);
 
   ApiServices services_;
-  const server::ApiConfig config_;
+  const ApiOptions config_;
   Authenticator authenticator_;
   Authorizer authorizer_;
   Scopes scopes_;

@@ -23,8 +23,8 @@ std::string HexToRaw(const std::string& hex) {
 
 }  // namespace
 
-Authenticator::Authenticator(const std::vector<server::TokenConfig>& tokens) {
-  for (const server::TokenConfig& t : tokens)
+Authenticator::Authenticator(const std::vector<TokenConfig>& tokens) {
+  for (const TokenConfig& t : tokens)
     entries_.push_back({HexToRaw(t.sha256), Principal{t.subject, t.roles, t.partner, t.programmes}});
 }
 

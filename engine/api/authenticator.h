@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "engine/api/principal.h"
-#include "engine/server/config.h"
+#include "engine/api/api_config.h"
 
 namespace relais::api {
 
 class Authenticator {
  public:
-  explicit Authenticator(const std::vector<server::TokenConfig>& tokens);
+  explicit Authenticator(const std::vector<TokenConfig>& tokens);
 
   // The principal of a valid bearer token; nullopt when the header is
   // missing, not a Bearer credential, or names no configured token.

@@ -31,7 +31,7 @@ class CommandHandlers {
  private:
   ApiServices& s_;
   Scopes& scopes_;
-  const server::ApiConfig& config_;
+  const ApiOptions& config_;
 };
 
 HttpResponse CommandHandlers::Record(const Principal& who, const HttpRequest& req, const RouteParams& params) {

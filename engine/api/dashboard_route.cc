@@ -70,7 +70,7 @@ HttpResponse NotFound() {
 
 class StaticFiles {
  public:
-  explicit StaticFiles(const server::DashboardConfig& config) : config_(config) {
+  explicit StaticFiles(const DashboardOptions& config) : config_(config) {
     std::error_code ec;
     root_ = std::filesystem::weakly_canonical(config.directory, ec);
     if (ec) root_ = std::filesystem::path(config.directory).lexically_normal();
@@ -125,7 +125,7 @@ class StaticFiles {
     return true;
   }
 
-  const server::DashboardConfig config_;
+  const DashboardOptions config_;
   std::filesystem::path root_;
   std::string cache_control_;
 };
@@ -152,7 +152,7 @@ std::optional<std::string_view> DashboardContentType(std::string_view file_name)
   return std::nullopt;
 }
 
-void RegisterDashboardRoutes(server::Router& router, const server::DashboardConfig& config) {
+void RegisterDashboardRoutes(server::Router& router, const DashboardOptions& config) {
   if (!config.enabled) return;
   auto files = std::make_shared<const StaticFiles>(config);
   router.AddSyncRoute("GET", "/", [](const HttpRequest&, const RouteParams&) {

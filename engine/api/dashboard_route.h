@@ -18,13 +18,13 @@
 #include <string>
 #include <string_view>
 
-#include "engine/server/config.h"
+#include "engine/api/api_config.h"
 #include "engine/server/router.h"
 
 namespace relais::api {
 
 // Adds GET / and the /ui/ routes when config.enabled; nothing otherwise.
-void RegisterDashboardRoutes(server::Router& router, const server::DashboardConfig& config);
+void RegisterDashboardRoutes(server::Router& router, const DashboardOptions& config);
 
 // The Content-Type served for a file name, or nullopt for an extension that
 // is not served.

@@ -76,7 +76,7 @@ class EventStreamHub::Follower final : public server::ResponseStream {
 };
 
 EventStreamHub::EventStreamHub(EventStore& store, runtime::ProjectService& projects, Scopes& scopes,
-                               const server::ApiConfig& config)
+                               const ApiOptions& config)
     : store_(store), projects_(projects), scopes_(scopes), config_(config), shared_(std::make_shared<Shared>()) {
   subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->Wake(); });
   thread_ = std::thread([this] { Run(); });

@@ -20,7 +20,7 @@
 #include "engine/api/principal.h"
 #include "engine/api/scope.h"
 #include "engine/runtime/project_service.h"
-#include "engine/server/config.h"
+#include "engine/api/api_config.h"
 #include "engine/server/response_stream.h"
 #include "engine/store/event_store.h"
 
@@ -28,7 +28,7 @@ namespace relais::api {
 
 class EventStreamHub {
  public:
-  EventStreamHub(EventStore& store, runtime::ProjectService& projects, Scopes& scopes, const server::ApiConfig& config);
+  EventStreamHub(EventStore& store, runtime::ProjectService& projects, Scopes& scopes, const ApiOptions& config);
   ~EventStreamHub();
   EventStreamHub(const EventStreamHub&) = delete;
   EventStreamHub& operator=(const EventStreamHub&) = delete;
@@ -54,7 +54,7 @@ class EventStreamHub {
   EventStore& store_;
   runtime::ProjectService& projects_;
   Scopes& scopes_;
-  const server::ApiConfig config_;
+  const ApiOptions config_;
   std::shared_ptr<Shared> shared_;
   EventStore::Subscription subscription_;
   std::thread thread_;

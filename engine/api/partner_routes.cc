@@ -33,7 +33,7 @@ class PartnerHandlers {
  private:
   PartnerDirectory& partners_;
   Scopes& scopes_;
-  const server::ApiConfig& config_;
+  const ApiOptions& config_;
 };
 
 HttpResponse PartnerHandlers::List(const Principal& who, const HttpRequest& req, const RouteParams&) {

@@ -152,7 +152,7 @@ class ProgrammeHandlers {
  private:
   ApiServices& s_;
   Scopes& scopes_;
-  const server::ApiConfig& config_;
+  const ApiOptions& config_;
 };
 
 HttpResponse ProgrammeHandlers::Define(const Principal& who, const HttpRequest& req, const RouteParams&) {

@@ -106,7 +106,7 @@ class ProjectHandlers {
 
   ApiServices& s_;
   Scopes& scopes_;
-  const server::ApiConfig& config_;
+  const ApiOptions& config_;
 };
 
 HttpResponse ProjectHandlers::Create(const Principal& who, const HttpRequest& req, const RouteParams&) {

@@ -72,7 +72,7 @@ class WebhookHandlers {
   notify::WebhookService* const webhooks_;
   PartnerDirectory& partners_;
   Scopes& scopes_;
-  const server::ApiConfig& config_;
+  const ApiOptions& config_;
 };
 
 std::vector<notify::Endpoint> WebhookHandlers::Managed(const Principal& who, const std::string& partner,

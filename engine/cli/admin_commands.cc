@@ -10,8 +10,8 @@ namespace relais::cli {
 namespace {
 
 // Parses "--config FILE" and returns the loaded configuration, or prints why not.
-std::optional<server::RelaisConfig> LoadConfig(const std::string& path) {
-  auto config = server::LoadConfigFile(path);
+std::optional<RelaisConfig> LoadConfig(const std::string& path) {
+  auto config = LoadConfigFile(path);
   if (!config.ok()) {
     std::fprintf(stderr, "relais: %s\n", config.status().message().c_str());
     return std::nullopt;
@@ -19,7 +19,7 @@ std::optional<server::RelaisConfig> LoadConfig(const std::string& path) {
   return *config;
 }
 
-std::unique_ptr<RuntimeHost> OpenHost(const server::RelaisConfig& config, bool deploy) {
+std::unique_ptr<RuntimeHost> OpenHost(const RelaisConfig& config, bool deploy) {
   auto host = RuntimeHost::Open(config, deploy);
   if (!host.ok()) {
     std::fprintf(stderr, "relais: cannot open the store: %s\n(is `relais serve` running on it? stop it first)\n",

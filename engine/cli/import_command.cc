@@ -41,18 +41,17 @@ int Import(const Args& args) {
     std::fputs(kImportUsage, stderr);
     return 2;
   }
-  auto config = server::LoadConfigFile(config_path);
+  auto config = LoadConfigFile(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "relais: %s\n", config.status().message().c_str());
     return 1;
   }
   // Read and check the files before opening the store: a mistake in them
   // never needs the server stopped to be found.
-  importer::ImportOptions options;
+  importer::ImportOptions options = config->importer;
   options.today = calendar::UtcToParis(SystemClock::Instance().Now()).date;
-  options.max_term_years = static_cast<int>(config->programmes.max_term_years);
+  options.max_term_years = config->programmes.max_term_years;
   options.webhook_base_url = base_url;
-  options.max_file_bytes = config->importer.max_file_bytes;
   auto set = importer::ReadImportSet(dir, options);
   if (!set.ok()) {
     std::fprintf(stderr, "relais import: %s\nnothing was written\n", set.status().message().c_str());
@@ -64,9 +63,9 @@ int Import(const Args& args) {
       std::fprintf(stderr,
                    "relais import: the store %s is in use by another process (is `relais serve` running on it?); "
                    "stop the server, then import\n(%s)\n",
-                   config->data_dir.c_str(), host.status().message().c_str());
+                   config->store.path.c_str(), host.status().message().c_str());
     else
-      std::fprintf(stderr, "relais import: cannot open the store %s: %s\n", config->data_dir.c_str(),
+      std::fprintf(stderr, "relais import: cannot open the store %s: %s\n", config->store.path.c_str(),
                    host.status().message().c_str());
     return 1;
   }
@@ -81,7 +80,7 @@ int Import(const Args& args) {
   }
   const std::string done = dry_run ? std::string("dry run: nothing written") : "imported " + dir;
   std::printf("%s%s (store %s, log position %llu -> %llu)\n", importer::FormatReport(*report).c_str(), done.c_str(),
-              config->data_dir.c_str(),
+              config->store.path.c_str(),
               static_cast<unsigned long long>(before),
               static_cast<unsigned long long>((*host)->store().LastPosition()));
   return 0;

@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/programme/programme_service.h"
+#include "engine/cli/relais_config.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/runtime/commit_follower.h"
 #include "engine/runtime/project_index.h"
@@ -25,7 +26,6 @@
 #include "engine/runtime/timer_scheduler.h"
 #include "engine/runtime/timer_service.h"
 #include "engine/runtime/workflow_registry.h"
-#include "engine/server/config.h"
 #include "engine/store/rocksdb_event_store.h"
 
 namespace relais::cli {
@@ -36,7 +36,7 @@ class RuntimeHost {
   // Errors: the store's open errors; kInvalidArgument for a workflow file
   // with errors (every diagnostic listed); may return some other Status.
   // log receives what the units report (the store, the dispatcher, the timers); it must outlive the host.
-  static StatusOr<std::unique_ptr<RuntimeHost>> Open(const server::RelaisConfig& config, bool deploy_workflows,
+  static StatusOr<std::unique_ptr<RuntimeHost>> Open(const RelaisConfig& config, bool deploy_workflows,
                                                      Logger* log = &NullLogger());
   ~RuntimeHost();
 
@@ -56,9 +56,9 @@ class RuntimeHost {
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
 
  private:
-  RuntimeHost(const server::RelaisConfig& config, std::unique_ptr<RocksDbEventStore> store);
+  RuntimeHost(const RelaisConfig& config, std::unique_ptr<RocksDbEventStore> store);
 
-  const server::RelaisConfig config_;
+  const RelaisConfig config_;
   Logger* log_ = &NullLogger();
   const Clock& clock_;
   std::unique_ptr<RocksDbEventStore> store_;

@@ -9,7 +9,7 @@
 #include "engine/api/api.h"
 #include "engine/api/dashboard_route.h"
 #include "engine/cli/commands.h"
-#include "engine/server/config.h"
+#include "engine/cli/relais_config.h"
 #include "engine/server/http_server.h"
 #include "engine/server/metrics.h"
 #include "engine/server/operational_routes.h"
@@ -47,7 +47,7 @@ int Serve(const Args& args) {
       return 2;
     }
   }
-  auto config = server::LoadConfigFile(config_path);
+  auto config = LoadConfigFile(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "relais: %s\n", config.status().message().c_str());
     return 1;
@@ -106,7 +106,7 @@ int Serve(const Args& args) {
   (*host)->StartBackground();
   std::printf("relais listening on http://%s:%u (store: %s, last position %llu, %zu workflow(s))\n",
               config->server.listen_address.c_str(), static_cast<unsigned>(http.port()),
-              config->data_dir.c_str(), static_cast<unsigned long long>(store.LastPosition()),
+              config->store.path.c_str(), static_cast<unsigned long long>(store.LastPosition()),
               (*host)->registry().ListCurrent().size());
   if (config->dashboard.enabled) {
     std::printf("dashboard: http://%s:%u/ (files: %s)\n", config->server.listen_address.c_str(),

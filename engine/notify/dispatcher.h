@@ -47,15 +47,19 @@ class io_context;
 namespace relais::notify {
 
 struct DispatcherOptions {
+  // Delay before each retry after a failed attempt; the number of entries is
+  // the number of retries (a delivery gets 1 + size attempts, then is
+  // dead-lettered). Default: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
   std::vector<std::chrono::milliseconds> retry_schedule{
       std::chrono::milliseconds(0),          std::chrono::milliseconds(5'000),
       std::chrono::milliseconds(300'000),    std::chrono::milliseconds(1'800'000),
       std::chrono::milliseconds(7'200'000),  std::chrono::milliseconds(18'000'000),
       std::chrono::milliseconds(36'000'000), std::chrono::milliseconds(36'000'000)};
-  size_t jitter_percent = 10;
-  size_t max_concurrency_per_endpoint = 16;
+  size_t jitter_percent = 10;                // each delay is moved by up to +/- this percentage
+  size_t max_concurrency_per_endpoint = 16;  // requests in flight to one endpoint
+  // An endpoint failing without one success for this long is disabled (5 days).
   std::chrono::milliseconds disable_after{432'000'000};
-  std::chrono::milliseconds max_sleep{1'000};
+  std::chrono::milliseconds max_sleep{1'000};  // due retries are re-checked at least this often
   // Where store errors and disabled endpoints are reported; never null, and
   // must outlive the dispatcher.
   Logger* info_log = &NullLogger();

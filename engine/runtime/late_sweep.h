@@ -6,12 +6,18 @@
 // Thread-safety: as ProjectService and ProjectIndex (safe from any thread).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
 
 namespace relais::runtime {
+
+// How often the runtime host sweeps (section `runtime:`, late_sweep_interval_ms).
+struct LateSweepOptions {
+  std::chrono::milliseconds interval{3'600'000};
+};
 
 // Events recorded by this sweep in *recorded. Stops at the first error
 // (kUnavailable, say); what was recorded before it stays recorded.

@@ -24,7 +24,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "engine/server/config.h"
+#include "engine/server/server_config.h"
 #include "engine/server/metrics.h"
 #include "engine/server/router.h"
 #include "engine/util/log.h"

@@ -8,7 +8,7 @@
 
 #include <algorithm>
 
-#include "engine/server/config.h"
+#include "engine/server/server_config.h"
 #include "engine/server/connection_registry.h"
 #include "engine/server/metrics.h"
 #include "engine/server/router.h"

@@ -23,10 +23,10 @@ namespace relais::api::testing {
 
 struct TestToken {
   std::string token;
-  server::TokenConfig config;
+  api::TokenConfig config;
 };
 
-inline server::TokenConfig Token(const std::string& token, std::string subject, std::vector<std::string> roles,
+inline api::TokenConfig Token(const std::string& token, std::string subject, std::vector<std::string> roles,
                                  std::string partner = "", std::vector<std::string> programmes = {}) {
   return {Authenticator::Sha256Hex(token), std::move(subject), std::move(roles), std::move(partner),
           std::move(programmes)};
@@ -44,7 +44,7 @@ inline const std::string kObserver = "tok-observer";
 inline const std::string kOwnProgramme = "sud-val-de-marnais";
 inline const std::string kOtherProgramme = "nord-essonne";
 
-inline std::vector<server::TokenConfig> FixtureTokens() {
+inline std::vector<api::TokenConfig> FixtureTokens() {
   return {Token(kAdmin, "person:alice.admin", {"admin"}),
           Token(kCoordinator, "person:claire.dumas", {"coordinator"}),
           Token(kScopedCoordinator, "person:paul.sud", {"coordinator"}, "", {kOwnProgramme}),
@@ -54,8 +54,8 @@ inline std::vector<server::TokenConfig> FixtureTokens() {
           Token(kObserver, "person:olga.obs", {"observer"})};
 }
 
-inline server::ApiConfig TestApiConfig() {
-  server::ApiConfig c;
+inline api::ApiOptions TestApiConfig() {
+  api::ApiOptions c;
   c.worker_threads = 4;
   c.worker_queue_limit = 64;
   c.default_page_size = 10;
@@ -64,7 +64,7 @@ inline server::ApiConfig TestApiConfig() {
 }
 
 struct Harness {
-  explicit Harness(server::ApiConfig config = TestApiConfig(),
+  explicit Harness(api::ApiOptions config = TestApiConfig(),
                    RateLimiter::Now now = std::chrono::steady_clock::now)
       : clock(*ParseIso8601("2004-03-01T09:00:00Z")),
         store(clock),
@@ -84,7 +84,7 @@ struct Harness {
     api = std::make_unique<Api>(services, config, FixtureTokens(), &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
-    RegisterDashboardRoutes(router, server::DashboardConfig{});
+    RegisterDashboardRoutes(router, api::DashboardOptions{});
   }
   ~Harness() { api->Stop(); }
 

@@ -360,7 +360,7 @@ TEST_F(ApiTest, MeNamesTheTokensSubjectAndRoles) {
 
 TEST(ApiRateLimitTest, ATokenOverItsRateGets429WithRetryAfter) {
   auto now = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{});
-  server::ApiConfig config = testing::TestApiConfig();
+  api::ApiOptions config = testing::TestApiConfig();
   config.rate_limit_per_second = 1;
   config.rate_limit_burst = 2;
   Harness h(config, [now] { return *now; });

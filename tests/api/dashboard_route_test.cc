@@ -45,7 +45,7 @@ class DashboardRouteTest : public ::testing::Test {
   }
 
   relais::testing::TempDir www_;
-  server::DashboardConfig config_;
+  api::DashboardOptions config_;
   server::Router router_;
 };
 
@@ -101,7 +101,7 @@ TEST_F(DashboardRouteTest, PathTraversalAndUnservedFilesAre404) {
 }
 
 TEST_F(DashboardRouteTest, FilesOverTheLimitAreNotServed) {
-  server::DashboardConfig small = config_;
+  api::DashboardOptions small = config_;
   small.max_file_bytes = 8;
   server::Router router;
   RegisterDashboardRoutes(router, small);
@@ -112,7 +112,7 @@ TEST_F(DashboardRouteTest, FilesOverTheLimitAreNotServed) {
 }
 
 TEST_F(DashboardRouteTest, CacheMaxAgeIsConfigurable) {
-  server::DashboardConfig cached = config_;
+  api::DashboardOptions cached = config_;
   cached.cache_max_age_seconds = 600;
   server::Router router;
   RegisterDashboardRoutes(router, cached);
@@ -123,7 +123,7 @@ TEST_F(DashboardRouteTest, CacheMaxAgeIsConfigurable) {
 }
 
 TEST(DashboardRouteDisabledTest, NothingIsRoutedWhenDisabled) {
-  server::DashboardConfig off;
+  api::DashboardOptions off;
   off.enabled = false;
   server::Router router;
   RegisterDashboardRoutes(router, off);

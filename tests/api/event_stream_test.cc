@@ -123,7 +123,7 @@ TEST(EventStreamTest, ResumesAfterLastEventId) {
 }
 
 TEST(EventStreamTest, StreamsAreBoundedAndEndOnStop) {
-  server::ApiConfig config = testing::TestApiConfig();
+  api::ApiOptions config = testing::TestApiConfig();
   config.max_streams = 2;
   Harness h(config);
   auto a = Open(h, testing::kAdmin);

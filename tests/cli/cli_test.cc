@@ -70,7 +70,7 @@ class CliStoreTest : public ::testing::Test {
     config_path_ = dir_.Sub("relais.yaml");
     std::ofstream(config_path_) << "data_dir: " << dir_.Sub("data") << "\nworkflows_dir: " << dir_.Sub("workflows")
                                 << "\n";
-    auto config = server::LoadConfigFile(config_path_);
+    auto config = cli::LoadConfigFile(config_path_);
     ASSERT_TRUE(config.ok()) << config.status();
     auto host = RuntimeHost::Open(*config, true);
     ASSERT_TRUE(host.ok()) << host.status();

@@ -45,14 +45,14 @@ struct Harness {
       : store(clock), registry(store), projects(store, registry, clock), index(store, projects.definitions()) {
     if (!registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows").ok()) std::abort();
     if (!index.Open().ok()) std::abort();
-    server::ApiConfig config;
+    api::ApiOptions config;
     config.worker_threads = 1;
     config.rate_limit_per_second = 100'000'000;
     config.rate_limit_burst = 100'000'000;
     config.max_streams = 1'000'000;
-    server::TokenConfig admin{api::Authenticator::Sha256Hex(kAdminToken), "person:fuzz", {"admin", "coordinator"}, "", {}};
+    api::TokenConfig admin{api::Authenticator::Sha256Hex(kAdminToken), "person:fuzz", {"admin", "coordinator"}, "", {}};
     api = std::make_unique<api::Api>(api::ApiServices{store, registry, projects, index, clock}, config,
-                                     std::vector<server::TokenConfig>{admin}, &metrics);
+                                     std::vector<api::TokenConfig>{admin}, &metrics);
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
   }

@@ -37,7 +37,7 @@ class ImportTest : public ::testing::Test {
     std::ofstream(dir_.Sub("relais.yaml")) << "data_dir: " << dir_.Sub("data") << "\nworkflows_dir: "
                                            << RELAIS_SOURCE_DIR << "/workflows\n"
                                            << "webhooks:\n  allowed_ranges: [127.0.0.1/32]\n";
-    auto config = server::LoadConfigFile(dir_.Sub("relais.yaml"));
+    auto config = cli::LoadConfigFile(dir_.Sub("relais.yaml"));
     ASSERT_TRUE(config.ok()) << config.status();
     config_ = *config;
     auto host = cli::RuntimeHost::Open(config_, true);
@@ -70,7 +70,7 @@ class ImportTest : public ::testing::Test {
   }
 
   relais::testing::TempDir dir_;
-  server::RelaisConfig config_;
+  cli::RelaisConfig config_;
   std::unique_ptr<cli::RuntimeHost> host_;
   std::unique_ptr<partners::PartnerDirectory> partners_;
   ImportOptions options_;

@@ -28,6 +28,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "engine/util/config_reader.h"
 #include "engine/server/operational_routes.h"
 #include "engine/server/problem.h"
 #include "engine/server/request_id.h"
@@ -893,14 +894,16 @@ TEST_F(HttpServerTest, MetricsCountRequestsByRouteAndStatus) {
   EXPECT_THAT(text, HasSubstr("relais_http_connections_total 1\n"));
 }
 
-// The wiring a main program does: config file -> server -> serve -> shut down.
+// The wiring a main program does: the server's section -> server -> serve -> shut down.
 TEST(HttpServerWiringTest, ServesFromAParsedConfig) {
-  StatusOr<RelaisConfig> config = ParseConfig("server:\n  port: 0\n  io_threads: 1\n  drain_timeout_ms: 100\n");
-  ASSERT_THAT(config, IsOk());
+  const ConfigReader reader("relais.yaml");
+  ServerConfig config;
+  ASSERT_THAT(ParseServerSection(reader, YAML::Load("port: 0\nio_threads: 1\ndrain_timeout_ms: 100\n"), &config),
+              IsOk());
   Router router;
   Metrics metrics;
   RegisterOperationalRoutes(router, metrics, [] { return Status::Ok(); });
-  HttpServer server(config->server, router, &metrics);
+  HttpServer server(config, router, &metrics);
   ASSERT_THAT(server.Start(), IsOk());
   TestClient client(server.port());
   auto r = client.Request(Get("/readyz"));

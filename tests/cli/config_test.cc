@@ -1,4 +1,4 @@
-#include "engine/server/config.h"
+#include "engine/cli/relais_config.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
-namespace relais::server {
+namespace relais::cli {
 namespace {
 
 using relais::testing::IsOk;
@@ -26,7 +26,7 @@ TEST(ConfigTest, EmptyFileGivesSafeDefaults) {
   EXPECT_GT(c->server.read_timeout.count(), 0);
   EXPECT_GT(c->server.max_connections, 0u);
   EXPECT_GT(c->server.pipeline_limit, 0u);
-  EXPECT_EQ(c->data_dir, "./var/data");
+  EXPECT_EQ(c->store.path, "./var/data");
   EXPECT_EQ(c->store.max_batch_events, 1024u);
   EXPECT_EQ(c->store.max_batch_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(c->store.stream_cache_capacity, 100000u);
@@ -85,7 +85,7 @@ tokens:
   EXPECT_EQ(c->logging.path, "/var/log/relais.log");
   EXPECT_EQ(c->server.pipeline_limit, 4u);
   EXPECT_EQ(c->server.drain_timeout, std::chrono::milliseconds(1500));
-  EXPECT_EQ(c->data_dir, "/srv/relais");
+  EXPECT_EQ(c->store.path, "/srv/relais");
   EXPECT_EQ(c->store.max_batch_events, 64u);
   EXPECT_EQ(c->store.max_batch_bytes, 65536u);
   EXPECT_EQ(c->store.stream_cache_capacity, 10u);
@@ -115,11 +115,11 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
                             "relais.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->workflows_dir, "/srv/wf");
-  EXPECT_EQ(config->runtime.snapshot_every, 10u);
-  EXPECT_EQ(config->runtime.timer_max_sleep, std::chrono::milliseconds(500));
-  EXPECT_EQ(config->runtime.timer_commit_recheck, std::chrono::milliseconds(50)) << "the default";
-  EXPECT_EQ(config->runtime.project_cache_capacity, 10000u);
-  EXPECT_EQ(config->runtime.timer_fire_threads, 32u);
+  EXPECT_EQ(config->runtime.projects.snapshot_every, 10u);
+  EXPECT_EQ(config->runtime.scheduler.max_sleep, std::chrono::milliseconds(500));
+  EXPECT_EQ(config->runtime.scheduler.commit_recheck, std::chrono::milliseconds(50)) << "the default";
+  EXPECT_EQ(config->runtime.projects.project_cache_capacity, 10000u);
+  EXPECT_EQ(config->runtime.timers.routed_fire_threads, 32u);
   EXPECT_THAT(ParseConfig("runtime:\n  snapshot_every: 0\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
   EXPECT_THAT(ParseConfig("runtime:\n  timer_fire_threads: 0\n", "relais.yaml"),
@@ -128,7 +128,7 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
                            "webhooks:\n  max_programme_partners: 7\n",
                            "relais.yaml");
   ASSERT_TRUE(tuned.ok()) << tuned.status();
-  EXPECT_EQ(tuned->runtime.timer_fire_batch, 100u);
+  EXPECT_EQ(tuned->runtime.timers.fire_batch, 100u);
   EXPECT_EQ(tuned->programmes.cache_capacity, 5u);
   EXPECT_EQ(tuned->webhooks.max_programme_partners, 7u);
 }
@@ -139,9 +139,9 @@ TEST(ConfigTest, ProgrammesSection) {
       "  time_zone: Europe/Paris\n  public_url: https://relais.example/\n",
       "relais.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->programmes.reminder_days, 3u);
-  EXPECT_EQ(config->programmes.escalation_days, 21u);
-  EXPECT_EQ(config->programmes.term_reminder_days, 90u);
+  EXPECT_EQ(config->programmes.reminder_days, 3);
+  EXPECT_EQ(config->programmes.escalation_days, 21);
+  EXPECT_EQ(config->programmes.term_reminder_days, 90);
   EXPECT_EQ(config->programmes.public_url, "https://relais.example");
   EXPECT_EQ(ParseConfig("", "relais.yaml")->programmes.reminder_days, 7u);
   EXPECT_THAT(ParseConfig("programmes:\n  time_zone: Europe/London\n", "relais.yaml"),
@@ -227,15 +227,15 @@ TEST(ConfigTest, ApiSectionAndScopedTokens) {
 TEST(ConfigTest, WebhooksSection) {
   auto defaults = ParseConfig("");
   ASSERT_THAT(defaults, IsOk());
-  EXPECT_EQ(defaults->webhooks.retry_schedule.size(), 8u);
-  EXPECT_EQ(defaults->webhooks.retry_schedule[2], std::chrono::milliseconds(300'000));
-  EXPECT_EQ(defaults->webhooks.disable_after, std::chrono::hours(24 * 5));
+  EXPECT_EQ(defaults->webhooks.dispatcher.retry_schedule.size(), 8u);
+  EXPECT_EQ(defaults->webhooks.dispatcher.retry_schedule[2], std::chrono::milliseconds(300'000));
+  EXPECT_EQ(defaults->webhooks.dispatcher.disable_after, std::chrono::hours(24 * 5));
   auto c = ParseConfig(
       "webhooks:\n  retry_schedule_ms: [0, 100, 200]\n  retry_jitter_percent: 0\n  total_timeout_ms: 2000\n"
       "  allowed_ranges: [127.0.0.1/32, \"::1/128\"]\n  public_base_url: https://relais.example/\n",
       "relais.yaml");
   ASSERT_THAT(c, IsOk());
-  EXPECT_EQ(c->webhooks.retry_schedule,
+  EXPECT_EQ(c->webhooks.dispatcher.retry_schedule,
             (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(0), std::chrono::milliseconds(100),
                                                     std::chrono::milliseconds(200)}));
   EXPECT_EQ(c->webhooks.total_timeout, std::chrono::milliseconds(2000));
@@ -301,5 +301,32 @@ TEST(ConfigTest, LoggingDefaultsAndLocatedErrors) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("server.access_log: expected true or false")));
 }
 
+// Each section's defaults are its unit's Options' own: the file restates
+// none of them.
+TEST(ConfigTest, DefaultsAreTheUnitsOwn) {
+  StatusOr<RelaisConfig> c = ParseConfig("", "relais.yaml");
+  ASSERT_THAT(c, IsOk());
+  const RocksDbStoreOptions store;
+  EXPECT_EQ(c->store.max_batch_events, store.max_batch_events);
+  EXPECT_EQ(c->store.max_total_wal_bytes, store.max_total_wal_bytes);
+  const notify::DispatcherOptions dispatcher;
+  EXPECT_EQ(c->webhooks.dispatcher.retry_schedule, dispatcher.retry_schedule);
+  EXPECT_EQ(c->webhooks.dispatcher.disable_after, dispatcher.disable_after);
+  const programme::ProgrammeOptions programmes;
+  EXPECT_EQ(c->programmes.reminder_days, programmes.reminder_days);
+  EXPECT_EQ(c->programmes.public_url, programmes.public_url);
+  const runtime::SchedulerOptions scheduler;
+  EXPECT_EQ(c->runtime.scheduler.max_sleep, scheduler.max_sleep);
+  EXPECT_EQ(c->runtime.late_sweep.interval, runtime::LateSweepOptions{}.interval);
+  EXPECT_EQ(c->importer.max_file_bytes, importer::ImportOptions{}.max_file_bytes);
+}
+
+// The file shipped in config/ and the example configurations parse.
+TEST(ConfigTest, ShippedFilesParse) {
+  for (const char* file : {"/config/relais.yaml"}) {
+    EXPECT_THAT(LoadConfigFile(std::string(RELAIS_SOURCE_DIR) + file), IsOk()) << file;
+  }
+}
+
 }  // namespace
-}  // namespace relais::server
+}  // namespace relais::cli

@@ -1,0 +1,24 @@
+#include "engine/runtime/runtime_config.h"
+
+#include "engine/util/config_reader.h"
+
+namespace relais::runtime {
+
+Status ParseRuntimeSection(const ConfigReader& r, const YAML::Node& node, RuntimeSection* out) {
+  RuntimeSection& c = *out;
+  return r.Map(node, "runtime",
+               {
+                   r.UnsignedField("snapshot_every", &c.projects.snapshot_every, 1, 1'000'000),
+                   r.UnsignedField("project_cache_capacity", &c.projects.project_cache_capacity, 0, 100'000'000),
+                   r.UnsignedField("max_conflict_retries", &c.projects.max_conflict_retries, 0, 1000),
+                   r.MillisField("timer_max_sleep_ms", &c.scheduler.max_sleep, 10, kConfigMaxMillis),
+                   r.MillisField("timer_commit_recheck_ms", &c.scheduler.commit_recheck, 0, 60'000),
+                   r.UnsignedField("timer_fire_batch", &c.timers.fire_batch, 1, 1'000'000),
+                   r.UnsignedField("timer_fire_threads", &c.timers.routed_fire_threads, 1, 256),
+                   r.MillisField("late_sweep_interval_ms", &c.late_sweep.interval, 1'000, kConfigMaxMillis),
+                   r.UnsignedField("index_page_events", &c.index.page_events, 1, 1'000'000),
+                   r.UnsignedField("index_persist_every_events", &c.index.persist_every_events, 1, 100'000'000),
+               });
+}
+
+}  // namespace relais::runtime
