@@ -45,7 +45,7 @@ void Api::Stop() {
 server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
   return [this, handler = std::move(handler), fast = std::move(fast)](HttpRequest request, server::RouteParams params,
                                                                       server::Respond respond) {
-    std::optional<Principal> principal = authenticator_.Authenticate(request.Header("Authorization"));
+    std::optional<access::Principal> principal = authenticator_.Authenticate(request.Header("Authorization"));
     if (!principal) {
       respond(server::UnauthorizedProblem(request.Header("Authorization") ? "the bearer token is not valid"
                                                                            : "a bearer token is required"));

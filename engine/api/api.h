@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "engine/api/authenticator.h"
-#include "engine/api/authorizer.h"
+#include "engine/access/authorizer.h"
 #include "engine/api/event_stream_hub.h"
 #include "engine/partners/partner_directory.h"
 #include "engine/api/rate_limiter.h"
@@ -58,12 +58,12 @@ struct ApiServices {
 
 // A handler behind authentication: runs on a worker thread with the caller.
 using ApiHandler =
-    std::function<server::HttpResponse(const Principal&, const server::HttpRequest&, const server::RouteParams&)>;
+    std::function<server::HttpResponse(const access::Principal&, const server::HttpRequest&, const server::RouteParams&)>;
 // A read that may answer at once on the I/O thread, from memory only (never
 // the store, never a lock a command holds for long); nullopt sends the
 // request on to the worker pool's handler.
 using InlineHandler = std::function<std::optional<server::HttpResponse>(
-    const Principal&, const server::HttpRequest&, const server::RouteParams&)>;
+    const access::Principal&, const server::HttpRequest&, const server::RouteParams&)>;
 
 class Api {
  public:
@@ -82,7 +82,7 @@ class Api {
   void Stop();
 
   PartnerDirectory& partners() { return partners_; }
-  const Authorizer& authorizer() const { return authorizer_; }
+  const access::Authorizer& authorizer() const { return authorizer_; }
   Scopes& scopes() { return scopes_; }
   EventStreamHub& streams() { return *streams_; }
   const ApiOptions& config() const { return config_; }
@@ -96,7 +96,7 @@ class Api {
   ApiServices services_;
   const ApiOptions config_;
   Authenticator authenticator_;
-  Authorizer authorizer_;
+  access::Authorizer authorizer_;
   Scopes scopes_;
   RateLimiter rate_limiter_;
   PartnerDirectory partners_;
@@ -122,8 +122,8 @@ struct RouteContext {
 // handlers object, which the routes keep alive.
 template <typename Handlers, typename Result>
 auto Handle(std::shared_ptr<Handlers> handlers,
-            Result (Handlers::*method)(const Principal&, const server::HttpRequest&, const server::RouteParams&)) {
-  return [handlers = std::move(handlers), method](const Principal& who, const server::HttpRequest& req,
+            Result (Handlers::*method)(const access::Principal&, const server::HttpRequest&, const server::RouteParams&)) {
+  return [handlers = std::move(handlers), method](const access::Principal& who, const server::HttpRequest& req,
                                                   const server::RouteParams& params) -> Result {
     return ((*handlers).*method)(who, req, params);
   };

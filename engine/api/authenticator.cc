@@ -25,7 +25,7 @@ std::string HexToRaw(const std::string& hex) {
 
 Authenticator::Authenticator(const std::vector<TokenConfig>& tokens) {
   for (const TokenConfig& t : tokens)
-    entries_.push_back({HexToRaw(t.sha256), Principal{t.subject, t.roles, t.partner, t.programmes}});
+    entries_.push_back({HexToRaw(t.sha256), access::Principal{t.subject, t.roles, t.partner, t.programmes}});
 }
 
 std::string Authenticator::Sha256Hex(std::string_view text) {
@@ -38,7 +38,7 @@ std::string Authenticator::Sha256Hex(std::string_view text) {
   return out;
 }
 
-std::optional<Principal> Authenticator::Authenticate(std::optional<std::string_view> header) const {
+std::optional<access::Principal> Authenticator::Authenticate(std::optional<std::string_view> header) const {
   if (!header) return std::nullopt;
   std::string_view value = *header;
   constexpr std::string_view kScheme = "Bearer ";

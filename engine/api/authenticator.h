@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/api/principal.h"
+#include "engine/access/principal.h"
 #include "engine/api/api_config.h"
 
 namespace relais::api {
@@ -23,7 +23,7 @@ class Authenticator {
 
   // The principal of a valid bearer token; nullopt when the header is
   // missing, not a Bearer credential, or names no configured token.
-  std::optional<Principal> Authenticate(std::optional<std::string_view> authorization_header) const;
+  std::optional<access::Principal> Authenticate(std::optional<std::string_view> authorization_header) const;
 
   // The lower-case hex SHA-256 of text (what the configuration stores).
   static std::string Sha256Hex(std::string_view text);
@@ -31,7 +31,7 @@ class Authenticator {
  private:
   struct Entry {
     std::string digest;  // 32 raw bytes
-    Principal principal;
+    access::Principal principal;
   };
   std::vector<Entry> entries_;
 };

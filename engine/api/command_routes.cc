@@ -24,9 +24,9 @@ class CommandHandlers {
   explicit CommandHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
 
   // POST: record a command; the project must be one who may record on.
-  HttpResponse Record(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Record(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   // GET: the history, paged.
-  HttpResponse History(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse History(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
   ApiServices& s_;
@@ -34,9 +34,9 @@ class CommandHandlers {
   const ApiOptions& config_;
 };
 
-HttpResponse CommandHandlers::Record(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse CommandHandlers::Record(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto project = scopes_.ProjectVersion(who, id, Verb::kRecord);
+  auto project = scopes_.ProjectVersion(who, id, access::Verb::kRecord);
   if (!project.ok()) return project.problem();
   Json body;
   if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
@@ -71,9 +71,9 @@ HttpResponse CommandHandlers::Record(const Principal& who, const HttpRequest& re
   return CommandResponse(*outcome, id);
 }
 
-HttpResponse CommandHandlers::History(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse CommandHandlers::History(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto project = scopes_.ProjectVersion(who, id, Verb::kRead);
+  auto project = scopes_.ProjectVersion(who, id, access::Verb::kRead);
   if (!project.ok()) return project.problem();
   auto from = QueryUintFrom(req, "from", 1, 1, std::numeric_limits<uint64_t>::max() - 1);
   if (from.problem) return *from.problem;

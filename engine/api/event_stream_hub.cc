@@ -35,7 +35,7 @@ struct EventStreamHub::Shared {
 // hub thread's alone.
 class EventStreamHub::Follower final : public server::ResponseStream {
  public:
-  Follower(std::shared_ptr<Shared> shared, Principal who, uint64_t next, std::chrono::milliseconds keepalive)
+  Follower(std::shared_ptr<Shared> shared, access::Principal who, uint64_t next, std::chrono::milliseconds keepalive)
       : shared_(std::move(shared)), who_(std::move(who)), keepalive_(keepalive) {
     next_ = next;
   }
@@ -64,12 +64,12 @@ class EventStreamHub::Follower final : public server::ResponseStream {
     sink_.reset();
   }
 
-  const Principal& who() const { return who_; }
+  const access::Principal& who() const { return who_; }
   uint64_t next_ = 1;  // hub thread only: the next global position to read
 
  private:
   std::shared_ptr<Shared> shared_;
-  const Principal who_;
+  const access::Principal who_;
   const std::chrono::milliseconds keepalive_;
   bool stopped_ = false;
   std::shared_ptr<server::StreamSink> sink_;  // null until started
@@ -102,7 +102,7 @@ size_t EventStreamHub::open_streams() const {
                                            [](const auto& f) { return !f->stopped(); }));
 }
 
-std::shared_ptr<server::ResponseStream> EventStreamHub::Open(Principal who, uint64_t after) {
+std::shared_ptr<server::ResponseStream> EventStreamHub::Open(access::Principal who, uint64_t after) {
   std::lock_guard lock(shared_->mu);
   if (shared_->stopping) return nullptr;
   std::erase_if(shared_->followers, [](const auto& f) { return f->stopped(); });
@@ -119,13 +119,13 @@ std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
   return "id: " + std::to_string(event.position) + "\nevent: " + type + "\ndata: " + event.ToJsonText() + "\n\n";
 }
 
-bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
-  const Authorizer& authorizer = scopes_.authorizer();
+bool EventStreamHub::Visible(const access::Principal& who, const RecordedEvent& event) {
+  const access::Authorizer& authorizer = scopes_.authorizer();
   // Programme events (docs/programmes.md): those who read the whole
   // programme see them all; a person sees those naming them.
   if (event.stream_id.rfind(programme::kStreamPrefix, 0) == 0) {
     const std::string id = event.stream_id.substr(programme::kStreamPrefix.size());
-    if (authorizer.Decide(who, ProgrammeResource{id, {}}, Verb::kRead).may_act()) return true;
+    if (authorizer.Decide(who, access::ProgrammeResource{id, {}}, access::Verb::kRead).may_act()) return true;
     auto data = ParseJson(event.data_json);
     if (!data.ok() || !data->is_object()) return false;
     if (data->value("person", "") == who.subject) return true;
@@ -147,7 +147,7 @@ bool EventStreamHub::Visible(const Principal& who, const RecordedEvent& event) {
   if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
   bool visible = false;
   Status read = projects_.Read(event.stream_id.substr(prefix.size()), [&](const runtime::Project& p) {
-    visible = authorizer.Decide(who, ProjectResource{p.info}, Verb::kRead).may_act();
+    visible = authorizer.Decide(who, access::ProjectResource{p.info}, access::Verb::kRead).may_act();
   });
   return read.ok() && visible;
 }

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/api/principal.h"
+#include "engine/access/principal.h"
 #include "engine/api/scope.h"
 #include "engine/runtime/project_service.h"
 #include "engine/api/api_config.h"
@@ -35,7 +35,7 @@ class EventStreamHub {
 
   // A stream of the events after global position `after` that `who` may see.
   // nullptr when config.max_streams streams are open or the hub is stopped.
-  std::shared_ptr<server::ResponseStream> Open(Principal who, uint64_t after);
+  std::shared_ptr<server::ResponseStream> Open(access::Principal who, uint64_t after);
 
   // Ends every stream and joins the hub thread. Idempotent.
   void Stop();
@@ -49,7 +49,7 @@ class EventStreamHub {
   struct Shared;
   class Follower;
   void Run();
-  bool Visible(const Principal& who, const RecordedEvent& event);
+  bool Visible(const access::Principal& who, const RecordedEvent& event);
 
   EventStore& store_;
   runtime::ProjectService& projects_;

@@ -6,7 +6,7 @@
 namespace relais::api {
 
 void AddMeRoute(RouteContext& ctx) {
-  auto me = [](const Principal& who) {
+  auto me = [](const access::Principal& who) {
     return server::JsonResponse(200, Json{{"subject", who.subject},
                                           {"roles", who.roles},
                                           {"partner", who.partner},
@@ -14,9 +14,9 @@ void AddMeRoute(RouteContext& ctx) {
   };
   ctx.router.AddRoute("GET", "/v1/me",
                       ctx.guarded_read(
-                          [me](const Principal& who, const server::HttpRequest&, const server::RouteParams&)
+                          [me](const access::Principal& who, const server::HttpRequest&, const server::RouteParams&)
                               -> std::optional<server::HttpResponse> { return me(who); },
-                          [me](const Principal& who, const server::HttpRequest&, const server::RouteParams&) {
+                          [me](const access::Principal& who, const server::HttpRequest&, const server::RouteParams&) {
                             return me(who);
                           }));
 }

@@ -24,11 +24,11 @@ class PartnerHandlers {
  public:
   explicit PartnerHandlers(Api& api) : partners_(api.partners()), scopes_(api.scopes()), config_(api.config()) {}
 
-  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse Register(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Update(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Deactivate(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Register(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Update(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Deactivate(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
   PartnerDirectory& partners_;
@@ -36,8 +36,8 @@ class PartnerHandlers {
   const ApiOptions& config_;
 };
 
-HttpResponse PartnerHandlers::List(const Principal& who, const HttpRequest& req, const RouteParams&) {
-  if (auto refused = scopes_.CheckPartner(who, "", Verb::kRead)) return *refused;
+HttpResponse PartnerHandlers::List(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = scopes_.CheckPartner(who, "", access::Verb::kRead)) return *refused;
   auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
   if (limit.problem) return *limit.problem;
   std::string after(req.Query("after").value_or(""));
@@ -50,8 +50,8 @@ HttpResponse PartnerHandlers::List(const Principal& who, const HttpRequest& req,
   return JsonResponse(200, body);
 }
 
-HttpResponse PartnerHandlers::Register(const Principal& who, const HttpRequest& req, const RouteParams&) {
-  if (auto refused = scopes_.CheckPartner(who, "", Verb::kCreate)) return *refused;
+HttpResponse PartnerHandlers::Register(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = scopes_.CheckPartner(who, "", access::Verb::kCreate)) return *refused;
   Json body;
   if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
   auto id = body.find("id");
@@ -63,16 +63,16 @@ HttpResponse PartnerHandlers::Register(const Principal& who, const HttpRequest& 
   return res;
 }
 
-HttpResponse PartnerHandlers::Get(const Principal& who, const HttpRequest&, const RouteParams& params) {
-  if (auto refused = scopes_.CheckPartner(who, params.Get("id"), Verb::kRead)) return *refused;
+HttpResponse PartnerHandlers::Get(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
+  if (auto refused = scopes_.CheckPartner(who, params.Get("id"), access::Verb::kRead)) return *refused;
   return PartnerOrProblem(partners_.Get(params.Get("id")), 200);
 }
 
-HttpResponse PartnerHandlers::Update(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse PartnerHandlers::Update(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
   auto existing = partners_.Get(id);
   if (!existing.ok()) return server::ProblemFromStatus(existing.status());
-  if (auto refused = scopes_.CheckPartner(who, id, Verb::kManage)) return *refused;
+  if (auto refused = scopes_.CheckPartner(who, id, access::Verb::kManage)) return *refused;
   Json body;
   if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
   if (auto member = body.find("id"); member != body.end() && *member != id)
@@ -82,11 +82,11 @@ HttpResponse PartnerHandlers::Update(const Principal& who, const HttpRequest& re
   return PartnerOrProblem(partners_.Update(id, *fields), 200);
 }
 
-HttpResponse PartnerHandlers::Deactivate(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse PartnerHandlers::Deactivate(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string id = params.Get("id");
   auto existing = partners_.Get(id);
   if (!existing.ok()) return server::ProblemFromStatus(existing.status());
-  if (auto refused = scopes_.CheckPartner(who, id, Verb::kManage)) return *refused;
+  if (auto refused = scopes_.CheckPartner(who, id, access::Verb::kManage)) return *refused;
   return PartnerOrProblem(partners_.Deactivate(id), 200);
 }
 

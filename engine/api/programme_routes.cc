@@ -132,20 +132,20 @@ class ProgrammeHandlers {
  public:
   explicit ProgrammeHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
 
-  HttpResponse Define(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Assign(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse EndTerm(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Milestones(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse RecordHeld(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse MoveMilestone(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse RecordIndicator(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Indicators(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Calendar(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse IssueProgrammeFeedToken(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse IssuePersonFeedToken(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse RevokeFeedToken(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Define(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Assign(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse EndTerm(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Milestones(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RecordHeld(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse MoveMilestone(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RecordIndicator(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Indicators(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Calendar(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse IssueProgrammeFeedToken(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse IssuePersonFeedToken(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RevokeFeedToken(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   // No bearer token: the feed token is the credential.
   HttpResponse ReadFeed(const HttpRequest& req, const RouteParams& params);
 
@@ -155,13 +155,13 @@ class ProgrammeHandlers {
   const ApiOptions& config_;
 };
 
-HttpResponse ProgrammeHandlers::Define(const Principal& who, const HttpRequest& req, const RouteParams&) {
+HttpResponse ProgrammeHandlers::Define(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   if (!s_.programmes) return NotEnabled();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
   auto definition = programme::ProgrammeDefinition::FromJson(body);
   if (!definition.ok()) return MakeProblem(ProblemKind::kBadRequest, definition.status().message());
-  const Decision decision = scopes_.authorizer().Decide(who, ProgrammeResource{definition->id, {}}, Verb::kCreate);
+  const access::Decision decision = scopes_.authorizer().Decide(who, access::ProgrammeResource{definition->id, {}}, access::Verb::kCreate);
   if (!decision.may_act()) return Forbidden(decision.reason);
   auto state = s_.programmes->Define(*definition, who.subject);
   if (!state.ok()) return server::ProblemFromStatus(state.status());
@@ -170,7 +170,7 @@ HttpResponse ProgrammeHandlers::Define(const Principal& who, const HttpRequest& 
   return res;
 }
 
-HttpResponse ProgrammeHandlers::List(const Principal& who, const HttpRequest&, const RouteParams&) {
+HttpResponse ProgrammeHandlers::List(const access::Principal& who, const HttpRequest&, const RouteParams&) {
   if (!s_.programmes) return NotEnabled();
   auto ids = s_.programmes->List();
   if (!ids.ok()) return server::ProblemFromStatus(ids.status());
@@ -185,15 +185,15 @@ HttpResponse ProgrammeHandlers::List(const Principal& who, const HttpRequest&, c
   return JsonResponse(200, {{"programmes", items}});
 }
 
-HttpResponse ProgrammeHandlers::Get(const Principal& who, const HttpRequest&, const RouteParams& params) {
-  auto state = scopes_.Programme(who, params.Get("id"), Verb::kRead);
+HttpResponse ProgrammeHandlers::Get(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
+  auto state = scopes_.Programme(who, params.Get("id"), access::Verb::kRead);
   if (!state.ok()) return state.problem();
   return JsonResponse(200, ProgrammeJson(**state));
 }
 
-HttpResponse ProgrammeHandlers::Assign(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::Assign(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, Verb::kManage);
+  auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
@@ -208,17 +208,17 @@ HttpResponse ProgrammeHandlers::Assign(const Principal& who, const HttpRequest& 
   return JsonResponse(201, assignment->ToJson());
 }
 
-HttpResponse ProgrammeHandlers::EndTerm(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::EndTerm(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, Verb::kManage);
+  auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
   auto ended = s_.programmes->EndTerm(id, params.Get("assignment"), who.subject);
   if (!ended.ok()) return server::ProblemFromStatus(ended.status());
   return JsonResponse(200, ended->ToJson());
 }
 
-HttpResponse ProgrammeHandlers::Milestones(const Principal& who, const HttpRequest& req, const RouteParams& params) {
-  auto scoped = scopes_.Programme(who, params.Get("id"), Verb::kRead);
+HttpResponse ProgrammeHandlers::Milestones(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+  auto scoped = scopes_.Programme(who, params.Get("id"), access::Verb::kRead);
   if (!scoped.ok()) return scoped.problem();
   const programme::ProgrammeState& state = **scoped;
   std::optional<bool> overdue;
@@ -257,9 +257,9 @@ HttpResponse ProgrammeHandlers::Milestones(const Principal& who, const HttpReque
   return JsonResponse(200, {{"milestones", items}, {"total", items.size()}});
 }
 
-HttpResponse ProgrammeHandlers::RecordHeld(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::RecordHeld(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, Verb::kManage);
+  auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
@@ -272,10 +272,10 @@ HttpResponse ProgrammeHandlers::RecordHeld(const Principal& who, const HttpReque
   return JsonResponse(200, held->ToJson());
 }
 
-HttpResponse ProgrammeHandlers::MoveMilestone(const Principal& who, const HttpRequest& req,
+HttpResponse ProgrammeHandlers::MoveMilestone(const access::Principal& who, const HttpRequest& req,
                                               const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, Verb::kManage);
+  auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
@@ -286,10 +286,10 @@ HttpResponse ProgrammeHandlers::MoveMilestone(const Principal& who, const HttpRe
   return JsonResponse(200, moved->ToJson());
 }
 
-HttpResponse ProgrammeHandlers::RecordIndicator(const Principal& who, const HttpRequest& req,
+HttpResponse ProgrammeHandlers::RecordIndicator(const access::Principal& who, const HttpRequest& req,
                                                 const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, Verb::kManage);
+  auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
@@ -314,17 +314,17 @@ HttpResponse ProgrammeHandlers::RecordIndicator(const Principal& who, const Http
                             {"year", recorded->year}});
 }
 
-HttpResponse ProgrammeHandlers::Indicators(const Principal& who, const HttpRequest& req, const RouteParams& params) {
-  auto state = scopes_.Programme(who, params.Get("id"), Verb::kRead);
+HttpResponse ProgrammeHandlers::Indicators(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+  auto state = scopes_.Programme(who, params.Get("id"), access::Verb::kRead);
   if (!state.ok()) return state.problem();
   auto year = QueryUintFrom(req, "year", 0, 1990, 2200);  // absent: every year
   if (year.problem) return *year.problem;
   return JsonResponse(200, programme::IndicatorTotals(**state, static_cast<int>(year.value)));
 }
 
-HttpResponse ProgrammeHandlers::Calendar(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::Calendar(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, Verb::kRead);
+  auto state = scopes_.Programme(who, id, access::Verb::kRead);
   if (!state.ok()) return state.problem();
   std::string lang;
   if (auto p = ReadLang(req, &lang)) return *p;
@@ -333,17 +333,17 @@ HttpResponse ProgrammeHandlers::Calendar(const Principal& who, const HttpRequest
   return IcsResponse(std::move(*text));
 }
 
-HttpResponse ProgrammeHandlers::IssueProgrammeFeedToken(const Principal& who, const HttpRequest&,
+HttpResponse ProgrammeHandlers::IssueProgrammeFeedToken(const access::Principal& who, const HttpRequest&,
                                                         const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, Verb::kManage);
+  auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
   auto token = s_.programmes->IssueFeedToken("programme:" + id);
   if (!token.ok()) return server::ProblemFromStatus(token.status());
   return JsonResponse(201, {{"token", *token}, {"feed", "programme:" + id}, {"url", "/v1/feeds/" + *token}});
 }
 
-HttpResponse ProgrammeHandlers::IssuePersonFeedToken(const Principal& who, const HttpRequest&,
+HttpResponse ProgrammeHandlers::IssuePersonFeedToken(const access::Principal& who, const HttpRequest&,
                                                      const RouteParams& params) {
   auto feed = scopes_.PersonFeedOf(who, params.Get("person"));
   if (!feed.ok()) return feed.problem();
@@ -353,7 +353,7 @@ HttpResponse ProgrammeHandlers::IssuePersonFeedToken(const Principal& who, const
                       {{"token", *token}, {"feed", "person:" + feed->person}, {"url", "/v1/feeds/" + *token}});
 }
 
-HttpResponse ProgrammeHandlers::RevokeFeedToken(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::RevokeFeedToken(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string token = params.Get("token");
   auto feed = scopes_.FeedToken(who, token);
   if (!feed.ok()) {

@@ -94,22 +94,22 @@ class ProjectHandlers {
  public:
   explicit ProjectHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
 
-  HttpResponse Create(const Principal& who, const HttpRequest& req, const RouteParams&);
-  std::optional<HttpResponse> GetCached(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse PutMembers(const Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Create(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  std::optional<HttpResponse> GetCached(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
   // The project's state as a response, when who may read it.
-  std::optional<HttpResponse> StateResponse(const Principal& who, const runtime::Project& project) const;
+  std::optional<HttpResponse> StateResponse(const access::Principal& who, const runtime::Project& project) const;
 
   ApiServices& s_;
   Scopes& scopes_;
   const ApiOptions& config_;
 };
 
-HttpResponse ProjectHandlers::Create(const Principal& who, const HttpRequest& req, const RouteParams&) {
+HttpResponse ProjectHandlers::Create(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   if (who.IsReadOnly()) return Forbidden("observers may only read");
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
@@ -128,9 +128,9 @@ HttpResponse ProjectHandlers::Create(const Principal& who, const HttpRequest& re
   return res;
 }
 
-std::optional<HttpResponse> ProjectHandlers::StateResponse(const Principal& who,
+std::optional<HttpResponse> ProjectHandlers::StateResponse(const access::Principal& who,
                                                            const runtime::Project& project) const {
-  if (scopes_.CheckProject(who, project.info, Verb::kRead)) return std::nullopt;
+  if (scopes_.CheckProject(who, project.info, access::Verb::kRead)) return std::nullopt;
   Json body = project.ToJson();
   body["late"] = project.IsLate(s_.projects.definitions(), s_.clock.Now());
   HttpResponse res = JsonResponse(200, body);
@@ -139,7 +139,7 @@ std::optional<HttpResponse> ProjectHandlers::StateResponse(const Principal& who,
 }
 
 // A cached project answers on the I/O thread; the rest goes to the pool.
-std::optional<HttpResponse> ProjectHandlers::GetCached(const Principal& who, const HttpRequest&,
+std::optional<HttpResponse> ProjectHandlers::GetCached(const access::Principal& who, const HttpRequest&,
                                                        const RouteParams& params) {
   const std::string id = params.Get("id");
   std::optional<HttpResponse> res;
@@ -148,7 +148,7 @@ std::optional<HttpResponse> ProjectHandlers::GetCached(const Principal& who, con
   return res;
 }
 
-HttpResponse ProjectHandlers::Get(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse ProjectHandlers::Get(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string id = params.Get("id");
   std::optional<HttpResponse> res;
   Status found = s_.projects.Read(id, [&](const runtime::Project& p) { res = StateResponse(who, p); });
@@ -158,7 +158,7 @@ HttpResponse ProjectHandlers::Get(const Principal& who, const HttpRequest&, cons
   return std::move(*res);
 }
 
-HttpResponse ProjectHandlers::List(const Principal& who, const HttpRequest& req, const RouteParams&) {
+HttpResponse ProjectHandlers::List(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   runtime::ProjectFilter filter;
   if (auto v = req.Query("phase")) filter.phase = std::string(*v);
   if (auto v = req.Query("axis")) filter.axis = std::string(*v);
@@ -187,7 +187,7 @@ HttpResponse ProjectHandlers::List(const Principal& who, const HttpRequest& req,
   size_t visible = 0;
   const runtime::DefinitionLookup definitions = s_.projects.definitions();
   for (const runtime::Project& p : all.projects) {
-    if (scopes_.CheckProject(who, p.info, Verb::kRead)) continue;
+    if (scopes_.CheckProject(who, p.info, access::Verb::kRead)) continue;
     if (visible >= offset.value && items.size() < limit.value) {
       Json j = p.ToJson();
       j["late"] = p.IsLate(definitions, s_.clock.Now());
@@ -202,9 +202,9 @@ HttpResponse ProjectHandlers::List(const Principal& who, const HttpRequest& req,
                             {"index_position", s_.index.checkpoint()}});
 }
 
-HttpResponse ProjectHandlers::PutMembers(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProjectHandlers::PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
-  auto project = scopes_.ProjectVersion(who, id, Verb::kManage);
+  auto project = scopes_.ProjectVersion(who, id, access::Verb::kManage);
   if (!project.ok()) return project.problem();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;

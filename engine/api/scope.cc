@@ -60,7 +60,7 @@ std::optional<PersonFeed> PersonFeed::FromSpec(const std::string& spec) {
   return feed;
 }
 
-Scoped<uint64_t> Scopes::ProjectVersion(const Principal& who, const std::string& id, Verb verb) {
+Scoped<uint64_t> Scopes::ProjectVersion(const access::Principal& who, const std::string& id, access::Verb verb) {
   std::optional<HttpResponse> problem;
   uint64_t version = 0;
   Status read = s_.projects.Read(id, [&](const runtime::Project& p) {
@@ -76,13 +76,13 @@ Scoped<uint64_t> Scopes::ProjectVersion(const Principal& who, const std::string&
   return version;
 }
 
-std::optional<HttpResponse> Scopes::CheckProject(const Principal& who, const runtime::ProjectInfo& info,
-                                                 Verb verb) const {
-  return Refusal(authorizer_.Decide(who, ProjectResource{info}, verb), [&] { return ProjectNotFound(info.id); });
+std::optional<HttpResponse> Scopes::CheckProject(const access::Principal& who, const runtime::ProjectInfo& info,
+                                                 access::Verb verb) const {
+  return Refusal(authorizer_.Decide(who, access::ProjectResource{info}, verb), [&] { return ProjectNotFound(info.id); });
 }
 
-std::optional<HttpResponse> Scopes::CheckNewProject(const Principal& who, const std::string& programme) const {
-  return Refusal(authorizer_.Decide(who, NewProjectResource{programme}, Verb::kCreate), [] { return ProjectNotFound(""); });
+std::optional<HttpResponse> Scopes::CheckNewProject(const access::Principal& who, const std::string& programme) const {
+  return Refusal(authorizer_.Decide(who, access::NewProjectResource{programme}, access::Verb::kCreate), [] { return ProjectNotFound(""); });
 }
 
 std::set<std::string> Scopes::PeopleOf(const programme::ProgrammeState& state) const {
@@ -91,45 +91,45 @@ std::set<std::string> Scopes::PeopleOf(const programme::ProgrammeState& state) c
   return people;
 }
 
-bool Scopes::SeesProgramme(const Principal& who, const programme::ProgrammeState& state) const {
-  return authorizer_.Decide(who, ProgrammeResource{state.definition.id, PeopleOf(state)}, Verb::kRead).may_act();
+bool Scopes::SeesProgramme(const access::Principal& who, const programme::ProgrammeState& state) const {
+  return authorizer_.Decide(who, access::ProgrammeResource{state.definition.id, PeopleOf(state)}, access::Verb::kRead).may_act();
 }
 
-Scoped<programme::StatePtr> Scopes::Programme(const Principal& who, const std::string& id, Verb verb) {
+Scoped<programme::StatePtr> Scopes::Programme(const access::Principal& who, const std::string& id, access::Verb verb) {
   if (!s_.programmes) return ProgrammesOff();
   auto state = s_.programmes->Get(id);
   if (!state.ok()) {
     if (state.status().code() == StatusCode::kNotFound) return ProgrammeNotFound(id);
     return server::ProblemFromStatus(state.status());
   }
-  if (auto refused = Refusal(authorizer_.Decide(who, ProgrammeResource{id, PeopleOf(**state)}, verb),
+  if (auto refused = Refusal(authorizer_.Decide(who, access::ProgrammeResource{id, PeopleOf(**state)}, verb),
                              [&] { return ProgrammeNotFound(id); }))
     return std::move(*refused);
   return std::move(*state);
 }
 
-std::optional<HttpResponse> Scopes::CheckPartner(const Principal& who, const std::string& id, Verb verb) const {
-  PartnerResource partner{id, {}};
-  if (!id.empty() && verb == Verb::kManage && Authorizer::ReadsProgrammesOf(who))
+std::optional<HttpResponse> Scopes::CheckPartner(const access::Principal& who, const std::string& id, access::Verb verb) const {
+  access::PartnerResource partner{id, {}};
+  if (!id.empty() && verb == access::Verb::kManage && access::Authorizer::ReadsProgrammesOf(who))
     partner.programmes = s_.index.ProgrammesOfPartner(id);
   return Refusal(authorizer_.Decide(who, partner, verb),
                  [&] { return MakeProblem(ProblemKind::kNotFound, "no partner '" + id + "'"); });
 }
 
-std::optional<HttpResponse> Scopes::CheckWebhooks(const Principal& who) const {
+std::optional<HttpResponse> Scopes::CheckWebhooks(const access::Principal& who) const {
   if (!s_.webhooks) return WebhooksOff();
-  return Refusal(authorizer_.Decide(who, EndpointResource{}, Verb::kRead), [] { return EndpointNotFound(""); });
+  return Refusal(authorizer_.Decide(who, access::EndpointResource{}, access::Verb::kRead), [] { return EndpointNotFound(""); });
 }
 
-Decision Scopes::DecideEndpoints(const Principal& who, const std::string& partner) const {
-  EndpointResource endpoints{partner, {}};
+access::Decision Scopes::DecideEndpoints(const access::Principal& who, const std::string& partner) const {
+  access::EndpointResource endpoints{partner, {}};
   // The partner's programmes cost a scan of the read model: only a limited
   // coordinator's answer depends on them.
-  if (Authorizer::ReadsProgrammesOf(who)) endpoints.programmes = s_.index.ProgrammesOfPartner(partner);
-  return authorizer_.Decide(who, endpoints, Verb::kManage);
+  if (access::Authorizer::ReadsProgrammesOf(who)) endpoints.programmes = s_.index.ProgrammesOfPartner(partner);
+  return authorizer_.Decide(who, endpoints, access::Verb::kManage);
 }
 
-Scoped<notify::Endpoint> Scopes::Endpoint(const Principal& who, const std::string& id) {
+Scoped<notify::Endpoint> Scopes::Endpoint(const access::Principal& who, const std::string& id) {
   if (!s_.webhooks) return WebhooksOff();
   auto endpoint = s_.webhooks->endpoints().Get(id);
   if (!endpoint.ok()) {
@@ -142,22 +142,22 @@ Scoped<notify::Endpoint> Scopes::Endpoint(const Principal& who, const std::strin
   return std::move(*endpoint);
 }
 
-Scoped<PersonFeed> Scopes::PersonFeedOf(const Principal& who, const std::string& person) {
+Scoped<PersonFeed> Scopes::PersonFeedOf(const access::Principal& who, const std::string& person) {
   if (!s_.programmes) return ProgrammesOff();
   auto ids = s_.programmes->ProgrammesOf(person);
   if (!ids.ok()) return server::ProblemFromStatus(ids.status());
-  PersonFeedResource resource{person, {ids->begin(), ids->end()}};
-  if (auto refused = Refusal(authorizer_.Decide(who, resource, Verb::kManage), [&] { return PersonNotFound(person); }))
+  access::PersonFeedResource resource{person, {ids->begin(), ids->end()}};
+  if (auto refused = Refusal(authorizer_.Decide(who, resource, access::Verb::kManage), [&] { return PersonNotFound(person); }))
     return std::move(*refused);
   PersonFeed feed{person, std::nullopt};
   // A coordinator limited to programmes gets a feed limited to them, so that
   // a later term elsewhere does not show through the token it holds.
-  if (who.subject != person && !who.HasRole(kRoleAdmin) && !who.programmes.empty())
+  if (who.subject != person && !who.HasRole(access::kRoleAdmin) && !who.programmes.empty())
     feed.only = std::set<std::string>(who.programmes.begin(), who.programmes.end());
   return feed;
 }
 
-Scoped<std::string> Scopes::FeedToken(const Principal& who, const std::string& token) {
+Scoped<std::string> Scopes::FeedToken(const access::Principal& who, const std::string& token) {
   if (!s_.programmes) return ProgrammesOff();
   auto feed = s_.programmes->FeedOfToken(token);
   if (!feed.ok()) return server::ProblemFromStatus(feed.status());
@@ -170,7 +170,7 @@ Scoped<std::string> Scopes::FeedToken(const Principal& who, const std::string& t
     return spec;
   }
   if (spec.rfind("programme:", 0) == 0) {
-    auto programme = Programme(who, spec.substr(10), Verb::kManage);
+    auto programme = Programme(who, spec.substr(10), access::Verb::kManage);
     if (!programme.ok()) return programme.problem().status == 404 ? FeedTokenNotFound() : std::move(programme.problem());
     return spec;
   }

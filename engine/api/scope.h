@@ -15,7 +15,7 @@
 #include <variant>
 
 #include "engine/api/api_problems.h"
-#include "engine/api/authorizer.h"
+#include "engine/access/authorizer.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/programme/programme_service.h"
 #include "engine/server/http_types.h"
@@ -45,9 +45,9 @@ class Scoped {
 // kNeither, 403 with the reason for kVisible; nullopt for kMayAct. The 404
 // is built only when it is sent (reads and lists ask on every item).
 template <typename NotFound>
-std::optional<server::HttpResponse> Refusal(const Decision& decision, NotFound&& not_found) {
-  if (decision.access == Access::kMayAct) return std::nullopt;
-  if (decision.access == Access::kVisible) return Forbidden(decision.reason);
+std::optional<server::HttpResponse> Refusal(const access::Decision& decision, NotFound&& not_found) {
+  if (decision.access == access::Access::kMayAct) return std::nullopt;
+  if (decision.access == access::Access::kVisible) return Forbidden(decision.reason);
   return not_found();
 }
 
@@ -64,44 +64,44 @@ struct PersonFeed {
 
 class Scopes {
  public:
-  Scopes(ApiServices& services, const Authorizer& authorizer) : s_(services), authorizer_(authorizer) {}
+  Scopes(ApiServices& services, const access::Authorizer& authorizer) : s_(services), authorizer_(authorizer) {}
 
-  const Authorizer& authorizer() const { return authorizer_; }
+  const access::Authorizer& authorizer() const { return authorizer_; }
 
   // The project's version, if who may do verb on it.
-  Scoped<uint64_t> ProjectVersion(const Principal& who, const std::string& id, Verb verb);
+  Scoped<uint64_t> ProjectVersion(const access::Principal& who, const std::string& id, access::Verb verb);
   // The decision's problem for a project already read (nullopt: go on).
-  std::optional<server::HttpResponse> CheckProject(const Principal& who, const runtime::ProjectInfo& info,
-                                                   Verb verb) const;
+  std::optional<server::HttpResponse> CheckProject(const access::Principal& who, const runtime::ProjectInfo& info,
+                                                   access::Verb verb) const;
   // A new project of programme.
-  std::optional<server::HttpResponse> CheckNewProject(const Principal& who, const std::string& programme) const;
+  std::optional<server::HttpResponse> CheckNewProject(const access::Principal& who, const std::string& programme) const;
 
   // The programme, if who may do verb on it (kCreate: defining it anew).
-  Scoped<programme::StatePtr> Programme(const Principal& who, const std::string& id, Verb verb);
+  Scoped<programme::StatePtr> Programme(const access::Principal& who, const std::string& id, access::Verb verb);
   // Whether who may read the programme (lists skip the others).
-  bool SeesProgramme(const Principal& who, const programme::ProgrammeState& state) const;
+  bool SeesProgramme(const access::Principal& who, const programme::ProgrammeState& state) const;
 
   // The directory (id empty) or one partner, for verb.
-  std::optional<server::HttpResponse> CheckPartner(const Principal& who, const std::string& id, Verb verb) const;
+  std::optional<server::HttpResponse> CheckPartner(const access::Principal& who, const std::string& id, access::Verb verb) const;
 
   // Webhooks as a whole (lists, registration, bulk replay).
-  std::optional<server::HttpResponse> CheckWebhooks(const Principal& who) const;
+  std::optional<server::HttpResponse> CheckWebhooks(const access::Principal& who) const;
   // The endpoints of partner: may who manage them? (registration names the partner.)
-  Decision DecideEndpoints(const Principal& who, const std::string& partner) const;
+  access::Decision DecideEndpoints(const access::Principal& who, const std::string& partner) const;
   // One endpoint, if who may manage it.
-  Scoped<notify::Endpoint> Endpoint(const Principal& who, const std::string& id);
+  Scoped<notify::Endpoint> Endpoint(const access::Principal& who, const std::string& id);
 
   // A person's feed, if who may issue or revoke its tokens; the feed it may
   // have (limited to who's programmes when who is a limited coordinator).
-  Scoped<PersonFeed> PersonFeedOf(const Principal& who, const std::string& person);
+  Scoped<PersonFeed> PersonFeedOf(const access::Principal& who, const std::string& person);
   // A feed token's feed spec, if who may revoke it.
-  Scoped<std::string> FeedToken(const Principal& who, const std::string& token);
+  Scoped<std::string> FeedToken(const access::Principal& who, const std::string& token);
 
  private:
   std::set<std::string> PeopleOf(const programme::ProgrammeState& state) const;
 
   ApiServices& s_;
-  const Authorizer& authorizer_;
+  const access::Authorizer& authorizer_;
 };
 
 }  // namespace relais::api

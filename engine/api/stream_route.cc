@@ -10,7 +10,7 @@ namespace relais::api {
 
 void AddStreamRoute(RouteContext& ctx) {
   Api& api = ctx.api;
-  ctx.router.AddRoute("GET", "/v1/stream", ctx.guarded([&api](const Principal& who, const server::HttpRequest& req,
+  ctx.router.AddRoute("GET", "/v1/stream", ctx.guarded([&api](const access::Principal& who, const server::HttpRequest& req,
                                                               const server::RouteParams&) {
     // Resume after Last-Event-ID (or ?after=); otherwise only what commits
     // from now on.

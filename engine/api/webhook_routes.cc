@@ -35,8 +35,8 @@ Json PageJson(const char* member, const notify::JsonPage& page) {
 }
 
 // Whether who sees every endpoint (no filtering needed).
-bool SeesAllEndpoints(const Principal& who) {
-  return who.HasRole(kRoleAdmin) || (who.HasRole(kRoleCoordinator) && who.programmes.empty() && !who.IsReadOnly());
+bool SeesAllEndpoints(const access::Principal& who) {
+  return who.HasRole(access::kRoleAdmin) || (who.HasRole(access::kRoleCoordinator) && who.programmes.empty() && !who.IsReadOnly());
 }
 
 // The handlers of /v1/webhooks, one per route.
@@ -45,29 +45,29 @@ class WebhookHandlers {
   explicit WebhookHandlers(Api& api)
       : webhooks_(api.services().webhooks), partners_(api.partners()), scopes_(api.scopes()), config_(api.config()) {}
 
-  HttpResponse ListEndpoints(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse CreateEndpoint(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse GetEndpoint(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse UpdateEndpoint(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse DeleteEndpoint(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse RotateSecret(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse PendingDeliveries(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse EndpointAttempts(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse DeliveryAttempts(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse DeadLetters(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse ReplayOne(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse ReplaySince(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse ListEndpoints(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse CreateEndpoint(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse GetEndpoint(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse UpdateEndpoint(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse DeleteEndpoint(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RotateSecret(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse PendingDeliveries(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse EndpointAttempts(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse DeliveryAttempts(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse DeadLetters(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse ReplayOne(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse ReplaySince(const access::Principal& who, const HttpRequest& req, const RouteParams&);
 
  private:
   using Listing = StatusOr<notify::JsonPage> (notify::WebhookService::*)(const std::string&, const std::string&,
                                                                         size_t);
-  HttpResponse EndpointPage(const Principal& who, const HttpRequest& req, const RouteParams& params, Listing list,
+  HttpResponse EndpointPage(const access::Principal& who, const HttpRequest& req, const RouteParams& params, Listing list,
                             const char* member);
   // The endpoints who may manage, of partner (empty: all), from after, at most limit.
-  std::vector<notify::Endpoint> Managed(const Principal& who, const std::string& partner, const std::string& after,
+  std::vector<notify::Endpoint> Managed(const access::Principal& who, const std::string& partner, const std::string& after,
                                         size_t limit);
   // The ids of the endpoints who may manage; nullopt: every endpoint.
-  std::optional<std::vector<std::string>> ManagedIds(const Principal& who);
+  std::optional<std::vector<std::string>> ManagedIds(const access::Principal& who);
 
   notify::WebhookService* const webhooks_;
   PartnerDirectory& partners_;
@@ -75,11 +75,11 @@ class WebhookHandlers {
   const ApiOptions& config_;
 };
 
-std::vector<notify::Endpoint> WebhookHandlers::Managed(const Principal& who, const std::string& partner,
+std::vector<notify::Endpoint> WebhookHandlers::Managed(const access::Principal& who, const std::string& partner,
                                                        const std::string& after, size_t limit) {
   if (SeesAllEndpoints(who)) return webhooks_->endpoints().List(partner, after, limit);
   std::string only = partner;
-  if (!who.IsReadOnly() && who.HasRole(kRolePartner) && !who.HasRole(kRoleCoordinator)) {
+  if (!who.IsReadOnly() && who.HasRole(access::kRolePartner) && !who.HasRole(access::kRoleCoordinator)) {
     if (!partner.empty() && partner != who.partner) return {};
     only = who.partner;
   }
@@ -95,14 +95,14 @@ std::vector<notify::Endpoint> WebhookHandlers::Managed(const Principal& who, con
   return out;
 }
 
-std::optional<std::vector<std::string>> WebhookHandlers::ManagedIds(const Principal& who) {
+std::optional<std::vector<std::string>> WebhookHandlers::ManagedIds(const access::Principal& who) {
   if (SeesAllEndpoints(who)) return std::nullopt;
   std::vector<std::string> ids;
   for (const auto& e : Managed(who, "", "", kMaxEndpointsScanned)) ids.push_back(e.id);
   return ids;
 }
 
-HttpResponse WebhookHandlers::ListEndpoints(const Principal& who, const HttpRequest& req, const RouteParams&) {
+HttpResponse WebhookHandlers::ListEndpoints(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   if (auto refused = scopes_.CheckWebhooks(who)) return *refused;
   auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
   if (limit.problem) return *limit.problem;
@@ -115,7 +115,7 @@ HttpResponse WebhookHandlers::ListEndpoints(const Principal& who, const HttpRequ
   return JsonResponse(200, body);
 }
 
-HttpResponse WebhookHandlers::CreateEndpoint(const Principal& who, const HttpRequest& req, const RouteParams&) {
+HttpResponse WebhookHandlers::CreateEndpoint(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   if (auto refused = scopes_.CheckWebhooks(who)) return *refused;
   Json body;
   if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
@@ -130,9 +130,9 @@ HttpResponse WebhookHandlers::CreateEndpoint(const Principal& who, const HttpReq
   // A partner token acts for its own partner, registered in the directory or not.
   if (partner != who.partner && !partners_.Get(partner).ok())
     return MakeProblem(ProblemKind::kBadRequest, "partner: no registered partner '" + partner + "'");
-  const Decision decision = scopes_.DecideEndpoints(who, partner);
+  const access::Decision decision = scopes_.DecideEndpoints(who, partner);
   if (!decision.may_act())
-    return Forbidden(decision.access == Access::kVisible ? decision.reason
+    return Forbidden(decision.access == access::Access::kVisible ? decision.reason
                                                          : "you may not register endpoints for partner '" + partner + "'");
   auto fields = notify::EndpointFields::FromJson(body);
   if (!fields.ok()) return server::ProblemFromStatus(fields.status());
@@ -148,13 +148,13 @@ HttpResponse WebhookHandlers::CreateEndpoint(const Principal& who, const HttpReq
   return res;
 }
 
-HttpResponse WebhookHandlers::GetEndpoint(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse WebhookHandlers::GetEndpoint(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   auto endpoint = scopes_.Endpoint(who, params.Get("id"));
   if (!endpoint.ok()) return endpoint.problem();
   return JsonResponse(200, endpoint->ToPublicJson());
 }
 
-HttpResponse WebhookHandlers::UpdateEndpoint(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse WebhookHandlers::UpdateEndpoint(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
   if (!endpoint.ok()) return endpoint.problem();
@@ -175,7 +175,7 @@ HttpResponse WebhookHandlers::UpdateEndpoint(const Principal& who, const HttpReq
   return JsonResponse(200, updated->ToPublicJson());
 }
 
-HttpResponse WebhookHandlers::DeleteEndpoint(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse WebhookHandlers::DeleteEndpoint(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
   if (!endpoint.ok()) return endpoint.problem();
@@ -184,7 +184,7 @@ HttpResponse WebhookHandlers::DeleteEndpoint(const Principal& who, const HttpReq
   return JsonResponse(200, Json{{"id", id}, {"deleted", true}});
 }
 
-HttpResponse WebhookHandlers::RotateSecret(const Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse WebhookHandlers::RotateSecret(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
   if (!endpoint.ok()) return endpoint.problem();
@@ -209,7 +209,7 @@ HttpResponse WebhookHandlers::RotateSecret(const Principal& who, const HttpReque
 
 // An endpoint's pending deliveries, or its attempts: the same paging over
 // another listing of the service.
-HttpResponse WebhookHandlers::EndpointPage(const Principal& who, const HttpRequest& req, const RouteParams& params,
+HttpResponse WebhookHandlers::EndpointPage(const access::Principal& who, const HttpRequest& req, const RouteParams& params,
                                            Listing list, const char* member) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
@@ -221,17 +221,17 @@ HttpResponse WebhookHandlers::EndpointPage(const Principal& who, const HttpReque
   return JsonResponse(200, PageJson(member, *page));
 }
 
-HttpResponse WebhookHandlers::PendingDeliveries(const Principal& who, const HttpRequest& req,
+HttpResponse WebhookHandlers::PendingDeliveries(const access::Principal& who, const HttpRequest& req,
                                                 const RouteParams& params) {
   return EndpointPage(who, req, params, &notify::WebhookService::Pending, "deliveries");
 }
 
-HttpResponse WebhookHandlers::EndpointAttempts(const Principal& who, const HttpRequest& req,
+HttpResponse WebhookHandlers::EndpointAttempts(const access::Principal& who, const HttpRequest& req,
                                                const RouteParams& params) {
   return EndpointPage(who, req, params, &notify::WebhookService::EndpointAttempts, "attempts");
 }
 
-HttpResponse WebhookHandlers::DeliveryAttempts(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse WebhookHandlers::DeliveryAttempts(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string id = params.Get("id");
   auto not_found = MakeProblem(ProblemKind::kNotFound, "no attempt of delivery '" + id + "'");
   if (auto refused = scopes_.CheckWebhooks(who)) return refused->status == 403 ? not_found : *refused;
@@ -242,7 +242,7 @@ HttpResponse WebhookHandlers::DeliveryAttempts(const Principal& who, const HttpR
   return JsonResponse(200, Json{{"delivery", id}, {"attempts", *attempts}});
 }
 
-HttpResponse WebhookHandlers::DeadLetters(const Principal& who, const HttpRequest& req, const RouteParams&) {
+HttpResponse WebhookHandlers::DeadLetters(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   if (auto refused = scopes_.CheckWebhooks(who)) return *refused;
   auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
   if (limit.problem) return *limit.problem;
@@ -260,7 +260,7 @@ HttpResponse WebhookHandlers::DeadLetters(const Principal& who, const HttpReques
   return JsonResponse(200, PageJson("dead_letters", *page));
 }
 
-HttpResponse WebhookHandlers::ReplayOne(const Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse WebhookHandlers::ReplayOne(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string id = params.Get("id");
   auto not_found = MakeProblem(ProblemKind::kNotFound, "no dead letter '" + id + "'");
   if (auto refused = scopes_.CheckWebhooks(who)) return refused->status == 403 ? not_found : *refused;
@@ -272,7 +272,7 @@ HttpResponse WebhookHandlers::ReplayOne(const Principal& who, const HttpRequest&
   return JsonResponse(202, Json{{"replayed", 1}, {"ids", {id}}});
 }
 
-HttpResponse WebhookHandlers::ReplaySince(const Principal& who, const HttpRequest& req, const RouteParams&) {
+HttpResponse WebhookHandlers::ReplaySince(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   if (auto refused = scopes_.CheckWebhooks(who)) return *refused;
   Json body;
   if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;

@@ -86,14 +86,14 @@ class WorkflowHandlers {
   explicit WorkflowHandlers(Api& api)
       : registry_(api.services().registry), scopes_(api.scopes()), depth_(api.config().max_json_depth) {}
 
-  HttpResponse List(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse Get(const Principal& who, const HttpRequest& req, const RouteParams& params);
-  HttpResponse Validate(const Principal& who, const HttpRequest& req, const RouteParams&);
-  HttpResponse Deploy(const Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Validate(const access::Principal& who, const HttpRequest& req, const RouteParams&);
+  HttpResponse Deploy(const access::Principal& who, const HttpRequest& req, const RouteParams&);
 
  private:
-  std::optional<HttpResponse> Check(const Principal& who, Verb verb) const {
-    const Decision d = scopes_.authorizer().Decide(who, WorkflowResource{}, verb);
+  std::optional<HttpResponse> Check(const access::Principal& who, access::Verb verb) const {
+    const access::Decision d = scopes_.authorizer().Decide(who, access::WorkflowResource{}, verb);
     return d.may_act() ? std::nullopt : std::optional<HttpResponse>(Forbidden(d.reason));
   }
 
@@ -102,15 +102,15 @@ class WorkflowHandlers {
   const size_t depth_;
 };
 
-HttpResponse WorkflowHandlers::List(const Principal& who, const HttpRequest&, const RouteParams&) {
-  if (auto refused = Check(who, Verb::kRead)) return *refused;
+HttpResponse WorkflowHandlers::List(const access::Principal& who, const HttpRequest&, const RouteParams&) {
+  if (auto refused = Check(who, access::Verb::kRead)) return *refused;
   Json list = Json::array();
   for (const auto* def : registry_.ListCurrent()) list.push_back(Summary(*def));
   return JsonResponse(200, Json::object({{"workflows", list}}));
 }
 
-HttpResponse WorkflowHandlers::Get(const Principal& who, const HttpRequest& req, const RouteParams& params) {
-  if (auto refused = Check(who, Verb::kRead)) return *refused;
+HttpResponse WorkflowHandlers::Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+  if (auto refused = Check(who, access::Verb::kRead)) return *refused;
   const std::string name = params.Get("name");
   const workflow::WorkflowDefinition* def = registry_.Current(name);
   if (auto hash = req.Query("hash")) {
@@ -129,8 +129,8 @@ HttpResponse WorkflowHandlers::Get(const Principal& who, const HttpRequest& req,
   return JsonResponse(200, body);
 }
 
-HttpResponse WorkflowHandlers::Validate(const Principal& who, const HttpRequest& req, const RouteParams&) {
-  if (auto refused = Check(who, Verb::kManage)) return *refused;
+HttpResponse WorkflowHandlers::Validate(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = Check(who, access::Verb::kManage)) return *refused;
   WorkflowSource source;
   if (auto problem = ReadWorkflowSource(req, depth_, &source)) return *problem;
   workflow::LoadResult loaded = workflow::LoadWorkflowWithDiagnostics(source.text, source.file_name);
@@ -142,8 +142,8 @@ HttpResponse WorkflowHandlers::Validate(const Principal& who, const HttpRequest&
   return JsonResponse(200, body);
 }
 
-HttpResponse WorkflowHandlers::Deploy(const Principal& who, const HttpRequest& req, const RouteParams&) {
-  if (auto refused = Check(who, Verb::kManage)) return *refused;
+HttpResponse WorkflowHandlers::Deploy(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
+  if (auto refused = Check(who, access::Verb::kManage)) return *refused;
   WorkflowSource source;
   if (auto problem = ReadWorkflowSource(req, depth_, &source)) return *problem;
   // Loaded once here for structured diagnostics; Deploy loads it again

@@ -5,6 +5,7 @@
 
 #include "engine/calendar/paris_time.h"
 #include "engine/cli/commands.h"
+#include "engine/access/principal.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/importer/importer.h"
 
@@ -12,9 +13,28 @@ namespace relais::cli {
 namespace {
 
 constexpr const char* kImportUsage =
-    "usage: relais import [--config FILE] [--dry-run] [--webhook-base-url URL] DIR\n"
+    "usage: relais import [--config FILE] [--dry-run] [--webhook-base-url URL] [--as SUBJECT] DIR\n"
     "  loads DIR (programme.json, partners.json, webhooks.json, assignments.json, projects.json)\n"
-    "  into the store of FILE; the server must be stopped (the store is locked while it runs)\n";
+    "  into the store of FILE; the server must be stopped (the store is locked while it runs)\n"
+    "  --as SUBJECT: import with the roles and scope of that subject's token in FILE (tokens:);\n"
+    "    without it, as the operator (system:import, an admin)\n";
+
+// The operator who runs the command on the server's own machine.
+access::Principal Operator() { return {"system:import", {std::string(access::kRoleAdmin)}, "", {}}; }
+
+// The principal of subject's token in the configuration.
+StatusOr<access::Principal> PrincipalOf(const std::vector<api::TokenConfig>& tokens, const std::string& subject) {
+  const api::TokenConfig* found = nullptr;
+  for (const api::TokenConfig& t : tokens) {
+    if (t.subject != subject) continue;
+    if (found && (found->roles != t.roles || found->partner != t.partner || found->programmes != t.programmes))
+      return InvalidArgument("--as " + subject + ": two tokens of that subject in tokens: differ in roles or scope; "
+                             "give each subject one scope");
+    found = &t;
+  }
+  if (!found) return NotFound("--as " + subject + ": no token of that subject in tokens: of the configuration");
+  return access::Principal{found->subject, found->roles, found->partner, found->programmes};
+}
 
 // RocksDB refuses a second opener with an I/O error on its LOCK file.
 bool IsLockError(const Status& s) {
@@ -24,12 +44,13 @@ bool IsLockError(const Status& s) {
 }  // namespace
 
 int Import(const Args& args) {
-  std::string config_path = "config/relais.yaml", dir, base_url;
+  std::string config_path = "config/relais.yaml", dir, base_url, as;
   bool dry_run = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const bool has_value = i + 1 < args.size();
     if (args[i] == "--config" && has_value) config_path = args[++i];
     else if (args[i] == "--webhook-base-url" && has_value) base_url = args[++i];
+    else if (args[i] == "--as" && has_value) as = args[++i];
     else if (args[i] == "--dry-run") dry_run = true;
     else if (dir.empty() && !args[i].empty() && args[i][0] != '-') dir = args[i];
     else {
@@ -45,6 +66,15 @@ int Import(const Args& args) {
   if (!config.ok()) {
     std::fprintf(stderr, "relais: %s\n", config.status().message().c_str());
     return 1;
+  }
+  access::Principal who = Operator();
+  if (!as.empty()) {
+    auto principal = PrincipalOf(config->tokens, as);
+    if (!principal.ok()) {
+      std::fprintf(stderr, "relais import: %s\nnothing was written\n", principal.status().message().c_str());
+      return 1;
+    }
+    who = *std::move(principal);
   }
   // Read and check the files before opening the store: a mistake in them
   // never needs the server stopped to be found.
@@ -71,9 +101,9 @@ int Import(const Args& args) {
   }
   partners::PartnerDirectory partners((*host)->store());
   importer::ImportTargets targets{(*host)->registry(), (*host)->projects(), (*host)->programmes(),
-                                  (*host)->webhooks(), partners};
+                                  (*host)->webhooks(), partners, (*host)->index()};
   const uint64_t before = (*host)->store().LastPosition();
-  auto report = importer::Import(*set, targets, {"system:import", {"admin"}}, dry_run);
+  auto report = importer::Import(*set, targets, who, dry_run);
   if (!report.ok()) {
     std::fprintf(stderr, "relais import: %s\n", report.status().message().c_str());
     return 1;

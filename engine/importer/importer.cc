@@ -195,6 +195,45 @@ Status PlanProjects(const ImportSet& set, ImportTargets& t, Plan& plan) {
   return Status::Ok();
 }
 
+// One problem line when who may not make a planned write.
+void Ask(const access::Principal& who, const access::Resource& resource, access::Verb verb, const std::string& where,
+         const std::string& what, Plan& plan) {
+  const access::Decision d = access::Authorizer().Decide(who, resource, verb);
+  if (d.may_act()) return;
+  const std::string why = d.access == access::Access::kVisible ? d.reason : "it is outside their scope";
+  plan.problems.push_back(where + ": " + who.subject + " may not " + what + " (" + why + ")");
+}
+
+// The Authorizer's word on every write the plan holds, as for the API.
+void PlanAccess(const ImportSet& set, const ImportTargets& t, const access::Principal& who, Plan& plan) {
+  const std::string& programme = set.programme.id;
+  // The programmes a partner acts in: the store's, and this one's.
+  auto programmes_of = [&](const std::string& partner) {
+    std::set<std::string> out;
+    if (access::Authorizer::ReadsProgrammesOf(who)) out = t.index.ProgrammesOfPartner(partner);
+    out.insert(programme);
+    return out;
+  };
+  for (const PartnerItem* p : plan.partners)
+    Ask(who, access::PartnerResource{p->id, programmes_of(p->id)}, access::Verb::kCreate, p->where,
+        "register partner '" + p->id + "'", plan);
+  for (const EndpointItem* e : plan.endpoints)
+    Ask(who, access::EndpointResource{e->partner, programmes_of(e->partner)}, access::Verb::kCreate, e->where,
+        "register a webhook endpoint of partner '" + e->partner + "'", plan);
+  if (plan.define_programme)
+    Ask(who, access::ProgrammeResource{programme, {}}, access::Verb::kCreate, std::string(kProgrammeFile),
+        "define programme '" + programme + "'", plan);
+  if (!plan.assignments.empty()) {
+    access::ProgrammeResource resource{programme, {}};
+    // Being assigned in it makes a person a reader of the programme, never a manager.
+    Ask(who, resource, plan.define_programme ? access::Verb::kCreate : access::Verb::kManage,
+        plan.assignments.front()->where, "assign people in programme '" + programme + "'", plan);
+  }
+  for (const ProjectItem* p : plan.projects)
+    Ask(who, access::NewProjectResource{p->info.programme}, access::Verb::kCreate, p->where,
+        "create action '" + p->info.id + "' in programme '" + p->info.programme + "'", plan);
+}
+
 Status Listed(StatusCode code, const std::string& title, const std::vector<std::string>& lines) {
   std::string text = std::to_string(lines.size()) + " " + title;
   for (const std::string& l : lines) text += "\n  " + l;
@@ -227,7 +266,7 @@ Status Apply(const ImportSet& set, ImportTargets& t, const runtime::Actor& actor
 
 }  // namespace
 
-StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& t, const runtime::Actor& actor, bool dry_run) {
+StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& t, const access::Principal& who, bool dry_run) {
   Plan plan;
   plan.report.dry_run = dry_run;
   RELAIS_RETURN_IF_ERROR(PlanPartners(set, t, plan));
@@ -238,6 +277,7 @@ StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& t, const runt
   PlanProgramme(set, stored.get(), plan);
   PlanAssignments(set, stored.get(), plan);
   RELAIS_RETURN_IF_ERROR(PlanProjects(set, t, plan));
+  PlanAccess(set, t, who, plan);
   if (!plan.problems.empty())
     return Listed(StatusCode::kInvalidArgument, "problem(s) in the import files; nothing was written:",
                   plan.problems);
@@ -246,7 +286,7 @@ StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& t, const runt
                   "difference(s) between the store and the import files; nothing was written "
                   "(change the files, or change the store through the API):",
                   plan.differences);
-  if (!dry_run) RELAIS_RETURN_IF_ERROR(Apply(set, t, actor, plan));
+  if (!dry_run) RELAIS_RETURN_IF_ERROR(Apply(set, t, who.ToActor(), plan));
   return plan.report;
 }
 

@@ -4,6 +4,11 @@
 // assignments) and the ProjectService (each action created in its initial
 // phase). See docs/import.md.
 //
+// Who imports is a Principal, and the Authorizer decides each write as it
+// does for the API (a partner to register, an endpoint, the programme's
+// definition and assignments, each action): a refusal is a problem of the
+// pre-write list, and nothing is written.
+//
 // Idempotent: ids are deterministic (partner, programme and project ids from
 // the files, endpoint ids name-based, project creation with a fixed
 // idempotency key), and what already exists is compared first: identical is
@@ -18,10 +23,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/access/authorizer.h"
 #include "engine/partners/partner_directory.h"
 #include "engine/importer/import_set.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/programme/programme_service.h"
+#include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/workflow_registry.h"
 
@@ -34,6 +41,7 @@ struct ImportTargets {
   programme::ProgrammeService& programmes;
   notify::WebhookService& webhooks;
   partners::PartnerDirectory& partners;
+  const runtime::ProjectIndex& index;  // the programmes a partner acts in, for the Authorizer
 };
 
 struct KindCount {
@@ -47,15 +55,16 @@ struct ImportReport {
   bool dry_run = false;
 };
 
-// Imports set as actor (its subject is recorded as the actor of every event).
+// Imports set as who (its subject is recorded as the actor of every event).
 // dry_run: checks and counts, writes nothing.
 // Errors: kInvalidArgument (the files name what the store does not have: an
 // unknown workflow, an initial phase or a planned-year key the workflow does
-// not have, a URL the SSRF guard refuses), kFailedPrecondition (something in
+// not have, a URL the SSRF guard refuses; or who may not make one of the
+// writes: "may not ..., outside its scope" or the Authorizer's reason), kFailedPrecondition (something in
 // the store differs from the files), every problem listed one per line,
 // nothing written; a refusal or store error while writing (the writes before
 // it stay; importing again completes the rest); may return some other Status.
-StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& targets, const runtime::Actor& actor,
+StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& targets, const access::Principal& who,
                               bool dry_run);
 
 // One line per kind: "projects: 22 created, 0 already present".

@@ -168,6 +168,28 @@ TEST_F(ImportCliTest, ImportsOnceThenFindsEverythingPresentThenServesIt) {
   EXPECT_THAT(locked.err, HasSubstr("is in use by another process"));
 }
 
+// --as: the import takes the roles and scope of a token of the configuration.
+TEST_F(ImportCliTest, AsATokenSubjectTheImportHasThatScope) {
+  std::ofstream(config_, std::ios::app) << "  - sha256: " << api::Authenticator::Sha256Hex("other-token") << "\n"
+                                        << "    subject: coord@other.example\n"
+                                        << "    roles: [coordinator]\n    programmes: [other-prog]\n";
+  auto unknown = Relais({"import", "--config", config_, "--as", "nobody@example", kExample});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("--as nobody@example: no token of that subject in tokens:"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("data"))) << "the store is not even opened";
+
+  auto refused = Relais({"import", "--config", config_, "--as", "coord@other.example", "--webhook-base-url",
+                         kNoReceiver, kExample});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("coord@other.example may not define programme 'sud-val-de-marnais'"));
+  EXPECT_THAT(refused.err, HasSubstr("nothing was written"));
+
+  auto done = Relais({"import", "--config", config_, "--as", "claire.vasseur@cbe-sud-val-de-marnais.example",
+                      "--webhook-base-url", kNoReceiver, kExample});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_THAT(done.out, HasSubstr("projects: 22 created, 0 already present"));
+}
+
 TEST_F(ImportCliTest, ABadFileIsReportedWithFileAndFieldAndNothingIsWritten) {
   const std::string dir = dir_.Sub("bad");
   std::filesystem::copy(kExample, dir, std::filesystem::copy_options::recursive);

@@ -11,6 +11,7 @@
 #include "engine/calendar/paris_time.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/importer/importer.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relais::importer {
@@ -19,6 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using relais::testing::IsOk;
+using relais::testing::StatusIs;
 
 const std::string kExample = std::string(RELAIS_SOURCE_DIR) + "/examples/sud-val-de-marnais";
 
@@ -55,10 +58,14 @@ class ImportTest : public ::testing::Test {
     return copy;
   }
 
-  StatusOr<ImportReport> ImportDir(const std::string& dir, bool dry_run = false) {
+  StatusOr<ImportReport> ImportDirAs(const std::string& dir, const access::Principal& who, bool dry_run = false) {
     RELAIS_ASSIGN_OR_RETURN(ImportSet set, ReadImportSet(dir, options_));
-    ImportTargets targets{host_->registry(), host_->projects(), host_->programmes(), host_->webhooks(), *partners_};
-    return Import(set, targets, {"system:import", {"admin"}}, dry_run);
+    ImportTargets targets{host_->registry(), host_->projects(), host_->programmes(), host_->webhooks(), *partners_,
+                          host_->index()};
+    return Import(set, targets, who, dry_run);
+  }
+  StatusOr<ImportReport> ImportDir(const std::string& dir, bool dry_run = false) {
+    return ImportDirAs(dir, {"system:import", {"admin"}, "", {}}, dry_run);
   }
 
   static const KindCount& Kind(const ImportReport& r, const std::string& kind) {
@@ -146,6 +153,41 @@ TEST_F(ImportTest, ADryRunCountsAndWritesNothing) {
   EXPECT_EQ(Kind(*report, "projects").created, ReadJson(kExample + "/projects.json")["projects"].size());
   EXPECT_EQ(host_->store().LastPosition(), position);
   EXPECT_EQ(partners_->List("", 10)->size(), 0u);
+}
+
+// The importer asks the Authorizer as the API does: a coordinator of
+// another programme may register partners, but not define this programme,
+// assign in it, create its actions or register endpoints of its partners;
+// every refusal is listed before the first write, and nothing is written.
+TEST_F(ImportTest, ACoordinatorOfAnotherProgrammeIsRefusedEveryWriteOutsideTheirScopeAndNothingIsWritten) {
+  const uint64_t position = host_->store().LastPosition();
+  auto report = ImportDirAs(kExample, {"coord@other.example", {"coordinator"}, "", {"other-prog"}});
+  ASSERT_THAT(report, StatusIs(StatusCode::kInvalidArgument, HasSubstr("nothing was written")));
+  const std::string& m = report.status().message();
+  EXPECT_THAT(m, HasSubstr("programme.json: coord@other.example may not define programme 'sud-val-de-marnais' "
+                           "(only coordinators of programme 'sud-val-de-marnais' and admins define it)"));
+  EXPECT_THAT(m, HasSubstr("may not assign people in programme 'sud-val-de-marnais'"));
+  EXPECT_THAT(m, HasSubstr("projects.json: projects[0]: coord@other.example may not create action"));
+  EXPECT_THAT(m, HasSubstr("(programme 'sud-val-de-marnais' is not one of yours)"));
+  EXPECT_THAT(m, HasSubstr("may not register a webhook endpoint of partner"));
+  EXPECT_THAT(m, HasSubstr("(it is outside their scope)"));
+  EXPECT_THAT(m, Not(HasSubstr("may not register partner"))) << "any coordinator registers partners";
+  EXPECT_EQ(host_->store().LastPosition(), position);
+  EXPECT_EQ(partners_->List("", 10)->size(), 0u);
+}
+
+TEST_F(ImportTest, AnObserverMayNotImportAndACoordinatorOfTheProgrammeMay) {
+  auto observer = ImportDirAs(kExample, {"obs@example", {"observer"}, "", {}}, /*dry_run=*/true);
+  ASSERT_THAT(observer, StatusIs(StatusCode::kInvalidArgument,
+                                 HasSubstr("obs@example may not register partner")));
+  EXPECT_THAT(observer.status().message(), HasSubstr("observers may only read"));
+  auto coordinator = ImportDirAs(kExample, {"claire@example", {"coordinator"}, "", {"sud-val-de-marnais"}});
+  ASSERT_THAT(coordinator, IsOk());
+  EXPECT_EQ(Kind(*coordinator, "projects").created, ReadJson(kExample + "/projects.json")["projects"].size());
+  auto events = host_->store().ReadStream(runtime::ProjectStream("2a-portage-repas"), 1, 10);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_FALSE(events->empty());
+  EXPECT_EQ(events->front().metadata.actor, "claire@example") << "the importer is the recorded actor";
 }
 
 TEST_F(ImportTest, AMalformedFileNamesFileAndFieldAndWritesNothing) {

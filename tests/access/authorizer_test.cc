@@ -1,10 +1,10 @@
 // The Authorizer as a pure function: a table of (principal, resource, verb)
 // and the answer, beside the HTTP matrix of authorization_matrix_test.cc.
-#include "engine/api/authorizer.h"
+#include "engine/access/authorizer.h"
 
 #include <gtest/gtest.h>
 
-namespace relais::api {
+namespace relais::access {
 namespace {
 
 const Principal kAdmin{"person:alice", {"admin"}, "", {}};
@@ -89,4 +89,4 @@ TEST(AuthorizerTest, AnswersTheTable) {
 }
 
 }  // namespace
-}  // namespace relais::api
+}  // namespace relais::access

@@ -1,8 +1,8 @@
-#include "engine/api/authorizer.h"
+#include "engine/access/authorizer.h"
 
 #include <algorithm>
 
-namespace relais::api {
+namespace relais::access {
 namespace {
 
 bool IsAdmin(const Principal& who) { return who.HasRole(kRoleAdmin); }
@@ -148,4 +148,4 @@ Decision Authorizer::Decide(const Principal& who, const Resource& resource, Verb
   return std::visit(Visitor{who, verb}, resource);
 }
 
-}  // namespace relais::api
+}  // namespace relais::access

@@ -13,7 +13,7 @@
 // in), gathered by the caller; the Authorizer itself reads nothing.
 //
 // The rules, in words, are in docs/api.md ("Authorization") and the table of
-// tests/api/authorization_matrix_test.cc.
+// tests/api/authorization_matrix_test.cc (the rules alone: tests/access/authorizer_test.cc).
 //
 // Thread-safety: stateless; safe for concurrent access from multiple threads
 // without any external synchronization.
@@ -24,10 +24,10 @@
 #include <variant>
 #include <vector>
 
-#include "engine/api/principal.h"
+#include "engine/access/principal.h"
 #include "engine/runtime/project.h"
 
-namespace relais::api {
+namespace relais::access {
 
 enum class Access { kNeither, kVisible, kMayAct };
 
@@ -96,4 +96,4 @@ class Authorizer {
   static bool CoversAll(const Principal& who, const std::set<std::string>& programmes);
 };
 
-}  // namespace relais::api
+}  // namespace relais::access

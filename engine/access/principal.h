@@ -12,7 +12,7 @@
 
 #include "engine/runtime/project.h"
 
-namespace relais::api {
+namespace relais::access {
 
 // The roles a token may carry (workflow files may name others; they are
 // passed through to the workflow but give no visibility beyond membership).
@@ -35,4 +35,4 @@ struct Principal {
   runtime::Actor ToActor() const { return {subject, roles}; }
 };
 
-}  // namespace relais::api
+}  // namespace relais::access
