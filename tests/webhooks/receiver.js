@@ -8,6 +8,7 @@
 //   /busy     429 with Retry-After: 1 on a delivery's first attempt, then 200
 //   /flaky    500 on a delivery's first two attempts, then 200
 //   /slow     no answer for 3 s on a delivery's first attempt, then 200
+//   /failing3 500 on a delivery's first three attempts, then 200
 // GET /received answers every accepted request (id, path, type, project,
 // version, arrival time in ms, which secrets' signatures verified).
 'use strict';
@@ -64,6 +65,7 @@ function handle(req, res) {
     if (path === '/gone') return reply(410);
     if (path === '/busy' && attempt === 1) return reply(429, { 'retry-after': '1' });
     if (path === '/flaky' && attempt <= 2) return reply(500);
+    if (path === '/failing3' && attempt <= 3) return reply(500);
     if (path === '/slow' && attempt === 1) {
       setTimeout(() => reply(200), 3000);
       return;

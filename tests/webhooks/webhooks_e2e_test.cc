@@ -142,10 +142,7 @@ class WebhooksEndToEndTest : public ::testing::Test {
  protected:
   void SetUp() override {
     config_path_ = dir_.Sub("relais.yaml");
-    std::string schedule = "[0, 100, 200";
-    // 100 s of retries: the 10,000 deliveries wait for a receiver that is down while they are made.
-    for (int i = 0; i < 97; ++i) schedule += ", 1000";
-    schedule += "]";
+    const std::string schedule = RetrySchedule();
     std::ofstream(config_path_)
         << "server:\n  listen_address: 127.0.0.1\n  port: 0\n  drain_timeout_ms: 1000\n"
         << "data_dir: " << dir_.Sub("data") << "\n"
@@ -170,6 +167,13 @@ class WebhooksEndToEndTest : public ::testing::Test {
         << "  - sha256: " << api::Authenticator::Sha256Hex(kOtherPartnerToken) << "\n"
         << "    subject: partner:afpa\n    roles: [partner]\n    partner: afpa\n";
     StartServer();
+  }
+
+  // 100 s of retries: the 10,000 deliveries wait for a receiver that is down while they are made.
+  virtual std::string RetrySchedule() const {
+    std::string schedule = "[0, 100, 200";
+    for (int i = 0; i < 97; ++i) schedule += ", 1000";
+    return schedule + "]";
   }
 
   void StartServer() {
@@ -387,6 +391,50 @@ TEST_F(WebhooksEndToEndTest, OutcomesGoneBusyFlakySlowAndTheirAttempts) {
   EXPECT_EQ(Received(receiver->port())["rejected"], 0);
   // Another partner sees none of it.
   EXPECT_EQ(Call(http::verb::get, "/v1/webhooks/endpoints/" + gone, kOtherPartnerToken).status, 404);
+}
+
+// Three attempts (1 + two retries), then a dead letter.
+class WebhooksDeadLetterEndToEndTest : public WebhooksEndToEndTest {
+ protected:
+  std::string RetrySchedule() const override { return "[100, 200]"; }
+};
+
+TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLetterThatAReplayDelivers) {
+  auto receiver = StartReceiver();
+  const std::string endpoint = CreateEndpoint("http://127.0.0.1:" + std::to_string(receiver->port()) + "/failing3",
+                                              {{"event_types", {"indicateur_*"}}});
+  Client c(server_->port());
+  CreateProject(c, "dead-letter");
+  ASSERT_TRUE(Record(c, "dead-letter", 1));
+  Json dead;
+  for (auto deadline = SteadyClock::now() + 30s; SteadyClock::now() < deadline;) {
+    dead = Call(http::verb::get, "/v1/webhooks/dead-letters?endpoint=" + endpoint, kPartnerToken).body;
+    if (dead.is_object() && dead["dead_letters"].size() == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(dead["dead_letters"].size(), 1u) << dead.dump();
+  const Json& letter = dead["dead_letters"][0];
+  EXPECT_EQ(letter["attempts"], 3);
+  EXPECT_EQ(letter["last_status"], 500);
+  EXPECT_EQ(letter["type"], "indicateur_enregistre");
+  EXPECT_EQ(Received(receiver->port())["received"].size(), 0u);
+  // Another partner may not replay it: it does not exist for them.
+  const std::string replay = "/v1/webhooks/dead-letters/" + letter["id"].get<std::string>() + "/replay";
+  EXPECT_EQ(Call(http::verb::post, replay, kOtherPartnerToken).status, 404);
+
+  auto replayed = Call(http::verb::post, replay, kPartnerToken);
+  ASSERT_EQ(replayed.status, 202) << replayed.raw;
+  EXPECT_EQ(replayed.body["replayed"], 1);
+  Json got = WaitForReceived(receiver->port(), [](const Json& r) { return r["received"].size() >= 1; });
+  ASSERT_EQ(got["received"].size(), 1u) << got.dump();
+  EXPECT_EQ(got["received"][0]["attempt"], 4) << "the replay is the delivery's fourth attempt";
+  EXPECT_EQ(got["received"][0]["id"], letter["id"]) << "same webhook-id: the receiver deduplicates";
+  for (auto deadline = SteadyClock::now() + 10s; SteadyClock::now() < deadline;) {
+    dead = Call(http::verb::get, "/v1/webhooks/dead-letters?endpoint=" + endpoint, kPartnerToken).body;
+    if (dead.is_object() && dead["dead_letters"].empty()) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(dead["dead_letters"].empty()) << "delivered: no longer a dead letter: " << dead.dump();
 }
 
 TEST_F(WebhooksEndToEndTest, RefusesPrivateTargetsAndBadInputWithClearErrors) {
