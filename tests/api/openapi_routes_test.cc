@@ -60,6 +60,23 @@ TEST(OpenApiRoutesTest, TheEmbeddedDocumentIsTheFileInTheTree) {
   EXPECT_THAT(std::string(OpenApiDocument()), ::testing::StartsWith("openapi: 3.1.0"));
 }
 
+// The HTTP session answers some requests before any route (docs/api.md,
+// Transport): every operation may get them, so every operation documents them.
+TEST(OpenApiRoutesTest, EveryOperationDocumentsTheTransportsOwnAnswers) {
+  const YAML::Node doc = YAML::Load(ReadFile(std::string(RELAIS_SOURCE_DIR) + "/docs/openapi.yaml"));
+  size_t operations = 0;
+  for (const auto& path : doc["paths"]) {
+    for (const auto& op : path.second) {
+      if (!op.second.IsMap() || !op.second["operationId"]) continue;
+      ++operations;
+      const std::string id = op.second["operationId"].as<std::string>();
+      for (const char* status : {"400", "405", "431", "501"})
+        EXPECT_TRUE(op.second["responses"][status].IsDefined()) << id << " does not document " << status;
+    }
+  }
+  EXPECT_EQ(operations, 51u);
+}
+
 // A parameter or schema object, its $ref (#/components/KIND/NAME) followed.
 YAML::Node Resolve(const YAML::Node& doc, YAML::Node node) {
   if (!node["$ref"]) return node;
