@@ -397,6 +397,18 @@ TEST_F(WebhooksEndToEndTest, OutcomesGoneBusyFlakySlowAndTheirAttempts) {
 class WebhooksDeadLetterEndToEndTest : public WebhooksEndToEndTest {
  protected:
   std::string RetrySchedule() const override { return "[100, 200]"; }
+
+  // The endpoint's dead letters once pred holds of them, or at the timeout.
+  Json DeadLettersOnce(const std::string& endpoint, const std::function<bool(const Json&)>& pred,
+                       std::chrono::seconds timeout) {
+    Json dead;
+    for (auto deadline = SteadyClock::now() + timeout; SteadyClock::now() < deadline;) {
+      dead = Call(http::verb::get, "/v1/webhooks/dead-letters?endpoint=" + endpoint, kPartnerToken).body;
+      if (dead.is_object() && pred(dead["dead_letters"])) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    return dead;
+  }
 };
 
 TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLetterThatAReplayDelivers) {
@@ -406,12 +418,7 @@ TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLett
   Client c(server_->port());
   CreateProject(c, "dead-letter");
   ASSERT_TRUE(Record(c, "dead-letter", 1));
-  Json dead;
-  for (auto deadline = SteadyClock::now() + 30s; SteadyClock::now() < deadline;) {
-    dead = Call(http::verb::get, "/v1/webhooks/dead-letters?endpoint=" + endpoint, kPartnerToken).body;
-    if (dead.is_object() && dead["dead_letters"].size() == 1) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  Json dead = DeadLettersOnce(endpoint, [](const Json& letters) { return letters.size() == 1; }, 30s);
   ASSERT_EQ(dead["dead_letters"].size(), 1u) << dead.dump();
   const Json& letter = dead["dead_letters"][0];
   EXPECT_EQ(letter["attempts"], 3);
@@ -429,11 +436,7 @@ TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLett
   ASSERT_EQ(got["received"].size(), 1u) << got.dump();
   EXPECT_EQ(got["received"][0]["attempt"], 4) << "the replay is the delivery's fourth attempt";
   EXPECT_EQ(got["received"][0]["id"], letter["id"]) << "same webhook-id: the receiver deduplicates";
-  for (auto deadline = SteadyClock::now() + 10s; SteadyClock::now() < deadline;) {
-    dead = Call(http::verb::get, "/v1/webhooks/dead-letters?endpoint=" + endpoint, kPartnerToken).body;
-    if (dead.is_object() && dead["dead_letters"].empty()) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  dead = DeadLettersOnce(endpoint, [](const Json& letters) { return letters.empty(); }, 10s);
   EXPECT_TRUE(dead["dead_letters"].empty()) << "delivered: no longer a dead letter: " << dead.dump();
 }
 
