@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <shared_mutex>
 #include <system_error>
 
 #include <rocksdb/db.h>
@@ -69,42 +70,41 @@ std::string_view ReasonName(rocksdb::BackgroundErrorReason reason) {
   return "background job";
 }
 
+// What the store does after a write failure, and what to do about it.
+std::string RecoveryAdvice(const RocksDbStoreOptions& o, bool no_space) {
+  const std::string every = "it reopens itself every " + std::to_string(o.resume_interval.count()) + " ms once " +
+                            std::to_string(o.recovery_free_bytes) + " bytes are free";
+  return no_space ? every + ": free disk space on the file system holding it" : every + ": check the disk holding it";
+}
+
 // Records that the store's writes fail because of `cause` (what, where, what
 // to do), and logs the first failure of a run as a warning.
 void RecordWriteFailure(StoreHealth& health, Logger& log, const RocksDbStoreOptions& o, const rocksdb::Status& cause,
                         std::string_view during) {
-  // RocksDB cannot resume from a fatal error (e.g. a WAL write that failed
-  // for another reason than space): only a reopen clears it.
-  const bool fatal = cause.severity() >= rocksdb::Status::Severity::kFatalError;
-  const std::string what =
-      fatal ? "RocksDB cannot resume after this error: restart Relais once the disk is healthy"
-      : IsNoSpace(cause)
-          ? "it retries by itself every " + std::to_string(o.resume_interval.count()) +
-                " ms: free disk space on the file system holding it"
-          : "it retries by itself every " + std::to_string(o.resume_interval.count()) +
-                " ms: check the disk holding it; restart Relais if the error persists";
   Status reason = Unavailable("the store in " + o.path + " cannot write (" + std::string(during) +
-                              " failed: " + cause.ToString() + "); " + what);
+                              " failed: " + cause.ToString() + "); " + RecoveryAdvice(o, IsNoSpace(cause)));
   if (health.MarkFailed(reason))
     log.Warn("store writes failing", {{"path", o.path}, {"during", std::string(during)}, {"cause", cause.ToString()}});
 }
 
 // Hears RocksDB's background errors (a failed WAL write, flush or
 // compaction): records them in the store's health, and turns RocksDB's own
-// automatic recovery off so that the committer's DB::Resume() every
-// resume_interval is the one recovery. (RocksDB's recovery from a full disk
-// waits for as much free space as all write buffers, 64 MB by default, and
-// polls every 5 s, neither of them settable; while it runs, Resume()
-// answers Busy.) Runs on RocksDB's threads, the DB mutex released.
+// automatic recovery off so that the committer's reopen is the one recovery
+// (RocksDB's recovery ends in the same DB::Resume() steps that can wait for
+// good, and a recovery in progress would make closing wait for it). Logs
+// nothing before the open succeeded. Runs on RocksDB's threads, the DB mutex
+// released.
 class BackgroundErrorListener final : public rocksdb::EventListener {
  public:
-  BackgroundErrorListener(std::shared_ptr<StoreHealth> health, const RocksDbStoreOptions& o)
-      : health_(std::move(health)), options_(o) {}
+  BackgroundErrorListener(std::shared_ptr<StoreHealth> health, std::shared_ptr<RocksDbLogForwarder> rocksdb_log,
+                          const RocksDbStoreOptions& o)
+      : health_(std::move(health)), rocksdb_log_(std::move(rocksdb_log)), options_(o) {}
   const char* Name() const override { return "RelaisBackgroundErrorListener"; }
 
   void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
     if (error == nullptr || error->ok()) return;
-    RecordWriteFailure(*health_, LogOf(options_), options_, *error, ReasonName(reason));
+    Logger& log = rocksdb_log_->forwarding() ? LogOf(options_) : NullLogger();
+    RecordWriteFailure(*health_, log, options_, *error, ReasonName(reason));
   }
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error, bool* auto_recovery) override {
     error.PermitUncheckedError();
@@ -113,6 +113,7 @@ class BackgroundErrorListener final : public rocksdb::EventListener {
 
  private:
   std::shared_ptr<StoreHealth> health_;
+  std::shared_ptr<RocksDbLogForwarder> rocksdb_log_;  // forwarding once the open succeeded
   RocksDbStoreOptions options_;
 };
 
@@ -121,6 +122,9 @@ class BackgroundErrorListener final : public rocksdb::EventListener {
 struct RocksDbHandles {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // in RelaisColumnFamilies() order
+  // False once writes failed: a stopped database flushes nothing, and the
+  // attempt would only start a new log file.
+  bool flush_on_close = true;
   rocksdb::ColumnFamilyHandle* meta() const { return cfs[0]; }
   rocksdb::ColumnFamilyHandle* log() const { return cfs[1]; }
   rocksdb::ColumnFamilyHandle* streams() const { return cfs[2]; }
@@ -132,10 +136,22 @@ struct RocksDbHandles {
     if (!db) return;
     // Memtables to table files on a clean close, so the next open replays no
     // log (read-only opens answer NotSupported: nothing to flush).
-    db->Flush(rocksdb::FlushOptions(), cfs).PermitUncheckedError();
+    if (flush_on_close) db->Flush(rocksdb::FlushOptions(), cfs).PermitUncheckedError();
     for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
     db->Close().PermitUncheckedError();
   }
+};
+
+// A reader's shared hold of the open database: a reopen waits until every
+// hold is released.
+class RocksDbEventStore::DbHold {
+ public:
+  DbHold(std::shared_lock<WriterFirstRwLock> lock, const RocksDbHandles& db) : lock_(std::move(lock)), db_(&db) {}
+  const RocksDbHandles& operator*() const { return *db_; }
+
+ private:
+  std::shared_lock<WriterFirstRwLock> lock_;
+  const RocksDbHandles* db_;
 };
 
 struct RocksDbEventStore::Pending {
@@ -151,18 +167,21 @@ namespace {
 struct OpenedDb {
   rocksdb::Options options;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::shared_ptr<RocksDbLogForwarder> log;  // options.info_log: started once the open succeeded
 };
 
 // health: where the opened store records background errors (nullptr for
-// the short opens that create or check a store).
+// the short opens that create or check a store, whose RocksDB records are
+// never forwarded).
 OpenedDb MakeOptions(const RocksDbStoreOptions& o, std::shared_ptr<StoreHealth> health = nullptr) {
   OpenedDb out;
   rocksdb::Options& options = out.options;
   if (o.env) options.env = o.env;
-  options.info_log = MakeRocksDbLogger(LogOf(o));
+  out.log = MakeRocksDbLogger(LogOf(o));
+  options.info_log = out.log;
   if (health) {
-    options.listeners.push_back(std::make_shared<BackgroundErrorListener>(std::move(health), o));
-    options.max_bgerror_resume_count = 0;  // the committer resumes (see BackgroundErrorListener)
+    options.listeners.push_back(std::make_shared<BackgroundErrorListener>(std::move(health), out.log, o));
+    options.max_bgerror_resume_count = 0;  // the committer reopens (see BackgroundErrorListener)
   }
   options.max_background_jobs = 2;
   options.keep_log_file_num = 5;
@@ -305,6 +324,64 @@ Status CheckExistingStore(const RocksDbStoreOptions& o) {
   return Status::Ok();
 }
 
+// Opens the store's database for reading and writing, its background errors
+// recorded in health; RocksDB's records are forwarded from the moment the
+// open has succeeded. A failed open leaves none of its temporary files.
+rocksdb::Status OpenDatabase(const RocksDbStoreOptions& o, std::shared_ptr<StoreHealth> health,
+                             std::unique_ptr<RocksDbHandles>& out) {
+  OpenedDb spec = MakeOptions(o, std::move(health));
+  auto handles = std::make_unique<RocksDbHandles>();
+  rocksdb::DB* raw = nullptr;
+  const std::set<std::string> temp_before = TempFilesIn(o.path);
+  rocksdb::Status s = rocksdb::DB::Open(spec.options, o.path, spec.descriptors, &handles->cfs, &raw);
+  if (!s.ok()) {
+    RemoveTempFilesNotIn(o.path, temp_before);
+    return s;
+  }
+  handles->db.reset(raw);
+  spec.log->StartForwarding();
+  out = std::move(handles);
+  return s;
+}
+
+// The last global position in the log (0 when it is empty).
+StatusOr<uint64_t> ReadLastPosition(const RocksDbHandles& db) {
+  std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), db.log()));
+  it->SeekToLast();
+  const uint64_t last = it->Valid() ? codec::DecodeU64Key(it->key().ToStringView()) : 0;
+  RELAIS_RETURN_IF_ERROR(FromRocks(it->status(), "finding the last position"));
+  return last;
+}
+
+// Reads of one open database, for the committer (which alone replaces it)
+// and for readers holding it.
+StatusOr<uint64_t> StreamVersionIn(const RocksDbHandles& db, const std::string& stream_id) {
+  std::string prefix = codec::StreamPrefix(stream_id);
+  std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), db.streams()));
+  it->SeekForPrev(codec::StreamKey(stream_id, UINT64_MAX));
+  RELAIS_RETURN_IF_ERROR(FromRocks(it->status(), "reading the version of stream '" + stream_id + "'"));
+  if (!it->Valid() || !it->key().starts_with(prefix)) return uint64_t{0};
+  return codec::DecodeU64Key(it->key().ToStringView().substr(prefix.size()));
+}
+
+StatusOr<std::optional<EventLocation>> EventLocationIn(const RocksDbHandles& db, const std::string& event_id) {
+  std::string value;
+  rocksdb::Status s = db.db->Get(rocksdb::ReadOptions(), db.event_ids(), event_id, &value);
+  if (s.IsNotFound()) return std::optional<EventLocation>();
+  RELAIS_RETURN_IF_ERROR(FromRocks(s, "looking up event id " + event_id));
+  RELAIS_ASSIGN_OR_RETURN(EventLocation loc, codec::DecodeLocation(value));
+  return std::optional<EventLocation>(std::move(loc));
+}
+
+StatusOr<std::optional<Snapshot>> SnapshotIn(const RocksDbHandles& db, const std::string& stream_id) {
+  std::string value;
+  rocksdb::Status s = db.db->Get(rocksdb::ReadOptions(), db.snapshots(), stream_id, &value);
+  if (s.IsNotFound()) return std::optional<Snapshot>();
+  RELAIS_RETURN_IF_ERROR(FromRocks(s, "loading snapshot of '" + stream_id + "'"));
+  RELAIS_ASSIGN_OR_RETURN(Snapshot snap, codec::DecodeSnapshot(value));
+  return std::optional<Snapshot>(std::move(snap));
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(const RocksDbStoreOptions& options) {
@@ -317,24 +394,10 @@ StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(const Rocks
     RELAIS_RETURN_IF_ERROR(CheckExistingStore(options));
   }
   auto health = std::make_shared<StoreHealth>();
-  OpenedDb spec = MakeOptions(options, health);
-  auto handles = std::make_unique<RocksDbHandles>();
-  rocksdb::DB* raw = nullptr;
-  const std::set<std::string> temp_before = TempFilesIn(options.path);
-  rocksdb::Status s = rocksdb::DB::Open(spec.options, options.path, spec.descriptors, &handles->cfs, &raw);
-  if (!s.ok()) {
-    RemoveTempFilesNotIn(options.path, temp_before);
-    return OpenError(s, options.path, "opening the store in");
-  }
-  handles->db.reset(raw);
-
-  uint64_t last_position = 0;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(handles->db->NewIterator(rocksdb::ReadOptions(), handles->log()));
-    it->SeekToLast();
-    if (it->Valid()) last_position = codec::DecodeU64Key(it->key().ToStringView());
-    RELAIS_RETURN_IF_ERROR(FromRocks(it->status(), "finding the last position"));
-  }
+  std::unique_ptr<RocksDbHandles> handles;
+  rocksdb::Status s = OpenDatabase(options, health, handles);
+  if (!s.ok()) return OpenError(s, options.path, "opening the store in");
+  RELAIS_ASSIGN_OR_RETURN(uint64_t last_position, ReadLastPosition(*handles));
   return std::unique_ptr<RocksDbEventStore>(
       new RocksDbEventStore(options, std::move(handles), std::move(health), last_position));
 }
@@ -364,6 +427,7 @@ RocksDbEventStore::~RocksDbEventStore() {
   }
   done_cv_.notify_all();
   completer_.join();
+  if (db_) db_->flush_on_close = !health_->failed();
 }
 
 void RocksDbEventStore::CompleteLoop() {
@@ -444,15 +508,6 @@ bool RocksDbEventStore::TakeGroup(std::deque<Pending>& group) {
   return true;
 }
 
-StatusOr<uint64_t> RocksDbEventStore::LoadStreamVersion(const std::string& stream_id) {
-  std::string prefix = codec::StreamPrefix(stream_id);
-  std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(rocksdb::ReadOptions(), db_->streams()));
-  it->SeekForPrev(codec::StreamKey(stream_id, UINT64_MAX));
-  RELAIS_RETURN_IF_ERROR(FromRocks(it->status(), "reading the version of stream '" + stream_id + "'"));
-  if (!it->Valid() || !it->key().starts_with(prefix)) return uint64_t{0};
-  return codec::DecodeU64Key(it->key().ToStringView().substr(prefix.size()));
-}
-
 // One group under construction: each append's outcome, what the group has
 // written so far (versions, event ids, positions) and the batch itself.
 struct RocksDbEventStore::GroupBatch {
@@ -516,7 +571,7 @@ void RocksDbEventStore::DecideAppendInGroup(Pending& p, GroupBatch& batch, size_
 StatusOr<uint64_t> RocksDbEventStore::CurrentVersion(const std::string& stream_id, const GroupBatch& batch) {
   if (auto it = batch.versions.find(stream_id); it != batch.versions.end()) return it->second;
   if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) return it->second;
-  return LoadStreamVersion(stream_id);
+  return StreamVersionIn(*db_, stream_id);
 }
 
 StatusOr<std::optional<EventLocation>> RocksDbEventStore::FindEventId(const std::string& event_id,
@@ -525,7 +580,7 @@ StatusOr<std::optional<EventLocation>> RocksDbEventStore::FindEventId(const std:
     in_batch = true;
     return std::optional<EventLocation>(it->second);
   }
-  return LookupEvent(event_id);
+  return EventLocationIn(*db_, event_id);
 }
 
 AppendResult RocksDbEventStore::AddToBatch(Pending& p, uint64_t current, GroupBatch& batch) {
@@ -603,33 +658,107 @@ void RocksDbEventStore::Acknowledge(std::deque<Pending>& group, std::vector<Stat
 bool RocksDbEventStore::TryRecover() {
   if (!health_->failed()) return true;
   // One interval after the failure or the last try, whichever is later: a
-  // resume at once would find the disk as full as the write did.
+  // reopen at once would find the disk as full as the write did.
   const auto now = std::chrono::steady_clock::now();
-  if (now - std::max(last_resume_, health_->last_failure()) < options_.resume_interval) return false;
-  last_resume_ = now;
-  const uint64_t seen = health_->generation();
-  rocksdb::Status s = db_->db->Resume();
-  Logger& log = LogOf(options_);
-  if (!s.ok()) {
-    if (s.ToString() != last_resume_error_)  // once per cause, not once per attempt
-      log.Debug("store resume failed", {{"path", options_.path}, {"cause", s.ToString()}});
-    last_resume_error_ = s.ToString();
-    // Busy: RocksDB is recovering by itself; anything else is the newest cause.
-    if (!s.IsBusy()) RecordWriteFailure(*health_, log, options_, s, "resume");
+  if (now - std::max(last_reopen_, health_->last_failure()) < options_.resume_interval) return false;
+  last_reopen_ = now;
+  Status reopened = RoomToReopen();
+  if (reopened.ok()) reopened = Reopen();
+  if (!reopened.ok()) {
+    const std::string cause(reopened.message());
+    if (cause != last_reopen_error_) {  // once per cause, not once per attempt
+      Logger& log = LogOf(options_);
+      if (reopened.code() == StatusCode::kCorruption)
+        log.Error("store reopen failed", {{"path", options_.path}, {"cause", cause}});
+      else
+        log.Debug("store reopen failed", {{"path", options_.path}, {"cause", cause}});
+    }
+    last_reopen_error_ = cause;
     return false;
   }
-  last_resume_error_.clear();
+  last_reopen_error_.clear();
+  return db_ != nullptr && !health_->failed();
+}
+
+Status RocksDbEventStore::RoomToReopen() const {
+  std::error_code ec;
+  const fs::space_info space = fs::space(options_.path, ec);
+  if (ec || space.available >= options_.recovery_free_bytes) return Status::Ok();  // unknown: try
+  return Unavailable("less than " + std::to_string(options_.recovery_free_bytes) +
+                     " bytes free on the file system holding " + options_.path);
+}
+
+// A reopen, not DB::Resume(): RocksDB 7.8's Resume() flushes every column
+// family and waits for each flush, and a flush request that a background
+// thread left queued while writes were stopped is never scheduled again, so
+// the wait never ends (docs/storage.md). Closing drops that queue; opening
+// replays the log up to its last whole record and writes the replayed
+// memtables as table files, as a restart does.
+Status RocksDbEventStore::Reopen() {
+  Logger& log = LogOf(options_);
+  std::unique_lock exclusive(db_mu_);  // reads in flight finish first; later ones wait
+  if (db_) {
+    db_->flush_on_close = false;
+    db_.reset();
+  }
+  // Failures the closed database reported are not the reopened one's.
+  const uint64_t seen = health_->generation();
+  rocksdb::Status opened = OpenDatabase(options_, health_, db_);
+  if (!opened.ok()) {
+    RecordWriteFailure(*health_, log, options_, opened, "reopen");
+    return FromRocks(opened, "reopening the store in " + options_.path);
+  }
+  const uint64_t acknowledged = last_position_.load(std::memory_order_acquire);
+  auto last = ReadLastPosition(*db_);
+  Status adopted = last.ok() ? AdoptReopenedLog(*last) : last.status();
+  exclusive.unlock();
+  if (!adopted.ok()) {
+    health_->MarkFailed(Unavailable("the store in " + options_.path + " cannot write (reopen failed: " +
+                                    std::string(adopted.message()) + "); " + RecoveryAdvice(options_, false)));
+    return adopted;
+  }
   if (health_->MarkRecoveredIf(seen)) log.Info("store writable again", {{"path", options_.path}});
-  return !health_->failed();
+  if (*last > acknowledged) {
+    log.Warn("store found refused appends stored",
+             {{"path", options_.path}, {"from_position", std::to_string(acknowledged + 1)},
+              {"to_position", std::to_string(*last)}});
+    listeners_.Notify(*last);
+  }
+  return Status::Ok();
+}
+
+Status RocksDbEventStore::AdoptReopenedLog(uint64_t last_on_disk) {
+  const uint64_t acknowledged = last_position_.load(std::memory_order_acquire);
+  // Every acknowledged append was synced: a shorter log lost some of them.
+  if (last_on_disk < acknowledged)
+    return Corruption("the reopened log of " + options_.path + " ends at position " + std::to_string(last_on_disk) +
+                      " but appends up to position " + std::to_string(acknowledged) + " were acknowledged");
+  // Beyond them: appends refused because their sync failed, whose bytes
+  // reached the log all the same. They are stored now, as after a restart.
+  next_position_ = last_on_disk + 1;
+  last_position_.store(last_on_disk, std::memory_order_release);
+  stream_versions_.clear();
+  return Status::Ok();
+}
+
+StatusOr<RocksDbEventStore::DbHold> RocksDbEventStore::HoldDb() const {
+  std::shared_lock lock(db_mu_);
+  if (!db_)
+    return Unavailable("the store in " + options_.path + " is closed until it reopens: " +
+                       health_->Writable().message());
+  return DbHold(std::move(lock), *db_);
 }
 
 StatusOr<uint64_t> RocksDbEventStore::StreamVersion(const std::string& stream_id) {
-  return LoadStreamVersion(stream_id);
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
+  return StreamVersionIn(*hold, stream_id);
 }
 
 StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(const std::string& stream_id,
                                                                    uint64_t from_version, size_t max_count) {
   if (from_version == 0) return InvalidArgument("stream versions start at 1");
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
+  const RocksDbHandles& db = *hold;
   std::vector<RecordedEvent> out;
   std::vector<std::string> position_keys;
   {
@@ -637,7 +766,7 @@ StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(const std::st
     rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(ro, db_->streams()));
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(ro, db.streams()));
     for (it->Seek(codec::StreamKey(stream_id, from_version)); it->Valid() && position_keys.size() < max_count;
          it->Next())
       position_keys.push_back(it->value().ToString());
@@ -647,7 +776,7 @@ StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(const std::st
   std::vector<rocksdb::Slice> keys(position_keys.begin(), position_keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  db_->db->MultiGet(rocksdb::ReadOptions(), db_->log(), keys.size(), keys.data(), values.data(), statuses.data());
+  db.db->MultiGet(rocksdb::ReadOptions(), db.log(), keys.size(), keys.data(), values.data(), statuses.data());
   out.reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     uint64_t position = codec::DecodeU64Key(position_keys[i]);
@@ -666,7 +795,8 @@ StatusOr<LogPage> RocksDbEventStore::ReadAll(uint64_t from_position, size_t max_
   const uint64_t last = LastPosition();  // never show beyond what was acknowledged
   page.next_position = from_position;
   if (from_position > last) return page;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(rocksdb::ReadOptions(), db_->log()));
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
+  std::unique_ptr<rocksdb::Iterator> it((*hold).db->NewIterator(rocksdb::ReadOptions(), (*hold).log()));
   for (it->Seek(codec::EncodeU64Key(from_position)); it->Valid() && page.events.size() < max_count; it->Next()) {
     uint64_t position = codec::DecodeU64Key(it->key().ToStringView());
     if (position > last) break;
@@ -682,51 +812,48 @@ StatusOr<LogPage> RocksDbEventStore::ReadAll(uint64_t from_position, size_t max_
 }
 
 StatusOr<std::optional<EventLocation>> RocksDbEventStore::LookupEvent(const std::string& event_id) {
-  std::string value;
-  rocksdb::Status s = db_->db->Get(rocksdb::ReadOptions(), db_->event_ids(), event_id, &value);
-  if (s.IsNotFound()) return std::optional<EventLocation>();
-  RELAIS_RETURN_IF_ERROR(FromRocks(s, "looking up event id " + event_id));
-  RELAIS_ASSIGN_OR_RETURN(EventLocation loc, codec::DecodeLocation(value));
-  return std::optional<EventLocation>(std::move(loc));
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
+  return EventLocationIn(*hold, event_id);
 }
 
 Status RocksDbEventStore::SaveSnapshot(const std::string& stream_id, const Snapshot& snapshot) {
   std::lock_guard lock(snapshot_mu_);
-  RELAIS_ASSIGN_OR_RETURN(uint64_t current, LoadStreamVersion(stream_id));
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
+  const RocksDbHandles& db = *hold;
+  RELAIS_ASSIGN_OR_RETURN(uint64_t current, StreamVersionIn(db, stream_id));
   if (snapshot.version == 0 || snapshot.version > current)
     return InvalidArgument("snapshot at version " + std::to_string(snapshot.version) + " of stream '" + stream_id +
                            "' which is at version " + std::to_string(current));
-  RELAIS_ASSIGN_OR_RETURN(auto existing, LoadSnapshot(stream_id));
+  RELAIS_ASSIGN_OR_RETURN(auto existing, SnapshotIn(db, stream_id));
   if (existing && existing->version >= snapshot.version) return Status::Ok();
   // Not synced: a lost snapshot costs a longer replay, never data.
-  return FromRocks(db_->db->Put(rocksdb::WriteOptions(), db_->snapshots(), stream_id, codec::EncodeSnapshot(snapshot)),
+  return FromRocks(db.db->Put(rocksdb::WriteOptions(), db.snapshots(), stream_id, codec::EncodeSnapshot(snapshot)),
                    "saving snapshot of '" + stream_id + "'");
 }
 
 StatusOr<std::optional<Snapshot>> RocksDbEventStore::LoadSnapshot(const std::string& stream_id) {
-  std::string value;
-  rocksdb::Status s = db_->db->Get(rocksdb::ReadOptions(), db_->snapshots(), stream_id, &value);
-  if (s.IsNotFound()) return std::optional<Snapshot>();
-  RELAIS_RETURN_IF_ERROR(FromRocks(s, "loading snapshot of '" + stream_id + "'"));
-  RELAIS_ASSIGN_OR_RETURN(Snapshot snap, codec::DecodeSnapshot(value));
-  return std::optional<Snapshot>(std::move(snap));
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
+  return SnapshotIn(*hold, stream_id);
 }
 
 Status RocksDbEventStore::KvWrite(const KvWrites& writes) {
   if (writes.empty()) return Status::Ok();
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
+  const RocksDbHandles& db = *hold;
   rocksdb::WriteBatch batch;
   for (const auto& op : writes.ops) {
-    if (op.value) batch.Put(db_->kv(), op.key, *op.value).PermitUncheckedError();
-    else batch.Delete(db_->kv(), op.key).PermitUncheckedError();
+    if (op.value) batch.Put(db.kv(), op.key, *op.value).PermitUncheckedError();
+    else batch.Delete(db.kv(), op.key).PermitUncheckedError();
   }
   rocksdb::WriteOptions wo;
   wo.sync = writes.sync;
-  return FromRocks(db_->db->Write(wo, &batch), "writing key-value entries");
+  return FromRocks(db.db->Write(wo, &batch), "writing key-value entries");
 }
 
 StatusOr<std::optional<std::string>> RocksDbEventStore::KvGet(const std::string& key) {
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
   std::string value;
-  rocksdb::Status s = db_->db->Get(rocksdb::ReadOptions(), db_->kv(), key, &value);
+  rocksdb::Status s = (*hold).db->Get(rocksdb::ReadOptions(), (*hold).kv(), key, &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   RELAIS_RETURN_IF_ERROR(FromRocks(s, "reading key '" + key + "'"));
   return std::optional<std::string>(std::move(value));
@@ -734,6 +861,7 @@ StatusOr<std::optional<std::string>> RocksDbEventStore::KvGet(const std::string&
 
 StatusOr<std::vector<KvEntry>> RocksDbEventStore::KvScan(const std::string& prefix, const std::string& start_after,
                                                          size_t max_count) {
+  RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
   std::vector<KvEntry> out;
   // The iterator stops at the end of the prefix: without the bound, a Seek
   // into a prefix holding no live key skips every deleted key (tombstone)
@@ -744,7 +872,7 @@ StatusOr<std::vector<KvEntry>> RocksDbEventStore::KvScan(const std::string& pref
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions read;
   if (!upper.empty()) read.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(read, db_->kv()));
+  std::unique_ptr<rocksdb::Iterator> it((*hold).db->NewIterator(read, (*hold).kv()));
   if (start_after > prefix) {
     it->Seek(start_after);
     if (it->Valid() && it->key() == rocksdb::Slice(start_after)) it->Next();
@@ -765,12 +893,15 @@ StoreStats RocksDbEventStore::Stats() const {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(options_.path, ec))
     if (entry.is_regular_file(ec)) stats.disk_bytes += entry.file_size(ec);
+  auto hold = HoldDb();
+  if (!hold.ok()) return stats;  // no database open: no background jobs
+  const RocksDbHandles& db = **hold;
   uint64_t n = 0;
-  if (db_->db->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &n)) stats.background_jobs += n;
-  if (db_->db->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &n)) stats.background_jobs += n;
-  for (auto* cf : db_->cfs) {
-    if (db_->db->GetIntProperty(cf, rocksdb::DB::Properties::kCompactionPending, &n)) stats.background_jobs += n;
-    if (db_->db->GetIntProperty(cf, rocksdb::DB::Properties::kMemTableFlushPending, &n)) stats.background_jobs += n;
+  if (db.db->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &n)) stats.background_jobs += n;
+  if (db.db->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &n)) stats.background_jobs += n;
+  for (auto* cf : db.cfs) {
+    if (db.db->GetIntProperty(cf, rocksdb::DB::Properties::kCompactionPending, &n)) stats.background_jobs += n;
+    if (db.db->GetIntProperty(cf, rocksdb::DB::Properties::kMemTableFlushPending, &n)) stats.background_jobs += n;
   }
   return stats;
 }

@@ -12,9 +12,14 @@
 //
 // After an I/O error (a full disk, a failed flush) RocksDB refuses writes.
 // The store then answers Writable() with the reason, refuses appends at once,
-// and asks RocksDB to resume every resume_interval, from the committer, with
-// or without appends waiting; once a resume succeeds it writes again. An
-// append whose batch failed is refused, and never acknowledged later.
+// and recovers by itself: every resume_interval, once the file system reports
+// recovery_free_bytes free, the committer closes the database and opens it
+// again, as a restart would (RocksDB 7.8's DB::Resume() can wait for good for
+// a flush it never schedules: docs/storage.md). An append whose batch failed
+// is refused and never acknowledged; if only its sync failed, its bytes may
+// have reached the log, and then the reopen finds it stored, as a restart
+// would (a re-send of its event ids is answered as deduplicated). Reads wait
+// while a reopen runs; if it fails they answer kUnavailable until one succeeds.
 //
 // Thread-safety: safe for concurrent access from multiple threads without any
 // external synchronization. Append callbacks run on the completion thread,
@@ -34,6 +39,7 @@
 #include "engine/store/commit_listeners.h"
 #include "engine/store/event_store.h"
 #include "engine/store/store_health.h"
+#include "engine/store/writer_first_rwlock.h"
 #include "engine/util/clock.h"
 #include "engine/util/log.h"
 
@@ -58,14 +64,20 @@ struct RocksDbStoreOptions {
   // are flushed: bounds what an open after a crash replays (six column
   // families written at different rates would otherwise keep old logs alive).
   size_t max_total_wal_bytes = 256 << 20;
-  // While writes fail after an I/O error, how often the store asks RocksDB to
-  // resume, from the failure on (appends in between are refused at once).
+  // While writes fail after an I/O error, how often the store tries to
+  // reopen the database, from the failure on (appends in between are refused
+  // at once).
   std::chrono::milliseconds resume_interval{1000};
+  // Free space the file system holding the store must report before a
+  // reopen is tried: the reopen writes what it replays from the log as table
+  // files, and one that fails leaves reads unavailable until the next.
+  uint64_t recovery_free_bytes = 64 << 20;
   EventLimits limits;
   const Clock* clock = nullptr;              // nullptr: the system clock; must outlive the store
   rocksdb::Env* env = nullptr;               // nullptr: the default; tests inject faults here
   // Background errors, recoveries and RocksDB's own warnings are logged here
-  // (RocksDB writes no LOG file: see rocksdb_log.h); must outlive the store.
+  // (RocksDB writes no LOG file, and nothing of a failed open is logged: see
+  // rocksdb_log.h); must outlive the store.
   Logger* info_log = &NullLogger();
 };
 
@@ -100,13 +112,14 @@ class RocksDbEventStore final : public EventStore {
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                         size_t max_count) override;
   StoreStats Stats() const override;
-  // kUnavailable from an I/O error until a resume succeeds; the message says
+  // kUnavailable from an I/O error until a reopen succeeds; the message says
   // what failed, in which directory, and what to do.
   Status Writable() const override { return health_->Writable(); }
 
  private:
   struct Pending;
   struct GroupBatch;
+  class DbHold;
   struct Completion {
     AppendCallback done;
     StatusOr<AppendResult> result;
@@ -142,14 +155,27 @@ class RocksDbEventStore final : public EventStore {
   // Answers the group's appenders, in commit order.
   void Acknowledge(std::deque<Pending>& group, std::vector<StatusOr<AppendResult>> results);
 
-  // While the store is failed, asks RocksDB to resume, at most once per
-  // resume_interval (counted from the last failure or try). Returns whether
-  // writes can be tried now.
+  // While the store is failed, reopens the database, at most once per
+  // resume_interval (counted from the last failure or try) and only with
+  // recovery_free_bytes free. Returns whether writes can be tried now.
   bool TryRecover();
-  StatusOr<uint64_t> LoadStreamVersion(const std::string& stream_id);
+  // OK when the file system holding the store has room for a reopen.
+  Status RoomToReopen() const;
+  // Closes and opens the database (exclusive hold of db_mu_), then takes the
+  // last position from the reopened log.
+  Status Reopen();
+  // Adopts the reopened log's last position (committer only).
+  Status AdoptReopenedLog(uint64_t last_on_disk);
+
+  // A shared hold of the open database for one read; kUnavailable while a
+  // failed reopen left none open.
+  StatusOr<DbHold> HoldDb() const;
 
   const RocksDbStoreOptions options_;
   const Clock& clock_;
+  // Replaced only by the committer (Reopen), under an exclusive hold; every
+  // other thread reads through HoldDb(). Null after a failed reopen.
+  mutable WriterFirstRwLock db_mu_;
   std::unique_ptr<RocksDbHandles> db_;
 
   std::mutex queue_mu_;
@@ -163,8 +189,8 @@ class RocksDbEventStore final : public EventStore {
   // Owned by the committer thread.
   std::unordered_map<std::string, uint64_t> stream_versions_;
   uint64_t next_position_;
-  std::chrono::steady_clock::time_point last_resume_{};  // the last DB::Resume() try
-  std::string last_resume_error_;                        // what it answered, if it failed
+  std::chrono::steady_clock::time_point last_reopen_{};  // the last reopen try
+  std::string last_reopen_error_;                        // why it failed, if it did
 
   std::atomic<uint64_t> last_position_;
   std::atomic<uint64_t> appends_{0};

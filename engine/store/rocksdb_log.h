@@ -1,5 +1,5 @@
 // RocksDB's info log, written to Relais's log seam instead of RocksDB's own
-// LOG file.
+// LOG file, and only once the database has opened.
 //
 // Why: RocksDB 7.8's file logger aborts the process (an assertion in its file
 // writer) on the first record after a write to LOG failed, which a full disk
@@ -9,21 +9,45 @@
 // (field source=rocksdb); its informational chatter (option dumps, flush
 // summaries) is dropped.
 //
-// Thread-safety: the adapter is safe for concurrent use by RocksDB's threads;
-// *log must outlive every database opened with it.
+// Records are dropped until StartForwarding(), which the store calls once
+// DB::Open has succeeded: an open that fails (a full disk at start, a reopen
+// after an I/O error) is reported by the Status it returns, in one line, not
+// also by RocksDB's own records of the same failure.
+//
+// Thread-safety: safe for concurrent use by RocksDB's threads; *log must
+// outlive every database opened with it.
 #pragma once
 
+#include <atomic>
+#include <cstdarg>
 #include <memory>
+
+#include <rocksdb/env.h>
 
 #include "engine/util/log.h"
 
-namespace rocksdb {
-class Logger;
-}  // namespace rocksdb
-
 namespace relais {
 
-// A RocksDB Logger forwarding WARN and above to log (one line per record).
-std::shared_ptr<rocksdb::Logger> MakeRocksDbLogger(Logger& log);
+class RocksDbLogForwarder final : public rocksdb::Logger {
+ public:
+  explicit RocksDbLogForwarder(relais::Logger& log);
+
+  // From now on, records at WARN and above are written to log, one line each.
+  void StartForwarding() { forwarding_.store(true, std::memory_order_release); }
+  bool forwarding() const { return forwarding_.load(std::memory_order_acquire); }
+
+  void Logv(const char* format, va_list ap) override;
+  void Logv(rocksdb::InfoLogLevel level, const char* format, va_list ap) override;
+  void LogHeader(const char*, va_list) override {}  // the options dump: not for Relais's log
+
+ private:
+  void Write(rocksdb::InfoLogLevel level, const char* format, va_list ap);
+
+  relais::Logger& log_;
+  std::atomic<bool> forwarding_{false};
+};
+
+// A forwarder for log, not yet forwarding.
+std::shared_ptr<RocksDbLogForwarder> MakeRocksDbLogger(Logger& log);
 
 }  // namespace relais

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -182,43 +184,118 @@ TEST_F(RocksDbEventStoreTest, WalSyncErrorFailsTheAppendAndReadsKeepWorking) {
   faults->Inject(testing::FaultInjectionFs::Fault::kNone);
 }
 
+// Bounds, not targets: how long a store may take to reopen itself once the
+// fault is gone.
+constexpr auto kRecoveryDeadline = std::chrono::seconds(20);
+
+bool WritableWithin(EventStore& store, std::chrono::steady_clock::duration limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!store.Writable().ok() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return store.Writable().ok();
+}
+
 // A WAL write that fails for another reason than space is, for RocksDB, a
-// fatal error: no resume clears it. Writable() says so and asks for a
-// restart; appends stay refused and the refused one is never stored.
-TEST_F(RocksDbEventStoreTest, AfterAFatalWalErrorWritableAsksForARestartAndNothingRefusedIsStored) {
+// fatal error that no DB::Resume() clears. The store reopens its database
+// once the fault is gone; readers running meanwhile get answers or
+// UNAVAILABLE, never another error; the refused append is never stored.
+TEST_F(RocksDbEventStoreTest, AfterAFatalWalErrorTheStoreReopensItselfAndNothingRefusedIsStored) {
   auto faults = testing::FaultInjectionFs::Make();
   auto env = testing::MakeEnv(faults);
   auto o = Options();
   o.env = env.get();
-  o.resume_interval = std::chrono::milliseconds(1);
+  o.resume_interval = std::chrono::milliseconds(20);
+  o.recovery_free_bytes = 0;  // the temporary directory's disk is not the subject here
   CapturingLogger log;
   o.info_log = &log;
   std::string doomed_id;
   {
     auto store = Open(o);
     ASSERT_THAT(store->Append("p1", ExpectedVersion::NoStream(), {MakeEvent("ok.before")}), IsOk());
-    ASSERT_THAT(store->Writable(), IsOk());
+    KvWrites w;
+    w.Put("k", "v");
+    ASSERT_THAT(store->KvWrite(w), IsOk());
+    std::atomic<bool> stop{false};
+    std::atomic<int> answered{0}, unavailable{0}, other{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 4; ++t)
+      readers.emplace_back([&] {
+        while (!stop.load()) {
+          for (const Status& s : {store->ReadAll(1, 10).status(), store->KvGet("k").status(),
+                                  store->StreamVersion("p1").status()}) {
+            if (s.ok()) ++answered;
+            else if (s.code() == StatusCode::kUnavailable) ++unavailable;
+            else ++other;
+          }
+        }
+      });
     faults->Inject(testing::FaultInjectionFs::Fault::kWalAppend);
     NewEvent doomed = MakeEvent("doomed");
     doomed_id = doomed.event_id;
     EXPECT_THAT(store->Append("p1", ExpectedVersion::Any(), {doomed}), StatusIs(StatusCode::kUnavailable));
-    faults->Inject(testing::FaultInjectionFs::Fault::kNone);
     EXPECT_THAT(store->Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr(o.path)));
     EXPECT_THAT(store->Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr("injected fault")));
-    // A retry (resume_interval has passed) still cannot clear it.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    EXPECT_THAT(store->Append("p1", ExpectedVersion::Any(), {MakeEvent("refused.too")}),
-                StatusIs(StatusCode::kUnavailable, HasSubstr("restart Relais")));
-    EXPECT_THAT(store->Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr("restart Relais")));
+    EXPECT_THAT(store->Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr("it reopens itself")));
+    faults->Inject(testing::FaultInjectionFs::Fault::kNone);
+
+    ASSERT_TRUE(WritableWithin(*store, kRecoveryDeadline)) << store->Writable().ToString();
+    stop = true;
+    for (auto& t : readers) t.join();
+    EXPECT_GT(answered.load(), 0);
+    EXPECT_EQ(other.load(), 0) << "readers saw errors other than UNAVAILABLE";
     ASSERT_EQ(log.Matching("store writes failing").size(), 1u) << "logged once, not per retry";
     EXPECT_EQ(log.Matching("store writes failing")[0].level, LogLevel::kWarn);
+    EXPECT_EQ(log.Matching("store writable again").size(), 1u);
+    EXPECT_FALSE(store->LookupEvent(doomed_id)->has_value());
     EXPECT_EQ(store->LastPosition(), 1u);
+    EXPECT_EQ(store->KvGet("k")->value_or(""), "v");
+    auto r = store->Append("p1", ExpectedVersion::Exact(1), {MakeEvent("ok.after")});
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->first_position, 2u);
   }
   o.env = nullptr;
   auto store = Open(o);
-  EXPECT_THAT(store->Writable(), IsOk()) << "a reopen clears it";
   EXPECT_FALSE(store->LookupEvent(doomed_id)->has_value());
-  EXPECT_EQ(store->LastPosition(), 1u);
+  EXPECT_EQ(store->LastPosition(), 2u);
+}
+
+// A sync that fails leaves the append's bytes in the log: the reopen finds
+// it stored, as a restart would. It was refused, never acknowledged; its
+// position is taken, subscribers hear of it, and a re-send of its event id
+// is answered as deduplicated, with nothing written twice.
+TEST_F(RocksDbEventStoreTest, AnAppendRefusedBecauseItsSyncFailedIsFoundStoredByTheReopenAndAResendIsDeduplicated) {
+  auto faults = testing::FaultInjectionFs::Make();
+  auto env = testing::MakeEnv(faults);
+  auto o = Options();
+  o.env = env.get();
+  o.resume_interval = std::chrono::milliseconds(20);
+  o.recovery_free_bytes = 0;
+  CapturingLogger log;
+  o.info_log = &log;
+  auto store = Open(o);
+  ASSERT_THAT(store->Append("p1", ExpectedVersion::NoStream(), {MakeEvent("ok")}), IsOk());
+  std::atomic<uint64_t> heard{0};
+  auto subscription = store->Subscribe([&](uint64_t last) { heard = last; });
+
+  faults->Inject(testing::FaultInjectionFs::Fault::kWalSync);
+  NewEvent unsure = MakeEvent("unsure");
+  EXPECT_THAT(store->Append("p1", ExpectedVersion::Exact(1), {unsure}), StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(store->LastPosition(), 1u) << "refused: not visible before the reopen";
+  faults->Inject(testing::FaultInjectionFs::Fault::kNone);
+
+  ASSERT_TRUE(WritableWithin(*store, kRecoveryDeadline)) << store->Writable().ToString();
+  EXPECT_EQ(store->LastPosition(), 2u);
+  EXPECT_EQ(heard.load(), 2u);
+  EXPECT_EQ(*store->StreamVersion("p1"), 2u);
+  EXPECT_EQ(log.Matching("store found refused appends stored").size(), 1u);
+  auto again = store->Append("p1", ExpectedVersion::Exact(1), {unsure});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->deduplicated);
+  EXPECT_EQ(again->first_position, 2u);
+  auto next = store->Append("p1", ExpectedVersion::Exact(2), {MakeEvent("next")});
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ(next->first_position, 3u);
+  EXPECT_EQ(store->ReadAll(1, 10)->events.size(), 3u);
 }
 
 TEST_F(RocksDbEventStoreTest, ConcurrentAppendsShareSyncs) {
