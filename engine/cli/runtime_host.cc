@@ -13,11 +13,18 @@ notify::WebhookOptions WebhookOptionsWith(notify::WebhookOptions options, Logger
   return options;
 }
 
+// The store reports its failures and recoveries (and RocksDB's warnings,
+// forwarded only once the database has opened) to log.
+RocksDbStoreOptions StoreOptionsWith(RocksDbStoreOptions options, Logger* log) {
+  options.info_log = log;
+  return options;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& config, bool deploy_workflows,
                                                          Logger* log) {
-  RELAIS_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::Open(config.store));
+  RELAIS_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::Open(StoreOptionsWith(config.store, log)));
   std::unique_ptr<RuntimeHost> host(new RuntimeHost(config, std::move(store)));
   host->log_ = log;
   RELAIS_RETURN_IF_ERROR(host->registry_->LoadPersisted().WithContext("reloading deployed workflows"));

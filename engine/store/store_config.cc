@@ -13,6 +13,7 @@ Status ParseStoreSection(const ConfigReader& r, const YAML::Node& node, RocksDbS
                    r.UnsignedField("stream_cache_capacity", &s.stream_cache_capacity, 0, 1ull << 32),
                    r.UnsignedField("max_total_wal_bytes", &s.max_total_wal_bytes, 1 << 20, 1ull << 40),
                    r.MillisField("resume_interval_ms", &s.resume_interval, 10, 3'600'000),
+                   r.UnsignedField("recovery_free_bytes", &s.recovery_free_bytes, 0, 1ull << 40),
                });
 }
 
