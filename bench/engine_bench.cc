@@ -202,11 +202,16 @@ int Main(int argc, char** argv) {
   Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--dir") args.dir = v;
-    else if (k == "--projects") args.projects = std::stoi(v);
-    else if (k == "--results") args.results = v;
-    else if (k == "--workflows") args.workflows = v;
-    else if (k == "--only") args.only = v;
+    if (k == "--dir")
+      args.dir = v;
+    else if (k == "--projects")
+      args.projects = std::stoi(v);
+    else if (k == "--results")
+      args.results = v;
+    else if (k == "--workflows")
+      args.workflows = v;
+    else if (k == "--only")
+      args.only = v;
   }
   fs::create_directories(args.dir);
   std::vector<Figure> figures;
@@ -219,9 +224,11 @@ int Main(int argc, char** argv) {
     CreateProjects(e, 0, args.projects);
     uint64_t n = 0;
     double cpu = 0;
-    double s = RunParallel(1, args.projects, [&](int a, int b) { return Walk(e, a, b); }, n, &cpu);
+    double s = RunParallel(
+        1, args.projects, [&](int a, int b) { return Walk(e, a, b); }, n, &cpu);
     double per_cpu_second = static_cast<double>(n) / cpu;
-    figures.push_back({"CBE transitions/s, in memory, 1 thread (wall clock)", static_cast<double>(n) / s, "per s", "", true});
+    figures.push_back(
+        {"CBE transitions/s, in memory, 1 thread (wall clock)", static_cast<double>(n) / s, "per s", "", true});
     figures.push_back({"CBE transitions per CPU-second, in memory (one core)", per_cpu_second, "per s", ">= 100000",
                        per_cpu_second >= 100000});
   }
@@ -232,9 +239,16 @@ int Main(int argc, char** argv) {
     auto store = OpenFresh(args.dir + "/engine");
     Engine e(*store, args.workflows);
     uint64_t created = 0;
-    RunParallel(64, args.projects, [&](int a, int b) { CreateProjects(e, a, b); return uint64_t(b - a); }, created);
+    RunParallel(
+        64, args.projects,
+        [&](int a, int b) {
+          CreateProjects(e, a, b);
+          return uint64_t(b - a);
+        },
+        created);
     uint64_t n = 0;
-    double s = RunParallel(64, args.projects, [&](int a, int b) { return Walk(e, a, b); }, n);
+    double s = RunParallel(
+        64, args.projects, [&](int a, int b) { return Walk(e, a, b); }, n);
     double rate = static_cast<double>(n) / s;
     double ratio = rate / store_rate;
     figures.push_back({"CBE transitions/s, RocksDB, 64 clients", rate, "per s", "", true});

@@ -35,10 +35,14 @@ Args ParseArgs(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--dir") a.dir = v;
-    else if (k == "--seconds") a.seconds = std::stod(v);
-    else if (k == "--results") a.results = v;
-    else if (k == "--db-bench") a.db_bench = v;
+    if (k == "--dir")
+      a.dir = v;
+    else if (k == "--seconds")
+      a.seconds = std::stod(v);
+    else if (k == "--results")
+      a.results = v;
+    else if (k == "--db-bench")
+      a.db_bench = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -169,8 +173,7 @@ double RunDbBench(const Args& args, Json& details) {
   std::string dir = args.dir + "/db_bench";
   fs::remove_all(dir);
   std::string cmd = args.db_bench +
-                    " --benchmarks=fillrandom --sync=1 --threads=16 --value_size=300 --num=4000 --db=" + dir +
-                    " 2>&1";
+                    " --benchmarks=fillrandom --sync=1 --threads=16 --value_size=300 --num=4000 --db=" + dir + " 2>&1";
   details["db_bench_command"] = cmd;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return 0;

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -122,8 +122,11 @@ int Populate(const Args& args, const std::string& count_file) {
         }
         for (int a = 0; a < kAxesPerProgramme && p * kAxesPerProgramme + a < args.assignments; ++a) {
           auto assigned = service.Assign(def->id,
-                                         {"person:elu" + std::to_string(p) + "-" + std::to_string(a), "elu_referent",
-                                          "axe" + std::to_string(a), {2027, 1, 1}, {2035, 4, 30}},
+                                         {"person:elu" + std::to_string(p) + "-" + std::to_string(a),
+                                          "elu_referent",
+                                          "axe" + std::to_string(a),
+                                          {2027, 1, 1},
+                                          {2035, 4, 30}},
                                          "bench");
           if (!assigned.ok()) {
             std::fprintf(stderr, "assign: %s\n", assigned.status().ToString().c_str());
@@ -143,11 +146,16 @@ int Main(int argc, char** argv) {
   Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--dir") args.dir = v;
-    else if (k == "--results") args.results = v;
-    else if (k == "--assignments") args.assignments = std::stoi(v);
-    else if (k == "--fire-threads") args.timers.routed_fire_threads = std::stoul(v);
-    else if (k == "--fire-batch") args.timers.fire_batch = std::stoul(v);
+    if (k == "--dir")
+      args.dir = v;
+    else if (k == "--results")
+      args.results = v;
+    else if (k == "--assignments")
+      args.assignments = std::stoi(v);
+    else if (k == "--fire-threads")
+      args.timers.routed_fire_threads = std::stoul(v);
+    else if (k == "--fire-batch")
+      args.timers.fire_batch = std::stoul(v);
   }
   fs::remove_all(args.dir);
   fs::create_directories(args.dir);
@@ -275,9 +283,12 @@ int Main(int argc, char** argv) {
       out.durable_p99 = durable.PercentileMs(0.99);
       out.durable_max = durable.PercentileMs(1.0);
     }
-    std::printf("burst: %zu fired in %.2f s, %.2f s of CPU; lateness p50 %.1f ms, p99 %.1f ms, max %.1f ms; durable p50 %.1f ms, "
-                "p99 %.1f ms, max %.1f ms\n",
-                out.fired, out.seconds, out.cpu_seconds, out.p50, out.p99, out.max, out.durable_p50, out.durable_p99, out.durable_max);
+    std::printf(
+        "burst: %zu fired in %.2f s, %.2f s of CPU; lateness p50 %.1f ms, p99 %.1f ms, max %.1f ms; durable p50 %.1f "
+        "ms, "
+        "p99 %.1f ms, max %.1f ms\n",
+        out.fired, out.seconds, out.cpu_seconds, out.p50, out.p99, out.max, out.durable_p50, out.durable_p99,
+        out.durable_max);
     std::fflush(stdout);
     return out;
   };
@@ -298,10 +309,11 @@ int Main(int argc, char** argv) {
   figures.push_back({"of which RocksDB::Open", open_s, "s", "", true});
   figures.push_back({"resident memory when ready", rss_ready, "MB", "<= 300", rss_ready <= 300});
   auto add_burst = [&](const std::string& name, const BurstResult& r) {
-    figures.push_back({name + ": timers fired", static_cast<double>(r.fired), "", "= " + std::to_string(burst),
-                       r.fired == burst});
+    figures.push_back(
+        {name + ": timers fired", static_cast<double>(r.fired), "", "= " + std::to_string(burst), r.fired == burst});
     figures.push_back({name + ": lateness to the event's record, p50", r.p50, "ms", "", true});
-    figures.push_back({name + ": lateness to the event's record, p99", r.p99, "ms", "<= 100", r.p99 >= 0 && r.p99 <= 100});
+    figures.push_back(
+        {name + ": lateness to the event's record, p99", r.p99, "ms", "<= 100", r.p99 >= 0 && r.p99 <= 100});
     figures.push_back({name + ": lateness to the durable commit, p99", r.durable_p99, "ms", "<= 100",
                        r.durable_p99 >= 0 && r.durable_p99 <= 100});
     figures.push_back({name + ": lateness to the durable commit, max", r.durable_max, "ms", "", true});

@@ -45,11 +45,16 @@ Args ParseArgs(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--dir") a.dir = v;
-    else if (k == "--results") a.results = v;
-    else if (k == "--deliveries") a.deliveries = std::stoul(v);
-    else if (k == "--rate") a.rate = std::stod(v);
-    else if (k == "--seconds") a.seconds = std::stod(v);
+    if (k == "--dir")
+      a.dir = v;
+    else if (k == "--results")
+      a.results = v;
+    else if (k == "--deliveries")
+      a.deliveries = std::stoul(v);
+    else if (k == "--rate")
+      a.rate = std::stod(v);
+    else if (k == "--seconds")
+      a.seconds = std::stod(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -199,7 +204,8 @@ int main(int argc, char** argv) {
     const size_t threads = 16;
     for (size_t t = 0; t < threads; ++t) {
       appenders.emplace_back([&, t] {
-        for (size_t i = t; i < args.deliveries; i += threads) AppendOne(b, (i / threads) % (args.projects / threads) * threads + t);
+        for (size_t i = t; i < args.deliveries; i += threads)
+          AppendOne(b, (i / threads) % (args.projects / threads) * threads + t);
       });
     }
     for (auto& t : appenders) t.join();

@@ -18,7 +18,7 @@ namespace relais::plugins {
 
 // One attempt at one notification.
 struct Delivery {
-  std::string id;                    // stable across attempts (webhook-id)
+  std::string id;  // stable across attempts (webhook-id)
   std::string endpoint_id;
   std::string url;                   // where to (webhooks: http:// or https://)
   std::vector<std::string> secrets;  // signing secrets in force ("whsec_..."); several during a rotation
@@ -35,10 +35,10 @@ enum class OutcomeKind {
 
 struct DeliveryOutcome {
   OutcomeKind kind = OutcomeKind::kRetry;
-  int status = 0;                                  // HTTP status; 0 when no response arrived
-  std::optional<std::chrono::seconds> retry_after; // from Retry-After on 429/503
+  int status = 0;                                   // HTTP status; 0 when no response arrived
+  std::optional<std::chrono::seconds> retry_after;  // from Retry-After on 429/503
   std::chrono::microseconds latency{0};
-  std::string excerpt;                             // start of the response body, or the error
+  std::string excerpt;  // start of the response body, or the error
 };
 
 class NotificationChannel {

@@ -9,9 +9,7 @@ bool IsAdmin(const Principal& who) { return who.HasRole(kRoleAdmin); }
 bool IsCoordinator(const Principal& who) { return who.HasRole(kRoleCoordinator); }
 bool IsManager(const Principal& who) { return IsAdmin(who) || IsCoordinator(who); }
 // An admin, or a coordinator of every programme.
-bool IsUnscopedManager(const Principal& who) {
-  return IsAdmin(who) || (IsCoordinator(who) && who.programmes.empty());
-}
+bool IsUnscopedManager(const Principal& who) { return IsAdmin(who) || (IsCoordinator(who) && who.programmes.empty()); }
 
 Decision Neither() { return {Access::kNeither, ""}; }
 Decision Visible(std::string reason) { return {Access::kVisible, std::move(reason)}; }
@@ -30,10 +28,8 @@ Decision DecideProject(const Principal& who, const runtime::ProjectInfo& info, V
                        info.HasMember(who.subject);
   if (!visible) return Neither();
   switch (verb) {
-    case Verb::kRead:
-      return MayAct();
-    case Verb::kRecord:
-      return who.IsReadOnly() ? Visible("observers may only read") : MayAct();
+    case Verb::kRead: return MayAct();
+    case Verb::kRecord: return who.IsReadOnly() ? Visible("observers may only read") : MayAct();
     case Verb::kCreate:
     case Verb::kManage:
       if (!who.IsReadOnly() && IsManager(who) && Authorizer::Covers(who, info.programme)) return MayAct();
@@ -66,15 +62,16 @@ Decision DecideProgramme(const Principal& who, const ProgrammeResource& p, Verb 
 // the partner itself, admins and coordinators of every programme; a
 // coordinator limited to programmes only while the partner acts in no
 // programme but theirs.
-Decision DecidePartnerOwned(const Principal& who, const std::string& partner,
-                            const std::set<std::string>& programmes, const char* what) {
+Decision DecidePartnerOwned(const Principal& who, const std::string& partner, const std::set<std::string>& programmes,
+                            const char* what) {
   if (who.HasRole(kRolePartner) && !who.partner.empty() && who.partner == partner) return MayAct();
   if (IsUnscopedManager(who)) return MayAct();
   if (IsCoordinator(who) && !who.IsReadOnly()) {
     if (Authorizer::CoversAll(who, programmes)) return MayAct();
     if (CoversAny(who, programmes))
       return Visible(std::string("partner '") + partner + "' also takes part in actions of programmes that are not " +
-                     "yours; its " + what + " are managed by an admin, a coordinator of every programme or the partner");
+                     "yours; its " + what +
+                     " are managed by an admin, a coordinator of every programme or the partner");
   }
   return Neither();
 }
@@ -104,8 +101,7 @@ Decision DecidePersonFeed(const Principal& who, const PersonFeedResource& f) {
   if (IsUnscopedManager(who)) return MayAct();
   if (IsCoordinator(who)) {
     if (Authorizer::CoversAll(who, f.programmes)) return MayAct();
-    if (CoversAny(who, f.programmes))
-      return Visible("'" + f.person + "' also serves in programmes that are not yours");
+    if (CoversAny(who, f.programmes)) return Visible("'" + f.person + "' also serves in programmes that are not yours");
   }
   return Neither();
 }
@@ -125,9 +121,7 @@ bool Authorizer::Covers(const Principal& who, std::string_view programme) {
          std::find(who.programmes.begin(), who.programmes.end(), programme) != who.programmes.end();
 }
 
-bool Authorizer::ReadsProgrammesOf(const Principal& who) {
-  return IsCoordinator(who) && !IsUnscopedManager(who);
-}
+bool Authorizer::ReadsProgrammesOf(const Principal& who) { return IsCoordinator(who) && !IsUnscopedManager(who); }
 
 bool Authorizer::CoversAll(const Principal& who, const std::set<std::string>& programmes) {
   return std::all_of(programmes.begin(), programmes.end(), [&](const std::string& p) { return Covers(who, p); });

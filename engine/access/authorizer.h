@@ -71,8 +71,8 @@ struct PersonFeedResource {
 // The workflow definitions.
 struct WorkflowResource {};
 
-using Resource = std::variant<ProjectResource, NewProjectResource, ProgrammeResource, PartnerResource,
-                              EndpointResource, PersonFeedResource, WorkflowResource>;
+using Resource = std::variant<ProjectResource, NewProjectResource, ProgrammeResource, PartnerResource, EndpointResource,
+                              PersonFeedResource, WorkflowResource>;
 
 struct Decision {
   Access access = Access::kNeither;

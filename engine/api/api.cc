@@ -7,8 +7,8 @@ namespace relais::api {
 using server::HttpRequest;
 using server::HttpResponse;
 
-Api::Api(ApiServices services, ApiOptions config, const std::vector<TokenConfig>& tokens,
-         server::Metrics* metrics, RateLimiter::Now now)
+Api::Api(ApiServices services, ApiOptions config, const std::vector<TokenConfig>& tokens, server::Metrics* metrics,
+         RateLimiter::Now now)
     : services_(services),
       config_(config),
       authenticator_(tokens),
@@ -48,7 +48,7 @@ server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
     std::optional<access::Principal> principal = authenticator_.Authenticate(request.Header("Authorization"));
     if (!principal) {
       respond(server::UnauthorizedProblem(request.Header("Authorization") ? "the bearer token is not valid"
-                                                                           : "a bearer token is required"));
+                                                                          : "a bearer token is required"));
       return;
     }
     if (int retry_after = rate_limiter_.Acquire(principal->subject)) {
@@ -72,8 +72,8 @@ server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
     }
     // The task owns everything it needs; respond is copied so a refused
     // submission can still answer.
-    auto task = [handler, principal = std::move(*principal), request = std::move(request),
-                 params = std::move(params), respond]() {
+    auto task = [handler, principal = std::move(*principal), request = std::move(request), params = std::move(params),
+                 respond]() {
       HttpResponse response;
       try {
         response = handler(principal, request, params);

@@ -18,18 +18,18 @@
 #include <string>
 #include <vector>
 
-#include "engine/api/authenticator.h"
 #include "engine/access/authorizer.h"
+#include "engine/api/api_config.h"
+#include "engine/api/authenticator.h"
 #include "engine/api/event_stream_hub.h"
-#include "engine/partners/partner_directory.h"
 #include "engine/api/rate_limiter.h"
 #include "engine/api/scope.h"
 #include "engine/api/worker_pool.h"
+#include "engine/partners/partner_directory.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/workflow_registry.h"
-#include "engine/api/api_config.h"
 #include "engine/server/metrics.h"
 #include "engine/server/router.h"
 #include "engine/util/clock.h"
@@ -57,8 +57,8 @@ struct ApiServices {
 };
 
 // A handler behind authentication: runs on a worker thread with the caller.
-using ApiHandler =
-    std::function<server::HttpResponse(const access::Principal&, const server::HttpRequest&, const server::RouteParams&)>;
+using ApiHandler = std::function<server::HttpResponse(const access::Principal&, const server::HttpRequest&,
+                                                      const server::RouteParams&)>;
 // A read that may answer at once on the I/O thread, from memory only (never
 // the store, never a lock a command holds for long); nullopt sends the
 // request on to the worker pool's handler.
@@ -122,7 +122,8 @@ struct RouteContext {
 // handlers object, which the routes keep alive.
 template <typename Handlers, typename Result>
 auto Handle(std::shared_ptr<Handlers> handlers,
-            Result (Handlers::*method)(const access::Principal&, const server::HttpRequest&, const server::RouteParams&)) {
+            Result (Handlers::*method)(const access::Principal&, const server::HttpRequest&,
+                                       const server::RouteParams&)) {
   return [handlers = std::move(handlers), method](const access::Principal& who, const server::HttpRequest& req,
                                                   const server::RouteParams& params) -> Result {
     return ((*handlers).*method)(who, req, params);

@@ -66,10 +66,8 @@ Status ParseTokensSection(const ConfigReader& r, const YAML::Node& node, std::ve
                has_subject = true;
                return r.String(v, path, &token.subject);
              }},
-            {"roles",
-             [&](const YAML::Node& v, const std::string& path) {
-               return r.StringList(v, path, "role names", &token.roles);
-             }},
+            {"roles", [&](const YAML::Node& v,
+                          const std::string& path) { return r.StringList(v, path, "role names", &token.roles); }},
             r.StringField("partner", &token.partner),
             {"programmes",
              [&](const YAML::Node& v, const std::string& path) {

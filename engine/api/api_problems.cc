@@ -46,8 +46,7 @@ HttpResponse Forbidden(std::string detail) { return MakeProblem(ProblemKind::kFo
 
 HttpResponse CommandProblem(const Status& status) {
   switch (runtime::IdempotencyFaultOf(status)) {
-    case runtime::IdempotencyFault::kReused:
-      return MakeProblem(ProblemKind::kIdempotencyKeyReused, status.message());
+    case runtime::IdempotencyFault::kReused: return MakeProblem(ProblemKind::kIdempotencyKeyReused, status.message());
     case runtime::IdempotencyFault::kInFlight: {
       HttpResponse res = MakeProblem(ProblemKind::kIdempotencyKeyInFlight, status.message());
       res.headers.Set("Retry-After", "1");
@@ -73,9 +72,9 @@ UintOrProblem QueryUintFrom(const server::HttpRequest& request, std::string_view
   uint64_t v = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
   if (text->empty() || ec != std::errc() || ptr != text->data() + text->size() || v < min || v > max) {
-    r.problem = MakeProblem(ProblemKind::kBadRequest, "query parameter '" + std::string(name) +
-                                                          "' must be an integer from " + std::to_string(min) + " to " +
-                                                          std::to_string(max));
+    r.problem =
+        MakeProblem(ProblemKind::kBadRequest, "query parameter '" + std::string(name) + "' must be an integer from " +
+                                                  std::to_string(min) + " to " + std::to_string(max));
     return r;
   }
   r.value = v;

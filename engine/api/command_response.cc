@@ -28,9 +28,9 @@ std::optional<server::HttpResponse> ReadIdempotencyKey(const server::HttpRequest
   if (!header) return std::nullopt;
   bool visible = std::all_of(header->begin(), header->end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (header->empty() || header->size() > kMaxIdempotencyKeyBytes || !visible)
-    return server::MakeProblem(server::ProblemKind::kBadRequest,
-                               "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKeyBytes) +
-                                   " visible ASCII characters");
+    return server::MakeProblem(
+        server::ProblemKind::kBadRequest,
+        "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKeyBytes) + " visible ASCII characters");
   *key = std::string(*header);
   return std::nullopt;
 }

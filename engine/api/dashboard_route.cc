@@ -28,8 +28,8 @@ constexpr std::string_view kContentSecurityPolicy =
 bool IsServableName(std::string_view name) {
   if (name.empty() || name.size() > 128 || name.front() == '.') return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_' || c == '.';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return name.find("..") == std::string_view::npos;
@@ -52,8 +52,8 @@ bool EtagMatches(std::string_view if_none_match, std::string_view etag) {
   size_t start = 0;
   while (start <= if_none_match.size()) {
     size_t comma = if_none_match.find(',', start);
-    std::string_view item = if_none_match.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                                                        : comma - start);
+    std::string_view item =
+        if_none_match.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     if (item.substr(0, 2) == "W/") item.remove_prefix(2);
@@ -64,9 +64,7 @@ bool EtagMatches(std::string_view if_none_match, std::string_view etag) {
   return false;
 }
 
-HttpResponse NotFound() {
-  return server::MakeProblem(server::ProblemKind::kNotFound, "no such dashboard file");
-}
+HttpResponse NotFound() { return server::MakeProblem(server::ProblemKind::kNotFound, "no such dashboard file"); }
 
 class StaticFiles {
  public:
@@ -138,10 +136,14 @@ std::optional<std::string_view> DashboardContentType(std::string_view file_name)
     std::string_view content_type;
   };
   static constexpr Type kTypes[] = {
-      {".html", "text/html; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},     {".svg", "image/svg+xml"},
-      {".json", "application/json"},           {".png", "image/png"},
-      {".ico", "image/x-icon"},                {".woff2", "font/woff2"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".json", "application/json"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
   };
   for (const Type& t : kTypes) {
     if (file_name.size() > t.extension.size() &&

@@ -1,7 +1,7 @@
 #include "engine/api/event_stream_hub.h"
 
-#include "engine/programme/programme.h"
 #include "engine/notify/webhook_keys.h"
+#include "engine/programme/programme.h"
 
 #include <algorithm>
 
@@ -18,7 +18,7 @@ constexpr size_t kEventsPerRound = 256;
 struct EventStreamHub::Shared {
   std::mutex mu;
   std::condition_variable wake;
-  bool dirty = false;     // something to do: a commit, a new or resumed stream
+  bool dirty = false;  // something to do: a commit, a new or resumed stream
   bool stopping = false;
   std::vector<std::shared_ptr<Follower>> followers;
 
@@ -98,8 +98,8 @@ void EventStreamHub::Stop() {
 
 size_t EventStreamHub::open_streams() const {
   std::lock_guard lock(shared_->mu);
-  return static_cast<size_t>(std::count_if(shared_->followers.begin(), shared_->followers.end(),
-                                           [](const auto& f) { return !f->stopped(); }));
+  return static_cast<size_t>(
+      std::count_if(shared_->followers.begin(), shared_->followers.end(), [](const auto& f) { return !f->stopped(); }));
 }
 
 std::shared_ptr<server::ResponseStream> EventStreamHub::Open(access::Principal who, uint64_t after) {
@@ -114,7 +114,8 @@ std::shared_ptr<server::ResponseStream> EventStreamHub::Open(access::Principal w
 
 std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
   std::string type = event.type;
-  std::replace_if(type.begin(), type.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  std::replace_if(
+      type.begin(), type.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   // Compact JSON has no raw line breaks (they are escaped in strings).
   return "id: " + std::to_string(event.position) + "\nevent: " + type + "\ndata: " + event.ToJsonText() + "\n\n";
 }

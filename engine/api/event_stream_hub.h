@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "engine/access/principal.h"
+#include "engine/api/api_config.h"
 #include "engine/api/scope.h"
 #include "engine/runtime/project_service.h"
-#include "engine/api/api_config.h"
 #include "engine/server/response_stream.h"
 #include "engine/store/event_store.h"
 

@@ -55,7 +55,8 @@ HttpResponse PartnerHandlers::Register(const access::Principal& who, const HttpR
   Json body;
   if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
   auto id = body.find("id");
-  if (id == body.end() || !id->is_string()) return MakeProblem(ProblemKind::kBadRequest, "the body needs a string 'id'");
+  if (id == body.end() || !id->is_string())
+    return MakeProblem(ProblemKind::kBadRequest, "the body needs a string 'id'");
   auto fields = PartnerFields::FromJson(body);
   if (!fields.ok()) return server::ProblemFromStatus(fields.status());
   HttpResponse res = PartnerOrProblem(partners_.Register(id->get<std::string>(), *fields), 201);

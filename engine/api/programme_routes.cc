@@ -3,8 +3,8 @@
 // private calendar feed read without a bearer token (calendar apps cannot
 // send one): the unguessable, revocable token is the credential.
 #include <cmath>
-#include <variant>
 #include <limits>
+#include <variant>
 
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
@@ -44,7 +44,8 @@ std::optional<HttpResponse> ReadDate(const Json& body, const char* key, calendar
   std::string text;
   if (auto problem = ReadString(body, key, true, &text)) return problem;
   auto date = calendar::ParseCivilDate(text);
-  if (!date.ok()) return MakeProblem(ProblemKind::kBadRequest, std::string("'") + key + "': " + date.status().message());
+  if (!date.ok())
+    return MakeProblem(ProblemKind::kBadRequest, std::string("'") + key + "': " + date.status().message());
   *out = *date;
   return std::nullopt;
 }
@@ -62,8 +63,10 @@ Json ProgrammeJson(const programme::ProgrammeState& state) {
   for (const auto& [id, a] : state.assignments) assignments.push_back(a.ToJson());
   size_t scheduled = 0, overdue = 0, held = 0;
   for (const auto& [id, m] : state.milestones) {
-    if (m.status == programme::MilestoneStatus::kHeld) ++held;
-    else if (m.status == programme::MilestoneStatus::kScheduled) ++scheduled;
+    if (m.status == programme::MilestoneStatus::kHeld)
+      ++held;
+    else if (m.status == programme::MilestoneStatus::kScheduled)
+      ++scheduled;
     if (m.status == programme::MilestoneStatus::kScheduled && m.overdue) ++overdue;
   }
   return {{"definition", state.definition.ToJson()},
@@ -161,7 +164,8 @@ HttpResponse ProgrammeHandlers::Define(const access::Principal& who, const HttpR
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
   auto definition = programme::ProgrammeDefinition::FromJson(body);
   if (!definition.ok()) return MakeProblem(ProblemKind::kBadRequest, definition.status().message());
-  const access::Decision decision = scopes_.authorizer().Decide(who, access::ProgrammeResource{definition->id, {}}, access::Verb::kCreate);
+  const access::Decision decision =
+      scopes_.authorizer().Decide(who, access::ProgrammeResource{definition->id, {}}, access::Verb::kCreate);
   if (!decision.may_act()) return Forbidden(decision.reason);
   auto state = s_.programmes->Define(*definition, who.subject);
   if (!state.ok()) return server::ProblemFromStatus(state.status());
@@ -191,7 +195,8 @@ HttpResponse ProgrammeHandlers::Get(const access::Principal& who, const HttpRequ
   return JsonResponse(200, ProgrammeJson(**state));
 }
 
-HttpResponse ProgrammeHandlers::Assign(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::Assign(const access::Principal& who, const HttpRequest& req,
+                                       const RouteParams& params) {
   const std::string id = params.Get("id");
   auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
@@ -217,7 +222,8 @@ HttpResponse ProgrammeHandlers::EndTerm(const access::Principal& who, const Http
   return JsonResponse(200, ended->ToJson());
 }
 
-HttpResponse ProgrammeHandlers::Milestones(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::Milestones(const access::Principal& who, const HttpRequest& req,
+                                           const RouteParams& params) {
   auto scoped = scopes_.Programme(who, params.Get("id"), access::Verb::kRead);
   if (!scoped.ok()) return scoped.problem();
   const programme::ProgrammeState& state = **scoped;
@@ -257,7 +263,8 @@ HttpResponse ProgrammeHandlers::Milestones(const access::Principal& who, const H
   return JsonResponse(200, {{"milestones", items}, {"total", items.size()}});
 }
 
-HttpResponse ProgrammeHandlers::RecordHeld(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::RecordHeld(const access::Principal& who, const HttpRequest& req,
+                                           const RouteParams& params) {
   const std::string id = params.Get("id");
   auto state = scopes_.Programme(who, id, access::Verb::kManage);
   if (!state.ok()) return state.problem();
@@ -314,7 +321,8 @@ HttpResponse ProgrammeHandlers::RecordIndicator(const access::Principal& who, co
                             {"year", recorded->year}});
 }
 
-HttpResponse ProgrammeHandlers::Indicators(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::Indicators(const access::Principal& who, const HttpRequest& req,
+                                           const RouteParams& params) {
   auto state = scopes_.Programme(who, params.Get("id"), access::Verb::kRead);
   if (!state.ok()) return state.problem();
   auto year = QueryUintFrom(req, "year", 0, 1990, 2200);  // absent: every year
@@ -322,7 +330,8 @@ HttpResponse ProgrammeHandlers::Indicators(const access::Principal& who, const H
   return JsonResponse(200, programme::IndicatorTotals(**state, static_cast<int>(year.value)));
 }
 
-HttpResponse ProgrammeHandlers::Calendar(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::Calendar(const access::Principal& who, const HttpRequest& req,
+                                         const RouteParams& params) {
   const std::string id = params.Get("id");
   auto state = scopes_.Programme(who, id, access::Verb::kRead);
   if (!state.ok()) return state.problem();
@@ -349,11 +358,11 @@ HttpResponse ProgrammeHandlers::IssuePersonFeedToken(const access::Principal& wh
   if (!feed.ok()) return feed.problem();
   auto token = s_.programmes->IssueFeedToken(feed->ToSpec());
   if (!token.ok()) return server::ProblemFromStatus(token.status());
-  return JsonResponse(201,
-                      {{"token", *token}, {"feed", "person:" + feed->person}, {"url", "/v1/feeds/" + *token}});
+  return JsonResponse(201, {{"token", *token}, {"feed", "person:" + feed->person}, {"url", "/v1/feeds/" + *token}});
 }
 
-HttpResponse ProgrammeHandlers::RevokeFeedToken(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse ProgrammeHandlers::RevokeFeedToken(const access::Principal& who, const HttpRequest&,
+                                                const RouteParams& params) {
   const std::string token = params.Get("token");
   auto feed = scopes_.FeedToken(who, token);
   if (!feed.ok()) {

@@ -95,7 +95,8 @@ class ProjectHandlers {
   explicit ProjectHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
 
   HttpResponse Create(const access::Principal& who, const HttpRequest& req, const RouteParams&);
-  std::optional<HttpResponse> GetCached(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  std::optional<HttpResponse> GetCached(const access::Principal& who, const HttpRequest& req,
+                                        const RouteParams& params);
   HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
@@ -202,7 +203,8 @@ HttpResponse ProjectHandlers::List(const access::Principal& who, const HttpReque
                             {"index_position", s_.index.checkpoint()}});
 }
 
-HttpResponse ProjectHandlers::PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse ProjectHandlers::PutMembers(const access::Principal& who, const HttpRequest& req,
+                                         const RouteParams& params) {
   const std::string id = params.Get("id");
   auto project = scopes_.ProjectVersion(who, id, access::Verb::kManage);
   if (!project.ok()) return project.problem();

@@ -21,9 +21,7 @@ HttpResponse PersonNotFound(const std::string& person) {
   return MakeProblem(ProblemKind::kNotFound, "no person '" + person + "' serves in a programme");
 }
 HttpResponse FeedTokenNotFound() { return MakeProblem(ProblemKind::kNotFound, "no such feed token"); }
-HttpResponse ProgrammesOff() {
-  return server::UnavailableProblem("programmes are not enabled on this server", 60);
-}
+HttpResponse ProgrammesOff() { return server::UnavailableProblem("programmes are not enabled on this server", 60); }
 HttpResponse WebhooksOff() { return server::UnavailableProblem("webhooks are not running in this process"); }
 
 }  // namespace
@@ -78,11 +76,13 @@ Scoped<uint64_t> Scopes::ProjectVersion(const access::Principal& who, const std:
 
 std::optional<HttpResponse> Scopes::CheckProject(const access::Principal& who, const runtime::ProjectInfo& info,
                                                  access::Verb verb) const {
-  return Refusal(authorizer_.Decide(who, access::ProjectResource{info}, verb), [&] { return ProjectNotFound(info.id); });
+  return Refusal(authorizer_.Decide(who, access::ProjectResource{info}, verb),
+                 [&] { return ProjectNotFound(info.id); });
 }
 
 std::optional<HttpResponse> Scopes::CheckNewProject(const access::Principal& who, const std::string& programme) const {
-  return Refusal(authorizer_.Decide(who, access::NewProjectResource{programme}, access::Verb::kCreate), [] { return ProjectNotFound(""); });
+  return Refusal(authorizer_.Decide(who, access::NewProjectResource{programme}, access::Verb::kCreate),
+                 [] { return ProjectNotFound(""); });
 }
 
 std::set<std::string> Scopes::PeopleOf(const programme::ProgrammeState& state) const {
@@ -92,7 +92,8 @@ std::set<std::string> Scopes::PeopleOf(const programme::ProgrammeState& state) c
 }
 
 bool Scopes::SeesProgramme(const access::Principal& who, const programme::ProgrammeState& state) const {
-  return authorizer_.Decide(who, access::ProgrammeResource{state.definition.id, PeopleOf(state)}, access::Verb::kRead).may_act();
+  return authorizer_.Decide(who, access::ProgrammeResource{state.definition.id, PeopleOf(state)}, access::Verb::kRead)
+      .may_act();
 }
 
 Scoped<programme::StatePtr> Scopes::Programme(const access::Principal& who, const std::string& id, access::Verb verb) {
@@ -108,7 +109,8 @@ Scoped<programme::StatePtr> Scopes::Programme(const access::Principal& who, cons
   return std::move(*state);
 }
 
-std::optional<HttpResponse> Scopes::CheckPartner(const access::Principal& who, const std::string& id, access::Verb verb) const {
+std::optional<HttpResponse> Scopes::CheckPartner(const access::Principal& who, const std::string& id,
+                                                 access::Verb verb) const {
   access::PartnerResource partner{id, {}};
   if (!id.empty() && verb == access::Verb::kManage && access::Authorizer::ReadsProgrammesOf(who))
     partner.programmes = s_.index.ProgrammesOfPartner(id);
@@ -118,7 +120,8 @@ std::optional<HttpResponse> Scopes::CheckPartner(const access::Principal& who, c
 
 std::optional<HttpResponse> Scopes::CheckWebhooks(const access::Principal& who) const {
   if (!s_.webhooks) return WebhooksOff();
-  return Refusal(authorizer_.Decide(who, access::EndpointResource{}, access::Verb::kRead), [] { return EndpointNotFound(""); });
+  return Refusal(authorizer_.Decide(who, access::EndpointResource{}, access::Verb::kRead),
+                 [] { return EndpointNotFound(""); });
 }
 
 access::Decision Scopes::DecideEndpoints(const access::Principal& who, const std::string& partner) const {
@@ -147,7 +150,8 @@ Scoped<PersonFeed> Scopes::PersonFeedOf(const access::Principal& who, const std:
   auto ids = s_.programmes->ProgrammesOf(person);
   if (!ids.ok()) return server::ProblemFromStatus(ids.status());
   access::PersonFeedResource resource{person, {ids->begin(), ids->end()}};
-  if (auto refused = Refusal(authorizer_.Decide(who, resource, access::Verb::kManage), [&] { return PersonNotFound(person); }))
+  if (auto refused =
+          Refusal(authorizer_.Decide(who, resource, access::Verb::kManage), [&] { return PersonNotFound(person); }))
     return std::move(*refused);
   PersonFeed feed{person, std::nullopt};
   // A coordinator limited to programmes gets a feed limited to them, so that
@@ -171,7 +175,8 @@ Scoped<std::string> Scopes::FeedToken(const access::Principal& who, const std::s
   }
   if (spec.rfind("programme:", 0) == 0) {
     auto programme = Programme(who, spec.substr(10), access::Verb::kManage);
-    if (!programme.ok()) return programme.problem().status == 404 ? FeedTokenNotFound() : std::move(programme.problem());
+    if (!programme.ok())
+      return programme.problem().status == 404 ? FeedTokenNotFound() : std::move(programme.problem());
     return spec;
   }
   return FeedTokenNotFound();

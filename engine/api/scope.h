@@ -14,8 +14,8 @@
 #include <string>
 #include <variant>
 
-#include "engine/api/api_problems.h"
 #include "engine/access/authorizer.h"
+#include "engine/api/api_problems.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/programme/programme_service.h"
 #include "engine/server/http_types.h"
@@ -28,7 +28,7 @@ struct ApiServices;
 template <typename T>
 class Scoped {
  public:
-  Scoped(T value) : v_(std::move(value)) {}                   // NOLINT(google-explicit-constructor)
+  Scoped(T value) : v_(std::move(value)) {}                         // NOLINT(google-explicit-constructor)
   Scoped(server::HttpResponse problem) : v_(std::move(problem)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.index() == 0; }
   // REQUIRES: ok().
@@ -82,7 +82,8 @@ class Scopes {
   bool SeesProgramme(const access::Principal& who, const programme::ProgrammeState& state) const;
 
   // The directory (id empty) or one partner, for verb.
-  std::optional<server::HttpResponse> CheckPartner(const access::Principal& who, const std::string& id, access::Verb verb) const;
+  std::optional<server::HttpResponse> CheckPartner(const access::Principal& who, const std::string& id,
+                                                   access::Verb verb) const;
 
   // Webhooks as a whole (lists, registration, bulk replay).
   std::optional<server::HttpResponse> CheckWebhooks(const access::Principal& who) const;

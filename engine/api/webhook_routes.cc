@@ -36,7 +36,8 @@ Json PageJson(const char* member, const notify::JsonPage& page) {
 
 // Whether who sees every endpoint (no filtering needed).
 bool SeesAllEndpoints(const access::Principal& who) {
-  return who.HasRole(access::kRoleAdmin) || (who.HasRole(access::kRoleCoordinator) && who.programmes.empty() && !who.IsReadOnly());
+  return who.HasRole(access::kRoleAdmin) ||
+         (who.HasRole(access::kRoleCoordinator) && who.programmes.empty() && !who.IsReadOnly());
 }
 
 // The handlers of /v1/webhooks, one per route.
@@ -60,12 +61,12 @@ class WebhookHandlers {
 
  private:
   using Listing = StatusOr<notify::JsonPage> (notify::WebhookService::*)(const std::string&, const std::string&,
-                                                                        size_t);
-  HttpResponse EndpointPage(const access::Principal& who, const HttpRequest& req, const RouteParams& params, Listing list,
-                            const char* member);
+                                                                         size_t);
+  HttpResponse EndpointPage(const access::Principal& who, const HttpRequest& req, const RouteParams& params,
+                            Listing list, const char* member);
   // The endpoints who may manage, of partner (empty: all), from after, at most limit.
-  std::vector<notify::Endpoint> Managed(const access::Principal& who, const std::string& partner, const std::string& after,
-                                        size_t limit);
+  std::vector<notify::Endpoint> Managed(const access::Principal& who, const std::string& partner,
+                                        const std::string& after, size_t limit);
   // The ids of the endpoints who may manage; nullopt: every endpoint.
   std::optional<std::vector<std::string>> ManagedIds(const access::Principal& who);
 
@@ -122,7 +123,8 @@ HttpResponse WebhookHandlers::CreateEndpoint(const access::Principal& who, const
   std::string partner = who.partner;
   if (auto member = body.find("partner"); member != body.end()) {
     if (!member->is_string())
-      return MakeProblem(ProblemKind::kBadRequest, "partner: expected a string (the partner id the endpoint belongs to)");
+      return MakeProblem(ProblemKind::kBadRequest,
+                         "partner: expected a string (the partner id the endpoint belongs to)");
     partner = member->get<std::string>();
   }
   if (partner.empty())
@@ -132,8 +134,9 @@ HttpResponse WebhookHandlers::CreateEndpoint(const access::Principal& who, const
     return MakeProblem(ProblemKind::kBadRequest, "partner: no registered partner '" + partner + "'");
   const access::Decision decision = scopes_.DecideEndpoints(who, partner);
   if (!decision.may_act())
-    return Forbidden(decision.access == access::Access::kVisible ? decision.reason
-                                                         : "you may not register endpoints for partner '" + partner + "'");
+    return Forbidden(decision.access == access::Access::kVisible
+                         ? decision.reason
+                         : "you may not register endpoints for partner '" + partner + "'");
   auto fields = notify::EndpointFields::FromJson(body);
   if (!fields.ok()) return server::ProblemFromStatus(fields.status());
   if (!fields->url) return MakeProblem(ProblemKind::kBadRequest, "url: required (an http:// or https:// URL)");
@@ -154,7 +157,8 @@ HttpResponse WebhookHandlers::GetEndpoint(const access::Principal& who, const Ht
   return JsonResponse(200, endpoint->ToPublicJson());
 }
 
-HttpResponse WebhookHandlers::UpdateEndpoint(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse WebhookHandlers::UpdateEndpoint(const access::Principal& who, const HttpRequest& req,
+                                             const RouteParams& params) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
   if (!endpoint.ok()) return endpoint.problem();
@@ -175,7 +179,8 @@ HttpResponse WebhookHandlers::UpdateEndpoint(const access::Principal& who, const
   return JsonResponse(200, updated->ToPublicJson());
 }
 
-HttpResponse WebhookHandlers::DeleteEndpoint(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse WebhookHandlers::DeleteEndpoint(const access::Principal& who, const HttpRequest&,
+                                             const RouteParams& params) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
   if (!endpoint.ok()) return endpoint.problem();
@@ -184,7 +189,8 @@ HttpResponse WebhookHandlers::DeleteEndpoint(const access::Principal& who, const
   return JsonResponse(200, Json{{"id", id}, {"deleted", true}});
 }
 
-HttpResponse WebhookHandlers::RotateSecret(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+HttpResponse WebhookHandlers::RotateSecret(const access::Principal& who, const HttpRequest& req,
+                                           const RouteParams& params) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
   if (!endpoint.ok()) return endpoint.problem();
@@ -195,8 +201,7 @@ HttpResponse WebhookHandlers::RotateSecret(const access::Principal& who, const H
     for (auto it = body.begin(); it != body.end(); ++it) {
       if (it.key() != "secret")
         return MakeProblem(ProblemKind::kBadRequest, "unknown member '" + it.key() + "'; known: secret");
-      if (!it->is_string())
-        return MakeProblem(ProblemKind::kBadRequest, "secret: expected a string 'whsec_' + base64");
+      if (!it->is_string()) return MakeProblem(ProblemKind::kBadRequest, "secret: expected a string 'whsec_' + base64");
       secret = it->get<std::string>();
     }
   }
@@ -209,8 +214,8 @@ HttpResponse WebhookHandlers::RotateSecret(const access::Principal& who, const H
 
 // An endpoint's pending deliveries, or its attempts: the same paging over
 // another listing of the service.
-HttpResponse WebhookHandlers::EndpointPage(const access::Principal& who, const HttpRequest& req, const RouteParams& params,
-                                           Listing list, const char* member) {
+HttpResponse WebhookHandlers::EndpointPage(const access::Principal& who, const HttpRequest& req,
+                                           const RouteParams& params, Listing list, const char* member) {
   const std::string id = params.Get("id");
   auto endpoint = scopes_.Endpoint(who, id);
   if (!endpoint.ok()) return endpoint.problem();
@@ -231,7 +236,8 @@ HttpResponse WebhookHandlers::EndpointAttempts(const access::Principal& who, con
   return EndpointPage(who, req, params, &notify::WebhookService::EndpointAttempts, "attempts");
 }
 
-HttpResponse WebhookHandlers::DeliveryAttempts(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
+HttpResponse WebhookHandlers::DeliveryAttempts(const access::Principal& who, const HttpRequest&,
+                                               const RouteParams& params) {
   const std::string id = params.Get("id");
   auto not_found = MakeProblem(ProblemKind::kNotFound, "no attempt of delivery '" + id + "'");
   if (auto refused = scopes_.CheckWebhooks(who)) return refused->status == 403 ? not_found : *refused;
@@ -286,8 +292,8 @@ HttpResponse WebhookHandlers::ReplaySince(const access::Principal& who, const Ht
     } else if (it.key() == "endpoint" && it->is_string()) {
       endpoint = it->get<std::string>();
     } else {
-      return MakeProblem(ProblemKind::kBadRequest, "member '" + it.key() +
-                                                       "': expected since (RFC 3339 date-time) and optionally endpoint (id)");
+      return MakeProblem(ProblemKind::kBadRequest,
+                         "member '" + it.key() + "': expected since (RFC 3339 date-time) and optionally endpoint (id)");
     }
   }
   if (!since) return MakeProblem(ProblemKind::kBadRequest, "since: required, e.g. \"2026-11-23T00:00:00Z\"");

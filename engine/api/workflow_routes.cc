@@ -17,12 +17,8 @@ using server::ProblemKind;
 using server::RouteParams;
 
 Json Summary(const workflow::WorkflowDefinition& def) {
-  return {{"name", def.name},
-          {"version", def.version},
-          {"hash", def.content_hash},
-          {"file_name", def.file_name},
-          {"phases", def.PhaseIds()},
-          {"events", def.EventTypes()},
+  return {{"name", def.name},           {"version", def.version},   {"hash", def.content_hash},
+          {"file_name", def.file_name}, {"phases", def.PhaseIds()}, {"events", def.EventTypes()},
           {"roles", def.roles}};
 }
 
@@ -76,7 +72,8 @@ std::optional<HttpResponse> ReadWorkflowSource(const HttpRequest& request, size_
   if (source == body.end() || !source->is_string())
     return MakeProblem(ProblemKind::kBadRequest, "the body needs a string member 'source'");
   out->text = source->get<std::string>();
-  if (auto name = body.find("file_name"); name != body.end() && name->is_string()) out->file_name = name->get<std::string>();
+  if (auto name = body.find("file_name"); name != body.end() && name->is_string())
+    out->file_name = name->get<std::string>();
   return std::nullopt;
 }
 
@@ -150,17 +147,17 @@ HttpResponse WorkflowHandlers::Deploy(const access::Principal& who, const HttpRe
   // (it is the one that persists), which costs little next to a deploy.
   workflow::LoadResult loaded = workflow::LoadWorkflowWithDiagnostics(source.text, source.file_name);
   if (loaded.diagnostics.has_errors())
-    return server::ValidationProblem("the workflow file has " + std::to_string(loaded.diagnostics.error_count()) +
-                                         " error(s)",
-                                     DiagnosticsJson(loaded.diagnostics));
+    return server::ValidationProblem(
+        "the workflow file has " + std::to_string(loaded.diagnostics.error_count()) + " error(s)",
+        DiagnosticsJson(loaded.diagnostics));
   auto deployed = registry_.Deploy(source.text, source.file_name);
   if (!deployed.ok()) return server::ProblemFromStatus(deployed.status());
   Json body = Summary(*deployed->definition);
   body["is_new"] = deployed->is_new;
   body["diagnostics"] = DiagnosticsJson(deployed->diagnostics);
   HttpResponse res = JsonResponse(deployed->is_new ? 201 : 200, body);
-  res.headers.Set("Location", "/v1/workflows/" + deployed->definition->name + "?hash=" +
-                                  deployed->definition->content_hash);
+  res.headers.Set("Location",
+                  "/v1/workflows/" + deployed->definition->name + "?hash=" + deployed->definition->content_hash);
   return res;
 }
 

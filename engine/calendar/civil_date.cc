@@ -90,16 +90,11 @@ CivilDate EasterSunday(int year) {
 std::vector<Holiday> FrenchPublicHolidays(int year) {
   const CivilDate easter = EasterSunday(year);
   std::vector<Holiday> out = {
-      {{year, 1, 1}, "Jour de l'an", "New Year's Day"},
-      {easter.AddDays(1), "Lundi de Pâques", "Easter Monday"},
-      {{year, 5, 1}, "Fête du Travail", "Labour Day"},
-      {{year, 5, 8}, "Victoire 1945", "Victory in Europe Day"},
-      {easter.AddDays(39), "Ascension", "Ascension Day"},
-      {easter.AddDays(50), "Lundi de Pentecôte", "Whit Monday"},
-      {{year, 7, 14}, "Fête nationale", "Bastille Day"},
-      {{year, 8, 15}, "Assomption", "Assumption Day"},
-      {{year, 11, 1}, "Toussaint", "All Saints' Day"},
-      {{year, 11, 11}, "Armistice 1918", "Armistice Day"},
+      {{year, 1, 1}, "Jour de l'an", "New Year's Day"},   {easter.AddDays(1), "Lundi de Pâques", "Easter Monday"},
+      {{year, 5, 1}, "Fête du Travail", "Labour Day"},    {{year, 5, 8}, "Victoire 1945", "Victory in Europe Day"},
+      {easter.AddDays(39), "Ascension", "Ascension Day"}, {easter.AddDays(50), "Lundi de Pentecôte", "Whit Monday"},
+      {{year, 7, 14}, "Fête nationale", "Bastille Day"},  {{year, 8, 15}, "Assomption", "Assumption Day"},
+      {{year, 11, 1}, "Toussaint", "All Saints' Day"},    {{year, 11, 11}, "Armistice 1918", "Armistice Day"},
       {{year, 12, 25}, "Noël", "Christmas Day"},
   };
   std::sort(out.begin(), out.end(), [](const Holiday& a, const Holiday& b) { return a.date < b.date; });

@@ -34,7 +34,8 @@ std::unique_ptr<RuntimeHost> OpenHost(const RelaisConfig& config, bool deploy) {
 int Rebuild(const Args& args) {
   std::string config_path = "config/relais.yaml";
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) config_path = args[++i];
+    if (args[i] == "--config" && i + 1 < args.size())
+      config_path = args[++i];
     else {
       std::fputs("usage: relais rebuild [--config FILE]\n", stderr);
       return 2;
@@ -61,9 +62,12 @@ int Migrate(const Args& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     bool has_value = i + 1 < args.size();
-    if (a == "--config" && has_value) config_path = args[++i];
-    else if (a == "--workflow" && has_value) workflow = args[++i];
-    else if (a == "--project" && has_value) only.insert(args[++i]);
+    if (a == "--config" && has_value)
+      config_path = args[++i];
+    else if (a == "--workflow" && has_value)
+      workflow = args[++i];
+    else if (a == "--project" && has_value)
+      only.insert(args[++i]);
     else if (a == "--map" && has_value) {
       std::string m = args[++i];
       auto eq = m.find('=');
@@ -72,11 +76,13 @@ int Migrate(const Args& args) {
         return 2;
       }
       mapping[m.substr(0, eq)] = m.substr(eq + 1);
-    } else if (a == "--dry-run") dry_run = true;
+    } else if (a == "--dry-run")
+      dry_run = true;
     else {
-      std::fputs("usage: relais migrate --workflow NAME [--project ID]... [--map OLD=NEW]... [--dry-run] "
-                 "[--config FILE]\n  moves projects of NAME to its current version (deploys workflows_dir first)\n",
-                 stderr);
+      std::fputs(
+          "usage: relais migrate --workflow NAME [--project ID]... [--map OLD=NEW]... [--dry-run] "
+          "[--config FILE]\n  moves projects of NAME to its current version (deploys workflows_dir first)\n",
+          stderr);
       return 2;
     }
   }

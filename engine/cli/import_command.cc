@@ -3,9 +3,9 @@
 // second run creates nothing and says what is already present.
 #include <cstdio>
 
+#include "engine/access/principal.h"
 #include "engine/calendar/paris_time.h"
 #include "engine/cli/commands.h"
-#include "engine/access/principal.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/importer/importer.h"
 
@@ -28,7 +28,8 @@ StatusOr<access::Principal> PrincipalOf(const std::vector<api::TokenConfig>& tok
   for (const api::TokenConfig& t : tokens) {
     if (t.subject != subject) continue;
     if (found && (found->roles != t.roles || found->partner != t.partner || found->programmes != t.programmes))
-      return InvalidArgument("--as " + subject + ": two tokens of that subject in tokens: differ in roles or scope; "
+      return InvalidArgument("--as " + subject +
+                             ": two tokens of that subject in tokens: differ in roles or scope; "
                              "give each subject one scope");
     found = &t;
   }
@@ -48,11 +49,16 @@ int Import(const Args& args) {
   bool dry_run = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const bool has_value = i + 1 < args.size();
-    if (args[i] == "--config" && has_value) config_path = args[++i];
-    else if (args[i] == "--webhook-base-url" && has_value) base_url = args[++i];
-    else if (args[i] == "--as" && has_value) as = args[++i];
-    else if (args[i] == "--dry-run") dry_run = true;
-    else if (dir.empty() && !args[i].empty() && args[i][0] != '-') dir = args[i];
+    if (args[i] == "--config" && has_value)
+      config_path = args[++i];
+    else if (args[i] == "--webhook-base-url" && has_value)
+      base_url = args[++i];
+    else if (args[i] == "--as" && has_value)
+      as = args[++i];
+    else if (args[i] == "--dry-run")
+      dry_run = true;
+    else if (dir.empty() && !args[i].empty() && args[i][0] != '-')
+      dir = args[i];
     else {
       std::fprintf(stderr, "relais import: unexpected argument '%s'\n%s", args[i].c_str(), kImportUsage);
       return 2;
@@ -100,8 +106,8 @@ int Import(const Args& args) {
     return 1;
   }
   partners::PartnerDirectory partners((*host)->store());
-  importer::ImportTargets targets{(*host)->registry(), (*host)->projects(), (*host)->programmes(),
-                                  (*host)->webhooks(), partners, (*host)->index()};
+  importer::ImportTargets targets{
+      (*host)->registry(), (*host)->projects(), (*host)->programmes(), (*host)->webhooks(), partners, (*host)->index()};
   const uint64_t before = (*host)->store().LastPosition();
   auto report = importer::Import(*set, targets, who, dry_run);
   if (!report.ok()) {
@@ -110,8 +116,7 @@ int Import(const Args& args) {
   }
   const std::string done = dry_run ? std::string("dry run: nothing written") : "imported " + dir;
   std::printf("%s%s (store %s, log position %llu -> %llu)\n", importer::FormatReport(*report).c_str(), done.c_str(),
-              config->store.path.c_str(),
-              static_cast<unsigned long long>(before),
+              config->store.path.c_str(), static_cast<unsigned long long>(before),
               static_cast<unsigned long long>((*host)->store().LastPosition()));
   return 0;
 }

@@ -36,8 +36,7 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
   RelaisConfig c;
   try {
     if (!root.IsNull() && !root.IsMap()) {
-      return r.Error(root.Mark(),
-                     "expected a map of sections at the top level, got " + ConfigReader::Describe(root));
+      return r.Error(root.Mark(), "expected a map of sections at the top level, got " + ConfigReader::Describe(root));
     }
     RELAIS_RETURN_IF_ERROR(r.Map(root, "",
                                  {

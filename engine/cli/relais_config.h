@@ -28,17 +28,17 @@ namespace relais::cli {
 inline constexpr const char* kDefaultDataDir = "./var/data";
 
 struct RelaisConfig {
-  server::ServerConfig server;      // server:
-  LogOptions logging;               // logging:
+  server::ServerConfig server;                         // server:
+  LogOptions logging;                                  // logging:
   RocksDbStoreOptions store{.path = kDefaultDataDir};  // store:, and data_dir as store.path
-  std::string workflows_dir = "./workflows";  // workflows_dir: deployed at start (new versions only)
-  runtime::RuntimeSection runtime;  // runtime:
-  api::ApiOptions api;              // api:
-  std::vector<api::TokenConfig> tokens;  // tokens:
-  importer::ImportOptions importer;      // import: (max_file_bytes)
-  programme::ProgrammeOptions programmes;  // programmes:
-  notify::WebhookOptions webhooks;       // webhooks:
-  api::DashboardOptions dashboard;       // dashboard:
+  std::string workflows_dir = "./workflows";           // workflows_dir: deployed at start (new versions only)
+  runtime::RuntimeSection runtime;                     // runtime:
+  api::ApiOptions api;                                 // api:
+  std::vector<api::TokenConfig> tokens;                // tokens:
+  importer::ImportOptions importer;                    // import: (max_file_bytes)
+  programme::ProgrammeOptions programmes;              // programmes:
+  notify::WebhookOptions webhooks;                     // webhooks:
+  api::DashboardOptions dashboard;                     // dashboard:
 };
 
 // Parses YAML text; source_name prefixes error positions ("relais.yaml:3:5: ...").

@@ -32,15 +32,14 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
     RELAIS_RETURN_IF_ERROR(host->registry_->DeployDirectory(config.workflows_dir).WithContext("deploying workflows"));
   RELAIS_RETURN_IF_ERROR(host->index_->Open().WithContext("opening the read model"));
   RELAIS_RETURN_IF_ERROR(host->index_->CatchUp().WithContext("bringing the read model up to date"));
-  RELAIS_ASSIGN_OR_RETURN(host->webhooks_,
-                          notify::WebhookService::Create(*host->store_, host->clock_, WebhookOptionsWith(config.webhooks, log)));
+  RELAIS_ASSIGN_OR_RETURN(host->webhooks_, notify::WebhookService::Create(*host->store_, host->clock_,
+                                                                          WebhookOptionsWith(config.webhooks, log)));
   host->webhooks_->Attach(*host->projects_);
-  host->programmes_->AddAppendHook(
-      [webhooks = host->webhooks_.get()](const std::string& programme_id, const std::string& title,
-                                         uint64_t first_version, const std::vector<NewEvent>& events,
-                                         KvWrites& writes) {
-        return webhooks->OnProgrammeAppend(programme_id, title, first_version, events, writes);
-      });
+  host->programmes_->AddAppendHook([webhooks = host->webhooks_.get()](
+                                       const std::string& programme_id, const std::string& title,
+                                       uint64_t first_version, const std::vector<NewEvent>& events, KvWrites& writes) {
+    return webhooks->OnProgrammeAppend(programme_id, title, first_version, events, writes);
+  });
   return host;
 }
 
@@ -59,8 +58,8 @@ RuntimeHost::~RuntimeHost() { StopBackground(); }
 
 void RuntimeHost::StartBackground() {
   if (background_.joinable()) return;
-  work_ = std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
-      io_.get_executor());
+  work_ =
+      std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
   runtime::SchedulerOptions scheduling = config_.runtime.scheduler;
   scheduling.info_log = log_;
   scheduler_ = std::make_unique<runtime::TimerScheduler>(io_, *store_, *timers_, clock_, scheduling);

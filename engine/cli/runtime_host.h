@@ -13,13 +13,13 @@
 #include <memory>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "engine/programme/programme_service.h"
 #include "engine/cli/relais_config.h"
 #include "engine/notify/webhook_service.h"
+#include "engine/programme/programme_service.h"
 #include "engine/runtime/commit_follower.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"

@@ -3,19 +3,19 @@
 // queued append first).
 #include <cstdio>
 #include <filesystem>
-#include <system_error>
 #include <memory>
+#include <system_error>
 
 #include "engine/api/api.h"
 #include "engine/api/dashboard_route.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/relais_config.h"
+#include "engine/cli/runtime_host.h"
 #include "engine/server/http_server.h"
 #include "engine/server/metrics.h"
 #include "engine/server/operational_routes.h"
 #include "engine/server/router.h"
 #include "engine/server/shutdown_signals.h"
-#include "engine/cli/runtime_host.h"
 #include "engine/util/log.h"
 
 namespace relais::cli {
@@ -105,9 +105,8 @@ int Serve(const Args& args) {
   }
   (*host)->StartBackground();
   std::printf("relais listening on http://%s:%u (store: %s, last position %llu, %zu workflow(s))\n",
-              config->server.listen_address.c_str(), static_cast<unsigned>(http.port()),
-              config->store.path.c_str(), static_cast<unsigned long long>(store.LastPosition()),
-              (*host)->registry().ListCurrent().size());
+              config->server.listen_address.c_str(), static_cast<unsigned>(http.port()), config->store.path.c_str(),
+              static_cast<unsigned long long>(store.LastPosition()), (*host)->registry().ListCurrent().size());
   if (config->dashboard.enabled) {
     std::printf("dashboard: http://%s:%u/ (files: %s)\n", config->server.listen_address.c_str(),
                 static_cast<unsigned>(http.port()), config->dashboard.directory.c_str());

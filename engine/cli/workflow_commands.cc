@@ -50,8 +50,10 @@ int Validate(const Args& args) {
 int Render(const Args& args) {
   std::string format = "mermaid", path;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
-    else path = args[i];
+    if (args[i] == "--format" && i + 1 < args.size())
+      format = args[++i];
+    else
+      path = args[i];
   }
   if (path.empty() || (format != "mermaid" && format != "dot")) {
     std::fputs("usage: relais render [--format mermaid|dot] FILE\n", stderr);

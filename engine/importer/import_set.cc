@@ -146,9 +146,12 @@ void ReadPartners(const Json& j, ImportSet& set, Problems& problems) {
     if (!seen.insert(item.id).second) problems.Add(where + ".id", "partner '" + item.id + "' is listed twice");
     // Kept even when its fields are wrong: what names it is not wrong too.
     auto fields = partners::PartnerFields::FromJson(p);
-    if (!fields.ok()) problems.Add(where, fields.status().message());
-    else if (!fields->name || fields->name->empty()) problems.Add(where + ".name", "is required (the partner's display name)");
-    else item.fields = std::move(fields).value();
+    if (!fields.ok())
+      problems.Add(where, fields.status().message());
+    else if (!fields->name || fields->name->empty())
+      problems.Add(where + ".name", "is required (the partner's display name)");
+    else
+      item.fields = std::move(fields).value();
     set.partners.push_back(std::move(item));
   }
 }
@@ -168,8 +171,7 @@ void ReadWebhooks(const Json& j, const ImportOptions& options, ImportSet& set, P
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
   StringMember(j, "secret", file + ": (top)", false, &secret, problems);
   std::set<std::string> seen;
-  for (const auto& [where, e_item] :
-       ObjectItems(j, "endpoints", file, "{partner, path, event_types, ...}", problems)) {
+  for (const auto& [where, e_item] : ObjectItems(j, "endpoints", file, "{partner, path, event_types, ...}", problems)) {
     const Json& e = *e_item;
     CheckMembers(e, {"partner", "path", "event_types", "projects", "axes", "description", "secret"}, where, problems);
     EndpointItem item;
@@ -228,8 +230,8 @@ void ReadAssignments(const Json& j, const ImportOptions& options, ImportSet& set
       continue;
     }
     if (!IsRole(r.role)) {
-      problems.Add(where + ".role", "expected coordinator, elu_referent, referent_technique or partner_contact, found '" +
-                                        r.role + "'");
+      problems.Add(where + ".role",
+                   "expected coordinator, elu_referent, referent_technique or partner_contact, found '" + r.role + "'");
       continue;
     }
     const bool single = r.role == programme::kRoleEluReferent || r.role == programme::kRoleReferentTechnique;
@@ -249,8 +251,8 @@ void ReadAssignments(const Json& j, const ImportOptions& options, ImportSet& set
     } else if (auto d = calendar::ParseCivilDate(start); d.ok()) {
       r.start = *d;
     } else {
-      problems.Add(where + ".start", "expected a date YYYY-MM-DD or \"import\" (the day of the import), found '" +
-                                         start + "'");
+      problems.Add(where + ".start",
+                   "expected a date YYYY-MM-DD or \"import\" (the day of the import), found '" + start + "'");
       continue;
     }
     const bool has_end = a.contains("end"), has_years = a.contains("years");
@@ -341,15 +343,18 @@ void ReadProjects(const Json& j, ImportSet& set, Problems& problems) {
     info.workflow = set.workflow;
     StringMember(p, "initial_phase", where, true, &item.initial_phase, problems);
     if (auto it = p.find("partners"); it != p.end()) {
-      if (!it->is_array()) problems.Add(where + ".partners", "expected a list of partner ids, found " + TypeName(*it));
+      if (!it->is_array())
+        problems.Add(where + ".partners", "expected a list of partner ids, found " + TypeName(*it));
       else
         for (size_t k = 0; k < it->size(); ++k) {
           const Json& id = (*it)[k];
           const std::string at = where + "." + Item("partners", k);
-          if (!id.is_string()) problems.Add(at, "expected a partner id, found " + id.dump());
+          if (!id.is_string())
+            problems.Add(at, "expected a partner id, found " + id.dump());
           else if (!HasPartner(set, id.get<std::string>()))
             problems.Add(at, "no partner '" + id.get<std::string>() + "' in " + std::string(kPartnersFile));
-          else info.partners.push_back(id.get<std::string>());
+          else
+            info.partners.push_back(id.get<std::string>());
         }
     }
     if (auto it = p.find("members"); it != p.end()) ReadMembersList(*it, where + ".members", &info.members, problems);

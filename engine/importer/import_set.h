@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/partners/partner_directory.h"
 #include "engine/calendar/civil_date.h"
 #include "engine/notify/endpoint_registry.h"
+#include "engine/partners/partner_directory.h"
 #include "engine/programme/programme.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project.h"
@@ -32,10 +32,10 @@ inline constexpr std::string_view kAssignmentsFile = "assignments.json";
 inline constexpr std::string_view kProjectsFile = "projects.json";
 
 struct ImportOptions {
-  calendar::CivilDate today;        // the import day (Europe/Paris): "start": "import" and past terms
-  int max_term_years = 10;          // programmes.max_term_years: longer terms are refused
-  std::string webhook_base_url;     // non-empty: replaces webhooks.json's base_url
-  size_t max_file_bytes = 16 << 20; // import.max_file_bytes: a larger file is refused
+  calendar::CivilDate today;         // the import day (Europe/Paris): "start": "import" and past terms
+  int max_term_years = 10;           // programmes.max_term_years: longer terms are refused
+  std::string webhook_base_url;      // non-empty: replaces webhooks.json's base_url
+  size_t max_file_bytes = 16 << 20;  // import.max_file_bytes: a larger file is refused
 };
 
 struct PartnerItem {
@@ -60,7 +60,8 @@ struct AssignmentItem {
 
 struct ProjectItem {
   std::string where;
-  runtime::ProjectInfo info;  // id, title, programme, axis, planned years (from the programme's action), partners, members, workflow
+  runtime::ProjectInfo
+      info;  // id, title, programme, axis, planned years (from the programme's action), partners, members, workflow
   std::string initial_phase;
 };
 

@@ -47,8 +47,10 @@ Status PlanPartners(const ImportSet& set, ImportTargets& t, Plan& plan) {
       continue;
     }
     const size_t before = plan.differences.size();
-    if (stored->name != item.fields.name.value_or("")) plan.Differs(item.where, "name", stored->name, *item.fields.name);
-    if (stored->kind != item.fields.kind.value_or("")) plan.Differs(item.where, "kind", stored->kind, item.fields.kind.value_or(""));
+    if (stored->name != item.fields.name.value_or(""))
+      plan.Differs(item.where, "name", stored->name, *item.fields.name);
+    if (stored->kind != item.fields.kind.value_or(""))
+      plan.Differs(item.where, "kind", stored->kind, item.fields.kind.value_or(""));
     if (stored->contact != item.fields.contact.value_or(""))
       plan.Differs(item.where, "contact", stored->contact, item.fields.contact.value_or(""));
     if (!stored->active) plan.Differs(item.where, "active", false, true);
@@ -122,8 +124,8 @@ void PlanAssignments(const ImportSet& set, const programme::ProgrammeState* stor
     if (!same) {
       if (stored && (r.role == programme::kRoleEluReferent || r.role == programme::kRoleReferentTechnique))
         if (const programme::Assignment* holder = stored->ActiveHolder(r.role, r.axis))
-          plan.differences.push_back(item.where + ": axis " + r.axis + " already has " + r.role + " " +
-                                     holder->person + " in the store; the file names " + r.person +
+          plan.differences.push_back(item.where + ": axis " + r.axis + " already has " + r.role + " " + holder->person +
+                                     " in the store; the file names " + r.person +
                                      " (assigning would end the current term)");
       plan.assignments.push_back(&item);
       ++count.created;
@@ -272,15 +274,16 @@ StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& t, const acce
   RELAIS_RETURN_IF_ERROR(PlanPartners(set, t, plan));
   RELAIS_RETURN_IF_ERROR(PlanEndpoints(set, t, plan));
   programme::StatePtr stored;
-  if (auto state = t.programmes.Get(set.programme.id); state.ok()) stored = *state;
-  else if (state.status().code() != StatusCode::kNotFound) return state.status();
+  if (auto state = t.programmes.Get(set.programme.id); state.ok())
+    stored = *state;
+  else if (state.status().code() != StatusCode::kNotFound)
+    return state.status();
   PlanProgramme(set, stored.get(), plan);
   PlanAssignments(set, stored.get(), plan);
   RELAIS_RETURN_IF_ERROR(PlanProjects(set, t, plan));
   PlanAccess(set, t, who, plan);
   if (!plan.problems.empty())
-    return Listed(StatusCode::kInvalidArgument, "problem(s) in the import files; nothing was written:",
-                  plan.problems);
+    return Listed(StatusCode::kInvalidArgument, "problem(s) in the import files; nothing was written:", plan.problems);
   if (!plan.differences.empty())
     return Listed(StatusCode::kFailedPrecondition,
                   "difference(s) between the store and the import files; nothing was written "

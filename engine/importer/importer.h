@@ -24,9 +24,9 @@
 #include <vector>
 
 #include "engine/access/authorizer.h"
-#include "engine/partners/partner_directory.h"
 #include "engine/importer/import_set.h"
 #include "engine/notify/webhook_service.h"
+#include "engine/partners/partner_directory.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
@@ -45,7 +45,7 @@ struct ImportTargets {
 };
 
 struct KindCount {
-  std::string kind;  // "partners", "webhook endpoints", "programme", "assignments", "projects"
+  std::string kind;    // "partners", "webhook endpoints", "programme", "assignments", "projects"
   size_t created = 0;  // with dry_run: would be created
   size_t present = 0;  // already in the store, identical
 };
@@ -64,8 +64,7 @@ struct ImportReport {
 // the store differs from the files), every problem listed one per line,
 // nothing written; a refusal or store error while writing (the writes before
 // it stay; importing again completes the rest); may return some other Status.
-StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& targets, const access::Principal& who,
-                              bool dry_run);
+StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& targets, const access::Principal& who, bool dry_run);
 
 // One line per kind: "projects: 22 created, 0 already present".
 std::string FormatReport(const ImportReport& report);

@@ -110,7 +110,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 
   void ArmTimer() {
     auto sleep = duration_cast<microseconds>(options.max_sleep);
-    if (auto wake = lanes.NextWake()) sleep = std::clamp(duration_cast<microseconds>(*wake - clock.Now()), microseconds(0), sleep);
+    if (auto wake = lanes.NextWake())
+      sleep = std::clamp(duration_cast<microseconds>(*wake - clock.Now()), microseconds(0), sleep);
     timer.expires_after(sleep);
     timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       if (ec) return;
@@ -153,9 +154,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     d.body = delivery->body;
     d.timestamp = now;
     lanes.Started(key);
-    channel->Deliver(d, [weak = weak_from_this(), key, q = std::move(*delivery)](plugins::DeliveryOutcome outcome) mutable {
-      if (auto self = weak.lock()) self->OnOutcome(key, std::move(q), std::move(outcome));
-    });
+    channel->Deliver(
+        d, [weak = weak_from_this(), key, q = std::move(*delivery)](plugins::DeliveryOutcome outcome) mutable {
+          if (auto self = weak.lock()) self->OnOutcome(key, std::move(q), std::move(outcome));
+        });
   }
 
   void OnOutcome(const std::string& key, QueuedDelivery q, plugins::DeliveryOutcome outcome) {

@@ -72,8 +72,8 @@ void EndpointDisabler::DisableNow(const Job& job) {
   event.event_id = NameUuid("webhook-disabled/" + endpoint_id + "/" +
                             std::to_string(endpoint->disabled_at ? ToMicros(*endpoint->disabled_at) : 0));
   event.type = std::string(kEndpointDisabled);
-  event.data = {{"endpoint", endpoint_id}, {"partner", endpoint->partner}, {"url", endpoint->url},
-                {"reason", job.reason}};
+  event.data = {
+      {"endpoint", endpoint_id}, {"partner", endpoint->partner}, {"url", endpoint->url}, {"reason", job.reason}};
   event.metadata.actor = "relais:webhooks";
   request.events.push_back(std::move(event));
   auto version = store_.StreamVersion(request.stream_id);
@@ -82,8 +82,8 @@ void EndpointDisabler::DisableNow(const Job& job) {
   if (notice_hook_) notice_hook_(endpoint_id, endpoint->partner, *version + 1, request.events, request.side_writes);
   if (auto r = store_.Append(std::move(request)); !r.ok())
     return fail("recording that an endpoint was disabled failed", r.status());
-  log_.Warn("webhooks: endpoint disabled", {{"endpoint", endpoint_id}, {"partner", endpoint->partner},
-                                             {"reason", job.reason}});
+  log_.Warn("webhooks: endpoint disabled",
+            {{"endpoint", endpoint_id}, {"partner", endpoint->partner}, {"reason", job.reason}});
 }
 
 }  // namespace relais::notify

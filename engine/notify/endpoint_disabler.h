@@ -32,8 +32,7 @@ class EndpointDisabler {
   // Adds deliveries of the notice to the batch that records it: first_version
   // is the notice's version in the relais-webhooks stream.
   using NoticeHook = std::function<void(const std::string& disabled_endpoint, const std::string& partner,
-                                        uint64_t first_version, const std::vector<NewEvent>& events,
-                                        KvWrites& writes)>;
+                                        uint64_t first_version, const std::vector<NewEvent>& events, KvWrites& writes)>;
 
   EndpointDisabler(EventStore& store, EndpointRegistry& registry, Logger& log);
   ~EndpointDisabler();

@@ -4,8 +4,8 @@
 #include <mutex>
 
 #include "engine/notify/webhook_keys.h"
-#include "engine/util/time_format.h"
 #include "engine/util/ids.h"
+#include "engine/util/time_format.h"
 #include "engine/util/uuid.h"
 #include "plugins/webhook/signer.h"
 #include "plugins/webhook/target.h"
@@ -89,10 +89,17 @@ bool Endpoint::MatchesProject(std::string_view project_id, std::string_view axis
 }
 
 Json Endpoint::ToPublicJson() const {
-  Json j = {{"id", id},          {"partner", partner},         {"url", url},
-            {"description", description}, {"event_types", event_types}, {"projects", projects},
-            {"axes", axes},      {"active", active},           {"created_at", FormatIso8601(created_at)},
-            {"disabled_reason", disabled_reason}, {"disabled_at", OptionalTime(disabled_at)},
+  Json j = {{"id", id},
+            {"partner", partner},
+            {"url", url},
+            {"description", description},
+            {"event_types", event_types},
+            {"projects", projects},
+            {"axes", axes},
+            {"active", active},
+            {"created_at", FormatIso8601(created_at)},
+            {"disabled_reason", disabled_reason},
+            {"disabled_at", OptionalTime(disabled_at)},
             {"failing_since", OptionalTime(failing_since)}};
   Json rotation = Json::array();
   for (const auto& s : secrets) rotation.push_back({{"not_after", OptionalTime(s.not_after)}});
@@ -103,7 +110,8 @@ Json Endpoint::ToPublicJson() const {
 Json Endpoint::ToStoredJson() const {
   Json j = ToPublicJson();
   Json secrets_json = Json::array();
-  for (const auto& s : secrets) secrets_json.push_back({{"secret", s.secret}, {"not_after", OptionalTime(s.not_after)}});
+  for (const auto& s : secrets)
+    secrets_json.push_back({{"secret", s.secret}, {"not_after", OptionalTime(s.not_after)}});
   j["secrets"] = secrets_json;
   return j;
 }
@@ -146,7 +154,8 @@ StatusOr<EndpointFields> EndpointFields::FromJson(const Json& body) {
       if (!parsed.ok()) return parsed.status();
       f.url = v.get<std::string>();
     } else if (key == "description") {
-      if (!v.is_string() || v.get<std::string>().size() > 1024) return InvalidArgument("description: expected a string of at most 1024 bytes");
+      if (!v.is_string() || v.get<std::string>().size() > 1024)
+        return InvalidArgument("description: expected a string of at most 1024 bytes");
       f.description = v.get<std::string>();
     } else if (key == "secret") {
       if (!v.is_string()) return InvalidArgument("secret: expected a string 'whsec_' + base64");

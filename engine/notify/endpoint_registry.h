@@ -21,13 +21,13 @@
 namespace relais::notify {
 
 struct EndpointSecret {
-  std::string secret;                   // "whsec_..."
-  std::optional<TimePoint> not_after;   // set on the old secret by a rotation
+  std::string secret;                  // "whsec_..."
+  std::optional<TimePoint> not_after;  // set on the old secret by a rotation
 };
 
 struct Endpoint {
-  std::string id;                       // a UUID
-  std::string partner;                  // the partner it belongs to
+  std::string id;       // a UUID
+  std::string partner;  // the partner it belongs to
   std::string url;
   std::string description;
   std::vector<std::string> event_types;  // patterns: "*" any run of characters ("phase_*", "*")

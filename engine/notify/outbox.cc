@@ -15,9 +15,15 @@ std::string WebhookId(std::string_view event_id, std::string_view endpoint_id) {
 std::string QueuedDelivery::Suffix() const { return QueueSuffix(endpoint, project, version); }
 
 std::string QueuedDelivery::ToStored() const {
-  Json j = {{"id", id},       {"endpoint", endpoint},   {"project", project},
-            {"version", version}, {"event_id", event_id}, {"type", type},
-            {"body", body},   {"created_at", ToMicros(created_at)}, {"attempts", attempts}};
+  Json j = {{"id", id},
+            {"endpoint", endpoint},
+            {"project", project},
+            {"version", version},
+            {"event_id", event_id},
+            {"type", type},
+            {"body", body},
+            {"created_at", ToMicros(created_at)},
+            {"attempts", attempts}};
   if (next_at) j["next_at"] = ToMicros(*next_at);
   return DumpJson(j);
 }

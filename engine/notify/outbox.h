@@ -23,15 +23,15 @@ namespace relais::notify {
 
 // A queued delivery, as stored under webhook/q/ (and webhook/dead/).
 struct QueuedDelivery {
-  std::string id;          // webhook-id: NameUuid("webhook/" + event id + "/" + endpoint id)
+  std::string id;  // webhook-id: NameUuid("webhook/" + event id + "/" + endpoint id)
   std::string endpoint;
   std::string project;
-  uint64_t version = 0;    // the event's version in its project (the lane order)
+  uint64_t version = 0;  // the event's version in its project (the lane order)
   std::string event_id;
   std::string type;
-  std::string body;        // the exact JSON sent on every attempt
+  std::string body;  // the exact JSON sent on every attempt
   TimePoint created_at{};
-  uint32_t attempts = 0;   // made so far
+  uint32_t attempts = 0;             // made so far
   std::optional<TimePoint> next_at;  // when the next attempt is due (unset: now)
 
   std::string Suffix() const;

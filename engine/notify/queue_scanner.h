@@ -66,8 +66,8 @@ class QueueScanner {
   // The I/O thread's alone.
   std::vector<Expected> expected_;
   std::unordered_map<std::string, std::string> after_;  // lane -> last key passed
-  std::atomic<uint64_t> epoch_{0};  // moved by BeforeRequeue: cursors are void
-  uint64_t cursor_epoch_ = 0;       // the epoch after_ belongs to
+  std::atomic<uint64_t> epoch_{0};                      // moved by BeforeRequeue: cursors are void
+  uint64_t cursor_epoch_ = 0;                           // the epoch after_ belongs to
 };
 
 }  // namespace relais::notify

@@ -26,18 +26,13 @@ RetryDecision RetryPolicy::Decide(const plugins::DeliveryOutcome& outcome, uint3
                                   std::optional<TimePoint> failing_since, TimePoint now, uint64_t jitter_draw) const {
   RetryDecision d;
   switch (outcome.kind) {
-    case plugins::OutcomeKind::kDelivered:
-      d.step = NextStep::kDone;
-      return d;
+    case plugins::OutcomeKind::kDelivered: d.step = NextStep::kDone; return d;
     case plugins::OutcomeKind::kGone:
       d.step = NextStep::kDisable;
       d.disable_reason = "the endpoint answered 410 Gone";
       return d;
-    case plugins::OutcomeKind::kRefused:
-      d.step = NextStep::kDeadLetter;
-      return d;
-    case plugins::OutcomeKind::kRetry:
-      break;
+    case plugins::OutcomeKind::kRefused: d.step = NextStep::kDeadLetter; return d;
+    case plugins::OutcomeKind::kRetry: break;
   }
   if (failing_since && now - *failing_since >= duration_cast<microseconds>(options_.disable_after)) {
     d.step = NextStep::kDisable;

@@ -56,8 +56,7 @@ class RetryPolicy {
 
   // The wait after `failed_attempts` failed attempts (1..schedule size):
   // the schedule's entry moved by the jitter, at least retry_after.
-  std::chrono::microseconds RetryDelay(uint32_t failed_attempts,
-                                       const std::optional<std::chrono::seconds>& retry_after,
+  std::chrono::microseconds RetryDelay(uint32_t failed_attempts, const std::optional<std::chrono::seconds>& retry_after,
                                        uint64_t jitter_draw) const;
 
   const RetryOptions& options() const { return options_; }

@@ -48,9 +48,9 @@ StatusOr<std::unique_ptr<WebhookService>> WebhookService::Create(EventStore& sto
   channel.max_idle_per_endpoint = service->options_.dispatcher.max_concurrency_per_endpoint;
   if (!factory) {
     factory = [channel](boost::asio::io_context& io) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
-        RELAIS_ASSIGN_OR_RETURN(auto c, plugins::webhook::WebhookChannel::Create(io, channel));
-        return std::unique_ptr<plugins::NotificationChannel>(std::move(c));
-      };
+      RELAIS_ASSIGN_OR_RETURN(auto c, plugins::webhook::WebhookChannel::Create(io, channel));
+      return std::unique_ptr<plugins::NotificationChannel>(std::move(c));
+    };
   }
   service->dispatcher_ =
       std::make_unique<Dispatcher>(store, service->registry_, clock, service->options_.dispatcher, std::move(factory));
@@ -84,9 +84,8 @@ Status WebhookService::OnProgrammeAppend(const std::string& programme_id, const 
   if (entries.empty()) return Status::Ok();
   std::vector<std::string> partners;
   for (const KvEntry& e : entries) partners.push_back(e.key.substr(prefix.size()));
-  const Json subject = {{"id", programme_id},
-                        {"title", title},
-                        {"link", options_.public_base_url + "/v1/programmes/" + programme_id}};
+  const Json subject = {
+      {"id", programme_id}, {"title", title}, {"link", options_.public_base_url + "/v1/programmes/" + programme_id}};
   const size_t first = writes.ops.size();
   outbox_.AddForStream("programme-" + programme_id, "programme", subject, partners, first_version, events, writes);
   if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
@@ -121,9 +120,14 @@ StatusOr<Json> ParseStored(const std::string& text) {
 }
 
 Json PendingJson(const QueuedDelivery& d) {
-  Json j = {{"id", d.id},           {"endpoint", d.endpoint}, {"project", d.project},
-            {"version", d.version}, {"event_id", d.event_id}, {"type", d.type},
-            {"created_at", FormatIso8601(d.created_at)},      {"attempts", d.attempts},
+  Json j = {{"id", d.id},
+            {"endpoint", d.endpoint},
+            {"project", d.project},
+            {"version", d.version},
+            {"event_id", d.event_id},
+            {"type", d.type},
+            {"created_at", FormatIso8601(d.created_at)},
+            {"attempts", d.attempts},
             {"state", "pending"}};
   j["next_attempt_at"] = d.next_at ? Json(FormatIso8601(*d.next_at)) : Json(nullptr);
   return j;
@@ -241,7 +245,8 @@ Status WebhookService::Replay(const std::string& delivery) {
   return Status::Ok();
 }
 
-StatusOr<size_t> WebhookService::ReplaySince(TimePoint since, const std::optional<std::vector<std::string>>& endpoints) {
+StatusOr<size_t> WebhookService::ReplaySince(TimePoint since,
+                                             const std::optional<std::vector<std::string>>& endpoints) {
   dispatcher_->Settle();
   std::vector<std::string> ids;
   std::string cursor;

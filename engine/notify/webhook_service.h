@@ -21,14 +21,14 @@ namespace relais::notify {
 
 // Section `webhooks:` of the configuration file (webhook_config.h).
 struct WebhookOptions {
-  DispatcherOptions dispatcher;  // retries, jitter, concurrency, disabling, re-check interval
-  std::chrono::milliseconds connect_timeout{5'000};  // resolve + connect + TLS handshake (<= 15 s)
-  std::chrono::milliseconds total_timeout{15'000};   // one whole attempt (<= 15 s)
-  std::chrono::milliseconds secret_overlap{86'400'000};  // old secret still signs this long after a rotation
-  std::vector<std::string> allowed_ranges;  // CIDRs exempt from the SSRF guard (e.g. 127.0.0.1/32)
-  std::string ca_bundle;                    // PEM file of trusted CAs; empty: the system's
+  DispatcherOptions dispatcher;                           // retries, jitter, concurrency, disabling, re-check interval
+  std::chrono::milliseconds connect_timeout{5'000};       // resolve + connect + TLS handshake (<= 15 s)
+  std::chrono::milliseconds total_timeout{15'000};        // one whole attempt (<= 15 s)
+  std::chrono::milliseconds secret_overlap{86'400'000};   // old secret still signs this long after a rotation
+  std::vector<std::string> allowed_ranges;                // CIDRs exempt from the SSRF guard (e.g. 127.0.0.1/32)
+  std::string ca_bundle;                                  // PEM file of trusted CAs; empty: the system's
   std::string public_base_url = "http://127.0.0.1:8080";  // links in payloads: <base>/v1/projects/<id>
-  size_t max_programme_partners = 10'000;  // partners a programme's events go to, at most
+  size_t max_programme_partners = 10'000;                 // partners a programme's events go to, at most
 };
 
 // A page of JSON items and where the next page starts (empty: no more).

@@ -33,7 +33,10 @@ StatusOr<PartnerFields> PartnerFields::FromJson(const Json& body) {
   if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
   PartnerFields f;
   for (const auto& [key, value] : body.items()) {
-    std::optional<std::string>* field = key == "name" ? &f.name : key == "kind" ? &f.kind : key == "contact" ? &f.contact : nullptr;
+    std::optional<std::string>* field = key == "name"      ? &f.name
+                                        : key == "kind"    ? &f.kind
+                                        : key == "contact" ? &f.contact
+                                                           : nullptr;
     if (key == "id") continue;  // given by the path or checked by the caller
     if (!field) return InvalidArgument("unknown member '" + key + "'; known: id, name, kind, contact");
     if (!value.is_string()) return InvalidArgument("'" + key + "' must be a string");

@@ -19,10 +19,10 @@
 namespace relais::partners {
 
 struct Partner {
-  std::string id;         // 1-64 of [A-Za-z0-9._-], like project ids
-  std::string name;       // display name (required)
-  std::string kind;       // free text: "ccas", "association"... (may be empty)
-  std::string contact;    // free text (may be empty)
+  std::string id;       // 1-64 of [A-Za-z0-9._-], like project ids
+  std::string name;     // display name (required)
+  std::string kind;     // free text: "ccas", "association"... (may be empty)
+  std::string contact;  // free text (may be empty)
   bool active = true;
 
   Json ToJson() const;

@@ -22,13 +22,15 @@ std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& m, 
     title = en ? m.title_en : m.title_fr;
     if (title.empty()) title = m.title_fr;
   }
-  if (m.status == MilestoneStatus::kHeld) title = (en ? "[Held] " : "[Tenu] ") + title;
-  else if (m.overdue) title = (en ? "[Overdue] " : "[En retard] ") + title;
+  if (m.status == MilestoneStatus::kHeld)
+    title = (en ? "[Held] " : "[Tenu] ") + title;
+  else if (m.overdue)
+    title = (en ? "[Overdue] " : "[En retard] ") + title;
   return title;
 }
 
-std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries,
-                          std::string_view lang, std::string_view base_url) {
+std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries, std::string_view lang,
+                          std::string_view base_url) {
   using calendar::EscapeIcsText;
   calendar::IcsWriter w;
   w.Begin("VCALENDAR");

@@ -24,7 +24,7 @@ std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& mil
 
 // REQUIRES: every entry's pointers are live during the call.
 // base_url: the server's public origin ("https://relais.example"), for URL properties.
-std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries,
-                          std::string_view lang, std::string_view base_url);
+std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries, std::string_view lang,
+                          std::string_view base_url);
 
 }  // namespace relais::programme

@@ -105,9 +105,15 @@ Json ProgrammeDefinition::ToJson() const {
     review["months"] = reviews.months;
     review["day"] = reviews.day;
   }
-  return {{"id", id},           {"title", title},     {"territory", territory},
-          {"plan_years", plan_years}, {"axes", axes_json}, {"actions", actions_json},
-          {"reviews", review},  {"yearly", yearly_json}, {"closed_days", closed},
+  return {{"id", id},
+          {"title", title},
+          {"territory", territory},
+          {"plan_years", plan_years},
+          {"axes", axes_json},
+          {"actions", actions_json},
+          {"reviews", review},
+          {"yearly", yearly_json},
+          {"closed_days", closed},
           {"public_holidays", public_holidays}};
 }
 
@@ -120,7 +126,8 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
   const Json* list = nullptr;
   RELAIS_RETURN_IF_ERROR(ReadArray(j, "territory", "programme", &list));
   for (size_t i = 0; i < list->size(); ++i) {
-    if (!(*list)[i].is_string()) return Bad("programme.territory[" + std::to_string(i) + "]", "expected a commune name");
+    if (!(*list)[i].is_string())
+      return Bad("programme.territory[" + std::to_string(i) + "]", "expected a commune name");
     d.territory.push_back((*list)[i].get<std::string>());
   }
   RELAIS_RETURN_IF_ERROR(ReadArray(j, "plan_years", "programme", &list));
@@ -236,8 +243,8 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
 }
 
 Json Assignment::ToJson() const {
-  Json j = {{"id", id},          {"person", person},          {"role", role}, {"start", start.ToString()},
-            {"end", end.ToString()}, {"active", active}};
+  Json j = {{"id", id},        {"person", person}, {"role", role}, {"start", start.ToString()}, {"end", end.ToString()},
+            {"active", active}};
   if (!axis.empty()) j["axis"] = axis;
   if (!end_reason.empty()) j["end_reason"] = end_reason;
   return j;

@@ -24,7 +24,9 @@ namespace relais::programme {
 using calendar::CivilDate;
 
 inline constexpr std::string_view kStreamPrefix = "programme-";
-inline std::string StreamOf(std::string_view programme_id) { return std::string(kStreamPrefix) + std::string(programme_id); }
+inline std::string StreamOf(std::string_view programme_id) {
+  return std::string(kStreamPrefix) + std::string(programme_id);
+}
 
 // Roles a person holds in a programme (per programme, or per axis).
 inline constexpr std::string_view kRoleCoordinator = "coordinator";

@@ -18,8 +18,9 @@ Status ParseProgrammesSection(const ConfigReader& r, const YAML::Node& node, Pro
                       std::string zone;
                       RELAIS_RETURN_IF_ERROR(r.String(v, path, &zone));
                       if (zone != "Europe/Paris") {
-                        return r.Error(v.Mark(), path + ": expected \"Europe/Paris\" (the only zone supported), got \"" +
-                                                     zone + "\"");
+                        return r.Error(
+                            v.Mark(),
+                            path + ": expected \"Europe/Paris\" (the only zone supported), got \"" + zone + "\"");
                       }
                       return Status::Ok();
                     }},

@@ -140,7 +140,7 @@ StatusOr<size_t> ProgrammeService::FireFolded(const std::string& programme_id,
         for (const std::string& c : working.ActiveCoordinators())
           if (c != a.person) notify.push_back(c);
         notify.push_back(a.person);
-        Json data = {{"assignment", a.id}, {"person", a.person}, {"role", a.role},
+        Json data = {{"assignment", a.id}, {"person", a.person},      {"role", a.role},
                      {"axis", a.axis},     {"end", a.end.ToString()}, {"notify", notify}};
         if (timer.fires == "programme/term_reminder") {
           mine.push_back({"term_reminder_sent", std::move(data)});
@@ -149,9 +149,9 @@ StatusOr<size_t> ProgrammeService::FireFolded(const std::string& programme_id,
           mine.push_back({"term_ended", std::move(data)});
           for (const auto& [id, m] : working.milestones)
             if (m.assignment_id == a.id && m.status == MilestoneStatus::kScheduled && !m.due_fired)
-              mine.push_back({"milestone_cancelled",
-                              {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person},
-                               {"sequence", m.sequence + 1}}});
+              mine.push_back(
+                  {"milestone_cancelled",
+                   {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person}, {"sequence", m.sequence + 1}}});
           if (IsSingleHolder(a.role))
             mine.push_back({"role_vacant", {{"role", a.role}, {"axis", a.axis}, {"previous", a.person}}});
         }

@@ -151,7 +151,7 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
                                             const std::string& id_seed, std::shared_ptr<ProgrammeState> folded,
                                             TimePoint folded_at) {
   const bool fold = folded == nullptr;
-  auto after = !fold   ? std::move(folded)
+  auto after = !fold    ? std::move(folded)
                : before ? std::make_shared<ProgrammeState>(*before)
                         : std::make_shared<ProgrammeState>();
   const TimePoint now = fold ? clock_.Now() : folded_at;
@@ -181,8 +181,8 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   // next stage before and after; a different one replaces the stored one.
   auto change = [&](const std::optional<runtime::DueTimer>& old_timer,
                     const std::optional<runtime::DueTimer>& new_timer) -> Status {
-    if (old_timer && new_timer && old_timer->DueKey() == new_timer->DueKey() &&
-        old_timer->fires == new_timer->fires && old_timer->payload == new_timer->payload)
+    if (old_timer && new_timer && old_timer->DueKey() == new_timer->DueKey() && old_timer->fires == new_timer->fires &&
+        old_timer->payload == new_timer->payload)
       return Status::Ok();
     const std::string timer_id = old_timer ? old_timer->timer_id : new_timer->timer_id;
     const std::string of_key = runtime::TimerOfKey(request.stream_id, timer_id);
@@ -286,7 +286,8 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
     return InvalidArgument("axis: programme '" + programme_id + "' has no axis '" + req.axis + "'");
   if (IsSingleHolder(req.role) && req.axis.empty()) return InvalidArgument("axis: a " + req.role + " serves an axis");
   if (!req.start.IsValid() || !req.end.IsValid()) return InvalidArgument("start, end: expected dates YYYY-MM-DD");
-  if (req.end < req.start) return InvalidArgument("end: " + req.end.ToString() + " is before start " + req.start.ToString());
+  if (req.end < req.start)
+    return InvalidArgument("end: " + req.end.ToString() + " is before start " + req.start.ToString());
   if (AddYears(req.start, options_.max_term_years) < req.end)
     return InvalidArgument("end: a term lasts at most " + std::to_string(options_.max_term_years) + " years");
   const CivilDate today = Today();
@@ -303,8 +304,13 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
   if (IsSingleHolder(req.role))
     if (const Assignment* old = state->ActiveHolder(req.role, req.axis))
       events.push_back({"term_ended",
-                        {{"assignment", old->id}, {"person", old->person}, {"role", old->role}, {"axis", old->axis},
-                         {"reason", "replaced"}, {"replaced_by", req.person}, {"end", today.ToString()}}});
+                        {{"assignment", old->id},
+                         {"person", old->person},
+                         {"role", old->role},
+                         {"axis", old->axis},
+                         {"reason", "replaced"},
+                         {"replaced_by", req.person},
+                         {"end", today.ToString()}}});
   events.push_back({"person_assigned", {{"assignment", as.ToJson()}}});
   if (req.role == kRoleEluReferent) {
     const auto cal = CalendarOf(def);
@@ -319,12 +325,15 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
       if (wanted.erase(m.at.date)) {
         if (m.person != req.person || m.assignment_id != as.id)
           events.push_back({"milestone_reassigned",
-                            {{"milestone", id}, {"person", req.person}, {"assignment", as.id},
-                             {"previous_person", m.person}, {"sequence", m.sequence + 1}}});
+                            {{"milestone", id},
+                             {"person", req.person},
+                             {"assignment", as.id},
+                             {"previous_person", m.person},
+                             {"sequence", m.sequence + 1}}});
       } else {
-        events.push_back({"milestone_cancelled",
-                          {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person},
-                           {"sequence", m.sequence + 1}}});
+        events.push_back(
+            {"milestone_cancelled",
+             {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person}, {"sequence", m.sequence + 1}}});
       }
     }
     for (const CivilDate& d : wanted) {
@@ -336,7 +345,8 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
       m.at = {d, def.reviews.hour, def.reviews.minute, 0};
       m.due = calendar::ParisToUtc(m.at);
       m.id = req.axis + "-review-" + d.Compact();
-      for (int n = 2; state->milestones.count(m.id); ++n) m.id = req.axis + "-review-" + d.Compact() + "-" + std::to_string(n);
+      for (int n = 2; state->milestones.count(m.id); ++n)
+        m.id = req.axis + "-review-" + d.Compact() + "-" + std::to_string(n);
       events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
     }
   }
@@ -358,13 +368,18 @@ StatusOr<Assignment> ProgrammeService::EndTerm(const std::string& programme_id, 
   const CivilDate today = Today();
   std::vector<Pending> events;
   events.push_back({"term_ended",
-                    {{"assignment", a.id}, {"person", a.person}, {"role", a.role}, {"axis", a.axis},
-                     {"reason", "ended"}, {"end", std::min(today, a.end).ToString()}}});
+                    {{"assignment", a.id},
+                     {"person", a.person},
+                     {"role", a.role},
+                     {"axis", a.axis},
+                     {"reason", "ended"},
+                     {"end", std::min(today, a.end).ToString()}}});
   const TimePoint now = clock_.Now();
   for (const auto& [id, m] : state->milestones)
     if (m.assignment_id == a.id && m.status == MilestoneStatus::kScheduled && now < m.due)
-      events.push_back({"milestone_cancelled",
-                        {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person}, {"sequence", m.sequence + 1}}});
+      events.push_back(
+          {"milestone_cancelled",
+           {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person}, {"sequence", m.sequence + 1}}});
   if (IsSingleHolder(a.role))
     events.push_back({"role_vacant", {{"role", a.role}, {"axis", a.axis}, {"previous", a.person}}});
   RELAIS_ASSIGN_OR_RETURN(StatePtr after, Commit(programme_id, state, std::move(events), {}, actor));
@@ -385,8 +400,12 @@ StatusOr<Milestone> ProgrammeService::RecordHeld(const std::string& programme_id
   if (!decisions.is_array()) return InvalidArgument("decisions: expected a list");
   std::vector<Pending> events;
   events.push_back({"review_held",
-                    {{"milestone", milestone_id}, {"notes", notes}, {"decisions", decisions}, {"by", actor},
-                     {"person", it->second.person}, {"was_overdue", it->second.overdue}}});
+                    {{"milestone", milestone_id},
+                     {"notes", notes},
+                     {"decisions", decisions},
+                     {"by", actor},
+                     {"person", it->second.person},
+                     {"was_overdue", it->second.overdue}}});
   RELAIS_ASSIGN_OR_RETURN(StatePtr after, Commit(programme_id, state, std::move(events), {}, actor));
   return after->milestones.at(milestone_id);
 }

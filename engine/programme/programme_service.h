@@ -17,8 +17,8 @@
 #pragma once
 
 #include <array>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,10 +36,10 @@ namespace relais::programme {
 inline constexpr std::string_view kFiresPrefix = "programme/";
 
 struct ProgrammeOptions {
-  int reminder_days = 7;        // a milestone's reminder, days before it
-  int escalation_days = 14;     // a milestone not held this many days after it is overdue
-  int term_reminder_days = 60;  // a term's reminder, days before its last day
-  int max_term_years = 10;      // longer terms are refused
+  int reminder_days = 7;                             // a milestone's reminder, days before it
+  int escalation_days = 14;                          // a milestone not held this many days after it is overdue
+  int term_reminder_days = 60;                       // a term's reminder, days before its last day
+  int max_term_years = 10;                           // longer terms are refused
   std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
   size_t cache_capacity = 1'000;  // programmes kept folded in memory (least recently used are dropped)
 };
@@ -62,9 +62,9 @@ class ProgrammeService {
   // events and the version of the first; it may add writes to the same atomic
   // batch (the webhook outbox). An error refuses the append. REQUIRES: added
   // before any change is made.
-  using AppendHook = std::function<Status(const std::string& programme_id, const std::string& title,
-                                          uint64_t first_version, const std::vector<NewEvent>& events,
-                                          KvWrites& writes)>;
+  using AppendHook =
+      std::function<Status(const std::string& programme_id, const std::string& title, uint64_t first_version,
+                           const std::vector<NewEvent>& events, KvWrites& writes)>;
   void AddAppendHook(AppendHook hook) { hooks_.push_back(std::move(hook)); }
 
   // Records a new programme and schedules its yearly milestones still to come.

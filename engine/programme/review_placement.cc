@@ -38,8 +38,7 @@ std::vector<CivilDate> ReviewDates(const ReviewRule& rule, const calendar::Worki
     }
   } else {
     for (int year = start.year; year <= end.year; ++year)
-      for (int month : rule.months)
-        add(CivilDate{year, month, std::min(rule.day, calendar::DaysInMonth(year, month))});
+      for (int month : rule.months) add(CivilDate{year, month, std::min(rule.day, calendar::DaysInMonth(year, month))});
   }
   return out;
 }

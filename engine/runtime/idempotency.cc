@@ -57,8 +57,8 @@ Status IdempotencyKeyReused(const std::string& key, const std::string& project_i
 }
 
 Status IdempotencyKeyInFlight(const std::string& key, const std::string& project_id) {
-  return AlreadyExists(std::string(kInFlightPrefix) + "the first request with '" + key + "' on project '" +
-                       project_id + "' is still being processed; retry once it has finished");
+  return AlreadyExists(std::string(kInFlightPrefix) + "the first request with '" + key + "' on project '" + project_id +
+                       "' is still being processed; retry once it has finished");
 }
 
 IdempotencyFault IdempotencyFaultOf(const Status& status) {

@@ -28,9 +28,14 @@ StatusOr<std::vector<ProjectMember>> ProjectInfo::MembersFromJson(const Json& js
 }
 
 Json ProjectInfo::ToJson() const {
-  Json j = {{"id", id},         {"title", title},       {"programme", programme},
-            {"axis", axis},     {"partners", partners}, {"planned_years", planned_years},
-            {"workflow", workflow}, {"workflow_hash", workflow_hash}};
+  Json j = {{"id", id},
+            {"title", title},
+            {"programme", programme},
+            {"axis", axis},
+            {"partners", partners},
+            {"planned_years", planned_years},
+            {"workflow", workflow},
+            {"workflow_hash", workflow_hash}};
   // Written only when present, so registrations without members keep the
   // exact shape they had before members existed.
   if (!members.empty()) j["members"] = MembersToJson(members);

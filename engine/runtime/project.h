@@ -53,8 +53,8 @@ using DefinitionLookup = std::function<const workflow::WorkflowDefinition*(const
 struct ProjectInfo {
   std::string id;
   std::string title;
-  std::string programme;                     // may be empty
-  std::string axis;                          // may be empty
+  std::string programme;  // may be empty
+  std::string axis;       // may be empty
   std::vector<std::string> partners;
   std::map<std::string, int> planned_years;  // phase id -> planned year
   std::string workflow;                      // workflow name

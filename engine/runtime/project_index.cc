@@ -75,7 +75,8 @@ Status ProjectIndex::PersistLocked() {
   {
     std::lock_guard lock(mu_);
     for (const std::string& id : dirty_)
-      if (auto it = projects_.find(id); it != projects_.end()) writes.Put(kIndexPrefix + id, DumpJson(it->second.ToJson()));
+      if (auto it = projects_.find(id); it != projects_.end())
+        writes.Put(kIndexPrefix + id, DumpJson(it->second.ToJson()));
     checkpoint = checkpoint_;
   }
   writes.Put(kCheckpointKey, std::to_string(checkpoint));

@@ -191,7 +191,8 @@ Status ProjectService::TimerWrites(const std::string& project_id, const workflow
     writes.Delete(firing->DueKey());
     writes.Delete(TimerOfKey(project_id, firing->timer_id));
     bool still_armed = workflow::ArmedAfter(before, decision, firing->timer_id);
-    bool cancelled = std::find(decision.cancel.begin(), decision.cancel.end(), firing->timer_id) != decision.cancel.end();
+    bool cancelled =
+        std::find(decision.cancel.begin(), decision.cancel.end(), firing->timer_id) != decision.cancel.end();
     bool rearmed = std::any_of(decision.arm.begin(), decision.arm.end(),
                                [&](const auto& a) { return a.timer_id == firing->timer_id; });
     if (firing->repeating && still_armed && !cancelled && !rearmed) {
@@ -285,7 +286,8 @@ StatusOr<CommandOutcome> ProjectService::ReplayedOutcome(const std::string& proj
   // The first request's events are consecutive and their ids derive from the
   // key, so the re-send reports all of them (one append is at most
   // max_events_per_append events).
-  RELAIS_ASSIGN_OR_RETURN(auto stored, store_.ReadStream(first.stream_id, first.version, EventLimits{}.max_events_per_append));
+  RELAIS_ASSIGN_OR_RETURN(auto stored,
+                          store_.ReadStream(first.stream_id, first.version, EventLimits{}.max_events_per_append));
   for (RecordedEvent& e : stored) {
     if (!out.events.empty() && e.event_id != EventId(project_id, idempotency_key, out.events.size())) break;
     out.events.push_back(std::move(e));
@@ -318,9 +320,8 @@ void ProjectService::RecordKeyed(const KeyedRequest& keyed, KvWrites& writes) co
 StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   ProjectInfo& info = request.info;
   // The fingerprint covers the request as sent (an absent id stays absent).
-  const Json sent = {{"info", info.ToJson()},
-                     {"initial_phase", request.create.initial_phase},
-                     {"fields", request.create.fields}};
+  const Json sent = {
+      {"info", info.ToJson()}, {"initial_phase", request.create.initial_phase}, {"fields", request.create.fields}};
   const std::string fingerprint = RequestFingerprint("create", info.id, sent);
   if (info.id.empty())
     info.id = request.idempotency_key.empty()
@@ -382,8 +383,8 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   RELAIS_RETURN_IF_ERROR(ValidateProjectId(request.project_id));
   KeyedRequest keyed{request.project_id, request.idempotency_key, "command", ""};
   if (!keyed.key.empty())
-    keyed.fingerprint = RequestFingerprint("command", request.project_id,
-                                           {{"type", request.event_type}, {"data", request.data}});
+    keyed.fingerprint =
+        RequestFingerprint("command", request.project_id, {{"type", request.event_type}, {"data", request.data}});
   InFlightKeys::Claim claim;
   RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
   if (replayed) return std::move(*replayed);
@@ -415,8 +416,8 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     auto& decision = std::get<workflow::Decision>(decided);
     std::vector<NewEvent> events;
     for (const auto& e : decision.events)
-      events.push_back(ToStoredEvent(e, EventId(request.project_id, request.idempotency_key, events.size()),
-                                     request.actor));
+      events.push_back(
+          ToStoredEvent(e, EventId(request.project_id, request.idempotency_key, events.size()), request.actor));
     KvWrites writes;
     RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, before.state, decision, request.firing, writes));
     RecordKeyed(keyed, writes);
@@ -495,8 +496,7 @@ StatusOr<bool> ProjectService::RecordLate(const std::string& project_id, TimePoi
   RELAIS_ASSIGN_OR_RETURN(auto recorded, store_.LookupEvent(late.event_id));
   if (recorded) return false;  // recorded for this stay in the phase already
   std::vector<NewEvent> events = {late};
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r,
-                          AppendCopy(before, slot->snapshot_version, before, events, {}, {}));
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendCopy(before, slot->snapshot_version, before, events, {}, {}));
   return !r.deduplicated;
 }
 
@@ -508,8 +508,7 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
   RELAIS_RETURN_IF_ERROR(ValidateMemberIds(members));
   KeyedRequest keyed{project_id, idempotency_key, "members change", ""};
   if (!keyed.key.empty())
-    keyed.fingerprint =
-        RequestFingerprint("members", project_id, {{"members", ProjectInfo::MembersToJson(members)}});
+    keyed.fingerprint = RequestFingerprint("members", project_id, {{"members", ProjectInfo::MembersToJson(members)}});
   InFlightKeys::Claim claim;
   RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
   if (replayed) return std::move(*replayed);

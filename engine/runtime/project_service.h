@@ -43,17 +43,17 @@
 namespace relais::runtime {
 
 struct RuntimeOptions {
-  size_t max_conflict_retries = 16;      // appends retried after a version conflict
-  uint64_t snapshot_every = 64;          // events between two snapshots of a project
+  size_t max_conflict_retries = 16;        // appends retried after a version conflict
+  uint64_t snapshot_every = 64;            // events between two snapshots of a project
   size_t project_cache_capacity = 10'000;  // projects kept folded in memory
-  size_t read_page = 512;                // events read per page when loading
+  size_t read_page = 512;                  // events read per page when loading
 };
 
 struct CreateRequest {
-  ProjectInfo info;                 // id, title, programme, axis, partners, planned years, workflow (name)
-  workflow::CreateCommand create;   // initial phase and fields; roles come from actor
+  ProjectInfo info;                // id, title, programme, axis, partners, planned years, workflow (name)
+  workflow::CreateCommand create;  // initial phase and fields; roles come from actor
   Actor actor;
-  std::string idempotency_key;      // optional
+  std::string idempotency_key;  // optional
 };
 
 struct CommandRequest {
@@ -61,19 +61,19 @@ struct CommandRequest {
   std::string event_type;
   Json data = Json::object();
   Actor actor;
-  std::string idempotency_key;                // optional
-  std::optional<uint64_t> expected_version;   // optional: refuse (409) unless the project is at it
-  std::optional<DueTimer> firing;             // runtime-internal: the due timer that fires this command
+  std::string idempotency_key;               // optional
+  std::optional<uint64_t> expected_version;  // optional: refuse (409) unless the project is at it
+  std::optional<DueTimer> firing;            // runtime-internal: the due timer that fires this command
 };
 
 struct CommandOutcome {
   std::optional<workflow::Refusal> refusal;  // set: refused, nothing written
   std::string project_id;
-  uint64_t version = 0;                      // the project's version after the command (as is, when refused)
-  std::string phase;                         // its phase after the command
-  std::vector<RecordedEvent> events;         // what was appended (ids, types, versions, positions)
-  std::vector<std::string> notify;           // notification topics announced
-  bool deduplicated = false;                 // a re-sent idempotent request: nothing new written
+  uint64_t version = 0;               // the project's version after the command (as is, when refused)
+  std::string phase;                  // its phase after the command
+  std::vector<RecordedEvent> events;  // what was appended (ids, types, versions, positions)
+  std::vector<std::string> notify;    // notification topics announced
+  bool deduplicated = false;          // a re-sent idempotent request: nothing new written
 };
 
 class ProjectService {

@@ -58,8 +58,10 @@ StatusOr<DueTimer> DueTimer::FromJson(const Json& j) {
 workflow::IsoDuration PeriodOf(int times_per_year) {
   workflow::IsoDuration d;
   if (times_per_year <= 0) return d;
-  if (12 % times_per_year == 0) d.months = 12 / times_per_year;
-  else d.days = 365 / times_per_year;
+  if (12 % times_per_year == 0)
+    d.months = 12 / times_per_year;
+  else
+    d.days = 365 / times_per_year;
   return d;
 }
 
@@ -69,9 +71,7 @@ StatusOr<DueTimer> ScheduleTimer(std::string_view project_id, const workflow::Ti
   t.timer_id = arm.timer_id;
   t.fires = arm.fires;
   switch (arm.kind) {
-    case workflow::TimerKind::kAfter:
-      t.due = workflow::AddDuration(now, arm.delay);
-      break;
+    case workflow::TimerKind::kAfter: t.due = workflow::AddDuration(now, arm.delay); break;
     case workflow::TimerKind::kAt: {
       RELAIS_ASSIGN_OR_RETURN(t.due, workflow::ParseDate(arm.at));
       if (t.due < now) t.due = now;  // a date already past fires at once

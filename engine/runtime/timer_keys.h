@@ -25,7 +25,7 @@ inline constexpr std::string_view kTimerOfPrefix = "timer/of/";
 struct DueTimer {
   std::string project_id;
   std::string timer_id;
-  std::string fires;           // event type
+  std::string fires;  // event type
   TimePoint due{};
   bool repeating = false;
   workflow::IsoDuration period;  // repeating: the time between occurrences

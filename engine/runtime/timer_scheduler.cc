@@ -59,9 +59,9 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
     auto report = timers.FireDue();
     std::chrono::milliseconds wait = options.max_sleep;
     if (!report.ok()) {
-      options.info_log->Error("timers: firing what is due failed; retrying later",
-                              {{"error", report.status().ToString()},
-                               {"retry_after_ms", std::to_string(options.retry_after.count())}});
+      options.info_log->Error(
+          "timers: firing what is due failed; retrying later",
+          {{"error", report.status().ToString()}, {"retry_after_ms", std::to_string(options.retry_after.count())}});
       wait = options.retry_after;
     } else {
       fired += report->fired;
@@ -73,11 +73,10 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
     }
     WaitUntil(Steady::now() + wait);
   }
-
 };
 
-TimerScheduler::TimerScheduler(boost::asio::io_context& io, EventStore& store, TimerService& timers,
-                               const Clock& clock, SchedulerOptions options)
+TimerScheduler::TimerScheduler(boost::asio::io_context& io, EventStore& store, TimerService& timers, const Clock& clock,
+                               SchedulerOptions options)
     : impl_(std::make_shared<Impl>(io, store, timers, clock, options)) {}
 
 TimerScheduler::~TimerScheduler() { Stop(); }

@@ -22,8 +22,8 @@ class io_context;
 namespace relais::runtime {
 
 struct SchedulerOptions {
-  std::chrono::milliseconds max_sleep{60'000};    // re-check at least this often
-  std::chrono::milliseconds retry_after{5'000};   // after a store error
+  std::chrono::milliseconds max_sleep{60'000};   // re-check at least this often
+  std::chrono::milliseconds retry_after{5'000};  // after a store error
   // Commits re-check at most this often: a timer armed due sooner than this
   // may fire up to this late.
   std::chrono::milliseconds commit_recheck{50};

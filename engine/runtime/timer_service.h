@@ -25,7 +25,7 @@
 namespace relais::runtime {
 
 struct TimerOptions {
-  size_t fire_batch = 4096;  // due timers read per scan page
+  size_t fire_batch = 4096;         // due timers read per scan page
   size_t routed_fire_threads = 32;  // routed streams fired at once (RouteFires)
 };
 

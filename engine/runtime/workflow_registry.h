@@ -22,7 +22,7 @@ namespace relais::runtime {
 
 struct DeployResult {
   const workflow::WorkflowDefinition* definition = nullptr;
-  bool is_new = false;  // false: this exact content was already deployed
+  bool is_new = false;                    // false: this exact content was already deployed
   workflow::Diagnostics diagnostics{""};  // warnings (errors fail the deploy)
 };
 

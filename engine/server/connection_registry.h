@@ -107,7 +107,7 @@ class ConnectionRegistry {
   mutable std::mutex mu_;
   std::condition_variable empty_;
   std::map<uint64_t, Entry> connections_;
-  std::list<uint64_t> idle_;  // idle connection ids, longest idle first
+  std::list<uint64_t> idle_;                            // idle connection ids, longest idle first
   std::unordered_map<std::string, size_t> per_client_;  // counted connections per client
   size_t counted_ = 0;
   uint64_t next_id_ = 1;

@@ -24,8 +24,7 @@ namespace {
 internal::TransportCounters MakeCounters(Metrics& m) {
   auto error = [&m](const char* reason) {
     return &m.GetCounter("relais_http_request_errors_total",
-                         "Requests refused or connections dropped by the transport, by reason.",
-                         {{"reason", reason}});
+                         "Requests refused or connections dropped by the transport, by reason.", {{"reason", reason}});
   };
   auto internal = [&m](const char* where) {
     return &m.GetCounter("relais_internal_errors_total",

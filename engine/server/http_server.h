@@ -24,9 +24,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "engine/server/server_config.h"
 #include "engine/server/metrics.h"
 #include "engine/server/router.h"
+#include "engine/server/server_config.h"
 #include "engine/util/log.h"
 #include "engine/util/status.h"
 

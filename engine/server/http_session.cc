@@ -90,9 +90,9 @@ std::optional<HttpResponse> CheckFraming(const http::request_parser<http::string
   if (!codings.empty() && !(codings.size() == 1 && EqualsIgnoreCase(codings[0], "chunked"))) {
     std::string listed;
     for (std::string_view c : codings) listed += (listed.empty() ? "" : ", ") + std::string(c);
-    return MakeProblem(ProblemKind::kNotImplemented,
-                       "Transfer-Encoding '" + listed + "' is not supported: the only transfer coding accepted is "
-                       "'chunked' alone");
+    return MakeProblem(ProblemKind::kNotImplemented, "Transfer-Encoding '" + listed +
+                                                         "' is not supported: the only transfer coding accepted is "
+                                                         "'chunked' alone");
   }
   return std::nullopt;
 }
@@ -157,10 +157,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
                                        1);
     } else {
       state_->counters.connections_rejected->Increment();
-      refusal = UnavailableProblem(why == ConnectionRegistry::Admission::kDraining
-                                       ? "the server is shutting down"
-                                       : "too many connections; retry later",
-                                   1);
+      refusal =
+          UnavailableProblem(why == ConnectionRegistry::Admission::kDraining ? "the server is shutting down"
+                                                                             : "too many connections; retry later",
+                             1);
     }
     net::dispatch(stream_.get_executor(), [self = shared_from_this(), refusal = std::move(refusal)]() mutable {
       self->read_done_ = true;
@@ -217,9 +217,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       }
       auto session = session_.lock();
       if (!session) return false;
-      net::post(session->stream_.get_executor(), [session, t = std::move(text)]() mutable {
-        session->StreamEnqueue(std::move(t));
-      });
+      net::post(session->stream_.get_executor(),
+                [session, t = std::move(text)]() mutable { session->StreamEnqueue(std::move(t)); });
       return true;
     }
     void Close() override {
@@ -397,15 +396,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       OnResponse(seq, MakeProblem(ProblemKind::kBadRequest, target.message()));
     } else {
       auto responder = std::make_shared<Responder>(shared_from_this(), seq);
-      state_->router.Dispatch(std::move(request),
-                              [responder](HttpResponse r) { responder->Respond(std::move(r)); });
+      state_->router.Dispatch(std::move(request), [responder](HttpResponse r) { responder->Respond(std::move(r)); });
     }
     DoRead();  // read ahead, up to pipeline_limit
   }
 
-  unsigned ParserVersion() const {
-    return parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
-  }
+  unsigned ParserVersion() const { return parser_ && parser_->is_header_done() ? parser_->get().version() : 11; }
 
   // The id of the request being read: from its fields, else a new one (a
   // request whose fields were not read, or a refused connection, still gets

@@ -24,9 +24,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-void HttpHeaders::Add(std::string name, std::string value) {
-  fields_.emplace_back(std::move(name), std::move(value));
-}
+void HttpHeaders::Add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
 
 void HttpHeaders::Set(std::string name, std::string value) {
   Remove(name);

@@ -53,9 +53,9 @@ struct QueryParam {
 };
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST"... (case-sensitive, RFC 9110)
-  std::string target;  // as received: "/v1/projects?limit=10"
-  std::string path;    // percent-encoded path part of target: "/v1/projects"
+  std::string method;             // "GET", "POST"... (case-sensitive, RFC 9110)
+  std::string target;             // as received: "/v1/projects?limit=10"
+  std::string path;               // percent-encoded path part of target: "/v1/projects"
   std::vector<QueryParam> query;  // decoded, in order
   HttpHeaders headers;
   std::string body;
@@ -105,8 +105,7 @@ inline constexpr std::string_view kJsonContentType = "application/json";
 
 // A response whose body is value serialized compactly, Content-Type application/json.
 HttpResponse JsonResponse(int status, const Json& value);
-HttpResponse TextResponse(int status, std::string body,
-                          std::string content_type = "text/plain; charset=utf-8");
+HttpResponse TextResponse(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
 
 // True if the Content-Type's media type is application/json or a +json type.
 bool IsJsonMediaType(std::string_view content_type);

@@ -13,11 +13,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 Listener::Listener(net::io_context& ioc, std::shared_ptr<ServerState> state)
-    : ioc_(ioc),
-      strand_(net::make_strand(ioc)),
-      acceptor_(strand_),
-      retry_timer_(strand_),
-      state_(std::move(state)) {}
+    : ioc_(ioc), strand_(net::make_strand(ioc)), acceptor_(strand_), retry_timer_(strand_), state_(std::move(state)) {}
 
 Status Listener::Open(const std::string& address, uint16_t port) {
   boost::system::error_code ec;
@@ -25,7 +21,8 @@ Status Listener::Open(const std::string& address, uint16_t port) {
   if (ec) return InvalidArgument("listen address '" + address + "' is not an IP address");
   tcp::endpoint endpoint(ip, port);
   const std::string where = address + ":" + std::to_string(port);
-  if (acceptor_.open(endpoint.protocol(), ec); ec) return Unavailable("cannot open socket for " + where + ": " + ec.message());
+  if (acceptor_.open(endpoint.protocol(), ec); ec)
+    return Unavailable("cannot open socket for " + where + ": " + ec.message());
   if (acceptor_.set_option(net::socket_base::reuse_address(true), ec); ec) {
     return Unavailable("cannot set SO_REUSEADDR on " + where + ": " + ec.message());
   }
@@ -53,10 +50,10 @@ void Listener::Stop() {
 void Listener::DoAccept() {
   if (stopped_) return;
   // Each connection gets its own strand.
-  acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](boost::system::error_code ec,
-                                                                             tcp::socket socket) {
-    self->OnAccept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                           self->OnAccept(ec, std::move(socket));
+                         });
 }
 
 void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {

@@ -24,8 +24,9 @@ void InstrumentRouter(Router& router, Metrics& metrics) {
     Labels route_labels = {{"method", MethodLabel(r.method)}, {"route", std::string(r.route)}};
     Labels status_labels = route_labels;
     status_labels.emplace_back("status", std::to_string(r.status));
-    metrics.GetCounter("relais_http_requests_total", "HTTP requests answered, by method, route pattern and status.",
-                       status_labels)
+    metrics
+        .GetCounter("relais_http_requests_total", "HTTP requests answered, by method, route pattern and status.",
+                    status_labels)
         .Increment();
     metrics
         .GetHistogram("relais_http_request_duration_seconds",
@@ -39,12 +40,11 @@ void RegisterOperationalRoutes(Router& router, Metrics& metrics, ReadinessCheck 
   router.AddSyncRoute("GET", "/healthz", [](const HttpRequest&, const RouteParams&) {
     return JsonResponse(200, Json{{"status", "ok"}});
   });
-  router.AddSyncRoute("GET", "/readyz",
-                      [readiness = std::move(readiness)](const HttpRequest&, const RouteParams&) {
-                        Status s = readiness ? readiness() : Status::Ok();
-                        if (!s.ok()) return UnavailableProblem("not ready: " + s.message(), 1);
-                        return JsonResponse(200, Json{{"status", "ready"}});
-                      });
+  router.AddSyncRoute("GET", "/readyz", [readiness = std::move(readiness)](const HttpRequest&, const RouteParams&) {
+    Status s = readiness ? readiness() : Status::Ok();
+    if (!s.ok()) return UnavailableProblem("not ready: " + s.message(), 1);
+    return JsonResponse(200, Json{{"status", "ready"}});
+  });
   router.AddSyncRoute("GET", "/metrics", [&metrics](const HttpRequest&, const RouteParams&) {
     return TextResponse(200, metrics.RenderPrometheus(), std::string(kPrometheusContentType));
   });

@@ -53,9 +53,7 @@ std::optional<uint64_t> ByteOffsetIn(std::string_view message) {
 
 }  // namespace
 
-std::string ProblemTypeUri(ProblemKind kind) {
-  return std::string(kProblemTypeBase) + std::string(SpecOf(kind).slug);
-}
+std::string ProblemTypeUri(ProblemKind kind) { return std::string(kProblemTypeBase) + std::string(SpecOf(kind).slug); }
 int ProblemStatus(ProblemKind kind) { return SpecOf(kind).status; }
 std::string_view ProblemTitle(ProblemKind kind) { return SpecOf(kind).title; }
 
@@ -127,8 +125,7 @@ HttpResponse PayloadTooLargeProblem(uint64_t limit_bytes) {
 
 HttpResponse HeadersTooLargeProblem(uint64_t limit_bytes) {
   return MakeProblem(ProblemKind::kHeadersTooLarge,
-                     "the request line and header fields exceed the limit of " + std::to_string(limit_bytes) +
-                         " bytes",
+                     "the request line and header fields exceed the limit of " + std::to_string(limit_bytes) + " bytes",
                      Json{{"limit_bytes", limit_bytes}});
 }
 

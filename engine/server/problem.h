@@ -22,26 +22,26 @@ inline constexpr std::string_view kProblemTypeBase = "https://relais.dev/problem
 inline constexpr std::string_view kProblemContentType = "application/problem+json";
 
 enum class ProblemKind {
-  kBadRequest,            // 400 bad-request
-  kBadJson,               // 400 bad-json (extension: offset)
-  kUnauthorized,          // 401 unauthorized (WWW-Authenticate: Bearer)
-  kForbidden,             // 403 forbidden
-  kNotFound,              // 404 not-found
-  kMethodNotAllowed,      // 405 method-not-allowed (Allow header, extension: allowed)
-  kVersionConflict,       // 409 version-conflict (extension: current_version)
-  kAlreadyExists,         // 409 already-exists
-  kStateConflict,         // 409 state-conflict (failed precondition)
-  kPayloadTooLarge,       // 413 payload-too-large (extension: limit_bytes)
-  kUnsupportedMediaType,  // 415 unsupported-media-type
-  kValidationFailed,      // 422 validation-failed (extension: errors)
-  kRefusedByWorkflow,     // 422 refused-by-workflow (extensions: code, rule details)
-  kIdempotencyKeyReused,  // 422 idempotency-key-reused (the key was used for another request)
+  kBadRequest,              // 400 bad-request
+  kBadJson,                 // 400 bad-json (extension: offset)
+  kUnauthorized,            // 401 unauthorized (WWW-Authenticate: Bearer)
+  kForbidden,               // 403 forbidden
+  kNotFound,                // 404 not-found
+  kMethodNotAllowed,        // 405 method-not-allowed (Allow header, extension: allowed)
+  kVersionConflict,         // 409 version-conflict (extension: current_version)
+  kAlreadyExists,           // 409 already-exists
+  kStateConflict,           // 409 state-conflict (failed precondition)
+  kPayloadTooLarge,         // 413 payload-too-large (extension: limit_bytes)
+  kUnsupportedMediaType,    // 415 unsupported-media-type
+  kValidationFailed,        // 422 validation-failed (extension: errors)
+  kRefusedByWorkflow,       // 422 refused-by-workflow (extensions: code, rule details)
+  kIdempotencyKeyReused,    // 422 idempotency-key-reused (the key was used for another request)
   kIdempotencyKeyInFlight,  // 409 idempotency-key-in-flight (its first request still runs)
-  kTooManyRequests,       // 429 too-many-requests (Retry-After)
-  kHeadersTooLarge,       // 431 headers-too-large (extension: limit_bytes)
-  kInternal,              // 500 internal
-  kNotImplemented,        // 501 not-implemented (e.g. a transfer coding other than chunked)
-  kUnavailable,           // 503 unavailable (Retry-After)
+  kTooManyRequests,         // 429 too-many-requests (Retry-After)
+  kHeadersTooLarge,         // 431 headers-too-large (extension: limit_bytes)
+  kInternal,                // 500 internal
+  kNotImplemented,          // 501 not-implemented (e.g. a transfer coding other than chunked)
+  kUnavailable,             // 503 unavailable (Retry-After)
 };
 
 // "https://relais.dev/problems/version-conflict"
@@ -51,8 +51,7 @@ std::string_view ProblemTitle(ProblemKind kind);
 
 // A problem+json response. extensions must be a JSON object (or null); its
 // members are added beside type/title/status/detail/instance, never over them.
-HttpResponse MakeProblem(ProblemKind kind, std::string detail, Json extensions = nullptr,
-                         std::string instance = "");
+HttpResponse MakeProblem(ProblemKind kind, std::string detail, Json extensions = nullptr, std::string instance = "");
 
 // Sets the `instance` member of a problem+json response to
 // ProblemInstance(request_id) (request_id.h), replacing any other value, so

@@ -147,9 +147,7 @@ void Router::AddRoute(std::string method, std::string pattern, Handler handler) 
 void Router::AddSyncRoute(std::string method, std::string pattern, SyncHandler handler) {
   if (!handler) throw std::invalid_argument("route handler is empty: " + method + " " + pattern);
   AddRoute(std::move(method), std::move(pattern),
-           [h = std::move(handler)](HttpRequest req, RouteParams params, Respond respond) {
-             respond(h(req, params));
-           });
+           [h = std::move(handler)](HttpRequest req, RouteParams params, Respond respond) { respond(h(req, params)); });
 }
 
 std::vector<RouteInfo> Router::ListRoutes() const {

@@ -16,10 +16,10 @@ namespace relais::server {
 // The HTTP transport's limits (section `server:`).
 struct ServerConfig {
   std::string listen_address = "127.0.0.1";  // an IPv4 or IPv6 address literal
-  uint16_t port = 8080;                       // 0: an ephemeral port (HttpServer::port())
-  int io_threads = 2;                         // threads running the I/O context
-  size_t body_limit_bytes = 1024 * 1024;      // larger bodies get 413
-  size_t header_limit_bytes = 16 * 1024;      // request line + fields; larger get 431
+  uint16_t port = 8080;                      // 0: an ephemeral port (HttpServer::port())
+  int io_threads = 2;                        // threads running the I/O context
+  size_t body_limit_bytes = 1024 * 1024;     // larger bodies get 413
+  size_t header_limit_bytes = 16 * 1024;     // request line + fields; larger get 431
   // Time allowed to receive one whole request (line, fields and body) once
   // its first byte has arrived, and for the first request of a connection.
   std::chrono::milliseconds read_timeout{10'000};
@@ -39,7 +39,7 @@ struct ServerConfig {
   // One info record per request (method, target, status, bytes, duration,
   // request id, client) in the log.
   bool access_log = false;
-  size_t pipeline_limit = 16;     // requests read ahead of their responses, per connection
+  size_t pipeline_limit = 16;  // requests read ahead of their responses, per connection
   // On shutdown, time in-flight requests get to finish before connections are cut.
   std::chrono::milliseconds drain_timeout{10'000};
   // Streamed responses (live stream): text queued for a client that reads

@@ -8,10 +8,10 @@
 
 #include <algorithm>
 
-#include "engine/server/server_config.h"
 #include "engine/server/connection_registry.h"
 #include "engine/server/metrics.h"
 #include "engine/server/router.h"
+#include "engine/server/server_config.h"
 #include "engine/util/log.h"
 
 namespace relais::server::internal {

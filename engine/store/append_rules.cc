@@ -29,8 +29,7 @@ Status ValidateAppendRequest(const AppendRequest& request, const EventLimits& li
     if (!ids.insert(e.event_id).second) return InvalidArgument(where + ": event id " + e.event_id + " repeated");
     if (e.type.empty()) return InvalidArgument(where + ": event type is empty");
     if (e.type.size() > limits.max_type_bytes)
-      return InvalidArgument(where + ": event type longer than " + std::to_string(limits.max_type_bytes) +
-                             " bytes");
+      return InvalidArgument(where + ": event type longer than " + std::to_string(limits.max_type_bytes) + " bytes");
   }
   return Status::Ok();
 }
@@ -56,17 +55,16 @@ StatusOr<std::optional<AppendResult>> DecideAppend(const AppendRequest& request,
   }
   if (known == 0) {
     if (!request.expected.Matches(current_version))
-      return VersionConflict("stream '" + request.stream_id + "' is at version " +
-                                 std::to_string(current_version) + ", expected " + request.expected.ToString(),
+      return VersionConflict("stream '" + request.stream_id + "' is at version " + std::to_string(current_version) +
+                                 ", expected " + request.expected.ToString(),
                              current_version);
     return std::optional<AppendResult>();
   }
   // Some ids are stored already: this is a re-send or a misuse.
   for (size_t i = 0; i < found.size(); ++i) {
     if (!found[i])
-      return AlreadyExists("event id " + request.events[0].event_id +
-                           " is already stored but event id " + request.events[i].event_id +
-                           " is not: an append cannot be partly re-sent");
+      return AlreadyExists("event id " + request.events[0].event_id + " is already stored but event id " +
+                           request.events[i].event_id + " is not: an append cannot be partly re-sent");
     if (found[i]->stream_id != request.stream_id)
       return AlreadyExists("event id " + request.events[i].event_id + " is already stored in another stream");
   }

@@ -159,9 +159,8 @@ StatusOr<RecordedEvent> DecodeEvent(std::string_view envelope, uint64_t position
     return Corruption("event at position " + std::to_string(position) + " has envelope format " +
                       std::to_string(format) + "; this build reads format " + std::to_string(kEnvelopeFormat));
   if (!r.Fixed64(version) || !r.Fixed64(micros) || !r.Varint(schema) || !r.String(e.stream_id) ||
-      !r.String(e.event_id) || !r.String(e.type) || !r.String(e.metadata.actor) ||
-      !r.String(e.metadata.causation_id) || !r.String(e.metadata.correlation_id) || !r.String(e.data_json) ||
-      !r.done())
+      !r.String(e.event_id) || !r.String(e.type) || !r.String(e.metadata.actor) || !r.String(e.metadata.causation_id) ||
+      !r.String(e.metadata.correlation_id) || !r.String(e.data_json) || !r.done())
     return Corruption("malformed event envelope at position " + std::to_string(position));
   e.version = version;
   e.position = position;

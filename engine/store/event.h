@@ -60,8 +60,8 @@ struct RecordedEvent {
 
 // The latest snapshot of a stream's folded state.
 struct Snapshot {
-  uint64_t version = 0;          // the stream version the state includes
-  std::string schema;            // the state's shape; a reader discards a schema it does not know
+  uint64_t version = 0;  // the stream version the state includes
+  std::string schema;    // the state's shape; a reader discards a schema it does not know
   std::string payload;
 };
 
@@ -76,7 +76,7 @@ struct EventLocation {
 struct EventLimits {
   size_t max_stream_id_bytes = 256;
   size_t max_type_bytes = 128;
-  size_t max_event_bytes = 1 << 20;     // encoded size of one event
+  size_t max_event_bytes = 1 << 20;  // encoded size of one event
   size_t max_events_per_append = 1000;
 };
 

@@ -1,8 +1,8 @@
 #include "engine/store/event_store.h"
 
 #include <condition_variable>
-#include <optional>
 #include <mutex>
+#include <optional>
 
 namespace relais {
 

@@ -75,8 +75,8 @@ struct AppendResult {
   uint64_t last_version = 0;   // the stream's version after the append
   uint64_t first_position = 0;
   uint64_t last_position = 0;
-  bool deduplicated = false;   // true: these event ids were already stored; nothing was written
-  TimePoint recorded_at{};     // the stamp the events carry (not set when deduplicated)
+  bool deduplicated = false;  // true: these event ids were already stored; nothing was written
+  TimePoint recorded_at{};    // the stamp the events carry (not set when deduplicated)
 };
 
 struct AppendRequest {
@@ -108,9 +108,9 @@ struct LogPage {
 
 struct StoreStats {
   uint64_t last_position = 0;
-  uint64_t appends = 0;        // acknowledged appends since open
-  uint64_t commit_groups = 0;  // durable syncs since open (appends / groups = batching factor)
-  uint64_t disk_bytes = 0;     // live files on disk (0 for the in-memory store)
+  uint64_t appends = 0;          // acknowledged appends since open
+  uint64_t commit_groups = 0;    // durable syncs since open (appends / groups = batching factor)
+  uint64_t disk_bytes = 0;       // live files on disk (0 for the in-memory store)
   uint64_t background_jobs = 0;  // flushes and compactions running or pending (they take CPU and disk)
 };
 
@@ -161,16 +161,14 @@ class EventStore {
 
   // Blocking form of AppendAsync.
   StatusOr<AppendResult> Append(AppendRequest request);
-  StatusOr<AppendResult> Append(std::string stream_id, ExpectedVersion expected,
-                                std::vector<NewEvent> events);
+  StatusOr<AppendResult> Append(std::string stream_id, ExpectedVersion expected, std::vector<NewEvent> events);
 
   // The stream's last version; 0 if the stream does not exist.
   virtual StatusOr<uint64_t> StreamVersion(const std::string& stream_id) = 0;
 
   // Up to max_count events of one stream, from version from_version (>= 1) on.
   // An unknown stream yields an empty vector.
-  virtual StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id,
-                                                          uint64_t from_version,
+  virtual StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id, uint64_t from_version,
                                                           size_t max_count) = 0;
 
   // Up to max_count events of the global log from position from_position (>= 1).
@@ -200,8 +198,7 @@ class EventStore {
   virtual StatusOr<std::optional<std::string>> KvGet(const std::string& key) = 0;
   // Entries with keys starting with prefix, in key order, strictly after
   // start_after (empty: from the first), at most max_count.
-  virtual StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix,
-                                                const std::string& start_after,
+  virtual StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                                 size_t max_count) = 0;
 
   virtual StoreStats Stats() const = 0;

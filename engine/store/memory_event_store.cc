@@ -7,8 +7,10 @@ namespace {
 
 void ApplyKv(std::map<std::string, std::string>& kv, const KvWrites& writes) {
   for (const auto& op : writes.ops) {
-    if (op.value) kv[op.key] = *op.value;
-    else kv.erase(op.key);
+    if (op.value)
+      kv[op.key] = *op.value;
+    else
+      kv.erase(op.key);
   }
 }
 
@@ -86,8 +88,8 @@ StatusOr<uint64_t> MemoryEventStore::StreamVersion(const std::string& stream_id)
   return it == streams_.end() ? uint64_t{0} : uint64_t{it->second.size()};
 }
 
-StatusOr<std::vector<RecordedEvent>> MemoryEventStore::ReadStream(const std::string& stream_id,
-                                                                  uint64_t from_version, size_t max_count) {
+StatusOr<std::vector<RecordedEvent>> MemoryEventStore::ReadStream(const std::string& stream_id, uint64_t from_version,
+                                                                  size_t max_count) {
   if (from_version == 0) return InvalidArgument("stream versions start at 1");
   std::lock_guard lock(mu_);
   std::vector<RecordedEvent> out;

@@ -45,7 +45,7 @@ class MemoryEventStore final : public EventStore {
   const Clock& clock_;
   const EventLimits limits_;
   mutable std::mutex mu_;
-  std::vector<RecordedEvent> log_;  // log_[p - 1] has position p
+  std::vector<RecordedEvent> log_;                                  // log_[p - 1] has position p
   std::unordered_map<std::string, std::vector<uint64_t>> streams_;  // positions by version - 1
   std::unordered_map<std::string, EventLocation> event_ids_;
   std::unordered_map<std::string, Snapshot> snapshots_;

@@ -33,8 +33,8 @@ constexpr const char* kFormatKey = "relais.store.format";
 constexpr const char* kCreatedAtKey = "relais.store.created_at";
 
 const std::vector<std::string>& RelaisColumnFamilies() {
-  static const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kLogCf, kStreamsCf,
-                                                 kEventIdsCf, kSnapshotsCf, kKvCf};
+  static const std::vector<std::string> names = {
+      rocksdb::kDefaultColumnFamilyName, kLogCf, kStreamsCf, kEventIdsCf, kSnapshotsCf, kKvCf};
   return names;
 }
 
@@ -516,8 +516,8 @@ struct RocksDbEventStore::GroupBatch {
     bool needs_batch = false;  // true: only valid if this group's batch commits
   };
   std::vector<Outcome> outcomes;
-  std::unordered_map<std::string, uint64_t> versions;   // stream -> its version after this group
-  std::unordered_map<std::string, EventLocation> ids;   // event ids this group writes
+  std::unordered_map<std::string, uint64_t> versions;  // stream -> its version after this group
+  std::unordered_map<std::string, EventLocation> ids;  // event ids this group writes
   rocksdb::WriteBatch batch;
   uint64_t next_position = 0;
   uint64_t written = 0;  // appends that write something
@@ -552,9 +552,8 @@ void RocksDbEventStore::DecideAppendInGroup(Pending& p, GroupBatch& batch, size_
     return;
   }
   bool saw_pending = false;
-  auto decision = DecideAppend(p.request, *current, [&](const std::string& id) {
-    return FindEventId(id, batch, saw_pending);
-  });
+  auto decision =
+      DecideAppend(p.request, *current, [&](const std::string& id) { return FindEventId(id, batch, saw_pending); });
   if (!decision.ok()) {
     out.result = decision.status();
     return;
@@ -608,8 +607,10 @@ AppendResult RocksDbEventStore::AddToBatch(Pending& p, uint64_t current, GroupBa
   KvWrites side = std::move(req.side_writes);
   if (req.attach) req.attach(r, side);
   for (const auto& op : side.ops) {
-    if (op.value) wb.Put(db_->kv(), op.key, *op.value).PermitUncheckedError();
-    else wb.Delete(db_->kv(), op.key).PermitUncheckedError();
+    if (op.value)
+      wb.Put(db_->kv(), op.key, *op.value).PermitUncheckedError();
+    else
+      wb.Delete(db_->kv(), op.key).PermitUncheckedError();
   }
   batch.versions[req.stream_id] = r.last_version;
   ++batch.written;
@@ -719,9 +720,9 @@ Status RocksDbEventStore::Reopen() {
   }
   if (health_->MarkRecoveredIf(seen)) log.Info("store writable again", {{"path", options_.path}});
   if (*last > acknowledged) {
-    log.Warn("store found refused appends stored",
-             {{"path", options_.path}, {"from_position", std::to_string(acknowledged + 1)},
-              {"to_position", std::to_string(*last)}});
+    log.Warn("store found refused appends stored", {{"path", options_.path},
+                                                    {"from_position", std::to_string(acknowledged + 1)},
+                                                    {"to_position", std::to_string(*last)}});
     listeners_.Notify(*last);
   }
   return Status::Ok();
@@ -744,8 +745,8 @@ Status RocksDbEventStore::AdoptReopenedLog(uint64_t last_on_disk) {
 StatusOr<RocksDbEventStore::DbHold> RocksDbEventStore::HoldDb() const {
   std::shared_lock lock(db_mu_);
   if (!db_)
-    return Unavailable("the store in " + options_.path + " is closed until it reopens: " +
-                       health_->Writable().message());
+    return Unavailable("the store in " + options_.path +
+                       " is closed until it reopens: " + health_->Writable().message());
   return DbHold(std::move(lock), *db_);
 }
 
@@ -754,8 +755,8 @@ StatusOr<uint64_t> RocksDbEventStore::StreamVersion(const std::string& stream_id
   return StreamVersionIn(*hold, stream_id);
 }
 
-StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(const std::string& stream_id,
-                                                                   uint64_t from_version, size_t max_count) {
+StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(const std::string& stream_id, uint64_t from_version,
+                                                                   size_t max_count) {
   if (from_version == 0) return InvalidArgument("stream versions start at 1");
   RELAIS_ASSIGN_OR_RETURN(DbHold hold, HoldDb());
   const RocksDbHandles& db = *hold;
@@ -781,8 +782,8 @@ StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(const std::st
   for (size_t i = 0; i < keys.size(); ++i) {
     uint64_t position = codec::DecodeU64Key(position_keys[i]);
     if (!statuses[i].ok())
-      return FromRocks(statuses[i], "reading event at position " + std::to_string(position)).WithContext(
-          "stream '" + stream_id + "'");
+      return FromRocks(statuses[i], "reading event at position " + std::to_string(position))
+          .WithContext("stream '" + stream_id + "'");
     RELAIS_ASSIGN_OR_RETURN(RecordedEvent e, codec::DecodeEvent(values[i].ToStringView(), position));
     out.push_back(std::move(e));
   }
@@ -801,8 +802,8 @@ StatusOr<LogPage> RocksDbEventStore::ReadAll(uint64_t from_position, size_t max_
     uint64_t position = codec::DecodeU64Key(it->key().ToStringView());
     if (position > last) break;
     if (position != page.next_position)
-      return Corruption("global log has a gap: expected position " + std::to_string(page.next_position) +
-                        ", found " + std::to_string(position));
+      return Corruption("global log has a gap: expected position " + std::to_string(page.next_position) + ", found " +
+                        std::to_string(position));
     RELAIS_ASSIGN_OR_RETURN(RecordedEvent e, codec::DecodeEvent(it->value().ToStringView(), position));
     page.events.push_back(std::move(e));
     page.next_position = position + 1;
@@ -842,8 +843,10 @@ Status RocksDbEventStore::KvWrite(const KvWrites& writes) {
   const RocksDbHandles& db = *hold;
   rocksdb::WriteBatch batch;
   for (const auto& op : writes.ops) {
-    if (op.value) batch.Put(db.kv(), op.key, *op.value).PermitUncheckedError();
-    else batch.Delete(db.kv(), op.key).PermitUncheckedError();
+    if (op.value)
+      batch.Put(db.kv(), op.key, *op.value).PermitUncheckedError();
+    else
+      batch.Delete(db.kv(), op.key).PermitUncheckedError();
   }
   rocksdb::WriteOptions wo;
   wo.sync = writes.sync;

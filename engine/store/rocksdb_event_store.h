@@ -54,12 +54,12 @@ namespace relais {
 struct RocksDbHandles;  // the database and its column families (internal)
 
 struct RocksDbStoreOptions {
-  std::string path;                          // the data directory
-  size_t max_batch_events = 1024;            // events in one commit group
-  size_t max_batch_bytes = 8 << 20;          // encoded bytes in one commit group
-  size_t stream_cache_capacity = 100'000;    // streams whose version is kept in memory
-  size_t write_buffer_bytes = 64 << 20;      // RocksDB memtable size
-  size_t block_cache_bytes = 64 << 20;       // RocksDB block cache
+  std::string path;                        // the data directory
+  size_t max_batch_events = 1024;          // events in one commit group
+  size_t max_batch_bytes = 8 << 20;        // encoded bytes in one commit group
+  size_t stream_cache_capacity = 100'000;  // streams whose version is kept in memory
+  size_t write_buffer_bytes = 64 << 20;    // RocksDB memtable size
+  size_t block_cache_bytes = 64 << 20;     // RocksDB block cache
   // Write-ahead log kept before the column families holding its oldest data
   // are flushed: bounds what an open after a crash replays (six column
   // families written at different rates would otherwise keep old logs alive).
@@ -73,8 +73,8 @@ struct RocksDbStoreOptions {
   // files, and one that fails leaves reads unavailable until the next.
   uint64_t recovery_free_bytes = 64 << 20;
   EventLimits limits;
-  const Clock* clock = nullptr;              // nullptr: the system clock; must outlive the store
-  rocksdb::Env* env = nullptr;               // nullptr: the default; tests inject faults here
+  const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the store
+  rocksdb::Env* env = nullptr;   // nullptr: the default; tests inject faults here
   // Background errors, recoveries and RocksDB's own warnings are logged here
   // (RocksDB writes no LOG file, and nothing of a failed open is logged: see
   // rocksdb_log.h); must outlive the store.

@@ -17,9 +17,7 @@ RocksDbLogForwarder::RocksDbLogForwarder(relais::Logger& log)
     : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), log_(log) {}
 
 // Records without a level are informational (RocksDB's LogBuffer summaries).
-void RocksDbLogForwarder::Logv(const char* format, va_list ap) {
-  Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
-}
+void RocksDbLogForwarder::Logv(const char* format, va_list ap) { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
 
 void RocksDbLogForwarder::Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) {
   if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;

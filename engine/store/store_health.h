@@ -42,7 +42,7 @@ class StoreHealth {
 
  private:
   mutable std::mutex mu_;
-  Status reason_;        // OK while writable
+  Status reason_;  // OK while writable
   uint64_t generation_ = 0;
   std::chrono::steady_clock::time_point last_failure_{};
 };

@@ -26,12 +26,11 @@ class DuplicateKeyFinder {
       case Json::parse_event_t::key: {
         Frame& top = frames_.back();
         top.key = parsed.get<std::string>();
-        if (!top.keys.insert(top.key).second && !duplicate_) duplicate_ = "duplicate key '" + top.key + "' at " + Path();
+        if (!top.keys.insert(top.key).second && !duplicate_)
+          duplicate_ = "duplicate key '" + top.key + "' at " + Path();
         break;
       }
-      case Json::parse_event_t::value:
-        BeginElement();
-        break;
+      case Json::parse_event_t::value: BeginElement(); break;
       case Json::parse_event_t::object_end:
       case Json::parse_event_t::array_end:
         if (!frames_.empty()) frames_.pop_back();
@@ -77,16 +76,20 @@ StatusOr<Json> Parse(std::string_view text, size_t max_depth, bool strict) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '{' || c == '[') {
       if (++depth > max_depth)
-        return InvalidArgument("JSON nested deeper than " + std::to_string(max_depth) +
-                               " levels at byte offset " + std::to_string(i));
+        return InvalidArgument("JSON nested deeper than " + std::to_string(max_depth) + " levels at byte offset " +
+                               std::to_string(i));
     } else if ((c == '}' || c == ']') && depth > 0) {
       --depth;
     }
@@ -97,8 +100,7 @@ StatusOr<Json> Parse(std::string_view text, size_t max_depth, bool strict) {
     Json value = Json::parse(text.begin(), text.end(), [&finder](int, Json::parse_event_t event, Json& parsed) {
       return finder.OnEvent(event, parsed);
     });
-    if (finder.duplicate())
-      return InvalidArgument(*finder.duplicate() + ": an object names each member once");
+    if (finder.duplicate()) return InvalidArgument(*finder.duplicate() + ": an object names each member once");
     return value;
   } catch (const Json::parse_error& e) {
     // e.byte is 1-based; we report 0-based offsets.
@@ -123,8 +125,6 @@ std::string JsonMemberPath(const std::string& parent, const std::string& key) {
   return plain ? parent + "." + key : parent + "[" + DumpJson(Json(key)) + "]";
 }
 
-std::string DumpJson(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string DumpJson(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace relais

@@ -59,8 +59,8 @@ Logger& NullLogger();
 // Where and how the production logger writes.
 struct LogOptions {
   LogLevel level = LogLevel::kInfo;
-  bool json = false;            // JSON lines instead of "time level message key=value"
-  std::string path;             // a file to append to; empty: standard error
+  bool json = false;  // JSON lines instead of "time level message key=value"
+  std::string path;   // a file to append to; empty: standard error
 };
 
 // The spdlog-backed logger. Fails with kInvalidArgument when path cannot be

@@ -57,9 +57,7 @@ class [[nodiscard]] Status {
   // Prefixes the message with context ("loading cbe.yaml: ...").
   Status WithContext(std::string_view context) const;
 
-  friend bool operator==(const Status& a, const Status& b) {
-    return a.code_ == b.code_ && a.message_ == b.message_;
-  }
+  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_ && a.message_ == b.message_; }
 
  private:
   StatusCode code_ = StatusCode::kOk;
@@ -115,9 +113,9 @@ class [[nodiscard]] StatusOr {
 }  // namespace relais
 
 // Early-return helpers. RELAIS_ASSIGN_OR_RETURN(auto x, expr) declares x.
-#define RELAIS_RETURN_IF_ERROR(expr)             \
-  do {                                           \
-    ::relais::Status relais_status_ = (expr);    \
+#define RELAIS_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::relais::Status relais_status_ = (expr);        \
     if (!relais_status_.ok()) return relais_status_; \
   } while (0)
 

@@ -1,8 +1,8 @@
 #include "engine/util/uuid.h"
 
+#include <openssl/sha.h>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
-#include <openssl/sha.h>
 
 namespace relais {
 

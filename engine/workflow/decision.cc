@@ -74,8 +74,10 @@ class FieldChanges {
     for (const auto& [field, expr] : u.set) {
       Json v = expr.EvaluateValue(ctx);
       // Setting null removes the field: an optional datum that was not given.
-      if (v.is_null()) Unset(field);
-      else changes_[field] = Change{Kind::kSet, std::move(v)};
+      if (v.is_null())
+        Unset(field);
+      else
+        changes_[field] = Change{Kind::kSet, std::move(v)};
     }
     for (const auto& [field, expr] : u.append) {
       Json v = expr.EvaluateValue(ctx);
@@ -107,8 +109,10 @@ class FieldChanges {
             const Json& v = change.value;
             const bool grew = it->is_array() && v.is_array() && v.size() > it->size() &&
                               std::equal(it->begin(), it->end(), v.begin());
-            if (grew) append[key] = Json(v.begin() + static_cast<std::ptrdiff_t>(it->size()), v.end());
-            else set[key] = v;
+            if (grew)
+              append[key] = Json(v.begin() + static_cast<std::ptrdiff_t>(it->size()), v.end());
+            else
+              set[key] = v;
           }
           break;
       }
@@ -152,13 +156,17 @@ class FieldChanges {
     auto c = changes_.find(field);
     if (c == changes_.end()) {
       const Json* base = Base(field);
-      if (base == nullptr || base->is_null()) changes_[field] = Change{Kind::kSet, Json::array({std::move(v)})};
-      else if (base->is_array()) changes_[field] = Change{Kind::kAppend, Json::array({std::move(v)})};
+      if (base == nullptr || base->is_null())
+        changes_[field] = Change{Kind::kSet, Json::array({std::move(v)})};
+      else if (base->is_array())
+        changes_[field] = Change{Kind::kAppend, Json::array({std::move(v)})};
       return;  // a field of another type is left as it is
     }
     Change& change = c->second;
-    if (change.kind == Kind::kUnset) change = Change{Kind::kSet, Json::array({std::move(v)})};
-    else if (change.value.is_array()) change.value.push_back(std::move(v));
+    if (change.kind == Kind::kUnset)
+      change = Change{Kind::kSet, Json::array({std::move(v)})};
+    else if (change.value.is_array())
+      change.value.push_back(std::move(v));
   }
 
   // Removing items materializes the list: O(list), for the few events that remove.
@@ -263,8 +271,8 @@ void PlanTimers(const WorkflowDefinition& def, const ProjectState& state, const 
     }
   }
   for (const auto& t : def.timers) {
-    bool arm = (phase_changed && t.on_enter_phase && *t.on_enter_phase == to) ||
-               (t.on_event && *t.on_event == event_type);
+    bool arm =
+        (phase_changed && t.on_enter_phase && *t.on_enter_phase == to) || (t.on_event && *t.on_event == event_type);
     if (!arm) continue;
     armed[t.id] = to;
     d.arm.push_back(ArmOf(t, to));
@@ -283,7 +291,8 @@ void PlanTimers(const WorkflowDefinition& def, const ProjectState& state, const 
   if (!armed.empty()) timers["armed"] = armed;
   if (fired_timer) {
     const Timer* t = def.FindTimer(*fired_timer);
-    if (t && t->kind != TimerKind::kRepeat && !armed.contains(*fired_timer)) timers["fired"] = Json::array({*fired_timer});
+    if (t && t->kind != TimerKind::kRepeat && !armed.contains(*fired_timer))
+      timers["fired"] = Json::array({*fired_timer});
   }
   if (!timers.empty()) effects["timers"] = timers;
 }
@@ -326,7 +335,8 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
                   {{"phase", phase}, {"initial_phases", def.initial_phases}});
   Json fields = command.fields.is_null() ? Json::object() : command.fields;
   if (auto v = ValidateJson(def.state_schema, fields); !v.empty())
-    return Refuse(RefusalCode::kInvalidData, "initial state fields are invalid at " + v.front().path + ": " + v.front().message,
+    return Refuse(RefusalCode::kInvalidData,
+                  "initial state fields are invalid at " + v.front().path + ": " + v.front().message,
                   {{"violations", ViolationsJson(v)}});
   Decision d;
   Json effects = {{"phase", {{"to", phase}}}, {"tracks", InitialTracks(*def.FindPhase(phase))}};
@@ -365,7 +375,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   if (event->suspension == Suspension::kSuspend && state.suspended)
     return Refuse(RefusalCode::kAlreadySuspended, "the project is already suspended", {{"event_type", event->type}});
   if (state.suspended && !event->allowed_while_suspended)
-    return Refuse(RefusalCode::kSuspended, "the project is suspended; '" + event->type + "' must wait for its resumption",
+    return Refuse(RefusalCode::kSuspended,
+                  "the project is suspended; '" + event->type + "' must wait for its resumption",
                   {{"event_type", event->type}});
   if (event->suspension == Suspension::kResume && !state.suspended)
     return Refuse(RefusalCode::kNotSuspended, "the project is not suspended", {{"event_type", event->type}});
@@ -411,7 +422,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   if (chosen) changes.Apply(chosen->update, ctx);
   changes.Effects(effects);
   if (auto v = ValidateStateChange(def.state_schema, changes, effects); !v.empty())
-    return Refuse(RefusalCode::kInvalidState, "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
+    return Refuse(RefusalCode::kInvalidState,
+                  "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
 
   std::string to = chosen && chosen->to ? *chosen->to : state.phase;

@@ -22,7 +22,7 @@ inline constexpr std::string_view kProjectCreated = "project_created";
 
 struct Command {
   std::string event_type;
-  Json data = Json::object();          // null is treated as {}
+  Json data = Json::object();  // null is treated as {}
   std::vector<std::string> actor_roles;
   // Set by the runtime when a due timer fires this command (roles = {"system"}).
   std::optional<std::string> fired_by_timer;
@@ -39,20 +39,20 @@ struct CreateCommand {
 const std::vector<std::string>& CreatorRoles();
 
 enum class RefusalCode {
-  kNotCreated,          // the project does not exist yet
-  kAlreadyCreated,      // creating twice
-  kUnknownEventType,    // the workflow has no such event
-  kUnknownPhase,        // creation in a phase that is not an initial phase
-  kRoleNotAllowed,      // none of the actor's roles may fire it
-  kNotAllowedInPhase,   // the current phase does not accept it
-  kSuspended,           // the project is suspended and the event is not allowed then
-  kNotSuspended,        // resuming a project that is not suspended
-  kAlreadySuspended,    // suspending a suspended project
-  kInvalidData,         // the data does not match the event's schema
-  kGuardFailed,         // a `requires` guard is false
-  kNoTransitionMatched, // no transition's `when` holds
-  kInvalidState,        // the resulting state would not match the state schema
-  kTimerNotArmed,       // a timer fired that is not armed (stale)
+  kNotCreated,           // the project does not exist yet
+  kAlreadyCreated,       // creating twice
+  kUnknownEventType,     // the workflow has no such event
+  kUnknownPhase,         // creation in a phase that is not an initial phase
+  kRoleNotAllowed,       // none of the actor's roles may fire it
+  kNotAllowedInPhase,    // the current phase does not accept it
+  kSuspended,            // the project is suspended and the event is not allowed then
+  kNotSuspended,         // resuming a project that is not suspended
+  kAlreadySuspended,     // suspending a suspended project
+  kInvalidData,          // the data does not match the event's schema
+  kGuardFailed,          // a `requires` guard is false
+  kNoTransitionMatched,  // no transition's `when` holds
+  kInvalidState,         // the resulting state would not match the state schema
+  kTimerNotArmed,        // a timer fired that is not armed (stale)
 };
 
 // "guard_failed", ...: stable names for the HTTP layer and logs.
@@ -69,20 +69,20 @@ struct Refusal {
 
 struct TimerToArm {
   std::string timer_id;
-  std::string fires;        // the event type to fire when due
+  std::string fires;  // the event type to fire when due
   TimerKind kind = TimerKind::kAfter;
-  IsoDuration delay;        // kAfter: after arming; kRepeat: the period
-  std::string at;           // kAt: "YYYY-MM-DD"
-  int times_per_year = 0;   // kRepeat
-  std::string phase;        // the phase it is armed in (cancelled when it ends, if so declared)
+  IsoDuration delay;       // kAfter: after arming; kRepeat: the period
+  std::string at;          // kAt: "YYYY-MM-DD"
+  int times_per_year = 0;  // kRepeat
+  std::string phase;       // the phase it is armed in (cancelled when it ends, if so declared)
 };
 
 struct Decision {
-  std::vector<RecordedEvent> events;     // to append, in order
-  std::vector<TimerToArm> arm;           // an already armed timer is re-armed (its due time restarts)
-  std::vector<std::string> cancel;       // timer ids
-  std::vector<std::string> notify;       // topics, without duplicates
-  ProjectState next;                     // the state after folding `events` (not filled by DecideChange)
+  std::vector<RecordedEvent> events;  // to append, in order
+  std::vector<TimerToArm> arm;        // an already armed timer is re-armed (its due time restarts)
+  std::vector<std::string> cancel;    // timer ids
+  std::vector<std::string> notify;    // topics, without duplicates
+  ProjectState next;                  // the state after folding `events` (not filled by DecideChange)
 };
 
 using DecisionOrRefusal = std::variant<Decision, Refusal>;

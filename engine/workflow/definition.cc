@@ -44,8 +44,8 @@ std::string TimerKindName(TimerKind k) {
 }  // namespace
 
 const std::vector<std::string>& BuiltinRoles() {
-  static const std::vector<std::string> kRoles = {"coordinator", "elu",   "referent", "partner",
-                                                  "observer",    "admin", std::string(kSystemRole)};
+  static const std::vector<std::string> kRoles = {
+      "coordinator", "elu", "referent", "partner", "observer", "admin", std::string(kSystemRole)};
   return kRoles;
 }
 
@@ -92,16 +92,22 @@ Json CanonicalJson(const WorkflowDefinition& def) {
     Json j = {{"id", p.id}, {"labels", LabelsJson(p.labels)}, {"terminal", p.terminal}};
     if (p.planned_year_key) j["planned_year_key"] = *p.planned_year_key;
     Json tracks = Json::array();
-    for (const auto& t : p.tracks) tracks.push_back({{"id", t.id}, {"labels", LabelsJson(t.labels)}, {"steps", t.steps}});
+    for (const auto& t : p.tracks)
+      tracks.push_back({{"id", t.id}, {"labels", LabelsJson(t.labels)}, {"steps", t.steps}});
     j["tracks"] = tracks;
     phases.push_back(j);
   }
   out["phases"] = phases;
   Json events = Json::array();
   for (const auto& e : def.events) {
-    Json j = {{"type", e.type},       {"labels", LabelsJson(e.labels)}, {"schema", e.schema},
-              {"roles", e.roles},     {"phases", e.phases},             {"any_open_phase", e.any_open_phase},
-              {"notify", e.notify},   {"update", UpdateJson(e.update)},
+    Json j = {{"type", e.type},
+              {"labels", LabelsJson(e.labels)},
+              {"schema", e.schema},
+              {"roles", e.roles},
+              {"phases", e.phases},
+              {"any_open_phase", e.any_open_phase},
+              {"notify", e.notify},
+              {"update", UpdateJson(e.update)},
               {"allowed_while_suspended", e.allowed_while_suspended},
               {"suspension", e.suspension == Suspension::kNone      ? "none"
                              : e.suspension == Suspension::kSuspend ? "suspend"
@@ -122,8 +128,10 @@ Json CanonicalJson(const WorkflowDefinition& def) {
   out["events"] = events;
   Json timers = Json::array();
   for (const auto& t : def.timers) {
-    Json j = {{"id", t.id},         {"labels", LabelsJson(t.labels)},
-              {"kind", TimerKindName(t.kind)}, {"fires", t.fires},
+    Json j = {{"id", t.id},
+              {"labels", LabelsJson(t.labels)},
+              {"kind", TimerKindName(t.kind)},
+              {"fires", t.fires},
               {"cancel_on_phase_exit", t.cancel_on_phase_exit}};
     if (t.kind == TimerKind::kAfter) j["after"] = t.after.ToString();
     if (t.kind == TimerKind::kAt) j["at"] = t.at;

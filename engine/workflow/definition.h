@@ -81,9 +81,9 @@ struct EventType {
   bool allowed_while_suspended = false;
   Suspension suspension = Suspension::kNone;
   std::vector<GuardClause> preconditions;  // `requires:`; all must hold, else the command is refused
-  StateUpdate update;                  // applied whatever the transition
-  std::vector<Transition> transitions;  // empty = stay
-  std::vector<std::string> notify;      // notification topics announced to partners
+  StateUpdate update;                      // applied whatever the transition
+  std::vector<Transition> transitions;     // empty = stay
+  std::vector<std::string> notify;         // notification topics announced to partners
   SourceLocation location;
 };
 
@@ -93,12 +93,12 @@ struct Timer {
   std::string id;
   Labels labels;
   TimerKind kind = TimerKind::kAfter;
-  IsoDuration after;         // kAfter: delay after arming; kRepeat: the period
-  std::string at;            // kAt: "YYYY-MM-DD"
-  int times_per_year = 0;    // kRepeat
+  IsoDuration after;                          // kAfter: delay after arming; kRepeat: the period
+  std::string at;                             // kAt: "YYYY-MM-DD"
+  int times_per_year = 0;                     // kRepeat
   std::optional<std::string> on_enter_phase;  // armed on entering this phase
   std::optional<std::string> on_event;        // or when this event is accepted
-  std::string fires;         // the event type it fires (with role "system")
+  std::string fires;                          // the event type it fires (with role "system")
   // Cancelled when the phase it was armed in ends; false = lives until a terminal phase.
   bool cancel_on_phase_exit = true;
   SourceLocation location;

@@ -24,14 +24,14 @@ std::string Diagnostic::ToString() const {
 
 void Diagnostics::Error(SourceLocation at, std::string code, std::string message, std::string found,
                         std::string expected, std::string hint) {
-  Add({Severity::kError, file_, at, std::move(code), std::move(message), std::move(found),
-       std::move(expected), std::move(hint)});
+  Add({Severity::kError, file_, at, std::move(code), std::move(message), std::move(found), std::move(expected),
+       std::move(hint)});
 }
 
 void Diagnostics::Warning(SourceLocation at, std::string code, std::string message, std::string found,
                           std::string expected, std::string hint) {
-  Add({Severity::kWarning, file_, at, std::move(code), std::move(message), std::move(found),
-       std::move(expected), std::move(hint)});
+  Add({Severity::kWarning, file_, at, std::move(code), std::move(message), std::move(found), std::move(expected),
+       std::move(hint)});
 }
 
 void Diagnostics::Add(Diagnostic d) {

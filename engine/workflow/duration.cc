@@ -57,17 +57,38 @@ StatusOr<IsoDuration> ParseIsoDuration(std::string_view text, const WorkflowLimi
     int* field = nullptr;
     if (!in_time) {
       switch (unit) {
-        case 'Y': rank = 0; field = &d.years; break;
-        case 'M': rank = 1; field = &d.months; break;
-        case 'W': rank = 2; field = &d.weeks; break;
-        case 'D': rank = 3; field = &d.days; break;
+        case 'Y':
+          rank = 0;
+          field = &d.years;
+          break;
+        case 'M':
+          rank = 1;
+          field = &d.months;
+          break;
+        case 'W':
+          rank = 2;
+          field = &d.weeks;
+          break;
+        case 'D':
+          rank = 3;
+          field = &d.days;
+          break;
         default: return fail(i, "expected a date unit Y, M, W or D (time units need 'T' first)");
       }
     } else {
       switch (unit) {
-        case 'H': rank = 4; field = &d.hours; break;
-        case 'M': rank = 5; field = &d.minutes; break;
-        case 'S': rank = 6; field = &d.seconds; break;
+        case 'H':
+          rank = 4;
+          field = &d.hours;
+          break;
+        case 'M':
+          rank = 5;
+          field = &d.minutes;
+          break;
+        case 'S':
+          rank = 6;
+          field = &d.seconds;
+          break;
         default: return fail(i, "expected a time unit H, M or S");
       }
       any_time = true;

@@ -19,7 +19,9 @@ struct IsoDuration {
   int years = 0, months = 0, weeks = 0, days = 0;
   int hours = 0, minutes = 0, seconds = 0;
 
-  bool IsZero() const { return years == 0 && months == 0 && weeks == 0 && days == 0 && hours == 0 && minutes == 0 && seconds == 0; }
+  bool IsZero() const {
+    return years == 0 && months == 0 && weeks == 0 && days == 0 && hours == 0 && minutes == 0 && seconds == 0;
+  }
   // Canonical form: "P1Y6M", "PT2H", "P0D" for zero.
   std::string ToString() const;
   friend bool operator==(const IsoDuration&, const IsoDuration&) = default;

@@ -66,14 +66,17 @@ class Lexer {
     };
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t start = pos_;
-      while (pos_ < text_.size() &&
-             (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
+      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
         ++pos_;
       t.text = std::string(text_.substr(start, pos_ - start));
-      if (t.text == "and") t.kind = Tok::kAnd;
-      else if (t.text == "or") t.kind = Tok::kOr;
-      else if (t.text == "not") t.kind = Tok::kNot;
-      else t.kind = Tok::kIdent;
+      if (t.text == "and")
+        t.kind = Tok::kAnd;
+      else if (t.text == "or")
+        t.kind = Tok::kOr;
+      else if (t.text == "not")
+        t.kind = Tok::kNot;
+      else
+        t.kind = Tok::kIdent;
       return t;
     }
     if (std::isdigit(static_cast<unsigned char>(c)) ||
@@ -149,7 +152,9 @@ class Lexer {
         switch (e) {
           case 'n': value += '\n'; break;
           case 't': value += '\t'; break;
-          case '\\': case '\'': case '"': value += e; break;
+          case '\\':
+          case '\'':
+          case '"': value += e; break;
           default:
             t.kind = Tok::kBad;
             t.text = std::string("\\") + e;
@@ -181,9 +186,7 @@ struct ParseFailure {
 //   operand := literal | path | exists(path) | count(path) | '(' or ')'
 class Parser {
  public:
-  Parser(std::string_view text, const WorkflowLimits& limits) : lexer_(text, limits), limits_(limits) {
-    Advance();
-  }
+  Parser(std::string_view text, const WorkflowLimits& limits) : lexer_(text, limits), limits_(limits) { Advance(); }
 
   std::shared_ptr<const GuardNode> ParseCondition() {
     auto node = ParseOr();
@@ -215,7 +218,8 @@ class Parser {
 
   void ExpectEnd() {
     if (!error_ && current_.kind != Tok::kEnd)
-      Fail(current_, "unexpected token after the end of the expression", "an operator ('and', 'or', '==', ...) or the end");
+      Fail(current_, "unexpected token after the end of the expression",
+           "an operator ('and', 'or', '==', ...) or the end");
   }
 
   // Depth guard: '(' and 'not' are the only ways to recurse, each enters one.
@@ -338,10 +342,14 @@ class Parser {
       case Tok::kNumber: n->literal = current_.number; break;
       case Tok::kString: n->literal = current_.text; break;
       case Tok::kIdent:
-        if (current_.text == "true") n->literal = true;
-        else if (current_.text == "false") n->literal = false;
-        else if (current_.text == "null") n->literal = nullptr;
-        else return Fail(current_, "expected a literal", "a string, number, true, false or null");
+        if (current_.text == "true")
+          n->literal = true;
+        else if (current_.text == "false")
+          n->literal = false;
+        else if (current_.text == "null")
+          n->literal = nullptr;
+        else
+          return Fail(current_, "expected a literal", "a string, number, true, false or null");
         break;
       default: return Fail(current_, "expected a literal", "a string, number, true, false or null");
     }
@@ -392,11 +400,13 @@ class Parser {
         if (current_.text == "exists" || current_.text == "count") {
           Token fn = current_;
           Advance();
-          if (current_.kind != Tok::kLParen) return Fail(current_, "'" + fn.text + "' is a function", "'(' after " + fn.text);
+          if (current_.kind != Tok::kLParen)
+            return Fail(current_, "'" + fn.text + "' is a function", "'(' after " + fn.text);
           Advance();
           NodePtr path = ParsePath(fn.text == "exists" ? GuardOp::kExists : GuardOp::kCount, fn.column);
           if (error_) return nullptr;
-          if (current_.kind != Tok::kRParen) return Fail(current_, "unbalanced parenthesis", "')' closing " + fn.text + "(");
+          if (current_.kind != Tok::kRParen)
+            return Fail(current_, "unbalanced parenthesis", "')' closing " + fn.text + "(");
           Advance();
           return path;
         }
@@ -551,9 +561,12 @@ Json Guard::EvaluateValue(const GuardContext& context) const { return Eval(*root
 Json ResolvePath(const std::vector<std::string>& path, const GuardContext& context) {
   if (path.empty()) return nullptr;
   const Json* cur = nullptr;
-  if (path[0] == kStateRoot) cur = context.state;
-  else if (path[0] == kEventRoot) cur = context.event;
-  else if (path[0] == kProjectRoot) cur = context.project;
+  if (path[0] == kStateRoot)
+    cur = context.state;
+  else if (path[0] == kEventRoot)
+    cur = context.event;
+  else if (path[0] == kProjectRoot)
+    cur = context.project;
   for (size_t i = 1; cur != nullptr && i < path.size(); ++i) {
     if (!cur->is_object()) return nullptr;
     auto it = cur->find(path[i]);

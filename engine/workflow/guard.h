@@ -42,9 +42,9 @@ enum class GuardOp {
 
 struct GuardNode {
   GuardOp op = GuardOp::kLiteral;
-  int column = 1;                     // 1-based column of the node's first token
-  Json literal;                       // kLiteral
-  std::vector<std::string> path;      // kPath, kExists, kCount: {"state", "porteur"}
+  int column = 1;                 // 1-based column of the node's first token
+  Json literal;                   // kLiteral
+  std::vector<std::string> path;  // kPath, kExists, kCount: {"state", "porteur"}
   std::vector<std::shared_ptr<const GuardNode>> children;
 };
 

@@ -80,11 +80,11 @@ class Validator {
     }
     if (value.is_string()) {
       size_t len = Utf8Length(value.get_ref<const std::string&>());
-      if (auto it = schema.find("minLength"); it != schema.end() && it->is_number() &&
-                                               static_cast<double>(len) < it->get<double>())
+      if (auto it = schema.find("minLength");
+          it != schema.end() && it->is_number() && static_cast<double>(len) < it->get<double>())
         Add(path, "minLength", "string shorter than " + DumpJson(*it) + " characters");
-      if (auto it = schema.find("maxLength"); it != schema.end() && it->is_number() &&
-                                               static_cast<double>(len) > it->get<double>())
+      if (auto it = schema.find("maxLength");
+          it != schema.end() && it->is_number() && static_cast<double>(len) > it->get<double>())
         Add(path, "maxLength", "string longer than " + DumpJson(*it) + " characters");
     }
     if (value.is_array()) {
@@ -172,8 +172,8 @@ std::vector<std::string> SchemaTypes(const Json& schema) {
 
 const std::vector<std::string>& SupportedSchemaKeywords() {
   static const std::vector<std::string> kKeywords = {
-      "type",      "properties", "required", "enum",  "minimum",  "maximum", "minLength",
-      "maxLength", "items",      "additionalProperties", "title", "description"};
+      "type",  "properties",           "required", "enum",       "minimum", "maximum", "minLength", "maxLength",
+      "items", "additionalProperties", "title",    "description"};
   return kKeywords;
 }
 

@@ -21,13 +21,14 @@ const std::vector<std::string> kTopKeys = {"workflow", "version", "description",
                                            "state",    "phases",  "initial",     "events", "timers"};
 const std::vector<std::string> kPhaseKeys = {"id", "labels", "terminal", "planned_year", "tracks", "description"};
 const std::vector<std::string> kTrackKeys = {"id", "labels", "steps"};
-const std::vector<std::string> kEventKeys = {"type",     "labels", "description", "data",   "roles",
-                                             "phases",   "while_suspended", "suspension", "requires", "set",
-                                             "append",   "remove", "unset",  "transitions", "notify"};
-const std::vector<std::string> kTransitionKeys = {"when", "to", "set", "append", "remove", "unset", "tracks", "message"};
+const std::vector<std::string> kEventKeys = {"type",   "labels",          "description", "data",        "roles",
+                                             "phases", "while_suspended", "suspension",  "requires",    "set",
+                                             "append", "remove",          "unset",       "transitions", "notify"};
+const std::vector<std::string> kTransitionKeys = {"when",   "to",    "set",    "append",
+                                                  "remove", "unset", "tracks", "message"};
 const std::vector<std::string> kGuardKeys = {"guard", "message"};
-const std::vector<std::string> kTimerKeys = {"id",      "labels", "after", "at", "times_per_year",
-                                             "armed_on", "fires", "until", "description"};
+const std::vector<std::string> kTimerKeys = {"id",       "labels", "after", "at",         "times_per_year",
+                                             "armed_on", "fires",  "until", "description"};
 const std::vector<std::string> kProjectFields = {"phase", "suspended", "tracks"};
 // Reserved: the runtime records creation under this type.
 constexpr std::string_view kCreatedEventType = "project_created";
@@ -35,7 +36,8 @@ constexpr std::string_view kCreatedEventType = "project_created";
 class Loader {
  public:
   Loader(std::string file, const WorkflowLimits& limits)
-      : limits_(limits), result_{std::nullopt, Diagnostics(file, limits.max_diagnostics)},
+      : limits_(limits),
+        result_{std::nullopt, Diagnostics(file, limits.max_diagnostics)},
         reader_(result_.diagnostics, limits) {
     def_.file_name = std::move(file);
   }
@@ -142,8 +144,7 @@ class Loader {
 
   void LoadPhases(const YAML::Node& node) {
     if (!node.IsDefined() || !reader_.ExpectList(node, "phases", {1, 1})) {
-      if (!node.IsDefined())
-        diag().Error({1, 1}, "missing", "phases are required", "nothing", "a list of phases");
+      if (!node.IsDefined()) diag().Error({1, 1}, "missing", "phases are required", "nothing", "a list of phases");
       return;
     }
     if (node.size() > limits_.max_phases) {
@@ -288,9 +289,9 @@ class Loader {
     }
     for (const auto& [role, at] : reader_.IdentifierList(item["roles"], "roles of '" + e.type + "'", e.location)) {
       if (std::find(def_.roles.begin(), def_.roles.end(), role) == def_.roles.end()) {
-        diag().Error(at, "unknown-role", "unknown role", "'" + role + "'", "one of " + JoinNames(def_.roles),
-                     DidYouMean(role, def_.roles).empty() ? "declare custom roles under roles:"
-                                                          : DidYouMean(role, def_.roles));
+        diag().Error(
+            at, "unknown-role", "unknown role", "'" + role + "'", "one of " + JoinNames(def_.roles),
+            DidYouMean(role, def_.roles).empty() ? "declare custom roles under roles:" : DidYouMean(role, def_.roles));
         continue;
       }
       e.roles.push_back(role);
@@ -309,8 +310,8 @@ class Loader {
         e.suspension = Suspension::kResume;
         e.allowed_while_suspended = true;  // resuming is only possible while suspended
       } else if (v) {
-        diag().Error(YamlReader::Loc(s), "bad-value", "unknown suspension effect", "'" + *v + "'",
-                     "suspend or resume", DidYouMean(*v, {"suspend", "resume"}));
+        diag().Error(YamlReader::Loc(s), "bad-value", "unknown suspension effect", "'" + *v + "'", "suspend or resume",
+                     DidYouMean(*v, {"suspend", "resume"}));
       }
     }
     if (const YAML::Node req = item["requires"]; req.IsDefined()) {
@@ -334,9 +335,9 @@ class Loader {
     }
     for (size_t i = 0; i + 1 < e.transitions.size(); ++i) {
       if (!e.transitions[i].when) {
-        diag().Warning(e.transitions[i + 1].location, "shadowed-transition",
-                       "this transition can never be chosen", "an earlier transition without 'when'",
-                       "unconditional transitions last", "transitions are tried in order; the first match wins");
+        diag().Warning(e.transitions[i + 1].location, "shadowed-transition", "this transition can never be chosen",
+                       "an earlier transition without 'when'", "unconditional transitions last",
+                       "transitions are tried in order; the first match wins");
         break;
       }
     }
@@ -348,7 +349,8 @@ class Loader {
     std::vector<std::pair<std::string, Loc>> out;
     if (!node.IsDefined()) return out;
     std::vector<YAML::Node> items;
-    if (IsScalarNode(node)) items.push_back(node);
+    if (IsScalarNode(node))
+      items.push_back(node);
     else if (reader_.ExpectList(node, "notify", fallback))
       for (const auto& n : node) items.push_back(n);
     for (const auto& n : items) {
@@ -437,7 +439,8 @@ class Loader {
     Loc at = ColumnIn(node, p.column);
     std::string full = JoinPath(p.path);
     if (p.path[0] == kProjectRoot) {
-      bool ok = p.path.size() >= 2 && std::find(kProjectFields.begin(), kProjectFields.end(), p.path[1]) != kProjectFields.end();
+      bool ok = p.path.size() >= 2 &&
+                std::find(kProjectFields.begin(), kProjectFields.end(), p.path[1]) != kProjectFields.end();
       if (ok && p.path[1] == "tracks") {
         ok = p.path.size() == 3 && KnownTrack(p.path[2]);
       } else if (ok) {
@@ -452,8 +455,7 @@ class Loader {
     const Json& root_schema = p.path[0] == kStateRoot ? def_.state_schema : e.schema;
     if (p.path.size() == 1) {
       if (p.path[0] == kEventRoot && p.op == GuardOp::kPath) return;  // the whole data object
-      diag().Error(at, "unknown-field", "a path needs a field name", "'" + full + "'",
-                   "'" + full + ".<field>'");
+      diag().Error(at, "unknown-field", "a path needs a field name", "'" + full + "'", "'" + full + ".<field>'");
       return;
     }
     // Walk as far as declared, to name the first unknown segment precisely.
@@ -464,7 +466,8 @@ class Loader {
         std::vector<std::string> declared;
         if (auto props = schema->find("properties"); props != schema->end() && props->is_object())
           for (const auto& [k, v] : props->items()) declared.push_back(k);
-        std::string where = p.path[0] == kStateRoot ? "the workflow's state schema" : "the data schema of event '" + e.type + "'";
+        std::string where =
+            p.path[0] == kStateRoot ? "the workflow's state schema" : "the data schema of event '" + e.type + "'";
         diag().Error(at, "unknown-field", "guard refers to a field not declared in " + where, "'" + full + "'",
                      declared.empty() ? "a declared field (none are declared here)" : "one of " + JoinNames(declared),
                      DidYouMean(p.path[i], declared));
@@ -477,8 +480,9 @@ class Loader {
       bool countable = types.empty();
       for (const auto& t : types) countable = countable || t == "array" || t == "object";
       if (!countable)
-        diag().Error(at, "guard-type", "count() needs a list or an object", "'" + full + "' of type " + JoinNames(types),
-                     "a field of type array or object", "use exists(" + full + ") to test presence");
+        diag().Error(at, "guard-type", "count() needs a list or an object",
+                     "'" + full + "' of type " + JoinNames(types), "a field of type array or object",
+                     "use exists(" + full + ") to test presence");
     }
   }
 
@@ -514,15 +518,12 @@ class Loader {
           for (const auto& t : types) ordered = ordered || t == "number" || t == "integer" || t == "string";
           if (!ordered)
             diag().Error(ColumnIn(node, c->column), "guard-type", "ordering comparison on a value that has no order",
-                         "type " + JoinNames(types), "a number or a text",
-                         "use == or != for booleans and null");
+                         "type " + JoinNames(types), "a number or a text", "use == or != for booleans and null");
         }
         return;
       case GuardOp::kEq:
       case GuardOp::kNe:
-      case GuardOp::kIn:
-        CheckLiteralsAgainstDomain(n, node, e);
-        return;
+      case GuardOp::kIn: CheckLiteralsAgainstDomain(n, node, e); return;
       case GuardOp::kExists: return;
       case GuardOp::kPath: {
         const Json* s = SchemaOfPath(n, e);
@@ -541,7 +542,8 @@ class Loader {
         return;
       case GuardOp::kLiteral:
         if (n.literal.is_boolean()) return;
-        diag().Error(at, "guard-type", "a literal is not a condition", DumpJson(n.literal), "true, false or a comparison");
+        diag().Error(at, "guard-type", "a literal is not a condition", DumpJson(n.literal),
+                     "true, false or a comparison");
         return;
       case GuardOp::kList: return;
     }
@@ -608,7 +610,8 @@ class Loader {
     if (auto props = def_.state_schema.find("properties"); props != def_.state_schema.end())
       for (const auto& [k, v] : props->items()) declared.push_back(k);
     diag().Error(YamlReader::Loc(key), "unknown-field", what + " names a field not declared in the state schema",
-                 "'" + field + "'", declared.empty() ? "a field declared under state.properties" : "one of " + JoinNames(declared),
+                 "'" + field + "'",
+                 declared.empty() ? "a field declared under state.properties" : "one of " + JoinNames(declared),
                  DidYouMean(field, declared));
     return false;
   }
@@ -626,7 +629,8 @@ class Loader {
           auto types = SchemaTypes(*StateField(*field));
           if (types != std::vector<std::string>{"array"}) {
             diag().Error(YamlReader::Loc(kv.first), "guard-type", key + " needs a list field",
-                         "'" + *field + "' of type " + (types.empty() ? "any" : JoinNames(types)), "a field of type array");
+                         "'" + *field + "' of type " + (types.empty() ? "any" : JoinNames(types)),
+                         "a field of type array");
             continue;
           }
         }
@@ -718,7 +722,8 @@ class Loader {
     t.id = *id;
     t.location = YamlReader::Loc(item["id"]);
     if (def_.FindTimer(t.id)) {
-      diag().Error(t.location, "duplicate", "timer '" + t.id + "' is declared twice", "'" + t.id + "'", "unique timer ids");
+      diag().Error(t.location, "duplicate", "timer '" + t.id + "' is declared twice", "'" + t.id + "'",
+                   "unique timer ids");
       return;
     }
     t.labels = LoadLabels(item["labels"], "labels of timer '" + t.id + "'", t.location);
@@ -744,7 +749,8 @@ class Loader {
       t.kind = TimerKind::kAt;
       if (auto text = reader_.String(at, "at", t.location)) {
         if (auto date = ParseDate(*text); !date.ok())
-          diag().Error(YamlReader::Loc(at), "bad-date", "bad date", "'" + *text + "'", "YYYY-MM-DD", date.status().message());
+          diag().Error(YamlReader::Loc(at), "bad-date", "bad date", "'" + *text + "'", "YYYY-MM-DD",
+                       date.status().message());
         else
           t.at = *text;
       }
@@ -759,8 +765,10 @@ class Loader {
         } else {
           t.times_per_year = static_cast<int>(*v);
           // The period: whole months when 12 divides evenly, else days.
-          if (12 % t.times_per_year == 0) t.after.months = 12 / t.times_per_year;
-          else t.after.days = 365 / t.times_per_year;
+          if (12 % t.times_per_year == 0)
+            t.after.months = 12 / t.times_per_year;
+          else
+            t.after.days = 365 / t.times_per_year;
         }
       }
     }
@@ -773,13 +781,16 @@ class Loader {
         diag().Error(YamlReader::Loc(armed), "timer-arming", "armed_on needs exactly one of phase or event",
                      YamlReader::Describe(armed), "armed_on: {phase: <id>} or armed_on: {event: <type>}");
       if (const YAML::Node p = armed["phase"]; p.IsDefined())
-        if (auto pid = reader_.Identifier(p, "armed_on phase", t.location); pid && CheckPhaseRef(*pid, YamlReader::Loc(p), "timer '" + t.id + "'"))
+        if (auto pid = reader_.Identifier(p, "armed_on phase", t.location);
+            pid && CheckPhaseRef(*pid, YamlReader::Loc(p), "timer '" + t.id + "'"))
           t.on_enter_phase = *pid;
       if (const YAML::Node ev = armed["event"]; ev.IsDefined())
-        if (auto type = reader_.Identifier(ev, "armed_on event", t.location); type && CheckEventRef(*type, YamlReader::Loc(ev), /*allow_created=*/true))
+        if (auto type = reader_.Identifier(ev, "armed_on event", t.location);
+            type && CheckEventRef(*type, YamlReader::Loc(ev), /*allow_created=*/true))
           t.on_event = *type;
     }
-    if (auto fires = reader_.Identifier(item["fires"], "fires", t.location); fires && CheckEventRef(*fires, YamlReader::Loc(item["fires"]))) {
+    if (auto fires = reader_.Identifier(item["fires"], "fires", t.location);
+        fires && CheckEventRef(*fires, YamlReader::Loc(item["fires"]))) {
       t.fires = *fires;
       // The runtime fires timers as role "system"; the event must accept it.
       for (auto& e : def_.events)
@@ -788,8 +799,10 @@ class Loader {
     }
     if (const YAML::Node until = item["until"]; until.IsDefined()) {
       auto v = reader_.String(until, "until", t.location);
-      if (v && *v == "phase_end") t.cancel_on_phase_exit = true;
-      else if (v && *v == "project_end") t.cancel_on_phase_exit = false;
+      if (v && *v == "phase_end")
+        t.cancel_on_phase_exit = true;
+      else if (v && *v == "project_end")
+        t.cancel_on_phase_exit = false;
       else if (v)
         diag().Error(YamlReader::Loc(until), "bad-value", "unknown timer lifetime", "'" + *v + "'",
                      "phase_end or project_end", DidYouMean(*v, {"phase_end", "project_end"}));

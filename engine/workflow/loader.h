@@ -32,7 +32,6 @@ StatusOr<WorkflowDefinition> LoadWorkflow(std::string_view text, std::string_vie
                                           const WorkflowLimits& limits = DefaultLimits());
 
 // Reads and loads a file. kNotFound when it can not be read; otherwise as LoadWorkflow.
-StatusOr<WorkflowDefinition> LoadWorkflowFile(const std::string& path,
-                                              const WorkflowLimits& limits = DefaultLimits());
+StatusOr<WorkflowDefinition> LoadWorkflowFile(const std::string& path, const WorkflowLimits& limits = DefaultLimits());
 
 }  // namespace relais::workflow

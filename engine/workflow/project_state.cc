@@ -28,7 +28,9 @@ StatusOr<ProjectState> ProjectState::FromJson(const Json& json) {
   auto is_bool = [](const Json& v) { return v.is_boolean(); };
   auto is_string = [](const Json& v) { return v.is_string(); };
   auto is_object = [](const Json& v) { return v.is_object(); };
-  auto is_count = [](const Json& v) { return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0); };
+  auto is_count = [](const Json& v) {
+    return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+  };
   const Json* created = get("created", is_bool);
   const Json* phase = get("phase", is_string);
   const Json* suspended = get("suspended", is_bool);

@@ -24,7 +24,7 @@ struct ProjectState {
   Json fields = Json::object();               // state fields, valid against the state schema
   bool suspended = false;
   std::map<std::string, std::string> armed_timers;  // timer id -> phase it was armed in
-  uint64_t event_count = 0;                   // events folded so far
+  uint64_t event_count = 0;                         // events folded so far
 
   // {"phase": ..., "suspended": ..., "tracks": {...}}: what guards see as `project.`.
   Json ProjectView() const;
@@ -49,8 +49,7 @@ struct RecordedEvent {
 // The fold: state after `event`. kFailedPrecondition when the event does not
 // fit (creating twice, an event before creation, a phase the definition does
 // not have); kCorruption when its effects are malformed.
-StatusOr<ProjectState> ApplyEvent(const WorkflowDefinition& def, const ProjectState& state,
-                                  const RecordedEvent& event);
+StatusOr<ProjectState> ApplyEvent(const WorkflowDefinition& def, const ProjectState& state, const RecordedEvent& event);
 
 // The same, in place: no copy of the state (a long-lived project's fields can
 // be large, and copying them per event makes a replay quadratic). On error

@@ -29,11 +29,16 @@ std::vector<Edge> Edges(const WorkflowDefinition& def) {
 std::string Escape(const std::string& s, bool dot) {
   std::string out;
   for (char c : s) {
-    if (c == '"') out += dot ? "\\\"" : "#quot;";
-    else if (c == '\\' && dot) out += "\\\\";
-    else if (c == '\n') out += ' ';
-    else if (!dot && c == ':') out += "#58;";  // ':' ends a Mermaid transition label early
-    else out += c;
+    if (c == '"')
+      out += dot ? "\\\"" : "#quot;";
+    else if (c == '\\' && dot)
+      out += "\\\\";
+    else if (c == '\n')
+      out += ' ';
+    else if (!dot && c == ':')
+      out += "#58;";  // ':' ends a Mermaid transition label early
+    else
+      out += c;
   }
   return out;
 }

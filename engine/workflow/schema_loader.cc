@@ -63,7 +63,8 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
           if (IsMapNode(p))
             for (const auto& kv : p) declared.push_back(kv.first.Scalar());
           d.Error(YamlReader::Loc(item), "schema-required", "required property is not declared in properties",
-                  YamlReader::Describe(item), declared.empty() ? "a property declared under properties" : "one of " + JoinNames(declared),
+                  YamlReader::Describe(item),
+                  declared.empty() ? "a property declared under properties" : "one of " + JoinNames(declared),
                   IsScalarNode(item) ? DidYouMean(item.Scalar(), declared) : "");
           ok = false;
         }
@@ -75,8 +76,8 @@ bool Check(YamlReader& r, const YAML::Node& node, const std::string& what, size_
   for (const char* key : {"minimum", "maximum"}) {
     if (const YAML::Node n = node[key]; n.IsDefined()) {
       if (!IsScalarNode(n) || n.Tag() == "!" || !PlainScalarToJson(n.Scalar()).is_number()) {
-        d.Error(YamlReader::Loc(n), "schema-keyword", std::string(key) + " must be a number",
-                YamlReader::Describe(n), "a number");
+        d.Error(YamlReader::Loc(n), "schema-keyword", std::string(key) + " must be a number", YamlReader::Describe(n),
+                "a number");
         ok = false;
       }
     }

@@ -21,8 +21,7 @@ std::string YamlReader::Describe(const YAML::Node& node) {
   return "'" + s + "'";
 }
 
-void YamlReader::CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed,
-                           const std::string& context) {
+void YamlReader::CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& context) {
   if (!IsMapNode(map) || !ChargeNode(map)) return;
   for (const auto& kv : map) {
     const YAML::Node key = kv.first;
@@ -45,7 +44,8 @@ bool YamlReader::ExpectMap(const YAML::Node& node, const std::string& what, Sour
 bool YamlReader::ExpectList(const YAML::Node& node, const std::string& what, SourceLocation fallback) {
   if (IsListNode(node)) return true;
   SourceLocation at = Loc(node);
-  diag_.Error(at.line ? at : fallback, "wrong-type", what + " must be a list", Describe(node), "a list ('- item' lines or [a, b])");
+  diag_.Error(at.line ? at : fallback, "wrong-type", what + " must be a list", Describe(node),
+              "a list ('- item' lines or [a, b])");
   return false;
 }
 
@@ -84,8 +84,7 @@ std::optional<bool> YamlReader::Bool(const YAML::Node& node, const std::string& 
     if (s == "false" || s == "False" || s == "FALSE") return false;
   }
   SourceLocation at = Loc(node);
-  diag_.Error(at.line ? at : fallback, "wrong-type", what + " must be true or false", Describe(node),
-              "true or false");
+  diag_.Error(at.line ? at : fallback, "wrong-type", what + " must be true or false", Describe(node), "true or false");
   return std::nullopt;
 }
 
@@ -156,8 +155,7 @@ std::optional<Json> YamlReader::ToJsonAt(const YAML::Node& node, size_t depth) {
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: return Json(nullptr);
-    case YAML::NodeType::Scalar:
-      return node.Tag() == "!" ? Json(node.Scalar()) : PlainScalarToJson(node.Scalar());
+    case YAML::NodeType::Scalar: return node.Tag() == "!" ? Json(node.Scalar()) : PlainScalarToJson(node.Scalar());
     case YAML::NodeType::Sequence: {
       Json out = Json::array();
       for (const auto& item : node) {

@@ -13,7 +13,6 @@
 namespace relais::plugins::webhook {
 
 // nullopt when the value is neither form (the retry schedule then applies).
-std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
-                                                    std::chrono::system_clock::time_point now);
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, std::chrono::system_clock::time_point now);
 
 }  // namespace relais::plugins::webhook

@@ -18,8 +18,8 @@ StatusOr<std::string> Base64Decode(std::string_view text) {
   if (text.empty()) return std::string();
   if (text.size() % 4 != 0) return InvalidArgument("base64 text length must be a multiple of 4");
   for (char c : text) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-              c == '=';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
     if (!ok) return InvalidArgument("base64 text holds a character outside A-Z a-z 0-9 + / =");
   }
   std::string out(3 * text.size() / 4, '\0');

@@ -19,7 +19,8 @@ StatusOr<WebhookUrl> WebhookUrl::Parse(std::string_view url) {
     return InvalidArgument("url: expected an http:// or https:// URL, got '" + std::string(url.substr(0, 64)) + "'");
   }
   for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return InvalidArgument("url: no spaces or control characters");
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return InvalidArgument("url: no spaces or control characters");
   }
   if (url.find('#') != std::string_view::npos) return InvalidArgument("url: no fragment (#) allowed");
   size_t path_at = rest.find_first_of("/?");
@@ -142,7 +143,8 @@ std::vector<EmbeddedV4> EmbeddedV4Of(const ip::address_v6& address) {
   else if (AllZero(b, 0, 8) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
     out.push_back({last32(), "IPv4-translated"});
   // IPv4-compatible ::/96 (RFC 4291, deprecated; :: and ::1 are special already).
-  else if (AllZero(b, 0, 12)) out.push_back({last32(), "IPv4-compatible"});
+  else if (AllZero(b, 0, 12))
+    out.push_back({last32(), "IPv4-compatible"});
   // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052).
   else if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && AllZero(b, 4, 12))
     out.push_back({last32(), "NAT64"});
@@ -150,9 +152,11 @@ std::vector<EmbeddedV4> EmbeddedV4Of(const ip::address_v6& address) {
   // where the IPv4 address sits; the /96 form (zeros up to the last 32 bits)
   // is the one we can read, any other is reported as unreadable (nullopt).
   else if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0x00 && b[5] == 0x01)
-    out.push_back(AllZero(b, 6, 12) ? EmbeddedV4{last32(), "NAT64 local-use"} : EmbeddedV4{std::nullopt, "NAT64 local-use"});
+    out.push_back(AllZero(b, 6, 12) ? EmbeddedV4{last32(), "NAT64 local-use"}
+                                    : EmbeddedV4{std::nullopt, "NAT64 local-use"});
   // 6to4 2002::/16 (RFC 3056): the relay's IPv4 address in bits 16-47.
-  else if (b[0] == 0x20 && b[1] == 0x02) out.push_back({V4At(b, {2, 3, 4, 5}), "6to4"});
+  else if (b[0] == 0x20 && b[1] == 0x02)
+    out.push_back({V4At(b, {2, 3, 4, 5}), "6to4"});
   // Teredo 2001::/32 (RFC 4380): the server in bits 32-63, the client's
   // address obfuscated (inverted) in the last 32 bits.
   else if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) {

@@ -22,10 +22,10 @@
 namespace relais::plugins::webhook {
 
 struct WebhookUrl {
-  bool tls = false;      // https
-  std::string host;      // a name or an address literal (IPv6 without brackets)
-  uint16_t port = 0;     // 80/443 when the URL names none
-  std::string target;    // path and query, at least "/"
+  bool tls = false;    // https
+  std::string host;    // a name or an address literal (IPv6 without brackets)
+  uint16_t port = 0;   // 80/443 when the URL names none
+  std::string target;  // path and query, at least "/"
 
   // Accepts http://host[:port][/path][?query]; no user info, no fragment,
   // at most 2048 bytes. Errors: kInvalidArgument saying what is wrong.

@@ -90,8 +90,8 @@ struct WebhookChannel::Impl : std::enable_shared_from_this<WebhookChannel::Impl>
       auto parsed = WebhookUrl::Parse(delivery.url);
       if (!parsed.ok()) return Finish(OutcomeKind::kRefused, 0, parsed.status().message());
       url = *parsed;
-      const int64_t timestamp = std::chrono::duration_cast<std::chrono::seconds>(
-                                    delivery.timestamp.time_since_epoch()).count();
+      const int64_t timestamp =
+          std::chrono::duration_cast<std::chrono::seconds>(delivery.timestamp.time_since_epoch()).count();
       auto signature = SignatureHeader(delivery.secrets, delivery.id, timestamp, delivery.body);
       if (!signature.ok()) return Finish(OutcomeKind::kRefused, 0, signature.status().message());
       request = {http::verb::post, url.target, 11};
@@ -104,8 +104,8 @@ struct WebhookChannel::Impl : std::enable_shared_from_this<WebhookChannel::Impl>
       request.keep_alive(true);
       request.body() = delivery.body;
       request.prepare_payload();
-      pool_key = delivery.endpoint_id + "|" + (url.tls ? "https://" : "http://") + url.host + ":" +
-                 std::to_string(url.port);
+      pool_key =
+          delivery.endpoint_id + "|" + (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port);
       auto& pool = impl->idle[pool_key];
       if (!pool.empty()) {
         conn = std::move(pool.back());

@@ -30,9 +30,9 @@ struct WebhookChannelOptions {
   std::chrono::milliseconds total_timeout{15'000};   // the whole attempt
   std::string ca_bundle;                             // PEM file; empty: the system's default paths
   AddressGuard guard;
-  size_t max_idle_per_endpoint = 64;                 // kept-alive connections per endpoint
-  size_t excerpt_bytes = 256;                        // response body kept in the outcome
-  size_t response_limit_bytes = 64 * 1024;           // larger response bodies fail the attempt
+  size_t max_idle_per_endpoint = 64;        // kept-alive connections per endpoint
+  size_t excerpt_bytes = 256;               // response body kept in the outcome
+  size_t response_limit_bytes = 64 * 1024;  // larger response bodies fail the attempt
   std::string user_agent = "Relais-Webhooks/1";
 };
 

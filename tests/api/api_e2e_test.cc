@@ -89,8 +89,9 @@ class Client {
   static void Record(const std::string& raw, const http::response<http::string_body>& res) {
     if (!relais::testing::RecordingExchanges()) return;
     auto [method, target] = relais::testing::RequestLineOf(raw);
-    relais::testing::Exchange e{"socket", method, target, static_cast<int>(res.result_int()),
-                                std::string(res[http::field::content_type]), {}, res.body()};
+    relais::testing::Exchange e{
+        "socket", method,    target, static_cast<int>(res.result_int()), std::string(res[http::field::content_type]),
+        {},       res.body()};
     for (const auto& field : res) e.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     relais::testing::RecordExchange(e);
   }
@@ -193,14 +194,17 @@ class ApiEndToEndTest : public ::testing::Test {
                                    "  read_timeout_ms: 400\n"
                                    "  idle_timeout_ms: 5000\n"
                                    "  drain_timeout_ms: 2000\n"
-                                   "data_dir: " << dir_.Sub("data") << "\n"
+                                   "data_dir: "
+                                << dir_.Sub("data") << "\n"
                                 << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
                                 << "runtime:\n  timer_max_sleep_ms: 1000\n"
                                    "api:\n  worker_threads: 4\n  stream_keepalive_ms: 200\n"
                                    "tokens:\n"
-                                   "  - sha256: " << Authenticator::Sha256Hex(kCoordinatorToken) << "\n"
+                                   "  - sha256: "
+                                << Authenticator::Sha256Hex(kCoordinatorToken) << "\n"
                                 << "    subject: person:claire.dumas\n    roles: [coordinator]\n"
-                                   "  - sha256: " << Authenticator::Sha256Hex(kPartnerToken) << "\n"
+                                   "  - sha256: "
+                                << Authenticator::Sha256Hex(kPartnerToken) << "\n"
                                 << "    subject: partner:afpa\n    roles: [partner]\n    partner: afpa\n";
     server_ = std::make_unique<ServerProcess>(config_path_);
     ASSERT_NE(server_->port(), 0) << "relais serve did not start";
@@ -213,8 +217,12 @@ class ApiEndToEndTest : public ::testing::Test {
   }
 
   void CreateProject(const std::string& id) {
-    Json body = {{"id", id}, {"workflow", "cbe_action"}, {"title", "Mobilité Orly-Rungis"},
-                 {"programme", "sud-val-de-marnais"}, {"axis", "3"}, {"partners", {"ccas-fresnes"}}};
+    Json body = {{"id", id},
+                 {"workflow", "cbe_action"},
+                 {"title", "Mobilité Orly-Rungis"},
+                 {"programme", "sud-val-de-marnais"},
+                 {"axis", "3"},
+                 {"partners", {"ccas-fresnes"}}};
     auto r = Call(Req("POST", "/v1/projects", kCoordinatorToken, body.dump()));
     ASSERT_EQ(r.status(), 201) << r.res.body();
   }
@@ -267,20 +275,25 @@ TEST_F(ApiEndToEndTest, BadInputGetsItsProblemNeverA500) {
   std::vector<Case> cases = {
       {"truncated JSON", Req("POST", target, kCoordinatorToken, R"({"type": "indicateur_enregis)"), 400, "bad-json"},
       {"invalid JSON", Req("POST", target, kCoordinatorToken, R"({"type" "x"})"), 400, "bad-json"},
-      {"10,000-level nesting", Req("POST", target, kCoordinatorToken, std::string(10'000, '[') + std::string(10'000, ']')),
-       400, "bad-json"},
-      {"huge number", Req("POST", target, kCoordinatorToken, R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 1e400}})"),
+      {"10,000-level nesting",
+       Req("POST", target, kCoordinatorToken, std::string(10'000, '[') + std::string(10'000, ']')), 400, "bad-json"},
+      {"huge number",
+       Req("POST", target, kCoordinatorToken,
+           R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 1e400}})"),
        400, "bad-json"},
       {"invalid UTF-8", Req("POST", target, kCoordinatorToken, "{\"type\": \"\xc3\x28\"}"), 400, "bad-json"},
       {"wrong content type", Req("POST", target, kCoordinatorToken, R"({"type": "x"})", "text/csv"), 415,
        "unsupported-media-type"},
-      {"no content type", Req("POST", target, kCoordinatorToken, R"({"type": "x"})", ""), 415, "unsupported-media-type"},
+      {"no content type", Req("POST", target, kCoordinatorToken, R"({"type": "x"})", ""), 415,
+       "unsupported-media-type"},
       {"oversized body", Req("POST", target, kCoordinatorToken, std::string(70'000, ' ')), 413, "payload-too-large"},
-      {"oversized headers", Req("GET", "/v1/projects/e2e-bad", kCoordinatorToken, "", "", "X-Big: " + std::string(8000, 'h') + "\r\n"),
-       431, "headers-too-large"},
+      {"oversized headers",
+       Req("GET", "/v1/projects/e2e-bad", kCoordinatorToken, "", "", "X-Big: " + std::string(8000, 'h') + "\r\n"), 431,
+       "headers-too-large"},
       {"refused by the workflow", Req("POST", target, kCoordinatorToken, R"({"type": "etude_lancee"})"), 422,
        "refused-by-workflow"},
-      {"stale If-Match", Req("POST", target, kCoordinatorToken, R"({"type": "suspendre"})", "application/json", "If-Match: \"1\"\r\n"),
+      {"stale If-Match",
+       Req("POST", target, kCoordinatorToken, R"({"type": "suspendre"})", "application/json", "If-Match: \"1\"\r\n"),
        409, "version-conflict"},
       {"unknown route", Req("GET", "/v1/nothing-here", kCoordinatorToken), 404, "not-found"},
       {"bad token", Req("GET", "/v1/workflows", "wrong"), 401, "unauthorized"},
@@ -355,7 +368,8 @@ TEST_F(ApiEndToEndTest, LiveStreamDeliversCommitsKeepsAliveAndClosesOnShutdown) 
   auto r = Call(Req("POST", "/v1/projects/e2e-live/events", kCoordinatorToken, cmd.dump()));
   ASSERT_EQ(r.status(), 201);
   const uint64_t position = r.Body()["events"][0]["position"];
-  ASSERT_TRUE(live.ReadUntil("id: " + std::to_string(position) + "\nevent: indicateur_enregistre\ndata: ", 5s)) << live.raw();
+  ASSERT_TRUE(live.ReadUntil("id: " + std::to_string(position) + "\nevent: indicateur_enregistre\ndata: ", 5s))
+      << live.raw();
   // Silence is broken by keep-alive comments (stream_keepalive_ms: 200).
   ASSERT_TRUE(live.ReadUntil(":\n\n", 3s)) << live.raw();
   // Resuming from before that event replays it.
@@ -377,15 +391,19 @@ TEST_F(ApiEndToEndTest, LiveStreamDeliversCommitsKeepsAliveAndClosesOnShutdown) 
 TEST_F(ApiEndToEndTest, ProgrammeCalendarFeedSurvivesARestartAndIsRevocable) {
   // Dates relative to the real clock: the term starts next year.
   const int next_year =
-      static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()))
-                           .year()) + 1;
+      static_cast<int>(
+          std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())).year()) +
+      1;
   Json programme = {{"id", "sud-val-de-marnais"},
                     {"title", "Plate-forme d'appui du Sud Val-de-Marnais"},
                     {"axes", {{{"id", "2A"}, {"title", "Personnes âgées et dépendantes"}}}},
                     {"reviews", {{"per_year", 3}}}};
   ASSERT_EQ(Call(Req("POST", "/v1/programmes", kCoordinatorToken, programme.dump())).status(), 201);
-  Json assign = {{"person", "person:marc.lefort"}, {"role", "elu_referent"}, {"axis", "2A"},
-                 {"start", std::to_string(next_year) + "-01-01"}, {"end", std::to_string(next_year + 2) + "-12-31"}};
+  Json assign = {{"person", "person:marc.lefort"},
+                 {"role", "elu_referent"},
+                 {"axis", "2A"},
+                 {"start", std::to_string(next_year) + "-01-01"},
+                 {"end", std::to_string(next_year + 2) + "-12-31"}};
   auto assigned = Call(Req("POST", "/v1/programmes/sud-val-de-marnais/assignments", kCoordinatorToken, assign.dump()));
   ASSERT_EQ(assigned.status(), 201) << assigned.res.body();
   auto token = Call(Req("POST", "/v1/people/person:marc.lefort/feed-tokens", kCoordinatorToken));
@@ -405,9 +423,9 @@ TEST_F(ApiEndToEndTest, ProgrammeCalendarFeedSurvivesARestartAndIsRevocable) {
   auto again = Call(Req("GET", feed, ""));
   ASSERT_EQ(again.status(), 200);
   EXPECT_EQ(again.res.body(), ics.res.body());
-  EXPECT_EQ(Call(Req("DELETE", "/v1/feed-tokens/" + token.Body()["token"].get<std::string>(), kCoordinatorToken))
-                .status(),
-            204);
+  EXPECT_EQ(
+      Call(Req("DELETE", "/v1/feed-tokens/" + token.Body()["token"].get<std::string>(), kCoordinatorToken)).status(),
+      204);
   EXPECT_EQ(Call(Req("GET", feed, "")).status(), 404);
 }
 

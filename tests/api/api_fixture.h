@@ -27,14 +27,14 @@ struct TestToken {
 };
 
 inline api::TokenConfig Token(const std::string& token, std::string subject, std::vector<std::string> roles,
-                                 std::string partner = "", std::vector<std::string> programmes = {}) {
+                              std::string partner = "", std::vector<std::string> programmes = {}) {
   return {Authenticator::Sha256Hex(token), std::move(subject), std::move(roles), std::move(partner),
           std::move(programmes)};
 }
 
 // Bearer tokens of the fixture, by role.
 inline const std::string kAdmin = "tok-admin";
-inline const std::string kCoordinator = "tok-coordinator";           // every programme
+inline const std::string kCoordinator = "tok-coordinator";            // every programme
 inline const std::string kScopedCoordinator = "tok-coordinator-sud";  // programme sud-val-de-marnais only
 inline const std::string kElu = "tok-elu";
 inline const std::string kReferent = "tok-referent";
@@ -64,8 +64,7 @@ inline api::ApiOptions TestApiConfig() {
 }
 
 struct Harness {
-  explicit Harness(api::ApiOptions config = TestApiConfig(),
-                   RateLimiter::Now now = std::chrono::steady_clock::now)
+  explicit Harness(api::ApiOptions config = TestApiConfig(), RateLimiter::Now now = std::chrono::steady_clock::now)
       : clock(*ParseIso8601("2004-03-01T09:00:00Z")),
         store(clock),
         registry(store),
@@ -120,9 +119,14 @@ struct Harness {
   // Creates a CBE action as the all-programme coordinator; asserts 201.
   void CreateProject(const std::string& id, const std::string& programme, std::vector<std::string> partners,
                      Json members = Json::array(), const std::string& axis = "2A") {
-    Json body = {{"id", id},           {"workflow", "cbe_action"}, {"title", "Action " + id},
-                 {"programme", programme}, {"axis", axis},          {"partners", partners},
-                 {"members", members},     {"planned_years", {{"mobilisation", 2003}, {"etude", 2004}}}};
+    Json body = {{"id", id},
+                 {"workflow", "cbe_action"},
+                 {"title", "Action " + id},
+                 {"programme", programme},
+                 {"axis", axis},
+                 {"partners", partners},
+                 {"members", members},
+                 {"planned_years", {{"mobilisation", 2003}, {"etude", 2004}}}};
     auto r = Call("POST", "/v1/projects", kCoordinator, body.dump());
     ASSERT_EQ(r.status, 201) << r.body;
   }

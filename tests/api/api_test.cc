@@ -15,8 +15,8 @@
 namespace relais::api {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Harness;
+using ::testing::HasSubstr;
 using testing::kAdmin;
 using testing::kCoordinator;
 using testing::kElu;
@@ -69,20 +69,24 @@ TEST_F(ApiTest, WorkflowsAreListedAndServedWithTheirSource) {
 }
 
 TEST_F(ApiTest, ValidateReportsDiagnosticsWithLineAndColumn) {
-  const std::string broken = "workflow: w\nversion: 1\nphases:\n  - id: a\n    initial: true\nevents:\n  - type: e\n    roles: [coordinator]\n    phases: [nowhere]\n";
+  const std::string broken =
+      "workflow: w\nversion: 1\nphases:\n  - id: a\n    initial: true\nevents:\n  - type: e\n    roles: "
+      "[coordinator]\n    phases: [nowhere]\n";
   auto r = h.Call("POST", "/v1/workflows/validate", kCoordinator, broken, {{"Content-Type", "application/yaml"}});
   ASSERT_EQ(r.status, 200) << r.body;
   Json body = Harness::Body(r);
   EXPECT_FALSE(body["valid"].get<bool>());
   ASSERT_FALSE(body["diagnostics"].empty());
   bool located = false;
-  for (const Json& d : body["diagnostics"]) located = located || (d["line"].get<int>() > 0 && d["column"].get<int>() > 0);
+  for (const Json& d : body["diagnostics"])
+    located = located || (d["line"].get<int>() > 0 && d["column"].get<int>() > 0);
   EXPECT_TRUE(located) << body.dump(2);
   // As JSON too; a partner may not validate.
   Json wrapped = {{"source", broken}, {"file_name", "w.yaml"}};
   EXPECT_EQ(h.Call("POST", "/v1/workflows/validate", kCoordinator, wrapped.dump()).status, 200);
   EXPECT_EQ(h.Call("POST", "/v1/workflows/validate", kPartner, wrapped.dump()).status, 403);
-  EXPECT_EQ(h.Call("POST", "/v1/workflows/validate", kCoordinator, broken, {{"Content-Type", "image/png"}}).status, 415);
+  EXPECT_EQ(h.Call("POST", "/v1/workflows/validate", kCoordinator, broken, {{"Content-Type", "image/png"}}).status,
+            415);
 }
 
 TEST_F(ApiTest, DeployCreatesANewVersionOnceAndRefusesBrokenFiles) {
@@ -122,7 +126,10 @@ TEST_F(ApiTest, CreateRecordsInfoMembersAndTheAuthenticatedActor) {
 TEST_F(ApiTest, CreateValidatesItsBody) {
   EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"title": "no workflow"})").status, 400);
   EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "cbe_action", "partners": "x"})").status, 400);
-  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "cbe_action", "planned_years": {"etude": "soon"}})").status, 400);
+  EXPECT_EQ(
+      h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "cbe_action", "planned_years": {"etude": "soon"}})")
+          .status,
+      400);
   EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, R"({"workflow": "nope"})").status, 404);
   auto dup = h.Call("POST", "/v1/projects", kCoordinator, R"({"id": "own", "workflow": "cbe_action"})");
   EXPECT_EQ(dup.status, 409);
@@ -147,7 +154,9 @@ TEST_F(ApiTest, CommandAppendsWithTheTokenSubjectAsActor) {
 }
 
 TEST_F(ApiTest, AnActorInTheBodyIsRejectedNotObeyed) {
-  Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}, {"actor", "person:someone.else"}};
+  Json cmd = {{"type", "indicateur_enregistre"},
+              {"data", {{"indicateur", "autre"}, {"valeur", 1}}},
+              {"actor", "person:someone.else"}};
   auto r = h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump());
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("actor"));
@@ -224,10 +233,12 @@ TEST_F(ApiTest, BadBodiesGetTheirOwnProblemNeverA500) {
   auto deep = h.Call("POST", target, kCoordinator, std::string(10'000, '[') + std::string(10'000, ']'));
   EXPECT_EQ(deep.status, 400);
   EXPECT_EQ(TypeOf(deep), std::string(kProblemBase) + "bad-json");
-  auto huge = h.Call("POST", target, kCoordinator, R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 1e999}})");
+  auto huge = h.Call("POST", target, kCoordinator,
+                     R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 1e999}})");
   EXPECT_EQ(huge.status, 400) << huge.body;
-  auto big_integer = h.Call("POST", target, kCoordinator,
-                            R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 123456789012345678901234567890}})");
+  auto big_integer = h.Call(
+      "POST", target, kCoordinator,
+      R"({"type": "indicateur_enregistre", "data": {"indicateur": "autre", "valeur": 123456789012345678901234567890}})");
   EXPECT_LT(big_integer.status, 500) << big_integer.body;
   auto bad_utf8 = h.Call("POST", target, kCoordinator, "{\"type\": \"\xff\xfe\"}");
   EXPECT_EQ(bad_utf8.status, 400);
@@ -241,7 +252,8 @@ TEST_F(ApiTest, BadBodiesGetTheirOwnProblemNeverA500) {
 
 TEST_F(ApiTest, HistoryIsPagedFromAVersion) {
   Json cmd = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}};
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump()).status, 201);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump()).status, 201);
   auto page1 = h.Call("GET", "/v1/projects/own/events?from=1&limit=3", kElu);
   ASSERT_EQ(page1.status, 200) << page1.body;
   Json b1 = Harness::Body(page1);
@@ -292,7 +304,8 @@ TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
 }
 
 TEST_F(ApiTest, PartnersAreRegisteredUpdatedAndDeactivated) {
-  auto created = h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "ccas-fresnes", "name": "CCAS de Fresnes", "kind": "ccas"})");
+  auto created = h.Call("POST", "/v1/partners", kCoordinator,
+                        R"({"id": "ccas-fresnes", "name": "CCAS de Fresnes", "kind": "ccas"})");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "ccas-fresnes", "name": "x"})").status, 409);
   EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "afpa"})").status, 400);
@@ -333,7 +346,8 @@ TEST_F(ApiTest, ChangingMembersChangesWhoSeesTheProject) {
   ASSERT_TRUE(h.index.CatchUp().ok());
   EXPECT_TRUE(h.index.Get("other")->info.HasMember("person:marc.lefort"));
   // Stale version, bad bodies, non-managers.
-  EXPECT_EQ(h.Call("PUT", "/v1/projects/other/members", kCoordinator, body.dump(), {{"If-Match", "\"2\""}}).status, 409);
+  EXPECT_EQ(h.Call("PUT", "/v1/projects/other/members", kCoordinator, body.dump(), {{"If-Match", "\"2\""}}).status,
+            409);
   EXPECT_EQ(h.Call("PUT", "/v1/projects/other/members", kCoordinator, R"({"members": [{"role": "x"}]})").status, 400);
   EXPECT_EQ(h.Call("PUT", "/v1/projects/other/members", kElu, body.dump()).status, 403);
   Json none = {{"members", Json::array()}};
@@ -375,11 +389,11 @@ TEST(ApiRateLimitTest, ATokenOverItsRateGets429WithRetryAfter) {
   EXPECT_THAT(h.metrics.RenderPrometheus(), HasSubstr("relais_api_rejected_total{reason=\"rate_limited\"} 1"));
 }
 
-
 // --- Issue 14: bad input that was let through ---------------------------------
 
 TEST_F(ApiTest, AnIdempotencyKeyReusedWithAnotherRequestIs422AndTheSameRequestReplays) {
-  const std::string command = Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}}.dump();
+  const std::string command =
+      Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}}.dump();
   auto first = h.Call("POST", "/v1/projects/own/events", kCoordinator, command, {{"Idempotency-Key", "k-1"}});
   ASSERT_EQ(first.status, 201) << first.body;
   auto again = h.Call("POST", "/v1/projects/own/events", kCoordinator, command, {{"Idempotency-Key", "k-1"}});
@@ -407,8 +421,9 @@ TEST_F(ApiTest, AnIdempotencyKeyReusedWithAnotherRequestIs422AndTheSameRequestRe
 }
 
 TEST_F(ApiTest, AnIdempotentCreationReplaysAndRefusesAnotherBody) {
-  Json body = {{"id", "idem"}, {"workflow", "cbe_action"}, {"title", "Action idem"}, {"programme", testing::kOwnProgramme},
-               {"axis", "2A"}, {"partners", {"afpa"}}};
+  Json body = {{"id", "idem"},           {"workflow", "cbe_action"},
+               {"title", "Action idem"}, {"programme", testing::kOwnProgramme},
+               {"axis", "2A"},           {"partners", {"afpa"}}};
   auto first = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-1"}});
   ASSERT_EQ(first.status, 201) << first.body;
   auto again = h.Call("POST", "/v1/projects", kCoordinator, body.dump(), {{"Idempotency-Key", "create-1"}});
@@ -435,14 +450,15 @@ TEST(ApiIdempotencyTest, ADuplicateWhileTheFirstRequestRunsIs409) {
   std::atomic<bool> armed{false};
   std::promise<void> entered, release;
   std::shared_future<void> released = release.get_future().share();
-  h.projects.AddAppendHook([&](const runtime::Project&, const std::vector<NewEvent>&, const std::vector<std::string>&,
-                               KvWrites&) {
-    if (!armed.exchange(false)) return;
-    entered.set_value();
-    released.wait();
-  });
+  h.projects.AddAppendHook(
+      [&](const runtime::Project&, const std::vector<NewEvent>&, const std::vector<std::string>&, KvWrites&) {
+        if (!armed.exchange(false)) return;
+        entered.set_value();
+        released.wait();
+      });
   h.CreateOwnAndOther();
-  const std::string command = Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 5}}}}.dump();
+  const std::string command =
+      Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 5}}}}.dump();
   armed = true;
   server::HttpResponse first_response;
   std::thread first([&] {
@@ -476,26 +492,31 @@ TEST_F(ApiTest, ADuplicateJsonKeyIs400NamingTheKeyAndItsPath) {
 
 TEST_F(ApiTest, IdsOutsideThePatternAreRefusedWhereTheyEnter) {
   auto create = [&](const Json& id) {
-    Json body = {{"id", id}, {"workflow", "cbe_action"}, {"title", "x"}, {"programme", testing::kOwnProgramme},
-                 {"axis", "2A"}};
+    Json body = {
+        {"id", id}, {"workflow", "cbe_action"}, {"title", "x"}, {"programme", testing::kOwnProgramme}, {"axis", "2A"}};
     return h.Call("POST", "/v1/projects", kCoordinator, body.dump());
   };
-  for (const std::string& bad : std::vector<std::string>{".", "..", "a/b", "-x", "_x", ".hidden", "a b", std::string("a\x01z", 3),
-                                 std::string("tab\there"), std::string(129, 'a'), std::string("caf\xc3\xa9")}) {
+  for (const std::string& bad :
+       std::vector<std::string>{".", "..", "a/b", "-x", "_x", ".hidden", "a b", std::string("a\x01z", 3),
+                                std::string("tab\there"), std::string(129, 'a'), std::string("caf\xc3\xa9")}) {
     auto r = create(bad);
     EXPECT_EQ(r.status, 400) << "'" << bad << "': " << r.body;
     EXPECT_THAT(Harness::Body(r).value("detail", ""), HasSubstr("project id")) << bad;
   }
   EXPECT_THAT(Harness::Body(create("..")).value("detail", ""), HasSubstr("project id '..': expected"));
   EXPECT_EQ(create("").status, 201) << "an empty id gets one";
-  for (const std::string& good : std::vector<std::string>{"ccas-fresnes", "2a-portage-repas", "A.b_c-9", "0f8fad5b-d9cb-469f-a165-70867728950e",
-                                  std::string(128, 'a')})
+  for (const std::string& good :
+       std::vector<std::string>{"ccas-fresnes", "2a-portage-repas", "A.b_c-9", "0f8fad5b-d9cb-469f-a165-70867728950e",
+                                std::string(128, 'a')})
     EXPECT_EQ(create(good).status, 201) << good;
   // Partners, and the partners and members a project names.
   EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "..", "name": "x"})").status, 400);
   EXPECT_EQ(h.Call("POST", "/v1/partners", kCoordinator, R"({"id": "ok-partner", "name": "x"})").status, 201);
-  Json named = {{"id", "names-bad-partner"}, {"workflow", "cbe_action"}, {"programme", testing::kOwnProgramme},
-                {"axis", "2A"}, {"partners", {"../afpa"}}};
+  Json named = {{"id", "names-bad-partner"},
+                {"workflow", "cbe_action"},
+                {"programme", testing::kOwnProgramme},
+                {"axis", "2A"},
+                {"partners", {"../afpa"}}};
   EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, named.dump()).status, 400);
   Json members = {{"members", {{{"subject", "person:a/b"}, {"role", "elu_referent"}}}}};
   EXPECT_EQ(h.Call("PUT", "/v1/projects/own/members", kCoordinator, members.dump()).status, 400);

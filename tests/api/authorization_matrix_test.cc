@@ -100,7 +100,9 @@ std::vector<Route> ProgrammeRoutes() {
   auto under = [](std::string pattern, std::string suffix, std::string method, std::string body,
                   std::function<int(const Role&, Scope)> expected) {
     return Route{method, "/v1/programmes/{id}" + pattern, true,
-                 [suffix, body](const Role&, Scope s) { return Request{"/v1/programmes/" + Programme(s) + suffix, body}; },
+                 [suffix, body](const Role&, Scope s) {
+                   return Request{"/v1/programmes/" + Programme(s) + suffix, body};
+                 },
                  expected};
   };
   auto read = [](const Role& r, Scope s) { return SeesProgramme(r, s) ? 200 : 404; };
@@ -108,14 +110,20 @@ std::vector<Route> ProgrammeRoutes() {
     return [ok](const Role& r, Scope s) { return !SeesProgramme(r, s) ? 404 : r.manager ? ok : 403; };
   };
   return {
-      {"GET", "/v1/programmes", false, [](const Role&, Scope) { return Request{"/v1/programmes", ""}; },
+      {"GET", "/v1/programmes", false,
+       [](const Role&, Scope) {
+         return Request{"/v1/programmes", ""};
+       },
        [](const Role&, Scope) { return 200; }},
       {"POST", "/v1/programmes", false,
-       [](const Role& r, Scope) { return Request{"/v1/programmes", Json{{"id", "new-" + r.name}}.dump()}; },
+       [](const Role& r, Scope) {
+         return Request{"/v1/programmes", Json{{"id", "new-" + r.name}}.dump()};
+       },
        [](const Role& r, Scope) { return r.name == "admin" || r.name == "coordinator" ? 201 : 403; }},
       under("", "", "GET", "", read),
       under("/assignments", "/assignments", "POST",
-            Json{{"person", "person:x"}, {"role", "partner_contact"}, {"start", "2004-03-01"}, {"end", "2004-12-31"}}.dump(),
+            Json{{"person", "person:x"}, {"role", "partner_contact"}, {"start", "2004-03-01"}, {"end", "2004-12-31"}}
+                .dump(),
             write(201)),
       under("/assignments/{assignment}/end", "/assignments/nope/end", "POST", "", write(404)),
       under("/milestones", "/milestones", "GET", "", read),
@@ -127,12 +135,19 @@ std::vector<Route> ProgrammeRoutes() {
       under("/calendar", "/calendar", "GET", "", read),
       under("/feed-tokens", "/feed-tokens", "POST", "", write(201)),
       {"POST", "/v1/people/{person}/feed-tokens", true,
-       [](const Role&, Scope s) { return Request{"/v1/people/" + Person(s) + "/feed-tokens", ""}; },
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s) + "/feed-tokens", ""};
+       },
        [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 201); }},
       {"DELETE", "/v1/feed-tokens/{token}", true,
-       [](const Role& r, Scope s) { return Request{"/v1/feed-tokens/" + FeedTokenOf()[r.name + "/" + Id(s)], ""}; },
+       [](const Role& r, Scope s) {
+         return Request{"/v1/feed-tokens/" + FeedTokenOf()[r.name + "/" + Id(s)], ""};
+       },
        [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 204); }},
-      {"GET", "/v1/feeds/{token}", false, [](const Role&, Scope) { return Request{"/v1/feeds/nope", ""}; },
+      {"GET", "/v1/feeds/{token}", false,
+       [](const Role&, Scope) {
+         return Request{"/v1/feeds/nope", ""};
+       },
        [](const Role&, Scope) { return 404; }},
   };
 }
@@ -140,14 +155,25 @@ std::vector<Route> ProgrammeRoutes() {
 std::vector<Route> Routes(const std::string& workflow_source) {
   const Json indicator = {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 1}}}};
   return {
-      {"GET", "/v1/openapi.yaml", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/openapi.yaml", ""}; },
+      {"GET", "/v1/openapi.yaml", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/openapi.yaml", ""};
+       },
        [](const Role&, Scope) { return 200; }},
-      {"GET", "/v1/me", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/me", ""}; },
+      {"GET", "/v1/me", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/me", ""};
+       },
        [](const Role&, Scope) { return 200; }},
-      {"GET", "/v1/workflows", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/workflows", ""}; },
+      {"GET", "/v1/workflows", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/workflows", ""};
+       },
        [](const Role&, Scope) { return 200; }},
       {"GET", "/v1/workflows/{name}", false,
-       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/workflows/cbe_action", ""}; },
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/workflows/cbe_action", ""};
+       },
        [](const Role&, Scope) { return 200; }},
       {"POST", "/v1/workflows/validate", false,
        [workflow_source](const Role&, Scope) {
@@ -167,55 +193,85 @@ std::vector<Route> Routes(const std::string& workflow_source) {
          return std::pair<std::string, std::string>{"/v1/projects", body.dump()};
        },
        [](const Role& r, Scope s) { return (s == Scope::kOwn ? r.creates_own : r.creates_other) ? 201 : 403; }},
-      {"GET", "/v1/projects", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/projects", ""}; },
+      {"GET", "/v1/projects", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/projects", ""};
+       },
        [](const Role&, Scope) { return 200; }},
       {"GET", "/v1/projects/{id}", true,
-       [](const Role&, Scope s) { return std::pair<std::string, std::string>{"/v1/projects/" + Id(s), ""}; },
+       [](const Role&, Scope s) {
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s), ""};
+       },
        [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
       {"GET", "/v1/projects/{id}/events", true,
-       [](const Role&, Scope s) { return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", ""}; },
+       [](const Role&, Scope s) {
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", ""};
+       },
        [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
       {"POST", "/v1/projects/{id}/events", true,
        [indicator](const Role&, Scope s) {
          return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", indicator.dump()};
        },
-       [](const Role& r, Scope s) { return !Sees(r, s) ? 404 : r.records_indicators ? 201 : 403; }},
+       [](const Role& r, Scope s) { return !Sees(r, s)            ? 404
+                                           : r.records_indicators ? 201
+                                                                  : 403; }},
       {"PUT", "/v1/projects/{id}/members", true,
        [](const Role&, Scope s) {
          // Keeps the fixture's members, so later rows see the same visibility.
-         Json members = s == Scope::kOwn ? Json::array({{{"subject", "person:marc.lefort"}, {"role", "elu_referent"}},
-                                                        {{"subject", "person:rene.tech"}, {"role", "referent_technique"}}})
-                                         : Json::array();
-         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/members", Json{{"members", members}}.dump()};
+         Json members = s == Scope::kOwn
+                            ? Json::array({{{"subject", "person:marc.lefort"}, {"role", "elu_referent"}},
+                                           {{"subject", "person:rene.tech"}, {"role", "referent_technique"}}})
+                            : Json::array();
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/members",
+                                                    Json{{"members", members}}.dump()};
        },
-       [](const Role& r, Scope s) { return !Sees(r, s) ? 404 : r.manager ? 201 : 403; }},
-      {"GET", "/v1/stream", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/stream", ""}; },
+       [](const Role& r, Scope s) { return !Sees(r, s) ? 404
+                                           : r.manager ? 201
+                                                       : 403; }},
+      {"GET", "/v1/stream", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/stream", ""};
+       },
        [](const Role&, Scope) { return 200; }},  // filtered per caller: event_stream_test.cc
-      {"GET", "/v1/partners", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners", ""}; },
+      {"GET", "/v1/partners", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/partners", ""};
+       },
        [](const Role&, Scope) { return 200; }},
       {"POST", "/v1/partners", false,
        [](const Role& r, Scope) {
-         return std::pair<std::string, std::string>{"/v1/partners", Json{{"id", "p-" + r.name}, {"name", "P " + r.name}}.dump()};
+         return std::pair<std::string, std::string>{"/v1/partners",
+                                                    Json{{"id", "p-" + r.name}, {"name", "P " + r.name}}.dump()};
        },
        [](const Role& r, Scope) { return r.manager ? 201 : 403; }},
       {"GET", "/v1/partners/{id}", false,
-       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", ""}; },
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/partners/shared", ""};
+       },
        [](const Role&, Scope) { return 200; }},
       {"PATCH", "/v1/partners/{id}", false,
-       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", R"({"kind": "ville"})"}; },
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/partners/shared", R"({"kind": "ville"})"};
+       },
        [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
       {"DELETE", "/v1/partners/{id}", false,
-       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/partners/shared", ""}; },
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/partners/shared", ""};
+       },
        [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
       // Webhooks: see EndpointStatus; the collections answer 403 to those
       // who use no webhooks, and list only what the caller manages.
-      {"GET", "/v1/webhooks/endpoints", false, [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/webhooks/endpoints", ""}; },
+      {"GET", "/v1/webhooks/endpoints", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/webhooks/endpoints", ""};
+       },
        [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 403; }},
       {"POST", "/v1/webhooks/endpoints", true,
        [](const Role&, Scope s) {
          return std::pair<std::string, std::string>{
              "/v1/webhooks/endpoints",
-             Json{{"partner", EndpointPartner(s)}, {"url", "https://hooks." + EndpointPartner(s) + ".example/relais"}}.dump()};
+             Json{{"partner", EndpointPartner(s)}, {"url", "https://hooks." + EndpointPartner(s) + ".example/relais"}}
+                 .dump()};
        },
        [](const Role& r, Scope s) {
          if (!WebhookUser(r)) return 403;
@@ -243,20 +299,25 @@ std::vector<Route> Routes(const std::string& workflow_source) {
        [](const Role& r, Scope s) { return EndpointStatus(r, s, 200); }},
       {"GET", "/v1/webhooks/deliveries/{id}/attempts", false,
        [](const Role&, Scope) {
-         return std::pair<std::string, std::string>{"/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/attempts", ""};
+         return std::pair<std::string, std::string>{
+             "/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/attempts", ""};
        },
        [](const Role&, Scope) { return 404; }},
       {"GET", "/v1/webhooks/dead-letters", false,
-       [](const Role&, Scope) { return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters", ""}; },
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters", ""};
+       },
        [](const Role& r, Scope) { return WebhookUser(r) ? 200 : 403; }},
       {"POST", "/v1/webhooks/dead-letters/{id}/replay", false,
        [](const Role&, Scope) {
-         return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters/00000000-0000-4000-8000-000000000000/replay", ""};
+         return std::pair<std::string, std::string>{
+             "/v1/webhooks/dead-letters/00000000-0000-4000-8000-000000000000/replay", ""};
        },
        [](const Role&, Scope) { return 404; }},
       {"POST", "/v1/webhooks/dead-letters/replay", false,
        [](const Role&, Scope) {
-         return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters/replay", R"({"since": "2004-01-01T00:00:00Z"})"};
+         return std::pair<std::string, std::string>{"/v1/webhooks/dead-letters/replay",
+                                                    R"({"since": "2004-01-01T00:00:00Z"})"};
        },
        [](const Role& r, Scope) { return WebhookUser(r) ? 202 : 403; }},
   };
@@ -265,8 +326,10 @@ std::vector<Route> Routes(const std::string& workflow_source) {
 TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   Harness h;
   h.CreateOwnAndOther();
-  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "shared", "name": "Ville de Thiais"})").status, 201);
-  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "ccas-fresnes", "name": "CCAS Fresnes"})").status, 201);
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "shared", "name": "Ville de Thiais"})").status,
+            201);
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "ccas-fresnes", "name": "CCAS Fresnes"})").status,
+            201);
   ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "afpa", "name": "AFPA"})").status, 201);
   ASSERT_TRUE(h.index.CatchUp().ok());  // the authorizer learns which programmes each partner acts in
   for (const Role& role : Roles()) {
@@ -287,7 +350,8 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
     ASSERT_TRUE(h.programmes.Define(*def, "person:alice.admin").ok());
   }
   for (Scope scope : {Scope::kOwn, Scope::kOther}) {
-    const Json assign = {{"person", Person(scope)}, {"role", "partner_contact"}, {"start", "2004-01-01"}, {"end", "2006-12-31"}};
+    const Json assign = {
+        {"person", Person(scope)}, {"role", "partner_contact"}, {"start", "2004-01-01"}, {"end", "2006-12-31"}};
     auto a = h.Call("POST", "/v1/programmes/" + Programme(scope) + "/assignments", testing::kAdmin, assign.dump());
     ASSERT_EQ(a.status, 201) << a.body;
     for (const Role& role : Roles()) {
@@ -303,7 +367,8 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   for (const Route& route : routes) {
     covered.insert({route.method, route.pattern});
     for (const Role& role : Roles()) {
-      for (Scope scope : route.per_project ? std::vector<Scope>{Scope::kOwn, Scope::kOther} : std::vector<Scope>{Scope::kNone}) {
+      for (Scope scope :
+           route.per_project ? std::vector<Scope>{Scope::kOwn, Scope::kOther} : std::vector<Scope>{Scope::kNone}) {
         auto [target, body] = route.request(role, scope);
         auto r = h.Call(route.method, target, role.token, body);
         int expected = route.expected(role, scope);
@@ -313,14 +378,15 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
         if (expected == 404 && target.rfind("/v1/projects/", 0) == 0) {
           // Indistinguishable from a project that does not exist.
           const std::string prefix = "/v1/projects/" + Id(scope);
-          auto missing = h.Call(route.method, "/v1/projects/does-not-exist" + target.substr(prefix.size()), role.token, body);
+          auto missing =
+              h.Call(route.method, "/v1/projects/does-not-exist" + target.substr(prefix.size()), role.token, body);
           EXPECT_EQ(missing.status, 404);
           EXPECT_EQ(Harness::Body(missing)["type"], Harness::Body(r)["type"]);
           EXPECT_EQ(Harness::Body(r)["detail"], "project 'other' does not exist");
         }
         if (expected == 404 && target.rfind("/v1/webhooks/endpoints/", 0) == 0) {
-          const std::string id = target.substr(23, target.find('/', 23) == std::string::npos ? std::string::npos
-                                                                                           : target.find('/', 23) - 23);
+          const std::string id = target.substr(
+              23, target.find('/', 23) == std::string::npos ? std::string::npos : target.find('/', 23) - 23);
           EXPECT_EQ(Harness::Body(r)["detail"], "no webhook endpoint '" + id + "'") << role.name << " " << target;
         }
         ++checks;
@@ -334,7 +400,8 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   const std::set<std::string> public_routes = {"/v1/openapi.yaml", "/v1/feeds/{token}"};
   for (const Route& route : routes) {
     if (public_routes.count(route.pattern)) continue;
-    for (Scope scope : route.per_project ? std::vector<Scope>{Scope::kOwn, Scope::kOther} : std::vector<Scope>{Scope::kNone}) {
+    for (Scope scope :
+         route.per_project ? std::vector<Scope>{Scope::kOwn, Scope::kOther} : std::vector<Scope>{Scope::kNone}) {
       auto [target, body] = route.request(Roles().front(), scope);
       auto r = h.Call(route.method, target, *feed, body);
       if (r.stream) r.stream->Stop();
@@ -355,11 +422,12 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
 // A programme with a yearly forum, so that a person's feed shows whether it
 // covers the programme.
 void DefineWithForum(Harness& h, const std::string& id, const std::string& forum) {
-  auto def = programme::ProgrammeDefinition::FromJson({{"id", id},
-                                                        {"plan_years", {2004, 2005}},
-                                                        {"axes", {{{"id", "1"}}}},
-                                                        {"actions", {{{"id", "aide"}, {"axis", "1"}}}},
-                                                        {"yearly", {{{"kind", "annual_event"}, {"title_fr", forum}, {"month", 6}, {"day", 15}}}}});
+  auto def = programme::ProgrammeDefinition::FromJson(
+      {{"id", id},
+       {"plan_years", {2004, 2005}},
+       {"axes", {{{"id", "1"}}}},
+       {"actions", {{{"id", "aide"}, {"axis", "1"}}}},
+       {"yearly", {{{"kind", "annual_event"}, {"title_fr", forum}, {"month", 6}, {"day", 15}}}}});
   ASSERT_TRUE(def.ok()) << def.status();
   ASSERT_TRUE(h.programmes.Define(*def, "person:alice.admin").ok());
 }
@@ -393,7 +461,8 @@ TEST(AuthorizationMatrixTest, AFeedIssuedByALimitedCoordinatorNeverShowsAnotherP
   EXPECT_NE(through_full.body.find("Forum Nord"), std::string::npos);
   // Nor may it revoke the admin's token, which shows the other programme.
   EXPECT_EQ(h.Call("DELETE", "/v1/feed-tokens/" + Harness::Body(full)["token"].get<std::string>(),
-                   testing::kScopedCoordinator).status,
+                   testing::kScopedCoordinator)
+                .status,
             403);
 }
 
@@ -401,7 +470,8 @@ TEST(AuthorizationMatrixTest, ALimitedCoordinatorListsOnlyTheEndpointsItManages)
   Harness h;
   h.CreateOwnAndOther();
   ASSERT_TRUE(h.index.CatchUp().ok());
-  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "ccas-fresnes", "name": "CCAS Fresnes"})").status, 201);
+  ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "ccas-fresnes", "name": "CCAS Fresnes"})").status,
+            201);
   ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "afpa", "name": "AFPA"})").status, 201);
   std::map<std::string, std::string> partner_of;
   for (const std::string partner : {"ccas-fresnes", "afpa"}) {
@@ -418,7 +488,8 @@ TEST(AuthorizationMatrixTest, ALimitedCoordinatorListsOnlyTheEndpointsItManages)
   // the limited coordinator's hands: they would carry that programme's events.
   h.CreateProject("other-2", testing::kOtherProgramme, {"ccas-fresnes"});
   ASSERT_TRUE(h.index.CatchUp().ok());
-  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/webhooks/endpoints", testing::kScopedCoordinator))["endpoints"].size(), 0u);
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/webhooks/endpoints", testing::kScopedCoordinator))["endpoints"].size(),
+            0u);
   for (const auto& [id, partner] : partner_of) {
     auto rotate = h.Call("POST", "/v1/webhooks/endpoints/" + id + "/rotate-secret", testing::kScopedCoordinator);
     EXPECT_EQ(rotate.status, partner == "ccas-fresnes" ? 403 : 404) << partner << ": " << rotate.body;

@@ -32,9 +32,7 @@ class DashboardRouteTest : public ::testing::Test {
     RegisterDashboardRoutes(router_, config_);
   }
 
-  void Write(const std::string& relative, const std::string& text) {
-    std::ofstream(www_.path() / relative) << text;
-  }
+  void Write(const std::string& relative, const std::string& text) { std::ofstream(www_.path() / relative) << text; }
 
   server::HttpResponse Get(const std::string& target, std::vector<std::pair<std::string, std::string>> headers = {}) {
     server::HttpRequest request = server::MakeRequest("GET", target);

@@ -13,9 +13,9 @@
 namespace relais::api {
 namespace {
 
+using testing::Harness;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::Harness;
 
 // Records what a stream writes; Wait blocks (bounded) until text appears.
 class RecordingSink final : public server::StreamSink {
@@ -96,8 +96,10 @@ TEST(EventStreamTest, OnlyEventsOfVisibleProjectsAreSent) {
   ASSERT_EQ(other.status, 201);
   auto own = h.Call("POST", "/v1/projects/own/events", testing::kCoordinator, kIndicator.dump());
   ASSERT_EQ(own.status, 201);
-  const std::string own_id = "id: " + std::to_string(Harness::Body(own)["events"][0]["position"].get<uint64_t>()) + "\n";
-  const std::string other_id = "id: " + std::to_string(Harness::Body(other)["events"][0]["position"].get<uint64_t>()) + "\n";
+  const std::string own_id =
+      "id: " + std::to_string(Harness::Body(own)["events"][0]["position"].get<uint64_t>()) + "\n";
+  const std::string other_id =
+      "id: " + std::to_string(Harness::Body(other)["events"][0]["position"].get<uint64_t>()) + "\n";
   ASSERT_TRUE(admin->sink->WaitFor(own_id));
   EXPECT_THAT(admin->sink->text(), HasSubstr(other_id));
   ASSERT_TRUE(partner->sink->WaitFor(own_id)) << partner->sink->text();
@@ -108,7 +110,7 @@ TEST(EventStreamTest, OnlyEventsOfVisibleProjectsAreSent) {
 
 TEST(EventStreamTest, ResumesAfterLastEventId) {
   Harness h;
-  h.CreateOwnAndOther();  // positions 1-4
+  h.CreateOwnAndOther();                                                                         // positions 1-4
   auto r = h.Call("POST", "/v1/projects/own/events", testing::kCoordinator, kIndicator.dump());  // position 5
   ASSERT_EQ(r.status, 201);
   auto resumed = Open(h, testing::kCoordinator, "2");

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -50,8 +50,10 @@ TEST(OpenApiRoutesTest, DocumentAndRouterListTheSameRoutes) {
   for (const server::RouteInfo& r : h.router.ListRoutes()) served.insert({r.method, r.pattern});
   const std::string text = ReadFile(std::string(RELAIS_SOURCE_DIR) + "/docs/openapi.yaml");
   Routes documented = DocumentedRoutes(text);
-  for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << "not in docs/openapi.yaml: " << r.first << " " << r.second;
-  for (const auto& r : documented) EXPECT_TRUE(served.count(r)) << "documented but not served: " << r.first << " " << r.second;
+  for (const auto& r : served)
+    EXPECT_TRUE(documented.count(r)) << "not in docs/openapi.yaml: " << r.first << " " << r.second;
+  for (const auto& r : documented)
+    EXPECT_TRUE(served.count(r)) << "documented but not served: " << r.first << " " << r.second;
   EXPECT_GE(served.size(), 15u);
 }
 
@@ -275,19 +277,22 @@ TEST(OpenApiRoutesTest, OperationalDashboardAndMilestoneRoutesAnswer) {
   EXPECT_EQ(h.Call("GET", "/ui/no-such-file.js", "").status, 404);
 
   const std::string programme = "/v1/programmes/" + testing::kOwnProgramme;
-  Json definition = {{"id", testing::kOwnProgramme}, {"axes", {{{"id", "2A"}, {"title", "Axe"}}}},
-                     {"reviews", {{"per_year", 3}}}};
+  Json definition = {
+      {"id", testing::kOwnProgramme}, {"axes", {{{"id", "2A"}, {"title", "Axe"}}}}, {"reviews", {{"per_year", 3}}}};
   ASSERT_EQ(h.Call("POST", "/v1/programmes", testing::kAdmin, definition.dump()).status, 201);
-  Json assign = {{"person", "person:marc.lefort"}, {"role", "elu_referent"}, {"axis", "2A"},
-                 {"start", "2004-01-01"}, {"end", "2005-12-31"}};
+  Json assign = {{"person", "person:marc.lefort"},
+                 {"role", "elu_referent"},
+                 {"axis", "2A"},
+                 {"start", "2004-01-01"},
+                 {"end", "2005-12-31"}};
   ASSERT_EQ(h.Call("POST", programme + "/assignments", testing::kAdmin, assign.dump()).status, 201);
   auto listed = h.Call("GET", programme + "/milestones?kind=review&status=scheduled", testing::kAdmin);
   ASSERT_EQ(listed.status, 200) << listed.body;
   Json milestones = testing::Harness::Body(listed)["milestones"];
   ASSERT_FALSE(milestones.empty());
   const std::string id = milestones[0]["id"].get<std::string>();
-  auto moved = h.Call("POST", programme + "/milestones/" + id + "/move", testing::kAdmin,
-                      Json{{"date", "2004-12-20"}}.dump());
+  auto moved =
+      h.Call("POST", programme + "/milestones/" + id + "/move", testing::kAdmin, Json{{"date", "2004-12-20"}}.dump());
   EXPECT_EQ(moved.status, 200) << moved.body;
   auto held = h.Call("POST", programme + "/milestones/" + id + "/held", testing::kAdmin,
                      Json{{"notes", "Revue tenue"}, {"decisions", {"poursuivre"}}}.dump());

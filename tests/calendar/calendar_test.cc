@@ -17,9 +17,9 @@ TEST(CivilDate, RoundTripsThroughDaysAndKnowsWeekdays) {
     ASSERT_EQ(date.DaysSinceEpoch(), d) << date.ToString();
     ASSERT_TRUE(date.IsValid()) << date.ToString();
   }
-  EXPECT_EQ((CivilDate{1970, 1, 1}).IsoWeekday(), 4);   // Thursday
-  EXPECT_EQ((CivilDate{2027, 5, 1}).IsoWeekday(), 6);   // Saturday
-  EXPECT_EQ((CivilDate{2028, 5, 1}).IsoWeekday(), 1);   // Monday
+  EXPECT_EQ((CivilDate{1970, 1, 1}).IsoWeekday(), 4);  // Thursday
+  EXPECT_EQ((CivilDate{2027, 5, 1}).IsoWeekday(), 6);  // Saturday
+  EXPECT_EQ((CivilDate{2028, 5, 1}).IsoWeekday(), 1);  // Monday
   EXPECT_EQ((CivilDate{2000, 2, 29}).AddDays(1), (CivilDate{2000, 3, 1}));
 }
 
@@ -94,15 +94,14 @@ TEST(ParisTime, UtcToLocalInvertsEveryHourOfAYear) {
     LocalDateTime local = UtcToParis(t);
     // The second pass through the repeated October hour reads back as the first.
     const bool repeated = local.date == CivilDate{2027, 10, 31} && local.hour == 2 && !ParisIsSummerTime(t);
-    ASSERT_EQ(ParisToUtc(local), repeated ? t - std::chrono::hours(1) : t) << FormatIso8601(t) << " " << local.Compact();
+    ASSERT_EQ(ParisToUtc(local), repeated ? t - std::chrono::hours(1) : t)
+        << FormatIso8601(t) << " " << local.Compact();
   }
   EXPECT_EQ(UtcToParis(T("2027-03-28T01:00:00Z")).Compact(), "20270328T030000");
   EXPECT_EQ(FormatIcsUtc(T("2027-03-28T01:02:03.999Z")), "20270328T010203Z");
 }
 
-TEST(Ics, EscapesText) {
-  EXPECT_EQ(EscapeIcsText("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
-}
+TEST(Ics, EscapesText) { EXPECT_EQ(EscapeIcsText("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf"); }
 
 TEST(Ics, FoldsAt75OctetsWithoutSplittingUtf8) {
   std::string value;

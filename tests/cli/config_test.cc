@@ -97,9 +97,8 @@ tokens:
 
 TEST(ConfigTest, UnknownKeyNamesLineColumnAndKnownKeys) {
   EXPECT_THAT(ParseConfig("server:\n  port: 80\n  prot: 81\n", "relais.yaml"),
-              StatusIs(StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("relais.yaml:3:3: unknown key 'server.prot'"),
-                             HasSubstr("known keys: listen_address, port, io_threads"))));
+              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("relais.yaml:3:3: unknown key 'server.prot'"),
+                                                           HasSubstr("known keys: listen_address, port, io_threads"))));
   EXPECT_THAT(ParseConfig("data_dir: x\nstorage: {}\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("relais.yaml:2:1: unknown key 'storage'"),
@@ -111,8 +110,8 @@ TEST(ConfigTest, UnknownKeyNamesLineColumnAndKnownKeys) {
 }
 
 TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
-  auto config = ParseConfig("workflows_dir: /srv/wf\nruntime:\n  snapshot_every: 10\n  timer_max_sleep_ms: 500\n",
-                            "relais.yaml");
+  auto config =
+      ParseConfig("workflows_dir: /srv/wf\nruntime:\n  snapshot_every: 10\n  timer_max_sleep_ms: 500\n", "relais.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->workflows_dir, "/srv/wf");
   EXPECT_EQ(config->runtime.projects.snapshot_every, 10u);
@@ -124,9 +123,10 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
   EXPECT_THAT(ParseConfig("runtime:\n  timer_fire_threads: 0\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("runtime.timer_fire_threads")));
-  auto tuned = ParseConfig("runtime:\n  timer_fire_batch: 100\nprogrammes:\n  cache_capacity: 5\n"
-                           "webhooks:\n  max_programme_partners: 7\n",
-                           "relais.yaml");
+  auto tuned = ParseConfig(
+      "runtime:\n  timer_fire_batch: 100\nprogrammes:\n  cache_capacity: 5\n"
+      "webhooks:\n  max_programme_partners: 7\n",
+      "relais.yaml");
   ASSERT_TRUE(tuned.ok()) << tuned.status();
   EXPECT_EQ(tuned->runtime.timers.fire_batch, 100u);
   EXPECT_EQ(tuned->programmes.cache_capacity, 5u);
@@ -157,18 +157,21 @@ TEST(ConfigTest, BadValuesSayWhatWasExpected) {
     const char* expected;
   };
   for (const Case& c : {
-           Case{"server:\n  port: eighty\n", "<config>:2:9: server.port: expected an integer from 0 to 65535, got \"eighty\""},
+           Case{"server:\n  port: eighty\n",
+                "<config>:2:9: server.port: expected an integer from 0 to 65535, got \"eighty\""},
            Case{"server:\n  port: 70000\n", "expected an integer from 0 to 65535"},
            Case{"server:\n  port: -1\n", "expected an integer from 0 to 65535"},
            Case{"server:\n  port: \"8080\"\n", "got the string \"8080\""},
            Case{"server:\n  body_limit_bytes: 1.5\n", "server.body_limit_bytes: expected an integer"},
-           Case{"server:\n  read_timeout_ms: [1]\n", "read_timeout_ms: expected an integer from 1 to 86400000, got a list"},
+           Case{"server:\n  read_timeout_ms: [1]\n",
+                "read_timeout_ms: expected an integer from 1 to 86400000, got a list"},
            Case{"server:\n  read_timeout_ms: 0\n", "read_timeout_ms: expected an integer from 1"},
            Case{"server:\n  listen_address: localhost\n", "expected an IPv4 or IPv6 address"},
            Case{"server: 8080\n", "server: expected a map, got \"8080\""},
            Case{"data_dir: {a: 1}\n", "data_dir: expected a non-empty string, got a map"},
            Case{"server:\n  port: 1\n  port: 2\n", "<config>:3:3: duplicate key 'server.port'"},
-           Case{"tokens:\n  - sha256: abc\n    subject: x\n", "expected the SHA-256 of the token as 64 lower-case hex digits"},
+           Case{"tokens:\n  - sha256: abc\n    subject: x\n",
+                "expected the SHA-256 of the token as 64 lower-case hex digits"},
            Case{"tokens:\n  - subject: x\n", "missing key 'sha256'"},
            Case{"tokens: {}\n", "tokens: expected a list"},
            Case{"- a\n- b\n", "expected a map of sections at the top level"},
@@ -201,8 +204,10 @@ TEST(ConfigTest, ShippedExampleFileParses) {
 TEST(ConfigTest, ApiSectionAndScopedTokens) {
   auto c = ParseConfig(
       "api:\n  worker_threads: 8\n  worker_queue_limit: 100\n  rate_limit_per_second: 5\n  rate_limit_burst: 10\n"
-      "  max_page_size: 20\n  default_page_size: 5\n  max_json_depth: 16\n  stream_keepalive_ms: 250\n  max_streams: 3\n"
-      "tokens:\n  - sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n    subject: partner:afpa\n"
+      "  max_page_size: 20\n  default_page_size: 5\n  max_json_depth: 16\n  stream_keepalive_ms: 250\n  max_streams: "
+      "3\n"
+      "tokens:\n  - sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n    subject: "
+      "partner:afpa\n"
       "    roles: [partner]\n    partner: afpa\n"
       "  - sha256: 60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752\n    subject: c@x\n"
       "    roles: [coordinator]\n    programmes: [sud, nord]\n",
@@ -242,7 +247,8 @@ TEST(ConfigTest, WebhooksSection) {
   EXPECT_EQ(c->webhooks.allowed_ranges, (std::vector<std::string>{"127.0.0.1/32", "::1/128"}));
   EXPECT_EQ(c->webhooks.public_base_url, "https://relais.example");
   EXPECT_THAT(ParseConfig("webhooks:\n  total_timeout_ms: 60000\n", "relais.yaml"),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:21: webhooks.total_timeout_ms: expected an integer from 1 to 15000")));
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("relais.yaml:2:21: webhooks.total_timeout_ms: expected an integer from 1 to 15000")));
   EXPECT_THAT(ParseConfig("webhooks:\n  allowed_ranges: [intranet]\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("webhooks.allowed_ranges[0]: expected a CIDR range")));
   EXPECT_THAT(ParseConfig("webhooks:\n  retry_schedule_ms: 5\n", "relais.yaml"),
@@ -255,16 +261,18 @@ TEST(ConfigTest, DashboardSection) {
   EXPECT_TRUE(defaults->dashboard.enabled);
   EXPECT_THAT(defaults->dashboard.directory, ::testing::EndsWith("engine/dashboard/www"));
   EXPECT_EQ(defaults->dashboard.cache_max_age_seconds, 0u);
-  auto c = ParseConfig("dashboard:\n  enabled: false\n  directory: /srv/relais/www\n  cache_max_age_seconds: 300\n"
-                       "  max_file_bytes: 2048\n",
-                       "relais.yaml");
+  auto c = ParseConfig(
+      "dashboard:\n  enabled: false\n  directory: /srv/relais/www\n  cache_max_age_seconds: 300\n"
+      "  max_file_bytes: 2048\n",
+      "relais.yaml");
   ASSERT_THAT(c, IsOk());
   EXPECT_FALSE(c->dashboard.enabled);
   EXPECT_EQ(c->dashboard.directory, "/srv/relais/www");
   EXPECT_EQ(c->dashboard.cache_max_age_seconds, 300u);
   EXPECT_EQ(c->dashboard.max_file_bytes, 2048u);
-  EXPECT_THAT(ParseConfig("dashboard:\n  enabled: yes please\n", "relais.yaml"),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:12: dashboard.enabled: expected true or false")));
+  EXPECT_THAT(
+      ParseConfig("dashboard:\n  enabled: yes please\n", "relais.yaml"),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:12: dashboard.enabled: expected true or false")));
   EXPECT_THAT(ParseConfig("dashboard:\n  theme: dark\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown key 'dashboard.theme'")));
 }
@@ -284,13 +292,13 @@ TEST(ConfigTest, LoggingDefaultsAndLocatedErrors) {
   EXPECT_EQ(to_stderr->logging.path, "");
   EXPECT_EQ(to_stderr->logging.level, LogLevel::kDebug);
 
-  EXPECT_THAT(ParseConfig("logging:\n  level: verbose\n", "relais.yaml"),
-              StatusIs(StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("relais.yaml:2:10: logging.level"), HasSubstr("debug, info, warn, error"),
-                             HasSubstr("verbose"))));
+  EXPECT_THAT(
+      ParseConfig("logging:\n  level: verbose\n", "relais.yaml"),
+      StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("relais.yaml:2:10: logging.level"),
+                                                   HasSubstr("debug, info, warn, error"), HasSubstr("verbose"))));
   EXPECT_THAT(ParseConfig("logging:\n  format: xml\n", "relais.yaml"),
-              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("relais.yaml:2:11: logging.format"),
-                                                           HasSubstr("text or json"))));
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("relais.yaml:2:11: logging.format"), HasSubstr("text or json"))));
   EXPECT_THAT(ParseConfig("logging:\n  file: [a]\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:9: logging.file")));
   EXPECT_THAT(ParseConfig("logging:\n  colour: true\n", "relais.yaml"),

@@ -157,8 +157,12 @@ TEST_F(ServeDiskFullTest, FullDiskAtRunTimeIs503AndReadyzSaysWhyUntilSpaceIsFree
   relais::testing::ChildProcess server({RELAIS_BINARY, "serve", "--config", config_path_});
   const uint16_t port = server.WaitForPort("relais listening on http://127.0.0.1:", 30s);
   ASSERT_NE(port, 0) << "relais serve did not start: " << server.output();
-  Json project = {{"id", "disk-full"}, {"workflow", "cbe_action"}, {"title", "Plein disque"},
-                  {"programme", "sud-val-de-marnais"}, {"axis", "3"}, {"partners", {"ccas-fresnes"}}};
+  Json project = {{"id", "disk-full"},
+                  {"workflow", "cbe_action"},
+                  {"title", "Plein disque"},
+                  {"programme", "sud-val-de-marnais"},
+                  {"axis", "3"},
+                  {"partners", {"ccas-fresnes"}}};
   ASSERT_EQ(Http(port, "POST", "/v1/projects", project.dump()).status, 201);
   ASSERT_EQ(Http(port, "GET", "/readyz").status, 200);
 
@@ -170,8 +174,10 @@ TEST_F(ServeDiskFullTest, FullDiskAtRunTimeIs503AndReadyzSaysWhyUntilSpaceIsFree
     Json cmd = {{"type", "indicateur_enregistre"},
                 {"data", {{"indicateur", "autre"}, {"valeur", n}, {"commentaire", std::string(1500, 'c')}}}};
     HttpResult r = Http(port, "POST", "/v1/projects/disk-full/events", cmd.dump());
-    if (r.status == 201) acknowledged.insert(n);
-    else refused.insert(n);
+    if (r.status == 201)
+      acknowledged.insert(n);
+    else
+      refused.insert(n);
     return r;
   };
   ASSERT_EQ(command().status, 201);
@@ -206,7 +212,8 @@ TEST_F(ServeDiskFullTest, FullDiskAtRunTimeIs503AndReadyzSaysWhyUntilSpaceIsFree
     ASSERT_EQ(page.status, 200) << page.body;
     Json body = page.Body();
     for (const Json& e : body["events"])
-      if (e.value("type", "") == "indicateur_enregistre") stored.insert(e["data"]["data"].value("valeur", -1));  // the command's data
+      if (e.value("type", "") == "indicateur_enregistre")
+        stored.insert(e["data"]["data"].value("valeur", -1));  // the command's data
     if (!body.value("has_more", false)) break;
     from = body["next_from"].get<uint64_t>();
   }

@@ -41,8 +41,7 @@ constexpr uint32_t kHeaderLimit = 8 * 1024;
 constexpr uint64_t kMaxEventsPerHarness = 50'000;
 
 struct Harness {
-  Harness()
-      : store(clock), registry(store), projects(store, registry, clock), index(store, projects.definitions()) {
+  Harness() : store(clock), registry(store), projects(store, registry, clock), index(store, projects.definitions()) {
     if (!registry.DeployDirectory(std::string(RELAIS_SOURCE_DIR) + "/workflows").ok()) std::abort();
     if (!index.Open().ok()) std::abort();
     api::ApiOptions config;

@@ -14,8 +14,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -178,8 +178,8 @@ TEST_F(ImportCliTest, AsATokenSubjectTheImportHasThatScope) {
   EXPECT_THAT(unknown.err, HasSubstr("--as nobody@example: no token of that subject in tokens:"));
   EXPECT_FALSE(std::filesystem::exists(dir_.Sub("data"))) << "the store is not even opened";
 
-  auto refused = Relais({"import", "--config", config_, "--as", "coord@other.example", "--webhook-base-url",
-                         kNoReceiver, kExample});
+  auto refused = Relais(
+      {"import", "--config", config_, "--as", "coord@other.example", "--webhook-base-url", kNoReceiver, kExample});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("coord@other.example may not define programme 'sud-val-de-marnais'"));
   EXPECT_THAT(refused.err, HasSubstr("nothing was written"));
@@ -210,16 +210,17 @@ TEST_F(ImportCliTest, TheSampleReceiverPrintsWhatEachPartnerReceives) {
   auto port = receiver.WaitFor(std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/ for 42 partner endpoints"),
                                kProcessDeadline);
   ASSERT_TRUE(port) << "the receiver did not start: " << receiver.output();
-  auto imported =
-      Relais({"import", "--config", config_, "--webhook-base-url", "http://127.0.0.1:" + *port, kExample});
+  auto imported = Relais({"import", "--config", config_, "--webhook-base-url", "http://127.0.0.1:" + *port, kExample});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
   ServeProcess server(config_);
   ASSERT_NE(server.port(), 0) << "relais serve did not start";
   // The CCAS of Fresnes is a target actor of the portage de repas (axis 2A).
-  EXPECT_TRUE(receiver.WaitFor(std::regex("ccas-fresnes +project_created +2a-portage-repas v2 .*\\(CCAS de Fresnes\\)"), kProcessDeadline))
+  EXPECT_TRUE(receiver.WaitFor(std::regex("ccas-fresnes +project_created +2a-portage-repas v2 .*\\(CCAS de Fresnes\\)"),
+                               kProcessDeadline))
       << receiver.output();
-  EXPECT_TRUE(receiver.WaitFor(std::regex("anpe +project_registered +4-interim-insertion v1"), kProcessDeadline)) << receiver.output();
+  EXPECT_TRUE(receiver.WaitFor(std::regex("anpe +project_registered +4-interim-insertion v1"), kProcessDeadline))
+      << receiver.output();
   EXPECT_EQ(receiver.output().find("REJECTED"), std::string::npos) << receiver.output();
 }
 

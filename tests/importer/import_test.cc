@@ -18,10 +18,10 @@ namespace relais::importer {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using relais::testing::IsOk;
 using relais::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kExample = std::string(RELAIS_SOURCE_DIR) + "/examples/sud-val-de-marnais";
 
@@ -37,9 +37,9 @@ void WriteJson(const std::string& path, const Json& j) { std::ofstream(path) << 
 class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.Sub("relais.yaml")) << "data_dir: " << dir_.Sub("data") << "\nworkflows_dir: "
-                                           << RELAIS_SOURCE_DIR << "/workflows\n"
-                                           << "webhooks:\n  allowed_ranges: [127.0.0.1/32]\n";
+    std::ofstream(dir_.Sub("relais.yaml"))
+        << "data_dir: " << dir_.Sub("data") << "\nworkflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
+        << "webhooks:\n  allowed_ranges: [127.0.0.1/32]\n";
     auto config = cli::LoadConfigFile(dir_.Sub("relais.yaml"));
     ASSERT_TRUE(config.ok()) << config.status();
     config_ = *config;
@@ -60,8 +60,8 @@ class ImportTest : public ::testing::Test {
 
   StatusOr<ImportReport> ImportDirAs(const std::string& dir, const access::Principal& who, bool dry_run = false) {
     RELAIS_ASSIGN_OR_RETURN(ImportSet set, ReadImportSet(dir, options_));
-    ImportTargets targets{host_->registry(), host_->projects(), host_->programmes(), host_->webhooks(), *partners_,
-                          host_->index()};
+    ImportTargets targets{host_->registry(), host_->projects(), host_->programmes(),
+                          host_->webhooks(), *partners_,        host_->index()};
     return Import(set, targets, who, dry_run);
   }
   StatusOr<ImportReport> ImportDir(const std::string& dir, bool dry_run = false) {
@@ -178,8 +178,7 @@ TEST_F(ImportTest, ACoordinatorOfAnotherProgrammeIsRefusedEveryWriteOutsideTheir
 
 TEST_F(ImportTest, AnObserverMayNotImportAndACoordinatorOfTheProgrammeMay) {
   auto observer = ImportDirAs(kExample, {"obs@example", {"observer"}, "", {}}, /*dry_run=*/true);
-  ASSERT_THAT(observer, StatusIs(StatusCode::kInvalidArgument,
-                                 HasSubstr("obs@example may not register partner")));
+  ASSERT_THAT(observer, StatusIs(StatusCode::kInvalidArgument, HasSubstr("obs@example may not register partner")));
   EXPECT_THAT(observer.status().message(), HasSubstr("observers may only read"));
   auto coordinator = ImportDirAs(kExample, {"claire@example", {"coordinator"}, "", {"sud-val-de-marnais"}});
   ASSERT_THAT(coordinator, IsOk());
@@ -303,24 +302,48 @@ struct SeedAction {
 const std::vector<SeedAction>& SeedPlan() {
   static const std::vector<SeedAction> plan = {
       {"1-salaries-tpe", "1", "en_continu", {}},
-      {"1-besoins-salaries-parcs", "1", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2005}, {"montage", 2005}}},
+      {"1-besoins-salaries-parcs",
+       "1",
+       "mobilisation",
+       {{"mobilisation", 2003}, {"faisabilite", 2005}, {"montage", 2005}}},
       {"1-restauration", "1", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
       {"1-pressing", "1", "etude", {{"faisabilite", 2003}, {"montage", 2003}}},
       {"2a-portage-repas", "2A", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
-      {"2a-personne-de-compagnie", "2A", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2004}, {"montage", 2005}}},
-      {"2a-associations-territoire", "2A", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
+      {"2a-personne-de-compagnie",
+       "2A",
+       "mobilisation",
+       {{"mobilisation", 2004}, {"faisabilite", 2004}, {"montage", 2005}}},
+      {"2a-associations-territoire",
+       "2A",
+       "mobilisation",
+       {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
       {"2a-horaires-decales", "2A", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
       {"2a-metiers-auxiliaire", "2A", "en_continu", {}},
       {"2a-passerelle-anpe-afpa", "2A", "montage", {{"montage", 2003}}},
-      {"2b-associations-territoire", "2B", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
-      {"2b-diversification-offre", "2B", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
+      {"2b-associations-territoire",
+       "2B",
+       "mobilisation",
+       {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2004}}},
+      {"2b-diversification-offre",
+       "2B",
+       "mobilisation",
+       {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
       {"2b-metiers-garde", "2B", "en_continu", {}},
       {"2b-recrutement-intervenants", "2B", "etude", {{"faisabilite", 2003}, {"montage", 2003}}},
-      {"3-besoins-mobilite-zones", "3", "mobilisation", {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2003}}},
-      {"3-mobilite-intracommunale", "3", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
+      {"3-besoins-mobilite-zones",
+       "3",
+       "mobilisation",
+       {{"mobilisation", 2003}, {"faisabilite", 2004}, {"montage", 2003}}},
+      {"3-mobilite-intracommunale",
+       "3",
+       "mobilisation",
+       {{"mobilisation", 2004}, {"faisabilite", 2005}, {"montage", 2005}}},
       {"3-mobilite-insertion", "3", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
       {"3-mobilite-personnes-agees", "3", "etude", {{"faisabilite", 2004}, {"montage", 2004}}},
-      {"4-mobilisation-ran-fle", "4", "mobilisation", {{"mobilisation", 2004}, {"faisabilite", 2004}, {"montage", 2005}}},
+      {"4-mobilisation-ran-fle",
+       "4",
+       "mobilisation",
+       {{"mobilisation", 2004}, {"faisabilite", 2004}, {"montage", 2005}}},
       {"4-interim-insertion", "4", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
       {"4-placement-menage", "4", "etude", {{"faisabilite", 2003}, {"montage", 2004}}},
       {"4-localisation-quartiers", "4", "en_continu", {}},

@@ -28,11 +28,11 @@ namespace relais::notify {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using relais::testing::IsOk;
 using plugins::DeliveryOutcome;
 using plugins::OutcomeKind;
+using relais::testing::IsOk;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using testing::ScriptedChannel;
 
 // Passes everything through to base, except appends to one stream, which
@@ -99,12 +99,12 @@ class DispatcherTest : public ::testing::Test {
     if (service_) service_->Stop();
     service_.reset();
     auto shared = shared_;
-    auto created = WebhookService::Create(*target_, clock_, std::move(options),
-                                          [shared](boost::asio::io_context& io) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
-                                            shared->io = &io;
-                                            return std::unique_ptr<plugins::NotificationChannel>(
-                                                std::make_unique<ScriptedChannel>(shared));
-                                          });
+    auto created = WebhookService::Create(
+        *target_, clock_, std::move(options),
+        [shared](boost::asio::io_context& io) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
+          shared->io = &io;
+          return std::unique_ptr<plugins::NotificationChannel>(std::make_unique<ScriptedChannel>(shared));
+        });
     ASSERT_THAT(created, IsOk());
     service_ = std::move(*created);
   }
@@ -303,7 +303,10 @@ TEST_F(DispatcherTest, GoneDisablesTheEndpointKeepsTheDeliveryAndRecordsAnEvent)
   };
   ASSERT_THAT(service_->Start(), IsOk());
   Append("p", 2);
-  ASSERT_TRUE(WaitUntil([&] { auto v = store_.StreamVersion(std::string(kWebhookSystemStream)); return v.ok() && *v == 1; }));
+  ASSERT_TRUE(WaitUntil([&] {
+    auto v = store_.StreamVersion(std::string(kWebhookSystemStream));
+    return v.ok() && *v == 1;
+  }));
   auto e = service_->endpoints().Get(endpoint);
   EXPECT_FALSE(e->active);
   EXPECT_THAT(e->disabled_reason, HasSubstr("410"));
@@ -363,7 +366,10 @@ TEST_F(DispatcherTest, DisablingAnEndpointHoldsNoOtherLaneWhileItsNoticeIsWritte
       << "the other endpoint's lanes go on while the notice waits for the disk";
   EXPECT_EQ(attempts_to(gone), 1) << "an endpoint being disabled gets no further attempt";
   holding_->Release();
-  ASSERT_TRUE(WaitUntil([&] { auto v = store_.StreamVersion(std::string(kWebhookSystemStream)); return v.ok() && *v == 1; }));
+  ASSERT_TRUE(WaitUntil([&] {
+    auto v = store_.StreamVersion(std::string(kWebhookSystemStream));
+    return v.ok() && *v == 1;
+  }));
   EXPECT_FALSE(service_->endpoints().Get(gone)->active);
   // Disabled in the registry before its notice was written, it had no
   // delivery of q queued; that of p stays.

@@ -36,11 +36,11 @@ class ProgrammeWebhooksTest : public ::testing::Test {
     WebhookOptions options;
     options.dispatcher.max_sleep = 20ms;
     auto shared = shared_;
-    auto created = WebhookService::Create(*store_, clock_, options,
-                                          [shared](boost::asio::io_context&) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
-                                            return std::unique_ptr<plugins::NotificationChannel>(
-                                                std::make_unique<ScriptedChannel>(shared));
-                                          });
+    auto created = WebhookService::Create(
+        *store_, clock_, options,
+        [shared](boost::asio::io_context&) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
+          return std::unique_ptr<plugins::NotificationChannel>(std::make_unique<ScriptedChannel>(shared));
+        });
     ASSERT_THAT(created, IsOk());
     webhooks_ = std::move(*created);
     // Wired as relais serve wires them (engine/cli/runtime_host.cc).
@@ -54,7 +54,8 @@ class ProgrammeWebhooksTest : public ::testing::Test {
     if (webhooks_) webhooks_->Stop();
   }
 
-  std::string AddEndpoint(const std::string& partner, std::vector<std::string> types, std::vector<std::string> axes = {}) {
+  std::string AddEndpoint(const std::string& partner, std::vector<std::string> types,
+                          std::vector<std::string> axes = {}) {
     EndpointFields f;
     f.url = "http://127.0.0.1:9/hook";
     f.event_types = std::move(types);
@@ -114,8 +115,9 @@ TEST_F(ProgrammeWebhooksTest, MilestoneEventsReachThePartnersOfTheProgrammesProj
   auto received = [&] {
     std::unique_lock lock(shared_->mu);
     return shared_->changed.wait_for(lock, 10s, [&] {
-      return static_cast<size_t>(std::count_if(shared_->attempts.begin(), shared_->attempts.end(),
-                                               [&](const auto& a) { return a.endpoint_id == all_reviews; })) >= scheduled;
+      return static_cast<size_t>(std::count_if(shared_->attempts.begin(), shared_->attempts.end(), [&](const auto& a) {
+               return a.endpoint_id == all_reviews;
+             })) >= scheduled;
     });
   };
   ASSERT_TRUE(received());

@@ -26,7 +26,8 @@ class ScriptedChannel final : public plugins::NotificationChannel {
     std::condition_variable changed;
     std::vector<plugins::Delivery> attempts;
     std::vector<Done> held;
-    std::function<std::optional<plugins::DeliveryOutcome>(const plugins::Delivery&)> respond = [](const plugins::Delivery&) {
+    std::function<std::optional<plugins::DeliveryOutcome>(const plugins::Delivery&)> respond = [](const plugins::
+                                                                                                      Delivery&) {
       return std::optional<plugins::DeliveryOutcome>(plugins::DeliveryOutcome{plugins::OutcomeKind::kDelivered, 200});
     };
     size_t max_in_flight = 0;

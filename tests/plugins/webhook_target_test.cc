@@ -42,9 +42,9 @@ TEST(WebhookUrlTest, RefusesWhatIsNotAPlainHttpUrl) {
 TEST(AddressGuardTest, RefusesSpecialAddressesByDefault) {
   auto guard = AddressGuard::Create({});
   ASSERT_TRUE(guard.ok());
-  for (const char* a : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "169.254.1.1",
-                        "0.0.0.0", "100.64.0.1", "224.0.0.1", "::1", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1",
-                        "::"}) {
+  for (const char* a :
+       {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "169.254.1.1", "0.0.0.0", "100.64.0.1",
+        "224.0.0.1", "::1", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1", "::"}) {
     Status s = guard->Check(ip::make_address(a));
     EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << a;
   }
@@ -65,7 +65,6 @@ TEST(AddressGuardTest, AllowedRangesAreExemptAndNothingMore) {
   EXPECT_THAT(AddressGuard::Create({"10.0.0.0/33"}).status().message(), HasSubstr("10.0.0.0/33"));
   EXPECT_EQ(AddressGuard::Create({"not-an-address"}).status().code(), StatusCode::kInvalidArgument);
 }
-
 
 // Every IPv6 form that embeds an IPv4 address, each carrying a denied IPv4
 // address (refused) and a public one (passes).
@@ -91,7 +90,10 @@ const EmbeddingForm kEmbeddingForms[] = {
     {"6to4", [](uint32_t v) { return "2002:" + High(v) + ":" + Low(v) + "::1"; }},
     // Teredo: the address as the server (client public), then as the client
     // (obfuscated: inverted), with a public server.
-    {"Teredo server", [](uint32_t v) { return "2001:0:" + High(v) + ":" + Low(v) + "::" + High(~0x08080404u) + ":" + Low(~0x08080404u); }},
+    {"Teredo server",
+     [](uint32_t v) {
+       return "2001:0:" + High(v) + ":" + Low(v) + "::" + High(~0x08080404u) + ":" + Low(~0x08080404u);
+     }},
     {"Teredo client", [](uint32_t v) { return "2001:0:808:808::" + High(~v) + ":" + Low(~v); }},
 };
 

@@ -30,20 +30,22 @@ int main(int argc, char** argv) {
   ManualClock clock(*ParseIso8601("2026-12-01T08:00:00Z"));
   MemoryEventStore store(clock);
   ProgrammeService service(store, clock);
-  Json definition = {
-      {"id", "sud-val-de-marnais"},
-      {"title", "Plate-forme d'appui du Sud Val-de-Marnais; services, mobilité, emploi"},
-      {"plan_years", {2027, 2028, 2029}},
-      {"axes",
-       {{{"id", "2"}, {"title", "Services aux particuliers"}},
-        {{"id", "2A"},
-         {"title", "Personnes âgées et dépendantes, aide à domicile, portage de repas, téléassistance"},
-         {"parent", "2"}},
-        {{"id", "3"}, {"title", "Mobilité"}}}},
-      {"reviews", {{"months", {3, 6, 11}}, {"day", 28}}},
-      {"yearly",
-       {{{"kind", "annual_event"}, {"title_fr", "Prix de l'innovation"}, {"title_en", "Innovation prize"},
-         {"month", 11}, {"day", 20}}}}};
+  Json definition = {{"id", "sud-val-de-marnais"},
+                     {"title", "Plate-forme d'appui du Sud Val-de-Marnais; services, mobilité, emploi"},
+                     {"plan_years", {2027, 2028, 2029}},
+                     {"axes",
+                      {{{"id", "2"}, {"title", "Services aux particuliers"}},
+                       {{"id", "2A"},
+                        {"title", "Personnes âgées et dépendantes, aide à domicile, portage de repas, téléassistance"},
+                        {"parent", "2"}},
+                       {{"id", "3"}, {"title", "Mobilité"}}}},
+                     {"reviews", {{"months", {3, 6, 11}}, {"day", 28}}},
+                     {"yearly",
+                      {{{"kind", "annual_event"},
+                        {"title_fr", "Prix de l'innovation"},
+                        {"title_en", "Innovation prize"},
+                        {"month", 11},
+                        {"day", 20}}}}};
   auto def = ProgrammeDefinition::FromJson(definition);
   if (!def.ok()) return Fail(def.status());
   if (auto s = service.Define(*def, "person:claire.dumas"); !s.ok()) return Fail(s.status());
@@ -58,7 +60,8 @@ int main(int argc, char** argv) {
   if (!before.ok()) return Fail(before.status());
   std::string first_review;
   for (const auto& [id, m] : (*before)->milestones)
-    if (m.kind == "review" && m.axis == "2A" && (first_review.empty() || m.due < (*before)->milestones.at(first_review).due))
+    if (m.kind == "review" && m.axis == "2A" &&
+        (first_review.empty() || m.due < (*before)->milestones.at(first_review).due))
       first_review = id;
   if (auto m = service.Move("sud-val-de-marnais", first_review, {2027, 4, 6}, "x"); !m.ok()) return Fail(m.status());
   if (auto e = service.EndTerm("sud-val-de-marnais", julie->id, "x"); !e.ok()) return Fail(e.status());

@@ -190,7 +190,10 @@ TEST(MilestoneTimers, DamagedPayloadsAndHeadsAreCorruptionNotGuesses) {
   auto head = ParseHead(R"({"title":"Plate-forme","coordinators":["person:claire.dumas"]})");
   ASSERT_TRUE(head.ok());
   EXPECT_EQ(head->coordinators, std::vector<std::string>{"person:claire.dumas"});
-  Json bad = {{"project", kStream}, {"timer", "m.x"}, {"fires", "programme/due"}, {"due", "2027-03-15T09:00:00Z"},
+  Json bad = {{"project", kStream},
+              {"timer", "m.x"},
+              {"fires", "programme/due"},
+              {"due", "2027-03-15T09:00:00Z"},
               {"payload", "not an object"}};
   EXPECT_EQ(runtime::DueTimer::FromJson(bad).status().code(), StatusCode::kCorruption);
 }

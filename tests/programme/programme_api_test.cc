@@ -24,7 +24,8 @@ struct ProgrammeApi {
         timers(store, projects, clock),
         programmes(store, clock) {
     EXPECT_TRUE(index.Open().ok());
-    timers.RouteFires("programme/", [this](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
+    timers.RouteFires("programme/",
+                      [this](const std::vector<runtime::DueTimer>& due) { return programmes.FireTimers(due); });
     ApiServices services{store, registry, projects, index, clock};
     services.programmes = &programmes;
     api = std::make_unique<Api>(services, TestApiConfig(), FixtureTokens());
@@ -68,7 +69,10 @@ struct ProgrammeApi {
              {{"person", "person:paul.sud"}, {"role", "coordinator"}, {"start", "2026-12-01"}, {"end", "2030-12-31"}});
     ASSERT_EQ(r.status, 201) << r.body;
     r = Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kScopedCoordinator,
-             {{"person", "person:marc.lefort"}, {"role", "elu_referent"}, {"axis", "2A"}, {"start", "2027-01-01"},
+             {{"person", "person:marc.lefort"},
+              {"role", "elu_referent"},
+              {"axis", "2A"},
+              {"start", "2027-01-01"},
               {"end", "2029-12-31"}});
     ASSERT_EQ(r.status, 201) << r.body;
   }
@@ -111,7 +115,10 @@ TEST(ProgrammeApiTest, BadInputIsAProblemNamingTheField) {
   EXPECT_NE(r.body.find("programme.reviews.months[1]: expected a month from 1 to 12"), std::string::npos) << r.body;
   ASSERT_EQ(h.Call("POST", "/v1/programmes", kAdmin, CbeDefinition()).status, 201);
   r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments", kAdmin,
-             {{"person", "person:x"}, {"role", "elu_referent"}, {"axis", "2A"}, {"start", "2027-02-30"},
+             {{"person", "person:x"},
+              {"role", "elu_referent"},
+              {"axis", "2A"},
+              {"start", "2027-02-30"},
               {"end", "2029-12-31"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("'start'"), std::string::npos) << r.body;
@@ -142,10 +149,9 @@ TEST(ProgrammeApiTest, ReviewsListedOverdueThenHeld) {
   Json overdue = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?overdue=true", kAdmin));
   ASSERT_EQ(overdue["total"], 1);
   EXPECT_EQ(overdue["milestones"][0]["id"], first);
-  EXPECT_EQ(h.Call("POST", "/v1/programmes/sud-val-de-marnais/milestones/" + first + "/held", kElu,
-                   {{"notes", "x"}})
-                .status,
-            403);
+  EXPECT_EQ(
+      h.Call("POST", "/v1/programmes/sud-val-de-marnais/milestones/" + first + "/held", kElu, {{"notes", "x"}}).status,
+      403);
   r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/milestones/" + first + "/held", kScopedCoordinator,
              {{"notes", "Bilan du premier trimestre"}, {"decisions", {"relancer le CCAS de Fresnes"}}});
   ASSERT_EQ(r.status, 200) << r.body;
@@ -174,11 +180,10 @@ TEST(ProgrammeApiTest, VacanciesAndTermEnd) {
   auto r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments/" + assignment + "/end", kScopedCoordinator);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(h.Body(r)["active"], false);
-  EXPECT_EQ(h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?status=cancelled&kind=review", kAdmin))
-                ["total"],
+  EXPECT_EQ(h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?status=cancelled&kind=review",
+                          kAdmin))["total"],
             9);
-  EXPECT_EQ(h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments/" + assignment + "/end", kAdmin).status,
-            409);
+  EXPECT_EQ(h.Call("POST", "/v1/programmes/sud-val-de-marnais/assignments/" + assignment + "/end", kAdmin).status, 409);
 }
 
 TEST(ProgrammeApiTest, IndicatorsSummedPerAxisAndProgramme) {
@@ -224,13 +229,14 @@ TEST(ProgrammeApiTest, PersonalFeedByRevocableTokenWithoutBearer) {
   EXPECT_EQ(h.Call("GET", "/v1/feeds/not-a-token", "").status, 404);
 }
 
-
 TEST(ProgrammeApiIdsTest, ProgrammeAxisActionAndPersonIdsFollowThePattern) {
   ProgrammeApi h;
   for (const char* where : {"id", "axes", "actions"}) {
     Json definition = CbeDefinition();
-    if (std::string(where) == "id") definition["id"] = "..";
-    else definition[where][0]["id"] = ".";
+    if (std::string(where) == "id")
+      definition["id"] = "..";
+    else
+      definition[where][0]["id"] = ".";
     auto r = h.Call("POST", "/v1/programmes", kAdmin, definition);
     EXPECT_EQ(r.status, 400) << where << ": " << r.body;
     EXPECT_THAT(ProgrammeApi::Body(r).value("detail", ""), ::testing::HasSubstr("': expected 1 to 128")) << where;

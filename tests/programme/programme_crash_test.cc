@@ -93,7 +93,8 @@ void ExpectConsistent(const Seen& seen) {
 TEST(ProgrammeCrashTest, RemindersFireExactlyOnceWithTheirDeliveriesAcrossKills) {
   relais::testing::TempDir dir;
   const std::string store = dir.Sub("store");
-  auto setup = RunProcess({RELAIS_PROGRAMME_CHILD, store, "2026-12-01T08:00:00Z", "setup", std::to_string(kProgrammes)});
+  auto setup =
+      RunProcess({RELAIS_PROGRAMME_CHILD, store, "2026-12-01T08:00:00Z", "setup", std::to_string(kProgrammes)});
   ASSERT_EQ(setup.exit_code, 0) << setup.err;
   ASSERT_EQ(Read(store).total, 0);
 
@@ -115,7 +116,8 @@ TEST(ProgrammeCrashTest, RemindersFireExactlyOnceWithTheirDeliveriesAcrossKills)
     const Seen seen = Read(store);
     ExpectConsistent(seen);
     if (::testing::Test::HasFailure()) return;
-    std::printf("kill %zu at append %zu: %d of %d reminders recorded\n", kill + 1, pauses[kill], seen.total, kReminders);
+    std::printf("kill %zu at append %zu: %d of %d reminders recorded\n", kill + 1, pauses[kill], seen.total,
+                kReminders);
     EXPECT_LT(seen.total, kReminders) << "kill " << kill + 1 << " landed after the firing";
     if (pauses[kill] > kFireThreads) {
       EXPECT_GT(seen.total, before) << "kill " << kill + 1 << " landed before any append of the firing";

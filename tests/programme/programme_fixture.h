@@ -43,16 +43,24 @@ inline Json CbeDefinition(Json reviews = {{"per_year", 3}}) {
             {{"id", "2B"}, {"title", "Jeunes enfants"}, {"parent", "2"}},
             {{"id", "3"}, {"title", "Mobilité"}}}},
           {"actions",
-           {{{"id", "garde-horaires-atypiques"}, {"axis", "2B"}, {"title", "Garde d'enfants en horaires atypiques"},
+           {{{"id", "garde-horaires-atypiques"},
+             {"axis", "2B"},
+             {"title", "Garde d'enfants en horaires atypiques"},
              {"planned_years", {{"etude", 2027}, {"montage", 2028}}}},
             {{"id", "plateforme-mobilite"}, {"axis", "3"}, {"title", "Plate-forme mobilité"}},
             {{"id", "aide-domicile"}, {"axis", "2A"}, {"title", "Aide à domicile"}}}},
           {"reviews", reviews},
           {"yearly",
-           {{{"kind", "annual_event"}, {"title_fr", "Prix de l'innovation"}, {"title_en", "Innovation prize"},
-             {"month", 11}, {"day", 20}},
-            {{"kind", "evaluation"}, {"title_fr", "Évaluation annuelle"}, {"title_en", "Yearly evaluation"},
-             {"month", 12}, {"day", 1}}}}};
+           {{{"kind", "annual_event"},
+             {"title_fr", "Prix de l'innovation"},
+             {"title_en", "Innovation prize"},
+             {"month", 11},
+             {"day", 20}},
+            {{"kind", "evaluation"},
+             {"title_fr", "Évaluation annuelle"},
+             {"title_en", "Yearly evaluation"},
+             {"month", 12},
+             {"day", 1}}}}};
 }
 
 struct Harness {

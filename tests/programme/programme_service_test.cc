@@ -26,8 +26,7 @@ TEST(ProgrammeDefinition, ErrorsNameTheFieldAndWhatIsExpected) {
   bad["axes"][3]["parent"] = "9";
   auto def = ProgrammeDefinition::FromJson(bad);
   ASSERT_EQ(def.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(def.status().message().find("programme.axes[3].parent: no axis '9'"), std::string::npos)
-      << def.status();
+  EXPECT_NE(def.status().message().find("programme.axes[3].parent: no axis '9'"), std::string::npos) << def.status();
 
   bad = CbeDefinition({{"per_year", 3}, {"months", {3, 6}}});
   def = ProgrammeDefinition::FromJson(bad);
@@ -204,7 +203,7 @@ TEST(Programme, NewEluTakesOverFutureReviewsAndOldOnesStopAtReplacement) {
     }
   }
   EXPECT_EQ(old_person, 2);
-  EXPECT_EQ(taken_over, 7);    // Nov 2027 .. Nov 2029
+  EXPECT_EQ(taken_over, 7);      // Nov 2027 .. Nov 2029
   EXPECT_EQ(new_person, 7 + 2);  // plus March and June 2030
   EXPECT_EQ(h.CountByType()["milestone_reassigned"], 7);
   EXPECT_EQ(h.CountByType()["role_vacant"], 0);
@@ -322,21 +321,28 @@ TEST(Programme, BadInputIsRefusedAndWritesNothing) {
   const uint64_t version = h.State()->version;
   auto& p = h.programmes;
   EXPECT_EQ(p.Assign("sud-val-de-marnais", {"person:a", "elu_referent", "9", D("2027-01-01"), D("2029-12-31")}, "x")
-                .status().code(), StatusCode::kInvalidArgument);
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(p.Assign("sud-val-de-marnais", {"person:a", "maire", "2A", D("2027-01-01"), D("2029-12-31")}, "x")
-                .status().code(), StatusCode::kInvalidArgument);
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(p.Assign("sud-val-de-marnais", {"person:a", "elu_referent", "", D("2027-01-01"), D("2029-12-31")}, "x")
-                .status().code(), StatusCode::kInvalidArgument);
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(p.Assign("sud-val-de-marnais", {"person:a", "elu_referent", "2A", D("2029-01-01"), D("2027-12-31")}, "x")
-                .status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(p.Assign("nope", {"person:a", "elu_referent", "2A", D("2027-01-01"), D("2029-12-31")}, "x")
-                .status().code(), StatusCode::kNotFound);
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(p.Assign("nope", {"person:a", "elu_referent", "2A", D("2027-01-01"), D("2029-12-31")}, "x").status().code(),
+            StatusCode::kNotFound);
   EXPECT_EQ(p.RecordIndicator("sud-val-de-marnais", "inconnue", "jobs_created", 2, 2027, "x").status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(p.RecordIndicator("sud-val-de-marnais", "aide-domicile", "jobs created", 2, 2027, "x").status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(p.RecordHeld("sud-val-de-marnais", "nope", "", Json::array(), "x").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(p.RecordHeld("sud-val-de-marnais", "nope", "", Json::array(), "x").status().code(), StatusCode::kNotFound);
   auto def = ProgrammeDefinition::FromJson(CbeDefinition());
   EXPECT_EQ(p.Define(*def, "x").status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(h.State()->version, version);
@@ -416,11 +422,11 @@ TEST(Programme, ManyProgrammesDueAtOnceFireOnceEachInParallel) {
     ASSERT_TRUE(def.ok()) << def.status();
     ASSERT_TRUE(h.programmes.Define(*def, "x").ok());
     for (const char* axis : {"1", "2A", "3"})
-      ASSERT_TRUE(h.programmes
-                      .Assign(def->id, {std::string("person:elu-") + axis, "elu_referent", axis, D("2027-01-01"),
-                                        D("2029-12-31")},
-                              "x")
-                      .ok());
+      ASSERT_TRUE(
+          h.programmes
+              .Assign(def->id,
+                      {std::string("person:elu-") + axis, "elu_referent", axis, D("2027-01-01"), D("2029-12-31")}, "x")
+              .ok());
   }
   // 120 reminders fall due at the same instant (7 days before 15 Feb 2027, 10:00 Paris).
   clock.Set(T("2027-02-08T09:00:00Z"));

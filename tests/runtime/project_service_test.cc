@@ -17,11 +17,11 @@ namespace {
 
 using relais::testing::IsOk;
 using relais::testing::StatusIs;
+using ::testing::HasSubstr;
 using testing::kCoordinator;
 using testing::kElu;
 using testing::kPorteur;
 using testing::T;
-using ::testing::HasSubstr;
 
 class ProjectServiceTest : public ::testing::TestWithParam<relais::testing::StoreKind> {
  protected:
@@ -80,7 +80,8 @@ TEST_P(ProjectServiceTest, CreationErrorsSayWhat) {
   again.info.workflow = "nope";
   EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kNotFound, HasSubstr("no workflow named 'nope'")));
   again.info.id = "bad id!";
-  EXPECT_THAT(rt.projects.Create(again), StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id 'bad id!': expected")));
+  EXPECT_THAT(rt.projects.Create(again),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id 'bad id!': expected")));
   EXPECT_THAT(rt.projects.Load("ghost"), StatusIs(StatusCode::kNotFound));
 }
 
@@ -315,9 +316,9 @@ namespace {
 
 using relais::testing::IsOk;
 using relais::testing::StatusIs;
+using ::testing::HasSubstr;
 using testing::kCoordinator;
 using testing::T;
-using ::testing::HasSubstr;
 
 // Idempotency records over the real store, across a restart.
 class IdempotencyRecordTest : public ::testing::Test {
@@ -352,13 +353,14 @@ TEST_F(IdempotencyRecordTest, AKeyReusedWithAnotherRequestIsRefusedAndTheRefusal
     auto same = rt.Fire("p1", "indicateur_enregistre", data, kCoordinator, "k");
     ASSERT_THAT(same, IsOk());
     EXPECT_TRUE(same->deduplicated);
-    auto other_body = rt.Fire("p1", "indicateur_enregistre", {{"indicateur", "autre"}, {"valeur", 2}}, kCoordinator, "k");
+    auto other_body =
+        rt.Fire("p1", "indicateur_enregistre", {{"indicateur", "autre"}, {"valeur", 2}}, kCoordinator, "k");
     EXPECT_THAT(other_body, StatusIs(StatusCode::kFailedPrecondition, HasSubstr("'k' was already used")));
     EXPECT_EQ(IdempotencyFaultOf(other_body.status()), IdempotencyFault::kReused);
     auto other_type = rt.Fire("p1", "etude_lancee", Json::object(), kCoordinator, "k");
     EXPECT_EQ(IdempotencyFaultOf(other_type.status()), IdempotencyFault::kReused) << other_type.status();
-    auto members = rt.projects.ChangeMembers("p1", {{"person:marc.lefort", "elu_referent"}}, kCoordinator,
-                                             std::nullopt, "m");
+    auto members =
+        rt.projects.ChangeMembers("p1", {{"person:marc.lefort", "elu_referent"}}, kCoordinator, std::nullopt, "m");
     ASSERT_THAT(members, IsOk());
   }
   // A new process over the same files: the records are durable with the events.
@@ -373,8 +375,8 @@ TEST_F(IdempotencyRecordTest, AKeyReusedWithAnotherRequestIsRefusedAndTheRefusal
   EXPECT_TRUE(same->deduplicated);
   EXPECT_EQ(IdempotencyFaultOf(rt.projects.ChangeMembers("p1", {}, kCoordinator, std::nullopt, "m").status()),
             IdempotencyFault::kReused);
-  auto members_again = rt.projects.ChangeMembers("p1", {{"person:marc.lefort", "elu_referent"}}, kCoordinator,
-                                                 std::nullopt, "m");
+  auto members_again =
+      rt.projects.ChangeMembers("p1", {{"person:marc.lefort", "elu_referent"}}, kCoordinator, std::nullopt, "m");
   ASSERT_THAT(members_again, IsOk());
   EXPECT_TRUE(members_again->deduplicated);
   EXPECT_EQ(IdempotencyFaultOf(rt.projects.Create(Creation("p1", "Another title", "create-key")).status()),
@@ -409,12 +411,12 @@ TEST_F(IdempotencyRecordTest, ADuplicateWhileTheFirstRunsIsRefusedAsInFlight) {
   std::atomic<bool> armed{false};
   std::promise<void> entered, release;
   std::shared_future<void> released = release.get_future().share();
-  rt.projects.AddAppendHook([&](const Project&, const std::vector<NewEvent>&, const std::vector<std::string>&,
-                                KvWrites&) {
-    if (!armed.exchange(false)) return;
-    entered.set_value();
-    released.wait();
-  });
+  rt.projects.AddAppendHook(
+      [&](const Project&, const std::vector<NewEvent>&, const std::vector<std::string>&, KvWrites&) {
+        if (!armed.exchange(false)) return;
+        entered.set_value();
+        released.wait();
+      });
   rt.Create("p1");
   const Json data = {{"indicateur", "autre"}, {"valeur", 1}};
   armed = true;
@@ -440,15 +442,18 @@ TEST(RequestFingerprintTest, CanonicalOverKeyOrderAndDistinctOverEverythingElse)
   EXPECT_EQ(RequestFingerprint("command", "p", a).size(), 64u);
   EXPECT_NE(RequestFingerprint("command", "p", a), RequestFingerprint("command", "q", a));
   EXPECT_NE(RequestFingerprint("command", "p", a), RequestFingerprint("members", "p", a));
-  EXPECT_NE(RequestFingerprint("command", "p", a), RequestFingerprint("command", "p", Json::parse(R"({"type":"t","data":{"x":2,"y":[1,2]}})")));
+  EXPECT_NE(RequestFingerprint("command", "p", a),
+            RequestFingerprint("command", "p", Json::parse(R"({"type":"t","data":{"x":2,"y":[1,2]}})")));
 }
 
 TEST(ProjectIdTest, OnePatternForEveryId) {
-  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "a/b", "-x", "_x", ".x", "a b", std::string("a\nb"), std::string(129, 'p')})
+  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "a/b", "-x", "_x", ".x", "a b",
+                                                         std::string("a\nb"), std::string(129, 'p')})
     EXPECT_THAT(ValidateProjectId(bad), StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id"))) << bad;
-  EXPECT_THAT(ValidateProjectId(".."), StatusIs(StatusCode::kInvalidArgument,
-                                                HasSubstr("project id '..': expected 1 to 128 letters")));
-  for (const std::string& good : std::vector<std::string>{"own", "ccas-fresnes", "2A", "1-pressing", "p.v2_x", std::string(128, 'p')})
+  EXPECT_THAT(ValidateProjectId(".."),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("project id '..': expected 1 to 128 letters")));
+  for (const std::string& good :
+       std::vector<std::string>{"own", "ccas-fresnes", "2A", "1-pressing", "p.v2_x", std::string(128, 'p')})
     EXPECT_THAT(ValidateProjectId(good), IsOk()) << good;
 }
 

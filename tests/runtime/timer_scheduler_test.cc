@@ -23,7 +23,9 @@ class TimerSchedulerTest : public ::testing::Test {
     io_.stop();
     if (thread_.joinable()) thread_.join();
   }
-  void Run() { thread_ = std::thread([this] { io_.run(); }); }
+  void Run() {
+    thread_ = std::thread([this] { io_.run(); });
+  }
 
   ManualClock clock_;
   MemoryEventStore store_;

@@ -28,11 +28,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "engine/util/config_reader.h"
 #include "engine/server/operational_routes.h"
 #include "engine/server/problem.h"
 #include "engine/server/request_id.h"
 #include "engine/server/response_stream.h"
+#include "engine/util/config_reader.h"
 #include "engine/util/log.h"
 #include "engine/util/uuid.h"
 #include "tests/testing/status_matchers.h"
@@ -416,9 +416,10 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
   StartServer();
   TestClient client(port());
   const std::string body = R"({"big":true})";
-  ASSERT_FALSE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                           "Expect: 100-continue\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_FALSE(
+      client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                  "Expect: 100-continue\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n"));
   auto interim = client.Read(1000ms);
   ASSERT_FALSE(interim.ec) << interim.ec.message();
   EXPECT_EQ(interim.res.result_int(), 100);
@@ -429,8 +430,9 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
   EXPECT_EQ(final_response.Body()["body"]["big"], true);
 
   // Too large: refused at once, without 100 Continue.
-  auto refused = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
-                                "Content-Length: 5000\r\n\r\n");
+  auto refused = client.Request(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+      "Content-Length: 5000\r\n\r\n");
   ASSERT_FALSE(refused.ec);
   EXPECT_EQ(refused.res.result_int(), 413);
 }
@@ -450,12 +452,12 @@ TEST_F(HttpServerTest, OversizedHeadersGet431) {
 
 TEST_F(HttpServerTest, MalformedRequestsGet400NeverA500) {
   StartServer();
-  for (std::string raw : {std::string("GARBAGE\r\n\r\n"), std::string("GET /echo HTTP/9.9\r\n\r\n"),
-                          std::string("GET /echo HTTP/1.1\r\nBad Header\r\n\r\n"),
-                          std::string("GET nothing HTTP/1.1\r\nHost: t\r\n\r\n"),
-                          std::string("GET /echo?x=%zz HTTP/1.1\r\nHost: t\r\n\r\n"),
-                          std::string("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
-                                      "Content-Type: application/json\r\n\r\n{]")}) {
+  for (std::string raw :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET /echo HTTP/9.9\r\n\r\n"),
+        std::string("GET /echo HTTP/1.1\r\nBad Header\r\n\r\n"), std::string("GET nothing HTTP/1.1\r\nHost: t\r\n\r\n"),
+        std::string("GET /echo?x=%zz HTTP/1.1\r\nHost: t\r\n\r\n"),
+        std::string("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+                    "Content-Type: application/json\r\n\r\n{]")}) {
     TestClient client(port());
     auto r = client.Request(raw);
     ASSERT_FALSE(r.ec) << raw << ": " << r.ec.message();
@@ -480,7 +482,8 @@ TEST_F(HttpServerTest, RandomGarbageNeverCrashesOrGets5xx) {
     ASSERT_TRUE(client->connected());
     std::string garbage = prefixes[i % prefixes.size()];
     const size_t n = rng() % 3000;
-    for (size_t k = 0; k < n; ++k) garbage.push_back(static_cast<char>(rng() % (k % 7 == 0 ? 256 : 96) + (k % 7 == 0 ? 0 : 32)));
+    for (size_t k = 0; k < n; ++k)
+      garbage.push_back(static_cast<char>(rng() % (k % 7 == 0 ? 256 : 96) + (k % 7 == 0 ? 0 : 32)));
     if (i % 3 == 0) garbage += "\r\n\r\n";
     client->Send(garbage);
     clients.push_back(std::move(client));
@@ -696,31 +699,33 @@ TEST_F(HttpServerTest, Http11RequestWithoutExactlyOneHostIs400) {
 TEST_F(HttpServerTest, TransferCodingsOtherThanChunkedAloneAre501) {
   StartServer();
   const std::string chunked_body = "2\r\n{}\r\n0\r\n\r\n";
-  for (std::string codings : {std::string("Transfer-Encoding: gzip, chunked\r\n"),
-                              std::string("Transfer-Encoding: gzip\r\n"),
-                              std::string("Transfer-Encoding: chunked, chunked\r\n"),
-                              std::string("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
-                              std::string("Transfer-Encoding: identity\r\n")}) {
+  for (std::string codings :
+       {std::string("Transfer-Encoding: gzip, chunked\r\n"), std::string("Transfer-Encoding: gzip\r\n"),
+        std::string("Transfer-Encoding: chunked, chunked\r\n"),
+        std::string("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
+        std::string("Transfer-Encoding: identity\r\n")}) {
     TestClient client(port());
-    auto r = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + codings +
-                            "\r\n" + chunked_body);
+    auto r = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + codings + "\r\n" +
+                            chunked_body);
     ASSERT_FALSE(r.ec) << codings << ": " << r.ec.message();
     EXPECT_EQ(r.res.result_int(), 501) << codings;
     EXPECT_EQ(r.Body()["type"], ProblemTypeUri(ProblemKind::kNotImplemented)) << codings;
     EXPECT_FALSE(r.res.keep_alive()) << codings;
   }
   TestClient client(port());
-  auto ok = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                           "Transfer-Encoding: Chunked\r\n\r\n" + chunked_body);
+  auto ok = client.Request(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: Chunked\r\n\r\n" +
+      chunked_body);
   ASSERT_FALSE(ok.ec);
   EXPECT_EQ(ok.res.result_int(), 200);
-  EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr("relais_http_request_errors_total{reason=\"not_implemented\"} 5\n"));
+  EXPECT_THAT(metrics_.RenderPrometheus(),
+              HasSubstr("relais_http_request_errors_total{reason=\"not_implemented\"} 5\n"));
 }
 
 TEST_F(HttpServerTest, EveryResponseCarriesARequestId) {
-  router_.AddSyncRoute("GET", "/whoami", [](const HttpRequest& req, const RouteParams&) {
-    return TextResponse(200, req.request_id);
-  });
+  router_.AddSyncRoute("GET", "/whoami",
+                       [](const HttpRequest& req, const RouteParams&) { return TextResponse(200, req.request_id); });
   StartServer();
   TestClient client(port());
   // A sane incoming id is kept, handed to the handler and echoed.
@@ -730,9 +735,9 @@ TEST_F(HttpServerTest, EveryResponseCarriesARequestId) {
   EXPECT_EQ(kept.res.body(), "proxy-42.a:b_c");
   // Absent or not sane: a new UUID each time.
   std::set<std::string> generated;
-  for (std::string extra : {std::string(""), "X-Request-Id: " + std::string(129, 'a') + "\r\n",
-                            std::string("X-Request-Id: a/b\r\n"), std::string("X-Request-Id: \r\n"),
-                            std::string("X-Request-Id: a b\r\n")}) {
+  for (std::string extra :
+       {std::string(""), "X-Request-Id: " + std::string(129, 'a') + "\r\n", std::string("X-Request-Id: a/b\r\n"),
+        std::string("X-Request-Id: \r\n"), std::string("X-Request-Id: a b\r\n")}) {
     auto r = client.Request(Get("/whoami", extra));
     ASSERT_FALSE(r.ec) << extra;
     const std::string id(r.res["X-Request-Id"]);
@@ -746,20 +751,22 @@ TEST_F(HttpServerTest, EveryResponseCarriesARequestId) {
   // transport problems alike.
   auto not_found = client.Request(Get("/nothing", "X-Request-Id: r-404\r\n"));
   EXPECT_EQ(not_found.Body()["instance"], "urn:relais:request:r-404");
-  auto bad_json = client.Request("POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: r-400\r\n"
-                                 "Content-Type: application/json\r\nContent-Length: 1\r\n\r\n{");
+  auto bad_json = client.Request(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: r-400\r\n"
+      "Content-Type: application/json\r\nContent-Length: 1\r\n\r\n{");
   EXPECT_EQ(bad_json.res.result_int(), 400);
   EXPECT_EQ(bad_json.Body()["instance"], "urn:relais:request:r-400");
   {
     TestClient c(port());
-    auto too_large = c.Request("POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: r-413\r\n"
-                               "Content-Length: 100000000\r\n\r\n");
+    auto too_large = c.Request(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: r-413\r\n"
+        "Content-Length: 100000000\r\n\r\n");
     EXPECT_EQ(too_large.res.result_int(), 413);
     EXPECT_EQ(too_large.res["X-Request-Id"], "r-413");
     EXPECT_EQ(too_large.Body()["instance"], "urn:relais:request:r-413");
   }
-  for (std::string raw : {"GET /echo HTTP/1.1\r\nX-Tag: " + std::string(4096, 'h') + "\r\n\r\n",
-                          std::string("GARBAGE\r\n\r\n")}) {
+  for (std::string raw :
+       {"GET /echo HTTP/1.1\r\nX-Tag: " + std::string(4096, 'h') + "\r\n\r\n", std::string("GARBAGE\r\n\r\n")}) {
     TestClient c(port());
     auto r = c.Request(raw);
     ASSERT_FALSE(r.ec) << r.ec.message();
@@ -771,9 +778,8 @@ TEST_F(HttpServerTest, EveryResponseCarriesARequestId) {
 }
 
 TEST_F(HttpServerTest, AHandlerThatThrowsIsLoggedWithItsRequestIdAndCounted) {
-  router_.AddRoute("GET", "/throw", [](HttpRequest, RouteParams, Respond) -> void {
-    throw std::runtime_error("the disk is on fire");
-  });
+  router_.AddRoute("GET", "/throw",
+                   [](HttpRequest, RouteParams, Respond) -> void { throw std::runtime_error("the disk is on fire"); });
   StartServer();
   TestClient client(port());
   auto r = client.Request(Get("/throw", "X-Request-Id: boom-1\r\n"));

@@ -44,14 +44,17 @@ TEST(OperationalRoutesTest, HealthReadyAndMetrics) {
   EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("relais_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"} 1\n"));
-  EXPECT_THAT(m.body, HasSubstr("relais_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 1\n"));
+  EXPECT_THAT(
+      m.body,
+      HasSubstr("relais_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 1\n"));
 }
 
 TEST(OperationalRoutesTest, RoutesAreListed) {
   Router router;
   Metrics metrics;
   RegisterOperationalRoutes(router, metrics, nullptr);
-  EXPECT_EQ(router.ListRoutes(), (std::vector<RouteInfo>{{"GET", "/healthz"}, {"GET", "/readyz"}, {"GET", "/metrics"}}));
+  EXPECT_EQ(router.ListRoutes(),
+            (std::vector<RouteInfo>{{"GET", "/healthz"}, {"GET", "/readyz"}, {"GET", "/metrics"}}));
   EXPECT_EQ(Call(router, "GET", "/readyz").status, 200);
 }
 

@@ -25,9 +25,7 @@ TEST(RequestIdTest, AnIncomingIdIsKeptOnlyWhenSane) {
   EXPECT_NE(RequestIdFor(std::nullopt), RequestIdFor(std::nullopt));
 }
 
-TEST(RequestIdTest, ProblemInstanceIsAUrn) {
-  EXPECT_EQ(ProblemInstance("abc-1"), "urn:relais:request:abc-1");
-}
+TEST(RequestIdTest, ProblemInstanceIsAUrn) { EXPECT_EQ(ProblemInstance("abc-1"), "urn:relais:request:abc-1"); }
 
 }  // namespace
 }  // namespace relais::server

@@ -67,8 +67,8 @@ TEST_F(RouterTest, ParametersArePercentDecoded) {
 }
 
 TEST_F(RouterTest, UnknownPathIs404Problem) {
-  for (std::string_view target : {"/v2/projects", "/v1/projects/p1/events/7/more", "/v1/projects//events",
-                                  "/v1/projects/"}) {
+  for (std::string_view target :
+       {"/v2/projects", "/v1/projects/p1/events/7/more", "/v1/projects//events", "/v1/projects/"}) {
     HttpResponse res = Call(router_, "GET", target);
     EXPECT_EQ(res.status, 404) << target;
     EXPECT_EQ(res.content_type, kProblemContentType);

@@ -11,10 +11,10 @@
 namespace relais {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::MakeEvent;
 using testing::StatusIs;
-using ::testing::HasSubstr;
 
 class EventStoreContractTest : public ::testing::TestWithParam<testing::StoreKind> {
  protected:
@@ -267,7 +267,12 @@ TEST_P(EventStoreContractTest, SideWritesCommitWithTheAppend) {
     w.Put("outbox/" + std::to_string(r.first_position), "deliver");
     w.Delete("timer/0");
   };
-  ASSERT_THAT(store().KvWrite([] { KvWrites w; w.Put("timer/0", "old"); return w; }()), IsOk());
+  ASSERT_THAT(store().KvWrite([] {
+    KvWrites w;
+    w.Put("timer/0", "old");
+    return w;
+  }()),
+              IsOk());
   ASSERT_THAT(store().Append(std::move(req)), IsOk());
   EXPECT_EQ(store().KvGet("timer/1")->value_or(""), "armed");
   EXPECT_EQ(store().KvGet("outbox/1")->value_or(""), "deliver");

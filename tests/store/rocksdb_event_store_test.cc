@@ -21,10 +21,10 @@ namespace relais {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::MakeEvent;
 using testing::StatusIs;
-using ::testing::HasSubstr;
 
 // Every file with its size and modification time: "touches nothing" means equal.
 std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> Listing(const fs::path& dir) {
@@ -121,8 +121,8 @@ TEST_F(RocksDbEventStoreTest, RefusesAnUnknownFormatVersionAndTouchesNothing) {
     delete db;
   }
   auto before = Listing(o.path);
-  EXPECT_THAT(RocksDbEventStore::Open(o),
-              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("format version 99; this build reads format version 1")));
+  EXPECT_THAT(RocksDbEventStore::Open(o), StatusIs(StatusCode::kFailedPrecondition,
+                                                   HasSubstr("format version 99; this build reads format version 1")));
   EXPECT_EQ(Listing(o.path), before);
 }
 
@@ -221,11 +221,14 @@ TEST_F(RocksDbEventStoreTest, AfterAFatalWalErrorTheStoreReopensItselfAndNothing
     for (int t = 0; t < 4; ++t)
       readers.emplace_back([&] {
         while (!stop.load()) {
-          for (const Status& s : {store->ReadAll(1, 10).status(), store->KvGet("k").status(),
-                                  store->StreamVersion("p1").status()}) {
-            if (s.ok()) ++answered;
-            else if (s.code() == StatusCode::kUnavailable) ++unavailable;
-            else ++other;
+          for (const Status& s :
+               {store->ReadAll(1, 10).status(), store->KvGet("k").status(), store->StreamVersion("p1").status()}) {
+            if (s.ok())
+              ++answered;
+            else if (s.code() == StatusCode::kUnavailable)
+              ++unavailable;
+            else
+              ++other;
           }
         }
       });

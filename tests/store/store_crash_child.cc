@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "append: %s\n", r.status().ToString().c_str());
           _exit(1);
         }
-        WriteLine("ACK " + stream + " " + std::to_string(r->first_version) + " " +
-                  std::to_string(r->first_position) + " " + ids);
+        WriteLine("ACK " + stream + " " + std::to_string(r->first_version) + " " + std::to_string(r->first_position) +
+                  " " + ids);
       }
     });
   }

@@ -23,11 +23,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::MakeEvent;
-using testing::StatusIs;
-using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::StatusIs;
 
 // Bounds, not targets: how long recovery may take once space is back, and
 // how many appends the test makes to reach a full disk.

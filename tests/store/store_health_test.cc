@@ -9,9 +9,9 @@
 namespace relais {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::StatusIs;
-using ::testing::HasSubstr;
 
 TEST(StoreHealthTest, FailedWithTheLatestReasonUntilRecovered) {
   StoreHealth health;

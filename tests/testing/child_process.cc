@@ -47,8 +47,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::vector<std::strin
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  if (argv.empty() || posix_spawnp(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data()) != 0)
-    pid_ = -1;
+  if (argv.empty() || posix_spawnp(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data()) != 0) pid_ = -1;
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   out_ = out[0];

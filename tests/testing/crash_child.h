@@ -39,7 +39,8 @@ struct ChildRuntime {
 };
 
 // Opens the store argv[1] with a clock at argv[2] and deploys workflows_dir.
-inline ChildRuntime OpenChildRuntime(int argc, char** argv, const std::string& usage, const std::string& workflows_dir) {
+inline ChildRuntime OpenChildRuntime(int argc, char** argv, const std::string& usage,
+                                     const std::string& workflows_dir) {
   if (argc < 4) DieChild("usage: " + usage);
   auto now = ParseIso8601(argv[2]);
   if (!now.ok()) DieChild(now.status().ToString());

@@ -25,9 +25,9 @@ void RecordExchange(const Exchange& exchange) {
     test = std::string(info->test_suite_name()) + "." + info->name();
   Json headers = Json::array();
   for (const auto& [name, value] : exchange.headers) headers.push_back(Json::array({name, value}));
-  Json line = {{"source", exchange.source},   {"test", test},
-               {"method", exchange.method},   {"target", exchange.target},
-               {"status", exchange.status},   {"content_type", exchange.content_type},
+  Json line = {{"source", exchange.source},     {"test", test},
+               {"method", exchange.method},     {"target", exchange.target},
+               {"status", exchange.status},     {"content_type", exchange.content_type},
                {"headers", std::move(headers)}, {"body", exchange.body}};
   // Bodies are bytes; JSON needs UTF-8, so bad sequences become U+FFFD.
   std::string text = line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -39,8 +39,8 @@ void RecordExchange(const Exchange& exchange) {
   // One write per line, so lines of concurrent writers never interleave.
   const ssize_t written = ::write(fd, text.data(), text.size());
   if (written != static_cast<ssize_t>(text.size()))
-    ADD_FAILURE() << "cannot append an exchange to '" << file << "': "
-                  << (written < 0 ? std::strerror(errno) : "short write");
+    ADD_FAILURE() << "cannot append an exchange to '" << file
+                  << "': " << (written < 0 ? std::strerror(errno) : "short write");
   ::close(fd);
 }
 

@@ -18,7 +18,9 @@ namespace relais::testing {
 
 inline const Status& GetStatus(const Status& s) { return s; }
 template <typename T>
-const Status& GetStatus(const StatusOr<T>& s) { return s.status(); }
+const Status& GetStatus(const StatusOr<T>& s) {
+  return s.status();
+}
 
 MATCHER(IsOk, "is OK") {
   const Status& s = GetStatus(arg);
@@ -35,8 +37,7 @@ MATCHER_P(StatusIs, code, "has status code " + std::string(StatusCodeName(code))
 MATCHER_P2(StatusIs, code, message_matcher, "has status code " + std::string(StatusCodeName(code))) {
   const Status& s = GetStatus(arg);
   *result_listener << "status is " << s.ToString();
-  return s.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher, s.message(), result_listener);
+  return s.code() == code && ::testing::ExplainMatchResult(message_matcher, s.message(), result_listener);
 }
 
 }  // namespace relais::testing

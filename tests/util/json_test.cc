@@ -7,8 +7,8 @@
 namespace relais {
 namespace {
 
-using testing::StatusIs;
 using ::testing::HasSubstr;
+using testing::StatusIs;
 
 TEST(JsonTest, ParsesValidJson) {
   auto v = ParseJson(R"({"a":[1,2,{"b":"c"}]})");
@@ -48,7 +48,6 @@ TEST(JsonTest, DumpReplacesInvalidUtf8) {
   Json j = std::string("a\xff");
   EXPECT_EQ(DumpJson(j), "\"a\xEF\xBF\xBD\"");
 }
-
 
 TEST(ParseJsonStrictTest, ADuplicateKeyIsRefusedNamingTheKeyAndItsPath) {
   EXPECT_THAT(ParseJsonStrict(R"({"type":"x","data":{"montant":1,"montant":2}})"),

@@ -21,9 +21,7 @@ TEST(TimeFormatTest, AppliesOffsets) {
   EXPECT_EQ(FormatIso8601(*paris), "2026-07-01T08:00:00.000000Z");
 }
 
-TEST(TimeFormatTest, EpochIsZero) {
-  EXPECT_EQ(ToMicros(*ParseIso8601("1970-01-01T00:00:00Z")), 0);
-}
+TEST(TimeFormatTest, EpochIsZero) { EXPECT_EQ(ToMicros(*ParseIso8601("1970-01-01T00:00:00Z")), 0); }
 
 TEST(TimeFormatTest, RejectsMalformed) {
   for (const char* bad : {"", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01", "2026-01-01T00:00:00",

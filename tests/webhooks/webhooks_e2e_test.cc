@@ -91,9 +91,11 @@ class Client {
     // For tests/openapi's response validation; the receiver's own routes
     // (/received...) are not Relais's.
     if (target.rfind("/v1/", 0) == 0 && relais::testing::RecordingExchanges()) {
-      relais::testing::Exchange e{"socket", std::string(http::to_string(method)), target, r.status,
-                                  std::string(res[http::field::content_type]), {}, res.body()};
-      for (const auto& field : res) e.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      relais::testing::Exchange e{"socket",  std::string(http::to_string(method)),        target,
+                                  r.status,  std::string(res[http::field::content_type]), {},
+                                  res.body()};
+      for (const auto& field : res)
+        e.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
       relais::testing::RecordExchange(e);
     }
     r.body = Json::parse(res.body(), nullptr, false);
@@ -147,7 +149,8 @@ class WebhooksEndToEndTest : public ::testing::Test {
         << "server:\n  listen_address: 127.0.0.1\n  port: 0\n  drain_timeout_ms: 1000\n"
         << "data_dir: " << dir_.Sub("data") << "\n"
         << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
-        << "api:\n  worker_threads: 16\n  stream_keepalive_ms: 200\n  rate_limit_per_second: 1000000\n  rate_limit_burst: 1000000\n"
+        << "api:\n  worker_threads: 16\n  stream_keepalive_ms: 200\n  rate_limit_per_second: 1000000\n  "
+           "rate_limit_burst: 1000000\n"
         << "webhooks:\n"
         << "  retry_schedule_ms: " << schedule << "\n"
         << "  retry_jitter_percent: 0\n"
@@ -158,8 +161,7 @@ class WebhooksEndToEndTest : public ::testing::Test {
         << "  allowed_ranges: [127.0.0.1/32]\n"
         << "  public_base_url: https://relais.example\n"
         << "  max_sleep_ms: 50\n"
-        << (ca_file_.empty() ? "" : "  ca_bundle: " + ca_file_ + "\n")
-        << "tokens:\n"
+        << (ca_file_.empty() ? "" : "  ca_bundle: " + ca_file_ + "\n") << "tokens:\n"
         << "  - sha256: " << api::Authenticator::Sha256Hex(kCoordinatorToken) << "\n"
         << "    subject: person:claire.dumas\n    roles: [coordinator]\n"
         << "  - sha256: " << api::Authenticator::Sha256Hex(kPartnerToken) << "\n"
@@ -183,8 +185,8 @@ class WebhooksEndToEndTest : public ::testing::Test {
   }
   std::unique_ptr<Child> StartReceiver(uint16_t port = 0, const std::string& tls_cert = "",
                                        const std::string& tls_key = "") {
-    std::vector<std::string> args = {"node", RECEIVER_JS, "--port", std::to_string(port), "--secrets",
-                                     std::string(kSecret1) + "," + kSecret2};
+    std::vector<std::string> args = {
+        "node", RECEIVER_JS, "--port", std::to_string(port), "--secrets", std::string(kSecret1) + "," + kSecret2};
     if (!tls_cert.empty()) {
       args.insert(args.end(), {"--tls-cert", tls_cert, "--tls-key", tls_key});
     }
@@ -208,8 +210,12 @@ class WebhooksEndToEndTest : public ::testing::Test {
   }
 
   void CreateProject(Client& c, const std::string& id) {
-    Json body = {{"id", id}, {"workflow", "cbe_action"}, {"title", "Mobilité Orly-Rungis"},
-                 {"programme", "sud-val-de-marnais"}, {"axis", "3"}, {"partners", {"ccas-fresnes"}}};
+    Json body = {{"id", id},
+                 {"workflow", "cbe_action"},
+                 {"title", "Mobilité Orly-Rungis"},
+                 {"programme", "sud-val-de-marnais"},
+                 {"axis", "3"},
+                 {"partners", {"ccas-fresnes"}}};
     auto r = c.Call(http::verb::post, "/v1/projects", kCoordinatorToken, body);
     ASSERT_EQ(r.status, 201) << r.raw;
   }
@@ -328,8 +334,8 @@ TEST_F(WebhooksEndToEndTest, TenThousandDeliveriesSurviveASigkillAndADownReceive
   EXPECT_EQ(got, expected) << "dedup by webhook-id gives exactly the expected set";
   EXPECT_TRUE(in_order) << "per project, each event first arrives after the earlier ones";
   EXPECT_EQ(all["rejected"], 0) << "every signature verified";
-  std::printf("webhooks e2e: %zu accepted before the SIGKILL, %zu requests in all for %zu deliveries\n",
-              before_restart, all["received"].size(), expected.size());
+  std::printf("webhooks e2e: %zu accepted before the SIGKILL, %zu requests in all for %zu deliveries\n", before_restart,
+              all["received"].size(), expected.size());
 }
 
 TEST_F(WebhooksEndToEndTest, OutcomesGoneBusyFlakySlowAndTheirAttempts) {
@@ -343,7 +349,8 @@ TEST_F(WebhooksEndToEndTest, OutcomesGoneBusyFlakySlowAndTheirAttempts) {
   Client c(server_->port());
   CreateProject(c, "outcomes");
 
-  WaitForReceived(receiver->port(), [](const Json& r) { return r["received"].size() >= 3; }, 30s);
+  WaitForReceived(
+      receiver->port(), [](const Json& r) { return r["received"].size() >= 3; }, 30s);
   auto delivered = [&](const std::string& path) {
     const Json all = Received(receiver->port());
     for (const Json& x : all["received"])
@@ -418,7 +425,8 @@ TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLett
   Client c(server_->port());
   CreateProject(c, "dead-letter");
   ASSERT_TRUE(Record(c, "dead-letter", 1));
-  Json dead = DeadLettersOnce(endpoint, [](const Json& letters) { return letters.size() == 1; }, 30s);
+  Json dead = DeadLettersOnce(
+      endpoint, [](const Json& letters) { return letters.size() == 1; }, 30s);
   ASSERT_EQ(dead["dead_letters"].size(), 1u) << dead.dump();
   const Json& letter = dead["dead_letters"][0];
   EXPECT_EQ(letter["attempts"], 3);
@@ -436,7 +444,8 @@ TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLett
   ASSERT_EQ(got["received"].size(), 1u) << got.dump();
   EXPECT_EQ(got["received"][0]["attempt"], 4) << "the replay is the delivery's fourth attempt";
   EXPECT_EQ(got["received"][0]["id"], letter["id"]) << "same webhook-id: the receiver deduplicates";
-  dead = DeadLettersOnce(endpoint, [](const Json& letters) { return letters.empty(); }, 10s);
+  dead = DeadLettersOnce(
+      endpoint, [](const Json& letters) { return letters.empty(); }, 10s);
   EXPECT_TRUE(dead["dead_letters"].empty()) << "delivered: no longer a dead letter: " << dead.dump();
 }
 
@@ -454,7 +463,8 @@ TEST_F(WebhooksEndToEndTest, RefusesPrivateTargetsAndBadInputWithClearErrors) {
            {{"url", "http://127.0.0.1:1/x"}, {"event_types", {"bad type!"}}});
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.raw, HasSubstr("event_types[0]"));
-  r = Call(http::verb::post, "/v1/webhooks/endpoints", kPartnerToken, {{"url", "http://127.0.0.1:1/x"}, {"secret", "short"}});
+  r = Call(http::verb::post, "/v1/webhooks/endpoints", kPartnerToken,
+           {{"url", "http://127.0.0.1:1/x"}, {"secret", "short"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.raw, HasSubstr("whsec_"));
   r = Call(http::verb::post, "/v1/webhooks/endpoints", kPartnerToken, {{"url", "http://127.0.0.1:1/x"}, {"colour", 1}});
@@ -498,8 +508,8 @@ class WebhooksTlsEndToEndTest : public WebhooksEndToEndTest {
       auto r = relais::testing::RunProcess(argv);
       ASSERT_EQ(r.exit_code, 0) << r.err;
     };
-    run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Relais Test CA",
-         "-keyout", d + "/ca.key", "-out", d + "/ca.pem"});
+    run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+         "/CN=Relais Test CA", "-keyout", d + "/ca.key", "-out", d + "/ca.pem"});
     run({"/usr/bin/openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
          d + "/server.key", "-out", d + "/server.csr"});
     std::ofstream(d + "/ext.cnf") << "subjectAltName=IP:127.0.0.1\n";

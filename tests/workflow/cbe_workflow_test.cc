@@ -73,7 +73,8 @@ TEST_F(CbeWorkflowTest, HappyPathFromMobilisationToHandOver) {
   EXPECT_EQ(p.state().fields["porteur"], kPorteur);
 
   // Montage records approvals, agreements and funding, granted or refused.
-  EXPECT_ACCEPTED(p.Fire("agrement_obtenu", {{"intitule", "Agrément services à la personne"}, {"organisme", "DDTEFP"}}));
+  EXPECT_ACCEPTED(
+      p.Fire("agrement_obtenu", {{"intitule", "Agrément services à la personne"}, {"organisme", "DDTEFP"}}));
   auto no_convention = p.Fire("activite_demarree", {{"date", "2004-09-01"}});
   EXPECT_EQ(CodeOf(no_convention), RefusalCode::kGuardFailed);
   EXPECT_EQ(AsRefusal(no_convention)->details["guard"], "count(state.conventions) >= 1");
@@ -241,7 +242,8 @@ TEST_F(CbeWorkflowTest, PartnersAndRolesComeAndGo) {
   EXPECT_ACCEPTED(p.Fire("partenaire_rejoint", {{"partenaire", "AI"}}));
   EXPECT_ACCEPTED(p.Fire("partenaire_parti", {{"partenaire", "CCAS"}}));
   EXPECT_EQ(p.state().fields["partenaires"], Json::array({"AI"}));
-  EXPECT_ACCEPTED(p.Fire("role_attribue", {{"role", "referent_technique"}, {"personne", "Dominique Petit"}}, {"admin"}));
+  EXPECT_ACCEPTED(
+      p.Fire("role_attribue", {{"role", "referent_technique"}, {"personne", "Dominique Petit"}}, {"admin"}));
   EXPECT_EQ(p.state().fields["referent_technique"], "Dominique Petit");
   EXPECT_ACCEPTED(p.Fire("role_vacant", {{"role", "referent_technique"}}));
   EXPECT_FALSE(p.state().fields.contains("referent_technique"));

@@ -36,8 +36,8 @@ TEST_P(GoldenDiagnosticsTest, MatchesGoldenFile) {
 INSTANTIATE_TEST_SUITE_P(WorkflowFixtures, GoldenDiagnosticsTest,
                          ::testing::Values("bad_guards.yaml", "bad_schema.yaml", "bad_timers.yaml", "broken.json",
                                            "duplicates.yaml", "not_a_mapping.yaml", "syntax_error.yaml",
-                                           "unknown_keys_roles.yaml", "unknown_phase.yaml",
-                                           "unreachable_dead_end.yaml", "dead_end_warning.yaml"),
+                                           "unknown_keys_roles.yaml", "unknown_phase.yaml", "unreachable_dead_end.yaml",
+                                           "dead_end_warning.yaml"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                            std::string name = param_info.param;
                            for (char& c : name)

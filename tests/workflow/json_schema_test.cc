@@ -21,16 +21,13 @@ const Json kSchema = Json::parse(R"({
 })");
 
 TEST(JsonSchemaTest, ValidValuePasses) {
-  EXPECT_TRUE(ValidateJson(kSchema, {{"nom", "Zoé"}, {"age", 30}, {"tags", {"a"}}, {"peut_etre_nul", nullptr}}).empty());
+  EXPECT_TRUE(
+      ValidateJson(kSchema, {{"nom", "Zoé"}, {"age", 30}, {"tags", {"a"}}, {"peut_etre_nul", nullptr}}).empty());
   EXPECT_TRUE(ValidateJson(kSchema, {{"nom", "ab"}, {"age", 30.0}}).empty());  // 30.0 is an integer value
 }
 
 TEST(JsonSchemaTest, ReportsJsonPathOfEachViolation) {
-  Json bad = {{"age", -1},
-              {"nature", "club"},
-              {"tags", {"ok", 3}},
-              {"adresse", {{"rue", "x"}}},
-              {"extra", true}};
+  Json bad = {{"age", -1}, {"nature", "club"}, {"tags", {"ok", 3}}, {"adresse", {{"rue", "x"}}}, {"extra", true}};
   auto v = ValidateJson(kSchema, bad, /*all=*/true);
   std::vector<std::string> paths;
   for (const auto& x : v) paths.push_back(x.path + " " + x.keyword);

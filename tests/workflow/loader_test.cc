@@ -110,8 +110,8 @@ TEST(WorkflowLoaderTest, StatusVariantListsEveryErrorWithPosition) {
 }
 
 TEST(WorkflowLoaderTest, WarningsDoNotFailTheLoad) {
-  auto r = LoadWorkflowWithDiagnostics(testing::ReadFile(testing::SourcePath("tests/workflow/testdata/dead_end_warning.yaml")),
-                                       "dead_end_warning.yaml");
+  auto r = LoadWorkflowWithDiagnostics(
+      testing::ReadFile(testing::SourcePath("tests/workflow/testdata/dead_end_warning.yaml")), "dead_end_warning.yaml");
   ASSERT_TRUE(r.definition.has_value());
   EXPECT_EQ(r.diagnostics.warning_count(), 1u);
   EXPECT_EQ(r.diagnostics.items()[0].code, "dead-end");
@@ -127,8 +127,9 @@ TEST(WorkflowLoaderTest, OversizedInputIsRefusedBeforeParsing) {
 
 TEST(WorkflowLoaderTest, AliasBombIsBounded) {
   // Each level doubles the nodes seen through aliases: 2^40 without a bound.
-  std::string text = "workflow: demo\nlabels: {fr: a, en: b}\nstate:\n  type: object\n  properties:\n    x:\n"
-                     "      type: object\n      title: t\n      enum: [&a0 [0, 0]";
+  std::string text =
+      "workflow: demo\nlabels: {fr: a, en: b}\nstate:\n  type: object\n  properties:\n    x:\n"
+      "      type: object\n      title: t\n      enum: [&a0 [0, 0]";
   for (int i = 1; i < 40; ++i)
     text += ", &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]";
   text += "]\nphases: [{id: p, labels: {fr: a, en: b}}]\ninitial: p\n";
@@ -144,7 +145,8 @@ TEST(WorkflowLoaderTest, AliasBombInSchemasIsBounded) {
   std::string text = "workflow: demo\nlabels: {fr: a, en: b}\nx0: &s0 {type: string}\n";
   for (int i = 1; i <= 12; ++i) {
     text += "x" + std::to_string(i) + ": &s" + std::to_string(i) + " {type: object, properties: {";
-    for (int k = 0; k < 10; ++k) text += std::string(k ? ", " : "") + "p" + std::to_string(k) + ": *s" + std::to_string(i - 1);
+    for (int k = 0; k < 10; ++k)
+      text += std::string(k ? ", " : "") + "p" + std::to_string(k) + ": *s" + std::to_string(i - 1);
     text += "}}\n";
   }
   text += "state: *s12\nphases: [{id: p, labels: {fr: a, en: b}}]\ninitial: p\n";
@@ -156,8 +158,8 @@ TEST(WorkflowLoaderTest, AliasBombInSchemasIsBounded) {
 }
 
 TEST(WorkflowLoaderTest, DeepNestingIsAnErrorNotACrash) {
-  std::string deep = "workflow: demo\nlabels: {fr: a, en: b}\nstate: " + std::string(5000, '[') +
-                     std::string(5000, ']') + "\n";
+  std::string deep =
+      "workflow: demo\nlabels: {fr: a, en: b}\nstate: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
   auto r = LoadWorkflowWithDiagnostics(deep, "deep.yaml");
   EXPECT_FALSE(r.definition.has_value());
   EXPECT_TRUE(r.diagnostics.has_errors());

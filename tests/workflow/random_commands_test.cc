@@ -46,7 +46,8 @@ class CommandGenerator {
     if (type == "array") {
       Json out = Json::array();
       auto items = schema.find("items");
-      for (size_t i = Pick(3); i > 0 && depth < 4; --i) out.push_back(items != schema.end() ? ValueFor(*items, depth + 1) : Json("x"));
+      for (size_t i = Pick(3); i > 0 && depth < 4; --i)
+        out.push_back(items != schema.end() ? ValueFor(*items, depth + 1) : Json("x"));
       return out;
     }
     Json out = Json::object();
@@ -93,8 +94,8 @@ class CommandGenerator {
       auto allowed = PhasesAllowing(def_, e);
       if (std::find(allowed.begin(), allowed.end(), state.phase) != allowed.end()) fitting.push_back(&e);
     }
-    const EventType& e = !fitting.empty() && Chance(0.7) ? *fitting[Pick(fitting.size())]
-                                                         : def_.events[Pick(def_.events.size())];
+    const EventType& e =
+        !fitting.empty() && Chance(0.7) ? *fitting[Pick(fitting.size())] : def_.events[Pick(def_.events.size())];
     c.event_type = e.type;
     c.data = Mutate(ValueFor(e.schema));
     c.actor_roles = Roles();
@@ -168,7 +169,8 @@ class InvariantChecker {
       ASSERT_TRUE(e->allowed_while_suspended) << c.event_type;
     }
     bool role_ok = false;
-    for (const auto& role : c.actor_roles) role_ok = role_ok || std::find(e->roles.begin(), e->roles.end(), role) != e->roles.end();
+    for (const auto& role : c.actor_roles)
+      role_ok = role_ok || std::find(e->roles.begin(), e->roles.end(), role) != e->roles.end();
     ASSERT_TRUE(role_ok);
     if (d.next.phase != before.phase) {
       bool declared = false;
@@ -252,8 +254,8 @@ void RunRandomised(const std::string& file, uint32_t seed) {
   std::string summary;
   for (const auto& [code, n] : checker.refusals()) summary += code + "=" + std::to_string(n) + " ";
   std::cout << file << " seed " << seed << ": " << checker.accepted() << " accepted, " << checker.phase_changes()
-            << " phase changes, " << projects << " projects, " << phases_seen.size() << " phases seen; refusals: "
-            << summary << "\n";
+            << " phase changes, " << projects << " projects, " << phases_seen.size()
+            << " phases seen; refusals: " << summary << "\n";
 }
 
 TEST(RandomCommandsTest, CbeWorkflowKeepsItsInvariants) {
