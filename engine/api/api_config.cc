@@ -49,7 +49,7 @@ Status ParseTokensSection(const ConfigReader& r, const YAML::Node& node, std::ve
     if (!item.IsMap()) return r.Error(item.Mark(), where + ": expected a map, got " + ConfigReader::Describe(item));
     TokenConfig token;
     bool has_hash = false, has_subject = false;
-    RELAIS_RETURN_IF_ERROR(r.Map(
+    const Status parsed = r.Map(
         item, where,
         {
             {"sha256",
@@ -73,7 +73,8 @@ Status ParseTokensSection(const ConfigReader& r, const YAML::Node& node, std::ve
              [&](const YAML::Node& v, const std::string& path) {
                return r.StringList(v, path, "programme ids", &token.programmes);
              }},
-        }));
+        });
+    RELAIS_RETURN_IF_ERROR(parsed);
     if (!has_hash) return r.Error(item.Mark(), where + ": missing key 'sha256'");
     if (!has_subject) return r.Error(item.Mark(), where + ": missing key 'subject'");
     out->push_back(std::move(token));
