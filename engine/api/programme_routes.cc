@@ -24,10 +24,6 @@ using server::RouteParams;
 
 HttpResponse NotEnabled() { return server::UnavailableProblem("programmes are not enabled on this server", 60); }
 
-HttpResponse ProgrammeNotFound(const std::string& id) {
-  return MakeProblem(ProblemKind::kNotFound, "no programme '" + id + "'");
-}
-
 std::optional<HttpResponse> ReadString(const Json& body, const char* key, bool required, std::string* out) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) {

@@ -24,10 +24,6 @@ using server::RouteParams;
 // Endpoints a listing reads at most to filter a limited coordinator's view.
 constexpr size_t kMaxEndpointsScanned = 100'000;
 
-HttpResponse EndpointNotFound(const std::string& id) {
-  return MakeProblem(ProblemKind::kNotFound, "no webhook endpoint '" + id + "'");
-}
-
 Json PageJson(const char* member, const notify::JsonPage& page) {
   Json body = {{member, page.items}};
   if (!page.next_after.empty()) body["next_after"] = page.next_after;

@@ -82,7 +82,9 @@ TEST(AuthorizerTest, AnswersTheTable) {
   for (const Row& row : rows) {
     const Decision d = authorizer.Decide(row.who, row.resource, row.verb);
     EXPECT_EQ(d.access, row.expected) << row.name;
-    if (d.access == Access::kVisible) EXPECT_FALSE(d.reason.empty()) << row.name;
+    if (d.access == Access::kVisible) {
+      EXPECT_FALSE(d.reason.empty()) << row.name;
+    }
   }
 }
 

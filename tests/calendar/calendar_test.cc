@@ -120,7 +120,9 @@ TEST(Ics, FoldsAt75OctetsWithoutSplittingUtf8) {
       line = line.substr(1);
     }
     // A line never starts with a UTF-8 continuation byte.
-    if (!line.empty()) EXPECT_NE(static_cast<unsigned char>(line[0]) & 0xC0, 0x80);
+    if (!line.empty()) {
+      EXPECT_NE(static_cast<unsigned char>(line[0]) & 0xC0, 0x80);
+    }
     unfolded += line;
     start = end + 2;
   }
@@ -136,8 +138,11 @@ TEST(Ics, WriterUsesCrlfAndDescribesParis) {
   const std::string& text = w.text();
   EXPECT_NE(text.find("TZID:Europe/Paris\r\n"), std::string::npos);
   EXPECT_NE(text.find("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"), std::string::npos);
-  for (size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n') ASSERT_TRUE(i > 0 && text[i - 1] == '\r') << "bare LF at " << i;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ASSERT_TRUE(i > 0 && text[i - 1] == '\r') << "bare LF at " << i;
+    }
+  }
 }
 
 }  // namespace

@@ -60,7 +60,9 @@ TEST(KvWriteBehindTest, TheOverlayGivesTheLastSubmittedChangeOfAKey) {
   del.Delete("k/x");
   writer.Submit(std::move(del));
   auto change = writer.Unwritten("k/x");
-  if (change) EXPECT_FALSE(change->has_value());  // deleted, not yet written
+  if (change) {
+    EXPECT_FALSE(change->has_value());  // deleted, not yet written
+  }
   writer.Drain();
   auto stored = store.KvGet("k/x");
   ASSERT_TRUE(stored.ok());
