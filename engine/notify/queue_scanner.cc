@@ -61,12 +61,18 @@ StatusOr<std::optional<KvEntry>> QueueScanner::Head(const std::string& lane) {
   if (auto it = after_.find(lane); it != after_.end()) after = it->second;
   const bool from_cursor = !after.empty();
   for (size_t want = 1;; want = kPage) {
+    const uint64_t written = writer_.written();
     RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(prefix, after, want));
     // Entries queued again below the cursor while scanning: look again from
     // the lane's start (the epoch moved, so the cursor is dropped).
     if (from_cursor && epoch_.load() != epoch) return Head(lane);
     for (KvEntry& entry : page) {
       auto change = writer_.Unwritten(entry.key);
+      // A batch written between the scan and Unwritten: the scan may hold
+      // the value from before it (a retried delivery's old attempt count, so
+      // its next attempt would be sent twice as "attempt 1"). Look again;
+      // bounded, since only this thread submits to the writer.
+      if (!change && writer_.written() != written) return Head(lane);
       if (!change) return std::optional<KvEntry>(std::move(entry));
       if (*change) {
         entry.value = std::move(**change);

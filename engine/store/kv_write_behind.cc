@@ -40,6 +40,11 @@ std::optional<std::optional<std::string>> KvWriteBehind::Unwritten(const std::st
   return it->second.value;
 }
 
+uint64_t KvWriteBehind::written() const {
+  std::lock_guard lock(mu_);
+  return done_;
+}
+
 size_t KvWriteBehind::pending() const {
   std::lock_guard lock(mu_);
   return unwritten_.size();

@@ -5,6 +5,11 @@
 // caller's reads can see its own changes at once (read-your-writes: read the
 // store, then apply Unwritten over it).
 //
+// Read the store first, then Unwritten: a change may be written (and leave
+// Unwritten) between the two reads, so a reader that finds no change for a
+// key it read compares written() before the store read and after Unwritten;
+// if it moved, the store read may be older than the change: read again.
+//
 // Changes are written in submission order, in batches, without waiting for
 // the disk (KvWrites::sync = false): for records whose loss after a crash is
 // acceptable (the webhook dispatcher's attempt records and queue updates,
@@ -46,6 +51,9 @@ class KvWriteBehind {
   // The change to key submitted and not yet written: nullopt when there is
   // none; else the value it will have (an empty optional: it is deleted).
   std::optional<std::optional<std::string>> Unwritten(const std::string& key) const;
+  // Moves each time a batch has been written (and its changes left
+  // Unwritten): see the reading protocol above.
+  uint64_t written() const;
   // Changes submitted and not yet written (for tests and stats).
   size_t pending() const;
 

@@ -603,13 +603,20 @@ TEST_F(HttpServerTest, AFullServerReclaimsTheLongestIdleKeepAliveConnection) {
   config_.max_connections = 2;
   config_.idle_reclaim_threshold_percent = 100;  // reclaim only when full
   StartServer();
+  // The server marks a connection idle once its answer is written, which may
+  // be after the client has read it: wait for each to be idle in turn, so
+  // that `oldest` is idle the longest.
+  auto wait_idle = [&](size_t n) {
+    const auto deadline = Clock::now() + 2s;
+    while (server_->idle_connections() < n && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    return server_->idle_connections();
+  };
   TestClient oldest(port());
   TestClient newer(port());
   ASSERT_EQ(oldest.Request(Get("/healthz")).res.result_int(), 200);
+  ASSERT_EQ(wait_idle(1), 1u);
   ASSERT_EQ(newer.Request(Get("/healthz")).res.result_int(), 200);
-  const auto deadline = Clock::now() + 2s;
-  while (server_->idle_connections() < 2 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(server_->idle_connections(), 2u);
+  ASSERT_EQ(wait_idle(2), 2u);
 
   TestClient newcomer(port());
   auto r = newcomer.Request(Get("/healthz"));
