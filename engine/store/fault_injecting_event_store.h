@@ -8,13 +8,13 @@
 
 #include <mutex>
 
-#include "engine/store/event_store.h"
+#include "engine/store/forwarding_event_store.h"
 
 namespace relais {
 
-class FaultInjectingEventStore final : public EventStore {
+class FaultInjectingEventStore final : public ForwardingEventStore {
  public:
-  explicit FaultInjectingEventStore(EventStore& base) : base_(base) {}
+  explicit FaultInjectingEventStore(EventStore& base) : ForwardingEventStore(base) {}
 
   // The next `count` appends fail with `error` and write nothing.
   void FailNextAppends(size_t count, Status error = Unavailable("injected I/O error"));
@@ -24,22 +24,7 @@ class FaultInjectingEventStore final : public EventStore {
   size_t injected_failures() const;
 
   void AppendAsync(AppendRequest request, AppendCallback done) override;
-  StatusOr<uint64_t> StreamVersion(const std::string& s) override { return base_.StreamVersion(s); }
-  StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& s, uint64_t from, size_t n) override {
-    return base_.ReadStream(s, from, n);
-  }
-  StatusOr<LogPage> ReadAll(uint64_t from, size_t n) override { return base_.ReadAll(from, n); }
-  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& id) override { return base_.LookupEvent(id); }
-  uint64_t LastPosition() const override { return base_.LastPosition(); }
-  Subscription Subscribe(CommitListener l) override { return base_.Subscribe(std::move(l)); }
-  Status SaveSnapshot(const std::string& s, const Snapshot& snap) override { return base_.SaveSnapshot(s, snap); }
-  StatusOr<std::optional<Snapshot>> LoadSnapshot(const std::string& s) override { return base_.LoadSnapshot(s); }
   Status KvWrite(const KvWrites& w) override;
-  StatusOr<std::optional<std::string>> KvGet(const std::string& k) override { return base_.KvGet(k); }
-  StatusOr<std::vector<KvEntry>> KvScan(const std::string& p, const std::string& after, size_t n) override {
-    return base_.KvScan(p, after, n);
-  }
-  StoreStats Stats() const override { return base_.Stats(); }
   // The injected error while FailAllAppends holds, else the base's answer.
   Status Writable() const override;
 
@@ -47,7 +32,6 @@ class FaultInjectingEventStore final : public EventStore {
   // Returns the error to inject for this write, or OK.
   Status NextFault();
 
-  EventStore& base_;
   mutable std::mutex mu_;
   size_t fail_next_ = 0;
   bool fail_all_ = false;

@@ -18,6 +18,7 @@
 
 #include "engine/notify/webhook_keys.h"
 #include "engine/notify/webhook_service.h"
+#include "engine/store/forwarding_event_store.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/util/time_format.h"
 #include "engine/util/uuid.h"
@@ -37,12 +38,10 @@ using testing::ScriptedChannel;
 
 // Passes everything through to base, except appends to one stream, which
 // wait in the appending thread until Release.
-class HoldingStore final : public EventStore {
+class HoldingStore final : public ForwardingEventStore {
  public:
-  HoldingStore(EventStore& base, std::string stream) : base_(base), stream_(std::move(stream)) {}
+  HoldingStore(EventStore& base, std::string stream) : ForwardingEventStore(base), stream_(std::move(stream)) {}
   ~HoldingStore() override { Release(); }
-
-  Status Writable() const override { return base_.Writable(); }
 
   void Release() {
     std::lock_guard lock(mu_);
@@ -62,25 +61,8 @@ class HoldingStore final : public EventStore {
     }
     base_.AppendAsync(std::move(request), std::move(done));
   }
-  StatusOr<uint64_t> StreamVersion(const std::string& s) override { return base_.StreamVersion(s); }
-  StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& s, uint64_t from, size_t n) override {
-    return base_.ReadStream(s, from, n);
-  }
-  StatusOr<LogPage> ReadAll(uint64_t from, size_t n) override { return base_.ReadAll(from, n); }
-  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& id) override { return base_.LookupEvent(id); }
-  uint64_t LastPosition() const override { return base_.LastPosition(); }
-  Subscription Subscribe(CommitListener l) override { return base_.Subscribe(std::move(l)); }
-  Status SaveSnapshot(const std::string& s, const Snapshot& snap) override { return base_.SaveSnapshot(s, snap); }
-  StatusOr<std::optional<Snapshot>> LoadSnapshot(const std::string& s) override { return base_.LoadSnapshot(s); }
-  Status KvWrite(const KvWrites& w) override { return base_.KvWrite(w); }
-  StatusOr<std::optional<std::string>> KvGet(const std::string& k) override { return base_.KvGet(k); }
-  StatusOr<std::vector<KvEntry>> KvScan(const std::string& p, const std::string& after, size_t n) override {
-    return base_.KvScan(p, after, n);
-  }
-  StoreStats Stats() const override { return base_.Stats(); }
 
  private:
-  EventStore& base_;
   const std::string stream_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

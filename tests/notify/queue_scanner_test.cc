@@ -11,15 +11,17 @@
 #include <utility>
 
 #include "engine/notify/webhook_keys.h"
+#include "engine/store/forwarding_event_store.h"
 #include "engine/store/memory_event_store.h"
 
 namespace relais::notify {
 namespace {
 
-// Passes everything to a MemoryEventStore; KvWrite waits while writes are
+// Passes everything to its base; KvWrite waits while writes are
 // held, and a one-shot hook runs after a KvScan has read, before it returns.
-class SteppedStore final : public EventStore {
+class SteppedStore final : public ForwardingEventStore {
  public:
+  explicit SteppedStore(EventStore& base) : ForwardingEventStore(base) {}
   void HoldWrites() {
     std::lock_guard lock(mu_);
     held_ = true;
@@ -33,34 +35,19 @@ class SteppedStore final : public EventStore {
   }
   void AfterNextScan(std::function<void()> hook) { after_scan_ = std::move(hook); }
 
-  void AppendAsync(AppendRequest r, AppendCallback done) override { base_.AppendAsync(std::move(r), std::move(done)); }
-  StatusOr<uint64_t> StreamVersion(const std::string& s) override { return base_.StreamVersion(s); }
-  StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& s, uint64_t from, size_t n) override {
-    return base_.ReadStream(s, from, n);
-  }
-  StatusOr<LogPage> ReadAll(uint64_t from, size_t n) override { return base_.ReadAll(from, n); }
-  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& id) override { return base_.LookupEvent(id); }
-  uint64_t LastPosition() const override { return base_.LastPosition(); }
-  Subscription Subscribe(CommitListener l) override { return base_.Subscribe(std::move(l)); }
-  Status SaveSnapshot(const std::string& s, const Snapshot& snap) override { return base_.SaveSnapshot(s, snap); }
-  StatusOr<std::optional<Snapshot>> LoadSnapshot(const std::string& s) override { return base_.LoadSnapshot(s); }
   Status KvWrite(const KvWrites& w) override {
     std::unique_lock lock(mu_);
     released_.wait(lock, [&] { return !held_; });
     lock.unlock();
     return base_.KvWrite(w);
   }
-  StatusOr<std::optional<std::string>> KvGet(const std::string& k) override { return base_.KvGet(k); }
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& p, const std::string& after, size_t n) override {
     auto page = base_.KvScan(p, after, n);
     if (auto hook = std::exchange(after_scan_, nullptr)) hook();
     return page;
   }
-  StoreStats Stats() const override { return base_.Stats(); }
-  Status Writable() const override { return base_.Writable(); }
 
  private:
-  MemoryEventStore base_;
   std::mutex mu_;
   std::condition_variable released_;
   bool held_ = false;
@@ -68,7 +55,8 @@ class SteppedStore final : public EventStore {
 };
 
 TEST(QueueScannerTest, AChangeWrittenBetweenTheScanAndTheLookAtUnwrittenIsSeen) {
-  SteppedStore store;
+  MemoryEventStore memory;
+  SteppedStore store(memory);
   const std::string lane = "endpoint-1/project-1";
   const std::string key = QueueKey(lane + "/" + Padded(1));
   KvWrites queued;
@@ -96,7 +84,8 @@ TEST(QueueScannerTest, AChangeWrittenBetweenTheScanAndTheLookAtUnwrittenIsSeen) 
 }
 
 TEST(QueueScannerTest, AnUnwrittenDeletionIsSkippedAndAnUnwrittenChangeIsRead) {
-  SteppedStore store;
+  MemoryEventStore memory;
+  SteppedStore store(memory);
   const std::string lane = "endpoint-1/project-1";
   KvWrites queued;
   for (int v = 1; v <= 3; ++v) queued.Put(QueueKey(lane + "/" + Padded(v)), "v" + std::to_string(v));
