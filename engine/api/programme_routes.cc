@@ -149,10 +149,24 @@ class ProgrammeHandlers {
   HttpResponse ReadFeed(const HttpRequest& req, const RouteParams& params);
 
  private:
+  // A change's prologue: the caller may manage programme {id} (else the
+  // scope's problem, "does not exist" when out of scope) and the body is a
+  // JSON object (else its problem).
+  std::optional<HttpResponse> BeginChange(const access::Principal& who, const HttpRequest& req,
+                                          const RouteParams& params, std::string* id, Json* body);
+
   ApiServices& s_;
   Scopes& scopes_;
   const ApiOptions& config_;
 };
+
+std::optional<HttpResponse> ProgrammeHandlers::BeginChange(const access::Principal& who, const HttpRequest& req,
+                                                           const RouteParams& params, std::string* id, Json* body) {
+  *id = params.Get("id");
+  auto state = scopes_.Programme(who, *id, access::Verb::kManage);
+  if (!state.ok()) return state.problem();
+  return ReadJsonObject(req, config_.max_json_depth, body);
+}
 
 HttpResponse ProgrammeHandlers::Define(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   if (!s_.programmes) return NotEnabled();
@@ -193,11 +207,9 @@ HttpResponse ProgrammeHandlers::Get(const access::Principal& who, const HttpRequ
 
 HttpResponse ProgrammeHandlers::Assign(const access::Principal& who, const HttpRequest& req,
                                        const RouteParams& params) {
-  const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, access::Verb::kManage);
-  if (!state.ok()) return state.problem();
+  std::string id;
   Json body;
-  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  if (auto problem = BeginChange(who, req, params, &id, &body)) return *problem;
   programme::AssignRequest assign;
   if (auto p = ReadString(body, "person", true, &assign.person)) return *p;
   if (auto p = ReadString(body, "role", true, &assign.role)) return *p;
@@ -261,11 +273,9 @@ HttpResponse ProgrammeHandlers::Milestones(const access::Principal& who, const H
 
 HttpResponse ProgrammeHandlers::RecordHeld(const access::Principal& who, const HttpRequest& req,
                                            const RouteParams& params) {
-  const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, access::Verb::kManage);
-  if (!state.ok()) return state.problem();
+  std::string id;
   Json body;
-  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  if (auto problem = BeginChange(who, req, params, &id, &body)) return *problem;
   std::string notes;
   if (auto p = ReadString(body, "notes", false, &notes)) return *p;
   Json decisions = body.value("decisions", Json::array());
@@ -277,11 +287,9 @@ HttpResponse ProgrammeHandlers::RecordHeld(const access::Principal& who, const H
 
 HttpResponse ProgrammeHandlers::MoveMilestone(const access::Principal& who, const HttpRequest& req,
                                               const RouteParams& params) {
-  const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, access::Verb::kManage);
-  if (!state.ok()) return state.problem();
+  std::string id;
   Json body;
-  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  if (auto problem = BeginChange(who, req, params, &id, &body)) return *problem;
   calendar::CivilDate date;
   if (auto p = ReadDate(body, "date", &date)) return *p;
   auto moved = s_.programmes->Move(id, params.Get("milestone"), date, who.subject);
@@ -291,11 +299,9 @@ HttpResponse ProgrammeHandlers::MoveMilestone(const access::Principal& who, cons
 
 HttpResponse ProgrammeHandlers::RecordIndicator(const access::Principal& who, const HttpRequest& req,
                                                 const RouteParams& params) {
-  const std::string id = params.Get("id");
-  auto state = scopes_.Programme(who, id, access::Verb::kManage);
-  if (!state.ok()) return state.problem();
+  std::string id;
   Json body;
-  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  if (auto problem = BeginChange(who, req, params, &id, &body)) return *problem;
   std::string action, indicator;
   if (auto p = ReadString(body, "action", true, &action)) return *p;
   if (auto p = ReadString(body, "indicator", true, &indicator)) return *p;
