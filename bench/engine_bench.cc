@@ -2,11 +2,14 @@
 // projects, in memory on one core and on RocksDB with 64 concurrent clients
 // (against the store's own durable append rate at 64 appenders, measured in
 // the same run), and the time to load a project of 1,000 events with and
-// without a snapshot.
+// without a snapshot. With --peer, the xstate peer (../shared/peers) runs in
+// the same run and the in-memory figure is divided by its events/s.
 //
 // Usage: relais_bench_engine [--dir DIR] [--projects N] [--results DIR] [--workflows DIR]
+//                            [--only memory|rocksdb|load] [--peer "node .../bench-xstate.mjs"]
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -30,6 +33,7 @@ struct Args {
   std::string results = "bench/results";
   std::string workflows = "workflows";
   std::string only;  // memory | rocksdb | load; empty: all
+  std::string peer;  // a command printing the peer's JSON line; empty: no peer
 };
 
 const Actor kCoordinator{"person:bench", {"coordinator"}};
@@ -164,10 +168,30 @@ double StoreAppendRate(const std::string& path, int threads, double seconds) {
   return static_cast<double>(total) / std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
-// Median time of loading a 1,000-event project with a cold cache.
+// Runs the peer's command and returns the JSON object of the last line it
+// printed; an error names the command and what went wrong.
+StatusOr<Json> RunPeer(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return Unavailable("cannot run the peer '" + command + "'");
+  std::string out;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int rc = pclose(pipe);
+  if (rc != 0) return Unavailable("the peer '" + command + "' exited with status " + std::to_string(rc));
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  const std::string last = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  Json j = Json::parse(last, nullptr, false);
+  if (!j.is_object() || !j.contains("events_per_s") || !j["events_per_s"].is_number())
+    return InvalidArgument("the peer '" + command + "' printed no JSON line with events_per_s: " + last);
+  return j;
+}
+
+// Median time of loading a 1,000-event project from the store: the cache
+// holds one project (its least capacity), and another project is loaded
+// before each timed load, so the timed one is never a cache hit.
 double LoadMs(EventStore& store, const std::string& workflows, bool with_snapshot) {
   runtime::RuntimeOptions options;
-  options.project_cache_capacity = 0;  // every Load reads the store
+  options.project_cache_capacity = 1;
   options.snapshot_every = with_snapshot ? 100 : UINT64_MAX / 2;
   Engine e(store, workflows, options);
   std::string id = with_snapshot ? "long-snap" : "long-nosnap";
@@ -176,6 +200,12 @@ double LoadMs(EventStore& store, const std::string& workflows, bool with_snapsho
   req.info.workflow = "cbe_action";
   req.actor = kCoordinator;
   if (!e.projects.Create(std::move(req)).ok()) std::exit(1);
+  const std::string other = id + "-other";
+  runtime::CreateRequest other_req;
+  other_req.info.id = other;
+  other_req.info.workflow = "cbe_action";
+  other_req.actor = kCoordinator;
+  if (!e.projects.Create(std::move(other_req)).ok()) std::exit(1);
   for (int i = 0; i < 998; ++i) {
     runtime::CommandRequest c;
     c.project_id = id;
@@ -186,6 +216,7 @@ double LoadMs(EventStore& store, const std::string& workflows, bool with_snapsho
   }
   std::vector<double> samples;
   for (int i = 0; i < 21; ++i) {
+    if (!e.projects.Load(other).ok()) std::exit(1);  // takes the cache's one place
     auto t0 = SteadyClock::now();
     auto p = e.projects.Load(id);
     samples.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
@@ -212,6 +243,8 @@ int Main(int argc, char** argv) {
       args.workflows = v;
     else if (k == "--only")
       args.only = v;
+    else if (k == "--peer")
+      args.peer = v;
   }
   fs::create_directories(args.dir);
   std::vector<Figure> figures;
@@ -231,6 +264,23 @@ int Main(int argc, char** argv) {
         {"CBE transitions/s, in memory, 1 thread (wall clock)", static_cast<double>(n) / s, "per s", "", true});
     figures.push_back({"CBE transitions per CPU-second, in memory (one core)", per_cpu_second, "per s", ">= 100000",
                        per_cpu_second >= 100000});
+    if (!args.peer.empty()) {  // the xstate peer, in the same run, one thread too
+      std::printf("running the peer: %s\n", args.peer.c_str());
+      std::fflush(stdout);
+      auto peer = RunPeer(args.peer);
+      if (!peer.ok()) {
+        std::fprintf(stderr, "peer not measured: %s\n", peer.status().ToString().c_str());
+        details["peer_error"] = peer.status().ToString();
+      } else {
+        const double peer_rate = (*peer)["events_per_s"].get<double>();
+        const double ratio = (static_cast<double>(n) / s) / peer_rate;
+        details["peer"] = *peer;
+        figures.push_back({"xstate events/s, in memory, 1 thread (same run, not durable)", peer_rate, "per s", "", true});
+        figures.push_back({"Relais / xstate, events/s, in memory, 1 thread (wall clock)", ratio, "x", ">= 1.0",
+                           ratio >= 1.0});
+        figures.push_back({"Relais per CPU-second / xstate events/s", per_cpu_second / peer_rate, "x", "", true});
+      }
+    }
   }
   if (wanted("rocksdb")) {  // RocksDB, 64 concurrent clients on disjoint projects.
     std::printf("measuring the store at 64 appenders...\n");

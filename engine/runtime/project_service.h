@@ -45,7 +45,7 @@ namespace relais::runtime {
 struct RuntimeOptions {
   size_t max_conflict_retries = 16;        // appends retried after a version conflict
   uint64_t snapshot_every = 64;            // events between two snapshots of a project
-  size_t project_cache_capacity = 10'000;  // projects kept folded in memory
+  size_t project_cache_capacity = 10'000;  // projects kept folded in memory; 0 is taken as 1
   size_t read_page = 512;                  // events read per page when loading
 };
 

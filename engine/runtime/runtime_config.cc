@@ -9,7 +9,7 @@ Status ParseRuntimeSection(const ConfigReader& r, const YAML::Node& node, Runtim
   return r.Map(node, "runtime",
                {
                    r.UnsignedField("snapshot_every", &c.projects.snapshot_every, 1, 1'000'000),
-                   r.UnsignedField("project_cache_capacity", &c.projects.project_cache_capacity, 0, 100'000'000),
+                   r.UnsignedField("project_cache_capacity", &c.projects.project_cache_capacity, 1, 100'000'000),
                    r.UnsignedField("max_conflict_retries", &c.projects.max_conflict_retries, 0, 1000),
                    r.MillisField("timer_max_sleep_ms", &c.scheduler.max_sleep, 10, kConfigMaxMillis),
                    r.MillisField("timer_commit_recheck_ms", &c.scheduler.commit_recheck, 0, 60'000),

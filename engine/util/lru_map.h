@@ -1,5 +1,6 @@
-// LruMap: a map holding at most `capacity` entries; inserting beyond it drops
-// the least recently used (found or inserted) entry.
+// LruMap: a map holding at most `capacity` entries (0 is taken as 1: Put's
+// entry is always held); inserting beyond it drops the least recently used
+// (found or inserted) entry.
 //
 // Thread-safety: none; callers hold their own lock.
 #pragma once

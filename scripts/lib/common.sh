@@ -59,6 +59,28 @@ relais_install_node_tools() {
   done
 }
 
+# relais_prepare_peers: copies the peer workflow engines (xstate,
+# bpmn-engine; ../shared/peers, or $RELAIS_PEERS) to var/peers, since their
+# folder is read-only, installs their pinned packages there, and prints that
+# folder. Fails, saying why on stderr, when the peers are not there.
+relais_prepare_peers() {
+  local from="${RELAIS_PEERS:-$RELAIS_ROOT/../shared/peers}" to="$RELAIS_ROOT/var/peers"
+  if [ ! -f "$from/package-lock.json" ]; then
+    log "no peers at $from (set RELAIS_PEERS to their folder)" >&2
+    return 1
+  fi
+  if ! command -v npm >/dev/null; then relais_install_packages npm >&2; fi
+  if [ ! -d "$to/node_modules" ] || [ "$from/package-lock.json" -nt "$to/node_modules" ]; then
+    log "installing the peers in var/peers" >&2
+    rm -rf "$to" && mkdir -p "$to"
+    cp "$from/package.json" "$from/package-lock.json" "$to/"
+    (cd "$to" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { log "npm ci failed in var/peers" >&2; return 1; }
+    touch "$to/node_modules"
+  fi
+  cp "$from"/*.mjs "$to/"
+  printf '%s\n' "$to"
+}
+
 # relais_build DIR [cmake -D options...] -- [targets...]: configures once, then builds.
 relais_build() {
   local dir="$1"; shift

@@ -121,6 +121,9 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
   EXPECT_EQ(config->runtime.timers.routed_fire_threads, 32u);
   EXPECT_THAT(ParseConfig("runtime:\n  snapshot_every: 0\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
+  // The cache always holds the project being changed: 0 would silently mean 1.
+  EXPECT_THAT(ParseConfig("runtime:\n  project_cache_capacity: 0\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("runtime.project_cache_capacity")));
   EXPECT_THAT(ParseConfig("runtime:\n  timer_fire_threads: 0\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("runtime.timer_fire_threads")));
   auto tuned = ParseConfig(
