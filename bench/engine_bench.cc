@@ -179,7 +179,8 @@ StatusOr<Json> RunPeer(const std::string& command) {
   const int rc = pclose(pipe);
   if (rc != 0) return Unavailable("the peer '" + command + "' exited with status " + std::to_string(rc));
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  const std::string last = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  const size_t newline = out.rfind('\n');
+  const std::string last = newline == std::string::npos ? out : out.substr(newline + 1);
   Json j = Json::parse(last, nullptr, false);
   if (!j.is_object() || !j.contains("events_per_s") || !j["events_per_s"].is_number())
     return InvalidArgument("the peer '" + command + "' printed no JSON line with events_per_s: " + last);

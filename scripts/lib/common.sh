@@ -47,16 +47,24 @@ relais_install_packages() {
 # installed only when no npm is present (a nodejs that bundles its own npm
 # would conflict with it).
 relais_install_node_tools() {
-  if ! command -v npm >/dev/null; then relais_install_packages npm; fi
   local dir
   for dir in "$RELAIS_ROOT/tests/programme/ics" "$RELAIS_ROOT/tests/webhooks" "$RELAIS_ROOT/tests/dashboard" \
              "$RELAIS_ROOT/tests/openapi"; do
-    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
-      log "installing npm test tools in ${dir#$RELAIS_ROOT/}"
-      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in $dir"
-      touch "$dir/node_modules"
-    fi
+    relais_npm_ci "$dir" || die "npm ci failed in $dir"
   done
+}
+
+# relais_npm_ci DIR: installs DIR's pinned npm packages (npm ci) when its
+# node_modules is missing or older than its package-lock.json; installs
+# Debian's npm first when none is present. Logs to stderr only.
+relais_npm_ci() {
+  local dir="$1"
+  if ! command -v npm >/dev/null; then relais_install_packages npm >&2; fi
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    log "installing npm packages in ${dir#$RELAIS_ROOT/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+    touch "$dir/node_modules"
+  fi
 }
 
 # relais_prepare_peers: copies the peer workflow engines (xstate,
@@ -66,18 +74,14 @@ relais_install_node_tools() {
 relais_prepare_peers() {
   local from="${RELAIS_PEERS:-$RELAIS_ROOT/../shared/peers}" to="$RELAIS_ROOT/var/peers"
   if [ ! -f "$from/package-lock.json" ]; then
-    log "no peers at $from (set RELAIS_PEERS to their folder)" >&2
+    log "no peers at $from (set RELAIS_PEERS to their folder)"
     return 1
   fi
-  if ! command -v npm >/dev/null; then relais_install_packages npm >&2; fi
-  if [ ! -d "$to/node_modules" ] || [ "$from/package-lock.json" -nt "$to/node_modules" ]; then
-    log "installing the peers in var/peers" >&2
-    rm -rf "$to" && mkdir -p "$to"
-    cp "$from/package.json" "$from/package-lock.json" "$to/"
-    (cd "$to" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { log "npm ci failed in var/peers" >&2; return 1; }
-    touch "$to/node_modules"
-  fi
-  cp "$from"/*.mjs "$to/"
+  mkdir -p "$to"
+  # -p keeps the lock's time, so an unchanged lock is not installed again;
+  # -m: the copies are writable (the originals are not).
+  install -p -m 644 "$from/package.json" "$from/package-lock.json" "$from"/*.mjs "$to/"
+  relais_npm_ci "$to" || { log "npm ci failed in var/peers"; return 1; }
   printf '%s\n' "$to"
 }
 
