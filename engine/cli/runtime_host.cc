@@ -35,11 +35,7 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   RELAIS_ASSIGN_OR_RETURN(host->webhooks_, notify::WebhookService::Create(*host->store_, host->clock_,
                                                                           WebhookOptionsWith(config.webhooks, log)));
   host->webhooks_->Attach(*host->projects_);
-  host->programmes_->AddAppendHook([webhooks = host->webhooks_.get()](
-                                       const std::string& programme_id, const std::string& title,
-                                       uint64_t first_version, const std::vector<NewEvent>& events, KvWrites& writes) {
-    return webhooks->OnProgrammeAppend(programme_id, title, first_version, events, writes);
-  });
+  host->webhooks_->Attach(*host->programmes_);
   return host;
 }
 

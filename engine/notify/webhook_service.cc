@@ -68,26 +68,32 @@ StatusOr<std::unique_ptr<WebhookService>> WebhookService::Create(EventStore& sto
 }
 
 void WebhookService::Attach(runtime::ProjectService& projects) {
-  projects.AddAppendHook([this](const runtime::Project& before, const std::vector<NewEvent>& events,
-                                const std::vector<std::string>&, KvWrites& writes) {
+  projects.AddAppendHook([this](const runtime::ProjectAppend& append, KvWrites& writes) {
     const size_t first = writes.ops.size();
-    outbox_.OnAppend(before, events, writes);
+    outbox_.OnAppend(append.before, append.events, writes);
     if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
+    return Status::Ok();
   });
 }
 
-Status WebhookService::OnProgrammeAppend(const std::string& programme_id, const std::string& title,
-                                         uint64_t first_version, const std::vector<NewEvent>& events,
-                                         KvWrites& writes) {
+void WebhookService::Attach(programme::ProgrammeService& programmes) {
+  programmes.AddAppendHook(
+      [this](const programme::ProgrammeAppend& append, KvWrites& writes) { return OnProgrammeAppend(append, writes); });
+}
+
+Status WebhookService::OnProgrammeAppend(const programme::ProgrammeAppend& append, KvWrites& writes) {
+  const std::string& programme_id = append.programme_id;
   const std::string prefix = ProgrammePartnersPrefix(programme_id);
   RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, "", options_.max_programme_partners));
   if (entries.empty()) return Status::Ok();
   std::vector<std::string> partners;
   for (const KvEntry& e : entries) partners.push_back(e.key.substr(prefix.size()));
-  const Json subject = {
-      {"id", programme_id}, {"title", title}, {"link", options_.public_base_url + "/v1/programmes/" + programme_id}};
+  const Json subject = {{"id", programme_id},
+                        {"title", append.title},
+                        {"link", options_.public_base_url + "/v1/programmes/" + programme_id}};
   const size_t first = writes.ops.size();
-  outbox_.AddForStream("programme-" + programme_id, "programme", subject, partners, first_version, events, writes);
+  outbox_.AddForStream("programme-" + programme_id, "programme", subject, partners, append.first_version, append.events,
+                       writes);
   if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
   return Status::Ok();
 }

@@ -15,6 +15,7 @@
 #include "engine/notify/dispatcher.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/notify/outbox.h"
+#include "engine/programme/programme_service.h"
 #include "engine/runtime/project_service.h"
 
 namespace relais::notify {
@@ -46,14 +47,15 @@ class WebhookService {
                                                           Dispatcher::ChannelFactory channel = nullptr);
   ~WebhookService();
 
-  // Adds the outbox hook. REQUIRES: before any command runs.
+  // Adds the outbox hook to projects' appends. REQUIRES: before any command runs.
   void Attach(runtime::ProjectService& projects);
-  // The outbox half for a programme's events (ProgrammeService's append
-  // hook): deliveries to the endpoints of the partners named by the
-  // programme's projects, in the same batch as the events. Errors: the
-  // store's (reading which partners the programme concerns).
-  Status OnProgrammeAppend(const std::string& programme_id, const std::string& title, uint64_t first_version,
-                           const std::vector<NewEvent>& events, KvWrites& writes);
+  // Adds the outbox hook to programmes' appends (OnProgrammeAppend).
+  // REQUIRES: before any change is made.
+  void Attach(programme::ProgrammeService& programmes);
+  // The outbox half for a programme's events: deliveries to the endpoints of
+  // the partners named by the programme's projects, in the same batch as the
+  // events. Errors: the store's (reading which partners the programme concerns).
+  Status OnProgrammeAppend(const programme::ProgrammeAppend& append, KvWrites& writes);
   Status Start();
   void Stop();
 

@@ -25,14 +25,6 @@ StatusOr<size_t> ProgrammeService::FireTimers(const std::vector<runtime::DueTime
   return FireFolded(programme_id, timers);
 }
 
-Status ProgrammeService::DropTimer(const runtime::DueTimer& timer, KvWrites& writes) {
-  writes.Delete(timer.DueKey());
-  const std::string of_key = runtime::TimerOfKey(timer.project_id, timer.timer_id);
-  RELAIS_ASSIGN_OR_RETURN(auto of, store_.KvGet(of_key));
-  if (of && *of == timer.DueKey()) writes.Delete(of_key);
-  return Status::Ok();
-}
-
 namespace {
 
 std::string FiringSeed(const std::vector<runtime::DueTimer>& timers) {
@@ -60,25 +52,19 @@ StatusOr<std::optional<size_t>> ProgrammeService::FireFromPayloads(const std::st
   request.stream_id = stream;
   request.expected = ExpectedVersion::Exact(version);
   const std::string seed = FiringSeed(timers);
+  runtime::TimerWrites timer_writes(store_, writes);
   size_t fired = 0;
   for (const runtime::DueTimer& timer : timers) {
     // A timer still named by its milestone's of-key is current: every change
     // to a milestone re-arms or removes its timer in the change's own append,
     // under this programme's lock.
-    const std::string of_key = runtime::TimerOfKey(stream, timer.timer_id);
-    RELAIS_ASSIGN_OR_RETURN(auto of, store_.KvGet(of_key));
-    writes.Delete(timer.DueKey());
-    if (!of || *of != timer.DueKey()) continue;
     const std::string milestone_id = timer.timer_id.substr(2);
     auto data = FiringData(milestone_id, timer.payload, head->coordinators);
     auto next = FollowingTimer(timer, delays());
     if (!data.ok() || !next.ok()) return fold;
-    if (*next) {
-      writes.Put((*next)->DueKey(), DumpJson((*next)->ToJson()));
-      writes.Put(of_key, (*next)->DueKey());
-    } else {
-      writes.Delete(of_key);
-    }
+    RELAIS_ASSIGN_OR_RETURN(bool current, timer_writes.Consume(timer));
+    if (!current) continue;
+    if (*next) RELAIS_RETURN_IF_ERROR(timer_writes.Arm(**next));
     NewEvent e;
     e.event_id = NameUuid(seed + "#" + std::to_string(request.events.size()));
     e.type = std::string(FiringEventType(*StageOfFires(timer.fires)));
@@ -91,10 +77,9 @@ StatusOr<std::optional<size_t>> ProgrammeService::FireFromPayloads(const std::st
     RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
     return std::optional<size_t>(0);
   }
-  for (const AppendHook& hook : hooks_)
-    RELAIS_RETURN_IF_ERROR(hook(programme_id, head->title, version + 1, request.events, writes));
-  request.side_writes = std::move(writes);
-  RELAIS_ASSIGN_OR_RETURN(AppendResult appended, store_.Append(std::move(request)));
+  RELAIS_ASSIGN_OR_RETURN(AppendResult appended,
+                          aggregates_.Append(ProgrammeAppend{programme_id, head->title, version + 1, request.events},
+                                             std::move(request), std::move(writes)));
   // The cached state, if any, is now behind: Load folds the new events onto it.
   Remember(programme_id, nullptr, appended.last_version);
   return std::optional<size_t>(fired);
@@ -103,10 +88,11 @@ StatusOr<std::optional<size_t>> ProgrammeService::FireFromPayloads(const std::st
 StatusOr<size_t> ProgrammeService::FireFolded(const std::string& programme_id,
                                               const std::vector<runtime::DueTimer>& timers) {
   KvWrites drops;
+  runtime::TimerWrites dropped(store_, drops);
   auto loaded = Load(programme_id);
   if (!loaded.ok() && loaded.status().code() != StatusCode::kNotFound) return loaded.status();
   if (!loaded.ok()) {
-    for (const runtime::DueTimer& t : timers) RELAIS_RETURN_IF_ERROR(DropTimer(t, drops));
+    for (const runtime::DueTimer& t : timers) RELAIS_RETURN_IF_ERROR(dropped.Consume(t).status());
     RELAIS_RETURN_IF_ERROR(store_.KvWrite(drops));
     return size_t{0};
   }
@@ -158,7 +144,7 @@ StatusOr<size_t> ProgrammeService::FireFolded(const std::string& programme_id,
       }
     }
     if (!expected || mine.empty() || expected->fires != timer.fires || expected->DueKey() != timer.DueKey()) {
-      RELAIS_RETURN_IF_ERROR(DropTimer(timer, drops));
+      RELAIS_RETURN_IF_ERROR(dropped.Consume(timer).status());
       continue;
     }
     for (Pending& p : mine) {

@@ -61,20 +61,13 @@ Json MilestoneEventJson(const Milestone& m) {
 }  // namespace
 
 ProgrammeService::ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options)
-    : store_(store), clock_(clock), options_(options), cache_(options.cache_capacity) {}
-
-std::mutex& ProgrammeService::LockOf(const std::string& programme_id) {
-  return locks_[std::hash<std::string>()(programme_id) % locks_.size()];
-}
+    : store_(store), clock_(clock), options_(options), aggregates_(store, options.cache_capacity) {}
 
 CivilDate ProgrammeService::Today() const { return calendar::UtcToParis(clock_.Now()).date; }
 
 StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
   Cached cached;
-  {
-    std::lock_guard lock(cache_mu_);
-    if (Cached* found = cache_.Find(programme_id)) cached = *found;
-  }
+  if (auto found = aggregates_.Find(programme_id)) cached = std::move(*found);
   if (cached.state && cached.state->version == cached.stream_version) return cached.state;
   // Absent, or behind (timers fired from their payloads since): fold the
   // stream, or its tail onto a copy of the cached state.
@@ -98,18 +91,19 @@ StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
 }
 
 void ProgrammeService::Remember(const std::string& programme_id, StatePtr state, uint64_t stream_version) {
-  std::lock_guard lock(cache_mu_);
-  Cached* cached = cache_.Find(programme_id);
-  if (!cached) {
-    if (state) {
-      const uint64_t version = std::max(stream_version, state->version);
-      cache_.Put(programme_id, {std::move(state), version});
-    }
+  // Each side: the stream version only rises, a state only gives way to a newer one.
+  auto merge = [](Cached& cached, Cached incoming) {
+    cached.stream_version = std::max(cached.stream_version, incoming.stream_version);
+    if (incoming.state && (!cached.state || cached.state->version < incoming.state->version))
+      cached.state = std::move(incoming.state);
+    cached.stream_version = std::max(cached.stream_version, cached.state ? cached.state->version : 0);
+  };
+  if (!state) {  // only news of the stream: nothing to cache unless cached already
+    aggregates_.UpdateIfCached(programme_id, [&](Cached& cached) { merge(cached, Cached{nullptr, stream_version}); });
     return;
   }
-  cached->stream_version = std::max(cached->stream_version, stream_version);
-  if (state && (!cached->state || cached->state->version < state->version)) cached->state = std::move(state);
-  cached->stream_version = std::max(cached->stream_version, cached->state ? cached->state->version : 0);
+  const uint64_t version = std::max(stream_version, state->version);
+  aggregates_.Remember(programme_id, Cached{std::move(state), version}, merge);
 }
 
 StatusOr<StatePtr> ProgrammeService::Get(const std::string& programme_id) { return Load(programme_id); }
@@ -179,22 +173,14 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   }
   // Timer changes: for each touched milestone or assignment, the timer of its
   // next stage before and after; a different one replaces the stored one.
+  runtime::TimerWrites timers(store_, writes);
   auto change = [&](const std::optional<runtime::DueTimer>& old_timer,
                     const std::optional<runtime::DueTimer>& new_timer) -> Status {
     if (old_timer && new_timer && old_timer->DueKey() == new_timer->DueKey() && old_timer->fires == new_timer->fires &&
         old_timer->payload == new_timer->payload)
       return Status::Ok();
-    const std::string timer_id = old_timer ? old_timer->timer_id : new_timer->timer_id;
-    const std::string of_key = runtime::TimerOfKey(request.stream_id, timer_id);
-    RELAIS_ASSIGN_OR_RETURN(auto stored, store_.KvGet(of_key));
-    if (stored) writes.Delete(*stored);
-    if (new_timer) {
-      writes.Put(new_timer->DueKey(), DumpJson(new_timer->ToJson()));
-      writes.Put(of_key, new_timer->DueKey());
-    } else {
-      writes.Delete(of_key);
-    }
-    return Status::Ok();
+    if (new_timer) return timers.Arm(*new_timer);
+    return timers.Cancel(request.stream_id, old_timer->timer_id);
   };
   for (const std::string& id : touched_milestones) {
     std::optional<runtime::DueTimer> old_timer, new_timer;
@@ -216,18 +202,15 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   }
   writes.Put(HeadKey(programme_id), HeadJson(*after));
   const uint64_t first_version = (before ? before->version : 0) + 1;
-  for (const AppendHook& hook : hooks_)
-    RELAIS_RETURN_IF_ERROR(hook(programme_id, after->definition.title, first_version, request.events, writes));
-  request.side_writes = std::move(writes);
-  auto result = store_.Append(std::move(request));
+  auto result =
+      aggregates_.Append(ProgrammeAppend{programme_id, after->definition.title, first_version, request.events},
+                         std::move(request), std::move(writes));
   if (!result.ok()) {
-    std::lock_guard lock(cache_mu_);
-    cache_.Erase(programme_id);  // another writer may have moved it: reload next time
+    aggregates_.Forget(programme_id);  // another writer may have moved it: reload next time
     return result.status();
   }
   if (result->deduplicated) {
-    std::lock_guard lock(cache_mu_);
-    cache_.Erase(programme_id);
+    aggregates_.Forget(programme_id);
     return Load(programme_id);
   }
   after->version = result->last_version;

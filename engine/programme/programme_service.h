@@ -16,7 +16,6 @@
 // *store and *clock must outlive it.
 #pragma once
 
-#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,10 +25,11 @@
 
 #include "engine/programme/milestone_timers.h"
 #include "engine/programme/programme.h"
+#include "engine/runtime/aggregate_runtime.h"
 #include "engine/runtime/timer_keys.h"
+#include "engine/runtime/timer_writes.h"
 #include "engine/store/event_store.h"
 #include "engine/util/clock.h"
-#include "engine/util/lru_map.h"
 
 namespace relais::programme {
 
@@ -54,18 +54,23 @@ struct AssignRequest {
 
 using StatePtr = std::shared_ptr<const ProgrammeState>;
 
+// What a programme's append hooks see: its id and title, the events about to
+// be appended and the version of the first.
+struct ProgrammeAppend {
+  const std::string& programme_id;
+  const std::string& title;
+  uint64_t first_version;
+  const std::vector<NewEvent>& events;
+};
+
 class ProgrammeService {
  public:
   ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options = {});
 
-  // Called before every append with the programme's id and title, the
-  // events and the version of the first; it may add writes to the same atomic
-  // batch (the webhook outbox). An error refuses the append. REQUIRES: added
-  // before any change is made.
-  using AppendHook =
-      std::function<Status(const std::string& programme_id, const std::string& title, uint64_t first_version,
-                           const std::vector<NewEvent>& events, KvWrites& writes)>;
-  void AddAppendHook(AppendHook hook) { hooks_.push_back(std::move(hook)); }
+  // Called before every append (ProgrammeAppend); it may add writes to the
+  // same atomic batch (the webhook outbox). An error refuses the append.
+  // REQUIRES: added before any change is made.
+  void AddAppendHook(runtime::AppendHook<ProgrammeAppend> hook) { aggregates_.AddHook(std::move(hook)); }
 
   // Records a new programme and schedules its yearly milestones still to come.
   // Errors: kAlreadyExists; kUnavailable; may return some other Status.
@@ -153,8 +158,6 @@ class ProgrammeService {
   StatusOr<std::optional<size_t>> FireFromPayloads(const std::string& programme_id,
                                                    const std::vector<runtime::DueTimer>& timers);
   StatusOr<size_t> FireFolded(const std::string& programme_id, const std::vector<runtime::DueTimer>& timers);
-  // Deletes a stale timer's keys (its of-key only while it points at it).
-  Status DropTimer(const runtime::DueTimer& timer, KvWrites& writes);
   StageDelays delays() const {
     return {std::chrono::days(options_.reminder_days), std::chrono::days(options_.escalation_days)};
   }
@@ -167,12 +170,11 @@ class ProgrammeService {
                             KvWrites writes, const std::string& actor, const std::string& id_seed = "",
                             std::shared_ptr<ProgrammeState> folded = nullptr, TimePoint folded_at = {});
   CivilDate Today() const;
-  std::mutex& LockOf(const std::string& programme_id);
+  std::mutex& LockOf(const std::string& programme_id) { return aggregates_.CommandLock(programme_id); }
 
   EventStore& store_;
   const Clock& clock_;
   const ProgrammeOptions options_;
-  std::array<std::mutex, 256> locks_;
   // Every append to a programme's stream goes through this service, so the
   // cache knows each cached programme's stream version: a payload firing
   // raises it without folding, and Load folds the difference when read.
@@ -180,9 +182,8 @@ class ProgrammeService {
     StatePtr state;
     uint64_t stream_version = 0;
   };
-  std::mutex cache_mu_;
-  LruMap<std::string, Cached> cache_;
-  std::vector<AppendHook> hooks_;
+  // Command locks, the cache of folded programmes, append hooks.
+  runtime::AggregateRuntime<Cached, ProgrammeAppend> aggregates_;
 };
 
 }  // namespace relais::programme

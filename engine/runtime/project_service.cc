@@ -1,6 +1,8 @@
 #include "engine/runtime/project_service.h"
 
-#include <set>
+#include <algorithm>
+
+#include "engine/runtime/timer_writes.h"
 
 #include "engine/util/ids.h"
 #include "engine/util/uuid.h"
@@ -45,16 +47,16 @@ Status ValidateNamedIds(const ProjectInfo& info) {
 
 ProjectService::ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock,
                                RuntimeOptions options)
-    : store_(store), registry_(registry), clock_(clock), options_(options), cache_(options.project_cache_capacity) {}
+    : store_(store),
+      registry_(registry),
+      clock_(clock),
+      options_(options),
+      aggregates_(store, options.project_cache_capacity) {}
 
-void ProjectService::AddAppendHook(AppendHook hook) { hooks_.push_back(std::move(hook)); }
+void ProjectService::AddAppendHook(AppendHook<ProjectAppend> hook) { aggregates_.AddHook(std::move(hook)); }
 
 DefinitionLookup ProjectService::definitions() const {
   return [this](const std::string& hash) { return registry_.ByHash(hash); };
-}
-
-std::mutex& ProjectService::ProjectLock(const std::string& project_id) {
-  return project_locks_[std::hash<std::string>{}(project_id) % project_locks_.size()];
 }
 
 std::string ProjectService::EventId(const std::string& project_id, const std::string& key, size_t index) const {
@@ -119,25 +121,18 @@ Status ProjectService::Read(const std::string& project_id, const std::function<v
 }
 
 bool ProjectService::TryRead(const std::string& project_id, const std::function<void(const Project&)>& read) {
-  std::shared_ptr<ProjectSlot> slot;
-  {
-    std::lock_guard lock(cache_mu_);
-    auto* cached = cache_.Find(project_id);
-    if (!cached) return false;
-    slot = *cached;
-  }
-  std::shared_lock lock(slot->mu, std::try_to_lock);
+  std::optional<std::shared_ptr<ProjectSlot>> slot = aggregates_.Find(project_id);
+  if (!slot) return false;
+  std::shared_lock lock((*slot)->mu, std::try_to_lock);
   if (!lock.owns_lock()) return false;
-  read(slot->project);
+  read((*slot)->project);
   return true;
 }
 
 StatusOr<std::shared_ptr<ProjectService::ProjectSlot>> ProjectService::SlotOf(const std::string& project_id,
                                                                               bool fresh) {
-  if (!fresh) {
-    std::lock_guard lock(cache_mu_);
-    if (auto* cached = cache_.Find(project_id)) return *cached;
-  }
+  if (!fresh)
+    if (auto cached = aggregates_.Find(project_id)) return std::move(*cached);
   auto slot = std::make_shared<ProjectSlot>();
   RELAIS_ASSIGN_OR_RETURN(slot->project, LoadUncached(project_id, &slot->snapshot_version));
   // A writer reloading (fresh) needs its own fold, even if a reader cached a
@@ -150,46 +145,31 @@ StatusOr<std::shared_ptr<ProjectService::ProjectSlot>> ProjectService::SlotOf(co
 }
 
 std::shared_ptr<ProjectService::ProjectSlot> ProjectService::Remember(std::shared_ptr<ProjectSlot> slot) {
-  std::lock_guard lock(cache_mu_);
-  const std::string& id = slot->project.info.id;
-  if (auto* cached = cache_.Find(id)) {
-    if (*cached != slot) {
-      uint64_t cached_version;
-      {
-        std::shared_lock read((*cached)->mu);
-        cached_version = (*cached)->project.version;
-      }
-      if (cached_version > slot->project.version) return *cached;  // keep the newer one
-      *cached = slot;
-    }
-    return slot;
-  }
-  cache_.Put(id, slot);
-  return slot;
+  const std::string id = slot->project.info.id;
+  return aggregates_.Remember(id, std::move(slot),
+                              [](std::shared_ptr<ProjectSlot>& cached, std::shared_ptr<ProjectSlot> incoming) {
+                                if (cached == incoming) return;
+                                uint64_t cached_version;
+                                {
+                                  std::shared_lock read(cached->mu);
+                                  cached_version = cached->project.version;
+                                }
+                                if (cached_version <= incoming->project.version) cached = std::move(incoming);
+                              });
 }
 
-void ProjectService::Forget(const std::string& project_id) {
-  std::lock_guard lock(cache_mu_);
-  cache_.Erase(project_id);
-}
+void ProjectService::Forget(const std::string& project_id) { aggregates_.Forget(project_id); }
 
 // --- Writing --------------------------------------------------------------
 
-Status ProjectService::TimerWrites(const std::string& project_id, const workflow::ProjectState& before,
-                                   const workflow::Decision& decision, const std::optional<DueTimer>& firing,
-                                   KvWrites& writes) {
+Status ProjectService::PlanTimers(const std::string& project_id, const workflow::ProjectState& before,
+                                  const workflow::Decision& decision, const std::optional<DueTimer>& firing,
+                                  KvWrites& writes) {
   const TimePoint now = clock_.Now();
-  std::set<std::string> handled;
-  auto drop = [&](const std::string& timer_id) -> Status {
-    RELAIS_ASSIGN_OR_RETURN(auto due_key, store_.KvGet(TimerOfKey(project_id, timer_id)));
-    if (due_key) writes.Delete(*due_key);
-    writes.Delete(TimerOfKey(project_id, timer_id));
-    return Status::Ok();
-  };
+  TimerWrites timers(store_, writes);
   if (firing) {
-    handled.insert(firing->timer_id);
-    writes.Delete(firing->DueKey());
-    writes.Delete(TimerOfKey(project_id, firing->timer_id));
+    // A firing whose entry was replaced meanwhile leaves the newer entry armed.
+    RELAIS_RETURN_IF_ERROR(timers.Consume(*firing).status());
     bool still_armed = workflow::ArmedAfter(before, decision, firing->timer_id);
     bool cancelled =
         std::find(decision.cancel.begin(), decision.cancel.end(), firing->timer_id) != decision.cancel.end();
@@ -200,17 +180,13 @@ Status ProjectService::TimerWrites(const std::string& project_id, const workflow
       // The next occurrence after now: occurrences missed while down fire once.
       do next.due = workflow::AddDuration(next.due, next.period);
       while (next.due <= now && !next.period.IsZero());
-      writes.Put(next.DueKey(), DumpJson(next.ToJson()));
-      writes.Put(TimerOfKey(project_id, next.timer_id), next.DueKey());
+      RELAIS_RETURN_IF_ERROR(timers.Arm(next));
     }
   }
-  for (const std::string& timer_id : decision.cancel)
-    if (handled.insert(timer_id).second) RELAIS_RETURN_IF_ERROR(drop(timer_id));
+  for (const std::string& timer_id : decision.cancel) RELAIS_RETURN_IF_ERROR(timers.Cancel(project_id, timer_id));
   for (const auto& arm : decision.arm) {
-    if (!firing || arm.timer_id != firing->timer_id) RELAIS_RETURN_IF_ERROR(drop(arm.timer_id));
     RELAIS_ASSIGN_OR_RETURN(DueTimer t, ScheduleTimer(project_id, arm, now));
-    writes.Put(t.DueKey(), DumpJson(t.ToJson()));
-    writes.Put(TimerOfKey(project_id, t.timer_id), t.DueKey());
+    RELAIS_RETURN_IF_ERROR(timers.Arm(t));
   }
   return Status::Ok();
 }
@@ -218,16 +194,15 @@ Status ProjectService::TimerWrites(const std::string& project_id, const workflow
 StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint64_t* snapshot_version,
                                                     std::vector<NewEvent>& events, KvWrites writes,
                                                     const std::vector<std::string>& notify) {
-  for (const AppendHook& hook : hooks_) hook(before, events, notify, writes);
   AppendRequest request;
   request.stream_id = ProjectStream(before.info.id);
   request.expected = before.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(before.version);
   request.events = events;
-  request.side_writes = std::move(writes);
   // The state decided on, saved in the same batch: no write of its own.
   const bool snapshot_due = before.version > 0 && before.version >= *snapshot_version + options_.snapshot_every;
   if (snapshot_due) request.snapshot = Snapshot{before.version, kSnapshotSchema, DumpJson(before.ToJson())};
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, store_.Append(std::move(request)));
+  RELAIS_ASSIGN_OR_RETURN(
+      AppendResult r, aggregates_.Append(ProjectAppend{before, events, notify}, std::move(request), std::move(writes)));
   if (snapshot_due && !r.deduplicated) *snapshot_version = before.version;
   return r;
 }
@@ -335,7 +310,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   if (replayed) return std::move(*replayed);
   const workflow::WorkflowDefinition* def = registry_.Current(info.workflow);
   if (!def) return NotFound("no workflow named '" + info.workflow + "' is deployed");
-  std::lock_guard serial(ProjectLock(info.id));
+  std::lock_guard serial(aggregates_.CommandLock(info.id));
   info.workflow_hash = def->content_hash;
 
   Project before;
@@ -361,7 +336,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
     events.push_back(ToStoredEvent(e, EventId(info.id, request.idempotency_key, events.size()), request.actor));
 
   KvWrites writes;
-  RELAIS_RETURN_IF_ERROR(TimerWrites(info.id, before.state, decision, std::nullopt, writes));
+  RELAIS_RETURN_IF_ERROR(PlanTimers(info.id, before.state, decision, std::nullopt, writes));
   RecordKeyed(keyed, writes);
   Project after = before;
   after.state = decision.next;
@@ -388,7 +363,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   InFlightKeys::Claim claim;
   RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
   if (replayed) return std::move(*replayed);
-  std::lock_guard serial(ProjectLock(request.project_id));
+  std::lock_guard serial(aggregates_.CommandLock(request.project_id));
   for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
     RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(request.project_id, attempt > 0));
     // Only this thread changes it (the command lock is held): read without slot->mu.
@@ -419,7 +394,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
       events.push_back(
           ToStoredEvent(e, EventId(request.project_id, request.idempotency_key, events.size()), request.actor));
     KvWrites writes;
-    RELAIS_RETURN_IF_ERROR(TimerWrites(request.project_id, before.state, decision, request.firing, writes));
+    RELAIS_RETURN_IF_ERROR(PlanTimers(request.project_id, before.state, decision, request.firing, writes));
     RecordKeyed(keyed, writes);
     auto appended = AppendEvents(before, &slot->snapshot_version, events, std::move(writes), decision.notify);
     if (!appended.ok()) {
@@ -444,7 +419,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
 StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, const std::string& to_hash,
                                                  const std::map<std::string, std::string>& phase_mapping,
                                                  const Actor& actor) {
-  std::lock_guard serial(ProjectLock(project_id));
+  std::lock_guard serial(aggregates_.CommandLock(project_id));
   RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, true));
   const Project& before = slot->project;
   const auto* from = registry_.ByHash(before.info.workflow_hash);
@@ -480,7 +455,7 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
 
 StatusOr<bool> ProjectService::RecordLate(const std::string& project_id, TimePoint now) {
   RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
-  std::lock_guard serial(ProjectLock(project_id));
+  std::lock_guard serial(aggregates_.CommandLock(project_id));
   RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, false));
   const Project& before = slot->project;
   if (!before.IsLate(definitions(), now)) return false;
@@ -512,7 +487,7 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
   InFlightKeys::Claim claim;
   RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
   if (replayed) return std::move(*replayed);
-  std::lock_guard serial(ProjectLock(project_id));
+  std::lock_guard serial(aggregates_.CommandLock(project_id));
   RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, true));
   const Project& before = slot->project;
   if (expected_version && *expected_version != before.version)

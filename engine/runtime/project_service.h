@@ -22,7 +22,6 @@
 // external synchronization. *store, *registry and *clock must outlive it.
 #pragma once
 
-#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -31,13 +30,13 @@
 #include <string>
 #include <vector>
 
+#include "engine/runtime/aggregate_runtime.h"
 #include "engine/runtime/idempotency.h"
 #include "engine/runtime/project.h"
 #include "engine/runtime/timer_keys.h"
 #include "engine/runtime/workflow_registry.h"
 #include "engine/store/event_store.h"
 #include "engine/util/clock.h"
-#include "engine/util/lru_map.h"
 #include "engine/workflow/decision.h"
 
 namespace relais::runtime {
@@ -45,7 +44,7 @@ namespace relais::runtime {
 struct RuntimeOptions {
   size_t max_conflict_retries = 16;        // appends retried after a version conflict
   uint64_t snapshot_every = 64;            // events between two snapshots of a project
-  size_t project_cache_capacity = 10'000;  // projects kept folded in memory; 0 is taken as 1
+  size_t project_cache_capacity = 10'000;  // projects kept folded in memory (at least 1)
   size_t read_page = 512;                  // events read per page when loading
 };
 
@@ -76,19 +75,23 @@ struct CommandOutcome {
   bool deduplicated = false;          // a re-sent idempotent request: nothing new written
 };
 
+// What a project's append hooks see: the project before the events about to
+// be written (their data as NewEvent::DataText()) and the topics announced.
+struct ProjectAppend {
+  const Project& before;
+  const std::vector<NewEvent>& events;
+  const std::vector<std::string>& notify;
+};
+
 class ProjectService {
  public:
-  // Called before each append, with the project before the events about to
-  // be written (their data as NewEvent::DataText()); may add side writes
-  // (e.g. outbox entries) that commit in the same atomic batch. Runs with the
-  // project's command lock held: it must not run commands itself.
-  using AppendHook = std::function<void(const Project& before, const std::vector<NewEvent>& events,
-                                        const std::vector<std::string>& notify, KvWrites& writes)>;
-
   ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock, RuntimeOptions options = {});
 
-  // REQUIRES: called before any command runs.
-  void AddAppendHook(AppendHook hook);
+  // Called before each append; may add side writes (e.g. outbox entries)
+  // that commit in the same atomic batch, or refuse the append with an
+  // error. Runs with the project's command lock held: it must not run
+  // commands itself. REQUIRES: called before any command runs.
+  void AddAppendHook(AppendHook<ProjectAppend> hook);
 
   // Creates a project on the current version of info.workflow. An empty
   // info.id gets one: derived from the actor and the idempotency key when
@@ -175,8 +178,9 @@ class ProjectService {
   // Folds the recorded decision into the slot in place.
   Status FoldDecided(ProjectSlot& slot, const workflow::WorkflowDefinition& def,
                      const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r);
-  Status TimerWrites(const std::string& project_id, const workflow::ProjectState& before,
-                     const workflow::Decision& decision, const std::optional<DueTimer>& firing, KvWrites& writes);
+  // The timer side writes of a decision (and of the firing that caused it).
+  Status PlanTimers(const std::string& project_id, const workflow::ProjectState& before,
+                    const workflow::Decision& decision, const std::optional<DueTimer>& firing, KvWrites& writes);
   // The outcome of a request whose events are already stored (a re-send):
   // every event the first request appended, the project as it is now.
   StatusOr<CommandOutcome> ReplayedOutcome(const std::string& project_id, const std::string& idempotency_key,
@@ -209,17 +213,8 @@ class ProjectService {
   const WorkflowRegistry& registry_;
   const Clock& clock_;
   const RuntimeOptions options_;
-  std::vector<AppendHook> hooks_;
-
-  // Commands on one project run one at a time in this process (striped by
-  // project id): contenders queue instead of losing optimistic-concurrency
-  // races over and over. The store's expected version still guards against
-  // other writers.
-  std::mutex& ProjectLock(const std::string& project_id);
-  std::array<std::mutex, 1024> project_locks_;
-
-  std::mutex cache_mu_;
-  LruMap<std::string, std::shared_ptr<ProjectSlot>> cache_;  // at most project_cache_capacity
+  // Command locks, the cache of folded projects, append hooks.
+  AggregateRuntime<std::shared_ptr<ProjectSlot>, ProjectAppend> aggregates_;
 };
 
 }  // namespace relais::runtime

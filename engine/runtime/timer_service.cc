@@ -1,5 +1,7 @@
 #include "engine/runtime/timer_service.h"
 
+#include "engine/runtime/timer_writes.h"
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -108,9 +110,7 @@ Status TimerService::FireOne(const DueTimer& timer, FireReport& report) {
   if (!outcome.ok() && outcome.status().code() != StatusCode::kNotFound) return outcome.status();
   // Refused (the timer is stale) or its project is gone: remove the timer.
   KvWrites drop;
-  drop.Delete(timer.DueKey());
-  RELAIS_ASSIGN_OR_RETURN(auto of, store_.KvGet(TimerOfKey(timer.project_id, timer.timer_id)));
-  if (of && *of == timer.DueKey()) drop.Delete(TimerOfKey(timer.project_id, timer.timer_id));
+  RELAIS_RETURN_IF_ERROR(TimerWrites(store_, drop).Consume(timer).status());
   RELAIS_RETURN_IF_ERROR(store_.KvWrite(drop));
   ++report.refused;
   return Status::Ok();

@@ -450,12 +450,12 @@ TEST(ApiIdempotencyTest, ADuplicateWhileTheFirstRequestRunsIs409) {
   std::atomic<bool> armed{false};
   std::promise<void> entered, release;
   std::shared_future<void> released = release.get_future().share();
-  h.projects.AddAppendHook(
-      [&](const runtime::Project&, const std::vector<NewEvent>&, const std::vector<std::string>&, KvWrites&) {
-        if (!armed.exchange(false)) return;
-        entered.set_value();
-        released.wait();
-      });
+  h.projects.AddAppendHook([&](const runtime::ProjectAppend&, KvWrites&) {
+    if (!armed.exchange(false)) return Status::Ok();
+    entered.set_value();
+    released.wait();
+    return Status::Ok();
+  });
   h.CreateOwnAndOther();
   const std::string command =
       Json{{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", 5}}}}.dump();

@@ -45,10 +45,7 @@ class ProgrammeWebhooksTest : public ::testing::Test {
     webhooks_ = std::move(*created);
     // Wired as relais serve wires them (engine/cli/runtime_host.cc).
     webhooks_->Attach(runtime_->projects);
-    programmes_->AddAppendHook([this](const std::string& programme_id, const std::string& title, uint64_t first,
-                                      const std::vector<NewEvent>& events, KvWrites& writes) {
-      return webhooks_->OnProgrammeAppend(programme_id, title, first, events, writes);
-    });
+    webhooks_->Attach(*programmes_);
   }
   void TearDown() override {
     if (webhooks_) webhooks_->Stop();

@@ -48,17 +48,13 @@ int main(int argc, char** argv) {
   auto webhooks = notify::WebhookService::Create(store, clock, notify::WebhookOptions{});
   if (!webhooks.ok()) DieChild(webhooks.status().ToString());
   (*webhooks)->Attach(projects);  // wired as relais serve wires it (engine/cli/runtime_host.cc)
-  programmes.AddAppendHook([w = webhooks->get()](const std::string& id, const std::string& title, uint64_t first,
-                                                 const std::vector<NewEvent>& events, KvWrites& writes) {
-    return w->OnProgrammeAppend(id, title, first, events, writes);
-  });
+  (*webhooks)->Attach(programmes);
   // Hooks run in the order added: this one sees the batch the outbox filled.
   relais::testing::PausePoint pause("RELAIS_CRASH_PAUSE_AT_APPEND", "append");
-  programmes.AddAppendHook(
-      [&pause](const std::string&, const std::string&, uint64_t, const std::vector<NewEvent>&, KvWrites&) {
-        pause.Reach();
-        return Status::Ok();
-      });
+  programmes.AddAppendHook([&pause](const programme::ProgrammeAppend&, KvWrites&) {
+    pause.Reach();
+    return Status::Ok();
+  });
 
   const std::string& mode = child.mode;
   if (mode == "setup") {

@@ -411,12 +411,12 @@ TEST_F(IdempotencyRecordTest, ADuplicateWhileTheFirstRunsIsRefusedAsInFlight) {
   std::atomic<bool> armed{false};
   std::promise<void> entered, release;
   std::shared_future<void> released = release.get_future().share();
-  rt.projects.AddAppendHook(
-      [&](const Project&, const std::vector<NewEvent>&, const std::vector<std::string>&, KvWrites&) {
-        if (!armed.exchange(false)) return;
-        entered.set_value();
-        released.wait();
-      });
+  rt.projects.AddAppendHook([&](const ProjectAppend&, KvWrites&) {
+    if (!armed.exchange(false)) return Status::Ok();
+    entered.set_value();
+    released.wait();
+    return Status::Ok();
+  });
   rt.Create("p1");
   const Json data = {{"indicateur", "autre"}, {"valeur", 1}};
   armed = true;

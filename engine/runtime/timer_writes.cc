@@ -1,0 +1,42 @@
+#include "engine/runtime/timer_writes.h"
+
+namespace relais::runtime {
+
+StatusOr<std::optional<std::string>> TimerWrites::ArmedKey(const std::string& of_key) {
+  if (auto it = batch_.find(of_key); it != batch_.end()) return it->second;
+  return store_.KvGet(of_key);
+}
+
+Status TimerWrites::Arm(const DueTimer& t) {
+  const std::string of_key = TimerOfKey(t.project_id, t.timer_id);
+  RELAIS_ASSIGN_OR_RETURN(auto armed, ArmedKey(of_key));
+  const std::string due_key = t.DueKey();
+  if (armed && *armed != due_key) writes_.Delete(*armed);
+  writes_.Put(due_key, DumpJson(t.ToJson()));
+  writes_.Put(of_key, due_key);
+  batch_[of_key] = due_key;
+  return Status::Ok();
+}
+
+Status TimerWrites::Cancel(std::string_view aggregate_id, std::string_view timer_id) {
+  const std::string of_key = TimerOfKey(aggregate_id, timer_id);
+  RELAIS_ASSIGN_OR_RETURN(auto armed, ArmedKey(of_key));
+  if (!armed) return Status::Ok();
+  writes_.Delete(*armed);
+  writes_.Delete(of_key);
+  batch_[of_key] = std::nullopt;
+  return Status::Ok();
+}
+
+StatusOr<bool> TimerWrites::Consume(const DueTimer& t) {
+  const std::string of_key = TimerOfKey(t.project_id, t.timer_id);
+  const std::string due_key = t.DueKey();
+  writes_.Delete(due_key);
+  RELAIS_ASSIGN_OR_RETURN(auto armed, ArmedKey(of_key));
+  if (!armed || *armed != due_key) return false;
+  writes_.Delete(of_key);
+  batch_[of_key] = std::nullopt;
+  return true;
+}
+
+}  // namespace relais::runtime

@@ -1,0 +1,88 @@
+#include "engine/workflow/effects.h"
+
+namespace relais::workflow {
+namespace {
+
+StatusOr<std::vector<std::string>> Names(const Json& list, const char* what) {
+  if (!list.is_array()) return Corruption(std::string("effects.") + what + " must be a list");
+  std::vector<std::string> out;
+  for (const Json& item : list)
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  return out;
+}
+
+StatusOr<std::map<std::string, std::string>> NameMap(const Json& object, const char* what) {
+  if (!object.is_object()) return Corruption(std::string("effects.") + what + " must be an object");
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : object.items())
+    if (value.is_string()) out[key] = value.get<std::string>();
+  return out;
+}
+
+}  // namespace
+
+Json Effects::ToJson() const {
+  Json j = Json::object();
+  if (phase) {
+    Json p = {{"to", phase->to}};
+    if (phase->from) p["from"] = *phase->from;
+    j["phase"] = std::move(p);
+  }
+  if (tracks) j["tracks"] = *tracks;
+  if (!set.empty()) j["set"] = set;
+  if (!append.empty()) j["append"] = append;
+  if (!unset.empty()) j["unset"] = unset;
+  if (suspended) j["suspended"] = *suspended;
+  if (!timers.empty()) {
+    Json t = Json::object();
+    if (!timers.cancelled.empty()) t["cancelled"] = timers.cancelled;
+    if (!timers.armed.empty()) t["armed"] = timers.armed;
+    if (!timers.fired.empty()) t["fired"] = timers.fired;
+    j["timers"] = std::move(t);
+  }
+  return j;
+}
+
+StatusOr<Effects> Effects::FromJson(const Json& j) {
+  if (!j.is_object()) return Corruption("effects must be an object");
+  Effects e;
+  if (auto it = j.find("phase"); it != j.end()) {
+    if (!it->is_object() || !it->contains("to") || !(*it)["to"].is_string())
+      return Corruption("effects.phase needs a 'to' phase");
+    PhaseChange change;
+    change.to = (*it)["to"].get<std::string>();
+    if (auto from = it->find("from"); from != it->end() && from->is_string()) change.from = from->get<std::string>();
+    e.phase = std::move(change);
+  }
+  if (auto it = j.find("tracks"); it != j.end()) {
+    RELAIS_ASSIGN_OR_RETURN(auto tracks, NameMap(*it, "tracks"));
+    e.tracks = std::move(tracks);
+  }
+  if (auto it = j.find("set"); it != j.end()) {
+    if (!it->is_object()) return Corruption("effects.set must be an object");
+    e.set = *it;
+  }
+  if (auto it = j.find("append"); it != j.end()) {
+    if (!it->is_object()) return Corruption("effects.append must be an object");
+    for (const auto& [k, items] : it->items())
+      if (!items.is_array()) return Corruption("effects.append['" + k + "'] must be the list of added items");
+    e.append = *it;
+  }
+  if (auto it = j.find("unset"); it != j.end()) RELAIS_ASSIGN_OR_RETURN(e.unset, Names(*it, "unset"));
+  if (auto it = j.find("suspended"); it != j.end()) {
+    if (!it->is_boolean()) return Corruption("effects.suspended must be a boolean");
+    e.suspended = it->get<bool>();
+  }
+  if (auto it = j.find("timers"); it != j.end()) {
+    if (!it->is_object()) return Corruption("effects.timers must be an object");
+    if (auto a = it->find("armed"); a != it->end() && a->is_object())
+      RELAIS_ASSIGN_OR_RETURN(e.timers.armed, NameMap(*a, "timers.armed"));
+    if (auto c = it->find("cancelled"); c != it->end() && c->is_array())
+      RELAIS_ASSIGN_OR_RETURN(e.timers.cancelled, Names(*c, "timers.cancelled"));
+    if (auto f = it->find("fired"); f != it->end() && f->is_array())
+      RELAIS_ASSIGN_OR_RETURN(e.timers.fired, Names(*f, "timers.fired"));
+  }
+  return e;
+}
+
+}  // namespace relais::workflow
