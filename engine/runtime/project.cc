@@ -107,7 +107,7 @@ NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_i
   e.event_id = std::move(event_id);
   e.type = event.type;
   // Serialized directly: no copy of the data and effects trees.
-  e.data_json = "{\"data\":" + DumpJson(event.data) + ",\"effects\":" + DumpJson(event.effects) + "}";
+  e.data_json = "{\"data\":" + DumpJson(event.data) + ",\"effects\":" + DumpJson(event.effects.ToJson()) + "}";
   e.metadata.actor = actor.subject;
   return e;
 }
@@ -118,8 +118,11 @@ StatusOr<workflow::RecordedEvent> FromStoredEvent(const RecordedEvent& stored) {
   workflow::RecordedEvent e;
   e.type = stored.type;
   if (auto it = data.find("data"); it != data.end()) e.data = std::move(*it);
-  if (auto it = data.find("effects"); it != data.end()) e.effects = std::move(*it);
-  if (!e.effects.is_object()) return Corruption("event " + stored.event_id + " has no effects object");
+  if (auto it = data.find("effects"); it != data.end()) {
+    auto typed = workflow::Effects::FromJson(*it);
+    if (!typed.ok()) return Corruption("event " + stored.event_id + ": " + typed.status().message());
+    e.effects = std::move(typed).value();
+  }
   return e;
 }
 

@@ -87,11 +87,11 @@ class FieldChanges {
     for (const auto& field : u.unset) Unset(field);
   }
 
-  // {"set": ..., "append": ..., "unset": [...]} members added to effects.
-  void Effects(Json& effects) const {
-    Json set = Json::object();
-    Json append = Json::object();
-    Json unset = Json::array();
+  // Fills effects' set, append and unset.
+  void Resolve(Effects& effects) const {
+    Json& set = effects.set;
+    Json& append = effects.append;
+    std::vector<std::string>& unset = effects.unset;
     for (const auto& [key, change] : changes_) {
       auto it = base_.find(key);
       const bool existed = it != base_.end();
@@ -117,9 +117,6 @@ class FieldChanges {
           break;
       }
     }
-    if (!set.empty()) effects["set"] = std::move(set);
-    if (!append.empty()) effects["append"] = std::move(append);
-    if (!unset.empty()) effects["unset"] = std::move(unset);
   }
 
   // Size of list `key` after the change (0 when it is not a list).
@@ -201,7 +198,8 @@ class FieldChanges {
 // required properties and undeclared keys are checked. A command thus costs
 // its change, not the project's whole state (a list of a thousand indicators
 // is not re-validated for each new one).
-std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const FieldChanges& after, const Json& effects) {
+std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const FieldChanges& after,
+                                                 const Effects& effects) {
   std::vector<SchemaViolation> out;
   static const Json kNone = Json::object();
   auto props_it = schema.find("properties");
@@ -226,19 +224,17 @@ std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const Field
     }
     return schema_of(key);
   };
-  if (auto set = effects.find("set"); set != effects.end())
-    for (const auto& [key, value] : set->items())
-      if (const Json* s = check_key(key)) add_under("$." + key, ValidateJson(*s, value));
-  if (auto appended = effects.find("append"); appended != effects.end())
-    for (const auto& [key, items] : appended->items()) {
-      const Json* s = check_key(key);
-      if (!s) continue;
-      auto item_schema = s->find("items");
-      if (item_schema == s->end()) continue;
-      const size_t first = after.SizeAfter(key) - items.size();
-      for (size_t i = 0; i < items.size(); ++i)
-        add_under("$." + key + "[" + std::to_string(first + i) + "]", ValidateJson(*item_schema, items[i]));
-    }
+  for (const auto& [key, value] : effects.set.items())
+    if (const Json* s = check_key(key)) add_under("$." + key, ValidateJson(*s, value));
+  for (const auto& [key, items] : effects.append.items()) {
+    const Json* s = check_key(key);
+    if (!s) continue;
+    auto item_schema = s->find("items");
+    if (item_schema == s->end()) continue;
+    const size_t first = after.SizeAfter(key) - items.size();
+    for (size_t i = 0; i < items.size(); ++i)
+      add_under("$." + key + "[" + std::to_string(first + i) + "]", ValidateJson(*item_schema, items[i]));
+  }
   if (auto required = schema.find("required"); required != schema.end() && required->is_array())
     for (const auto& name : *required)
       if (name.is_string() && !after.HasAfter(name.get<std::string>()))
@@ -254,9 +250,9 @@ TimerToArm ArmOf(const Timer& t, const std::string& phase) {
 // Fills effects.timers and the decision's arm/cancel lists.
 void PlanTimers(const WorkflowDefinition& def, const ProjectState& state, const std::string& event_type,
                 const std::optional<std::string>& from, const std::string& to,
-                const std::optional<std::string>& fired_timer, Json& effects, Decision& d) {
-  Json cancelled = Json::array();
-  Json armed = Json::object();
+                const std::optional<std::string>& fired_timer, Effects& effects, Decision& d) {
+  std::vector<std::string>& cancelled = effects.timers.cancelled;
+  std::map<std::string, std::string>& armed = effects.timers.armed;
   const Phase* target = def.FindPhase(to);
   const bool phase_changed = !from || *from != to;
   if (phase_changed && from) {
@@ -280,21 +276,13 @@ void PlanTimers(const WorkflowDefinition& def, const ProjectState& state, const 
     auto it = std::find(d.cancel.begin(), d.cancel.end(), t.id);
     if (it != d.cancel.end()) {
       d.cancel.erase(it);
-      Json kept = Json::array();
-      for (const auto& c : cancelled)
-        if (c != t.id) kept.push_back(c);
-      cancelled = kept;
+      cancelled.erase(std::remove(cancelled.begin(), cancelled.end(), t.id), cancelled.end());
     }
   }
-  Json timers = Json::object();
-  if (!cancelled.empty()) timers["cancelled"] = cancelled;
-  if (!armed.empty()) timers["armed"] = armed;
   if (fired_timer) {
     const Timer* t = def.FindTimer(*fired_timer);
-    if (t && t->kind != TimerKind::kRepeat && !armed.contains(*fired_timer))
-      timers["fired"] = Json::array({*fired_timer});
+    if (t && t->kind != TimerKind::kRepeat && !armed.count(*fired_timer)) effects.timers.fired = {*fired_timer};
   }
-  if (!timers.empty()) effects["timers"] = timers;
 }
 
 // Appends the event and, when fold, folds it into d.next; a fold failure is
@@ -313,8 +301,8 @@ std::optional<Refusal> Finish(const WorkflowDefinition& def, const ProjectState&
   return std::nullopt;
 }
 
-Json InitialTracks(const Phase& p) {
-  Json tracks = Json::object();
+std::map<std::string, std::string> InitialTracks(const Phase& p) {
+  std::map<std::string, std::string> tracks;
   for (const auto& t : p.tracks)
     if (!t.steps.empty()) tracks[t.id] = t.steps.front();
   return tracks;
@@ -339,10 +327,12 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
                   "initial state fields are invalid at " + v.front().path + ": " + v.front().message,
                   {{"violations", ViolationsJson(v)}});
   Decision d;
-  Json effects = {{"phase", {{"to", phase}}}, {"tracks", InitialTracks(*def.FindPhase(phase))}};
-  if (!fields.empty()) effects["set"] = fields;
+  Effects effects;
+  effects.phase = PhaseChange{std::nullopt, phase};
+  effects.tracks = InitialTracks(*def.FindPhase(phase));
+  effects.set = fields;
   PlanTimers(def, state, std::string(kProjectCreated), std::nullopt, phase, std::nullopt, effects, d);
-  RecordedEvent event{std::string(kProjectCreated), {{"phase", phase}, {"fields", fields}}, effects};
+  RecordedEvent event{std::string(kProjectCreated), {{"phase", phase}, {"fields", fields}}, std::move(effects)};
   if (auto r = Finish(def, state, std::move(event), d)) return *r;
   return d;
 }
@@ -416,11 +406,11 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
     return Refuse(RefusalCode::kNoTransitionMatched, "no transition of '" + event->type + "' applies",
                   {{"event_type", event->type}, {"tried", tried}});
 
-  Json effects = Json::object();
+  Effects effects;
   FieldChanges changes(state.fields);
   changes.Apply(event->update, ctx);
   if (chosen) changes.Apply(chosen->update, ctx);
-  changes.Effects(effects);
+  changes.Resolve(effects);
   if (auto v = ValidateStateChange(def.state_schema, changes, effects); !v.empty())
     return Refuse(RefusalCode::kInvalidState,
                   "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
@@ -428,21 +418,21 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
 
   std::string to = chosen && chosen->to ? *chosen->to : state.phase;
   if (to != state.phase) {
-    effects["phase"] = {{"from", state.phase}, {"to", to}};
-    effects["tracks"] = InitialTracks(*def.FindPhase(to));
+    effects.phase = PhaseChange{state.phase, to};
+    effects.tracks = InitialTracks(*def.FindPhase(to));
   }
   if (chosen && !chosen->track_moves.empty()) {
-    if (!effects.contains("tracks")) effects["tracks"] = Json::object();
-    for (const auto& [track, step] : chosen->track_moves) effects["tracks"][track] = step;
+    if (!effects.tracks) effects.tracks.emplace();
+    for (const auto& [track, step] : chosen->track_moves) (*effects.tracks)[track] = step;
   }
-  if (event->suspension == Suspension::kSuspend) effects["suspended"] = true;
-  if (event->suspension == Suspension::kResume) effects["suspended"] = false;
+  if (event->suspension == Suspension::kSuspend) effects.suspended = true;
+  if (event->suspension == Suspension::kResume) effects.suspended = false;
 
   Decision d;
   PlanTimers(def, state, event->type, state.phase, to, command.fired_by_timer, effects, d);
   for (const auto& topic : event->notify)
     if (!Contains(d.notify, topic)) d.notify.push_back(topic);
-  RecordedEvent recorded{event->type, data, effects};
+  RecordedEvent recorded{event->type, data, std::move(effects)};
   if (auto r = Finish(def, state, std::move(recorded), d, fold)) return *r;
   return d;
 }
@@ -461,14 +451,12 @@ bool ArmedAfter(const ProjectState& before, const Decision& d, const std::string
   bool armed = before.armed_timers.count(timer_id) > 0;
   // As the fold applies effects.timers: cancelled, then fired, then armed.
   for (const RecordedEvent& e : d.events) {
-    auto timers = e.effects.find("timers");
-    if (timers == e.effects.end() || !timers->is_object()) continue;
-    auto listed = [&](const char* key) {
-      auto it = timers->find(key);
-      return it != timers->end() && it->is_array() && std::find(it->begin(), it->end(), timer_id) != it->end();
+    const TimerEffects& timers = e.effects.timers;
+    auto listed = [&](const std::vector<std::string>& ids) {
+      return std::find(ids.begin(), ids.end(), timer_id) != ids.end();
     };
-    if (listed("cancelled") || listed("fired")) armed = false;
-    if (auto it = timers->find("armed"); it != timers->end() && it->is_object() && it->contains(timer_id)) armed = true;
+    if (listed(timers.cancelled) || listed(timers.fired)) armed = false;
+    if (timers.armed.count(timer_id)) armed = true;
   }
   return armed;
 }

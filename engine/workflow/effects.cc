@@ -68,19 +68,24 @@ StatusOr<Effects> Effects::FromJson(const Json& j) {
       if (!items.is_array()) return Corruption("effects.append['" + k + "'] must be the list of added items");
     e.append = *it;
   }
-  if (auto it = j.find("unset"); it != j.end()) RELAIS_ASSIGN_OR_RETURN(e.unset, Names(*it, "unset"));
+  if (auto it = j.find("unset"); it != j.end()) {
+    RELAIS_ASSIGN_OR_RETURN(e.unset, Names(*it, "unset"));
+  }
   if (auto it = j.find("suspended"); it != j.end()) {
     if (!it->is_boolean()) return Corruption("effects.suspended must be a boolean");
     e.suspended = it->get<bool>();
   }
   if (auto it = j.find("timers"); it != j.end()) {
     if (!it->is_object()) return Corruption("effects.timers must be an object");
-    if (auto a = it->find("armed"); a != it->end() && a->is_object())
+    if (auto a = it->find("armed"); a != it->end() && a->is_object()) {
       RELAIS_ASSIGN_OR_RETURN(e.timers.armed, NameMap(*a, "timers.armed"));
-    if (auto c = it->find("cancelled"); c != it->end() && c->is_array())
+    }
+    if (auto c = it->find("cancelled"); c != it->end() && c->is_array()) {
       RELAIS_ASSIGN_OR_RETURN(e.timers.cancelled, Names(*c, "timers.cancelled"));
-    if (auto f = it->find("fired"); f != it->end() && f->is_array())
+    }
+    if (auto f = it->find("fired"); f != it->end() && f->is_array()) {
       RELAIS_ASSIGN_OR_RETURN(e.timers.fired, Names(*f, "timers.fired"));
+    }
   }
   return e;
 }

@@ -56,7 +56,7 @@ StatusOr<ProjectState> ProjectState::FromJson(const Json& json) {
   return s;
 }
 
-Json RecordedEvent::ToJson() const { return {{"type", type}, {"data", data}, {"effects", effects}}; }
+Json RecordedEvent::ToJson() const { return {{"type", type}, {"data", data}, {"effects", effects.ToJson()}}; }
 
 StatusOr<RecordedEvent> RecordedEvent::FromJson(const Json& json) {
   if (!json.is_object() || !json.contains("type") || !json["type"].is_string())
@@ -64,60 +64,32 @@ StatusOr<RecordedEvent> RecordedEvent::FromJson(const Json& json) {
   RecordedEvent e;
   e.type = json["type"].get<std::string>();
   if (auto it = json.find("data"); it != json.end()) e.data = *it;
-  if (auto it = json.find("effects"); it != json.end()) e.effects = *it;
-  if (!e.effects.is_object()) return Corruption("recorded event effects must be an object");
+  if (auto it = json.find("effects"); it != json.end()) {
+    RELAIS_ASSIGN_OR_RETURN(e.effects, Effects::FromJson(*it));
+  }
   return e;
 }
 
 namespace {
 
-Status ApplyPhase(const WorkflowDefinition& def, const Json& phase, ProjectState& s) {
-  if (!phase.is_object() || !phase.contains("to") || !phase["to"].is_string())
-    return Corruption("effects.phase needs a 'to' phase");
-  std::string to = phase["to"].get<std::string>();
-  if (def.FindPhase(to) == nullptr)
-    return FailedPrecondition("event moves the project to phase '" + to + "', which the workflow does not define");
-  s.phase = to;
-  s.tracks.clear();  // a new phase starts its own tracks (listed in effects.tracks)
-  return Status::Ok();
-}
-
 // Removals first, then values: an event may clear a field and set another.
-Status ApplyFields(const Json& effects, ProjectState& s) {
-  if (auto it = effects.find("unset"); it != effects.end()) {
-    if (!it->is_array()) return Corruption("effects.unset must be a list");
-    for (const auto& k : *it)
-      if (k.is_string()) s.fields.erase(k.get<std::string>());
-  }
-  if (auto it = effects.find("set"); it != effects.end()) {
-    if (!it->is_object()) return Corruption("effects.set must be an object");
-    for (const auto& [k, v] : it->items()) s.fields[k] = v;
-  }
-  if (auto it = effects.find("append"); it != effects.end()) {
-    if (!it->is_object()) return Corruption("effects.append must be an object");
-    for (const auto& [k, items] : it->items()) {
-      if (!items.is_array()) return Corruption("effects.append['" + k + "'] must be the list of added items");
-      Json& target = s.fields[k];
-      if (target.is_null()) target = Json::array();
-      if (!target.is_array()) return Corruption("effects.append on non-list field '" + k + "'");
-      for (const auto& item : items) target.push_back(item);
-    }
+Status ApplyFields(const Effects& effects, ProjectState& s) {
+  for (const std::string& k : effects.unset) s.fields.erase(k);
+  for (const auto& [k, v] : effects.set.items()) s.fields[k] = v;
+  for (const auto& [k, items] : effects.append.items()) {
+    Json& target = s.fields[k];
+    if (target.is_null()) target = Json::array();
+    if (!target.is_array()) return Corruption("effects.append on non-list field '" + k + "'");
+    for (const auto& item : items) target.push_back(item);
   }
   return Status::Ok();
 }
 
-Status ApplyTimers(const Json& timers, ProjectState& s) {
-  if (!timers.is_object()) return Corruption("effects.timers must be an object");
-  if (auto it = timers.find("cancelled"); it != timers.end() && it->is_array())
-    for (const auto& id : *it)
-      if (id.is_string()) s.armed_timers.erase(id.get<std::string>());
-  if (auto it = timers.find("fired"); it != timers.end() && it->is_array())
-    for (const auto& id : *it)
-      if (id.is_string()) s.armed_timers.erase(id.get<std::string>());
-  if (auto it = timers.find("armed"); it != timers.end() && it->is_object())
-    for (const auto& [id, phase] : it->items())
-      if (phase.is_string()) s.armed_timers[id] = phase.get<std::string>();
-  return Status::Ok();
+// As recorded: cancelled, then fired, then armed.
+void ApplyTimers(const TimerEffects& timers, ProjectState& s) {
+  for (const std::string& id : timers.cancelled) s.armed_timers.erase(id);
+  for (const std::string& id : timers.fired) s.armed_timers.erase(id);
+  for (const auto& [id, phase] : timers.armed) s.armed_timers[id] = phase;
 }
 
 }  // namespace
@@ -133,24 +105,22 @@ Status ApplyEventInPlace(const WorkflowDefinition& def, ProjectState& s, const R
   const bool creating = event.type == "project_created";
   if (creating && s.created) return FailedPrecondition("project created twice");
   if (!creating && !s.created) return FailedPrecondition("event '" + event.type + "' before project creation");
-  if (!event.effects.is_object()) return Corruption("effects must be an object");
+  const Effects& effects = event.effects;
   s.created = true;
-  if (auto it = event.effects.find("phase"); it != event.effects.end()) {
-    RELAIS_RETURN_IF_ERROR(ApplyPhase(def, *it, s));
+  if (effects.phase) {
+    if (def.FindPhase(effects.phase->to) == nullptr)
+      return FailedPrecondition("event moves the project to phase '" + effects.phase->to +
+                                "', which the workflow does not define");
+    s.phase = effects.phase->to;
+    s.tracks.clear();  // a new phase starts its own tracks (listed in effects.tracks)
   } else if (creating) {
     return Corruption("project_created without a phase");
   }
-  if (auto it = event.effects.find("tracks"); it != event.effects.end()) {
-    if (!it->is_object()) return Corruption("effects.tracks must be an object");
-    for (const auto& [k, v] : it->items())
-      if (v.is_string()) s.tracks[k] = v.get<std::string>();
-  }
-  RELAIS_RETURN_IF_ERROR(ApplyFields(event.effects, s));
-  if (auto it = event.effects.find("suspended"); it != event.effects.end()) {
-    if (!it->is_boolean()) return Corruption("effects.suspended must be a boolean");
-    s.suspended = it->get<bool>();
-  }
-  if (auto it = event.effects.find("timers"); it != event.effects.end()) RELAIS_RETURN_IF_ERROR(ApplyTimers(*it, s));
+  if (effects.tracks)
+    for (const auto& [track, step] : *effects.tracks) s.tracks[track] = step;
+  RELAIS_RETURN_IF_ERROR(ApplyFields(effects, s));
+  if (effects.suspended) s.suspended = *effects.suspended;
+  ApplyTimers(effects.timers, s);
   ++s.event_count;
   return Status::Ok();
 }

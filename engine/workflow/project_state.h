@@ -14,6 +14,7 @@
 #include "engine/util/json.h"
 #include "engine/util/status.h"
 #include "engine/workflow/definition.h"
+#include "engine/workflow/effects.h"
 
 namespace relais::workflow {
 
@@ -39,7 +40,7 @@ struct ProjectState {
 struct RecordedEvent {
   std::string type;
   Json data = Json::object();
-  Json effects = Json::object();
+  Effects effects;
 
   Json ToJson() const;
   static StatusOr<RecordedEvent> FromJson(const Json& json);

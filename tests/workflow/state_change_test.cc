@@ -66,8 +66,8 @@ TEST_F(StateChangeTest, AGrowingListIsRecordedAsTheAppendedItems) {
   auto r = Fire("tag", {{"t", "d"}});
   const Decision* d = AsDecision(r);
   ASSERT_TRUE(d) << Describe(r);
-  EXPECT_EQ(d->events[0].effects["append"], Json({{"tags", {"d"}}}));
-  EXPECT_FALSE(d->events[0].effects.contains("set"));
+  EXPECT_EQ(d->events[0].effects.append, Json({{"tags", {"d"}}}));
+  EXPECT_TRUE(d->events[0].effects.set.empty());
   EXPECT_EQ(state_.fields["tags"], Json({"a", "b", "c", "d"}));
   // Folding the recorded events gives the same state.
   std::vector<RecordedEvent> history;
