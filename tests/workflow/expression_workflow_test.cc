@@ -126,5 +126,27 @@ TEST(CreatedByTest, OnlyTheDeclaredRolesCreate) {
   EXPECT_NE(AsRefusal(cbe_partner.Create("", Json::object(), {"partner"})), nullptr);
 }
 
+// The fuzz seed with run-time expression errors: each is a refusal, never a crash.
+TEST(RunTimeExpressionErrorsTest, AreRefusals) {
+  WorkflowDefinition def = LoadRepoWorkflow("tests/fuzz/corpus/workflow/9f5ee903f607d624f68dab52d394b1daf8b4b135");
+  ProjectDriver driver(def);
+  EXPECT_ACCEPTED(driver.Create("", {{"n", 3}, {"x", "texte"}, {"l", Json::array({1, "deux"})}}));
+  auto overflow = driver.Fire("overflow");
+  ASSERT_NE(AsRefusal(overflow), nullptr) << Describe(overflow);
+  EXPECT_EQ(AsRefusal(overflow)->details["error"],
+            "integer overflow: 9223372036854775807 + 1 (9223372036854775807 = 9223372036854775807, 1 = 1)");
+  auto divide = driver.Fire("divide");
+  ASSERT_NE(AsRefusal(divide), nullptr) << Describe(divide);
+  EXPECT_EQ(AsRefusal(divide)->details["error"], "division by zero: 100 / (state.n - state.n) (state.n - state.n = 0)");
+  auto mixed = driver.Fire("mixed");
+  ASSERT_NE(AsRefusal(mixed), nullptr) << Describe(mixed);
+  EXPECT_EQ(AsRefusal(mixed)->details["error"], "sum(state.l): item 2 is not a number (\"deux\")");
+  Command who{"who", Json::object(), {"partner"}, std::nullopt, "partner:x", "x"};
+  auto refused = driver.Send(who);  // actor.partner is not a role; min() meets the text
+  ASSERT_NE(AsRefusal(refused), nullptr) << Describe(refused);
+  EXPECT_EQ(AsRefusal(refused)->details["error"], "min(state.l): item 2 is not a number (\"deux\")");
+  EXPECT_EQ(driver.history().size(), 1u);  // the creation only
+}
+
 }  // namespace
 }  // namespace relais::workflow
