@@ -32,7 +32,7 @@ struct Principal {
   bool HasRole(std::string_view role) const;
   // True when every role is observer: such a caller may only read.
   bool IsReadOnly() const;
-  runtime::Actor ToActor() const { return {subject, roles}; }
+  runtime::Actor ToActor() const { return {subject, roles, partner}; }
 };
 
 }  // namespace relais::access

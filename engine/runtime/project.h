@@ -37,6 +37,7 @@ inline constexpr std::string_view kProjectStreamPrefix = "project-";
 struct Actor {
   std::string subject;
   std::vector<std::string> roles;
+  std::string partner;  // the partner a partner token acts for; empty = none (guards read actor.partner)
 };
 
 // A person taking part in a project (an élu or référent, say): the

@@ -378,6 +378,8 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     command.event_type = request.event_type;
     command.data = request.data;
     command.actor_roles = request.actor.roles;
+    command.actor_subject = request.actor.subject;
+    if (!request.actor.partner.empty()) command.actor_partner = request.actor.partner;
     if (request.firing) command.fired_by_timer = request.firing->timer_id;
     auto decided = workflow::DecideChange(*def, before.state, command);
     CommandOutcome out;

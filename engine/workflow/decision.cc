@@ -29,6 +29,7 @@ std::string_view RefusalCodeName(RefusalCode code) {
     case RefusalCode::kNoTransitionMatched: return "no_transition_matched";
     case RefusalCode::kInvalidState: return "invalid_state";
     case RefusalCode::kTimerNotArmed: return "timer_not_armed";
+    case RefusalCode::kExpressionError: return "expression_error";
   }
   return "unknown";
 }
@@ -51,6 +52,25 @@ std::string Where(const WorkflowDefinition& def, SourceLocation at) {
   return def.file_name + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
+// A guard or value that could not be computed: which expression, where, why.
+Refusal ExpressionRefusal(const WorkflowDefinition& def, const std::string& event_type, const std::string& what,
+                          const Guard& expr, const ExpressionError& error, SourceLocation at) {
+  return Refuse(RefusalCode::kExpressionError,
+                "can not compute " + what + " of '" + event_type + "' (" + Where(def, at) + "): " + error.message,
+                {{"event_type", event_type},
+                 {"expression", expr.source()},
+                 {"column", error.column},
+                 {"error", error.message},
+                 {"at", Where(def, at)}});
+}
+
+// A set:/append:/remove: value that could not be computed.
+struct UpdateError {
+  std::string what;  // "set.total"
+  const Guard* expr;
+  ExpressionError error;
+};
+
 Json ViolationsJson(const std::vector<SchemaViolation>& violations) {
   Json out = Json::array();
   for (const auto& v : violations) out.push_back({{"path", v.path}, {"keyword", v.keyword}, {"message", v.message}});
@@ -69,22 +89,31 @@ class FieldChanges {
  public:
   explicit FieldChanges(const Json& base) : base_(base) {}
 
-  // Applies a StateUpdate evaluated against the pre-event context.
-  void Apply(const StateUpdate& u, const GuardContext& ctx) {
+  // Applies a StateUpdate evaluated against the pre-event context. On a
+  // value that can not be computed, stops and returns it (the caller refuses
+  // the command, so what was applied before is dropped with this object).
+  std::optional<UpdateError> Apply(const StateUpdate& u, const GuardContext& ctx) {
     for (const auto& [field, expr] : u.set) {
-      Json v = expr.EvaluateValue(ctx);
+      ValueResult v = expr.EvaluateValue(ctx);
+      if (v.error) return UpdateError{"set." + field, &expr, std::move(*v.error)};
       // Setting null removes the field: an optional datum that was not given.
-      if (v.is_null())
+      if (v.value.is_null())
         Unset(field);
       else
-        changes_[field] = Change{Kind::kSet, std::move(v)};
+        changes_[field] = Change{Kind::kSet, std::move(v.value)};
     }
     for (const auto& [field, expr] : u.append) {
-      Json v = expr.EvaluateValue(ctx);
-      if (!v.is_null()) Append(field, std::move(v));  // null: nothing to append
+      ValueResult v = expr.EvaluateValue(ctx);
+      if (v.error) return UpdateError{"append." + field, &expr, std::move(*v.error)};
+      if (!v.value.is_null()) Append(field, std::move(v.value));  // null: nothing to append
     }
-    for (const auto& [field, expr] : u.remove) Remove(field, expr.EvaluateValue(ctx));
+    for (const auto& [field, expr] : u.remove) {
+      ValueResult v = expr.EvaluateValue(ctx);
+      if (v.error) return UpdateError{"remove." + field, &expr, std::move(*v.error)};
+      Remove(field, v.value);
+    }
     for (const auto& field : u.unset) Unset(field);
+    return std::nullopt;
   }
 
   // Fills effects' set, append and unset.
@@ -312,11 +341,16 @@ std::map<std::string, std::string> InitialTracks(const Phase& p) {
 
 DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState& state, const CreateCommand& command) {
   if (state.created) return Refuse(RefusalCode::kAlreadyCreated, "the project already exists");
+  const std::vector<std::string>& creators = def.creator_roles.empty() ? CreatorRoles() : def.creator_roles;
   bool allowed = false;
-  for (const auto& r : command.actor_roles) allowed = allowed || Contains(CreatorRoles(), r);
-  if (!allowed)
-    return Refuse(RefusalCode::kRoleNotAllowed, "only a coordinator or an admin may create a project",
-                  {{"allowed_roles", CreatorRoles()}, {"actor_roles", command.actor_roles}});
+  for (const auto& r : command.actor_roles) allowed = allowed || Contains(creators, r);
+  if (!allowed) {
+    std::string names;
+    for (const auto& r : creators) names += (names.empty() ? "" : ", ") + r;
+    return Refuse(RefusalCode::kRoleNotAllowed,
+                  "only these roles may create a project of workflow '" + def.name + "': " + names,
+                  {{"allowed_roles", creators}, {"actor_roles", command.actor_roles}});
+  }
   std::string phase = command.initial_phase.empty() ? def.initial_phases.front() : command.initial_phase;
   if (!Contains(def.initial_phases, phase))
     return Refuse(RefusalCode::kUnknownPhase, "a project can not start in phase '" + phase + "'",
@@ -377,9 +411,14 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
 
   const Json project = state.ProjectView();
-  GuardContext ctx{&state.fields, &data, &project};
+  const ActorView actor{command.actor_subject,
+                        command.actor_partner ? std::optional<std::string_view>(*command.actor_partner) : std::nullopt,
+                        &command.actor_roles};
+  GuardContext ctx{&state.fields, &data, &project, &actor};
   for (const auto& clause : event->preconditions) {
     GuardResult r = clause.guard.Evaluate(ctx);
+    if (r.error)
+      return ExpressionRefusal(def, event->type, "a requires guard", clause.guard, *r.error, clause.location);
     if (!r.passed)
       return Refuse(RefusalCode::kGuardFailed,
                     clause.message.empty() ? "condition not met: " + clause.guard.source() : clause.message,
@@ -396,6 +435,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
       break;
     }
     GuardResult r = t.when->guard.Evaluate(ctx);
+    if (r.error)
+      return ExpressionRefusal(def, event->type, "a transition's when", t.when->guard, *r.error, t.when->location);
     if (r.passed) {
       chosen = &t;
       break;
@@ -408,8 +449,10 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
 
   Effects effects;
   FieldChanges changes(state.fields);
-  changes.Apply(event->update, ctx);
-  if (chosen) changes.Apply(chosen->update, ctx);
+  std::optional<UpdateError> failed = changes.Apply(event->update, ctx);
+  if (failed) return ExpressionRefusal(def, event->type, failed->what, *failed->expr, failed->error, event->location);
+  if (chosen) failed = changes.Apply(chosen->update, ctx);
+  if (failed) return ExpressionRefusal(def, event->type, failed->what, *failed->expr, failed->error, chosen->location);
   changes.Resolve(effects);
   if (auto v = ValidateStateChange(def.state_schema, changes, effects); !v.empty())
     return Refuse(RefusalCode::kInvalidState,

@@ -26,6 +26,9 @@ struct Command {
   std::vector<std::string> actor_roles;
   // Set by the runtime when a due timer fires this command (roles = {"system"}).
   std::optional<std::string> fired_by_timer;
+  // Who acts, as guards read it (actor.subject, actor.partner; actor.roles = actor_roles).
+  std::string actor_subject;
+  std::optional<std::string> actor_partner;  // the partner the actor acts for, if any
 };
 
 // A project creation: which initial phase, initial state fields.
@@ -35,7 +38,8 @@ struct CreateCommand {
   std::vector<std::string> actor_roles;
 };
 
-// Roles allowed to create projects.
+// The roles that may create projects of a workflow whose file has no
+// `created_by:` (WorkflowDefinition::creator_roles holds the file's list).
 const std::vector<std::string>& CreatorRoles();
 
 enum class RefusalCode {
@@ -53,6 +57,7 @@ enum class RefusalCode {
   kNoTransitionMatched,  // no transition's `when` holds
   kInvalidState,         // the resulting state would not match the state schema
   kTimerNotArmed,        // a timer fired that is not armed (stale)
+  kExpressionError,      // a guard or a set:/append: value can not be computed (division by zero, overflow...)
 };
 
 // "guard_failed", ...: stable names for the HTTP layer and logs.

@@ -87,6 +87,8 @@ Json CanonicalJson(const WorkflowDefinition& def) {
   out["roles"] = def.roles;
   out["state"] = def.state_schema;
   out["initial_phases"] = def.initial_phases;
+  // Only when declared: files written before created_by keep their content hash.
+  if (def.creator_roles_declared) out["created_by"] = def.creator_roles;
   Json phases = Json::array();
   for (const auto& p : def.phases) {
     Json j = {{"id", p.id}, {"labels", LabelsJson(p.labels)}, {"terminal", p.terminal}};

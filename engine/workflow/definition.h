@@ -117,6 +117,8 @@ struct WorkflowDefinition {
   Json state_schema = Json::object();
   std::vector<Phase> phases;
   std::vector<std::string> initial_phases;  // a project may be created in any of these; first = default
+  std::vector<std::string> creator_roles;   // `created_by:`; the loader fills CreatorRoles() when absent
+  bool creator_roles_declared = false;      // the file says created_by (only then is it in the content hash)
   std::vector<EventType> events;
   std::vector<Timer> timers;
   std::string file_name;

@@ -27,6 +27,10 @@ enum class Tok {
   kAnd,
   kOr,
   kNot,
+  kPlus,
+  kMinus,
+  kStar,
+  kSlash,
   kBad,
 };
 
@@ -35,7 +39,13 @@ struct Token {
   int column = 1;
   std::string text;  // identifier / raw text / decoded string
   Json number;
+  size_t end = 0;  // 0-based offset just after the token
 };
+
+// Tokens after which '-' is the binary minus, not the sign of a number.
+bool EndsOperand(Tok k) {
+  return k == Tok::kIdent || k == Tok::kNumber || k == Tok::kString || k == Tok::kRParen || k == Tok::kRBracket;
+}
 
 std::string Describe(const Token& t) {
   switch (t.kind) {
@@ -52,6 +62,14 @@ class Lexer {
   Lexer(std::string_view text, const WorkflowLimits& limits) : text_(text), limits_(limits) {}
 
   Token Next() {
+    Token t = Scan();
+    t.end = pos_;
+    previous_ = t.kind;
+    return t;
+  }
+
+ private:
+  Token Scan() {
     while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
     Token t;
     t.column = static_cast<int>(pos_) + 1;
@@ -80,7 +98,8 @@ class Lexer {
       return t;
     }
     if (std::isdigit(static_cast<unsigned char>(c)) ||
-        (c == '-' && pos_ + 1 < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_ + 1])))) {
+        (c == '-' && !EndsOperand(previous_) && pos_ + 1 < text_.size() &&
+         std::isdigit(static_cast<unsigned char>(text_[pos_ + 1])))) {
       return LexNumber(t);
     }
     if (c == '\'' || c == '"') return LexString(t, c);
@@ -97,6 +116,10 @@ class Lexer {
       case '>': return two('=') ? single(Tok::kGe, 2) : single(Tok::kGt, 1);
       case '&': return two('&') ? single(Tok::kAnd, 2) : single(Tok::kBad, 1);
       case '|': return two('|') ? single(Tok::kOr, 2) : single(Tok::kBad, 1);
+      case '+': return single(Tok::kPlus, 1);
+      case '-': return single(Tok::kMinus, 1);
+      case '*': return single(Tok::kStar, 1);
+      case '/': return single(Tok::kSlash, 1);
       default: break;
     }
     // One whole UTF-8 sequence, so the message shows the character typed.
@@ -106,7 +129,6 @@ class Lexer {
     return single(Tok::kBad, len);
   }
 
- private:
   Token LexNumber(Token& t) {
     size_t start = pos_;
     if (text_[pos_] == '-') ++pos_;
@@ -172,21 +194,24 @@ class Lexer {
   std::string_view text_;
   const WorkflowLimits& limits_;
   size_t pos_ = 0;
-};
-
-struct ParseFailure {
-  GuardParseError error;
+  Tok previous_ = Tok::kEnd;
 };
 
 // Recursive descent with an explicit depth budget:
-//   or   := and ('or' and)*
-//   and  := not ('and' not)*
-//   not  := 'not' not | cmp
-//   cmp  := operand (('=='|'!='|'<'|'<='|'>'|'>=') operand | 'in' list)?
-//   operand := literal | path | exists(path) | count(path) | '(' or ')'
+//   or      := and ('or' and)*
+//   and     := not ('and' not)*
+//   not     := 'not' not | cmp
+//   cmp     := sum (('=='|'!='|'<'|'<='|'>'|'>=') sum | 'in' (list | path))?
+//   sum     := product (('+'|'-') product)*
+//   product := unary (('*'|'/') unary)*
+//   unary   := '-' unary | operand
+//   operand := literal | path | function | '(' or ')'
+//   function := exists(path) | count(path [',' or]) | sum|min|max(path) | any|all(path ',' or)
 class Parser {
  public:
-  Parser(std::string_view text, const WorkflowLimits& limits) : lexer_(text, limits), limits_(limits) { Advance(); }
+  Parser(std::string_view text, const WorkflowLimits& limits) : text_(text), lexer_(text, limits), limits_(limits) {
+    Advance();
+  }
 
   std::shared_ptr<const GuardNode> ParseCondition() {
     auto node = ParseOr();
@@ -195,7 +220,7 @@ class Parser {
   }
 
   std::shared_ptr<const GuardNode> ParseValueOnly() {
-    auto node = ParseOperand();
+    auto node = ParseSum();
     ExpectEnd();
     return node;
   }
@@ -205,7 +230,10 @@ class Parser {
  private:
   using NodePtr = std::shared_ptr<const GuardNode>;
 
-  void Advance() { current_ = lexer_.Next(); }
+  void Advance() {
+    consumed_end_ = current_.end;
+    current_ = lexer_.Next();
+  }
 
   NodePtr Fail(const Token& at, std::string message, std::string expected) {
     if (!error_) {
@@ -219,10 +247,11 @@ class Parser {
   void ExpectEnd() {
     if (!error_ && current_.kind != Tok::kEnd)
       Fail(current_, "unexpected token after the end of the expression",
-           "an operator ('and', 'or', '==', ...) or the end");
+           "an operator ('and', 'or', '==', '+', ...) or the end");
   }
 
-  // Depth guard: '(' and 'not' are the only ways to recurse, each enters one.
+  // Depth guard: '(', 'not', unary '-' and a function's condition are the
+  // ways to recurse, each enters one.
   struct DepthScope {
     explicit DepthScope(Parser& p) : parser(p) { ++parser.depth_; }
     ~DepthScope() { --parser.depth_; }
@@ -237,11 +266,18 @@ class Parser {
     return false;
   }
 
-  static NodePtr Binary(GuardOp op, int column, NodePtr a, NodePtr b) {
+  // The source text from `column` (1-based) to the end of the last consumed token.
+  std::string SourceFrom(int column) const {
+    size_t start = static_cast<size_t>(column - 1);
+    return consumed_end_ > start ? std::string(text_.substr(start, consumed_end_ - start)) : std::string();
+  }
+
+  NodePtr Binary(GuardOp op, int column, NodePtr a, NodePtr b, bool with_text = false) {
     auto n = std::make_shared<GuardNode>();
     n->op = op;
     n->column = column;
     n->children = {std::move(a), std::move(b)};
+    if (with_text) n->text = SourceFrom(column);
     return n;
   }
 
@@ -284,7 +320,7 @@ class Parser {
   }
 
   NodePtr ParseComparison() {
-    NodePtr left = ParseOperand();
+    NodePtr left = ParseSum();
     if (error_) return nullptr;
     GuardOp op;
     switch (current_.kind) {
@@ -297,7 +333,7 @@ class Parser {
       case Tok::kIdent:
         if (current_.text == "in") {
           Advance();
-          NodePtr list = ParseList();
+          NodePtr list = current_.kind == Tok::kLBracket ? ParseList() : ParseInPath();
           if (error_) return nullptr;
           return Binary(GuardOp::kIn, left->column, left, list);
         }
@@ -305,11 +341,53 @@ class Parser {
       default: return left;
     }
     Advance();
-    NodePtr right = ParseOperand();
+    NodePtr right = ParseSum();
     if (error_) return nullptr;
     if (current_.kind >= Tok::kEq && current_.kind <= Tok::kGe)
       return Fail(current_, "comparisons can not be chained", "'and' / 'or' between two comparisons");
     return Binary(op, left->column, left, right);
+  }
+
+  NodePtr ParseInPath() {
+    if (current_.kind != Tok::kIdent || IsKeywordLiteral(current_.text) || IsFunction(current_.text))
+      return Fail(current_, "'in' needs a list", "'[' starting a list of literals, or a path to a list field");
+    return ParsePath(GuardOp::kPath, current_.column);
+  }
+
+  // sum := product (('+'|'-') product)*, left to right; product likewise.
+  NodePtr ParseSum() { return ParseArithmetic(Tok::kPlus, Tok::kMinus, GuardOp::kAdd, GuardOp::kSub, true); }
+  NodePtr ParseProduct() { return ParseArithmetic(Tok::kStar, Tok::kSlash, GuardOp::kMul, GuardOp::kDiv, false); }
+
+  NodePtr ParseArithmetic(Tok plus, Tok minus, GuardOp add, GuardOp sub, bool sums) {
+    NodePtr left = sums ? ParseProduct() : ParseUnary();
+    size_t operators = 0;
+    while (!error_ && (current_.kind == plus || current_.kind == minus)) {
+      if (++operators > limits_.max_guard_chain)
+        return Fail(current_, "too many operators in a row",
+                    "at most " + std::to_string(limits_.max_guard_chain) + " operators between parentheses");
+      GuardOp op = current_.kind == plus ? add : sub;
+      Advance();
+      NodePtr right = sums ? ParseProduct() : ParseUnary();
+      if (error_) return nullptr;
+      left = Binary(op, left->column, left, right, /*with_text=*/true);
+    }
+    return error_ ? nullptr : left;
+  }
+
+  NodePtr ParseUnary() {
+    if (current_.kind != Tok::kMinus) return ParseOperand();
+    DepthScope scope(*this);
+    if (TooDeep()) return nullptr;
+    int column = current_.column;
+    Advance();
+    NodePtr inner = ParseUnary();
+    if (error_) return nullptr;
+    auto n = std::make_shared<GuardNode>();
+    n->op = GuardOp::kNeg;
+    n->column = column;
+    n->children = {inner};
+    n->text = SourceFrom(column);
+    return n;
   }
 
   NodePtr ParseList() {
@@ -332,6 +410,11 @@ class Parser {
     }
     Advance();
     return n;
+  }
+
+  static bool IsKeywordLiteral(const std::string& s) { return s == "true" || s == "false" || s == "null"; }
+  static bool IsFunction(const std::string& s) {
+    return s == "exists" || s == "count" || s == "sum" || s == "min" || s == "max" || s == "any" || s == "all";
   }
 
   NodePtr ParseLiteral() {
@@ -363,6 +446,7 @@ class Parser {
     n->column = column;
     if (current_.kind != Tok::kIdent)
       return Fail(current_, "expected a field path", "a path such as state.porteur or event.verdict");
+    Token root_token = current_;
     n->path.push_back(current_.text);
     Advance();
     while (current_.kind == Tok::kDot) {
@@ -375,9 +459,49 @@ class Parser {
       Advance();
     }
     const std::string& root = n->path.front();
-    if (root != kStateRoot && root != kEventRoot && root != kProjectRoot)
-      return Fail(Token{Tok::kIdent, column, root, {}}, "unknown path root",
-                  "a path starting with 'state.', 'event.' or 'project.'");
+    if (root == kItemRoot && predicates_ == 0)
+      return Fail(root_token, "'item' is only defined inside a condition over a list",
+                  "count(list, condition), any(list, condition) or all(list, condition) around it");
+    if (root != kStateRoot && root != kEventRoot && root != kProjectRoot && root != kActorRoot && root != kItemRoot)
+      return Fail(root_token, "unknown path root",
+                  "a path starting with 'state.', 'event.', 'project.' or 'actor.' ('item.' inside count/any/all)");
+    return n;
+  }
+
+  // exists(path) | count(path [, cond]) | sum/min/max(path) | any/all(path, cond)
+  NodePtr ParseFunction() {
+    Token fn = current_;
+    Advance();
+    if (current_.kind != Tok::kLParen) return Fail(current_, "'" + fn.text + "' is a function", "'(' after " + fn.text);
+    Advance();
+    GuardOp op = fn.text == "exists"  ? GuardOp::kExists
+                 : fn.text == "count" ? GuardOp::kCount
+                 : fn.text == "sum"   ? GuardOp::kSum
+                 : fn.text == "min"   ? GuardOp::kMin
+                 : fn.text == "max"   ? GuardOp::kMax
+                 : fn.text == "any"   ? GuardOp::kAny
+                                      : GuardOp::kAll;
+    NodePtr path = ParsePath(op, fn.column);
+    if (error_) return nullptr;
+    auto n = std::make_shared<GuardNode>(*path);  // the function node: its path, then its condition
+    const bool takes_condition = op == GuardOp::kCount || op == GuardOp::kAny || op == GuardOp::kAll;
+    const bool needs_condition = op == GuardOp::kAny || op == GuardOp::kAll;
+    if (takes_condition && current_.kind == Tok::kComma) {
+      Advance();
+      DepthScope scope(*this);
+      if (TooDeep()) return nullptr;
+      ++predicates_;
+      NodePtr condition = ParseOr();
+      --predicates_;
+      if (error_) return nullptr;
+      n->children.push_back(condition);
+    } else if (needs_condition) {
+      return Fail(current_, fn.text + "() needs a condition over each item",
+                  "',' then a condition, e.g. " + fn.text + "(state.lettres, item.type == 'soutien')");
+    }
+    if (current_.kind != Tok::kRParen) return Fail(current_, "unbalanced parenthesis", "')' closing " + fn.text + "(");
+    Advance();
+    n->text = SourceFrom(fn.column);
     return n;
   }
 
@@ -396,111 +520,46 @@ class Parser {
       case Tok::kNumber:
       case Tok::kString: return ParseLiteral();
       case Tok::kIdent: {
-        if (current_.text == "true" || current_.text == "false" || current_.text == "null") return ParseLiteral();
-        if (current_.text == "exists" || current_.text == "count") {
-          Token fn = current_;
-          Advance();
-          if (current_.kind != Tok::kLParen)
-            return Fail(current_, "'" + fn.text + "' is a function", "'(' after " + fn.text);
-          Advance();
-          NodePtr path = ParsePath(fn.text == "exists" ? GuardOp::kExists : GuardOp::kCount, fn.column);
-          if (error_) return nullptr;
-          if (current_.kind != Tok::kRParen)
-            return Fail(current_, "unbalanced parenthesis", "')' closing " + fn.text + "(");
-          Advance();
-          return path;
-        }
+        if (IsKeywordLiteral(current_.text)) return ParseLiteral();
+        if (IsFunction(current_.text)) return ParseFunction();
         return ParsePath(GuardOp::kPath, current_.column);
       }
-      case Tok::kBad: return Fail(current_, "invalid token", "a literal, a path, exists(...), count(...) or '('");
-      default: return Fail(current_, "expected a value", "a literal, a path, exists(...), count(...) or '('");
+      case Tok::kBad: return Fail(current_, "invalid token", "a literal, a path, a function such as count(...) or '('");
+      default: return Fail(current_, "expected a value", "a literal, a path, a function such as count(...) or '('");
     }
   }
 
+  std::string_view text_;
   Lexer lexer_;
   const WorkflowLimits& limits_;
   Token current_;
+  size_t consumed_end_ = 0;
   size_t depth_ = 0;
+  size_t predicates_ = 0;  // how many count/any/all conditions enclose the current token
   std::optional<GuardParseError> error_;
 };
 
-// Numbers compare by value whatever their JSON representation.
-bool IsNumber(const Json& v) { return v.is_number(); }
+void CollectPaths(const GuardNode& n, std::vector<const GuardNode*>& out) {
+  if (!n.path.empty()) out.push_back(&n);
+  for (const auto& c : n.children) CollectPaths(*c, out);
+}
 
-bool Ordered(GuardOp op, const Json& a, const Json& b) {
-  int cmp = 0;
-  if (IsNumber(a) && IsNumber(b)) {
-    double x = a.get<double>(), y = b.get<double>();
-    cmp = x < y ? -1 : (x > y ? 1 : 0);
-  } else if (a.is_string() && b.is_string()) {
-    const auto& x = a.get_ref<const std::string&>();
-    const auto& y = b.get_ref<const std::string&>();
-    cmp = x.compare(y) < 0 ? -1 : (x.compare(y) > 0 ? 1 : 0);
-  } else {
-    return false;  // incomparable types: the guard fails, it never throws
-  }
+// What a `set:`/`append:` value may be: a datum or a calculation, not a condition.
+bool IsValueNode(GuardOp op) {
   switch (op) {
-    case GuardOp::kLt: return cmp < 0;
-    case GuardOp::kLe: return cmp <= 0;
-    case GuardOp::kGt: return cmp > 0;
-    case GuardOp::kGe: return cmp >= 0;
+    case GuardOp::kLiteral:
+    case GuardOp::kPath:
+    case GuardOp::kAdd:
+    case GuardOp::kSub:
+    case GuardOp::kMul:
+    case GuardOp::kDiv:
+    case GuardOp::kNeg:
+    case GuardOp::kCount:
+    case GuardOp::kSum:
+    case GuardOp::kMin:
+    case GuardOp::kMax: return true;
     default: return false;
   }
-}
-
-bool Equal(const Json& a, const Json& b) {
-  if (IsNumber(a) && IsNumber(b)) return a.get<double>() == b.get<double>();
-  return a == b;
-}
-
-Json Eval(const GuardNode& n, const GuardContext& ctx, std::map<std::string, Json>* observed) {
-  auto sub = [&](size_t i) { return Eval(*n.children[i], ctx, observed); };
-  auto truthy = [](const Json& v) { return v.is_boolean() && v.get<bool>(); };
-  switch (n.op) {
-    case GuardOp::kLiteral: return n.literal;
-    case GuardOp::kList: {
-      Json list = Json::array();
-      for (size_t i = 0; i < n.children.size(); ++i) list.push_back(sub(i));
-      return list;
-    }
-    case GuardOp::kPath:
-    case GuardOp::kExists:
-    case GuardOp::kCount: {
-      Json v = ResolvePath(n.path, ctx);
-      if (observed) (*observed)[JoinPath(n.path)] = v;
-      if (n.op == GuardOp::kPath) return v;
-      if (n.op == GuardOp::kExists) return !v.is_null();
-      if (v.is_array() || v.is_object()) return static_cast<int64_t>(v.size());
-      return v.is_null() ? 0 : 1;  // a scalar counts as one
-    }
-    case GuardOp::kNot: return !truthy(sub(0));
-    case GuardOp::kAnd:
-      for (size_t i = 0; i < n.children.size(); ++i)
-        if (!truthy(sub(i))) return false;
-      return true;
-    case GuardOp::kOr:
-      for (size_t i = 0; i < n.children.size(); ++i)
-        if (truthy(sub(i))) return true;
-      return false;
-    case GuardOp::kEq: return Equal(sub(0), sub(1));
-    case GuardOp::kNe: return !Equal(sub(0), sub(1));
-    case GuardOp::kLt:
-    case GuardOp::kLe:
-    case GuardOp::kGt:
-    case GuardOp::kGe: return Ordered(n.op, sub(0), sub(1));
-    case GuardOp::kIn: {
-      Json v = sub(0);
-      for (const auto& item : n.children[1]->children)
-        if (Equal(v, item->literal)) return true;
-      return false;
-    }
-  }
-  return nullptr;
-}
-
-void CollectPaths(const GuardNode& n, std::vector<const GuardNode*>& out) {
-  if (n.op == GuardOp::kPath || n.op == GuardOp::kExists || n.op == GuardOp::kCount) out.push_back(&n);
-  for (const auto& c : n.children) CollectPaths(*c, out);
 }
 
 }  // namespace
@@ -522,8 +581,7 @@ std::variant<Guard, GuardParseError> Guard::Parse(std::string_view text, const W
   auto root = parser.ParseCondition();
   if (parser.error()) return *parser.error();
   Guard g;
-  g.source_ = std::string(text);
-  g.root_ = std::move(root);
+  g.Init(text, std::move(root));
   return g;
 }
 
@@ -534,12 +592,11 @@ std::variant<Guard, GuardParseError> Guard::ParseValue(std::string_view text, co
   Parser parser(text, limits);
   auto root = parser.ParseValueOnly();
   if (parser.error()) return *parser.error();
-  if (root->op != GuardOp::kLiteral && root->op != GuardOp::kPath)
-    return GuardParseError{root->column, "a value must be a literal or a path", "a function call",
-                           "a literal or a path such as event.porteur"};
+  if (!IsValueNode(root->op))
+    return GuardParseError{root->column, "a value must be a literal, a path or a calculation", "a condition",
+                           "a literal, a path such as event.porteur, arithmetic, count/sum/min/max(...)"};
   Guard g;
-  g.source_ = std::string(text);
-  g.root_ = std::move(root);
+  g.Init(text, std::move(root));
   return g;
 }
 
@@ -549,31 +606,9 @@ std::vector<const GuardNode*> Guard::Paths() const {
   return out;
 }
 
-GuardResult Guard::Evaluate(const GuardContext& context) const {
-  GuardResult result;
-  Json v = Eval(*root_, context, &result.observed);
-  result.passed = v.is_boolean() && v.get<bool>();
-  return result;
-}
-
-Json Guard::EvaluateValue(const GuardContext& context) const { return Eval(*root_, context, nullptr); }
-
-Json ResolvePath(const std::vector<std::string>& path, const GuardContext& context) {
-  if (path.empty()) return nullptr;
-  const Json* cur = nullptr;
-  if (path[0] == kStateRoot)
-    cur = context.state;
-  else if (path[0] == kEventRoot)
-    cur = context.event;
-  else if (path[0] == kProjectRoot)
-    cur = context.project;
-  for (size_t i = 1; cur != nullptr && i < path.size(); ++i) {
-    if (!cur->is_object()) return nullptr;
-    auto it = cur->find(path[i]);
-    if (it == cur->end()) return nullptr;
-    cur = &*it;
-  }
-  return cur == nullptr ? Json(nullptr) : *cur;
+void Guard::Init(std::string_view text, std::shared_ptr<const GuardNode> root) {
+  source_ = std::string(text);
+  root_ = std::move(root);
 }
 
 }  // namespace relais::workflow

@@ -31,6 +31,8 @@ struct WorkflowLimits {
   size_t max_guard_depth = 32;  // parenthesis / not / and / or nesting
   size_t max_guard_path_segments = 8;
   size_t max_guard_list_items = 256;  // literals in `x in [...]`
+  // Operators in one row of + - or * / (a left-leaning tree: a long row is a deep one).
+  size_t max_guard_chain = 32;
   size_t max_string_literal = 1024;
 
   // JSON Schema subset.

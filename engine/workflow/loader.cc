@@ -6,6 +6,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "engine/workflow/decision.h"
+#include "engine/workflow/expression_types.h"
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
 #include "engine/workflow/schema_loader.h"
@@ -17,8 +19,8 @@ namespace {
 
 using Loc = SourceLocation;
 
-const std::vector<std::string> kTopKeys = {"workflow", "version", "description", "labels", "roles",
-                                           "state",    "phases",  "initial",     "events", "timers"};
+const std::vector<std::string> kTopKeys = {"workflow", "version", "description", "labels", "roles",     "state",
+                                           "phases",   "initial", "events",      "timers", "created_by"};
 const std::vector<std::string> kPhaseKeys = {"id", "labels", "terminal", "planned_year", "tracks", "description"};
 const std::vector<std::string> kTrackKeys = {"id", "labels", "steps"};
 const std::vector<std::string> kEventKeys = {"type",   "labels",          "description", "data",        "roles",
@@ -89,6 +91,7 @@ class Loader {
     }
     def_.labels = LoadLabels(root["labels"], "workflow labels", top);
     LoadRoles(root["roles"]);
+    LoadCreatedBy(root["created_by"]);
     LoadState(root["state"]);
     LoadPhases(root["phases"]);
     LoadInitial(root["initial"]);
@@ -123,6 +126,31 @@ class Loader {
       }
       def_.roles.push_back(role);
     }
+  }
+
+  // created_by: [roles] — who may create a project; absent = CreatorRoles().
+  void LoadCreatedBy(const YAML::Node& node) {
+    if (!node.IsDefined()) {
+      def_.creator_roles = CreatorRoles();
+      return;
+    }
+    def_.creator_roles_declared = true;
+    for (const auto& [role, at] : reader_.IdentifierList(node, "created_by", {1, 1})) {
+      if (std::find(def_.roles.begin(), def_.roles.end(), role) == def_.roles.end()) {
+        diag().Error(at, "unknown-role", "created_by names an undeclared role", "'" + role + "'",
+                     "one of " + JoinNames(def_.roles), DidYouMean(role, def_.roles));
+        continue;
+      }
+      if (std::find(def_.creator_roles.begin(), def_.creator_roles.end(), role) != def_.creator_roles.end()) {
+        diag().Error(at, "duplicate", "role '" + role + "' is listed twice in created_by", "'" + role + "'",
+                     "unique roles");
+        continue;
+      }
+      def_.creator_roles.push_back(role);
+    }
+    if (def_.creator_roles.empty() && !diag().has_errors())
+      diag().Error(YamlReader::Loc(node), "missing", "created_by lists no role", "an empty list", "at least one role",
+                   "leave created_by out for the default: " + JoinNames(CreatorRoles()));
   }
 
   void LoadState(const YAML::Node& node) {
@@ -424,7 +452,12 @@ class Loader {
     Guard g = std::get<Guard>(std::move(parsed));
     size_t before = diag().error_count();
     for (const GuardNode* p : g.Paths()) CheckPath(*p, node, e);
+    if (diag().error_count() == before)
+      for (const auto& problem : CheckExpressionTypes(g.root(), ExpressionScope{&def_.state_schema, &e.schema}))
+        diag().Error(ColumnIn(node, problem.column), problem.code, problem.message, problem.found, problem.expected,
+                     problem.hint);
     if (diag().error_count() == before && !value) CheckCondition(g.root(), node, e);
+    if (diag().error_count() == before) CheckItemConditions(g.root(), node, e);
     if (diag().error_count() != before) return std::nullopt;
     return g;
   }
@@ -436,6 +469,8 @@ class Loader {
   }
 
   void CheckPath(const GuardNode& p, const YAML::Node& node, const EventType& e) {
+    // actor.* and item.*: CheckExpressionTypes.
+    if (p.path[0] == kActorRoot || p.path[0] == kItemRoot) return;
     Loc at = ColumnIn(node, p.column);
     std::string full = JoinPath(p.path);
     if (p.path[0] == kProjectRoot) {
@@ -460,8 +495,9 @@ class Loader {
     }
     // Walk as far as declared, to name the first unknown segment precisely.
     const Json* schema = &root_schema;
+    bool through_list = false;  // state.financements.montant: a projection over a list's items
     for (size_t i = 1; i < p.path.size(); ++i) {
-      const Json* next = SchemaAt(*schema, {p.path[i]}, 0);
+      const Json* next = SchemaThrough(*schema, {p.path[i]}, 0, &through_list);
       if (next == nullptr) {
         std::vector<std::string> declared;
         if (auto props = schema->find("properties"); props != schema->end() && props->is_object())
@@ -475,7 +511,7 @@ class Loader {
       }
       schema = next;
     }
-    if (p.op == GuardOp::kCount) {
+    if (p.op == GuardOp::kCount && !through_list) {
       auto types = SchemaTypes(*schema);
       bool countable = types.empty();
       for (const auto& t : types) countable = countable || t == "array" || t == "object";
@@ -491,6 +527,13 @@ class Loader {
       for (const auto& t : p.tracks)
         if (t.id == id) return true;
     return false;
+  }
+
+  // The condition of every count/any/all(list, condition) must be one.
+  void CheckItemConditions(const GuardNode& n, const YAML::Node& node, const EventType& e) {
+    const bool has_condition = n.op == GuardOp::kAny || n.op == GuardOp::kAll || n.op == GuardOp::kCount;
+    if (has_condition && !n.children.empty()) CheckCondition(*n.children[0], node, e);
+    for (const auto& c : n.children) CheckItemConditions(*c, node, e);
   }
 
   // The guard must be a condition, and ordered comparisons must compare numbers or texts.
@@ -524,8 +567,22 @@ class Loader {
       case GuardOp::kEq:
       case GuardOp::kNe:
       case GuardOp::kIn: CheckLiteralsAgainstDomain(n, node, e); return;
-      case GuardOp::kExists: return;
+      case GuardOp::kExists:
+      case GuardOp::kAny:
+      case GuardOp::kAll: return;
+      case GuardOp::kAdd:
+      case GuardOp::kSub:
+      case GuardOp::kMul:
+      case GuardOp::kDiv:
+      case GuardOp::kNeg:
+      case GuardOp::kSum:
+      case GuardOp::kMin:
+      case GuardOp::kMax:
+        diag().Error(at, "guard-type", "a calculation is a number, not a condition", n.text, "a comparison",
+                     "compare it, e.g. " + n.text + " >= 1");
+        return;
       case GuardOp::kPath: {
+        if (n.path[0] == kItemRoot) return;  // a boolean item, or false
         const Json* s = SchemaOfPath(n, e);
         auto types = s ? SchemaTypes(*s) : std::vector<std::string>{};
         if (std::find(types.begin(), types.end(), "boolean") != types.end() || (s && types.empty()) ||
@@ -537,8 +594,8 @@ class Loader {
         return;
       }
       case GuardOp::kCount:
-        diag().Error(at, "guard-type", "count(...) is a number, not a condition", "count(" + JoinPath(n.path) + ")",
-                     "a comparison", "write count(" + JoinPath(n.path) + ") >= 1");
+        diag().Error(at, "guard-type", "count(...) is a number, not a condition", n.text, "a comparison",
+                     "write " + n.text + " >= 1");
         return;
       case GuardOp::kLiteral:
         if (n.literal.is_boolean()) return;

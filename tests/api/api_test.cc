@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -535,6 +537,60 @@ TEST_F(ApiTest, AWebhookUrlWhoseIPv6AddressEmbedsALoopbackIPv4IsRefusedAtRegistr
   }
   Json open = {{"partner", "hooked"}, {"url", "http://[64:ff9b::5db8:d822]/h"}};
   EXPECT_EQ(h.Call("POST", "/v1/webhooks/endpoints", kCoordinator, open.dump()).status, 201);
+}
+
+// tests/workflow/testdata/financement.yaml deployed: created_by [coordinator],
+// funders answer only for themselves (actor.partner).
+class FundingRoundApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    std::ifstream in(std::string(RELAIS_SOURCE_DIR) + "/tests/workflow/testdata/financement.yaml");
+    std::stringstream source;
+    source << in.rdbuf();
+    auto deployed = h.Call("POST", "/v1/workflows", kCoordinator, source.str(), {{"Content-Type", "application/yaml"}});
+    ASSERT_EQ(deployed.status, 201) << deployed.body;
+  }
+  Json CreateBody(const std::string& id) {
+    return {{"id", id},
+            {"workflow", "financement"},
+            {"title", "Tour " + id},
+            {"programme", testing::kOwnProgramme},
+            {"partners", {"ccas-fresnes"}},
+            {"fields",
+             {{"total", 0}, {"plafond", 10000}, {"nb_personnes", 0}, {"financeurs_sollicites", {"ccas-fresnes"}}}}};
+  }
+};
+
+TEST_F(FundingRoundApiTest, CreatedByRefusesARoleTheFileDoesNotName) {
+  auto refused = h.Call("POST", "/v1/projects", kAdmin, CreateBody("tour-admin").dump());
+  ASSERT_EQ(refused.status, 403) << refused.body;
+  Json body = Harness::Body(refused);
+  EXPECT_EQ(body["code"], "role_not_allowed");
+  EXPECT_EQ(body["details"]["allowed_roles"], Json::array({"coordinator"}));
+  EXPECT_THAT(body["reason"].get<std::string>(), HasSubstr("workflow 'financement'"));
+  EXPECT_EQ(h.Call("POST", "/v1/projects", kCoordinator, CreateBody("tour").dump()).status, 201);
+}
+
+TEST_F(FundingRoundApiTest, AFunderAnswersOnlyForItself) {
+  ASSERT_EQ(h.Call("POST", "/v1/projects", kCoordinator, CreateBody("tour").dump()).status, 201);
+  // The partner token of ccas-fresnes answering in another funder's name.
+  auto refused = h.Call("POST", "/v1/projects/tour/events", kPartner,
+                        R"({"type": "accorder", "data": {"financeur": "anpe-orly", "montant": 500}})");
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  Json body = Harness::Body(refused);
+  EXPECT_EQ(body["code"], "guard_failed");
+  EXPECT_EQ(body["reason"], "un financeur ne répond que pour lui-même");
+  EXPECT_EQ(body["details"]["values"]["actor.partner"], "ccas-fresnes");
+  EXPECT_EQ(body["details"]["values"]["event.financeur"], "anpe-orly");
+  auto accepted = h.Call("POST", "/v1/projects/tour/events", kPartner,
+                         R"({"type": "accorder", "data": {"financeur": "ccas-fresnes", "montant": 500}})");
+  EXPECT_EQ(accepted.status, 201) << accepted.body;
+  // A division by zero at run time: a refusal that says which expression and why.
+  auto share = h.Call("POST", "/v1/projects/tour/events", kCoordinator, R"({"type": "repartir"})");
+  ASSERT_EQ(share.status, 422) << share.body;
+  Json problem = Harness::Body(share);
+  EXPECT_EQ(problem["code"], "expression_error");
+  EXPECT_EQ(problem["details"]["error"], "division by zero: state.total / state.nb_personnes (state.nb_personnes = 0)");
 }
 
 }  // namespace

@@ -192,5 +192,210 @@ TEST(GuardParseTest, ValueExpressions) {
   EXPECT_FALSE(std::holds_alternative<Guard>(Guard::ParseValue("event.x == 1")));
 }
 
+// Arithmetic, aggregates, membership in a list field and the actor.
+class ExpressionTest : public ::testing::Test {
+ protected:
+  GuardContext Ctx() { return GuardContext{&state_, &event_, &project_, &actor_}; }
+  bool Eval(std::string_view text) {
+    GuardResult r = MustParse(text).Evaluate(Ctx());
+    EXPECT_FALSE(r.error) << text << ": " << r.error->message;
+    return r.passed;
+  }
+  Json Value(std::string_view text) {
+    auto parsed = Guard::ParseValue(text);
+    if (auto* e = std::get_if<GuardParseError>(&parsed)) {
+      ADD_FAILURE() << text << ": " << e->message;
+      return nullptr;
+    }
+    ValueResult r = std::get<Guard>(parsed).EvaluateValue(Ctx());
+    EXPECT_FALSE(r.error) << text << ": " << r.error->message;
+    return r.value;
+  }
+  ExpressionError Error(std::string_view text) {
+    auto parsed = Guard::ParseValue(text);
+    if (auto* e = std::get_if<GuardParseError>(&parsed)) {
+      ADD_FAILURE() << text << ": " << e->message;
+      return {};
+    }
+    ValueResult r = std::get<Guard>(parsed).EvaluateValue(Ctx());
+    EXPECT_TRUE(r.value.is_null());
+    if (!r.error) {
+      ADD_FAILURE() << "expected an error for " << text << ", got " << DumpJson(r.value);
+      return {};
+    }
+    return *r.error;
+  }
+
+  Json state_ = {{"total", 1000},
+                 {"plafond", 5000},
+                 {"nb_personnes", 0},
+                 {"taux", 0.5},
+                 {"enorme", 1e308},
+                 {"nom", "Asso"},
+                 {"grand", 9223372036854775807LL},
+                 {"financements", Json::array({{{"financeur", "region"}, {"montant", 1200}},
+                                               {{"financeur", "etat"}, {"montant", 800}},
+                                               {{"financeur", "ville"}}})},
+                 {"lettres", Json::array({{{"type", "soutien"}}, {{"type", "soutien"}}, {{"type", "reserve"}}})},
+                 {"notes", Json::array({12, 7.5, 15})},
+                 {"vide", Json::array()},
+                 {"financeurs", Json::array({"region", "etat"})}};
+  Json event_ = {{"montant", 300}, {"zero", 0}};
+  Json project_ = {{"phase", "etude"}};
+  std::vector<std::string> roles_ = {"partner", "financeur"};
+  ActorView actor_{"alice", std::string_view("region"), &roles_};
+};
+
+TEST_F(ExpressionTest, ArithmeticPrecedenceAndIntegers) {
+  EXPECT_EQ(Value("1 + 2 * 3"), 7);
+  EXPECT_EQ(Value("(1 + 2) * 3"), 9);
+  EXPECT_EQ(Value("10 - 4 - 3"), 3);  // left to right
+  EXPECT_EQ(Value("2 * 3 - 1"), 5);
+  EXPECT_EQ(Value("-2 * 3"), -6);
+  EXPECT_EQ(Value("-(2 + 3)"), -5);
+  EXPECT_EQ(Value("5 -3"), 2);  // a minus after a value is the operator
+  EXPECT_EQ(Value("6 / 3"), 2);
+  EXPECT_TRUE(Value("6 / 3").is_number_integer());
+  EXPECT_EQ(Value("7 / 2"), 3.5);
+  EXPECT_EQ(Value("state.total + event.montant"), 1300);
+  EXPECT_EQ(Value("state.total * state.taux"), 500.0);
+  EXPECT_TRUE(Eval("state.total + event.montant <= state.plafond"));
+  EXPECT_FALSE(Eval("state.total + event.montant * 20 <= state.plafond"));
+  EXPECT_TRUE(Eval("-state.total < 0 and not (event.montant in [-1, 2]) and -1 in [-1, 2]"));
+}
+
+TEST_F(ExpressionTest, ProjectionAndAggregates) {
+  EXPECT_EQ(Value("sum(state.financements.montant)"), 2000);
+  EXPECT_EQ(Value("min(state.financements.montant)"), 800);
+  EXPECT_EQ(Value("max(state.notes)"), 15);
+  EXPECT_EQ(Value("min(state.notes)"), 7.5);
+  EXPECT_EQ(Value("sum(state.notes)"), 34.5);
+  EXPECT_EQ(Value("count(state.financements.montant)"), 2);  // the item without montant is skipped
+  EXPECT_EQ(Value("sum(state.vide)"), 0);
+  EXPECT_EQ(Value("min(state.vide)"), nullptr);
+  EXPECT_EQ(Value("max(state.absent)"), nullptr);
+  EXPECT_FALSE(Eval("min(state.vide) < 10"));  // null compares with nothing
+  EXPECT_FALSE(Eval("min(state.vide) >= 10"));
+  EXPECT_TRUE(Eval("sum(state.financements.montant) + event.montant > 2200"));
+  EXPECT_EQ(ResolvePath({"state", "financements", "financeur"}, Ctx()), Json::array({"region", "etat", "ville"}));
+}
+
+TEST_F(ExpressionTest, ConditionsOverItems) {
+  EXPECT_EQ(Value("count(state.lettres, item.type == 'soutien')"), 2);
+  EXPECT_TRUE(Eval("count(state.lettres, item.type == 'soutien') >= 2"));
+  EXPECT_FALSE(Eval("count(state.lettres, item.type == 'soutien') >= 3"));
+  EXPECT_TRUE(Eval("any(state.financements, item.montant > 1000)"));
+  EXPECT_FALSE(Eval("all(state.financements, exists(item.montant))"));
+  EXPECT_TRUE(Eval("all(state.vide, item > 0)"));   // all over nothing holds
+  EXPECT_FALSE(Eval("any(state.vide, item > 0)"));  // any over nothing does not
+  EXPECT_TRUE(Eval("all(state.notes, item >= 7)"));
+  EXPECT_TRUE(Eval("any(state.financements, item.financeur == actor.partner)"));
+  // Nested: the innermost item.
+  EXPECT_EQ(Value("count(state.financements, any(state.lettres, item.type == 'reserve'))"), 3);
+}
+
+TEST_F(ExpressionTest, MembershipInAListField) {
+  EXPECT_TRUE(Eval("actor.partner in state.financeurs"));
+  EXPECT_TRUE(Eval("'financeur' in actor.roles"));
+  EXPECT_FALSE(Eval("'admin' in actor.roles"));
+  EXPECT_TRUE(Eval("'ville' in state.financements.financeur"));
+  EXPECT_FALSE(Eval("'region' in state.absent"));
+  EXPECT_FALSE(Eval("'A' in state.nom"));  // not a list: false, never an error
+  EXPECT_TRUE(Eval("actor.subject == 'alice'"));
+}
+
+TEST_F(ExpressionTest, ActorPathsAreNullWithoutActor) {
+  GuardContext ctx{&state_, &event_, &project_};
+  GuardResult r = MustParse("actor.partner == 'region'").Evaluate(ctx);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.observed.at("actor.partner"), nullptr);
+  ActorView none{"bob", std::nullopt, nullptr};
+  ctx.actor = &none;
+  EXPECT_TRUE(MustParse("actor.partner == null and count(actor.roles) == 0").Evaluate(ctx).passed);
+}
+
+TEST_F(ExpressionTest, RunTimeErrorsNameTheExpressionAndValues) {
+  ExpressionError e = Error("state.total / state.nb_personnes");
+  EXPECT_EQ(e.message, "division by zero: state.total / state.nb_personnes (state.nb_personnes = 0)");
+  EXPECT_EQ(e.column, 15);
+  e = Error("state.total / (event.zero * 2.0)");
+  EXPECT_EQ(e.message, "division by zero: state.total / (event.zero * 2.0) (event.zero * 2.0 = 0.0)");
+  e = Error("state.grand + 1");
+  EXPECT_EQ(e.message, "integer overflow: state.grand + 1 (state.grand = 9223372036854775807, 1 = 1)");
+  e = Error("state.grand * -2");
+  EXPECT_EQ(e.message.rfind("integer overflow: ", 0), 0u) << e.message;
+  e = Error("state.total + event.absent");
+  EXPECT_EQ(e.message, "null operand in arithmetic: state.total + event.absent (event.absent = null)");
+  EXPECT_EQ(e.column, 15);
+  e = Error("state.nom * 2");
+  EXPECT_EQ(e.message, "operand is not a number: state.nom * 2 (state.nom = \"Asso\")");
+  e = Error("sum(state.lettres)");
+  EXPECT_EQ(e.message, "sum(state.lettres): item 1 is not a number ({\"type\":\"soutien\"})");
+  e = Error("count(state.nom, item == 1)");
+  EXPECT_EQ(e.message, "count(state.nom, item == 1) needs a list (state.nom = \"Asso\")");
+  e = Error("-(-9223372036854775807 - 1)");
+  EXPECT_EQ(e.message.rfind("integer overflow: ", 0), 0u) << e.message;
+  e = Error("state.enorme * 10");
+  EXPECT_EQ(e.message, "number out of range: state.enorme * 10 (state.enorme = 1e+308, 10 = 10)");
+}
+
+TEST_F(ExpressionTest, GuardErrorsFailTheGuardWithTheError) {
+  GuardResult r = MustParse("state.total / state.nb_personnes > 10 or true").Evaluate(Ctx());
+  EXPECT_FALSE(r.passed);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->column, 15);
+  // Short-circuit: a branch not evaluated can not fail.
+  EXPECT_TRUE(Eval("true or state.total / state.nb_personnes > 10"));
+  // Inside an item condition.
+  r = MustParse("any(state.notes, item / state.nb_personnes > 1)").Evaluate(Ctx());
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->message, "division by zero: item / state.nb_personnes (state.nb_personnes = 0)");
+}
+
+TEST_F(ExpressionTest, ObservedValuesIncludeAggregates) {
+  GuardResult r = MustParse("sum(state.financements.montant) > 5000 and actor.partner == 'x'").Evaluate(Ctx());
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.observed.at("sum(state.financements.montant)"), 2000);
+  r = MustParse("actor.partner == 'x'").Evaluate(Ctx());
+  EXPECT_EQ(r.observed.at("actor.partner"), "region");
+}
+
+TEST(ExpressionParseTest, ErrorsCarryColumns) {
+  auto e = MustFail("state.a + ");
+  EXPECT_EQ(e.column, 11);
+  EXPECT_EQ(e.message, "expected a value");
+  e = MustFail("state.a * * 2");
+  EXPECT_EQ(e.column, 11);
+  e = MustFail("item.type == 'x'");
+  EXPECT_EQ(e.column, 1);
+  EXPECT_EQ(e.message, "'item' is only defined inside a condition over a list");
+  e = MustFail("any(state.l)");
+  EXPECT_EQ(e.column, 12);
+  EXPECT_EQ(e.message, "any() needs a condition over each item");
+  e = MustFail("sum(state.l, item > 1)");
+  EXPECT_EQ(e.column, 12);
+  EXPECT_EQ(e.message, "unbalanced parenthesis");
+  e = MustFail("event.x in 'abc'");
+  EXPECT_EQ(e.column, 12);
+  EXPECT_EQ(e.message, "'in' needs a list");
+  e = MustFail("foo.bar + 1 > 2");
+  EXPECT_EQ(e.message, "unknown path root");
+  e = MustFail("min state.l");
+  EXPECT_EQ(e.column, 5);
+  std::string chain = "1";
+  for (int i = 0; i < 40; ++i) chain += " + 1";
+  EXPECT_EQ(MustFail(chain + " > 1").message, "too many operators in a row");
+  std::string negs(40, '-');
+  EXPECT_EQ(MustFail(negs + "1 > 0").message, "expression nested too deeply");
+}
+
+TEST(ExpressionParseTest, ValueExpressionsMayCalculate) {
+  EXPECT_TRUE(std::holds_alternative<Guard>(Guard::ParseValue("state.total + event.montant")));
+  EXPECT_TRUE(std::holds_alternative<Guard>(Guard::ParseValue("sum(state.l.montant) / count(state.l)")));
+  auto r = Guard::ParseValue("any(state.l, item > 1)");
+  ASSERT_TRUE(std::holds_alternative<GuardParseError>(r));
+  EXPECT_EQ(std::get<GuardParseError>(r).message, "a value must be a literal, a path or a calculation");
+}
+
 }  // namespace
 }  // namespace relais::workflow

@@ -208,5 +208,138 @@ TEST(WorkflowLoaderTest, DiagnosticsAreCapped) {
   EXPECT_THAT(r.diagnostics.ToString(), HasSubstr("more diagnostics not shown"));
 }
 
+// A workflow whose one event carries `line` (a requires: or set: entry) at line 21.
+std::string WithExpression(const std::string& line, const std::string& top = "") {
+  return "workflow: expr\n" + top +
+         "labels: {fr: \"E\", en: \"E\"}\n"
+         "state:\n"
+         "  type: object\n"
+         "  properties:\n"
+         "    total: {type: integer}\n"
+         "    nom: {type: string}\n"
+         "    tags: {type: array, items: {type: string}}\n"
+         "    lignes:\n"
+         "      type: array\n"
+         "      items: {type: object, properties: {montant: {type: number}, libelle: {type: string}}}\n"
+         "phases:\n"
+         "  - id: a\n"
+         "    labels: {fr: \"A\", en: \"A\"}\n"
+         "initial: a\n"
+         "events:\n"
+         "  - type: e\n"
+         "    labels: {fr: \"E\", en: \"E\"}\n"
+         "    roles: [coordinator]\n"
+         "    data: {type: object, properties: {n: {type: integer}}}\n" +
+         line + "\n";
+}
+
+// The first error of loading `text`.
+Diagnostic FirstError(const std::string& text) {
+  auto r = LoadWorkflowWithDiagnostics(text, "expr.yaml");
+  for (const auto& d : r.diagnostics.items())
+    if (d.severity == Severity::kError) return d;
+  ADD_FAILURE() << "expected an error in:\n" << text;
+  return {};
+}
+
+// `    requires: "` is 15 characters: the expression's column c is file column 15 + c.
+Diagnostic RequiresError(const std::string& expr) {
+  return FirstError(WithExpression("    requires: \"" + expr + "\""));
+}
+
+TEST(WorkflowLoaderExpressionTest, ValidExpressionsLoad) {
+  for (std::string expr : {"state.total + event.n * 2 <= 1000", "sum(state.lignes.montant) > 0",
+                           "count(state.lignes, item.libelle == 'x') >= 1", "any(state.tags, item == actor.partner)",
+                           "actor.partner in state.tags and 'financeur' in actor.roles",
+                           "min(state.lignes.montant) < 3 or max(state.lignes.montant) > 9",
+                           "all(state.lignes, item.montant / 2 > 1)", "actor.subject != null"}) {
+    auto r = LoadWorkflowWithDiagnostics(WithExpression("    requires: \"" + expr + "\""), "expr.yaml");
+    EXPECT_FALSE(r.diagnostics.has_errors()) << expr << "\n" << r.diagnostics.ToString();
+  }
+  auto r = LoadWorkflowWithDiagnostics(WithExpression("    set: {total: \"state.total + event.n\"}"), "expr.yaml");
+  EXPECT_FALSE(r.diagnostics.has_errors()) << r.diagnostics.ToString();
+  ASSERT_TRUE(r.definition);
+  EXPECT_EQ(r.definition->creator_roles, CreatorRoles());  // no created_by: the default
+}
+
+TEST(WorkflowLoaderExpressionTest, EachTypeErrorIsLocated) {
+  Diagnostic d = RequiresError("state.total / 0 > 1");
+  EXPECT_EQ(d.code, "division-by-zero");
+  EXPECT_EQ(d.location.line, 21);
+  EXPECT_EQ(d.location.column, 15 + 15);
+  d = RequiresError("state.nom + 1 > 2");
+  EXPECT_EQ(d.code, "guard-type");
+  EXPECT_EQ(d.message, "arithmetic on a value that is not a number");
+  EXPECT_EQ(d.found, "'state.nom' of type string");
+  EXPECT_EQ(d.location.column, 15 + 1);
+  d = RequiresError("1 + state.tags > 2");
+  EXPECT_EQ(d.found, "'state.tags' of type array");
+  EXPECT_EQ(d.location.column, 15 + 5);
+  d = RequiresError("sum(state.lignes) > 2");
+  EXPECT_EQ(d.message, "sum() over a list whose items are not numbers");
+  EXPECT_EQ(d.hint, "project a numeric field of the items, e.g. sum(state.lignes.montant)");
+  d = RequiresError("max(state.lignes.libelle) > 'a'");
+  EXPECT_EQ(d.message, "max() over a list whose items are not numbers");
+  d = RequiresError("min(state.total) > 2");
+  EXPECT_EQ(d.message, "min() needs a list of numbers");
+  d = RequiresError("count(state.lignes, item.montnat > 1) > 0");
+  EXPECT_EQ(d.code, "unknown-field");
+  EXPECT_EQ(d.location.column, 15 + 21);
+  EXPECT_EQ(d.hint, "did you mean 'montant'?");
+  d = RequiresError("any(state.tags, item.x == 1)");
+  EXPECT_EQ(d.message, "the list's items have no field 'x'");
+  d = RequiresError("any(state.nom, item == 'a')");
+  EXPECT_EQ(d.message, "any(list, condition) needs a list");
+  d = RequiresError("event.n in state.nom");
+  EXPECT_EQ(d.message, "'in' needs a list");
+  EXPECT_EQ(d.location.column, 15 + 12);
+  d = RequiresError("actor.partnr == 'x'");
+  EXPECT_EQ(d.code, "unknown-field");
+  EXPECT_EQ(d.hint, "did you mean 'partner'?");
+  d = RequiresError("state.lignes.montnat == 1");
+  EXPECT_EQ(d.code, "unknown-field");
+  d = RequiresError("sum(state.lignes.montant)");
+  EXPECT_EQ(d.message, "a calculation is a number, not a condition");
+  d = RequiresError("any(state.tags, item + 1 > 0)");
+  EXPECT_EQ(d.found, "'item' of type string");
+  EXPECT_EQ(d.location.column, 15 + 17);
+}
+
+TEST(WorkflowLoaderExpressionTest, ValueExpressionsAreChecked) {
+  // `    set: {total: "` is 18 characters: the expression's column c is file column 18 + c.
+  Diagnostic d = FirstError(WithExpression("    set: {total: \"state.total / (1 - 1) + state.nom\"}"));
+  EXPECT_EQ(d.message, "arithmetic on a value that is not a number");
+  EXPECT_EQ(d.location.column, 18 + 25);
+  d = FirstError(WithExpression("    set: {total: \"event.n / 0\"}"));
+  EXPECT_EQ(d.code, "division-by-zero");
+  d = FirstError(WithExpression("    set: {total: \"event.n > 0\"}"));
+  EXPECT_EQ(d.code, "guard-syntax");
+}
+
+TEST(WorkflowLoaderExpressionTest, CreatedByNamesDeclaredRoles) {
+  auto ok = LoadWorkflowWithDiagnostics(WithExpression("", "roles: [financeur]\ncreated_by: [financeur, admin]\n"),
+                                        "expr.yaml");
+  ASSERT_TRUE(ok.definition) << ok.diagnostics.ToString();
+  EXPECT_EQ(ok.definition->creator_roles, (std::vector<std::string>{"financeur", "admin"}));
+  Diagnostic d = FirstError(WithExpression("", "created_by: [coordinater]\n"));
+  EXPECT_EQ(d.code, "unknown-role");
+  EXPECT_EQ(d.location.line, 2);
+  EXPECT_EQ(d.location.column, 14);
+  EXPECT_EQ(d.hint, "did you mean 'coordinator'?");
+  d = FirstError(WithExpression("", "created_by: []\n"));
+  EXPECT_EQ(d.message, "created_by lists no role");
+  // Declared or not, the content hash changes only when created_by is written.
+  auto plain = LoadWorkflow(WithExpression(""), "a.yaml");
+  auto declared = LoadWorkflow(WithExpression("", "created_by: [coordinator, admin]\n"), "b.yaml");
+  ASSERT_TRUE(plain.ok() && declared.ok());
+  EXPECT_NE(plain->content_hash, declared->content_hash);
+  EXPECT_EQ(plain->creator_roles, declared->creator_roles);
+}
+
+TEST(WorkflowLoaderExpressionTest, TheFundingExampleLoads) {
+  WorkflowDefinition def = testing::LoadRepoWorkflow("tests/workflow/testdata/financement.yaml");
+  EXPECT_EQ(def.creator_roles, std::vector<std::string>{"coordinator"});
+}
+
 }  // namespace
 }  // namespace relais::workflow

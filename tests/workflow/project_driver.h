@@ -27,6 +27,9 @@ class ProjectDriver {
     return Record(Decide(def_, state_, Command{type, std::move(data), std::move(roles), std::nullopt}));
   }
 
+  // A command with every field set by the test (actor subject, partner...).
+  DecisionOrRefusal Send(Command command) { return Record(Decide(def_, state_, command)); }
+
   // The runtime's call when a due timer fires.
   DecisionOrRefusal FireTimer(const std::string& timer_id) {
     const Timer* t = def_.FindTimer(timer_id);
