@@ -33,7 +33,7 @@ Decision DecideProject(const Principal& who, const runtime::ProjectInfo& info, V
     case Verb::kCreate:
     case Verb::kManage:
       if (!who.IsReadOnly() && IsManager(who) && Authorizer::Covers(who, info.programme)) return MayAct();
-      return Visible("only the programme's coordinators and admins change a project's members");
+      return Visible("only the programme's coordinators and admins change a project's members and partners");
   }
   return Neither();
 }

@@ -19,6 +19,7 @@ constexpr size_t kMaxListEntries = 1000;  // partners or members named by one pr
 constexpr size_t kMaxTextBytes = 1024;    // title, programme, axis...
 
 std::optional<HttpResponse> ReadMembers(const Json& list, std::vector<runtime::ProjectMember>* out);
+std::optional<HttpResponse> ReadPartners(const Json& list, std::vector<std::string>* out);
 
 // Reads an optional string member; false (and *problem set) when ill-typed.
 bool StringMember(const Json& body, const char* name, std::string* out, std::optional<HttpResponse>* problem) {
@@ -44,14 +45,8 @@ std::optional<HttpResponse> ReadCreate(const Json& body, runtime::CreateRequest*
       !StringMember(body, "initial_phase", &req->create.initial_phase, &problem))
     return problem;
   if (info.workflow.empty()) return MakeProblem(ProblemKind::kBadRequest, "'workflow' is required");
-  if (auto it = body.find("partners"); it != body.end()) {
-    if (!it->is_array() || it->size() > kMaxListEntries)
-      return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
-    for (const Json& p : *it) {
-      if (!p.is_string()) return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
-      info.partners.push_back(p.get<std::string>());
-    }
-  }
+  if (auto it = body.find("partners"); it != body.end())
+    if (auto partners_problem = ReadPartners(*it, &info.partners)) return partners_problem;
   if (auto it = body.find("members"); it != body.end())
     if (auto members_problem = ReadMembers(*it, &info.members)) return members_problem;
   if (auto it = body.find("planned_years"); it != body.end()) {
@@ -89,6 +84,17 @@ std::optional<HttpResponse> ReadMembers(const Json& list, std::vector<runtime::P
   return std::nullopt;
 }
 
+// The partners list of a body, or the problem with it.
+std::optional<HttpResponse> ReadPartners(const Json& list, std::vector<std::string>* out) {
+  if (!list.is_array() || list.size() > kMaxListEntries)
+    return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
+  for (const Json& p : list) {
+    if (!p.is_string()) return MakeProblem(ProblemKind::kBadRequest, "'partners' must be a list of partner ids");
+    out->push_back(p.get<std::string>());
+  }
+  return std::nullopt;
+}
+
 // The handlers of /v1/projects, one per route.
 class ProjectHandlers {
  public:
@@ -100,8 +106,16 @@ class ProjectHandlers {
   HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse PutPartners(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
+  // Replaces a list of the project's info (members, partners): reads the
+  // body's `member` list and runs the change, or answers the problem.
+  using InfoChange = std::function<std::variant<HttpResponse, StatusOr<runtime::CommandOutcome>>(
+      const std::string& id, const Json& list, std::optional<uint64_t> expected, const std::string& key)>;
+  HttpResponse PutInfo(const access::Principal& who, const HttpRequest& req, const RouteParams& params,
+                       const std::string& member, const InfoChange& change);
+
   // The project's state as a response, when who may read it.
   std::optional<HttpResponse> StateResponse(const access::Principal& who, const runtime::Project& project) const;
 
@@ -205,20 +219,42 @@ HttpResponse ProjectHandlers::List(const access::Principal& who, const HttpReque
 
 HttpResponse ProjectHandlers::PutMembers(const access::Principal& who, const HttpRequest& req,
                                          const RouteParams& params) {
+  return PutInfo(who, req, params, "members",
+                 [&](const std::string& id, const Json& list, std::optional<uint64_t> expected,
+                     const std::string& key) -> std::variant<HttpResponse, StatusOr<runtime::CommandOutcome>> {
+                   std::vector<runtime::ProjectMember> members;
+                   if (auto problem = ReadMembers(list, &members)) return *problem;
+                   return s_.projects.ChangeMembers(id, std::move(members), who.ToActor(), expected, key);
+                 });
+}
+
+HttpResponse ProjectHandlers::PutPartners(const access::Principal& who, const HttpRequest& req,
+                                          const RouteParams& params) {
+  return PutInfo(who, req, params, "partners",
+                 [&](const std::string& id, const Json& list, std::optional<uint64_t> expected,
+                     const std::string& key) -> std::variant<HttpResponse, StatusOr<runtime::CommandOutcome>> {
+                   std::vector<std::string> partners;
+                   if (auto problem = ReadPartners(list, &partners)) return *problem;
+                   return s_.projects.ChangePartners(id, std::move(partners), who.ToActor(), expected, key);
+                 });
+}
+
+HttpResponse ProjectHandlers::PutInfo(const access::Principal& who, const HttpRequest& req, const RouteParams& params,
+                                      const std::string& member, const InfoChange& change) {
   const std::string id = params.Get("id");
   auto project = scopes_.ProjectVersion(who, id, access::Verb::kManage);
   if (!project.ok()) return project.problem();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
-  std::vector<runtime::ProjectMember> members;
-  auto list = body.find("members");
-  if (list == body.end()) return MakeProblem(ProblemKind::kBadRequest, "the body needs 'members'");
-  if (auto problem = ReadMembers(*list, &members)) return *problem;
+  auto list = body.find(member);
+  if (list == body.end()) return MakeProblem(ProblemKind::kBadRequest, "the body needs '" + member + "'");
   std::string key;
   if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
   std::optional<uint64_t> expected;
   if (auto problem = ReadIfMatch(req, &expected)) return *problem;
-  auto outcome = s_.projects.ChangeMembers(id, std::move(members), who.ToActor(), expected, key);
+  auto changed = change(id, *list, expected, key);
+  if (auto* problem = std::get_if<HttpResponse>(&changed)) return std::move(*problem);
+  auto& outcome = std::get<StatusOr<runtime::CommandOutcome>>(changed);
   if (!outcome.ok()) {
     if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
       return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
@@ -236,6 +272,7 @@ void AddProjectRoutes(RouteContext& ctx) {
   ctx.router.AddRoute("GET", "/v1/projects/{id}",
                       ctx.guarded_read(Handle(h, &ProjectHandlers::GetCached), Handle(h, &ProjectHandlers::Get)));
   ctx.router.AddRoute("PUT", "/v1/projects/{id}/members", ctx.guarded(Handle(h, &ProjectHandlers::PutMembers)));
+  ctx.router.AddRoute("PUT", "/v1/projects/{id}/partners", ctx.guarded(Handle(h, &ProjectHandlers::PutPartners)));
 }
 
 }  // namespace relais::api

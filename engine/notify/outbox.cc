@@ -121,9 +121,13 @@ void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string
   }
 }
 
-void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const {
-  if (before.version == 0 && !before.info.programme.empty()) {
-    for (const std::string& partner : before.info.partners)
+void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events,
+                      const std::vector<std::string>& partners_joined, KvWrites& writes) const {
+  if (!before.info.programme.empty()) {
+    if (before.version == 0)
+      for (const std::string& partner : before.info.partners)
+        writes.Put(ProgrammePartnersPrefix(before.info.programme) + partner, "");
+    for (const std::string& partner : partners_joined)
       writes.Put(ProgrammePartnersPrefix(before.info.programme) + partner, "");
   }
   Add(before.info, before.info.partners, before.version + 1, events, writes);

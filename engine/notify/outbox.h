@@ -52,10 +52,13 @@ class Outbox {
   void Add(const runtime::ProjectInfo& info, const std::vector<std::string>& partners, uint64_t first_version,
            const std::vector<NewEvent>& events, KvWrites& writes) const;
 
-  // The AppendHook form: before is the project the events are appended to.
-  // A project's creation also records which partners its programme
-  // concerns (ProgrammePartnersPrefix).
-  void OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events, KvWrites& writes) const;
+  // The AppendHook form: before is the project the events are appended to
+  // (deliveries go to its partners: a partner joining with these events gets
+  // the next ones). A project's creation, and partners joining, also record
+  // which partners its programme concerns (ProgrammePartnersPrefix; a
+  // partner that leaves stays recorded there).
+  void OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events,
+                const std::vector<std::string>& partners_joined, KvWrites& writes) const;
 
   // Events of a stream that is not a project's (a programme's, Relais's
   // own): one delivery per (event, active endpoint of partners) whose type

@@ -126,6 +126,27 @@ StatusOr<workflow::RecordedEvent> FromStoredEvent(const RecordedEvent& stored) {
   return e;
 }
 
+void ApplyMembership(const workflow::MembershipEffects& m, ProjectInfo& info) {
+  auto& partners = info.partners;
+  for (const std::string& p : m.partners_joined)
+    if (std::find(partners.begin(), partners.end(), p) == partners.end()) partners.push_back(p);
+  for (const std::string& p : m.partners_left)
+    partners.erase(std::remove(partners.begin(), partners.end(), p), partners.end());
+  auto& members = info.members;
+  for (const workflow::PersonJoining& person : m.people_joined) {
+    auto it = std::find_if(members.begin(), members.end(),
+                           [&](const ProjectMember& x) { return x.subject == person.subject; });
+    if (it != members.end())
+      it->role = person.role;
+    else
+      members.push_back({person.subject, person.role});
+  }
+  for (const std::string& subject : m.people_left)
+    members.erase(
+        std::remove_if(members.begin(), members.end(), [&](const ProjectMember& x) { return x.subject == subject; }),
+        members.end());
+}
+
 Status ApplyStored(const DefinitionLookup& definitions, Project& project, const RecordedEvent& stored) {
   auto where = [&] { return "project " + project.info.id + " event " + std::to_string(stored.version); };
   if (stored.version != project.version + 1)
@@ -141,6 +162,17 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     if (!d.is_object() || !d.contains("members") || !d["members"].is_array())
       return Corruption(where() + ": members change without a members list");
     RELAIS_ASSIGN_OR_RETURN(project.info.members, ProjectInfo::MembersFromJson(d["members"]));
+  } else if (stored.type == kProjectPartnersChanged) {
+    if (project.version == 0) return FailedPrecondition(where() + ": partners changed before registration");
+    Json d = stored.Data();
+    if (!d.is_object() || !d.contains("partners") || !d["partners"].is_array())
+      return Corruption(where() + ": partners change without a partners list");
+    std::vector<std::string> partners;
+    for (const Json& p : d["partners"]) {
+      if (!p.is_string()) return Corruption(where() + ": a partner id is not a text");
+      partners.push_back(p.get<std::string>());
+    }
+    project.info.partners = std::move(partners);
   } else if (stored.type == kProjectLate) {
     if (project.version == 0) return FailedPrecondition(where() + ": late before registration");
   } else if (stored.type == kWorkflowMigrated) {
@@ -165,6 +197,7 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     RELAIS_ASSIGN_OR_RETURN(auto event, FromStoredEvent(stored));
     std::string old_phase = project.state.phase;
     RELAIS_RETURN_IF_ERROR(workflow::ApplyEventInPlace(*def, project.state, event));
+    ApplyMembership(event.effects.membership, project.info);
     if (project.state.phase != old_phase) project.phase_since = stored.metadata.recorded_at;
   }
   project.version = stored.version;

@@ -28,6 +28,8 @@ inline constexpr std::string_view kProjectRegistered = "project_registered";
 inline constexpr std::string_view kWorkflowMigrated = "workflow_migrated";
 // A runtime event replacing ProjectInfo::members: data {"members": [{subject, role}]}.
 inline constexpr std::string_view kProjectMembersChanged = "project_members_changed";
+// A runtime event replacing ProjectInfo::partners: data {"partners": [ids]}.
+inline constexpr std::string_view kProjectPartnersChanged = "project_partners_changed";
 // A runtime event recorded once when a project is still in a phase after that
 // phase's planned year: data {"phase", "planned_year"}. Changes no state.
 inline constexpr std::string_view kProjectLate = "project_late";
@@ -91,6 +93,12 @@ std::string ProjectStream(std::string_view project_id);
 // Project ids follow the one id pattern (util/ids.h: [A-Za-z0-9][A-Za-z0-9._-]{0,127}).
 // kInvalidArgument otherwise.
 Status ValidateProjectId(std::string_view project_id);
+
+// Applies who joined and left with a workflow event (its `partners:` and
+// `people:`) to the project's partners and members: a partner or person
+// joins once (a person joining again takes the new role), leaving one who
+// is not there changes nothing.
+void ApplyMembership(const workflow::MembershipEffects& membership, ProjectInfo& info);
 
 // The store's form of a workflow event, and back.
 NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_id, const Actor& actor);

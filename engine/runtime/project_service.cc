@@ -193,7 +193,8 @@ Status ProjectService::PlanTimers(const std::string& project_id, const workflow:
 
 StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint64_t* snapshot_version,
                                                     std::vector<NewEvent>& events, KvWrites writes,
-                                                    const std::vector<std::string>& notify) {
+                                                    const std::vector<std::string>& notify,
+                                                    const std::vector<std::string>& partners_joined) {
   AppendRequest request;
   request.stream_id = ProjectStream(before.info.id);
   request.expected = before.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(before.version);
@@ -201,8 +202,8 @@ StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint6
   // The state decided on, saved in the same batch: no write of its own.
   const bool snapshot_due = before.version > 0 && before.version >= *snapshot_version + options_.snapshot_every;
   if (snapshot_due) request.snapshot = Snapshot{before.version, kSnapshotSchema, DumpJson(before.ToJson())};
-  RELAIS_ASSIGN_OR_RETURN(
-      AppendResult r, aggregates_.Append(ProjectAppend{before, events, notify}, std::move(request), std::move(writes)));
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, aggregates_.Append(ProjectAppend{before, events, notify, partners_joined},
+                                                             std::move(request), std::move(writes)));
   if (snapshot_due && !r.deduplicated) *snapshot_version = before.version;
   return r;
 }
@@ -210,7 +211,12 @@ StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint6
 StatusOr<AppendResult> ProjectService::AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
                                                   std::vector<NewEvent>& events, KvWrites writes,
                                                   const std::vector<std::string>& notify) {
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendEvents(before, &snapshot_version, events, std::move(writes), notify));
+  std::vector<std::string> joined;
+  for (const std::string& p : after.info.partners)
+    if (std::find(before.info.partners.begin(), before.info.partners.end(), p) == before.info.partners.end())
+      joined.push_back(p);
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r,
+                          AppendEvents(before, &snapshot_version, events, std::move(writes), notify, joined));
   if (r.deduplicated) return r;
   after.version = r.last_version;
   after.updated_at = r.recorded_at;
@@ -231,6 +237,7 @@ Status ProjectService::FoldDecided(ProjectSlot& slot, const workflow::WorkflowDe
     const std::string phase_before = project.state.phase;
     for (const auto& e : decided) {
       Status folded = workflow::ApplyEventInPlace(def, project.state, e);
+      if (folded.ok()) ApplyMembership(e.effects.membership, project.info);
       if (!folded.ok()) {
         // A bug in the decision: the events are recorded, the fold is not.
         // Drop the half-folded project; the next load folds the history.
@@ -398,7 +405,12 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     KvWrites writes;
     RELAIS_RETURN_IF_ERROR(PlanTimers(request.project_id, before.state, decision, request.firing, writes));
     RecordKeyed(keyed, writes);
-    auto appended = AppendEvents(before, &slot->snapshot_version, events, std::move(writes), decision.notify);
+    std::vector<std::string> joined;
+    for (const auto& e : decision.events)
+      for (const std::string& p : e.effects.membership.partners_joined)
+        if (std::find(before.info.partners.begin(), before.info.partners.end(), p) == before.info.partners.end())
+          joined.push_back(p);
+    auto appended = AppendEvents(before, &slot->snapshot_version, events, std::move(writes), decision.notify, joined);
     if (!appended.ok()) {
       if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
       return appended.status();
@@ -481,11 +493,32 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
                                                        std::vector<ProjectMember> members, const Actor& actor,
                                                        std::optional<uint64_t> expected_version,
                                                        const std::string& idempotency_key) {
-  RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
   RELAIS_RETURN_IF_ERROR(ValidateMemberIds(members));
-  KeyedRequest keyed{project_id, idempotency_key, "members change", ""};
-  if (!keyed.key.empty())
-    keyed.fingerprint = RequestFingerprint("members", project_id, {{"members", ProjectInfo::MembersToJson(members)}});
+  Json data = {{"members", ProjectInfo::MembersToJson(members)}};
+  return ChangeInfo(project_id,
+                    {"members", "members change", std::string(kProjectMembersChanged), std::move(data),
+                     [&](ProjectInfo& info) { info.members = std::move(members); }},
+                    actor, expected_version, idempotency_key);
+}
+
+StatusOr<CommandOutcome> ProjectService::ChangePartners(const std::string& project_id,
+                                                        std::vector<std::string> partners, const Actor& actor,
+                                                        std::optional<uint64_t> expected_version,
+                                                        const std::string& idempotency_key) {
+  for (const std::string& partner : partners) RELAIS_RETURN_IF_ERROR(ValidateId("partner id", partner));
+  Json data = {{"partners", partners}};
+  return ChangeInfo(project_id,
+                    {"partners", "partners change", std::string(kProjectPartnersChanged), std::move(data),
+                     [&](ProjectInfo& info) { info.partners = std::move(partners); }},
+                    actor, expected_version, idempotency_key);
+}
+
+StatusOr<CommandOutcome> ProjectService::ChangeInfo(const std::string& project_id, InfoChange change,
+                                                    const Actor& actor, std::optional<uint64_t> expected_version,
+                                                    const std::string& idempotency_key) {
+  RELAIS_RETURN_IF_ERROR(ValidateProjectId(project_id));
+  KeyedRequest keyed{project_id, idempotency_key, change.operation, ""};
+  if (!keyed.key.empty()) keyed.fingerprint = RequestFingerprint(change.kind, project_id, change.data);
   InFlightKeys::Claim claim;
   RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
   if (replayed) return std::move(*replayed);
@@ -498,12 +531,12 @@ StatusOr<CommandOutcome> ProjectService::ChangeMembers(const std::string& projec
                            before.version);
   NewEvent changed;
   changed.event_id = EventId(project_id, idempotency_key, 0);
-  changed.type = std::string(kProjectMembersChanged);
-  changed.data = {{"members", ProjectInfo::MembersToJson(members)}};
+  changed.type = change.event_type;
+  changed.data = std::move(change.data);
   changed.metadata.actor = actor.subject;
   std::vector<NewEvent> events = {changed};
   Project after = before;
-  after.info.members = std::move(members);
+  change.apply(after.info);
   CommandOutcome out;
   out.project_id = project_id;
   out.phase = after.state.phase;

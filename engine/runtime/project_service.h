@@ -76,11 +76,13 @@ struct CommandOutcome {
 };
 
 // What a project's append hooks see: the project before the events about to
-// be written (their data as NewEvent::DataText()) and the topics announced.
+// be written (their data as NewEvent::DataText()), the topics announced and
+// the partners who join with them.
 struct ProjectAppend {
   const Project& before;
   const std::vector<NewEvent>& events;
   const std::vector<std::string>& notify;
+  const std::vector<std::string>& partners_joined;  // partners the events add to the project
 };
 
 class ProjectService {
@@ -127,6 +129,15 @@ class ProjectService {
                                          const Actor& actor, std::optional<uint64_t> expected_version = std::nullopt,
                                          const std::string& idempotency_key = "");
 
+  // Replaces the partners taking part in the project (ProjectInfo::partners:
+  // what they see and which webhooks they get, from the next event on),
+  // recorded as the runtime event project_partners_changed by actor; as
+  // ChangeMembers otherwise. Errors: kInvalidArgument (a partner id that
+  // does not follow util/ids.h); the others of ChangeMembers.
+  StatusOr<CommandOutcome> ChangePartners(const std::string& project_id, std::vector<std::string> partners,
+                                          const Actor& actor, std::optional<uint64_t> expected_version = std::nullopt,
+                                          const std::string& idempotency_key = "");
+
   // Records kProjectLate once per stay in a phase, when the project is late
   // at `now` (Project::IsLate). The event id derives from the project, the
   // phase and when it was entered, so a repeat (another sweep, a restart)
@@ -169,7 +180,8 @@ class ProjectService {
   // and with a snapshot of `before` when one is due (then raises
   // *snapshot_version).
   StatusOr<AppendResult> AppendEvents(const Project& before, uint64_t* snapshot_version, std::vector<NewEvent>& events,
-                                      KvWrites writes, const std::vector<std::string>& notify);
+                                      KvWrites writes, const std::vector<std::string>& notify,
+                                      const std::vector<std::string>& partners_joined = {});
   // AppendEvents, then completes `after` (versions, timestamps) and caches it
   // in a new slot: for the rare changes made on a copy (create, migrate, members).
   StatusOr<AppendResult> AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
@@ -189,6 +201,17 @@ class ProjectService {
   std::shared_ptr<ProjectSlot> Remember(std::shared_ptr<ProjectSlot> slot);
   void Forget(const std::string& project_id);
   std::string EventId(const std::string& project_id, const std::string& idempotency_key, size_t index) const;
+
+  // A runtime event replacing part of ProjectInfo (members, partners).
+  struct InfoChange {
+    std::string kind;        // of the request's fingerprint: "members"
+    std::string operation;   // for idempotency refusals: "members change"
+    std::string event_type;  // recorded as
+    Json data;               // the event's data (and the request's fingerprint)
+    std::function<void(ProjectInfo&)> apply;
+  };
+  StatusOr<CommandOutcome> ChangeInfo(const std::string& project_id, InfoChange change, const Actor& actor,
+                                      std::optional<uint64_t> expected_version, const std::string& idempotency_key);
 
   // A request sent with an idempotency key, as its record remembers it.
   struct KeyedRequest {

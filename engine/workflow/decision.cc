@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/util/ids.h"
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
 
@@ -62,6 +63,58 @@ Refusal ExpressionRefusal(const WorkflowDefinition& def, const std::string& even
                  {"column", error.column},
                  {"error", error.message},
                  {"at", Where(def, at)}});
+}
+
+// The ids an event's partners:/people: expression gives (a text or a list of
+// texts, each a valid id; null = none), into *ids. A refusal otherwise.
+std::optional<Refusal> MembershipIds(const WorkflowDefinition& def, const EventType& event, const std::string& what,
+                                     const Guard& expr, const GuardContext& ctx, bool person,
+                                     std::vector<std::string>* ids) {
+  ValueResult v = expr.EvaluateValue(ctx);
+  if (v.error) return ExpressionRefusal(def, event.type, what, expr, *v.error, event.location);
+  std::vector<Json> items;
+  if (v.value.is_array())
+    items.assign(v.value.begin(), v.value.end());
+  else if (!v.value.is_null())
+    items.push_back(v.value);
+  for (const Json& item : items) {
+    Status valid = item.is_string() ? (person ? ValidatePersonId(what, item.get_ref<const std::string&>())
+                                              : ValidateId(what, item.get_ref<const std::string&>()))
+                                    : InvalidArgument(what + " must be a text");
+    if (!valid.ok())
+      return Refuse(RefusalCode::kInvalidData,
+                    what + " of '" + event.type + "' gave " + DumpJson(item) + ": " + valid.message(),
+                    {{"event_type", event.type}, {"expression", expr.source()}, {"value", item}});
+    if (std::find(ids->begin(), ids->end(), item.get<std::string>()) == ids->end())
+      ids->push_back(item.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+// Evaluates an event's partners:/people: into effects.
+std::optional<Refusal> ResolveMembership(const WorkflowDefinition& def, const EventType& event, const GuardContext& ctx,
+                                         MembershipEffects& out) {
+  const MembershipUpdate& m = event.membership;
+  auto ids = [&](const std::optional<Guard>& expr, const char* what, bool person, std::vector<std::string>* into) {
+    return expr ? MembershipIds(def, event, what, *expr, ctx, person, into) : std::nullopt;
+  };
+  if (auto r = ids(m.partners_join, "partners.join", false, &out.partners_joined)) return r;
+  if (auto r = ids(m.partners_leave, "partners.leave", false, &out.partners_left)) return r;
+  if (auto r = ids(m.people_leave, "people.leave", true, &out.people_left)) return r;
+  if (m.people_join) {
+    std::vector<std::string> subjects;
+    if (auto r = ids(m.people_join, "people.join.subject", true, &subjects)) return r;
+    ValueResult role = m.people_join_role->EvaluateValue(ctx);
+    if (role.error)
+      return ExpressionRefusal(def, event.type, "people.join.role", *m.people_join_role, *role.error, event.location);
+    if (!subjects.empty() && (!role.value.is_string() || role.value.get_ref<const std::string&>().empty()))
+      return Refuse(RefusalCode::kInvalidData,
+                    "people.join.role of '" + event.type + "' gave " + DumpJson(role.value) + ": a role must be a text",
+                    {{"event_type", event.type}, {"expression", m.people_join_role->source()}, {"value", role.value}});
+    for (std::string& subject : subjects)
+      out.people_joined.push_back({std::move(subject), role.value.get<std::string>()});
+  }
+  return std::nullopt;
 }
 
 // A set:/append:/remove: value that could not be computed.
@@ -454,6 +507,7 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   if (chosen) failed = changes.Apply(chosen->update, ctx);
   if (failed) return ExpressionRefusal(def, event->type, failed->what, *failed->expr, failed->error, chosen->location);
   changes.Resolve(effects);
+  if (auto r = ResolveMembership(def, *event, ctx, effects.membership)) return *r;
   if (auto v = ValidateStateChange(def.state_schema, changes, effects); !v.empty())
     return Refuse(RefusalCode::kInvalidState,
                   "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,

@@ -125,6 +125,16 @@ Json CanonicalJson(const WorkflowDefinition& def) {
       transitions.push_back(tj);
     }
     j["transitions"] = transitions;
+    // Only when declared: files without partners:/people: keep their content hash.
+    if (!e.membership.empty()) {
+      const MembershipUpdate& m = e.membership;
+      auto source = [](const std::optional<Guard>& g) { return g ? Json(g->source()) : Json(); };
+      j["membership"] = {{"partners_join", source(m.partners_join)},
+                         {"partners_leave", source(m.partners_leave)},
+                         {"people_join", source(m.people_join)},
+                         {"people_join_role", source(m.people_join_role)},
+                         {"people_leave", source(m.people_leave)}};
+    }
     events.push_back(j);
   }
   out["events"] = events;

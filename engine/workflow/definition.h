@@ -70,6 +70,17 @@ struct Transition {
 
 enum class Suspension { kNone, kSuspend, kResume };
 
+// Who joins or leaves the project when an event is accepted (`partners:` and
+// `people:` of an event). Each expression gives an id or a list of ids.
+struct MembershipUpdate {
+  std::optional<Guard> partners_join;
+  std::optional<Guard> partners_leave;
+  std::optional<Guard> people_join;       // the subjects of the people joining
+  std::optional<Guard> people_join_role;  // their role on the project (a text)
+  std::optional<Guard> people_leave;
+  bool empty() const { return !partners_join && !partners_leave && !people_join && !people_leave; }
+};
+
 struct EventType {
   std::string type;
   Labels labels;
@@ -82,6 +93,7 @@ struct EventType {
   Suspension suspension = Suspension::kNone;
   std::vector<GuardClause> preconditions;  // `requires:`; all must hold, else the command is refused
   StateUpdate update;                      // applied whatever the transition
+  MembershipUpdate membership;             // applied whatever the transition
   std::vector<Transition> transitions;     // empty = stay
   std::vector<std::string> notify;         // notification topics announced to partners
   SourceLocation location;

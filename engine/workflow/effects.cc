@@ -40,6 +40,24 @@ Json Effects::ToJson() const {
     if (!timers.fired.empty()) t["fired"] = timers.fired;
     j["timers"] = std::move(t);
   }
+  const MembershipEffects& m = membership;
+  if (!m.partners_joined.empty() || !m.partners_left.empty()) {
+    Json p = Json::object();
+    if (!m.partners_joined.empty()) p["joined"] = m.partners_joined;
+    if (!m.partners_left.empty()) p["left"] = m.partners_left;
+    j["partners"] = std::move(p);
+  }
+  if (!m.people_joined.empty() || !m.people_left.empty()) {
+    Json p = Json::object();
+    if (!m.people_joined.empty()) {
+      Json joined = Json::array();
+      for (const PersonJoining& person : m.people_joined)
+        joined.push_back({{"subject", person.subject}, {"role", person.role}});
+      p["joined"] = std::move(joined);
+    }
+    if (!m.people_left.empty()) p["left"] = m.people_left;
+    j["people"] = std::move(p);
+  }
   return j;
 }
 
@@ -85,6 +103,29 @@ StatusOr<Effects> Effects::FromJson(const Json& j) {
     }
     if (auto f = it->find("fired"); f != it->end() && f->is_array()) {
       RELAIS_ASSIGN_OR_RETURN(e.timers.fired, Names(*f, "timers.fired"));
+    }
+  }
+  if (auto it = j.find("partners"); it != j.end()) {
+    if (!it->is_object()) return Corruption("effects.partners must be an object");
+    if (auto a = it->find("joined"); a != it->end()) {
+      RELAIS_ASSIGN_OR_RETURN(e.membership.partners_joined, Names(*a, "partners.joined"));
+    }
+    if (auto a = it->find("left"); a != it->end()) {
+      RELAIS_ASSIGN_OR_RETURN(e.membership.partners_left, Names(*a, "partners.left"));
+    }
+  }
+  if (auto it = j.find("people"); it != j.end()) {
+    if (!it->is_object()) return Corruption("effects.people must be an object");
+    if (auto a = it->find("joined"); a != it->end()) {
+      if (!a->is_array()) return Corruption("effects.people.joined must be a list");
+      for (const Json& person : *a) {
+        if (!person.is_object() || !person.contains("subject") || !person["subject"].is_string())
+          return Corruption("effects.people.joined: each person needs a subject");
+        e.membership.people_joined.push_back({person["subject"].get<std::string>(), person.value("role", "")});
+      }
+    }
+    if (auto a = it->find("left"); a != it->end()) {
+      RELAIS_ASSIGN_OR_RETURN(e.membership.people_left, Names(*a, "people.left"));
     }
   }
   return e;

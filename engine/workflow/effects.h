@@ -32,6 +32,27 @@ struct TimerEffects {
   friend bool operator==(const TimerEffects&, const TimerEffects&) = default;
 };
 
+// Who joined or left the project with the event (an event's `partners:` and
+// `people:`). Applied by the runtime to the project's partners and members
+// (runtime::ProjectInfo), not to the workflow state: from the next event on,
+// visibility and webhooks follow.
+struct PersonJoining {
+  std::string subject;
+  std::string role;
+  friend bool operator==(const PersonJoining&, const PersonJoining&) = default;
+};
+
+struct MembershipEffects {
+  std::vector<std::string> partners_joined;
+  std::vector<std::string> partners_left;
+  std::vector<PersonJoining> people_joined;
+  std::vector<std::string> people_left;
+  bool empty() const {
+    return partners_joined.empty() && partners_left.empty() && people_joined.empty() && people_left.empty();
+  }
+  friend bool operator==(const MembershipEffects&, const MembershipEffects&) = default;
+};
+
 struct Effects {
   std::optional<PhaseChange> phase;
   // The steps of tracks that moved; on entering a phase, every track of the
@@ -42,9 +63,12 @@ struct Effects {
   std::vector<std::string> unset;  // fields removed
   std::optional<bool> suspended;
   TimerEffects timers;
+  MembershipEffects membership;
 
   // {"phase": {"from", "to"}, "tracks": {...}, "set": {...}, "append": {...},
-  //  "unset": [...], "suspended": b, "timers": {"armed", "cancelled", "fired"}};
+  //  "unset": [...], "suspended": b, "timers": {"armed", "cancelled", "fired"},
+  //  "partners": {"joined": [...], "left": [...]},
+  //  "people": {"joined": [{"subject", "role"}...], "left": [...]}};
   // members without content are left out.
   Json ToJson() const;
   // kCorruption naming the member for a malformed one.

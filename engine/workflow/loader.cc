@@ -23,9 +23,9 @@ const std::vector<std::string> kTopKeys = {"workflow", "version", "description",
                                            "phases",   "initial", "events",      "timers", "created_by"};
 const std::vector<std::string> kPhaseKeys = {"id", "labels", "terminal", "planned_year", "tracks", "description"};
 const std::vector<std::string> kTrackKeys = {"id", "labels", "steps"};
-const std::vector<std::string> kEventKeys = {"type",   "labels",          "description", "data",        "roles",
-                                             "phases", "while_suspended", "suspension",  "requires",    "set",
-                                             "append", "remove",          "unset",       "transitions", "notify"};
+const std::vector<std::string> kEventKeys = {
+    "type", "labels", "description", "data",  "roles",       "phases", "while_suspended", "suspension", "requires",
+    "set",  "append", "remove",      "unset", "transitions", "notify", "partners",        "people"};
 const std::vector<std::string> kTransitionKeys = {"when",   "to",    "set",    "append",
                                                   "remove", "unset", "tracks", "message"};
 const std::vector<std::string> kGuardKeys = {"guard", "message"};
@@ -351,6 +351,7 @@ class Loader {
       }
     }
     e.update = LoadUpdate(item, e);
+    e.membership = LoadMembership(item, e);
     if (const YAML::Node ts = item["transitions"]; ts.IsDefined()) {
       if (reader_.ExpectList(ts, "transitions", e.location)) {
         if (ts.size() > limits_.max_transitions_per_event) {
@@ -707,6 +708,31 @@ class Loader {
       }
     }
     return u;
+  }
+
+  // partners: {join: <ids>, leave: <ids>}; people: {join: {subject: <ids>, role: <text>}, leave: <ids>}.
+  MembershipUpdate LoadMembership(const YAML::Node& item, const EventType& e) {
+    MembershipUpdate m;
+    if (const YAML::Node p = item["partners"]; p.IsDefined() && reader_.ExpectMap(p, "partners", e.location)) {
+      reader_.CheckKeys(p, {"join", "leave"}, "partners of '" + e.type + "'");
+      if (p["join"].IsDefined()) m.partners_join = ParseGuardNode(p["join"], e, /*value=*/true);
+      if (p["leave"].IsDefined()) m.partners_leave = ParseGuardNode(p["leave"], e, /*value=*/true);
+    }
+    if (const YAML::Node p = item["people"]; p.IsDefined() && reader_.ExpectMap(p, "people", e.location)) {
+      reader_.CheckKeys(p, {"join", "leave"}, "people of '" + e.type + "'");
+      if (const YAML::Node join = p["join"]; join.IsDefined() && reader_.ExpectMap(join, "people.join", e.location)) {
+        reader_.CheckKeys(join, {"subject", "role"}, "people.join of '" + e.type + "'");
+        if (!join["subject"].IsDefined() || !join["role"].IsDefined())
+          diag().Error(YamlReader::Loc(join), "missing", "people.join needs who joins and their role",
+                       "a map without subject or role", "{subject: event.personne, role: 'referent'}");
+        else {
+          m.people_join = ParseGuardNode(join["subject"], e, /*value=*/true);
+          m.people_join_role = ParseGuardNode(join["role"], e, /*value=*/true);
+        }
+      }
+      if (p["leave"].IsDefined()) m.people_leave = ParseGuardNode(p["leave"], e, /*value=*/true);
+    }
+    return m;
   }
 
   void LoadTransition(const YAML::Node& node, EventType& e) {

@@ -228,6 +228,16 @@ std::vector<Route> Routes(const std::string& workflow_source) {
        [](const Role& r, Scope s) { return !Sees(r, s) ? 404
                                            : r.manager ? 201
                                                        : 403; }},
+      {"PUT", "/v1/projects/{id}/partners", true,
+       [](const Role&, Scope s) {
+         // Keeps the fixture's partners, so later rows see the same visibility.
+         Json partners = s == Scope::kOwn ? Json::array({"ccas-fresnes", "anpe-orly"}) : Json::array({"afpa"});
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/partners",
+                                                    Json{{"partners", partners}}.dump()};
+       },
+       [](const Role& r, Scope s) { return !Sees(r, s) ? 404
+                                           : r.manager ? 201
+                                                       : 403; }},
       {"GET", "/v1/stream", false,
        [](const Role&, Scope) {
          return std::pair<std::string, std::string>{"/v1/stream", ""};
