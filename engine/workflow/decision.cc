@@ -217,6 +217,31 @@ class FieldChanges {
     return c->second.kind != Kind::kUnset;
   }
 
+  // The value of `key` after the change, null when absent: O(list) for a list.
+  Json ValueAfter(const std::string& key) const {
+    auto c = changes_.find(key);
+    const Json* base = Base(key);
+    if (c == changes_.end()) return base ? *base : Json();
+    if (c->second.kind == Kind::kSet) return c->second.value;
+    if (c->second.kind == Kind::kUnset) return Json();
+    Json list = base && base->is_array() ? *base : Json::array();
+    for (const auto& item : c->second.value) list.push_back(item);
+    return list;
+  }
+
+  // Every field after the change: O(state), for a schema that can not be
+  // checked property by property.
+  Json After() const {
+    Json out = base_.is_object() ? base_ : Json::object();
+    for (const auto& [key, change] : changes_) {
+      if (change.kind == Kind::kUnset)
+        out.erase(key);
+      else
+        out[key] = ValueAfter(key);
+    }
+    return out;
+  }
+
  private:
   // kAppend: value holds the items added to the base list.
   enum class Kind { kSet, kAppend, kUnset };
@@ -275,53 +300,39 @@ class FieldChanges {
   std::map<std::string, Change> changes_;
 };
 
+// Checks `value` with the loader's compiled schema; a definition not built by
+// the loader (no compiled schema) has its schema compiled on the spot.
+std::vector<SchemaViolation> CheckSchema(const std::shared_ptr<const CompiledSchema>& compiled, const Json& schema,
+                                         const Json& value) {
+  if (compiled) return compiled->Validate(value);
+  return ValidateJson(schema, value);
+}
+
 // Checks a state change against the state schema, knowing the state before
-// conformed: only the properties the effects set, the items they append, the
-// required properties and undeclared keys are checked. A command thus costs
-// its change, not the project's whole state (a list of a thousand indicators
-// is not re-validated for each new one).
-std::vector<SchemaViolation> ValidateStateChange(const Json& schema, const FieldChanges& after,
+// conformed: when the schema allows it (CompiledSchema::ChecksByProperty),
+// only the properties the effects set, the items they append, the required
+// properties and undeclared keys are checked. A command thus costs its
+// change, not the project's whole state (a list of a thousand indicators is
+// not re-validated for each new one, unless its schema bounds the list).
+std::vector<SchemaViolation> ValidateStateChange(const CompiledSchema& schema, const FieldChanges& after,
                                                  const Effects& effects) {
+  if (!schema.ChecksByProperty()) return schema.Validate(after.After());
   std::vector<SchemaViolation> out;
-  static const Json kNone = Json::object();
-  auto props_it = schema.find("properties");
-  const Json& props = props_it != schema.end() && props_it->is_object() ? *props_it : kNone;
-  auto extra = schema.find("additionalProperties");
-  const bool closed = extra != schema.end() && extra->is_boolean() && !extra->get<bool>();
-  auto schema_of = [&](const std::string& key) -> const Json* {
-    if (auto p = props.find(key); p != props.end()) return &*p;
-    if (extra != schema.end() && extra->is_object()) return &*extra;
-    return nullptr;
+  auto add = [&](std::vector<SchemaViolation> found) {
+    for (auto& v : found) out.push_back(std::move(v));
   };
-  auto add_under = [&](const std::string& at, std::vector<SchemaViolation> found) {
-    for (auto& v : found) {
-      v.path = at + v.path.substr(1);  // "$..." below `at`
-      out.push_back(std::move(v));
-    }
-  };
-  auto check_key = [&](const std::string& key) -> const Json* {
-    if (closed && !props.contains(key)) {
-      out.push_back({"$." + key, "additionalProperties", "property '" + key + "' is not declared"});
-      return nullptr;
-    }
-    return schema_of(key);
-  };
-  for (const auto& [key, value] : effects.set.items())
-    if (const Json* s = check_key(key)) add_under("$." + key, ValidateJson(*s, value));
+  for (const auto& [key, value] : effects.set.items()) add(schema.ValidateProperty(key, value));
   for (const auto& [key, items] : effects.append.items()) {
-    const Json* s = check_key(key);
-    if (!s) continue;
-    auto item_schema = s->find("items");
-    if (item_schema == s->end()) continue;
+    if (!schema.ChecksItemsAlone(key)) {
+      add(schema.ValidateProperty(key, after.ValueAfter(key)));
+      continue;
+    }
     const size_t first = after.SizeAfter(key) - items.size();
-    for (size_t i = 0; i < items.size(); ++i)
-      add_under("$." + key + "[" + std::to_string(first + i) + "]", ValidateJson(*item_schema, items[i]));
+    for (size_t i = 0; i < items.size(); ++i) add(schema.ValidateItem(key, items[i], first + i));
   }
-  if (auto required = schema.find("required"); required != schema.end() && required->is_array())
-    for (const auto& name : *required)
-      if (name.is_string() && !after.HasAfter(name.get<std::string>()))
-        out.push_back({"$." + name.get<std::string>(), "required",
-                       "missing required property '" + name.get<std::string>() + "'"});
+  for (const auto& name : schema.RequiredProperties())
+    if (!after.HasAfter(name))
+      out.push_back({JsonPathMember("$", name), "required", "missing required property '" + name + "'"});
   return out;
 }
 
@@ -409,7 +420,7 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
     return Refuse(RefusalCode::kUnknownPhase, "a project can not start in phase '" + phase + "'",
                   {{"phase", phase}, {"initial_phases", def.initial_phases}});
   Json fields = command.fields.is_null() ? Json::object() : command.fields;
-  if (auto v = ValidateJson(def.state_schema, fields); !v.empty())
+  if (auto v = CheckSchema(def.compiled_state_schema, def.state_schema, fields); !v.empty())
     return Refuse(RefusalCode::kInvalidData,
                   "initial state fields are invalid at " + v.front().path + ": " + v.front().message,
                   {{"violations", ViolationsJson(v)}});
@@ -459,7 +470,7 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
     return Refuse(RefusalCode::kNotSuspended, "the project is not suspended", {{"event_type", event->type}});
 
   const Json data = command.data.is_null() ? Json::object() : command.data;
-  if (auto v = ValidateJson(event->schema, data); !v.empty())
+  if (auto v = CheckSchema(event->compiled_schema, event->schema, data); !v.empty())
     return Refuse(RefusalCode::kInvalidData, "invalid data at " + v.front().path + ": " + v.front().message,
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
 
@@ -508,7 +519,17 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   if (failed) return ExpressionRefusal(def, event->type, failed->what, *failed->expr, failed->error, chosen->location);
   changes.Resolve(effects);
   if (auto r = ResolveMembership(def, *event, ctx, effects.membership)) return *r;
-  if (auto v = ValidateStateChange(def.state_schema, changes, effects); !v.empty())
+  const CompiledSchema* state_schema = def.compiled_state_schema.get();
+  std::shared_ptr<const CompiledSchema> compiled_here;  // a definition not built by the loader
+  if (!state_schema) {
+    auto compiled = CompiledSchema::Compile(def.state_schema);
+    if (!compiled.ok())
+      return Refuse(RefusalCode::kInvalidState,
+                    "internal: the state schema does not compile: " + compiled.status().message());
+    compiled_here = *compiled;
+    state_schema = compiled_here.get();
+  }
+  if (auto v = ValidateStateChange(*state_schema, changes, effects); !v.empty())
     return Refuse(RefusalCode::kInvalidState,
                   "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});

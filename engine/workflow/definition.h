@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "engine/workflow/diagnostics.h"
 #include "engine/workflow/duration.h"
 #include "engine/workflow/guard.h"
+#include "engine/workflow/json_schema.h"
 
 namespace relais::workflow {
 
@@ -84,7 +86,9 @@ struct MembershipUpdate {
 struct EventType {
   std::string type;
   Labels labels;
-  Json schema = Json::object();  // JSON Schema subset for the event's data
+  Json schema = Json::object();  // JSON Schema (draft 7) for the event's data, as written
+  // `schema` compiled once by the loader; null only in a definition not built by it.
+  std::shared_ptr<const CompiledSchema> compiled_schema;
   std::vector<std::string> roles;
   // Phases where it is accepted. any_open_phase: every non-terminal phase.
   std::vector<std::string> phases;
@@ -127,6 +131,7 @@ struct WorkflowDefinition {
   Labels labels;
   std::vector<std::string> roles;  // built-in + declared
   Json state_schema = Json::object();
+  std::shared_ptr<const CompiledSchema> compiled_state_schema;  // state_schema compiled by the loader
   std::vector<Phase> phases;
   std::vector<std::string> initial_phases;  // a project may be created in any of these; first = default
   std::vector<std::string> creator_roles;   // `created_by:`; the loader fills CreatorRoles() when absent

@@ -1,148 +1,277 @@
 #include "engine/workflow/json_schema.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <limits>
+#include <optional>
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/constraints/concrete_constraints.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+
+#include "engine/workflow/schema_explain.h"
 
 namespace relais::workflow {
 namespace {
 
-size_t Utf8Length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
+using valijson::Subschema;
+namespace vc = valijson::constraints;
+
+// Keywords dropped from the compiled copy: ours (words for people) and
+// `format`, which is not checked (valijson would check a few formats, with
+// a regular expression built on every call).
+const char* const kNotCompiled[] = {"labels", "enum_labels", "format"};
+
+// Keywords that say nothing about validity.
+bool IsAnnotation(const std::string& key) {
+  return key == "description" || key == "title" || key == "$comment" || key == "default" || key == "examples" ||
+         key == "readOnly" || key == "writeOnly" || key == "$schema" || key == "definitions";
 }
 
-bool HasType(const Json& value, const std::string& type) {
-  if (type == "null") return value.is_null();
-  if (type == "boolean") return value.is_boolean();
-  if (type == "object") return value.is_object();
-  if (type == "array") return value.is_array();
-  if (type == "string") return value.is_string();
-  if (type == "number") return value.is_number();
-  if (type == "integer") {
-    if (value.is_number_integer()) return true;
-    if (value.is_number_float()) {
-      double d = value.get<double>();
-      return std::isfinite(d) && std::floor(d) == d;
+// Walks every sub-schema of the compiled copy: drops kNotCompiled and sets
+// "description" to the sub-schema's index in `nodes`, so an explanation can
+// quote its `enum` or `const` (SchemaSource).
+void Prepare(Json& node, std::vector<const Json*>& nodes) {
+  if (!node.is_object()) return;
+  for (const char* k : kNotCompiled) node.erase(k);
+  node["description"] = "#" + std::to_string(nodes.size());
+  nodes.push_back(&node);
+  for (const char* k :
+       {"additionalProperties", "additionalItems", "contains", "propertyNames", "if", "then", "else", "not", "items"})
+    if (auto it = node.find(k); it != node.end()) {
+      if (it->is_array()) {
+        for (auto& s : *it) Prepare(s, nodes);
+      } else {
+        Prepare(*it, nodes);
+      }
     }
-    return false;
+  for (const char* k : {"allOf", "anyOf", "oneOf"})
+    if (auto it = node.find(k); it != node.end() && it->is_array())
+      for (auto& s : *it) Prepare(s, nodes);
+  for (const char* k : {"properties", "patternProperties", "definitions", "dependencies"})
+    if (auto it = node.find(k); it != node.end() && it->is_object())
+      for (auto& [name, s] : it->items()) Prepare(s, nodes);
+}
+
+template <typename T>
+const T* FindConstraint(const Subschema& s) {
+  const T* found = nullptr;
+  Subschema::ApplyFunction find = [&](const vc::Constraint& c) {
+    if (const auto* t = dynamic_cast<const T*>(&c)) found = t;
+    return found == nullptr;
+  };
+  s.applyStrict(find);
+  return found;
+}
+
+// True (and `where` filled) when some value inside `v` lies deeper than `max`.
+bool TooDeep(const Json& v, size_t depth, size_t max, std::vector<std::string>& where) {
+  if (depth > max) return true;
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (TooDeep(it.value(), depth + 1, max, where)) {
+        where.push_back(it.key());
+        return true;
+      }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (TooDeep(v[i], depth + 1, max, where)) {
+        where.push_back("[" + std::to_string(i) + "]");
+        return true;
+      }
   }
   return false;
 }
 
-std::string TypeName(const Json& v) {
-  if (v.is_number_integer()) return "integer";
-  if (v.is_number()) return "number";
-  return v.type_name();
+bool IsIntegralFloat(const Json& v) {
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e18;
 }
 
-std::string Quote(const std::string& key) {
-  // Plain keys read as $.a.b; anything else as $['a b'].
-  bool plain = !key.empty();
-  for (char c : key)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) plain = false;
-  return plain ? "." + key : "['" + key + "']";
+bool HasIntegralFloat(const Json& v) {
+  if (IsIntegralFloat(v)) return true;
+  if (v.is_structured())
+    for (const auto& x : v)
+      if (HasIntegralFloat(x)) return true;
+  return false;
 }
 
-class Validator {
- public:
-  Validator(bool all, const WorkflowLimits& limits) : all_(all), limits_(limits) {}
-
-  void Check(const Json& schema, const Json& value, const std::string& path, size_t depth) {
-    if (Done() || !schema.is_object()) return;
-    if (depth > limits_.max_json_depth) {
-      Add(path, "depth", "value nested deeper than " + std::to_string(limits_.max_json_depth) + " levels");
-      return;
-    }
-    if (auto it = schema.find("type"); it != schema.end()) {
-      bool ok = false;
-      std::string wanted;
-      for (const auto& t : SchemaTypes(schema)) {
-        ok = ok || HasType(value, t);
-        wanted += (wanted.empty() ? "" : " or ") + t;
-      }
-      if (!ok) {
-        Add(path, "type", "expected " + wanted + ", found " + TypeName(value));
-        return;  // the other keywords would only repeat the same mistake
-      }
-    }
-    if (auto it = schema.find("enum"); it != schema.end() && it->is_array()) {
-      bool found = false;
-      for (const auto& option : *it) found = found || option == value;
-      if (!found) Add(path, "enum", "value " + DumpJson(value) + " is not one of " + DumpJson(*it));
-    }
-    if (value.is_number()) {
-      double v = value.get<double>();
-      if (auto it = schema.find("minimum"); it != schema.end() && it->is_number() && v < it->get<double>())
-        Add(path, "minimum", "value " + DumpJson(value) + " is less than the minimum " + DumpJson(*it));
-      if (auto it = schema.find("maximum"); it != schema.end() && it->is_number() && v > it->get<double>())
-        Add(path, "maximum", "value " + DumpJson(value) + " is greater than the maximum " + DumpJson(*it));
-    }
-    if (value.is_string()) {
-      size_t len = Utf8Length(value.get_ref<const std::string&>());
-      if (auto it = schema.find("minLength");
-          it != schema.end() && it->is_number() && static_cast<double>(len) < it->get<double>())
-        Add(path, "minLength", "string shorter than " + DumpJson(*it) + " characters");
-      if (auto it = schema.find("maxLength");
-          it != schema.end() && it->is_number() && static_cast<double>(len) > it->get<double>())
-        Add(path, "maxLength", "string longer than " + DumpJson(*it) + " characters");
-    }
-    if (value.is_array()) {
-      if (auto it = schema.find("items"); it != schema.end() && it->is_object()) {
-        for (size_t i = 0; i < value.size() && !Done(); ++i)
-          Check(*it, value[i], path + "[" + std::to_string(i) + "]", depth + 1);
-      }
-    }
-    if (value.is_object()) CheckObject(schema, value, path, depth);
+// Draft 7: "a number with a zero fractional part is an integer". valijson
+// types 30.0 as a number only, so such numbers are retyped before a second try.
+Json WithIntegralFloatsAsIntegers(const Json& v) {
+  if (IsIntegralFloat(v)) return static_cast<int64_t>(v.get<double>());
+  if (v.is_object()) {
+    Json out = Json::object();
+    for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = WithIntegralFloatsAsIntegers(it.value());
+    return out;
   }
-
-  std::vector<SchemaViolation> Take() { return std::move(violations_); }
-
- private:
-  void CheckObject(const Json& schema, const Json& value, const std::string& path, size_t depth) {
-    static const Json kEmpty = Json::object();
-    auto props_it = schema.find("properties");
-    const Json& props = props_it != schema.end() && props_it->is_object() ? *props_it : kEmpty;
-    if (auto it = schema.find("required"); it != schema.end() && it->is_array()) {
-      for (const auto& name : *it) {
-        if (Done()) return;
-        if (name.is_string() && !value.contains(name.get<std::string>()))
-          Add(path + Quote(name.get<std::string>()), "required",
-              "missing required property '" + name.get<std::string>() + "'");
-      }
-    }
-    auto extra_it = schema.find("additionalProperties");
-    for (const auto& [key, item] : value.items()) {
-      if (Done()) return;
-      std::string item_path = path + Quote(key);
-      if (auto p = props.find(key); p != props.end()) {
-        Check(*p, item, item_path, depth + 1);
-      } else if (extra_it != schema.end()) {
-        if (extra_it->is_boolean() && !extra_it->get<bool>())
-          Add(item_path, "additionalProperties", "property '" + key + "' is not declared");
-        else if (extra_it->is_object())
-          Check(*extra_it, item, item_path, depth + 1);
-      }
-    }
+  if (v.is_array()) {
+    Json out = Json::array();
+    for (const auto& x : v) out.push_back(WithIntegralFloatsAsIntegers(x));
+    return out;
   }
-
-  bool Done() const { return (!all_ && !violations_.empty()) || violations_.size() >= limits_.max_violations; }
-  void Add(const std::string& path, const std::string& keyword, std::string message) {
-    if (!Done()) violations_.push_back({path, keyword, std::move(message)});
-  }
-
-  bool all_;
-  const WorkflowLimits& limits_;
-  std::vector<SchemaViolation> violations_;
-};
+  return v;
+}
 
 }  // namespace
 
+struct CompiledSchema::Impl {
+  struct Property {
+    const Subschema* whole = nullptr;
+    bool items_alone = false;         // appended items are checked alone
+    const Subschema* item = nullptr;  // their schema; nullptr: any item
+  };
+
+  Json json;
+  Json compiled;  // json without kNotCompiled, with sub-schema indices
+  SchemaSource source;
+  valijson::Schema schema;
+
+  bool by_property = false;
+  std::map<std::string, Property, std::less<>> properties;
+  bool has_properties_constraint = false;
+  const Subschema* additional = nullptr;  // nullptr with a properties constraint: closed
+  std::vector<std::string> required;
+
+  const Property* Find(const std::string& key) const {
+    auto it = properties.find(key);
+    return it == properties.end() ? nullptr : &it->second;
+  }
+
+  // `path` is where `value` sits; violations carry paths below it.
+  std::vector<SchemaViolation> Check(const Subschema& s, const Json& value, const std::string& path, bool all,
+                                     const WorkflowLimits& limits) const {
+    ViolationSink sink{.all = all, .max = limits.max_violations};
+    std::vector<std::string> where;
+    if (TooDeep(value, 0, limits.max_json_depth, where)) {
+      std::string at = path;
+      for (auto it = where.rbegin(); it != where.rend(); ++it)
+        at = (*it)[0] == '[' ? at + *it : JsonPathMember(at, *it);
+      sink.Add(at, "depth", "value nested deeper than " + std::to_string(limits.max_json_depth) + " levels");
+      return std::move(sink.found);
+    }
+    if (Conforms(s, value)) return {};
+    const Json* target = &value;
+    Json retyped;
+    if (HasIntegralFloat(value)) {
+      retyped = WithIntegralFloatsAsIntegers(value);
+      if (Conforms(s, retyped)) return {};
+      target = &retyped;
+    }
+    ExplainFailure(s, source, *target, path, sink);
+    if (sink.found.empty()) sink.Add(path, "schema", "value does not conform to the schema");
+    return std::move(sink.found);
+  }
+
+  void IndexProperties() {
+    const auto* props = FindConstraint<vc::PropertiesConstraint>(schema);
+    has_properties_constraint = props != nullptr;
+    if (props) {
+      additional = props->getAdditionalPropertiesSubschema();
+      const Json* declared = compiled.contains("properties") ? &compiled["properties"] : nullptr;
+      props->applyToProperties([&](const auto& name, const Subschema* s) {
+        Property p{s, false, nullptr};
+        if (declared && declared->contains(name.c_str()))
+          p.items_alone = ItemsAlone(declared->at(name.c_str()), *s, p.item);
+        properties.emplace(name.c_str(), p);
+        return true;
+      });
+    }
+    if (const auto* req = FindConstraint<vc::RequiredConstraint>(schema))
+      req->applyToRequiredProperties([&](const auto& name) {
+        required.emplace_back(name.c_str());
+        return true;
+      });
+    by_property = compiled.is_object() && !compiled.contains("patternProperties");
+    if (by_property)
+      for (const auto& [key, v] : compiled.items())
+        if (!IsAnnotation(key) && key != "type" && key != "properties" && key != "required" &&
+            key != "additionalProperties")
+          by_property = false;
+  }
+
+  // True when `node` (a property's schema, compiled as `s`) says only type
+  // and items (one schema for every item); `item` is then that schema.
+  static bool ItemsAlone(const Json& node, const Subschema& s, const Subschema*& item) {
+    if (!node.is_object()) return false;
+    for (const auto& [key, v] : node.items())
+      if (!IsAnnotation(key) && key != "type" && key != "items") return false;
+    if (!node.contains("items")) return true;
+    if (!node["items"].is_object()) return false;
+    const auto* items = FindConstraint<vc::SingularItemsConstraint>(s);
+    if (items == nullptr) return false;
+    item = items->getItemsSubschema();
+    return true;
+  }
+};
+
+StatusOr<std::shared_ptr<const CompiledSchema>> CompiledSchema::Compile(const Json& schema) {
+  if (!schema.is_object() && !schema.is_boolean())
+    return InvalidArgument("a JSON Schema is an object or a boolean, not " + std::string(schema.type_name()));
+  auto impl = std::make_unique<Impl>();
+  impl->json = schema;
+  impl->compiled = schema;
+  Prepare(impl->compiled, impl->source.nodes);
+  try {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(impl->compiled);
+    parser.populateSchema(adapter, impl->schema);
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("the schema can not be compiled: ") + e.what());
+  }
+  impl->IndexProperties();
+  return std::shared_ptr<const CompiledSchema>(new CompiledSchema(std::move(impl)));
+}
+
+CompiledSchema::CompiledSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompiledSchema::~CompiledSchema() = default;
+
+const Json& CompiledSchema::json() const { return impl_->json; }
+
+std::vector<SchemaViolation> CompiledSchema::Validate(const Json& value, bool all, const WorkflowLimits& limits) const {
+  return impl_->Check(impl_->schema, value, "$", all, limits);
+}
+
+bool CompiledSchema::ChecksByProperty() const { return impl_->by_property; }
+
+bool CompiledSchema::Allows(const std::string& key) const {
+  return !impl_->has_properties_constraint || impl_->Find(key) != nullptr || impl_->additional != nullptr;
+}
+
+const std::vector<std::string>& CompiledSchema::RequiredProperties() const { return impl_->required; }
+
+std::vector<SchemaViolation> CompiledSchema::ValidateProperty(const std::string& key, const Json& value,
+                                                              const WorkflowLimits& limits) const {
+  const std::string at = JsonPathMember("$", key);
+  const Impl::Property* p = impl_->Find(key);
+  const Subschema* s = p ? p->whole : impl_->additional;
+  if (s == nullptr) {
+    if (!impl_->has_properties_constraint) return {};
+    return {{at, "additionalProperties", "property '" + key + "' is not declared"}};
+  }
+  return impl_->Check(*s, value, at, true, limits);
+}
+
+bool CompiledSchema::ChecksItemsAlone(const std::string& key) const {
+  const Impl::Property* p = impl_->Find(key);
+  return p && p->items_alone;
+}
+
+std::vector<SchemaViolation> CompiledSchema::ValidateItem(const std::string& key, const Json& item, size_t index,
+                                                          const WorkflowLimits& limits) const {
+  const Impl::Property* p = impl_->Find(key);
+  if (!p || !p->item) return {};
+  return impl_->Check(*p->item, item, JsonPathMember("$", key) + "[" + std::to_string(index) + "]", true, limits);
+}
+
 std::vector<SchemaViolation> ValidateJson(const Json& schema, const Json& value, bool all,
                                           const WorkflowLimits& limits) {
-  Validator v(all, limits);
-  v.Check(schema, value, "$", 0);
-  return v.Take();
+  auto compiled = CompiledSchema::Compile(schema);
+  if (!compiled.ok()) return {{"$", "schema", compiled.status().message()}};
+  return (*compiled)->Validate(value, all, limits);
 }
 
 const Json* SchemaAt(const Json& schema, const std::vector<std::string>& segments, size_t first) {
@@ -170,11 +299,17 @@ std::vector<std::string> SchemaTypes(const Json& schema) {
   return out;
 }
 
-const std::vector<std::string>& SupportedSchemaKeywords() {
-  static const std::vector<std::string> kKeywords = {
-      "type",  "properties",           "required", "enum",       "minimum", "maximum", "minLength", "maxLength",
-      "items", "additionalProperties", "title",    "description"};
-  return kKeywords;
+std::string JsonPathMember(const std::string& path, const std::string& key) {
+  bool plain = !key.empty();
+  for (char c : key)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) plain = false;
+  if (plain) return path + "." + key;
+  std::string quoted;
+  for (char c : key) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return path + "['" + quoted + "']";
 }
 
 }  // namespace relais::workflow

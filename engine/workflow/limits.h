@@ -35,7 +35,7 @@ struct WorkflowLimits {
   size_t max_guard_chain = 32;
   size_t max_string_literal = 1024;
 
-  // JSON Schema subset.
+  // JSON Schema (draft 7) in workflow files: sub-schema nesting the loader walks.
   size_t max_schema_depth = 16;
   // Event data and state checked at decision time.
   size_t max_json_depth = 32;

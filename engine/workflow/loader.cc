@@ -156,6 +156,7 @@ class Loader {
   void LoadState(const YAML::Node& node) {
     if (!node.IsDefined()) {
       def_.state_schema = {{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
+      def_.compiled_state_schema = CompileSchema(reader_, node, def_.state_schema, "state schema");
       return;
     }
     auto schema = LoadSchema(reader_, node, "state schema");
@@ -168,6 +169,7 @@ class Loader {
     // State fields are a closed set: a typo in `set:` must not create a field silently.
     if (!schema->contains("additionalProperties")) (*schema)["additionalProperties"] = false;
     def_.state_schema = std::move(*schema);
+    def_.compiled_state_schema = CompileSchema(reader_, node, def_.state_schema, "state schema");
   }
 
   void LoadPhases(const YAML::Node& node) {
@@ -311,9 +313,11 @@ class Loader {
           diag().Error(YamlReader::Loc(data), "data-schema", "event data must be of type object",
                        DumpJson((*schema)["type"]), "type: object");
         e.schema = std::move(*schema);
+        e.compiled_schema = CompileSchema(reader_, data, e.schema, "data schema of '" + e.type + "'");
       }
     } else {
       e.schema = {{"type", "object"}, {"additionalProperties", false}};
+      e.compiled_schema = CompileSchema(reader_, data, e.schema, "data schema of '" + e.type + "'");
     }
     for (const auto& [role, at] : reader_.IdentifierList(item["roles"], "roles of '" + e.type + "'", e.location)) {
       if (std::find(def_.roles.begin(), def_.roles.end(), role) == def_.roles.end()) {

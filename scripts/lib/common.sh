@@ -12,6 +12,7 @@ RELAIS_PACKAGES=(
   libboost1.81-dev
   nlohmann-json3-dev libspdlog-dev
   libyaml-cpp-dev
+  libvalijson-dev
   libssl-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
