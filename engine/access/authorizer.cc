@@ -20,12 +20,18 @@ bool CoversAny(const Principal& who, const std::set<std::string>& programmes) {
                      [&](const std::string& p) { return Authorizer::Covers(who, p); });
 }
 
-Decision DecideProject(const Principal& who, const runtime::ProjectInfo& info, Verb verb) {
+// Whether who takes part in the project: one of its partners or members.
+bool TakesPart(const Principal& who, const runtime::ProjectInfo& info) {
+  return (who.HasRole(kRolePartner) && !who.partner.empty() &&
+          std::find(info.partners.begin(), info.partners.end(), who.partner) != info.partners.end()) ||
+         info.HasMember(who.subject);
+}
+
+Decision DecideProject(const Principal& who, const runtime::ProjectInfo& info, const runtime::ProjectInfo* parent,
+                       Verb verb) {
   const bool visible = IsAdmin(who) || who.HasRole(kRoleObserver) ||
-                       (IsCoordinator(who) && Authorizer::Covers(who, info.programme)) ||
-                       (who.HasRole(kRolePartner) && !who.partner.empty() &&
-                        std::find(info.partners.begin(), info.partners.end(), who.partner) != info.partners.end()) ||
-                       info.HasMember(who.subject);
+                       (IsCoordinator(who) && Authorizer::Covers(who, info.programme)) || TakesPart(who, info) ||
+                       (parent != nullptr && info.inherit_visibility && TakesPart(who, *parent));
   if (!visible) return Neither();
   switch (verb) {
     case Verb::kRead: return MayAct();
@@ -131,7 +137,7 @@ Decision Authorizer::Decide(const Principal& who, const Resource& resource, Verb
   struct Visitor {
     const Principal& who;
     Verb verb;
-    Decision operator()(const ProjectResource& r) const { return DecideProject(who, r.info, verb); }
+    Decision operator()(const ProjectResource& r) const { return DecideProject(who, r.info, r.parent, verb); }
     Decision operator()(const NewProjectResource& r) const { return DecideNewProject(who, r.programme); }
     Decision operator()(const ProgrammeResource& r) const { return DecideProgramme(who, r, verb); }
     Decision operator()(const PartnerResource& r) const { return DecidePartner(who, r, verb); }

@@ -39,8 +39,12 @@ enum class Verb {
 };
 
 // A project (its info as folded); creating one names only its programme.
+// parent: for a sub-item whose visibility follows its parent's
+// (ProjectInfo::inherit_visibility), the parent's info: the parent's
+// partners and members see the sub-item too.
 struct ProjectResource {
   const runtime::ProjectInfo& info;
+  const runtime::ProjectInfo* parent = nullptr;
 };
 // A project to be created in programme (empty: no programme).
 struct NewProjectResource {

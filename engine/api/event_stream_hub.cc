@@ -148,7 +148,7 @@ bool EventStreamHub::Visible(const access::Principal& who, const RecordedEvent& 
   if (event.stream_id.compare(0, prefix.size(), prefix) != 0) return false;  // only project events are streamed
   bool visible = false;
   Status read = projects_.Read(event.stream_id.substr(prefix.size()), [&](const runtime::Project& p) {
-    visible = authorizer.Decide(who, access::ProjectResource{p.info}, access::Verb::kRead).may_act();
+    visible = !scopes_.CheckProject(who, p.info, access::Verb::kRead).has_value();
   });
   return read.ok() && visible;
 }

@@ -61,6 +61,18 @@ std::optional<HttpResponse> ReadCreate(const Json& body, runtime::CreateRequest*
     if (!it->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'fields' must be an object");
     req->create.fields = *it;
   }
+  if (auto it = body.find("parent"); it != body.end() && !it->is_null()) {
+    const char* shape =
+        "'parent' must be {\"project\": <the parent's id>, \"children\": <a kind of children its workflow declares>}";
+    if (!it->is_object()) return MakeProblem(ProblemKind::kBadRequest, shape);
+    for (const auto& [key, value] : it->items())
+      if ((key != "project" && key != "children") || !value.is_string() ||
+          value.get_ref<const std::string&>().empty() || value.get_ref<const std::string&>().size() > kMaxTextBytes)
+        return MakeProblem(ProblemKind::kBadRequest, shape);
+    if (!it->contains("project") || !it->contains("children")) return MakeProblem(ProblemKind::kBadRequest, shape);
+    info.parent.project = (*it)["project"].get<std::string>();
+    info.parent.link = (*it)["children"].get<std::string>();
+  }
   return std::nullopt;
 }
 
@@ -107,6 +119,7 @@ class ProjectHandlers {
   HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse PutPartners(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse Children(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
   // Replaces a list of the project's info (members, partners): reads the
@@ -130,7 +143,16 @@ HttpResponse ProjectHandlers::Create(const access::Principal& who, const HttpReq
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
   runtime::CreateRequest create;
   if (auto problem = ReadCreate(body, &create)) return *problem;
-  if (auto refused = scopes_.CheckNewProject(who, create.info.programme)) return *refused;
+  if (!create.info.parent.empty()) {
+    // A sub-item: whoever may record on the parent adds one, in its programme.
+    auto parent = scopes_.ProjectVersion(who, create.info.parent.project, access::Verb::kRecord);
+    if (!parent.ok()) return parent.problem();
+    if (create.info.programme.empty())
+      (void)s_.projects.Read(create.info.parent.project,
+                             [&](const runtime::Project& p) { create.info.programme = p.info.programme; });
+  } else if (auto refused = scopes_.CheckNewProject(who, create.info.programme)) {
+    return *refused;
+  }
   std::string key;
   if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
   create.actor = who.ToActor();
@@ -265,6 +287,56 @@ HttpResponse ProjectHandlers::PutInfo(const access::Principal& who, const HttpRe
 
 }  // namespace
 
+// GET /v1/projects/{id}/children: the sub-items the caller may see, with the
+// counts per kind and phase (over all of them, as the parent's guards read
+// them) and the latest milestones the children reached.
+HttpResponse ProjectHandlers::Children(const access::Principal& who, const HttpRequest& req,
+                                       const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto project = scopes_.ProjectVersion(who, id, access::Verb::kRead);
+  if (!project.ok()) return project.problem();
+  auto limit = QueryUint(req, "milestones", config_.default_page_size, config_.max_page_size);
+  if (limit.problem) return *limit.problem;
+  std::string hash;
+  (void)s_.projects.Read(id, [&](const runtime::Project& p) { hash = p.info.workflow_hash; });
+  const runtime::DefinitionLookup definitions = s_.projects.definitions();
+  const workflow::WorkflowDefinition* def = definitions(hash);
+  if (!def)
+    return server::ProblemFromStatus(FailedPrecondition("project '" + id + "' runs on an unknown workflow version"));
+  auto counts = s_.projects.children().Counts(id, *def, definitions);
+  if (!counts.ok()) return server::ProblemFromStatus(counts.status());
+  auto children = s_.projects.children().List(id);
+  if (!children.ok()) return server::ProblemFromStatus(children.status());
+  Json items = Json::array();
+  for (const runtime::ChildEntry& c : *children) {
+    bool visible = false;
+    Status read = s_.projects.Read(
+        c.id, [&](const runtime::Project& p) { visible = !scopes_.CheckProject(who, p.info, access::Verb::kRead); });
+    if (!read.ok() || !visible) continue;
+    const workflow::WorkflowDefinition* child_def = definitions(c.workflow_hash);
+    const workflow::Phase* phase = child_def ? child_def->FindPhase(c.phase) : nullptr;
+    Json labels = phase ? Json{{"fr", phase->labels.fr}, {"en", phase->labels.en}} : Json::object();
+    items.push_back({{"id", c.id},
+                     {"title", c.title},
+                     {"children", c.link},
+                     {"workflow", c.workflow},
+                     {"phase", c.phase},
+                     {"phase_labels", labels},
+                     {"terminal", phase && phase->terminal}});
+  }
+  auto milestones = s_.projects.children().Milestones(id, limit.value);
+  if (!milestones.ok()) return server::ProblemFromStatus(milestones.status());
+  Json log = Json::array();
+  for (const auto& m : *milestones) log.push_back(m.ToJson());
+  Json kinds = Json::array();
+  for (const auto& k : def->children)
+    kinds.push_back({{"id", k.id},
+                     {"labels", {{"fr", k.labels.fr}, {"en", k.labels.en}}},
+                     {"workflow", k.workflow},
+                     {"visibility", k.inherit_visibility ? "parent" : "own"}});
+  return JsonResponse(200, {{"kinds", kinds}, {"counts", *counts}, {"children", items}, {"milestones", log}});
+}
+
 void AddProjectRoutes(RouteContext& ctx) {
   auto h = std::make_shared<ProjectHandlers>(ctx.api);
   ctx.router.AddRoute("POST", "/v1/projects", ctx.guarded(Handle(h, &ProjectHandlers::Create)));
@@ -273,6 +345,7 @@ void AddProjectRoutes(RouteContext& ctx) {
                       ctx.guarded_read(Handle(h, &ProjectHandlers::GetCached), Handle(h, &ProjectHandlers::Get)));
   ctx.router.AddRoute("PUT", "/v1/projects/{id}/members", ctx.guarded(Handle(h, &ProjectHandlers::PutMembers)));
   ctx.router.AddRoute("PUT", "/v1/projects/{id}/partners", ctx.guarded(Handle(h, &ProjectHandlers::PutPartners)));
+  ctx.router.AddRoute("GET", "/v1/projects/{id}/children", ctx.guarded(Handle(h, &ProjectHandlers::Children)));
 }
 
 }  // namespace relais::api

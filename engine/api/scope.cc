@@ -76,7 +76,11 @@ Scoped<uint64_t> Scopes::ProjectVersion(const access::Principal& who, const std:
 
 std::optional<HttpResponse> Scopes::CheckProject(const access::Principal& who, const runtime::ProjectInfo& info,
                                                  access::Verb verb) const {
-  return Refusal(authorizer_.Decide(who, access::ProjectResource{info}, verb),
+  std::optional<runtime::ProjectInfo> parent;
+  if (info.inherit_visibility && !info.parent.empty() &&
+      !authorizer_.Decide(who, {access::ProjectResource{info}}, verb).may_act())
+    parent = s_.projects.VisibilityParent(info);
+  return Refusal(authorizer_.Decide(who, access::ProjectResource{info, parent ? &*parent : nullptr}, verb),
                  [&] { return ProjectNotFound(info.id); });
 }
 

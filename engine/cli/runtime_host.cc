@@ -35,6 +35,7 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   RELAIS_ASSIGN_OR_RETURN(host->webhooks_, notify::WebhookService::Create(*host->store_, host->clock_,
                                                                           WebhookOptionsWith(config.webhooks, log)));
   host->webhooks_->Attach(*host->projects_);
+  host->spawner_ = std::make_unique<runtime::Spawner>(*host->store_, *host->projects_, log, config.runtime.spawn);
   host->webhooks_->Attach(*host->programmes_);
   return host;
 }
@@ -48,6 +49,9 @@ RuntimeHost::RuntimeHost(const RelaisConfig& config, std::unique_ptr<RocksDbEven
   timers_->RouteFires(std::string(programme::kFiresPrefix),
                       [this](const std::vector<runtime::DueTimer>& due) { return programmes_->FireTimers(due); });
   index_ = std::make_unique<runtime::ProjectIndex>(*store_, projects_->definitions(), config.runtime.index);
+  projects_->OnSpawnQueued([this] {
+    if (spawn_timer_) boost::asio::post(io_, [this] { RunSpawns(); });
+  });
 }
 
 RuntimeHost::~RuntimeHost() { StopBackground(); }
@@ -66,6 +70,8 @@ void RuntimeHost::StartBackground() {
   index_follower_->Start();
   late_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   boost::asio::post(io_, [this] { SweepLateThenWait(); });
+  spawn_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  boost::asio::post(io_, [this] { RunSpawns(); });
   if (Status s = webhooks_->Start(); !s.ok()) log_->Error("webhooks failed", {{"cause", s.ToString()}});
   background_ = std::thread([this] { io_.run(); });
 }
@@ -81,9 +87,23 @@ void RuntimeHost::SweepLateThenWait() {
   });
 }
 
+void RuntimeHost::RunSpawns() {
+  size_t created = 0, left = 0;
+  Status s = spawner_->RunPending(&created, &left);
+  if (!s.ok()) log_->Error("spawning failed", {{"cause", s.ToString()}});
+  if (s.ok() && left == 0) return;
+  spawn_timer_->expires_after(spawner_->options().retry_interval);
+  spawn_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) RunSpawns();
+  });
+}
+
 void RuntimeHost::StopBackground() {
   if (!background_.joinable()) return;
-  boost::asio::post(io_, [this] { late_timer_->cancel(); });
+  boost::asio::post(io_, [this] {
+    late_timer_->cancel();
+    spawn_timer_->cancel();
+  });
   webhooks_->Stop();
   scheduler_->Stop();
   index_follower_->Stop();

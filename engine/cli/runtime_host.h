@@ -23,6 +23,7 @@
 #include "engine/runtime/commit_follower.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
+#include "engine/runtime/spawner.h"
 #include "engine/runtime/timer_scheduler.h"
 #include "engine/runtime/timer_service.h"
 #include "engine/runtime/workflow_registry.h"
@@ -74,6 +75,11 @@ class RuntimeHost {
   std::unique_ptr<runtime::TimerScheduler> scheduler_;
   std::unique_ptr<runtime::CommitFollower> index_follower_;
   std::unique_ptr<boost::asio::steady_timer> late_timer_;
+  std::unique_ptr<runtime::Spawner> spawner_;
+  std::unique_ptr<boost::asio::steady_timer> spawn_timer_;
+  // Creates the spawned projects queued (runtime/spawner.h); while some are
+  // left (failed), again after runtime.spawn_retry_interval.
+  void RunSpawns();
   // Records the late events due now (runtime/late_sweep.h), then again after
   // runtime.late_sweep_interval.
   void SweepLateThenWait();

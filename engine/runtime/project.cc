@@ -39,6 +39,17 @@ Json ProjectInfo::ToJson() const {
   // Written only when present, so registrations without members keep the
   // exact shape they had before members existed.
   if (!members.empty()) j["members"] = MembersToJson(members);
+  if (!parent.empty()) {
+    j["parent"] = parent.ToJson();
+    j["inherit_visibility"] = inherit_visibility;
+  }
+  if (!origin.empty()) j["origin"] = origin.ToJson();
+  return j;
+}
+
+Json ProjectLink::ToJson() const {
+  Json j = {{"project", project}, {"link", link}};
+  if (!event.empty()) j["event"] = event;
   return j;
 }
 
@@ -56,6 +67,13 @@ StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
     if (auto it = j.find("members"); it != j.end() && it->is_array()) {
       for (const Json& m : *it) p.members.push_back({m.at("subject").get<std::string>(), m.value("role", "")});
     }
+    auto link = [&](const char* key, ProjectLink* out) {
+      if (auto it = j.find(key); it != j.end() && it->is_object())
+        *out = {it->at("project").get<std::string>(), it->value("link", ""), it->value("event", "")};
+    };
+    link("parent", &p.parent);
+    link("origin", &p.origin);
+    p.inherit_visibility = j.value("inherit_visibility", false);
   } catch (const Json::exception& e) {
     return Corruption(std::string("malformed project registration: ") + e.what());
   }

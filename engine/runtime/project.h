@@ -53,6 +53,19 @@ struct ProjectMember {
 // Finds the definition a hash names; nullptr when unknown.
 using DefinitionLookup = std::function<const workflow::WorkflowDefinition*(const std::string& hash)>;
 
+// How a project is linked to another: the parent of a sub-item (`children:`
+// of the parent's workflow; `link` is the kind of children), or the project
+// whose transition spawned it (`link` is the spawn's link, `event` the
+// spawning event's id).
+struct ProjectLink {
+  std::string project;  // empty: no link
+  std::string link;
+  std::string event;  // spawned: the event that created it
+  bool empty() const { return project.empty(); }
+  Json ToJson() const;
+  friend bool operator==(const ProjectLink&, const ProjectLink&) = default;
+};
+
 struct ProjectInfo {
   std::string id;
   std::string title;
@@ -63,6 +76,11 @@ struct ProjectInfo {
   std::string workflow;                      // workflow name
   std::string workflow_hash;                 // the definition version it runs on
   std::vector<ProjectMember> members;        // people taking part (may be empty)
+  ProjectLink parent;                        // a sub-item's parent project
+  // Whoever sees the parent sees this sub-item (the parent's `children:`
+  // says visibility: parent); read with the parent's partners at access time.
+  bool inherit_visibility = false;
+  ProjectLink origin;  // the project whose transition spawned this one
 
   // True if subject is one of members.
   bool HasMember(std::string_view subject) const;

@@ -317,6 +317,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   if (replayed) return std::move(*replayed);
   const workflow::WorkflowDefinition* def = registry_.Current(info.workflow);
   if (!def) return NotFound("no workflow named '" + info.workflow + "' is deployed");
+  if (!info.parent.empty()) RELAIS_RETURN_IF_ERROR(CheckParent(info));
   std::lock_guard serial(aggregates_.CommandLock(info.id));
   info.workflow_hash = def->content_hash;
 
@@ -345,6 +346,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   KvWrites writes;
   RELAIS_RETURN_IF_ERROR(PlanTimers(info.id, before.state, decision, std::nullopt, writes));
   RecordKeyed(keyed, writes);
+  AddChildWrites(info, "", 1, decision.events, clock_.Now(), writes);
   Project after = before;
   after.state = decision.next;
   out.phase = after.state.phase;
@@ -388,6 +390,11 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     command.actor_subject = request.actor.subject;
     if (!request.actor.partner.empty()) command.actor_partner = request.actor.partner;
     if (request.firing) command.fired_by_timer = request.firing->timer_id;
+    Json children;
+    if (!def->children.empty()) {
+      RELAIS_ASSIGN_OR_RETURN(children, children_.Counts(request.project_id, *def, definitions()));
+      command.children = &children;
+    }
     auto decided = workflow::DecideChange(*def, before.state, command);
     CommandOutcome out;
     out.project_id = request.project_id;
@@ -398,13 +405,25 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
       return out;
     }
     auto& decision = std::get<workflow::Decision>(decided);
-    std::vector<NewEvent> events;
-    for (const auto& e : decision.events)
-      events.push_back(
-          ToStoredEvent(e, EventId(request.project_id, request.idempotency_key, events.size()), request.actor));
+    std::vector<std::string> event_ids;
+    for (size_t i = 0; i < decision.events.size(); ++i)
+      event_ids.push_back(EventId(request.project_id, request.idempotency_key, i));
     KvWrites writes;
+    RELAIS_ASSIGN_OR_RETURN(auto spawn_refusal, PlanSpawns(before, decision, event_ids, request.actor, writes));
+    if (spawn_refusal) {
+      out.refusal = std::move(*spawn_refusal);
+      out.version = before.version;
+      out.phase = before.state.phase;
+      return out;
+    }
+    std::vector<NewEvent> events;
+    for (size_t i = 0; i < decision.events.size(); ++i)
+      events.push_back(ToStoredEvent(decision.events[i], event_ids[i], request.actor));
     RELAIS_RETURN_IF_ERROR(PlanTimers(request.project_id, before.state, decision, request.firing, writes));
     RecordKeyed(keyed, writes);
+    AddChildWrites(before.info, before.state.phase, before.version, decision.events, clock_.Now(), writes);
+    const bool spawns = std::any_of(decision.events.begin(), decision.events.end(),
+                                    [](const workflow::RecordedEvent& e) { return !e.effects.spawned.empty(); });
     std::vector<std::string> joined;
     for (const auto& e : decision.events)
       for (const std::string& p : e.effects.membership.partners_joined)
@@ -419,6 +438,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
       return ReplayKeyed(keyed, {ProjectStream(request.project_id), appended->first_version, 0});
     RELAIS_RETURN_IF_ERROR(FoldDecided(*slot, *def, decision.events, *appended));
     Remember(slot);  // in case it was evicted meanwhile
+    if (spawns && spawn_queued_) spawn_queued_();
     out.version = slot->project.version;
     out.phase = slot->project.state.phase;
     out.events = Recorded(ProjectStream(request.project_id), events, *appended);
@@ -428,6 +448,83 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   Forget(request.project_id);
   return Unavailable("project '" + request.project_id + "' kept changing: gave up after " +
                      std::to_string(options_.max_conflict_retries + 1) + " attempts");
+}
+
+Status ProjectService::CheckParent(ProjectInfo& info) {
+  RELAIS_RETURN_IF_ERROR(ValidateProjectId(info.parent.project));
+  ProjectInfo parent;
+  Status read = Read(info.parent.project, [&](const Project& p) { parent = p.info; });
+  if (read.code() == StatusCode::kNotFound) return NotFound("no parent project '" + info.parent.project + "'");
+  RELAIS_RETURN_IF_ERROR(read);
+  const workflow::WorkflowDefinition* parent_def = registry_.ByHash(parent.workflow_hash);
+  if (!parent_def) return FailedPrecondition("project '" + parent.id + "' runs on an unknown workflow version");
+  const workflow::ChildKind* kind = parent_def->FindChildKind(info.parent.link);
+  if (!kind) {
+    std::vector<std::string> kinds;
+    for (const auto& k : parent_def->children) kinds.push_back(k.id);
+    return InvalidArgument("workflow '" + parent_def->name + "' of project '" + parent.id + "' declares no children '" +
+                           info.parent.link + "'" +
+                           (kinds.empty() ? " (it declares none)" : "; it declares: " + workflow::JoinNames(kinds)));
+  }
+  if (kind->workflow != info.workflow)
+    return InvalidArgument("children '" + kind->id + "' of project '" + parent.id + "' follow workflow '" +
+                           kind->workflow + "', not '" + info.workflow + "'");
+  if (info.programme.empty()) info.programme = parent.programme;
+  if (info.programme != parent.programme)
+    return InvalidArgument("a sub-item belongs to its parent's programme '" + parent.programme + "', not '" +
+                           info.programme + "'");
+  info.inherit_visibility = kind->inherit_visibility;
+  info.parent.event.clear();
+  RELAIS_ASSIGN_OR_RETURN(auto existing, children_.List(parent.id));
+  if (existing.size() >= options_.max_children_per_project)
+    return ResourceExhausted("project '" + parent.id + "' has " + std::to_string(existing.size()) +
+                             " sub-items, the most allowed (runtime.projects.max_children_per_project)");
+  return Status::Ok();
+}
+
+std::optional<ProjectInfo> ProjectService::VisibilityParent(const ProjectInfo& info) {
+  if (info.parent.empty() || !info.inherit_visibility) return std::nullopt;
+  std::optional<ProjectInfo> parent;
+  Status read = Read(info.parent.project, [&](const Project& p) { parent = p.info; });
+  if (!read.ok()) return std::nullopt;
+  return parent;
+}
+
+StatusOr<std::optional<workflow::Refusal>> ProjectService::PlanSpawns(const Project& before,
+                                                                      workflow::Decision& decision,
+                                                                      const std::vector<std::string>& event_ids,
+                                                                      const Actor& actor, KvWrites& writes) {
+  for (size_t i = 0; i < decision.events.size(); ++i) {
+    auto& spawned = decision.events[i].effects.spawned;
+    for (size_t n = 0; n < spawned.size(); ++n) {
+      workflow::SpawnEffect& spawn = spawned[n];
+      // Named by the spawning event: a re-sent command (same event ids) or a
+      // retried creation names the same project, so there is never a second.
+      spawn.project_id = NameUuid("relais/spawn/" + event_ids[i] + "/" + std::to_string(n));
+      const std::string programme = spawn.programme.value_or(before.info.programme);
+      auto refuse = [&](std::string why, Json details) {
+        details["event_type"] = decision.events[i].type;
+        details["workflow"] = spawn.workflow;
+        details["link"] = spawn.link;
+        return std::optional<workflow::Refusal>(workflow::Refusal{workflow::RefusalCode::kSpawnRefused,
+                                                                  "the project this event spawns (" + spawn.link +
+                                                                      ", workflow '" + spawn.workflow +
+                                                                      "') can not be created: " + why,
+                                                                  std::move(details)});
+      };
+      const workflow::WorkflowDefinition* target = registry_.Current(spawn.workflow);
+      if (!target) return refuse("no workflow named '" + spawn.workflow + "' is deployed", Json::object());
+      // The creation is decided now as the spawner will decide it, so that a
+      // spawn that can not succeed refuses the event instead of failing later.
+      workflow::CreateCommand create{spawn.phase, spawn.fields, {std::string(workflow::kSystemRole)}};
+      auto dry = workflow::DecideCreate(*target, workflow::ProjectState{}, create);
+      if (auto* r = std::get_if<workflow::Refusal>(&dry)) return refuse(r->message, {{"refusal", r->ToJson()}});
+      Json pending = {{"spawn", spawn.ToJson()}, {"parent", before.info.id},         {"event", event_ids[i]},
+                      {"programme", programme},  {"partners", before.info.partners}, {"actor", actor.subject}};
+      writes.Put(std::string(kSpawnPendingPrefix) + spawn.project_id, DumpJson(pending));
+    }
+  }
+  return std::optional<workflow::Refusal>();
 }
 
 StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, const std::string& to_hash,
@@ -461,7 +558,10 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
   CommandOutcome out;
   out.project_id = project_id;
   out.phase = after.state.phase;
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendCopy(before, slot->snapshot_version, std::move(after), events, {}, {}));
+  KvWrites writes;
+  AddChildMigrated(after.info, before.state.phase, after.state.phase, before.version + 1, clock_.Now(), writes);
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r,
+                          AppendCopy(before, slot->snapshot_version, std::move(after), events, std::move(writes), {}));
   out.version = r.last_version;
   out.events = Recorded(ProjectStream(project_id), events, r);
   return out;

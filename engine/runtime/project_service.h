@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "engine/runtime/aggregate_runtime.h"
+#include "engine/runtime/child_index.h"
 #include "engine/runtime/idempotency.h"
 #include "engine/runtime/project.h"
 #include "engine/runtime/timer_keys.h"
@@ -42,11 +43,16 @@
 namespace relais::runtime {
 
 struct RuntimeOptions {
-  size_t max_conflict_retries = 16;        // appends retried after a version conflict
-  uint64_t snapshot_every = 64;            // events between two snapshots of a project
-  size_t project_cache_capacity = 10'000;  // projects kept folded in memory (at least 1)
-  size_t read_page = 512;                  // events read per page when loading
+  size_t max_conflict_retries = 16;          // appends retried after a version conflict
+  uint64_t snapshot_every = 64;              // events between two snapshots of a project
+  size_t project_cache_capacity = 10'000;    // projects kept folded in memory (at least 1)
+  size_t read_page = 512;                    // events read per page when loading
+  size_t max_children_per_project = 10'000;  // sub-items under one project (children: of its workflow)
 };
+
+// A spawned project waiting to be created (docs/runtime.md, "Spawning"):
+// written in the spawning event's batch, deleted once the project exists.
+inline constexpr std::string_view kSpawnPendingPrefix = "spawn/pending/";
 
 struct CreateRequest {
   ProjectInfo info;                // id, title, programme, axis, partners, planned years, workflow (name)
@@ -162,6 +168,18 @@ class ProjectService {
 
   DefinitionLookup definitions() const;
 
+  // The index of sub-items (children of a project, their phases, milestones).
+  const ChildIndex& children() const { return children_; }
+
+  // The parent's info when `info` is a sub-item whose visibility follows its
+  // parent's; nullopt otherwise (or when the parent can not be read).
+  std::optional<ProjectInfo> VisibilityParent(const ProjectInfo& info);
+
+  // Called (on the committing thread, must be fast) after an append that
+  // queued spawned projects (kSpawnPendingPrefix), so that the spawner runs.
+  // REQUIRES: called before any command runs.
+  void OnSpawnQueued(std::function<void()> wake) { spawn_queued_ = std::move(wake); }
+
  private:
   // One cached project. Only a writer holding the project's command lock
   // changes `project`, and only under the exclusive `mu`: that writer reads
@@ -230,12 +248,23 @@ class ProjectService {
   // Adds the request's idempotency record to the append's side writes.
   void RecordKeyed(const KeyedRequest& keyed, KvWrites& writes) const;
 
+  // A sub-item's creation: checks its parent and the kind of children, and
+  // completes info (programme, visibility). kInvalidArgument / kNotFound.
+  Status CheckParent(ProjectInfo& info);
+  // Names the projects the decision spawns (from their event ids), checks that
+  // each can be created (a refusal otherwise) and queues them in writes.
+  StatusOr<std::optional<workflow::Refusal>> PlanSpawns(const Project& before, workflow::Decision& decision,
+                                                        const std::vector<std::string>& event_ids, const Actor& actor,
+                                                        KvWrites& writes);
+
   InFlightKeys in_flight_;
 
   EventStore& store_;
   const WorkflowRegistry& registry_;
   const Clock& clock_;
   const RuntimeOptions options_;
+  ChildIndex children_{store_, options_.max_children_per_project};
+  std::function<void()> spawn_queued_;
   // Command locks, the cache of folded projects, append hooks.
   AggregateRuntime<std::shared_ptr<ProjectSlot>, ProjectAppend> aggregates_;
 };

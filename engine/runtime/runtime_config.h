@@ -7,6 +7,7 @@
 #include "engine/runtime/late_sweep.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
+#include "engine/runtime/spawner.h"
 #include "engine/runtime/timer_scheduler.h"
 #include "engine/runtime/timer_service.h"
 #include "engine/util/config_section.h"
@@ -14,11 +15,12 @@
 namespace relais::runtime {
 
 struct RuntimeSection {
-  RuntimeOptions projects;      // snapshot_every, project_cache_capacity, max_conflict_retries
+  RuntimeOptions projects;      // snapshot_every, project_cache_capacity, max_conflict_retries, max_children_per_project
   TimerOptions timers;          // timer_fire_batch, timer_fire_threads
   SchedulerOptions scheduler;   // timer_max_sleep_ms, timer_commit_recheck_ms
   IndexOptions index;           // index_page_events, index_persist_every_events
   LateSweepOptions late_sweep;  // late_sweep_interval_ms
+  SpawnOptions spawn;           // spawn_retry_interval_ms
 };
 
 // Keys absent keep their value in *out.

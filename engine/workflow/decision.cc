@@ -31,6 +31,7 @@ std::string_view RefusalCodeName(RefusalCode code) {
     case RefusalCode::kInvalidState: return "invalid_state";
     case RefusalCode::kTimerNotArmed: return "timer_not_armed";
     case RefusalCode::kExpressionError: return "expression_error";
+    case RefusalCode::kSpawnRefused: return "spawn_refused";
   }
   return "unknown";
 }
@@ -87,6 +88,42 @@ std::optional<Refusal> MembershipIds(const WorkflowDefinition& def, const EventT
                     {{"event_type", event.type}, {"expression", expr.source()}, {"value", item}});
     if (std::find(ids->begin(), ids->end(), item.get<std::string>()) == ids->end())
       ids->push_back(item.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+// Evaluates a transition's spawn: into effects: the new projects' titles,
+// programmes and fields as the event and the state give them now.
+std::optional<Refusal> ResolveSpawns(const WorkflowDefinition& def, const EventType& event, const Transition& chosen,
+                                     const GuardContext& ctx, std::vector<SpawnEffect>& out) {
+  for (const SpawnSpec& spec : chosen.spawns) {
+    SpawnEffect spawn;
+    spawn.workflow = spec.workflow;
+    spawn.link = spec.link;
+    spawn.phase = spec.phase;
+    auto text = [&](const Guard& expr, const char* what, std::string* into) -> std::optional<Refusal> {
+      ValueResult v = expr.EvaluateValue(ctx);
+      if (v.error) return ExpressionRefusal(def, event.type, what, expr, *v.error, spec.location);
+      if (!v.value.is_string() || v.value.get_ref<const std::string&>().empty())
+        return Refuse(RefusalCode::kInvalidData,
+                      std::string(what) + " of '" + event.type + "' must be a non-empty text, not " + DumpJson(v.value),
+                      {{"event_type", event.type}, {"expression", expr.source()}, {"value", v.value}});
+      *into = v.value.get<std::string>();
+      return std::nullopt;
+    };
+    if (auto r = text(*spec.title, "the spawned project's title", &spawn.title)) return r;
+    if (spec.programme) {
+      std::string programme;
+      if (auto r = text(*spec.programme, "the spawned project's programme", &programme)) return r;
+      spawn.programme = programme;
+    }
+    for (const auto& [field, expr] : spec.fields) {
+      ValueResult v = expr.EvaluateValue(ctx);
+      if (v.error)
+        return ExpressionRefusal(def, event.type, "spawn field '" + field + "'", expr, *v.error, spec.location);
+      if (!v.value.is_null()) spawn.fields[field] = std::move(v.value);
+    }
+    out.push_back(std::move(spawn));
   }
   return std::nullopt;
 }
@@ -407,7 +444,9 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
   if (state.created) return Refuse(RefusalCode::kAlreadyCreated, "the project already exists");
   const std::vector<std::string>& creators = def.creator_roles.empty() ? CreatorRoles() : def.creator_roles;
   bool allowed = false;
-  for (const auto& r : command.actor_roles) allowed = allowed || Contains(creators, r);
+  // The runtime creates spawned projects as `system`, whatever created_by says:
+  // the spawning event's roles were the check.
+  for (const auto& r : command.actor_roles) allowed = allowed || Contains(creators, r) || r == kSystemRole;
   if (!allowed) {
     std::string names;
     for (const auto& r : creators) names += (names.empty() ? "" : ", ") + r;
@@ -474,7 +513,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
     return Refuse(RefusalCode::kInvalidData, "invalid data at " + v.front().path + ": " + v.front().message,
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
 
-  const Json project = state.ProjectView();
+  Json project = state.ProjectView();
+  if (command.children) project["children"] = *command.children;
   const ActorView actor{command.actor_subject,
                         command.actor_partner ? std::optional<std::string_view>(*command.actor_partner) : std::nullopt,
                         &command.actor_roles};
@@ -519,6 +559,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   if (failed) return ExpressionRefusal(def, event->type, failed->what, *failed->expr, failed->error, chosen->location);
   changes.Resolve(effects);
   if (auto r = ResolveMembership(def, *event, ctx, effects.membership)) return *r;
+  if (chosen)
+    if (auto r = ResolveSpawns(def, *event, *chosen, ctx, effects.spawned)) return *r;
   const CompiledSchema* state_schema = def.compiled_state_schema.get();
   std::shared_ptr<const CompiledSchema> compiled_here;  // a definition not built by the loader
   if (!state_schema) {

@@ -29,6 +29,10 @@ struct Command {
   // Who acts, as guards read it (actor.subject, actor.partner; actor.roles = actor_roles).
   std::string actor_subject;
   std::optional<std::string> actor_partner;  // the partner the actor acts for, if any
+  // What guards read as project.children: {"<kind>": {"total": n, "open": n,
+  // "phases": {"<phase>": n}}} for each kind the workflow declares, counted
+  // by the runtime from the children's index. null: the workflow has none.
+  const Json* children = nullptr;
 };
 
 // A project creation: which initial phase, initial state fields.
@@ -58,6 +62,7 @@ enum class RefusalCode {
   kInvalidState,         // the resulting state would not match the state schema
   kTimerNotArmed,        // a timer fired that is not armed (stale)
   kExpressionError,      // a guard or a set:/append: value can not be computed (division by zero, overflow...)
+  kSpawnRefused,         // a project the transition spawns could not be created (set by the runtime)
 };
 
 // "guard_failed", ...: stable names for the HTTP layer and logs.

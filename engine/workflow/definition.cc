@@ -67,6 +67,12 @@ const Timer* WorkflowDefinition::FindTimer(std::string_view id) const {
   return nullptr;
 }
 
+const ChildKind* WorkflowDefinition::FindChildKind(std::string_view id) const {
+  for (const auto& c : children)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
 std::vector<std::string> WorkflowDefinition::PhaseIds() const {
   std::vector<std::string> out;
   for (const auto& p : phases) out.push_back(p.id);
@@ -122,6 +128,21 @@ Json CanonicalJson(const WorkflowDefinition& def) {
       Json tj = {{"update", UpdateJson(t.update)}, {"tracks", t.track_moves}};
       if (t.when) tj["when"] = ClauseJson(*t.when);
       if (t.to) tj["to"] = *t.to;
+      // Only when declared: files without spawn: keep their content hash.
+      if (!t.spawns.empty()) {
+        Json spawns = Json::array();
+        for (const auto& sp : t.spawns) {
+          Json fields = Json::object();
+          for (const auto& [field, value] : sp.fields) fields[field] = value.source();
+          spawns.push_back({{"workflow", sp.workflow},
+                            {"link", sp.link},
+                            {"title", sp.title ? Json(sp.title->source()) : Json()},
+                            {"programme", sp.programme ? Json(sp.programme->source()) : Json()},
+                            {"phase", sp.phase},
+                            {"fields", fields}});
+        }
+        tj["spawn"] = spawns;
+      }
       transitions.push_back(tj);
     }
     j["transitions"] = transitions;
@@ -153,6 +174,16 @@ Json CanonicalJson(const WorkflowDefinition& def) {
     timers.push_back(j);
   }
   out["timers"] = timers;
+  // Only when declared: files without children: keep their content hash.
+  if (!def.children.empty()) {
+    Json children = Json::array();
+    for (const auto& c : def.children)
+      children.push_back({{"id", c.id},
+                          {"labels", LabelsJson(c.labels)},
+                          {"workflow", c.workflow},
+                          {"visibility", c.inherit_visibility ? "parent" : "own"}});
+    out["children"] = children;
+  }
   return out;
 }
 

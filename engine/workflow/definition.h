@@ -61,12 +61,39 @@ struct StateUpdate {
   bool empty() const { return set.empty() && append.empty() && remove.empty() && unset.empty(); }
 };
 
+// A project a transition creates (`spawn:`): of workflow `workflow`, linked
+// both ways to the project it comes from under `link`, its title and fields
+// computed from the event and the state when the transition is decided.
+struct SpawnSpec {
+  std::string workflow;
+  std::string link;                                   // names the relation on both sides
+  std::optional<Guard> title;                         // a text; required
+  std::optional<Guard> programme;                     // a text; absent = the spawning project's programme
+  std::string phase;                                  // initial phase of the new project; empty = its first
+  std::vector<std::pair<std::string, Guard>> fields;  // its initial state fields
+  SourceLocation location;
+};
+
 // One candidate outcome of an event; the first whose `when` holds is taken.
 struct Transition {
   std::optional<GuardClause> when;  // absent = always
   std::optional<std::string> to;    // absent = stay in the current phase
   StateUpdate update;
   std::map<std::string, std::string> track_moves;  // track id -> step, in the current phase
+  std::vector<SpawnSpec> spawns;                   // projects created when this transition is taken
+  SourceLocation location;
+};
+
+// A kind of sub-item (`children:`): projects of workflow `workflow` created
+// under a project of this one, each with its own lifecycle. The parent's
+// guards count them (project.children.<id>.total / .open / .phases.<phase>).
+struct ChildKind {
+  std::string id;
+  Labels labels;
+  std::string workflow;
+  // `visibility: parent` (default): whoever sees the parent sees the child;
+  // `own`: only the child's own partners and members.
+  bool inherit_visibility = true;
   SourceLocation location;
 };
 
@@ -138,6 +165,7 @@ struct WorkflowDefinition {
   bool creator_roles_declared = false;      // the file says created_by (only then is it in the content hash)
   std::vector<EventType> events;
   std::vector<Timer> timers;
+  std::vector<ChildKind> children;  // `children:`: the sub-items a project of this workflow holds
   std::string file_name;
   // SHA-256 (hex) of the canonical JSON form: the definition's version id.
   std::string content_hash;
@@ -145,6 +173,7 @@ struct WorkflowDefinition {
   const Phase* FindPhase(std::string_view id) const;
   const EventType* FindEvent(std::string_view type) const;
   const Timer* FindTimer(std::string_view id) const;
+  const ChildKind* FindChildKind(std::string_view id) const;
   std::vector<std::string> PhaseIds() const;
   std::vector<std::string> EventTypes() const;
 };

@@ -58,6 +58,11 @@ Json Effects::ToJson() const {
     if (!m.people_left.empty()) p["left"] = m.people_left;
     j["people"] = std::move(p);
   }
+  if (!spawned.empty()) {
+    Json list = Json::array();
+    for (const SpawnEffect& s : spawned) list.push_back(s.ToJson());
+    j["spawned"] = std::move(list);
+  }
   return j;
 }
 
@@ -128,7 +133,40 @@ StatusOr<Effects> Effects::FromJson(const Json& j) {
       RELAIS_ASSIGN_OR_RETURN(e.membership.people_left, Names(*a, "people.left"));
     }
   }
+  if (auto it = j.find("spawned"); it != j.end()) {
+    if (!it->is_array()) return Corruption("effects.spawned must be a list");
+    for (const Json& s : *it) {
+      RELAIS_ASSIGN_OR_RETURN(SpawnEffect spawn, SpawnEffect::FromJson(s));
+      e.spawned.push_back(std::move(spawn));
+    }
+  }
   return e;
+}
+
+Json SpawnEffect::ToJson() const {
+  Json j = {{"project", project_id}, {"workflow", workflow}, {"link", link}, {"title", title}, {"fields", fields}};
+  if (programme) j["programme"] = *programme;
+  if (!phase.empty()) j["phase"] = phase;
+  return j;
+}
+
+StatusOr<SpawnEffect> SpawnEffect::FromJson(const Json& j) {
+  if (!j.is_object()) return Corruption("effects.spawned: each spawn must be an object");
+  for (const char* key : {"project", "workflow", "link", "title"})
+    if (!j.contains(key) || !j[key].is_string())
+      return Corruption(std::string("effects.spawned: each spawn needs a text '") + key + "'");
+  SpawnEffect s;
+  s.project_id = j["project"].get<std::string>();
+  s.workflow = j["workflow"].get<std::string>();
+  s.link = j["link"].get<std::string>();
+  s.title = j["title"].get<std::string>();
+  if (auto p = j.find("programme"); p != j.end() && p->is_string()) s.programme = p->get<std::string>();
+  if (auto p = j.find("phase"); p != j.end() && p->is_string()) s.phase = p->get<std::string>();
+  if (auto f = j.find("fields"); f != j.end()) {
+    if (!f->is_object()) return Corruption("effects.spawned: fields must be an object");
+    s.fields = *f;
+  }
+  return s;
 }
 
 }  // namespace relais::workflow

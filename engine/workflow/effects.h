@@ -53,6 +53,23 @@ struct MembershipEffects {
   friend bool operator==(const MembershipEffects&, const MembershipEffects&) = default;
 };
 
+// A project created by the event (a transition's `spawn:`), resolved by the
+// decision: what to create and the link to it. project_id is left empty by
+// the decision and set by the runtime (derived from the event's id, so a
+// re-sent or replayed spawn names the same project) before it is recorded.
+struct SpawnEffect {
+  std::string project_id;
+  std::string workflow;
+  std::string link;
+  std::string title;
+  std::optional<std::string> programme;  // absent: the spawning project's
+  std::string phase;                     // empty: the new workflow's first initial phase
+  Json fields = Json::object();
+  Json ToJson() const;
+  static StatusOr<SpawnEffect> FromJson(const Json& json);
+  friend bool operator==(const SpawnEffect&, const SpawnEffect&) = default;
+};
+
 struct Effects {
   std::optional<PhaseChange> phase;
   // The steps of tracks that moved; on entering a phase, every track of the
@@ -64,11 +81,13 @@ struct Effects {
   std::optional<bool> suspended;
   TimerEffects timers;
   MembershipEffects membership;
+  std::vector<SpawnEffect> spawned;
 
   // {"phase": {"from", "to"}, "tracks": {...}, "set": {...}, "append": {...},
   //  "unset": [...], "suspended": b, "timers": {"armed", "cancelled", "fired"},
   //  "partners": {"joined": [...], "left": [...]},
-  //  "people": {"joined": [{"subject", "role"}...], "left": [...]}};
+  //  "people": {"joined": [{"subject", "role"}...], "left": [...]},
+  //  "spawned": [{"project", "workflow", "link", "title", "programme", "phase", "fields"}]};
   // members without content are left out.
   Json ToJson() const;
   // kCorruption naming the member for a malformed one.

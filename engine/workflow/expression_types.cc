@@ -216,6 +216,7 @@ class Checker {
       if (p.path.size() == 2 && p.path[1] == "phase") return Type{{"string"}};
       if (p.path.size() == 2 && p.path[1] == "suspended") return Type{{"boolean"}};
       if (p.path.size() == 3 && p.path[1] == "tracks") return Type{{"string"}};
+      if (p.path.size() >= 4 && p.path[1] == "children") return Type{{"integer"}};
       return {};
     }
     const Json* schema = root == kStateRoot   ? scope_.state_schema

@@ -10,6 +10,7 @@
 #include "engine/workflow/expression_types.h"
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
+#include "engine/workflow/loader_links.h"
 #include "engine/workflow/schema_loader.h"
 #include "engine/workflow/yaml_document.h"
 #include "engine/workflow/yaml_reader.h"
@@ -19,19 +20,19 @@ namespace {
 
 using Loc = SourceLocation;
 
-const std::vector<std::string> kTopKeys = {"workflow", "version", "description", "labels", "roles",     "state",
-                                           "phases",   "initial", "events",      "timers", "created_by"};
+const std::vector<std::string> kTopKeys = {"workflow", "version", "description", "labels", "roles",      "state",
+                                           "phases",   "initial", "events",      "timers", "created_by", "children"};
 const std::vector<std::string> kPhaseKeys = {"id", "labels", "terminal", "planned_year", "tracks", "description"};
 const std::vector<std::string> kTrackKeys = {"id", "labels", "steps"};
 const std::vector<std::string> kEventKeys = {
     "type", "labels", "description", "data",  "roles",       "phases", "while_suspended", "suspension", "requires",
     "set",  "append", "remove",      "unset", "transitions", "notify", "partners",        "people"};
-const std::vector<std::string> kTransitionKeys = {"when",   "to",    "set",    "append",
-                                                  "remove", "unset", "tracks", "message"};
+const std::vector<std::string> kTransitionKeys = {"when",  "to",     "set",     "append", "remove",
+                                                  "unset", "tracks", "message", "spawn"};
 const std::vector<std::string> kGuardKeys = {"guard", "message"};
 const std::vector<std::string> kTimerKeys = {"id",       "labels", "after", "at",         "times_per_year",
                                              "armed_on", "fires",  "until", "description"};
-const std::vector<std::string> kProjectFields = {"phase", "suspended", "tracks"};
+const std::vector<std::string> kProjectFields = {"phase", "suspended", "tracks", "children"};
 // Reserved: the runtime records creation under this type.
 constexpr std::string_view kCreatedEventType = "project_created";
 
@@ -95,6 +96,7 @@ class Loader {
     LoadState(root["state"]);
     LoadPhases(root["phases"]);
     LoadInitial(root["initial"]);
+    links_.LoadChildren(root["children"]);  // before the guards that count them
     // Event types first, bodies second: a timer or guard may name any event.
     LoadEvents(root["events"]);
     LoadTimers(root["timers"]);
@@ -478,6 +480,10 @@ class Loader {
     if (p.path[0] == kActorRoot || p.path[0] == kItemRoot) return;
     Loc at = ColumnIn(node, p.column);
     std::string full = JoinPath(p.path);
+    if (p.path[0] == kProjectRoot && p.path.size() >= 2 && p.path[1] == "children") {
+      links_.CheckChildrenPath(p.path, at);
+      return;
+    }
     if (p.path[0] == kProjectRoot) {
       bool ok = p.path.size() >= 2 &&
                 std::find(kProjectFields.begin(), kProjectFields.end(), p.path[1]) != kProjectFields.end();
@@ -488,7 +494,7 @@ class Loader {
       }
       if (!ok)
         diag().Error(at, "unknown-field", "guard refers to an unknown project field", "'" + full + "'",
-                     "project.phase, project.suspended or project.tracks.<track id>",
+                     "project.phase, project.suspended, project.tracks.<track id> or project.children.<kind>...",
                      p.path.size() >= 2 ? DidYouMean(p.path[1], kProjectFields) : "");
       return;
     }
@@ -785,6 +791,8 @@ class Loader {
         t.track_moves[*track] = *step;
       }
     }
+    links_.LoadSpawns(
+        node["spawn"], e, [&](const YAML::Node& n) { return ParseGuardNode(n, e, /*value=*/true); }, &t.spawns);
     e.transitions.push_back(std::move(t));
   }
 
@@ -908,6 +916,7 @@ class Loader {
   LoadResult result_;
   YamlReader reader_;
   WorkflowDefinition def_;
+  LinkLoader links_{reader_, def_};
 };
 
 }  // namespace

@@ -14,6 +14,12 @@ Json ProjectState::ToJson() const {
   out["fields"] = fields;
   out["armed_timers"] = armed_timers;
   out["event_count"] = event_count;
+  if (!spawned.empty()) {
+    Json links = Json::array();
+    for (const SpawnedLink& l : spawned)
+      links.push_back({{"project", l.project_id}, {"workflow", l.workflow}, {"link", l.link}});
+    out["spawned"] = std::move(links);
+  }
   return out;
 }
 
@@ -53,6 +59,13 @@ StatusOr<ProjectState> ProjectState::FromJson(const Json& json) {
     s.armed_timers[k] = v.get<std::string>();
   }
   s.event_count = count->get<uint64_t>();
+  if (auto it = json.find("spawned"); it != json.end()) {
+    if (!it->is_array()) return bad("spawned is not a list");
+    for (const Json& l : *it) {
+      if (!l.is_object() || !l.contains("project") || !l["project"].is_string()) return bad("malformed spawned link");
+      s.spawned.push_back({l["project"].get<std::string>(), l.value("workflow", ""), l.value("link", "")});
+    }
+  }
   return s;
 }
 
@@ -121,6 +134,7 @@ Status ApplyEventInPlace(const WorkflowDefinition& def, ProjectState& s, const R
   RELAIS_RETURN_IF_ERROR(ApplyFields(effects, s));
   if (effects.suspended) s.suspended = *effects.suspended;
   ApplyTimers(effects.timers, s);
+  for (const SpawnEffect& spawn : effects.spawned) s.spawned.push_back({spawn.project_id, spawn.workflow, spawn.link});
   ++s.event_count;
   return Status::Ok();
 }

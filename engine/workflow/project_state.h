@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/util/json.h"
 #include "engine/util/status.h"
@@ -17,6 +18,14 @@
 #include "engine/workflow/effects.h"
 
 namespace relais::workflow {
+
+// A project this one created (a transition's `spawn:`), as the project view lists it.
+struct SpawnedLink {
+  std::string project_id;
+  std::string workflow;
+  std::string link;
+  friend bool operator==(const SpawnedLink&, const SpawnedLink&) = default;
+};
 
 struct ProjectState {
   bool created = false;
@@ -26,6 +35,7 @@ struct ProjectState {
   bool suspended = false;
   std::map<std::string, std::string> armed_timers;  // timer id -> phase it was armed in
   uint64_t event_count = 0;                         // events folded so far
+  std::vector<SpawnedLink> spawned;                 // projects created by its events, in order
 
   // {"phase": ..., "suspended": ..., "tracks": {...}}: what guards see as `project.`.
   Json ProjectView() const;

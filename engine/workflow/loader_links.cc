@@ -1,0 +1,175 @@
+#include "engine/workflow/loader_links.h"
+
+#include <algorithm>
+
+namespace relais::workflow {
+namespace {
+
+using Loc = SourceLocation;
+
+const std::vector<std::string> kChildKeys = {"id", "labels", "workflow", "visibility", "description"};
+const std::vector<std::string> kSpawnKeys = {"workflow", "link", "title", "programme", "phase", "fields"};
+const std::vector<std::string> kChildCounts = {"total", "open", "phases"};
+
+}  // namespace
+
+Labels LinkLoader::LoadLabels(const YAML::Node& node, const std::string& what, Loc fallback) {
+  Labels labels;
+  if (!node.IsDefined()) {
+    reader_.diag().Error(fallback, "missing", what + " are required", "nothing", "labels: {fr: ..., en: ...}",
+                         "people read French first; give both languages");
+    return labels;
+  }
+  if (!reader_.ExpectMap(node, what, fallback)) return labels;
+  reader_.CheckKeys(node, {"fr", "en"}, what);
+  if (auto fr = reader_.String(node["fr"], what + " fr", YamlReader::Loc(node))) labels.fr = *fr;
+  if (auto en = reader_.String(node["en"], what + " en", YamlReader::Loc(node))) labels.en = *en;
+  return labels;
+}
+
+void LinkLoader::LoadChildren(const YAML::Node& node) {
+  if (!node.IsDefined()) return;
+  if (!reader_.ExpectList(node, "children", {1, 1})) return;
+  const WorkflowLimits& limits = reader_.limits();
+  if (node.size() > limits.max_child_kinds) {
+    reader_.diag().Error(YamlReader::Loc(node), "too-large", "too many kinds of children", std::to_string(node.size()),
+                         "at most " + std::to_string(limits.max_child_kinds));
+    return;
+  }
+  for (const auto& item : node) {
+    if (!reader_.ExpectMap(item, "a kind of children", YamlReader::Loc(node))) continue;
+    reader_.CheckKeys(item, kChildKeys, "a kind of children");
+    ChildKind kind;
+    kind.location = YamlReader::Loc(item);
+    auto id = reader_.Identifier(item["id"], "children id", kind.location);
+    if (!id) continue;
+    kind.id = *id;
+    if (def_.FindChildKind(kind.id)) {
+      reader_.diag().Error(kind.location, "duplicate", "children '" + kind.id + "' are declared twice",
+                           "'" + kind.id + "'", "one declaration per kind of children");
+      continue;
+    }
+    kind.labels = LoadLabels(item["labels"], "labels of children '" + kind.id + "'", kind.location);
+    auto workflow =
+        reader_.Identifier(item["workflow"], "children workflow (the name of another workflow file)", kind.location);
+    if (!workflow) continue;
+    kind.workflow = *workflow;
+    if (const YAML::Node v = item["visibility"]; v.IsDefined()) {
+      auto text = reader_.String(v, "visibility", kind.location);
+      if (!text) continue;
+      if (*text != "parent" && *text != "own") {
+        reader_.diag().Error(YamlReader::Loc(v), "bad-value", "unknown visibility of children", "'" + *text + "'",
+                             "parent (whoever sees the parent sees them) or own (only their own partners)",
+                             DidYouMean(*text, {"parent", "own"}));
+        continue;
+      }
+      kind.inherit_visibility = *text == "parent";
+    }
+    def_.children.push_back(std::move(kind));
+  }
+}
+
+void LinkLoader::LoadSpawns(const YAML::Node& node, const EventType& event, const ValueParser& parse_value,
+                            std::vector<SpawnSpec>* out) {
+  if (!node.IsDefined()) return;
+  std::vector<YAML::Node> items;
+  if (node.IsSequence()) {
+    for (const auto& item : node) items.push_back(item);
+  } else {
+    items.push_back(node);
+  }
+  const WorkflowLimits& limits = reader_.limits();
+  if (items.size() > limits.max_spawns_per_transition) {
+    reader_.diag().Error(YamlReader::Loc(node), "too-large", "a transition spawns too many projects",
+                         std::to_string(items.size()), "at most " + std::to_string(limits.max_spawns_per_transition));
+    return;
+  }
+  for (const auto& item : items)
+    if (auto spawn = LoadSpawn(item, event, parse_value)) out->push_back(std::move(*spawn));
+}
+
+std::optional<SpawnSpec> LinkLoader::LoadSpawn(const YAML::Node& node, const EventType& event,
+                                               const ValueParser& parse_value) {
+  if (!reader_.ExpectMap(node, "spawn", event.location)) return std::nullopt;
+  reader_.CheckKeys(node, kSpawnKeys, "spawn of '" + event.type + "'");
+  SpawnSpec spawn;
+  spawn.location = YamlReader::Loc(node);
+  bool ok = true;
+  if (auto w = reader_.Identifier(node["workflow"], "spawn workflow (the name of a workflow file)", spawn.location))
+    spawn.workflow = *w;
+  else
+    ok = false;
+  if (auto l = reader_.Identifier(node["link"], "spawn link (names the relation on both sides)", spawn.location))
+    spawn.link = *l;
+  else
+    ok = false;
+  if (const YAML::Node t = node["title"]; t.IsDefined()) {
+    spawn.title = parse_value(t);
+    ok = ok && spawn.title.has_value();
+  } else {
+    reader_.diag().Error(spawn.location, "missing", "spawn needs the new project's title", "no title",
+                         "title: <a text expression>", "e.g. title: event.titre");
+    ok = false;
+  }
+  if (const YAML::Node pr = node["programme"]; pr.IsDefined()) {
+    spawn.programme = parse_value(pr);
+    ok = ok && spawn.programme.has_value();
+  }
+  if (const YAML::Node ph = node["phase"]; ph.IsDefined()) {
+    if (auto id = reader_.Identifier(ph, "spawn phase", spawn.location))
+      spawn.phase = *id;
+    else
+      ok = false;
+  }
+  if (const YAML::Node f = node["fields"]; f.IsDefined() && reader_.ExpectMap(f, "spawn fields", spawn.location)) {
+    if (f.size() > reader_.limits().max_spawn_fields) {
+      reader_.diag().Error(YamlReader::Loc(f), "too-large", "spawn sets too many fields", std::to_string(f.size()),
+                           "at most " + std::to_string(reader_.limits().max_spawn_fields));
+      return std::nullopt;
+    }
+    for (const auto& kv : f) {
+      auto field = reader_.Identifier(kv.first, "spawn field (a state field of the new project)", spawn.location);
+      auto value = parse_value(kv.second);
+      if (!field || !value) {
+        ok = false;
+        continue;
+      }
+      spawn.fields.emplace_back(*field, std::move(*value));
+    }
+  }
+  if (!ok) return std::nullopt;
+  return spawn;
+}
+
+bool LinkLoader::CheckChildrenPath(const std::vector<std::string>& path, Loc at) {
+  // path = project.children.<kind>.<count>[.<phase>]
+  std::vector<std::string> kinds;
+  for (const auto& c : def_.children) kinds.push_back(c.id);
+  const std::string full = [&] {
+    std::string s;
+    for (const auto& p : path) s += (s.empty() ? "" : ".") + p;
+    return s;
+  }();
+  if (kinds.empty()) {
+    reader_.diag().Error(at, "unknown-field", "this workflow declares no children", "'" + full + "'",
+                         "a kind declared under children:", "declare children: [{id, labels, workflow}] first");
+    return false;
+  }
+  if (path.size() < 4 || !def_.FindChildKind(path[2])) {
+    reader_.diag().Error(at, "unknown-field", "guard refers to unknown children", "'" + full + "'",
+                         "project.children.<" + JoinNames(kinds) + ">.total, .open or .phases.<phase>",
+                         path.size() >= 3 ? DidYouMean(path[2], kinds) : "");
+    return false;
+  }
+  const bool counted = std::find(kChildCounts.begin(), kChildCounts.end(), path[3]) != kChildCounts.end();
+  const bool well_formed = counted && (path[3] == "phases" ? path.size() == 5 : path.size() == 4);
+  if (!well_formed) {
+    reader_.diag().Error(at, "unknown-field", "children are counted by total, open or phases.<phase>", "'" + full + "'",
+                         "project.children." + path[2] + ".total, .open or .phases.<a phase of its workflow>",
+                         DidYouMean(path[3], kChildCounts));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace relais::workflow

@@ -1,0 +1,49 @@
+// Loading the links between projects a workflow file declares: the sub-items
+// a project holds (`children:`, top level) and the projects a transition
+// creates (`spawn:`). Part of LoadWorkflow (loader.h); split out so that the
+// loader's main file keeps to phases, events and timers.
+//
+// Thread-safety: a LinkLoader is used by one loader, on one thread.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "engine/workflow/definition.h"
+#include "engine/workflow/yaml_reader.h"
+
+namespace relais::workflow {
+
+class LinkLoader {
+ public:
+  // Parses a value expression of the event being loaded (reports its own
+  // diagnostics; nullopt when it is not valid).
+  using ValueParser = std::function<std::optional<Guard>(const YAML::Node&)>;
+
+  LinkLoader(YamlReader& reader, WorkflowDefinition& def) : reader_(reader), def_(def) {}
+
+  // `children: [{id, labels, workflow, visibility}]` into def.children.
+  void LoadChildren(const YAML::Node& node);
+
+  // A transition's `spawn:` (one map or a list of maps) into *out.
+  void LoadSpawns(const YAML::Node& node, const EventType& event, const ValueParser& parse_value,
+                  std::vector<SpawnSpec>* out);
+
+  // Checks a path `project.children...` of a guard: children.<kind>.total,
+  // .open, or .phases.<phase id> (the phase belongs to the child's workflow,
+  // another file: it is checked when the files are deployed together).
+  // Returns false (after reporting at `at`) when the path is malformed.
+  bool CheckChildrenPath(const std::vector<std::string>& path, SourceLocation at);
+
+ private:
+  Labels LoadLabels(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+  std::optional<SpawnSpec> LoadSpawn(const YAML::Node& node, const EventType& event, const ValueParser& parse_value);
+
+  YamlReader& reader_;
+  WorkflowDefinition& def_;
+};
+
+}  // namespace relais::workflow
