@@ -254,8 +254,9 @@ test('an action advanced on one page moves on a second open page without reload;
   await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await a.getByText('Porteur : Association Vie à Domicile Essai (Association)').waitFor();
   // The history names the data by its labels too.
-  assert.match(await a.locator('#history tbody tr[data-type="porteur_identifie"]').first().innerText(),
-    /Nom : Association Vie à Domicile Essai · Nature du porteur : Association/);
+  const recorded = await a.locator('#history tbody tr[data-type="porteur_identifie"]').first().innerText();
+  assert.match(recorded, /Nom : Association Vie à Domicile Essai/);
+  assert.match(recorded, /Nature du porteur : Association/);
   await a.getByLabel('Événement', { exact: true }).selectOption('montage_demarre');
   await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await a.locator('#current-phase[data-phase="montage"]').waitFor();
