@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "engine/api/language.h"
 #include "engine/runtime/idempotency.h"
 #include "engine/util/json.h"
 
@@ -29,13 +30,15 @@ std::optional<HttpResponse> ReadJsonObject(const server::HttpRequest& request, s
   return std::nullopt;
 }
 
-HttpResponse RefusalProblem(const workflow::Refusal& refusal) {
-  Json ext = {{"code", std::string(workflow::RefusalCodeName(refusal.code))},
-              {"reason", refusal.message},
-              {"details", refusal.details}};
+HttpResponse RefusalProblem(const workflow::Refusal& refusal, const server::HttpRequest& request) {
+  const std::string lang = refusal.messages.empty() ? "" : PreferredLanguage(request);
+  const std::string reason = lang.empty() ? refusal.message : refusal.messages.In(lang);
+  Json ext = {
+      {"code", std::string(workflow::RefusalCodeName(refusal.code))}, {"reason", reason}, {"details", refusal.details}};
+  if (!refusal.messages.empty()) ext["messages"] = refusal.messages.ToJson();
   if (refusal.code == workflow::RefusalCode::kRoleNotAllowed)
-    return MakeProblem(ProblemKind::kForbidden, refusal.message, std::move(ext));
-  return MakeProblem(ProblemKind::kRefusedByWorkflow, refusal.message, std::move(ext));
+    return MakeProblem(ProblemKind::kForbidden, reason, std::move(ext));
+  return MakeProblem(ProblemKind::kRefusedByWorkflow, reason, std::move(ext));
 }
 
 HttpResponse ProjectNotFound(const std::string& project_id) {

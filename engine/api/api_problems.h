@@ -22,8 +22,11 @@ namespace relais::api {
 std::optional<server::HttpResponse> ReadJsonObject(const server::HttpRequest& request, size_t max_depth, Json* out);
 
 // A refusal as a problem: role_not_allowed is 403 forbidden, every other
-// code 422 refused-by-workflow; both carry {code, reason, details}.
-server::HttpResponse RefusalProblem(const workflow::Refusal& refusal);
+// code 422 refused-by-workflow; both carry {code, reason, details}, and
+// `messages` ({fr, en}) when the workflow file words the refusal. reason and
+// detail are those words in the caller's language (language.h) when it
+// names one, else the refusal's message.
+server::HttpResponse RefusalProblem(const workflow::Refusal& refusal, const server::HttpRequest& request);
 
 // 404 for a project the caller may not see, worded exactly as for one that
 // does not exist, so its existence does not leak.

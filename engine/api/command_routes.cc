@@ -67,7 +67,7 @@ HttpResponse CommandHandlers::Record(const access::Principal& who, const HttpReq
     }
     return CommandProblem(outcome.status());
   }
-  if (outcome->refusal) return RefusalProblem(*outcome->refusal);
+  if (outcome->refusal) return RefusalProblem(*outcome->refusal, req);
   return CommandResponse(*outcome, id);
 }
 

@@ -159,7 +159,7 @@ HttpResponse ProjectHandlers::Create(const access::Principal& who, const HttpReq
   create.idempotency_key = key;
   auto outcome = s_.projects.Create(std::move(create));
   if (!outcome.ok()) return CommandProblem(outcome.status());
-  if (outcome->refusal) return RefusalProblem(*outcome->refusal);
+  if (outcome->refusal) return RefusalProblem(*outcome->refusal, req);
   HttpResponse res = CommandResponse(*outcome, outcome->project_id);
   res.headers.Set("Location", "/v1/projects/" + outcome->project_id);
   return res;

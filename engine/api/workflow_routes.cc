@@ -16,9 +16,18 @@ using server::MakeProblem;
 using server::ProblemKind;
 using server::RouteParams;
 
+// The file's name without its directories: where the server keeps its files
+// is not the API's business (a workflow deployed from a directory at start
+// was loaded from its path).
+std::string BaseName(const std::string& file_name) {
+  const size_t slash = file_name.find_last_of("/\\");
+  return slash == std::string::npos ? file_name : file_name.substr(slash + 1);
+}
+
 Json Summary(const workflow::WorkflowDefinition& def) {
-  return {{"name", def.name},           {"version", def.version},   {"hash", def.content_hash},
-          {"file_name", def.file_name}, {"phases", def.PhaseIds()}, {"events", def.EventTypes()},
+  return {{"name", def.name},         {"version", def.version},
+          {"hash", def.content_hash}, {"file_name", BaseName(def.file_name)},
+          {"phases", def.PhaseIds()}, {"events", def.EventTypes()},
           {"roles", def.roles}};
 }
 
@@ -26,7 +35,7 @@ Json DiagnosticsJson(const workflow::Diagnostics& diagnostics) {
   Json list = Json::array();
   for (const workflow::Diagnostic& d : diagnostics.items()) {
     list.push_back({{"severity", d.severity == workflow::Severity::kError ? "error" : "warning"},
-                    {"file", d.file},
+                    {"file", BaseName(d.file)},
                     {"line", d.location.line},
                     {"column", d.location.column},
                     {"code", d.code},

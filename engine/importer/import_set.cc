@@ -173,7 +173,8 @@ void ReadWebhooks(const Json& j, const ImportOptions& options, ImportSet& set, P
   std::set<std::string> seen;
   for (const auto& [where, e_item] : ObjectItems(j, "endpoints", file, "{partner, path, event_types, ...}", problems)) {
     const Json& e = *e_item;
-    CheckMembers(e, {"partner", "path", "event_types", "projects", "axes", "description", "secret"}, where, problems);
+    CheckMembers(e, {"partner", "path", "event_types", "projects", "axes", "topics", "description", "secret"}, where,
+                 problems);
     EndpointItem item;
     item.where = where;
     std::string path;
@@ -189,7 +190,7 @@ void ReadWebhooks(const Json& j, const ImportOptions& options, ImportSet& set, P
     if (!seen.insert(item.partner + path).second)
       problems.Add(where, "partner '" + item.partner + "' has path '" + path + "' twice");
     Json body = Json::object();
-    for (const char* key : {"event_types", "projects", "axes", "description", "secret"})
+    for (const char* key : {"event_types", "projects", "axes", "topics", "description", "secret"})
       if (e.contains(key)) body[key] = e[key];
     if (!body.contains("secret") && !secret.empty()) body["secret"] = secret;
     body["url"] = base_url + path;

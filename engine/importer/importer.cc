@@ -86,6 +86,8 @@ Status PlanEndpoints(const ImportSet& set, ImportTargets& t, Plan& plan) {
     if (stored->projects != projects) plan.Differs(item.where, "projects", stored->projects, projects);
     const auto axes = f.axes.value_or(std::vector<std::string>{});
     if (stored->axes != axes) plan.Differs(item.where, "axes", stored->axes, axes);
+    const auto topics = f.topics.value_or(std::vector<std::string>{});
+    if (stored->topics != topics) plan.Differs(item.where, "topics", stored->topics, topics);
     if (f.secret) {
       bool known = false;
       for (const notify::EndpointSecret& s : stored->secrets) known = known || s.secret == *f.secret;

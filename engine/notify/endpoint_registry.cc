@@ -23,6 +23,20 @@ Status ValidatePattern(const std::string& pattern, const std::string& where) {
   return Status::Ok();
 }
 
+StatusOr<std::vector<std::string>> TopicList(const Json& value, const std::string& member) {
+  if (!value.is_array()) return InvalidArgument(member + ": expected a list of topics such as [\"action.verdict\"]");
+  if (value.size() > kMaxTopicPatterns)
+    return InvalidArgument(member + ": expected at most " + std::to_string(kMaxTopicPatterns) + " topics");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string where = member + "[" + std::to_string(i) + "]";
+    if (!value[i].is_string()) return InvalidArgument(where + ": expected a string such as \"action.verdict\"");
+    RELAIS_RETURN_IF_ERROR(ValidateTopicPattern(value[i].get_ref<const std::string&>(), where));
+    out.push_back(value[i].get<std::string>());
+  }
+  return out;
+}
+
 StatusOr<std::vector<std::string>> StringList(const Json& value, const std::string& member, bool patterns) {
   if (!value.is_array()) return InvalidArgument(member + ": expected a list of strings");
   if (value.size() > 100) return InvalidArgument(member + ": expected at most 100 entries");
@@ -70,6 +84,35 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+Status ValidateTopicPattern(std::string_view pattern, const std::string& where) {
+  const std::string expected =
+      "expected a topic such as 'action.verdict' (dot-separated words of lower-case letters, digits and '_'), "
+      "where '*' matches any run of characters ('action.*')";
+  if (pattern.empty() || pattern.size() > kMaxTopicPatternBytes)
+    return InvalidArgument(where + ": " + expected + ", of 1 to " + std::to_string(kMaxTopicPatternBytes) +
+                           " characters; got " + std::to_string(pattern.size()));
+  bool word_empty = true;
+  for (char c : pattern) {
+    if (c == '.') {
+      if (word_empty) return InvalidArgument(where + ": an empty word in '" + std::string(pattern) + "'; " + expected);
+      word_empty = true;
+      continue;
+    }
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '*';
+    if (!ok) {
+      const bool ascii = (static_cast<unsigned char>(c) & 0x80) == 0;
+      const std::string found = ascii ? "'" + std::string(1, c) + "'" : "a letter outside a-z";
+      const std::string hint = (c >= 'A' && c <= 'Z') ? " (topics are lower-case)"
+                               : ascii                ? ""
+                                                      : " (no accents in topics)";
+      return InvalidArgument(where + ": '" + std::string(pattern) + "' has " + found + "; " + expected + hint);
+    }
+    word_empty = false;
+  }
+  if (word_empty) return InvalidArgument(where + ": '" + std::string(pattern) + "' ends with '.'; " + expected);
+  return Status::Ok();
+}
+
 std::vector<std::string> Endpoint::SigningSecrets(TimePoint now) const {
   std::vector<std::string> out;
   for (const auto& s : secrets) {
@@ -80,6 +123,14 @@ std::vector<std::string> Endpoint::SigningSecrets(TimePoint now) const {
 
 bool Endpoint::MatchesType(std::string_view type) const {
   return std::any_of(event_types.begin(), event_types.end(), [&](const std::string& p) { return GlobMatch(p, type); });
+}
+
+bool Endpoint::MatchesTopics(const std::vector<std::string>& event_topics) const {
+  if (topics.empty()) return true;
+  for (const std::string& pattern : topics)
+    for (const std::string& topic : event_topics)
+      if (GlobMatch(pattern, topic)) return true;
+  return false;
 }
 
 bool Endpoint::MatchesProject(std::string_view project_id, std::string_view axis) const {
@@ -96,6 +147,7 @@ Json Endpoint::ToPublicJson() const {
             {"event_types", event_types},
             {"projects", projects},
             {"axes", axes},
+            {"topics", topics},
             {"active", active},
             {"created_at", FormatIso8601(created_at)},
             {"disabled_reason", disabled_reason},
@@ -126,6 +178,8 @@ StatusOr<Endpoint> Endpoint::FromStoredJson(const Json& json) {
     e.event_types = json.at("event_types").get<std::vector<std::string>>();
     e.projects = json.at("projects").get<std::vector<std::string>>();
     e.axes = json.at("axes").get<std::vector<std::string>>();
+    // Records written before topic filters have none.
+    if (auto t = json.find("topics"); t != json.end()) e.topics = t->get<std::vector<std::string>>();
     e.active = json.at("active").get<bool>();
     e.disabled_reason = json.value("disabled_reason", "");
     RELAIS_ASSIGN_OR_RETURN(e.disabled_at, ReadOptionalTime(json, "disabled_at"));
@@ -169,6 +223,8 @@ StatusOr<EndpointFields> EndpointFields::FromJson(const Json& body) {
       RELAIS_ASSIGN_OR_RETURN(f.projects, StringList(v, key, false));
     } else if (key == "axes") {
       RELAIS_ASSIGN_OR_RETURN(f.axes, StringList(v, key, false));
+    } else if (key == "topics") {
+      RELAIS_ASSIGN_OR_RETURN(f.topics, TopicList(v, key));
     } else if (key == "active") {
       if (!v.is_boolean()) return InvalidArgument("active: expected true or false");
       f.active = v.get<bool>();
@@ -176,7 +232,7 @@ StatusOr<EndpointFields> EndpointFields::FromJson(const Json& body) {
       // Checked by the caller (ids and owners do not change).
     } else {
       return InvalidArgument("unknown member '" + key +
-                             "'; known: url, description, secret, event_types, projects, axes, active");
+                             "'; known: url, description, secret, event_types, projects, axes, topics, active");
     }
   }
   return f;
@@ -220,6 +276,7 @@ StatusOr<Endpoint> EndpointRegistry::Create(const std::string& partner, const En
   e.event_types = fields.event_types.value_or(std::vector<std::string>{"*"});
   e.projects = fields.projects.value_or(std::vector<std::string>{});
   e.axes = fields.axes.value_or(std::vector<std::string>{});
+  e.topics = fields.topics.value_or(std::vector<std::string>{});
   e.active = fields.active.value_or(true);
   e.created_at = clock_.Now();
   std::string secret;
@@ -247,6 +304,7 @@ StatusOr<Endpoint> EndpointRegistry::Update(const std::string& id, const Endpoin
   if (fields.event_types) e.event_types = *fields.event_types;
   if (fields.projects) e.projects = *fields.projects;
   if (fields.axes) e.axes = *fields.axes;
+  if (fields.topics) e.topics = *fields.topics;
   if (fields.secret) return InvalidArgument("secret: change it with POST .../rotate-secret");
   if (fields.active) {
     if (*fields.active && !e.active) {

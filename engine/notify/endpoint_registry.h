@@ -33,7 +33,11 @@ struct Endpoint {
   std::vector<std::string> event_types;  // patterns: "*" any run of characters ("phase_*", "*")
   std::vector<std::string> projects;     // empty: every project of the partner
   std::vector<std::string> axes;         // empty: every axis
-  std::vector<EndpointSecret> secrets;   // newest first
+  // Topic patterns ("action.verdict", "action.*"). Empty: events whatever
+  // their topics. Else only events announcing a matching topic (a workflow
+  // event's `notify:`), on top of the event type and the other filters.
+  std::vector<std::string> topics;
+  std::vector<EndpointSecret> secrets;  // newest first
   bool active = true;
   std::string disabled_reason;
   std::optional<TimePoint> disabled_at;
@@ -43,6 +47,8 @@ struct Endpoint {
   // The secrets that sign at `now` (newest first).
   std::vector<std::string> SigningSecrets(TimePoint now) const;
   bool MatchesType(std::string_view type) const;
+  // Whether an event announcing `event_topics` passes the topic filter.
+  bool MatchesTopics(const std::vector<std::string>& event_topics) const;
   // project/axis filters only (the partner check is the caller's).
   bool MatchesProject(std::string_view project_id, std::string_view axis) const;
   // The API's view: everything but the secrets.
@@ -54,14 +60,24 @@ struct Endpoint {
 // True if text matches pattern, where '*' matches any run of characters.
 bool GlobMatch(std::string_view pattern, std::string_view text);
 
+// Limits of an endpoint's topic filter.
+inline constexpr size_t kMaxTopicPatterns = 100;
+inline constexpr size_t kMaxTopicPatternBytes = 128;
+
+// A topic pattern: dot-separated words of lower-case letters, digits and
+// '_' ("action.verdict"), where '*' stands for any run of characters
+// ("action.*", "*.phase"). Ok, or kInvalidArgument saying what was found
+// and expected, prefixed with `where` ("topics[2]").
+Status ValidateTopicPattern(std::string_view pattern, const std::string& where);
+
 // The editable fields, as a request body gives them.
 struct EndpointFields {
   std::optional<std::string> url, description, secret;
-  std::optional<std::vector<std::string>> event_types, projects, axes;
+  std::optional<std::vector<std::string>> event_types, projects, axes, topics;
   std::optional<bool> active;
-  // Reads {url, description, secret, event_types, projects, axes, active}.
-  // kInvalidArgument naming the member for unknown members, wrong types, a
-  // bad URL, pattern or secret.
+  // Reads {url, description, secret, event_types, projects, axes, topics,
+  // active}. kInvalidArgument naming the member for unknown members, wrong
+  // types, a bad URL, pattern, topic or secret.
   static StatusOr<EndpointFields> FromJson(const Json& body);
 };
 

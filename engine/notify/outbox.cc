@@ -25,6 +25,7 @@ std::string QueuedDelivery::ToStored() const {
             {"created_at", ToMicros(created_at)},
             {"attempts", attempts}};
   if (next_at) j["next_at"] = ToMicros(*next_at);
+  if (!topics.empty()) j["topics"] = topics;
   return DumpJson(j);
 }
 
@@ -42,6 +43,7 @@ StatusOr<QueuedDelivery> QueuedDelivery::FromStored(std::string_view text) {
     d.created_at = FromMicros(j.at("created_at").get<int64_t>());
     d.attempts = j.at("attempts").get<uint32_t>();
     if (j.contains("next_at")) d.next_at = FromMicros(j.at("next_at").get<int64_t>());
+    if (j.contains("topics")) d.topics = j.at("topics").get<std::vector<std::string>>();
     return d;
   } catch (const std::exception& e) {
     return Corruption(std::string("webhook delivery record is malformed: ") + e.what());
@@ -53,11 +55,12 @@ namespace {
 // The JSON body sent on every attempt, built by hand: the event's data text
 // is embedded without a parse.
 std::string Body(const NewEvent& event, uint64_t version, const std::string& timestamp, std::string_view subject_key,
-                 const std::string& subject_json) {
+                 const std::string& subject_json, const std::vector<std::string>& topics) {
   return "{\"type\":" + DumpJson(Json(event.type)) + ",\"timestamp\":\"" + timestamp + "\",\"data\":{\"" +
          std::string(subject_key) + "\":" + subject_json + ",\"event\":{\"id\":\"" + event.event_id +
          "\",\"version\":" + std::to_string(version) + ",\"type\":" + DumpJson(Json(event.type)) +
-         ",\"actor\":" + DumpJson(Json(event.metadata.actor)) + ",\"data\":" + event.DataText() + "}}}";
+         ",\"actor\":" + DumpJson(Json(event.metadata.actor)) + ",\"topics\":" + DumpJson(Json(topics)) +
+         ",\"data\":" + event.DataText() + "}}}";
 }
 
 // The axis an event of a programme concerns, if any.
@@ -82,7 +85,7 @@ std::string EventAction(const Json& data) {
 
 // Queues one delivery of event to endpoint in lane (endpoint, stream).
 void Queue(const std::string& endpoint, const std::string& stream, uint64_t version, const NewEvent& event,
-           const std::string& body, TimePoint now, KvWrites& writes) {
+           const std::vector<std::string>& topics, const std::string& body, TimePoint now, KvWrites& writes) {
   QueuedDelivery d;
   d.id = WebhookId(event.event_id, endpoint);
   d.endpoint = endpoint;
@@ -90,6 +93,7 @@ void Queue(const std::string& endpoint, const std::string& stream, uint64_t vers
   d.version = version;
   d.event_id = event.event_id;
   d.type = event.type;
+  d.topics = topics;
   d.body = body;
   d.created_at = now;
   writes.Put(QueueKey(d.Suffix()), d.ToStored());
@@ -98,7 +102,7 @@ void Queue(const std::string& endpoint, const std::string& stream, uint64_t vers
 }  // namespace
 
 void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string>& partners, uint64_t first_version,
-                 const std::vector<NewEvent>& events, KvWrites& writes) const {
+                 const std::vector<NewEvent>& events, KvWrites& writes, const std::vector<std::string>& topics) const {
   std::vector<Endpoint> endpoints = registry_.ActiveFor(partners);
   if (endpoints.empty()) return;
   std::erase_if(endpoints, [&](const Endpoint& e) { return !e.MatchesProject(info.id, info.axis); });
@@ -114,15 +118,16 @@ void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string
     const NewEvent& event = events[i];
     std::string body;
     for (const Endpoint& endpoint : endpoints) {
-      if (!endpoint.MatchesType(event.type)) continue;
-      if (body.empty()) body = Body(event, first_version + i, timestamp, "project", project_json);
-      Queue(endpoint.id, info.id, first_version + i, event, body, now, writes);
+      if (!endpoint.MatchesType(event.type) || !endpoint.MatchesTopics(topics)) continue;
+      if (body.empty()) body = Body(event, first_version + i, timestamp, "project", project_json, topics);
+      Queue(endpoint.id, info.id, first_version + i, event, topics, body, now, writes);
     }
   }
 }
 
 void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events,
-                      const std::vector<std::string>& partners_joined, KvWrites& writes) const {
+                      const std::vector<std::string>& topics, const std::vector<std::string>& partners_joined,
+                      KvWrites& writes) const {
   if (!before.info.programme.empty()) {
     if (before.version == 0)
       for (const std::string& partner : before.info.partners)
@@ -130,15 +135,18 @@ void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent
     for (const std::string& partner : partners_joined)
       writes.Put(ProgrammePartnersPrefix(before.info.programme) + partner, "");
   }
-  Add(before.info, before.info.partners, before.version + 1, events, writes);
+  Add(before.info, before.info.partners, before.version + 1, events, writes, topics);
 }
 
 void Outbox::AddForStream(const std::string& stream, const std::string& subject_key, const Json& subject,
                           const std::vector<std::string>& partners, uint64_t first_version,
                           const std::vector<NewEvent>& events, KvWrites& writes,
                           const std::vector<std::string>& skip) const {
+  static const std::vector<std::string> kNoTopics;
   std::vector<Endpoint> endpoints = registry_.ActiveFor(partners);
-  std::erase_if(endpoints, [&](const Endpoint& e) { return std::find(skip.begin(), skip.end(), e.id) != skip.end(); });
+  std::erase_if(endpoints, [&](const Endpoint& e) {
+    return !e.MatchesTopics(kNoTopics) || std::find(skip.begin(), skip.end(), e.id) != skip.end();
+  });
   if (endpoints.empty()) return;
   const TimePoint now = clock_.Now();
   const std::string timestamp = FormatIso8601(now);
@@ -149,8 +157,8 @@ void Outbox::AddForStream(const std::string& stream, const std::string& subject_
     std::string body;
     for (const Endpoint& endpoint : endpoints) {
       if (!endpoint.MatchesType(event.type) || !endpoint.MatchesProject(action, axis)) continue;
-      if (body.empty()) body = Body(event, first_version + i, timestamp, subject_key, subject_json);
-      Queue(endpoint.id, stream, first_version + i, event, body, now, writes);
+      if (body.empty()) body = Body(event, first_version + i, timestamp, subject_key, subject_json, kNoTopics);
+      Queue(endpoint.id, stream, first_version + i, event, kNoTopics, body, now, writes);
     }
   }
 }

@@ -4,9 +4,10 @@
 // with their deliveries or neither.
 //
 // Matching: the active endpoints of the partners the project names, whose
-// event type patterns match and whose project/axis filters admit the
-// project. (A project's partners are fixed at its creation: commands change
-// its state, not its ProjectInfo partners.)
+// event type patterns match, whose project/axis filters admit the project,
+// and whose topic filter (when it has one) matches a topic the event
+// announces (its type's `notify:` in the workflow). The topics travel in
+// the queue entry and in the body as data.event.topics.
 //
 // Thread-safety: OnAppend is safe for concurrent calls. *registry and *clock
 // must outlive the Outbox.
@@ -29,7 +30,8 @@ struct QueuedDelivery {
   uint64_t version = 0;  // the event's version in its project (the lane order)
   std::string event_id;
   std::string type;
-  std::string body;  // the exact JSON sent on every attempt
+  std::vector<std::string> topics;  // the topics the event announced (stored only when some)
+  std::string body;                 // the exact JSON sent on every attempt
   TimePoint created_at{};
   uint32_t attempts = 0;             // made so far
   std::optional<TimePoint> next_at;  // when the next attempt is due (unset: now)
@@ -48,9 +50,11 @@ class Outbox {
 
   // Adds the deliveries events cause to writes. first_version is the version
   // the first event gets; info is the project after the append, partners the
-  // partners before and after.
+  // partners before and after; topics are those the events announce (a
+  // command appends one decided event; creation and runtime events announce
+  // none).
   void Add(const runtime::ProjectInfo& info, const std::vector<std::string>& partners, uint64_t first_version,
-           const std::vector<NewEvent>& events, KvWrites& writes) const;
+           const std::vector<NewEvent>& events, KvWrites& writes, const std::vector<std::string>& topics = {}) const;
 
   // The AppendHook form: before is the project the events are appended to
   // (deliveries go to its partners: a partner joining with these events gets
@@ -58,11 +62,13 @@ class Outbox {
   // which partners its programme concerns (ProgrammePartnersPrefix; a
   // partner that leaves stays recorded there).
   void OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events,
-                const std::vector<std::string>& partners_joined, KvWrites& writes) const;
+                const std::vector<std::string>& topics, const std::vector<std::string>& partners_joined,
+                KvWrites& writes) const;
 
   // Events of a stream that is not a project's (a programme's, Relais's
   // own): one delivery per (event, active endpoint of partners) whose type
-  // patterns match and whose filters admit the event's action and axis
+  // patterns match, that has no topic filter (these events announce no
+  // topic: data.event.topics is []), and whose filters admit the event's action and axis
   // (data.action; data.axis, data.milestone.axis or data.assignment.axis).
   // The lane is (endpoint, stream). subject names the stream in the body:
   // {"type", "timestamp", "data": {<subject_key>: <subject>, "event": {...}}}.

@@ -6,6 +6,7 @@
 #include "engine/util/ids.h"
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
+#include "engine/workflow/refusal_details.h"
 
 namespace relais::workflow {
 
@@ -37,7 +38,9 @@ std::string_view RefusalCodeName(RefusalCode code) {
 }
 
 Json Refusal::ToJson() const {
-  return {{"code", std::string(RefusalCodeName(code))}, {"message", message}, {"details", details}};
+  Json out = {{"code", std::string(RefusalCodeName(code))}, {"message", message}, {"details", details}};
+  if (!messages.empty()) out["messages"] = messages.ToJson();
+  return out;
 }
 
 namespace {
@@ -48,22 +51,6 @@ Refusal Refuse(RefusalCode code, std::string message, Json details = Json::objec
 
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-std::string Where(const WorkflowDefinition& def, SourceLocation at) {
-  return def.file_name + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
-}
-
-// A guard or value that could not be computed: which expression, where, why.
-Refusal ExpressionRefusal(const WorkflowDefinition& def, const std::string& event_type, const std::string& what,
-                          const Guard& expr, const ExpressionError& error, SourceLocation at) {
-  return Refuse(RefusalCode::kExpressionError,
-                "can not compute " + what + " of '" + event_type + "' (" + Where(def, at) + "): " + error.message,
-                {{"event_type", event_type},
-                 {"expression", expr.source()},
-                 {"column", error.column},
-                 {"error", error.message},
-                 {"at", Where(def, at)}});
 }
 
 // The ids an event's partners:/people: expression gives (a text or a list of
@@ -519,18 +506,7 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
                         command.actor_partner ? std::optional<std::string_view>(*command.actor_partner) : std::nullopt,
                         &command.actor_roles};
   GuardContext ctx{&state.fields, &data, &project, &actor};
-  for (const auto& clause : event->preconditions) {
-    GuardResult r = clause.guard.Evaluate(ctx);
-    if (r.error)
-      return ExpressionRefusal(def, event->type, "a requires guard", clause.guard, *r.error, clause.location);
-    if (!r.passed)
-      return Refuse(RefusalCode::kGuardFailed,
-                    clause.message.empty() ? "condition not met: " + clause.guard.source() : clause.message,
-                    {{"event_type", event->type},
-                     {"guard", clause.guard.source()},
-                     {"values", r.observed},
-                     {"at", Where(def, clause.location)}});
-  }
+  if (auto refused = CheckPreconditions(def, *event, ctx)) return *refused;
   const Transition* chosen = nullptr;
   Json tried = Json::array();
   for (const auto& t : event->transitions) {
@@ -545,11 +521,9 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
       chosen = &t;
       break;
     }
-    tried.push_back({{"guard", t.when->guard.source()}, {"values", r.observed}, {"at", Where(def, t.when->location)}});
+    tried.push_back(TriedTransition(def, *t.when, r));
   }
-  if (!event->transitions.empty() && chosen == nullptr)
-    return Refuse(RefusalCode::kNoTransitionMatched, "no transition of '" + event->type + "' applies",
-                  {{"event_type", event->type}, {"tried", tried}});
+  if (!event->transitions.empty() && chosen == nullptr) return NoTransitionRefusal(*event, std::move(tried));
 
   Effects effects;
   FieldChanges changes(state.fields);

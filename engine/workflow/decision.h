@@ -70,11 +70,15 @@ std::string_view RefusalCodeName(RefusalCode code);
 
 // Why a command was refused. details is JSON for a problem+json body, e.g.
 // {"guard": "exists(state.porteur)", "values": {"state.porteur": null}}.
+// message is the file's own words when the rule has a `message:` (French
+// first), else English; messages holds the file's words in both languages
+// (guard_failed, no_transition_matched; empty otherwise).
 struct Refusal {
   RefusalCode code;
   std::string message;
   Json details = Json::object();
-  Json ToJson() const;  // {"code": ..., "message": ..., "details": ...}
+  Message messages;
+  Json ToJson() const;  // {"code", "message", "details"} and "messages" ({fr, en}) when there are
 };
 
 struct TimerToArm {

@@ -30,7 +30,9 @@ Json UpdateJson(const StateUpdate& u) {
   return out;
 }
 
-Json ClauseJson(const GuardClause& c) { return {{"guard", c.guard.source()}, {"message", c.message}}; }
+Json ClauseJson(const GuardClause& c) {
+  return {{"guard", c.guard.source()}, {"message", c.message.ToCanonicalJson()}};
+}
 
 std::string TimerKindName(TimerKind k) {
   switch (k) {
@@ -42,6 +44,14 @@ std::string TimerKindName(TimerKind k) {
 }
 
 }  // namespace
+
+Json Message::ToCanonicalJson() const {
+  // A one-text message keeps the form files had before {fr, en}, and so their content hash.
+  if (!per_language) return fr;
+  return {{"fr", fr}, {"en", en}};
+}
+
+Json Message::ToJson() const { return {{"fr", fr}, {"en", en}}; }
 
 const std::vector<std::string>& BuiltinRoles() {
   static const std::vector<std::string> kRoles = {

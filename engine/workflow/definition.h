@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/util/json.h"
@@ -45,10 +46,24 @@ struct Phase {
   SourceLocation location;
 };
 
+// The explanation a refusal shows (`message:` of a guard or a transition):
+// one text for every language, or a text per language ({fr, en}).
+struct Message {
+  std::string fr;  // both empty: no message
+  std::string en;
+  bool per_language = false;  // written {fr, en} (else one text, copied into both)
+  bool empty() const { return fr.empty() && en.empty(); }
+  const std::string& In(std::string_view lang) const { return lang == "en" ? en : fr; }
+  // As the file wrote it, for the canonical form: the text, or {"fr", "en"}.
+  Json ToCanonicalJson() const;
+  // {"fr": ..., "en": ...} (the one text in both).
+  Json ToJson() const;
+};
+
 // A guard with the text it came from, for refusals.
 struct GuardClause {
   Guard guard;
-  std::string message;  // optional human explanation ("a porteur must be identified first")
+  Message message;  // optional human explanation ("a porteur must be identified first")
   SourceLocation location;
 };
 

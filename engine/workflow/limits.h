@@ -24,6 +24,8 @@ struct WorkflowLimits {
   size_t max_transitions_per_event = 64;
   size_t max_identifier_length = 64;
   int max_version = 1'000'000;
+  // Bytes of one text of a guard's or transition's `message:` (per language).
+  size_t max_message_bytes = 1024;
   // "did you mean" compares names up to this length (edit distance is quadratic).
   size_t max_suggestion_length = 64;
   // Diagnostics kept; the rest are counted in one final note.

@@ -11,6 +11,7 @@
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
 #include "engine/workflow/loader_links.h"
+#include "engine/workflow/loader_message.h"
 #include "engine/workflow/schema_loader.h"
 #include "engine/workflow/yaml_document.h"
 #include "engine/workflow/yaml_reader.h"
@@ -429,7 +430,7 @@ class Loader {
     if (IsMapNode(node)) {
       reader_.CheckKeys(node, kGuardKeys, "a guard");
       if (const YAML::Node m = node["message"]; m.IsDefined())
-        clause.message = reader_.String(m, "message", YamlReader::Loc(node)).value_or("");
+        clause.message = ReadMessage(reader_, m, YamlReader::Loc(node)).value_or(Message{});
     }
     auto guard = ParseGuardNode(expr, e, /*value=*/false);
     if (!guard) return std::nullopt;
@@ -753,9 +754,9 @@ class Loader {
     if (const YAML::Node w = node["when"]; w.IsDefined()) {
       auto g = ParseGuardNode(w, e, false);
       if (!g) return;
-      t.when = GuardClause{std::move(*g), "", YamlReader::Loc(w)};
+      t.when = GuardClause{std::move(*g), Message{}, YamlReader::Loc(w)};
       if (const YAML::Node m = node["message"]; m.IsDefined())
-        t.when->message = reader_.String(m, "message", t.location).value_or("");
+        t.when->message = ReadMessage(reader_, m, t.location).value_or(Message{});
     }
     if (const YAML::Node to = node["to"]; to.IsDefined()) {
       auto id = reader_.Identifier(to, "to", t.location);

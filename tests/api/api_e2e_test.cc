@@ -262,6 +262,95 @@ TEST_F(ApiEndToEndTest, CreateCommandReadAndSurviveARestart) {
   EXPECT_EQ(reloaded.Body()["events"][2]["metadata"]["actor"], "person:claire.dumas");
 }
 
+// What a refusal says, over a real server: every unmet condition with the
+// file's words in French and English, reason in the language the request
+// prefers, where the rule is without any path of the server's files.
+TEST_F(ApiEndToEndTest, RefusalsListEveryUnmetConditionInTheCallersLanguageWithoutPaths) {
+  const std::string workflow = R"yaml(workflow: mots
+version: 1
+labels: {fr: "Mots", en: "Words"}
+state:
+  type: object
+  properties:
+    porteur: {type: string}
+    budget: {type: integer}
+phases:
+  - id: debut
+    labels: {fr: "Début", en: "Start"}
+  - id: fin
+    labels: {fr: "Fin", en: "End"}
+    terminal: true
+initial: debut
+events:
+  - type: finir
+    labels: {fr: "Finir", en: "Finish"}
+    roles: [coordinator]
+    requires:
+      - guard: "exists(state.porteur)"
+        message: {fr: "il faut un porteur", en: "a lead is needed"}
+      - guard: "state.budget >= 100"
+        message: "budget insuffisant"
+      - "state.budget > 1000"
+    transitions:
+      - to: fin
+)yaml";
+  auto deployed =
+      Call(Req("POST", "/v1/workflows?file_name=mots.yaml", kCoordinatorToken, workflow, "application/yaml"));
+  ASSERT_EQ(deployed.status(), 201) << deployed.res.body();
+  Json body = {{"id", "e2e-mots"}, {"workflow", "mots"},        {"title", "Mots"}, {"programme", "sud-val-de-marnais"},
+               {"axis", "3"},      {"fields", {{"budget", 50}}}};
+  ASSERT_EQ(Call(Req("POST", "/v1/projects", kCoordinatorToken, body.dump())).status(), 201);
+
+  const std::string finir = R"({"type": "finir"})";
+  auto english = Call(Req("POST", "/v1/projects/e2e-mots/events", kCoordinatorToken, finir, "application/json",
+                          "Accept-Language: de-DE, en-GB;q=0.9, fr;q=0.5\r\n"));
+  ASSERT_EQ(english.status(), 422) << english.res.body();
+  Json problem = english.Body();
+  EXPECT_EQ(problem["code"], "guard_failed");
+  EXPECT_EQ(problem["reason"], "a lead is needed; budget insuffisant; condition not met: state.budget > 1000");
+  EXPECT_EQ(problem["detail"], problem["reason"]);
+  EXPECT_EQ(problem["messages"]["fr"],
+            "il faut un porteur; budget insuffisant; condition non remplie : state.budget > 1000");
+  EXPECT_EQ(problem["messages"]["en"], problem["reason"]);
+  const Json& unmet = problem["details"]["unmet"];
+  ASSERT_EQ(unmet.size(), 3u) << problem;
+  EXPECT_EQ(unmet[0]["guard"], "exists(state.porteur)");
+  EXPECT_EQ(unmet[0]["messages"], Json({{"fr", "il faut un porteur"}, {"en", "a lead is needed"}}));
+  EXPECT_EQ(unmet[1]["values"], Json({{"state.budget", 50}}));
+  EXPECT_EQ(unmet[2]["messages"], nullptr);
+  // Lines and columns of the guards in the file above.
+  EXPECT_EQ(unmet[0]["at"], Json({{"workflow", "mots"}, {"line", 21}, {"column", 16}}));
+  EXPECT_EQ(unmet[1]["at"]["line"], 23);
+  EXPECT_EQ(unmet[2]["at"], Json({{"workflow", "mots"}, {"line", 25}, {"column", 9}}));
+  // The first one where it always was.
+  EXPECT_EQ(problem["details"]["guard"], "exists(state.porteur)");
+  EXPECT_EQ(problem["details"]["at"], unmet[0]["at"]);
+
+  auto french = Call(Req("POST", "/v1/projects/e2e-mots/events", kCoordinatorToken, finir, "application/json",
+                         "Accept-Language: fr-FR,fr;q=0.9,en;q=0.8\r\n"));
+  EXPECT_EQ(french.Body()["reason"], french.Body()["messages"]["fr"]);
+  // No language stated: the file's French words.
+  auto plain = Call(Req("POST", "/v1/projects/e2e-mots/events", kCoordinatorToken, finir));
+  EXPECT_EQ(plain.Body()["reason"], "il faut un porteur; budget insuffisant; condition not met: state.budget > 1000");
+
+  // The workflows read from the server's directory at start show their
+  // file's name only; nothing the API says of them names a directory.
+  const std::string source_dir = RELAIS_SOURCE_DIR;
+  auto cbe = Call(Req("GET", "/v1/workflows/cbe_action", kCoordinatorToken));
+  ASSERT_EQ(cbe.status(), 200);
+  EXPECT_EQ(cbe.Body()["file_name"], "cbe.yaml");
+  EXPECT_EQ(cbe.res.body().find(source_dir), std::string::npos);
+  auto list = Call(Req("GET", "/v1/workflows", kCoordinatorToken));
+  EXPECT_EQ(list.res.body().find(source_dir), std::string::npos);
+  EXPECT_EQ(list.res.body().find("/workflows/"), std::string::npos);
+  CreateProject("e2e-where");
+  auto refused = Call(Req("POST", "/v1/projects/e2e-where/events", kCoordinatorToken, R"({"type": "etude_lancee"})"));
+  ASSERT_EQ(refused.status(), 422);
+  EXPECT_EQ(refused.res.body().find(source_dir), std::string::npos) << refused.res.body();
+  EXPECT_EQ(refused.res.body().find(".yaml"), std::string::npos) << refused.res.body();
+  EXPECT_EQ(refused.Body()["details"]["at"]["workflow"], "cbe_action");
+}
+
 TEST_F(ApiEndToEndTest, BadInputGetsItsProblemNeverA500) {
   CreateProject("e2e-bad");
   const std::string target = "/v1/projects/e2e-bad/events";

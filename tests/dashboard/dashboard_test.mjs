@@ -243,12 +243,20 @@ test('an action advanced on one page moves on a second open page without reload;
   // Still in study: nothing was recorded.
   assert.equal((await coordinator('GET', '/v1/projects/relais-assistantes')).state.phase, 'etude');
 
-  // The porteur is found (fields generated from the event's schema), then montage opens.
+  // The porteur is found (fields generated from the event's schema, named
+  // by the workflow's labels, not its identifiers), then montage opens.
   await a.getByLabel('Événement', { exact: true }).selectOption('porteur_identifie');
-  await a.getByLabel(/^nom/).fill('Association Vie à Domicile Essai');
-  await a.getByLabel(/^nature/).selectOption('association');
+  assert.match(await a.locator('[data-field="nom"] label').innerText(), /^Nom\b/);
+  assert.match(await a.locator('[data-field="nature"] label').innerText(), /^Nature du porteur\b/);
+  assert.equal((await a.locator('#field-nature option[value="a_creer"]').innerText()).trim(), 'Structure à créer');
+  await a.getByLabel(/^Nom/).fill('Association Vie à Domicile Essai');
+  await a.getByLabel(/^Nature du porteur/).selectOption('association');
   await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-  await a.getByText('Porteur : Association Vie à Domicile Essai (association)').waitFor();
+  await a.getByText('Porteur : Association Vie à Domicile Essai (Association)').waitFor();
+  // The history names the data by its labels too.
+  const recorded = await a.locator('#history tbody tr[data-type="porteur_identifie"]').first().innerText();
+  assert.match(recorded, /Nom : Association Vie à Domicile Essai/);
+  assert.match(recorded, /Nature du porteur : Association/);
   await a.getByLabel('Événement', { exact: true }).selectOption('montage_demarre');
   await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await a.locator('#current-phase[data-phase="montage"]').waitFor();
@@ -352,6 +360,19 @@ test('English on a switch that persists across a reload', async () => {
   await page.goto(`${server.base}/ui/index.html#/action/conciergerie`);
   await page.getByRole('heading', { name: 'Phase timeline' }).waitFor();
   await shot(page, 'action-en');
+  // A refusal with two unmet conditions: each in the workflow's English words.
+  await page.getByLabel('Event', { exact: true }).selectOption('montage_demarre');
+  await page.getByRole('button', { name: 'Record', exact: true }).click();
+  const refusal = page.locator('#refusal');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /The method does not allow it yet: 2 conditions are not met\./);
+  assert.deepEqual(await page.locator('#refusal-unmet li').allInnerTexts(),
+    ['set-up follows a positive feasibility verdict', 'a lead organisation must be found before set-up']);
+  await shot(page, 'refusal-en');
+  // Forms in English: the labels' English words.
+  await page.getByLabel('Event', { exact: true }).selectOption('porteur_identifie');
+  assert.match(await page.locator('[data-field="nature"] label').innerText(), /^Kind of organisation\b/);
+  assert.equal((await page.locator('#field-nature option[value="association"]').innerText()).trim(), 'Non-profit');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -13,6 +13,10 @@ const { ALL_STRINGS, t } = await import(join(WWW, 'lib', 'i18n.js'));
 const { LiveStream } = await import(join(WWW, 'lib', 'stream.js'));
 const { describeFailure } = await import(join(WWW, 'lib', 'refusal.js'));
 const { ApiError } = await import(join(WWW, 'lib', 'api.js'));
+const { setLang } = await import(join(WWW, 'lib', 'i18n.js'));
+// setLang marks the page's language; node has no page.
+globalThis.document ??= { documentElement: {} };
+const labels = await import(join(WWW, 'lib', 'schema_labels.js'));
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -89,4 +93,62 @@ test('refusals are told with the workflow reason; other answers have their sente
   assert.match(describeFailure(new ApiError(403, { code: 'role_not_allowed' })).sentence, /Votre rôle/);
   assert.match(describeFailure(new ApiError(409, { detail: 'version conflict' })).sentence, /en même temps \(409\)/);
   assert.match(describeFailure(new ApiError(422, { code: 'something_new', reason: 'x' })).sentence, /^Refusé : x\.$/);
+});
+
+test('a refusal lists every unmet condition in the language of the switch', () => {
+  const def = {
+    state: { properties: { porteur: { labels: { fr: 'Porteur', en: 'Lead' } }, budget: { type: 'integer' } } },
+    events: [{ type: 'finir', schema: { properties: { montant: { labels: { fr: 'Montant' } } } } }],
+  };
+  const problem = {
+    code: 'guard_failed',
+    reason: 'il faut un porteur; condition not met: state.budget >= 100',
+    messages: { fr: 'il faut un porteur; condition non remplie : state.budget >= 100', en: 'a lead is needed; x' },
+    details: {
+      unmet: [
+        { guard: 'exists(state.porteur)', values: { 'state.porteur': null }, messages: { fr: 'il faut un porteur', en: 'a lead is needed' } },
+        { guard: 'state.budget >= 100 and event.montant > 0', values: { 'state.budget': 50, 'event.montant': null }, messages: null },
+      ],
+    },
+  };
+  const pathLabel = (path) => labels.pathLabel(def, 'finir', path);
+  const fr = describeFailure(new ApiError(422, problem), { pathLabel });
+  assert.equal(fr.sentence, 'La méthode ne le permet pas encore : 2 conditions ne sont pas remplies.');
+  assert.deepEqual(fr.unmet, ['il faut un porteur', 'condition non remplie sur : budget, Montant']);
+  setLang('en');
+  try {
+    const en = describeFailure(new ApiError(422, problem), { pathLabel });
+    assert.deepEqual(en.unmet, ['a lead is needed', 'condition not met on: budget, Montant']);
+    // One unmet condition: its words in the sentence itself.
+    const one = describeFailure(new ApiError(422, { ...problem, details: { unmet: [problem.details.unmet[0]] } }));
+    assert.equal(one.sentence, 'The method does not allow it yet: a lead is needed.');
+    // No unmet list (another code): the file's words in the language of the switch.
+    const tried = describeFailure(new ApiError(422, { code: 'no_transition_matched', reason: 'x', messages: { fr: 'a', en: 'b' } }));
+    assert.equal(tried.unmet.length, 0);
+  } finally {
+    setLang('fr');
+  }
+});
+
+test('fields and choices are named by the workflow labels, identifiers only where there are none', () => {
+  const nature = { enum: ['association', 'a_creer'], labels: { fr: 'Nature', en: 'Kind' },
+    enum_labels: { association: { fr: 'Association', en: 'Non-profit' } } };
+  const schema = { properties: { nature, nom: { labels: { fr: 'Nom', en: 'Name' } }, code_postal: { type: 'string' } } };
+  assert.equal(labels.fieldLabel(schema, 'nature'), 'Nature');
+  assert.equal(labels.fieldLabel(schema, 'code_postal'), 'code postal');
+  assert.equal(labels.choiceLabel(nature, 'association'), 'Association');
+  assert.equal(labels.choiceLabel(nature, 'a_creer'), 'a creer');
+  assert.equal(labels.summarise(schema, { nom: 'Vie à domicile', nature: 'association', vide: '' }),
+    'Nom : Vie à domicile · Nature : Association');
+  const def = { state: { properties: { porteur: { labels: { fr: 'Porteur' }, properties: { nature } } } }, events: [] };
+  assert.equal(labels.pathLabel(def, 'x', 'state.porteur.nature'), 'Porteur › Nature');
+  assert.equal(labels.pathLabel(def, 'x', 'project.phase'), null);
+  setLang('en');
+  try {
+    assert.equal(labels.fieldLabel(schema, 'nature'), 'Kind');
+    assert.equal(labels.choiceLabel(nature, 'association'), 'Non-profit');
+    assert.equal(labels.pathLabel(def, 'x', 'state.porteur'), 'Porteur');  // no English label: the French one
+  } finally {
+    setLang('fr');
+  }
 });

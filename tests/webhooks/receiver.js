@@ -9,8 +9,9 @@
 //   /flaky    500 on a delivery's first two attempts, then 200
 //   /slow     no answer for 3 s on a delivery's first attempt, then 200
 //   /failing3 500 on a delivery's first three attempts, then 200
-// GET /received answers every accepted request (id, path, type, project,
-// version, arrival time in ms, which secrets' signatures verified).
+// GET /received answers every accepted request (id, path with its query,
+// type, project, version, topics, arrival time in ms, which secrets'
+// signatures verified).
 'use strict';
 const http = require('http');
 const https = require('https');
@@ -74,7 +75,8 @@ function handle(req, res) {
     received.push({
       id, path, attempt, at: Date.now(), type: payload.type,
       project: payload.data.project.id, link: payload.data.project.link,
-      version: payload.data.event.version, signatures: headers['webhook-signature'].split(' ').length,
+      version: payload.data.event.version, topics: payload.data.event.topics,
+      signatures: headers['webhook-signature'].split(' ').length,
       verified_with: verifiedWith,
     });
     reply(200);

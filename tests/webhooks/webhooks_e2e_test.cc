@@ -249,6 +249,120 @@ class WebhooksEndToEndTest : public ::testing::Test {
   std::unique_ptr<Child> server_;
 };
 
+// Topics: an endpoint that declares topics gets exactly the events whose
+// type announces one of them (notify: in workflows/cbe.yaml), signed as
+// every delivery; topics and event types combine; bad topics are refused.
+TEST_F(WebhooksEndToEndTest, AnEndpointWithTopicsGetsExactlyTheEventsAnnouncingThem) {
+  auto receiver = StartReceiver();
+  ASSERT_NE(receiver->port(), 0);
+  const std::string base = "http://127.0.0.1:" + std::to_string(receiver->port());
+
+  // Topic syntax, checked with words that say what was expected.
+  struct Bad {
+    Json topics;
+    std::string says;
+  };
+  for (const Bad& bad : std::vector<Bad>{{Json::array({"Action.Verdict"}), "topics[0]: 'Action.Verdict' has 'A'"},
+                                         {Json::array({"action.verdict", "action..phase"}), "topics[1]: an empty word"},
+                                         {Json::array({"action.vérdict"}), "no accents in topics"},
+                                         {Json::array({"action."}), "ends with '.'"},
+                                         {Json::array({""}), "topics[0]: expected a topic"},
+                                         {Json::array({12}), "topics[0]: expected a string"},
+                                         {"action.verdict", "topics: expected a list of topics"}}) {
+    Json body = {{"url", base + "/ok"}, {"secret", kSecret1}, {"topics", bad.topics}};
+    auto r = Call(http::verb::post, "/v1/webhooks/endpoints", kPartnerToken, body);
+    EXPECT_EQ(r.status, 400) << bad.topics;
+    EXPECT_THAT(r.body.value("detail", ""), HasSubstr(bad.says)) << r.raw;
+  }
+
+  const std::string verdicts = CreateEndpoint(base + "/ok?e=verdicts", {{"topics", {"action.verdict"}}});
+  const std::string everything = CreateEndpoint(base + "/ok?e=everything");
+  const std::string studies =
+      CreateEndpoint(base + "/ok?e=studies", {{"topics", {"action.*"}}, {"event_types", {"etude_*"}}});
+  // Topics set afterwards, then read back.
+  const std::string phases = CreateEndpoint(base + "/ok?e=phases");
+  auto patched =
+      Call(http::verb::patch, "/v1/webhooks/endpoints/" + phases, kPartnerToken, Json{{"topics", {"action.phase"}}});
+  ASSERT_EQ(patched.status, 200) << patched.raw;
+  EXPECT_EQ(patched.body["topics"], Json::array({"action.phase"}));
+  EXPECT_EQ(Call(http::verb::get, "/v1/webhooks/endpoints/" + verdicts, kPartnerToken).body["topics"],
+            Json::array({"action.verdict"}));
+
+  Client c(server_->port());
+  CreateProject(c, "topics-1");
+  const std::vector<Json> commands = {
+      {{"type", "mobilisation_avancee"}, {"data", {{"volet", "partenaires"}, {"etape", "mobilises"}}}},
+      {{"type", "etude_lancee"}},
+      {{"type", "porteur_identifie"}, {"data", {{"nom", "Association Relais"}, {"nature", "association"}}}},
+      {{"type", "verdict_faisabilite"}, {"data", {{"verdict", "positif"}}}},
+      {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "personnes_placees"}, {"valeur", 3}}}},
+  };
+  for (const Json& cmd : commands) {
+    auto r = c.Call(http::verb::post, "/v1/projects/topics-1/events", kCoordinatorToken, cmd);
+    ASSERT_EQ(r.status, 201) << cmd << " " << r.raw;
+  }
+
+  // What each endpoint must get, from the history and the workflow's notify: lists.
+  auto history = c.Call(http::verb::get, "/v1/projects/topics-1/events?limit=100", kCoordinatorToken);
+  ASSERT_EQ(history.status, 200);
+  auto workflow = c.Call(http::verb::get, "/v1/workflows/cbe_action", kCoordinatorToken);
+  ASSERT_EQ(workflow.status, 200);
+  std::map<std::string, std::vector<std::string>> topics_of;
+  for (const Json& e : workflow.body["definition"]["events"])
+    topics_of[e["type"].get<std::string>()] = e["notify"].get<std::vector<std::string>>();
+  std::map<std::string, std::vector<uint64_t>> expected;  // endpoint query -> versions
+  for (const Json& e : history.body["events"]) {
+    const std::string type = e["type"];
+    const uint64_t version = e["version"];
+    const std::vector<std::string>& topics = topics_of[type];  // none for the runtime's own events
+    auto has = [&](const std::string& t) { return std::find(topics.begin(), topics.end(), t) != topics.end(); };
+    expected["everything"].push_back(version);
+    if (has("action.verdict")) expected["verdicts"].push_back(version);
+    if (has("action.phase")) expected["phases"].push_back(version);
+    const bool action_topic =
+        std::any_of(topics.begin(), topics.end(), [](const std::string& t) { return t.rfind("action.", 0) == 0; });
+    if (type.rfind("etude_", 0) == 0 && action_topic) expected["studies"].push_back(version);
+  }
+  ASSERT_EQ(expected["verdicts"].size(), 1u);  // the scenario does reach each case
+  ASSERT_EQ(expected["studies"].size(), 1u);
+  ASSERT_EQ(expected["phases"].size(), 2u);  // etude_lancee, verdict_faisabilite
+  ASSERT_EQ(expected["everything"].size(), history.body["events"].size());
+
+  auto received_by = [](const Json& received, const std::string& name) {
+    std::map<uint64_t, Json> by_version;  // deduplicated by version (one event each)
+    for (const Json& r : received["received"])
+      if (r["path"] == "/ok?e=" + name) by_version[r["version"].get<uint64_t>()] = r;
+    return by_version;
+  };
+  auto all_in = [&](const Json& received) {
+    for (const auto& [name, versions] : expected)
+      if (received_by(received, name).size() < versions.size()) return false;
+    return true;
+  };
+  Json received = WaitForReceived(receiver->port(), all_in);
+  ASSERT_TRUE(all_in(received)) << received.dump();
+  std::this_thread::sleep_for(500ms);  // anything extra would arrive meanwhile
+  received = Received(receiver->port());
+  EXPECT_EQ(received["rejected"], 0) << "every delivery is signed";
+  for (const auto& [name, versions] : expected) {
+    std::vector<uint64_t> got;
+    for (const auto& [version, r] : received_by(received, name)) {
+      got.push_back(version);
+      EXPECT_EQ(r["project"], "topics-1");
+      EXPECT_FALSE(r["verified_with"].empty());
+    }
+    EXPECT_EQ(got, versions) << name;
+  }
+  // Each delivery carries its event's topics.
+  for (const auto& [version, r] : received_by(received, "everything")) {
+    const std::string type = r["type"];
+    EXPECT_EQ(r["topics"], Json(topics_of[type])) << type;
+  }
+  const Json verdict = received_by(received, "verdicts").begin()->second;
+  EXPECT_EQ(verdict["type"], "verdict_faisabilite");
+  EXPECT_EQ(verdict["topics"], Json::array({"action.verdict", "action.phase"}));
+}
+
 TEST_F(WebhooksEndToEndTest, TenThousandDeliveriesSurviveASigkillAndADownReceiverExactlyOnceAfterDedup) {
   // The receiver's port is taken, then the receiver stopped: every delivery
   // piles up (its head retried) until it comes back.

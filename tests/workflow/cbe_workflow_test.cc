@@ -2,6 +2,8 @@
 // function: every path the coordinators described.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "tests/workflow/project_driver.h"
 
 namespace relais::workflow {
@@ -161,7 +163,18 @@ TEST_F(CbeWorkflowTest, NoMontageWithoutPorteur) {
   EXPECT_EQ(why.message, "la recherche d'un porteur est un préalable au montage");
   EXPECT_EQ(why.details["guard"], "exists(state.porteur)");
   EXPECT_EQ(why.details["values"], Json({{"state.porteur", nullptr}}));
-  EXPECT_EQ(why.details["at"].get<std::string>().rfind("workflows/cbe.yaml:", 0), 0u);
+  // Where the rule is: the workflow and the line of its guard, never the file's path.
+  const Json& at = why.details["at"];
+  EXPECT_EQ(at["workflow"], "cbe_action");
+  EXPECT_EQ(at.size(), 3u) << at;
+  std::istringstream lines(testing::ReadFile(testing::SourcePath("workflows/cbe.yaml")));
+  std::string line;
+  for (int n = 0; n < at["line"].get<int>(); ++n) std::getline(lines, line);
+  EXPECT_NE(line.find("exists(state.porteur)"), std::string::npos) << "line " << at["line"] << ": " << line;
+  // The 1-based column of the opening quote is the 0-based index of the text after it.
+  EXPECT_EQ(at["column"].get<size_t>(), line.find("exists(state.porteur)")) << line;
+  ASSERT_EQ(why.details["unmet"].size(), 1u);
+  EXPECT_EQ(why.details["unmet"][0]["messages"]["fr"], "la recherche d'un porteur est un préalable au montage");
   EXPECT_EQ(why.ToJson()["code"], "guard_failed");
   EXPECT_ACCEPTED(p.Fire("porteur_identifie", kPorteur));
   EXPECT_ACCEPTED(p.Fire("montage_demarre"));

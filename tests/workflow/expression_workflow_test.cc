@@ -89,7 +89,11 @@ TEST_F(FundingRoundTest, DivisionByZeroIsRefusedAndNothingIsFolded) {
   EXPECT_EQ(refusal->details["error"], "division by zero: state.total / state.nb_personnes (state.nb_personnes = 0)");
   EXPECT_EQ(refusal->details["expression"], "state.total / state.nb_personnes");
   EXPECT_NE(refusal->message.find("set.part of 'repartir'"), std::string::npos) << refusal->message;
-  EXPECT_NE(refusal->message.find("financement.yaml:"), std::string::npos) << refusal->message;
+  // Where: the workflow and its line, never the file's path.
+  EXPECT_EQ(refusal->message.find(".yaml"), std::string::npos) << refusal->message;
+  EXPECT_NE(refusal->message.find("workflow " + def_.name + ", line "), std::string::npos) << refusal->message;
+  EXPECT_EQ(refusal->details["at"]["workflow"], def_.name);
+  EXPECT_GT(refusal->details["at"]["line"].get<int>(), 0);
   EXPECT_EQ(driver_.history().size(), events);
   EXPECT_EQ(driver_.state().ToJson(), before);
 }

@@ -1,6 +1,7 @@
 // The /v1 API as the dashboard uses it: the bearer token (kept in
 // sessionStorage, for this tab only), JSON in and out, and every failure as
 // an ApiError carrying the problem document (RFC 9457) the server sent.
+import { lang } from './i18n.js';
 
 const TOKEN_KEY = 'relais.token';
 
@@ -30,7 +31,8 @@ export function setUnauthorizedHandler(fn) {
 // fetch with the token; resolves to the parsed JSON body (or the text for
 // non-JSON answers). REQUIRES: path starts with "/v1/".
 export async function call(method, path, body, { headers = {}, tokenOverride } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers } };
+  // The language of the switch, so refusals' reasons come in it (docs/api.md).
+  const init = { method, headers: { Accept: 'application/json', 'Accept-Language': lang(), ...headers } };
   const bearer = tokenOverride ?? token();
   if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) {

@@ -2,34 +2,48 @@
 // of a workflow refusal (422 refused-by-workflow, 403 role_not_allowed) and
 // the usual HTTP answers (403, 404, 409, 503) become sentences in the current
 // language, with the workflow's own reason (its `message:`) where it has one.
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
 
 const KNOWN_CODES = new Set([
   'guard_failed', 'invalid_data', 'not_allowed_in_phase', 'unknown_event_type', 'role_not_allowed',
   'suspended', 'not_suspended', 'already_suspended', 'no_transition_matched', 'invalid_state', 'not_created',
 ]);
 
-// Returns {title, sentence, technical}: title when the method refused, the
-// sentence to show, and the server's own text for the curious.
-// phaseLabel(id) names a phase for not_allowed_in_phase.
-export function describeFailure(error, { phaseLabel = (id) => id } = {}) {
+// Returns {title, sentence, unmet, technical}: title when the method
+// refused, the sentence to show, one sentence per unmet condition of a
+// guard_failed (the file's message: in the current language, else the
+// fields it looked at, named by pathLabel(path)), and the server's own text
+// for the curious. phaseLabel(id) names a phase for not_allowed_in_phase.
+export function describeFailure(error, { phaseLabel = (id) => id, pathLabel = () => null } = {}) {
   const status = error?.status ?? 0;
   const problem = error?.problem ?? {};
   const code = problem.code;
-  const reason = stripFinalStop(problem.reason || problem.detail || error?.message || '');
+  const unmet = (problem.details?.unmet ?? []).map((u) => unmetSentence(u, pathLabel));
+  const words = problem.messages?.[lang()];
+  const reason = stripFinalStop(
+    (unmet.length === 1 ? unmet[0] : '') || words || problem.reason || problem.detail || error?.message || '');
   const technical = [problem.detail, problem.details ? JSON.stringify(problem.details) : null]
     .filter(Boolean).join(' — ');
   if (code && (status === 422 || code === 'role_not_allowed')) {
-    const key = KNOWN_CODES.has(code) ? `refusal_${code}` : 'refusal_other';
+    let key = KNOWN_CODES.has(code) ? `refusal_${code}` : 'refusal_other';
+    if (code === 'guard_failed' && unmet.length > 1) key = 'refusal_guard_failed_list';
     const phase = problem.details?.phase ? phaseLabel(problem.details.phase) : '';
-    return { title: t('refused_title'), sentence: t(key, { reason, phase }), technical };
+    return { title: t('refused_title'), sentence: t(key, { reason, phase, count: unmet.length }), unmet, technical };
   }
-  if (status === 403) return { title: null, sentence: t('forbidden'), technical };
-  if (status === 404) return { title: null, sentence: t('not_found'), technical };
-  if (status === 409) return { title: null, sentence: t('conflict'), technical };
-  if (status === 401) return { title: null, sentence: t('session_expired'), technical };
-  if (status === 503 || status === 429) return { title: null, sentence: t('server_busy'), technical };
-  return { title: null, sentence: t('error_generic', { status: status || '—', detail: reason }), technical };
+  if (status === 403) return { title: null, sentence: t('forbidden'), unmet: [], technical };
+  if (status === 404) return { title: null, sentence: t('not_found'), unmet: [], technical };
+  if (status === 409) return { title: null, sentence: t('conflict'), unmet: [], technical };
+  if (status === 401) return { title: null, sentence: t('session_expired'), unmet: [], technical };
+  if (status === 503 || status === 429) return { title: null, sentence: t('server_busy'), unmet: [], technical };
+  return { title: null, sentence: t('error_generic', { status: status || '—', detail: reason }), unmet: [], technical };
+}
+
+// One unmet condition in words: its message, or the fields it looked at.
+function unmetSentence(u, pathLabel) {
+  const words = u?.messages?.[lang()];
+  if (words) return stripFinalStop(words);
+  const fields = Object.keys(u?.values ?? {}).map((p) => pathLabel(p)).filter(Boolean);
+  return fields.length ? t('unmet_fields', { fields: fields.join(', ') }) : t('unmet_condition', { guard: u?.guard ?? '' });
 }
 
 function stripFinalStop(text) {

@@ -2,6 +2,7 @@
 // its method drawn with the current phase, the form to record an event, its
 // full history (who did what), next milestones, partners, people, indicators.
 import { t, label, formatDateTime } from '../lib/i18n.js';
+import { summarise as summariseData, choiceLabel, propertyOf } from '../lib/schema_labels.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
@@ -56,7 +57,7 @@ export async function render(ctx) {
         project.late ? h('span', { class: 'badge late' }, t('late')) : null,
         project.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null,
         h('span', { class: 'muted' }, t('action_version', { version: project.version }))),
-      h('p', {}, fields.porteur ? t('porteur', { nom: fields.porteur.nom, nature: fields.porteur.nature }) : t('porteur_none')));
+      h('p', {}, fields.porteur ? t('porteur', { nom: fields.porteur.nom, nature: porteurNature(def, fields.porteur.nature) }) : t('porteur_none')));
 
     replace(parts.timeline, h('h2', { id: 'timeline-title' }, t('timeline_title')), timeline(def, project, events));
     replace(parts.workflow,
@@ -85,7 +86,7 @@ export async function render(ctx) {
         people(project, fields)),
       h('section', { class: 'card', 'aria-labelledby': 'indicators-title' },
         h('h2', { id: 'indicators-title' }, t('indicators_title')),
-        indicators(fields.indicateurs ?? [])));
+        indicators(def, fields.indicateurs ?? [])));
 
     replace(parts.history, h('h2', { id: 'history-title' }, t('history_title')), historyTable(def, events, phaseLabel));
     if (!parts.header.isConnected) replace(page, parts.header, h('div', { class: 'columns' }, h('div', { class: 'main-col' }, parts.timeline, parts.workflow, parts.history), parts.side));
@@ -158,7 +159,7 @@ function historyTable(def, events, phaseLabel) {
       h('td', { class: 'when' }, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
       h('td', {}, actor ?? ''),
       h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null),
-      h('td', { class: 'details' }, summarise(payloadOf(e))));
+      h('td', { class: 'details' }, summarise(typeDef?.schema, payloadOf(e))));
   });
   return h('table', { class: 'history', id: 'history' },
     h('thead', {}, h('tr', {}, [t('history_col_when'), t('history_col_who'), t('history_col_what'), t('history_col_details')]
@@ -173,14 +174,14 @@ function payloadOf(e) {
   return e.type === 'project_late' ? e.data : null;
 }
 
-function summarise(data) {
-  if (!data || typeof data !== 'object') return '';
-  const parts = [];
-  for (const [k, v] of Object.entries(data)) {
-    if (v === null || v === undefined || v === '' || (typeof v === 'object' && Object.keys(v).length === 0)) continue;
-    parts.push(t('detail_pair', { name: k.replaceAll('_', ' '), value: typeof v === 'object' ? JSON.stringify(v) : v }));
-  }
-  return parts.join(' · ');
+// The data named with the event's labels (its schema; none for the runtime's own events).
+function summarise(schema, data) {
+  return summariseData(schema, data, (name, value) => t('detail_pair', { name, value }));
+}
+
+// The porteur's nature by the state schema's enum label.
+function porteurNature(def, nature) {
+  return choiceLabel(propertyOf(propertyOf(def.state, 'porteur'), 'nature'), nature);
 }
 
 function listOrNone(items) {
@@ -203,11 +204,12 @@ function people(project, fields) {
     : h('p', {}, t('members_none'));
 }
 
-function indicators(list) {
+function indicators(def, list) {
   if (!list.length) return h('p', {}, t('none'));
+  const kind = propertyOf(propertyOf(def.state, 'indicateurs')?.items, 'indicateur');
   return h('table', { class: 'indicators' },
     h('thead', {}, h('tr', {}, [t('indicator_col_name'), t('indicator_col_value'), t('indicator_col_period')]
       .map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, list.map((i) => h('tr', {},
-      h('td', {}, i.indicateur.replaceAll('_', ' ')), h('td', { class: 'num' }, String(i.valeur)), h('td', {}, i.periode ?? '')))));
+      h('td', {}, choiceLabel(kind, i.indicateur)), h('td', { class: 'num' }, String(i.valeur)), h('td', {}, i.periode ?? '')))));
 }

@@ -6,6 +6,7 @@ import { t, label } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
+import { fieldLabel, choiceLabel, pathLabel } from '../lib/schema_labels.js';
 
 // Events whose `phases` (or any open phase) include phase and whose roles
 // meet the caller's, excluding those only timers fire.
@@ -58,10 +59,11 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
       await onRecorded();
     } catch (failure) {
       const phaseLabel = (id) => label(def.phases.find((p) => p.id === id)?.labels, id);
-      const said = describeFailure(failure, { phaseLabel });
+      const said = describeFailure(failure, { phaseLabel, pathLabel: (path) => pathLabel(def, event.type, path) });
       replace(outcome, h('div', { class: 'refusal', id: 'refusal' },
         said.title ? h('strong', {}, said.title) : null,
         h('p', {}, said.sentence),
+        said.unmet.length > 1 ? h('ul', { class: 'unmet', id: 'refusal-unmet' }, said.unmet.map((x) => h('li', {}, x))) : null,
         said.technical ? h('details', {}, h('summary', {}, t('details_label')), h('code', {}, said.technical)) : null));
       if (failure?.status === 409) await onRecorded();
     } finally {
@@ -75,7 +77,8 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
 }
 
 // Inputs for the properties of an object schema: enums as selects, numbers,
-// booleans as checkboxes, lists of strings one per line, text otherwise.
+// booleans as checkboxes, lists of strings one per line, text otherwise;
+// each named by the file's labels (lib/schema_labels.js).
 function schemaFields(schema) {
   const required = new Set(schema?.required ?? []);
   return Object.entries(schema?.properties ?? {}).map(([name, prop]) => {
@@ -84,7 +87,7 @@ function schemaFields(schema) {
     let input;
     if (prop.enum) {
       input = h('select', { id, name, required: required.has(name) },
-        h('option', { value: '' }, t('record_choose')), prop.enum.map((v) => h('option', { value: v }, v)));
+        h('option', { value: '' }, t('record_choose')), prop.enum.map((v) => h('option', { value: v }, choiceLabel(prop, v))));
     } else if (prop.type === 'number' || prop.type === 'integer') {
       input = h('input', { id, name, type: 'number', step: prop.type === 'integer' ? 1 : 'any', required: required.has(name) });
     } else if (prop.type === 'boolean') {
@@ -96,7 +99,7 @@ function schemaFields(schema) {
       input = long ? h('textarea', { id, name, rows: 3, required: required.has(name) })
         : h('input', { id, name, type: 'text', required: required.has(name), maxlength: prop.maxLength });
     }
-    return h('div', { class: 'field' }, h('label', { for: id }, name.replaceAll('_', ' '), mark), input);
+    return h('div', { class: 'field', 'data-field': name }, h('label', { for: id }, fieldLabel(schema, name), mark), input);
   });
 }
 
