@@ -13,7 +13,8 @@ usage: relais <command> [options]
 commands:
   serve [--config FILE]                 run the server (default config: config/relais.yaml)
   validate FILE...                      check workflow files; every error with file:line:column
-  render [--format mermaid|dot] FILE    draw a workflow as a Mermaid or Graphviz state diagram
+  render [--format mermaid|dot|svg] [--lang fr|en] FILE
+                                        draw a workflow (tracks, gates, timers, suspension); render --help
   migrate --workflow NAME [--project ID]... [--map OLD=NEW]... [--dry-run] [--config FILE]
                                         move projects to the current version of their workflow
   rebuild [--config FILE]               rebuild the read model (project lists) from the event log

@@ -14,6 +14,7 @@ RELAIS_PACKAGES=(
   libyaml-cpp-dev
   libvalijson-dev
   libssl-dev
+  graphviz
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libgoogle-perftools-dev
