@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   if (command == "migrate") return relais::cli::Migrate(args);
   if (command == "rebuild") return relais::cli::Rebuild(args);
   if (command == "import") return relais::cli::Import(args);
+  if (command == "help" && args.size() == 1 && args[0] == "render") return relais::cli::Render({"--help"});
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
     return 0;

@@ -71,6 +71,10 @@ TEST(CliTest, RenderHelpAndUsageErrors) {
     EXPECT_THAT(help.out, HasSubstr("usage: relais render [--format mermaid|dot|svg] [--lang fr|en] FILE"));
     EXPECT_THAT(help.out, HasSubstr("Debian package graphviz"));
   }
+  auto via_help = Relais({"help", "render"});
+  EXPECT_EQ(via_help.exit_code, 0);
+  EXPECT_THAT(via_help.out, HasSubstr("usage: relais render"));
+  EXPECT_THAT(Relais({"help"}).out, HasSubstr("render --help"));
   const std::string cbe = kSource + "/workflows/cbe.yaml";
   struct Case {
     std::vector<std::string> args;

@@ -72,7 +72,7 @@ for (const file of workflows) {
       const text = execFileSync(BINARY, ['render', '--lang', lang, join(SOURCE, 'workflows', file)], { encoding: 'utf8' });
       const svg = await mermaidSvg(text, `d_${file.replace(/\W/g, '_')}_${lang}`);
       assert.match(svg, /<svg/);
-      assert.ok(drawn(svg, decode(text.match(/^title: (.*)$/m)[1])), 'the title is drawn');
+      assert.ok(drawn(svg, JSON.parse(text.match(/^title: (".*")$/m)[1])), 'the title is drawn');
       // Every state named in the text is drawn with its label.
       const states = [...text.matchAll(/^\s*state "([^"]*)" as \w+/gm)].map((m) => decode(m[1]));
       assert.ok(states.length >= 3, `only ${states.length} states`);
