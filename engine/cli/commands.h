@@ -11,7 +11,7 @@ using Args = std::vector<std::string>;
 
 int Serve(const Args& args);     // relais serve [--config FILE]
 int Validate(const Args& args);  // relais validate FILE...
-int Render(const Args& args);    // relais render [--format mermaid|dot] FILE
+int Render(const Args& args);    // relais render [--format mermaid|dot|svg] [--lang fr|en] FILE
 int Rebuild(const Args& args);   // relais rebuild [--config FILE]
 int Migrate(const Args& args);
 int Import(const Args& args);  // relais import [--config FILE] [--dry-run] [--webhook-base-url URL] DIR   // relais

@@ -13,7 +13,8 @@ usage: relais <command> [options]
 commands:
   serve [--config FILE]                 run the server (default config: config/relais.yaml)
   validate FILE...                      check workflow files; every error with file:line:column
-  render [--format mermaid|dot] FILE    draw a workflow as a Mermaid or Graphviz state diagram
+  render [--format mermaid|dot|svg] [--lang fr|en] FILE
+                                        draw a workflow (tracks, gates, timers, suspension); render --help
   migrate --workflow NAME [--project ID]... [--map OLD=NEW]... [--dry-run] [--config FILE]
                                         move projects to the current version of their workflow
   rebuild [--config FILE]               rebuild the read model (project lists) from the event log
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   if (command == "migrate") return relais::cli::Migrate(args);
   if (command == "rebuild") return relais::cli::Rebuild(args);
   if (command == "import") return relais::cli::Import(args);
+  if (command == "help" && args.size() == 1 && args[0] == "render") return relais::cli::Render({"--help"});
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
     return 0;

@@ -6,6 +6,7 @@
 #include "engine/cli/commands.h"
 #include "engine/workflow/loader.h"
 #include "engine/workflow/render.h"
+#include "engine/workflow/render_svg.h"
 
 namespace relais::cli {
 namespace {
@@ -47,24 +48,68 @@ int Validate(const Args& args) {
   return errors ? 1 : 0;
 }
 
+constexpr const char* kRenderUsage = R"(usage: relais render [--format mermaid|dot|svg] [--lang fr|en] FILE
+
+Draws a workflow file: phases, tracks as parallel regions, transitions with
+their event, roles and guard, `requires:` gates, timers and suspension.
+
+  --format mermaid   Mermaid stateDiagram-v2 text, for Markdown pages (default)
+  --format dot       Graphviz DOT text
+  --format svg       an SVG picture, laid out by Graphviz's dot (Debian package graphviz)
+  --lang fr|en       the language of the labels (default fr)
+  -h, --help         this text
+
+The drawing goes to standard output; errors to standard error (exit 1: the
+file does not load or Graphviz failed, exit 2: wrong usage).
+)";
+
+int RenderUsageError(const std::string& what) {
+  std::fprintf(stderr, "relais render: %s\n\n%s", what.c_str(), kRenderUsage);
+  return 2;
+}
+
 int Render(const Args& args) {
   std::string format = "mermaid", path;
+  workflow::DrawingLanguage language = workflow::DrawingLanguage::kFr;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--format" && i + 1 < args.size())
-      format = args[++i];
-    else
-      path = args[i];
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(kRenderUsage, stdout);
+      return 0;
+    }
+    if (a == "--format" || a == "--lang") {
+      if (i + 1 >= args.size()) return RenderUsageError(a + " needs a value");
+      const std::string& value = args[++i];
+      if (a == "--format" && value != "mermaid" && value != "dot" && value != "svg")
+        return RenderUsageError("unknown format '" + value + "' (expected mermaid, dot or svg)");
+      if (a == "--lang" && !workflow::ParseDrawingLanguage(value, language))
+        return RenderUsageError("unknown language '" + value + "' (expected fr or en)");
+      if (a == "--format") format = value;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return RenderUsageError("unknown option '" + a + "'");
+    } else if (!path.empty()) {
+      return RenderUsageError("one FILE only (got '" + path + "' and '" + a + "')");
+    } else {
+      path = a;
+    }
   }
-  if (path.empty() || (format != "mermaid" && format != "dot")) {
-    std::fputs("usage: relais render [--format mermaid|dot] FILE\n", stderr);
-    return 2;
-  }
+  if (path.empty()) return RenderUsageError("missing FILE");
   auto def = workflow::LoadWorkflowFile(path);
   if (!def.ok()) {
     std::fprintf(stderr, "%s\n", def.status().message().c_str());
     return 1;
   }
-  std::fputs((format == "dot" ? workflow::RenderDot(*def) : workflow::RenderMermaid(*def)).c_str(), stdout);
+  const workflow::Drawing drawing = workflow::BuildDrawing(*def, language);
+  if (format == "svg") {
+    auto svg = workflow::RenderSvg(drawing);
+    if (!svg.ok()) {
+      std::fprintf(stderr, "relais render: %s\n", svg.status().message().c_str());
+      return 1;
+    }
+    std::fputs(svg->c_str(), stdout);
+    return 0;
+  }
+  std::fputs((format == "dot" ? workflow::RenderDot(drawing) : workflow::RenderMermaid(drawing)).c_str(), stdout);
   return 0;
 }
 

@@ -14,6 +14,7 @@ RELAIS_PACKAGES=(
   libyaml-cpp-dev
   libvalijson-dev
   libssl-dev
+  graphviz
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libgoogle-perftools-dev
@@ -42,7 +43,8 @@ relais_install_packages() {
 
 # relais_install_node_tools: the npm packages of the tests (ical.js parses
 # the calendar feeds; standardwebhooks verifies what the webhook receiver
-# gets; playwright-core drives chromium for the dashboard; redocly,
+# gets; playwright-core drives chromium for the dashboard; mermaid checks
+# what relais render writes; redocly,
 # openapi-typescript, tsc and Ajv check docs/openapi.yaml), from each test
 # directory's package-lock.json. Debian's npm is
 # installed only when no npm is present (a nodejs that bundles its own npm
@@ -50,7 +52,7 @@ relais_install_packages() {
 relais_install_node_tools() {
   local dir
   for dir in "$RELAIS_ROOT/tests/programme/ics" "$RELAIS_ROOT/tests/webhooks" "$RELAIS_ROOT/tests/dashboard" \
-             "$RELAIS_ROOT/tests/openapi"; do
+             "$RELAIS_ROOT/tests/openapi" "$RELAIS_ROOT/tests/workflow/mermaid"; do
     relais_npm_ci "$dir" || die "npm ci failed in $dir"
   done
 }

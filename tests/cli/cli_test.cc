@@ -44,15 +44,56 @@ TEST(CliTest, ValidateReportsEveryErrorWithFileLineColumnAndFails) {
   EXPECT_THAT(missing.err, HasSubstr("cannot read"));
 }
 
-TEST(CliTest, RenderDrawsMermaidAndDot) {
+TEST(CliTest, RenderDrawsMermaidDotAndSvgInEitherLanguage) {
   auto mermaid = Relais({"render", kSource + "/workflows/cbe.yaml"});
-  EXPECT_EQ(mermaid.exit_code, 0);
+  EXPECT_EQ(mermaid.exit_code, 0) << mermaid.err;
   EXPECT_THAT(mermaid.out, HasSubstr("stateDiagram-v2"));
   EXPECT_THAT(mermaid.out, HasSubstr("etude --> montage"));
+  EXPECT_THAT(mermaid.out, HasSubstr("state \"Étude de faisabilité\" as etude"));
+  auto english = Relais({"render", "--lang", "en", kSource + "/workflows/cbe.yaml"});
+  EXPECT_EQ(english.exit_code, 0) << english.err;
+  EXPECT_THAT(english.out, HasSubstr("state \"Feasibility study\" as etude"));
   auto dot = Relais({"render", "--format", "dot", kSource + "/workflows/cbe.yaml"});
   EXPECT_EQ(dot.exit_code, 0);
   EXPECT_THAT(dot.out, HasSubstr("digraph"));
-  EXPECT_EQ(Relais({"render", "--format", "svg", kSource + "/workflows/cbe.yaml"}).exit_code, 2);
+  EXPECT_THAT(dot.out, HasSubstr("subgraph \"cluster_mobilisation\""));
+  auto svg = Relais({"render", "--format", "svg", "--lang", "en", kSource + "/workflows/cbe.yaml"});
+  EXPECT_EQ(svg.exit_code, 0) << svg.err;
+  EXPECT_THAT(svg.out, HasSubstr("<svg"));
+  EXPECT_THAT(svg.out, HasSubstr(">Feasibility study</text>"));
+  EXPECT_THAT(svg.out, HasSubstr("</svg>"));
+}
+
+TEST(CliTest, RenderHelpAndUsageErrors) {
+  for (const char* flag : {"--help", "-h"}) {
+    auto help = Relais({"render", flag});
+    EXPECT_EQ(help.exit_code, 0) << flag;
+    EXPECT_THAT(help.out, HasSubstr("usage: relais render [--format mermaid|dot|svg] [--lang fr|en] FILE"));
+    EXPECT_THAT(help.out, HasSubstr("Debian package graphviz"));
+  }
+  auto via_help = Relais({"help", "render"});
+  EXPECT_EQ(via_help.exit_code, 0);
+  EXPECT_THAT(via_help.out, HasSubstr("usage: relais render"));
+  EXPECT_THAT(Relais({"help"}).out, HasSubstr("render --help"));
+  const std::string cbe = kSource + "/workflows/cbe.yaml";
+  struct Case {
+    std::vector<std::string> args;
+    const char* said;
+  };
+  for (const Case& c : std::vector<Case>{{{"render"}, "missing FILE"},
+                                         {{"render", "--format", "png", cbe}, "unknown format 'png'"},
+                                         {{"render", "--lang", "de", cbe}, "unknown language 'de'"},
+                                         {{"render", "--format"}, "--format needs a value"},
+                                         {{"render", "--colour", cbe}, "unknown option '--colour'"},
+                                         {{"render", cbe, cbe}, "one FILE only"}}) {
+    auto r = Relais(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.said;
+    EXPECT_THAT(r.err, HasSubstr(c.said));
+    EXPECT_THAT(r.err, HasSubstr("usage: relais render"));
+  }
+  auto missing = Relais({"render", kSource + "/workflows/no-such.yaml"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_FALSE(missing.err.empty());
 }
 
 TEST(CliTest, UnknownCommandIsAUsageError) {

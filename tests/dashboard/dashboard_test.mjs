@@ -207,6 +207,23 @@ test('an action advanced on one page moves on a second open page without reload;
   await b.evaluate(() => { window.notReloaded = true; });
   // The workflow is drawn with the current phase highlighted.
   await b.locator('svg.workflow-svg g.phase.current[data-phase="mobilisation"]').waitFor();
+  // Its tracks are lanes with the action's step filled (partners mobilised by the scenario).
+  const mobilisation = b.locator('svg.workflow-svg g.phase.composite[data-phase="mobilisation"]');
+  assert.deepEqual(await mobilisation.locator('g.lane').evaluateAll((ls) => ls.map((l) => l.dataset.track)),
+    ['partenaires', 'publics', 'financements']);
+  await mobilisation.locator('g.lane[data-track="partenaires"] g.step.current[data-step="mobilises"]').waitFor();
+  await mobilisation.locator('g.lane[data-track="publics"] g.step.current[data-step="a_mobiliser"]').waitFor();
+  assert.equal(await mobilisation.locator('g.step.current').count(), 3);
+  // Gates, timers and the suspended state, named in their titles.
+  assert.match(await b.locator('svg.workflow-svg g.gate[data-phase="mobilisation"] title').textContent(),
+    /« Étude de faisabilité lancée » exige project\.tracks\.partenaires == 'mobilises' \(les partenaires doivent être mobilisés avant l'étude\)/);
+  assert.match(await b.locator('svg.workflow-svg g.timer[data-phase="portage"] title').textContent(),
+    /minuteur « Bilan à un an du démarrage » : après P12M, déclenche « Bilan de la première année à faire »/);
+  assert.match(await b.locator('svg.workflow-svg g.timer-note').textContent(), /À la création : minuteur « Point avec l'élu référent » : 3 fois par an, jusqu’à la fin/);
+  const suspendedState = b.locator('svg.workflow-svg g.suspended-state');
+  assert.equal(await suspendedState.getAttribute('class'), 'phase suspended-state');
+  assert.match(await suspendedState.locator('title').textContent(), /Suspendre depuis toute phase ouverte : Action suspendue \(coordinator, elu\)/);
+  assert.match(await b.locator('ul.moves').textContent(), /Mobilisation, volet Partenaires : a_mobiliser → en_cours → mobilises/);
 
   await a.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
   await a.locator('#current-phase[data-phase="mobilisation"]').waitFor();
@@ -357,8 +374,17 @@ test('English on a switch that persists across a reload', async () => {
   await page.reload();
   await page.getByRole('link', { name: 'Deliveries to partners' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  // A suspended action: the drawing fills the suspended state, in English.
+  await coordinator('POST', '/v1/projects/conciergerie/events', { type: 'suspendre', data: { motif: 'période électorale' } });
   await page.goto(`${server.base}/ui/index.html#/action/conciergerie`);
   await page.getByRole('heading', { name: 'Phase timeline' }).waitFor();
+  const suspended = page.locator('svg.workflow-svg g.suspended-state.current');
+  await suspended.waitFor();
+  assert.equal((await suspended.locator('text').textContent()).trim(), 'Suspended');
+  assert.match(await suspended.locator('title').textContent(), /Resume in the same phase: Action resumed \(coordinator, elu\)/);
+  assert.match(await page.locator('svg.workflow-svg g.gate[data-phase="etude"] title').textContent(),
+    /“Set-up started” requires exists\(state\.porteur\)/);
+  assert.equal(await page.locator('svg.workflow-svg g.phase[data-phase="etude"] > text').textContent(), 'Feasibility study');
   await shot(page, 'action-en');
   // A refusal with two unmet conditions: each in the workflow's English words.
   await page.getByLabel('Event', { exact: true }).selectOption('montage_demarre');

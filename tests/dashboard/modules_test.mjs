@@ -17,6 +17,7 @@ const { setLang } = await import(join(WWW, 'lib', 'i18n.js'));
 // setLang marks the page's language; node has no page.
 globalThis.document ??= { documentElement: {} };
 const labels = await import(join(WWW, 'lib', 'schema_labels.js'));
+const drawing = await import(join(WWW, 'views', 'workflow_svg.js'));
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -151,4 +152,44 @@ test('fields and choices are named by the workflow labels, identifiers only wher
   } finally {
     setLang('fr');
   }
+test('the workflow drawing finds gates, timers, timer-fired moves and suspension in a definition', () => {
+  const labels = (fr, en) => ({ fr, en });
+  const def = {
+    name: 'relance', labels: labels('Relance', 'Reminder'), initial_phases: ['ouvert'],
+    phases: [
+      { id: 'ouvert', labels: labels('Ouvert', 'Open'), terminal: false, tracks: [] },
+      { id: 'clos', labels: labels('Clos', 'Closed'), terminal: true, tracks: [] },
+    ],
+    events: [
+      { type: 'expirer', labels: labels('Délai dépassé', 'Deadline passed'), roles: ['system'], phases: ['ouvert'], any_open_phase: false,
+        requires: [], transitions: [{ to: 'clos', tracks: {} }], suspension: 'none', allowed_while_suspended: true },
+      { type: 'clore', labels: labels('Clore', 'Close'), roles: ['coordinator'], phases: [], any_open_phase: true,
+        requires: [{ guard: 'exists(state.bilan)', message: 'un bilan d’abord' }], transitions: [{ to: 'clos', tracks: {} }],
+        suspension: 'none', allowed_while_suspended: false },
+      { type: 'noter', labels: labels('Noter', 'Note'), roles: ['coordinator'], phases: ['ouvert'], any_open_phase: false,
+        requires: [{ guard: 'true', message: '' }], transitions: [], suspension: 'none', allowed_while_suspended: false },
+      { type: 'geler', labels: labels('Geler', 'Freeze'), roles: ['elu'], phases: [], any_open_phase: true,
+        requires: [], transitions: [], suspension: 'suspend', allowed_while_suspended: false },
+    ],
+    timers: [
+      { id: 'delai', labels: labels('Trois mois', 'Three months'), kind: 'after', after: 'P3M', on_enter_phase: 'ouvert', fires: 'expirer', cancel_on_phase_exit: true },
+      { id: 'point', labels: labels('Point', 'Review'), kind: 'repeat', times_per_year: 2, on_event: 'project_created', fires: 'noter', cancel_on_phase_exit: false },
+    ],
+  };
+  const moves = drawing.phaseMoves(def);
+  assert.deepEqual(moves.map((m) => [m.from, m.to, m.events.map((e) => e.type), m.timer]),
+    [['ouvert', 'clos', ['expirer', 'clore'], false]]);
+  // Only a gate on an event that moves something is drawn.
+  assert.deepEqual(drawing.phaseGates(def, 'ouvert').map((g) => [g.event.type, g.guard]), [['clore', 'exists(state.bilan)']]);
+  assert.deepEqual(drawing.phaseGates(def, 'clos'), []);
+  assert.deepEqual(drawing.phaseTimers(def, 'ouvert').map((tm) => tm.id), ['delai']);
+  assert.deepEqual(drawing.phaseTimers(def, null).map((tm) => tm.id), ['point']);
+  assert.equal(drawing.timerText(def, def.timers[0]), 'minuteur « Trois mois » : après P3M, déclenche « Délai dépassé »');
+  assert.equal(drawing.timerText(def, def.timers[1]), 'minuteur « Point » : 2 fois par an, jusqu’à la fin, déclenche « Noter »');
+  const s = drawing.suspension(def);
+  assert.deepEqual([s.suspend, s.resume, s.allowed].map((l) => l.map((e) => e.type)), [['geler'], [], ['expirer']]);
+  assert.equal(drawing.suspension({ ...def, events: def.events.slice(0, 3) }), null);
+  // A move all of whose events a timer fires is a timer move.
+  const timerOnly = drawing.phaseMoves({ ...def, events: [def.events[0]] });
+  assert.equal(timerOnly[0].timer, true);
 });

@@ -56,10 +56,10 @@ TEST(WorkflowRenderTest, MermaidShowsPhasesStartsAndGuardedEdges) {
   ASSERT_THAT(def, IsOk());
   std::string m = RenderMermaid(*def);
   EXPECT_THAT(m, HasSubstr("stateDiagram-v2\n"));
-  EXPECT_THAT(m, HasSubstr("  brouillon : Brouillon\n"));
-  EXPECT_THAT(m, HasSubstr("  relu : Relu #quot;vite#quot;\n"));
+  EXPECT_THAT(m, HasSubstr("  state \"Brouillon\" as brouillon\n"));
+  EXPECT_THAT(m, HasSubstr("  state \"Relu #quot;vite#quot;\" as relu\n"));
   EXPECT_THAT(m, HasSubstr("  [*] --> brouillon\n"));
-  EXPECT_THAT(m, HasSubstr("  relu --> publie : publier [event.urgent == true]\n"));
+  EXPECT_THAT(m, HasSubstr("  relu --> publie : Publier (coordinator) [event.urgent == true]\n"));
   EXPECT_THAT(m, HasSubstr("  publie --> [*]\n"));
 }
 
@@ -69,15 +69,15 @@ TEST(WorkflowRenderTest, DotIsWellFormed) {
   std::string d = RenderDot(*def);
   EXPECT_EQ(d.rfind("digraph \"demo\" {", 0), 0u);
   EXPECT_THAT(d, HasSubstr("\"relu\" [label=\"Relu \\\"vite\\\"\", shape=box, style=rounded];"));
-  EXPECT_THAT(d, HasSubstr("\"publie\" [label=\"Publié\", shape=doublecircle];"));
+  EXPECT_THAT(d, HasSubstr("\"publie\" [label=\"Publié\", shape=box, style=rounded, peripheries=2];"));
   EXPECT_THAT(d, HasSubstr("__start -> \"brouillon\";"));
-  EXPECT_THAT(d, HasSubstr("\"brouillon\" -> \"relu\" [label=\"relire\"];"));
+  EXPECT_THAT(d, HasSubstr("\"brouillon\" -> \"relu\" [label=\"Relire (coordinator)\"];"));
   EXPECT_EQ(d.back(), '\n');
 }
 
 TEST(WorkflowRenderTest, RepositoryWorkflowsRender) {
   auto cbe = testing::LoadRepoWorkflow("workflows/cbe.yaml");
-  EXPECT_THAT(RenderMermaid(cbe), HasSubstr("etude --> montage : montage_demarre"));
+  EXPECT_THAT(RenderMermaid(cbe), HasSubstr("etude --> montage : Montage démarré (coordinator)"));
   EXPECT_THAT(RenderDot(cbe), HasSubstr("\"etude\" [label=\"Étude de faisabilité\""));
 }
 

@@ -62,7 +62,7 @@ export async function render(ctx) {
     replace(parts.timeline, h('h2', { id: 'timeline-title' }, t('timeline_title')), timeline(def, project, events));
     replace(parts.workflow,
       h('h2', { id: 'workflow-title' }, t('workflow_title', { label: label(def.labels, def.name) })),
-      h('div', { class: 'svg-wrap' }, workflowDiagram(def, project.state.phase)),
+      h('div', { class: 'svg-wrap' }, workflowDiagram(def, project.state)),
       h('p', { class: 'legend' }, t('workflow_legend')),
       h('details', {}, h('summary', {}, label(def.labels, def.name)), workflowMovesList(def)));
 

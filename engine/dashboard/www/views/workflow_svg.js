@@ -1,8 +1,13 @@
 // The workflow drawn as an inline SVG, from its definition (GET
-// /v1/workflows/{name} → definition): the open phases in a row, in the
-// file's order; the terminal phases below; one arrow per (from, to) pair an
-// event can move a project along, named in its <title> (and in the text list
-// beside the drawing); the current phase highlighted.
+// /v1/workflows/{name} → definition), in the language of the page: the open
+// phases in a row, in the file's order, a phase with tracks holding one lane
+// per track with its steps; the terminal phases below, then the suspended
+// state; one arrow per (from, to) pair an event can move a project along,
+// named in its <title> with the roles (dashed when a timer fires the event);
+// a gate mark (◆) on a phase where a `requires:` condition holds a move back
+// and a timer mark (◷) where a timer is armed, each naming them in its
+// <title>. The project's phase, its tracks' steps and its suspension are
+// highlighted. The same facts are in the text list beside the drawing.
 import { t, label } from '../lib/i18n.js';
 import { h, svg } from '../lib/dom.js';
 
@@ -11,8 +16,15 @@ const BOX_H = 44;
 const GAP_X = 36;
 const MARGIN = 24;
 const ROW_GAP = 120;
+const LANE_H = 30;        // one track lane
+const LANE_LABEL_W = 84;  // the track's name at the left of its lane
+const STEP_W = 78;
+const STEP_GAP = 6;
+const HEADER_H = 28;      // a composite phase's name above its lanes
+const MARK_R = 8;
 
-// The (from, to) moves of a definition, with the labels of the events causing them.
+// The (from, to) moves of a definition, with the events causing them; a move
+// is `timer` when every event of it is fired by a timer armed in `from`.
 export function phaseMoves(def) {
   const open = def.phases.filter((p) => !p.terminal).map((p) => p.id);
   const moves = new Map();
@@ -23,8 +35,11 @@ export function phaseMoves(def) {
       for (const f of from) {
         if (f === tr.to) continue;
         const key = `${f}>${tr.to}`;
-        const move = moves.get(key) ?? { from: f, to: tr.to, events: [] };
-        if (!move.events.includes(e)) move.events.push(e);
+        const move = moves.get(key) ?? { from: f, to: tr.to, events: [], timer: true };
+        if (!move.events.includes(e)) {
+          move.events.push(e);
+          move.timer = move.timer && timersFiring(def, f, e.type).length > 0;
+        }
         moves.set(key, move);
       }
     }
@@ -32,18 +47,87 @@ export function phaseMoves(def) {
   return [...moves.values()];
 }
 
-export function workflowDiagram(def, currentPhase) {
+// The `requires:` conditions holding back a move (phase or track) out of a phase.
+export function phaseGates(def, phaseId) {
+  const gates = [];
+  for (const e of def.events) {
+    if (!(e.requires ?? []).length || !movesSomething(e) || !allowedIn(def, e, phaseId)) continue;
+    for (const c of e.requires) gates.push({ event: e, guard: c.guard, message: c.message ?? '' });
+  }
+  return gates;
+}
+
+// The timers armed on entering a phase (phaseId) or on an event (phaseId null: all of those).
+export function phaseTimers(def, phaseId) {
+  return (def.timers ?? []).filter((tm) => (phaseId ? tm.on_enter_phase === phaseId : !tm.on_enter_phase));
+}
+
+// What suspends, what resumes and what stays allowed while suspended; null if nothing suspends.
+export function suspension(def) {
+  const suspend = def.events.filter((e) => e.suspension === 'suspend');
+  if (!suspend.length) return null;
+  return {
+    suspend,
+    resume: def.events.filter((e) => e.suspension === 'resume'),
+    allowed: def.events.filter((e) => e.allowed_while_suspended),
+  };
+}
+
+export function timerText(def, tm) {
+  const when = tm.kind === 'after' ? t('workflow_timer_after', { delay: tm.after })
+    : tm.kind === 'at' ? t('workflow_timer_at', { date: tm.at })
+      : t(tm.cancel_on_phase_exit ? 'workflow_timer_repeat' : 'workflow_timer_repeat_until_end', { n: tm.times_per_year });
+  const fired = def.events.find((e) => e.type === tm.fires);
+  return t('workflow_timer_line', { label: label(tm.labels, tm.id), when, event: label(fired?.labels, tm.fires) });
+}
+
+function gateText(g) {
+  return t('workflow_gate_line', { event: label(g.event.labels, g.event.type), guard: g.guard })
+    + (g.message ? ` (${g.message})` : '');
+}
+
+function eventWithRoles(e) {
+  return `${label(e.labels, e.type)} (${(e.roles ?? []).join(', ')})`;
+}
+
+function suspensionLines(s) {
+  const lines = [
+    t('workflow_suspend_line', { events: s.suspend.map(eventWithRoles).join(', ') }),
+  ];
+  if (s.resume.length) lines.push(t('workflow_resume_line', { events: s.resume.map(eventWithRoles).join(', ') }));
+  if (s.allowed.length) lines.push(t('workflow_allowed_line', { events: s.allowed.map((e) => label(e.labels, e.type)).join(', ') }));
+  return lines;
+}
+
+// state: the project's state ({phase, tracks, suspended}), or a phase id.
+export function workflowDiagram(def, state) {
+  const current = typeof state === 'string' ? { phase: state } : (state ?? {});
+  const currentPhase = current.phase;
   const open = def.phases.filter((p) => !p.terminal);
   const terminal = def.phases.filter((p) => p.terminal);
-  const width = MARGIN * 2 + Math.max(open.length, 1) * (BOX_W + GAP_X) - GAP_X;
-  const height = MARGIN * 2 + BOX_H + ROW_GAP + BOX_H + 40;
-  const pos = new Map();
-  open.forEach((p, i) => pos.set(p.id, { x: MARGIN + i * (BOX_W + GAP_X), y: MARGIN + 40 }));
-  const terminalStart = MARGIN + (width - MARGIN * 2 - (terminal.length * (BOX_W + GAP_X) - GAP_X)) / 2;
-  terminal.forEach((p, i) => pos.set(p.id, { x: terminalStart + i * (BOX_W + GAP_X), y: MARGIN + 40 + BOX_H + ROW_GAP }));
+  const susp = suspension(def);
+  const rowH = Math.max(BOX_H, ...open.map((p) => ((p.tracks ?? []).length ? HEADER_H + p.tracks.length * LANE_H + 8 : 0)));
+  const widthOf = (p) => ((p.tracks ?? []).length
+    ? Math.max(BOX_W, LANE_LABEL_W + Math.max(...p.tracks.map((tr) => tr.steps.length)) * (STEP_W + STEP_GAP) + 8)
+    : BOX_W);
 
-  const current = def.phases.find((p) => p.id === currentPhase);
-  const title = t('workflow_svg_label', { label: label(def.labels, def.name), phase: label(current?.labels, currentPhase) });
+  const pos = new Map();
+  const topY = MARGIN + 40;
+  let x = MARGIN;
+  for (const p of open) {
+    pos.set(p.id, { x, y: topY, w: widthOf(p), h: rowH });
+    x += widthOf(p) + GAP_X;
+  }
+  const bottom = [...terminal.map((p) => ({ id: p.id })), ...(susp ? [{ id: '__suspended' }] : [])];
+  const width = Math.max(x - GAP_X + MARGIN, MARGIN * 2 + bottom.length * (BOX_W + GAP_X) - GAP_X);
+  const bottomY = topY + rowH + ROW_GAP;
+  const bottomStart = MARGIN + (width - MARGIN * 2 - (bottom.length * (BOX_W + GAP_X) - GAP_X)) / 2;
+  bottom.forEach((b, i) => pos.set(b.id, { x: bottomStart + i * (BOX_W + GAP_X), y: bottomY, w: BOX_W, h: BOX_H }));
+  const creationTimers = phaseTimers(def, null);
+  const height = bottomY + BOX_H + MARGIN + (creationTimers.length ? 24 : 0);
+
+  const currentDef = def.phases.find((p) => p.id === currentPhase);
+  const title = t('workflow_svg_label', { label: label(def.labels, def.name), phase: label(currentDef?.labels, currentPhase) });
   const root = svg('svg', {
     viewBox: `0 0 ${width} ${height}`, width, role: 'img', 'aria-label': title, class: 'workflow-svg',
   },
@@ -55,36 +139,116 @@ export function workflowDiagram(def, currentPhase) {
     const a = pos.get(move.from);
     const b = pos.get(move.to);
     if (!a || !b) continue;
-    const names = move.events.map((e) => label(e.labels, e.type)).join(', ');
-    root.append(svg('path', { d: edgePath(a, b), class: `edge${move.from === currentPhase ? ' from-current' : ''}`, 'marker-end': 'url(#arrow)' },
+    const names = move.events.map(eventWithRoles).join(', ');
+    const cls = `edge${move.from === currentPhase ? ' from-current' : ''}${move.timer ? ' timer' : ''}`;
+    root.append(svg('path', { d: edgePath(a, b), class: cls, 'marker-end': 'url(#arrow)' },
       svg('title', {}, `${label(phaseById(def, move.from)?.labels, move.from)} → ${label(phaseById(def, move.to)?.labels, move.to)} : ${names}`)));
   }
   for (const p of def.phases) {
-    const { x, y } = pos.get(p.id);
+    const box = pos.get(p.id);
     const isCurrent = p.id === currentPhase;
     const initial = (def.initial_phases ?? []).includes(p.id);
-    root.append(svg('g', { class: `phase${isCurrent ? ' current' : ''}${p.terminal ? ' terminal' : ''}`, 'data-phase': p.id },
-      svg('rect', { x, y, width: BOX_W, height: BOX_H, rx: 8 }),
-      svg('text', { x: x + BOX_W / 2, y: y + BOX_H / 2 + 5, 'text-anchor': 'middle' }, shorten(label(p.labels, p.id))),
-      initial ? svg('circle', { cx: x + 8, cy: y + 8, r: 3, class: 'initial-dot' }) : null,
-      svg('title', {}, `${label(p.labels, p.id)}${isCurrent ? ` (${t('timeline_current')})` : ''}`)));
+    const hasTracks = (p.tracks ?? []).length > 0;
+    root.append(svg('g', { class: `phase${isCurrent ? ' current' : ''}${p.terminal ? ' terminal' : ''}${hasTracks ? ' composite' : ''}`, 'data-phase': p.id },
+      svg('rect', { x: box.x, y: box.y, width: box.w, height: box.h, rx: 8 }),
+      svg('text', { x: box.x + box.w / 2, y: hasTracks ? box.y + 18 : box.y + box.h / 2 + 5, 'text-anchor': 'middle' }, shorten(label(p.labels, p.id))),
+      initial ? svg('circle', { cx: box.x + 8, cy: box.y + 8, r: 3, class: 'initial-dot' }) : null,
+      svg('title', {}, `${label(p.labels, p.id)}${isCurrent ? ` (${t('timeline_current')})` : ''}`),
+      hasTracks ? lanes(p, box, isCurrent ? current.tracks ?? {} : {}) : null,
+      marks(def, p.id, box)));
+  }
+  if (susp) root.append(suspendedBox(susp, pos.get('__suspended'), current.suspended === true));
+  if (creationTimers.length) {
+    root.append(svg('g', { class: 'timer-note', 'data-phase': '' },
+      svg('text', { x: MARGIN, y: height - 10, class: 'note' },
+        `◷ ${t('workflow_on_creation')} ${creationTimers.map((tm) => timerText(def, tm)).join(' ; ')}`)));
   }
   return root;
 }
 
+// One lane per track: its name, then its steps left to right; the project's step highlighted.
+function lanes(p, box, currentTracks) {
+  return p.tracks.map((tr, i) => {
+    const y = box.y + HEADER_H + i * LANE_H;
+    return svg('g', { class: 'lane', 'data-track': tr.id },
+      svg('line', { x1: box.x + 4, x2: box.x + box.w - 4, y1: y, y2: y, class: 'lane-rule' }),
+      svg('text', { x: box.x + 8, y: y + 19, class: 'lane-label' }, shorten(label(tr.labels, tr.id), 12)),
+      tr.steps.map((step, j) => {
+        const sx = box.x + LANE_LABEL_W + j * (STEP_W + STEP_GAP);
+        const here = currentTracks[tr.id] === step;
+        return svg('g', { class: `step${here ? ' current' : ''}`, 'data-step': step },
+          svg('rect', { x: sx, y: y + 4, width: STEP_W, height: LANE_H - 8, rx: 10 }),
+          svg('text', { x: sx + STEP_W / 2, y: y + 19, 'text-anchor': 'middle' }, shorten(step.replaceAll('_', ' '), 12)),
+          svg('title', {}, `${label(tr.labels, tr.id)} : ${step}${here ? ` (${t('timeline_current')})` : ''}`));
+      }));
+  });
+}
+
+// The gate (◆) and timer (◷) marks at the top right of a phase.
+function marks(def, phaseId, box) {
+  const out = [];
+  const gates = phaseGates(def, phaseId);
+  const timers = phaseTimers(def, phaseId);
+  let cx = box.x + box.w - MARK_R - 4;
+  if (gates.length) {
+    out.push(svg('g', { class: 'gate', 'data-phase': phaseId },
+      svg('path', { d: `M${cx},${box.y - MARK_R} l${MARK_R},${MARK_R} l${-MARK_R},${MARK_R} l${-MARK_R},${-MARK_R} z` }),
+      svg('title', {}, `${t('workflow_gates')}\n${gates.map(gateText).join('\n')}`)));
+    cx -= MARK_R * 2 + 4;
+  }
+  if (timers.length) {
+    out.push(svg('g', { class: 'timer', 'data-phase': phaseId },
+      svg('circle', { cx, cy: box.y, r: MARK_R }),
+      svg('path', { d: `M${cx},${box.y - MARK_R + 3} L${cx},${box.y} L${cx + MARK_R - 3},${box.y}`, class: 'hands' }),
+      svg('title', {}, `${t('workflow_timers')}\n${timers.map((tm) => timerText(def, tm)).join('\n')}`)));
+  }
+  return out;
+}
+
+function suspendedBox(s, box, isSuspended) {
+  return svg('g', { class: `phase suspended-state${isSuspended ? ' current' : ''}`, 'data-phase': '__suspended' },
+    svg('rect', { x: box.x, y: box.y, width: box.w, height: box.h, rx: 8 }),
+    svg('text', { x: box.x + box.w / 2, y: box.y + box.h / 2 + 5, 'text-anchor': 'middle' }, t('workflow_suspended_state')),
+    svg('title', {}, [t('workflow_suspended_state'), ...suspensionLines(s)].join('\n')));
+}
+
 // Text version of the drawing, for screen readers and for reading closely.
 export function workflowMovesList(def) {
-  return h('ul', { class: 'moves' }, phaseMoves(def).map((m) => h('li', {},
+  const items = phaseMoves(def).map((m) => h('li', {},
     `${label(phaseById(def, m.from)?.labels, m.from)} → ${label(phaseById(def, m.to)?.labels, m.to)} : `,
-    m.events.map((e) => label(e.labels, e.type)).join(', '))));
+    m.events.map(eventWithRoles).join(', ')));
+  for (const p of def.phases) {
+    for (const tr of p.tracks ?? []) {
+      items.push(h('li', { class: 'track' }, t('workflow_track_line', { phase: label(p.labels, p.id), track: label(tr.labels, tr.id), steps: tr.steps.join(' → ') })));
+    }
+    for (const g of phaseGates(def, p.id)) items.push(h('li', { class: 'gate' }, `${label(p.labels, p.id)} ◆ ${gateText(g)}`));
+    for (const tm of phaseTimers(def, p.id)) items.push(h('li', { class: 'timer' }, `${label(p.labels, p.id)} ◷ ${timerText(def, tm)}`));
+  }
+  for (const tm of phaseTimers(def, null)) items.push(h('li', { class: 'timer' }, `◷ ${t('workflow_on_creation')} ${timerText(def, tm)}`));
+  const s = suspension(def);
+  if (s) for (const line of suspensionLines(s)) items.push(h('li', { class: 'suspension' }, line));
+  return h('ul', { class: 'moves' }, items);
 }
 
 function phaseById(def, id) {
   return def.phases.find((p) => p.id === id);
 }
 
-function shorten(text) {
-  return text.length > 21 ? `${text.slice(0, 20)}…` : text;
+function allowedIn(def, e, phaseId) {
+  const p = phaseById(def, phaseId);
+  return e.phases.includes(phaseId) || (e.any_open_phase && p && !p.terminal);
+}
+
+function movesSomething(e) {
+  return (e.transitions ?? []).some((tr) => tr.to || Object.keys(tr.tracks ?? {}).length);
+}
+
+function timersFiring(def, phaseId, type) {
+  return (def.timers ?? []).filter((tm) => tm.on_enter_phase === phaseId && tm.fires === type);
+}
+
+function shorten(text, max = 21) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 // Same row: an arc above (forward) or below (backward); else a straight line
@@ -92,21 +256,21 @@ function shorten(text) {
 function edgePath(a, b) {
   if (a.y === b.y) {
     const forward = b.x > a.x;
-    const x1 = a.x + BOX_W / 2;
-    const x2 = b.x + BOX_W / 2;
+    const x1 = a.x + a.w / 2;
+    const x2 = b.x + b.w / 2;
     const span = Math.abs(x2 - x1);
     const lift = Math.min(36, 12 + span / 12);
     if (forward) {
       const y = a.y;
       return `M${x1 + 10},${y} C${x1 + 10},${y - lift} ${x2 - 10},${y - lift} ${x2 - 10},${y}`;
     }
-    const y = a.y + BOX_H;
+    const y = a.y + a.h;
     return `M${x1 - 10},${y} C${x1 - 10},${y + lift} ${x2 + 10},${y + lift} ${x2 + 10},${y}`;
   }
   const down = b.y > a.y;
-  const x1 = a.x + BOX_W / 2;
-  const y1 = down ? a.y + BOX_H : a.y;
-  const x2 = b.x + BOX_W / 2;
-  const y2 = down ? b.y : b.y + BOX_H;
+  const x1 = a.x + a.w / 2;
+  const y1 = down ? a.y + a.h : a.y;
+  const x2 = b.x + b.w / 2;
+  const y2 = down ? b.y : b.y + b.h;
   return `M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}`;
 }
