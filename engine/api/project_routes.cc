@@ -4,6 +4,7 @@
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
 #include "engine/api/command_response.h"
+#include "engine/runtime/project_timers.h"
 
 namespace relais::api {
 namespace {
@@ -169,7 +170,9 @@ std::optional<HttpResponse> ProjectHandlers::StateResponse(const access::Princip
                                                            const runtime::Project& project) const {
   if (scopes_.CheckProject(who, project.info, access::Verb::kRead)) return std::nullopt;
   Json body = project.ToJson();
-  body["late"] = project.IsLate(s_.projects.definitions(), s_.clock.Now());
+  const runtime::DefinitionLookup definitions = s_.projects.definitions();
+  body["late"] = project.IsLate(definitions, s_.clock.Now());
+  body["timers"] = runtime::ProjectTimersJson(definitions(project.info.workflow_hash), project.state);
   HttpResponse res = JsonResponse(200, body);
   res.headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
   return res;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/runtime/timer_writes.h"
+#include "engine/runtime/timer_schedule.h"
 
 #include "engine/util/ids.h"
 #include "engine/util/uuid.h"
@@ -163,32 +163,9 @@ void ProjectService::Forget(const std::string& project_id) { aggregates_.Forget(
 // --- Writing --------------------------------------------------------------
 
 Status ProjectService::PlanTimers(const std::string& project_id, const workflow::ProjectState& before,
-                                  const workflow::Decision& decision, const std::optional<DueTimer>& firing,
+                                  workflow::Decision& decision, const std::optional<DueTimer>& firing,
                                   KvWrites& writes) {
-  const TimePoint now = clock_.Now();
-  TimerWrites timers(store_, writes);
-  if (firing) {
-    // A firing whose entry was replaced meanwhile leaves the newer entry armed.
-    RELAIS_RETURN_IF_ERROR(timers.Consume(*firing).status());
-    bool still_armed = workflow::ArmedAfter(before, decision, firing->timer_id);
-    bool cancelled =
-        std::find(decision.cancel.begin(), decision.cancel.end(), firing->timer_id) != decision.cancel.end();
-    bool rearmed = std::any_of(decision.arm.begin(), decision.arm.end(),
-                               [&](const auto& a) { return a.timer_id == firing->timer_id; });
-    if (firing->repeating && still_armed && !cancelled && !rearmed) {
-      DueTimer next = *firing;
-      // The next occurrence after now: occurrences missed while down fire once.
-      do next.due = workflow::AddDuration(next.due, next.period);
-      while (next.due <= now && !next.period.IsZero());
-      RELAIS_RETURN_IF_ERROR(timers.Arm(next));
-    }
-  }
-  for (const std::string& timer_id : decision.cancel) RELAIS_RETURN_IF_ERROR(timers.Cancel(project_id, timer_id));
-  for (const auto& arm : decision.arm) {
-    RELAIS_ASSIGN_OR_RETURN(DueTimer t, ScheduleTimer(project_id, arm, now));
-    RELAIS_RETURN_IF_ERROR(timers.Arm(t));
-  }
-  return Status::Ok();
+  return ScheduleDecidedTimers(store_, project_id, before, decision, firing, clock_.Now(), writes);
 }
 
 StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint64_t* snapshot_version,
@@ -340,15 +317,19 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   registered.data = info.ToJson();
   registered.metadata.actor = request.actor.subject;
   events.push_back(std::move(registered));
+  KvWrites writes;
+  // Before the events are stored: scheduling records due times in their effects.
+  RELAIS_RETURN_IF_ERROR(PlanTimers(info.id, before.state, decision, std::nullopt, writes));
   for (const auto& e : decision.events)
     events.push_back(ToStoredEvent(e, EventId(info.id, request.idempotency_key, events.size()), request.actor));
-
-  KvWrites writes;
-  RELAIS_RETURN_IF_ERROR(PlanTimers(info.id, before.state, decision, std::nullopt, writes));
   RecordKeyed(keyed, writes);
   AddChildWrites(info, "", 1, decision.events, clock_.Now(), writes);
   Project after = before;
-  after.state = decision.next;
+  if (decision.arm.empty()) {
+    after.state = std::move(decision.next);
+  } else {  // folded again, with the due times scheduling recorded
+    RELAIS_ASSIGN_OR_RETURN(after.state, workflow::Replay(*def, decision.events));
+  }
   out.phase = after.state.phase;
   auto appended = AppendCopy(before, 0, std::move(after), events, std::move(writes), decision.notify);
   if (!appended.ok()) {
@@ -416,10 +397,11 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
       out.phase = before.state.phase;
       return out;
     }
+    // Before the events are stored: scheduling records due times in their effects.
+    RELAIS_RETURN_IF_ERROR(PlanTimers(request.project_id, before.state, decision, request.firing, writes));
     std::vector<NewEvent> events;
     for (size_t i = 0; i < decision.events.size(); ++i)
       events.push_back(ToStoredEvent(decision.events[i], event_ids[i], request.actor));
-    RELAIS_RETURN_IF_ERROR(PlanTimers(request.project_id, before.state, decision, request.firing, writes));
     RecordKeyed(keyed, writes);
     AddChildWrites(before.info, before.state.phase, before.version, decision.events, clock_.Now(), writes);
     const bool spawns = std::any_of(decision.events.begin(), decision.events.end(),

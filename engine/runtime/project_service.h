@@ -208,9 +208,10 @@ class ProjectService {
   // Folds the recorded decision into the slot in place.
   Status FoldDecided(ProjectSlot& slot, const workflow::WorkflowDefinition& def,
                      const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r);
-  // The timer side writes of a decision (and of the firing that caused it).
-  Status PlanTimers(const std::string& project_id, const workflow::ProjectState& before,
-                    const workflow::Decision& decision, const std::optional<DueTimer>& firing, KvWrites& writes);
+  // The timer side writes of a decision (and of the firing that caused it);
+  // records their due times in the decided events (timer_schedule.h).
+  Status PlanTimers(const std::string& project_id, const workflow::ProjectState& before, workflow::Decision& decision,
+                    const std::optional<DueTimer>& firing, KvWrites& writes);
   // The outcome of a request whose events are already stored (a re-send):
   // every event the first request appended, the project as it is now.
   StatusOr<CommandOutcome> ReplayedOutcome(const std::string& project_id, const std::string& idempotency_key,

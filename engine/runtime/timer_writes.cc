@@ -15,6 +15,7 @@ Status TimerWrites::Arm(const DueTimer& t) {
   writes_.Put(due_key, DumpJson(t.ToJson()));
   writes_.Put(of_key, due_key);
   batch_[of_key] = due_key;
+  written_[of_key] = t;
   return Status::Ok();
 }
 
@@ -25,7 +26,20 @@ Status TimerWrites::Cancel(std::string_view aggregate_id, std::string_view timer
   writes_.Delete(*armed);
   writes_.Delete(of_key);
   batch_[of_key] = std::nullopt;
+  written_.erase(of_key);
   return Status::Ok();
+}
+
+StatusOr<std::optional<DueTimer>> TimerWrites::Current(std::string_view aggregate_id, std::string_view timer_id) {
+  const std::string of_key = TimerOfKey(aggregate_id, timer_id);
+  if (auto it = written_.find(of_key); it != written_.end()) return std::optional<DueTimer>(it->second);
+  RELAIS_ASSIGN_OR_RETURN(auto armed, ArmedKey(of_key));
+  if (!armed) return std::optional<DueTimer>();
+  RELAIS_ASSIGN_OR_RETURN(auto value, store_.KvGet(*armed));
+  if (!value) return std::optional<DueTimer>();
+  RELAIS_ASSIGN_OR_RETURN(Json json, ParseJson(*value));
+  RELAIS_ASSIGN_OR_RETURN(DueTimer t, DueTimer::FromJson(json));
+  return std::optional<DueTimer>(std::move(t));
 }
 
 StatusOr<bool> TimerWrites::Consume(const DueTimer& t) {
@@ -36,6 +50,7 @@ StatusOr<bool> TimerWrites::Consume(const DueTimer& t) {
   if (!armed || *armed != due_key) return false;
   writes_.Delete(of_key);
   batch_[of_key] = std::nullopt;
+  written_.erase(of_key);
   return true;
 }
 

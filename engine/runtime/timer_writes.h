@@ -33,6 +33,10 @@ class TimerWrites {
   // Removes whatever (aggregate, timer id) has armed; nothing when none.
   Status Cancel(std::string_view aggregate_id, std::string_view timer_id);
 
+  // What (aggregate, timer id) has armed, as this batch leaves it; nullopt
+  // when nothing. Errors: the store's; kCorruption for an unreadable entry.
+  StatusOr<std::optional<DueTimer>> Current(std::string_view aggregate_id, std::string_view timer_id);
+
   // A due timer taken off the schedule (fired, or found stale): its due
   // entry goes, and its of-key too while the of-key names this entry.
   // Returns whether it did (the timer was current, not replaced since).
@@ -45,6 +49,7 @@ class TimerWrites {
   EventStore& store_;
   KvWrites& writes_;
   std::map<std::string, std::optional<std::string>> batch_;  // of-key -> due key (nullopt: none) after this batch
+  std::map<std::string, DueTimer> written_;                  // of-key -> the entry this batch armed
 };
 
 }  // namespace relais::runtime

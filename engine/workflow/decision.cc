@@ -7,6 +7,7 @@
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
 #include "engine/workflow/refusal_details.h"
+#include "engine/workflow/timer_plan.h"
 
 namespace relais::workflow {
 
@@ -33,6 +34,7 @@ std::string_view RefusalCodeName(RefusalCode code) {
     case RefusalCode::kTimerNotArmed: return "timer_not_armed";
     case RefusalCode::kExpressionError: return "expression_error";
     case RefusalCode::kSpawnRefused: return "spawn_refused";
+    case RefusalCode::kTimerDateInvalid: return "timer_date_invalid";
   }
   return "unknown";
 }
@@ -360,48 +362,6 @@ std::vector<SchemaViolation> ValidateStateChange(const CompiledSchema& schema, c
   return out;
 }
 
-TimerToArm ArmOf(const Timer& t, const std::string& phase) {
-  return TimerToArm{t.id, t.fires, t.kind, t.after, t.at, t.times_per_year, phase};
-}
-
-// Fills effects.timers and the decision's arm/cancel lists.
-void PlanTimers(const WorkflowDefinition& def, const ProjectState& state, const std::string& event_type,
-                const std::optional<std::string>& from, const std::string& to,
-                const std::optional<std::string>& fired_timer, Effects& effects, Decision& d) {
-  std::vector<std::string>& cancelled = effects.timers.cancelled;
-  std::map<std::string, std::string>& armed = effects.timers.armed;
-  const Phase* target = def.FindPhase(to);
-  const bool phase_changed = !from || *from != to;
-  if (phase_changed && from) {
-    for (const auto& [id, armed_in] : state.armed_timers) {
-      if (fired_timer && *fired_timer == id) continue;
-      const Timer* t = def.FindTimer(id);
-      bool ends = target->terminal || t == nullptr || (t->cancel_on_phase_exit && armed_in == *from);
-      if (ends) {
-        cancelled.push_back(id);
-        d.cancel.push_back(id);
-      }
-    }
-  }
-  for (const auto& t : def.timers) {
-    bool arm =
-        (phase_changed && t.on_enter_phase && *t.on_enter_phase == to) || (t.on_event && *t.on_event == event_type);
-    if (!arm) continue;
-    armed[t.id] = to;
-    d.arm.push_back(ArmOf(t, to));
-    // Re-armed in the same step: it is not cancelled after all.
-    auto it = std::find(d.cancel.begin(), d.cancel.end(), t.id);
-    if (it != d.cancel.end()) {
-      d.cancel.erase(it);
-      cancelled.erase(std::remove(cancelled.begin(), cancelled.end(), t.id), cancelled.end());
-    }
-  }
-  if (fired_timer) {
-    const Timer* t = def.FindTimer(*fired_timer);
-    if (t && t->kind != TimerKind::kRepeat && !armed.count(*fired_timer)) effects.timers.fired = {*fired_timer};
-  }
-}
-
 // Appends the event and, when fold, folds it into d.next; a fold failure is
 // a bug in the decision.
 std::optional<Refusal> Finish(const WorkflowDefinition& def, const ProjectState& state, RecordedEvent event,
@@ -455,7 +415,9 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
   effects.phase = PhaseChange{std::nullopt, phase};
   effects.tracks = InitialTracks(*def.FindPhase(phase));
   effects.set = fields;
-  PlanTimers(def, state, std::string(kProjectCreated), std::nullopt, phase, std::nullopt, effects, d);
+  if (auto r = PlanTimers(def, state, {std::string(kProjectCreated), std::nullopt, phase, std::nullopt, nullptr},
+                          effects, d))
+    return *r;
   RecordedEvent event{std::string(kProjectCreated), {{"phase", phase}, {"fields", fields}}, std::move(effects)};
   if (auto r = Finish(def, state, std::move(event), d)) return *r;
   return d;
@@ -472,7 +434,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
                   {{"event_type", command.event_type}, {"known_types", def.EventTypes()}});
   if (command.fired_by_timer) {
     const Timer* t = def.FindTimer(*command.fired_by_timer);
-    if (t == nullptr || t->fires != event->type || !state.armed_timers.count(t->id))
+    if (t == nullptr || t->fires != event->type || !state.armed_timers.count(t->id) ||
+        state.paused_timers.count(t->id))  // a paused timer waits for the resumption
       return Refuse(RefusalCode::kTimerNotArmed, "timer '" + *command.fired_by_timer + "' is not armed for this event",
                     {{"timer", *command.fired_by_timer}, {"event_type", event->type}});
   }
@@ -563,7 +526,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   if (event->suspension == Suspension::kResume) effects.suspended = false;
 
   Decision d;
-  PlanTimers(def, state, event->type, state.phase, to, command.fired_by_timer, effects, d);
+  if (auto r = PlanTimers(def, state, {event->type, state.phase, to, command.fired_by_timer, &data}, effects, d))
+    return *r;
   for (const auto& topic : event->notify)
     if (!Contains(d.notify, topic)) d.notify.push_back(topic);
   RecordedEvent recorded{event->type, data, std::move(effects)};

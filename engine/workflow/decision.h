@@ -63,6 +63,7 @@ enum class RefusalCode {
   kTimerNotArmed,        // a timer fired that is not armed (stale)
   kExpressionError,      // a guard or a set:/append: value can not be computed (division by zero, overflow...)
   kSpawnRefused,         // a project the transition spawns could not be created (set by the runtime)
+  kTimerDateInvalid,     // a timer's `at:` field is missing or not a date when the timer is armed
 };
 
 // "guard_failed", ...: stable names for the HTTP layer and logs.
@@ -95,8 +96,12 @@ struct Decision {
   std::vector<RecordedEvent> events;  // to append, in order
   std::vector<TimerToArm> arm;        // an already armed timer is re-armed (its due time restarts)
   std::vector<std::string> cancel;    // timer ids
-  std::vector<std::string> notify;    // topics, without duplicates
-  ProjectState next;                  // the state after folding `events` (not filled by DecideChange)
+  // `on_suspend: pause` timers to stop, keeping the time they have left
+  // (also those `arm` starts while the project is suspended).
+  std::vector<std::string> pause;
+  std::vector<TimerToArm> resume;   // paused timers to run again for the time they had left
+  std::vector<std::string> notify;  // topics, without duplicates
+  ProjectState next;                // the state after folding `events` (not filled by DecideChange)
 };
 
 using DecisionOrRefusal = std::variant<Decision, Refusal>;

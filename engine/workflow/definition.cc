@@ -177,8 +177,12 @@ Json CanonicalJson(const WorkflowDefinition& def) {
               {"fires", t.fires},
               {"cancel_on_phase_exit", t.cancel_on_phase_exit}};
     if (t.kind == TimerKind::kAfter) j["after"] = t.after.ToString();
-    if (t.kind == TimerKind::kAt) j["at"] = t.at;
-    if (t.kind == TimerKind::kRepeat) j["times_per_year"] = t.times_per_year;
+    if (t.kind == TimerKind::kAt) j["at"] = t.at_field.empty() ? t.at : t.at_field;
+    if (t.kind == TimerKind::kRepeat && t.times_per_year > 0) j["times_per_year"] = t.times_per_year;
+    if (t.kind == TimerKind::kRepeat && t.times_per_year == 0) j["every"] = t.after.ToString();
+    // Written only when declared, so files without it keep their hash.
+    if (t.on_suspend == TimerSuspendPolicy::kPause) j["on_suspend"] = "pause";
+    if (t.on_suspend == TimerSuspendPolicy::kCancel) j["on_suspend"] = "cancel";
     if (t.on_enter_phase) j["on_enter_phase"] = *t.on_enter_phase;
     if (t.on_event) j["on_event"] = *t.on_event;
     timers.push_back(j);

@@ -147,13 +147,20 @@ struct EventType {
 
 enum class TimerKind { kAfter, kAt, kRepeat };
 
+// What a suspension does to a running timer (`on_suspend:`): keep it running
+// (the default), pause it (the time left is kept and runs again on
+// resumption) or cancel it.
+enum class TimerSuspendPolicy { kKeep, kPause, kCancel };
+
 struct Timer {
   std::string id;
   Labels labels;
   TimerKind kind = TimerKind::kAfter;
-  IsoDuration after;                          // kAfter: delay after arming; kRepeat: the period
-  std::string at;                             // kAt: "YYYY-MM-DD"
-  int times_per_year = 0;                     // kRepeat
+  IsoDuration after;       // kAfter: delay after arming; kRepeat: the period
+  std::string at;          // kAt: "YYYY-MM-DD"
+  std::string at_field;    // kAt from a date field instead: "event.<f>" or "state.<f>"
+  int times_per_year = 0;  // kRepeat: 0 when the period is written as `every:`
+  TimerSuspendPolicy on_suspend = TimerSuspendPolicy::kKeep;
   std::optional<std::string> on_enter_phase;  // armed on entering this phase
   std::optional<std::string> on_event;        // or when this event is accepted
   std::string fires;                          // the event type it fires (with role "system")

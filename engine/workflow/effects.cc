@@ -1,5 +1,7 @@
 #include "engine/workflow/effects.h"
 
+#include "engine/util/time_format.h"
+
 namespace relais::workflow {
 namespace {
 
@@ -17,6 +19,29 @@ StatusOr<std::map<std::string, std::string>> NameMap(const Json& object, const c
   for (const auto& [key, value] : object.items())
     if (value.is_string()) out[key] = value.get<std::string>();
   return out;
+}
+
+// timers.paused, timers.resumed and timers.due (issue 15 timers).
+Status ReadTimerSuspension(const Json& timers, TimerEffects& out) {
+  if (auto p = timers.find("paused"); p != timers.end()) {
+    if (!p->is_object()) return Corruption("effects.timers.paused must be an object");
+    for (const auto& [id, left] : p->items()) {
+      if (!left.is_number_integer()) return Corruption("effects.timers.paused['" + id + "'] must be whole seconds");
+      out.paused[id] = left.get<int64_t>();
+    }
+  }
+  if (auto r = timers.find("resumed"); r != timers.end()) {
+    RELAIS_ASSIGN_OR_RETURN(out.resumed, Names(*r, "timers.resumed"));
+  }
+  if (auto d = timers.find("due"); d != timers.end()) {
+    if (!d->is_object()) return Corruption("effects.timers.due must be an object");
+    for (const auto& [id, at] : d->items()) {
+      auto t = at.is_string() ? ParseIso8601(at.get<std::string>()) : StatusOr<TimePoint>(Corruption("not a text"));
+      if (!t.ok()) return Corruption("effects.timers.due['" + id + "'] must be an ISO 8601 time");
+      out.due[id] = *t;
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -38,6 +63,13 @@ Json Effects::ToJson() const {
     if (!timers.cancelled.empty()) t["cancelled"] = timers.cancelled;
     if (!timers.armed.empty()) t["armed"] = timers.armed;
     if (!timers.fired.empty()) t["fired"] = timers.fired;
+    if (!timers.paused.empty()) t["paused"] = timers.paused;
+    if (!timers.resumed.empty()) t["resumed"] = timers.resumed;
+    if (!timers.due.empty()) {
+      Json due = Json::object();
+      for (const auto& [id, at] : timers.due) due[id] = FormatIso8601(at);
+      t["due"] = std::move(due);
+    }
     j["timers"] = std::move(t);
   }
   const MembershipEffects& m = membership;
@@ -109,6 +141,7 @@ StatusOr<Effects> Effects::FromJson(const Json& j) {
     if (auto f = it->find("fired"); f != it->end() && f->is_array()) {
       RELAIS_ASSIGN_OR_RETURN(e.timers.fired, Names(*f, "timers.fired"));
     }
+    RELAIS_RETURN_IF_ERROR(ReadTimerSuspension(*it, e.timers));
   }
   if (auto it = j.find("partners"); it != j.end()) {
     if (!it->is_object()) return Corruption("effects.partners must be an object");

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/util/clock.h"
 #include "engine/util/json.h"
 #include "engine/util/status.h"
 
@@ -28,7 +29,18 @@ struct TimerEffects {
   std::map<std::string, std::string> armed;  // timer id -> the phase it was armed in
   std::vector<std::string> cancelled;
   std::vector<std::string> fired;  // one-shot timers disarmed by their firing
-  bool empty() const { return armed.empty() && cancelled.empty() && fired.empty(); }
+  // `on_suspend: pause` timers stopped by the suspension (or armed while
+  // suspended) -> the time they had left, in seconds. The decision lists
+  // them with 0; the runtime, which reads the clock, writes the time left.
+  std::map<std::string, int64_t> paused;
+  std::vector<std::string> resumed;  // paused timers running again (the project resumed)
+  // When each timer this event armed, resumed or moved to its next
+  // occurrence falls due: written by the runtime when it schedules them
+  // (absent from events recorded before due dates were).
+  std::map<std::string, TimePoint> due;
+  bool empty() const {
+    return armed.empty() && cancelled.empty() && fired.empty() && paused.empty() && resumed.empty() && due.empty();
+  }
   friend bool operator==(const TimerEffects&, const TimerEffects&) = default;
 };
 
@@ -84,7 +96,8 @@ struct Effects {
   std::vector<SpawnEffect> spawned;
 
   // {"phase": {"from", "to"}, "tracks": {...}, "set": {...}, "append": {...},
-  //  "unset": [...], "suspended": b, "timers": {"armed", "cancelled", "fired"},
+  //  "unset": [...], "suspended": b,
+  //  "timers": {"armed", "cancelled", "fired", "paused": {id: seconds}, "resumed", "due": {id: ISO 8601}},
   //  "partners": {"joined": [...], "left": [...]},
   //  "people": {"joined": [{"subject", "role"}...], "left": [...]},
   //  "spawned": [{"project", "workflow", "link", "title", "programme", "phase", "fields"}]};

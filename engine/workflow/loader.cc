@@ -12,7 +12,9 @@
 #include "engine/workflow/json_schema.h"
 #include "engine/workflow/loader_links.h"
 #include "engine/workflow/loader_message.h"
+#include "engine/workflow/loader_timers.h"
 #include "engine/workflow/schema_loader.h"
+#include "engine/workflow/timer_dates.h"
 #include "engine/workflow/yaml_document.h"
 #include "engine/workflow/yaml_reader.h"
 
@@ -31,8 +33,8 @@ const std::vector<std::string> kEventKeys = {
 const std::vector<std::string> kTransitionKeys = {"when",  "to",     "set",     "append", "remove",
                                                   "unset", "tracks", "message", "spawn"};
 const std::vector<std::string> kGuardKeys = {"guard", "message"};
-const std::vector<std::string> kTimerKeys = {"id",       "labels", "after", "at",         "times_per_year",
-                                             "armed_on", "fires",  "until", "description"};
+const std::vector<std::string> kTimerKeys = {"id",       "labels", "after", "at",         "times_per_year", "every",
+                                             "armed_on", "fires",  "until", "on_suspend", "description"};
 const std::vector<std::string> kProjectFields = {"phase", "suspended", "tracks", "children"};
 // Reserved: the runtime records creation under this type.
 constexpr std::string_view kCreatedEventType = "project_created";
@@ -824,6 +826,7 @@ class Loader {
     }
     t.labels = LoadLabels(item["labels"], "labels of timer '" + t.id + "'", t.location);
     int kinds = 0;
+    std::optional<std::pair<std::string, Loc>> at_field;  // `at: event.x` / `at: state.x`
     if (const YAML::Node after = item["after"]; after.IsDefined()) {
       ++kinds;
       t.kind = TimerKind::kAfter;
@@ -844,9 +847,11 @@ class Loader {
       ++kinds;
       t.kind = TimerKind::kAt;
       if (auto text = reader_.String(at, "at", t.location)) {
-        if (auto date = ParseDate(*text); !date.ok())
-          diag().Error(YamlReader::Loc(at), "bad-date", "bad date", "'" + *text + "'", "YYYY-MM-DD",
-                       date.status().message());
+        if (LooksLikeFieldRef(*text))
+          at_field = {*text, YamlReader::Loc(at)};  // checked once armed_on is known
+        else if (auto date = ParseDate(*text); !date.ok())
+          diag().Error(YamlReader::Loc(at), "bad-date", "bad date", "'" + *text + "'",
+                       "YYYY-MM-DD, event.<field> or state.<field>", date.status().message());
         else
           t.at = *text;
       }
@@ -868,8 +873,12 @@ class Loader {
         }
       }
     }
+    if (const YAML::Node every = item["every"]; every.IsDefined()) {
+      ++kinds;
+      LoadTimerEvery(reader_, every, t);
+    }
     if (kinds != 1)
-      diag().Error(t.location, "timer-kind", "a timer needs exactly one of after, at, times_per_year",
+      diag().Error(t.location, "timer-kind", "a timer needs exactly one of after, at, every, times_per_year",
                    std::to_string(kinds) + " of them", "exactly one");
     if (const YAML::Node armed = item["armed_on"]; reader_.ExpectMap(armed, "armed_on", t.location)) {
       reader_.CheckKeys(armed, {"phase", "event"}, "armed_on");
@@ -903,6 +912,8 @@ class Loader {
         diag().Error(YamlReader::Loc(until), "bad-value", "unknown timer lifetime", "'" + *v + "'",
                      "phase_end or project_end", DidYouMean(*v, {"phase_end", "project_end"}));
     }
+    if (const YAML::Node policy = item["on_suspend"]; policy.IsDefined()) LoadTimerOnSuspend(reader_, policy, t);
+    if (at_field) LoadTimerAtField(reader_, def_, at_field->first, at_field->second, t);
     def_.timers.push_back(std::move(t));
   }
 

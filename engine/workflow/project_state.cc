@@ -1,5 +1,7 @@
 #include "engine/workflow/project_state.h"
 
+#include "engine/util/time_format.h"
+
 namespace relais::workflow {
 
 Json ProjectState::ProjectView() const {
@@ -13,6 +15,13 @@ Json ProjectState::ToJson() const {
   out["created"] = created;
   out["fields"] = fields;
   out["armed_timers"] = armed_timers;
+  // Written only when present, so older snapshots keep their exact shape.
+  if (!timer_due.empty()) {
+    Json due = Json::object();
+    for (const auto& [id, at] : timer_due) due[id] = FormatIso8601(at);
+    out["timer_due"] = std::move(due);
+  }
+  if (!paused_timers.empty()) out["paused_timers"] = paused_timers;
   out["event_count"] = event_count;
   if (!spawned.empty()) {
     Json links = Json::array();
@@ -66,6 +75,17 @@ StatusOr<ProjectState> ProjectState::FromJson(const Json& json) {
       s.spawned.push_back({l["project"].get<std::string>(), l.value("workflow", ""), l.value("link", "")});
     }
   }
+  if (const Json* due = get("timer_due", is_object))
+    for (const auto& [k, v] : due->items()) {
+      auto at = v.is_string() ? ParseIso8601(v.get<std::string>()) : StatusOr<TimePoint>(Corruption(""));
+      if (!at.ok()) return bad("timer '" + k + "' has no due time");
+      s.timer_due[k] = *at;
+    }
+  if (const Json* paused = get("paused_timers", is_object))
+    for (const auto& [k, v] : paused->items()) {
+      if (!v.is_number_integer()) return bad("paused timer '" + k + "' has no time left");
+      s.paused_timers[k] = v.get<int64_t>();
+    }
   return s;
 }
 
@@ -98,11 +118,27 @@ Status ApplyFields(const Effects& effects, ProjectState& s) {
   return Status::Ok();
 }
 
-// As recorded: cancelled, then fired, then armed.
+// As recorded: cancelled, then fired, then armed, paused, resumed, due.
 void ApplyTimers(const TimerEffects& timers, ProjectState& s) {
-  for (const std::string& id : timers.cancelled) s.armed_timers.erase(id);
-  for (const std::string& id : timers.fired) s.armed_timers.erase(id);
-  for (const auto& [id, phase] : timers.armed) s.armed_timers[id] = phase;
+  auto disarm = [&](const std::string& id) {
+    s.armed_timers.erase(id);
+    s.timer_due.erase(id);
+    s.paused_timers.erase(id);
+  };
+  for (const std::string& id : timers.cancelled) disarm(id);
+  for (const std::string& id : timers.fired) disarm(id);
+  for (const auto& [id, phase] : timers.armed) {
+    s.armed_timers[id] = phase;
+    s.timer_due.erase(id);  // restarts: its new due time, if known, is in timers.due
+    s.paused_timers.erase(id);
+  }
+  for (const auto& [id, left] : timers.paused) {
+    s.paused_timers[id] = left;
+    s.timer_due.erase(id);
+  }
+  for (const std::string& id : timers.resumed) s.paused_timers.erase(id);
+  for (const auto& [id, at] : timers.due)
+    if (s.armed_timers.count(id)) s.timer_due[id] = at;
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ struct ProjectState {
   Json fields = Json::object();               // state fields, valid against the state schema
   bool suspended = false;
   std::map<std::string, std::string> armed_timers;  // timer id -> phase it was armed in
+  // Armed timers whose due time the runtime recorded (effects.timers.due).
+  std::map<std::string, TimePoint> timer_due;
+  // Armed timers paused by a suspension -> seconds left; not due meanwhile.
+  std::map<std::string, int64_t> paused_timers;
   uint64_t event_count = 0;                         // events folded so far
   std::vector<SpawnedLink> spawned;                 // projects created by its events, in order
 

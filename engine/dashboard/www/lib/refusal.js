@@ -7,6 +7,7 @@ import { t, lang } from './i18n.js';
 const KNOWN_CODES = new Set([
   'guard_failed', 'invalid_data', 'not_allowed_in_phase', 'unknown_event_type', 'role_not_allowed',
   'suspended', 'not_suspended', 'already_suspended', 'no_transition_matched', 'invalid_state', 'not_created',
+  'timer_date_invalid',
 ]);
 
 // Returns {title, sentence, unmet, technical}: title when the method

@@ -9,6 +9,7 @@ import { describeFailure } from '../lib/refusal.js';
 import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
 import { recordForm } from './record_form.js';
 import { milestoneTable } from './milestones.js';
+import { timersCard } from './project_timers.js';
 
 const HISTORY_PAGE = 100;
 const HISTORY_MAX_PAGES = 50;
@@ -77,6 +78,7 @@ export async function render(ctx) {
         h('h2', { id: 'next-title' }, t('milestones_next')),
         milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast, compact: true })
           : h('p', {}, t('none'))),
+      timersCard(project.timers),
       h('section', { class: 'card', 'aria-labelledby': 'partners-title' },
         h('h2', { id: 'partners-title' }, t('partners_title')),
         listOrNone([...new Set([...(project.info.partners ?? []), ...(fields.partenaires ?? [])])]
