@@ -6,6 +6,7 @@
 #include "engine/util/ids.h"
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
+#include "engine/workflow/keyed_tracks.h"
 
 namespace relais::workflow {
 
@@ -31,6 +32,7 @@ std::string_view RefusalCodeName(RefusalCode code) {
     case RefusalCode::kInvalidState: return "invalid_state";
     case RefusalCode::kTimerNotArmed: return "timer_not_armed";
     case RefusalCode::kExpressionError: return "expression_error";
+    case RefusalCode::kUnknownTrackKey: return "unknown_track_key";
   }
   return "unknown";
 }
@@ -63,6 +65,22 @@ Refusal ExpressionRefusal(const WorkflowDefinition& def, const std::string& even
                  {"column", error.column},
                  {"error", error.message},
                  {"at", Where(def, at)}});
+}
+
+// A keyed track move that could not be resolved (keyed_tracks.h).
+Refusal KeyedTrackRefusal(const WorkflowDefinition& def, const std::string& event_type, const KeyedTrackError& e) {
+  const KeyedTrackMove& move = *e.move;
+  const std::string what = "the key of track '" + move.track + "'";
+  if (e.expression) return ExpressionRefusal(def, event_type, what, move.key, *e.expression, move.location);
+  return Refuse(RefusalCode::kUnknownTrackKey,
+                "'" + event_type + "' moves track '" + move.track + "' for " + DumpJson(e.key) +
+                    ", which is not one of its keys (" + move.key.source() + ")",
+                {{"event_type", event_type},
+                 {"track", move.track},
+                 {"key", e.key},
+                 {"keys", e.keys},
+                 {"expression", move.key.source()},
+                 {"at", Where(def, move.location)}});
 }
 
 // The ids an event's partners:/people: expression gives (a text or a list of
@@ -397,7 +415,7 @@ std::optional<Refusal> Finish(const WorkflowDefinition& def, const ProjectState&
 std::map<std::string, std::string> InitialTracks(const Phase& p) {
   std::map<std::string, std::string> tracks;
   for (const auto& t : p.tracks)
-    if (!t.steps.empty()) tracks[t.id] = t.steps.front();
+    if (!t.steps.empty() && !t.keyed()) tracks[t.id] = t.steps.front();  // keyed: PlanKeyedTracks
   return tracks;
 }
 
@@ -429,6 +447,8 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
   effects.phase = PhaseChange{std::nullopt, phase};
   effects.tracks = InitialTracks(*def.FindPhase(phase));
   effects.set = fields;
+  auto field = [&fields](const std::string& f) { return fields.is_object() ? fields.value(f, Json()) : Json(); };
+  PlanKeyedTracks(def, state.keyed_tracks, std::nullopt, phase, field, {}, GuardContext{}, effects);
   PlanTimers(def, state, std::string(kProjectCreated), std::nullopt, phase, std::nullopt, effects, d);
   RecordedEvent event{std::string(kProjectCreated), {{"phase", phase}, {"fields", fields}}, std::move(effects)};
   if (auto r = Finish(def, state, std::move(event), d)) return *r;
@@ -539,6 +559,11 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
     effects.phase = PhaseChange{state.phase, to};
     effects.tracks = InitialTracks(*def.FindPhase(to));
   }
+  static const std::vector<KeyedTrackMove> kNoMoves;
+  auto field_after = [&changes](const std::string& f) { return changes.ValueAfter(f); };
+  if (auto e = PlanKeyedTracks(def, state.keyed_tracks, state.phase, to, field_after,
+                               chosen ? chosen->keyed_track_moves : kNoMoves, ctx, effects))
+    return KeyedTrackRefusal(def, event->type, *e);
   if (chosen && !chosen->track_moves.empty()) {
     if (!effects.tracks) effects.tracks.emplace();
     for (const auto& [track, step] : chosen->track_moves) (*effects.tracks)[track] = step;

@@ -58,6 +58,7 @@ enum class RefusalCode {
   kInvalidState,         // the resulting state would not match the state schema
   kTimerNotArmed,        // a timer fired that is not armed (stale)
   kExpressionError,      // a guard or a set:/append: value can not be computed (division by zero, overflow...)
+  kUnknownTrackKey,      // a keyed track move names a key that is not in the track's list
 };
 
 // "guard_failed", ...: stable names for the HTTP layer and logs.
