@@ -90,3 +90,27 @@ test('refusals are told with the workflow reason; other answers have their sente
   assert.match(describeFailure(new ApiError(409, { detail: 'version conflict' })).sentence, /en même temps \(409\)/);
   assert.match(describeFailure(new ApiError(422, { code: 'something_new', reason: 'x' })).sentence, /^Refusé : x\.$/);
 });
+
+test('tracks: a keyed track is one line per key with its step label, a kept one is marked', async () => {
+  const { trackRows } = await import(join(WWW, 'views', 'tracks.js'));
+  const def = {
+    phases: [
+      { id: 'instruction', tracks: [
+        { id: 'dossier', labels: { fr: 'Dossier', en: 'File' }, steps: ['incomplet', 'complet'] },
+        { id: 'financeurs', labels: { fr: 'Financeurs', en: 'Funders' }, steps: ['en_attente', 'accorde'],
+          keyed_by: 'state.financeurs', step_labels: { accorde: { fr: 'Accordé', en: 'Granted' } } },
+      ] },
+      { id: 'decision', tracks: [] },
+    ],
+  };
+  const during = trackRows(def, { phase: 'instruction', tracks: {
+    dossier: 'incomplet', financeurs: [{ key: 'etat', step: 'accorde' }, { key: 'region', step: 'en_attente' }] } });
+  assert.deepEqual(during.map((r) => [r.id, r.keyed, r.kept]), [['dossier', false, false], ['financeurs', true, false]]);
+  assert.deepEqual(during[1].lines, [
+    { key: 'etat', step: 'accorde', stepLabel: 'Accordé' },
+    { key: 'region', step: 'en_attente', stepLabel: 'en_attente' },
+  ]);
+  const after = trackRows(def, { phase: 'decision', tracks: { financeurs: [{ key: 'etat', step: 'accorde' }] } });
+  assert.deepEqual(after.map((r) => [r.id, r.kept, r.lines.length]), [['financeurs', true, 1]]);
+  assert.deepEqual(trackRows(def, { phase: 'decision', tracks: {} }), []);
+});

@@ -8,6 +8,7 @@ import { describeFailure } from '../lib/refusal.js';
 import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
 import { recordForm } from './record_form.js';
 import { milestoneTable } from './milestones.js';
+import { tracksCard } from './tracks.js';
 
 const HISTORY_PAGE = 100;
 const HISTORY_MAX_PAGES = 50;
@@ -72,6 +73,7 @@ export async function render(ctx) {
     }
     replace(parts.side,
       live.form.element,
+      tracksCard(def, project.state),
       h('section', { class: 'card', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, t('milestones_next')),
         milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast, compact: true })
