@@ -114,3 +114,8 @@ test('tracks: a keyed track is one line per key with its step label, a kept one 
   assert.deepEqual(after.map((r) => [r.id, r.kept, r.lines.length]), [['financeurs', true, 1]]);
   assert.deepEqual(trackRows(def, { phase: 'decision', tracks: {} }), []);
 });
+
+test('an unknown track key is told with the key', () => {
+  const failure = new ApiError(422, { code: 'unknown_track_key', reason: 'x', details: { track: 'financeurs', key: 'bpi' } });
+  assert.match(describeFailure(failure).sentence, /« bpi »/);
+});

@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 const KNOWN_CODES = new Set([
   'guard_failed', 'invalid_data', 'not_allowed_in_phase', 'unknown_event_type', 'role_not_allowed',
   'suspended', 'not_suspended', 'already_suspended', 'no_transition_matched', 'invalid_state', 'not_created',
+  'unknown_track_key',
 ]);
 
 // Returns {title, sentence, technical}: title when the method refused, the
@@ -22,7 +23,8 @@ export function describeFailure(error, { phaseLabel = (id) => id } = {}) {
   if (code && (status === 422 || code === 'role_not_allowed')) {
     const key = KNOWN_CODES.has(code) ? `refusal_${code}` : 'refusal_other';
     const phase = problem.details?.phase ? phaseLabel(problem.details.phase) : '';
-    return { title: t('refused_title'), sentence: t(key, { reason, phase }), technical };
+    const trackKey = problem.details?.key ?? '';
+    return { title: t('refused_title'), sentence: t(key, { reason, phase, key: trackKey }), technical };
   }
   if (status === 403) return { title: null, sentence: t('forbidden'), technical };
   if (status === 404) return { title: null, sentence: t('not_found'), technical };
