@@ -113,6 +113,10 @@ test('tracks: a keyed track is one line per key with its step label, a kept one 
   const after = trackRows(def, { phase: 'decision', tracks: { financeurs: [{ key: 'etat', step: 'accorde' }] } });
   assert.deepEqual(after.map((r) => [r.id, r.kept, r.lines.length]), [['financeurs', true, 1]]);
   assert.deepEqual(trackRows(def, { phase: 'decision', tracks: {} }), []);
+  const { keyedMoves } = await import(join(WWW, 'views', 'tracks.js'));
+  assert.deepEqual(keyedMoves(def, { keyed_tracks: { financeurs: { steps: { etat: 'accorde', ville: 'en_attente' } } } }),
+    ['Financeurs : etat → Accordé']);
+  assert.deepEqual(keyedMoves(def, { keyed_tracks: { financeurs: { starts: true, steps: { etat: 'en_attente' } } } }), []);
 });
 
 test('an unknown track key is told with the key', () => {

@@ -8,7 +8,7 @@ import { describeFailure } from '../lib/refusal.js';
 import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
 import { recordForm } from './record_form.js';
 import { milestoneTable } from './milestones.js';
-import { tracksCard } from './tracks.js';
+import { tracksCard, keyedMoves } from './tracks.js';
 
 const HISTORY_PAGE = 100;
 const HISTORY_MAX_PAGES = 50;
@@ -159,7 +159,8 @@ function historyTable(def, events, phaseLabel) {
     return h('tr', { 'data-version': e.version, 'data-type': e.type },
       h('td', { class: 'when' }, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
       h('td', {}, actor ?? ''),
-      h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null),
+      h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null,
+        ...keyedMoves(def, e.data?.effects).map((move) => h('span', { class: 'moved' }, ` — ${move}`))),
       h('td', { class: 'details' }, summarise(payloadOf(e))));
   });
   return h('table', { class: 'history', id: 'history' },

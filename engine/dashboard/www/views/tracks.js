@@ -39,3 +39,19 @@ export function tracksCard(def, state) {
           line.key !== null ? h('span', { class: 'track-key' }, `${line.key} : `) : null,
           h('span', { class: 'badge step' }, line.stepLabel)))))));
 }
+
+// The keyed moves an event recorded (not the keys that merely appeared or
+// started), as "Funders: region → Granted" texts, for the history.
+export function keyedMoves(def, effects) {
+  const out = [];
+  for (const [id, change] of Object.entries(effects?.keyed_tracks ?? {})) {
+    if (change.starts || change.ends) continue;
+    const track = (def.phases ?? []).flatMap((p) => p.tracks ?? []).find((tr) => tr.id === id);
+    if (!track) continue;
+    for (const [key, step] of Object.entries(change.steps ?? {})) {
+      if (step === track.steps?.[0]) continue;  // a key that appeared
+      out.push(`${label(track.labels, id)} : ${key} → ${label(track.step_labels?.[step], step)}`);
+    }
+  }
+  return out;
+}
