@@ -70,8 +70,9 @@ void FollowList(const Track& t, const std::vector<std::string>& keys, const Trac
   KeyedTrackChange change;
   for (const std::string& key : keys)
     if (!current.count(key)) change.steps[key] = t.steps.front();
+  const std::set<std::string_view> listed(keys.begin(), keys.end());
   for (const auto& [key, step] : current)
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) change.left.push_back(key);
+    if (!listed.count(key)) change.left.push_back(key);
   if (!change.steps.empty() || !change.left.empty()) effects.keyed_tracks[t.id] = std::move(change);
 }
 
