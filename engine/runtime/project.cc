@@ -206,7 +206,7 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
       project.state.tracks.clear();  // the new phase starts its own tracks
       if (const auto* phase = target->FindPhase(project.state.phase))
         for (const auto& track : phase->tracks)
-          if (!track.steps.empty()) project.state.tracks[track.id] = track.steps.front();
+          if (!track.steps.empty() && !track.keyed()) project.state.tracks[track.id] = track.steps.front();
     }
   } else {
     if (project.version == 0) return FailedPrecondition(where() + ": event before registration");

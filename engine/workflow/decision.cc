@@ -8,6 +8,7 @@
 #include "engine/workflow/json_schema.h"
 #include "engine/workflow/refusal_details.h"
 #include "engine/workflow/timer_plan.h"
+#include "engine/workflow/keyed_tracks.h"
 
 namespace relais::workflow {
 
@@ -35,6 +36,7 @@ std::string_view RefusalCodeName(RefusalCode code) {
     case RefusalCode::kExpressionError: return "expression_error";
     case RefusalCode::kSpawnRefused: return "spawn_refused";
     case RefusalCode::kTimerDateInvalid: return "timer_date_invalid";
+    case RefusalCode::kUnknownTrackKey: return "unknown_track_key";
   }
   return "unknown";
 }
@@ -53,6 +55,22 @@ Refusal Refuse(RefusalCode code, std::string message, Json details = Json::objec
 
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// A keyed track move that could not be resolved (keyed_tracks.h).
+Refusal KeyedTrackRefusal(const WorkflowDefinition& def, const std::string& event_type, const KeyedTrackError& e) {
+  const KeyedTrackMove& move = *e.move;
+  const std::string what = "the key of track '" + move.track + "'";
+  if (e.expression) return ExpressionRefusal(def, event_type, what, move.key, *e.expression, move.location);
+  return Refuse(RefusalCode::kUnknownTrackKey,
+                "'" + event_type + "' moves track '" + move.track + "' for " + DumpJson(e.key) +
+                    ", which is not one of its keys (" + move.key.source() + ")",
+                {{"event_type", event_type},
+                 {"track", move.track},
+                 {"key", e.key},
+                 {"keys", e.keys},
+                 {"expression", move.key.source()},
+                 {"at", RuleLocation(def, move.location)}});
 }
 
 // The ids an event's partners:/people: expression gives (a text or a list of
@@ -381,7 +399,7 @@ std::optional<Refusal> Finish(const WorkflowDefinition& def, const ProjectState&
 std::map<std::string, std::string> InitialTracks(const Phase& p) {
   std::map<std::string, std::string> tracks;
   for (const auto& t : p.tracks)
-    if (!t.steps.empty()) tracks[t.id] = t.steps.front();
+    if (!t.steps.empty() && !t.keyed()) tracks[t.id] = t.steps.front();  // keyed: PlanKeyedTracks
   return tracks;
 }
 
@@ -415,6 +433,8 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
   effects.phase = PhaseChange{std::nullopt, phase};
   effects.tracks = InitialTracks(*def.FindPhase(phase));
   effects.set = fields;
+  auto field = [&fields](const std::string& f) { return fields.is_object() ? fields.value(f, Json()) : Json(); };
+  PlanKeyedTracks(def, state.keyed_tracks, std::nullopt, phase, field, {}, GuardContext{}, effects);
   if (auto r = PlanTimers(def, state, {std::string(kProjectCreated), std::nullopt, phase, std::nullopt, nullptr},
                           effects, d))
     return *r;
@@ -518,6 +538,11 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
     effects.phase = PhaseChange{state.phase, to};
     effects.tracks = InitialTracks(*def.FindPhase(to));
   }
+  static const std::vector<KeyedTrackMove> kNoMoves;
+  auto field_after = [&changes](const std::string& f) { return changes.ValueAfter(f); };
+  if (auto e = PlanKeyedTracks(def, state.keyed_tracks, state.phase, to, field_after,
+                               chosen ? chosen->keyed_track_moves : kNoMoves, ctx, effects))
+    return KeyedTrackRefusal(def, event->type, *e);
   if (chosen && !chosen->track_moves.empty()) {
     if (!effects.tracks) effects.tracks.emplace();
     for (const auto& [track, step] : chosen->track_moves) (*effects.tracks)[track] = step;

@@ -64,6 +64,7 @@ enum class RefusalCode {
   kExpressionError,      // a guard or a set:/append: value can not be computed (division by zero, overflow...)
   kSpawnRefused,         // a project the transition spawns could not be created (set by the runtime)
   kTimerDateInvalid,     // a timer's `at:` field is missing or not a date when the timer is armed
+  kUnknownTrackKey,      // a keyed track move names a key that is not in the track's list
 };
 
 // "guard_failed", ...: stable names for the HTTP layer and logs.

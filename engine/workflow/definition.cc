@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "engine/workflow/keyed_tracks.h"
+
 namespace relais::workflow {
 namespace {
 
@@ -110,8 +112,17 @@ Json CanonicalJson(const WorkflowDefinition& def) {
     Json j = {{"id", p.id}, {"labels", LabelsJson(p.labels)}, {"terminal", p.terminal}};
     if (p.planned_year_key) j["planned_year_key"] = *p.planned_year_key;
     Json tracks = Json::array();
-    for (const auto& t : p.tracks)
-      tracks.push_back({{"id", t.id}, {"labels", LabelsJson(t.labels)}, {"steps", t.steps}});
+    for (const auto& t : p.tracks) {
+      Json tj = {{"id", t.id}, {"labels", LabelsJson(t.labels)}, {"steps", t.steps}};
+      // Only when declared: fixed tracks keep their content hash.
+      if (t.keyed()) tj.update(KeyedTrackJson(t));
+      if (!t.step_labels.empty()) {
+        Json labels = Json::object();
+        for (const auto& [step, l] : t.step_labels) labels[step] = LabelsJson(l);
+        tj["step_labels"] = std::move(labels);
+      }
+      tracks.push_back(std::move(tj));
+    }
     j["tracks"] = tracks;
     phases.push_back(j);
   }
@@ -136,6 +147,7 @@ Json CanonicalJson(const WorkflowDefinition& def) {
     Json transitions = Json::array();
     for (const auto& t : e.transitions) {
       Json tj = {{"update", UpdateJson(t.update)}, {"tracks", t.track_moves}};
+      if (!t.keyed_track_moves.empty()) tj["keyed_tracks"] = KeyedMovesJson(t.keyed_track_moves);
       if (t.when) tj["when"] = ClauseJson(*t.when);
       if (t.to) tj["to"] = *t.to;
       // Only when declared: files without spawn: keep their content hash.

@@ -33,6 +33,21 @@ struct Track {
   Labels labels;
   std::vector<std::string> steps;  // first = where the track starts on entering the phase
   SourceLocation location;
+  // A keyed track (keyed_tracks.h): one track per key of the state list
+  // `keyed_by` (its texts, or each item's `key_field`). Empty: a fixed track.
+  std::string keyed_by;
+  std::string key_field;
+  bool keep = false;                          // its steps stay readable after its phase ends
+  std::map<std::string, Labels> step_labels;  // optional words for the steps
+  bool keyed() const { return !keyed_by.empty(); }
+};
+
+// A transition's move of one key of a keyed track: track[key] <- step.
+struct KeyedTrackMove {
+  std::string track;
+  Guard key;  // a value expression giving the key (a text), evaluated before the event
+  std::string step;
+  SourceLocation location;
 };
 
 struct Phase {
@@ -95,6 +110,7 @@ struct Transition {
   std::optional<std::string> to;    // absent = stay in the current phase
   StateUpdate update;
   std::map<std::string, std::string> track_moves;  // track id -> step, in the current phase
+  std::vector<KeyedTrackMove> keyed_track_moves;   // keyed tracks: one key each
   std::vector<SpawnSpec> spawns;                   // projects created when this transition is taken
   SourceLocation location;
 };

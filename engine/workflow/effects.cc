@@ -95,6 +95,18 @@ Json Effects::ToJson() const {
     for (const SpawnEffect& s : spawned) list.push_back(s.ToJson());
     j["spawned"] = std::move(list);
   }
+  if (!keyed_tracks.empty()) {
+    Json k = Json::object();
+    for (const auto& [id, change] : keyed_tracks) {
+      Json c = Json::object();
+      if (change.ends) c["ends"] = true;
+      if (change.starts) c["starts"] = true;
+      if (!change.steps.empty()) c["steps"] = change.steps;
+      if (!change.left.empty()) c["left"] = change.left;
+      k[id] = std::move(c);
+    }
+    j["keyed_tracks"] = std::move(k);
+  }
   return j;
 }
 
@@ -171,6 +183,26 @@ StatusOr<Effects> Effects::FromJson(const Json& j) {
     for (const Json& s : *it) {
       RELAIS_ASSIGN_OR_RETURN(SpawnEffect spawn, SpawnEffect::FromJson(s));
       e.spawned.push_back(std::move(spawn));
+    }
+  }
+  if (auto it = j.find("keyed_tracks"); it != j.end()) {
+    if (!it->is_object()) return Corruption("effects.keyed_tracks must be an object");
+    for (const auto& [id, c] : it->items()) {
+      if (!c.is_object()) return Corruption("effects.keyed_tracks['" + id + "'] must be an object");
+      KeyedTrackChange change;
+      auto flag = [&c](const char* name) {
+        auto f = c.find(name);
+        return f != c.end() && f->is_boolean() && f->get<bool>();
+      };
+      change.ends = flag("ends");
+      change.starts = flag("starts");
+      if (auto s = c.find("steps"); s != c.end()) {
+        RELAIS_ASSIGN_OR_RETURN(change.steps, NameMap(*s, "keyed_tracks.steps"));
+      }
+      if (auto l = c.find("left"); l != c.end()) {
+        RELAIS_ASSIGN_OR_RETURN(change.left, Names(*l, "keyed_tracks.left"));
+      }
+      e.keyed_tracks[id] = std::move(change);
     }
   }
   return e;

@@ -82,14 +82,26 @@ struct SpawnEffect {
   friend bool operator==(const SpawnEffect&, const SpawnEffect&) = default;
 };
 
+// What happened to one keyed track (keyed_tracks.h): it ended (its phase
+// ended and it is not kept), or it started anew (its phase was entered:
+// earlier steps are dropped), then keys left and steps were set.
+struct KeyedTrackChange {
+  bool ends = false;
+  bool starts = false;
+  std::map<std::string, std::string> steps;  // key -> step
+  std::vector<std::string> left;             // keys that left the keying list
+  friend bool operator==(const KeyedTrackChange&, const KeyedTrackChange&) = default;
+};
+
 struct Effects {
   std::optional<PhaseChange> phase;
   // The steps of tracks that moved; on entering a phase, every track of the
   // new phase (recorded even when empty: the old phase's tracks end).
   std::optional<std::map<std::string, std::string>> tracks;
-  Json set = Json::object();       // field -> its final value
-  Json append = Json::object();    // list field -> the items added at its end
-  std::vector<std::string> unset;  // fields removed
+  std::map<std::string, KeyedTrackChange> keyed_tracks;  // keyed track id -> its change
+  Json set = Json::object();                             // field -> its final value
+  Json append = Json::object();                          // list field -> the items added at its end
+  std::vector<std::string> unset;                        // fields removed
   std::optional<bool> suspended;
   TimerEffects timers;
   MembershipEffects membership;
@@ -100,7 +112,8 @@ struct Effects {
   //  "timers": {"armed", "cancelled", "fired", "paused": {id: seconds}, "resumed", "due": {id: ISO 8601}},
   //  "partners": {"joined": [...], "left": [...]},
   //  "people": {"joined": [{"subject", "role"}...], "left": [...]},
-  //  "spawned": [{"project", "workflow", "link", "title", "programme", "phase", "fields"}]};
+  //  "spawned": [{"project", "workflow", "link", "title", "programme", "phase", "fields"}],
+  //  "keyed_tracks": {"<track>": {"ends": true} | {"starts"?: true, "steps": {...}, "left": [...]}}};
   // members without content are left out.
   Json ToJson() const;
   // kCorruption naming the member for a malformed one.

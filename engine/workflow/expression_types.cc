@@ -105,6 +105,8 @@ class Checker {
 
   std::vector<ExpressionProblem> problems() && { return std::move(problems_); }
 
+  std::vector<std::string> TypesOf(const GuardNode& n) { return TypeOf(n).types; }
+
  private:
   void Problem(int column, std::string code, std::string message, std::string found, std::string expected,
                std::string hint = {}) {
@@ -215,6 +217,9 @@ class Checker {
     if (root == kProjectRoot) {
       if (p.path.size() == 2 && p.path[1] == "phase") return Type{{"string"}};
       if (p.path.size() == 2 && p.path[1] == "suspended") return Type{{"boolean"}};
+      if (p.path.size() >= 3 && p.path[1] == "tracks" && scope_.keyed_tracks != nullptr)
+        if (auto keyed = scope_.keyed_tracks->find(p.path[2]); keyed != scope_.keyed_tracks->end())
+          return Through(*keyed, p.path, 3);  // [{key, step}...], or a projection of it
       if (p.path.size() == 3 && p.path[1] == "tracks") return Type{{"string"}};
       if (p.path.size() >= 4 && p.path[1] == "children") return Type{{"integer"}};
       return {};
@@ -224,8 +229,13 @@ class Checker {
                          : items_.empty()     ? nullptr
                                               : items_.back();
     if (schema == nullptr) return {};
+    return Through(*schema, p.path, 1);
+  }
+
+  // The type of path[first...] from `schema`.
+  static Type Through(const Json& schema, const std::vector<std::string>& path, size_t first) {
     bool crossed = false;
-    const Json* at = SchemaThrough(*schema, p.path, 1, &crossed);
+    const Json* at = SchemaThrough(schema, path, first, &crossed);
     if (at == nullptr) return {};
     if (!crossed) return OfSchema(*at);
     // A projection is a list of the values reached (lists among them flattened).
@@ -253,6 +263,11 @@ const Json* SchemaThrough(const Json& schema, const std::vector<std::string>& pa
     cur = next;
   }
   return cur;
+}
+
+std::vector<std::string> ExpressionValueTypes(const GuardNode& root, const ExpressionScope& scope) {
+  Checker checker(scope);
+  return checker.TypesOf(root);
 }
 
 std::vector<ExpressionProblem> CheckExpressionTypes(const GuardNode& root, const ExpressionScope& scope) {

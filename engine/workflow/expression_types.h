@@ -21,6 +21,9 @@ namespace relais::workflow {
 struct ExpressionScope {
   const Json* state_schema = nullptr;
   const Json* event_schema = nullptr;
+  // {track id: the schema of its view} for keyed tracks (KeyedTrackViewSchema);
+  // project.tracks.<id> of another track is a text (a step).
+  const Json* keyed_tracks = nullptr;
 };
 
 struct ExpressionProblem {
@@ -33,6 +36,10 @@ struct ExpressionProblem {
 };
 
 std::vector<ExpressionProblem> CheckExpressionTypes(const GuardNode& root, const ExpressionScope& scope);
+
+// The JSON types a value expression may have (empty: unknown), as the checks
+// above see them: e.g. {"string"} for a text field, {"number"} for count(...).
+std::vector<std::string> ExpressionValueTypes(const GuardNode& root, const ExpressionScope& scope);
 
 // The schema reached by path[first...] from `schema`, crossing lists through
 // their `items` (*crossed_list is then set); nullptr when a segment is not declared.

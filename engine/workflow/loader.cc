@@ -13,6 +13,8 @@
 #include "engine/workflow/loader_links.h"
 #include "engine/workflow/loader_message.h"
 #include "engine/workflow/loader_timers.h"
+#include "engine/workflow/keyed_tracks.h"
+#include "engine/workflow/loader_tracks.h"
 #include "engine/workflow/schema_loader.h"
 #include "engine/workflow/timer_dates.h"
 #include "engine/workflow/yaml_document.h"
@@ -26,7 +28,6 @@ using Loc = SourceLocation;
 const std::vector<std::string> kTopKeys = {"workflow", "version", "description", "labels", "roles",      "state",
                                            "phases",   "initial", "events",      "timers", "created_by", "children"};
 const std::vector<std::string> kPhaseKeys = {"id", "labels", "terminal", "planned_year", "tracks", "description"};
-const std::vector<std::string> kTrackKeys = {"id", "labels", "steps"};
 const std::vector<std::string> kEventKeys = {
     "type", "labels", "description", "data",  "roles",       "phases", "while_suspended", "suspension", "requires",
     "set",  "append", "remove",      "unset", "transitions", "notify", "partners",        "people"};
@@ -98,6 +99,8 @@ class Loader {
     LoadCreatedBy(root["created_by"]);
     LoadState(root["state"]);
     LoadPhases(root["phases"]);
+    CheckKeyedTrackIds(def_, diag());
+    keyed_track_schemas_ = KeyedTrackSchemas(def_);
     LoadInitial(root["initial"]);
     links_.LoadChildren(root["children"]);  // before the guards that count them
     // Event types first, bodies second: a timer or guard may name any event.
@@ -218,7 +221,7 @@ class Loader {
                    "tracks describe work in progress; move them to an open phase");
     for (const auto& item : node) {
       if (!reader_.ExpectMap(item, "a track", YamlReader::Loc(node))) continue;
-      reader_.CheckKeys(item, kTrackKeys, "a track");
+      reader_.CheckKeys(item, TrackKeysAllowed(), "a track");
       Track track;
       track.location = YamlReader::Loc(item);
       auto id = reader_.Identifier(item["id"], "track id", track.location);
@@ -238,6 +241,7 @@ class Loader {
       if (track.steps.empty() && item["steps"].IsDefined())
         diag().Error(YamlReader::Loc(item["steps"]), "missing", "a track needs at least one step", "nothing",
                      "steps: [first, ..., done]");
+      if (!track.steps.empty()) LoadTrackExtras(track_ctx_, item, track);
       phase.tracks.push_back(std::move(track));
     }
   }
@@ -463,7 +467,8 @@ class Loader {
     size_t before = diag().error_count();
     for (const GuardNode* p : g.Paths()) CheckPath(*p, node, e);
     if (diag().error_count() == before)
-      for (const auto& problem : CheckExpressionTypes(g.root(), ExpressionScope{&def_.state_schema, &e.schema}))
+      for (const auto& problem :
+           CheckExpressionTypes(g.root(), ExpressionScope{&def_.state_schema, &e.schema, &keyed_track_schemas_}))
         diag().Error(ColumnIn(node, problem.column), problem.code, problem.message, problem.found, problem.expected,
                      problem.hint);
     if (diag().error_count() == before && !value) CheckCondition(g.root(), node, e);
@@ -491,7 +496,9 @@ class Loader {
       bool ok = p.path.size() >= 2 &&
                 std::find(kProjectFields.begin(), kProjectFields.end(), p.path[1]) != kProjectFields.end();
       if (ok && p.path[1] == "tracks") {
-        ok = p.path.size() == 3 && KnownTrack(p.path[2]);
+        // A keyed track is a list of {key, step}: project.tracks.<id>.step projects it.
+        ok = (p.path.size() == 3 && KnownTrack(p.path[2])) ||
+             (p.path.size() == 4 && FindKeyedTrack(def_, p.path[2]) && (p.path[3] == "key" || p.path[3] == "step"));
       } else if (ok) {
         ok = p.path.size() == 2;
       }
@@ -630,7 +637,7 @@ class Loader {
       if (p.path.size() == 3 && p.path[1] == "tracks")
         for (const auto& phase : def_.phases)
           for (const auto& t : phase.tracks)
-            if (t.id == p.path[2]) out.insert(out.end(), t.steps.begin(), t.steps.end());
+            if (t.id == p.path[2] && !t.keyed()) out.insert(out.end(), t.steps.begin(), t.steps.end());
       return out;
     }
     const Json* schema = SchemaOfPath(p, e);
@@ -769,30 +776,9 @@ class Loader {
     if (const YAML::Node tr = node["tracks"]; tr.IsDefined() && reader_.ExpectMap(tr, "tracks", t.location)) {
       // Track moves happen in the phase the project is in after the transition.
       std::vector<std::string> phases = t.to ? std::vector<std::string>{*t.to} : PhasesAllowing(def_, e);
-      for (const auto& kv : tr) {
-        auto track = reader_.Identifier(kv.first, "track", t.location);
-        auto step = reader_.Identifier(kv.second, "step", t.location);
-        if (!track || !step) continue;
-        for (const auto& pid : phases) {
-          const Phase* p = def_.FindPhase(pid);
-          const Track* found = nullptr;
-          for (const auto& candidate : p->tracks)
-            if (candidate.id == *track) found = &candidate;
-          if (!found) {
-            diag().Error(YamlReader::Loc(kv.first), "unknown-track",
-                         "phase '" + pid + "' where this transition applies has no track '" + *track + "'",
-                         "'" + *track + "'", "a track of phase '" + pid + "'",
-                         "restrict the event's phases to phases that have this track");
-            break;
-          }
-          if (std::find(found->steps.begin(), found->steps.end(), *step) == found->steps.end()) {
-            diag().Error(YamlReader::Loc(kv.second), "unknown-step", "unknown step of track '" + *track + "'",
-                         "'" + *step + "'", "one of " + JoinNames(found->steps), DidYouMean(*step, found->steps));
-            break;
-          }
-        }
-        t.track_moves[*track] = *step;
-      }
+      auto parse_key = [&](const YAML::Node& key) { return ParseGuardNode(key, e, /*value=*/true); };
+      LoadTrackMoves(track_ctx_, tr, phases, parse_key,
+                     ExpressionScope{&def_.state_schema, &e.schema, &keyed_track_schemas_}, t);
     }
     links_.LoadSpawns(
         node["spawn"], e, [&](const YAML::Node& n) { return ParseGuardNode(n, e, /*value=*/true); }, &t.spawns);
@@ -929,6 +915,9 @@ class Loader {
   YamlReader reader_;
   WorkflowDefinition def_;
   LinkLoader links_{reader_, def_};
+  Json keyed_track_schemas_ = Json::object();  // KeyedTrackSchemas(def_), once the phases are loaded
+  TrackLoadContext track_ctx_{
+      reader_, def_, [this](const YAML::Node& n, const std::string& what, Loc at) { return LoadLabels(n, what, at); }};
 };
 
 }  // namespace

@@ -1,12 +1,14 @@
 #include "engine/workflow/project_state.h"
 
 #include "engine/util/time_format.h"
+#include "engine/workflow/keyed_tracks.h"
 
 namespace relais::workflow {
 
 Json ProjectState::ProjectView() const {
   Json tracks_json = Json::object();
   for (const auto& [id, step] : tracks) tracks_json[id] = step;
+  for (const auto& [id, steps] : keyed_tracks) tracks_json[id] = KeyedTrackView(steps);
   return {{"phase", phase}, {"suspended", suspended}, {"tracks", tracks_json}};
 }
 
@@ -59,6 +61,16 @@ StatusOr<ProjectState> ProjectState::FromJson(const Json& json) {
   s.phase = phase->get<std::string>();
   s.suspended = suspended->get<bool>();
   for (const auto& [k, v] : tracks->items()) {
+    if (v.is_array()) {  // a keyed track: [{"key", "step"}...]
+      std::map<std::string, std::string>& steps = s.keyed_tracks[k];
+      for (const Json& entry : v) {
+        if (!entry.is_object() || !entry.contains("key") || !entry["key"].is_string() || !entry.contains("step") ||
+            !entry["step"].is_string())
+          return bad("keyed track '" + k + "' has an entry without a text key and step");
+        steps[entry["key"].get<std::string>()] = entry["step"].get<std::string>();
+      }
+      continue;
+    }
     if (!v.is_string()) return bad("track '" + k + "' is not a text");
     s.tracks[k] = v.get<std::string>();
   }
@@ -167,6 +179,7 @@ Status ApplyEventInPlace(const WorkflowDefinition& def, ProjectState& s, const R
   }
   if (effects.tracks)
     for (const auto& [track, step] : *effects.tracks) s.tracks[track] = step;
+  ApplyKeyedTracks(effects.keyed_tracks, s.keyed_tracks);
   RELAIS_RETURN_IF_ERROR(ApplyFields(effects, s));
   if (effects.suspended) s.suspended = *effects.suspended;
   ApplyTimers(effects.timers, s);

@@ -31,7 +31,10 @@ struct ProjectState {
   bool created = false;
   std::string phase;                          // always a phase of the definition once created
   std::map<std::string, std::string> tracks;  // track id -> step, for the current phase's tracks
-  Json fields = Json::object();               // state fields, valid against the state schema
+  // Keyed tracks (keyed_tracks.h): track id -> key -> step, for the current
+  // phase's keyed tracks and the kept ones of phases left.
+  std::map<std::string, std::map<std::string, std::string>> keyed_tracks;
+  Json fields = Json::object();  // state fields, valid against the state schema
   bool suspended = false;
   std::map<std::string, std::string> armed_timers;  // timer id -> phase it was armed in
   // Armed timers whose due time the runtime recorded (effects.timers.due).
@@ -42,6 +45,7 @@ struct ProjectState {
   std::vector<SpawnedLink> spawned;                 // projects created by its events, in order
 
   // {"phase": ..., "suspended": ..., "tracks": {...}}: what guards see as `project.`.
+  // A keyed track is the list [{"key", "step"}...] under its id in "tracks".
   Json ProjectView() const;
   // A snapshot, and back. FromJson returns kCorruption for a malformed snapshot.
   Json ToJson() const;

@@ -192,4 +192,35 @@ test('the workflow drawing finds gates, timers, timer-fired moves and suspension
   // A move all of whose events a timer fires is a timer move.
   const timerOnly = drawing.phaseMoves({ ...def, events: [def.events[0]] });
   assert.equal(timerOnly[0].timer, true);
+test('tracks: a keyed track is one line per key with its step label, a kept one is marked', async () => {
+  const { trackRows } = await import(join(WWW, 'views', 'tracks.js'));
+  const def = {
+    phases: [
+      { id: 'instruction', tracks: [
+        { id: 'dossier', labels: { fr: 'Dossier', en: 'File' }, steps: ['incomplet', 'complet'] },
+        { id: 'financeurs', labels: { fr: 'Financeurs', en: 'Funders' }, steps: ['en_attente', 'accorde'],
+          keyed_by: 'state.financeurs', step_labels: { accorde: { fr: 'Accordé', en: 'Granted' } } },
+      ] },
+      { id: 'decision', tracks: [] },
+    ],
+  };
+  const during = trackRows(def, { phase: 'instruction', tracks: {
+    dossier: 'incomplet', financeurs: [{ key: 'etat', step: 'accorde' }, { key: 'region', step: 'en_attente' }] } });
+  assert.deepEqual(during.map((r) => [r.id, r.keyed, r.kept]), [['dossier', false, false], ['financeurs', true, false]]);
+  assert.deepEqual(during[1].lines, [
+    { key: 'etat', step: 'accorde', stepLabel: 'Accordé' },
+    { key: 'region', step: 'en_attente', stepLabel: 'en_attente' },
+  ]);
+  const after = trackRows(def, { phase: 'decision', tracks: { financeurs: [{ key: 'etat', step: 'accorde' }] } });
+  assert.deepEqual(after.map((r) => [r.id, r.kept, r.lines.length]), [['financeurs', true, 1]]);
+  assert.deepEqual(trackRows(def, { phase: 'decision', tracks: {} }), []);
+  const { keyedMoves } = await import(join(WWW, 'views', 'tracks.js'));
+  assert.deepEqual(keyedMoves(def, { keyed_tracks: { financeurs: { steps: { etat: 'accorde', ville: 'en_attente' } } } }),
+    ['Financeurs : etat → Accordé']);
+  assert.deepEqual(keyedMoves(def, { keyed_tracks: { financeurs: { starts: true, steps: { etat: 'en_attente' } } } }), []);
+});
+
+test('an unknown track key is told with the key', () => {
+  const failure = new ApiError(422, { code: 'unknown_track_key', reason: 'x', details: { track: 'financeurs', key: 'bpi' } });
+  assert.match(describeFailure(failure).sentence, /« bpi »/);
 });

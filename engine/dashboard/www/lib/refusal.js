@@ -8,6 +8,7 @@ const KNOWN_CODES = new Set([
   'guard_failed', 'invalid_data', 'not_allowed_in_phase', 'unknown_event_type', 'role_not_allowed',
   'suspended', 'not_suspended', 'already_suspended', 'no_transition_matched', 'invalid_state', 'not_created',
   'timer_date_invalid',
+  'unknown_track_key',
 ]);
 
 // Returns {title, sentence, unmet, technical}: title when the method
@@ -29,7 +30,8 @@ export function describeFailure(error, { phaseLabel = (id) => id, pathLabel = ()
     let key = KNOWN_CODES.has(code) ? `refusal_${code}` : 'refusal_other';
     if (code === 'guard_failed' && unmet.length > 1) key = 'refusal_guard_failed_list';
     const phase = problem.details?.phase ? phaseLabel(problem.details.phase) : '';
-    return { title: t('refused_title'), sentence: t(key, { reason, phase, count: unmet.length }), unmet, technical };
+    const trackKey = problem.details?.key ?? '';
+    return { title: t('refused_title'), sentence: t(key, { reason, phase, count: unmet.length, key: trackKey }), unmet, technical };
   }
   if (status === 403) return { title: null, sentence: t('forbidden'), unmet: [], technical };
   if (status === 404) return { title: null, sentence: t('not_found'), unmet: [], technical };

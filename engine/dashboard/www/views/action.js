@@ -10,6 +10,7 @@ import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
 import { recordForm } from './record_form.js';
 import { milestoneTable } from './milestones.js';
 import { timersCard } from './project_timers.js';
+import { tracksCard, keyedMoves } from './tracks.js';
 
 const HISTORY_PAGE = 100;
 const HISTORY_MAX_PAGES = 50;
@@ -74,6 +75,7 @@ export async function render(ctx) {
     }
     replace(parts.side,
       live.form.element,
+      tracksCard(def, project.state),
       h('section', { class: 'card', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, t('milestones_next')),
         milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast, compact: true })
@@ -160,7 +162,8 @@ function historyTable(def, events, phaseLabel) {
     return h('tr', { 'data-version': e.version, 'data-type': e.type },
       h('td', { class: 'when' }, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
       h('td', {}, actor ?? ''),
-      h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null),
+      h('td', {}, what, to && to !== from ? h('span', { class: 'moved' }, ` — ${t('moved_to', { phase: phaseLabel(to) })}`) : null,
+        ...keyedMoves(def, e.data?.effects).map((move) => h('span', { class: 'moved' }, ` — ${move}`))),
       h('td', { class: 'details' }, summarise(typeDef?.schema, payloadOf(e))));
   });
   return h('table', { class: 'history', id: 'history' },
