@@ -306,7 +306,7 @@ HttpResponse ProjectHandlers::Children(const access::Principal& who, const HttpR
   const workflow::WorkflowDefinition* def = definitions(hash);
   if (!def)
     return server::ProblemFromStatus(FailedPrecondition("project '" + id + "' runs on an unknown workflow version"));
-  auto counts = s_.projects.children().Counts(id, *def, definitions);
+  auto counts = s_.projects.ChildCounts(id, *def);
   if (!counts.ok()) return server::ProblemFromStatus(counts.status());
   auto children = s_.projects.children().List(id);
   if (!children.ok()) return server::ProblemFromStatus(children.status());

@@ -80,9 +80,14 @@ StatusOr<std::vector<ChildEntry>> ChildIndex::List(const std::string& parent) co
 }
 
 StatusOr<Json> ChildIndex::Counts(const std::string& parent, const workflow::WorkflowDefinition& def,
-                                  const DefinitionLookup& lookup) const {
+                                  const DefinitionLookup& lookup, const CurrentLookup& current) const {
   Json counts = Json::object();
-  for (const auto& kind : def.children) counts[kind.id] = {{"total", 0}, {"open", 0}, {"phases", Json::object()}};
+  for (const auto& kind : def.children) {
+    Json phases = Json::object();
+    if (const workflow::WorkflowDefinition* child_def = current(kind.workflow))
+      for (const auto& phase : child_def->phases) phases[phase.id] = 0;
+    counts[kind.id] = {{"total", 0}, {"open", 0}, {"phases", std::move(phases)}};
+  }
   if (def.children.empty()) return counts;
   RELAIS_ASSIGN_OR_RETURN(auto children, List(parent));
   for (const ChildEntry& c : children) {

@@ -13,6 +13,7 @@
 // Thread-safety: stateless over a thread-safe store; safe from any thread.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,8 +72,11 @@ class ChildIndex {
   // What guards read as project.children: for every kind `def` declares,
   // {"total": n, "open": n, "phases": {"<phase>": n}}. A child is open unless
   // its phase is terminal in its own workflow version (found by lookup).
+  // Every phase of each kind's current workflow (current, by name; may
+  // return null) is listed, at 0 when no child is there.
+  using CurrentLookup = std::function<const workflow::WorkflowDefinition*(const std::string& name)>;
   StatusOr<Json> Counts(const std::string& parent, const workflow::WorkflowDefinition& def,
-                        const DefinitionLookup& lookup) const;
+                        const DefinitionLookup& lookup, const CurrentLookup& current) const;
 
   // The parent's children's milestones, oldest first, at most `limit`.
   StatusOr<std::vector<ChildMilestone>> Milestones(const std::string& parent, size_t limit) const;

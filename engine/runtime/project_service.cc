@@ -373,7 +373,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     if (request.firing) command.fired_by_timer = request.firing->timer_id;
     Json children;
     if (!def->children.empty()) {
-      RELAIS_ASSIGN_OR_RETURN(children, children_.Counts(request.project_id, *def, definitions()));
+      RELAIS_ASSIGN_OR_RETURN(children, ChildCounts(request.project_id, *def));
       command.children = &children;
     }
     auto decided = workflow::DecideChange(*def, before.state, command);
@@ -462,6 +462,11 @@ Status ProjectService::CheckParent(ProjectInfo& info) {
     return ResourceExhausted("project '" + parent.id + "' has " + std::to_string(existing.size()) +
                              " sub-items, the most allowed (runtime.projects.max_children_per_project)");
   return Status::Ok();
+}
+
+StatusOr<Json> ProjectService::ChildCounts(const std::string& parent, const workflow::WorkflowDefinition& def) const {
+  return children_.Counts(parent, def, definitions(),
+                          [this](const std::string& name) { return registry_.Current(name); });
 }
 
 std::optional<ProjectInfo> ProjectService::VisibilityParent(const ProjectInfo& info) {

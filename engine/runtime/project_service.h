@@ -170,6 +170,8 @@ class ProjectService {
 
   // The index of sub-items (children of a project, their phases, milestones).
   const ChildIndex& children() const { return children_; }
+  // What project.children reads for `parent` (of workflow def): ChildIndex::Counts.
+  StatusOr<Json> ChildCounts(const std::string& parent, const workflow::WorkflowDefinition& def) const;
 
   // The parent's info when `info` is a sub-item whose visibility follows its
   // parent's; nullopt otherwise (or when the parent can not be read).

@@ -15,10 +15,10 @@
 namespace relais::runtime {
 
 struct RuntimeSection {
-  RuntimeOptions projects;      // snapshot_every, project_cache_capacity, max_conflict_retries, max_children_per_project
-  TimerOptions timers;          // timer_fire_batch, timer_fire_threads
-  SchedulerOptions scheduler;   // timer_max_sleep_ms, timer_commit_recheck_ms
-  IndexOptions index;           // index_page_events, index_persist_every_events
+  RuntimeOptions projects;     // snapshot_every, project_cache_capacity, max_conflict_retries, max_children_per_project
+  TimerOptions timers;         // timer_fire_batch, timer_fire_threads
+  SchedulerOptions scheduler;  // timer_max_sleep_ms, timer_commit_recheck_ms
+  IndexOptions index;          // index_page_events, index_persist_every_events
   LateSweepOptions late_sweep;  // late_sweep_interval_ms
   SpawnOptions spawn;           // spawn_retry_interval_ms
 };

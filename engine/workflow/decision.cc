@@ -6,9 +6,9 @@
 #include "engine/util/ids.h"
 #include "engine/workflow/graph_checks.h"
 #include "engine/workflow/json_schema.h"
+#include "engine/workflow/keyed_tracks.h"
 #include "engine/workflow/refusal_details.h"
 #include "engine/workflow/timer_plan.h"
-#include "engine/workflow/keyed_tracks.h"
 
 namespace relais::workflow {
 

@@ -18,7 +18,7 @@ struct WorkflowLimits {
   size_t max_phases = 256;
   size_t max_events = 512;
   size_t max_timers = 256;
-  size_t max_child_kinds = 32;         // `children:` entries
+  size_t max_child_kinds = 32;  // `children:` entries
   size_t max_spawns_per_transition = 8;
   size_t max_spawn_fields = 64;
   size_t max_transitions_per_event = 64;

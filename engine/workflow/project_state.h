@@ -41,8 +41,8 @@ struct ProjectState {
   std::map<std::string, TimePoint> timer_due;
   // Armed timers paused by a suspension -> seconds left; not due meanwhile.
   std::map<std::string, int64_t> paused_timers;
-  uint64_t event_count = 0;                         // events folded so far
-  std::vector<SpawnedLink> spawned;                 // projects created by its events, in order
+  uint64_t event_count = 0;          // events folded so far
+  std::vector<SpawnedLink> spawned;  // projects created by its events, in order
 
   // {"phase": ..., "suspended": ..., "tracks": {...}}: what guards see as `project.`.
   // A keyed track is the list [{"key", "step"}...] under its id in "tracks".

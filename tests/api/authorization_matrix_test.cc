@@ -208,6 +208,11 @@ std::vector<Route> Routes(const std::string& workflow_source) {
          return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", ""};
        },
        [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
+      {"GET", "/v1/projects/{id}/children", true,
+       [](const Role&, Scope s) {
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/children", ""};
+       },
+       [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
       {"POST", "/v1/projects/{id}/events", true,
        [indicator](const Role&, Scope s) {
          return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/events", indicator.dump()};

@@ -386,7 +386,11 @@ test('English on a switch that persists across a reload', async () => {
     /“Set-up started” requires exists\(state\.porteur\)/);
   assert.equal(await page.locator('svg.workflow-svg g.phase[data-phase="etude"] > text').textContent(), 'Feasibility study');
   await shot(page, 'action-en');
-  // A refusal with two unmet conditions: each in the workflow's English words.
+  // A refusal with two unmet conditions: each in the workflow's English words
+  // (the action resumed first, so that its guards are what refuses).
+  await coordinator('POST', '/v1/projects/conciergerie/events', { type: 'reprendre', data: {} });
+  await page.reload();
+  await page.getByRole('heading', { name: 'Phase timeline' }).waitFor();
   await page.getByLabel('Event', { exact: true }).selectOption('montage_demarre');
   await page.getByRole('button', { name: 'Record', exact: true }).click();
   const refusal = page.locator('#refusal');

@@ -152,6 +152,8 @@ test('fields and choices are named by the workflow labels, identifiers only wher
   } finally {
     setLang('fr');
   }
+});
+
 test('the workflow drawing finds gates, timers, timer-fired moves and suspension in a definition', () => {
   const labels = (fr, en) => ({ fr, en });
   const def = {
@@ -192,6 +194,8 @@ test('the workflow drawing finds gates, timers, timer-fired moves and suspension
   // A move all of whose events a timer fires is a timer move.
   const timerOnly = drawing.phaseMoves({ ...def, events: [def.events[0]] });
   assert.equal(timerOnly[0].timer, true);
+});
+
 test('tracks: a keyed track is one line per key with its step label, a kept one is marked', async () => {
   const { trackRows } = await import(join(WWW, 'views', 'tracks.js'));
   const def = {

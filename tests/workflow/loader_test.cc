@@ -98,6 +98,46 @@ TEST(WorkflowLoaderTest, DefaultsAndSystemRole) {
   EXPECT_TRUE(def.FindEvent("reprendre")->allowed_while_suspended);
 }
 
+TEST(WorkflowLoaderTest, ChildrenAndSpawnLoadAndEnterTheContentHash) {
+  WorkflowDefinition parent = LoadRepoWorkflow("tests/workflow/testdata/links/projet_insertion.yaml");
+  ASSERT_EQ(parent.children.size(), 1u);
+  EXPECT_EQ(parent.children[0].workflow, "parcours_participant");
+  EXPECT_TRUE(parent.children[0].inherit_visibility);
+  const Transition& t = parent.FindEvent("essaimage")->transitions[0];
+  ASSERT_EQ(t.spawns.size(), 1u);
+  EXPECT_EQ(t.spawns[0].link, "essaimage");
+  EXPECT_EQ(t.spawns[0].title->source(), "event.titre");
+  ASSERT_EQ(t.spawns[0].fields.size(), 1u);
+  std::string text = testing::ReadFile(testing::SourcePath("tests/workflow/testdata/links/projet_insertion.yaml"));
+  std::string own = text;
+  own.replace(own.find("workflow: parcours_participant"), 30, "workflow: parcours_participant\n    visibility: own");
+  auto changed = LoadWorkflow(own, "projet_insertion.yaml");
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_FALSE(changed->children[0].inherit_visibility);
+  EXPECT_NE(changed->content_hash, parent.content_hash);
+}
+
+TEST(WorkflowLoaderTest, BadChildrenAndSpawnsAreLocatedWithWhatWasExpected) {
+  const std::string text =
+      testing::ReadFile(testing::SourcePath("tests/workflow/testdata/links/projet_insertion.yaml"));
+  auto fails = [&](const std::string& from, const std::string& to, const std::string& expected) {
+    std::string bad = text;
+    ASSERT_NE(bad.find(from), std::string::npos) << from;
+    bad.replace(bad.find(from), from.size(), to);
+    auto r = LoadWorkflow(bad, "projet_insertion.yaml");
+    ASSERT_THAT(r, StatusIs(StatusCode::kInvalidArgument)) << to;
+    EXPECT_THAT(r.status().message(), HasSubstr(expected)) << to;
+  };
+  fails("workflow: parcours_participant", "workflow: parcours_participant\n    visibility: parents",
+        "unknown visibility of children");
+  fails("phases.recrute >= 1", "phases.recrute.x >= 1", "children are counted by total, open or phases.<phase>");
+  fails("children.participants.phases.identifie", "children.participant.phases.identifie",
+        "did you mean 'participants'?");
+  fails("          title: event.titre\n", "", "spawn needs the new project's title");
+  fails("title: event.titre", "title: event.titr", "unknown-field");
+  fails("link: essaimage", "link: 'essai mage'", "spawn link");
+}
+
 TEST(WorkflowLoaderTest, StatusVariantListsEveryErrorWithPosition) {
   std::string text = kSmall;
   text.replace(text.find("- to: fin"), 9, "- to: fni");

@@ -11,6 +11,12 @@
 import { t, label } from '../lib/i18n.js';
 import { h, svg } from '../lib/dom.js';
 
+// A guard's message as the file gives it: one text, or {fr, en}.
+function messageText(message) {
+  if (!message) return '';
+  return typeof message === 'string' ? message : label(message);
+}
+
 const BOX_W = 150;
 const BOX_H = 44;
 const GAP_X = 36;
@@ -52,7 +58,7 @@ export function phaseGates(def, phaseId) {
   const gates = [];
   for (const e of def.events) {
     if (!(e.requires ?? []).length || !movesSomething(e) || !allowedIn(def, e, phaseId)) continue;
-    for (const c of e.requires) gates.push({ event: e, guard: c.guard, message: c.message ?? '' });
+    for (const c of e.requires) gates.push({ event: e, guard: c.guard, message: messageText(c.message) });
   }
   return gates;
 }
