@@ -914,7 +914,8 @@ class Loader {
   LoadResult result_;
   YamlReader reader_;
   WorkflowDefinition def_;
-  LinkLoader links_{reader_, def_};
+  LinkLoader links_{reader_, def_,
+                    [this](const YAML::Node& n, const std::string& what, Loc at) { return LoadLabels(n, what, at); }};
   Json keyed_track_schemas_ = Json::object();  // KeyedTrackSchemas(def_), once the phases are loaded
   TrackLoadContext track_ctx_{
       reader_, def_, [this](const YAML::Node& n, const std::string& what, Loc at) { return LoadLabels(n, what, at); }};

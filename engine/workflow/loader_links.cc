@@ -13,20 +13,6 @@ const std::vector<std::string> kChildCounts = {"total", "open", "phases"};
 
 }  // namespace
 
-Labels LinkLoader::LoadLabels(const YAML::Node& node, const std::string& what, Loc fallback) {
-  Labels labels;
-  if (!node.IsDefined()) {
-    reader_.diag().Error(fallback, "missing", what + " are required", "nothing", "labels: {fr: ..., en: ...}",
-                         "people read French first; give both languages");
-    return labels;
-  }
-  if (!reader_.ExpectMap(node, what, fallback)) return labels;
-  reader_.CheckKeys(node, {"fr", "en"}, what);
-  if (auto fr = reader_.String(node["fr"], what + " fr", YamlReader::Loc(node))) labels.fr = *fr;
-  if (auto en = reader_.String(node["en"], what + " en", YamlReader::Loc(node))) labels.en = *en;
-  return labels;
-}
-
 void LinkLoader::LoadChildren(const YAML::Node& node) {
   if (!node.IsDefined()) return;
   if (!reader_.ExpectList(node, "children", {1, 1})) return;
@@ -49,7 +35,7 @@ void LinkLoader::LoadChildren(const YAML::Node& node) {
                            "'" + kind.id + "'", "one declaration per kind of children");
       continue;
     }
-    kind.labels = LoadLabels(item["labels"], "labels of children '" + kind.id + "'", kind.location);
+    kind.labels = load_labels_(item["labels"], "labels of children '" + kind.id + "'", kind.location);
     auto workflow =
         reader_.Identifier(item["workflow"], "children workflow (the name of another workflow file)", kind.location);
     if (!workflow) continue;

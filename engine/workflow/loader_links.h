@@ -23,7 +23,11 @@ class LinkLoader {
   // diagnostics; nullopt when it is not valid).
   using ValueParser = std::function<std::optional<Guard>(const YAML::Node&)>;
 
-  LinkLoader(YamlReader& reader, WorkflowDefinition& def) : reader_(reader), def_(def) {}
+  // Reads a `labels: {fr, en}` map (the loader's own, so labels are checked alike everywhere).
+  using LabelsReader = std::function<Labels(const YAML::Node&, const std::string& what, SourceLocation fallback)>;
+
+  LinkLoader(YamlReader& reader, WorkflowDefinition& def, LabelsReader labels)
+      : reader_(reader), def_(def), load_labels_(std::move(labels)) {}
 
   // `children: [{id, labels, workflow, visibility}]` into def.children.
   void LoadChildren(const YAML::Node& node);
@@ -39,11 +43,11 @@ class LinkLoader {
   bool CheckChildrenPath(const std::vector<std::string>& path, SourceLocation at);
 
  private:
-  Labels LoadLabels(const YAML::Node& node, const std::string& what, SourceLocation fallback);
   std::optional<SpawnSpec> LoadSpawn(const YAML::Node& node, const EventType& event, const ValueParser& parse_value);
 
   YamlReader& reader_;
   WorkflowDefinition& def_;
+  LabelsReader load_labels_;
 };
 
 }  // namespace relais::workflow
