@@ -290,4 +290,17 @@ bool ParseDrawingLanguage(std::string_view text, DrawingLanguage& out) {
   return true;
 }
 
+std::string DoubleQuoted(std::string_view s, std::string_view line_break) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (c == '\n')
+      out += line_break;
+    else if (c != '\r')
+      out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace relais::workflow

@@ -93,4 +93,8 @@ Drawing BuildDrawing(const WorkflowDefinition& def, DrawingLanguage language);
 // "fr" / "en"; false for anything else.
 bool ParseDrawingLanguage(std::string_view text, DrawingLanguage& out);
 
+// `s` as a double-quoted string of DOT or YAML (the Mermaid front matter):
+// '"' and '\\' escaped, each line break written as line_break, '\r' dropped.
+std::string DoubleQuoted(std::string_view s, std::string_view line_break = " ");
+
 }  // namespace relais::workflow

@@ -7,19 +7,6 @@
 namespace relais::workflow {
 namespace {
 
-std::string Quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out + "\"";
-}
-
 std::string EdgeText(const DrawingEdge& e) {
   std::string text = e.label;
   if (!e.guard.empty()) text += "\n[" + e.guard + "]";
@@ -27,28 +14,14 @@ std::string EdgeText(const DrawingEdge& e) {
   return text;
 }
 
-// Like Quoted, but "\n" in the text becomes a DOT line break.
-std::string QuotedLines(const std::string& s, const char* line_break) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if (c == '\n')
-      out += line_break;
-    else if (c != '\r')
-      out += c;
-  }
-  return out + "\"";
-}
-
 class DotWriter {
  public:
   explicit DotWriter(const Drawing& d) : d_(d) {}
 
   std::string Write() {
-    out_ = "digraph " + Quoted(d_.name) + " {\n";
-    out_ +=
-        "  graph [rankdir=LR, compound=true, fontname=\"sans-serif\", label=" + Quoted(d_.title) + ", labelloc=t];\n";
+    out_ = "digraph " + DoubleQuoted(d_.name) + " {\n";
+    out_ += "  graph [rankdir=LR, compound=true, fontname=\"sans-serif\", label=" + DoubleQuoted(d_.title) +
+            ", labelloc=t];\n";
     out_ += "  node [fontname=\"sans-serif\", fontsize=11];\n";
     out_ += "  edge [fontname=\"sans-serif\", fontsize=9];\n";
     out_ += "  __start [shape=point, width=0.15, label=\"\"];\n";
@@ -57,16 +30,16 @@ class DotWriter {
       if (n.kind == NodeKind::kComposite)
         Cluster(n);
       else
-        out_ += "  " + Quoted(n.id) + " [label=" + Quoted(n.label) + ", " + Style(n.kind) + "];\n";
+        out_ += "  " + DoubleQuoted(n.id) + " [label=" + DoubleQuoted(n.label) + ", " + Style(n.kind) + "];\n";
     }
     for (const auto& e : d_.edges) {
       if (!e.region.empty() || e.kind == EdgeKind::kEnd) continue;  // terminal phases have a double border
-      out_ += "  " + (e.from.empty() ? std::string("__start") : Quoted(e.from)) + " -> " + Quoted(e.to);
+      out_ += "  " + (e.from.empty() ? std::string("__start") : DoubleQuoted(e.from)) + " -> " + DoubleQuoted(e.to);
       std::string attrs;
-      if (e.kind != EdgeKind::kStart) attrs = "label=" + QuotedLines(EdgeText(e), "\\n");
+      if (e.kind != EdgeKind::kStart) attrs = "label=" + DoubleQuoted(EdgeText(e), "\\n");
       if (e.kind == EdgeKind::kTimerEvent) attrs += ", style=dashed";
-      if (IsComposite(e.from)) attrs += ", ltail=" + Quoted("cluster_" + e.from);
-      if (IsComposite(e.to)) attrs += ", lhead=" + Quoted("cluster_" + e.to);
+      if (IsComposite(e.from)) attrs += ", ltail=" + DoubleQuoted("cluster_" + e.from);
+      if (IsComposite(e.to)) attrs += ", lhead=" + DoubleQuoted("cluster_" + e.to);
       if (attrs.rfind(", ", 0) == 0) attrs.erase(0, 2);
       out_ += (attrs.empty() ? "" : " [" + attrs + "]") + ";\n";
     }
@@ -90,20 +63,20 @@ class DotWriter {
   }
 
   void Cluster(const DrawingNode& n) {
-    out_ += "  subgraph " + Quoted("cluster_" + n.id) + " {\n";
-    out_ += "    label=" + Quoted(n.label) + "; style=rounded;\n";
-    out_ += "    " + Quoted(n.id) + " [shape=point, style=invis, width=0, label=\"\"];\n";
+    out_ += "  subgraph " + DoubleQuoted("cluster_" + n.id) + " {\n";
+    out_ += "    label=" + DoubleQuoted(n.label) + "; style=rounded;\n";
+    out_ += "    " + DoubleQuoted(n.id) + " [shape=point, style=invis, width=0, label=\"\"];\n";
     for (const Region* r : d_.RegionsOf(n.id)) {
-      out_ += "    subgraph " + Quoted("cluster_" + r->id) + " {\n";
-      out_ += "      label=" + Quoted(r->label) + "; style=dashed;\n";
-      out_ += "      " + Quoted(r->id + "__start") + " [shape=point, width=0.1, label=\"\"];\n";
+      out_ += "    subgraph " + DoubleQuoted("cluster_" + r->id) + " {\n";
+      out_ += "      label=" + DoubleQuoted(r->label) + "; style=dashed;\n";
+      out_ += "      " + DoubleQuoted(r->id + "__start") + " [shape=point, width=0.1, label=\"\"];\n";
       for (const auto& step : r->steps)
-        out_ +=
-            "      " + Quoted(step) + " [label=" + Quoted(d_.FindNode(step)->label) + ", shape=box, style=rounded];\n";
+        out_ += "      " + DoubleQuoted(step) + " [label=" + DoubleQuoted(d_.FindNode(step)->label) +
+                ", shape=box, style=rounded];\n";
       for (const auto& e : d_.edges) {
         if (e.region != r->id) continue;
-        out_ += "      " + Quoted(e.from.empty() ? r->id + "__start" : e.from) + " -> " + Quoted(e.to);
-        if (e.kind == EdgeKind::kTrackMove) out_ += " [label=" + QuotedLines(EdgeText(e), "\\n") + "]";
+        out_ += "      " + DoubleQuoted(e.from.empty() ? r->id + "__start" : e.from) + " -> " + DoubleQuoted(e.to);
+        if (e.kind == EdgeKind::kTrackMove) out_ += " [label=" + DoubleQuoted(EdgeText(e), "\\n") + "]";
         out_ += ";\n";
       }
       out_ += "    }\n";
@@ -117,10 +90,10 @@ class DotWriter {
       std::string id = "__note" + std::to_string(i++);
       std::string text;
       for (const auto& line : note.lines) text += line + "\n";
-      out_ += "  " + Quoted(id) + " [shape=note, fontsize=9, label=" + QuotedLines(text, "\\l") + "];\n";
+      out_ += "  " + DoubleQuoted(id) + " [shape=note, fontsize=9, label=" + DoubleQuoted(text, "\\l") + "];\n";
       if (note.node.empty()) continue;
-      out_ += "  " + Quoted(note.node) + " -> " + Quoted(id) + " [style=dotted, arrowhead=none";
-      if (IsComposite(note.node)) out_ += ", ltail=" + Quoted("cluster_" + note.node);
+      out_ += "  " + DoubleQuoted(note.node) + " -> " + DoubleQuoted(id) + " [style=dotted, arrowhead=none";
+      if (IsComposite(note.node)) out_ += ", ltail=" + DoubleQuoted("cluster_" + note.node);
       out_ += "];\n";
     }
   }

@@ -28,20 +28,6 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
-// The front matter is YAML: a double-quoted scalar, where entity codes would show as typed.
-std::string YamlQuoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out + "\"";
-}
-
 std::string EdgeText(const DrawingEdge& e) {
   std::string text = e.label;
   if (!e.guard.empty()) text += " [" + e.guard + "]";
@@ -56,7 +42,7 @@ class MermaidWriter {
   explicit MermaidWriter(const Drawing& d) : d_(d) {}
 
   std::string Write() {
-    out_ = "---\ntitle: " + YamlQuoted(d_.title) + "\n---\nstateDiagram-v2\n";
+    out_ = "---\ntitle: " + DoubleQuoted(d_.title) + "\n---\nstateDiagram-v2\n";
     for (const auto& n : d_.nodes) {
       if (!n.region.empty()) continue;
       if (n.kind == NodeKind::kComposite) {
