@@ -4,14 +4,12 @@
 // with counts and milestones; a participant is seen by its parent's
 // partners; a transition spawns a copy, created exactly once by the Spawner
 // however often it runs, linked both ways.
-#include <fstream>
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "engine/runtime/spawner.h"
 #include "tests/api/api_fixture.h"
+#include "tests/workflow/workflow_test_util.h"
 
 namespace relais::api {
 namespace {
@@ -22,10 +20,7 @@ using testing::kCoordinator;
 using testing::kPartner;  // acting for ccas-fresnes
 
 std::string ReadFile(const std::string& name) {
-  std::ifstream in(std::string(RELAIS_SOURCE_DIR) + "/tests/workflow/testdata/links/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return workflow::testing::ReadFile(workflow::testing::SourcePath("tests/workflow/testdata/links/" + name));
 }
 
 class ChildrenSpawnTest : public ::testing::Test {
