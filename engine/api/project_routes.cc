@@ -147,10 +147,7 @@ HttpResponse ProjectHandlers::Create(const access::Principal& who, const HttpReq
   if (!create.info.parent.empty()) {
     // A sub-item: whoever may record on the parent adds one, in its programme.
     auto parent = scopes_.ProjectVersion(who, create.info.parent.project, access::Verb::kRecord);
-    if (!parent.ok()) return parent.problem();
-    if (create.info.programme.empty())
-      (void)s_.projects.Read(create.info.parent.project,
-                             [&](const runtime::Project& p) { create.info.programme = p.info.programme; });
+    if (!parent.ok()) return parent.problem();  // the runtime gives it the parent's programme
   } else if (auto refused = scopes_.CheckNewProject(who, create.info.programme)) {
     return *refused;
   }
@@ -306,10 +303,9 @@ HttpResponse ProjectHandlers::Children(const access::Principal& who, const HttpR
   const workflow::WorkflowDefinition* def = definitions(hash);
   if (!def)
     return server::ProblemFromStatus(FailedPrecondition("project '" + id + "' runs on an unknown workflow version"));
-  auto counts = s_.projects.ChildCounts(id, *def);
-  if (!counts.ok()) return server::ProblemFromStatus(counts.status());
   auto children = s_.projects.children().List(id);
   if (!children.ok()) return server::ProblemFromStatus(children.status());
+  const Json counts = s_.projects.ChildCountsOf(*children, *def);
   Json items = Json::array();
   for (const runtime::ChildEntry& c : *children) {
     bool visible = false;
@@ -337,7 +333,7 @@ HttpResponse ProjectHandlers::Children(const access::Principal& who, const HttpR
                      {"labels", {{"fr", k.labels.fr}, {"en", k.labels.en}}},
                      {"workflow", k.workflow},
                      {"visibility", k.inherit_visibility ? "parent" : "own"}});
-  return JsonResponse(200, {{"kinds", kinds}, {"counts", *counts}, {"children", items}, {"milestones", log}});
+  return JsonResponse(200, {{"kinds", kinds}, {"counts", counts}, {"children", items}, {"milestones", log}});
 }
 
 void AddProjectRoutes(RouteContext& ctx) {

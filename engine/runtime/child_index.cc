@@ -81,6 +81,13 @@ StatusOr<std::vector<ChildEntry>> ChildIndex::List(const std::string& parent) co
 
 StatusOr<Json> ChildIndex::Counts(const std::string& parent, const workflow::WorkflowDefinition& def,
                                   const DefinitionLookup& lookup, const CurrentLookup& current) const {
+  if (def.children.empty()) return CountsOf({}, def, lookup, current);
+  RELAIS_ASSIGN_OR_RETURN(auto children, List(parent));
+  return CountsOf(children, def, lookup, current);
+}
+
+Json ChildIndex::CountsOf(const std::vector<ChildEntry>& children, const workflow::WorkflowDefinition& def,
+                          const DefinitionLookup& lookup, const CurrentLookup& current) {
   Json counts = Json::object();
   for (const auto& kind : def.children) {
     Json phases = Json::object();
@@ -88,8 +95,6 @@ StatusOr<Json> ChildIndex::Counts(const std::string& parent, const workflow::Wor
       for (const auto& phase : child_def->phases) phases[phase.id] = 0;
     counts[kind.id] = {{"total", 0}, {"open", 0}, {"phases", std::move(phases)}};
   }
-  if (def.children.empty()) return counts;
-  RELAIS_ASSIGN_OR_RETURN(auto children, List(parent));
   for (const ChildEntry& c : children) {
     auto it = counts.find(c.link);
     if (it == counts.end()) continue;  // a kind a later version of the parent's workflow dropped

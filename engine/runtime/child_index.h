@@ -77,6 +77,9 @@ class ChildIndex {
   using CurrentLookup = std::function<const workflow::WorkflowDefinition*(const std::string& name)>;
   StatusOr<Json> Counts(const std::string& parent, const workflow::WorkflowDefinition& def,
                         const DefinitionLookup& lookup, const CurrentLookup& current) const;
+  // The same over children already listed (List).
+  static Json CountsOf(const std::vector<ChildEntry>& children, const workflow::WorkflowDefinition& def,
+                       const DefinitionLookup& lookup, const CurrentLookup& current);
 
   // The parent's children's milestones, oldest first, at most `limit`.
   StatusOr<std::vector<ChildMilestone>> Milestones(const std::string& parent, size_t limit) const;

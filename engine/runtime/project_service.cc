@@ -469,6 +469,12 @@ StatusOr<Json> ProjectService::ChildCounts(const std::string& parent, const work
                           [this](const std::string& name) { return registry_.Current(name); });
 }
 
+Json ProjectService::ChildCountsOf(const std::vector<ChildEntry>& children,
+                                   const workflow::WorkflowDefinition& def) const {
+  return ChildIndex::CountsOf(children, def, definitions(),
+                              [this](const std::string& name) { return registry_.Current(name); });
+}
+
 std::optional<ProjectInfo> ProjectService::VisibilityParent(const ProjectInfo& info) {
   if (info.parent.empty() || !info.inherit_visibility) return std::nullopt;
   std::optional<ProjectInfo> parent;

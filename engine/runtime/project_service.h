@@ -172,6 +172,8 @@ class ProjectService {
   const ChildIndex& children() const { return children_; }
   // What project.children reads for `parent` (of workflow def): ChildIndex::Counts.
   StatusOr<Json> ChildCounts(const std::string& parent, const workflow::WorkflowDefinition& def) const;
+  // The same over children already listed (ChildIndex::List).
+  Json ChildCountsOf(const std::vector<ChildEntry>& children, const workflow::WorkflowDefinition& def) const;
 
   // The parent's info when `info` is a sub-item whose visibility follows its
   // parent's; nullopt otherwise (or when the parent can not be read).
