@@ -180,7 +180,15 @@ std::optional<HttpResponse> ProjectHandlers::GetCached(const access::Principal& 
                                                        const RouteParams& params) {
   const std::string id = params.Get("id");
   std::optional<HttpResponse> res;
-  if (!s_.projects.TryRead(id, [&](const runtime::Project& p) { res = StateResponse(who, p); })) return std::nullopt;
+  bool needs_parent = false;
+  if (!s_.projects.TryRead(id, [&](const runtime::Project& p) {
+        // Seeing a sub-item may take reading its parent, perhaps from the
+        // store: that is the pool's work, never the I/O thread's.
+        needs_parent = p.info.inherit_visibility && !p.info.parent.empty();
+        if (!needs_parent) res = StateResponse(who, p);
+      }))
+    return std::nullopt;
+  if (needs_parent) return std::nullopt;
   if (!res) return ProjectNotFound(id);
   return res;
 }

@@ -127,7 +127,7 @@ void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string
 
 void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events,
                       const std::vector<std::string>& topics, const std::vector<std::string>& partners_joined,
-                      KvWrites& writes) const {
+                      const std::vector<std::string>& inherited_partners, KvWrites& writes) const {
   if (!before.info.programme.empty()) {
     if (before.version == 0)
       for (const std::string& partner : before.info.partners)
@@ -135,7 +135,14 @@ void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent
     for (const std::string& partner : partners_joined)
       writes.Put(ProgrammePartnersPrefix(before.info.programme) + partner, "");
   }
-  Add(before.info, before.info.partners, before.version + 1, events, writes, topics);
+  if (inherited_partners.empty()) {
+    Add(before.info, before.info.partners, before.version + 1, events, writes, topics);
+    return;
+  }
+  std::vector<std::string> audience = before.info.partners;
+  for (const std::string& partner : inherited_partners)
+    if (std::find(audience.begin(), audience.end(), partner) == audience.end()) audience.push_back(partner);
+  Add(before.info, audience, before.version + 1, events, writes, topics);
 }
 
 void Outbox::AddForStream(const std::string& stream, const std::string& subject_key, const Json& subject,

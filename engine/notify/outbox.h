@@ -60,10 +60,12 @@ class Outbox {
   // (deliveries go to its partners: a partner joining with these events gets
   // the next ones). A project's creation, and partners joining, also record
   // which partners its programme concerns (ProgrammePartnersPrefix; a
-  // partner that leaves stays recorded there).
+  // partner that leaves stays recorded there). inherited_partners hear too
+  // (a sub-item's parent's partners, ProjectAppend::inherited_partners); a
+  // partner in both lists gets each event once.
   void OnAppend(const runtime::Project& before, const std::vector<NewEvent>& events,
                 const std::vector<std::string>& topics, const std::vector<std::string>& partners_joined,
-                KvWrites& writes) const;
+                const std::vector<std::string>& inherited_partners, KvWrites& writes) const;
 
   // Events of a stream that is not a project's (a programme's, Relais's
   // own): one delivery per (event, active endpoint of partners) whose type

@@ -70,7 +70,8 @@ StatusOr<std::unique_ptr<WebhookService>> WebhookService::Create(EventStore& sto
 void WebhookService::Attach(runtime::ProjectService& projects) {
   projects.AddAppendHook([this](const runtime::ProjectAppend& append, KvWrites& writes) {
     const size_t first = writes.ops.size();
-    outbox_.OnAppend(append.before, append.events, append.notify, append.partners_joined, writes);
+    outbox_.OnAppend(append.before, append.events, append.notify, append.partners_joined, append.inherited_partners,
+                     writes);
     if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
     return Status::Ok();
   });

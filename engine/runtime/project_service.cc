@@ -179,8 +179,11 @@ StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint6
   // The state decided on, saved in the same batch: no write of its own.
   const bool snapshot_due = before.version > 0 && before.version >= *snapshot_version + options_.snapshot_every;
   if (snapshot_due) request.snapshot = Snapshot{before.version, kSnapshotSchema, DumpJson(before.ToJson())};
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, aggregates_.Append(ProjectAppend{before, events, notify, partners_joined},
-                                                             std::move(request), std::move(writes)));
+  std::vector<std::string> inherited;
+  if (auto parent = VisibilityParent(before.info)) inherited = std::move(parent->partners);
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r,
+                          aggregates_.Append(ProjectAppend{before, events, notify, partners_joined, inherited},
+                                             std::move(request), std::move(writes)));
   if (snapshot_due && !r.deduplicated) *snapshot_version = before.version;
   return r;
 }
@@ -294,7 +297,11 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   if (replayed) return std::move(*replayed);
   const workflow::WorkflowDefinition* def = registry_.Current(info.workflow);
   if (!def) return NotFound("no workflow named '" + info.workflow + "' is deployed");
-  if (!info.parent.empty()) RELAIS_RETURN_IF_ERROR(CheckParent(info));
+  std::unique_lock<std::mutex> child_slot;
+  if (!info.parent.empty()) {
+    child_slot = std::unique_lock(ChildCreationLock(info.parent.project));
+    RELAIS_RETURN_IF_ERROR(CheckParent(info));
+  }
   std::lock_guard serial(aggregates_.CommandLock(info.id));
   info.workflow_hash = def->content_hash;
 

@@ -22,6 +22,7 @@
 // external synchronization. *store, *registry and *clock must outlive it.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -89,6 +90,10 @@ struct ProjectAppend {
   const std::vector<NewEvent>& events;
   const std::vector<std::string>& notify;
   const std::vector<std::string>& partners_joined;  // partners the events add to the project
+  // Partners who hear about these events besides the project's own: the
+  // parent's partners, as they are now, for a sub-item whose kind declares
+  // `visibility: parent` (empty otherwise).
+  const std::vector<std::string>& inherited_partners;
 };
 
 class ProjectService {
@@ -272,6 +277,14 @@ class ProjectService {
   std::function<void()> spawn_queued_;
   // Command locks, the cache of folded projects, append hooks.
   AggregateRuntime<std::shared_ptr<ProjectSlot>, ProjectAppend> aggregates_;
+  // Held by a sub-item's creation from counting its parent's children to
+  // appending it (striped by parent id), so concurrent creations never pass
+  // runtime.max_children_per_project. Taken before the new project's command
+  // lock and never while holding another lock of this set.
+  std::array<std::mutex, 64> child_creation_locks_;
+  std::mutex& ChildCreationLock(const std::string& parent) {
+    return child_creation_locks_[std::hash<std::string>{}(parent) % child_creation_locks_.size()];
+  }
 };
 
 }  // namespace relais::runtime

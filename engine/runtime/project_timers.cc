@@ -32,9 +32,9 @@ Json ProjectTimersJson(const workflow::WorkflowDefinition* def, const workflow::
   std::vector<Row> rows;
   for (const auto& [id, armed_in] : state.armed_timers) {
     const workflow::Timer* t = def ? def->FindTimer(id) : nullptr;
-    Json j = {{"id", id}, {"phase", armed_in}, {"label", {{"fr", ""}, {"en", ""}}}, {"due", nullptr}};
+    Json j = {{"id", id}, {"phase", armed_in}, {"labels", {{"fr", ""}, {"en", ""}}}, {"due", nullptr}};
     if (t) {
-      j["label"] = {{"fr", t->labels.fr}, {"en", t->labels.en}};
+      j["labels"] = {{"fr", t->labels.fr}, {"en", t->labels.en}};
       j["fires"] = t->fires;
       switch (t->kind) {
         case workflow::TimerKind::kAfter: j["kind"] = "after"; break;

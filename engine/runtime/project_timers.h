@@ -13,7 +13,7 @@
 
 namespace relais::runtime {
 
-// [{"id", "label": {fr, en}, "kind": "after" | "at" | "every", "fires",
+// [{"id", "labels": {fr, en}, "kind": "after" | "at" | "every", "fires",
 //   "period"? (every), "due": ISO 8601 | null, "paused_remaining"? (ISO 8601 duration)}],
 // soonest first, then paused timers, then those whose due time is unknown
 // (armed before due times were recorded). def may be null (labels are then empty).

@@ -53,7 +53,7 @@ TEST_F(TimersApiTest, TheProjectShowsEachTimersDueTimeSoonestFirst) {
   EXPECT_EQ(timers[0]["id"], "relance");  // after: P10D
   EXPECT_EQ(timers[0]["kind"], "after");
   EXPECT_EQ(timers[0]["due"], "2004-03-11T09:00:00.000000Z");
-  EXPECT_EQ(timers[0]["label"]["fr"], "Relance à 10 jours");
+  EXPECT_EQ(timers[0]["labels"]["fr"], "Relance à 10 jours");
   EXPECT_EQ(timers[1]["id"], "revue");
   EXPECT_EQ(timers[1]["kind"], "every");
   EXPECT_EQ(timers[1]["period"], "P18M");

@@ -31,7 +31,7 @@
 #include "engine/util/json.h"
 #include "engine/util/time_format.h"
 #include "tests/testing/child_process.h"
-#include "tests/testing/exchange_recorder.h"
+#include "tests/testing/loopback_client.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -55,90 +55,8 @@ constexpr char kOtherPartnerToken[] = "wh-other-partner-token";
 constexpr char kSecret1[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 constexpr char kSecret2[] = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3";
 
-// A blocking keep-alive HTTP/1.1 client; every exchange has a deadline.
-class Client {
- public:
-  explicit Client(uint16_t port) : stream_(ioc_) {
-    beast::error_code ec;
-    stream_.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
-    connected_ = !ec;
-  }
-  struct Result {
-    int status = -1;
-    Json body;
-    std::string raw;
-  };
-  Result Call(http::verb method, const std::string& target, const std::string& token, const Json& body = nullptr) {
-    Result r;
-    if (!connected_) return r;
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "relais");
-    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-    if (!body.is_null()) {
-      req.set(http::field::content_type, "application/json");
-      req.body() = body.dump();
-    }
-    req.prepare_payload();
-    beast::error_code ec;
-    stream_.expires_after(30s);
-    http::write(stream_, req, ec);
-    if (ec) return r;
-    http::response<http::string_body> res;
-    http::read(stream_, buffer_, res, ec);
-    if (ec) return r;
-    r.status = res.result_int();
-    r.raw = res.body();
-    // For tests/openapi's response validation; the receiver's own routes
-    // (/received...) are not Relais's.
-    if (target.rfind("/v1/", 0) == 0 && relais::testing::RecordingExchanges()) {
-      relais::testing::Exchange e{"socket",  std::string(http::to_string(method)),        target,
-                                  r.status,  std::string(res[http::field::content_type]), {},
-                                  res.body()};
-      for (const auto& field : res)
-        e.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      relais::testing::RecordExchange(e);
-    }
-    r.body = Json::parse(res.body(), nullptr, false);
-    return r;
-  }
-  // Reads a streamed response until needle arrives or the timeout.
-  bool StreamUntil(const std::string& target, const std::string& token, const std::string& needle,
-                   std::chrono::milliseconds timeout) {
-    std::string raw = "GET " + target + " HTTP/1.1\r\nHost: relais\r\nAuthorization: Bearer " + token +
-                      "\r\nLast-Event-ID: 0\r\n\r\n";
-    beast::error_code ec;
-    net::write(stream_.socket(), net::buffer(raw), ec);
-    std::string seen;
-    const auto deadline = SteadyClock::now() + timeout;
-    while (seen.find(needle) == std::string::npos && SteadyClock::now() < deadline) {
-      char buf[4096];
-      stream_.expires_at(deadline);
-      size_t n = stream_.read_some(net::buffer(buf), ec);
-      if (ec) break;
-      seen.append(buf, n);
-    }
-    return seen.find(needle) != std::string::npos;
-  }
-
- private:
-  net::io_context ioc_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  bool connected_ = false;
-};
-
-// A child process (relais serve, the node receiver) and the port its output
-// announced after prefix (0: it did not start).
-class Child : public relais::testing::ChildProcess {
- public:
-  Child(std::vector<std::string> args, const std::string& prefix) : ChildProcess(std::move(args)) {
-    if (started()) port_ = WaitForPort(prefix, 30s);
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  uint16_t port_ = 0;
-};
+using Client = relais::testing::LoopbackClient;
+using Child = relais::testing::PortedChild;
 
 class WebhooksEndToEndTest : public ::testing::Test {
  protected:

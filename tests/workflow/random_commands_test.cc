@@ -1,5 +1,5 @@
 // Randomised command sequences (seeded, reproducible) against an invariant
-// checker, on both repository workflows. Whatever the commands, a project is
+// checker, on the repository's workflows. Whatever the commands, a project is
 // always in a defined phase, its state fields match the state schema,
 // refusals change nothing, terminal phases accept only what the file lists
 // there, and replaying the history rebuilds the state.
@@ -118,17 +118,36 @@ class InvariantChecker {
     ASSERT_NE(phase, nullptr) << "undefined phase " << s.phase;
     auto violations = ValidateJson(def_.state_schema, s.fields);
     ASSERT_TRUE(violations.empty()) << violations[0].path << ": " << violations[0].message;
+    // Fixed tracks: exactly the phase's, each on one of its steps.
     std::set<std::string> expected_tracks;
-    for (const auto& t : phase->tracks) expected_tracks.insert(t.id);
+    for (const auto& t : phase->tracks)
+      if (!t.keyed()) expected_tracks.insert(t.id);
     std::set<std::string> tracks;
     for (const auto& [id, step] : s.tracks) {
       tracks.insert(id);
       bool known_step = false;
       for (const auto& t : phase->tracks)
-        if (t.id == id) known_step = std::find(t.steps.begin(), t.steps.end(), step) != t.steps.end();
+        if (t.id == id && !t.keyed()) known_step = std::find(t.steps.begin(), t.steps.end(), step) != t.steps.end();
       ASSERT_TRUE(known_step) << id << "=" << step;
     }
     ASSERT_EQ(tracks, expected_tracks);
+    // Keyed tracks: the phase's own, or kept ones (keep: true) of phases
+    // left; every key on one of the track's steps.
+    for (const auto& [id, keys] : s.keyed_tracks) {
+      const Track* track = nullptr;
+      bool of_this_phase = false;
+      for (const auto& p : def_.phases)
+        for (const auto& t : p.tracks)
+          if (t.id == id && t.keyed()) {
+            track = &t;
+            of_this_phase |= p.id == s.phase;
+          }
+      ASSERT_NE(track, nullptr) << "undeclared keyed track " << id;
+      ASSERT_TRUE(of_this_phase || track->keep) << id << " outlived its phase without keep: true";
+      for (const auto& [key, step] : keys)
+        ASSERT_TRUE(std::find(track->steps.begin(), track->steps.end(), step) != track->steps.end())
+            << id << "[" << key << "]=" << step;
+    }
     for (const auto& [id, armed_in] : s.armed_timers) ASSERT_NE(def_.FindTimer(id), nullptr) << id;
     if (phase->terminal) {
       ASSERT_TRUE(s.armed_timers.empty() || AnyTimerArmsIn(s.phase));
@@ -197,7 +216,16 @@ class InvariantChecker {
   std::map<std::string, int> refusals_;
 };
 
-void RunRandomised(const std::string& file, uint32_t seed) {
+// How much of a workflow a walk must exercise, so that it does not pass by
+// only collecting refusals.
+struct Exercise {
+  int min_accepted = kStepsPerSeed / 10;
+  size_t min_phases = 4;
+};
+
+// initial_fields: what every project is created with (a file's required state fields).
+void RunRandomised(const std::string& file, uint32_t seed, const Json& initial_fields = Json::object(),
+                   Exercise exercise = {}) {
   WorkflowDefinition def = testing::LoadRepoWorkflow(file);
   CommandGenerator gen(def, seed);
   InvariantChecker checker(def);
@@ -209,7 +237,7 @@ void RunRandomised(const std::string& file, uint32_t seed) {
     SCOPED_TRACE("seed " + std::to_string(seed) + " step " + std::to_string(step));
     if (!driver->state().created) {
       std::string phase = def.initial_phases[gen.Pick(def.initial_phases.size())];
-      auto r = driver->Create(phase, Json::object());
+      auto r = driver->Create(phase, initial_fields);
       ASSERT_TRUE(AsDecision(r)) << Describe(r);
       ++projects;
       continue;
@@ -247,10 +275,10 @@ void RunRandomised(const std::string& file, uint32_t seed) {
   }
   driver->ExpectReplayMatches();
   // The walk must actually exercise the workflow, not just collect refusals.
-  EXPECT_GT(checker.accepted(), kStepsPerSeed / 10);
+  EXPECT_GT(checker.accepted(), exercise.min_accepted);
   EXPECT_GT(checker.phase_changes(), 5);
   EXPECT_GT(projects, 1);
-  EXPECT_GE(phases_seen.size(), 4u);
+  EXPECT_GE(phases_seen.size(), exercise.min_phases);
   std::string summary;
   for (const auto& [code, n] : checker.refusals()) summary += code + "=" + std::to_string(n) + " ";
   std::cout << file << " seed " << seed << ": " << checker.accepted() << " accepted, " << checker.phase_changes()
@@ -264,6 +292,21 @@ TEST(RandomCommandsTest, CbeWorkflowKeepsItsInvariants) {
 
 TEST(RandomCommandsTest, ComiteWorkflowKeepsItsInvariants) {
   for (uint32_t seed = 1; seed <= kSeeds; ++seed) RunRandomised("workflows/comite-propositions.yaml", seed);
+}
+
+TEST(RandomCommandsTest, ParcoursPersonneWorkflowKeepsItsInvariants) {
+  for (uint32_t seed = 1; seed <= kSeeds; ++seed)
+    RunRandomised("workflows/parcours-personne.yaml", seed, {{"reference", "ML-0001"}, {"prescripteur", "ml-orly"}},
+                  // A short method: projects end fast and the walk starts new ones.
+                  Exercise{kStepsPerSeed / 20, 4});
+}
+
+TEST(RandomCommandsTest, TourDeTableWorkflowKeepsItsInvariants) {
+  for (uint32_t seed = 1; seed <= kSeeds; ++seed)
+    RunRandomised("workflows/tour-de-table-financeurs.yaml", seed, {{"budget", 1}},
+                  // Random events rarely gather letters, funders and answers before
+                  // "non_financement" ends a round: three phases is what the walk reaches.
+                  Exercise{kStepsPerSeed / 10, 3});
 }
 
 }  // namespace

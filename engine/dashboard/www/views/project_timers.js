@@ -36,7 +36,7 @@ export function timersCard(timers) {
           h('th', { scope: 'col' }, t('timer_col_what')),
           h('th', { scope: 'col' }, t('timer_col_due')))),
         h('tbody', {}, ...list.map((timer) => h('tr', { 'data-timer': timer.id },
-          h('td', {}, label(timer.label, timer.id),
+          h('td', {}, label(timer.labels, timer.id),
             timer.kind === 'every' ? h('span', { class: 'muted' }, ` · ${t('timer_repeats', { period: timer.period })}`) : null),
           h('td', {}, when(timer)))))));
 }
