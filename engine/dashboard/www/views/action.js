@@ -24,7 +24,7 @@ export async function render(ctx) {
   const id = ctx.params[0];
   const page = h('article', { class: 'action', 'aria-labelledby': 'action-title' });
   replace(ctx.main, page);
-  const live = { project: null, def: null, form: null, children: new Set() };
+  const live = { project: null, def: null, form: null, related: new Set() };
   const parts = {
     header: h('header', {}),
     timeline: h('section', { class: 'card', 'aria-labelledby': 'timeline-title' }),
@@ -46,7 +46,10 @@ export async function render(ctx) {
       const related = await relatedOf(ctx, project);
       live.project = project;
       live.def = def;
-      live.children = new Set((children?.model ?? []).flatMap((k) => k.items.map((c) => c.id)));
+      // Children and linked projects whose own events change this page
+      // (a child moving, a spawned project being created).
+      live.related = new Set([...(children?.model ?? []).flatMap((k) => k.items.map((c) => c.id)),
+        ...related.links.spawned.map((s) => s.project)]);
       draw(project, def, events, milestones, partnerNames, children, related);
     } catch (failure) {
       replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence),
@@ -110,7 +113,7 @@ export async function render(ctx) {
   await load();
   return {
     relevant: (event) => event.data?.stream === `project-${id}`
-      || live.children.has((event.data?.stream ?? '').replace(/^project-/, ''))
+      || live.related.has((event.data?.stream ?? '').replace(/^project-/, ''))
       || (live.project?.info.programme && event.data?.stream === `programme-${live.project.info.programme}`),
     refresh: load,
   };
