@@ -548,7 +548,7 @@ test('a partner who joins an action sees it from then on, not before', async () 
   await coord.getByRole('heading', { name: 'Partenaires' }).waitFor();
   assert.equal(await coord.locator('#partners li[data-partner="mission-locale-essai"]').count(), 0);
   await coord.getByLabel('Événement', { exact: true }).selectOption('partenaire_associe');
-  await coord.getByLabel(/^Partenaire/).fill('mission-locale-essai');
+  await coord.locator('#field-partenaire').fill('mission-locale-essai');
   await coord.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   const joined = coord.locator('#partners li[data-partner="mission-locale-essai"]');
   await joined.waitFor();
