@@ -423,6 +423,13 @@ async function addParticipant(id, title, moves) {
   for (const type of moves) await coordinator('POST', `/v1/projects/${id}/events`, { type, data: {} });
 }
 
+// A card's picture, without the toast that may lie over it.
+async function cardShot(page, locator, name) {
+  await page.evaluate(() => document.getElementById('toast').classList.remove('visible'));
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('toast')).opacity === '0');
+  await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
 // The count shown for a phase in the sub-items card.
 const phaseCount = (page, phase) => page.locator(`#children .child-kind[data-kind="participants"] tr[data-phase="${phase}"] td`);
 
@@ -469,7 +476,7 @@ test('sub-items: the parent counts its children per phase, lists them, adds one,
   assert.equal(leaRows.length, 3);
   // The parent's own creation is older than every milestone of its children.
   assert.equal(await history.last().getAttribute('data-type'), 'project_registered');
-  await card.screenshot({ path: join(ARTIFACTS, 'children-card.png') });
+  await cardShot(page, card, 'children-card');
   await shot(page, 'children');
 
   // A child's page names its parent and links back; moving it moves the parent's counts.
@@ -513,7 +520,7 @@ test('a spawned project: the origin lists it, it names its origin, both links fo
   await link.waitFor({ timeout: WAIT_MS });
   assert.equal((await link.innerText()).trim(), 'Insertion à Villeneuve-les-Prés');
   assert.match(await page.locator('#spawned').innerText(), /Projet d'insertion, essaimage/);
-  await page.locator('#spawned').screenshot({ path: join(ARTIFACTS, 'spawned-card.png') });
+  await cardShot(page, page.locator('#spawned'), 'spawned-card');
   await link.click();
   const origin = page.locator('#link-origin');
   await origin.waitFor();
@@ -555,7 +562,7 @@ test('a partner who joins an action sees it from then on, not before', async () 
   assert.match(await joined.innerText(), /^Mission locale du Val-des-Essais \(mission-locale-essai\) — a rejoint le /);
   // Those there from the start have no date.
   assert.doesNotMatch(await coord.locator('#partners li[data-partner="ccas-essai"]').innerText(), /rejoint/);
-  await coord.locator('#partners').screenshot({ path: join(ARTIFACTS, 'partners-card.png') });
+  await cardShot(coord, coord.locator('#partners'), 'partners-card');
   assert.deepEqual(coord.errors, []);
   await coord.context().close();
 

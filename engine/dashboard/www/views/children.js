@@ -10,7 +10,7 @@ import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
 
-// Milestones read with the children: the API's largest page (api.max_page_size).
+// Milestones read with the children: the API's largest page by default (api.max_page_size).
 export const CHILD_MILESTONES = 500;
 
 // Roles that may create a project when its workflow declares no created_by
@@ -85,7 +85,10 @@ export function countsSentence(kind) {
 
 // The children route and the definitions of its kinds: {model, milestones}.
 export async function loadChildren(ctx, projectId) {
-  const body = await api.get(`/v1/projects/${api.enc(projectId)}/children?milestones=${CHILD_MILESTONES}`);
+  const path = `/v1/projects/${api.enc(projectId)}/children`;
+  // A server configured with a smaller api.max_page_size answers 400: its default page then.
+  const body = await api.get(`${path}?milestones=${CHILD_MILESTONES}`)
+    .catch((failure) => (failure?.status === 400 ? api.get(path) : Promise.reject(failure)));
   const kindDefs = new Map();
   await Promise.all((body.kinds ?? []).map(async (kind) => {
     kindDefs.set(kind.id, await ctx.workflowOf(kind.workflow).catch(() => null));
