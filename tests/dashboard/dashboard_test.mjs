@@ -427,7 +427,15 @@ async function addParticipant(id, title, moves) {
 async function cardShot(page, locator, name) {
   await page.evaluate(() => document.getElementById('toast').classList.remove('visible'));
   await page.waitForFunction(() => getComputedStyle(document.getElementById('toast')).opacity === '0');
-  await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  // A live refresh may redraw the card meanwhile: the locator finds the new one.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/not attached/.test(error.message)) throw error;
+    }
+  }
 }
 
 // The count shown for a phase in the sub-items card.
@@ -496,6 +504,14 @@ test('sub-items: the parent counts its children per phase, lists them, adds one,
   await page.goto(`${server.base}/ui/index.html#/programme/${PROGRAMME}`);
   await page.locator(`table.actions tr[data-project="${INSERTION}"]`).waitFor();
   assert.equal(await page.locator('table.actions tr[data-project="lea-m"]').count(), 0);
+  // In English: the card and the merged history in the workflows' English words.
+  await page.getByRole('button', { name: 'Passer en anglais' }).click();
+  await page.goto(`${server.base}/ui/index.html#/action/${INSERTION}`);
+  await page.getByRole('heading', { name: 'Sub-items' }).waitFor();
+  assert.deepEqual(await kind.locator('tbody tr th').allInnerTexts(),
+    ['Identified', 'Pre-selected', 'Recruited (end)', 'Not retained (end)']);
+  assert.equal((await kind.locator('.child-counts').innerText()).trim(), '3 in all, 0 still open');
+  assert.match(await history.first().innerText(), /Sub-item \(Participants\)\s+Inès K\. — Not retained — moves to Not retained/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

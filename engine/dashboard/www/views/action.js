@@ -33,7 +33,11 @@ export async function render(ctx) {
     history: h('section', { class: 'card', 'aria-labelledby': 'history-title' }),
   };
 
+  // Loads may overlap (a command's answer, live events of the project, its
+  // children, its spawned projects): only the latest one started draws.
+  let latestLoad = 0;
   async function load() {
+    const mine = ++latestLoad;
     try {
       const project = await api.get(`/v1/projects/${api.enc(id)}`);
       const [def, events] = await Promise.all([
@@ -44,6 +48,7 @@ export async function render(ctx) {
       const partnerNames = await api.partnerNames().catch(() => new Map());
       const children = def.children?.length ? await loadChildren(ctx, id) : null;
       const related = await relatedOf(ctx, project);
+      if (mine !== latestLoad) return;
       live.project = project;
       live.def = def;
       // Children and linked projects whose own events change this page
@@ -52,6 +57,7 @@ export async function render(ctx) {
         ...related.links.spawned.map((s) => s.project)]);
       draw(project, def, events, milestones, partnerNames, children, related);
     } catch (failure) {
+      if (mine !== latestLoad) return;
       replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence),
         h('p', {}, h('a', { href: '#/programme' }, t('action_back'))));
     }
