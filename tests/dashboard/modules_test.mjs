@@ -255,7 +255,7 @@ const PARCOURS = {
 };
 
 test('children: counts per phase in the child method’s order with its labels, the visible children, the hidden ones counted', async () => {
-  const { childrenModel, countsSentence } = await import(join(WWW, 'views', 'children.js'));
+  const { childrenModel } = await import(join(WWW, 'views', 'children.js'));
   const [kind] = childrenModel(CHILDREN_BODY, new Map([['participants', PARCOURS]]));
   assert.equal(kind.label, 'Participants');
   assert.deepEqual(kind.phases.map((p) => [p.id, p.label, p.n, p.terminal]), [
@@ -264,7 +264,7 @@ test('children: counts per phase in the child method’s order with its labels, 
   assert.deepEqual(kind.items.map((c) => [c.id, c.title, c.phaseLabel, c.terminal]),
     [['p1', 'Léa M.', 'Recrutée', true], ['p2', 'Yanis B.', 'Identifiée', false]]);
   assert.equal(kind.hidden, 1, 'three counted, two visible');
-  assert.equal(countsSentence(kind), 'Participants : 3 au total, 1 en cours');
+  assert.deepEqual([kind.total, kind.open], [3, 1]);
   // Without the child's definition: the counts' phases, named by the children's labels or readably.
   const [bare] = childrenModel(CHILDREN_BODY, new Map());
   assert.deepEqual(bare.phases.map((p) => [p.id, p.label]), [
@@ -276,7 +276,7 @@ test('children: counts per phase in the child method’s order with its labels, 
   try {
     const [english] = childrenModel(CHILDREN_BODY, new Map([['participants', PARCOURS]]));
     assert.equal(english.phases[2].label, 'Recruited');
-    assert.equal(countsSentence(english), 'Participants: 3 in all, 1 open');
+    assert.equal(t('children_counts_line', { total: english.total, open: english.open }), '3 in all, 1 still open');
   } finally {
     setLang('fr');
   }

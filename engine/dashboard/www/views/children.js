@@ -78,11 +78,6 @@ export function mergeHistory(events, milestones) {
   return all.reverse().map(({ source, at, event, milestone }) => (source === 'self' ? { source, at, event } : { source, at, milestone }));
 }
 
-// "Participants : 5 au total, 3 en cours" for a kind of the model.
-export function countsSentence(kind) {
-  return t('children_counts', { kind: kind.label, total: kind.total, open: kind.open });
-}
-
 // The children route and the definitions of its kinds: {model, milestones}.
 export async function loadChildren(ctx, projectId) {
   const path = `/v1/projects/${api.enc(projectId)}/children`;
