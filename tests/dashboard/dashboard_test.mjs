@@ -552,7 +552,7 @@ test('a spawned project: the origin lists it, it names its origin, both links fo
   await page.context().close();
 });
 
-test('a partner who joins an action sees it from then on, not before', async () => {
+test('a partner who joins an action sees it from then on, not before, nor once it has left', async () => {
   await coordinator('POST', '/v1/partners', { id: 'mission-locale-essai', name: 'Mission locale du Val-des-Essais', kind: 'emploi' });
   const partner = await newPage();
   await logIn(partner, tokens.missionLocale.token);
@@ -594,7 +594,29 @@ test('a partner who joins an action sees it from then on, not before', async () 
   await partner.locator('#current-phase').waitFor();
   assert.equal((await partner.locator('h1').innerText()).trim(), 'Action : Aide à domicile mutualisée');
   await partner.locator('#partners li[data-partner="mission-locale-essai"]').waitFor();
-  // 404s of the "before" are expected console errors of that part.
+  assert.equal(await partner.locator('#partners details.partners-edit-box').count(), 0, 'a partner does not change the list');
+
+  // The coordinator takes it off the action from the partners card: it is
+  // listed as gone, and the action is hidden from it again.
+  const again = await newPage();
+  await logIn(again, tokens.coordinator.token);
+  await again.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
+  await again.locator('#partners li[data-partner="mission-locale-essai"]').waitFor();
+  await again.getByText('Modifier les partenaires').click();
+  const box = again.getByLabel('Mission locale du Val-des-Essais (mission-locale-essai)');
+  assert.equal(await box.isChecked(), true);
+  await box.uncheck();
+  await again.getByRole('button', { name: 'Enregistrer les partenaires' }).click();
+  const gone = again.locator('#partners ul.partners-left li[data-partner="mission-locale-essai"]');
+  await gone.waitFor();
+  assert.match(await gone.innerText(), /^Mission locale du Val-des-Essais \(mission-locale-essai\) — parti le /);
+  assert.deepEqual((await coordinator('GET', '/v1/projects/aide-domicile')).info.partners, ['ccas-essai', 'emploi-essai']);
+  await cardShot(again, again.locator('#partners'), 'partners-left-card');
+  assert.deepEqual(again.errors, []);
+  await again.context().close();
+  await partner.reload();
+  await partner.getByRole('alert').filter({ hasText: 'Introuvable (404)' }).waitFor();
+  // 404s of the "before" and "after" are expected console errors of that part.
   assert.deepEqual(partner.errors.filter((e) => !/status of 404/.test(e)), []);
   await partner.context().close();
 });

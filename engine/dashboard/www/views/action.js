@@ -104,7 +104,8 @@ export async function render(ctx) {
         milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast, compact: true })
           : h('p', {}, t('none'))),
       timersCard(project.timers),
-      partnersCard(partnerRoster(project.info, events, fields.partenaires ?? []), partnerNames),
+      partnersCard(partnerRoster(project.info, events, fields.partenaires ?? []), partnerNames,
+        ctx.canManage ? { project, toast: ctx.toast, onChanged: load } : null),
       h('section', { class: 'card', 'aria-labelledby': 'people-title' },
         h('h2', { id: 'people-title' }, t('people_title')),
         people(project, fields)),

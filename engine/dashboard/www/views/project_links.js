@@ -6,8 +6,9 @@
 // project_partners_changed).
 import { t, label, formatDate } from '../lib/i18n.js';
 import { readable } from '../lib/schema_labels.js';
-import { h } from '../lib/dom.js';
+import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
+import { describeFailure } from '../lib/refusal.js';
 
 // Projects created by one project whose titles are read (the rest are named by id).
 export const SPAWNED_TITLES_READ = 50;
@@ -110,8 +111,10 @@ export function partnerRoster(info, events, extra = []) {
   };
 }
 
-// The partners card: who takes part now (name, id, since when), who left.
-export function partnersCard(roster, names) {
+// The partners card: who takes part now (name, id, since when), who left;
+// with `edit` ({project, toast, onChanged}), a coordinator's form to change
+// the list (PUT /v1/projects/{id}/partners).
+export function partnersCard(roster, names, edit = null) {
   const name = (id) => (names.has(id) && names.get(id) !== id ? `${names.get(id)} (${id})` : id);
   return h('section', { class: 'card partners', 'aria-labelledby': 'partners-title', id: 'partners' },
     h('h2', { id: 'partners-title' }, t('partners_title')),
@@ -124,7 +127,44 @@ export function partnersCard(roster, names) {
       ? [h('h3', {}, t('partners_left_title')),
         h('ul', { class: 'partners-left' }, roster.left.map((p) => h('li', { 'data-partner': p.id },
           name(p.id), h('span', { class: 'muted' }, ` — ${t('partner_left', { date: formatDate(p.at) })}`))))]
-      : null);
+      : null,
+    edit ? partnersForm(roster.now.map((p) => p.id), names, name, edit) : null);
+}
+
+// A checkbox per partner of the directory (and any current one it does not
+// know), the current ones checked; saving replaces the project's list with
+// If-Match on the version shown, so a change made meanwhile is a 409 and the
+// page reloads instead of overwriting it.
+function partnersForm(current, names, name, { project, toast, onChanged }) {
+  const ids = [...new Set([...current, ...names.keys()])].sort((a, b) => name(a).localeCompare(name(b)));
+  const error = h('p', { class: 'error', role: 'alert', id: 'partners-edit-error' });
+  const boxes = ids.map((id) => h('input', { type: 'checkbox', id: `partner-${id}`, value: id, checked: current.includes(id) }));
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('partners_edit_submit'));
+  const form = h('form', { class: 'partners-edit', novalidate: true },
+    h('fieldset', {},
+      h('legend', {}, t('partners_edit_legend')),
+      h('ul', {}, ids.map((id, i) => h('li', {}, boxes[i], ' ', h('label', { for: `partner-${id}`, class: 'inline' }, name(id)))))),
+    submit, error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    replace(error);
+    // The current ones keep their order, the new ones follow.
+    const checked = new Set(boxes.filter((b) => b.checked).map((b) => b.value));
+    const partners = [...current.filter((id) => checked.has(id)), ...[...checked].filter((id) => !current.includes(id))];
+    submit.disabled = true;
+    try {
+      await api.call('PUT', `/v1/projects/${api.enc(project.info.id)}/partners`, { partners },
+        { headers: { 'If-Match': `"${project.version}"` } });
+      toast(t('partners_edit_done'));
+      await onChanged();
+    } catch (failure) {
+      error.textContent = describeFailure(failure).sentence;
+      if (failure?.status === 409) await onChanged();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return h('details', { class: 'partners-edit-box' }, h('summary', {}, t('partners_edit')), form);
 }
 
 // A workflow's label by name, from definitions already loaded (name -> def).
