@@ -11,7 +11,7 @@ import { recordForm } from './record_form.js';
 import { milestoneTable } from './milestones.js';
 import { timersCard } from './project_timers.js';
 import { tracksCard, keyedMoves } from './tracks.js';
-import { loadChildren, childrenCard, mergeHistory, childMilestoneCells } from './children.js';
+import { loadChildren, childrenCard, childForm, mergeHistory, childMilestoneCells } from './children.js';
 import {
   linksOf, linkedProjects, linkLines, spawnedCard, partnerRoster, partnersCard, workflowLabeller,
 } from './project_links.js';
@@ -24,7 +24,7 @@ export async function render(ctx) {
   const id = ctx.params[0];
   const page = h('article', { class: 'action', 'aria-labelledby': 'action-title' });
   replace(ctx.main, page);
-  const live = { project: null, def: null, form: null, related: new Set() };
+  const live = { project: null, def: null, form: null, childForm: undefined, related: new Set() };
   const parts = {
     header: h('header', {}),
     timeline: h('section', { class: 'card', 'aria-labelledby': 'timeline-title' }),
@@ -95,9 +95,7 @@ export async function render(ctx) {
     replace(parts.side,
       live.form.element,
       tracksCard(def, project.state),
-      children ? childrenCard(children.model, {
-        parentId: id, kindDefs: children.kindDefs, roles: ctx.me.roles, toast: ctx.toast, onCreated: load,
-      }) : null,
+      children ? childrenCard(children.model, childFormOf(children)) : null,
       spawnedCard(related.links, related.known, related.workflowLabel),
       h('section', { class: 'card', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, t('milestones_next')),
@@ -115,6 +113,16 @@ export async function render(ctx) {
 
     replace(parts.history, h('h2', { id: 'history-title' }, t('history_title')), historyTable(def, events, phaseLabel, children));
     if (!parts.header.isConnected) replace(page, parts.header, h('div', { class: 'columns' }, h('div', { class: 'main-col' }, parts.timeline, parts.workflow, parts.history), parts.side));
+  }
+
+  // Made once: the kinds of children are the workflow's, fixed for the page.
+  function childFormOf(children) {
+    if (live.childForm === undefined) {
+      live.childForm = childForm(children.model, {
+        parentId: id, kindDefs: children.kindDefs, roles: ctx.me.roles, toast: ctx.toast, onCreated: load,
+      });
+    }
+    return live.childForm;
   }
 
   await load();

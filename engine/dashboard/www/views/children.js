@@ -91,13 +91,20 @@ export async function loadChildren(ctx, projectId) {
   return { model: childrenModel(body, kindDefs), milestones: body.milestones ?? [], kindDefs };
 }
 
-// The card. onCreated(id) runs after a child was added.
-export function childrenCard(model, { parentId, kindDefs, roles, toast, onCreated }) {
-  const creatable = model.filter((k) => mayCreate(kindDefs.get(k.id), roles));
+// The card; form: the element childForm made (kept across refreshes, so
+// what the user is typing survives a live redraw), or null.
+export function childrenCard(model, form = null) {
   return h('section', { class: 'card children', 'aria-labelledby': 'children-title', id: 'children' },
     h('h2', { id: 'children-title' }, t('children_title')),
     model.map((kind) => kindBlock(kind)),
-    creatable.length ? createForm(creatable, { parentId, toast, onCreated }) : null);
+    form);
+}
+
+// The form adding a child of the kinds the caller's roles may create, or
+// null when there is none. onCreated(id) runs after a child was added.
+export function childForm(model, { parentId, kindDefs, roles, toast, onCreated }) {
+  const creatable = model.filter((k) => mayCreate(kindDefs.get(k.id), roles));
+  return creatable.length ? createForm(creatable, { parentId, toast, onCreated }) : null;
 }
 
 function kindBlock(kind) {
