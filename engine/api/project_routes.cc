@@ -1,5 +1,6 @@
 // /v1/projects: create, get state, list (filters, sort, paging).
 #include <limits>
+#include <set>
 
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
@@ -297,7 +298,8 @@ HttpResponse ProjectHandlers::PutInfo(const access::Principal& who, const HttpRe
 
 // GET /v1/projects/{id}/children: the sub-items the caller may see, with the
 // counts per kind and phase (over all of them, as the parent's guards read
-// them) and the latest milestones the children reached.
+// them) and the milestones of the children the caller may see (a child's
+// title must not reach who may not see the child).
 HttpResponse ProjectHandlers::Children(const access::Principal& who, const HttpRequest& req,
                                        const RouteParams& params) {
   const std::string id = params.Get("id");
@@ -315,11 +317,13 @@ HttpResponse ProjectHandlers::Children(const access::Principal& who, const HttpR
   if (!children.ok()) return server::ProblemFromStatus(children.status());
   const Json counts = s_.projects.ChildCountsOf(*children, *def);
   Json items = Json::array();
+  std::set<std::string> visible_ids;
   for (const runtime::ChildEntry& c : *children) {
     bool visible = false;
     Status read = s_.projects.Read(
         c.id, [&](const runtime::Project& p) { visible = !scopes_.CheckProject(who, p.info, access::Verb::kRead); });
     if (!read.ok() || !visible) continue;
+    visible_ids.insert(c.id);
     const workflow::WorkflowDefinition* child_def = definitions(c.workflow_hash);
     const workflow::Phase* phase = child_def ? child_def->FindPhase(c.phase) : nullptr;
     Json labels = phase ? Json{{"fr", phase->labels.fr}, {"en", phase->labels.en}} : Json::object();
@@ -334,7 +338,8 @@ HttpResponse ProjectHandlers::Children(const access::Principal& who, const HttpR
   auto milestones = s_.projects.children().Milestones(id, limit.value);
   if (!milestones.ok()) return server::ProblemFromStatus(milestones.status());
   Json log = Json::array();
-  for (const auto& m : *milestones) log.push_back(m.ToJson());
+  for (const auto& m : *milestones)
+    if (visible_ids.count(m.child)) log.push_back(m.ToJson());
   Json kinds = Json::array();
   for (const auto& k : def->children)
     kinds.push_back({{"id", k.id},

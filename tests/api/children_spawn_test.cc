@@ -124,6 +124,51 @@ TEST_F(ChildrenSpawnTest, AChildIsSeenByItsParentsPartnersAndRefusedWhenItDoesNo
   EXPECT_EQ(r.status, 404) << r.body;
 }
 
+TEST_F(ChildrenSpawnTest, TheMilestonesOfAChildTheCallerMayNotSeeAreLeftOut) {
+  // A kind with `visibility: own`: the parent's partner does not see its children.
+  ASSERT_TRUE(h.registry
+                  .Deploy(R"(workflow: suivi_confidentiel
+version: 1
+labels: {fr: "Suivi confidentiel", en: "Confidential follow-up"}
+phases:
+  - id: ouvert
+    labels: {fr: "Ouvert", en: "Open"}
+initial: ouvert
+children:
+  - id: personnes
+    labels: {fr: "Personnes", en: "People"}
+    workflow: parcours_participant
+    visibility: own
+events: []
+)",
+                          "suivi_confidentiel.yaml")
+                  .ok());
+  Json parent = {{"id", "suivi-orly"},
+                 {"workflow", "suivi_confidentiel"},
+                 {"title", "Suivi à Orly"},
+                 {"programme", testing::kOwnProgramme},
+                 {"partners", {"ccas-fresnes"}}};
+  ASSERT_EQ(h.Call("POST", "/v1/projects", kCoordinator, parent.dump()).status, 201);
+  Json child = {{"id", "personne-1"},
+                {"workflow", "parcours_participant"},
+                {"title", "Nom d'une personne"},
+                {"parent", {{"project", "suivi-orly"}, {"children", "personnes"}}}};
+  auto r = h.Call("POST", "/v1/projects", kCoordinator, child.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+
+  r = h.Call("GET", "/v1/projects/suivi-orly/children", kCoordinator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Harness::Body(r)["milestones"].size(), 1u) << r.body;
+  // The partner reads the counts (as the parent's guards do), not the child nor its title.
+  r = h.Call("GET", "/v1/projects/suivi-orly/children", kPartner);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json seen = Harness::Body(r);
+  EXPECT_EQ(seen["counts"]["personnes"]["total"], 1);
+  EXPECT_TRUE(seen["children"].empty()) << r.body;
+  EXPECT_TRUE(seen["milestones"].empty()) << r.body;
+  EXPECT_THAT(r.body, ::testing::Not(HasSubstr("Nom d'une personne")));
+}
+
 TEST_F(ChildrenSpawnTest, ASpawnedProjectIsCreatedExactlyOnceAndLinkedBothWays) {
   ASSERT_EQ(AddParticipant("p1"), 201) << last_;
   ASSERT_EQ(Fire("p1", "preselection"), 201) << last_;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import { writeConfig, startServer, apiClient } from './relais_server.mjs';
+import { writeConfig, startServer, apiClient, workflowsFolder } from './relais_server.mjs';
 import { makeScenario, PROGRAMME, ELU } from './scenario.mjs';
 
 const BINARY = process.env.RELAIS_BINARY;
@@ -27,6 +27,8 @@ const WAIT_MS = 15_000;  // the longest any page change may take
 const tokens = {
   coordinator: { token: randomBytes(24).toString('hex'), subject: 'person:claire.martin', roles: ['coordinator'] },
   elu: { token: randomBytes(24).toString('hex'), subject: ELU, roles: ['elu'] },
+  // A partner that takes part in no action until it joins one (the last test).
+  missionLocale: { token: randomBytes(24).toString('hex'), subject: 'partner:mission-locale-essai', roles: ['partner'], partner: 'mission-locale-essai' },
 };
 
 let dir;
@@ -40,7 +42,9 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'relais-dashboard-'));
   receiver = await startReceiver();
-  const config = writeConfig(dir, { sourceDir: SOURCE, tokens: Object.values(tokens) });
+  // The shipped workflows and the test ones with sub-items and spawning.
+  const workflowsDir = workflowsFolder(dir, [join(SOURCE, 'workflows'), join(SOURCE, 'tests', 'workflow', 'testdata', 'links')]);
+  const config = writeConfig(dir, { sourceDir: SOURCE, tokens: Object.values(tokens), workflowsDir });
 
   // 1. The past: the plan starts on 2025-01-06.
   const past = await startServer(BINARY, config, { fakeStart: PAST });
@@ -405,4 +409,214 @@ test('English on a switch that persists across a reload', async () => {
   assert.equal((await page.locator('#field-nature option[value="association"]').innerText()).trim(), 'Non-profit');
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+// Sub-items and spawning (tests/workflow/testdata/links): an insertion
+// project follows its participants one by one and, once done, is copied to
+// another territory.
+const INSERTION = 'insertion-essai';
+
+async function addParticipant(id, title, moves) {
+  await coordinator('POST', '/v1/projects', {
+    id, workflow: 'parcours_participant', title, parent: { project: INSERTION, children: 'participants' },
+  });
+  for (const type of moves) await coordinator('POST', `/v1/projects/${id}/events`, { type, data: {} });
+}
+
+// A card's picture, without the toast that may lie over it.
+async function cardShot(page, locator, name) {
+  await page.evaluate(() => document.getElementById('toast').classList.remove('visible'));
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('toast')).opacity === '0');
+  // A live refresh may redraw the card meanwhile: the locator finds the new one.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/not attached/.test(error.message)) throw error;
+    }
+  }
+}
+
+// The count shown for a phase in the sub-items card.
+const phaseCount = (page, phase) => page.locator(`#children .child-kind[data-kind="participants"] tr[data-phase="${phase}"] td`);
+
+test('sub-items: the parent counts its children per phase, lists them, adds one, shows their milestones; a child links back', async () => {
+  await coordinator('POST', '/v1/projects', {
+    id: INSERTION, workflow: 'projet_insertion', title: 'Insertion à Saint-Essai', programme: PROGRAMME, axis: '1',
+    partners: ['ccas-essai'], fields: { territoire: 'Saint-Essai' },
+  });
+  await addParticipant('lea-m', 'Léa M.', ['preselection', 'recrutement']);
+  await addParticipant('yanis-b', 'Yanis B.', ['non_retenu']);
+
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/action/${INSERTION}`);
+  const card = page.locator('#children');
+  await card.getByRole('heading', { name: 'Sous-éléments' }).waitFor();
+  const kind = card.locator('.child-kind[data-kind="participants"]');
+  assert.equal((await kind.locator('h3').innerText()).trim(), 'Participants');
+  assert.equal((await kind.locator('.child-counts').innerText()).trim(), '2 au total, dont 0 en cours');
+  // Every phase of the child's method, with its label, in the method's order.
+  assert.deepEqual(await kind.locator('tbody tr th').allInnerTexts(),
+    ['Identifiée', 'Présélectionnée', 'Recrutée (fin)', 'Non retenue (fin)']);
+  assert.deepEqual(await kind.locator('tbody tr td').allInnerTexts(), ['0', '0', '1', '1']);
+  assert.deepEqual(await kind.locator('ul.child-list a').allInnerTexts(), ['Léa M.', 'Yanis B.']);
+
+  // A participant added from the card.
+  await page.getByLabel(/^Intitulé/).fill('Inès K.');
+  await page.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Ajouté à « Participants » : Inès K.' }).waitFor();
+  await until(async () => (await phaseCount(page, 'identifie').innerText()).trim() === '1', 'the new participant is counted');
+  assert.equal((await kind.locator('.child-counts').innerText()).trim(), '3 au total, dont 1 en cours');
+  const ines = (await coordinator('GET', `/v1/projects/${INSERTION}/children`)).children.find((c) => c.title === 'Inès K.');
+  assert.ok(ines, 'the API lists the participant added from the page');
+  assert.equal(ines.phase, 'identifie');
+
+  // The parent's history holds the children's milestones, newest first, each naming its child.
+  const history = page.locator('#history tbody tr');
+  const fromChildren = page.locator('#history tbody tr.from-child');
+  assert.equal(await fromChildren.count(), 6, 'three creations, three moves');
+  assert.equal(await history.first().getAttribute('data-child'), ines.id);
+  assert.match(await history.first().innerText(), /Inès K\. — créé — en Identifiée/);
+  const leaRows = await page.locator('#history tbody tr.from-child[data-child="lea-m"]').allInnerTexts();
+  assert.match(leaRows[0], /Sous-élément \(Participants\)\s+Léa M\. — Recrutement — passe en Recrutée/);
+  assert.equal(leaRows.length, 3);
+  // The parent's own creation is older than every milestone of its children.
+  assert.equal(await history.last().getAttribute('data-type'), 'project_registered');
+  await cardShot(page, card, 'children-card');
+  await shot(page, 'children');
+
+  // A child's page names its parent and links back; moving it moves the parent's counts.
+  await kind.getByRole('link', { name: 'Inès K.' }).click();
+  const parentLine = page.locator('#link-parent');
+  await parentLine.waitFor();
+  assert.equal((await parentLine.innerText()).trim(), 'Sous-élément (Participants) de : Insertion à Saint-Essai');
+  await page.getByLabel('Événement', { exact: true }).selectOption('non_retenu');
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.locator('#current-phase[data-phase="non_retenu"]').waitFor();
+  await parentLine.getByRole('link', { name: 'Insertion à Saint-Essai' }).click();
+  await page.locator('#current-phase[data-phase="recrutement"]').waitFor();
+  await until(async () => (await phaseCount(page, 'non_retenu').innerText()).trim() === '2', 'the parent counts two not retained');
+  assert.equal((await phaseCount(page, 'identifie').innerText()).trim(), '0');
+  assert.match(await history.first().innerText(), /Inès K\. — Non retenue — passe en Non retenue/);
+  // The programme lists the project, not its participants.
+  await page.goto(`${server.base}/ui/index.html#/programme/${PROGRAMME}`);
+  await page.locator(`table.actions tr[data-project="${INSERTION}"]`).waitFor();
+  assert.equal(await page.locator('table.actions tr[data-project="lea-m"]').count(), 0);
+  // In English: the card and the merged history in the workflows' English words.
+  await page.getByRole('button', { name: 'Passer en anglais' }).click();
+  await page.goto(`${server.base}/ui/index.html#/action/${INSERTION}`);
+  await page.getByRole('heading', { name: 'Sub-items' }).waitFor();
+  assert.deepEqual(await kind.locator('tbody tr th').allInnerTexts(),
+    ['Identified', 'Pre-selected', 'Recruited (end)', 'Not retained (end)']);
+  assert.equal((await kind.locator('.child-counts').innerText()).trim(), '3 in all, 0 still open');
+  assert.match(await history.first().innerText(), /Sub-item \(Participants\)\s+Inès K\. — Not retained — moves to Not retained/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a spawned project: the origin lists it, it names its origin, both links followed', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await coordinator('POST', `/v1/projects/${INSERTION}/events`, { type: 'recrutement_clos', data: {} });
+  await page.goto(`${server.base}/ui/index.html#/action/${INSERTION}`);
+  await page.locator('#current-phase[data-phase="suivi"]').waitFor();
+  assert.equal(await page.locator('#spawned').count(), 0, 'nothing spawned yet');
+  // The copy is decided from the page; the runtime creates it.
+  await page.getByLabel('Événement', { exact: true }).selectOption('essaimage');
+  await page.getByLabel(/^titre/).fill('Insertion à Villeneuve-les-Prés');
+  await page.getByLabel(/^territoire/).fill('Villeneuve-les-Prés');
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.locator('#current-phase[data-phase="essaime"]').waitFor();
+  const [spawned] = (await coordinator('GET', `/v1/projects/${INSERTION}`)).state.spawned;
+  assert.equal(spawned.workflow, 'projet_insertion');
+  // Its title shows once the runtime has created it (the page follows its creation live).
+  const link = page.locator(`#spawned li[data-spawned="${spawned.project}"] a`);
+  await link.waitFor({ timeout: WAIT_MS });
+  assert.equal((await link.innerText()).trim(), 'Insertion à Villeneuve-les-Prés');
+  assert.match(await page.locator('#spawned').innerText(), /Projet d'insertion, essaimage/);
+  await cardShot(page, page.locator('#spawned'), 'spawned-card');
+  await link.click();
+  const origin = page.locator('#link-origin');
+  await origin.waitFor();
+  assert.match(await origin.innerText(), /^Créé à partir de : Insertion à Saint-Essai \(essaimage\)$/);
+  await page.locator('#current-phase[data-phase="recrutement"]').waitFor();
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Action : Insertion à Villeneuve-les-Prés');
+  await shot(page, 'spawned');
+  await origin.getByRole('link', { name: 'Insertion à Saint-Essai' }).click();
+  await page.locator('#current-phase[data-phase="essaime"]').waitFor();
+  await page.locator(`#spawned li[data-spawned="${spawned.project}"] a`).waitFor();
+  // A 404 is expected while the runtime had not created the copy yet.
+  assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
+  await page.context().close();
+});
+
+test('a partner who joins an action sees it from then on, not before, nor once it has left', async () => {
+  await coordinator('POST', '/v1/partners', { id: 'mission-locale-essai', name: 'Mission locale du Val-des-Essais', kind: 'emploi' });
+  const partner = await newPage();
+  await logIn(partner, tokens.missionLocale.token);
+  // Before: no action of its own, and the action is unknown to it.
+  const mine = partner.locator('#my-projects');
+  await mine.waitFor();
+  assert.match(await mine.innerText(), /Vous ne prenez part à aucune action pour l’instant\./);
+  await shot(partner, 'partner-before');
+  await partner.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
+  await partner.getByRole('alert').filter({ hasText: 'Introuvable (404)' }).waitFor();
+
+  // The coordinator records the join on the action's page.
+  const coord = await newPage();
+  await logIn(coord, tokens.coordinator.token);
+  await coord.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
+  await coord.getByRole('heading', { name: 'Partenaires' }).waitFor();
+  assert.equal(await coord.locator('#partners li[data-partner="mission-locale-essai"]').count(), 0);
+  await coord.getByLabel('Événement', { exact: true }).selectOption('partenaire_associe');
+  await coord.locator('#field-partenaire').fill('mission-locale-essai');
+  await coord.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  const joined = coord.locator('#partners li[data-partner="mission-locale-essai"]');
+  await joined.waitFor();
+  assert.match(await joined.innerText(), /^Mission locale du Val-des-Essais \(mission-locale-essai\) — a rejoint le /);
+  // Those there from the start have no date.
+  assert.doesNotMatch(await coord.locator('#partners li[data-partner="ccas-essai"]').innerText(), /rejoint/);
+  await cardShot(coord, coord.locator('#partners'), 'partners-card');
+  assert.deepEqual(coord.errors, []);
+  await coord.context().close();
+
+  // After: the action is in the partner's list (the read model follows) and its page opens.
+  await until(async () => (await coordinator('GET', '/v1/projects?partner=mission-locale-essai')).total === 1,
+    'the read model lists the action under the partner');
+  await partner.goto(`${server.base}/ui/index.html#/programme`);
+  const row = partner.locator('#my-projects tr[data-project="aide-domicile"]');
+  await row.waitFor();
+  assert.equal(await partner.locator('#my-projects tbody tr').count(), 1);
+  await shot(partner, 'partner-after');
+  await row.getByRole('link', { name: 'Aide à domicile mutualisée' }).click();
+  await partner.locator('#current-phase').waitFor();
+  assert.equal((await partner.locator('h1').innerText()).trim(), 'Action : Aide à domicile mutualisée');
+  await partner.locator('#partners li[data-partner="mission-locale-essai"]').waitFor();
+  assert.equal(await partner.locator('#partners details.partners-edit-box').count(), 0, 'a partner does not change the list');
+
+  // The coordinator takes it off the action from the partners card: it is
+  // listed as gone, and the action is hidden from it again.
+  const again = await newPage();
+  await logIn(again, tokens.coordinator.token);
+  await again.goto(`${server.base}/ui/index.html#/action/aide-domicile`);
+  await again.locator('#partners li[data-partner="mission-locale-essai"]').waitFor();
+  await again.getByText('Modifier les partenaires').click();
+  const box = again.getByLabel('Mission locale du Val-des-Essais (mission-locale-essai)');
+  assert.equal(await box.isChecked(), true);
+  await box.uncheck();
+  await again.getByRole('button', { name: 'Enregistrer les partenaires' }).click();
+  const gone = again.locator('#partners ul.partners-left li[data-partner="mission-locale-essai"]');
+  await gone.waitFor();
+  assert.match(await gone.innerText(), /^Mission locale du Val-des-Essais \(mission-locale-essai\) — parti le /);
+  assert.deepEqual((await coordinator('GET', '/v1/projects/aide-domicile')).info.partners, ['ccas-essai', 'emploi-essai']);
+  await cardShot(again, again.locator('#partners'), 'partners-left-card');
+  assert.deepEqual(again.errors, []);
+  await again.context().close();
+  await partner.reload();
+  await partner.getByRole('alert').filter({ hasText: 'Introuvable (404)' }).waitFor();
+  // 404s of the "before" and "after" are expected console errors of that part.
+  assert.deepEqual(partner.errors.filter((e) => !/status of 404/.test(e)), []);
+  await partner.context().close();
 });

@@ -228,3 +228,128 @@ test('an unknown track key is told with the key', () => {
   const failure = new ApiError(422, { code: 'unknown_track_key', reason: 'x', details: { track: 'financeurs', key: 'bpi' } });
   assert.match(describeFailure(failure).sentence, /« bpi »/);
 });
+
+// A children route's answer as GET /v1/projects/{id}/children gives it
+// (engine/api/project_routes.cc), for projet_insertion's participants.
+const CHILDREN_BODY = {
+  kinds: [{ id: 'participants', labels: { fr: 'Participants', en: 'Participants' }, workflow: 'parcours_participant', visibility: 'parent' }],
+  counts: { participants: { total: 3, open: 1, phases: { identifie: 1, preselectionne: 0, recrute: 1, non_retenu: 1 } } },
+  children: [
+    { id: 'p1', title: 'Léa M.', children: 'participants', workflow: 'parcours_participant', phase: 'recrute',
+      phase_labels: { fr: 'Recrutée', en: 'Recruited' }, terminal: true },
+    { id: 'p2', title: 'Yanis B.', children: 'participants', workflow: 'parcours_participant', phase: 'identifie',
+      phase_labels: { fr: 'Identifiée', en: 'Identified' }, terminal: false },
+  ],
+  milestones: [],
+};
+const PARCOURS = {
+  name: 'parcours_participant', labels: { fr: 'Parcours', en: 'Path' },
+  phases: [
+    { id: 'identifie', labels: { fr: 'Identifiée', en: 'Identified' }, terminal: false },
+    { id: 'preselectionne', labels: { fr: 'Présélectionnée', en: 'Pre-selected' }, terminal: false },
+    { id: 'recrute', labels: { fr: 'Recrutée', en: 'Recruited' }, terminal: true },
+    { id: 'non_retenu', labels: { fr: 'Non retenue', en: 'Not retained' }, terminal: true },
+  ],
+  events: [{ type: 'recrutement', labels: { fr: 'Recrutement', en: 'Recruitment' } }],
+  created_by: ['coordinator', 'partner'],
+};
+
+test('children: counts per phase in the child method’s order with its labels, the visible children, the hidden ones counted', async () => {
+  const { childrenModel } = await import(join(WWW, 'views', 'children.js'));
+  const [kind] = childrenModel(CHILDREN_BODY, new Map([['participants', PARCOURS]]));
+  assert.equal(kind.label, 'Participants');
+  assert.deepEqual(kind.phases.map((p) => [p.id, p.label, p.n, p.terminal]), [
+    ['identifie', 'Identifiée', 1, false], ['preselectionne', 'Présélectionnée', 0, false],
+    ['recrute', 'Recrutée', 1, true], ['non_retenu', 'Non retenue', 1, true]]);
+  assert.deepEqual(kind.items.map((c) => [c.id, c.title, c.phaseLabel, c.terminal]),
+    [['p1', 'Léa M.', 'Recrutée', true], ['p2', 'Yanis B.', 'Identifiée', false]]);
+  assert.equal(kind.hidden, 1, 'three counted, two visible');
+  assert.deepEqual([kind.total, kind.open], [3, 1]);
+  // Without the child's definition: the counts' phases, named by the children's labels or readably.
+  const [bare] = childrenModel(CHILDREN_BODY, new Map());
+  assert.deepEqual(bare.phases.map((p) => [p.id, p.label]), [
+    ['identifie', 'Identifiée'], ['preselectionne', 'preselectionne'], ['recrute', 'Recrutée'], ['non_retenu', 'non retenu']]);
+  // A kind nobody created yet: zeros, no items.
+  const [empty] = childrenModel({ kinds: CHILDREN_BODY.kinds, counts: {}, children: [] }, new Map());
+  assert.deepEqual([empty.total, empty.open, empty.hidden, empty.items.length, empty.phases.length], [0, 0, 0, 0, 0]);
+  setLang('en');
+  try {
+    const [english] = childrenModel(CHILDREN_BODY, new Map([['participants', PARCOURS]]));
+    assert.equal(english.phases[2].label, 'Recruited');
+    assert.equal(t('children_counts_line', { total: english.total, open: english.open }), '3 in all, 1 still open');
+  } finally {
+    setLang('fr');
+  }
+});
+
+test('children: who may add one follows the child workflow’s created_by', async () => {
+  const { mayCreate } = await import(join(WWW, 'views', 'children.js'));
+  assert.equal(mayCreate(PARCOURS, ['partner']), true);
+  assert.equal(mayCreate(PARCOURS, ['elu']), false);
+  assert.equal(mayCreate({ ...PARCOURS, created_by: undefined }, ['coordinator']), true, 'default: coordinators and admins');
+  assert.equal(mayCreate({ ...PARCOURS, created_by: undefined }, ['partner']), false);
+  assert.equal(mayCreate(PARCOURS, ['observer', 'coordinator']), false, 'observers only read');
+  assert.equal(mayCreate(null, ['coordinator']), false, 'an unknown workflow');
+});
+
+test('the history merges the children’s milestones in time order, newest first, the parent first on a tie', async () => {
+  const { mergeHistory } = await import(join(WWW, 'views', 'children.js'));
+  const event = (version, at) => ({ version, type: `e${version}`, metadata: { recorded_at: at } });
+  const events = [event(1, '2026-03-01T09:00:00Z'), event(2, '2026-03-03T09:00:00Z'), event(3, '2026-03-03T09:00:00Z')];
+  const milestones = [
+    { child: 'p1', to: 'identifie', at: '2026-03-02T10:00:00Z' },
+    { child: 'p1', from: 'identifie', to: 'recrute', at: '2026-03-03T09:00:00Z' },
+    { child: 'p2', to: 'identifie', at: '2026-03-04T08:00:00.123456Z' },
+  ];
+  const merged = mergeHistory(events, milestones);
+  assert.deepEqual(merged.map((x) => (x.source === 'self' ? `v${x.event.version}` : `${x.milestone.child}:${x.milestone.to}`)),
+    ['p2:identifie', 'p1:recrute', 'v3', 'v2', 'p1:identifie', 'v1']);
+  assert.deepEqual(mergeHistory(events, []).map((x) => x.event.version), [3, 2, 1]);
+  assert.deepEqual(mergeHistory([], milestones).map((x) => x.milestone.to), ['identifie', 'recrute', 'identifie']);
+});
+
+test('links: parent, origin and spawned projects read from a project', async () => {
+  const { linksOf, linkedIds, SPAWNED_TITLES_READ } = await import(join(WWW, 'views', 'project_links.js'));
+  const spawnedCopy = {
+    info: { id: 'copie', origin: { project: 'insertion-orly', link: 'essaimage', event: 'ev-1' } },
+    state: { phase: 'recrutement' },
+  };
+  const origin = {
+    info: { id: 'insertion-orly' },
+    state: { spawned: [{ project: 'copie', workflow: 'projet_insertion', link: 'essaimage' }] },
+  };
+  const child = { info: { id: 'p1', parent: { project: 'insertion-orly', link: 'participants' } }, state: {} };
+  assert.deepEqual(linksOf(spawnedCopy), {
+    parent: null, origin: { project: 'insertion-orly', link: 'essaimage', event: 'ev-1' }, spawned: [] });
+  assert.deepEqual(linksOf(origin).spawned, [{ project: 'copie', workflow: 'projet_insertion', link: 'essaimage' }]);
+  assert.deepEqual(linksOf(child).parent, { project: 'insertion-orly', kind: 'participants' });
+  assert.deepEqual(linkedIds(linksOf(child)), ['insertion-orly']);
+  const many = { info: {}, state: { spawned: Array.from({ length: SPAWNED_TITLES_READ + 5 }, (_, i) => ({ project: `s${i}` })) } };
+  assert.equal(linkedIds(linksOf(many)).length, SPAWNED_TITLES_READ, 'titles are read for a bounded number');
+  assert.deepEqual(linksOf({ info: {}, state: {} }), { parent: null, origin: null, spawned: [] });
+});
+
+test('partners: the list now, who joined when (event or coordinator), who left', async () => {
+  const { partnerRoster } = await import(join(WWW, 'views', 'project_links.js'));
+  const at = (day) => `2026-04-0${day}T09:00:00Z`;
+  const events = [
+    { type: 'project_registered', data: { partners: ['afpa'] }, metadata: { recorded_at: at(1), actor: 'person:c' } },
+    { type: 'project_created', data: { data: {}, effects: {} }, metadata: { recorded_at: at(1) } },
+    { type: 'partenaire_associe', data: { data: {}, effects: { partners: { joined: ['ccas'] } } }, metadata: { recorded_at: at(2), actor: 'person:c' } },
+    { type: 'partenaire_associe', data: { data: {}, effects: { partners: { joined: ['ccas'] } } }, metadata: { recorded_at: at(3) } },
+    { type: 'project_partners_changed', data: { partners: ['ccas', 'mission-locale'] }, metadata: { recorded_at: at(4), actor: 'person:d' } },
+  ];
+  const roster = partnerRoster({ partners: ['ccas', 'mission-locale'] }, events);
+  assert.deepEqual(roster.now, [
+    { id: 'ccas', joined: { at: at(2), by: 'person:c' } },  // joining again changes nothing
+    { id: 'mission-locale', joined: { at: at(4), by: 'person:d' } },
+  ]);
+  assert.deepEqual(roster.left, [{ id: 'afpa', at: at(4) }]);
+  // A partner there from the creation has no join date; a field's partners are added.
+  const first = partnerRoster({ partners: ['afpa'] }, events.slice(0, 2), ['afpa', 'pole-emploi']);
+  assert.deepEqual(first, { now: [{ id: 'afpa', joined: null }, { id: 'pole-emploi', joined: null }], left: [] });
+  // A leave through an event.
+  const left = partnerRoster({ partners: [] }, [...events.slice(0, 3),
+    { type: 'partenaire_retire', data: { effects: { partners: { left: ['ccas'] } } }, metadata: { recorded_at: at(5) } }]);
+  assert.deepEqual(left.left, [{ id: 'ccas', at: at(5) }]);
+});

@@ -3,7 +3,7 @@
 // optional libfaketime start date (to make history in the past).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // How long the server may take to print its address.
@@ -12,12 +12,27 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
-// tokens: [{token, subject, roles, partner?}]
-export function writeConfig(dir, { sourceDir, tokens }) {
+// A workflows folder for the server: every .yaml of the given folders copied
+// into dir/workflows (the shipped workflows/ and test-only ones side by side).
+export function workflowsFolder(dir, sources) {
+  const target = join(dir, 'workflows');
+  mkdirSync(target, { recursive: true });
+  for (const source of sources) {
+    for (const name of readdirSync(source).filter((n) => n.endsWith('.yaml'))) {
+      if (existsSync(join(target, name))) throw new Error(`two workflow files named ${name}`);
+      copyFileSync(join(source, name), join(target, name));
+    }
+  }
+  return target;
+}
+
+// tokens: [{token, subject, roles, partner?}]; workflowsDir: the folder
+// deployed (default: the source tree's workflows/).
+export function writeConfig(dir, { sourceDir, tokens, workflowsDir = join(sourceDir, 'workflows') }) {
   const lines = [
     'server:', '  listen_address: 127.0.0.1', '  port: 0', '  drain_timeout_ms: 1000',
     `data_dir: ${join(dir, 'data')}`,
-    `workflows_dir: ${join(sourceDir, 'workflows')}`,
+    `workflows_dir: ${workflowsDir}`,
     'api:', '  stream_keepalive_ms: 500',
     'programmes:', '  escalation_days: 14',
     'webhooks:', '  retry_schedule_ms: [0, 100]', '  retry_jitter_percent: 0',

@@ -11,6 +11,10 @@ import { recordForm } from './record_form.js';
 import { milestoneTable } from './milestones.js';
 import { timersCard } from './project_timers.js';
 import { tracksCard, keyedMoves } from './tracks.js';
+import { loadChildren, childrenCard, childForm, mergeHistory, childMilestoneCells } from './children.js';
+import {
+  linksOf, linkedProjects, linkLines, spawnedCard, partnerRoster, partnersCard, workflowLabeller,
+} from './project_links.js';
 
 const HISTORY_PAGE = 100;
 const HISTORY_MAX_PAGES = 50;
@@ -20,7 +24,7 @@ export async function render(ctx) {
   const id = ctx.params[0];
   const page = h('article', { class: 'action', 'aria-labelledby': 'action-title' });
   replace(ctx.main, page);
-  const live = { project: null, def: null, form: null };
+  const live = { project: null, def: null, form: null, childForm: undefined, related: new Set() };
   const parts = {
     header: h('header', {}),
     timeline: h('section', { class: 'card', 'aria-labelledby': 'timeline-title' }),
@@ -29,7 +33,11 @@ export async function render(ctx) {
     history: h('section', { class: 'card', 'aria-labelledby': 'history-title' }),
   };
 
+  // Loads may overlap (a command's answer, live events of the project, its
+  // children, its spawned projects): only the latest one started draws.
+  let latestLoad = 0;
   async function load() {
+    const mine = ++latestLoad;
     try {
       const project = await api.get(`/v1/projects/${api.enc(id)}`);
       const [def, events] = await Promise.all([
@@ -38,28 +46,39 @@ export async function render(ctx) {
       ]);
       const milestones = project.info.programme ? await nextMilestones(project.info) : [];
       const partnerNames = await api.partnerNames().catch(() => new Map());
+      const children = def.children?.length ? await loadChildren(ctx, id) : null;
+      const related = await relatedOf(ctx, project);
+      if (mine !== latestLoad) return;
       live.project = project;
       live.def = def;
-      draw(project, def, events, milestones, partnerNames);
+      // Children and linked projects whose own events change this page
+      // (a child moving, a spawned project being created).
+      live.related = new Set([...(children?.model ?? []).flatMap((k) => k.items.map((c) => c.id)),
+        ...related.links.spawned.map((s) => s.project)]);
+      draw(project, def, events, milestones, partnerNames, children, related);
     } catch (failure) {
+      if (mine !== latestLoad) return;
       replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence),
         h('p', {}, h('a', { href: '#/programme' }, t('action_back'))));
     }
   }
 
-  function draw(project, def, events, milestones, partnerNames) {
+  function draw(project, def, events, milestones, partnerNames, children, related) {
     const phaseLabel = (pid) => label(def.phases.find((p) => p.id === pid)?.labels, pid);
     const fields = project.state.fields ?? {};
     replace(parts.header,
       h('p', {}, h('a', { href: `#/programme/${api.enc(project.info.programme ?? '')}` }, t('action_back'))),
       h('h1', { id: 'action-title' }, t('action_title', { title: project.info.title || project.info.id })),
+      linkLines(related.links, related.known, { kindLabel: related.parentKindLabel }),
       h('p', { class: 'status-line' },
         h('span', { class: 'badge phase', id: 'current-phase', 'data-phase': project.state.phase },
           t('action_phase', { phase: phaseLabel(project.state.phase) })),
         project.late ? h('span', { class: 'badge late' }, t('late')) : null,
         project.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null,
         h('span', { class: 'muted' }, t('action_version', { version: project.version }))),
-      h('p', {}, fields.porteur ? t('porteur', { nom: fields.porteur.nom, nature: porteurNature(def, fields.porteur.nature) }) : t('porteur_none')));
+      propertyOf(def.state, 'porteur')
+        ? h('p', {}, fields.porteur ? t('porteur', { nom: fields.porteur.nom, nature: porteurNature(def, fields.porteur.nature) }) : t('porteur_none'))
+        : null);
 
     replace(parts.timeline, h('h2', { id: 'timeline-title' }, t('timeline_title')), timeline(def, project, events));
     replace(parts.workflow,
@@ -76,15 +95,15 @@ export async function render(ctx) {
     replace(parts.side,
       live.form.element,
       tracksCard(def, project.state),
+      children ? childrenCard(children.model, childFormOf(children)) : null,
+      spawnedCard(related.links, related.known, related.workflowLabel),
       h('section', { class: 'card', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, t('milestones_next')),
         milestones.length ? milestoneTable(project.info.programme, milestones, { canHold: ctx.canManage, onHeld: load, toast: ctx.toast, compact: true })
           : h('p', {}, t('none'))),
       timersCard(project.timers),
-      h('section', { class: 'card', 'aria-labelledby': 'partners-title' },
-        h('h2', { id: 'partners-title' }, t('partners_title')),
-        listOrNone([...new Set([...(project.info.partners ?? []), ...(fields.partenaires ?? [])])]
-          .map((id) => (partnerNames.has(id) && partnerNames.get(id) !== id ? `${partnerNames.get(id)} (${id})` : id)))),
+      partnersCard(partnerRoster(project.info, events, fields.partenaires ?? []), partnerNames,
+        ctx.canManage ? { project, toast: ctx.toast, onChanged: load } : null),
       h('section', { class: 'card', 'aria-labelledby': 'people-title' },
         h('h2', { id: 'people-title' }, t('people_title')),
         people(project, fields)),
@@ -92,15 +111,47 @@ export async function render(ctx) {
         h('h2', { id: 'indicators-title' }, t('indicators_title')),
         indicators(def, fields.indicateurs ?? [])));
 
-    replace(parts.history, h('h2', { id: 'history-title' }, t('history_title')), historyTable(def, events, phaseLabel));
+    replace(parts.history, h('h2', { id: 'history-title' }, t('history_title')), historyTable(def, events, phaseLabel, children));
     if (!parts.header.isConnected) replace(page, parts.header, h('div', { class: 'columns' }, h('div', { class: 'main-col' }, parts.timeline, parts.workflow, parts.history), parts.side));
+  }
+
+  // Made once: the kinds of children are the workflow's, fixed for the page.
+  function childFormOf(children) {
+    if (live.childForm === undefined) {
+      live.childForm = childForm(children.model, {
+        parentId: id, kindDefs: children.kindDefs, roles: ctx.me.roles, toast: ctx.toast, onCreated: load,
+      });
+    }
+    return live.childForm;
   }
 
   await load();
   return {
     relevant: (event) => event.data?.stream === `project-${id}`
+      || live.related.has((event.data?.stream ?? '').replace(/^project-/, ''))
       || (live.project?.info.programme && event.data?.stream === `programme-${live.project.info.programme}`),
     refresh: load,
+  };
+}
+
+// The projects this one is linked to (parent, origin, spawned) with the
+// titles the caller may see, the label of the parent's kind of children and
+// the labels of the spawned projects' workflows.
+async function relatedOf(ctx, project) {
+  const links = linksOf(project);
+  const known = await linkedProjects(links);
+  const defs = new Map();
+  const names = new Set(links.spawned.map((s) => s.workflow).filter(Boolean));
+  const parentWorkflow = links.parent ? known.get(links.parent.project)?.workflow : null;
+  if (parentWorkflow) names.add(parentWorkflow);
+  await Promise.all([...names].map(async (name) => {
+    const def = await ctx.workflowOf(name).catch(() => null);
+    if (def) defs.set(name, def);
+  }));
+  const parentKinds = defs.get(parentWorkflow)?.children ?? [];
+  return {
+    links, known, workflowLabel: workflowLabeller(defs),
+    parentKindLabel: (kind) => label(parentKinds.find((k) => k.id === kind)?.labels, kind),
   };
 }
 
@@ -152,8 +203,18 @@ function timeline(def, project, events) {
   }));
 }
 
-function historyTable(def, events, phaseLabel) {
-  const rows = [...events].reverse().map((e) => {
+// The project's events, newest first, with its children's milestones
+// merged in time order (each naming the child it comes from).
+function historyTable(def, events, phaseLabel, children) {
+  const kindLabel = (kind) => children?.model.find((k) => k.id === kind)?.label ?? kind;
+  const rows = mergeHistory(events, children?.milestones ?? []).map((entry) => {
+    if (entry.source === 'child') {
+      const m = entry.milestone;
+      const cells = childMilestoneCells(m, { kindLabel, kindDefs: children.kindDefs });
+      return h('tr', { class: 'from-child', 'data-child': m.child, 'data-type': m.type },
+        h('td', { class: 'when' }, cells.when), h('td', {}, cells.who), h('td', {}, cells.what), h('td', { class: 'details' }, ''));
+    }
+    const e = entry.event;
     const typeDef = def.events.find((x) => x.type === e.type);
     const what = typeDef ? label(typeDef.labels, e.type) : t(`event_${e.type}`);
     const to = e.data?.effects?.phase?.to;
@@ -189,9 +250,6 @@ function porteurNature(def, nature) {
   return choiceLabel(propertyOf(propertyOf(def.state, 'porteur'), 'nature'), nature);
 }
 
-function listOrNone(items) {
-  return items.length ? h('ul', {}, items.map((x) => h('li', {}, x))) : h('p', {}, t('none'));
-}
 
 function roleName(role) {
   const key = `role_${role}`;

@@ -6,6 +6,7 @@ import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
 import { milestoneTable } from './milestones.js';
+import { myProjectsCard, loadMyProjects } from './my_projects.js';
 
 // Reviews shown under "next milestones".
 const NEXT_MILESTONES = 6;
@@ -22,7 +23,13 @@ export async function render(ctx) {
   async function load(minPosition = 0) {
     try {
       const list = (await api.get('/v1/programmes')).programmes ?? [];
-      if (list.length === 0) { replace(page, h('p', {}, t('no_programme'))); return; }
+      if (list.length === 0) {
+        // No programme to show: the projects the caller takes part in, if any.
+        const mine = await loadMyProjects(ctx);
+        page.setAttribute('aria-labelledby', 'my-projects-title');
+        replace(page, mine.projects.length || !ctx.canManage ? myProjectsCard(mine.projects, mine.defs) : h('p', {}, t('no_programme')));
+        return;
+      }
       if (!state.programmeId || !list.some((p) => p.id === state.programmeId)) state.programmeId = list[0].id;
       const id = state.programmeId;
       const [programme, projects, overdue, upcoming] = await Promise.all([
@@ -42,6 +49,7 @@ export async function render(ctx) {
   function draw({ list, programme, projects, phases, overdue, upcoming }) {
     const def = programme.definition;
     const focusId = document.activeElement?.id;
+    page.setAttribute('aria-labelledby', 'programme-title');
     replace(page,
       h('h1', { id: 'programme-title' }, t('programme_title', { title: def.title })),
       list.length > 1 ? programmePicker(list, state.programmeId) : null,
@@ -156,7 +164,8 @@ async function projectsOf(programmeId, minPosition) {
     if (!minPosition || (first.index_position ?? 0) >= minPosition || attempt >= CATCH_UP_TRIES) break;
     await new Promise((resolve) => setTimeout(resolve, CATCH_UP_DELAY_MS));
   }
-  return api.getAllProjects(`programme=${api.enc(programmeId)}`);
+  // Sub-items are shown on their parent's page, not as actions of the programme.
+  return (await api.getAllProjects(`programme=${api.enc(programmeId)}`)).filter((p) => !p.info.parent);
 }
 
 // The phases of the workflows the projects follow, in their order; phases
