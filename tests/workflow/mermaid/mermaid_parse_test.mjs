@@ -67,7 +67,6 @@ const testWorkflows = [
   'tests/workflow/testdata/links/parcours_participant.yaml',
   'tests/workflow/testdata/tour_financement.yaml',
   'tests/workflow/testdata/timers_revue.yaml',
-  'tests/workflow/testdata/financement.yaml',
 ];
 
 test('there are workflows to check', () => {
