@@ -21,6 +21,10 @@ std::optional<RelaisConfig> LoadConfig(const std::string& path) {
 
 std::unique_ptr<RuntimeHost> OpenHost(const RelaisConfig& config, bool deploy) {
   auto host = RuntimeHost::Open(config, deploy);
+  if (!host.ok() && host.status().code() == StatusCode::kInvalidArgument) {  // a workflow file that does not load
+    std::fprintf(stderr, "relais: the workflows do not deploy: %s\n", host.status().message().c_str());
+    return nullptr;
+  }
   if (!host.ok()) {
     std::fprintf(stderr, "relais: cannot open the store: %s\n(is `relais serve` running on it? stop it first)\n",
                  host.status().message().c_str());

@@ -196,6 +196,24 @@ TEST_F(MigrateLinksTest, ChildrenMovedToANewVersionKeepTheParentsCountsPerPhase)
   });
 }
 
+TEST_F(MigrateLinksTest, AChildVersionThatDropsAPhaseTheParentCountsDoesNotDeploy) {
+  // "identifie" is counted by the parent's guard (project.children.participants.phases.identifie == 0).
+  NewVersion("parcours_participant", [](std::string t) {
+    t = Replaced(t, "id: identifie", "id: repere");
+    t = Replaced(t, "initial: identifie", "initial: repere");
+    t = Replaced(t, "phases: [identifie]", "phases: [repere]");
+    return Replaced(t, "[identifie, preselectionne]", "[repere, preselectionne]");
+  });
+  auto r = Relais({"migrate", "--config", config_path_, "--workflow", "parcours_participant", "--map",
+                   "identifie=repere", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("relais: the workflows do not deploy:"));
+  EXPECT_THAT(r.err, HasSubstr("projet_insertion.yaml:31:17: error[unknown-phase]: children 'participants' are "
+                               "counted in a phase their workflow 'parcours_participant' does not have"));
+  EXPECT_THAT(r.err, HasSubstr("expected one of repere, preselectionne, recrute, non_retenu"));
+  EXPECT_THAT(r.err, Not(HasSubstr("is `relais serve` running")));
+}
+
 TEST_F(MigrateLinksTest, AParentVersionThatDropsAKindOfChildrenIsRefused) {
   uint64_t version_before = 0;
   WithHost([&](RuntimeHost& host) { version_before = host.projects().Load("ins")->version; });
