@@ -21,6 +21,10 @@ std::optional<RelaisConfig> LoadConfig(const std::string& path) {
 
 std::unique_ptr<RuntimeHost> OpenHost(const RelaisConfig& config, bool deploy) {
   auto host = RuntimeHost::Open(config, deploy);
+  if (!host.ok() && host.status().code() == StatusCode::kInvalidArgument) {  // a workflow file that does not load
+    std::fprintf(stderr, "relais: the workflows do not deploy: %s\n", host.status().message().c_str());
+    return nullptr;
+  }
   if (!host.ok()) {
     std::fprintf(stderr, "relais: cannot open the store: %s\n(is `relais serve` running on it? stop it first)\n",
                  host.status().message().c_str());
@@ -52,6 +56,20 @@ int Rebuild(const Args& args) {
   std::printf("read model rebuilt: %zu project(s) from %llu event(s)\n", host->index().All().size(),
               static_cast<unsigned long long>(host->index().checkpoint()));
   return 0;
+}
+
+// A message of several lines, its later lines indented under the first.
+std::string IndentedLines(std::string text) {
+  for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 3)) text.insert(at + 1, "  ");
+  return text;
+}
+
+// What a migration does besides the phase: keyed tracks, the parent's index.
+void PrintPlanDetails(const runtime::ProjectInfo& info, const runtime::MigrationPlan& plan) {
+  if (!plan.keyed_tracks_text.empty()) std::printf("  %s\n", IndentedLines(plan.keyed_tracks_text).c_str());
+  if (!info.parent.empty())
+    std::printf("  sub-item '%s' of project '%s': its entry in the parent's children index follows (phase %s)\n",
+                info.parent.link.c_str(), info.parent.project.c_str(), plan.phase_after.c_str());
 }
 
 int Migrate(const Args& args) {
@@ -106,22 +124,36 @@ int Migrate(const Args& args) {
   for (const auto& p : page.projects) {
     if (!only.empty() && !only.count(p.info.id)) continue;
     if (p.info.workflow_hash == target->content_hash) continue;
+    auto plan = host->projects().PlanMigration(p.info.id, target->content_hash, mapping);
+    if (!plan.ok()) {
+      std::fprintf(stderr, "%s: %s: %s\n", p.info.id.c_str(), dry_run ? "would be refused" : "refused",
+                   IndentedLines(plan.status().message()).c_str());
+      ++failed;
+      continue;
+    }
     if (dry_run) {
-      std::printf("%s: would move %s -> %s (phase %s)\n", p.info.id.c_str(), p.info.workflow_hash.substr(0, 12).c_str(),
-                  target->content_hash.substr(0, 12).c_str(), p.state.phase.c_str());
+      std::printf("%s: would move %s -> %s (phase %s -> %s)\n", p.info.id.c_str(),
+                  p.info.workflow_hash.substr(0, 12).c_str(), target->content_hash.substr(0, 12).c_str(),
+                  plan->phase_before.c_str(), plan->phase_after.c_str());
+      PrintPlanDetails(p.info, *plan);
+      ++moved;
       continue;
     }
     auto out = host->projects().Migrate(p.info.id, target->content_hash, mapping, {"system:migrate", {"admin"}});
     if (!out.ok()) {
-      std::fprintf(stderr, "%s: refused: %s\n", p.info.id.c_str(), out.status().message().c_str());
+      std::fprintf(stderr, "%s: refused: %s\n", p.info.id.c_str(), IndentedLines(out.status().message()).c_str());
       ++failed;
       continue;
     }
     std::printf("%s: moved to %s, phase %s\n", p.info.id.c_str(), target->content_hash.substr(0, 12).c_str(),
                 out->phase.c_str());
+    PrintPlanDetails(p.info, *plan);
     ++moved;
   }
-  std::printf("%zu project(s) moved, %zu refused\n", moved, failed);
+  if (dry_run)
+    std::printf("%zu project(s) would move, %zu would be refused (dry run: nothing written)\n", moved, failed);
+  else
+    std::printf("%zu project(s) moved, %zu refused\n", moved, failed);
   return failed ? 1 : 0;
 }
 

@@ -1,6 +1,9 @@
 // relais validate / relais render: the workflow files, before anything runs.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "engine/cli/commands.h"
@@ -20,6 +23,36 @@ bool ReadFile(const std::string& path, std::string& out) {
   return true;
 }
 
+// The workflows a file being validated may name (children:): the files
+// given on the command line, else a file named after the workflow beside it
+// (<dir>/<name>.yaml or .yml), loaded once.
+class LinkedFiles {
+ public:
+  void Add(const std::string& text, const std::string& path) {
+    auto def = workflow::LoadWorkflowWithDiagnostics(text, path).definition;
+    if (def) given_.emplace(def->name, std::move(*def));
+  }
+
+  const workflow::WorkflowDefinition* Find(const std::string& name, const std::filesystem::path& dir) {
+    if (auto it = given_.find(name); it != given_.end()) return &it->second;
+    for (const char* ext : {".yaml", ".yml"}) {
+      const std::string path = (dir / (name + ext)).string();
+      if (auto it = beside_.find(path); it != beside_.end()) return it->second ? &*it->second : nullptr;
+      std::string text;
+      if (!ReadFile(path, text)) continue;
+      auto def = workflow::LoadWorkflowWithDiagnostics(text, path).definition;
+      auto& slot = beside_[path];
+      if (def && def->name == name) slot = std::move(def);
+      return slot ? &*slot : nullptr;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::map<std::string, workflow::WorkflowDefinition> given_;
+  std::map<std::string, std::optional<workflow::WorkflowDefinition>> beside_;
+};
+
 }  // namespace
 
 int Validate(const Args& args) {
@@ -28,14 +61,23 @@ int Validate(const Args& args) {
     return 2;
   }
   size_t errors = 0, warnings = 0;
-  for (const std::string& path : args) {
-    std::string text;
-    if (!ReadFile(path, text)) {
+  std::vector<std::string> texts(args.size());
+  std::vector<bool> readable(args.size());
+  for (size_t i = 0; i < args.size(); ++i) readable[i] = ReadFile(args[i], texts[i]);
+  LinkedFiles linked;
+  for (size_t i = 0; i < args.size(); ++i)
+    if (readable[i]) linked.Add(texts[i], args[i]);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& path = args[i];
+    const std::string& text = texts[i];
+    if (!readable[i]) {
       std::fprintf(stderr, "%s: error: cannot read the file\n", path.c_str());
       ++errors;
       continue;
     }
-    auto result = workflow::LoadWorkflowWithDiagnostics(text, path);
+    auto result = workflow::LoadWorkflowWithDiagnostics(
+        text, path, workflow::DefaultLimits(),
+        [&](const std::string& name) { return linked.Find(name, std::filesystem::path(path).parent_path()); });
     const auto& d = result.diagnostics;
     if (!d.items().empty()) std::fputs(d.ToString().c_str(), stderr);
     errors += d.error_count();

@@ -4,6 +4,7 @@
 
 #include "engine/util/ids.h"
 #include "engine/util/time_format.h"
+#include "engine/workflow/keyed_tracks.h"
 #include "engine/workflow/migration.h"
 
 namespace relais::runtime {
@@ -201,6 +202,10 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     workflow::PhaseMapping mapping = d.value("phase_mapping", workflow::PhaseMapping{});
     project.info.workflow_hash = target->content_hash;
     project.state.phase = workflow::MapPhase(mapping, old_phase);
+    if (auto k = d.find("keyed_tracks"); k != d.end()) {  // planned by workflow::MigratedKeyedTracks
+      RELAIS_ASSIGN_OR_RETURN(workflow::Effects changes, workflow::Effects::FromJson({{"keyed_tracks", *k}}));
+      workflow::ApplyKeyedTracks(changes.keyed_tracks, project.state.keyed_tracks);
+    }
     if (project.state.phase != old_phase) {
       project.phase_since = stored.metadata.recorded_at;
       project.state.tracks.clear();  // the new phase starts its own tracks

@@ -527,23 +527,53 @@ StatusOr<std::optional<workflow::Refusal>> ProjectService::PlanSpawns(const Proj
   return std::optional<workflow::Refusal>();
 }
 
+StatusOr<MigrationPlan> ProjectService::PlanMigration(const std::string& project_id, const std::string& to_hash,
+                                                      const std::map<std::string, std::string>& phase_mapping) {
+  RELAIS_ASSIGN_OR_RETURN(Project before, Load(project_id));
+  return PlanMigrationOf(before, to_hash, phase_mapping);
+}
+
+StatusOr<MigrationPlan> ProjectService::PlanMigrationOf(const Project& before, const std::string& to_hash,
+                                                        const std::map<std::string, std::string>& phase_mapping) const {
+  const auto* from = registry_.ByHash(before.info.workflow_hash);
+  const auto* to = registry_.ByHash(to_hash);
+  if (!to) return NotFound("no deployed workflow version " + to_hash);
+  if (!from) return FailedPrecondition("project '" + before.info.id + "' runs on an unknown workflow version");
+  if (to->name != from->name)
+    return InvalidArgument("cannot migrate from workflow '" + from->name + "' to another workflow '" + to->name + "'");
+  RELAIS_RETURN_IF_ERROR(workflow::ValidatePhaseMapping(*from, *to, phase_mapping, {before.state.phase}));
+  workflow::HeldLinks held;
+  held.keyed_tracks = before.state.keyed_tracks;
+  RELAIS_ASSIGN_OR_RETURN(std::vector<ChildEntry> children, children_.List(before.info.id));
+  for (const ChildEntry& c : children) ++held.children[c.link];
+  RELAIS_RETURN_IF_ERROR(workflow::ValidateHeldLinks(*from, *to, held));
+  MigrationPlan plan;
+  plan.from_hash = from->content_hash;
+  plan.to_hash = to_hash;
+  plan.phase_before = before.state.phase;
+  plan.phase_after = workflow::MapPhase(phase_mapping, before.state.phase);
+  plan.keyed_tracks =
+      workflow::MigratedKeyedTracks(*to, before.state.keyed_tracks, plan.phase_after, before.state.fields);
+  plan.keyed_tracks_text = workflow::DescribeKeyedTrackChanges(plan.keyed_tracks, before.state.keyed_tracks);
+  return plan;
+}
+
 StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, const std::string& to_hash,
                                                  const std::map<std::string, std::string>& phase_mapping,
                                                  const Actor& actor) {
   std::lock_guard serial(aggregates_.CommandLock(project_id));
   RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, true));
   const Project& before = slot->project;
-  const auto* from = registry_.ByHash(before.info.workflow_hash);
-  const auto* to = registry_.ByHash(to_hash);
-  if (!to) return NotFound("no deployed workflow version " + to_hash);
-  if (!from) return FailedPrecondition("project '" + project_id + "' runs on an unknown workflow version");
-  if (to->name != from->name)
-    return InvalidArgument("cannot migrate from workflow '" + from->name + "' to another workflow '" + to->name + "'");
-  RELAIS_RETURN_IF_ERROR(workflow::ValidatePhaseMapping(*from, *to, phase_mapping, {before.state.phase}));
+  RELAIS_ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigrationOf(before, to_hash, phase_mapping));
   NewEvent migrated;
   migrated.event_id = NewUuid();
   migrated.type = std::string(kWorkflowMigrated);
-  migrated.data = {{"from_hash", from->content_hash}, {"to_hash", to_hash}, {"phase_mapping", phase_mapping}};
+  migrated.data = {{"from_hash", plan.from_hash}, {"to_hash", to_hash}, {"phase_mapping", phase_mapping}};
+  if (!plan.keyed_tracks.empty()) {
+    workflow::Effects changes;
+    changes.keyed_tracks = plan.keyed_tracks;
+    migrated.data["keyed_tracks"] = changes.ToJson()["keyed_tracks"];
+  }
   migrated.metadata.actor = actor.subject;
   std::vector<NewEvent> events = {migrated};
   // The same fold as a replay gives, so the cache equals the history.

@@ -72,6 +72,14 @@ struct CommandRequest {
   std::optional<DueTimer> firing;            // runtime-internal: the due timer that fires this command
 };
 
+// What a migration does to one project (ProjectService::PlanMigration).
+struct MigrationPlan {
+  std::string from_hash, to_hash;
+  std::string phase_before, phase_after;
+  std::map<std::string, workflow::KeyedTrackChange> keyed_tracks;  // recorded in the migration event
+  std::string keyed_tracks_text;  // workflow::DescribeKeyedTrackChanges; empty = no change
+};
+
 struct CommandOutcome {
   std::optional<workflow::Refusal> refusal;  // set: refused, nothing written
   std::string project_id;
@@ -123,8 +131,17 @@ class ProjectService {
   // may return some other Status on an error.
   StatusOr<CommandOutcome> Execute(CommandRequest request);
 
-  // Moves a project to another version of its workflow, mapping phases.
-  // Errors: kInvalidArgument when the mapping is invalid (nothing written).
+  // What moving a project to another version of its workflow would do,
+  // checked as Migrate checks it; writes nothing. Errors: as Migrate.
+  StatusOr<MigrationPlan> PlanMigration(const std::string& project_id, const std::string& to_hash,
+                                        const std::map<std::string, std::string>& phase_mapping);
+
+  // Moves a project to another version of its workflow, mapping phases; its
+  // keyed tracks follow the new version (MigratedKeyedTracks) and, for a
+  // sub-item, its parent's index entry gets its new version and phase.
+  // Errors: kInvalidArgument when the mapping is invalid or the new version
+  // drops a kind of children the project has or a keyed track holding keys
+  // (workflow::ValidateHeldLinks; nothing written).
   StatusOr<CommandOutcome> Migrate(const std::string& project_id, const std::string& to_hash,
                                    const std::map<std::string, std::string>& phase_mapping, const Actor& actor);
 
@@ -203,6 +220,8 @@ class ProjectService {
   Status FoldNewer(Project& project);
   // The cached project (loaded on a miss). fresh: reload it from the store.
   StatusOr<std::shared_ptr<ProjectSlot>> SlotOf(const std::string& project_id, bool fresh);
+  StatusOr<MigrationPlan> PlanMigrationOf(const Project& before, const std::string& to_hash,
+                                          const std::map<std::string, std::string>& phase_mapping) const;
   // Runs the hooks and appends `events` at before.version with `writes`,
   // and with a snapshot of `before` when one is due (then raises
   // *snapshot_version).

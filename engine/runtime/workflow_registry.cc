@@ -46,7 +46,12 @@ Status WorkflowRegistry::LoadPersisted() {
 }
 
 StatusOr<DeployResult> WorkflowRegistry::Deploy(std::string_view text, std::string_view file_name) {
-  auto loaded = workflow::LoadWorkflowWithDiagnostics(text, file_name);
+  return Deploy(text, file_name, [this](const std::string& name) { return Current(name); });
+}
+
+StatusOr<DeployResult> WorkflowRegistry::Deploy(std::string_view text, std::string_view file_name,
+                                                const workflow::LinkedWorkflows& linked) {
+  auto loaded = workflow::LoadWorkflowWithDiagnostics(text, file_name, workflow::DefaultLimits(), linked);
   if (!loaded.definition) return InvalidArgument(loaded.diagnostics.ToString());
   DeployResult result;
   result.diagnostics = loaded.diagnostics;
@@ -80,11 +85,22 @@ Status WorkflowRegistry::DeployDirectory(const std::string& dir) {
   }
   if (ec) return NotFound("cannot list workflow directory " + dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
+  std::vector<std::string> texts;
+  std::map<std::string, workflow::WorkflowDefinition> in_dir;  // name -> definition, for the links between files
   for (const auto& path : files) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
-    auto deployed = Deploy(ss.str(), path.string());
+    texts.push_back(ss.str());
+    auto loaded = workflow::LoadWorkflowWithDiagnostics(texts.back(), path.string());
+    if (loaded.definition) in_dir.emplace(loaded.definition->name, std::move(*loaded.definition));
+  }
+  const workflow::LinkedWorkflows linked = [&](const std::string& name) -> const workflow::WorkflowDefinition* {
+    auto it = in_dir.find(name);
+    return it != in_dir.end() ? &it->second : Current(name);
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto deployed = Deploy(texts[i], files[i].string(), linked);
     if (!deployed.ok()) return deployed.status();
   }
   return Status::Ok();

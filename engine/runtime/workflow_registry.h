@@ -17,6 +17,7 @@
 #include "engine/store/event_store.h"
 #include "engine/workflow/definition.h"
 #include "engine/workflow/diagnostics.h"
+#include "engine/workflow/loader.h"
 
 namespace relais::runtime {
 
@@ -36,11 +37,17 @@ class WorkflowRegistry {
   Status LoadPersisted();
 
   // Validates and persists `text`, making it the current version of its name.
+  // The workflows it names (children:) are checked against their current
+  // version here (workflow::LinkedWorkflows), or against `linked` when given.
   // Errors: kInvalidArgument listing every diagnostic (file:line:column);
   // kUnavailable when the store cannot write.
   StatusOr<DeployResult> Deploy(std::string_view text, std::string_view file_name);
+  StatusOr<DeployResult> Deploy(std::string_view text, std::string_view file_name,
+                                const workflow::LinkedWorkflows& linked);
 
-  // Deploys every *.yaml, *.yml and *.json file of `dir` (sorted by name).
+  // Deploys every *.yaml, *.yml and *.json file of `dir` (sorted by name);
+  // a workflow another file of `dir` names is checked against that file,
+  // whatever their order.
   Status DeployDirectory(const std::string& dir);
 
   const workflow::WorkflowDefinition* ByHash(const std::string& hash) const;

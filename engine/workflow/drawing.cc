@@ -1,5 +1,6 @@
 #include "engine/workflow/drawing.h"
 
+#include <algorithm>
 #include <set>
 
 #include "engine/workflow/graph_checks.h"
@@ -24,7 +25,19 @@ struct Words {
   const char* while_suspended;  // events still accepted
   const char* open_quote;
   const char* close_quote;
-  const char* colon;  // French sets a space before ':'
+  const char* colon;        // French sets a space before ':'
+  const char* one_per;      // a keyed track: "one per {list}"
+  const char* key;          // a keyed move: "key {expression}"
+  const char* sub_items;    // "sub-items {kind}: workflow {name}"
+  const char* workflow;     // "workflow"
+  const char* counted_by;   // "counted by {events}"
+  const char* new_project;  // a spawned project's box
+  const char* link;         // "link {name}"
+  const char* creates;      // "{event}: creates a project"
+  const char* every;        // a timer `every: P18M`
+  const char* on_date_of;   // a timer `at:` a date field
+  const char* paused;       // `on_suspend: pause`
+  const char* cancelled;    // `on_suspend: cancel`
 };
 
 constexpr Words kFr{"Suspendu",
@@ -42,7 +55,19 @@ constexpr Words kFr{"Suspendu",
                     "encore permis",
                     "« ",
                     " »",
-                    " : "};
+                    " : ",
+                    "un par",
+                    "clé",
+                    "Sous-projets",
+                    "workflow",
+                    "comptés par",
+                    "Nouveau projet",
+                    "lien",
+                    "crée un projet",
+                    "tous les",
+                    "à la date de",
+                    "mis en pause pendant une suspension",
+                    "annulé par une suspension"};
 constexpr Words kEn{"Suspended",
                     "requires",
                     "timer",
@@ -58,7 +83,19 @@ constexpr Words kEn{"Suspended",
                     "still allowed",
                     "\u201c",
                     "\u201d",
-                    ": "};
+                    ": ",
+                    "one per",
+                    "key",
+                    "Sub-items",
+                    "workflow",
+                    "counted by",
+                    "New project",
+                    "link",
+                    "creates a project",
+                    "every",
+                    "on the date in",
+                    "paused while suspended",
+                    "cancelled by a suspension"};
 
 constexpr std::string_view kSuspendedId = "__suspended";
 constexpr std::string_view kCreatedEvent = "project_created";
@@ -75,6 +112,8 @@ class Builder {
     AddPhases();
     for (const auto& p : def_.initial_phases) out_.edges.push_back({"", SafeId(p), EdgeKind::kStart});
     AddEventEdges();
+    AddChildren();
+    AddSpawns();
     AddGateNotes();
     AddTimerNotes();
     AddSuspension();
@@ -112,15 +151,48 @@ class Builder {
     }
     for (const auto& p : def_.phases) {
       for (const auto& t : p.tracks) {
-        Region r{RegionId(p, t), SafeId(p.id), Text(t.labels, t.id), {}};
+        Region r{RegionId(p, t), SafeId(p.id), Text(t.labels, t.id), {}, t.keyed()};
+        if (t.keyed()) r.label += " (" + std::string(words_.one_per) + " " + KeyListLabel(t) + ")";
         for (const auto& step : t.steps) {
           r.steps.push_back(StepId(p, t, step));
-          out_.nodes.push_back({r.steps.back(), NodeKind::kStep, step, r.id});
+          auto label = t.step_labels.find(step);
+          out_.nodes.push_back(
+              {r.steps.back(), NodeKind::kStep, label == t.step_labels.end() ? step : Text(label->second, step), r.id});
         }
         if (!r.steps.empty()) out_.edges.push_back({"", r.steps.front(), EdgeKind::kStart, r.id});
         out_.regions.push_back(std::move(r));
       }
     }
+  }
+
+  // The words of a state field: its schema's `labels:` in the drawing's
+  // language, else its name. `schema` is the object holding `properties`.
+  std::string FieldLabel(const Json& schema, const std::string& field) const {
+    const Json* labels = nullptr;
+    if (schema.is_object() && schema.contains("properties") && schema["properties"].is_object() &&
+        schema["properties"].contains(field) && schema["properties"][field].is_object() &&
+        schema["properties"][field].contains("labels"))
+      labels = &schema["properties"][field]["labels"];
+    if (!labels || !labels->is_object()) return field;
+    const char* lang = language_ == DrawingLanguage::kEn ? "en" : "fr";
+    if (labels->contains(lang) && (*labels)[lang].is_string()) return (*labels)[lang].get<std::string>();
+    if (labels->contains("fr") && (*labels)["fr"].is_string()) return (*labels)["fr"].get<std::string>();
+    return field;
+  }
+
+  // "« Financeurs sollicités »", or "« Lettres », clé « signataire »" when keyed by an item's field.
+  std::string KeyListLabel(const Track& t) const {
+    constexpr std::string_view kStatePrefix = "state.";
+    std::string field = t.keyed_by;
+    if (field.rfind(kStatePrefix, 0) == 0) field.erase(0, kStatePrefix.size());
+    std::string out = Quote(FieldLabel(def_.state_schema, field));
+    if (t.key_field.empty()) return out;
+    const Json& schema = def_.state_schema;
+    Json items = Json::object();
+    if (schema.is_object() && schema.contains("properties") && schema["properties"].contains(field) &&
+        schema["properties"][field].is_object() && schema["properties"][field].contains("items"))
+      items = schema["properties"][field]["items"];
+    return out + ", " + words_.key + " " + Quote(FieldLabel(items, t.key_field));
   }
 
   std::string EdgeLabel(const EventType& e) const {
@@ -139,15 +211,22 @@ class Builder {
   }
 
   std::string When(const Timer& t) const {
+    std::string s;
     switch (t.kind) {
-      case TimerKind::kAfter: return std::string(words_.after) + " " + t.after.ToString();
-      case TimerKind::kAt: return std::string(words_.on) + " " + t.at;
-      case TimerKind::kRepeat: {
-        std::string s = std::to_string(t.times_per_year) + " " + words_.times_a_year;
-        return t.cancel_on_phase_exit ? s : s + ", " + words_.until_end;
-      }
+      case TimerKind::kAfter: s = std::string(words_.after) + " " + t.after.ToString(); break;
+      case TimerKind::kAt:
+        s = t.at_field.empty() ? std::string(words_.on) + " " + t.at
+                               : std::string(words_.on_date_of) + " " + t.at_field;
+        break;
+      case TimerKind::kRepeat:
+        s = t.times_per_year > 0 ? std::to_string(t.times_per_year) + " " + words_.times_a_year
+                                 : std::string(words_.every) + " " + t.after.ToString();
+        if (!t.cancel_on_phase_exit) s += std::string(", ") + words_.until_end;
+        break;
     }
-    return {};
+    if (t.on_suspend == TimerSuspendPolicy::kPause) s += std::string(", ") + words_.paused;
+    if (t.on_suspend == TimerSuspendPolicy::kCancel) s += std::string(", ") + words_.cancelled;
+    return s;
   }
 
   void AddEventEdges() {
@@ -183,6 +262,92 @@ class Builder {
           if (s == step) continue;
           out_.edges.push_back({StepId(*phase, track, s), StepId(*phase, track, step), EdgeKind::kTrackMove,
                                 RegionId(*phase, track), e.type, EdgeLabel(e), guard});
+        }
+      }
+    }
+    for (const KeyedTrackMove& move : t.keyed_track_moves) {
+      for (const auto& track : phase->tracks) {
+        if (track.id != move.track) continue;
+        const std::string key = move.key.source();
+        for (const auto& s : track.steps) {
+          if (s == move.step) continue;
+          DrawingEdge edge{StepId(*phase, track, s),
+                           StepId(*phase, track, move.step),
+                           EdgeKind::kTrackMove,
+                           RegionId(*phase, track),
+                           e.type,
+                           EdgeLabel(e) + ", " + words_.key + " " + key,
+                           guard};
+          edge.key = key;
+          out_.edges.push_back(std::move(edge));
+        }
+      }
+    }
+  }
+
+  static std::string ChildrenId(const ChildKind& k) { return "__children__" + SafeId(k.id); }
+
+  // Whether a guard reads project.children.<kind>.
+  static bool Counts(const Guard& guard, const std::string& kind) {
+    for (const GuardNode* p : guard.Paths())
+      if (p->path.size() >= 3 && p->path[0] == "project" && p->path[1] == "children" && p->path[2] == kind) return true;
+    return false;
+  }
+
+  static bool EventCounts(const EventType& e, const std::string& kind) {
+    for (const auto& c : e.preconditions)
+      if (Counts(c.guard, kind)) return true;
+    for (const auto& t : e.transitions)
+      if (t.when && Counts(t.when->guard, kind)) return true;
+    return false;
+  }
+
+  // One box per kind of children; an edge to each phase where an event
+  // counting them may be fired, labelled with those events.
+  void AddChildren() {
+    for (const ChildKind& k : def_.children) {
+      out_.nodes.push_back({ChildrenId(k), NodeKind::kChildren,
+                            std::string(words_.sub_items) + " " + Quote(Text(k.labels, k.id)) + words_.colon +
+                                words_.workflow + " " + k.workflow,
+                            ""});
+      std::vector<std::pair<std::string, std::string>> by_phase;  // phase -> events, in file order
+      for (const auto& e : def_.events) {
+        if (!EventCounts(e, k.id)) continue;
+        for (const auto& from : PhasesAllowing(def_, e)) {
+          auto it = std::find_if(by_phase.begin(), by_phase.end(), [&](const auto& p) { return p.first == from; });
+          if (it == by_phase.end()) it = by_phase.insert(by_phase.end(), {from, ""});
+          it->second += (it->second.empty() ? "" : ", ") + Quote(Text(e.labels, e.type));
+        }
+      }
+      for (const auto& [phase, events] : by_phase) {
+        DrawingEdge edge{ChildrenId(k), SafeId(phase), EdgeKind::kCounts};
+        edge.label = std::string(words_.counted_by) + " " + events;
+        out_.edges.push_back(std::move(edge));
+      }
+    }
+  }
+
+  // One box per (workflow, link) spawned; an edge from every phase its event
+  // may be fired in.
+  void AddSpawns() {
+    for (const auto& e : def_.events) {
+      const std::vector<std::string> from_phases = PhasesAllowing(def_, e);
+      for (const auto& t : e.transitions) {
+        for (const SpawnSpec& spawn : t.spawns) {
+          const std::string id = "__spawn__" + SafeId(spawn.workflow) + "__" + SafeId(spawn.link);
+          if (!out_.FindNode(id)) {
+            std::string what = spawn.workflow == def_.name ? Quote(out_.title) + " (" + spawn.workflow + ")"
+                                                           : std::string(words_.workflow) + " " + spawn.workflow;
+            out_.nodes.push_back(
+                {id, NodeKind::kSpawned,
+                 std::string(words_.new_project) + words_.colon + what + ", " + words_.link + " " + spawn.link, ""});
+          }
+          for (const auto& from : from_phases) {
+            DrawingEdge edge{SafeId(from), id, EdgeKind::kSpawn, "", e.type};
+            edge.label = EdgeLabel(e) + words_.colon + words_.creates;
+            edge.guard = t.when ? t.when->guard.source() : "";
+            out_.edges.push_back(std::move(edge));
+          }
         }
       }
     }

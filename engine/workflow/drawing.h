@@ -5,14 +5,12 @@
 // labelled with the event's label, its roles and its guard; `requires:` gates
 // and timers are notes on the phase they belong to (a timer also marks the
 // edges of the event it fires); suspension is a node of its own with a note.
+// Links to other projects are nodes outside the phase graph: each kind of
+// `children:` a box naming its workflow, joined to the phases whose guards
+// count those children; each `spawn:` a box for the project created, joined
+// from the phases its event is fired in. A data-keyed track is a region
+// marked "one per <key list>", its moves labelled with their key.
 // Every text is already in the requested language; ids are safe identifiers.
-//
-// Room to grow (node and edge kinds are enums so emitters switch on them):
-// child workflows become NodeKind::kChildWorkflow nodes (a box naming the
-// child method, linked to the phase where children are made), spawned
-// projects an EdgeKind::kSpawn edge to such a node, data-keyed tracks a
-// Region with `keyed_by` set (one region standing for "one per key"), and
-// repeating timers already read as TimerKind::kRepeat in the timer notes.
 //
 // Thread-safety: pure function over an immutable definition.
 #pragma once
@@ -33,14 +31,18 @@ enum class NodeKind {
   kTerminal,   // a terminal phase
   kStep,       // a step of a track, inside a region
   kSuspended,  // the suspended state, left and resumed into the same phase
+  kChildren,   // a kind of sub-items (`children:`): projects of another workflow under this one
+  kSpawned,    // a project a transition creates (`spawn:`), by workflow and link
 };
 
 enum class EdgeKind {
   kStart,       // [*] -> initial phase, or region start -> first step
   kEvent,       // an event moves the project to another phase
   kTimerEvent,  // the same, for an event fired by a timer armed in the source phase
-  kTrackMove,   // an event moves a track to a step
+  kTrackMove,   // an event moves a track to a step (a keyed track: the step of one key)
   kEnd,         // terminal phase -> [*]
+  kCounts,      // kChildren node -> a phase whose guards count those children
+  kSpawn,       // a phase -> the kSpawned node its event creates
 };
 
 struct DrawingNode {
@@ -56,6 +58,7 @@ struct Region {
   std::string phase;  // the composite node's id
   std::string label;
   std::vector<std::string> steps;  // node ids, in the file's order; first = where the track starts
+  bool keyed = false;              // one track per key (`keyed_by`); label says of which list
 };
 
 struct DrawingEdge {
@@ -66,6 +69,7 @@ struct DrawingEdge {
   std::string label;   // the event's label in the drawing's language, with its roles
   std::string guard;   // the transition's `when:` source; empty = always
   std::string timer;   // kTimerEvent: the timer's label and delay
+  std::string key;     // kTrackMove of a keyed track: the key expression's source
 };
 
 // Lines of text attached to a node: gates, timers, suspension.

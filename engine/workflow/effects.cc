@@ -190,9 +190,10 @@ StatusOr<Effects> Effects::FromJson(const Json& j) {
     for (const auto& [id, c] : it->items()) {
       if (!c.is_object()) return Corruption("effects.keyed_tracks['" + id + "'] must be an object");
       KeyedTrackChange change;
-      auto flag = [&c](const char* name) {
-        auto f = c.find(name);
-        return f != c.end() && f->is_boolean() && f->get<bool>();
+      const Json& fields = c;  // clang before 16 can not capture a structured binding
+      auto flag = [&fields](const char* name) {
+        auto f = fields.find(name);
+        return f != fields.end() && f->is_boolean() && f->get<bool>();
       };
       change.ends = flag("ends");
       change.starts = flag("starts");

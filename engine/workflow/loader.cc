@@ -42,11 +42,12 @@ constexpr std::string_view kCreatedEventType = "project_created";
 
 class Loader {
  public:
-  Loader(std::string file, const WorkflowLimits& limits)
+  Loader(std::string file, const WorkflowLimits& limits, const LinkedWorkflows& linked)
       : limits_(limits),
         result_{std::nullopt, Diagnostics(file, limits.max_diagnostics)},
         reader_(result_.diagnostics, limits) {
     def_.file_name = std::move(file);
+    links_.SetLinkedWorkflows(linked);
   }
 
   LoadResult Run(std::string_view text) {
@@ -923,9 +924,9 @@ class Loader {
 
 }  // namespace
 
-LoadResult LoadWorkflowWithDiagnostics(std::string_view text, std::string_view file_name,
-                                       const WorkflowLimits& limits) {
-  Loader loader{std::string(file_name), limits};
+LoadResult LoadWorkflowWithDiagnostics(std::string_view text, std::string_view file_name, const WorkflowLimits& limits,
+                                       const LinkedWorkflows& linked) {
+  Loader loader{std::string(file_name), limits, linked};
   return loader.Run(text);
 }
 

@@ -155,7 +155,34 @@ bool LinkLoader::CheckChildrenPath(const std::vector<std::string>& path, Loc at)
                          DidYouMean(path[3], kChildCounts));
     return false;
   }
+  if (path[3] == "phases") return CheckChildPhase(*def_.FindChildKind(path[2]), path, full, at);
   return true;
+}
+
+bool LinkLoader::CheckChildPhase(const ChildKind& kind, const std::vector<std::string>& path, const std::string& full,
+                                 Loc at) {
+  // Children of this same workflow are counted by its own phases (loaded before the guards).
+  const WorkflowDefinition* child = kind.workflow == def_.name ? &def_ : linked_ ? linked_(kind.workflow) : nullptr;
+  if (!child) {
+    if (linked_ && unchecked_kinds_.insert(kind.id).second)
+      reader_.diag().Warning(at, "unchecked-children",
+                             "children '" + kind.id + "' follow workflow '" + kind.workflow +
+                                 "', which is not known here: the phases they are counted by are not checked",
+                             "'" + full + "'", "workflow '" + kind.workflow + "' deployed or given with this file",
+                             "relais validate " + kind.workflow +
+                                 ".yaml <this file> checks both; a deploy checks "
+                                 "against the deployed version");
+    return true;
+  }
+  const std::string& phase = path[4];
+  if (child->FindPhase(phase)) return true;
+  const std::vector<std::string> phases = child->PhaseIds();
+  reader_.diag().Error(
+      at, "unknown-phase",
+      "children '" + kind.id + "' are counted in a phase their workflow '" + kind.workflow + "' does not have",
+      "'" + full + "'", "one of " + JoinNames(phases) + " (phases of " + kind.workflow + ")",
+      DidYouMean(phase, phases));
+  return false;
 }
 
 }  // namespace relais::workflow

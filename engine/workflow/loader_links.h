@@ -8,6 +8,8 @@
 
 #include <functional>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -36,18 +38,30 @@ class LinkLoader {
   void LoadSpawns(const YAML::Node& node, const EventType& event, const ValueParser& parse_value,
                   std::vector<SpawnSpec>* out);
 
+  // The other workflows, for the phases children are counted by (may be empty: not checked).
+  void SetLinkedWorkflows(std::function<const WorkflowDefinition*(const std::string&)> linked) {
+    linked_ = std::move(linked);
+  }
+
   // Checks a path `project.children...` of a guard: children.<kind>.total,
-  // .open, or .phases.<phase id> (the phase belongs to the child's workflow,
-  // another file: it is checked when the files are deployed together).
-  // Returns false (after reporting at `at`) when the path is malformed.
+  // .open, or .phases.<phase id>. The phase belongs to the child's workflow,
+  // another file: checked when SetLinkedWorkflows knows it; when it does not,
+  // one warning per kind says so. Returns false (after reporting at `at`)
+  // when the path is malformed or names no phase of the child workflow.
   bool CheckChildrenPath(const std::vector<std::string>& path, SourceLocation at);
 
  private:
   std::optional<SpawnSpec> LoadSpawn(const YAML::Node& node, const EventType& event, const ValueParser& parse_value);
 
+  // A counted phase of the child workflow of `kind` (path[4]).
+  bool CheckChildPhase(const ChildKind& kind, const std::vector<std::string>& path, const std::string& full,
+                       SourceLocation at);
+
   YamlReader& reader_;
   WorkflowDefinition& def_;
   LabelsReader load_labels_;
+  std::function<const WorkflowDefinition*(const std::string&)> linked_;
+  std::set<std::string> unchecked_kinds_;  // kinds whose workflow linked_ did not know (warned once)
 };
 
 }  // namespace relais::workflow

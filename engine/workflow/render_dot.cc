@@ -1,7 +1,9 @@
 // Graphviz DOT from a Drawing: a phase with tracks is a cluster holding one
 // cluster per track; edges reach the phase's cluster through an invisible
 // anchor node (compound=true, lhead/ltail). Notes are note-shaped nodes
-// joined to their phase by a dotted line.
+// joined to their phase by a dotted line; kinds of children are folders
+// joined to the phases that count them, spawned projects 3-D boxes; a
+// keyed track's cluster has a thicker border.
 #include "engine/workflow/render.h"
 
 namespace relais::workflow {
@@ -38,6 +40,8 @@ class DotWriter {
       std::string attrs;
       if (e.kind != EdgeKind::kStart) attrs = "label=" + DoubleQuoted(EdgeText(e), "\\n");
       if (e.kind == EdgeKind::kTimerEvent) attrs += ", style=dashed";
+      if (e.kind == EdgeKind::kCounts) attrs += ", style=dotted, arrowhead=odot";
+      if (e.kind == EdgeKind::kSpawn) attrs += ", style=dashed, arrowhead=empty";
       if (IsComposite(e.from)) attrs += ", ltail=" + DoubleQuoted("cluster_" + e.from);
       if (IsComposite(e.to)) attrs += ", lhead=" + DoubleQuoted("cluster_" + e.to);
       if (attrs.rfind(", ", 0) == 0) attrs.erase(0, 2);
@@ -53,6 +57,8 @@ class DotWriter {
     switch (kind) {
       case NodeKind::kTerminal: return "shape=box, style=rounded, peripheries=2";
       case NodeKind::kSuspended: return "shape=box, style=\"rounded,dashed\"";
+      case NodeKind::kChildren: return "shape=folder, style=dashed";
+      case NodeKind::kSpawned: return "shape=box3d, style=dashed";
       default: return "shape=box, style=rounded";
     }
   }
@@ -68,7 +74,7 @@ class DotWriter {
     out_ += "    " + DoubleQuoted(n.id) + " [shape=point, style=invis, width=0, label=\"\"];\n";
     for (const Region* r : d_.RegionsOf(n.id)) {
       out_ += "    subgraph " + DoubleQuoted("cluster_" + r->id) + " {\n";
-      out_ += "      label=" + DoubleQuoted(r->label) + "; style=dashed;\n";
+      out_ += "      label=" + DoubleQuoted(r->label) + "; style=dashed;" + (r->keyed ? " penwidth=2;" : "") + "\n";
       out_ += "      " + DoubleQuoted(r->id + "__start") + " [shape=point, width=0.1, label=\"\"];\n";
       for (const auto& step : r->steps)
         out_ += "      " + DoubleQuoted(step) + " [label=" + DoubleQuoted(d_.FindNode(step)->label) +

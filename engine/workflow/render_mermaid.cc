@@ -1,5 +1,7 @@
 // Mermaid stateDiagram-v2 from a Drawing: a phase with tracks is a composite
-// state whose tracks are concurrent regions separated by `--`.
+// state whose tracks are concurrent regions separated by `--`. Kinds of
+// children and spawned projects are states of a dashed class `link`, joined
+// to their phases by labelled arrows ("comptés par", "crée un projet").
 #include "engine/workflow/render.h"
 
 namespace relais::workflow {
@@ -101,13 +103,15 @@ class MermaidWriter {
   }
 
   void Classes() {
-    std::string terminal, suspended;
+    std::string terminal, suspended, link;
     for (const auto& n : d_.nodes) {
       if (n.kind == NodeKind::kTerminal) terminal += (terminal.empty() ? "" : ",") + n.id;
       if (n.kind == NodeKind::kSuspended) suspended += (suspended.empty() ? "" : ",") + n.id;
+      if (n.kind == NodeKind::kChildren || n.kind == NodeKind::kSpawned) link += (link.empty() ? "" : ",") + n.id;
     }
     if (!terminal.empty()) out_ += "  classDef terminal stroke-width:3px\n  class " + terminal + " terminal\n";
     if (!suspended.empty()) out_ += "  classDef suspended stroke-dasharray:5 5\n  class " + suspended + " suspended\n";
+    if (!link.empty()) out_ += "  classDef link stroke-dasharray:2 4\n  class " + link + " link\n";
   }
 
   const Drawing& d_;

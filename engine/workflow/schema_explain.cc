@@ -311,7 +311,9 @@ class Explainer final : public vc::ConstraintVisitor {
 
   bool visit(const PropertiesConstraint& c) override {
     if (!v_.is_object()) return false;
-    for (const auto& [key, item] : v_.items()) {
+    for (const auto& entry : v_.items()) {  // named, not bound: clang before 16 can not capture bindings
+      const std::string& key = entry.key();
+      const Json& item = entry.value();
       if (sink_.Done()) break;
       const std::string at = JsonPathMember(path_, key);
       bool matched = false;
@@ -338,7 +340,9 @@ class Explainer final : public vc::ConstraintVisitor {
 
   bool visit(const PropertyNamesConstraint& c) override {
     if (!v_.is_object()) return false;
-    for (const auto& [key, item] : v_.items()) {
+    for (const auto& entry : v_.items()) {  // named, not bound: clang before 16 can not capture bindings
+      const std::string& key = entry.key();
+      const Json& item = entry.value();
       if (sink_.Done()) break;
       const Json name = key;
       if (Conforms(*c.getSubschema(), name)) continue;

@@ -44,6 +44,39 @@ TEST(CliTest, ValidateReportsEveryErrorWithFileLineColumnAndFails) {
   EXPECT_THAT(missing.err, HasSubstr("cannot read"));
 }
 
+TEST(CliTest, ValidateChecksTheChildPhasesAParentCountsAgainstTheChildFile) {
+  const std::string links = kSource + "/tests/workflow/testdata/links/";
+  // The child's file beside the parent is found by its workflow's name.
+  auto beside = Relais({"validate", links + "projet_insertion.yaml"});
+  EXPECT_EQ(beside.exit_code, 0) << beside.err;
+  EXPECT_THAT(beside.out, HasSubstr("0 error(s), 0 warning(s)"));
+
+  relais::testing::TempDir dir;
+  std::string text;
+  {
+    std::ifstream in(links + "projet_insertion.yaml");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string misspelt = "phases.recrutee >= 1";
+  text.replace(text.find("phases.recrute >= 1"), std::string("phases.recrute >= 1").size(), misspelt);
+  const std::string parent = dir.Sub("parent.yaml");
+  std::ofstream(parent) << text;
+  // Alone, the child workflow is known nowhere: a warning says its phases were not checked.
+  auto alone = Relais({"validate", parent});
+  EXPECT_EQ(alone.exit_code, 0) << alone.err;
+  EXPECT_THAT(alone.err, HasSubstr("warning[unchecked-children]"));
+  EXPECT_THAT(alone.out, HasSubstr("0 error(s), 1 warning(s)"));
+  // Given with the child's file: the misspelt phase is an error at its line and column.
+  auto both = Relais({"validate", parent, links + "parcours_participant.yaml"});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_THAT(both.err,
+              HasSubstr(parent + ":29:17: error[unknown-phase]: children 'participants' are counted in a "
+                                 "phase their workflow 'parcours_participant' does not have (found "
+                                 "'project.children.participants.phases.recrutee'; expected one of identifie, "
+                                 "preselectionne, recrute, non_retenu (phases of parcours_participant))"));
+  EXPECT_THAT(both.err, HasSubstr("hint: did you mean 'recrute'?"));
+}
+
 TEST(CliTest, RenderDrawsMermaidDotAndSvgInEitherLanguage) {
   auto mermaid = Relais({"render", kSource + "/workflows/cbe.yaml"});
   EXPECT_EQ(mermaid.exit_code, 0) << mermaid.err;

@@ -4,6 +4,10 @@
 // so the guard evaluator and the decision function see fuzzed workflows too;
 // once more with a text in every text field and ["a", "b"] in every list
 // field, so that keyed tracks get keys and their moves find (or miss) them.
+// A definition with children is loaded again with itself standing for every
+// workflow it names (the cross-file checks of children's phases), drawn in
+// both languages, and each project state it reaches is planned through a
+// migration onto the same definition (held links, keyed tracks).
 //
 // Build: cmake -DRELAIS_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ ...; run:
 //   workflow_loader_fuzz tests/fuzz/corpus/workflow -max_len=8192
@@ -12,7 +16,9 @@
 #include <string_view>
 
 #include "engine/workflow/decision.h"
+#include "engine/workflow/drawing.h"
 #include "engine/workflow/loader.h"
+#include "engine/workflow/migration.h"
 #include "engine/workflow/render.h"
 
 namespace {
@@ -41,6 +47,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const WorkflowDefinition& def = *r.definition;
   (void)RenderMermaid(def);
   (void)RenderDot(def);
+  (void)RenderMermaid(BuildDrawing(def, DrawingLanguage::kEn));
+  if (!def.children.empty()) {
+    LoadResult linked =
+        LoadWorkflowWithDiagnostics(text, "fuzz.yaml", DefaultLimits(), [&def](const std::string&) { return &def; });
+    (void)linked.diagnostics.ToString();
+  }
+  auto migrate = [&def](const ProjectState& state) {
+    HeldLinks held;
+    held.keyed_tracks = state.keyed_tracks;
+    for (const auto& kind : def.children) held.children[kind.id] = 1;
+    if (ValidateHeldLinks(def, def, held).ok())
+      (void)DescribeKeyedTrackChanges(MigratedKeyedTracks(def, state.keyed_tracks, state.phase, state.fields),
+                                      state.keyed_tracks);
+  };
   for (const bool filled : {false, true}) {
     for (const auto& phase : def.initial_phases) {
       relais::Json fields = filled ? Filled(def.state_schema) : relais::Json::object();
@@ -50,7 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const auto& event : def.events) {
         Command c{event.type, filled ? Filled(event.schema) : relais::Json::object(), event.roles, std::nullopt};
         auto decided = Decide(def, d->next, c);
-        if (const Decision* next = std::get_if<Decision>(&decided)) (void)Replay(def, {d->events[0], next->events[0]});
+        if (const Decision* next = std::get_if<Decision>(&decided)) {
+          (void)Replay(def, {d->events[0], next->events[0]});
+          migrate(next->next);
+        }
       }
     }
   }

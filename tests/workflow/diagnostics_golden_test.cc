@@ -1,9 +1,12 @@
 // Golden tests of the loader's messages on broken files: each fixture under
 // testdata/ has a .golden file holding the exact diagnostics expected.
-// Regenerate after an intended change with RELAIS_UPDATE_GOLDEN=1.
+// Regenerate after an intended change with RELAIS_UPDATE_GOLDEN=1. The
+// workflows a fixture names under children: are read from testdata/links/.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -21,7 +24,22 @@ class GoldenDiagnosticsTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(GoldenDiagnosticsTest, MatchesGoldenFile) {
   const std::string fixture = SourcePath("tests/workflow/testdata/" + GetParam());
   const std::string golden_path = fixture.substr(0, fixture.find_last_of('.')) + ".golden";
-  LoadResult r = LoadWorkflowWithDiagnostics(ReadFile(fixture), GetParam());
+  // The workflows a fixture names (children:) are the test workflows of testdata/links/.
+  std::map<std::string, std::optional<WorkflowDefinition>> linked;
+  LoadResult r = LoadWorkflowWithDiagnostics(
+      ReadFile(fixture), GetParam(), DefaultLimits(), [&linked](const std::string& name) -> const WorkflowDefinition* {
+        auto it = linked.find(name);
+        if (it == linked.end()) {
+          const std::string path = SourcePath("tests/workflow/testdata/links/" + name + ".yaml");
+          it =
+              linked
+                  .emplace(name, std::filesystem::exists(path) ? std::make_optional(testing::LoadRepoWorkflow(
+                                                                     "tests/workflow/testdata/links/" + name + ".yaml"))
+                                                               : std::nullopt)
+                  .first;
+        }
+        return it->second ? &*it->second : nullptr;
+      });
   std::string actual = r.diagnostics.ToString();
   if (std::getenv("RELAIS_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(golden_path, std::ios::binary) << actual;
@@ -34,8 +52,8 @@ TEST_P(GoldenDiagnosticsTest, MatchesGoldenFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(WorkflowFixtures, GoldenDiagnosticsTest,
-                         ::testing::Values("bad_guards.yaml", "bad_schema.yaml", "bad_timers.yaml", "broken.json",
-                                           "duplicates.yaml", "not_a_mapping.yaml", "syntax_error.yaml",
+                         ::testing::Values("bad_children.yaml", "bad_guards.yaml", "bad_schema.yaml", "bad_timers.yaml",
+                                           "broken.json", "duplicates.yaml", "not_a_mapping.yaml", "syntax_error.yaml",
                                            "unknown_keys_roles.yaml", "unknown_phase.yaml", "unreachable_dead_end.yaml",
                                            "dead_end_warning.yaml"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {

@@ -153,12 +153,155 @@ timers:
                         "\u201cThree months\u201d, after P3M)\", style=dashed];"));
 }
 
+TEST(DrawingTest, ChildrenKindsAreBoxesJoinedToThePhasesThatCountThem) {
+  const auto def = testing::LoadRepoWorkflow("tests/workflow/testdata/links/projet_insertion.yaml");
+  const Drawing fr = BuildDrawing(def, DrawingLanguage::kFr);
+  const DrawingNode* children = fr.FindNode("__children__participants");
+  ASSERT_NE(children, nullptr);
+  EXPECT_EQ(children->kind, NodeKind::kChildren);
+  EXPECT_EQ(children->label, "Sous-projets « Participants » : workflow parcours_participant");
+  // recrutement_clos requires counts of participants and is fired in recrutement only.
+  const DrawingEdge* counts = FindEdge(fr, "__children__participants", "recrutement", "");
+  ASSERT_NE(counts, nullptr);
+  EXPECT_EQ(counts->kind, EdgeKind::kCounts);
+  EXPECT_EQ(counts->label, "comptés par « Recrutement clos »");
+  EXPECT_EQ(FindEdge(fr, "__children__participants", "suivi", ""), nullptr);
+
+  const Drawing en = BuildDrawing(def, DrawingLanguage::kEn);
+  EXPECT_EQ(en.FindNode("__children__participants")->label,
+            "Sub-items \u201cParticipants\u201d: workflow parcours_participant");
+  EXPECT_EQ(FindEdge(en, "__children__participants", "recrutement", "")->label,
+            "counted by \u201cRecruitment closed\u201d");
+}
+
+TEST(DrawingTest, SpawnIsAnEdgeToTheProjectItCreates) {
+  const auto def = testing::LoadRepoWorkflow("tests/workflow/testdata/links/projet_insertion.yaml");
+  const Drawing fr = BuildDrawing(def, DrawingLanguage::kFr);
+  const DrawingNode* spawned = fr.FindNode("__spawn__projet_insertion__essaimage");
+  ASSERT_NE(spawned, nullptr);
+  EXPECT_EQ(spawned->kind, NodeKind::kSpawned);
+  EXPECT_EQ(spawned->label, "Nouveau projet : « Projet d'insertion » (projet_insertion), lien essaimage");
+  const DrawingEdge* spawn = FindEdge(fr, "suivi", "__spawn__projet_insertion__essaimage", "essaimage");
+  ASSERT_NE(spawn, nullptr);
+  EXPECT_EQ(spawn->kind, EdgeKind::kSpawn);
+  EXPECT_EQ(spawn->label, "Essaimage décidé (coordinator) : crée un projet");
+  // The phase move of the same transition is still drawn.
+  EXPECT_NE(FindEdge(fr, "suivi", "essaime", "essaimage"), nullptr);
+
+  const Drawing en = BuildDrawing(def, DrawingLanguage::kEn);
+  EXPECT_EQ(en.FindNode("__spawn__projet_insertion__essaimage")->label,
+            "New project: \u201cInsertion project\u201d (projet_insertion), link essaimage");
+  EXPECT_EQ(FindEdge(en, "suivi", "__spawn__projet_insertion__essaimage", "essaimage")->label,
+            "Copy decided (coordinator): creates a project");
+  // Both formats carry them; DOT marks them apart from phases.
+  const std::string dot = RenderDot(fr);
+  EXPECT_THAT(dot, HasSubstr("\"__children__participants\" [label=\"Sous-projets « Participants » : workflow "
+                             "parcours_participant\", shape=folder, style=dashed];"));
+  EXPECT_THAT(dot, HasSubstr("\"__children__participants\" -> \"recrutement\" [label=\"comptés par « Recrutement "
+                             "clos »\", style=dotted, arrowhead=odot];"));
+  EXPECT_THAT(dot, HasSubstr("\"suivi\" -> \"__spawn__projet_insertion__essaimage\" [label=\"Essaimage décidé "
+                             "(coordinator) : crée un projet\", style=dashed, arrowhead=empty];"));
+  const std::string mermaid = RenderMermaid(fr);
+  EXPECT_THAT(mermaid, HasSubstr("  __children__participants --> recrutement : comptés par « Recrutement clos »\n"));
+  EXPECT_THAT(mermaid, HasSubstr("  class __children__participants,__spawn__projet_insertion__essaimage link\n"));
+}
+
+TEST(DrawingTest, KeyedTracksAreRegionsOnePerKeyWithKeyedMoves) {
+  const auto def = testing::LoadRepoWorkflow("tests/workflow/testdata/tour_financement.yaml");
+  const Drawing fr = BuildDrawing(def, DrawingLanguage::kFr);
+  auto regions = fr.RegionsOf("instruction");
+  ASSERT_EQ(regions.size(), 3u);
+  EXPECT_FALSE(regions[0]->keyed);
+  EXPECT_EQ(regions[0]->label, "Dossier");
+  EXPECT_TRUE(regions[1]->keyed);
+  EXPECT_EQ(regions[1]->label, "Réponses des financeurs (un par « financeurs_sollicites »)");
+  EXPECT_EQ(regions[2]->label, "Lettres de soutien (un par « lettres », clé « signataire »)");
+  // step_labels name the steps.
+  EXPECT_EQ(fr.FindNode("instruction__financeurs__en_attente")->label, "En attente");
+  EXPECT_EQ(fr.FindNode("instruction__soutiens__recue")->label, "recue");
+  const DrawingEdge* granted =
+      FindEdge(fr, "instruction__financeurs__en_attente", "instruction__financeurs__accorde", "reponse_financeur");
+  ASSERT_NE(granted, nullptr);
+  EXPECT_EQ(granted->kind, EdgeKind::kTrackMove);
+  EXPECT_EQ(granted->region, "instruction__financeurs");
+  EXPECT_EQ(granted->key, "event.financeur");
+  EXPECT_EQ(granted->guard, "event.reponse == 'accorde'");
+  EXPECT_EQ(granted->label, "Réponse d'un financeur (partner, coordinator), clé event.financeur");
+  const DrawingEdge* refused =
+      FindEdge(fr, "instruction__financeurs__accorde", "instruction__financeurs__refuse", "reponse_financeur");
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->guard, "");
+
+  const Drawing en = BuildDrawing(def, DrawingLanguage::kEn);
+  EXPECT_EQ(en.RegionsOf("instruction")[1]->label, "Funders' answers (one per \u201cfinanceurs_sollicites\u201d)");
+  EXPECT_EQ(en.FindNode("instruction__financeurs__accorde")->label, "Granted");
+  EXPECT_THAT(RenderDot(en), HasSubstr("label=\"Funders' answers (one per \u201cfinanceurs_sollicites\u201d)\"; "
+                                       "style=dashed; penwidth=2;"));
+}
+
+TEST(DrawingTest, KeyListIsNamedByItsFieldLabels) {
+  auto def = LoadWorkflow(R"yaml(
+workflow: appel
+labels: {fr: "Appel", en: "Call"}
+state:
+  type: object
+  properties:
+    financeurs:
+      type: array
+      labels: {fr: "Financeurs sollicités", en: "Funders asked"}
+      items:
+        type: object
+        properties:
+          nom: {type: string, labels: {fr: "Nom", en: "Name"}}
+        required: [nom]
+phases:
+  - id: ouvert
+    labels: {fr: "Ouvert", en: "Open"}
+    tracks:
+      - id: reponses
+        labels: {fr: "Réponses", en: "Answers"}
+        keyed_by: state.financeurs
+        key: nom
+        steps: [attente, oui]
+  - {id: clos, labels: {fr: "Clos", en: "Closed"}, terminal: true}
+initial: ouvert
+events:
+  - type: fin
+    labels: {fr: "Fin", en: "End"}
+    roles: [coordinator]
+    phases: [ouvert]
+    transitions: [{to: clos}]
+)yaml",
+                          "appel.yaml");
+  ASSERT_THAT(def, IsOk());
+  EXPECT_EQ(BuildDrawing(*def, DrawingLanguage::kFr).RegionsOf("ouvert")[0]->label,
+            "Réponses (un par « Financeurs sollicités », clé « Nom »)");
+  EXPECT_EQ(BuildDrawing(*def, DrawingLanguage::kEn).RegionsOf("ouvert")[0]->label,
+            "Answers (one per \u201cFunders asked\u201d, key \u201cName\u201d)");
+}
+
+TEST(DrawingTest, TimersEveryAtAndOnSuspendAreWordedInTheirNotes) {
+  const auto def = testing::LoadRepoWorkflow("tests/workflow/testdata/timers_revue.yaml");
+  const std::string fr = Joined(FindNote(BuildDrawing(def, DrawingLanguage::kFr), ""));
+  EXPECT_THAT(fr, HasSubstr("minuteur « Revue tous les 18 mois » : tous les P18M, jusqu'à la fin, mis en pause pendant "
+                            "une suspension, déclenche « Revue à faire »"));
+  EXPECT_THAT(fr, HasSubstr("quand est accepté « Comité fixé », minuteur « Rappel du comité » : à la date de "
+                            "event.date_comite, annulé par une suspension"));
+  EXPECT_THAT(fr, HasSubstr("minuteur « Fin proche » : à la date de state.date_fin, déclenche « Fin proche »"));
+  EXPECT_THAT(fr, Not(HasSubstr("0 fois par an")));
+  const std::string en = Joined(FindNote(BuildDrawing(def, DrawingLanguage::kEn), ""));
+  EXPECT_THAT(en, HasSubstr("timer \u201cReview every 18 months\u201d: every P18M, until the end, paused while "
+                            "suspended, fires \u201cReview due\u201d"));
+  EXPECT_THAT(en, HasSubstr("on the date in event.date_comite, cancelled by a suspension"));
+}
+
 // ---- golden files -------------------------------------------------------
 
 struct GoldenCase {
-  std::string workflow;  // under workflows/
+  std::string workflow;  // the golden files' name
   std::string format;    // mermaid | dot | svg
   DrawingLanguage language;
+  std::string path;  // the workflow file, from the repository's root
 };
 
 std::string Extension(const std::string& format) { return format == "mermaid" ? "mmd" : format; }
@@ -174,7 +317,7 @@ class RenderGoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(RenderGoldenTest, MatchesGoldenFile) {
   const GoldenCase& c = GetParam();
-  const auto def = testing::LoadRepoWorkflow("workflows/" + c.workflow + ".yaml");
+  const auto def = testing::LoadRepoWorkflow(c.path);
   const Drawing d = BuildDrawing(def, c.language);
   std::string actual;
   if (c.format == "mermaid") {
@@ -203,8 +346,17 @@ TEST_P(RenderGoldenTest, MatchesGoldenFile) {
 std::vector<GoldenCase> GoldenCases() {
   std::vector<GoldenCase> out;
   for (const char* workflow : {"cbe", "comite-propositions"}) {
-    for (const char* format : {"mermaid", "dot", "svg"}) out.push_back({workflow, format, DrawingLanguage::kFr});
-    out.push_back({workflow, "mermaid", DrawingLanguage::kEn});
+    const std::string path = "workflows/" + std::string(workflow) + ".yaml";
+    for (const char* format : {"mermaid", "dot", "svg"}) out.push_back({workflow, format, DrawingLanguage::kFr, path});
+    out.push_back({workflow, "mermaid", DrawingLanguage::kEn, path});
+  }
+  // Children, spawn and keyed tracks (no SVG golden: Graphviz's layout of
+  // them is checked by DotAcceptsTheLinksAndKeyedTracks below).
+  for (const char* workflow : {"links/projet_insertion", "tour_financement"}) {
+    const std::string path = "tests/workflow/testdata/" + std::string(workflow) + ".yaml";
+    const std::string name = std::string(workflow).substr(std::string(workflow).find('/') + 1);
+    for (const char* format : {"mermaid", "dot"}) out.push_back({name, format, DrawingLanguage::kFr, path});
+    out.push_back({name, "mermaid", DrawingLanguage::kEn, path});
   }
   return out;
 }
@@ -217,6 +369,25 @@ INSTANTIATE_TEST_SUITE_P(ShippedWorkflows, RenderGoldenTest, ::testing::ValuesIn
                              if (ch == '-') ch = '_';
                            return name;
                          });
+
+// Graphviz lays out children, spawned projects and keyed tracks (the DOT is valid).
+TEST(RenderSvgTest, DotAcceptsTheLinksAndKeyedTracks) {
+  for (const char* path :
+       {"tests/workflow/testdata/links/projet_insertion.yaml",
+        "tests/workflow/testdata/links/parcours_participant.yaml", "tests/workflow/testdata/tour_financement.yaml"}) {
+    for (DrawingLanguage lang : {DrawingLanguage::kFr, DrawingLanguage::kEn}) {
+      const Drawing d = BuildDrawing(testing::LoadRepoWorkflow(path), lang);
+      auto svg = RenderSvg(d);
+      ASSERT_THAT(svg, IsOk()) << path;
+      EXPECT_THAT(*svg, HasSubstr("<svg")) << path;
+      for (const auto& n : d.nodes) {
+        if (n.kind == NodeKind::kChildren || n.kind == NodeKind::kSpawned) {
+          EXPECT_THAT(*svg, HasSubstr(n.id)) << path;
+        }
+      }
+    }
+  }
+}
 
 // ---- SVG through Graphviz: its failures -----------------------------------
 

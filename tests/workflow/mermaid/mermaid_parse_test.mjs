@@ -61,15 +61,22 @@ function drawn(svg, text) {
 }
 
 const workflows = readdirSync(join(SOURCE ?? '.', 'workflows')).filter((f) => f.endsWith('.yaml')).sort();
+// Test workflows that use children, spawn, keyed tracks and timers (every:, at:, on_suspend:).
+const testWorkflows = [
+  'tests/workflow/testdata/links/projet_insertion.yaml',
+  'tests/workflow/testdata/links/parcours_participant.yaml',
+  'tests/workflow/testdata/tour_financement.yaml',
+  'tests/workflow/testdata/timers_revue.yaml',
+];
 
 test('there are workflows to check', () => {
   assert.ok(workflows.includes('cbe.yaml') && workflows.includes('comite-propositions.yaml'), workflows.join(', '));
 });
 
-for (const file of workflows) {
+for (const file of [...workflows.map((f) => join('workflows', f)), ...testWorkflows]) {
   for (const lang of ['fr', 'en']) {
     test(`${file} (${lang}) is valid Mermaid and draws its phases`, async () => {
-      const text = execFileSync(BINARY, ['render', '--lang', lang, join(SOURCE, 'workflows', file)], { encoding: 'utf8' });
+      const text = execFileSync(BINARY, ['render', '--lang', lang, join(SOURCE, file)], { encoding: 'utf8' });
       const svg = await mermaidSvg(text, `d_${file.replace(/\W/g, '_')}_${lang}`);
       assert.match(svg, /<svg/);
       assert.ok(drawn(svg, JSON.parse(text.match(/^title: (".*")$/m)[1])), 'the title is drawn');
