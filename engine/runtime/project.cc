@@ -81,14 +81,37 @@ StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
   return p;
 }
 
-bool Project::IsLate(const DefinitionLookup& definitions, TimePoint now) const {
+namespace {
+
+// The planned year of info's project in phase_id, when that phase is late at now.
+std::optional<int> LatePlannedYear(const ProjectInfo& info, const std::string& phase_id,
+                                   const DefinitionLookup& definitions, TimePoint now) {
   const workflow::WorkflowDefinition* def = definitions(info.workflow_hash);
-  const workflow::Phase* phase = def ? def->FindPhase(state.phase) : nullptr;
-  if (!phase || phase->terminal) return false;
-  auto it = info.planned_years.find(phase->planned_year_key.value_or(state.phase));
-  if (it == info.planned_years.end()) return false;
+  const workflow::Phase* phase = def ? def->FindPhase(phase_id) : nullptr;
+  if (!phase || phase->terminal) return std::nullopt;
+  auto it = info.planned_years.find(phase->planned_year_key.value_or(phase_id));
+  if (it == info.planned_years.end()) return std::nullopt;
   int year = int(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
-  return year > it->second;
+  if (year <= it->second) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+bool Project::IsLate(const DefinitionLookup& definitions, TimePoint now) const {
+  return LatePlannedYear(info, state.phase, definitions, now).has_value();
+}
+
+std::optional<NewEvent> LateEvent(const ProjectInfo& info, const std::string& phase,
+                                  const DefinitionLookup& definitions, TimePoint now, std::string event_id) {
+  std::optional<int> planned = LatePlannedYear(info, phase, definitions, now);
+  if (!planned) return std::nullopt;
+  NewEvent late;
+  late.event_id = std::move(event_id);
+  late.type = std::string(kProjectLate);
+  late.data = {{"phase", phase}, {"planned_year", *planned}};
+  late.metadata.actor = "system:lateness";
+  return late;
 }
 
 Json Project::ToJson() const {
@@ -97,7 +120,8 @@ Json Project::ToJson() const {
           {"version", version},
           {"created_at", FormatIso8601(created_at)},
           {"updated_at", FormatIso8601(updated_at)},
-          {"phase_since", FormatIso8601(phase_since)}};
+          {"phase_since", FormatIso8601(phase_since)},
+          {"late_recorded", late_recorded}};
 }
 
 StatusOr<Project> Project::FromJson(const Json& j) {
@@ -106,6 +130,7 @@ StatusOr<Project> Project::FromJson(const Json& j) {
   RELAIS_ASSIGN_OR_RETURN(p.info, ProjectInfo::FromJson(j["info"]));
   RELAIS_ASSIGN_OR_RETURN(p.state, workflow::ProjectState::FromJson(j["state"]));
   p.version = j.value("version", uint64_t{0});
+  p.late_recorded = j.value("late_recorded", false);  // absent in snapshots taken before it was kept
   for (auto [field, out] : {std::pair{"created_at", &p.created_at}, std::pair{"updated_at", &p.updated_at},
                             std::pair{"phase_since", &p.phase_since}}) {
     auto t = ParseIso8601(j.value(field, ""));
@@ -194,6 +219,7 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     project.info.partners = std::move(partners);
   } else if (stored.type == kProjectLate) {
     if (project.version == 0) return FailedPrecondition(where() + ": late before registration");
+    project.late_recorded = true;
   } else if (stored.type == kWorkflowMigrated) {
     Json d = stored.Data();
     const auto* target = definitions(d.value("to_hash", ""));
@@ -208,6 +234,7 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     }
     if (project.state.phase != old_phase) {
       project.phase_since = stored.metadata.recorded_at;
+      project.late_recorded = false;
       project.state.tracks.clear();  // the new phase starts its own tracks
       if (const auto* phase = target->FindPhase(project.state.phase))
         for (const auto& track : phase->tracks)
@@ -221,7 +248,10 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
     std::string old_phase = project.state.phase;
     RELAIS_RETURN_IF_ERROR(workflow::ApplyEventInPlace(*def, project.state, event));
     ApplyMembership(event.effects.membership, project.info);
-    if (project.state.phase != old_phase) project.phase_since = stored.metadata.recorded_at;
+    if (project.state.phase != old_phase) {
+      project.phase_since = stored.metadata.recorded_at;
+      project.late_recorded = false;
+    }
   }
   project.version = stored.version;
   project.updated_at = stored.metadata.recorded_at;

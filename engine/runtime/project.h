@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,9 @@ struct Project {
   TimePoint created_at{};
   TimePoint updated_at{};
   TimePoint phase_since{};  // when the current phase was entered
+  // A kProjectLate event is recorded for this stay in the phase (folded:
+  // set by the event, cleared by a change of phase).
+  bool late_recorded = false;
 
   // Late: still in a non-terminal phase after that phase's planned year
   // (year of `now`, UTC; the plan key is the phase's `planned_year` in the
@@ -120,6 +124,11 @@ void ApplyMembership(const workflow::MembershipEffects& membership, ProjectInfo&
 
 // The store's form of a workflow event, and back.
 NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_id, const Actor& actor);
+
+// The kProjectLate event of a project of `info` that is in `phase` at now,
+// when that phase is late (Project::IsLate's rule); nullopt otherwise.
+std::optional<NewEvent> LateEvent(const ProjectInfo& info, const std::string& phase,
+                                  const DefinitionLookup& definitions, TimePoint now, std::string event_id);
 StatusOr<workflow::RecordedEvent> FromStoredEvent(const RecordedEvent& stored);
 
 // Folds one stored event into project. kCorruption / kFailedPrecondition

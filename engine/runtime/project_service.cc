@@ -202,6 +202,9 @@ StatusOr<AppendResult> ProjectService::AppendCopy(const Project& before, uint64_
   after.updated_at = r.recorded_at;
   if (before.version == 0) after.created_at = r.recorded_at;
   if (before.version == 0 || after.state.phase != before.state.phase) after.phase_since = r.recorded_at;
+  if (before.version != 0 && after.state.phase != before.state.phase)  // a migration: late again only if recorded
+    after.late_recorded =
+        std::any_of(events.begin(), events.end(), [](const NewEvent& e) { return e.type == kProjectLate; });
   auto slot = std::make_shared<ProjectSlot>();
   slot->project = std::move(after);
   slot->snapshot_version = snapshot_version;
@@ -209,8 +212,16 @@ StatusOr<AppendResult> ProjectService::AppendCopy(const Project& before, uint64_
   return r;
 }
 
+std::optional<NewEvent> ProjectService::LateOnEntry(const ProjectInfo& info, const std::string& phase_before,
+                                                    const std::string& phase_after,
+                                                    const std::string& first_event_id) const {
+  if (phase_after == phase_before) return std::nullopt;
+  return LateEvent(info, phase_after, definitions(), clock_.Now(), NameUuid("relais/late/" + first_event_id));
+}
+
 Status ProjectService::FoldDecided(ProjectSlot& slot, const workflow::WorkflowDefinition& def,
-                                   const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r) {
+                                   const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r,
+                                   bool late_entered) {
   {
     std::unique_lock lock(slot.mu);
     Project& project = slot.project;
@@ -228,7 +239,10 @@ Status ProjectService::FoldDecided(ProjectSlot& slot, const workflow::WorkflowDe
     }
     project.version = r.last_version;
     project.updated_at = r.recorded_at;
-    if (project.state.phase != phase_before) project.phase_since = r.recorded_at;
+    if (project.state.phase != phase_before) {
+      project.phase_since = r.recorded_at;
+      project.late_recorded = late_entered;
+    }
   }
   return Status::Ok();
 }
@@ -329,6 +343,9 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   RELAIS_RETURN_IF_ERROR(PlanTimers(info.id, before.state, decision, std::nullopt, writes));
   for (const auto& e : decision.events)
     events.push_back(ToStoredEvent(e, EventId(info.id, request.idempotency_key, events.size()), request.actor));
+  // Created in a phase whose planned year is past: late from its creation.
+  std::optional<NewEvent> late = LateOnEntry(info, "", decision.next.phase, events.front().event_id);
+  if (late) events.push_back(std::move(*late));
   RecordKeyed(keyed, writes);
   AddChildWrites(info, "", 1, decision.events, clock_.Now(), writes);
   Project after = before;
@@ -338,6 +355,7 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
     RELAIS_ASSIGN_OR_RETURN(after.state, workflow::Replay(*def, decision.events));
   }
   out.phase = after.state.phase;
+  after.late_recorded = late.has_value();
   auto appended = AppendCopy(before, 0, std::move(after), events, std::move(writes), decision.notify);
   if (!appended.ok()) {
     if (appended.status().code() == StatusCode::kVersionConflict)
@@ -409,6 +427,11 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     std::vector<NewEvent> events;
     for (size_t i = 0; i < decision.events.size(); ++i)
       events.push_back(ToStoredEvent(decision.events[i], event_ids[i], request.actor));
+    std::string phase_after = before.state.phase;
+    for (const auto& e : decision.events)
+      if (e.effects.phase) phase_after = e.effects.phase->to;
+    std::optional<NewEvent> late = LateOnEntry(before.info, before.state.phase, phase_after, event_ids[0]);
+    if (late) events.push_back(std::move(*late));
     RecordKeyed(keyed, writes);
     AddChildWrites(before.info, before.state.phase, before.version, decision.events, clock_.Now(), writes);
     const bool spawns = std::any_of(decision.events.begin(), decision.events.end(),
@@ -425,7 +448,7 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
     }
     if (appended->deduplicated)
       return ReplayKeyed(keyed, {ProjectStream(request.project_id), appended->first_version, 0});
-    RELAIS_RETURN_IF_ERROR(FoldDecided(*slot, *def, decision.events, *appended));
+    RELAIS_RETURN_IF_ERROR(FoldDecided(*slot, *def, decision.events, *appended, late.has_value()));
     Remember(slot);  // in case it was evicted meanwhile
     if (spawns && spawn_queued_) spawn_queued_();
     out.version = slot->project.version;
@@ -602,20 +625,18 @@ StatusOr<bool> ProjectService::RecordLate(const std::string& project_id, TimePoi
   std::lock_guard serial(aggregates_.CommandLock(project_id));
   RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(project_id, false));
   const Project& before = slot->project;
-  if (!before.IsLate(definitions(), now)) return false;
-  const workflow::WorkflowDefinition* def = registry_.ByHash(before.info.workflow_hash);
-  const workflow::Phase* phase = def ? def->FindPhase(before.state.phase) : nullptr;
-  const std::string plan_key = phase ? phase->planned_year_key.value_or(before.state.phase) : before.state.phase;
-  NewEvent late;
-  late.event_id = NameUuid("relais/late/" + project_id + "/" + before.state.phase + "/" +
-                           std::to_string(before.phase_since.time_since_epoch().count()));
-  late.type = std::string(kProjectLate);
-  late.data = {{"phase", before.state.phase}, {"planned_year", before.info.planned_years.at(plan_key)}};
-  late.metadata.actor = "system:lateness";
-  RELAIS_ASSIGN_OR_RETURN(auto recorded, store_.LookupEvent(late.event_id));
-  if (recorded) return false;  // recorded for this stay in the phase already
-  std::vector<NewEvent> events = {late};
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendCopy(before, slot->snapshot_version, before, events, {}, {}));
+  if (before.late_recorded) return false;  // recorded for this stay in the phase already
+  std::optional<NewEvent> late = LateEvent(before.info, before.state.phase, definitions(), now,
+                                           NameUuid("relais/late/" + project_id + "/" + before.state.phase + "/" +
+                                                    std::to_string(before.phase_since.time_since_epoch().count())));
+  if (!late) return false;
+  // Projects folded from a snapshot taken before late_recorded was kept.
+  RELAIS_ASSIGN_OR_RETURN(auto recorded, store_.LookupEvent(late->event_id));
+  if (recorded) return false;
+  std::vector<NewEvent> events = {std::move(*late)};
+  Project after = before;
+  after.late_recorded = true;
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, AppendCopy(before, slot->snapshot_version, std::move(after), events, {}, {}));
   return !r.deduplicated;
 }
 

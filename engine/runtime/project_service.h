@@ -233,9 +233,15 @@ class ProjectService {
   StatusOr<AppendResult> AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
                                     std::vector<NewEvent>& events, KvWrites writes,
                                     const std::vector<std::string>& notify);
-  // Folds the recorded decision into the slot in place.
+  // Folds the recorded decision into the slot in place; late_entered: the
+  // batch also recorded kProjectLate for the phase it entered.
   Status FoldDecided(ProjectSlot& slot, const workflow::WorkflowDefinition& def,
-                     const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r);
+                     const std::vector<workflow::RecordedEvent>& decided, const AppendResult& r, bool late_entered);
+  // The kProjectLate event to record with a change that enters phase, when
+  // that phase is already late (docs/runtime.md, "Lateness"): named by the
+  // change's first event id, so a re-sent command names it again.
+  std::optional<NewEvent> LateOnEntry(const ProjectInfo& info, const std::string& phase_before,
+                                      const std::string& phase_after, const std::string& first_event_id) const;
   // The timer side writes of a decision (and of the firing that caused it);
   // records their due times in the decided events (timer_schedule.h).
   Status PlanTimers(const std::string& project_id, const workflow::ProjectState& before, workflow::Decision& decision,

@@ -118,11 +118,18 @@ TEST_F(ApiTest, CreateRecordsInfoMembersAndTheAuthenticatedActor) {
   EXPECT_EQ(body["info"]["members"][0]["subject"], "person:marc.lefort");
   EXPECT_EQ(body["info"]["planned_years"]["etude"], 2004);
   EXPECT_EQ(body["state"]["phase"], "mobilisation");
-  EXPECT_EQ(std::string(got.headers.Get("ETag").value_or("")), "\"2\"");
+  // Registered, created, and late from its creation (mobilisation planned
+  // for 2003, the clock in 2004): the notice is in the creation's batch.
+  EXPECT_EQ(std::string(got.headers.Get("ETag").value_or("")), "\"3\"");
   auto history = h.Call("GET", "/v1/projects/own/events", kCoordinator);
   ASSERT_EQ(history.status, 200);
-  const Json events = Harness::Body(history);
-  for (const Json& e : events["events"]) EXPECT_EQ(e["metadata"]["actor"], "person:claire.dumas");
+  const Json events = Harness::Body(history)["events"];
+  ASSERT_EQ(events.size(), 3u) << events;
+  EXPECT_EQ(events[0]["metadata"]["actor"], "person:claire.dumas");
+  EXPECT_EQ(events[1]["metadata"]["actor"], "person:claire.dumas");
+  EXPECT_EQ(events[2]["type"], "project_late");
+  EXPECT_EQ(events[2]["metadata"]["actor"], "system:lateness");
+  EXPECT_EQ(events[2]["data"]["planned_year"], 2003);
 }
 
 TEST_F(ApiTest, CreateValidatesItsBody) {
@@ -147,10 +154,10 @@ TEST_F(ApiTest, CommandAppendsWithTheTokenSubjectAsActor) {
   auto r = h.Call("POST", "/v1/projects/own/events", kReferent, cmd.dump());
   ASSERT_EQ(r.status, 201) << r.body;
   Json body = Harness::Body(r);
-  EXPECT_EQ(body["version"], 3);
+  EXPECT_EQ(body["version"], 4) << "registered, created, late, then this";
   ASSERT_EQ(body["events"].size(), 1u);
   EXPECT_EQ(body["events"][0]["metadata"]["actor"], "person:rene.tech");
-  auto stored = h.store.ReadStream("project-own", 3, 1);
+  auto stored = h.store.ReadStream("project-own", 4, 1);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ((*stored)[0].metadata.actor, "person:rene.tech");
 }
@@ -218,8 +225,8 @@ TEST_F(ApiTest, StaleIfMatchIs409WithTheCurrentVersion) {
   auto stale = h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"If-Match", "\"1\""}});
   ASSERT_EQ(stale.status, 409) << stale.body;
   EXPECT_EQ(TypeOf(stale), std::string(kProblemBase) + "version-conflict");
-  EXPECT_EQ(Harness::Body(stale)["current_version"], 2);
-  EXPECT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"If-Match", "\"2\""}}).status, 201);
+  EXPECT_EQ(Harness::Body(stale)["current_version"], 3) << "registered, created, late";
+  EXPECT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"If-Match", "\"3\""}}).status, 201);
   EXPECT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump(), {{"If-Match", "soon"}}).status, 400);
 }
 
@@ -265,7 +272,7 @@ TEST_F(ApiTest, HistoryIsPagedFromAVersion) {
   EXPECT_EQ(b1["next_from"], 4);
   auto page2 = h.Call("GET", "/v1/projects/own/events?from=4&limit=10", kElu);
   Json b2 = Harness::Body(page2);
-  ASSERT_EQ(b2["events"].size(), 4u);
+  ASSERT_EQ(b2["events"].size(), 5u) << "versions 4 to 8: the late notice at creation, then the five commands";
   EXPECT_EQ(b2["events"][0]["version"], 4);
   EXPECT_FALSE(b2["has_more"].get<bool>());
   EXPECT_EQ(h.Call("GET", "/v1/projects/own/events?limit=100000", kElu).status, 400);
@@ -334,7 +341,7 @@ TEST_F(ApiTest, PartnersAreRegisteredUpdatedAndDeactivated) {
 TEST_F(ApiTest, ChangingMembersChangesWhoSeesTheProject) {
   ASSERT_EQ(h.Call("GET", "/v1/projects/other", kElu).status, 404);
   Json body = {{"members", {{{"subject", "person:marc.lefort"}, {"role", "elu_referent"}}}}};
-  auto changed = h.Call("PUT", "/v1/projects/other/members", kCoordinator, body.dump(), {{"If-Match", "\"2\""}});
+  auto changed = h.Call("PUT", "/v1/projects/other/members", kCoordinator, body.dump(), {{"If-Match", "\"3\""}});
   ASSERT_EQ(changed.status, 201) << changed.body;
   EXPECT_EQ(Harness::Body(changed)["events"][0]["type"], "project_members_changed");
   EXPECT_EQ(Harness::Body(changed)["events"][0]["metadata"]["actor"], "person:claire.dumas");

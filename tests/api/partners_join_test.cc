@@ -97,13 +97,14 @@ TEST_F(PartnersJoinTest, AJoiningValueThatIsNotAPartnerIdIsRefusedAndNothingChan
 
 TEST_F(PartnersJoinTest, CoordinatorsReplaceThePartnersThroughTheRoute) {
   Json body = {{"partners", {"afpa", "ccas-fresnes"}}};
-  auto changed = h.Call("PUT", "/v1/projects/atelier/partners", kCoordinator, body.dump(), {{"If-Match", "\"2\""}});
+  const std::string etag(h.Call("GET", "/v1/projects/atelier", kCoordinator).headers.Get("ETag").value_or(""));
+  auto changed = h.Call("PUT", "/v1/projects/atelier/partners", kCoordinator, body.dump(), {{"If-Match", etag}});
   ASSERT_EQ(changed.status, 201) << changed.body;
   EXPECT_EQ(Harness::Body(changed)["events"][0]["type"], "project_partners_changed");
   EXPECT_EQ(h.Call("GET", "/v1/projects/atelier", kPartner).status, 200);
   EXPECT_EQ(ListedUnderPartner(), 1u);
   // Stale version, bad bodies, a partner may not change the list.
-  EXPECT_EQ(h.Call("PUT", "/v1/projects/atelier/partners", kCoordinator, body.dump(), {{"If-Match", "\"2\""}}).status,
+  EXPECT_EQ(h.Call("PUT", "/v1/projects/atelier/partners", kCoordinator, body.dump(), {{"If-Match", etag}}).status,
             409);
   EXPECT_EQ(h.Call("PUT", "/v1/projects/atelier/partners", kCoordinator, R"({"partners": "afpa"})").status, 400);
   EXPECT_EQ(h.Call("PUT", "/v1/projects/atelier/partners", kCoordinator, R"({"partners": ["bad id"]})").status, 400);

@@ -158,7 +158,12 @@ TEST_F(SpawnCrashTest, SigkillNeverYieldsTwoSpawnedProjectsNorNone) {
   }
   EXPECT_EQ(copies.size(), static_cast<size_t>(kProjects));
   // And nothing else: the store holds the origins and one copy each.
-  auto listed = c.Call(http::verb::get, "/v1/projects?workflow=copie&limit=500", kCoordinator);
+  // The list is the read model, which follows the store: wait until it has them all.
+  Client::Result listed;
+  for (int tries = 0; tries < 200; ++tries, std::this_thread::sleep_for(50ms)) {
+    listed = c.Call(http::verb::get, "/v1/projects?workflow=copie&limit=500", kCoordinator);
+    if (listed.status == 200 && listed.body["projects"].size() >= static_cast<size_t>(2 * kProjects)) break;
+  }
   ASSERT_EQ(listed.status, 200) << listed.raw;
   EXPECT_EQ(listed.body["projects"].size(), static_cast<size_t>(2 * kProjects)) << listed.raw;
   std::cout << "spawns pending at the kills, created after restart: " << caught_pending << "\n";

@@ -285,6 +285,42 @@ TEST_F(LatenessTest, ALateProjectGetsItsEventOnceByRecordLate) {
   EXPECT_THAT(rt_.projects.RecordLate("nobody", clock_.Now()), StatusIs(StatusCode::kNotFound));
 }
 
+// A phase entered after its planned year is late in the append that enters
+// it, not at the next sweep: at creation, and on a change of phase; a
+// re-sent command records it once; the sweep then has nothing to add.
+TEST_F(LatenessTest, APhaseEnteredLateIsLateInTheAppendThatEntersIt) {
+  clock_.Set(T("2004-03-01T09:00:00Z"));
+  rt_.Create("p1", "3", {{"mobilisation", 2003}, {"faisabilite", 2003}, {"montage", 2005}});
+  EXPECT_EQ(LateEvents("p1"), 1u) << "created in a phase planned for 2003";
+  EXPECT_TRUE(rt_.projects.Load("p1")->late_recorded);
+  EXPECT_TRUE(Recorded("p1", false)) << "nothing left for the sweep";
+
+  rt_.Accept("p1", "mobilisation_avancee", {{"volet", "partenaires"}, {"etape", "mobilises"}});
+  EXPECT_EQ(LateEvents("p1"), 1u) << "no change of phase, no new notice";
+  auto entered = rt_.Fire("p1", "etude_lancee", Json::object(), testing::kCoordinator, "etude-1");
+  ASSERT_THAT(entered, IsOk());
+  ASSERT_FALSE(entered->refusal);
+  ASSERT_EQ(entered->events.size(), 2u) << "the phase's event and its lateness, in one batch";
+  EXPECT_EQ(entered->events[1].type, kProjectLate);
+  EXPECT_EQ(entered->events[1].Data()["phase"], "etude");
+  EXPECT_EQ(entered->events[1].Data()["planned_year"], 2003);
+  EXPECT_EQ(entered->events[1].version, entered->events[0].version + 1);
+  auto again = rt_.Fire("p1", "etude_lancee", Json::object(), testing::kCoordinator, "etude-1");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(LateEvents("p1"), 2u) << "a re-sent command records nothing new";
+  EXPECT_TRUE(Recorded("p1", false));
+
+  // The flag folds from the history alike, and a new service sweeps nothing.
+  auto history = rt_.projects.LoadFromHistory("p1");
+  ASSERT_THAT(history, IsOk());
+  EXPECT_EQ(history->ToJson(), rt_.projects.Load("p1")->ToJson());
+  ProjectService fresh(store_, rt_.registry, clock_);
+  auto late = fresh.RecordLate("p1", clock_.Now());
+  ASSERT_THAT(late, IsOk());
+  EXPECT_FALSE(*late);
+  EXPECT_EQ(LateEvents("p1"), 2u);
+}
+
 TEST_F(LatenessTest, TheSweepRecordsEveryLateProjectOnceAcrossSweepsAndANewService) {
   rt_.Create("late", "3", {{"mobilisation", 2003}});
   rt_.Create("on-time", "3", {{"mobilisation", 2004}});
