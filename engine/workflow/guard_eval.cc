@@ -71,7 +71,7 @@ Val Lookup(const std::vector<std::string>& path, const GuardContext& ctx) {
   if (root == kActorRoot) return ActorValue(path, ctx.actor);
   const Json* cur = root == kStateRoot     ? ctx.state
                     : root == kEventRoot   ? ctx.event
-                    : root == kProjectRoot ? ctx.project
+                    : root == kProjectRoot ? (ctx.project || !ctx.lazy_project ? ctx.project : &ctx.lazy_project->Get())
                     : root == kItemRoot    ? ctx.item
                                            : nullptr;
   for (size_t i = 1; cur != nullptr && i < path.size(); ++i) {
