@@ -203,4 +203,8 @@ std::string DumpJson(const Json& value) {
   return out;
 }
 
+void AppendJson(const Json& value, std::string& out) { DumpTo(value, out); }
+
+void AppendJsonString(const std::string& text, std::string& out) { DumpString(text, out); }
+
 }  // namespace relais

@@ -32,5 +32,9 @@ std::string JsonMemberPath(const std::string& parent, const std::string& key);
 // Byte for byte what value.dump(-1, ' ', false, Json::error_handler_t::replace)
 // writes (events, snapshots and fingerprints keep their exact text).
 std::string DumpJson(const Json& value);
+// The same, appended to out (for writers that assemble a text without
+// building a Json tree first); AppendJsonString writes one string value.
+void AppendJson(const Json& value, std::string& out);
+void AppendJsonString(const std::string& text, std::string& out);
 
 }  // namespace relais
