@@ -26,7 +26,8 @@ Status ValidateAppendRequest(const AppendRequest& request, const EventLimits& li
     auto where = [i] { return "event #" + std::to_string(i + 1); };
     if (!IsUuid(e.event_id))
       return InvalidArgument(where() + ": event id '" + e.event_id + "' is not a UUID (8-4-4-4-12 hex digits)");
-    if (!ids.insert(e.event_id).second) return InvalidArgument(where() + ": event id " + e.event_id + " repeated");
+    if (request.events.size() > 1 && !ids.insert(e.event_id).second)
+      return InvalidArgument(where() + ": event id " + e.event_id + " repeated");
     if (e.type.empty()) return InvalidArgument(where() + ": event type is empty");
     if (e.type.size() > limits.max_type_bytes)
       return InvalidArgument(where() + ": event type longer than " + std::to_string(limits.max_type_bytes) + " bytes");

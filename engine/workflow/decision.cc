@@ -503,7 +503,7 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
       chosen = &t;
       break;
     }
-    GuardResult r = t.when->guard.Evaluate(ctx);
+    GuardResult r = t.when->guard.EvaluateExplainingFailure(ctx);
     if (r.error)
       return ExpressionRefusal(def, event->type, "a transition's when", t.when->guard, *r.error, t.when->location);
     if (r.passed) {

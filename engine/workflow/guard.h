@@ -158,6 +158,10 @@ class Guard {
 
   // Evaluates as a condition: true only if the expression yields boolean true.
   GuardResult Evaluate(const GuardContext& context) const;
+  // The same, but `observed` is filled only when the guard does not pass
+  // (evaluation is pure: a failure is evaluated again, observing): for the
+  // command path, which shows observed values only in refusals.
+  GuardResult EvaluateExplainingFailure(const GuardContext& context) const;
   // Evaluates as a value (for set/append).
   ValueResult EvaluateValue(const GuardContext& context) const;
 

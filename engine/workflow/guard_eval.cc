@@ -407,6 +407,13 @@ GuardResult Guard::Evaluate(const GuardContext& context) const {
   return result;
 }
 
+GuardResult Guard::EvaluateExplainingFailure(const GuardContext& context) const {
+  Evaluation ev;
+  Val v = Evaluator(ev).Eval(*root_, context);
+  if (!ev.error && Truthy(v.get())) return GuardResult{true, {}, std::nullopt};
+  return Evaluate(context);
+}
+
 ValueResult Guard::EvaluateValue(const GuardContext& context) const {
   Evaluation ev;
   Val v = Evaluator(ev).Eval(*root_, context);
