@@ -150,8 +150,14 @@ NewEvent ToStoredEvent(const workflow::RecordedEvent& event, std::string event_i
   NewEvent e;
   e.event_id = std::move(event_id);
   e.type = event.type;
-  // Serialized directly: no copy of the data and effects trees.
-  e.data_json = "{\"data\":" + DumpJson(event.data) + ",\"effects\":" + DumpJson(event.effects.ToJson()) + "}";
+  // Serialized directly: no copy of the data, no tree of the effects.
+  std::string& text = e.data_json;
+  text.reserve(256);
+  text += "{\"data\":";
+  AppendJson(event.data, text);
+  text += ",\"effects\":";
+  event.effects.AppendJsonText(text);
+  text += '}';
   e.metadata.actor = actor.subject;
   return e;
 }

@@ -378,6 +378,13 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
   InFlightKeys::Claim claim;
   RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
   if (replayed) return std::move(*replayed);
+  workflow::Command command;
+  command.event_type = request.event_type;
+  command.data = std::move(request.data);
+  command.actor_roles = request.actor.roles;
+  command.actor_subject = request.actor.subject;
+  if (!request.actor.partner.empty()) command.actor_partner = request.actor.partner;
+  if (request.firing) command.fired_by_timer = request.firing->timer_id;
   std::lock_guard serial(aggregates_.CommandLock(request.project_id));
   for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
     RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(request.project_id, attempt > 0));
@@ -389,14 +396,8 @@ StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
                              before.version);
     const workflow::WorkflowDefinition* def = registry_.ByHash(before.info.workflow_hash);
     if (!def) return FailedPrecondition("project '" + request.project_id + "' runs on an unknown workflow version");
-    workflow::Command command;
-    command.event_type = request.event_type;
-    command.data = request.data;
-    command.actor_roles = request.actor.roles;
-    command.actor_subject = request.actor.subject;
-    if (!request.actor.partner.empty()) command.actor_partner = request.actor.partner;
-    if (request.firing) command.fired_by_timer = request.firing->timer_id;
     Json children;
+    command.children = nullptr;
     if (!def->children.empty()) {
       RELAIS_ASSIGN_OR_RETURN(children, ChildCounts(request.project_id, *def));
       command.children = &children;

@@ -7,10 +7,13 @@
 namespace relais::runtime {
 namespace {
 
+// "%016llx" of micros (0 when negative), without snprintf.
 std::string Hex16(int64_t micros) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(micros < 0 ? 0 : micros));
-  return buf;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  uint64_t v = static_cast<uint64_t>(micros < 0 ? 0 : micros);
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kDigits[v & 0xf];
+  return out;
 }
 
 }  // namespace
@@ -30,6 +33,30 @@ Json DueTimer::ToJson() const {
   if (repeating) j["period"] = period.ToString();
   if (!payload.is_null()) j["payload"] = payload;
   return j;
+}
+
+std::string DueTimer::ToJsonText() const {
+  // ToJson's members in the order DumpJson writes them (sorted keys).
+  std::string out;
+  out.reserve(128);
+  out += "{\"due\":";
+  AppendJsonString(FormatIso8601(due), out);
+  out += ",\"fires\":";
+  AppendJsonString(fires, out);
+  if (!payload.is_null()) {
+    out += ",\"payload\":";
+    AppendJson(payload, out);
+  }
+  if (repeating) {
+    out += ",\"period\":";
+    AppendJsonString(period.ToString(), out);
+  }
+  out += ",\"project\":";
+  AppendJsonString(project_id, out);
+  out += ",\"timer\":";
+  AppendJsonString(timer_id, out);
+  out += '}';
+  return out;
 }
 
 StatusOr<DueTimer> DueTimer::FromJson(const Json& j) {

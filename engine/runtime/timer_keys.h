@@ -35,6 +35,8 @@ struct DueTimer {
 
   std::string DueKey() const;
   Json ToJson() const;
+  // DumpJson(ToJson()), written without building the tree (each armed timer's entry).
+  std::string ToJsonText() const;
   static StatusOr<DueTimer> FromJson(const Json& json);
 };
 

@@ -12,7 +12,7 @@ Status TimerWrites::Arm(const DueTimer& t) {
   RELAIS_ASSIGN_OR_RETURN(auto armed, ArmedKey(of_key));
   const std::string due_key = t.DueKey();
   if (armed && *armed != due_key) writes_.Delete(*armed);
-  writes_.Put(due_key, DumpJson(t.ToJson()));
+  writes_.Put(due_key, t.ToJsonText());
   writes_.Put(of_key, due_key);
   batch_[of_key] = due_key;
   written_[of_key] = t;

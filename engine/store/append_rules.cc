@@ -23,13 +23,14 @@ Status ValidateAppendRequest(const AppendRequest& request, const EventLimits& li
   std::unordered_set<std::string_view> ids;
   for (size_t i = 0; i < request.events.size(); ++i) {
     const NewEvent& e = request.events[i];
-    std::string where = "event #" + std::to_string(i + 1);
+    auto where = [i] { return "event #" + std::to_string(i + 1); };
     if (!IsUuid(e.event_id))
-      return InvalidArgument(where + ": event id '" + e.event_id + "' is not a UUID (8-4-4-4-12 hex digits)");
-    if (!ids.insert(e.event_id).second) return InvalidArgument(where + ": event id " + e.event_id + " repeated");
-    if (e.type.empty()) return InvalidArgument(where + ": event type is empty");
+      return InvalidArgument(where() + ": event id '" + e.event_id + "' is not a UUID (8-4-4-4-12 hex digits)");
+    if (request.events.size() > 1 && !ids.insert(e.event_id).second)
+      return InvalidArgument(where() + ": event id " + e.event_id + " repeated");
+    if (e.type.empty()) return InvalidArgument(where() + ": event type is empty");
     if (e.type.size() > limits.max_type_bytes)
-      return InvalidArgument(where + ": event type longer than " + std::to_string(limits.max_type_bytes) + " bytes");
+      return InvalidArgument(where() + ": event type longer than " + std::to_string(limits.max_type_bytes) + " bytes");
   }
   return Status::Ok();
 }

@@ -46,8 +46,8 @@ StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
   TimePoint now = clock_.Now();
   std::vector<std::string> texts;
   texts.reserve(request.events.size());
-  for (const NewEvent& e : request.events) {
-    texts.push_back(e.DataText());
+  for (NewEvent& e : request.events) {  // the request is ours: its texts are moved, not copied
+    texts.push_back(e.data_json.empty() ? DumpJson(e.data) : std::move(e.data_json));
     RELAIS_RETURN_IF_ERROR(
         CheckEventSize(e, codec::EncodedEventSize(e, request.stream_id, texts.back().size()), limits_));
   }

@@ -29,6 +29,12 @@ StatusOr<Json> ParseJsonStrict(std::string_view text, size_t max_depth = 256);
 std::string JsonMemberPath(const std::string& parent, const std::string& key);
 
 // Serializes compactly; invalid UTF-8 in strings is replaced, never thrown.
+// Byte for byte what value.dump(-1, ' ', false, Json::error_handler_t::replace)
+// writes (events, snapshots and fingerprints keep their exact text).
 std::string DumpJson(const Json& value);
+// The same, appended to out (for writers that assemble a text without
+// building a Json tree first); AppendJsonString writes one string value.
+void AppendJson(const Json& value, std::string& out);
+void AppendJsonString(const std::string& text, std::string& out);
 
 }  // namespace relais

@@ -10,6 +10,21 @@ std::string FormatIso8601(TimePoint t) {
   auto day = floor<days>(t);
   year_month_day ymd{day};
   hh_mm_ss<microseconds> hms{t - day};
+  const int y = int(ymd.year());
+  if (y >= 0 && y <= 9999) {  // the usual case, without snprintf's format parsing (timers, effects)
+    char out[] = "0000-00-00T00:00:00.000000Z";
+    auto put = [&out](size_t at, int64_t value, int width) {
+      for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = char('0' + value % 10);
+    };
+    put(0, y, 4);
+    put(5, unsigned(ymd.month()), 2);
+    put(8, unsigned(ymd.day()), 2);
+    put(11, hms.hours().count(), 2);
+    put(14, hms.minutes().count(), 2);
+    put(17, hms.seconds().count(), 2);
+    put(20, hms.subseconds().count(), 6);
+    return std::string(out, sizeof out - 1);
+  }
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ", int(ymd.year()), unsigned(ymd.month()),
                 unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count()),

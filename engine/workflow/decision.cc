@@ -478,35 +478,45 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   if (event->suspension == Suspension::kResume && !state.suspended)
     return Refuse(RefusalCode::kNotSuspended, "the project is not suspended", {{"event_type", event->type}});
 
-  const Json data = command.data.is_null() ? Json::object() : command.data;
+  static const Json kNoData = Json::object();
+  const Json& data = command.data.is_null() ? kNoData : command.data;
   if (auto v = CheckSchema(event->compiled_schema, event->schema, data); !v.empty())
     return Refuse(RefusalCode::kInvalidData, "invalid data at " + v.front().path + ": " + v.front().message,
                   {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
 
-  Json project = state.ProjectView();
-  if (command.children) project["children"] = *command.children;
+  // Built only if some expression reads `project.` (most events never do).
+  const LazyJson project([&state, &command] {
+    Json view = state.ProjectView();
+    if (command.children) view["children"] = *command.children;
+    return view;
+  });
   const ActorView actor{command.actor_subject,
                         command.actor_partner ? std::optional<std::string_view>(*command.actor_partner) : std::nullopt,
                         &command.actor_roles};
-  GuardContext ctx{&state.fields, &data, &project, &actor};
+  GuardContext ctx{&state.fields, &data, nullptr, &actor, nullptr, &project};
   if (auto refused = CheckPreconditions(def, *event, ctx)) return *refused;
   const Transition* chosen = nullptr;
-  Json tried = Json::array();
+  // The transitions whose `when` did not hold: explained only if none does.
+  std::vector<std::pair<const GuardClause*, GuardResult>> failed_whens;
   for (const auto& t : event->transitions) {
     if (!t.when) {
       chosen = &t;
       break;
     }
-    GuardResult r = t.when->guard.Evaluate(ctx);
+    GuardResult r = t.when->guard.EvaluateExplainingFailure(ctx);
     if (r.error)
       return ExpressionRefusal(def, event->type, "a transition's when", t.when->guard, *r.error, t.when->location);
     if (r.passed) {
       chosen = &t;
       break;
     }
-    tried.push_back(TriedTransition(def, *t.when, r));
+    failed_whens.emplace_back(&*t.when, std::move(r));
   }
-  if (!event->transitions.empty() && chosen == nullptr) return NoTransitionRefusal(*event, std::move(tried));
+  if (!event->transitions.empty() && chosen == nullptr) {
+    Json tried = Json::array();
+    for (const auto& [when, result] : failed_whens) tried.push_back(TriedTransition(def, *when, result));
+    return NoTransitionRefusal(*event, std::move(tried));
+  }
 
   Effects effects;
   FieldChanges changes(state.fields);

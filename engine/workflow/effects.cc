@@ -209,6 +209,121 @@ StatusOr<Effects> Effects::FromJson(const Json& j) {
   return e;
 }
 
+namespace {
+
+// A JSON object's members written in the order Json (a sorted map) dumps
+// them: each Member call must come in increasing key order.
+class ObjectText {
+ public:
+  explicit ObjectText(std::string& out) : out_(out) { out_ += '{'; }
+  ~ObjectText() { out_ += '}'; }
+  std::string& Member(const char* key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += key;  // our keys: plain ASCII
+    out_ += "\":";
+    return out_;
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void NamesText(const std::vector<std::string>& names, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(names[i], out);
+  }
+  out += ']';
+}
+
+template <typename Value, typename Write>
+void MapText(const std::map<std::string, Value>& map, std::string& out, Write write) {
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : map) {
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(key, out);
+    out += ':';
+    write(value);
+  }
+  out += '}';
+}
+
+void NameMapText(const std::map<std::string, std::string>& map, std::string& out) {
+  MapText(map, out, [&out](const std::string& v) { AppendJsonString(v, out); });
+}
+
+}  // namespace
+
+void Effects::AppendJsonText(std::string& out) const {
+  // Members in the sorted order of ToJson's keys, present under the same conditions.
+  ObjectText j(out);
+  if (!append.empty()) AppendJson(append, j.Member("append"));
+  if (!keyed_tracks.empty())
+    MapText(keyed_tracks, j.Member("keyed_tracks"), [&out](const KeyedTrackChange& change) {
+      ObjectText c(out);
+      if (change.ends) c.Member("ends") += "true";
+      if (!change.left.empty()) NamesText(change.left, c.Member("left"));
+      if (change.starts) c.Member("starts") += "true";
+      if (!change.steps.empty()) NameMapText(change.steps, c.Member("steps"));
+    });
+  const MembershipEffects& m = membership;
+  if (!m.partners_joined.empty() || !m.partners_left.empty()) {
+    ObjectText p(j.Member("partners"));
+    if (!m.partners_joined.empty()) NamesText(m.partners_joined, p.Member("joined"));
+    if (!m.partners_left.empty()) NamesText(m.partners_left, p.Member("left"));
+  }
+  if (!m.people_joined.empty() || !m.people_left.empty()) {
+    ObjectText p(j.Member("people"));
+    if (!m.people_joined.empty()) {
+      std::string& list = p.Member("joined");
+      list += '[';
+      for (size_t i = 0; i < m.people_joined.size(); ++i) {
+        if (i > 0) list += ',';
+        ObjectText person(list);
+        AppendJsonString(m.people_joined[i].role, person.Member("role"));
+        AppendJsonString(m.people_joined[i].subject, person.Member("subject"));
+      }
+      list += ']';
+    }
+    if (!m.people_left.empty()) NamesText(m.people_left, p.Member("left"));
+  }
+  if (phase) {
+    ObjectText p(j.Member("phase"));
+    if (phase->from) AppendJsonString(*phase->from, p.Member("from"));
+    AppendJsonString(phase->to, p.Member("to"));
+  }
+  if (!set.empty()) AppendJson(set, j.Member("set"));
+  if (!spawned.empty()) {
+    std::string& list = j.Member("spawned");
+    list += '[';
+    for (size_t i = 0; i < spawned.size(); ++i) {
+      if (i > 0) list += ',';
+      AppendJson(spawned[i].ToJson(), list);
+    }
+    list += ']';
+  }
+  if (suspended) j.Member("suspended") += *suspended ? "true" : "false";
+  if (!timers.empty()) {
+    ObjectText t(j.Member("timers"));
+    if (!timers.armed.empty()) NameMapText(timers.armed, t.Member("armed"));
+    if (!timers.cancelled.empty()) NamesText(timers.cancelled, t.Member("cancelled"));
+    if (!timers.due.empty())
+      MapText(timers.due, t.Member("due"), [&out](TimePoint at) { AppendJsonString(FormatIso8601(at), out); });
+    if (!timers.fired.empty()) NamesText(timers.fired, t.Member("fired"));
+    if (!timers.paused.empty())
+      MapText(timers.paused, t.Member("paused"), [&out](int64_t left) { out += std::to_string(left); });
+    if (!timers.resumed.empty()) NamesText(timers.resumed, t.Member("resumed"));
+  }
+  if (tracks) NameMapText(*tracks, j.Member("tracks"));
+  if (!unset.empty()) NamesText(unset, j.Member("unset"));
+}
+
 Json SpawnEffect::ToJson() const {
   Json j = {{"project", project_id}, {"workflow", workflow}, {"link", link}, {"title", title}, {"fields", fields}};
   if (programme) j["programme"] = *programme;

@@ -116,6 +116,9 @@ struct Effects {
   //  "keyed_tracks": {"<track>": {"ends": true} | {"starts"?: true, "steps": {...}, "left": [...]}}};
   // members without content are left out.
   Json ToJson() const;
+  // DumpJson(ToJson()) appended to out, written without building the tree
+  // (each recorded event is serialized once, on the command path).
+  void AppendJsonText(std::string& out) const;
   // kCorruption naming the member for a malformed one.
   static StatusOr<Effects> FromJson(const Json& json);
   friend bool operator==(const Effects&, const Effects&) = default;

@@ -13,6 +13,7 @@
 // Thread-safety: a parsed Guard is immutable; safe to evaluate from many threads.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,13 +92,30 @@ struct ActorView {
   const std::vector<std::string>* roles = nullptr;  // null = no roles
 };
 
+// A JSON value built on its first read, for a value most evaluations never
+// read (the project view: few guards say `project.`).
+// Thread-safety: not thread-safe (one evaluation's context).
+class LazyJson {
+ public:
+  explicit LazyJson(std::function<Json()> build) : build_(std::move(build)) {}
+  const Json& Get() const {
+    if (!value_) value_ = build_();
+    return *value_;
+  }
+
+ private:
+  std::function<Json()> build_;
+  mutable std::optional<Json> value_;
+};
+
 // What a guard is evaluated against. All pointers must remain live during Evaluate.
 struct GuardContext {
-  const Json* state = nullptr;       // the project's state fields (object)
-  const Json* event = nullptr;       // the command's data (object); null when absent
-  const Json* project = nullptr;     // {"phase": ..., "suspended": ..., "tracks": {...}}
-  const ActorView* actor = nullptr;  // null: every actor.* path is null
-  const Json* item = nullptr;        // set by the evaluator inside count/any/all(list, condition)
+  const Json* state = nullptr;             // the project's state fields (object)
+  const Json* event = nullptr;             // the command's data (object); null when absent
+  const Json* project = nullptr;           // {"phase": ..., "suspended": ..., "tracks": {...}}
+  const ActorView* actor = nullptr;        // null: every actor.* path is null
+  const Json* item = nullptr;              // set by the evaluator inside count/any/all(list, condition)
+  const LazyJson* lazy_project = nullptr;  // read for `project.` when project is null
 };
 
 // Why an expression could not be computed: division by zero, integer
@@ -140,6 +158,10 @@ class Guard {
 
   // Evaluates as a condition: true only if the expression yields boolean true.
   GuardResult Evaluate(const GuardContext& context) const;
+  // The same, but `observed` is filled only when the guard does not pass
+  // (evaluation is pure: a failure is evaluated again, observing): for the
+  // command path, which shows observed values only in refusals.
+  GuardResult EvaluateExplainingFailure(const GuardContext& context) const;
   // Evaluates as a value (for set/append).
   ValueResult EvaluateValue(const GuardContext& context) const;
 

@@ -71,7 +71,7 @@ Val Lookup(const std::vector<std::string>& path, const GuardContext& ctx) {
   if (root == kActorRoot) return ActorValue(path, ctx.actor);
   const Json* cur = root == kStateRoot     ? ctx.state
                     : root == kEventRoot   ? ctx.event
-                    : root == kProjectRoot ? ctx.project
+                    : root == kProjectRoot ? (ctx.project || !ctx.lazy_project ? ctx.project : &ctx.lazy_project->Get())
                     : root == kItemRoot    ? ctx.item
                                            : nullptr;
   for (size_t i = 1; cur != nullptr && i < path.size(); ++i) {
@@ -405,6 +405,13 @@ GuardResult Guard::Evaluate(const GuardContext& context) const {
   }
   result.passed = Truthy(v.get());
   return result;
+}
+
+GuardResult Guard::EvaluateExplainingFailure(const GuardContext& context) const {
+  Evaluation ev;
+  Val v = Evaluator(ev).Eval(*root_, context);
+  if (!ev.error && Truthy(v.get())) return GuardResult{true, {}, std::nullopt};
+  return Evaluate(context);
 }
 
 ValueResult Guard::EvaluateValue(const GuardContext& context) const {

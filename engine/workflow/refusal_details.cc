@@ -59,7 +59,7 @@ std::optional<Refusal> CheckPreconditions(const WorkflowDefinition& def, const E
   const GuardClause* first = nullptr;
   GuardResult first_result;
   for (const auto& clause : event.preconditions) {
-    GuardResult r = clause.guard.Evaluate(ctx);
+    GuardResult r = clause.guard.EvaluateExplainingFailure(ctx);
     if (r.error && first == nullptr)
       return ExpressionRefusal(def, event.type, "a requires guard", clause.guard, *r.error, clause.location);
     if (r.passed) continue;

@@ -14,6 +14,21 @@ namespace {
 using relais::testing::IsOk;
 using testing::T;
 
+TEST(DueTimerTest, JsonTextIsTheDumpOfToJson) {
+  DueTimer t;
+  t.project_id = "p1";
+  t.timer_id = "rappel";
+  t.fires = "rappel_du";
+  t.due = T("2003-02-03T09:00:00.250Z");
+  EXPECT_EQ(t.ToJsonText(), DumpJson(t.ToJson()));
+  t.repeating = true;
+  t.period = workflow::IsoDuration{.months = 18};
+  t.payload = {{"kind", "jalon « élu »"}, {"n", 3}};
+  t.timer_id = "a \"quoted\" id";
+  EXPECT_EQ(t.ToJsonText(), DumpJson(t.ToJson()));
+  EXPECT_EQ(t.DueKey().substr(kTimerDuePrefix.size(), 16), "0003b5c06142d490");
+}
+
 class TimerWritesTest : public ::testing::Test {
  protected:
   TimerWritesTest() : clock_(T("2003-02-03T09:00:00Z")), store_(clock_) {}

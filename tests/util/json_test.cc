@@ -1,5 +1,7 @@
 #include "engine/util/json.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "tests/testing/status_matchers.h"
@@ -47,6 +49,42 @@ TEST(JsonTest, InvalidUtf8IsAnErrorNotACrash) {
 TEST(JsonTest, DumpReplacesInvalidUtf8) {
   Json j = std::string("a\xff");
   EXPECT_EQ(DumpJson(j), "\"a\xEF\xBF\xBD\"");
+}
+
+TEST(JsonTest, DumpWritesWhatNlohmannWrites) {
+  auto nlohmann_dump = [](const Json& v) { return v.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  const std::vector<Json> values = {
+      Json(),
+      true,
+      false,
+      0,
+      -1,
+      std::numeric_limits<int64_t>::min(),
+      std::numeric_limits<int64_t>::max(),
+      std::numeric_limits<uint64_t>::max(),
+      1.5,
+      -0.0,
+      1e300,
+      3.0,
+      0.1,
+      std::numeric_limits<double>::quiet_NaN(),
+      std::numeric_limits<double>::infinity(),
+      "",
+      "plain ascii ~ with symbols {}[]:,",
+      "quote \" backslash \\ slash /",
+      "control \x01 \b \f \n \r \t \x1f del \x7f",
+      "Élu référent, « guillemets », 日本, 😀",
+      std::string("invalid \xff\xfe utf-8 \xc3"),
+      std::string("nul \0 inside", 13),
+      Json::array(),
+      Json::object(),
+      Json::binary({1, 2, 3}),
+      Json::parse(R"({"b":{"z":[1,2.5,"x",null,{}],"a":[]},"a":"é","\n":"k","é":1})"),
+  };
+  for (const Json& v : values) EXPECT_EQ(DumpJson(v), nlohmann_dump(v)) << nlohmann_dump(v);
+  Json nested = Json::object();
+  for (const Json& v : values) nested[nlohmann_dump(v)] = Json::array({v, {{"v", v}}});
+  EXPECT_EQ(DumpJson(nested), nlohmann_dump(nested));
 }
 
 TEST(ParseJsonStrictTest, ADuplicateKeyIsRefusedNamingTheKeyAndItsPath) {

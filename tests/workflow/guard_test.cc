@@ -87,6 +87,39 @@ TEST_F(GuardEvalTest, ObservedValuesExplainFailures) {
   EXPECT_EQ(r.observed.at("state.absent"), Json(nullptr));
 }
 
+TEST_F(GuardEvalTest, ExplainingFailureObservesOnlyWhatFails) {
+  GuardContext ctx{&state_, &event_, &project_};
+  for (const char* text : {"exists(state.absent) and state.montant > 2000", "state.montant > 0",
+                           "state.montant / 0 > 1", "not exists(state.montant)"}) {
+    Guard g = MustParse(text);
+    GuardResult full = g.Evaluate(ctx);
+    GuardResult lean = g.EvaluateExplainingFailure(ctx);
+    EXPECT_EQ(lean.passed, full.passed) << text;
+    EXPECT_EQ(lean.error.has_value(), full.error.has_value()) << text;
+    if (full.error) {
+      EXPECT_EQ(lean.error->message, full.error->message) << text;
+    }
+    if (full.passed)
+      EXPECT_TRUE(lean.observed.empty()) << text;
+    else
+      EXPECT_EQ(lean.observed, full.observed) << text;
+  }
+}
+
+TEST_F(GuardEvalTest, ALazyProjectViewIsBuiltOnItsFirstReadOnly) {
+  int builds = 0;
+  const LazyJson lazy([&] {
+    ++builds;
+    return project_;
+  });
+  GuardContext ctx{&state_, &event_, nullptr, nullptr, nullptr, &lazy};
+  EXPECT_TRUE(MustParse("state.montant > 0").Evaluate(ctx).passed);
+  EXPECT_EQ(builds, 0);
+  EXPECT_TRUE(MustParse("project.tracks.partenaires == 'mobilises' and project.phase == 'etude'").Evaluate(ctx).passed);
+  EXPECT_FALSE(MustParse("project.suspended").Evaluate(ctx).passed);
+  EXPECT_EQ(builds, 1);
+}
+
 TEST(GuardParseTest, ErrorsCarryColumns) {
   auto e = MustFail("event.verdict = 'positif'");
   EXPECT_EQ(e.column, 15);
