@@ -9,6 +9,7 @@
 #include "engine/workflow/keyed_tracks.h"
 #include "engine/workflow/refusal_details.h"
 #include "engine/workflow/timer_plan.h"
+#include "engine/workflow/violation_words.h"
 
 namespace relais::workflow {
 
@@ -168,10 +169,16 @@ struct UpdateError {
   ExpressionError error;
 };
 
-Json ViolationsJson(const std::vector<SchemaViolation>& violations) {
-  Json out = Json::array();
-  for (const auto& v : violations) out.push_back({{"path", v.path}, {"keyword", v.keyword}, {"message", v.message}});
-  return out;
+// invalid_data / invalid_state: `message` names the first violation in
+// English (as before), the details list every violation with its words, and
+// the refusal's messages word the first ones (violation_words.h).
+Refusal SchemaRefusal(RefusalCode code, std::string message, Json details, const Json& schema, const Json& value,
+                      const std::vector<SchemaViolation>& violations) {
+  WordedViolations worded = WordViolations(schema, value, violations);
+  details["violations"] = std::move(worded.details);
+  Refusal refusal{code, std::move(message), std::move(details)};
+  refusal.messages = std::move(worded.summary);
+  return refusal;
 }
 
 // The field changes of one command, kept as an overlay on the project's
@@ -425,9 +432,9 @@ DecisionOrRefusal DecideCreate(const WorkflowDefinition& def, const ProjectState
                   {{"phase", phase}, {"initial_phases", def.initial_phases}});
   Json fields = command.fields.is_null() ? Json::object() : command.fields;
   if (auto v = CheckSchema(def.compiled_state_schema, def.state_schema, fields); !v.empty())
-    return Refuse(RefusalCode::kInvalidData,
-                  "initial state fields are invalid at " + v.front().path + ": " + v.front().message,
-                  {{"violations", ViolationsJson(v)}});
+    return SchemaRefusal(RefusalCode::kInvalidData,
+                         "initial state fields are invalid at " + v.front().path + ": " + v.front().message,
+                         Json::object(), def.state_schema, fields, v);
   Decision d;
   Effects effects;
   effects.phase = PhaseChange{std::nullopt, phase};
@@ -481,8 +488,8 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
   static const Json kNoData = Json::object();
   const Json& data = command.data.is_null() ? kNoData : command.data;
   if (auto v = CheckSchema(event->compiled_schema, event->schema, data); !v.empty())
-    return Refuse(RefusalCode::kInvalidData, "invalid data at " + v.front().path + ": " + v.front().message,
-                  {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
+    return SchemaRefusal(RefusalCode::kInvalidData, "invalid data at " + v.front().path + ": " + v.front().message,
+                         {{"event_type", event->type}}, event->schema, data, v);
 
   // Built only if some expression reads `project.` (most events never do).
   const LazyJson project([&state, &command] {
@@ -539,9 +546,9 @@ DecisionOrRefusal DecideImpl(const WorkflowDefinition& def, const ProjectState& 
     state_schema = compiled_here.get();
   }
   if (auto v = ValidateStateChange(*state_schema, changes, effects); !v.empty())
-    return Refuse(RefusalCode::kInvalidState,
-                  "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
-                  {{"event_type", event->type}, {"violations", ViolationsJson(v)}});
+    return SchemaRefusal(RefusalCode::kInvalidState,
+                         "the resulting state would be invalid at " + v.front().path + ": " + v.front().message,
+                         {{"event_type", event->type}}, def.state_schema, changes.After(), v);
 
   std::string to = chosen && chosen->to ? *chosen->to : state.phase;
   if (to != state.phase) {

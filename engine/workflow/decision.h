@@ -74,7 +74,8 @@ std::string_view RefusalCodeName(RefusalCode code);
 // {"guard": "exists(state.porteur)", "values": {"state.porteur": null}}.
 // message is the file's own words when the rule has a `message:` (French
 // first), else English; messages holds the file's words in both languages
-// (guard_failed, no_transition_matched; empty otherwise).
+// (guard_failed, no_transition_matched; invalid_data and invalid_state word
+// their first schema violations, violation_words.h; empty otherwise).
 struct Refusal {
   RefusalCode code;
   std::string message;
