@@ -351,6 +351,86 @@ events:
   EXPECT_EQ(refused.Body()["details"]["at"]["workflow"], "cbe_action");
 }
 
+// Data that does not fit the event's schema, over a real server: a French
+// caller reads French words naming the fields by their labels, an English
+// caller English ones; the machine fields stay as they were.
+TEST_F(ApiEndToEndTest, SchemaRefusalsAreWordedInTheCallersLanguageWithLabels) {
+  const std::string workflow = R"yaml(workflow: montants
+version: 1
+labels: {fr: "Montants", en: "Amounts"}
+state:
+  type: object
+  required: [titre]
+  properties:
+    titre: {type: string, labels: {fr: "Titre", en: "Title"}}
+    montant: {type: integer}
+phases:
+  - id: debut
+    labels: {fr: "Début", en: "Start"}
+initial: debut
+events:
+  - type: accorder
+    labels: {fr: "Accorder", en: "Grant"}
+    roles: [coordinator]
+    data:
+      type: object
+      required: [montant, motif]
+      properties:
+        montant: {type: integer, minimum: 0, labels: {fr: "Montant accordé (€)", en: "Amount granted (€)"}}
+        motif: {type: string, labels: {fr: "Motif", en: "Reason"}}
+    set:
+      montant: event.montant
+)yaml";
+  auto deployed =
+      Call(Req("POST", "/v1/workflows?file_name=montants.yaml", kCoordinatorToken, workflow, "application/yaml"));
+  ASSERT_EQ(deployed.status(), 201) << deployed.res.body();
+
+  // The creation's fields are checked against the state schema, in words too.
+  Json bad_creation = {{"id", "e2e-montants"}, {"workflow", "montants"},
+                       {"title", "Montants"},  {"programme", "sud-val-de-marnais"},
+                       {"axis", "3"},          {"fields", {{"titre", 12}}}};
+  auto refused_creation = Call(Req("POST", "/v1/projects", kCoordinatorToken, bad_creation.dump(), "application/json",
+                                   "Accept-Language: fr-FR\r\n"));
+  ASSERT_EQ(refused_creation.status(), 422) << refused_creation.res.body();
+  EXPECT_EQ(refused_creation.Body()["code"], "invalid_data");
+  EXPECT_EQ(refused_creation.Body()["reason"], "Titre : il faut du texte, pas un nombre entier.");
+
+  Json body = bad_creation;
+  body["fields"] = {{"titre", "Montants"}};
+  ASSERT_EQ(Call(Req("POST", "/v1/projects", kCoordinatorToken, body.dump())).status(), 201);
+  const std::string accorder = R"({"type": "accorder", "data": {"montant": -5000}})";
+  auto french = Call(Req("POST", "/v1/projects/e2e-montants/events", kCoordinatorToken, accorder, "application/json",
+                         "Accept-Language: fr-FR,fr;q=0.9,en;q=0.8\r\n"));
+  ASSERT_EQ(french.status(), 422) << french.res.body();
+  Json problem = french.Body();
+  EXPECT_EQ(problem["code"], "invalid_data");
+  EXPECT_EQ(problem["reason"],
+            "Motif : ce champ est obligatoire et n'est pas renseigné. "
+            "Montant accordé (€) : -5000 est inférieur au minimum, 0.");
+  EXPECT_EQ(problem["detail"], problem["reason"]);
+  EXPECT_EQ(problem["reason"].get<std::string>().find("less than"), std::string::npos);
+  const Json& violations = problem["details"]["violations"];
+  ASSERT_EQ(violations.size(), 2u) << problem;
+  // The machine fields as before; each violation in words beside them.
+  Json by_keyword;
+  for (const auto& v : violations) by_keyword[v["keyword"].get<std::string>()] = v;
+  EXPECT_EQ(by_keyword["minimum"]["path"], "$.montant");
+  EXPECT_EQ(by_keyword["minimum"]["message"], "value -5000 is less than the minimum 0");
+  EXPECT_EQ(by_keyword["minimum"]["messages"]["fr"], "Montant accordé (€) : -5000 est inférieur au minimum, 0.");
+  EXPECT_EQ(by_keyword["required"]["path"], "$.motif");
+  EXPECT_EQ(by_keyword["required"]["messages"]["en"], "Reason: this field is required and missing.");
+
+  auto english = Call(Req("POST", "/v1/projects/e2e-montants/events", kCoordinatorToken, accorder, "application/json",
+                          "Accept-Language: en-GB, fr;q=0.5\r\n"));
+  ASSERT_EQ(english.status(), 422) << english.res.body();
+  EXPECT_EQ(english.Body()["reason"],
+            "Reason: this field is required and missing. Amount granted (€): -5000 is below the minimum, 0.");
+  EXPECT_EQ(english.Body()["messages"]["fr"], problem["reason"]);
+  // No language stated: the English message as before, for machines.
+  auto plain = Call(Req("POST", "/v1/projects/e2e-montants/events", kCoordinatorToken, accorder));
+  EXPECT_EQ(plain.Body()["reason"], "invalid data at $.motif: missing required property 'motif'");
+}
+
 TEST_F(ApiEndToEndTest, BadInputGetsItsProblemNeverA500) {
   CreateProject("e2e-bad");
   const std::string target = "/v1/projects/e2e-bad/events";
