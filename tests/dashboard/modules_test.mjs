@@ -18,6 +18,8 @@ const { setLang } = await import(join(WWW, 'lib', 'i18n.js'));
 globalThis.document ??= { documentElement: {} };
 const labels = await import(join(WWW, 'lib', 'schema_labels.js'));
 const drawing = await import(join(WWW, 'views', 'workflow_svg.js'));
+const { checkFields } = await import(join(WWW, 'lib', 'field_check.js'));
+const { topField } = await import(join(WWW, 'lib', 'refusal.js'));
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -129,6 +131,78 @@ test('a refusal lists every unmet condition in the language of the switch', () =
   } finally {
     setLang('fr');
   }
+});
+
+// The same words as the server's refusals (tests/workflow/violation_words_test.cc
+// and tests/api/api_e2e_test.cc state them on the server's side).
+test('forms check required fields and simple types before sending, in the server words', () => {
+  const schema = {
+    type: 'object',
+    required: ['montant', 'motif'],
+    properties: {
+      montant: { type: 'integer', minimum: 0, maximum: 1000000, labels: { fr: 'Montant accordé (€)', en: 'Amount granted (€)' } },
+      taux: { type: 'number', labels: { fr: 'Taux', en: 'Rate' } },
+      motif: { type: 'string', labels: { fr: 'Motif', en: 'Reason' } },
+      intitule: { type: 'string', minLength: 3, maxLength: 10, labels: { fr: 'Intitulé', en: 'Title' } },
+      sans_label: { type: 'string', minLength: 1 },
+    },
+  };
+  assert.deepEqual(checkFields(schema, { montant: 5000, motif: 'ok' }), []);
+  assert.deepEqual(checkFields(schema, { montant: -5000 }), [
+    { field: 'montant', text: 'Montant accordé (€) : -5000 est inférieur au minimum, 0.' },
+    { field: 'motif', text: "Motif : ce champ est obligatoire et n'est pas renseigné." },
+  ]);
+  assert.deepEqual(checkFields(schema, { montant: 2.5, motif: 'x', taux: 1.5 }).map((m) => m.text),
+    ['Montant accordé (€) : il faut un nombre entier, pas un nombre.']);
+  assert.deepEqual(checkFields(schema, { motif: 'x' }, { montant: 'beaucoup' }).map((m) => m.text),
+    ['Montant accordé (€) : il faut un nombre entier, pas du texte (« beaucoup »).']);
+  assert.deepEqual(checkFields(schema, { montant: 1, motif: 'x', intitule: 'Convention A', sans_label: '' }).map((m) => m.text),
+    ['Intitulé : au plus 10 caractères attendus, 12 saisis.', 'Sans label : au moins 1 caractère attendu, 0 saisi.']);
+  assert.deepEqual(checkFields(schema, { montant: 1, motif: 'x', intitule: 'CA' }).map((m) => m.text),
+    ['Intitulé : au moins 3 caractères attendus, 2 saisis.']);
+  setLang('en');
+  try {
+    assert.deepEqual(checkFields(schema, { montant: -5000 }).map((m) => m.text), [
+      'Amount granted (€): -5000 is below the minimum, 0.',
+      'Reason: this field is required and missing.',
+    ]);
+    assert.deepEqual(checkFields(schema, { montant: 1, motif: 'x', intitule: 'Convention A' }).map((m) => m.text),
+      ['Title: at most 10 characters expected, 12 given.']);
+    assert.deepEqual(checkFields(schema, { motif: 'x' }, { montant: 'lots' }).map((m) => m.text),
+      ['Amount granted (€): a whole number is expected, not text ("lots").']);
+  } finally {
+    setLang('fr');
+  }
+});
+
+test('a schema refusal puts each violation in words next to its field', () => {
+  const problem = {
+    code: 'invalid_data',
+    reason: 'invalid data at $.motif: missing required property \'motif\'',
+    messages: { fr: 'Motif : ce champ est obligatoire. Montant : -5 est inférieur au minimum, 0.', en: 'Reason: required. Amount: below.' },
+    details: {
+      violations: [
+        { path: '$.motif', keyword: 'required', message: 'x', messages: { fr: 'Motif : ce champ est obligatoire.', en: 'Reason: required.' } },
+        { path: "$['le montant']", keyword: 'minimum', message: 'y', messages: { fr: 'Montant : -5 est inférieur au minimum, 0.', en: 'Amount: below.' } },
+        { path: '$.conventions[2].date', keyword: 'pattern', message: 'z', messages: { fr: 'Conventions, n° 3 › Date : forme.', en: 'Agreements, item 3 › Date: form.' } },
+      ],
+    },
+  };
+  const fr = describeFailure(new ApiError(422, problem));
+  assert.equal(fr.sentence, 'Les informations saisies ne conviennent pas. Motif : ce champ est obligatoire. Montant : -5 est inférieur au minimum, 0.');
+  assert.deepEqual(fr.fields.map((f) => f.field), ['motif', 'le montant', 'conventions']);
+  assert.equal(fr.fields[2].text, 'Conventions, n° 3 › Date : forme.');
+  setLang('en');
+  try {
+    const en = describeFailure(new ApiError(422, problem));
+    assert.equal(en.sentence, 'The information entered does not fit. Reason: required. Amount: below.');
+    assert.equal(en.fields[0].text, 'Reason: required.');
+  } finally {
+    setLang('fr');
+  }
+  assert.equal(topField('$'), null);
+  assert.equal(topField("$['a\\'b'].x"), "a'b");
+  assert.deepEqual(describeFailure(new ApiError(409, {})).fields, []);
 });
 
 test('fields and choices are named by the workflow labels, identifiers only where there are none', () => {

@@ -11,16 +11,21 @@ const KNOWN_CODES = new Set([
   'unknown_track_key',
 ]);
 
-// Returns {title, sentence, unmet, technical}: title when the method
-// refused, the sentence to show, one sentence per unmet condition of a
-// guard_failed (the file's message: in the current language, else the
-// fields it looked at, named by pathLabel(path)), and the server's own text
-// for the curious. phaseLabel(id) names a phase for not_allowed_in_phase.
+// Returns {title, sentence, unmet, fields, technical}: title when the
+// method refused, the sentence to show, one sentence per unmet condition of
+// a guard_failed (the file's message: in the current language, else the
+// fields it looked at, named by pathLabel(path)), the words of each schema
+// violation of an invalid_data / invalid_state with the top-level field it
+// concerns ({field, text}, to show next to that field), and the server's own
+// text for the curious. phaseLabel(id) names a phase for not_allowed_in_phase.
 export function describeFailure(error, { phaseLabel = (id) => id, pathLabel = () => null } = {}) {
   const status = error?.status ?? 0;
   const problem = error?.problem ?? {};
   const code = problem.code;
   const unmet = (problem.details?.unmet ?? []).map((u) => unmetSentence(u, pathLabel));
+  const fields = (problem.details?.violations ?? [])
+    .filter((v) => v?.messages?.[lang()])
+    .map((v) => ({ field: topField(v.path), text: v.messages[lang()] }));
   const words = problem.messages?.[lang()];
   const reason = stripFinalStop(
     (unmet.length === 1 ? unmet[0] : '') || words || problem.reason || problem.detail || error?.message || '');
@@ -31,14 +36,14 @@ export function describeFailure(error, { phaseLabel = (id) => id, pathLabel = ()
     if (code === 'guard_failed' && unmet.length > 1) key = 'refusal_guard_failed_list';
     const phase = problem.details?.phase ? phaseLabel(problem.details.phase) : '';
     const trackKey = problem.details?.key ?? '';
-    return { title: t('refused_title'), sentence: t(key, { reason, phase, count: unmet.length, key: trackKey }), unmet, technical };
+    return { title: t('refused_title'), sentence: t(key, { reason, phase, count: unmet.length, key: trackKey }), unmet, fields, technical };
   }
-  if (status === 403) return { title: null, sentence: t('forbidden'), unmet: [], technical };
-  if (status === 404) return { title: null, sentence: t('not_found'), unmet: [], technical };
-  if (status === 409) return { title: null, sentence: t('conflict'), unmet: [], technical };
-  if (status === 401) return { title: null, sentence: t('session_expired'), unmet: [], technical };
-  if (status === 503 || status === 429) return { title: null, sentence: t('server_busy'), unmet: [], technical };
-  return { title: null, sentence: t('error_generic', { status: status || '—', detail: reason }), unmet: [], technical };
+  if (status === 403) return { title: null, sentence: t('forbidden'), unmet: [], fields: [], technical };
+  if (status === 404) return { title: null, sentence: t('not_found'), unmet: [], fields: [], technical };
+  if (status === 409) return { title: null, sentence: t('conflict'), unmet: [], fields: [], technical };
+  if (status === 401) return { title: null, sentence: t('session_expired'), unmet: [], fields: [], technical };
+  if (status === 503 || status === 429) return { title: null, sentence: t('server_busy'), unmet: [], fields: [], technical };
+  return { title: null, sentence: t('error_generic', { status: status || '—', detail: reason }), unmet: [], fields: [], technical };
 }
 
 // One unmet condition in words: its message, or the fields it looked at.
@@ -51,4 +56,12 @@ function unmetSentence(u, pathLabel) {
 
 function stripFinalStop(text) {
   return String(text).replace(/[.\s]+$/, '');
+}
+
+// The top-level member a violation's JSONPath starts with ("$.montant",
+// "$['a b'].x", "$.conventions[2].date"), or null for the whole value.
+export function topField(path) {
+  const m = /^\$(?:\.([A-Za-z0-9_]+)|\['((?:[^'\\]|\\.)*)'\])/.exec(String(path ?? ''));
+  if (!m) return null;
+  return m[1] ?? m[2].replace(/\\(.)/g, '$1');
 }

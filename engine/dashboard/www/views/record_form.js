@@ -1,11 +1,13 @@
 // The form a coordinator (or any role the workflow allows) records an event
 // with: the events the current phase accepts for the caller's roles, the
-// fields of the chosen event generated from its data schema, the answer in
-// words (a refusal names the workflow's reason).
+// fields of the chosen event generated from its data schema, checked before
+// sending (lib/field_check.js), the answer in words (a refusal names the
+// workflow's reason, and each field's mistake next to the field).
 import { t, label } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
+import { checkFields } from '../lib/field_check.js';
 import { fieldLabel, choiceLabel, pathLabel } from '../lib/schema_labels.js';
 
 // Events whose `phases` (or any open phase) include phase and whose roles
@@ -48,10 +50,18 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
     outcome.replaceChildren();
     const event = def.events.find((x) => x.type === select.value);
     if (!event) { select.focus(); return; }
+    clearFieldErrors(fields);
+    const { data, raw } = readFields(fields, event.schema);
+    const mistakes = checkFields(event.schema, data, raw);
+    if (mistakes.length) {
+      showFieldErrors(fields, mistakes);
+      replace(outcome, h('div', { class: 'refusal', id: 'refusal' }, h('p', {}, t('check_fix_fields'))));
+      return;
+    }
     const project = getProject();
     submit.disabled = true;
     try {
-      await api.post(`/v1/projects/${api.enc(project.info.id)}/events`, { type: event.type, data: readFields(fields, event.schema) },
+      await api.post(`/v1/projects/${api.enc(project.info.id)}/events`, { type: event.type, data },
         { headers: { 'If-Match': `"${project.version}"` } });
       toast(t('record_done', { label: label(event.labels, event.type) }));
       select.value = '';
@@ -65,6 +75,7 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
         h('p', {}, said.sentence),
         said.unmet.length > 1 ? h('ul', { class: 'unmet', id: 'refusal-unmet' }, said.unmet.map((x) => h('li', {}, x))) : null,
         said.technical ? h('details', {}, h('summary', {}, t('details_label')), h('code', {}, said.technical)) : null));
+      showFieldErrors(fields, said.fields ?? []);
       if (failure?.status === 409) await onRecorded();
     } finally {
       submit.disabled = false;
@@ -103,17 +114,44 @@ function schemaFields(schema) {
   });
 }
 
+// The data the form holds, and the texts typed in number fields that did
+// not read as numbers (raw), for the check's words.
 function readFields(container, schema) {
   const data = {};
+  const raw = {};
   for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
     const input = container.querySelector(`[name="${name}"]`);
     if (!input) continue;
     if (prop.type === 'boolean') { data[name] = input.checked; continue; }
     const value = input.value.trim();
     if (value === '') continue;
-    if (prop.type === 'number' || prop.type === 'integer') data[name] = Number(value);
-    else if (prop.type === 'array') data[name] = value.split('\n').map((v) => v.trim()).filter(Boolean);
+    if (prop.type === 'number' || prop.type === 'integer') {
+      const n = Number(value.replace(',', '.'));
+      if (Number.isNaN(n)) raw[name] = value;
+      else data[name] = n;
+    } else if (prop.type === 'array') data[name] = value.split('\n').map((v) => v.trim()).filter(Boolean);
     else data[name] = value;
   }
-  return data;
+  return { data, raw };
+}
+
+// Each mistake ({field, text}) under its field, the field marked invalid;
+// the first one focused. Mistakes of fields the form does not show stay in
+// the refusal's sentence.
+function showFieldErrors(container, mistakes) {
+  let first = null;
+  for (const { field, text } of mistakes) {
+    const box = [...container.querySelectorAll('[data-field]')].find((el) => el.dataset.field === field);
+    if (!box) continue;
+    box.append(h('p', { class: 'field-error', role: 'alert' }, text));
+    const input = box.querySelector('input, select, textarea');
+    input?.setAttribute('aria-invalid', 'true');
+    first ??= input;
+  }
+  first?.focus();
+}
+
+function clearFieldErrors(container) {
+  for (const p of container.querySelectorAll('.field-error')) p.remove();
+  for (const input of container.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
 }
