@@ -270,6 +270,15 @@ test('an action advanced on one page moves on a second open page without reload;
   assert.match(await a.locator('[data-field="nom"] label').innerText(), /^Nom\b/);
   assert.match(await a.locator('[data-field="nature"] label').innerText(), /^Nature du porteur\b/);
   assert.equal((await a.locator('#field-nature option[value="a_creer"]').innerText()).trim(), 'Structure à créer');
+  // Required fields are checked before sending, each in the server's words
+  // next to its field; nothing is sent.
+  await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await a.locator('[data-field="nom"] .field-error').waitFor();
+  assert.equal(await a.locator('[data-field="nom"] .field-error').innerText(), "Nom : ce champ est obligatoire et n'est pas renseigné.");
+  assert.equal(await a.locator('[data-field="nature"] .field-error').innerText(),
+    "Nature du porteur : ce champ est obligatoire et n'est pas renseigné.");
+  assert.equal(await a.locator('#field-nom').getAttribute('aria-invalid'), 'true');
+  assert.match(await a.locator('#refusal').innerText(), /Corrigez les champs signalés avant d’enregistrer\./);
   await a.getByLabel(/^Nom/).fill('Association Vie à Domicile Essai');
   await a.getByLabel(/^Nature du porteur/).selectOption('association');
   await a.getByRole('button', { name: 'Enregistrer', exact: true }).click();

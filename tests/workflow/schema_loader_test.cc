@@ -174,9 +174,13 @@ TEST(SchemaLoaderTest, TooManyItemsIsRefusedWithInvalidData) {
   ASSERT_NE(r, nullptr) << testing::Describe(refused);
   EXPECT_EQ(RefusalCodeName(r->code), "invalid_data");
   EXPECT_EQ(r->message, "invalid data at $.signataires: expected at most 3 items, found 5");
-  EXPECT_EQ(
-      r->details["violations"][0],
-      Json({{"path", "$.signataires"}, {"keyword", "maxItems"}, {"message", "expected at most 3 items, found 5"}}));
+  EXPECT_EQ(r->details["violations"][0], Json({{"path", "$.signataires"},
+                                               {"keyword", "maxItems"},
+                                               {"message", "expected at most 3 items, found 5"},
+                                               {"messages",
+                                                {{"fr", "Signataires : au plus 3 éléments attendus, 5 donnés."},
+                                                 {"en", "Signataires: at most 3 items expected, 5 given."}}}}));
+  EXPECT_EQ(r->messages.fr, "Signataires : au plus 3 éléments attendus, 5 donnés.");
 
   auto empty_result = p.Fire("signer", {{"signataires", Json::array()}});
   const Refusal* empty = AsRefusal(empty_result);
