@@ -75,7 +75,8 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
         h('p', {}, said.sentence),
         said.unmet.length > 1 ? h('ul', { class: 'unmet', id: 'refusal-unmet' }, said.unmet.map((x) => h('li', {}, x))) : null,
         said.technical ? h('details', {}, h('summary', {}, t('details_label')), h('code', {}, said.technical)) : null));
-      showFieldErrors(fields, said.fields ?? []);
+      // The event's own data only: an invalid_state names state fields, not the form's.
+      if (failure?.problem?.code === 'invalid_data') showFieldErrors(fields, said.fields ?? []);
       if (failure?.status === 409) await onRecorded();
     } finally {
       submit.disabled = false;
