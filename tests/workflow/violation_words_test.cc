@@ -8,6 +8,8 @@
 
 #include "engine/workflow/decision.h"
 #include "engine/workflow/json_schema.h"
+#include "engine/workflow/loader.h"
+#include "tests/workflow/project_driver.h"
 
 namespace relais::workflow {
 namespace {
@@ -205,6 +207,65 @@ TEST(ViolationWordsTest, InvalidDataRefusalCarriesTheWords) {
   EXPECT_EQ(v["keyword"], "minimum");
   EXPECT_EQ(v["messages"]["fr"], r.messages.fr);
   EXPECT_EQ(r.ToJson()["messages"]["en"], r.messages.en);
+}
+
+// A command whose effects break the state schema: invalid_state, worded
+// with the state schema's labels, the item of a list by its position.
+TEST(ViolationWordsTest, InvalidStateRefusalNamesTheStateFieldsByTheirLabels) {
+  auto def = LoadWorkflow(R"yaml(workflow: etat
+version: 1
+labels: {fr: "État", en: "State"}
+state:
+  type: object
+  properties:
+    total: {type: integer, maximum: 100, labels: {fr: "Total engagé (€)", en: "Committed total (€)"}}
+    notes:
+      type: array
+      labels: {fr: "Notes", en: "Notes"}
+      items: {type: string, maxLength: 5}
+phases:
+  - id: debut
+    labels: {fr: "Début", en: "Start"}
+initial: debut
+events:
+  - type: engager
+    labels: {fr: "Engager", en: "Commit"}
+    roles: [coordinator]
+    data:
+      type: object
+      properties:
+        montant: {type: integer}
+        note: {type: string}
+    set:
+      total: event.montant
+  - type: noter
+    labels: {fr: "Noter", en: "Note"}
+    roles: [coordinator]
+    data:
+      type: object
+      properties:
+        note: {type: string}
+    append:
+      notes: event.note
+)yaml",
+                          "etat.yaml");
+  ASSERT_TRUE(def.ok()) << def.status().ToString();
+  testing::ProjectDriver p(*def);
+  ASSERT_TRUE(std::holds_alternative<Decision>(p.Create()));
+  auto over = p.Fire("engager", {{"montant", 150}});
+  ASSERT_TRUE(std::holds_alternative<Refusal>(over));
+  const Refusal& r = std::get<Refusal>(over);
+  EXPECT_EQ(r.code, RefusalCode::kInvalidState);
+  EXPECT_EQ(r.messages.fr, "Total engagé (€) : 150 dépasse le maximum, 100.");
+  EXPECT_EQ(r.messages.en, "Committed total (€): 150 is above the maximum, 100.");
+  EXPECT_EQ(r.details["violations"][0]["path"], "$.total");
+  ASSERT_TRUE(std::holds_alternative<Decision>(p.Fire("noter", {{"note", "ok"}})));
+  auto longer = p.Fire("noter", {{"note", "beaucoup trop long"}});
+  ASSERT_TRUE(std::holds_alternative<Refusal>(longer));
+  const Refusal& item = std::get<Refusal>(longer);
+  EXPECT_EQ(item.details["violations"][0]["path"], "$.notes[1]");
+  EXPECT_EQ(item.messages.fr, "Notes, n° 2 : au plus 5 caractères attendus, 18 saisis.");
+  EXPECT_EQ(item.messages.en, "Notes, item 2: at most 5 characters expected, 18 given.");
 }
 
 }  // namespace
