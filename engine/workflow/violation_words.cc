@@ -217,139 +217,185 @@ struct Words {
   std::string fr, en;
 };
 
-// The sentence for one keyword; `label` names the field in each language.
-Words Sentence(const Json& root, const Json* node, const Json* found, const Json* parent_value,
-               const std::vector<Segment>& segments, const SchemaViolation& v, const Words& label,
-               const Words& parent_label) {
-  const std::string& k = v.keyword;
-  const Json none;
-  const Json& f = found ? *found : none;
-  auto shown = [&](const Json& x) { return Words{Shown(x, node, "fr"), Shown(x, node, "en")}; };
-  const Words F = shown(f);
-  auto limit = [&](const char* name) -> const Json* { return Member(node, name); };
-  auto number = [&](const Json* n) { return n ? Words{Number(*n, true), Number(*n, false)} : Words{"?", "?"}; };
-  const std::string& L = label.fr;
-  const std::string& E = label.en;
+// What a sentence knows of one violation.
+struct Facts {
+  const SchemaViolation& violation;
+  const std::vector<Segment>& segments;
+  const Json* node;    // the schema at the path; nullptr when none describes it
+  const Json& value;   // the value found there (null when it is missing)
+  const Json* list;    // the value holding it (a list, for an item)
+  Words label;         // the field's name in each language
+  Words parent_label;  // the name of the object holding it
+  const Json* Limit(const char* name) const { return Member(node, name); }
+  Words Show(const Json& x) const { return {Shown(x, node, "fr"), Shown(x, node, "en")}; }
+  Words Found() const { return Show(value); }
+};
 
-  if (k == "required")
-    return {L + " : ce champ est obligatoire et n'est pas renseigné.", E + ": this field is required and missing."};
-  if (k == "type") {
-    std::string fr, en;
-    for (const auto& t : SchemaTypes(node ? *node : Json())) {
-      fr += (fr.empty() ? "" : " ou ") + TypeWords(t, "fr");
-      en += (en.empty() ? "" : " or ") + TypeWords(t, "en");
-    }
-    if (fr.empty()) return {L + " : ce type de valeur n'est pas accepté.", E + ": this kind of value is not accepted."};
-    const std::string t = FoundType(f);
-    return {L + " : il faut " + fr + ", pas " + TypeWords(t, "fr") + (t == "string" ? " (" + F.fr + ")" : "") + ".",
-            E + ": " + en + " is expected, not " + TypeWords(t, "en") + (t == "string" ? " (" + F.en + ")" : "") + "."};
+Words NumberWords(const Json* n) { return n ? Words{Number(*n, true), Number(*n, false)} : Words{"?", "?"}; }
+
+// "Montant : il faut un nombre entier, pas du texte (« x »)."
+Words TypeSentence(const Facts& f) {
+  const std::string &L = f.label.fr, &E = f.label.en;
+  std::string fr, en;
+  for (const auto& t : SchemaTypes(f.node ? *f.node : Json())) {
+    fr += (fr.empty() ? "" : " ou ") + TypeWords(t, "fr");
+    en += (en.empty() ? "" : " or ") + TypeWords(t, "en");
   }
-  if (k == "minimum" || k == "exclusiveMinimum" || k == "maximum" || k == "exclusiveMaximum") {
-    const Json* n = limit(k.c_str());
-    if (n && !n->is_number()) n = limit(k == "exclusiveMinimum" ? "minimum" : "maximum");  // draft 4 booleans
-    const Words N = number(n);
-    if (k == "minimum")
-      return {L + " : " + F.fr + " est inférieur au minimum, " + N.fr + ".",
-              E + ": " + F.en + " is below the minimum, " + N.en + "."};
-    if (k == "maximum")
-      return {L + " : " + F.fr + " dépasse le maximum, " + N.fr + ".",
-              E + ": " + F.en + " is above the maximum, " + N.en + "."};
-    if (k == "exclusiveMinimum")
-      return {L + " : " + F.fr + " doit être strictement supérieur à " + N.fr + ".",
-              E + ": " + F.en + " must be greater than " + N.en + "."};
-    return {L + " : " + F.fr + " doit être strictement inférieur à " + N.fr + ".",
-            E + ": " + F.en + " must be less than " + N.en + "."};
-  }
+  if (fr.empty()) return {L + " : ce type de valeur n'est pas accepté.", E + ": this kind of value is not accepted."};
+  const std::string t = FoundType(f.value);
+  const Words F = f.Found();
+  return {L + " : il faut " + fr + ", pas " + TypeWords(t, "fr") + (t == "string" ? " (" + F.fr + ")" : "") + ".",
+          E + ": " + en + " is expected, not " + TypeWords(t, "en") + (t == "string" ? " (" + F.en + ")" : "") + "."};
+}
+
+// minimum, maximum and their exclusive forms.
+Words BoundSentence(const Facts& f) {
+  const std::string &L = f.label.fr, &E = f.label.en, &k = f.violation.keyword;
+  const Json* n = f.Limit(k.c_str());
+  if (n && !n->is_number()) n = f.Limit(k == "exclusiveMinimum" ? "minimum" : "maximum");  // draft 4 booleans
+  const Words N = NumberWords(n), F = f.Found();
+  if (k == "minimum")
+    return {L + " : " + F.fr + " est inférieur au minimum, " + N.fr + ".",
+            E + ": " + F.en + " is below the minimum, " + N.en + "."};
+  if (k == "maximum")
+    return {L + " : " + F.fr + " dépasse le maximum, " + N.fr + ".",
+            E + ": " + F.en + " is above the maximum, " + N.en + "."};
+  if (k == "exclusiveMinimum")
+    return {L + " : " + F.fr + " doit être strictement supérieur à " + N.fr + ".",
+            E + ": " + F.en + " must be greater than " + N.en + "."};
+  return {L + " : " + F.fr + " doit être strictement inférieur à " + N.fr + ".",
+          E + ": " + F.en + " must be less than " + N.en + "."};
+}
+
+// What CountSentence counts, in words.
+struct Units {
+  const char* fr_expected_one;
+  const char* fr_expected_many;
+  const char* fr_given_one;
+  const char* fr_given_many;
+  const char* en_one;
+  const char* en_many;
+};
+constexpr Units kCharacters{"caractère attendu", "caractères attendus", "saisi", "saisis", "character", "characters"};
+constexpr Units kFields{"champ attendu", "champs attendus", "donné", "donnés", "field", "fields"};
+constexpr Units kItems{"élément attendu", "éléments attendus", "donné", "donnés", "item", "items"};
+
+// min/max of a text's characters, a list's items, an object's fields.
+Words CountSentence(const Facts& f) {
+  const std::string &L = f.label.fr, &E = f.label.en, &k = f.violation.keyword;
+  const bool min = k.rfind("min", 0) == 0;
+  Json found = 0;
+  const Units* units = &kItems;
   if (k == "minLength" || k == "maxLength") {
-    const bool min = k == "minLength";
-    const Json length = Utf8Length(f);
-    return {L + " : " + (min ? "au moins " : "au plus ") +
-                Count(limit(k.c_str()), "caractère attendu", "caractères attendus", true) + ", " +
-                Count(&length, "saisi", "saisis", true) + ".",
-            E + ": " + (min ? "at least " : "at most ") + Count(limit(k.c_str()), "character", "characters") +
-                " expected, " + std::to_string(length.get<uint64_t>()) + " given."};
+    found = Utf8Length(f.value);
+    units = &kCharacters;
+  } else if (k == "minProperties" || k == "maxProperties") {
+    found = f.value.is_object() ? f.value.size() : 0;
+    units = &kFields;
+  } else {
+    found = f.value.is_array() ? f.value.size() : 0;
   }
-  if (k == "minItems" || k == "maxItems" || k == "additionalItems") {
-    const bool min = k == "minItems";
-    const Json size = f.is_array() ? f.size() : 0;
-    const Json* n = k == "additionalItems" ? nullptr : limit(k.c_str());
-    const Json fixed = Member(node, "items") && Member(node, "items")->is_array() ? Member(node, "items")->size() : 0;
-    if (n == nullptr) n = &fixed;
-    return {L + " : " + (min ? "au moins " : "au plus ") + Count(n, "élément attendu", "éléments attendus", true) +
-                ", " + Count(&size, "donné", "donnés", true) + ".",
-            E + ": " + (min ? "at least " : "at most ") + Count(n, "item", "items") + " expected, " +
-                std::to_string(size.get<uint64_t>()) + " given."};
-  }
-  if (k == "minProperties" || k == "maxProperties") {
-    const bool min = k == "minProperties";
-    const Json size = f.is_object() ? f.size() : 0;
-    return {L + " : " + (min ? "au moins " : "au plus ") +
-                Count(limit(k.c_str()), "champ attendu", "champs attendus", true) + ", " +
-                Count(&size, "donné", "donnés", true) + ".",
-            E + ": " + (min ? "at least " : "at most ") + Count(limit(k.c_str()), "field", "fields") + " expected, " +
-                std::to_string(size.get<uint64_t>()) + " given."};
-  }
-  if (k == "uniqueItems") {
-    if (!segments.empty() && segments.back().index && parent_value && parent_value->is_array()) {
-      const size_t j = segments.back().at;
-      for (size_t i = 0; i < j && i < parent_value->size(); ++i)
-        if ((*parent_value)[i] == f)
-          return {L + " : " + F.fr + " répète l'élément n° " + std::to_string(i + 1) +
-                      " ; chaque élément doit être unique.",
-                  E + ": " + F.en + " repeats item " + std::to_string(i + 1) + "; each item must be unique."};
-    }
-    return {L + " : chaque élément doit être unique.", E + ": each item must be unique."};
-  }
-  if (k == "pattern") {
-    const std::string fr = FormWords(node, "fr"), en = FormWords(node, "en");
-    const Json* p = limit("pattern");
-    const std::string pattern = p && p->is_string() ? Clip(p->get<std::string>()) : "";
-    if (!fr.empty())
-      return {L + " : " + F.fr + " n'a pas la forme attendue, " + fr + ".",
-              E + ": " + F.en + " does not have the expected form, " + en + "."};
-    return {L + " : " + F.fr + " n'a pas la forme attendue (motif « " + pattern + " »).",
-            E + ": " + F.en + " does not have the expected form (pattern \"" + pattern + "\")."};
-  }
-  if (k == "enum") {
-    std::string fr, en;
-    const Json* options = limit("enum");
-    size_t n = 0;
-    if (options && options->is_array())
-      for (const auto& o : *options) {
-        if (n++ == kMaxShownChoices) {
-          fr += ", …";
-          en += ", …";
-          break;
-        }
-        const Words O = shown(o);
-        fr += (fr.empty() ? "" : ", ") + O.fr;
-        en += (en.empty() ? "" : ", ") + O.en;
+  const Json* items = f.Limit("items");
+  const Json fixed = items && items->is_array() ? items->size() : 0;  // additionalItems: the fixed ones
+  const Json* n = k == "additionalItems" ? &fixed : f.Limit(k.c_str());
+  const Json none = 0;
+  if (n == nullptr) n = &none;
+  const Units& u = *units;
+  return {L + " : " + (min ? "au moins " : "au plus ") + Count(n, u.fr_expected_one, u.fr_expected_many, true) + ", " +
+              Count(&found, u.fr_given_one, u.fr_given_many, true) + ".",
+          E + ": " + (min ? "at least " : "at most ") + Count(n, u.en_one, u.en_many) + " expected, " +
+              std::to_string(found.get<uint64_t>()) + " given."};
+}
+
+// An item equal to an earlier one, named by both positions.
+Words UniqueSentence(const Facts& f) {
+  const std::string &L = f.label.fr, &E = f.label.en;
+  if (!f.segments.empty() && f.segments.back().index && f.list && f.list->is_array()) {
+    const size_t j = f.segments.back().at;
+    for (size_t i = 0; i < j && i < f.list->size(); ++i)
+      if ((*f.list)[i] == f.value) {
+        const Words F = f.Found();
+        return {
+            L + " : " + F.fr + " répète l'élément n° " + std::to_string(i + 1) + " ; chaque élément doit être unique.",
+            E + ": " + F.en + " repeats item " + std::to_string(i + 1) + "; each item must be unique."};
       }
-    return {L + " : " + F.fr + " n'est pas un choix possible ; les choix sont " + fr + ".",
-            E + ": " + F.en + " is not one of the choices: " + en + "."};
   }
-  if (k == "const") {
-    const Json* c = limit("const");
-    const Words C = c ? shown(*c) : Words{"?", "?"};
+  return {L + " : chaque élément doit être unique.", E + ": each item must be unique."};
+}
+
+// A pattern: a known form in words, else the pattern itself.
+Words PatternSentence(const Facts& f) {
+  const std::string &L = f.label.fr, &E = f.label.en;
+  const Words F = f.Found();
+  const std::string fr = FormWords(f.node, "fr"), en = FormWords(f.node, "en");
+  if (!fr.empty())
+    return {L + " : " + F.fr + " n'a pas la forme attendue, " + fr + ".",
+            E + ": " + F.en + " does not have the expected form, " + en + "."};
+  const Json* p = f.Limit("pattern");
+  const std::string pattern = p && p->is_string() ? Clip(p->get<std::string>()) : "";
+  return {L + " : " + F.fr + " n'a pas la forme attendue (motif « " + pattern + " »).",
+          E + ": " + F.en + " does not have the expected form (pattern \"" + pattern + "\")."};
+}
+
+// enum (the choices by their enum_labels) and const.
+Words ChoiceSentence(const Facts& f) {
+  const std::string &L = f.label.fr, &E = f.label.en;
+  const Words F = f.Found();
+  if (f.violation.keyword == "const") {
+    const Json* c = f.Limit("const");
+    const Words C = c ? f.Show(*c) : Words{"?", "?"};
     return {L + " : seule la valeur " + C.fr + " est acceptée, pas " + F.fr + ".",
             E + ": only " + C.en + " is accepted, not " + F.en + "."};
   }
-  if (k == "additionalProperties") {
-    const std::string key = segments.empty() ? "" : segments.back().key;
-    if (segments.size() <= 1)
-      return {"Le champ « " + Clip(key) + " » n'est pas prévu.", "The field \"" + Clip(key) + "\" is not expected."};
-    return {parent_label.fr + " : le champ « " + Clip(key) + " » n'est pas prévu.",
-            parent_label.en + ": the field \"" + Clip(key) + "\" is not expected."};
-  }
+  std::string fr, en;
+  const Json* options = f.Limit("enum");
+  size_t n = 0;
+  if (options && options->is_array())
+    for (const auto& o : *options) {
+      if (n++ == kMaxShownChoices) {
+        fr += ", …";
+        en += ", …";
+        break;
+      }
+      const Words O = f.Show(o);
+      fr += (fr.empty() ? "" : ", ") + O.fr;
+      en += (en.empty() ? "" : ", ") + O.en;
+    }
+  return {L + " : " + F.fr + " n'est pas un choix possible ; les choix sont " + fr + ".",
+          E + ": " + F.en + " is not one of the choices: " + en + "."};
+}
+
+// A field the schema does not declare, named by its key.
+Words UnknownFieldSentence(const Facts& f) {
+  const std::string key = Clip(f.segments.empty() ? "" : f.segments.back().key);
+  if (f.segments.size() <= 1)
+    return {"Le champ « " + key + " » n'est pas prévu.", "The field \"" + key + "\" is not expected."};
+  return {f.parent_label.fr + " : le champ « " + key + " » n'est pas prévu.",
+          f.parent_label.en + ": the field \"" + key + "\" is not expected."};
+}
+
+// The sentence for the violation's keyword.
+Words Sentence(const Facts& f) {
+  const std::string &L = f.label.fr, &E = f.label.en, &k = f.violation.keyword;
+  if (k == "required")
+    return {L + " : ce champ est obligatoire et n'est pas renseigné.", E + ": this field is required and missing."};
+  if (k == "type") return TypeSentence(f);
+  if (k == "minimum" || k == "exclusiveMinimum" || k == "maximum" || k == "exclusiveMaximum") return BoundSentence(f);
+  if (k == "minLength" || k == "maxLength" || k == "minItems" || k == "maxItems" || k == "additionalItems" ||
+      k == "minProperties" || k == "maxProperties")
+    return CountSentence(f);
+  if (k == "uniqueItems") return UniqueSentence(f);
+  if (k == "pattern") return PatternSentence(f);
+  if (k == "enum" || k == "const") return ChoiceSentence(f);
+  if (k == "additionalProperties") return UnknownFieldSentence(f);
   if (k == "multipleOf") {
-    const Words D = number(limit("multipleOf"));
+    const Words D = NumberWords(f.Limit("multipleOf")), F = f.Found();
     return {L + " : " + F.fr + " n'est pas un multiple de " + D.fr + ".",
             E + ": " + F.en + " is not a multiple of " + D.en + "."};
   }
   if (k == "depth")
     return {L + " : la valeur est imbriquée sur trop de niveaux.", E + ": the value is nested too deeply."};
-  (void)root;
-  return {L + " : cette valeur ne convient pas (règle « " + k + " » du schéma).", E + ": " + v.message + "."};
+  return {L + " : cette valeur ne convient pas (règle « " + k + " » du schéma).", E + ": " + f.violation.message + "."};
 }
 
 }  // namespace
@@ -381,7 +427,8 @@ Message ViolationWords(const Json& schema, const Json& value, const SchemaViolat
     en += (en.empty() ? "" : " › ") + len;
   }
   if (!fr.empty()) label = {Capitalised(fr), Capitalised(en)};
-  const Words w = Sentence(schema, node, found, parent_value, segments, violation, label, parent_label);
+  static const Json kMissing;
+  const Words w = Sentence({violation, segments, node, found ? *found : kMissing, parent_value, label, parent_label});
   Message m;
   m.fr = w.fr;
   m.en = w.en;
