@@ -516,6 +516,33 @@ test('sub-items: the parent counts its children per phase, lists them, adds one,
   await page.context().close();
 });
 
+test('sub-items of a shipped method: the add form asks for the fields the person’s path requires', async () => {
+  await coordinator('POST', '/v1/projects', {
+    id: 'recrutements-essai', workflow: 'insertion_recrutement', title: 'Recrutements accompagnés à Saint-Essai',
+    programme: PROGRAMME, axis: '1', fields: { territoire: 'Saint-Essai', objectif_recrutements: 2 },
+  });
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/action/recrutements-essai`);
+  const form = page.locator('#children form.child-create');
+  await form.waitFor();
+  await form.getByLabel(/^Intitulé/).fill('Personne ES-0001');
+  // workflows/parcours-personne.yaml requires a reference: the form asks for it, by its label.
+  const reference = form.getByLabel(/^Référence de la personne/);
+  await reference.waitFor();
+  await form.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await form.locator('#child-create-error').filter({ hasText: 'Référence de la personne' }).waitFor();
+  await reference.fill('ES-0001');
+  await form.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Personne ES-0001' }).waitFor();
+  const listed = (await coordinator('GET', '/v1/projects/recrutements-essai/children')).children;
+  assert.equal(listed.length, 1);
+  const child = await coordinator('GET', `/v1/projects/${listed[0].id}`);
+  assert.equal(child.state.fields.reference, 'ES-0001');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('a spawned project: the origin lists it, it names its origin, both links followed', async () => {
   const page = await newPage();
   await logIn(page, tokens.coordinator.token);

@@ -78,11 +78,12 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
 
 // Inputs for the properties of an object schema: enums as selects, numbers,
 // booleans as checkboxes, lists of strings one per line, text otherwise;
-// each named by the file's labels (lib/schema_labels.js).
-function schemaFields(schema) {
+// each named by the file's labels (lib/schema_labels.js). prefix keeps the
+// element ids apart when two forms are on one page.
+export function schemaFields(schema, prefix = 'field') {
   const required = new Set(schema?.required ?? []);
   return Object.entries(schema?.properties ?? {}).map(([name, prop]) => {
-    const id = `field-${name}`;
+    const id = `${prefix}-${name}`;
     const mark = required.has(name) ? h('span', { class: 'required' }, ` ${t('field_required')}`) : null;
     let input;
     if (prop.enum) {
@@ -103,7 +104,8 @@ function schemaFields(schema) {
   });
 }
 
-function readFields(container, schema) {
+// The values of schemaFields' inputs, typed by the schema; empty ones left out.
+export function readFields(container, schema) {
   const data = {};
   for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
     const input = container.querySelector(`[name="${name}"]`);
