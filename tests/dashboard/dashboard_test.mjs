@@ -324,7 +324,17 @@ test('the coordinator records a review held; the élu sees their reviews and get
   assert.equal(feed.status, 200);
   assert.match(await feed.text(), /^BEGIN:VCALENDAR/);
   assert.match(await elu.locator('section[aria-labelledby="elu-actions-title"]').innerText(), /Aide à domicile mutualisée/);
+  // The live links are listed (never their tokens), each revocable.
+  const links = elu.locator('.calendar-links li');
+  await links.first().waitFor();
+  assert.equal(await links.count(), 1);
+  assert.match(await links.first().innerText(), /^Créé le /);
+  assert.ok(!(await links.first().innerText()).includes(link.split('/').pop()), 'the token is not shown in the list');
   await shot(elu, 'elu');
+  await links.first().getByRole('button', { name: 'Révoquer' }).click();
+  await elu.getByRole('status').filter({ hasText: 'Lien révoqué' }).waitFor();
+  await until(async () => (await elu.locator('.calendar-links li').count()) === 0, 'the revoked link leaves the list');
+  assert.equal((await fetch(link)).status, 404, 'the revoked link answers nothing more');
   assert.deepEqual(elu.errors, []);
   await elu.context().close();
 });
