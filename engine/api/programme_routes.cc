@@ -145,6 +145,8 @@ class ProgrammeHandlers {
   HttpResponse IssueProgrammeFeedToken(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse IssuePersonFeedToken(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse RevokeFeedToken(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse ListPersonFeedTokens(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse RevokePersonFeedToken(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   // No bearer token: the feed token is the credential.
   HttpResponse ReadFeed(const HttpRequest& req, const RouteParams& params);
 
@@ -363,6 +365,34 @@ HttpResponse ProgrammeHandlers::IssuePersonFeedToken(const access::Principal& wh
   return JsonResponse(201, {{"token", *token}, {"feed", "person:" + feed->person}, {"url", "/v1/feeds/" + *token}});
 }
 
+// A person's calendar links, for whoever may issue one (never the tokens).
+HttpResponse ProgrammeHandlers::ListPersonFeedTokens(const access::Principal& who, const HttpRequest&,
+                                                     const RouteParams& params) {
+  auto feed = scopes_.PersonFeedOf(who, params.Get("person"));
+  if (!feed.ok()) return feed.problem();
+  auto links = s_.programmes->FeedTokensOf("person:" + feed->person);
+  if (!links.ok()) return server::ProblemFromStatus(links.status());
+  Json out = Json::array();
+  for (const auto& l : *links) {
+    Json programmes = Json::array();
+    if (auto spec = PersonFeed::FromSpec(l.feed); spec && spec->only)
+      for (const auto& p : *spec->only) programmes.push_back(p);
+    out.push_back({{"id", l.id}, {"created_at", l.created_at}, {"programmes", programmes}});
+  }
+  return JsonResponse(200, {{"person", feed->person}, {"feed_tokens", out}});
+}
+
+HttpResponse ProgrammeHandlers::RevokePersonFeedToken(const access::Principal& who, const HttpRequest&,
+                                                      const RouteParams& params) {
+  auto feed = scopes_.PersonFeedOf(who, params.Get("person"));
+  if (!feed.ok()) return feed.problem();
+  Status revoked = s_.programmes->RevokeFeedTokenOf("person:" + feed->person, params.Get("id"));
+  if (!revoked.ok()) return server::ProblemFromStatus(revoked);
+  HttpResponse res;
+  res.status = 204;
+  return res;
+}
+
 HttpResponse ProgrammeHandlers::RevokeFeedToken(const access::Principal& who, const HttpRequest&,
                                                 const RouteParams& params) {
   const std::string token = params.Get("token");
@@ -410,6 +440,8 @@ void AddProgrammeRoutes(RouteContext& ctx) {
   r.AddRoute("GET", "/v1/programmes/{id}/calendar", ctx.guarded(Handle(h, &H::Calendar)));
   r.AddRoute("POST", "/v1/programmes/{id}/feed-tokens", ctx.guarded(Handle(h, &H::IssueProgrammeFeedToken)));
   r.AddRoute("POST", "/v1/people/{person}/feed-tokens", ctx.guarded(Handle(h, &H::IssuePersonFeedToken)));
+  r.AddRoute("GET", "/v1/people/{person}/feed-tokens", ctx.guarded(Handle(h, &H::ListPersonFeedTokens)));
+  r.AddRoute("DELETE", "/v1/people/{person}/feed-tokens/{id}", ctx.guarded(Handle(h, &H::RevokePersonFeedToken)));
   r.AddRoute("DELETE", "/v1/feed-tokens/{token}", ctx.guarded(Handle(h, &H::RevokeFeedToken)));
   r.AddRoute("GET", "/v1/feeds/{token}", [h](HttpRequest req, RouteParams params, server::Respond respond) {
     HttpResponse res = h->ReadFeed(req, params);

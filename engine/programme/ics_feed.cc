@@ -62,9 +62,9 @@ std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<Feed
     w.Line("DESCRIPTION", EscapeIcsText(description));
     w.Line("CATEGORIES", EscapeIcsText(m.kind));
     w.Line("STATUS", m.status == MilestoneStatus::kCancelled ? "CANCELLED" : "CONFIRMED");
-    std::string url = std::string(base_url) + "/v1/programmes/" + p.definition.id + "/milestones";
-    if (!m.axis.empty()) url += "?axis=" + m.axis;
-    w.Line("URL;VALUE=URI", url);
+    // For a person, not a machine: the programme's page of the dashboard
+    // (its reviews and milestones), at the server's public address.
+    w.Line("URL;VALUE=URI", std::string(base_url) + "/ui/index.html#/programme/" + p.definition.id);
     w.End("VEVENT");
   }
   w.End("VCALENDAR");

@@ -23,7 +23,8 @@ struct FeedEntry {
 std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& milestone, std::string_view lang);
 
 // REQUIRES: every entry's pointers are live during the call.
-// base_url: the server's public origin ("https://relais.example"), for URL properties.
+// base_url: the server's public origin ("https://relais.example"); each
+// event's URL opens the programme's dashboard page there.
 std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries, std::string_view lang,
                           std::string_view base_url);
 

@@ -25,6 +25,7 @@ Status ParseProgrammesSection(const ConfigReader& r, const YAML::Node& node, Pro
                       return Status::Ok();
                     }},
                    r.HttpUrlField("public_url", &c.public_url),
+                   r.UnsignedField("max_feed_tokens", &c.max_feed_tokens, 1, 10'000),
                });
 }
 

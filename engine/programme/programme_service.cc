@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <tuple>
 
 #include "engine/calendar/paris_time.h"
 #include "engine/programme/review_placement.h"
@@ -20,6 +21,13 @@ namespace {
 constexpr std::string_view kIdsPrefix = "programme/ids/";
 constexpr std::string_view kPersonPrefix = "programme/person/";
 constexpr std::string_view kFeedTokenPrefix = "programme/feed-token/";
+// programme/feed-owner/<owner>/<sha256 of the token> -> {"feed", "created_at"}.
+constexpr std::string_view kFeedOwnerPrefix = "programme/feed-owner/";
+
+std::string FeedOwner(const std::string& feed) { return feed.substr(0, feed.find('#')); }
+std::string FeedOwnerKey(const std::string& owner, const std::string& hash) {
+  return std::string(kFeedOwnerPrefix) + owner + "/" + hash;
+}
 constexpr size_t kReadPage = 1024;
 
 std::string Sha256Hex(std::string_view text) {
@@ -455,10 +463,44 @@ StatusOr<std::string> ProgrammeService::IssueFeedToken(const std::string& feed) 
     token += kHex[c >> 4];
     token += kHex[c & 15];
   }
+  const std::string owner = FeedOwner(feed);
+  RELAIS_ASSIGN_OR_RETURN(auto live,
+                          store_.KvScan(std::string(kFeedOwnerPrefix) + owner + "/", "", options_.max_feed_tokens + 1));
+  if (live.size() >= options_.max_feed_tokens)
+    return ResourceExhausted(owner + " has " + std::to_string(live.size()) +
+                             " calendar links, the most allowed (programmes.max_feed_tokens): revoke one first");
+  const std::string hash = Sha256Hex(token);
   KvWrites writes;
-  writes.Put(std::string(kFeedTokenPrefix) + Sha256Hex(token), feed);
+  writes.Put(std::string(kFeedTokenPrefix) + hash, feed);
+  writes.Put(FeedOwnerKey(owner, hash), DumpJson(Json{{"feed", feed}, {"created_at", FormatIso8601(clock_.Now())}}));
   RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
   return token;
+}
+
+StatusOr<std::vector<FeedTokenInfo>> ProgrammeService::FeedTokensOf(const std::string& owner) {
+  const std::string prefix = std::string(kFeedOwnerPrefix) + owner + "/";
+  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, "", options_.max_feed_tokens));
+  std::vector<FeedTokenInfo> out;
+  for (const KvEntry& e : entries) {
+    auto j = ParseJson(e.value);
+    if (!j.ok() || !j->is_object()) return Corruption("malformed calendar link record " + e.key);
+    out.push_back({e.key.substr(prefix.size()), j->value("feed", ""), j->value("created_at", "")});
+  }
+  std::sort(out.begin(), out.end(), [](const FeedTokenInfo& a, const FeedTokenInfo& b) {
+    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+  });
+  return out;
+}
+
+Status ProgrammeService::RevokeFeedTokenOf(const std::string& owner, const std::string& id) {
+  if (id.size() != 64 || id.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return NotFound("no such calendar link");
+  RELAIS_ASSIGN_OR_RETURN(auto record, store_.KvGet(FeedOwnerKey(owner, id)));
+  if (!record) return NotFound("no such calendar link");
+  KvWrites writes;
+  writes.Delete(std::string(kFeedTokenPrefix) + id);
+  writes.Delete(FeedOwnerKey(owner, id));
+  return store_.KvWrite(writes);
 }
 
 StatusOr<std::optional<std::string>> ProgrammeService::FeedOfToken(const std::string& token) {
@@ -471,6 +513,7 @@ Status ProgrammeService::RevokeFeedToken(const std::string& token) {
   if (!feed) return NotFound("no such feed token");
   KvWrites writes;
   writes.Delete(std::string(kFeedTokenPrefix) + Sha256Hex(token));
+  writes.Delete(FeedOwnerKey(FeedOwner(*feed), Sha256Hex(token)));
   return store_.KvWrite(writes);
 }
 

@@ -42,6 +42,15 @@ struct ProgrammeOptions {
   int max_term_years = 10;                           // longer terms are refused
   std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
   size_t cache_capacity = 1'000;  // programmes kept folded in memory (least recently used are dropped)
+  size_t max_feed_tokens = 50;    // live calendar links per person or programme; more are refused
+};
+
+// A calendar link as its owner sees it: never the token, which is kept only
+// as its SHA-256 (id: that hash, to revoke it by).
+struct FeedTokenInfo {
+  std::string id;
+  std::string feed;  // the feed's spec ("person:<subject>[#programmes]" or "programme:<id>")
+  std::string created_at;
 };
 
 struct AssignRequest {
@@ -127,12 +136,20 @@ class ProgrammeService {
   StatusOr<std::vector<std::string>> ProgrammesOf(const std::string& person);
 
   // Calendar feed tokens: a secret naming a feed ("person:<subject>" or
-  // "programme:<id>"); only its SHA-256 is stored. Revoking makes it unknown.
+  // "programme:<id>", a person's with "#<programmes>" when scoped); only
+  // its SHA-256 is stored, listed under the feed's owner (the spec before
+  // '#'). Revoking makes it unknown. Errors: kResourceExhausted beyond
+  // options().max_feed_tokens live links of one owner.
   StatusOr<std::string> IssueFeedToken(const std::string& feed);
   // The feed a token names; nullopt when unknown or revoked.
   StatusOr<std::optional<std::string>> FeedOfToken(const std::string& token);
   // Errors: kNotFound when the token is unknown.
   Status RevokeFeedToken(const std::string& token);
+  // The live links of owner ("person:<subject>" or "programme:<id>"), oldest
+  // first (links issued before they were listed are not).
+  StatusOr<std::vector<FeedTokenInfo>> FeedTokensOf(const std::string& owner);
+  // Revokes owner's link id (FeedTokenInfo::id). Errors: kNotFound.
+  Status RevokeFeedTokenOf(const std::string& owner, const std::string& id);
 
   const ProgrammeOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }

@@ -144,11 +144,15 @@ relais_runtime_config() {
     { print }' "$src" > "$dest.tmp" && mv "$dest.tmp" "$dest" || die "could not write $dest"
 }
 
-# relais_config_set_port FILE PORT: sets server.port in a configuration file.
+# relais_config_set_port FILE PORT: sets server.port in a configuration file,
+# and the public addresses that name it (programmes.public_url in calendar
+# feeds, webhooks.public_base_url in payloads) when they are on the loopback.
 relais_config_set_port() {
   awk -v port="$2" '
     /^[^ #]/ { in_server = ($1 == "server:") }
     in_server && $1 == "port:" { print "  port: " port; next }
+    ($1 == "public_url:" || $1 == "public_base_url:") && $2 ~ /^http:\/\/127\.0\.0\.1(:[0-9]+)?$/ {
+      print "  " $1 " http://127.0.0.1:" port; next }
     { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not set the port in $1"
 }
 

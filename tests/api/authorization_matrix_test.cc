@@ -139,6 +139,16 @@ std::vector<Route> ProgrammeRoutes() {
          return Request{"/v1/people/" + Person(s) + "/feed-tokens", ""};
        },
        [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 201); }},
+      {"GET", "/v1/people/{person}/feed-tokens", true,
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s) + "/feed-tokens", ""};
+       },
+       [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 200); }},
+      {"DELETE", "/v1/people/{person}/feed-tokens/{id}", true,
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s) + "/feed-tokens/" + std::string(64, '0'), ""};
+       },
+       [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 404); }},
       {"DELETE", "/v1/feed-tokens/{token}", true,
        [](const Role& r, Scope s) {
          return Request{"/v1/feed-tokens/" + FeedTokenOf()[r.name + "/" + Id(s)], ""};
@@ -479,6 +489,41 @@ TEST(AuthorizationMatrixTest, AFeedIssuedByALimitedCoordinatorNeverShowsAnotherP
                    testing::kScopedCoordinator)
                 .status,
             403);
+}
+
+// Calendar links are listed for whoever may issue them, never with their
+// tokens, and revoked by id from the list: the revoked link's feed is gone,
+// the other still answers.
+TEST(AuthorizationMatrixTest, APersonsCalendarLinksAreListedWithoutTheirTokensAndRevokedById) {
+  Harness h;
+  DefineWithForum(h, testing::kOwnProgramme, "Forum Sud");
+  AssignContact(h, testing::kOwnProgramme, "person:lea.sud");
+  auto first = h.Call("POST", "/v1/people/person:lea.sud/feed-tokens", testing::kScopedCoordinator);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto second = h.Call("POST", "/v1/people/person:lea.sud/feed-tokens", testing::kAdmin);
+  ASSERT_EQ(second.status, 201) << second.body;
+  auto listed = h.Call("GET", "/v1/people/person:lea.sud/feed-tokens", testing::kAdmin);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const Json links = Harness::Body(listed)["feed_tokens"];
+  ASSERT_EQ(links.size(), 2u) << links;
+  for (const std::string token :
+       {Harness::Body(first)["token"].get<std::string>(), Harness::Body(second)["token"].get<std::string>()})
+    EXPECT_EQ(listed.body.find(token), std::string::npos) << "a token is never shown again";
+  // The scoped coordinator's link is limited to its programme; the admin's is not.
+  std::set<size_t> sizes = {links[0]["programmes"].size(), links[1]["programmes"].size()};
+  EXPECT_EQ(sizes, (std::set<size_t>{0u, 1u})) << links;
+  EXPECT_EQ(h.Call("GET", "/v1/people/person:lea.sud/feed-tokens", testing::kObserver).status, 403);
+
+  // Revoke the scoped coordinator's link by its id.
+  const Json& scoped = links[0]["programmes"].empty() ? links[1] : links[0];
+  const std::string target = "/v1/people/person:lea.sud/feed-tokens/" + scoped["id"].get<std::string>();
+  EXPECT_EQ(h.Call("DELETE", target, testing::kScopedCoordinator).status, 204);
+  EXPECT_EQ(h.Call("DELETE", target, testing::kScopedCoordinator).status, 404) << "once";
+  EXPECT_EQ(h.Call("GET", Harness::Body(first)["url"].get<std::string>(), "").status, 404);
+  EXPECT_EQ(h.Call("GET", Harness::Body(second)["url"].get<std::string>(), "").status, 200);
+  EXPECT_EQ(
+      Harness::Body(h.Call("GET", "/v1/people/person:lea.sud/feed-tokens", testing::kAdmin))["feed_tokens"].size(), 1u);
+  EXPECT_EQ(h.Call("DELETE", "/v1/people/person:lea.sud/feed-tokens/not-an-id", testing::kAdmin).status, 404);
 }
 
 TEST(AuthorizationMatrixTest, ALimitedCoordinatorListsOnlyTheEndpointsItManages) {

@@ -333,7 +333,17 @@ test('the coordinator records a review held; the élu sees their reviews and get
   assert.equal(feed.status, 200);
   assert.match(await feed.text(), /^BEGIN:VCALENDAR/);
   assert.match(await elu.locator('section[aria-labelledby="elu-actions-title"]').innerText(), /Aide à domicile mutualisée/);
+  // The live links are listed (never their tokens), each revocable.
+  const links = elu.locator('.calendar-links li');
+  await links.first().waitFor();
+  assert.equal(await links.count(), 1);
+  assert.match(await links.first().innerText(), /^Créé le /);
+  assert.ok(!(await links.first().innerText()).includes(link.split('/').pop()), 'the token is not shown in the list');
   await shot(elu, 'elu');
+  await links.first().getByRole('button', { name: 'Révoquer' }).click();
+  await elu.getByRole('status').filter({ hasText: 'Lien révoqué' }).waitFor();
+  await until(async () => (await elu.locator('.calendar-links li').count()) === 0, 'the revoked link leaves the list');
+  assert.equal((await fetch(link)).status, 404, 'the revoked link answers nothing more');
   assert.deepEqual(elu.errors, []);
   await elu.context().close();
 });
@@ -521,6 +531,33 @@ test('sub-items: the parent counts its children per phase, lists them, adds one,
     ['Identified', 'Pre-selected', 'Recruited (end)', 'Not retained (end)']);
   assert.equal((await kind.locator('.child-counts').innerText()).trim(), '3 in all, 0 still open');
   assert.match(await history.first().innerText(), /Sub-item \(Participants\)\s+Inès K\. — Not retained — moves to Not retained/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('sub-items of a shipped method: the add form asks for the fields the person’s path requires', async () => {
+  await coordinator('POST', '/v1/projects', {
+    id: 'recrutements-essai', workflow: 'insertion_recrutement', title: 'Recrutements accompagnés à Saint-Essai',
+    programme: PROGRAMME, axis: '1', fields: { territoire: 'Saint-Essai', objectif_recrutements: 2 },
+  });
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/action/recrutements-essai`);
+  const form = page.locator('#children form.child-create');
+  await form.waitFor();
+  await form.getByLabel(/^Intitulé/).fill('Personne ES-0001');
+  // workflows/parcours-personne.yaml requires a reference: the form asks for it, by its label.
+  const reference = form.getByLabel(/^Référence de la personne/);
+  await reference.waitFor();
+  await form.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await form.locator('#child-create-error').filter({ hasText: 'Référence de la personne' }).waitFor();
+  await reference.fill('ES-0001');
+  await form.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Personne ES-0001' }).waitFor();
+  const listed = (await coordinator('GET', '/v1/projects/recrutements-essai/children')).children;
+  assert.equal(listed.length, 1);
+  const child = await coordinator('GET', `/v1/projects/${listed[0].id}`);
+  assert.equal(child.state.fields.reference, 'ES-0001');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

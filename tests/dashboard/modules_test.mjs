@@ -366,6 +366,27 @@ test('children: who may add one follows the child workflow’s created_by', asyn
   assert.equal(mayCreate(null, ['coordinator']), false, 'an unknown workflow');
 });
 
+test('children: the add form asks for the fields the child method requires at creation, with their labels', async () => {
+  const { requiredStateSchema } = await import(join(WWW, 'views', 'children.js'));
+  const def = {
+    state: {
+      type: 'object',
+      properties: {
+        reference: { type: 'string', labels: { fr: 'Référence de la personne', en: 'Participant’s reference' } },
+        prescripteur: { type: 'string' },
+        issue: { enum: ['emploi_durable', 'rupture'] },
+      },
+      required: ['reference', 'absent_from_properties'],
+    },
+  };
+  const schema = requiredStateSchema(def);
+  assert.deepEqual(Object.keys(schema.properties), ['reference'], 'required and declared fields only');
+  assert.deepEqual(schema.required, ['reference']);
+  assert.equal(schema.properties.reference.labels.fr, 'Référence de la personne');
+  assert.equal(requiredStateSchema({ state: { type: 'object', properties: { a: {} } } }), null, 'nothing required');
+  assert.equal(requiredStateSchema(null), null, 'an unknown workflow');
+});
+
 test('the history merges the children’s milestones in time order, newest first, the parent first on a tie', async () => {
   const { mergeHistory } = await import(join(WWW, 'views', 'children.js'));
   const event = (version, at) => ({ version, type: `e${version}`, metadata: { recorded_at: at } });

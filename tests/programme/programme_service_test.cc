@@ -403,7 +403,8 @@ TEST(Programme, MoveRaisesSequenceAndFeedShowsItAndCancellations) {
   EXPECT_NE(fr.find("Prix de l'innovation"), std::string::npos);
   EXPECT_NE(en.find("Innovation prize"), std::string::npos);
   EXPECT_NE(en.find("Review of axis 2A"), std::string::npos);
-  EXPECT_NE(fr.find("URL;VALUE=URI:https://relais.example/v1/programmes/sud-val-de-marnais/milestones?axi"),
+  // The link opens the programme's page of the dashboard, for a person.
+  EXPECT_NE(fr.find("URL;VALUE=URI:https://relais.example/ui/index.html#/programme/sud-val-de-marnais\r\n"),
             std::string::npos);
 }
 

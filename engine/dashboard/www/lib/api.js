@@ -53,6 +53,7 @@ export async function call(method, path, body, { headers = {}, tokenOverride } =
 export const get = (path, options) => call('GET', path, undefined, options);
 export const post = (path, body, options) => call('POST', path, body ?? {}, options);
 export const patch = (path, body, options) => call('PATCH', path, body ?? {}, options);
+export const del = (path, options) => call('DELETE', path, undefined, options);
 
 // Every page of GET /v1/projects (paged by offset, `total` counts what the
 // caller may see), at most maxPages pages.

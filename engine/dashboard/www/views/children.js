@@ -5,7 +5,9 @@
 // and a form to add one where the caller's roles may create it. The
 // children's milestones are merged into the parent's history (mergeHistory).
 import { t, label, formatDateTime } from '../lib/i18n.js';
-import { readable } from '../lib/schema_labels.js';
+import { readable, fieldLabel } from '../lib/schema_labels.js';
+import { schemaFields, readFields, showFieldErrors, clearFieldErrors } from './record_form.js';
+import { checkFields } from '../lib/field_check.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
@@ -104,7 +106,17 @@ export function childrenCard(model, form = null) {
 // null when there is none. onCreated(id) runs after a child was added.
 export function childForm(model, { parentId, kindDefs, roles, toast, onCreated }) {
   const creatable = model.filter((k) => mayCreate(kindDefs.get(k.id), roles));
-  return creatable.length ? createForm(creatable, { parentId, toast, onCreated }) : null;
+  return creatable.length ? createForm(creatable, { parentId, kindDefs, toast, onCreated }) : null;
+}
+
+// The part of a child workflow's state schema its creation must fill: the
+// required fields (a person's reference, a round's budget), with their labels.
+export function requiredStateSchema(def) {
+  const state = def?.state ?? {};
+  const required = (state.required ?? []).filter((name) => state.properties?.[name]);
+  if (!required.length) return null;
+  const properties = Object.fromEntries(required.map((name) => [name, state.properties[name]]));
+  return { type: 'object', properties, required };
 }
 
 function kindBlock(kind) {
@@ -129,35 +141,58 @@ function kindBlock(kind) {
     kind.hidden ? h('p', { class: 'muted child-hidden' }, t('children_hidden', { n: kind.hidden })) : null);
 }
 
-// Adds a child: its title and, when the parent has several kinds, which one.
-function createForm(kinds, { parentId, toast, onCreated }) {
+// Adds a child: its title, the fields its workflow requires at creation
+// and, when the parent has several kinds, which one.
+function createForm(kinds, { parentId, kindDefs, toast, onCreated }) {
   const error = h('p', { class: 'error', role: 'alert', id: 'child-create-error' });
   const title = h('input', { id: 'child-title', name: 'title', type: 'text', required: true, maxlength: 200 });
   const kindSelect = kinds.length > 1
     ? h('select', { id: 'child-kind', name: 'kind' }, kinds.map((k) => h('option', { value: k.id }, k.label)))
     : null;
   const submit = h('button', { type: 'submit', class: 'primary' }, t('child_create_submit'));
+  const fields = h('div', { class: 'fields' });
+  const chosenKind = () => kinds.find((k) => k.id === (kindSelect?.value ?? kinds[0].id));
+  const fieldsSchema = () => requiredStateSchema(kindDefs?.get(chosenKind().id));
+  const showFields = () => replace(fields, fieldsSchema() ? schemaFields(fieldsSchema(), 'child-field') : []);
+  kindSelect?.addEventListener('change', showFields);
+  showFields();
   const form = h('form', { class: 'child-create', novalidate: true },
     h('h3', {}, kinds.length > 1 ? t('child_create_title_any') : t('child_create_title', { kind: kinds[0].label })),
     kindSelect ? [h('label', { for: 'child-kind' }, t('child_create_kind')), kindSelect] : null,
     h('label', { for: 'child-title' }, t('child_create_name'), h('span', { class: 'required' }, ` ${t('field_required')}`)),
-    title, submit, error);
+    title, fields, submit, error);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     replace(error);
-    const kind = kinds.find((k) => k.id === (kindSelect?.value ?? kinds[0].id));
+    const kind = chosenKind();
     const text = title.value.trim();
     if (!text) { error.textContent = t('child_create_empty'); title.focus(); return; }
+    const schema = fieldsSchema();
+    const raw = {};
+    const values = schema ? readFields(fields, schema, raw) : {};
+    clearFieldErrors(fields);
+    const mistakes = schema ? checkFields(schema, values, raw) : [];
+    if (mistakes.length) {
+      // Each field's mistake beside it, in the server's words; the first missing one said above.
+      const missing = (schema.required ?? []).find((name) => values[name] === undefined);
+      error.textContent = missing ? t('child_create_missing', { field: fieldLabel(schema, missing) }) : t('check_fix_fields');
+      showFieldErrors(fields, mistakes);
+      return;
+    }
     submit.disabled = true;
     try {
       const created = await api.post('/v1/projects', {
         workflow: kind.workflow, title: text, parent: { project: parentId, children: kind.id },
+        ...(schema ? { fields: values } : {}),
       });
       toast(t('child_created', { title: text, kind: kind.label }));
       title.value = '';
+      showFields();
       await onCreated?.(created?.project_id ?? created?.id);
     } catch (failure) {
-      error.textContent = describeFailure(failure).sentence;
+      const said = describeFailure(failure);
+      error.textContent = said.sentence;
+      if (failure?.problem?.code === 'invalid_data') showFieldErrors(fields, said.fields);
     } finally {
       submit.disabled = false;
     }

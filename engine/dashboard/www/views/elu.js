@@ -1,7 +1,8 @@
 // An élu's page: my next reviews, those overdue, my calendar link (a feed
-// token: POST /v1/people/{person}/feed-tokens), my actions. A coordinator
-// picks the élu among the programmes' élus référents.
-import { t } from '../lib/i18n.js';
+// token: POST /v1/people/{person}/feed-tokens) and the live ones, each
+// revocable, my actions. A coordinator picks the élu among the programmes'
+// élus référents.
+import { t, formatDateTime } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
@@ -26,13 +27,15 @@ export async function render(ctx) {
         return { programme: p, next: (next.milestones ?? []).filter((m) => !m.overdue), overdue: overdue.milestones ?? [] };
       }));
       const projects = (await api.getAllProjects()).filter((p) => (p.info.members ?? []).some((m) => m.subject === person));
-      draw(elus, lists, projects);
+      // Only those who may issue a link list them; others see no list.
+      const links = await api.get(`/v1/people/${api.enc(person)}/feed-tokens`).then((b) => b.feed_tokens ?? [], () => null);
+      draw(elus, lists, projects, links);
     } catch (failure) {
       replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence));
     }
   }
 
-  function draw(elus, lists, projects) {
+  function draw(elus, lists, projects, links) {
     const picker = ctx.canManage && elus.length ? (() => {
       const select = h('select', { id: 'elu-select' }, elus.map((p) => h('option', { value: p, selected: p === state.person }, p)));
       select.addEventListener('change', () => { state.person = select.value; state.calendar = null; load(); });
@@ -53,14 +56,38 @@ export async function render(ctx) {
         lists.some((l) => l.next.length) ? lists.filter((l) => l.next.length).map((l) => milestoneTable(l.programme.id, l.next,
           { caption: l.programme.title, canHold: ctx.canManage, onHeld: load, toast: ctx.toast }))
           : h('p', {}, t('elu_no_reviews'))),
-      calendarSection(),
+      calendarSection(links),
       h('section', { class: 'card', 'aria-labelledby': 'elu-actions-title' },
         h('h2', { id: 'elu-actions-title' }, t('elu_actions')),
         projects.length ? h('ul', {}, projects.map((p) => h('li', {}, h('a', { href: `#/action/${api.enc(p.info.id)}` }, p.info.title || p.info.id))))
           : h('p', {}, t('none'))));
   }
 
-  function calendarSection() {
+  // The live links: when each was made, what it is limited to, and a button revoking it.
+  function linksList(links) {
+    if (!links?.length) return null;
+    return h('div', { class: 'calendar-links' },
+      h('h3', {}, t('elu_calendar_links')),
+      h('ul', { 'aria-label': t('elu_calendar_links') }, links.map((link) => h('li', { 'data-link': link.id },
+        t('elu_calendar_link_made', { when: formatDateTime(link.created_at) }),
+        link.programmes.length ? ` (${t('elu_calendar_link_only', { programmes: link.programmes.join(', ') })})` : '',
+        ' ',
+        h('button', {
+          type: 'button',
+          onclick: async () => {
+            try {
+              await api.del(`/v1/people/${api.enc(state.person)}/feed-tokens/${api.enc(link.id)}`);
+              ctx.toast(t('elu_calendar_revoked'));
+              state.calendar = null;
+              await load();
+            } catch (failure) {
+              ctx.toast(describeFailure(failure).sentence);
+            }
+          },
+        }, t('elu_calendar_revoke'))))));
+  }
+
+  function calendarSection(links) {
     const output = h('div', { class: 'calendar-link' });
     const error = h('p', { class: 'error', role: 'alert' });
     const show = (url) => {
@@ -81,7 +108,7 @@ export async function render(ctx) {
         try {
           const made = await api.post(`/v1/people/${api.enc(state.person)}/feed-tokens`, {});
           state.calendar = new URL(made.url, location.origin).href;
-          show(state.calendar);
+          await load();  // the list shows the new link; the page keeps its address to copy
         } catch (failure) {
           error.textContent = describeFailure(failure).sentence;
         }
@@ -90,7 +117,7 @@ export async function render(ctx) {
     if (state.calendar) show(state.calendar);
     return h('section', { class: 'card', 'aria-labelledby': 'elu-calendar-title' },
       h('h2', { id: 'elu-calendar-title' }, t('elu_calendar')),
-      h('p', {}, t('elu_calendar_intro')), state.calendar ? null : make, output, error);
+      h('p', {}, t('elu_calendar_intro')), state.calendar ? null : make, output, error, linksList(links));
   }
 
   await load();

@@ -51,7 +51,8 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
     const event = def.events.find((x) => x.type === select.value);
     if (!event) { select.focus(); return; }
     clearFieldErrors(fields);
-    const { data, raw } = readFields(fields, event.schema);
+    const raw = {};
+    const data = readFields(fields, event.schema, raw);
     const mistakes = checkFields(event.schema, data, raw);
     if (mistakes.length) {
       showFieldErrors(fields, mistakes);
@@ -90,11 +91,12 @@ export function recordForm(def, getProject, { roles, toast, onRecorded }) {
 
 // Inputs for the properties of an object schema: enums as selects, numbers,
 // booleans as checkboxes, lists of strings one per line, text otherwise;
-// each named by the file's labels (lib/schema_labels.js).
-function schemaFields(schema) {
+// each named by the file's labels (lib/schema_labels.js). prefix keeps the
+// element ids apart when two forms are on one page.
+export function schemaFields(schema, prefix = 'field') {
   const required = new Set(schema?.required ?? []);
   return Object.entries(schema?.properties ?? {}).map(([name, prop]) => {
-    const id = `field-${name}`;
+    const id = `${prefix}-${name}`;
     const mark = required.has(name) ? h('span', { class: 'required' }, ` ${t('field_required')}`) : null;
     let input;
     if (prop.enum) {
@@ -115,11 +117,11 @@ function schemaFields(schema) {
   });
 }
 
-// The data the form holds, and the texts typed in number fields that did
-// not read as numbers (raw), for the check's words.
-function readFields(container, schema) {
+// The values of schemaFields' inputs, typed by the schema; empty ones left
+// out. Texts typed in number fields that do not read as numbers (a decimal
+// comma reads) are left out too and put in `raw`, for the check's words.
+export function readFields(container, schema, raw = {}) {
   const data = {};
-  const raw = {};
   for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
     const input = container.querySelector(`[name="${name}"]`);
     if (!input) continue;
@@ -133,13 +135,13 @@ function readFields(container, schema) {
     } else if (prop.type === 'array') data[name] = value.split('\n').map((v) => v.trim()).filter(Boolean);
     else data[name] = value;
   }
-  return { data, raw };
+  return data;
 }
 
 // Each mistake ({field, text}) under its field, the field marked invalid;
 // the first one focused. Mistakes of fields the form does not show stay in
 // the refusal's sentence.
-function showFieldErrors(container, mistakes) {
+export function showFieldErrors(container, mistakes) {
   let first = null;
   for (const { field, text } of mistakes) {
     const box = [...container.querySelectorAll('[data-field]')].find((el) => el.dataset.field === field);
@@ -152,7 +154,7 @@ function showFieldErrors(container, mistakes) {
   first?.focus();
 }
 
-function clearFieldErrors(container) {
+export function clearFieldErrors(container) {
   for (const p of container.querySelectorAll('.field-error')) p.remove();
   for (const input of container.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
 }
