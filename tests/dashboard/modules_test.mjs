@@ -228,6 +228,33 @@ test('fields and choices are named by the workflow labels, identifiers only wher
   }
 });
 
+test('the workflow drawing finds the sub-items a phase counts and the projects a transition creates', () => {
+  const l = (fr, en) => ({ fr, en });
+  const def = {
+    name: 'insertion', labels: l('Insertion', 'Insertion'), initial_phases: ['recrutement'],
+    phases: [
+      { id: 'recrutement', labels: l('Recrutement', 'Recruitment'), terminal: false, tracks: [] },
+      { id: 'suivi', labels: l('Suivi', 'Follow-up'), terminal: false, tracks: [] },
+      { id: 'fini', labels: l('Fini', 'Done'), terminal: true, tracks: [] },
+    ],
+    children: [{ id: 'personnes', labels: l('Personnes suivies', 'People followed'), workflow: 'parcours_personne', visibility: 'parent' }],
+    events: [
+      { type: 'recrutement_clos', labels: l('Clôture', 'Close'), roles: ['coordinator'], phases: ['recrutement'], any_open_phase: false,
+        requires: [{ guard: 'project.children.personnes.phases.recrutee >= 1' }], transitions: [{ to: 'suivi' }] },
+      { type: 'essaimage', labels: l('Essaimage', 'Copy'), roles: ['coordinator'], phases: ['fini'], any_open_phase: false,
+        requires: [], transitions: [{ spawn: [{ workflow: 'insertion', link: 'essaimage' }] }] },
+      { type: 'note', labels: l('Note', 'Note'), roles: ['coordinator'], phases: [], any_open_phase: true, requires: [], transitions: [] },
+    ],
+    timers: [],
+  };
+  const links = drawing.workflowLinks(def);
+  assert.equal(links.length, 2);
+  assert.deepEqual([links[0].kind, links[0].id, links[0].phases], ['children', 'personnes', ['recrutement']]);
+  assert.deepEqual([links[1].kind, links[1].workflow, links[1].link, links[1].phases], ['spawn', 'insertion', 'essaimage', ['fini']]);
+  assert.deepEqual(links[1].events.map((e) => e.type), ['essaimage']);
+  assert.deepEqual(drawing.workflowLinks({ ...def, children: undefined, events: [def.events[2]] }), [], 'a workflow linking nothing');
+});
+
 test('the workflow drawing finds gates, timers, timer-fired moves and suspension in a definition', () => {
   const labels = (fr, en) => ({ fr, en });
   const def = {

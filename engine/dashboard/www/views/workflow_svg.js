@@ -7,7 +7,10 @@
 // a gate mark (◆) on a phase where a `requires:` condition holds a move back
 // and a timer mark (◷) where a timer is armed, each naming them in its
 // <title>. The project's phase, its tracks' steps and its suspension are
-// highlighted. The same facts are in the text list beside the drawing.
+// highlighted. Below, dashed boxes for the kinds of sub-items (joined to
+// the phases whose conditions count them) and the projects the workflow
+// creates (joined to the phases they are created from). The same facts are
+// in the text list beside the drawing.
 import { t, label } from '../lib/i18n.js';
 import { h, svg } from '../lib/dom.js';
 
@@ -28,6 +31,7 @@ const STEP_W = 78;
 const STEP_GAP = 6;
 const HEADER_H = 28;      // a composite phase's name above its lanes
 const MARK_R = 8;
+const LINK_W = 240;        // a sub-item kind or a created project, below the phases
 
 // The (from, to) moves of a definition, with the events causing them; a move
 // is `timer` when every event of it is fired by a timer armed in `from`.
@@ -105,6 +109,39 @@ function suspensionLines(s) {
   return lines;
 }
 
+// What a definition links to beyond its own phases: its kinds of sub-items
+// (children:), each with the phases whose conditions count them, and the
+// projects its transitions create (spawn:), each with the phases it is
+// created from and the events creating it.
+export function workflowLinks(def) {
+  const conditions = (e) => [...(e.requires ?? []), ...(e.transitions ?? []).map((tr) => tr.when).filter(Boolean)];
+  const children = (def.children ?? []).map((c) => {
+    const needle = `project.children.${c.id}`;
+    const phases = def.phases.filter((p) => def.events.some((e) => allowedIn(def, e, p.id)
+      && conditions(e).some((cl) => (cl.guard ?? '').includes(needle)))).map((p) => p.id);
+    return { kind: 'children', id: c.id, labels: c.labels, workflow: c.workflow, phases };
+  });
+  const spawns = new Map();
+  for (const e of def.events) {
+    for (const tr of e.transitions ?? []) {
+      for (const sp of tr.spawn ?? []) {
+        const key = `${sp.workflow}/${sp.link}`;
+        const link = spawns.get(key) ?? { kind: 'spawn', id: key, workflow: sp.workflow, link: sp.link, events: [], phases: [] };
+        if (!link.events.includes(e)) link.events.push(e);
+        for (const p of def.phases) if (allowedIn(def, e, p.id) && !link.phases.includes(p.id)) link.phases.push(p.id);
+        spawns.set(key, link);
+      }
+    }
+  }
+  return [...children, ...spawns.values()];
+}
+
+function linkText(link) {
+  return link.kind === 'children'
+    ? t('workflow_children_box', { kind: label(link.labels, link.id), workflow: link.workflow })
+    : t('workflow_spawn_box', { workflow: link.workflow, link: link.link });
+}
+
 // state: the project's state ({phase, tracks, suspended}), or a phase id.
 export function workflowDiagram(def, state) {
   const current = typeof state === 'string' ? { phase: state } : (state ?? {});
@@ -129,13 +166,18 @@ export function workflowDiagram(def, state) {
   const bottomY = topY + rowH + ROW_GAP;
   const bottomStart = MARGIN + (width - MARGIN * 2 - (bottom.length * (BOX_W + GAP_X) - GAP_X)) / 2;
   bottom.forEach((b, i) => pos.set(b.id, { x: bottomStart + i * (BOX_W + GAP_X), y: bottomY, w: BOX_W, h: BOX_H }));
+  const links = workflowLinks(def);
+  const linksY = bottomY + BOX_H + ROW_GAP / 2;
+  links.forEach((l, i) => pos.set(`__link_${l.id}`, { x: MARGIN + i * (LINK_W + GAP_X), y: linksY, w: LINK_W, h: BOX_H }));
+  const linksWidth = MARGIN * 2 + links.length * (LINK_W + GAP_X) - GAP_X;
   const creationTimers = phaseTimers(def, null);
-  const height = bottomY + BOX_H + MARGIN + (creationTimers.length ? 24 : 0);
+  const height = (links.length ? linksY : bottomY) + BOX_H + MARGIN + (creationTimers.length ? 24 : 0);
 
   const currentDef = def.phases.find((p) => p.id === currentPhase);
   const title = t('workflow_svg_label', { label: label(def.labels, def.name), phase: label(currentDef?.labels, currentPhase) });
+  const fullWidth = Math.max(width, links.length ? linksWidth : 0);
   const root = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`, width, role: 'img', 'aria-label': title, class: 'workflow-svg',
+    viewBox: `0 0 ${fullWidth} ${height}`, width: fullWidth, role: 'img', 'aria-label': title, class: 'workflow-svg',
   },
   svg('defs', {}, svg('marker', {
     id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse',
@@ -164,6 +206,7 @@ export function workflowDiagram(def, state) {
       marks(def, p.id, box)));
   }
   if (susp) root.append(suspendedBox(susp, pos.get('__suspended'), current.suspended === true));
+  for (const l of links) root.append(linkBox(def, l, pos));
   if (creationTimers.length) {
     root.append(svg('g', { class: 'timer-note', 'data-phase': '' },
       svg('text', { x: MARGIN, y: height - 10, class: 'note' },
@@ -211,6 +254,24 @@ function marks(def, phaseId, box) {
   return out;
 }
 
+// A dashed box for a kind of sub-items or a created project, joined by a
+// dotted line to each phase that counts them or creates it.
+function linkBox(def, l, pos) {
+  const box = pos.get(`__link_${l.id}`);
+  const text = linkText(l);
+  const detail = l.kind === 'children'
+    ? (l.phases.length ? t('workflow_children_counted', { phases: l.phases.map((p) => label(phaseById(def, p)?.labels, p)).join(', ') }) : '')
+    : t('workflow_spawn_by', { events: l.events.map(eventWithRoles).join(', ') });
+  return svg('g', { class: `link-box ${l.kind}`, 'data-link': l.id },
+    l.phases.map((p) => {
+      const from = pos.get(p);
+      return from ? svg('path', { d: edgePath(from, box), class: `link-edge ${l.kind}` }) : null;
+    }),
+    svg('rect', { x: box.x, y: box.y, width: box.w, height: box.h, rx: 4 }),
+    svg('text', { x: box.x + box.w / 2, y: box.y + box.h / 2 + 5, 'text-anchor': 'middle' }, shorten(text, 34)),
+    svg('title', {}, detail ? `${text}\n${detail}` : text));
+}
+
 function suspendedBox(s, box, isSuspended) {
   return svg('g', { class: `phase suspended-state${isSuspended ? ' current' : ''}`, 'data-phase': '__suspended' },
     svg('rect', { x: box.x, y: box.y, width: box.w, height: box.h, rx: 8 }),
@@ -233,6 +294,12 @@ export function workflowMovesList(def) {
   for (const tm of phaseTimers(def, null)) items.push(h('li', { class: 'timer' }, `◷ ${t('workflow_on_creation')} ${timerText(def, tm)}`));
   const s = suspension(def);
   if (s) for (const line of suspensionLines(s)) items.push(h('li', { class: 'suspension' }, line));
+  for (const l of workflowLinks(def)) {
+    const phases = l.phases.map((p) => label(phaseById(def, p)?.labels, p)).join(', ');
+    items.push(h('li', { class: `link ${l.kind}` }, linkText(l), l.kind === 'children'
+      ? (phases ? ` — ${t('workflow_children_counted', { phases })}` : '')
+      : ` — ${t('workflow_spawn_by', { events: l.events.map(eventWithRoles).join(', ') })}`));
+  }
   return h('ul', { class: 'moves' }, items);
 }
 
