@@ -202,9 +202,6 @@ StatusOr<AppendResult> ProjectService::AppendCopy(const Project& before, uint64_
   after.updated_at = r.recorded_at;
   if (before.version == 0) after.created_at = r.recorded_at;
   if (before.version == 0 || after.state.phase != before.state.phase) after.phase_since = r.recorded_at;
-  if (before.version != 0 && after.state.phase != before.state.phase)  // a migration: late again only if recorded
-    after.late_recorded =
-        std::any_of(events.begin(), events.end(), [](const NewEvent& e) { return e.type == kProjectLate; });
   auto slot = std::make_shared<ProjectSlot>();
   slot->project = std::move(after);
   slot->snapshot_version = snapshot_version;

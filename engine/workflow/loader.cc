@@ -186,11 +186,7 @@ class Loader {
       if (!node.IsDefined()) diag().Error({1, 1}, "missing", "phases are required", "nothing", "a list of phases");
       return;
     }
-    if (node.size() > limits_.max_phases) {
-      diag().Error(YamlReader::Loc(node), "too-large", "too many phases", std::to_string(node.size()),
-                   "at most " + std::to_string(limits_.max_phases));
-      return;
-    }
+    if (!reader_.WithinLimit(node, node.size(), limits_.max_phases, "too many phases")) return;
     for (const auto& item : node) {
       if (!reader_.ExpectMap(item, "a phase", YamlReader::Loc(node))) continue;
       reader_.CheckKeys(item, kPhaseKeys, "a phase");
@@ -281,11 +277,7 @@ class Loader {
   void LoadEvents(const YAML::Node& node) {
     if (!node.IsDefined()) return;
     if (!reader_.ExpectList(node, "events", {1, 1})) return;
-    if (node.size() > limits_.max_events) {
-      diag().Error(YamlReader::Loc(node), "too-large", "too many events", std::to_string(node.size()),
-                   "at most " + std::to_string(limits_.max_events));
-      return;
-    }
+    if (!reader_.WithinLimit(node, node.size(), limits_.max_events, "too many events")) return;
     // Pass 1: types, so that bodies (and timers) can refer to any event.
     std::vector<YAML::Node> bodies;
     std::vector<YAML::Node> items;
@@ -367,14 +359,9 @@ class Loader {
     e.update = LoadUpdate(item, e);
     e.membership = LoadMembership(item, e);
     if (const YAML::Node ts = item["transitions"]; ts.IsDefined()) {
-      if (reader_.ExpectList(ts, "transitions", e.location)) {
-        if (ts.size() > limits_.max_transitions_per_event) {
-          diag().Error(YamlReader::Loc(ts), "too-large", "too many transitions", std::to_string(ts.size()),
-                       "at most " + std::to_string(limits_.max_transitions_per_event));
-        } else {
-          for (const auto& t : ts) LoadTransition(t, e);
-        }
-      }
+      if (reader_.ExpectList(ts, "transitions", e.location) &&
+          reader_.WithinLimit(ts, ts.size(), limits_.max_transitions_per_event, "too many transitions"))
+        for (const auto& t : ts) LoadTransition(t, e);
     }
     for (size_t i = 0; i + 1 < e.transitions.size(); ++i) {
       if (!e.transitions[i].when) {
@@ -789,11 +776,7 @@ class Loader {
   void LoadTimers(const YAML::Node& node) {
     if (!node.IsDefined()) return;
     if (!reader_.ExpectList(node, "timers", {1, 1})) return;
-    if (node.size() > limits_.max_timers) {
-      diag().Error(YamlReader::Loc(node), "too-large", "too many timers", std::to_string(node.size()),
-                   "at most " + std::to_string(limits_.max_timers));
-      return;
-    }
+    if (!reader_.WithinLimit(node, node.size(), limits_.max_timers, "too many timers")) return;
     for (const auto& item : node) LoadTimer(item);
   }
 

@@ -16,12 +16,7 @@ const std::vector<std::string> kChildCounts = {"total", "open", "phases"};
 void LinkLoader::LoadChildren(const YAML::Node& node) {
   if (!node.IsDefined()) return;
   if (!reader_.ExpectList(node, "children", {1, 1})) return;
-  const WorkflowLimits& limits = reader_.limits();
-  if (node.size() > limits.max_child_kinds) {
-    reader_.diag().Error(YamlReader::Loc(node), "too-large", "too many kinds of children", std::to_string(node.size()),
-                         "at most " + std::to_string(limits.max_child_kinds));
-    return;
-  }
+  if (!reader_.WithinLimit(node, node.size(), reader_.limits().max_child_kinds, "too many kinds of children")) return;
   for (const auto& item : node) {
     if (!reader_.ExpectMap(item, "a kind of children", YamlReader::Loc(node))) continue;
     reader_.CheckKeys(item, kChildKeys, "a kind of children");
@@ -64,12 +59,9 @@ void LinkLoader::LoadSpawns(const YAML::Node& node, const EventType& event, cons
   } else {
     items.push_back(node);
   }
-  const WorkflowLimits& limits = reader_.limits();
-  if (items.size() > limits.max_spawns_per_transition) {
-    reader_.diag().Error(YamlReader::Loc(node), "too-large", "a transition spawns too many projects",
-                         std::to_string(items.size()), "at most " + std::to_string(limits.max_spawns_per_transition));
+  if (!reader_.WithinLimit(node, items.size(), reader_.limits().max_spawns_per_transition,
+                           "a transition spawns too many projects"))
     return;
-  }
   for (const auto& item : items)
     if (auto spawn = LoadSpawn(item, event, parse_value)) out->push_back(std::move(*spawn));
 }
@@ -108,11 +100,8 @@ std::optional<SpawnSpec> LinkLoader::LoadSpawn(const YAML::Node& node, const Eve
       ok = false;
   }
   if (const YAML::Node f = node["fields"]; f.IsDefined() && reader_.ExpectMap(f, "spawn fields", spawn.location)) {
-    if (f.size() > reader_.limits().max_spawn_fields) {
-      reader_.diag().Error(YamlReader::Loc(f), "too-large", "spawn sets too many fields", std::to_string(f.size()),
-                           "at most " + std::to_string(reader_.limits().max_spawn_fields));
+    if (!reader_.WithinLimit(f, f.size(), reader_.limits().max_spawn_fields, "spawn sets too many fields"))
       return std::nullopt;
-    }
     for (const auto& kv : f) {
       auto field = reader_.Identifier(kv.first, "spawn field (a state field of the new project)", spawn.location);
       auto value = parse_value(kv.second);

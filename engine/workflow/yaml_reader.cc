@@ -49,6 +49,12 @@ bool YamlReader::ExpectList(const YAML::Node& node, const std::string& what, Sou
   return false;
 }
 
+bool YamlReader::WithinLimit(const YAML::Node& node, size_t count, size_t max, const std::string& problem) {
+  if (count <= max) return true;
+  diag_.Error(Loc(node), "too-large", problem, std::to_string(count), "at most " + std::to_string(max));
+  return false;
+}
+
 std::optional<std::string> YamlReader::String(const YAML::Node& node, const std::string& what,
                                               SourceLocation fallback) {
   // Every scalar read is charged, so aliases can not multiply the loader's work.

@@ -34,6 +34,9 @@ class YamlReader {
 
   bool ExpectMap(const YAML::Node& node, const std::string& what, SourceLocation fallback);
   bool ExpectList(const YAML::Node& node, const std::string& what, SourceLocation fallback);
+  // False, with a "too-large" error at node ("<problem>: found <count>,
+  // expected at most <max>"), when count > max (a WorkflowLimits value).
+  bool WithinLimit(const YAML::Node& node, size_t count, size_t max, const std::string& problem);
 
   // A scalar as text. Reports and returns nullopt for anything else.
   std::optional<std::string> String(const YAML::Node& node, const std::string& what, SourceLocation fallback);

@@ -12,63 +12,31 @@
 #include <filesystem>
 #include <fstream>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/verb.hpp>
 
 #include "engine/api/authenticator.h"
 #include "engine/util/json.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/loopback_client.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relais::api {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 
 constexpr char kCoordinator[] = "kt-coordinator-token";
 constexpr char kRegion[] = "kt-region-token";
 constexpr char kEtat[] = "kt-etat-token";
 
-struct Reply {
-  int status = -1;
-  Json body;
-};
+using Reply = relais::testing::LoopbackClient::Result;
 
 // One request on a fresh loopback connection, with a deadline.
 Reply Call(uint16_t port, http::verb verb, const std::string& target, const std::string& token,
            const Json& body = nullptr) {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  Reply reply;
-  beast::error_code ec;
-  stream.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return reply;
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "relais");
-  req.set(http::field::authorization, std::string("Bearer ") + token);
-  if (!body.is_null()) {
-    req.set(http::field::content_type, "application/json");
-    req.body() = body.dump();
-  }
-  req.prepare_payload();
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  stream.expires_after(10s);
-  http::async_write(stream, req, [&](beast::error_code e, size_t) {
-    if (e) return;
-    http::async_read(stream, buffer, res, [&](beast::error_code e2, size_t) {
-      if (!e2) reply.status = res.result_int();
-    });
-  });
-  ioc.run();
-  reply.body = Json::parse(res.body(), nullptr, false);
-  return reply;
+  relais::testing::LoopbackClient client(port);
+  return client.Call(verb, target, token, body);
 }
 
 class KeyedTracksEndToEndTest : public ::testing::Test {
