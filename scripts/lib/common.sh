@@ -15,6 +15,8 @@ RELAIS_PACKAGES=(
   libvalijson-dev
   libssl-dev
   graphviz
+  libhowardhinnant-date-dev tzdata libical-dev
+  libsodium-dev libcurl4-openssl-dev python3-aiosmtpd
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libgoogle-perftools-dev
