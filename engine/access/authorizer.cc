@@ -112,6 +112,19 @@ Decision DecidePersonFeed(const Principal& who, const PersonFeedResource& f) {
   return Neither();
 }
 
+// The directory names the people every page shows: every caller reads it.
+// Coordinators and admins register people; a person changes their own entry;
+// a coordinator limited to programmes changes those serving in theirs only.
+Decision DecidePerson(const Principal& who, const PersonResource& p, Verb verb) {
+  if (verb == Verb::kRead) return MayAct();
+  if (who.IsReadOnly()) return Visible("observers may only read");
+  if (verb == Verb::kManage && !p.id.empty() && who.subject == p.id) return MayAct();
+  if (!IsManager(who)) return Visible("only coordinators and admins register or change people");
+  if (verb == Verb::kCreate || IsUnscopedManager(who) || Authorizer::CoversAll(who, p.programmes)) return MayAct();
+  return Visible("'" + p.id + "' serves in programmes that are not yours; an admin or a coordinator of every " +
+                 "programme changes their entry");
+}
+
 Decision DecideWorkflow(const Principal& who, Verb verb) {
   if (verb == Verb::kRead) return MayAct();
   if (!who.IsReadOnly() && IsManager(who)) return MayAct();
@@ -143,6 +156,7 @@ Decision Authorizer::Decide(const Principal& who, const Resource& resource, Verb
     Decision operator()(const PartnerResource& r) const { return DecidePartner(who, r, verb); }
     Decision operator()(const EndpointResource& r) const { return DecideEndpoint(who, r); }
     Decision operator()(const PersonFeedResource& r) const { return DecidePersonFeed(who, r); }
+    Decision operator()(const PersonResource& r) const { return DecidePerson(who, r, verb); }
     Decision operator()(const WorkflowResource&) const { return DecideWorkflow(who, verb); }
   };
   return std::visit(Visitor{who, verb}, resource);

@@ -72,11 +72,17 @@ struct PersonFeedResource {
   std::string person;
   std::set<std::string> programmes;
 };
+// The directory of people, or one person of it (people/person_directory.h).
+// programmes: those the person serves in (for changes by a limited coordinator).
+struct PersonResource {
+  std::string id;  // empty: the directory as a whole
+  std::set<std::string> programmes;
+};
 // The workflow definitions.
 struct WorkflowResource {};
 
 using Resource = std::variant<ProjectResource, NewProjectResource, ProgrammeResource, PartnerResource, EndpointResource,
-                              PersonFeedResource, WorkflowResource>;
+                              PersonFeedResource, PersonResource, WorkflowResource>;
 
 struct Decision {
   Access access = Access::kNeither;

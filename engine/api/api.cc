@@ -16,6 +16,7 @@ Api::Api(ApiServices services, ApiOptions config, const std::vector<TokenConfig>
       rate_limiter_(static_cast<double>(config.rate_limit_per_second), static_cast<double>(config.rate_limit_burst),
                     std::move(now)),
       partners_(services.store),
+      people_(services.store),
       workers_(config.worker_threads, config.worker_queue_limit),
       streams_(std::make_unique<EventStreamHub>(services.store, services.projects, scopes_, config)),
       metrics_(metrics) {
@@ -98,6 +99,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddProjectRoutes(ctx);
   AddCommandRoutes(ctx);
   AddPartnerRoutes(ctx);
+  AddPeopleRoutes(ctx);
   AddStreamRoute(ctx);
   AddProgrammeRoutes(ctx);
   AddWebhookRoutes(ctx);

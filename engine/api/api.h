@@ -1,5 +1,5 @@
 // Api: the /v1 HTTP/JSON API over the runtime (workflows, projects, commands,
-// history, partners, the OpenAPI document). RegisterRoutes adds its routes to
+// history, partners, people, the OpenAPI document). RegisterRoutes adds its routes to
 // a Router; handlers see only HttpRequest/HttpResponse (no Beast).
 //
 // Every /v1 route but the OpenAPI document requires a bearer token (401
@@ -26,6 +26,7 @@
 #include "engine/api/scope.h"
 #include "engine/api/worker_pool.h"
 #include "engine/partners/partner_directory.h"
+#include "engine/people/person_directory.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
@@ -43,6 +44,9 @@ namespace relais::api {
 using partners::Partner;
 using partners::PartnerDirectory;
 using partners::PartnerFields;
+using people::Person;
+using people::PersonDirectory;
+using people::PersonFields;
 
 // What the API serves from; every reference must outlive the Api.
 struct ApiServices {
@@ -82,6 +86,7 @@ class Api {
   void Stop();
 
   PartnerDirectory& partners() { return partners_; }
+  PersonDirectory& people() { return people_; }
   const access::Authorizer& authorizer() const { return authorizer_; }
   Scopes& scopes() { return scopes_; }
   EventStreamHub& streams() { return *streams_; }
@@ -100,6 +105,7 @@ class Api {
   Scopes scopes_;
   RateLimiter rate_limiter_;
   PartnerDirectory partners_;
+  PersonDirectory people_;
   WorkerPool workers_;
   std::unique_ptr<EventStreamHub> streams_;
   server::Metrics* metrics_;
@@ -134,6 +140,7 @@ void AddWorkflowRoutes(RouteContext& ctx);
 void AddProjectRoutes(RouteContext& ctx);
 void AddCommandRoutes(RouteContext& ctx);
 void AddPartnerRoutes(RouteContext& ctx);
+void AddPeopleRoutes(RouteContext& ctx);
 void AddOpenApiRoute(RouteContext& ctx);
 void AddStreamRoute(RouteContext& ctx);
 void AddProgrammeRoutes(RouteContext& ctx);

@@ -8,6 +8,7 @@
 
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
+#include "engine/people/people_lookup.h"
 #include "engine/programme/ics_feed.h"
 
 namespace relais::api {
@@ -54,9 +55,14 @@ Json VacanciesOf(const programme::ProgrammeState& state) {
   return out;
 }
 
-Json ProgrammeJson(const programme::ProgrammeState& state) {
+// people: names each assignment's person beside their id (person_name).
+Json ProgrammeJson(const programme::ProgrammeState& state, people::PeopleLookup& people) {
   Json assignments = Json::array();
-  for (const auto& [id, a] : state.assignments) assignments.push_back(a.ToJson());
+  for (const auto& [id, a] : state.assignments) {
+    Json j = a.ToJson();
+    j["person_name"] = people.NameOf(a.person);
+    assignments.push_back(std::move(j));
+  }
   size_t scheduled = 0, overdue = 0, held = 0;
   for (const auto& [id, m] : state.milestones) {
     if (m.status == programme::MilestoneStatus::kHeld)
@@ -96,7 +102,10 @@ HttpResponse IcsResponse(std::string body) {
 }
 
 // The feed text of "person:<subject>" or "programme:<id>".
-StatusOr<std::string> RenderFeed(ProgrammeService& service, const std::string& feed, const std::string& lang) {
+// People are named through the directory (never by their address).
+StatusOr<std::string> RenderFeed(ProgrammeService& service, people::PersonDirectory& directory, const std::string& feed,
+                                 const std::string& lang) {
+  people::PeopleLookup people(directory);
   std::vector<StatePtr> states;
   std::string person, name;
   if (feed.rfind("programme:", 0) == 0) {
@@ -111,7 +120,7 @@ StatusOr<std::string> RenderFeed(ProgrammeService& service, const std::string& f
       RELAIS_ASSIGN_OR_RETURN(StatePtr state, service.Get(id));
       states.push_back(std::move(state));
     }
-    name = (lang == "en" ? "Milestones of " : "Échéances de ") + person;
+    name = (lang == "en" ? "Milestones of " : "Échéances de ") + people.NameOf(person, lang);
   } else {
     return NotFound("no such feed");
   }
@@ -121,7 +130,7 @@ StatusOr<std::string> RenderFeed(ProgrammeService& service, const std::string& f
       // A person's feed: their reviews, and the programme's own milestones
       // (annual event, evaluation) of the programmes they serve in.
       if (!person.empty() && m.person != person && !m.person.empty()) continue;
-      entries.push_back({state.get(), &m});
+      entries.push_back({state.get(), &m, m.person.empty() ? nullptr : people.Find(m.person)});
     }
   return programme::RenderIcsFeed(name, entries, lang, service.options().public_url);
 }
@@ -129,7 +138,8 @@ StatusOr<std::string> RenderFeed(ProgrammeService& service, const std::string& f
 // The handlers of /v1/programmes, /v1/people and the feeds, one per route.
 class ProgrammeHandlers {
  public:
-  explicit ProgrammeHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
+  explicit ProgrammeHandlers(Api& api)
+      : s_(api.services()), people_(api.people()), scopes_(api.scopes()), config_(api.config()) {}
 
   HttpResponse Define(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
@@ -158,6 +168,7 @@ class ProgrammeHandlers {
                                           const RouteParams& params, std::string* id, Json* body);
 
   ApiServices& s_;
+  people::PersonDirectory& people_;
   Scopes& scopes_;
   const ApiOptions& config_;
 };
@@ -181,7 +192,8 @@ HttpResponse ProgrammeHandlers::Define(const access::Principal& who, const HttpR
   if (!decision.may_act()) return Forbidden(decision.reason);
   auto state = s_.programmes->Define(*definition, who.subject);
   if (!state.ok()) return server::ProblemFromStatus(state.status());
-  HttpResponse res = JsonResponse(201, ProgrammeJson(**state));
+  people::PeopleLookup people(people_);
+  HttpResponse res = JsonResponse(201, ProgrammeJson(**state, people));
   res.headers.Set("Location", "/v1/programmes/" + definition->id);
   return res;
 }
@@ -204,7 +216,8 @@ HttpResponse ProgrammeHandlers::List(const access::Principal& who, const HttpReq
 HttpResponse ProgrammeHandlers::Get(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   auto state = scopes_.Programme(who, params.Get("id"), access::Verb::kRead);
   if (!state.ok()) return state.problem();
-  return JsonResponse(200, ProgrammeJson(**state));
+  people::PeopleLookup people(people_);
+  return JsonResponse(200, ProgrammeJson(**state, people));
 }
 
 HttpResponse ProgrammeHandlers::Assign(const access::Principal& who, const HttpRequest& req,
@@ -220,7 +233,9 @@ HttpResponse ProgrammeHandlers::Assign(const access::Principal& who, const HttpR
   if (auto p = ReadDate(body, "end", &assign.end)) return *p;
   auto assignment = s_.programmes->Assign(id, assign, who.subject);
   if (!assignment.ok()) return server::ProblemFromStatus(assignment.status());
-  return JsonResponse(201, assignment->ToJson());
+  Json j = assignment->ToJson();
+  j["person_name"] = people_.NameOf(assignment->person);
+  return JsonResponse(201, j);
 }
 
 HttpResponse ProgrammeHandlers::EndTerm(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
@@ -265,9 +280,12 @@ HttpResponse ProgrammeHandlers::Milestones(const access::Principal& who, const H
   std::sort(list.begin(), list.end(),
             [](auto* a, auto* b) { return a->due < b->due || (a->due == b->due && a->id < b->id); });
   Json items = Json::array();
+  people::PeopleLookup people(people_);
   for (const programme::Milestone* m : list) {
     Json j = m->ToJson();
-    j["title"] = programme::MilestoneTitle(state, *m, lang);
+    const people::Person* named = m->person.empty() ? nullptr : people.Find(m->person);
+    j["title"] = programme::MilestoneTitle(state, *m, lang, named);
+    if (!m->person.empty()) j["person_name"] = people.NameOf(m->person, lang);
     items.push_back(std::move(j));
   }
   return JsonResponse(200, {{"milestones", items}, {"total", items.size()}});
@@ -341,7 +359,7 @@ HttpResponse ProgrammeHandlers::Calendar(const access::Principal& who, const Htt
   if (!state.ok()) return state.problem();
   std::string lang;
   if (auto p = ReadLang(req, &lang)) return *p;
-  auto text = RenderFeed(*s_.programmes, "programme:" + id, lang);
+  auto text = RenderFeed(*s_.programmes, people_, "programme:" + id, lang);
   if (!text.ok()) return server::ProblemFromStatus(text.status());
   return IcsResponse(std::move(*text));
 }
@@ -416,7 +434,7 @@ HttpResponse ProgrammeHandlers::ReadFeed(const HttpRequest& req, const RoutePara
   if (!*feed) return MakeProblem(ProblemKind::kNotFound, "no such calendar feed (unknown or revoked token)");
   std::string lang;
   if (auto p = ReadLang(req, &lang)) return *p;
-  auto text = RenderFeed(*s_.programmes, **feed, lang);
+  auto text = RenderFeed(*s_.programmes, people_, **feed, lang);
   if (!text.ok()) return server::ProblemFromStatus(text.status());
   return IcsResponse(std::move(*text));
 }

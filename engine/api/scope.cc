@@ -122,6 +122,18 @@ std::optional<HttpResponse> Scopes::CheckPartner(const access::Principal& who, c
                  [&] { return MakeProblem(ProblemKind::kNotFound, "no partner '" + id + "'"); });
 }
 
+std::optional<HttpResponse> Scopes::CheckPerson(const access::Principal& who, const std::string& id,
+                                                access::Verb verb) const {
+  access::PersonResource person{id, {}};
+  if (!id.empty() && verb == access::Verb::kManage && access::Authorizer::ReadsProgrammesOf(who) && s_.programmes) {
+    auto ids = s_.programmes->ProgrammesOf(id);
+    if (!ids.ok()) return server::ProblemFromStatus(ids.status());
+    person.programmes = {ids->begin(), ids->end()};
+  }
+  return Refusal(authorizer_.Decide(who, person, verb),
+                 [&] { return MakeProblem(ProblemKind::kNotFound, "no person '" + id + "' in the directory"); });
+}
+
 std::optional<HttpResponse> Scopes::CheckWebhooks(const access::Principal& who) const {
   if (!s_.webhooks) return WebhooksOff();
   return Refusal(authorizer_.Decide(who, access::EndpointResource{}, access::Verb::kRead),

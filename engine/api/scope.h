@@ -85,6 +85,10 @@ class Scopes {
   std::optional<server::HttpResponse> CheckPartner(const access::Principal& who, const std::string& id,
                                                    access::Verb verb) const;
 
+  // The people directory (id empty) or one person, for verb.
+  std::optional<server::HttpResponse> CheckPerson(const access::Principal& who, const std::string& id,
+                                                  access::Verb verb) const;
+
   // Webhooks as a whole (lists, registration, bulk replay).
   std::optional<server::HttpResponse> CheckWebhooks(const access::Principal& who) const;
   // The endpoints of partner: may who manage them? (registration names the partner.)

@@ -106,8 +106,14 @@ int Import(const Args& args) {
     return 1;
   }
   partners::PartnerDirectory partners((*host)->store());
-  importer::ImportTargets targets{
-      (*host)->registry(), (*host)->projects(), (*host)->programmes(), (*host)->webhooks(), partners, (*host)->index()};
+  people::PersonDirectory people((*host)->store());
+  importer::ImportTargets targets{(*host)->registry(),
+                                  (*host)->projects(),
+                                  (*host)->programmes(),
+                                  (*host)->webhooks(),
+                                  partners,
+                                  (*host)->index(),
+                                  &people};
   const uint64_t before = (*host)->store().LastPosition();
   auto report = importer::Import(*set, targets, who, dry_run);
   if (!report.ok()) {

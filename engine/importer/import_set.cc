@@ -162,6 +162,52 @@ bool HasPartner(const ImportSet& set, const std::string& id) {
   return false;
 }
 
+void ReadPeople(const Json& j, ImportSet& set, Problems& problems) {
+  const std::string file(kPeopleFile);
+  set.has_people = true;
+  CheckMembers(j, {"people"}, file + ": (top)", problems);
+  std::set<std::string> seen;
+  for (const auto& [where, p_item] :
+       ObjectItems(j, "people", file, "{id, civility, first_name, last_name, organisation, function, ...}", problems)) {
+    const Json& p = *p_item;
+    PersonItem item;
+    item.where = where;
+    if (!StringMember(p, "id", where, true, &item.id, problems)) continue;
+    if (Status s = people::ValidatePersonKey(item.id); !s.ok()) {
+      problems.Add(where + ".id", s.message());
+      continue;
+    }
+    if (!seen.insert(item.id).second) problems.Add(where + ".id", "person '" + item.id + "' is listed twice");
+    auto fields = people::PersonFields::FromJson(p);
+    if (!fields.ok()) {
+      problems.Add(where, fields.status().message());
+    } else {
+      if (!fields->email && !people::LooksLikeEmail(item.id))
+        problems.Add(where + ".email", "is required when the id is not an e-mail address");
+      if (fields->partner && !fields->partner->empty() && !HasPartner(set, *fields->partner))
+        problems.Add(where + ".partner", "no partner '" + *fields->partner + "' in " + std::string(kPartnersFile));
+      item.fields = std::move(fields).value();
+    }
+    set.people.push_back(std::move(item));
+  }
+}
+
+// With people.json, every person named elsewhere is one of its entries.
+void CheckPeopleNamed(const ImportSet& set, Problems& problems) {
+  if (!set.has_people) return;
+  std::set<std::string> known;
+  for (const PersonItem& p : set.people) known.insert(p.id);
+  auto missing = [&](const std::string& id) {
+    return "no person '" + id + "' in " + std::string(kPeopleFile) + " (every person named needs an entry there)";
+  };
+  for (const AssignmentItem& a : set.assignments)
+    if (!known.count(a.request.person)) problems.Add(a.where + ".person", missing(a.request.person));
+  for (const ProjectItem& p : set.projects)
+    for (size_t i = 0; i < p.info.members.size(); ++i)
+      if (!known.count(p.info.members[i].subject))
+        problems.Add(p.where + "." + Item("members", i) + ".subject", missing(p.info.members[i].subject));
+}
+
 void ReadWebhooks(const Json& j, const ImportOptions& options, ImportSet& set, Problems& problems) {
   const std::string file(kWebhooksFile);
   CheckMembers(j, {"base_url", "secret", "endpoints"}, file + ": (top)", problems);
@@ -380,9 +426,12 @@ StatusOr<ImportSet> ReadImportSet(const std::string& dir, const ImportOptions& o
   // Order matters: later files refer to what earlier ones define.
   if (auto j = ReadJsonFile(dir, kProgrammeFile, options, problems)) ReadProgramme(*j, set, problems);
   if (auto j = ReadJsonFile(dir, kPartnersFile, options, problems)) ReadPartners(*j, set, problems);
+  if (std::filesystem::exists(std::filesystem::path(dir) / kPeopleFile))
+    if (auto j = ReadJsonFile(dir, kPeopleFile, options, problems)) ReadPeople(*j, set, problems);
   if (auto j = ReadJsonFile(dir, kWebhooksFile, options, problems)) ReadWebhooks(*j, options, set, problems);
   if (auto j = ReadJsonFile(dir, kAssignmentsFile, options, problems)) ReadAssignments(*j, options, set, problems);
   if (auto j = ReadJsonFile(dir, kProjectsFile, options, problems)) ReadProjects(*j, set, problems);
+  CheckPeopleNamed(set, problems);
   if (!problems.empty()) return problems.ToStatus();
   return set;
 }

@@ -1,6 +1,7 @@
 // ImportSet: a programme directory read from its files and checked, before
 // anything is written (docs/import.md): programme.json (the definition
-// POST /v1/programmes takes), partners.json, webhooks.json,
+// POST /v1/programmes takes), partners.json, people.json (optional),
+// webhooks.json,
 // assignments.json and projects.json (the actions, as projects of a
 // workflow). Each file is checked on its own with the API's own parsers
 // (ProgrammeDefinition::FromJson, PartnerFields, EndpointFields) and against
@@ -18,6 +19,7 @@
 #include "engine/calendar/civil_date.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/partners/partner_directory.h"
+#include "engine/people/person.h"
 #include "engine/programme/programme.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project.h"
@@ -27,6 +29,7 @@ namespace relais::importer {
 
 inline constexpr std::string_view kProgrammeFile = "programme.json";
 inline constexpr std::string_view kPartnersFile = "partners.json";
+inline constexpr std::string_view kPeopleFile = "people.json";  // optional
 inline constexpr std::string_view kWebhooksFile = "webhooks.json";
 inline constexpr std::string_view kAssignmentsFile = "assignments.json";
 inline constexpr std::string_view kProjectsFile = "projects.json";
@@ -42,6 +45,12 @@ struct PartnerItem {
   std::string where;  // "partners.json: partners[3]"
   std::string id;
   partners::PartnerFields fields;
+};
+
+struct PersonItem {
+  std::string where;  // "people.json: people[2]"
+  std::string id;
+  people::PersonFields fields;
 };
 
 struct EndpointItem {
@@ -69,13 +78,17 @@ struct ImportSet {
   std::string dir;
   programme::ProgrammeDefinition programme;
   std::vector<PartnerItem> partners;
+  // people.json's entries; when the file is there (has_people), every person
+  // the assignments and the projects' members name is one of them.
+  bool has_people = false;
+  std::vector<PersonItem> people;
   std::vector<EndpointItem> endpoints;
   std::vector<AssignmentItem> assignments;
   std::string workflow;  // projects.json's workflow name
   std::vector<ProjectItem> projects;
 };
 
-// Reads and checks the five files of dir. Errors: kInvalidArgument listing
+// Reads and checks the files of dir (people.json may be absent). Errors: kInvalidArgument listing
 // every problem found, one per line ("projects.json: projects[4].partners[1]:
 // no partner 'ccas' in partners.json"); kNotFound when a file is missing.
 StatusOr<ImportSet> ReadImportSet(const std::string& dir, const ImportOptions& options);

@@ -19,6 +19,7 @@ struct Plan {
   std::vector<std::string> problems;     // the files ask for what the store cannot take
   std::vector<std::string> differences;  // the store already holds something else
   std::vector<const PartnerItem*> partners;
+  std::vector<const PersonItem*> people;
   std::vector<const EndpointItem*> endpoints;
   bool define_programme = false;
   std::vector<const AssignmentItem*> assignments;
@@ -54,6 +55,47 @@ Status PlanPartners(const ImportSet& set, ImportTargets& t, Plan& plan) {
     if (stored->contact != item.fields.contact.value_or(""))
       plan.Differs(item.where, "contact", stored->contact, item.fields.contact.value_or(""));
     if (!stored->active) plan.Differs(item.where, "active", false, true);
+    if (plan.differences.size() == before) ++count.present;
+  }
+  return Status::Ok();
+}
+
+// The person people.json's item describes, as the directory would register it.
+people::Person WantedPerson(const PersonItem& item) {
+  people::Person p;
+  p.id = item.id;
+  const people::PersonFields& f = item.fields;
+  p.email = f.email.value_or(item.id);
+  p.civility = f.civility.value_or("");
+  p.first_name = f.first_name.value_or("");
+  p.last_name = f.last_name.value_or("");
+  p.organisation = f.organisation.value_or("");
+  p.function = f.function.value_or("");
+  p.partner = f.partner.value_or("");
+  p.language = f.language.value_or("fr");
+  p.active = f.active.value_or(true);
+  return p;
+}
+
+Status PlanPeople(const ImportSet& set, ImportTargets& t, Plan& plan) {
+  if (!set.has_people) return Status::Ok();
+  KindCount& count = plan.Count("people");
+  if (!t.people) {
+    plan.problems.push_back(std::string(kPeopleFile) + ": this import has no people directory to write to");
+    return Status::Ok();
+  }
+  for (const PersonItem& item : set.people) {
+    auto stored = t.people->Get(item.id);
+    if (!stored.ok()) {
+      if (stored.status().code() != StatusCode::kNotFound) return stored.status();
+      plan.people.push_back(&item);
+      ++count.created;
+      continue;
+    }
+    const Json have = stored->ToJson(), want = WantedPerson(item).ToJson();
+    const size_t before = plan.differences.size();
+    for (const auto& [key, value] : want.items())
+      if (have.value(key, Json()) != value) plan.Differs(item.where, key, have.value(key, Json()), value);
     if (plan.differences.size() == before) ++count.present;
   }
   return Status::Ok();
@@ -221,6 +263,9 @@ void PlanAccess(const ImportSet& set, const ImportTargets& t, const access::Prin
   for (const PartnerItem* p : plan.partners)
     Ask(who, access::PartnerResource{p->id, programmes_of(p->id)}, access::Verb::kCreate, p->where,
         "register partner '" + p->id + "'", plan);
+  for (const PersonItem* p : plan.people)
+    Ask(who, access::PersonResource{p->id, {}}, access::Verb::kCreate, p->where, "register person '" + p->id + "'",
+        plan);
   for (const EndpointItem* e : plan.endpoints)
     Ask(who, access::EndpointResource{e->partner, programmes_of(e->partner)}, access::Verb::kCreate, e->where,
         "register a webhook endpoint of partner '" + e->partner + "'", plan);
@@ -247,6 +292,8 @@ Status Listed(StatusCode code, const std::string& title, const std::vector<std::
 Status Apply(const ImportSet& set, ImportTargets& t, const runtime::Actor& actor, const Plan& plan) {
   for (const PartnerItem* p : plan.partners)
     RELAIS_RETURN_IF_ERROR(t.partners.Register(p->id, p->fields).status().WithContext(p->where));
+  for (const PersonItem* p : plan.people)
+    RELAIS_RETURN_IF_ERROR(t.people->Register(p->id, p->fields).status().WithContext(p->where));
   for (const EndpointItem* e : plan.endpoints)
     RELAIS_RETURN_IF_ERROR(t.webhooks.endpoints().Create(e->partner, e->fields, e->id).status().WithContext(e->where));
   if (plan.define_programme)
@@ -274,6 +321,7 @@ StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& t, const acce
   Plan plan;
   plan.report.dry_run = dry_run;
   RELAIS_RETURN_IF_ERROR(PlanPartners(set, t, plan));
+  RELAIS_RETURN_IF_ERROR(PlanPeople(set, t, plan));
   RELAIS_RETURN_IF_ERROR(PlanEndpoints(set, t, plan));
   programme::StatePtr stored;
   if (auto state = t.programmes.Get(set.programme.id); state.ok())

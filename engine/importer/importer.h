@@ -1,5 +1,5 @@
 // Import: writes an ImportSet through the same services and checks as the
-// API: the partner directory, the webhook endpoint registry (with the SSRF
+// API: the partner directory, the people directory, the webhook endpoint registry (with the SSRF
 // guard's check of each URL), the ProgrammeService (definition, then
 // assignments) and the ProjectService (each action created in its initial
 // phase). See docs/import.md.
@@ -27,6 +27,7 @@
 #include "engine/importer/import_set.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/partners/partner_directory.h"
+#include "engine/people/person_directory.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
@@ -42,10 +43,12 @@ struct ImportTargets {
   notify::WebhookService& webhooks;
   partners::PartnerDirectory& partners;
   const runtime::ProjectIndex& index;  // the programmes a partner acts in, for the Authorizer
+  // Where people.json's entries go; null: a set with people.json is refused.
+  people::PersonDirectory* people = nullptr;
 };
 
 struct KindCount {
-  std::string kind;    // "partners", "webhook endpoints", "programme", "assignments", "projects"
+  std::string kind;    // "partners", "people", "webhook endpoints", "programme", "assignments", "projects"
   size_t created = 0;  // with dry_run: would be created
   size_t present = 0;  // already in the store, identical
 };

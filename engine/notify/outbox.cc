@@ -55,12 +55,34 @@ namespace {
 // The JSON body sent on every attempt, built by hand: the event's data text
 // is embedded without a parse.
 std::string Body(const NewEvent& event, uint64_t version, const std::string& timestamp, std::string_view subject_key,
-                 const std::string& subject_json, const std::vector<std::string>& topics) {
+                 const std::string& subject_json, const std::vector<std::string>& topics,
+                 const std::string& data_text) {
   return "{\"type\":" + DumpJson(Json(event.type)) + ",\"timestamp\":\"" + timestamp + "\",\"data\":{\"" +
          std::string(subject_key) + "\":" + subject_json + ",\"event\":{\"id\":\"" + event.event_id +
          "\",\"version\":" + std::to_string(version) + ",\"type\":" + DumpJson(Json(event.type)) +
          ",\"actor\":" + DumpJson(Json(event.metadata.actor)) + ",\"topics\":" + DumpJson(Json(topics)) +
-         ",\"data\":" + event.DataText() + "}}}";
+         ",\"data\":" + data_text + "}}}";
+}
+
+// The event's data with a "person_name" beside each person id it holds (at
+// its top and in its "milestone" or "assignment"); its text unchanged when
+// it names nobody the namer knows.
+std::string DataWithNames(const NewEvent& event, const PersonNamer& namer) {
+  if (!namer || !event.data.is_object()) return event.DataText();
+  Json data = event.data;
+  bool named = false;
+  auto name = [&](Json& holder) {
+    auto person = holder.find("person");
+    if (person == holder.end() || !person->is_string() || person->get_ref<const std::string&>().empty()) return;
+    if (auto text = namer(person->get<std::string>())) {
+      holder["person_name"] = *text;
+      named = true;
+    }
+  };
+  name(data);
+  for (const char* key : {"milestone", "assignment"})
+    if (auto it = data.find(key); it != data.end() && it->is_object()) name(*it);
+  return named ? DumpJson(data) : event.DataText();
 }
 
 // The axis an event of a programme concerns, if any.
@@ -119,7 +141,8 @@ void Outbox::Add(const runtime::ProjectInfo& info, const std::vector<std::string
     std::string body;
     for (const Endpoint& endpoint : endpoints) {
       if (!endpoint.MatchesType(event.type) || !endpoint.MatchesTopics(topics)) continue;
-      if (body.empty()) body = Body(event, first_version + i, timestamp, "project", project_json, topics);
+      if (body.empty())
+        body = Body(event, first_version + i, timestamp, "project", project_json, topics, event.DataText());
       Queue(endpoint.id, info.id, first_version + i, event, topics, body, now, writes);
     }
   }
@@ -147,8 +170,8 @@ void Outbox::OnAppend(const runtime::Project& before, const std::vector<NewEvent
 
 void Outbox::AddForStream(const std::string& stream, const std::string& subject_key, const Json& subject,
                           const std::vector<std::string>& partners, uint64_t first_version,
-                          const std::vector<NewEvent>& events, KvWrites& writes,
-                          const std::vector<std::string>& skip) const {
+                          const std::vector<NewEvent>& events, KvWrites& writes, const std::vector<std::string>& skip,
+                          const PersonNamer& namer) const {
   static const std::vector<std::string> kNoTopics;
   std::vector<Endpoint> endpoints = registry_.ActiveFor(partners);
   std::erase_if(endpoints, [&](const Endpoint& e) {
@@ -164,7 +187,9 @@ void Outbox::AddForStream(const std::string& stream, const std::string& subject_
     std::string body;
     for (const Endpoint& endpoint : endpoints) {
       if (!endpoint.MatchesType(event.type) || !endpoint.MatchesProject(action, axis)) continue;
-      if (body.empty()) body = Body(event, first_version + i, timestamp, subject_key, subject_json, kNoTopics);
+      if (body.empty())
+        body = Body(event, first_version + i, timestamp, subject_key, subject_json, kNoTopics,
+                    DataWithNames(event, namer));
       Queue(endpoint.id, stream, first_version + i, event, kNoTopics, body, now, writes);
     }
   }

@@ -13,6 +13,8 @@
 // must outlive the Outbox.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,10 @@ struct QueuedDelivery {
 };
 
 std::string WebhookId(std::string_view event_id, std::string_view endpoint_id);
+
+// The name of a person id for a payload (people/person.h DisplayName), or
+// nullopt when the directory does not know them.
+using PersonNamer = std::function<std::optional<std::string>(const std::string& id)>;
 
 class Outbox {
  public:
@@ -75,10 +81,14 @@ class Outbox {
   // The lane is (endpoint, stream). subject names the stream in the body:
   // {"type", "timestamp", "data": {<subject_key>: <subject>, "event": {...}}}.
   // Endpoints in skip get nothing (a disabled endpoint's own notice).
+  // namer (when given) names people in the body: beside each "person" id of
+  // the event's data (at its top, in its "milestone" or "assignment"), a
+  // "person_name" as of the append (docs/webhooks.md); the stored event
+  // keeps the id only.
   void AddForStream(const std::string& stream, const std::string& subject_key, const Json& subject,
                     const std::vector<std::string>& partners, uint64_t first_version,
-                    const std::vector<NewEvent>& events, KvWrites& writes,
-                    const std::vector<std::string>& skip = {}) const;
+                    const std::vector<NewEvent>& events, KvWrites& writes, const std::vector<std::string>& skip = {},
+                    const PersonNamer& namer = nullptr) const;
 
  private:
   const EndpointRegistry& registry_;

@@ -1,6 +1,7 @@
 #include "engine/notify/webhook_service.h"
 
 #include <algorithm>
+#include <map>
 
 #include "engine/notify/webhook_keys.h"
 #include "engine/util/time_format.h"
@@ -26,6 +27,7 @@ std::vector<std::string> QueuedSince(const KvWrites& writes, size_t first) {
 
 WebhookService::WebhookService(EventStore& store, const Clock& clock, WebhookOptions options)
     : store_(store),
+      people_(store),
       clock_(clock),
       options_(std::move(options)),
       registry_(store, clock),
@@ -93,8 +95,18 @@ Status WebhookService::OnProgrammeAppend(const programme::ProgrammeAppend& appen
                         {"title", append.title},
                         {"link", options_.public_base_url + "/v1/programmes/" + programme_id}};
   const size_t first = writes.ops.size();
+  // Names as of the event: the body is fixed for every attempt (and signed).
+  std::map<std::string, std::optional<std::string>> names;
+  const PersonNamer namer = [&](const std::string& id) -> std::optional<std::string> {
+    auto it = names.find(id);
+    if (it == names.end()) {
+      auto person = people_.Get(id);
+      it = names.emplace(id, person.ok() ? std::optional(people::DisplayName(*person)) : std::nullopt).first;
+    }
+    return it->second;
+  };
   outbox_.AddForStream("programme-" + programme_id, "programme", subject, partners, append.first_version, append.events,
-                       writes);
+                       writes, {}, namer);
   if (auto suffixes = QueuedSince(writes, first); !suffixes.empty()) dispatcher_->Expect(std::move(suffixes));
   return Status::Ok();
 }

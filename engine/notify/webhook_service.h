@@ -15,6 +15,7 @@
 #include "engine/notify/dispatcher.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/notify/outbox.h"
+#include "engine/people/person_directory.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_service.h"
 
@@ -92,6 +93,7 @@ class WebhookService {
   WebhookService(EventStore& store, const Clock& clock, WebhookOptions options);
 
   EventStore& store_;
+  people::PersonDirectory people_;  // names people in programme payloads (read only here)
   const Clock& clock_;
   const WebhookOptions options_;
   EndpointRegistry registry_;

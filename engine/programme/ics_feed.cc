@@ -5,10 +5,27 @@
 
 namespace relais::programme {
 
-std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& m, std::string_view lang) {
+namespace {
+
+// "Point avec Mme Nadia Benali (élue référente, axe 2B)"; in English
+// "Review with Ms Nadia Benali (elected referent, axis 2B)".
+std::string NamedReviewTitle(const Milestone& m, const people::Person& person, bool en) {
+  const std::string axis = m.axis.empty() ? "" : (en ? ", axis " : ", axe ") + m.axis;
+  if (en) return "Review with " + people::DisplayName(person, "en") + " (elected referent" + axis + ")";
+  const bool feminine = person.civility == "Mme";
+  return "Point avec " + people::DisplayName(person, "fr") + (feminine ? " (élue référente" : " (élu référent") + axis +
+         ")";
+}
+
+}  // namespace
+
+std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& m, std::string_view lang,
+                           const people::Person* person) {
   const bool en = lang == "en";
   std::string title;
-  if (m.kind == "review") {
+  if (m.kind == "review" && person) {
+    title = NamedReviewTitle(m, *person, en);
+  } else if (m.kind == "review") {
     const Axis* axis = programme.definition.FindAxis(m.axis);
     std::string axis_title = axis && !axis->title.empty() ? " : " + axis->title : "";
     if (en) {
@@ -17,7 +34,6 @@ std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& m, 
     } else {
       title = "Point d'étape de l'axe " + m.axis + axis_title + " avec l'élu référent";
     }
-    if (!m.person.empty()) title += " (" + m.person + ")";
   } else {
     title = en ? m.title_en : m.title_fr;
     if (title.empty()) title = m.title_fr;
@@ -51,7 +67,13 @@ std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<Feed
     w.Line("DTSTART;TZID=Europe/Paris", m.at.Compact());
     w.Line("DURATION", "PT1H");
     w.Line("SEQUENCE", std::to_string(m.sequence));
-    w.Line("SUMMARY", EscapeIcsText(MilestoneTitle(p, m, lang)));
+    w.Line("SUMMARY", EscapeIcsText(MilestoneTitle(p, m, lang, e.person)));
+    if (e.person && !e.person->email.empty()) {
+      // The élu as a named attendee: CN is the name, the address only the URI.
+      std::string cn = people::DisplayName(*e.person, lang);
+      std::erase_if(cn, [](char c) { return c == '"' || static_cast<unsigned char>(c) < 0x20; });
+      w.Line("ATTENDEE;CN=\"" + cn + "\";ROLE=REQ-PARTICIPANT", "mailto:" + e.person->email);
+    }
     std::string description = (en ? "Programme: " : "Programme : ") + p.definition.title;
     if (!m.axis.empty()) {
       const Axis* axis = p.definition.FindAxis(m.axis);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/people/person.h"
 #include "engine/programme/programme.h"
 
 namespace relais::programme {
@@ -17,10 +18,17 @@ namespace relais::programme {
 struct FeedEntry {
   const ProgrammeState* programme;
   const Milestone* milestone;
+  // The milestone's person from the people directory (null: not known
+  // there); names the review and its ATTENDEE. Never an address as a name.
+  const people::Person* person = nullptr;
 };
 
-// The milestone's title in lang ("fr" or "en").
-std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& milestone, std::string_view lang);
+// The milestone's title in lang ("fr" or "en"). A review names its élu by
+// person when given ("Point avec Mme Nadia Benali (élue référente, axe
+// 2B)"), else by role only ("Point d'étape de l'axe 2B : ... avec l'élu
+// référent"); never by address.
+std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& milestone, std::string_view lang,
+                           const people::Person* person = nullptr);
 
 // REQUIRES: every entry's pointers are live during the call.
 // base_url: the server's public origin ("https://relais.example"); each

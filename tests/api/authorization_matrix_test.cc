@@ -149,6 +149,32 @@ std::vector<Route> ProgrammeRoutes() {
          return Request{"/v1/people/" + Person(s) + "/feed-tokens/" + std::string(64, '0'), ""};
        },
        [](const Role& r, Scope s) { return PersonFeedStatus(r, s, 404); }},
+      // The people directory: read by all; registered by managers; a person
+      // changed by admins, coordinators of every programme, and a limited
+      // coordinator while the person serves in their programmes only.
+      {"GET", "/v1/people", false,
+       [](const Role&, Scope) {
+         return Request{"/v1/people", ""};
+       },
+       [](const Role&, Scope) { return 200; }},
+      {"POST", "/v1/people", false,
+       [](const Role& r, Scope) {
+         return Request{"/v1/people", Json{{"id", "new-" + r.name + "@x.example"}}.dump()};
+       },
+       [](const Role& r, Scope) { return r.manager ? 201 : 403; }},
+      {"GET", "/v1/people/{person}", true,
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s), ""};
+       },
+       [](const Role&, Scope) { return 200; }},
+      {"PATCH", "/v1/people/{person}", true,
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s), R"({"function": "x"})"};
+       },
+       [](const Role& r, Scope s) {
+         if (r.name == "admin" || r.name == "coordinator") return 200;
+         return r.name == "coordinator-scoped" && s == Scope::kOwn ? 200 : 403;
+       }},
       {"DELETE", "/v1/feed-tokens/{token}", true,
        [](const Role& r, Scope s) {
          return Request{"/v1/feed-tokens/" + FeedTokenOf()[r.name + "/" + Id(s)], ""};
@@ -375,6 +401,8 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
     ASSERT_TRUE(h.programmes.Define(*def, "person:alice.admin").ok());
   }
   for (Scope scope : {Scope::kOwn, Scope::kOther}) {
+    const Json person = {{"id", Person(scope)}, {"email", Person(scope).substr(7) + "@x.example"}};
+    ASSERT_EQ(h.Call("POST", "/v1/people", testing::kAdmin, person.dump()).status, 201);
     const Json assign = {
         {"person", Person(scope)}, {"role", "partner_contact"}, {"start", "2004-01-01"}, {"end", "2006-12-31"}};
     auto a = h.Call("POST", "/v1/programmes/" + Programme(scope) + "/assignments", testing::kAdmin, assign.dump());

@@ -47,6 +47,7 @@ class ImportTest : public ::testing::Test {
     ASSERT_TRUE(host.ok()) << host.status();
     host_ = std::move(host).value();
     partners_ = std::make_unique<partners::PartnerDirectory>(host_->store());
+    people_ = std::make_unique<people::PersonDirectory>(host_->store());
     options_.today = calendar::UtcToParis(host_->clock().Now()).date;
     options_.max_term_years = static_cast<int>(config_.programmes.max_term_years);
   }
@@ -60,8 +61,8 @@ class ImportTest : public ::testing::Test {
 
   StatusOr<ImportReport> ImportDirAs(const std::string& dir, const access::Principal& who, bool dry_run = false) {
     RELAIS_ASSIGN_OR_RETURN(ImportSet set, ReadImportSet(dir, options_));
-    ImportTargets targets{host_->registry(), host_->projects(), host_->programmes(),
-                          host_->webhooks(), *partners_,        host_->index()};
+    ImportTargets targets{host_->registry(), host_->projects(), host_->programmes(), host_->webhooks(),
+                          *partners_,        host_->index(),    people_.get()};
     return Import(set, targets, who, dry_run);
   }
   StatusOr<ImportReport> ImportDir(const std::string& dir, bool dry_run = false) {
@@ -80,6 +81,7 @@ class ImportTest : public ::testing::Test {
   cli::RelaisConfig config_;
   std::unique_ptr<cli::RuntimeHost> host_;
   std::unique_ptr<partners::PartnerDirectory> partners_;
+  std::unique_ptr<people::PersonDirectory> people_;
   ImportOptions options_;
 };
 
@@ -128,6 +130,72 @@ TEST_F(ImportTest, TheExampleImportsWholeAndMatchesItsFiles) {
   ASSERT_TRUE(portage.ok());
   EXPECT_EQ(portage->info.planned_years, (std::map<std::string, int>{{"faisabilite", 2003}, {"montage", 2004}}));
   EXPECT_EQ(portage->info.axis, "2A");
+}
+
+// people.json names every person the assignments and members name; the
+// directory then names them on pages, in calendars and payloads.
+TEST_F(ImportTest, TheExamplesPeopleAreImportedWithTheirNames) {
+  const Json people = ReadJson(kExample + "/people.json");
+  auto report = ImportDir(kExample);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(Kind(*report, "people").created, people["people"].size());
+  auto listed = people_->List("", 1000);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), people["people"].size());
+  auto nadia = people_->Get("nadia.benali@ville-lhay-les-roses.example");
+  ASSERT_TRUE(nadia.ok()) << nadia.status();
+  EXPECT_EQ(people::DisplayName(*nadia), "Mme Nadia Benali");
+  EXPECT_EQ(nadia->partner, "ville-lhay-les-roses");
+  EXPECT_EQ(nadia->email, nadia->id);
+  EXPECT_FALSE(nadia->organisation.empty());
+  EXPECT_FALSE(nadia->function.empty());
+  // Every person an assignment or a member names has a name.
+  auto state = host_->programmes().Get("sud-val-de-marnais");
+  ASSERT_TRUE(state.ok());
+  for (const auto& [id, a] : (*state)->assignments) {
+    auto p = people_->Get(a.person);
+    ASSERT_TRUE(p.ok()) << a.person;
+    EXPECT_FALSE(p->first_name.empty() || p->last_name.empty() || p->civility.empty()) << a.person;
+  }
+  for (const Json& project : ReadJson(kExample + "/projects.json")["projects"])
+    for (const Json& m : project["members"]) EXPECT_TRUE(people_->Get(m["subject"]).ok()) << m;
+}
+
+TEST_F(ImportTest, APersonNamedButMissingFromPeopleJsonIsAProblemAndWithoutTheFileNoneIsChecked) {
+  const std::string dir = CopyOfExample();
+  Json people = ReadJson(dir + "/people.json");
+  const std::string gone = people["people"][4]["id"];
+  people["people"].erase(4);
+  people["people"][0]["partner"] = "no-such-partner";
+  people["people"][1]["civility"] = "Dr";
+  WriteJson(dir + "/people.json", people);
+  auto report = ImportDir(dir);
+  ASSERT_THAT(report, StatusIs(StatusCode::kInvalidArgument));
+  const std::string& m = report.status().message();
+  EXPECT_THAT(m, HasSubstr("assignments.json: assignments[4].person: no person '" + gone + "' in people.json"));
+  EXPECT_THAT(m, HasSubstr(".members[0].subject: no person '" + gone + "' in people.json"));
+  EXPECT_THAT(m, HasSubstr("people.json: people[0].partner: no partner 'no-such-partner' in partners.json"));
+  EXPECT_THAT(m, HasSubstr("people.json: people[1]: 'civility': expected \"Mme\", \"M.\" or \"\""));
+  EXPECT_EQ(people_->List("", 10)->size(), 0u);
+
+  // Without people.json the import works as before: people stay bare ids.
+  std::filesystem::remove(dir + "/people.json");
+  auto plain = ImportDir(dir);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  for (const KindCount& k : plain->kinds) EXPECT_NE(k.kind, "people");
+  EXPECT_EQ(people_->List("", 10)->size(), 0u);
+}
+
+TEST_F(ImportTest, ANameChangedInTheStoreIsADifferenceNotOverwritten) {
+  ASSERT_THAT(ImportDir(kExample), IsOk());
+  people::PersonFields renamed;
+  renamed.last_name = "Benali-Martin";
+  ASSERT_THAT(people_->Update("nadia.benali@ville-lhay-les-roses.example", renamed).status(), IsOk());
+  auto again = ImportDir(kExample);
+  ASSERT_THAT(again, StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(again.status().message(),
+              HasSubstr("people.json: people[4].last_name: the store has \"Benali-Martin\", the file has \"Benali\""));
+  EXPECT_EQ(people_->Get("nadia.benali@ville-lhay-les-roses.example")->last_name, "Benali-Martin");
 }
 
 TEST_F(ImportTest, ImportingTwiceAppendsNothingAndReportsEverythingPresent) {
