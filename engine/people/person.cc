@@ -45,7 +45,7 @@ Json Person::ToJson() const {
           {"partner", partner},
           {"language", language},
           {"active", active},
-          {"display_name", DisplayName(*this, language)}};
+          {"display_name", DisplayName(*this)}};
 }
 
 StatusOr<PersonFields> PersonFields::FromJson(const Json& body) {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { writeConfig, startServer, apiClient, workflowsFolder } from './relais_server.mjs';
-import { makeScenario, PROGRAMME, ELU } from './scenario.mjs';
+import { makeScenario, PROGRAMME, ELU, ELU_NAME, COORDINATOR_NAME } from './scenario.mjs';
 
 const BINARY = process.env.RELAIS_BINARY;
 const SOURCE = process.env.RELAIS_SOURCE_DIR;
@@ -245,7 +245,8 @@ test('an action advanced on one page moves on a second open page without reload;
   await b.locator('svg.workflow-svg g.phase.current[data-phase="etude"]').waitFor();
   const latest = b.locator('#history tbody tr').first();
   assert.equal(await latest.getAttribute('data-type'), 'etude_lancee');
-  assert.match(await latest.innerText(), /person:claire\.martin/);
+  assert.ok((await latest.innerText()).includes(COORDINATOR_NAME), 'the history names who recorded, by name');
+  assert.ok(!(await latest.innerText()).includes('person:claire.martin'));
   assert.match(await latest.innerText(), /passe en Étude de faisabilité/);
   await b.locator('ol.timeline li.current[data-phase="etude"]').waitFor();
   await shot(b, 'action');
@@ -326,6 +327,12 @@ test('the coordinator records a review held; the élu sees their reviews and get
   assert.ok(mine.length >= 1);
   assert.equal(await eluOverdue.count(), mine.length);
   await elu.locator('section[aria-labelledby="elu-next-title"] tbody tr').first().waitFor();
+  // The élu is named by name: the page, each review's title and its "who" column.
+  assert.ok((await elu.locator('p.subtitle').innerText()).includes(ELU_NAME));
+  const review = await elu.locator('section[aria-labelledby="elu-next-title"] tbody tr').first().innerText();
+  assert.ok(review.includes(`Point avec ${ELU_NAME} (élu référent, axe 2A)`), review);
+  assert.ok(!review.includes(ELU), review);
+  assert.ok((await elu.locator('#whoami').innerText()).includes(ELU_NAME));
   await elu.getByRole('button', { name: 'Créer mon lien d’agenda' }).click();
   const link = await elu.getByLabel('Lien d’agenda').inputValue();
   assert.match(link, /\/v1\/feeds\/[A-Za-z0-9_-]+/);

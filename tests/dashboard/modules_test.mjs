@@ -475,3 +475,18 @@ test('partners: the list now, who joined when (event or coordinator), who left',
     { type: 'partenaire_retire', data: { effects: { partners: { left: ['ccas'] } } }, metadata: { recorded_at: at(5) } }]);
   assert.deepEqual(left.left, [{ id: 'ccas', at: at(5) }]);
 });
+
+test('people are named by civility and name, never by address; an unknown id stays itself', async () => {
+  const { displayName, personName } = await import(join(WWW, 'lib', 'people.js'));
+  setLang('fr');
+  const nadia = { id: 'nadia.benali@ville.example', civility: 'Mme', first_name: 'Nadia', last_name: 'Benali' };
+  assert.equal(displayName(nadia), 'Mme Nadia Benali');
+  assert.equal(displayName({ id: 'marc@x.example', civility: 'M.', first_name: 'Marc' }), 'M. Marc');
+  assert.equal(displayName({ id: 'claire.vasseur@cbe.example' }), 'claire.vasseur', 'without names: the local part');
+  setLang('en');
+  assert.equal(displayName(nadia), 'Ms Nadia Benali');
+  assert.equal(displayName({ id: 'm@x.example', civility: 'M.', first_name: 'Marc', last_name: 'Lefort' }), 'Mr Marc Lefort');
+  setLang('fr');
+  assert.equal(personName('unknown@x.example'), 'unknown@x.example');
+  assert.equal(personName(undefined), '');
+});

@@ -5,6 +5,9 @@
 
 export const PROGRAMME = 'plateforme-essai';
 export const ELU = 'person:eric.leclerc';
+// The people directory names them on the pages (never by address).
+export const ELU_NAME = 'M. Éric Leclerc';
+export const COORDINATOR_NAME = 'Mme Claire Martin';
 
 const planned = (mobilisation, faisabilite, montage, portage) => ({ mobilisation, faisabilite, montage, portage });
 
@@ -21,6 +24,10 @@ export async function makeScenario(call, receiver, { today }) {
   await call('POST', '/v1/partners', { id: 'ccas-essai', name: 'CCAS de Saint-Essai', kind: 'ccas' });
   await call('POST', '/v1/partners', { id: 'emploi-essai', name: 'Agence pour l’emploi de Bourg-sur-Marne', kind: 'emploi' });
   await call('POST', '/v1/webhooks/endpoints', { partner: 'ccas-essai', url: `${receiver}/ok`, description: 'CCAS' });
+  await call('POST', '/v1/people', { id: ELU, email: 'eric.leclerc@bourg-sur-marne.example', civility: 'M.', first_name: 'Éric',
+    last_name: 'Leclerc', organisation: 'Ville de Bourg-sur-Marne', function: 'Adjoint au maire chargé de l’emploi' });
+  await call('POST', '/v1/people', { id: 'person:claire.martin', email: 'claire.martin@cbe-essai.example', civility: 'Mme',
+    first_name: 'Claire', last_name: 'Martin', organisation: 'CBE du Val-des-Essais', function: 'Coordinatrice' });
   await call('POST', '/v1/webhooks/endpoints', { partner: 'emploi-essai', url: `${receiver}/down`, description: 'Agence' });
 
   await call('POST', '/v1/programmes', {

@@ -72,6 +72,7 @@ TEST_F(PersonDirectoryTest, UpdatesOnlyTheGivenFieldsAndDeactivates) {
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->first_name, "Marc");
   EXPECT_EQ(DisplayName(*updated, updated->language), "Mr Marc Lefebvre");
+  EXPECT_EQ(updated->ToJson()["display_name"], "M. Marc Lefebvre") << "as others see them, in French";
   auto off = directory_->Deactivate("marc@asp.example");
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->active);

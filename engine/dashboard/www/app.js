@@ -6,6 +6,7 @@ import { t, lang, setLang } from './lib/i18n.js';
 import * as api from './lib/api.js';
 import { LiveStream } from './lib/stream.js';
 import { h, replace } from './lib/dom.js';
+import { loadPeople, personName } from './lib/people.js';
 import { renderLogin } from './views/login.js';
 import * as programmeView from './views/programme.js';
 import * as actionView from './views/action.js';
@@ -63,7 +64,7 @@ function renderChrome() {
   const logout = document.getElementById('logout');
   logout.textContent = t('logout');
   logout.hidden = !session.me;
-  document.getElementById('whoami').textContent = session.me ? t('signed_in_as', { subject: session.me.subject }) : '';
+  document.getElementById('whoami').textContent = session.me ? t('signed_in_as', { subject: personName(session.me.subject) }) : '';
   const nav = document.getElementById('nav');
   nav.hidden = !session.me;
   nav.setAttribute('aria-label', t('nav_label'));
@@ -125,6 +126,7 @@ async function signIn(tokenText) {
     onState: (on) => { stream.connected = on; setLive(on); },
   });
   stream.start();
+  await loadPeople();  // the header and the pages name people
   await route();
 }
 

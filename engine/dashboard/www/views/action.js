@@ -9,6 +9,7 @@ import { describeFailure } from '../lib/refusal.js';
 import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
 import { recordForm } from './record_form.js';
 import { milestoneTable } from './milestones.js';
+import { loadPeople, personName } from '../lib/people.js';
 import { timersCard } from './project_timers.js';
 import { tracksCard, keyedMoves } from './tracks.js';
 import { loadChildren, childrenCard, childForm, mergeHistory, childMilestoneCells } from './children.js';
@@ -45,7 +46,7 @@ export async function render(ctx) {
         history(id),
       ]);
       const milestones = project.info.programme ? await nextMilestones(project.info) : [];
-      const partnerNames = await api.partnerNames().catch(() => new Map());
+      const [partnerNames] = await Promise.all([api.partnerNames().catch(() => new Map()), loadPeople()]);
       const children = def.children?.length ? await loadChildren(ctx, id) : null;
       const related = await relatedOf(ctx, project);
       if (mine !== latestLoad) return;
@@ -219,7 +220,7 @@ function historyTable(def, events, phaseLabel, children) {
     const what = typeDef ? label(typeDef.labels, e.type) : t(`event_${e.type}`);
     const to = e.data?.effects?.phase?.to;
     const from = e.data?.effects?.phase?.from;
-    const actor = (e.metadata?.actor ?? '').startsWith('system') ? `${t('by_system')} · ${e.metadata.actor}` : e.metadata?.actor;
+    const actor = (e.metadata?.actor ?? '').startsWith('system') ? `${t('by_system')} · ${e.metadata.actor}` : personName(e.metadata?.actor);
     return h('tr', { 'data-version': e.version, 'data-type': e.type },
       h('td', { class: 'when' }, h('time', { datetime: e.metadata?.recorded_at }, formatDateTime(e.metadata?.recorded_at))),
       h('td', {}, actor ?? ''),
@@ -263,7 +264,7 @@ function people(project, fields) {
     if (fields[role] && !list.some((p) => p.subject === fields[role])) list.push({ subject: fields[role], role });
   }
   return list.length
-    ? h('ul', {}, list.map((p) => h('li', {}, p.role ? `${p.subject} (${roleName(p.role)})` : p.subject)))
+    ? h('ul', {}, list.map((p) => h('li', {}, p.role ? `${personName(p.subject)} (${roleName(p.role)})` : personName(p.subject))))
     : h('p', {}, t('members_none'));
 }
 

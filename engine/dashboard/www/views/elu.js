@@ -2,11 +2,12 @@
 // token: POST /v1/people/{person}/feed-tokens) and the live ones, each
 // revocable, my actions. A coordinator picks the élu among the programmes'
 // élus référents.
-import { t, formatDateTime } from '../lib/i18n.js';
+import { t, lang, formatDateTime } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
 import { milestoneTable } from './milestones.js';
+import { loadPeople, personName } from '../lib/people.js';
 
 export async function render(ctx) {
   const page = h('section', { class: 'elu', 'aria-labelledby': 'elu-title' });
@@ -16,13 +17,14 @@ export async function render(ctx) {
   async function load() {
     try {
       const programmes = (await api.get('/v1/programmes')).programmes ?? [];
+      await loadPeople();
       const details = await Promise.all(programmes.map((p) => api.get(`/v1/programmes/${api.enc(p.id)}`)));
       const elus = [...new Set(details.flatMap((d) => (d.assignments ?? [])
         .filter((a) => a.role === 'elu_referent' && a.active).map((a) => a.person)))];
       if (!state.person) state.person = ctx.canManage && elus.length && !elus.includes(ctx.me.subject) ? elus[0] : ctx.me.subject;
       const person = state.person;
       const lists = await Promise.all(programmes.map(async (p) => {
-        const base = `/v1/programmes/${api.enc(p.id)}/milestones?person=${api.enc(person)}`;
+        const base = `/v1/programmes/${api.enc(p.id)}/milestones?lang=${lang()}&person=${api.enc(person)}`;
         const [next, overdue] = await Promise.all([api.get(`${base}&status=scheduled`), api.get(`${base}&overdue=true`)]);
         return { programme: p, next: (next.milestones ?? []).filter((m) => !m.overdue), overdue: overdue.milestones ?? [] };
       }));
@@ -37,7 +39,7 @@ export async function render(ctx) {
 
   function draw(elus, lists, projects, links) {
     const picker = ctx.canManage && elus.length ? (() => {
-      const select = h('select', { id: 'elu-select' }, elus.map((p) => h('option', { value: p, selected: p === state.person }, p)));
+      const select = h('select', { id: 'elu-select' }, elus.map((p) => h('option', { value: p, selected: p === state.person }, personName(p))));
       select.addEventListener('change', () => { state.person = select.value; state.calendar = null; load(); });
       return h('p', {}, h('label', { for: 'elu-select' }, t('elu_choose')), ' ', select);
     })() : null;
@@ -45,7 +47,7 @@ export async function render(ctx) {
     replace(page,
       h('h1', { id: 'elu-title' }, t('elu_title')),
       picker,
-      h('p', { class: 'subtitle' }, t('elu_person', { person: state.person })),
+      h('p', { class: 'subtitle' }, t('elu_person', { person: personName(state.person) })),
       h('section', { class: 'card', 'aria-labelledby': 'elu-overdue-title' },
         h('h2', { id: 'elu-overdue-title' }, t('elu_overdue')),
         overdue.length ? lists.filter((l) => l.overdue.length).map((l) => milestoneTable(l.programme.id, l.overdue,

@@ -5,6 +5,7 @@ import { t, lang, formatDate, formatDateTime } from '../lib/i18n.js';
 import { h } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
+import { personName } from '../lib/people.js';
 
 export function milestoneStatus(m) {
   if (m.status === 'held') return 'held';
@@ -32,7 +33,7 @@ export function milestoneTable(programmeId, milestones, { caption, canHold, onHe
     const cells = [
       h('time', { datetime: m.due }, compact ? formatDate(m.due) : formatDateTime(m.due)),
       compact ? shortTitle(m) : milestoneTitle(m),
-      compact ? null : m.person ?? '',
+      compact ? null : personName(m.person),
       h('span', { class: `badge status-${status}` }, t(`milestone_status_${status}`)),
     ].filter((c) => c !== null);
     if (canHold) {

@@ -1,11 +1,12 @@
 // The programme: its axes × the workflow's phases, with the number of
 // actions in each cell, the late ones and the overdue reviews standing out;
 // the list of actions; the overdue and next reviews.
-import { t, label } from '../lib/i18n.js';
+import { t, label, lang } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
 import { milestoneTable } from './milestones.js';
+import { loadPeople } from '../lib/people.js';
 import { myProjectsCard, loadMyProjects } from './my_projects.js';
 
 // Reviews shown under "next milestones".
@@ -35,8 +36,9 @@ export async function render(ctx) {
       const [programme, projects, overdue, upcoming] = await Promise.all([
         api.get(`/v1/programmes/${api.enc(id)}`),
         projectsOf(id, minPosition),
-        api.get(`/v1/programmes/${api.enc(id)}/milestones?overdue=true`),
-        api.get(`/v1/programmes/${api.enc(id)}/milestones?status=scheduled&kind=review`),
+        api.get(`/v1/programmes/${api.enc(id)}/milestones?lang=${lang()}&overdue=true`),
+        api.get(`/v1/programmes/${api.enc(id)}/milestones?lang=${lang()}&status=scheduled&kind=review`),
+        loadPeople(),
       ]);
       const phases = await phasesOf(ctx, projects);
       draw({ list, programme, projects, phases, overdue: overdue.milestones ?? [], upcoming: upcoming.milestones ?? [] });
