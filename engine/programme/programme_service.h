@@ -63,6 +63,8 @@ inline constexpr size_t kNearestSlots = 3;
 // midnight) or, without one, the first free slot of that day, from the
 // milestone's own time on.
 struct MoveTarget {
+  MoveTarget() = default;
+  MoveTarget(CivilDate day, std::optional<int> minute = std::nullopt) : date(day), minute_of_day(minute) {}  // NOLINT
   CivilDate date;
   std::optional<int> minute_of_day;
 };
