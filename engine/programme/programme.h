@@ -59,7 +59,7 @@ struct WorkingWindow {
 // How the reviews of an élu référent are placed in a term: on which days
 // (per_year, months, day) and in which slots (review_slots.h). The slot
 // fields left at 0 / empty take the configuration's defaults (programmes:
-// review_*), filled in when the programme is defined.
+// review_*) at each placement.
 struct ReviewRule {
   int per_year = 3;         // 0: no reviews
   std::vector<int> months;  // empty: spread evenly over each year of the term; else these months (1..12)

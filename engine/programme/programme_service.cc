@@ -256,16 +256,10 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definitio
   std::lock_guard lock(LockOf(definition.id));
   RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(StreamOf(definition.id)));
   if (version != 0) return AlreadyExists("programme '" + definition.id + "' already exists");
-  // The configured defaults are written into the definition, so that a
-  // later change of the configuration does not move this programme's slots.
-  ProgrammeDefinition recorded = definition;
-  const SlotRules rules = SlotRulesOf(definition);
-  recorded.reviews.duration_minutes = rules.duration_minutes;
-  recorded.reviews.working_hours = rules.windows;
-  recorded.reviews.max_per_day = rules.max_per_day;
-  RELAIS_RETURN_IF_ERROR(CheckWorkingWindows("programme.reviews.working_hours", rules.windows, rules.duration_minutes));
+  RELAIS_RETURN_IF_ERROR(CheckWorkingWindows("programme.reviews.working_hours", SlotRulesOf(definition).windows,
+                                             SlotRulesOf(definition).duration_minutes));
   std::vector<Pending> events;
-  events.push_back({"programme_defined", {{"definition", recorded.ToJson()}}});
+  events.push_back({"programme_defined", {{"definition", definition.ToJson()}}});
   const auto cal = CalendarOf(definition);
   const CivilDate today = Today();
   for (int year : definition.plan_years) {
