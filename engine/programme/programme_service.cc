@@ -381,6 +381,10 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
       events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
     }
   }
+  if (req.role == kRoleCoordinator) {
+    placing.lock();
+    RELAIS_RETURN_IF_ERROR(MakeRoomForCoordinator(*state, req.person, events));
+  }
   KvWrites writes;
   writes.Put(std::string(kPersonPrefix) + req.person + "/" + programme_id, "");
   RELAIS_ASSIGN_OR_RETURN(StatePtr after, Commit(programme_id, state, std::move(events), std::move(writes), actor));
@@ -500,17 +504,68 @@ StatusOr<Milestone> ProgrammeService::Move(const std::string& programme_id, cons
   return after->milestones.at(milestone_id);
 }
 
+Status ProgrammeService::MakeRoomForCoordinator(const ProgrammeState& state, const std::string& person,
+                                                std::vector<Pending>& events) {
+  const std::vector<std::string> coordinators = state.ActiveCoordinators();
+  if (std::find(coordinators.begin(), coordinators.end(), person) != coordinators.end()) return Status::Ok();
+  RELAIS_ASSIGN_OR_RETURN(Diary diary, DiaryOf(state, {person}));
+  const SlotRules rules = SlotRulesOf(state.definition);
+  const auto cal = CalendarOf(state.definition);
+  const CivilDate today = Today();
+  std::vector<const Milestone*> ahead;
+  for (const auto& [id, m] : state.milestones)
+    if (m.status == MilestoneStatus::kScheduled && today < m.at.date) ahead.push_back(&m);
+  std::sort(ahead.begin(), ahead.end(),
+            [](const Milestone* a, const Milestone* b) { return std::tie(a->at, a->id) < std::tie(b->at, b->id); });
+  for (const Milestone* m : ahead) {
+    SlotRules own = rules;
+    if (m->duration_minutes > 0) own.duration_minutes = m->duration_minutes;
+    if (CheckSlot(own, cal, diary, {person}, m->at).ok()) {
+      Book(diary, person, state.definition.id, *m, rules.duration_minutes);
+      continue;
+    }
+    // The new coordinator is busy then (in another programme) or has a full
+    // day: the milestone moves to the first slot free for all who attend.
+    std::vector<std::string> attendees = NotifyList(coordinators, m->person);
+    attendees.push_back(person);
+    for (const std::string& p : attendees) diary.Remove(p, m->at.date, state.definition.id, m->id);
+    CivilDate last = m->at.date.AddDays(own.max_shift_days);
+    if (auto it = state.assignments.find(m->assignment_id); it != state.assignments.end())
+      last = std::min(last, it->second.end);
+    SlotRules from_own_time = own;
+    from_own_time.preferred_minute = MinuteOfDay(m->at);
+    auto slot = FirstFreeSlot(from_own_time, cal, diary, attendees, m->at.date, last);
+    if (!slot)
+      return FailedPrecondition("person: " + person + " is busy at " + m->at.date.ToString() + " " +
+                                ClockText(MinuteOfDay(m->at)) + " (milestone '" + m->id +
+                                "') and no free slot is left to move it to before " + last.ToString());
+    Milestone moved = *m;
+    moved.at = *slot;
+    Book(diary, person, state.definition.id, moved, rules.duration_minutes);
+    for (const std::string& p : NotifyList(coordinators, m->person))
+      Book(diary, p, state.definition.id, moved, rules.duration_minutes);
+    Json data = LocalJson(*slot);
+    data["milestone"] = m->id;
+    data["from"] = m->at.date.ToString();
+    data["from_time"] = ClockText(MinuteOfDay(m->at));
+    data["sequence"] = m->sequence + 1;
+    data["person"] = m->person;
+    data["duration_minutes"] = own.duration_minutes;
+    data["reason"] = "coordinator_busy";
+    events.push_back({"milestone_moved", std::move(data)});
+  }
+  return Status::Ok();
+}
+
 StatusOr<Diary> ProgrammeService::DiaryOf(const ProgrammeState& state, const std::vector<std::string>& people,
                                           const std::string& skip) {
   Diary diary;
   const CivilDate today = Today();
-  auto attending = [&](const Milestone& m) {
-    return m.id != skip && m.status == MilestoneStatus::kScheduled && !(m.at.date < today);
-  };
+  auto attending = [&](const Milestone& m) { return m.status == MilestoneStatus::kScheduled && !(m.at.date < today); };
   const int own_duration = SlotRulesOf(state.definition).duration_minutes;
   const std::vector<std::string> coordinators = state.ActiveCoordinators();
   for (const auto& [id, m] : state.milestones) {
-    if (!attending(m)) continue;
+    if (m.id == skip || !attending(m)) continue;  // skip: only among this programme's own
     for (const std::string& person : NotifyList(coordinators, m.person))
       Book(diary, person, state.definition.id, m, own_duration);
   }

@@ -220,6 +220,12 @@ class ProgrammeService {
                             KvWrites writes, const std::string& actor, const std::string& id_seed = "",
                             std::shared_ptr<ProgrammeState> folded = nullptr, TimePoint folded_at = {});
   CivilDate Today() const;
+  // Adds to events a milestone_moved for each future milestone of state
+  // that person, becoming its coordinator, could not attend (busy in
+  // another programme, or a full day), to the first slot free for everyone.
+  // Errors: kFailedPrecondition when no slot is left for one.
+  // REQUIRES: placement_mutex_ held.
+  Status MakeRoomForCoordinator(const ProgrammeState& state, const std::string& person, std::vector<Pending>& events);
   // The diary of people: every scheduled milestone of `state` (but `skip`)
   // books its person and the programme's active coordinators; for each of
   // people, the milestones of their other programmes that they attend

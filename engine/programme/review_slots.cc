@@ -79,6 +79,15 @@ void Diary::Add(const std::string& person, const CivilDate& day, const Booking& 
   days_[person][day].push_back(booking);
 }
 
+void Diary::Remove(const std::string& person, const CivilDate& day, const std::string& programme,
+                   const std::string& milestone) {
+  auto p = days_.find(person);
+  if (p == days_.end()) return;
+  auto d = p->second.find(day);
+  if (d == p->second.end()) return;
+  std::erase_if(d->second, [&](const Booking& b) { return b.programme == programme && b.milestone == milestone; });
+}
+
 const Booking* Diary::Overlap(const std::string& person, const CivilDate& day, int start, int end) const {
   auto p = days_.find(person);
   if (p == days_.end()) return nullptr;

@@ -58,6 +58,10 @@ struct Booking {
 class Diary {
  public:
   void Add(const std::string& person, const CivilDate& day, const Booking& booking);
+  // Drops person's bookings of programme's milestone on day (a milestone
+  // being placed again).
+  void Remove(const std::string& person, const CivilDate& day, const std::string& programme,
+              const std::string& milestone);
   // The first booking of person on day overlapping [start, end), if any.
   const Booking* Overlap(const std::string& person, const CivilDate& day, int start, int end) const;
   int CountOn(const std::string& person, const CivilDate& day) const;

@@ -103,6 +103,50 @@ TEST(ReviewPlacement, ACoordinatorOfTwoProgrammesIsNeverBookedTwice) {
   EXPECT_EQ(refused.check.conflict.milestone, in_nord->id);
 }
 
+TEST(ReviewPlacement, ANewCoordinatorBusyElsewhereGetsTheCollidingReviewsMoved) {
+  ManualClock clock(T("2026-12-01T08:00:00Z"));
+  MemoryEventStore store(clock);
+  Harness h(store, clock);
+  for (const char* id : {"nord", "sud"}) {
+    auto def = ProgrammeDefinition::FromJson(Named(id));
+    ASSERT_TRUE(def.ok()) << def.status();
+    ASSERT_TRUE(h.programmes.Define(*def, "x").ok());
+  }
+  // "nord": claire coordinates from the start; "sud": élus first, no coordinator yet.
+  ASSERT_TRUE(
+      h.programmes.Assign("nord", {"person:claire.dumas", "coordinator", "", D("2026-12-01"), D("2030-12-31")}, "x")
+          .ok());
+  for (const char* id : {"nord", "sud"})
+    for (const char* axis : {"1", "2A"})
+      ASSERT_TRUE(h.programmes
+                      .Assign(id,
+                              {"person:elu-" + std::string(axis) + "-" + id, "elu_referent", axis, D("2027-01-01"),
+                               D("2029-12-31")},
+                              "x")
+                      .ok());
+  // Same slots in both (no shared person yet).
+  auto before = h.programmes.Get("sud");
+  ASSERT_TRUE(before.ok());
+  // claire now coordinates "sud" too: its reviews at her "nord" times move.
+  auto a =
+      h.programmes.Assign("sud", {"person:claire.dumas", "coordinator", "", D("2026-12-01"), D("2030-12-31")}, "x");
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto after = h.programmes.Get("sud");
+  ASSERT_TRUE(after.ok());
+  int moved = 0;
+  for (const auto& [id, m] : (*after)->milestones) {
+    const Milestone& old = (*before)->milestones.at(id);
+    if (old.at != m.at) {
+      ++moved;
+      EXPECT_EQ(m.sequence, old.sequence + 1) << id;
+    }
+  }
+  EXPECT_GT(moved, 0);
+  Slots slots;
+  for (const char* id : {"nord", "sud"}) Collect(**h.programmes.Get(id), 60, slots);
+  EXPECT_EQ(Collisions(slots, 3), "");
+}
+
 TEST(ReviewPlacement, AFullCalendarRefusesTheAssignmentAndWritesNothing) {
   ManualClock clock(T("2026-12-01T08:00:00Z"));
   MemoryEventStore store(clock);
