@@ -117,13 +117,12 @@ std::string_view SlotFaultCode(SlotFault fault) {
   return "none";
 }
 
-SlotCheck CheckSlot(const SlotRules& rules, const calendar::WorkingCalendar& calendar, const Diary& diary,
-                    const std::vector<std::string>& attendees, const calendar::LocalDateTime& start) {
+namespace {
+
+// CheckSlot on a day known to be a working day.
+SlotCheck CheckOnWorkingDay(const SlotRules& rules, const Diary& diary, const std::vector<std::string>& attendees,
+                            const calendar::LocalDateTime& start) {
   SlotCheck check;
-  if (!calendar.IsWorkingDay(start.date)) {
-    check.fault = SlotFault::kNotWorkingDay;
-    return check;
-  }
   const int from = MinuteOfDay(start), to = from + rules.duration_minutes;
   const bool inside = std::any_of(rules.windows.begin(), rules.windows.end(),
                                   [&](const WorkingWindow& w) { return w.start <= from && to <= w.end; });
@@ -149,6 +148,18 @@ SlotCheck CheckSlot(const SlotRules& rules, const calendar::WorkingCalendar& cal
   return check;
 }
 
+}  // namespace
+
+SlotCheck CheckSlot(const SlotRules& rules, const calendar::WorkingCalendar& calendar, const Diary& diary,
+                    const std::vector<std::string>& attendees, const calendar::LocalDateTime& start) {
+  if (!calendar.IsWorkingDay(start.date)) {
+    SlotCheck check;
+    check.fault = SlotFault::kNotWorkingDay;
+    return check;
+  }
+  return CheckOnWorkingDay(rules, diary, attendees, start);
+}
+
 std::optional<calendar::LocalDateTime> FirstFreeSlot(const SlotRules& rules, const calendar::WorkingCalendar& calendar,
                                                      const Diary& diary, const std::vector<std::string>& attendees,
                                                      const CivilDate& nominal, const CivilDate& last_day) {
@@ -157,7 +168,7 @@ std::optional<calendar::LocalDateTime> FirstFreeSlot(const SlotRules& rules, con
   for (CivilDate day = nominal; !(stop < day); day = day.AddDays(1)) {
     if (!calendar.IsWorkingDay(day)) continue;
     for (int s : order)
-      if (CheckSlot(rules, calendar, diary, attendees, At(day, s)).ok()) return At(day, s);
+      if (CheckOnWorkingDay(rules, diary, attendees, At(day, s)).ok()) return At(day, s);
   }
   return std::nullopt;
 }
@@ -174,7 +185,7 @@ std::vector<calendar::LocalDateTime> NearestFreeSlots(const SlotRules& rules, co
   for (CivilDate day = first; !(wanted.date.AddDays(rules.max_shift_days) < day); day = day.AddDays(1)) {
     if (!calendar.IsWorkingDay(day)) continue;
     for (int s : starts) {
-      if (!CheckSlot(rules, calendar, diary, attendees, At(day, s)).ok()) continue;
+      if (!CheckOnWorkingDay(rules, diary, attendees, At(day, s)).ok()) continue;
       const int64_t at = day.DaysSinceEpoch() * 1440 + s;
       found.push_back({std::abs(at - wanted_at) * 2 + (at > wanted_at ? 1 : 0), At(day, s)});
     }
