@@ -2,6 +2,7 @@
 // event, evaluation), indicators and iCalendar feeds; /v1/feeds/{token}: a
 // private calendar feed read without a bearer token (calendar apps cannot
 // send one): the unguessable, revocable token is the credential.
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <variant>
@@ -9,6 +10,7 @@
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
 #include "engine/people/people_lookup.h"
+#include "engine/api/slot_refusal.h"
 #include "engine/programme/ics_feed.h"
 
 namespace relais::api {
@@ -310,10 +312,25 @@ HttpResponse ProgrammeHandlers::MoveMilestone(const access::Principal& who, cons
   std::string id;
   Json body;
   if (auto problem = BeginChange(who, req, params, &id, &body)) return *problem;
-  calendar::CivilDate date;
-  if (auto p = ReadDate(body, "date", &date)) return *p;
-  auto moved = s_.programmes->Move(id, params.Get("milestone"), date, who.subject);
-  if (!moved.ok()) return server::ProblemFromStatus(moved.status());
+  programme::MoveTarget to;
+  if (auto p = ReadDate(body, "date", &to.date)) return *p;
+  std::string time;
+  if (auto p = ReadString(body, "time", false, &time)) return *p;
+  if (!time.empty()) {
+    const bool clock = time.size() == 5 && time[2] == ':' && std::isdigit(time[0]) && std::isdigit(time[1]) &&
+                       std::isdigit(time[3]) && std::isdigit(time[4]);
+    const int minute = clock ? std::stoi(time.substr(0, 2)) * 60 + std::stoi(time.substr(3, 2)) : -1;
+    if (!clock || minute >= 24 * 60 || std::stoi(time.substr(3, 2)) > 59)
+      return MakeProblem(ProblemKind::kBadRequest, "'time' must be HH:MM (local time), got '" + time + "'");
+    to.minute_of_day = minute;
+  }
+  programme::SlotRefusal refused;
+  auto moved = s_.programmes->Move(id, params.Get("milestone"), to, who.subject, &refused);
+  if (!moved.ok()) {
+    if (moved.status().code() == StatusCode::kFailedPrecondition && refused.check.fault != programme::SlotFault::kNone)
+      return SlotRefusalProblem(refused, req);
+    return server::ProblemFromStatus(moved.status());
+  }
   return JsonResponse(200, moved->ToJson());
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "engine/programme/review_slots.h"
 #include "engine/util/ids.h"
 #include "engine/util/time_format.h"
 
@@ -105,6 +106,13 @@ Json ProgrammeDefinition::ToJson() const {
     review["months"] = reviews.months;
     review["day"] = reviews.day;
   }
+  if (reviews.duration_minutes > 0) review["duration_minutes"] = reviews.duration_minutes;
+  if (!reviews.working_hours.empty()) {
+    Json hours = Json::array();
+    for (const WorkingWindow& w : reviews.working_hours) hours.push_back(FormatWorkingWindow(w));
+    review["working_hours"] = std::move(hours);
+  }
+  if (reviews.max_per_day > 0) review["max_per_day"] = reviews.max_per_day;
   return {{"id", id},
           {"title", title},
           {"territory", territory},
@@ -208,6 +216,19 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
       d.reviews.hour = std::stoi(time.substr(0, 2));
       d.reviews.minute = std::stoi(time.substr(3, 2));
     }
+    RELAIS_RETURN_IF_ERROR(ReadInt(*it, "duration_minutes", where, 5, 480, &d.reviews.duration_minutes));
+    RELAIS_RETURN_IF_ERROR(ReadInt(*it, "max_per_day", where, 1, 24, &d.reviews.max_per_day));
+    const Json* hours = nullptr;
+    RELAIS_RETURN_IF_ERROR(ReadArray(*it, "working_hours", where, &hours));
+    for (size_t i = 0; i < hours->size(); ++i) {
+      const std::string field = where + ".working_hours[" + std::to_string(i) + "]";
+      if (!(*hours)[i].is_string()) return Bad(field, "expected \"HH:MM-HH:MM\"");
+      RELAIS_ASSIGN_OR_RETURN(WorkingWindow w, ParseWorkingWindow(field, (*hours)[i].get<std::string>()));
+      d.reviews.working_hours.push_back(w);
+    }
+    if (!d.reviews.working_hours.empty())
+      RELAIS_RETURN_IF_ERROR(
+          CheckWorkingWindows(where + ".working_hours", d.reviews.working_hours, d.reviews.duration_minutes));
   }
   RELAIS_RETURN_IF_ERROR(ReadArray(j, "yearly", "programme", &list));
   for (size_t i = 0; i < list->size(); ++i) {
@@ -268,6 +289,7 @@ Json Milestone::ToJson() const {
   j["overdue"] = overdue;
   j["reminder_sent"] = reminder_sent;
   j["sequence"] = sequence;
+  if (duration_minutes > 0) j["duration_minutes"] = duration_minutes;
   if (!axis.empty()) j["axis"] = axis;
   if (!person.empty()) j["person"] = person;
   if (!assignment_id.empty()) j["assignment"] = assignment_id;
@@ -380,6 +402,7 @@ Status ApplyEvent(ProgrammeState& state, std::string_view type, const Json& data
       ms.title_en = m.value("title_en", "");
       RELAIS_RETURN_IF_ERROR(ReadLocal(m, &ms.at));
       ms.due = calendar::ParisToUtc(ms.at);
+      ms.duration_minutes = m.value("duration_minutes", 0);
       ms.created_at = ms.updated_at = recorded_at;
       state.milestones[ms.id] = std::move(ms);
     } else if (type == "milestone_moved") {
@@ -387,6 +410,7 @@ Status ApplyEvent(ProgrammeState& state, std::string_view type, const Json& data
       if (!ms) return malformed();
       RELAIS_RETURN_IF_ERROR(ReadLocal(data, &ms->at));
       ms->due = calendar::ParisToUtc(ms->at);
+      ms->duration_minutes = data.value("duration_minutes", ms->duration_minutes);
       ms->sequence = data.value("sequence", ms->sequence + 1);
       ms->reminder_sent = ms->due_fired = ms->overdue = false;
       ms->updated_at = recorded_at;

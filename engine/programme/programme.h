@@ -49,13 +49,26 @@ struct PlannedAction {
   std::map<std::string, int> planned_years;  // phase -> year
 };
 
-// How the reviews of an élu référent are placed in a term.
+// A span of working hours in a day, in minutes since local midnight: [start, end).
+struct WorkingWindow {
+  int start = 0;
+  int end = 0;
+  friend bool operator==(const WorkingWindow&, const WorkingWindow&) = default;
+};
+
+// How the reviews of an élu référent are placed in a term: on which days
+// (per_year, months, day) and in which slots (review_slots.h). The slot
+// fields left at 0 / empty take the configuration's defaults (programmes:
+// review_*) at each placement.
 struct ReviewRule {
   int per_year = 3;         // 0: no reviews
   std::vector<int> months;  // empty: spread evenly over each year of the term; else these months (1..12)
   int day = 15;             // with months: the day of the month (clamped to the month's length)
-  int hour = 10;            // local time (Europe/Paris) of every milestone of the programme
+  int hour = 10;            // local time: the yearly milestones' time, and the first review slot tried each day
   int minute = 0;
+  int duration_minutes = 0;                  // a review's length; 0: the configured default
+  std::vector<WorkingWindow> working_hours;  // empty: the configured default
+  int max_per_day = 0;                       // reviews per person per day; 0: the configured default
 };
 
 // A milestone every year of the action plan (the annual event, the evaluation).
@@ -113,6 +126,7 @@ struct Milestone {
   std::string title_en;
   calendar::LocalDateTime at;  // Europe/Paris
   TimePoint due{};             // `at` in UTC
+  int duration_minutes = 0;    // its slot's length; 0 (older events): the programme's rule
   MilestoneStatus status = MilestoneStatus::kScheduled;
   bool reminder_sent = false;
   bool due_fired = false;

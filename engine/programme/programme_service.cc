@@ -62,8 +62,23 @@ Json MilestoneEventJson(const Milestone& m) {
   if (!m.assignment_id.empty()) j["assignment"] = m.assignment_id;
   if (!m.title_fr.empty()) j["title_fr"] = m.title_fr;
   if (!m.title_en.empty()) j["title_en"] = m.title_en;
+  if (m.duration_minutes > 0) j["duration_minutes"] = m.duration_minutes;
   j["due"] = FormatIso8601(m.due);
   return j;
+}
+
+std::string ClockText(int minute_of_day) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%02d:%02d", minute_of_day / 60, minute_of_day % 60);
+  return text;
+}
+
+// The bookings a milestone makes in a diary for one person.
+void Book(Diary& diary, const std::string& person, const std::string& programme_id, const Milestone& m,
+          int rule_duration) {
+  const int start = MinuteOfDay(m.at);
+  diary.Add(person, m.at.date,
+            Booking{start, start + (m.duration_minutes > 0 ? m.duration_minutes : rule_duration), programme_id, m.id});
 }
 
 }  // namespace
@@ -241,6 +256,8 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definitio
   std::lock_guard lock(LockOf(definition.id));
   RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(StreamOf(definition.id)));
   if (version != 0) return AlreadyExists("programme '" + definition.id + "' already exists");
+  RELAIS_RETURN_IF_ERROR(CheckWorkingWindows("programme.reviews.working_hours", SlotRulesOf(definition).windows,
+                                             SlotRulesOf(definition).duration_minutes));
   std::vector<Pending> events;
   events.push_back({"programme_defined", {{"definition", definition.ToJson()}}});
   const auto cal = CalendarOf(definition);
@@ -303,7 +320,12 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
                          {"replaced_by", req.person},
                          {"end", today.ToString()}}});
   events.push_back({"person_assigned", {{"assignment", as.ToJson()}}});
+  std::unique_lock placing(placement_mutex_, std::defer_lock);
   if (req.role == kRoleEluReferent) {
+    placing.lock();
+    const SlotRules rules = SlotRulesOf(def);
+    std::vector<std::string> attendees = NotifyList(state->ActiveCoordinators(), req.person);
+    RELAIS_ASSIGN_OR_RETURN(Diary diary, DiaryOf(*state, attendees));
     const auto cal = CalendarOf(def);
     std::vector<CivilDate> dates = ReviewDates(def.reviews, cal, req.start, req.end);
     std::set<CivilDate> wanted;
@@ -313,7 +335,13 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
       if (m.kind != "review" || m.axis != req.axis || m.status != MilestoneStatus::kScheduled || m.due_fired ||
           !(today < m.at.date))
         continue;
-      if (wanted.erase(m.at.date)) {
+      // Taken over when on a wanted day and the new élu is free then.
+      const int start = MinuteOfDay(m.at);
+      const bool free = !diary.Overlap(req.person, m.at.date, start,
+                                       start + (m.duration_minutes > 0 ? m.duration_minutes : rules.duration_minutes));
+      if (wanted.count(m.at.date) && (m.person == req.person || free)) {
+        wanted.erase(m.at.date);
+        if (m.person != req.person) Book(diary, req.person, programme_id, m, rules.duration_minutes);
         if (m.person != req.person || m.assignment_id != as.id)
           events.push_back({"milestone_reassigned",
                             {{"milestone", id},
@@ -327,19 +355,35 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
              {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person}, {"sequence", m.sequence + 1}}});
       }
     }
+    std::set<std::string> new_ids;
     for (const CivilDate& d : wanted) {
+      auto slot = FirstFreeSlot(rules, cal, diary, attendees, d, req.end);
+      if (!slot)
+        return FailedPrecondition(
+            "no free review slot for " + req.person + " from " + d.ToString() + " to " +
+            std::min(req.end, d.AddDays(rules.max_shift_days)).ToString() +
+            ": every slot of the working hours is taken or the daily maximum (" + std::to_string(rules.max_per_day) +
+            ") is reached for the élu or a coordinator; widen programme.reviews.working_hours or raise "
+            "programme.reviews.max_per_day");
       Milestone m;
       m.kind = "review";
       m.axis = req.axis;
       m.person = req.person;
       m.assignment_id = as.id;
-      m.at = {d, def.reviews.hour, def.reviews.minute, 0};
+      m.at = *slot;
+      m.duration_minutes = rules.duration_minutes;
       m.due = calendar::ParisToUtc(m.at);
-      m.id = req.axis + "-review-" + d.Compact();
-      for (int n = 2; state->milestones.count(m.id); ++n)
-        m.id = req.axis + "-review-" + d.Compact() + "-" + std::to_string(n);
+      m.id = req.axis + "-review-" + slot->date.Compact();
+      for (int n = 2; state->milestones.count(m.id) || new_ids.count(m.id); ++n)
+        m.id = req.axis + "-review-" + slot->date.Compact() + "-" + std::to_string(n);
+      new_ids.insert(m.id);
+      for (const std::string& person : attendees) Book(diary, person, programme_id, m, rules.duration_minutes);
       events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
     }
+  }
+  if (req.role == kRoleCoordinator) {
+    placing.lock();
+    RELAIS_RETURN_IF_ERROR(MakeRoomForCoordinator(*state, req.person, events));
   }
   KvWrites writes;
   writes.Put(std::string(kPersonPrefix) + req.person + "/" + programme_id, "");
@@ -402,7 +446,7 @@ StatusOr<Milestone> ProgrammeService::RecordHeld(const std::string& programme_id
 }
 
 StatusOr<Milestone> ProgrammeService::Move(const std::string& programme_id, const std::string& milestone_id,
-                                           const CivilDate& date, const std::string& actor) {
+                                           const MoveTarget& to, const std::string& actor, SlotRefusal* refused) {
   std::lock_guard lock(LockOf(programme_id));
   RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
   auto it = state->milestones.find(milestone_id);
@@ -411,18 +455,138 @@ StatusOr<Milestone> ProgrammeService::Move(const std::string& programme_id, cons
   const Milestone& m = it->second;
   if (m.status != MilestoneStatus::kScheduled)
     return FailedPrecondition("milestone '" + milestone_id + "' is " + std::string(ToString(m.status)));
-  if (!date.IsValid() || !(Today() < date)) return InvalidArgument("date: expected a day after today");
-  const CivilDate moved = CalendarOf(state->definition).OnOrNextWorkingDay(date);
-  calendar::LocalDateTime at = m.at;
-  at.date = moved;
+  const CivilDate today = Today();
+  if (!to.date.IsValid() || !(today < to.date)) return InvalidArgument("date: expected a day after today");
+  if (to.minute_of_day && (*to.minute_of_day < 0 || *to.minute_of_day >= 24 * 60))
+    return InvalidArgument("time: expected HH:MM");
+  std::lock_guard placing(placement_mutex_);
+  SlotRules rules = SlotRulesOf(state->definition);
+  if (m.duration_minutes > 0) rules.duration_minutes = m.duration_minutes;
+  const std::vector<std::string> attendees = state->NotifyFor(m);
+  RELAIS_ASSIGN_OR_RETURN(Diary diary, DiaryOf(*state, attendees, milestone_id));
+  const auto cal = CalendarOf(state->definition);
+  calendar::LocalDateTime at{to.date, m.at.hour, m.at.minute, 0};
+  if (to.minute_of_day) {
+    at.hour = *to.minute_of_day / 60;
+    at.minute = *to.minute_of_day % 60;
+  }
+  SlotCheck check = CheckSlot(rules, cal, diary, attendees, at);
+  if (!check.ok() && !to.minute_of_day && check.fault != SlotFault::kNotWorkingDay) {
+    // No time asked: the day's first free slot from the milestone's time on.
+    SlotRules day_rules = rules;
+    day_rules.preferred_minute = MinuteOfDay(m.at);
+    if (auto slot = FirstFreeSlot(day_rules, cal, diary, attendees, to.date, to.date)) {
+      at = *slot;
+      check = SlotCheck{};
+    }
+  }
+  if (!check.ok()) {
+    std::string why = std::string(SlotFaultCode(check.fault));
+    if (!check.person.empty()) why += " (" + check.person + ")";
+    if (refused) {
+      refused->check = check;
+      refused->wanted = at;
+      refused->rules = rules;
+      refused->nearest = NearestFreeSlots(rules, cal, diary, attendees, at, today.AddDays(1), kNearestSlots);
+    }
+    return FailedPrecondition("milestone '" + milestone_id + "' cannot move to " + at.date.ToString() + " " +
+                              ClockText(MinuteOfDay(at)) + ": " + why);
+  }
   Json data = LocalJson(at);
   data["milestone"] = milestone_id;
   data["from"] = m.at.date.ToString();
+  data["from_time"] = ClockText(MinuteOfDay(m.at));
   data["sequence"] = m.sequence + 1;
   data["person"] = m.person;
+  data["duration_minutes"] = rules.duration_minutes;
   RELAIS_ASSIGN_OR_RETURN(StatePtr after,
                           Commit(programme_id, state, {{"milestone_moved", std::move(data)}}, {}, actor));
   return after->milestones.at(milestone_id);
+}
+
+Status ProgrammeService::MakeRoomForCoordinator(const ProgrammeState& state, const std::string& person,
+                                                std::vector<Pending>& events) {
+  const std::vector<std::string> coordinators = state.ActiveCoordinators();
+  if (std::find(coordinators.begin(), coordinators.end(), person) != coordinators.end()) return Status::Ok();
+  RELAIS_ASSIGN_OR_RETURN(Diary diary, DiaryOf(state, {person}));
+  const SlotRules rules = SlotRulesOf(state.definition);
+  const auto cal = CalendarOf(state.definition);
+  const CivilDate today = Today();
+  std::vector<const Milestone*> ahead;
+  for (const auto& [id, m] : state.milestones)
+    if (m.status == MilestoneStatus::kScheduled && today < m.at.date) ahead.push_back(&m);
+  std::sort(ahead.begin(), ahead.end(),
+            [](const Milestone* a, const Milestone* b) { return std::tie(a->at, a->id) < std::tie(b->at, b->id); });
+  for (const Milestone* m : ahead) {
+    SlotRules own = rules;
+    if (m->duration_minutes > 0) own.duration_minutes = m->duration_minutes;
+    if (CheckSlot(own, cal, diary, {person}, m->at).ok()) {
+      Book(diary, person, state.definition.id, *m, rules.duration_minutes);
+      continue;
+    }
+    // The new coordinator is busy then (in another programme) or has a full
+    // day: the milestone moves to the first slot free for all who attend.
+    std::vector<std::string> attendees = NotifyList(coordinators, m->person);
+    attendees.push_back(person);
+    for (const std::string& p : attendees) diary.Remove(p, m->at.date, state.definition.id, m->id);
+    CivilDate last = m->at.date.AddDays(own.max_shift_days);
+    if (auto it = state.assignments.find(m->assignment_id); it != state.assignments.end())
+      last = std::min(last, it->second.end);
+    SlotRules from_own_time = own;
+    from_own_time.preferred_minute = MinuteOfDay(m->at);
+    auto slot = FirstFreeSlot(from_own_time, cal, diary, attendees, m->at.date, last);
+    if (!slot)
+      return FailedPrecondition("person: " + person + " is busy at " + m->at.date.ToString() + " " +
+                                ClockText(MinuteOfDay(m->at)) + " (milestone '" + m->id +
+                                "') and no free slot is left to move it to before " + last.ToString());
+    Milestone moved = *m;
+    moved.at = *slot;
+    Book(diary, person, state.definition.id, moved, rules.duration_minutes);
+    for (const std::string& p : NotifyList(coordinators, m->person))
+      Book(diary, p, state.definition.id, moved, rules.duration_minutes);
+    Json data = LocalJson(*slot);
+    data["milestone"] = m->id;
+    data["from"] = m->at.date.ToString();
+    data["from_time"] = ClockText(MinuteOfDay(m->at));
+    data["sequence"] = m->sequence + 1;
+    data["person"] = m->person;
+    data["duration_minutes"] = own.duration_minutes;
+    data["reason"] = "coordinator_busy";
+    events.push_back({"milestone_moved", std::move(data)});
+  }
+  return Status::Ok();
+}
+
+StatusOr<Diary> ProgrammeService::DiaryOf(const ProgrammeState& state, const std::vector<std::string>& people,
+                                          const std::string& skip) {
+  Diary diary;
+  const CivilDate today = Today();
+  auto attending = [&](const Milestone& m) { return m.status == MilestoneStatus::kScheduled && !(m.at.date < today); };
+  const int own_duration = SlotRulesOf(state.definition).duration_minutes;
+  const std::vector<std::string> coordinators = state.ActiveCoordinators();
+  for (const auto& [id, m] : state.milestones) {
+    if (m.id == skip || !attending(m)) continue;  // skip: only among this programme's own
+    for (const std::string& person : NotifyList(coordinators, m.person))
+      Book(diary, person, state.definition.id, m, own_duration);
+  }
+  for (const std::string& person : people) {
+    RELAIS_ASSIGN_OR_RETURN(auto programmes, ProgrammesOf(person));
+    for (const std::string& other : programmes) {
+      if (other == state.definition.id) continue;
+      auto loaded = Load(other);
+      if (!loaded.ok()) {
+        if (loaded.status().code() == StatusCode::kNotFound) continue;
+        return loaded.status();
+      }
+      const ProgrammeState& o = **loaded;
+      const std::vector<std::string> theirs = o.ActiveCoordinators();
+      const bool coordinates = std::find(theirs.begin(), theirs.end(), person) != theirs.end();
+      const int duration = SlotRulesOf(o.definition).duration_minutes;
+      for (const auto& [id, m] : o.milestones)
+        if (attending(m) && (coordinates || m.person == person)) Book(diary, person, other, m, duration);
+    }
+  }
+  return diary;
 }
 
 StatusOr<IndicatorRecord> ProgrammeService::RecordIndicator(const std::string& programme_id, const std::string& action,

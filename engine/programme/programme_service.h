@@ -25,6 +25,7 @@
 
 #include "engine/programme/milestone_timers.h"
 #include "engine/programme/programme.h"
+#include "engine/programme/review_slots.h"
 #include "engine/runtime/aggregate_runtime.h"
 #include "engine/runtime/timer_keys.h"
 #include "engine/runtime/timer_writes.h"
@@ -43,6 +44,29 @@ struct ProgrammeOptions {
   std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
   size_t cache_capacity = 1'000;  // programmes kept folded in memory (least recently used are dropped)
   size_t max_feed_tokens = 50;    // live calendar links per person or programme; more are refused
+  // Review slots: the defaults of a programme's rule (programmes: review_*);
+  // preferred_minute is always the rule's own time.
+  SlotRules review_defaults;
+};
+
+// Why a move was refused: the check of the wanted slot, and the free slots
+// nearest to it (up to kNearestSlots), for the caller to offer instead.
+struct SlotRefusal {
+  SlotCheck check;
+  calendar::LocalDateTime wanted;
+  std::vector<calendar::LocalDateTime> nearest;
+  SlotRules rules;
+};
+inline constexpr size_t kNearestSlots = 3;
+
+// Where a milestone is moved: a day, and a time (minutes since local
+// midnight) or, without one, the first free slot of that day, from the
+// milestone's own time on.
+struct MoveTarget {
+  MoveTarget() = default;
+  MoveTarget(CivilDate day, std::optional<int> minute = std::nullopt) : date(day), minute_of_day(minute) {}  // NOLINT
+  CivilDate date;
+  std::optional<int> minute_of_day;
 };
 
 // A calendar link as its owner sees it: never the token, which is kept only
@@ -109,10 +133,19 @@ class ProgrammeService {
   StatusOr<Milestone> RecordHeld(const std::string& programme_id, const std::string& milestone_id,
                                  const std::string& notes, const Json& decisions, const std::string& actor);
 
-  // Moves a milestone to `date` (or the next working day); SEQUENCE rises.
-  // Errors: kNotFound; kFailedPrecondition (held or cancelled); kInvalidArgument (past date).
-  StatusOr<Milestone> Move(const std::string& programme_id, const std::string& milestone_id, const CivilDate& date,
-                           const std::string& actor);
+  // Moves a milestone to a slot that keeps the placement rules (a working
+  // day, inside working hours, no attendee busy, no attendee past
+  // max_per_day; review_slots.h); SEQUENCE rises.
+  // Errors: kNotFound; kFailedPrecondition (held or cancelled; or the slot
+  // is refused: then *refused, when given, says why and offers the nearest
+  // free slots); kInvalidArgument (past date, bad time).
+  StatusOr<Milestone> Move(const std::string& programme_id, const std::string& milestone_id, const MoveTarget& to,
+                           const std::string& actor, SlotRefusal* refused = nullptr);
+
+  // The slot rules of a programme (its rule over the configured defaults).
+  SlotRules SlotRulesOf(const ProgrammeDefinition& definition) const {
+    return EffectiveSlotRules(definition.reviews, options_.review_defaults);
+  }
 
   // Records an indicator value for one of the programme's actions.
   // Errors: kNotFound; kInvalidArgument (unknown action, bad name or value).
@@ -187,10 +220,27 @@ class ProgrammeService {
                             KvWrites writes, const std::string& actor, const std::string& id_seed = "",
                             std::shared_ptr<ProgrammeState> folded = nullptr, TimePoint folded_at = {});
   CivilDate Today() const;
+  // Adds to events a milestone_moved for each future milestone of state
+  // that person, becoming its coordinator, could not attend (busy in
+  // another programme, or a full day), to the first slot free for everyone.
+  // Errors: kFailedPrecondition when no slot is left for one.
+  // REQUIRES: placement_mutex_ held.
+  Status MakeRoomForCoordinator(const ProgrammeState& state, const std::string& person, std::vector<Pending>& events);
+  // The diary of people: every scheduled milestone of `state` (but `skip`)
+  // books its person and the programme's active coordinators; for each of
+  // people, the milestones of their other programmes that they attend
+  // (as the élu, or as an active coordinator) book them too.
+  // REQUIRES: placement_mutex_ held (so no other programme places meanwhile).
+  StatusOr<Diary> DiaryOf(const ProgrammeState& state, const std::vector<std::string>& people,
+                          const std::string& skip = "");
   std::mutex& LockOf(const std::string& programme_id) { return aggregates_.CommandLock(programme_id); }
 
   EventStore& store_;
   const Clock& clock_;
+  // Serializes placements across programmes (a coordinator of several must
+  // not be booked twice by two concurrent assignments); taken after the
+  // programme's lock, never before one.
+  std::mutex placement_mutex_;
   const ProgrammeOptions options_;
   // Every append to a programme's stream goes through this service, so the
   // cache knows each cached programme's stream version: a payload firing

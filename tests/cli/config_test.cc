@@ -154,6 +154,39 @@ TEST(ConfigTest, ProgrammesSection) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("an integer from 0 to 365")));
 }
 
+TEST(ConfigTest, ProgrammesReviewSlotDefaults) {
+  auto config = ParseConfig(
+      "programmes:\n  review_duration_minutes: 45\n  review_working_hours: [\"08:30-12:00\", \"13:30-18:00\"]\n"
+      "  review_max_per_day: 4\n  review_max_shift_days: 10\n",
+      "relais.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const programme::SlotRules& r = config->programmes.review_defaults;
+  EXPECT_EQ(r.duration_minutes, 45);
+  ASSERT_EQ(r.windows.size(), 2u);
+  EXPECT_EQ(r.windows[0].start, 8 * 60 + 30);
+  EXPECT_EQ(r.windows[1].end, 18 * 60);
+  EXPECT_EQ(r.max_per_day, 4);
+  EXPECT_EQ(r.max_shift_days, 10);
+  // The unit's defaults when absent; the shipped file says the same.
+  const programme::SlotRules defaults;
+  EXPECT_EQ(ParseConfig("", "relais.yaml")->programmes.review_defaults.windows, defaults.windows);
+  auto shipped = LoadConfigFile(RELAIS_SOURCE_DIR "/config/relais.yaml");
+  ASSERT_THAT(shipped, IsOk());
+  EXPECT_EQ(shipped->programmes.review_defaults.windows, defaults.windows);
+  EXPECT_EQ(shipped->programmes.review_defaults.duration_minutes, defaults.duration_minutes);
+  EXPECT_EQ(shipped->programmes.review_defaults.max_per_day, defaults.max_per_day);
+  // Errors name the key and what is expected.
+  EXPECT_THAT(ParseConfig("programmes:\n  review_working_hours: [\"9h-12h\"]\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("programmes.review_working_hours[0]: expected \"HH:MM-HH:MM\"")));
+  EXPECT_THAT(ParseConfig("programmes:\n  review_working_hours: [\"09:00-12:00\", \"11:00-13:00\"]\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("programmes.review_working_hours[1]")));
+  EXPECT_THAT(ParseConfig("programmes:\n  review_working_hours: [\"09:00-09:30\"]\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("shorter than a review (60 minutes)")));
+  EXPECT_THAT(ParseConfig("programmes:\n  review_max_per_day: 0\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("an integer from 1 to 24")));
+}
+
 TEST(ConfigTest, BadValuesSayWhatWasExpected) {
   struct Case {
     const char* yaml;

@@ -673,3 +673,39 @@ test('a partner who joins an action sees it from then on, not before, nor once i
   assert.deepEqual(partner.errors.filter((e) => !/status of 404/.test(e)), []);
   await partner.context().close();
 });
+
+test('the coordinator moves a review: a refusal in words with the nearest free slots, then one of them', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  const next = page.locator('section[aria-labelledby="next-title"]');
+  await next.locator('button[data-move]').first().waitFor();
+  const opener = next.locator('button[data-move]').first();
+  const id = await opener.getAttribute('data-move');
+  const find = async () => (await coordinator('GET', `/v1/programmes/${PROGRAMME}/milestones`)).milestones.find((m) => m.id === id);
+  const before = await find();
+  assert.ok(before, `milestone ${id} is listed`);
+  await opener.click();
+  const dialog = page.getByRole('dialog');
+  // A Saturday at least three weeks ahead: not a working day.
+  const day = new Date(Date.now() + 21 * 86_400_000);
+  while (day.getUTCDay() !== 6) day.setUTCDate(day.getUTCDate() + 1);
+  await dialog.getByLabel('Nouvelle date').fill(day.toISOString().slice(0, 10));
+  await dialog.getByLabel(/^Heure/).fill('10:00');
+  await dialog.getByRole('button', { name: 'Déplacer', exact: true }).click();
+  const refusal = dialog.locator('#move-error');
+  await refusal.filter({ hasText: 'n\'est pas un jour ouvré' }).waitFor();
+  const slot = refusal.locator('button[data-slot]').first();
+  await slot.waitFor();
+  const [date, time] = (await slot.getAttribute('data-slot')).split(' ');
+  await shot(page, 'move-refused');
+  await slot.click();
+  await dialog.getByRole('button', { name: 'Déplacer', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Rendez-vous déplacé' }).waitFor();
+  const after = await find();
+  assert.equal(after.date, date);
+  assert.equal(after.time, time);
+  assert.equal(after.sequence, before.sequence + 1);
+  // The refusal is a 409 the browser logs as a failed load; nothing else.
+  assert.deepEqual(page.errors.filter((e) => !/status of 409/.test(e)), []);
+  await page.context().close();
+});

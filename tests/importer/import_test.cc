@@ -4,13 +4,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "engine/calendar/paris_time.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/importer/importer.h"
+#include "engine/programme/review_placement.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -196,6 +199,54 @@ TEST_F(ImportTest, ANameChangedInTheStoreIsADifferenceNotOverwritten) {
   EXPECT_THAT(again.status().message(),
               HasSubstr("people.json: people[4].last_name: the store has \"Benali-Martin\", the file has \"Benali\""));
   EXPECT_EQ(people_->Get("nadia.benali@ville-lhay-les-roses.example")->last_name, "Benali-Martin");
+}
+
+// Issue 16 §5: after the import, read back from the store on disk, no person
+// (the coordinator attends every review) has two reviews at the same time,
+// nor more than the daily maximum, and each lies in working hours.
+TEST_F(ImportTest, TheExamplesReviewsNeverCollideForAnyPerson) {
+  auto report = ImportDir(kExample);
+  ASSERT_TRUE(report.ok()) << report.status();
+  host_.reset();  // reopen: what is checked is what the store holds
+  auto host = cli::RuntimeHost::Open(config_, true);
+  ASSERT_TRUE(host.ok()) << host.status();
+  host_ = std::move(host).value();
+  auto state = host_->programmes().Get("sud-val-de-marnais");
+  ASSERT_TRUE(state.ok()) << state.status();
+  const programme::ProgrammeState& s = **state;
+  const programme::SlotRules rules = host_->programmes().SlotRulesOf(s.definition);
+  const auto cal = programme::CalendarOf(s.definition);
+  struct Slot {
+    int start, end;
+    std::string id;
+  };
+  std::map<std::string, std::map<calendar::CivilDate, std::vector<Slot>>> diary;
+  std::set<std::string> instants;
+  size_t reviews = 0;
+  for (const auto& [id, m] : s.milestones) {
+    if (m.status != programme::MilestoneStatus::kScheduled) continue;
+    const int start = programme::MinuteOfDay(m.at);
+    const int end = start + (m.duration_minutes > 0 ? m.duration_minutes : rules.duration_minutes);
+    if (m.kind == "review") {
+      ++reviews;
+      instants.insert(m.at.date.ToString() + "T" + std::to_string(start));
+      EXPECT_TRUE(cal.IsWorkingDay(m.at.date)) << id;
+      EXPECT_TRUE(std::any_of(rules.windows.begin(), rules.windows.end(),
+                              [&](const programme::WorkingWindow& w) { return w.start <= start && end <= w.end; }))
+          << id << " at " << m.at.hour << ":" << m.at.minute;
+    }
+    for (const std::string& person : s.NotifyFor(m)) diary[person][m.at.date].push_back({start, end, id});
+  }
+  EXPECT_EQ(reviews, 54u) << "six élus, 9 reviews each over a 3-year term";
+  EXPECT_EQ(instants.size(), reviews) << "the coordinator attends all: every review has its own time";
+  for (auto& [person, days] : diary)
+    for (auto& [day, slots] : days) {
+      EXPECT_LE(static_cast<int>(slots.size()), rules.max_per_day) << person << " on " << day.ToString();
+      std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.start < b.start; });
+      for (size_t i = 1; i < slots.size(); ++i)
+        EXPECT_LE(slots[i - 1].end, slots[i].start)
+            << person << " on " << day.ToString() << ": " << slots[i - 1].id << " overlaps " << slots[i].id;
+    }
 }
 
 TEST_F(ImportTest, ImportingTwiceAppendsNothingAndReportsEverythingPresent) {

@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
     if (m.kind == "review" && m.axis == "2A" &&
         (first_review.empty() || m.due < (*before)->milestones.at(first_review).due))
       first_review = id;
-  if (auto m = service.Move("sud-val-de-marnais", first_review, {2027, 4, 6}, "x"); !m.ok()) return Fail(m.status());
+  if (auto m = service.Move("sud-val-de-marnais", first_review, CivilDate{2027, 4, 6}, "x"); !m.ok())
+    return Fail(m.status());
   if (auto e = service.EndTerm("sud-val-de-marnais", julie->id, "x"); !e.ok()) return Fail(e.status());
   auto state = service.Get("sud-val-de-marnais");
   if (!state.ok()) return Fail(state.status());

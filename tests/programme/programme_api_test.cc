@@ -34,9 +34,10 @@ struct ProgrammeApi {
   ~ProgrammeApi() { api->Stop(); }
 
   server::HttpResponse Call(const std::string& method, const std::string& target, const std::string& token,
-                            const Json& body = nullptr) {
+                            const Json& body = nullptr, const std::string& language = "") {
     server::HttpRequest req = server::MakeRequest(method, target, body.is_null() ? "" : body.dump());
     if (!token.empty()) req.headers.Set("Authorization", "Bearer " + token);
+    if (!language.empty()) req.headers.Set("Accept-Language", language);
     if (!req.body.empty()) req.headers.Set("Content-Type", "application/json");
     auto promise = std::make_shared<std::promise<server::HttpResponse>>();
     auto future = promise->get_future();
@@ -246,6 +247,96 @@ TEST(ProgrammeApiIdsTest, ProgrammeAxisActionAndPersonIdsFollowThePattern) {
                   {{"person", ".."}, {"role", "coordinator"}, {"start", "2026-12-01"}, {"end", "2027-12-31"}});
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_THAT(ProgrammeApi::Body(r).value("detail", ""), ::testing::HasSubstr("person '..': expected"));
+}
+
+// Issue 16 §5: a move keeps the placement rules; each refusal says which
+// rule, in the caller's language, and offers the nearest free slots.
+TEST(ProgrammeApiTest, AMoveThatBreaksTheSlotRulesIsRefusedInWords) {
+  ProgrammeApi h;
+  h.DefineAndAssign();  // paul.sud coordinates; marc.lefort is the élu of 2A
+  const std::string base = "/v1/programmes/sud-val-de-marnais";
+  for (const char* axis : {"2B", "3", "1"}) {
+    auto r = h.Call("POST", base + "/assignments", kScopedCoordinator,
+                    {{"person", std::string("person:elu-") + axis},
+                     {"role", "elu_referent"},
+                     {"axis", axis},
+                     {"start", "2027-01-01"},
+                     {"end", "2029-12-31"}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto first_of = [&](const std::string& person) {
+    Json list = h.Body(h.Call("GET", base + "/milestones?kind=review&person=" + person, kAdmin))["milestones"];
+    EXPECT_FALSE(list.empty()) << person;
+    return list.empty() ? Json::object() : list[0];
+  };
+  const Json marc = first_of("person:marc.lefort");
+  const Json other = first_of("person:elu-2B");
+  const Json third = first_of("person:elu-3");
+  const Json fourth = first_of("person:elu-1");
+  // Same nominal day: 10:00, 11:00 and 14:00 for the coordinator, the fourth the next working day.
+  ASSERT_EQ(marc["date"], other["date"]);
+  ASSERT_EQ(marc["date"], third["date"]);
+  EXPECT_EQ(marc["time"], "10:00");
+  EXPECT_EQ(other["time"], "11:00");
+  EXPECT_EQ(third["time"], "14:00");
+  EXPECT_NE(fourth["date"], marc["date"]);
+  const std::string move = base + "/milestones/" + marc["id"].get<std::string>() + "/move";
+
+  // A Saturday (2027-05-15), in French.
+  auto r = h.Call("POST", move, kScopedCoordinator, {{"date", "2027-05-15"}, {"time", "10:00"}}, "fr-FR,fr;q=0.9");
+  ASSERT_EQ(r.status, 409) << r.body;
+  Json p = h.Body(r);
+  EXPECT_EQ(p["code"], "non_working_day");
+  EXPECT_EQ(p["reason"],
+            "Le 2027-05-15 n'est pas un jour ouvré (week-end, jour férié ou fermeture) : choisissez un autre jour.");
+  EXPECT_EQ(p["detail"], p["reason"]);
+  EXPECT_THAT(p["messages"]["en"].get<std::string>(), ::testing::HasSubstr("is not a working day"));
+  ASSERT_FALSE(p["nearest"].empty());
+
+  // Over lunch, in English.
+  r = h.Call("POST", move, kScopedCoordinator, {{"date", "2027-05-19"}, {"time", "12:00"}}, "en");
+  ASSERT_EQ(r.status, 409) << r.body;
+  p = h.Body(r);
+  EXPECT_EQ(p["code"], "outside_working_hours");
+  EXPECT_EQ(p["reason"],
+            "A 60-minute review at 2027-05-19 12:00 falls outside working hours (09:00–12:30 and 14:00–17:30).");
+
+  // Onto the other élu's review: the coordinator is busy.
+  r = h.Call("POST", move, kScopedCoordinator, {{"date", other["date"]}, {"time", "11:30"}}, "fr");
+  ASSERT_EQ(r.status, 409) << r.body;
+  p = h.Body(r);
+  EXPECT_EQ(p["code"], "person_busy");
+  EXPECT_EQ(p["details"]["person"], "person:paul.sud");
+  EXPECT_EQ(p["details"]["conflict"]["milestone"], other["id"]);
+  EXPECT_THAT(p["reason"].get<std::string>(), ::testing::HasSubstr("person:paul.sud est déjà pris le"));
+  // The nearest free slots are free: taking the first is accepted.
+  ASSERT_FALSE(p["nearest"].empty());
+  const Json nearest = p["nearest"][0];
+
+  // A fourth review on a day the coordinator already has three: day full.
+  const std::string move_fourth = base + "/milestones/" + fourth["id"].get<std::string>() + "/move";
+  r = h.Call("POST", move_fourth, kScopedCoordinator, {{"date", marc["date"]}, {"time", "16:00"}}, "en");
+  ASSERT_EQ(r.status, 409) << r.body;
+  p = h.Body(r);
+  EXPECT_EQ(p["code"], "day_full");
+  EXPECT_EQ(p["details"]["max_per_day"], 3);
+  EXPECT_THAT(p["reason"].get<std::string>(), ::testing::HasSubstr("already has 3 reviews on"));
+
+  // A bad time is a 400; nothing was moved so far.
+  EXPECT_EQ(h.Call("POST", move, kScopedCoordinator, {{"date", "2027-05-19"}, {"time", "25:00"}}).status, 400);
+  EXPECT_EQ(first_of("person:marc.lefort")["sequence"], marc["sequence"]);
+
+  // An accepted move: the slot asked, SEQUENCE raised.
+  r = h.Call("POST", move, kScopedCoordinator, {{"date", nearest["date"]}, {"time", nearest["time"]}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  p = h.Body(r);
+  EXPECT_EQ(p["date"], nearest["date"]);
+  EXPECT_EQ(p["time"], nearest["time"]);
+  EXPECT_EQ(p["sequence"], marc["sequence"].get<int>() + 1);
+  // Without a time: the first free slot of that day from its own time on.
+  r = h.Call("POST", move, kScopedCoordinator, {{"date", "2027-05-18"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(h.Body(r)["date"], "2027-05-18");
 }
 
 }  // namespace

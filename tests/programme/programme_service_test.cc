@@ -376,9 +376,17 @@ TEST(Programme, MoveRaisesSequenceAndFeedShowsItAndCancellations) {
   h.Define();
   Assignment a = h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2029-12-31");
   Milestone first = h.Reviews().front();
-  auto moved = h.programmes.Move("sud-val-de-marnais", first.id, D("2027-05-01"), "person:claire.dumas");
+  // 1 May 2027 (a Saturday and a public holiday) is refused, not shifted.
+  SlotRefusal refused;
+  auto holiday = h.programmes.Move("sud-val-de-marnais", first.id, D("2027-05-01"), "person:claire.dumas", &refused);
+  EXPECT_EQ(holiday.status().code(), StatusCode::kFailedPrecondition) << holiday.status();
+  EXPECT_EQ(refused.check.fault, SlotFault::kNotWorkingDay);
+  ASSERT_FALSE(refused.nearest.empty());
+  EXPECT_TRUE(CalendarOf(h.State()->definition).IsWorkingDay(refused.nearest.front().date));
+  auto moved = h.programmes.Move("sud-val-de-marnais", first.id, D("2027-05-03"), "person:claire.dumas");
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_EQ(moved->at.date, D("2027-05-03"));
+  EXPECT_EQ(moved->at.hour, 10);  // its own time, free that day
   EXPECT_EQ(moved->sequence, 1);
   EXPECT_EQ(moved->id, first.id);
   // The reminder follows the move.
@@ -423,13 +431,15 @@ TEST(Programme, ManyProgrammesDueAtOnceFireOnceEachInParallel) {
     ASSERT_TRUE(def.ok()) << def.status();
     ASSERT_TRUE(h.programmes.Define(*def, "x").ok());
     for (const char* axis : {"1", "2A", "3"})
-      ASSERT_TRUE(
-          h.programmes
-              .Assign(def->id,
-                      {std::string("person:elu-") + axis, "elu_referent", axis, D("2027-01-01"), D("2029-12-31")}, "x")
-              .ok());
+      ASSERT_TRUE(h.programmes
+                      .Assign(def->id,
+                              {"person:elu-" + std::string(axis) + "-of-" + def->id, "elu_referent", axis,
+                               D("2027-01-01"), D("2029-12-31")},
+                              "x")
+                      .ok());
   }
-  // 120 reminders fall due at the same instant (7 days before 15 Feb 2027, 10:00 Paris).
+  // 120 reminders fall due at the same instant (7 days before 15 Feb 2027, 10:00 Paris): 120
+  // different élus, and no coordinator, so no one is booked twice.
   clock.Set(T("2027-02-08T09:00:00Z"));
   auto report = h.timers.FireDue();
   ASSERT_TRUE(report.ok()) << report.status();

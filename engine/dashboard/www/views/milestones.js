@@ -6,6 +6,7 @@ import { h } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
 import { personName } from '../lib/people.js';
+import { moveButton, moveWord } from '../lib/move_dialog.js';
 
 export function milestoneStatus(m) {
   if (m.status === 'held') return 'held';
@@ -42,12 +43,15 @@ export function milestoneTable(programmeId, milestones, { caption, canHold, onHe
         'aria-label': `${t('record_held')} — ${milestoneTitle(m)}`,
         onclick: (e) => openHeldForm(programmeId, m, e.currentTarget, { onHeld, toast }),
       }, t('record_held')));
+      cells.push(status === 'held' || status === 'cancelled' ? '' :
+        moveButton(programmeId, m, { label: milestoneTitle(m), onMoved: onHeld, toast }));
     }
     return h('tr', { class: status === 'overdue' ? 'row-overdue' : '' }, cells.map((c) => h('td', {}, c)));
   });
   const headers = [t('milestone_col_date'), t('milestone_col_what'), compact ? null : t('milestone_col_who'),
     t('milestone_col_status')].filter((x) => x !== null);
   if (canHold) headers.push(h('span', { class: 'visually-hidden' }, t('record_held')));
+  if (canHold) headers.push(h('span', { class: 'visually-hidden' }, moveWord('move')));
   return h('table', { class: compact ? 'milestones compact' : 'milestones' },
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
