@@ -9,7 +9,7 @@
 #include <set>
 #include <tuple>
 
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/programme/review_placement.h"
 #include "engine/util/ids.h"
 #include "engine/util/time_format.h"
@@ -71,7 +71,9 @@ Json MilestoneEventJson(const Milestone& m) {
 ProgrammeService::ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options)
     : store_(store), clock_(clock), options_(options), aggregates_(store, options.cache_capacity) {}
 
-CivilDate ProgrammeService::Today() const { return calendar::UtcToParis(clock_.Now()).date; }
+CivilDate ProgrammeService::Today(const ProgrammeDefinition& definition) const {
+  return definition.time_zone.ToLocal(clock_.Now()).date;
+}
 
 StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
   Cached cached;
@@ -140,10 +142,10 @@ std::optional<runtime::DueTimer> ProgrammeService::NextTimerOfAssignment(const P
   t.timer_id = "a." + a.id;
   if (!a.term_reminder_sent) {
     t.fires = "programme/term_reminder";
-    t.due = calendar::ParisToUtc({a.end.AddDays(-options_.term_reminder_days), 9, 0, 0});
+    t.due = state.definition.time_zone.ToUtc({a.end.AddDays(-options_.term_reminder_days), 9, 0, 0});
   } else {
     t.fires = "programme/term_end";
-    t.due = calendar::ParisToUtc({a.end.AddDays(1), 0, 0, 0});
+    t.due = state.definition.time_zone.ToUtc({a.end.AddDays(1), 0, 0, 0});
   }
   return t;
 }
@@ -237,14 +239,21 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   return shared;
 }
 
-StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definition, const std::string& actor) {
+StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& stated, const std::string& actor) {
+  ProgrammeDefinition definition = stated;
+  if (!definition.time_zone_stated) {
+    auto zone = calendar::TimeZone::Find(options_.time_zone);
+    if (!zone.ok()) return InvalidArgument("programmes.time_zone: " + zone.status().message());
+    definition.time_zone = *std::move(zone);
+    definition.time_zone_stated = true;
+  }
   std::lock_guard lock(LockOf(definition.id));
   RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(StreamOf(definition.id)));
   if (version != 0) return AlreadyExists("programme '" + definition.id + "' already exists");
   std::vector<Pending> events;
   events.push_back({"programme_defined", {{"definition", definition.ToJson()}}});
   const auto cal = CalendarOf(definition);
-  const CivilDate today = Today();
+  const CivilDate today = Today(definition);
   for (int year : definition.plan_years) {
     for (size_t i = 0; i < definition.yearly.size(); ++i) {
       const YearlyMilestone& y = definition.yearly[i];
@@ -255,7 +264,7 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definitio
       m.kind = y.kind;
       m.title_fr = y.title_fr;
       m.title_en = y.title_en;
-      m.due = calendar::ParisToUtc(m.at);
+      m.due = definition.time_zone.ToUtc(m.at);
       events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
     }
   }
@@ -281,7 +290,7 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
     return InvalidArgument("end: " + req.end.ToString() + " is before start " + req.start.ToString());
   if (AddYears(req.start, options_.max_term_years) < req.end)
     return InvalidArgument("end: a term lasts at most " + std::to_string(options_.max_term_years) + " years");
-  const CivilDate today = Today();
+  const CivilDate today = Today(def);
   if (req.end < today) return InvalidArgument("end: " + req.end.ToString() + " is already past");
 
   Assignment as;
@@ -334,7 +343,7 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
       m.person = req.person;
       m.assignment_id = as.id;
       m.at = {d, def.reviews.hour, def.reviews.minute, 0};
-      m.due = calendar::ParisToUtc(m.at);
+      m.due = def.time_zone.ToUtc(m.at);
       m.id = req.axis + "-review-" + d.Compact();
       for (int n = 2; state->milestones.count(m.id); ++n)
         m.id = req.axis + "-review-" + d.Compact() + "-" + std::to_string(n);
@@ -356,7 +365,7 @@ StatusOr<Assignment> ProgrammeService::EndTerm(const std::string& programme_id, 
     return NotFound("programme '" + programme_id + "' has no assignment '" + assignment_id + "'");
   const Assignment& a = it->second;
   if (!a.active) return FailedPrecondition("the term of assignment '" + assignment_id + "' has already ended");
-  const CivilDate today = Today();
+  const CivilDate today = Today(state->definition);
   std::vector<Pending> events;
   events.push_back({"term_ended",
                     {{"assignment", a.id},
@@ -411,7 +420,7 @@ StatusOr<Milestone> ProgrammeService::Move(const std::string& programme_id, cons
   const Milestone& m = it->second;
   if (m.status != MilestoneStatus::kScheduled)
     return FailedPrecondition("milestone '" + milestone_id + "' is " + std::string(ToString(m.status)));
-  if (!date.IsValid() || !(Today() < date)) return InvalidArgument("date: expected a day after today");
+  if (!date.IsValid() || !(Today(state->definition) < date)) return InvalidArgument("date: expected a day after today");
   const CivilDate moved = CalendarOf(state->definition).OnOrNextWorkingDay(date);
   calendar::LocalDateTime at = m.at;
   at.date = moved;
@@ -438,7 +447,7 @@ StatusOr<IndicatorRecord> ProgrammeService::RecordIndicator(const std::string& p
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
       return InvalidArgument("indicator: expected letters, digits and '_', got '" + indicator + "'");
   if (!std::isfinite(value) || std::fabs(value) > 1e12) return InvalidArgument("value: expected a finite number");
-  if (year == 0) year = Today().year;
+  if (year == 0) year = Today(state->definition).year;
   if (year < 1990 || year > 2200) return InvalidArgument("year: expected a year from 1990 to 2200");
   Json data = {{"action", action}, {"axis", planned->axis}, {"indicator", indicator}, {"value", value}, {"year", year}};
   RELAIS_ASSIGN_OR_RETURN(StatePtr after,

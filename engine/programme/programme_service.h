@@ -43,6 +43,8 @@ struct ProgrammeOptions {
   std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
   size_t cache_capacity = 1'000;  // programmes kept folded in memory (least recently used are dropped)
   size_t max_feed_tokens = 50;    // live calendar links per person or programme; more are refused
+  // The IANA zone of a programme whose definition states none (programmes.time_zone).
+  std::string time_zone = std::string(calendar::kDefaultTimeZone);
 };
 
 // A calendar link as its owner sees it: never the token, which is kept only
@@ -82,7 +84,9 @@ class ProgrammeService {
   void AddAppendHook(runtime::AppendHook<ProgrammeAppend> hook) { aggregates_.AddHook(std::move(hook)); }
 
   // Records a new programme and schedules its yearly milestones still to come.
-  // Errors: kAlreadyExists; kUnavailable; may return some other Status.
+  // A definition that states no time zone gets options().time_zone.
+  // Errors: kAlreadyExists; kInvalidArgument (options().time_zone unknown to
+  // tzdata); kUnavailable; may return some other Status.
   StatusOr<StatePtr> Define(const ProgrammeDefinition& definition, const std::string& actor);
 
   // The programme's state. Errors: kNotFound.
@@ -186,7 +190,8 @@ class ProgrammeService {
   StatusOr<StatePtr> Commit(const std::string& programme_id, const StatePtr& before, std::vector<Pending> events,
                             KvWrites writes, const std::string& actor, const std::string& id_seed = "",
                             std::shared_ptr<ProgrammeState> folded = nullptr, TimePoint folded_at = {});
-  CivilDate Today() const;
+  // Today in the programme's time zone.
+  CivilDate Today(const ProgrammeDefinition& definition) const;
   std::mutex& LockOf(const std::string& programme_id) { return aggregates_.CommandLock(programme_id); }
 
   EventStore& store_;

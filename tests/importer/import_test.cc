@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/importer/importer.h"
 #include "tests/testing/status_matchers.h"
@@ -47,7 +47,7 @@ class ImportTest : public ::testing::Test {
     ASSERT_TRUE(host.ok()) << host.status();
     host_ = std::move(host).value();
     partners_ = std::make_unique<partners::PartnerDirectory>(host_->store());
-    options_.today = calendar::UtcToParis(host_->clock().Now()).date;
+    options_.today = calendar::TimeZone::Find("Europe/Paris")->ToLocal(host_->clock().Now()).date;
     options_.max_term_years = static_cast<int>(config_.programmes.max_term_years);
   }
 
@@ -382,7 +382,7 @@ TEST_F(ImportTest, IdsOutsideThePatternAndDuplicateKeysAreProblemsNamingTheirPla
 
 TEST(ExampleCoverageTest, TheExampleHasEveryActionOfTheSeedPlanAndNothingElse) {
   ImportOptions options;
-  options.today = calendar::UtcToParis(SystemClock::Instance().Now()).date;
+  options.today = calendar::TimeZone::Find("Europe/Paris")->ToLocal(SystemClock::Instance().Now()).date;
   auto set = ReadImportSet(kExample, options);
   ASSERT_TRUE(set.ok()) << set.status();
   ASSERT_EQ(set->projects.size(), SeedPlan().size());
