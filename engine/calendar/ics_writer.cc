@@ -16,10 +16,19 @@ struct ComponentFree {
 using Component = std::unique_ptr<icalcomponent, ComponentFree>;
 
 // libical's builtin zones are a process-wide cache filled on first use: one
-// lock around every call that reads or fills it.
+// lock around every call that reads or fills it, and its UTC zone (which
+// fills the cache's index on first use) made once before any other call.
 std::mutex& ZoneMutex() {
   static std::mutex mutex;
   return mutex;
+}
+
+void InitLibicalZonesOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::lock_guard lock(ZoneMutex());
+    icaltimezone_get_utc_timezone();
+  });
 }
 
 int64_t UnixSeconds(TimePoint t) {
@@ -47,7 +56,8 @@ std::string CleanText(std::string_view text) {
 // A parameter value (CN) may not hold DQUOTE or controls (RFC 5545 3.1).
 std::string CleanParam(std::string_view text) {
   std::string out = CleanText(text);
-  std::replace_if(out.begin(), out.end(), [](char c) { return c == '"' || c == '\n' || c == '\t'; }, ' ');
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '"' || c == '\n' || c == '\t'; }, ' ');
   return out;
 }
 
@@ -119,7 +129,8 @@ StatusOr<Component> VTimezoneOf(const TimeZone& zone, int from_year) {
     icaltimezone* tz = icaltimezone_get_builtin_timezone(zone.name().c_str());
     icalcomponent* full = tz ? icaltimezone_get_component(tz) : nullptr;
     if (!full)
-      return FailedPrecondition("time zone \"" + zone.name() + "\": libical has no VTIMEZONE for it in the system's tzdata");
+      return FailedPrecondition("time zone \"" + zone.name() +
+                                "\": libical has no VTIMEZONE for it in the system's tzdata");
     vtz.reset(icalcomponent_new_clone(full));
   }
   icaltimetype from = icaltime_null_time();
@@ -165,6 +176,7 @@ Component EventComponent(const IcsEvent& e) {
 }  // namespace
 
 StatusOr<std::string> IcsCalendar::Text() const {
+  InitLibicalZonesOnce();
   Component cal(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
   icalcomponent* c = cal.get();
   icalcomponent_add_property(c, icalproperty_new_version("2.0"));

@@ -44,15 +44,15 @@ struct IcsEvent {
   int sequence = 0;
   TimePoint stamp{};  // DTSTAMP (UTC, truncated to the second)
   LocalDateTime start;
-  TimeZone zone;                                  // of start and end (UTC: written in the UTC form, no TZID)
-  std::chrono::minutes duration{60};              // DTEND: the local time `duration` after start
-  std::string summary;                            // SUMMARY
-  std::string description;                        // DESCRIPTION; empty: none
-  std::string url;                                // URL; empty: none
-  std::string category;                           // CATEGORIES; empty: none
-  EventStatus status = EventStatus::kConfirmed;   // STATUS
-  IcsPerson organizer;                            // ORGANIZER when organizer.email is not empty
-  std::vector<IcsAttendee> attendees;             // ATTENDEE;CN;ROLE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE
+  TimeZone zone;                                 // of start and end (UTC: written in the UTC form, no TZID)
+  std::chrono::minutes duration{60};             // DTEND: the local time `duration` after start
+  std::string summary;                           // SUMMARY
+  std::string description;                       // DESCRIPTION; empty: none
+  std::string url;                               // URL; empty: none
+  std::string category;                          // CATEGORIES; empty: none
+  EventStatus status = EventStatus::kConfirmed;  // STATUS
+  IcsPerson organizer;                           // ORGANIZER when organizer.email is not empty
+  std::vector<IcsAttendee> attendees;            // ATTENDEE;CN;ROLE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE
 };
 
 // METHOD of the calendar (RFC 5546): a published feed, an invitation or

@@ -38,8 +38,8 @@ Status Check(const Invitation& inv) {
   if (inv.attendees.empty()) return InvalidArgument("invitation.attendees: expected at least one attendee");
   for (size_t i = 0; i < inv.attendees.size(); ++i)
     if (!IsAddress(inv.attendees[i].email))
-      return InvalidArgument("invitation.attendees[" + std::to_string(i) + "].email: expected an e-mail address, got \"" +
-                             inv.attendees[i].email + "\"");
+      return InvalidArgument("invitation.attendees[" + std::to_string(i) +
+                             "].email: expected an e-mail address, got \"" + inv.attendees[i].email + "\"");
   return Status::Ok();
 }
 

@@ -16,9 +16,7 @@ date::local_seconds LocalSecondsOf(const LocalDateTime& t) {
   return date::local_seconds(seconds(t.date.DaysSinceEpoch() * 86400 + t.hour * 3600 + t.minute * 60 + t.second));
 }
 
-date::sys_seconds SysSecondsOf(TimePoint t) {
-  return date::sys_seconds(seconds(FloorDiv(ToMicros(t), 1'000'000)));
-}
+date::sys_seconds SysSecondsOf(TimePoint t) { return date::sys_seconds(seconds(FloorDiv(ToMicros(t), 1'000'000))); }
 
 }  // namespace
 

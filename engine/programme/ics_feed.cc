@@ -53,8 +53,8 @@ StatusOr<std::string> RenderIcsFeed(std::string_view calendar_name, const std::v
       description += (en ? "\nNotes: " : "\nNotes : ") + m.notes;
     event.description = std::move(description);
     event.category = m.kind;
-    event.status = m.status == MilestoneStatus::kCancelled ? calendar::EventStatus::kCancelled
-                                                           : calendar::EventStatus::kConfirmed;
+    event.status =
+        m.status == MilestoneStatus::kCancelled ? calendar::EventStatus::kCancelled : calendar::EventStatus::kConfirmed;
     // For a person, not a machine: the programme's page of the dashboard
     // (its reviews and milestones), at the server's public address.
     event.url = std::string(base_url) + "/ui/index.html#/programme/" + p.definition.id;

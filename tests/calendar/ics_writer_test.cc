@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "engine/util/time_format.h"
 
 namespace relais::calendar {
@@ -99,7 +101,7 @@ TEST(CalendarIcsWriter, ParisEventsCarryTzidAndTheZonesVtimezone) {
   const std::string all = Joined(Unfold(*text));
   EXPECT_THAT(all, HasSubstr("\nX-WR-TIMEZONE:Europe/Paris\n"));
   EXPECT_THAT(all, HasSubstr("\nBEGIN:VTIMEZONE\nTZID:Europe/Paris\n"));
-  EXPECT_THAT(all, Not(HasSubstr("freeassociation")));  // libical's own prefix is replaced by the IANA name
+  EXPECT_THAT(all, Not(HasSubstr("freeassociation")));   // libical's own prefix is replaced by the IANA name
   EXPECT_THAT(all, HasSubstr("BYDAY=-1SU;BYMONTH=3"));   // summer time from the last Sunday of March
   EXPECT_THAT(all, HasSubstr("BYDAY=-1SU;BYMONTH=10"));  // to the last Sunday of October
   EXPECT_THAT(all, HasSubstr("\nTZOFFSETTO:+0200\n"));
@@ -161,6 +163,33 @@ TEST(CalendarIcsWriter, EmptyCalendarIsStillACalendar) {
   const std::vector<std::string> lines = Unfold(*text);
   EXPECT_EQ(lines.front(), "BEGIN:VCALENDAR");
   EXPECT_EQ(lines.back(), "END:VCALENDAR");
+}
+
+TEST(CalendarIcsWriter, ThreadsWritingCalendarsAtOnceGetTheSameText) {
+  const char* zones[] = {"Europe/Paris",    "Indian/Reunion", "America/Guadeloupe", "America/Martinique",
+                         "America/Cayenne", "Indian/Mayotte", "Pacific/Noumea",     "America/Montreal",
+                         "Europe/Busingen", "Asia/Tokyo"};
+  auto render = [&](size_t i) {
+    IcsCalendar cal("-//Relais//Test//FR", IcsMethod::kPublish);
+    cal.Add(Event(zones[i % std::size(zones)], {{2027, 5, 3}, 10, 0, 0}));
+    cal.Add(Event(zones[(i + 3) % std::size(zones)], {{2028, 1, 1}, 0, 30, 0}));
+    auto text = cal.Text();
+    return text.ok() ? *text : text.status().ToString();
+  };
+  // Threads first, while libical's zone cache is cold; then one by one.
+  std::vector<std::string> together(40);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < together.size(); i += 4) together[i] = render(i);
+    });
+  for (std::thread& t : threads) t.join();
+  std::vector<std::string> alone;
+  for (size_t i = 0; i < together.size(); ++i) alone.push_back(render(i));
+  for (size_t i = 0; i < alone.size(); ++i) {
+    EXPECT_THAT(alone[i], HasSubstr("BEGIN:VTIMEZONE")) << i;
+    EXPECT_EQ(together[i], alone[i]) << i;
+  }
 }
 
 }  // namespace

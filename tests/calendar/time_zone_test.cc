@@ -54,7 +54,8 @@ TEST(TimeZone, ParisUtcToLocalInvertsEveryHourOfAYear) {
     LocalDateTime local = paris.ToLocal(t);
     // The second pass through the repeated October hour reads back as the first.
     const bool repeated = local.date == CivilDate{2027, 10, 31} && local.hour == 2 && !paris.IsDaylightTime(t);
-    ASSERT_EQ(paris.ToUtc(local), repeated ? t - std::chrono::hours(1) : t) << FormatIso8601(t) << " " << local.Compact();
+    ASSERT_EQ(paris.ToUtc(local), repeated ? t - std::chrono::hours(1) : t)
+        << FormatIso8601(t) << " " << local.Compact();
   }
   EXPECT_EQ(paris.ToLocal(T("2027-03-28T01:00:00Z")).Compact(), "20270328T030000");
   EXPECT_EQ(paris.ToLocal(T("2027-03-28T01:02:03.999Z")).Compact(), "20270328T030203");

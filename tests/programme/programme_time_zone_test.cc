@@ -10,10 +10,10 @@
 namespace relais::programme {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::CbeDefinition;
 using testing::D;
 using testing::Harness;
+using ::testing::HasSubstr;
 using testing::T;
 
 Json InZone(const char* zone, Json reviews = {{"months", {3}}, {"day", 15}}) {
@@ -39,7 +39,8 @@ TEST(ProgrammeTimeZone, DefinitionStatesAKnownZone) {
   EXPECT_THAT(unknown.status().message(), HasSubstr("programme.time_zone: unknown time zone \"Pacific/Atlantis\""));
   Json not_text = CbeDefinition();
   not_text["time_zone"] = 4;
-  EXPECT_THAT(ProgrammeDefinition::FromJson(not_text).status().message(), HasSubstr("programme.time_zone: expected a string"));
+  EXPECT_THAT(ProgrammeDefinition::FromJson(not_text).status().message(),
+              HasSubstr("programme.time_zone: expected a string"));
 }
 
 TEST(ProgrammeTimeZone, UnstatedZoneIsTheConfiguredDefaultAndIsRecorded) {
@@ -118,7 +119,7 @@ TEST(ProgrammeTimeZone, ReviewsFallDueAtTenLocalInEveryZone) {
 }
 
 TEST(ProgrammeTimeZone, ParisSpringAndAutumnChanges) {
-  // 10:00 on the Mondays after each change of 2027, and 02:30 on the night of
+  // 10:00 on working days after each change of 2027, and 02:30 on the night of
   // the spring change (a skipped time: moved forward, RFC 5545).
   ManualClock clock(T("2026-12-01T08:00:00Z"));
   MemoryEventStore store(clock);
@@ -128,17 +129,19 @@ TEST(ProgrammeTimeZone, ParisSpringAndAutumnChanges) {
   h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2027-12-31");
   auto reviews = h.Reviews();
   ASSERT_EQ(reviews.size(), 2u);
-  EXPECT_EQ(reviews[0].due, T("2027-03-29T08:00:00Z"));  // CEST
+  EXPECT_EQ(reviews[0].at.date, D("2027-03-30"));         // 29 March 2027 is Easter Monday
+  EXPECT_EQ(reviews[0].due, T("2027-03-30T08:00:00Z"));  // CEST
   EXPECT_EQ(reviews[1].due, T("2027-11-29T09:00:00Z"));  // CET
 
   ProgrammeState state;
   Json night = InZone("Europe/Paris");
   night["id"] = "nuit";
   ASSERT_TRUE(ApplyEvent(state, "programme_defined", {{"definition", night}}, T("2026-12-01T08:00:00Z")).ok());
-  ASSERT_TRUE(ApplyEvent(state, "milestone_scheduled",
-                         {{"milestone", {{"id", "m"}, {"kind", "annual_event"}, {"date", "2027-03-28"}, {"time", "02:30"}}}},
-                         T("2026-12-01T08:00:00Z"))
-                  .ok());
+  ASSERT_TRUE(
+      ApplyEvent(state, "milestone_scheduled",
+                 {{"milestone", {{"id", "m"}, {"kind", "annual_event"}, {"date", "2027-03-28"}, {"time", "02:30"}}}},
+                 T("2026-12-01T08:00:00Z"))
+          .ok());
   EXPECT_EQ(state.milestones.at("m").due, T("2027-03-28T01:30:00Z"));  // 03:30 CEST
   ASSERT_TRUE(ApplyEvent(state, "milestone_moved", {{"milestone", "m"}, {"date", "2027-10-31"}, {"time", "02:30"}},
                          T("2026-12-01T08:00:00Z"))
@@ -153,10 +156,11 @@ TEST(ProgrammeTimeZone, ProgrammesDefinedBeforeZonesFoldInParis) {
   ASSERT_FALSE(legacy.contains("time_zone"));
   ASSERT_TRUE(ApplyEvent(state, "programme_defined", {{"definition", legacy}}, T("2026-12-01T08:00:00Z")).ok());
   EXPECT_EQ(state.definition.time_zone.name(), "Europe/Paris");
-  ASSERT_TRUE(ApplyEvent(state, "milestone_scheduled",
-                         {{"milestone", {{"id", "m"}, {"kind", "annual_event"}, {"date", "2027-11-22"}, {"time", "10:00"}}}},
-                         T("2026-12-01T08:00:00Z"))
-                  .ok());
+  ASSERT_TRUE(
+      ApplyEvent(state, "milestone_scheduled",
+                 {{"milestone", {{"id", "m"}, {"kind", "annual_event"}, {"date", "2027-11-22"}, {"time", "10:00"}}}},
+                 T("2026-12-01T08:00:00Z"))
+          .ok());
   EXPECT_EQ(state.milestones.at("m").due, T("2027-11-22T09:00:00Z"));
 }
 
