@@ -125,4 +125,9 @@ CivilDate WorkingCalendar::OnOrNextWorkingDay(const CivilDate& date) const {
   return d;
 }
 
+CivilDate LastSunday(int year, int month) {
+  CivilDate last{year, month, DaysInMonth(year, month)};
+  return last.AddDays(-(last.IsoWeekday() % 7));  // Sunday is 7: no move
+}
+
 }  // namespace relais::calendar

@@ -44,6 +44,9 @@ StatusOr<CivilDate> ParseCivilDate(std::string_view text);
 
 int DaysInMonth(int year, int month);
 
+// The last Sunday of a month.
+CivilDate LastSunday(int year, int month);
+
 // Gregorian Easter Sunday of `year` (anonymous Gregorian algorithm).
 CivilDate EasterSunday(int year);
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "engine/access/principal.h"
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/importer/importer.h"
@@ -85,7 +85,14 @@ int Import(const Args& args) {
   // Read and check the files before opening the store: a mistake in them
   // never needs the server stopped to be found.
   importer::ImportOptions options = config->importer;
-  options.today = calendar::UtcToParis(SystemClock::Instance().Now()).date;
+  // The import day in the configured zone (programmes.time_zone, checked when the file was read).
+  auto zone = calendar::TimeZone::Find(config->programmes.time_zone);
+  if (!zone.ok()) {
+    std::fprintf(stderr, "relais import: programmes.time_zone: %s\nnothing was written\n",
+                 zone.status().message().c_str());
+    return 1;
+  }
+  options.today = zone->ToLocal(SystemClock::Instance().Now()).date;
   options.max_term_years = config->programmes.max_term_years;
   options.webhook_base_url = base_url;
   auto set = importer::ReadImportSet(dir, options);

@@ -35,7 +35,7 @@ inline constexpr std::string_view kAssignmentsFile = "assignments.json";
 inline constexpr std::string_view kProjectsFile = "projects.json";
 
 struct ImportOptions {
-  calendar::CivilDate today;         // the import day (Europe/Paris): "start": "import" and past terms
+  calendar::CivilDate today;         // the import day (in programmes.time_zone): "start": "import" and past terms
   int max_term_years = 10;           // programmes.max_term_years: longer terms are refused
   std::string webhook_base_url;      // non-empty: replaces webhooks.json's base_url
   size_t max_file_bytes = 16 << 20;  // import.max_file_bytes: a larger file is refused

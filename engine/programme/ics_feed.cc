@@ -1,7 +1,6 @@
 #include "engine/programme/ics_feed.h"
 
 #include "engine/calendar/ics_writer.h"
-#include "engine/calendar/paris_time.h"
 
 namespace relais::programme {
 
@@ -45,35 +44,26 @@ std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& m, 
   return title;
 }
 
-std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries, std::string_view lang,
-                          std::string_view base_url) {
-  using calendar::EscapeIcsText;
-  calendar::IcsWriter w;
-  w.Begin("VCALENDAR");
-  w.Line("VERSION", "2.0");
-  w.Line("PRODID", "-//Relais//Programmes//FR");
-  w.Line("CALSCALE", "GREGORIAN");
-  w.Line("METHOD", "PUBLISH");
-  w.Line("X-WR-CALNAME", EscapeIcsText(calendar_name));
-  w.Line("X-WR-TIMEZONE", "Europe/Paris");
-  w.ParisTimezone();
+StatusOr<std::string> RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries,
+                                    std::string_view lang, std::string_view base_url) {
+  calendar::IcsCalendar ics(std::string(kFeedProdId), calendar::IcsMethod::kPublish);
+  ics.SetName(std::string(calendar_name));
   const bool en = lang == "en";
   for (const FeedEntry& e : entries) {
     const ProgrammeState& p = *e.programme;
     const Milestone& m = *e.milestone;
-    w.Begin("VEVENT");
-    w.Line("UID", m.id + "@" + p.definition.id + ".relais");
-    w.Line("DTSTAMP", calendar::FormatIcsUtc(m.updated_at));
-    w.Line("DTSTART;TZID=Europe/Paris", m.at.Compact());
-    w.Line("DURATION", "PT1H");
-    w.Line("SEQUENCE", std::to_string(m.sequence));
-    w.Line("SUMMARY", EscapeIcsText(MilestoneTitle(p, m, lang, e.person)));
-    if (e.person && !e.person->email.empty()) {
-      // The élu as a named attendee: CN is the name, the address only the URI.
-      std::string cn = people::DisplayName(*e.person, lang);
-      std::erase_if(cn, [](char c) { return c == '"' || static_cast<unsigned char>(c) < 0x20; });
-      w.Line("ATTENDEE;CN=\"" + cn + "\";ROLE=REQ-PARTICIPANT", "mailto:" + e.person->email);
-    }
+    calendar::IcsEvent event;
+    event.uid = m.id + "@" + p.definition.id + ".relais";
+    event.stamp = m.updated_at;
+    event.start = m.at;
+    event.zone = p.definition.time_zone;
+    // A review lasts its slot (placement); older milestones and yearly ones an hour.
+    event.duration = m.duration_minutes > 0 ? std::chrono::minutes(m.duration_minutes) : kMilestoneDuration;
+    event.sequence = m.sequence;
+    event.summary = MilestoneTitle(p, m, lang, e.person);
+    // The élu as a named attendee: CN is the name, the address only the URI.
+    if (e.person && !e.person->email.empty())
+      event.attendees.push_back({people::DisplayName(*e.person, lang), e.person->email});
     std::string description = (en ? "Programme: " : "Programme : ") + p.definition.title;
     if (!m.axis.empty()) {
       const Axis* axis = p.definition.FindAxis(m.axis);
@@ -81,16 +71,16 @@ std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<Feed
     }
     if (m.status == MilestoneStatus::kHeld && !m.notes.empty())
       description += (en ? "\nNotes: " : "\nNotes : ") + m.notes;
-    w.Line("DESCRIPTION", EscapeIcsText(description));
-    w.Line("CATEGORIES", EscapeIcsText(m.kind));
-    w.Line("STATUS", m.status == MilestoneStatus::kCancelled ? "CANCELLED" : "CONFIRMED");
+    event.description = std::move(description);
+    event.category = m.kind;
+    event.status =
+        m.status == MilestoneStatus::kCancelled ? calendar::EventStatus::kCancelled : calendar::EventStatus::kConfirmed;
     // For a person, not a machine: the programme's page of the dashboard
     // (its reviews and milestones), at the server's public address.
-    w.Line("URL;VALUE=URI", std::string(base_url) + "/ui/index.html#/programme/" + p.definition.id);
-    w.End("VEVENT");
+    event.url = std::string(base_url) + "/ui/index.html#/programme/" + p.definition.id;
+    ics.Add(std::move(event));
   }
-  w.End("VCALENDAR");
-  return w.text();
+  return ics.Text();
 }
 
 }  // namespace relais::programme

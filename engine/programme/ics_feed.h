@@ -1,12 +1,15 @@
-// IcsFeed: a programme's milestones as an RFC 5545 calendar (VCALENDAR with
-// the Europe/Paris VTIMEZONE and one VEVENT per milestone): stable UIDs
-// (<milestone>@<programme>.relais), DTSTAMP of the milestone's last change,
-// SEQUENCE raised on each move, STATUS:CANCELLED when cancelled, a URL back
-// to the milestones of its axis. Titles in French, or English with lang "en".
+// IcsFeed: programmes' milestones as an RFC 5545 calendar (METHOD:PUBLISH,
+// written by calendar::IcsCalendar over libical): one VEVENT per milestone
+// with DTSTART/DTEND in its programme's time zone (TZID) and one VTIMEZONE
+// per zone in use; stable UIDs (<milestone>@<programme>.relais), DTSTAMP of
+// the milestone's last change, SEQUENCE raised on each move, STATUS:CANCELLED
+// when cancelled, a URL back to the programme's page. Titles in French, or
+// English with lang "en".
 //
 // Thread-safety: stateless functions.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,10 @@
 #include "engine/programme/programme.h"
 
 namespace relais::programme {
+
+inline constexpr std::string_view kFeedProdId = "-//Relais//Programmes//FR";
+// Every milestone is shown as an hour (DTEND = DTSTART + 1 h, local time).
+inline constexpr std::chrono::minutes kMilestoneDuration{60};
 
 struct FeedEntry {
   const ProgrammeState* programme;
@@ -33,7 +40,9 @@ std::string MilestoneTitle(const ProgrammeState& programme, const Milestone& mil
 // REQUIRES: every entry's pointers are live during the call.
 // base_url: the server's public origin ("https://relais.example"); each
 // event's URL opens the programme's dashboard page there.
-std::string RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries, std::string_view lang,
-                          std::string_view base_url);
+// Errors: kFailedPrecondition when libical has no VTIMEZONE for a
+// programme's zone (calendar::IcsCalendar::Text).
+StatusOr<std::string> RenderIcsFeed(std::string_view calendar_name, const std::vector<FeedEntry>& entries,
+                                    std::string_view lang, std::string_view base_url);
 
 }  // namespace relais::programme

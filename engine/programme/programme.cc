@@ -122,7 +122,8 @@ Json ProgrammeDefinition::ToJson() const {
           {"reviews", review},
           {"yearly", yearly_json},
           {"closed_days", closed},
-          {"public_holidays", public_holidays}};
+          {"public_holidays", public_holidays},
+          {"time_zone", time_zone.name()}};
 }
 
 StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
@@ -212,7 +213,7 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
       if (time.size() != 5 || time[2] != ':' || !std::isdigit(time[0]) || !std::isdigit(time[1]) ||
           !std::isdigit(time[3]) || !std::isdigit(time[4]) || std::stoi(time.substr(0, 2)) > 23 ||
           std::stoi(time.substr(3, 2)) > 59)
-        return Bad(where + ".time", "expected HH:MM (local time, Europe/Paris), got '" + time + "'");
+        return Bad(where + ".time", "expected HH:MM (local time of the programme's time_zone), got '" + time + "'");
       d.reviews.hour = std::stoi(time.substr(0, 2));
       d.reviews.minute = std::stoi(time.substr(3, 2));
     }
@@ -260,6 +261,13 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
     if (!it->is_boolean()) return Bad("programme.public_holidays", "expected true or false");
     d.public_holidays = it->get<bool>();
   }
+  std::string zone_name;
+  RELAIS_RETURN_IF_ERROR(ReadString(j, "time_zone", "programme", false, &zone_name));
+  d.time_zone_stated = !zone_name.empty();
+  if (zone_name.empty()) zone_name = calendar::kDefaultTimeZone;
+  auto zone = calendar::TimeZone::Find(zone_name);
+  if (!zone.ok()) return Bad("programme.time_zone", zone.status().message());
+  d.time_zone = *std::move(zone);
   return d;
 }
 
@@ -401,7 +409,7 @@ Status ApplyEvent(ProgrammeState& state, std::string_view type, const Json& data
       ms.title_fr = m.value("title_fr", "");
       ms.title_en = m.value("title_en", "");
       RELAIS_RETURN_IF_ERROR(ReadLocal(m, &ms.at));
-      ms.due = calendar::ParisToUtc(ms.at);
+      ms.due = state.definition.time_zone.ToUtc(ms.at);
       ms.duration_minutes = m.value("duration_minutes", 0);
       ms.created_at = ms.updated_at = recorded_at;
       state.milestones[ms.id] = std::move(ms);
@@ -409,7 +417,7 @@ Status ApplyEvent(ProgrammeState& state, std::string_view type, const Json& data
       Milestone* ms = milestone();
       if (!ms) return malformed();
       RELAIS_RETURN_IF_ERROR(ReadLocal(data, &ms->at));
-      ms->due = calendar::ParisToUtc(ms->at);
+      ms->due = state.definition.time_zone.ToUtc(ms->at);
       ms->duration_minutes = data.value("duration_minutes", ms->duration_minutes);
       ms->sequence = data.value("sequence", ms->sequence + 1);
       ms->reminder_sent = ms->due_fired = ms->overdue = false;

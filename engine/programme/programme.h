@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/calendar/civil_date.h"
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/store/event.h"
 #include "engine/util/json.h"
 #include "engine/util/status.h"
@@ -64,7 +64,7 @@ struct ReviewRule {
   int per_year = 3;         // 0: no reviews
   std::vector<int> months;  // empty: spread evenly over each year of the term; else these months (1..12)
   int day = 15;             // with months: the day of the month (clamped to the month's length)
-  int hour = 10;            // local time: the yearly milestones' time, and the first review slot tried each day
+  int hour = 10;            // local time (the programme's time_zone): the yearly milestones' time, and the first review slot tried each day
   int minute = 0;
   int duration_minutes = 0;                  // a review's length; 0: the configured default
   std::vector<WorkingWindow> working_hours;  // empty: the configured default
@@ -91,12 +91,20 @@ struct ProgrammeDefinition {
   std::vector<YearlyMilestone> yearly;
   std::vector<CivilDate> closed_days;  // days off besides weekends and public holidays
   bool public_holidays = true;         // French public holidays are days off
+  // The IANA zone of every local time of the programme (its milestones, its
+  // "today"). FromJson: the stated "time_zone" (time_zone_stated), else
+  // Europe/Paris, the zone of the programmes defined before zones were
+  // stated; ProgrammeService::Define gives an unstated one the configured
+  // default (programmes.time_zone). ToJson always states it.
+  calendar::TimeZone time_zone;
+  bool time_zone_stated = false;
 
   const Axis* FindAxis(std::string_view id) const;
   const PlannedAction* FindAction(std::string_view id) const;
   Json ToJson() const;
   // Validates everything (ids, years, months, references between axes and
-  // actions). Errors: kInvalidArgument naming the field ("axes[2].parent: ...").
+  // actions, the time zone against the system's tzdata).
+  // Errors: kInvalidArgument naming the field ("axes[2].parent: ...").
   static StatusOr<ProgrammeDefinition> FromJson(const Json& json);
 };
 
@@ -124,8 +132,8 @@ struct Milestone {
   std::string assignment_id;  // reviews: the assignment they belong to
   std::string title_fr;       // yearly milestones: their titles; reviews: derived
   std::string title_en;
-  calendar::LocalDateTime at;  // Europe/Paris
-  TimePoint due{};             // `at` in UTC
+  calendar::LocalDateTime at;  // in the programme's time_zone
+  TimePoint due{};             // `at` in UTC (time_zone.ToUtc)
   int duration_minutes = 0;    // its slot's length; 0 (older events): the programme's rule
   MilestoneStatus status = MilestoneStatus::kScheduled;
   bool reminder_sent = false;

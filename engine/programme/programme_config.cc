@@ -1,5 +1,6 @@
 #include "engine/programme/programme_config.h"
 
+#include "engine/calendar/time_zone.h"
 #include "engine/util/config_reader.h"
 
 namespace relais::programme {
@@ -15,13 +16,12 @@ Status ParseProgrammesSection(const ConfigReader& r, const YAML::Node& node, Pro
                 r.UnsignedField("max_term_years", &c.max_term_years, 1, 50),
                 r.UnsignedField("cache_capacity", &c.cache_capacity, 1, 10'000'000),
                 {"time_zone",
-                 [&r](const YAML::Node& v, const std::string& path) {
+                 [&r, &c](const YAML::Node& v, const std::string& path) {
                    std::string zone;
                    RELAIS_RETURN_IF_ERROR(r.String(v, path, &zone));
-                   if (zone != "Europe/Paris") {
-                     return r.Error(v.Mark(), path + ": expected \"Europe/Paris\" (the only zone supported), got \"" +
-                                                  zone + "\"");
-                   }
+                   auto found = calendar::TimeZone::Find(zone);
+                   if (!found.ok()) return r.Error(v.Mark(), path + ": " + found.status().message());
+                   c.time_zone = zone;
                    return Status::Ok();
                  }},
                 r.HttpUrlField("public_url", &c.public_url),

@@ -6,9 +6,9 @@
 
 namespace relais::programme {
 
-// Keys absent keep their value in *out. `time_zone` is accepted only as
-// "Europe/Paris", the one zone the calendar implements (calendar/paris_time.h):
-// a file written for another zone is refused rather than run in Paris time.
+// Keys absent keep their value in *out. `time_zone` must name a zone of the
+// system's tzdata (calendar/time_zone.h); it is the zone of the programmes
+// whose definition states none.
 Status ParseProgrammesSection(const ConfigReader& r, const YAML::Node& node, ProgrammeOptions* out);
 
 }  // namespace relais::programme

@@ -9,7 +9,7 @@
 #include <set>
 #include <tuple>
 
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/programme/review_placement.h"
 #include "engine/util/ids.h"
 #include "engine/util/time_format.h"
@@ -86,7 +86,9 @@ void Book(Diary& diary, const std::string& person, const std::string& programme_
 ProgrammeService::ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options)
     : store_(store), clock_(clock), options_(options), aggregates_(store, options.cache_capacity) {}
 
-CivilDate ProgrammeService::Today() const { return calendar::UtcToParis(clock_.Now()).date; }
+CivilDate ProgrammeService::Today(const ProgrammeDefinition& definition) const {
+  return definition.time_zone.ToLocal(clock_.Now()).date;
+}
 
 StatusOr<StatePtr> ProgrammeService::Load(const std::string& programme_id) {
   Cached cached;
@@ -155,10 +157,10 @@ std::optional<runtime::DueTimer> ProgrammeService::NextTimerOfAssignment(const P
   t.timer_id = "a." + a.id;
   if (!a.term_reminder_sent) {
     t.fires = "programme/term_reminder";
-    t.due = calendar::ParisToUtc({a.end.AddDays(-options_.term_reminder_days), 9, 0, 0});
+    t.due = state.definition.time_zone.ToUtc({a.end.AddDays(-options_.term_reminder_days), 9, 0, 0});
   } else {
     t.fires = "programme/term_end";
-    t.due = calendar::ParisToUtc({a.end.AddDays(1), 0, 0, 0});
+    t.due = state.definition.time_zone.ToUtc({a.end.AddDays(1), 0, 0, 0});
   }
   return t;
 }
@@ -252,7 +254,14 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   return shared;
 }
 
-StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definition, const std::string& actor) {
+StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& stated, const std::string& actor) {
+  ProgrammeDefinition definition = stated;
+  if (!definition.time_zone_stated) {
+    auto zone = calendar::TimeZone::Find(options_.time_zone);
+    if (!zone.ok()) return InvalidArgument("programmes.time_zone: " + zone.status().message());
+    definition.time_zone = *std::move(zone);
+    definition.time_zone_stated = true;
+  }
   std::lock_guard lock(LockOf(definition.id));
   RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(StreamOf(definition.id)));
   if (version != 0) return AlreadyExists("programme '" + definition.id + "' already exists");
@@ -261,7 +270,7 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definitio
   std::vector<Pending> events;
   events.push_back({"programme_defined", {{"definition", definition.ToJson()}}});
   const auto cal = CalendarOf(definition);
-  const CivilDate today = Today();
+  const CivilDate today = Today(definition);
   for (int year : definition.plan_years) {
     for (size_t i = 0; i < definition.yearly.size(); ++i) {
       const YearlyMilestone& y = definition.yearly[i];
@@ -272,7 +281,7 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& definitio
       m.kind = y.kind;
       m.title_fr = y.title_fr;
       m.title_en = y.title_en;
-      m.due = calendar::ParisToUtc(m.at);
+      m.due = definition.time_zone.ToUtc(m.at);
       events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
     }
   }
@@ -298,7 +307,7 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
     return InvalidArgument("end: " + req.end.ToString() + " is before start " + req.start.ToString());
   if (AddYears(req.start, options_.max_term_years) < req.end)
     return InvalidArgument("end: a term lasts at most " + std::to_string(options_.max_term_years) + " years");
-  const CivilDate today = Today();
+  const CivilDate today = Today(def);
   if (req.end < today) return InvalidArgument("end: " + req.end.ToString() + " is already past");
 
   Assignment as;
@@ -372,7 +381,7 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
       m.assignment_id = as.id;
       m.at = *slot;
       m.duration_minutes = rules.duration_minutes;
-      m.due = calendar::ParisToUtc(m.at);
+      m.due = def.time_zone.ToUtc(m.at);
       m.id = req.axis + "-review-" + slot->date.Compact();
       for (int n = 2; state->milestones.count(m.id) || new_ids.count(m.id); ++n)
         m.id = req.axis + "-review-" + slot->date.Compact() + "-" + std::to_string(n);
@@ -400,7 +409,7 @@ StatusOr<Assignment> ProgrammeService::EndTerm(const std::string& programme_id, 
     return NotFound("programme '" + programme_id + "' has no assignment '" + assignment_id + "'");
   const Assignment& a = it->second;
   if (!a.active) return FailedPrecondition("the term of assignment '" + assignment_id + "' has already ended");
-  const CivilDate today = Today();
+  const CivilDate today = Today(state->definition);
   std::vector<Pending> events;
   events.push_back({"term_ended",
                     {{"assignment", a.id},
@@ -455,7 +464,7 @@ StatusOr<Milestone> ProgrammeService::Move(const std::string& programme_id, cons
   const Milestone& m = it->second;
   if (m.status != MilestoneStatus::kScheduled)
     return FailedPrecondition("milestone '" + milestone_id + "' is " + std::string(ToString(m.status)));
-  const CivilDate today = Today();
+  const CivilDate today = Today(state->definition);
   if (!to.date.IsValid() || !(today < to.date)) return InvalidArgument("date: expected a day after today");
   if (to.minute_of_day && (*to.minute_of_day < 0 || *to.minute_of_day >= 24 * 60))
     return InvalidArgument("time: expected HH:MM");
@@ -511,7 +520,7 @@ Status ProgrammeService::MakeRoomForCoordinator(const ProgrammeState& state, con
   RELAIS_ASSIGN_OR_RETURN(Diary diary, DiaryOf(state, {person}));
   const SlotRules rules = SlotRulesOf(state.definition);
   const auto cal = CalendarOf(state.definition);
-  const CivilDate today = Today();
+  const CivilDate today = Today(state.definition);
   std::vector<const Milestone*> ahead;
   for (const auto& [id, m] : state.milestones)
     if (m.status == MilestoneStatus::kScheduled && today < m.at.date) ahead.push_back(&m);
@@ -560,7 +569,7 @@ Status ProgrammeService::MakeRoomForCoordinator(const ProgrammeState& state, con
 StatusOr<Diary> ProgrammeService::DiaryOf(const ProgrammeState& state, const std::vector<std::string>& people,
                                           const std::string& skip) {
   Diary diary;
-  const CivilDate today = Today();
+  const CivilDate today = Today(state.definition);
   auto attending = [&](const Milestone& m) { return m.status == MilestoneStatus::kScheduled && !(m.at.date < today); };
   const int own_duration = SlotRulesOf(state.definition).duration_minutes;
   const std::vector<std::string> coordinators = state.ActiveCoordinators();
@@ -602,7 +611,7 @@ StatusOr<IndicatorRecord> ProgrammeService::RecordIndicator(const std::string& p
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
       return InvalidArgument("indicator: expected letters, digits and '_', got '" + indicator + "'");
   if (!std::isfinite(value) || std::fabs(value) > 1e12) return InvalidArgument("value: expected a finite number");
-  if (year == 0) year = Today().year;
+  if (year == 0) year = Today(state->definition).year;
   if (year < 1990 || year > 2200) return InvalidArgument("year: expected a year from 1990 to 2200");
   Json data = {{"action", action}, {"axis", planned->axis}, {"indicator", indicator}, {"value", value}, {"year", year}};
   RELAIS_ASSIGN_OR_RETURN(StatePtr after,

@@ -44,6 +44,8 @@ struct ProgrammeOptions {
   std::string public_url = "http://127.0.0.1:8080";  // origin of links in calendar feeds
   size_t cache_capacity = 1'000;  // programmes kept folded in memory (least recently used are dropped)
   size_t max_feed_tokens = 50;    // live calendar links per person or programme; more are refused
+  // The IANA zone of a programme whose definition states none (programmes.time_zone).
+  std::string time_zone = std::string(calendar::kDefaultTimeZone);
   // Review slots: the defaults of a programme's rule (programmes: review_*);
   // preferred_minute is always the rule's own time.
   SlotRules review_defaults;
@@ -106,7 +108,9 @@ class ProgrammeService {
   void AddAppendHook(runtime::AppendHook<ProgrammeAppend> hook) { aggregates_.AddHook(std::move(hook)); }
 
   // Records a new programme and schedules its yearly milestones still to come.
-  // Errors: kAlreadyExists; kUnavailable; may return some other Status.
+  // A definition that states no time zone gets options().time_zone.
+  // Errors: kAlreadyExists; kInvalidArgument (options().time_zone unknown to
+  // tzdata); kUnavailable; may return some other Status.
   StatusOr<StatePtr> Define(const ProgrammeDefinition& definition, const std::string& actor);
 
   // The programme's state. Errors: kNotFound.
@@ -219,7 +223,8 @@ class ProgrammeService {
   StatusOr<StatePtr> Commit(const std::string& programme_id, const StatePtr& before, std::vector<Pending> events,
                             KvWrites writes, const std::string& actor, const std::string& id_seed = "",
                             std::shared_ptr<ProgrammeState> folded = nullptr, TimePoint folded_at = {});
-  CivilDate Today() const;
+  // Today in the programme's time zone.
+  CivilDate Today(const ProgrammeDefinition& definition) const;
   // Adds to events a milestone_moved for each future milestone of state
   // that person, becoming its coordinator, could not attend (busy in
   // another programme, or a full day), to the first slot free for everyone.

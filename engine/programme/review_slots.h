@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "engine/calendar/civil_date.h"
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/programme/programme.h"
 #include "engine/util/status.h"
 

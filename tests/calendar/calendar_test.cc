@@ -1,15 +1,10 @@
-// Working days, French holidays, Europe/Paris time and iCalendar text.
+// Working days and French holidays.
 #include <gtest/gtest.h>
 
 #include "engine/calendar/civil_date.h"
-#include "engine/calendar/ics_writer.h"
-#include "engine/calendar/paris_time.h"
-#include "engine/util/time_format.h"
 
 namespace relais::calendar {
 namespace {
-
-TimePoint T(const char* iso) { return *ParseIso8601(iso); }
 
 TEST(CivilDate, RoundTripsThroughDaysAndKnowsWeekdays) {
   for (int64_t d = -600'000; d <= 2'900'000; d += 37) {  // years 327 to 9909
@@ -68,81 +63,10 @@ TEST(WorkingCalendar, MovesOffWeekendsHolidaysAndClosedDays) {
   EXPECT_EQ(no_holidays.OnOrNextWorkingDay({2028, 5, 1}), (CivilDate{2028, 5, 1}));
 }
 
-TEST(ParisTime, SummerTimeStartsAndEndsAtOneUtcOnLastSundays) {
+TEST(CivilDate, LastSundays) {
   EXPECT_EQ(LastSunday(2027, 3), (CivilDate{2027, 3, 28}));
   EXPECT_EQ(LastSunday(2027, 10), (CivilDate{2027, 10, 31}));
   EXPECT_EQ(LastSunday(2026, 3), (CivilDate{2026, 3, 29}));
-  EXPECT_FALSE(ParisIsSummerTime(T("2027-03-28T00:59:59Z")));
-  EXPECT_TRUE(ParisIsSummerTime(T("2027-03-28T01:00:00Z")));
-  EXPECT_TRUE(ParisIsSummerTime(T("2027-10-31T00:59:59Z")));
-  EXPECT_FALSE(ParisIsSummerTime(T("2027-10-31T01:00:00Z")));
-}
-
-TEST(ParisTime, LocalToUtcAcrossTheChanges) {
-  EXPECT_EQ(ParisToUtc({{2027, 3, 26}, 10, 0, 0}), T("2027-03-26T09:00:00Z"));
-  EXPECT_EQ(ParisToUtc({{2027, 3, 29}, 10, 0, 0}), T("2027-03-29T08:00:00Z"));
-  EXPECT_EQ(ParisToUtc({{2027, 3, 28}, 1, 59, 0}), T("2027-03-28T00:59:00Z"));
-  EXPECT_EQ(ParisToUtc({{2027, 3, 28}, 2, 30, 0}), T("2027-03-28T01:30:00Z"));  // skipped hour: moved forward
-  EXPECT_EQ(ParisToUtc({{2027, 3, 28}, 3, 0, 0}), T("2027-03-28T01:00:00Z"));
-  EXPECT_EQ(ParisToUtc({{2027, 10, 31}, 2, 30, 0}), T("2027-10-31T00:30:00Z"));  // repeated hour: first
-  EXPECT_EQ(ParisToUtc({{2027, 10, 31}, 3, 0, 0}), T("2027-10-31T02:00:00Z"));
-  EXPECT_EQ(ParisToUtc({{2027, 11, 2}, 10, 0, 0}), T("2027-11-02T09:00:00Z"));
-}
-
-TEST(ParisTime, UtcToLocalInvertsEveryHourOfAYear) {
-  for (TimePoint t = T("2027-01-01T00:00:00Z"); t < T("2028-01-01T00:00:00Z"); t += std::chrono::hours(1)) {
-    LocalDateTime local = UtcToParis(t);
-    // The second pass through the repeated October hour reads back as the first.
-    const bool repeated = local.date == CivilDate{2027, 10, 31} && local.hour == 2 && !ParisIsSummerTime(t);
-    ASSERT_EQ(ParisToUtc(local), repeated ? t - std::chrono::hours(1) : t)
-        << FormatIso8601(t) << " " << local.Compact();
-  }
-  EXPECT_EQ(UtcToParis(T("2027-03-28T01:00:00Z")).Compact(), "20270328T030000");
-  EXPECT_EQ(FormatIcsUtc(T("2027-03-28T01:02:03.999Z")), "20270328T010203Z");
-}
-
-TEST(Ics, EscapesText) { EXPECT_EQ(EscapeIcsText("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf"); }
-
-TEST(Ics, FoldsAt75OctetsWithoutSplittingUtf8) {
-  std::string value;
-  for (int i = 0; i < 60; ++i) value += "é";  // two octets each
-  value += "fin";
-  std::string folded = FoldIcsLine("SUMMARY:" + value);
-  std::string unfolded;
-  size_t start = 0;
-  while (start < folded.size()) {
-    size_t end = folded.find("\r\n", start);
-    ASSERT_NE(end, std::string::npos);
-    std::string line = folded.substr(start, end - start);
-    EXPECT_LE(line.size(), 75u);
-    if (start > 0) {
-      ASSERT_EQ(line[0], ' ');
-      line = line.substr(1);
-    }
-    // A line never starts with a UTF-8 continuation byte.
-    if (!line.empty()) {
-      EXPECT_NE(static_cast<unsigned char>(line[0]) & 0xC0, 0x80);
-    }
-    unfolded += line;
-    start = end + 2;
-  }
-  EXPECT_EQ(unfolded, "SUMMARY:" + value);
-  EXPECT_EQ(FoldIcsLine("VERSION:2.0"), "VERSION:2.0\r\n");
-}
-
-TEST(Ics, WriterUsesCrlfAndDescribesParis) {
-  IcsWriter w;
-  w.Begin("VCALENDAR");
-  w.ParisTimezone();
-  w.End("VCALENDAR");
-  const std::string& text = w.text();
-  EXPECT_NE(text.find("TZID:Europe/Paris\r\n"), std::string::npos);
-  EXPECT_NE(text.find("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"), std::string::npos);
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ASSERT_TRUE(i > 0 && text[i - 1] == '\r') << "bare LF at " << i;
-    }
-  }
 }
 
 }  // namespace

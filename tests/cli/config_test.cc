@@ -146,10 +146,14 @@ TEST(ConfigTest, ProgrammesSection) {
   EXPECT_EQ(config->programmes.escalation_days, 21);
   EXPECT_EQ(config->programmes.term_reminder_days, 90);
   EXPECT_EQ(config->programmes.public_url, "https://relais.example");
+  EXPECT_EQ(config->programmes.time_zone, "Europe/Paris");
   EXPECT_EQ(ParseConfig("", "relais.yaml")->programmes.reminder_days, 7u);
-  EXPECT_THAT(ParseConfig("programmes:\n  time_zone: Europe/London\n", "relais.yaml"),
+  EXPECT_EQ(ParseConfig("", "relais.yaml")->programmes.time_zone, "Europe/Paris");
+  EXPECT_EQ(ParseConfig("programmes:\n  time_zone: Indian/Reunion\n", "relais.yaml")->programmes.time_zone,
+            "Indian/Reunion");
+  EXPECT_THAT(ParseConfig("programmes:\n  time_zone: Europe/Lutece\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument,
-                       HasSubstr("relais.yaml:2:14: programmes.time_zone: expected \"Europe/Paris\"")));
+                       HasSubstr("relais.yaml:2:14: programmes.time_zone: unknown time zone \"Europe/Lutece\"")));
   EXPECT_THAT(ParseConfig("programmes:\n  reminder_days: 400\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("an integer from 0 to 365")));
 }

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/importer/importer.h"
 #include "engine/programme/review_placement.h"
@@ -51,7 +51,7 @@ class ImportTest : public ::testing::Test {
     host_ = std::move(host).value();
     partners_ = std::make_unique<partners::PartnerDirectory>(host_->store());
     people_ = std::make_unique<people::PersonDirectory>(host_->store());
-    options_.today = calendar::UtcToParis(host_->clock().Now()).date;
+    options_.today = calendar::TimeZone::Find("Europe/Paris")->ToLocal(host_->clock().Now()).date;
     options_.max_term_years = static_cast<int>(config_.programmes.max_term_years);
   }
 
@@ -501,7 +501,7 @@ TEST_F(ImportTest, IdsOutsideThePatternAndDuplicateKeysAreProblemsNamingTheirPla
 
 TEST(ExampleCoverageTest, TheExampleHasEveryActionOfTheSeedPlanAndNothingElse) {
   ImportOptions options;
-  options.today = calendar::UtcToParis(SystemClock::Instance().Now()).date;
+  options.today = calendar::TimeZone::Find("Europe/Paris")->ToLocal(SystemClock::Instance().Now()).date;
   auto set = ReadImportSet(kExample, options);
   ASSERT_TRUE(set.ok()) << set.status();
   ASSERT_EQ(set->projects.size(), SeedPlan().size());

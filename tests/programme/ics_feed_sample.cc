@@ -66,24 +66,49 @@ int main(int argc, char** argv) {
   if (auto m = service.Move("sud-val-de-marnais", first_review, CivilDate{2027, 4, 6}, "x"); !m.ok())
     return Fail(m.status());
   if (auto e = service.EndTerm("sud-val-de-marnais", julie->id, "x"); !e.ok()) return Fail(e.status());
-  auto state = service.Get("sud-val-de-marnais");
-  if (!state.ok()) return Fail(state.status());
+  // A second programme in New Caledonia (UTC+11): the same feed carries two
+  // VTIMEZONEs, and each event's start is checked against the instant date/tz
+  // computed, as ical.js reads it from libical's VTIMEZONE.
+  Json noumea = {{"id", "province-sud"},
+                 {"title", "Plate-forme de la Province Sud, Nouvelle-Calédonie"},
+                 {"plan_years", {2027, 2028}},
+                 {"time_zone", "Pacific/Noumea"},
+                 {"reviews", {{"time", "08:30"}}},
+                 {"yearly",
+                  {{{"kind", "evaluation"},
+                    {"title_fr", "Prix de l'innovation (évaluation)"},
+                    {"title_en", "Innovation prize (evaluation)"},
+                    {"month", 1},
+                    {"day", 4}}}}};
+  auto noumea_def = ProgrammeDefinition::FromJson(noumea);
+  if (!noumea_def.ok()) return Fail(noumea_def.status());
+  if (auto s = service.Define(*noumea_def, "person:claire.dumas"); !s.ok()) return Fail(s.status());
+  std::vector<StatePtr> states;
+  for (const char* id : {"sud-val-de-marnais", "province-sud"}) {
+    auto state = service.Get(id);
+    if (!state.ok()) return Fail(state.status());
+    states.push_back(*state);
+  }
   for (std::string lang : {"fr", "en"}) {
     std::vector<FeedEntry> entries;
     Json expected = {{"calendar_name", "Relais " + lang}, {"events", Json::object()}};
-    for (const auto& [id, m] : (*state)->milestones) {
-      entries.push_back({state->get(), &m});
-      std::string summary = m.kind == "review" ? (lang == "fr" ? "Point d'étape" : "Review of axis")
-                                               : (lang == "fr" ? "Prix de l'innovation" : "Innovation prize");
-      expected["events"][id + "@sud-val-de-marnais.relais"] = {
-          {"start_utc", ToMicros(m.due) / 1'000'000},
-          {"sequence", m.sequence},
-          {"status", m.status == MilestoneStatus::kCancelled ? "CANCELLED" : "CONFIRMED"},
-          {"summary_contains", summary}};
-    }
+    for (const StatePtr& state : states)
+      for (const auto& [id, m] : state->milestones) {
+        entries.push_back({state.get(), &m});
+        std::string summary = m.kind == "review" ? (lang == "fr" ? "Point d'étape" : "Review of axis")
+                                                 : (lang == "fr" ? "Prix de l'innovation" : "Innovation prize");
+        expected["events"][id + "@" + state->definition.id + ".relais"] = {
+            {"start_utc", ToMicros(m.due) / 1'000'000},
+            {"tzid", state->definition.time_zone.name()},
+            {"sequence", m.sequence},
+            {"status", m.status == MilestoneStatus::kCancelled ? "CANCELLED" : "CONFIRMED"},
+            {"summary_contains", summary}};
+      }
     expected["count"] = entries.size();
-    std::ofstream(out + "/feed-" + lang + ".ics", std::ios::binary)
-        << RenderIcsFeed("Relais " + lang, entries, lang, "https://relais.example");
+    expected["zones"] = {"Europe/Paris", "Pacific/Noumea"};
+    auto feed = RenderIcsFeed("Relais " + lang, entries, lang, "https://relais.example");
+    if (!feed.ok()) return Fail(feed.status());
+    std::ofstream(out + "/feed-" + lang + ".ics", std::ios::binary) << *feed;
     std::ofstream(out + "/feed-" + lang + ".json") << expected.dump(2);
   }
   return 0;

@@ -146,7 +146,7 @@ TEST(MilestoneTimers, EachStageLeadsToTheNextFromThePayloadAlone) {
   m.axis = "2A";
   m.person = "person:marc.lefort";
   m.at = {D("2027-03-15"), 10, 0, 0};
-  m.due = calendar::ParisToUtc(m.at);
+  m.due = calendar::TimeZone::Find("Europe/Paris")->ToUtc(m.at);
   const StageDelays delays{std::chrono::days(7), std::chrono::days(14)};
   auto timer = MilestoneTimer(kStream, m.id, NextStage(m), m.due, MilestonePayload(m), delays);
   ASSERT_TRUE(timer);
