@@ -1,0 +1,94 @@
+#include "engine/email/email_service.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "plugins/email/smtp_channel.h"
+
+namespace relais::email {
+
+namespace {
+
+std::string DomainOf(const std::string& address) {
+  const size_t at = address.rfind('@');
+  return at == std::string::npos ? "localhost" : address.substr(at + 1);
+}
+
+StatusOr<std::string> ReadPassword(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("email.password_file: cannot read '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string password = text.str();
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  return password;
+}
+
+}  // namespace
+
+EmailService::EmailService(EventStore& store, const Clock& clock, EmailOptions options)
+    : store_(store),
+      options_(std::move(options)),
+      outbox_(clock, plugins::email::Mailbox{options_.from_name, options_.from_address},
+              options_.message_id_host.empty() ? DomainOf(options_.from_address) : options_.message_id_host),
+      targets_(options_.smtp_url) {}
+
+EmailService::~EmailService() { Stop(); }
+
+StatusOr<std::unique_ptr<EmailService>> EmailService::Create(EventStore& store, const Clock& clock,
+                                                             EmailOptions options,
+                                                             notify::Dispatcher::ChannelFactory factory) {
+  if (!plugins::email::IsPlainAddress(options.from_address))
+    return InvalidArgument("email.from_address: '" + options.from_address + "' is not an address (name@domain)");
+  auto tls = plugins::email::ParseTlsMode(options.tls);
+  if (!tls)
+    return InvalidArgument("email.tls: expected starttls, try-starttls, none or tls, got '" + options.tls + "'");
+  plugins::email::SmtpChannelOptions channel;
+  channel.envelope_from = options.from_address;
+  channel.username = options.username;
+  channel.password = options.password;
+  if (!options.password_file.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(channel.password, ReadPassword(options.password_file));
+  }
+  channel.tls = *tls;
+  channel.ca_bundle = options.ca_bundle;
+  channel.connect_timeout = options.connect_timeout;
+  channel.total_timeout = options.total_timeout;
+  channel.concurrency = options.dispatcher.max_concurrency_per_endpoint;
+  if (!factory) {
+    factory = [channel](boost::asio::io_context& io) -> StatusOr<std::unique_ptr<plugins::NotificationChannel>> {
+      RELAIS_ASSIGN_OR_RETURN(auto c, plugins::email::SmtpChannel::Create(io, channel));
+      return std::unique_ptr<plugins::NotificationChannel>(std::move(c));
+    };
+  }
+  std::unique_ptr<EmailService> service(new EmailService(store, clock, std::move(options)));
+  service->dispatcher_ = std::make_unique<notify::Dispatcher>(store, EmailQueueLayout(), service->targets_, clock,
+                                                              service->options_.dispatcher, std::move(factory));
+  service->admin_ = std::make_unique<notify::QueueAdmin>(store, EmailQueueLayout(), *service->dispatcher_);
+  return service;
+}
+
+Status EmailService::Start() {
+  if (!enabled()) return Status::Ok();
+  return dispatcher_->Start();
+}
+
+void EmailService::Stop() {
+  if (dispatcher_) dispatcher_->Stop();
+}
+
+StatusOr<std::string> EmailService::EnqueueMessage(const OutgoingEmail& email, KvWrites& writes) {
+  if (!enabled()) return FailedPrecondition("e-mail is off: no email.smtp_url in the configuration");
+  RELAIS_ASSIGN_OR_RETURN(std::string suffix, outbox_.Queue(email, writes));
+  dispatcher_->Expect({suffix});
+  return email.id;
+}
+
+StatusOr<std::string> EmailService::SendMessage(const OutgoingEmail& email) {
+  KvWrites writes;
+  RELAIS_ASSIGN_OR_RETURN(std::string id, EnqueueMessage(email, writes));
+  RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
+  return id;
+}
+
+}  // namespace relais::email
