@@ -28,10 +28,12 @@ StatusOr<std::string> ReadPassword(const std::string& path) {
 
 EmailService::EmailService(EventStore& store, const Clock& clock, EmailOptions options)
     : store_(store),
+      clock_(clock),
       options_(std::move(options)),
       outbox_(clock, plugins::email::Mailbox{options_.from_name, options_.from_address},
               options_.message_id_host.empty() ? DomainOf(options_.from_address) : options_.message_id_host),
-      targets_(options_.smtp_url) {}
+      targets_(options_.smtp_url),
+      preferences_(store) {}
 
 EmailService::~EmailService() { Stop(); }
 
@@ -62,10 +64,23 @@ StatusOr<std::unique_ptr<EmailService>> EmailService::Create(EventStore& store, 
     };
   }
   std::unique_ptr<EmailService> service(new EmailService(store, clock, std::move(options)));
+  RELAIS_ASSIGN_OR_RETURN(UnsubscribeLinks links, UnsubscribeLinks::Load(store));
+  service->links_.emplace(std::move(links));
   service->dispatcher_ = std::make_unique<notify::Dispatcher>(store, EmailQueueLayout(), service->targets_, clock,
                                                               service->options_.dispatcher, std::move(factory));
   service->admin_ = std::make_unique<notify::QueueAdmin>(store, EmailQueueLayout(), *service->dispatcher_);
   return service;
+}
+
+void EmailService::Attach(runtime::ProjectService& projects, programme::ProgrammeService& programmes,
+                          RecipientDirectory& people) {
+  notifier_ = std::make_unique<EmailNotifier>(*this, people, preferences_, *links_, projects.definitions(), clock_);
+  projects.AddAppendHook([n = notifier_.get()](const runtime::ProjectAppend& append, KvWrites& writes) {
+    return n->OnProjectAppend(append, writes);
+  });
+  programmes.AddAppendHook([n = notifier_.get()](const programme::ProgrammeAppend& append, KvWrites& writes) {
+    return n->OnProgrammeAppend(append, writes);
+  });
 }
 
 Status EmailService::Start() {

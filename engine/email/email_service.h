@@ -18,22 +18,33 @@
 #include <string>
 #include <vector>
 
+#include "engine/email/email_notifier.h"
 #include "engine/email/email_options.h"
 #include "engine/email/email_outbox.h"
+#include "engine/email/preferences.h"
+#include "engine/email/recipients.h"
 #include "engine/email/smtp_targets.h"
+#include "engine/email/unsubscribe.h"
 #include "engine/notify/dispatcher.h"
 #include "engine/notify/queue_admin.h"
+#include "engine/programme/programme_service.h"
+#include "engine/runtime/project_service.h"
 
 namespace relais::email {
 
 class EmailService {
  public:
   // channel: how messages leave (null: the SmtpChannel on options.smtp_url;
-  // tests may pass another). Errors: kInvalidArgument (tls mode, from
-  // address); kNotFound / kUnavailable (password_file).
+  // tests may pass another). Reads (or makes) the unsubscribe secret.
+  // Errors: kInvalidArgument (tls mode, from address); kNotFound
+  // (password_file); the store's.
   static StatusOr<std::unique_ptr<EmailService>> Create(EventStore& store, const Clock& clock, EmailOptions options,
                                                         notify::Dispatcher::ChannelFactory channel = nullptr);
   ~EmailService();
+
+  // Tells people of projects' and programmes' events (EmailNotifier), in the
+  // events' batch. REQUIRES: before any command or change runs; once.
+  void Attach(runtime::ProjectService& projects, programme::ProgrammeService& programmes, RecipientDirectory& people);
 
   // Starts delivering what is queued (none when e-mail is off). Errors: the
   // channel's.
@@ -59,14 +70,20 @@ class EmailService {
   // The read side: messages waiting, attempts, dead letters; replay.
   notify::QueueAdmin& admin() { return *admin_; }
   notify::Dispatcher& dispatcher() { return *dispatcher_; }
+  EmailPreferences& preferences() { return preferences_; }
+  const UnsubscribeLinks& unsubscribe_links() const { return *links_; }
 
  private:
   EmailService(EventStore& store, const Clock& clock, EmailOptions options);
 
   EventStore& store_;
+  const Clock& clock_;
   const EmailOptions options_;
   EmailOutbox outbox_;
   SmtpTargets targets_;
+  EmailPreferences preferences_;
+  std::optional<UnsubscribeLinks> links_;
+  std::unique_ptr<EmailNotifier> notifier_;
   std::unique_ptr<notify::Dispatcher> dispatcher_;
   std::unique_ptr<notify::QueueAdmin> admin_;
 };
