@@ -59,6 +59,7 @@ Status ParseEmailSection(const ConfigReader& r, const YAML::Node& node, EmailOpt
           r.MillisField("max_sleep_ms", &d.max_sleep, 10, kConfigMaxMillis),
           r.HttpUrlField("public_base_url", &c.public_base_url),
           r.UnsignedField("digest_hour", &c.digest_hour, 0, 23),
+          r.MillisField("digest_check_interval_ms", &c.digest_check_interval, 1'000, kConfigMaxMillis),
           r.UnsignedField("max_recipients_per_event", &c.max_recipients_per_event, 1, 100'000),
       }));
   if (!c.password.empty() && !c.password_file.empty())

@@ -26,9 +26,10 @@ struct EmailOptions {
   // Retries, concurrency (SMTP transactions at once) and the re-check
   // interval; disable_after is not used (the relay is never disabled).
   notify::DispatcherOptions dispatcher = DefaultDispatcher();
-  std::string public_base_url;              // links in e-mails; empty: webhooks.public_base_url
-  size_t digest_hour = 8;                   // the daily digest goes at this hour, Europe/Paris, on working days
-  size_t max_recipients_per_event = 1'000;  // people one event e-mails, at most
+  std::string public_base_url;  // links in e-mails; empty: webhooks.public_base_url
+  size_t digest_hour = 8;       // the daily digest goes at this hour, Europe/Paris, on working days
+  std::chrono::milliseconds digest_check_interval{60'000};  // how often due digests are looked for
+  size_t max_recipients_per_event = 1'000;                  // people one event e-mails, at most
 
   bool enabled() const { return !smtp_url.empty(); }
 

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/programme/review_placement.h"
 #include "plugins/email/smtp_channel.h"
 
 namespace relais::email {
@@ -81,14 +82,45 @@ void EmailService::Attach(runtime::ProjectService& projects, programme::Programm
   programmes.AddAppendHook([n = notifier_.get()](const programme::ProgrammeAppend& append, KvWrites& writes) {
     return n->OnProgrammeAppend(append, writes);
   });
+  digests_ = std::make_unique<DigestRunner>(store_, *this, people, [&programmes](const std::string& programme) {
+    if (!programme.empty())
+      if (auto state = programmes.Get(programme); state.ok()) return programme::CalendarOf((*state)->definition);
+    return calendar::WorkingCalendar();
+  });
+}
+
+StatusOr<size_t> EmailService::RunDigests(TimePoint now) {
+  if (!digests_ || !enabled()) return size_t{0};
+  std::lock_guard lock(digest_mu_);
+  return digests_->RunDue(now);
 }
 
 Status EmailService::Start() {
   if (!enabled()) return Status::Ok();
-  return dispatcher_->Start();
+  RELAIS_RETURN_IF_ERROR(dispatcher_->Start());
+  if (digests_ && !digest_thread_.joinable()) {
+    digest_thread_ = std::thread([this] {
+      std::unique_lock lock(wake_mu_);
+      while (!wake_.wait_for(lock, options_.digest_check_interval, [this] { return stopping_; })) {
+        lock.unlock();
+        if (auto sent = RunDigests(clock_.Now()); !sent.ok())
+          options_.dispatcher.info_log->Error("e-mail: digests failed", {{"cause", sent.status().ToString()}});
+        lock.lock();
+      }
+    });
+  }
+  return Status::Ok();
 }
 
 void EmailService::Stop() {
+  if (digest_thread_.joinable()) {
+    {
+      std::lock_guard lock(wake_mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    digest_thread_.join();
+  }
   if (dispatcher_) dispatcher_->Stop();
 }
 

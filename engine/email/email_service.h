@@ -13,11 +13,15 @@
 // from any thread. *store and *clock must outlive the service.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "engine/email/digest.h"
 #include "engine/email/email_notifier.h"
 #include "engine/email/email_options.h"
 #include "engine/email/email_outbox.h"
@@ -43,11 +47,13 @@ class EmailService {
   ~EmailService();
 
   // Tells people of projects' and programmes' events (EmailNotifier), in the
-  // events' batch. REQUIRES: before any command or change runs; once.
+  // events' batch, and sends the daily digests (DigestRunner, every
+  // digest_check_interval once started). REQUIRES: before any command or
+  // change runs; once.
   void Attach(runtime::ProjectService& projects, programme::ProgrammeService& programmes, RecipientDirectory& people);
 
-  // Starts delivering what is queued (none when e-mail is off). Errors: the
-  // channel's.
+  // Starts delivering what is queued, and the digests when attached (none
+  // when e-mail is off). Errors: the channel's.
   Status Start();
   void Stop();
 
@@ -67,6 +73,9 @@ class EmailService {
   // it returns. Errors: as EnqueueMessage; the store's.
   StatusOr<std::string> SendMessage(const OutgoingEmail& email);
 
+  // Queues the digests due at now (DigestRunner::RunDue); 0 before Attach.
+  StatusOr<size_t> RunDigests(TimePoint now);
+
   // The read side: messages waiting, attempts, dead letters; replay.
   notify::QueueAdmin& admin() { return *admin_; }
   notify::Dispatcher& dispatcher() { return *dispatcher_; }
@@ -84,6 +93,13 @@ class EmailService {
   EmailPreferences preferences_;
   std::optional<UnsubscribeLinks> links_;
   std::unique_ptr<EmailNotifier> notifier_;
+  std::unique_ptr<DigestRunner> digests_;
+  std::mutex digest_mu_;  // one RunDue at a time
+  // The digest thread: wakes every digest_check_interval until Stop.
+  std::mutex wake_mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread digest_thread_;
   std::unique_ptr<notify::Dispatcher> dispatcher_;
   std::unique_ptr<notify::QueueAdmin> admin_;
 };

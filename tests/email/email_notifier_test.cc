@@ -11,6 +11,7 @@
 #include <map>
 
 #include "engine/email/digest_keys.h"
+#include "engine/util/time_format.h"
 #include "tests/runtime/runtime_fixture.h"
 #include "tests/testing/smtp_sink.h"
 #include "tests/testing/status_matchers.h"
@@ -150,6 +151,45 @@ TEST_F(EmailNotifierTest, DigestAndNoneAreHonouredPerProgramme) {
   EXPECT_TRUE(pending->items.empty()) << pending->items.size();
   EXPECT_EQ(email_->dispatcher().stats().attempts, 0u);
   EXPECT_EQ(sink_->Count(), 0u);
+}
+
+// A faked working week (the injected clock; Paris is UTC+1 in December):
+// Thursday 3 to Monday 7 December 2026.
+TEST_F(EmailNotifierTest, TheDigestGoesOnceAWorkingDayFromTheHourWithWhatWaited) {
+  auto at = [](const char* iso) { return *ParseIso8601(iso); };
+  ASSERT_THAT(email_->preferences().Set("john.smith", "sud-val-de-marnais", Delivery::kDigest), IsOk());
+  clock_.Set(at("2026-12-03T17:00:00Z"));  // Thursday 18:00
+  runtime_->Create("garage");
+  runtime_->Accept("garage", "mobilisation_avancee", {{"volet", "partenaires"}, {"etape", "mobilises"}});
+  runtime_->Accept("garage", "etude_lancee");
+  ASSERT_TRUE(sink_->WaitForCount(2, 20s)) << "nadia's two, at once";
+
+  clock_.Set(at("2026-12-04T06:30:00Z"));  // Friday 07:30: before the hour
+  EXPECT_EQ(*email_->RunDigests(clock_.Now()), 0u);
+  clock_.Set(at("2026-12-04T07:00:00Z"));  // Friday 08:00
+  EXPECT_EQ(*email_->RunDigests(clock_.Now()), 1u);
+  ASSERT_TRUE(sink_->WaitForCount(3, 20s));
+  EXPECT_EQ(*email_->RunDigests(at("2026-12-04T09:00:00Z")), 0u) << "one digest a day";
+  clock_.Set(at("2026-12-04T10:00:00Z"));
+  runtime_->Accept("garage", "porteur_identifie", {{"nom", "Garage Solidaire"}, {"nature", "association"}});
+  EXPECT_EQ(*email_->RunDigests(at("2026-12-04T16:00:00Z")), 0u) << "waits for the next working day";
+  EXPECT_EQ(*email_->RunDigests(at("2026-12-05T09:00:00Z")), 0u) << "Saturday";
+  EXPECT_EQ(*email_->RunDigests(at("2026-12-06T09:00:00Z")), 0u) << "Sunday";
+  EXPECT_EQ(*email_->RunDigests(at("2026-12-07T07:00:00Z")), 1u) << "Monday 08:00";
+  ASSERT_TRUE(sink_->WaitForCount(5, 20s)) << "2 + 1 for nadia, 2 digests for john";
+  auto mail = ByRecipient();
+  ASSERT_EQ(mail["john.smith@anpe-orly.example.org"].size(), 2u);
+  const Json& friday = mail["john.smith@anpe-orly.example.org"][0];
+  EXPECT_EQ(friday["subject"], "Relais – your digest of 2026-12-04 (2 notices)");
+  EXPECT_THAT(Text(friday), HasSubstr("“Action garage”: Mobilisation progressed"));
+  EXPECT_THAT(Text(friday), HasSubstr("“Action garage”: Feasibility study started"));
+  EXPECT_NE(friday["list_unsubscribe"], "");
+  const Json& monday = mail["john.smith@anpe-orly.example.org"][1];
+  EXPECT_EQ(monday["subject"], "Relais – your digest of 2026-12-07 (1 notice)");
+  EXPECT_THAT(Text(monday), HasSubstr("Porteur identified"));
+  auto left = store_->KvScan(DigestPersonPrefix("john.smith"), "", 10);
+  ASSERT_THAT(left, IsOk());
+  EXPECT_TRUE(left->empty());
 }
 
 TEST_F(EmailNotifierTest, AReviewReminderReachesTheCoordinatorsAndTheElu) {
