@@ -80,6 +80,7 @@ class EmailService {
   notify::QueueAdmin& admin() { return *admin_; }
   notify::Dispatcher& dispatcher() { return *dispatcher_; }
   EmailPreferences& preferences() { return preferences_; }
+  EventStore& store() { return store_; }
   const UnsubscribeLinks& unsubscribe_links() const { return *links_; }
 
  private:
