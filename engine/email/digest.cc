@@ -100,6 +100,7 @@ StatusOr<bool> DigestRunner::RunFor(const std::string& person, const calendar::C
   }
   writes.Put(DayKey(person), date);
   RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
+  service_.Wake();
   return true;
 }
 

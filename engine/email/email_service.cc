@@ -135,6 +135,7 @@ StatusOr<std::string> EmailService::SendMessage(const OutgoingEmail& email) {
   KvWrites writes;
   RELAIS_ASSIGN_OR_RETURN(std::string id, EnqueueMessage(email, writes));
   RELAIS_RETURN_IF_ERROR(store_.KvWrite(writes));
+  Wake();
   return id;
 }
 

@@ -65,13 +65,17 @@ class EmailService {
   // the caller's own changes (store.KvWrite or an append's side writes);
   // returns the delivery id (email.id). Once the batch commits the message
   // is sent at least once. A message with an id already queued is replaced
-  // by the new one (same id, same Message-ID).
+  // by the new one (same id, same Message-ID). An append carrying writes
+  // wakes the dispatcher by itself; after store.KvWrite(writes), call
+  // Wake() so it is sent at once (else within email.max_sleep_ms).
   // Errors: kFailedPrecondition when e-mail is off (no email.smtp_url);
   // kInvalidArgument (EmailOutbox::Queue).
   StatusOr<std::string> EnqueueMessage(const OutgoingEmail& email, KvWrites& writes);
   // EnqueueMessage in a batch of its own, written durably (synced) before
-  // it returns. Errors: as EnqueueMessage; the store's.
+  // it returns, then Wake(). Errors: as EnqueueMessage; the store's.
   StatusOr<std::string> SendMessage(const OutgoingEmail& email);
+  // Tells the dispatcher that messages were committed by a KvWrite.
+  void Wake() { dispatcher_->Wake(); }
 
   // Queues the digests due at now (DigestRunner::RunDue); 0 before Attach.
   StatusOr<size_t> RunDigests(TimePoint now);
