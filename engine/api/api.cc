@@ -103,6 +103,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddStreamRoute(ctx);
   AddProgrammeRoutes(ctx);
   AddWebhookRoutes(ctx);
+  AddEmailRoutes(ctx);
   AddMeRoute(ctx);
 }
 

@@ -38,6 +38,9 @@
 namespace relais::notify {
 class WebhookService;
 }
+namespace relais::email {
+class EmailService;
+}
 
 namespace relais::api {
 
@@ -58,6 +61,7 @@ struct ApiServices {
   // Programmes, milestones and calendar feeds; null: those routes answer 503.
   programme::ProgrammeService* programmes = nullptr;
   notify::WebhookService* webhooks = nullptr;  // null: the /v1/webhooks routes answer 503
+  email::EmailService* email = nullptr;        // null: e-mail preferences and unsubscribe answer 503
 };
 
 // A handler behind authentication: runs on a worker thread with the caller.
@@ -145,6 +149,7 @@ void AddOpenApiRoute(RouteContext& ctx);
 void AddStreamRoute(RouteContext& ctx);
 void AddProgrammeRoutes(RouteContext& ctx);
 void AddWebhookRoutes(RouteContext& ctx);
+void AddEmailRoutes(RouteContext& ctx);
 void AddMeRoute(RouteContext& ctx);
 
 }  // namespace relais::api

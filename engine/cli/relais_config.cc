@@ -5,6 +5,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "engine/email/email_config.h"
 #include "engine/importer/import_config.h"
 #include "engine/notify/webhook_config.h"
 #include "engine/programme/programme_config.h"
@@ -50,6 +51,7 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
                                      Section(r, "import", &importer::ParseImportSection, &c.importer),
                                      Section(r, "programmes", &programme::ParseProgrammesSection, &c.programmes),
                                      Section(r, "webhooks", &notify::ParseWebhooksSection, &c.webhooks),
+                                     Section(r, "email", &email::ParseEmailSection, &c.email),
                                      Section(r, "dashboard", &api::ParseDashboardSection, &c.dashboard),
                                      Section(r, "logging", &ParseLoggingSection, &c.logging),
                                  }));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/api/api_config.h"
+#include "engine/email/email_options.h"
 #include "engine/importer/import_set.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/programme/programme_service.h"
@@ -38,6 +39,7 @@ struct RelaisConfig {
   importer::ImportOptions importer;                    // import: (max_file_bytes)
   programme::ProgrammeOptions programmes;              // programmes:
   notify::WebhookOptions webhooks;                     // webhooks:
+  email::EmailOptions email;                           // email:
   api::DashboardOptions dashboard;                     // dashboard:
 };
 

@@ -13,6 +13,12 @@ notify::WebhookOptions WebhookOptionsWith(notify::WebhookOptions options, Logger
   return options;
 }
 
+email::EmailOptions EmailOptionsWith(email::EmailOptions options, const notify::WebhookOptions& webhooks, Logger* log) {
+  options.dispatcher.info_log = log;
+  if (options.public_base_url.empty()) options.public_base_url = webhooks.public_base_url;
+  return options;
+}
+
 // The store reports its failures and recoveries (and RocksDB's warnings,
 // forwarded only once the database has opened) to log.
 RocksDbStoreOptions StoreOptionsWith(RocksDbStoreOptions options, Logger* log) {
@@ -37,6 +43,9 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   host->webhooks_->Attach(*host->projects_);
   host->spawner_ = std::make_unique<runtime::Spawner>(*host->store_, *host->projects_, log, config.runtime.spawn);
   host->webhooks_->Attach(*host->programmes_);
+  RELAIS_ASSIGN_OR_RETURN(
+      host->email_,
+      email::EmailService::Create(*host->store_, host->clock_, EmailOptionsWith(config.email, config.webhooks, log)));
   return host;
 }
 
@@ -73,6 +82,7 @@ void RuntimeHost::StartBackground() {
   spawn_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   boost::asio::post(io_, [this] { RunSpawns(); });
   if (Status s = webhooks_->Start(); !s.ok()) log_->Error("webhooks failed", {{"cause", s.ToString()}});
+  if (Status s = email_->Start(); !s.ok()) log_->Error("e-mail failed", {{"cause", s.ToString()}});
   background_ = std::thread([this] { io_.run(); });
 }
 
@@ -105,6 +115,7 @@ void RuntimeHost::StopBackground() {
     spawn_timer_->cancel();
   });
   webhooks_->Stop();
+  email_->Stop();
   scheduler_->Stop();
   index_follower_->Stop();
   work_.reset();

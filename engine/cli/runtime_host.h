@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/cli/relais_config.h"
+#include "engine/email/email_service.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/commit_follower.h"
@@ -53,6 +54,7 @@ class RuntimeHost {
   runtime::ProjectIndex& index() { return *index_; }
   programme::ProgrammeService& programmes() { return *programmes_; }
   notify::WebhookService& webhooks() { return *webhooks_; }
+  email::EmailService& email() { return *email_; }
   const Clock& clock() const { return clock_; }
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
 
@@ -69,6 +71,7 @@ class RuntimeHost {
   std::unique_ptr<runtime::ProjectIndex> index_;
   std::unique_ptr<programme::ProgrammeService> programmes_;
   std::unique_ptr<notify::WebhookService> webhooks_;  // its hook is on projects_; delivers in the background
+  std::unique_ptr<email::EmailService> email_;        // idem, when email.smtp_url is set
 
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

@@ -93,6 +93,7 @@ int Serve(const Args& args) {
   api::ApiServices services{store, (*host)->registry(), (*host)->projects(), (*host)->index(), (*host)->clock()};
   services.programmes = &(*host)->programmes();
   services.webhooks = &(*host)->webhooks();
+  services.email = &(*host)->email();
   api::Api api(services, config->api, config->tokens, &metrics);
   api.RegisterRoutes(router);
   api::RegisterDashboardRoutes(router, config->dashboard);

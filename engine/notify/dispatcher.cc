@@ -16,7 +16,6 @@
 #include "engine/notify/outcome_recorder.h"
 #include "engine/notify/queue_scanner.h"
 #include "engine/notify/retry_policy.h"
-#include "engine/notify/webhook_keys.h"
 
 namespace relais::notify {
 
@@ -27,22 +26,23 @@ using std::chrono::microseconds;
 // The I/O thread's loop: wakes, starts what the lanes allow, and turns each
 // outcome into records, a retry, a dead letter or a disabling.
 struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
-  State(EventStore& s, EndpointRegistry& r, const Clock& c, DispatcherOptions o, ChannelFactory f)
+  State(EventStore& s, QueueLayout q, DeliveryTargets& t, const Clock& c, DispatcherOptions o, ChannelFactory f)
       : store(s),
-        registry(r),
+        layout(std::move(q)),
+        targets(t),
         clock(c),
         options(std::move(o)),
         log(*options.info_log),
         make_channel(std::move(f)),
         policy(RetryOptions{options.retry_schedule, options.jitter_percent, options.disable_after}),
-        recorder(s),
-        scanner(s, recorder.writer()),
+        recorder(s, layout),
+        scanner(s, layout, recorder.writer()),
         lanes(options.max_concurrency_per_endpoint),
-        disabler(s, r, log),
         timer(io) {}
 
   EventStore& store;
-  EndpointRegistry& registry;
+  const QueueLayout layout;
+  DeliveryTargets& targets;
   const Clock& clock;
   const DispatcherOptions options;
   Logger& log;
@@ -51,7 +51,6 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   OutcomeRecorder recorder;
   QueueScanner scanner;
   LaneScheduler lanes;  // the I/O thread's alone
-  EndpointDisabler disabler;
 
   net::io_context io;
   std::unique_ptr<net::executor_work_guard<net::io_context::executor_type>> work;
@@ -71,9 +70,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   static constexpr std::chrono::seconds kRescanEvery{30};
   std::chrono::steady_clock::time_point last_rescan = std::chrono::steady_clock::now();
 
-  void LogError(const char* what, const Status& s) {
-    log.Error(std::string("webhooks: ") + what, {{"error", s.ToString()}});
-  }
+  void LogError(const char* what, const Status& s) { log.Error(layout.name + ": " + what, {{"error", s.ToString()}}); }
 
   void Wake() {
     if (!running || stopped || wake_pending.exchange(true)) return;
@@ -137,20 +134,24 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     const TimePoint now = clock.Now();
     if (delivery->next_at && *delivery->next_at > now) return lanes.WaitUntil(key, *delivery->next_at);
     const std::string endpoint_id = LaneScheduler::EndpointOf(key);
-    auto endpoint = registry.Get(endpoint_id);
-    if (!endpoint.ok()) {
+    auto target = targets.Get(endpoint_id, now);
+    if (target.status().code() == StatusCode::kNotFound) {
       // The endpoint was deleted: its pending deliveries go with it.
       if (Status s = recorder.DropLane(key); !s.ok()) LogError("dropping a deleted endpoint's deliveries failed", s);
       return lanes.Forget(key);
     }
-    // Kept queued; a re-enable rescans. An endpoint being disabled counts as
-    // disabled already (the registry may not show it yet).
-    if (!endpoint->active || disabler.InProgress(endpoint_id)) return lanes.Forget(key);
+    if (!target.ok()) {
+      LogError("reading an endpoint failed", target.status());
+      return lanes.WaitUntil(key, now + std::chrono::seconds(1));
+    }
+    // Kept queued; a re-enable rescans.
+    if (!target->active) return lanes.Forget(key);
     plugins::Delivery d;
     d.id = delivery->id;
-    d.endpoint_id = endpoint->id;
-    d.url = endpoint->url;
-    d.secrets = endpoint->SigningSecrets(now);
+    d.endpoint_id = endpoint_id;
+    d.url = std::move(target->url);
+    d.secrets = std::move(target->secrets);
+    d.recipients = delivery->recipients;
     d.body = delivery->body;
     d.timestamp = now;
     lanes.Started(key);
@@ -169,13 +170,13 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     recorder.RecordAttempt(q, outcome, now);
     std::optional<TimePoint> failing_since;
     if (outcome.kind == plugins::OutcomeKind::kDelivered) {
-      if (Status s = registry.RecordSuccess(q.endpoint); !s.ok()) LogError("recording a success failed", s);
+      if (Status s = targets.RecordSuccess(q.endpoint); !s.ok()) LogError("recording a success failed", s);
     } else if (outcome.kind == plugins::OutcomeKind::kRetry) {
-      auto since = registry.RecordFailure(q.endpoint, now);
+      auto since = targets.RecordFailure(q.endpoint, now);
       if (since.ok()) failing_since = *since;
     }
     const RetryDecision decision = policy.Decide(outcome, q.attempts, failing_since, now, random());
-    const std::string queue_key = QueueKey(q.Suffix());
+    const std::string queue_key = layout.QueueKey(q.Suffix());
     bool next = true;  // the lane may go on with its next entry
     switch (decision.step) {
       case NextStep::kDone:
@@ -189,7 +190,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       case NextStep::kDisable:
         q.next_at.reset();
         recorder.Requeue(q);
-        disabler.Disable(q.endpoint, decision.disable_reason);
+        targets.Disable(q.endpoint, decision.disable_reason);
         next = false;
         break;
       case NextStep::kRetry:
@@ -208,9 +209,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   }
 };
 
-Dispatcher::Dispatcher(EventStore& store, EndpointRegistry& registry, const Clock& clock, DispatcherOptions options,
-                       ChannelFactory make_channel)
-    : state_(std::make_shared<State>(store, registry, clock, std::move(options), std::move(make_channel))) {}
+Dispatcher::Dispatcher(EventStore& store, QueueLayout layout, DeliveryTargets& targets, const Clock& clock,
+                       DispatcherOptions options, ChannelFactory make_channel)
+    : state_(std::make_shared<State>(store, std::move(layout), targets, clock, std::move(options),
+                                     std::move(make_channel))) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -259,7 +261,7 @@ void Dispatcher::Stop() {
   s.thread.join();
   s.channel.reset();
   s.recorder.Drain();  // what Stop's last Flush handed over is in the store
-  s.disabler.Drain();  // and the endpoints disabled before the stop
+  s.targets.Drain();   // and the endpoints disabled before the stop
 }
 
 void Dispatcher::Expect(std::vector<std::string> suffixes) { state_->scanner.Expect(std::move(suffixes)); }
@@ -267,13 +269,11 @@ void Dispatcher::Expect(std::vector<std::string> suffixes) { state_->scanner.Exp
 void Dispatcher::Wake() { state_->Wake(); }
 
 void Dispatcher::Settle() {
-  state_->disabler.Drain();
+  state_->targets.Drain();
   state_->recorder.Drain();
 }
 
 void Dispatcher::BeforeRequeue() { state_->scanner.BeforeRequeue(); }
-
-void Dispatcher::SetNoticeHook(NoticeHook hook) { state_->disabler.SetNoticeHook(std::move(hook)); }
 
 void Dispatcher::Rescan() {
   if (!state_->running || state_->stopped) return;

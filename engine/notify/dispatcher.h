@@ -1,14 +1,17 @@
-// Dispatcher: the delivering half of webhooks. Owns one I/O thread that runs
-// the channel (plugins/channel.h) and drives its parts, each with one job:
-//   QueueScanner    finds work in the store's queue (webhook/q/, written by
-//                   the Outbox with the events) and a lane's oldest entry;
+// Dispatcher: the delivering half of a durable outbox (webhooks, e-mail).
+// Owns one I/O thread that runs the channel (plugins/channel.h) and drives
+// its parts, each with one job:
+//   QueueScanner    finds work in the store's queue (<root>q/ of its
+//                   QueueLayout, written with the events) and a lane's
+//                   oldest entry;
 //   LaneScheduler   which lanes (endpoint, project) are ready, in flight,
 //                   waiting for a retry or blocked by the endpoint's limit;
 //   RetryPolicy     what an attempt's outcome leads to (pure);
 //   OutcomeRecorder attempt records, queue updates and dead letters, written
 //                   behind (KvWriteBehind) without waiting for the disk;
-//   EndpointDisabler disables an endpoint and records the notice, on a
-//                   thread of its own (a durable append).
+//   DeliveryTargets where each endpoint is, its successes and failures,
+//                   and disabling it (webhooks: WebhookTargets, which
+//                   disables on a thread of its own).
 // A lane delivers its oldest entry and nothing else until that entry
 // succeeded, was dead-lettered or its endpoint disabled: order per
 // (endpoint, project), while lanes do not wait for each other. After a
@@ -18,12 +21,12 @@
 // after moving a ManualClock) and on a timer for due retries (at least every
 // max_sleep). Retries follow retry_schedule with +/- jitter; 429/503 wait at
 // least Retry-After. After the last attempt a delivery is dead-lettered
-// (webhook/dead/). 410 Gone, or failing without a success for disable_after,
-// disables the endpoint and appends webhook_endpoint_disabled to the
-// relais-webhooks stream. Store errors are logged to options.info_log.
+// (<root>dead/). 410 Gone, or failing without a success for disable_after
+// (when the targets count failures), disables the endpoint. Store errors
+// are logged to options.info_log.
 //
 // Thread-safety: Start/Stop from one thread; Expect, Wake, Rescan and stats
-// are safe from any thread. *store, *registry and *clock must outlive it.
+// are safe from any thread. *store, *targets and *clock must outlive it.
 #pragma once
 
 #include <atomic>
@@ -33,8 +36,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/notify/endpoint_disabler.h"
-#include "engine/notify/endpoint_registry.h"
+#include "engine/notify/delivery_targets.h"
+#include "engine/notify/queue_layout.h"
 #include "engine/store/event_store.h"
 #include "engine/util/clock.h"
 #include "engine/util/log.h"
@@ -77,8 +80,8 @@ class Dispatcher {
   using ChannelFactory =
       std::function<StatusOr<std::unique_ptr<plugins::NotificationChannel>>(boost::asio::io_context&)>;
 
-  Dispatcher(EventStore& store, EndpointRegistry& registry, const Clock& clock, DispatcherOptions options,
-             ChannelFactory make_channel);
+  Dispatcher(EventStore& store, QueueLayout layout, DeliveryTargets& targets, const Clock& clock,
+             DispatcherOptions options, ChannelFactory make_channel);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -89,7 +92,7 @@ class Dispatcher {
   // Stops delivering; attempts in flight are abandoned (they stay queued).
   void Stop();
 
-  // The Outbox queued these deliveries (QueuedDelivery::Suffix) in an append
+  // The outbox queued these deliveries (QueuedDelivery::Suffix) in an append
   // that may not have committed yet: each is looked for after commits.
   void Expect(std::vector<std::string> suffixes);
   // Look at what is due now.
@@ -106,12 +109,6 @@ class Dispatcher {
   void BeforeRequeue();
 
   DispatcherStats stats() const;
-
-  // Adds deliveries of Relais's own notices (an endpoint disabled) to the
-  // batch that records them: first_version is the notice's version in the
-  // relais-webhooks stream. REQUIRES: set before Start.
-  using NoticeHook = EndpointDisabler::NoticeHook;
-  void SetNoticeHook(NoticeHook hook);
 
   struct State;
 

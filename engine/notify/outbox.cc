@@ -26,6 +26,7 @@ std::string QueuedDelivery::ToStored() const {
             {"attempts", attempts}};
   if (next_at) j["next_at"] = ToMicros(*next_at);
   if (!topics.empty()) j["topics"] = topics;
+  if (!recipients.empty()) j["recipients"] = recipients;
   return DumpJson(j);
 }
 
@@ -44,9 +45,10 @@ StatusOr<QueuedDelivery> QueuedDelivery::FromStored(std::string_view text) {
     d.attempts = j.at("attempts").get<uint32_t>();
     if (j.contains("next_at")) d.next_at = FromMicros(j.at("next_at").get<int64_t>());
     if (j.contains("topics")) d.topics = j.at("topics").get<std::vector<std::string>>();
+    if (j.contains("recipients")) d.recipients = j.at("recipients").get<std::vector<std::string>>();
     return d;
   } catch (const std::exception& e) {
-    return Corruption(std::string("webhook delivery record is malformed: ") + e.what());
+    return Corruption(std::string("queued delivery record is malformed: ") + e.what());
   }
 }
 

@@ -24,16 +24,18 @@
 
 namespace relais::notify {
 
-// A queued delivery, as stored under webhook/q/ (and webhook/dead/).
+// A queued delivery, as stored under <root>q/ (and <root>dead/) of a
+// QueueLayout: webhook/q/, email/q/.
 struct QueuedDelivery {
-  std::string id;  // webhook-id: NameUuid("webhook/" + event id + "/" + endpoint id)
+  std::string id;  // webhook-id: NameUuid("webhook/" + event id + "/" + endpoint id); e-mail: see email_outbox.h
   std::string endpoint;
   std::string project;
   uint64_t version = 0;  // the event's version in its project (the lane order)
   std::string event_id;
   std::string type;
-  std::vector<std::string> topics;  // the topics the event announced (stored only when some)
-  std::string body;                 // the exact JSON sent on every attempt
+  std::vector<std::string> topics;      // the topics the event announced (stored only when some)
+  std::vector<std::string> recipients;  // e-mail: the envelope's recipients (stored only when some)
+  std::string body;                     // the exact JSON sent on every attempt
   TimePoint created_at{};
   uint32_t attempts = 0;             // made so far
   std::optional<TimePoint> next_at;  // when the next attempt is due (unset: now)

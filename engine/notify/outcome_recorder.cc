@@ -1,6 +1,5 @@
 #include "engine/notify/outcome_recorder.h"
 
-#include "engine/notify/webhook_keys.h"
 #include "engine/util/time_format.h"
 #include "engine/util/uuid.h"
 
@@ -34,25 +33,25 @@ void OutcomeRecorder::RecordAttempt(const QueuedDelivery& q, const plugins::Deli
                  {"excerpt", outcome.excerpt}};
   if (outcome.retry_after) record["retry_after_s"] = outcome.retry_after->count();
   const std::string text = DumpJson(record);
-  pending_.Put(AttemptKey(q.id, q.attempts), text);
-  pending_.Put(EndpointLogKey(q.endpoint, ToMicros(now), q.id, q.attempts), text);
+  pending_.Put(layout_.AttemptKey(q.id, q.attempts), text);
+  pending_.Put(layout_.LogKey(q.endpoint, ToMicros(now), q.id, q.attempts), text);
 }
 
 void OutcomeRecorder::Delivered(const QueuedDelivery& q) {
-  pending_.Delete(QueueKey(q.Suffix()));
+  pending_.Delete(layout_.QueueKey(q.Suffix()));
   ++delivered_;
 }
 
-void OutcomeRecorder::Requeue(const QueuedDelivery& q) { pending_.Put(QueueKey(q.Suffix()), q.ToStored()); }
+void OutcomeRecorder::Requeue(const QueuedDelivery& q) { pending_.Put(layout_.QueueKey(q.Suffix()), q.ToStored()); }
 
 void OutcomeRecorder::DeadLetter(const QueuedDelivery& q, const plugins::DeliveryOutcome& outcome, TimePoint now) {
-  pending_.Delete(QueueKey(q.Suffix()));
+  pending_.Delete(layout_.QueueKey(q.Suffix()));
   Json entry = {{"delivery", Json::parse(q.ToStored())},
                 {"dead_at", FormatIso8601(now)},
                 {"dead_at_us", ToMicros(now)},
                 {"last_status", outcome.status},
                 {"last_error", outcome.excerpt}};
-  pending_.Put(DeadKey(q.id), DumpJson(entry));
+  pending_.Put(layout_.DeadKey(q.id), DumpJson(entry));
   ++dead_;
 }
 
@@ -65,12 +64,12 @@ void OutcomeRecorder::Flush() {
 Status OutcomeRecorder::SetAsideCorrupt(const KvEntry& entry) {
   KvWrites w;
   w.Delete(entry.key);
-  w.Put(std::string(kDeadPrefix) + "corrupt-" + NameUuid(entry.key), DumpJson(Json{{"raw", entry.value}}));
+  w.Put(layout_.DeadPrefix() + "corrupt-" + NameUuid(entry.key), DumpJson(Json{{"raw", entry.value}}));
   return store_.KvWrite(w);
 }
 
 Status OutcomeRecorder::DropLane(const std::string& lane) {
-  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(QueueKey(lane + "/"), "", 100'000));
+  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(layout_.QueueKey(lane + "/"), "", 100'000));
   KvWrites w;
   w.sync = false;
   for (const auto& e : entries) w.Delete(e.key);

@@ -1,7 +1,7 @@
-// OutcomeRecorder: writes what became of webhook deliveries: the record of
-// each attempt (webhook/attempt/, webhook/log/), the queue entry's update
-// (removed when delivered, rewritten with its next attempt), dead letters
-// (webhook/dead/), and counts them. Records gathered on the dispatcher's
+// OutcomeRecorder: writes what became of a dispatcher's deliveries: the
+// record of each attempt (<root>attempt/, <root>log/ of its QueueLayout),
+// the queue entry's update (removed when delivered, rewritten with its next
+// attempt), dead letters (<root>dead/), and counts them. Records gathered on the dispatcher's
 // I/O thread go to the store in one batch per Flush through a
 // KvWriteBehind, without waiting for the disk: after a crash an attempt may
 // be repeated (same webhook-id), never lost. The writer's unwritten changes
@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "engine/notify/outbox.h"
+#include "engine/notify/queue_layout.h"
 #include "engine/store/event_store.h"
 #include "engine/store/kv_write_behind.h"
 #include "plugins/channel.h"
@@ -23,7 +24,7 @@ namespace relais::notify {
 
 class OutcomeRecorder {
  public:
-  explicit OutcomeRecorder(EventStore& store) : store_(store), writer_(store) {}
+  OutcomeRecorder(EventStore& store, QueueLayout layout) : store_(store), layout_(std::move(layout)), writer_(store) {}
 
   // An attempt ended (counted even when the dispatcher stops before recording it).
   void CountAttempt() { ++attempts_; }
@@ -54,6 +55,7 @@ class OutcomeRecorder {
 
  private:
   EventStore& store_;
+  const QueueLayout layout_;
   KvWriteBehind writer_;
   KvWrites pending_;  // recorded since the last Flush
   std::atomic<uint64_t> attempts_{0}, delivered_{0}, dead_{0};

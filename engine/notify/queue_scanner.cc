@@ -1,7 +1,5 @@
 #include "engine/notify/queue_scanner.h"
 
-#include "engine/notify/webhook_keys.h"
-
 namespace relais::notify {
 
 namespace {
@@ -14,11 +12,11 @@ Status QueueScanner::ForEachLane(const std::function<void(const std::string& lan
   after_.clear();
   std::string after;
   while (true) {
-    RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(std::string(kQueuePrefix), after, 1));
+    RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(layout_.QueuePrefix(), after, 1));
     if (page.empty()) return Status::Ok();
-    const std::string lane = LaneOfSuffix(page.front().key.substr(kQueuePrefix.size()));
+    const std::string lane = LaneOfSuffix(page.front().key.substr(layout_.QueuePrefix().size()));
     found(lane);
-    after = QueueKey(lane + "/~");  // past this lane's entries
+    after = layout_.QueueKey(lane + "/~");  // past this lane's entries
   }
 }
 
@@ -37,7 +35,7 @@ std::vector<std::string> QueueScanner::TakeCommitted() {
   std::vector<std::string> lanes;
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(expected_, [&](const Expected& e) {
-    auto value = store_.KvGet(QueueKey(e.suffix));
+    auto value = store_.KvGet(layout_.QueueKey(e.suffix));
     if (value.ok() && value->has_value()) {
       lanes.push_back(LaneOfSuffix(e.suffix));
       return true;
@@ -56,7 +54,7 @@ StatusOr<std::optional<KvEntry>> QueueScanner::Head(const std::string& lane) {
     after_.clear();
     cursor_epoch_ = epoch;
   }
-  const std::string prefix = QueueKey(lane + "/");
+  const std::string prefix = layout_.QueueKey(lane + "/");
   std::string after;
   if (auto it = after_.find(lane); it != after_.end()) after = it->second;
   const bool from_cursor = !after.empty();

@@ -1,5 +1,5 @@
-// QueueScanner: finds the dispatcher's work in the store's webhook queue
-// (webhook/q/<endpoint>/<project>/<version>): which lanes have entries (a
+// QueueScanner: finds the dispatcher's work in the store's queue
+// (<root>q/<endpoint>/<lane>/<order> of its QueueLayout): which lanes have entries (a
 // whole rescan, or the entries the Outbox said it queued), and a lane's
 // oldest entry as the store plus the KvWriteBehind's unwritten changes have
 // it. It keeps, per lane, the last key delivered or dead-lettered, so the
@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/notify/queue_layout.h"
 #include "engine/store/event_store.h"
 #include "engine/store/kv_write_behind.h"
 
@@ -30,7 +31,8 @@ class QueueScanner {
   // commits later than that is found by the dispatcher's periodic rescan.
   static constexpr std::chrono::seconds kExpectFor{2};
 
-  QueueScanner(EventStore& store, const KvWriteBehind& writer) : store_(store), writer_(writer) {}
+  QueueScanner(EventStore& store, QueueLayout layout, const KvWriteBehind& writer)
+      : store_(store), layout_(std::move(layout)), writer_(writer) {}
 
   // Calls found(lane) for every lane with entries, and forgets every lane's
   // cursor. Errors: the store's (lanes found before it were reported).
@@ -60,6 +62,7 @@ class QueueScanner {
   };
 
   EventStore& store_;
+  const QueueLayout layout_;
   const KvWriteBehind& writer_;
   std::mutex incoming_mu_;
   std::vector<Expected> incoming_;  // from Expect, any thread

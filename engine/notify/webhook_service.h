@@ -15,6 +15,8 @@
 #include "engine/notify/dispatcher.h"
 #include "engine/notify/endpoint_registry.h"
 #include "engine/notify/outbox.h"
+#include "engine/notify/queue_admin.h"
+#include "engine/notify/webhook_targets.h"
 #include "engine/people/person_directory.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/project_service.h"
@@ -31,12 +33,6 @@ struct WebhookOptions {
   std::string ca_bundle;                                  // PEM file of trusted CAs; empty: the system's
   std::string public_base_url = "http://127.0.0.1:8080";  // links in payloads: <base>/v1/projects/<id>
   size_t max_programme_partners = 10'000;                 // partners a programme's events go to, at most
-};
-
-// A page of JSON items and where the next page starts (empty: no more).
-struct JsonPage {
-  std::vector<Json> items;
-  std::string next_after;
 };
 
 class WebhookService {
@@ -71,6 +67,7 @@ class WebhookService {
   // Re-enables or updates; a re-enabled endpoint's queue is picked up again.
   StatusOr<Endpoint> UpdateEndpoint(const std::string& id, const EndpointFields& fields);
 
+  // The read side and replay (QueueAdmin over webhook/).
   // Deliveries waiting for the endpoint, oldest project order per lane.
   StatusOr<JsonPage> Pending(const std::string& endpoint, const std::string& after, size_t limit);
   // Every attempt of one delivery, in order.
@@ -99,7 +96,9 @@ class WebhookService {
   EndpointRegistry registry_;
   Outbox outbox_;
   std::vector<std::string> guard_ranges_;
+  std::unique_ptr<WebhookTargets> targets_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<QueueAdmin> admin_;
 };
 
 }  // namespace relais::notify

@@ -269,6 +269,48 @@ TEST(ConfigTest, ApiSectionAndScopedTokens) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("api.worker_threads")));
 }
 
+TEST(ConfigTest, EmailSection) {
+  auto defaults = ParseConfig("");
+  ASSERT_THAT(defaults, IsOk());
+  EXPECT_FALSE(defaults->email.enabled()) << "no e-mail until smtp_url is set";
+  EXPECT_EQ(defaults->email.tls, "starttls");
+  EXPECT_EQ(defaults->email.dispatcher.retry_schedule.size(), 8u);
+  EXPECT_EQ(defaults->email.dispatcher.retry_schedule[1], std::chrono::milliseconds(60'000));
+  auto c = ParseConfig(
+      "email:\n  smtp_url: smtp://mail.example.org:587\n  tls: try-starttls\n  username: relais\n"
+      "  password_file: /run/secrets/smtp\n  from_address: relais@cbe-sud.example.org\n"
+      "  from_name: Relais CBE Sud\n  concurrency: 8\n  retry_schedule_ms: [0, 1000]\n"
+      "  total_timeout_ms: 30000\n  digest_hour: 7\n  public_base_url: https://relais.example/\n",
+      "relais.yaml");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_TRUE(c->email.enabled());
+  EXPECT_EQ(c->email.smtp_url, "smtp://mail.example.org:587");
+  EXPECT_EQ(c->email.tls, "try-starttls");
+  EXPECT_EQ(c->email.username, "relais");
+  EXPECT_EQ(c->email.password_file, "/run/secrets/smtp");
+  EXPECT_EQ(c->email.from_address, "relais@cbe-sud.example.org");
+  EXPECT_EQ(c->email.from_name, "Relais CBE Sud");
+  EXPECT_EQ(c->email.dispatcher.max_concurrency_per_endpoint, 8u);
+  EXPECT_EQ(c->email.dispatcher.retry_schedule,
+            (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(0), std::chrono::milliseconds(1000)}));
+  EXPECT_EQ(c->email.total_timeout, std::chrono::milliseconds(30'000));
+  EXPECT_EQ(c->email.digest_hour, 7u);
+  EXPECT_EQ(c->email.public_base_url, "https://relais.example");
+  EXPECT_THAT(ParseConfig("email:\n  smtp_url: http://mail.example.org\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("relais.yaml:2:13: email.smtp_url: expected smtp://host:port or smtps://host:port")));
+  EXPECT_THAT(ParseConfig("email:\n  tls: ssl\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("email.tls: expected starttls, try-starttls")));
+  EXPECT_THAT(ParseConfig("email:\n  from_address: relais\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("email.from_address: expected an address")));
+  EXPECT_THAT(ParseConfig("email:\n  password: a\n  password_file: b\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("password or password_file, not both")));
+  EXPECT_THAT(ParseConfig("email:\n  digest_hour: 24\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("email.digest_hour")));
+  EXPECT_THAT(ParseConfig("email:\n  smtp_host: x\n", "relais.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("smtp_host")));
+}
+
 TEST(ConfigTest, WebhooksSection) {
   auto defaults = ParseConfig("");
   ASSERT_THAT(defaults, IsOk());

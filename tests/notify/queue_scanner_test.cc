@@ -64,7 +64,7 @@ TEST(QueueScannerTest, AChangeWrittenBetweenTheScanAndTheLookAtUnwrittenIsSeen) 
   ASSERT_TRUE(store.KvWrite(queued).ok());
 
   KvWriteBehind writer(store);
-  QueueScanner scanner(store, writer);
+  QueueScanner scanner(store, WebhookQueueLayout(), writer);
   // A retry's requeue is submitted and held at the store...
   store.HoldWrites();
   KvWrites requeue;
@@ -92,7 +92,7 @@ TEST(QueueScannerTest, AnUnwrittenDeletionIsSkippedAndAnUnwrittenChangeIsRead) {
   ASSERT_TRUE(store.KvWrite(queued).ok());
 
   KvWriteBehind writer(store);
-  QueueScanner scanner(store, writer);
+  QueueScanner scanner(store, WebhookQueueLayout(), writer);
   store.HoldWrites();
   KvWrites changes;
   changes.Delete(QueueKey(lane + "/" + Padded(1)));

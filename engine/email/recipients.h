@@ -1,0 +1,35 @@
+// Recipients: the people e-mail goes to, as the e-mail unit needs them (an
+// address, the name to greet them by, their language). The directory of
+// people (engine/people) answers through PeopleRecipients; the e-mail unit
+// only knows this interface.
+//
+// Thread-safety: implementations are safe for concurrent calls.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/util/status.h"
+
+namespace relais::email {
+
+struct Recipient {
+  std::string id;               // the person id (preferences and digests are kept by it)
+  std::string address;          // where e-mail goes
+  std::string name;             // the display name ("Mme Nadia Benali")
+  std::string language = "fr";  // fr | en
+};
+
+class RecipientDirectory {
+ public:
+  virtual ~RecipientDirectory() = default;
+  // The active people working for one of partners, each once, by id.
+  // Errors: the store's.
+  virtual StatusOr<std::vector<Recipient>> OfPartners(const std::vector<std::string>& partners) = 0;
+  // The active person id names, or nullopt (unknown, inactive, no address).
+  // Errors: the store's.
+  virtual StatusOr<std::optional<Recipient>> Person(const std::string& id) = 0;
+};
+
+}  // namespace relais::email
