@@ -118,6 +118,29 @@ Decision DecideWorkflow(const Principal& who, Verb verb) {
   return Visible("only coordinators and admins validate or deploy workflow files");
 }
 
+// Accounts and invitations: admins for all; coordinators for accounts
+// wholly within their programmes, never the admin role; a coordinator
+// limited to programmes must name programmes (an empty list would mean all)
+// and may give the partner role only for a partner acting in theirs alone.
+Decision DecideAccount(const Principal& who, const AccountResource& a) {
+  if (IsAdmin(who)) return MayAct();
+  if (!IsCoordinator(who) || who.IsReadOnly()) return Visible("only coordinators and admins manage accounts");
+  if (a.person.empty()) return MayAct();  // the collection: each item is decided on its own
+  if (a.roles.count(std::string(kRoleAdmin))) return Visible("only admins give or change the admin role");
+  if (IsUnscopedManager(who)) return MayAct();
+  if (a.programmes.empty())
+    return Visible("name the programmes of the account: yours are limited, so an empty list (every programme) is not");
+  if (!Authorizer::CoversAll(who, a.programmes)) return Visible("the account names programmes that are not yours");
+  if (a.roles.count(std::string(kRolePartner)) && !Authorizer::CoversAll(who, a.partner_programmes))
+    return Visible("the partner of this account also takes part in actions of programmes that are not yours");
+  return MayAct();
+}
+
+Decision DecideAudit(const Principal& who) {
+  if (IsAdmin(who)) return MayAct();
+  return Visible("only admins read the audit of access changes");
+}
+
 }  // namespace
 
 bool Authorizer::Covers(const Principal& who, std::string_view programme) {
@@ -144,6 +167,8 @@ Decision Authorizer::Decide(const Principal& who, const Resource& resource, Verb
     Decision operator()(const EndpointResource& r) const { return DecideEndpoint(who, r); }
     Decision operator()(const PersonFeedResource& r) const { return DecidePersonFeed(who, r); }
     Decision operator()(const WorkflowResource&) const { return DecideWorkflow(who, verb); }
+    Decision operator()(const AccountResource& r) const { return DecideAccount(who, r); }
+    Decision operator()(const AuditResource&) const { return DecideAudit(who); }
   };
   return std::visit(Visitor{who, verb}, resource);
 }

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/accounts/accounts_config.h"
 #include "engine/api/api_config.h"
 #include "engine/importer/import_set.h"
 #include "engine/notify/webhook_service.h"
@@ -39,6 +40,7 @@ struct RelaisConfig {
   programme::ProgrammeOptions programmes;              // programmes:
   notify::WebhookOptions webhooks;                     // webhooks:
   api::DashboardOptions dashboard;                     // dashboard:
+  accounts::AccountsOptions accounts;                  // accounts: (public_url copied from programmes:)
 };
 
 // Parses YAML text; source_name prefixes error positions ("relais.yaml:3:5: ...").
