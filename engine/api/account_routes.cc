@@ -135,6 +135,9 @@ class AccountHandlers {
 
   HttpResponse ChangeAccess(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
     if (!accounts()) return NoAccounts();
+    if (auto refused = Refusal(api_.authorizer().Decide(who, access::AccountResource{}, access::Verb::kManage),
+                               [] { return server::MakeProblem(ProblemKind::kNotFound, "no accounts"); }))
+      return *refused;
     const std::string person = params.Get("person");
     std::optional<accounts::Account> account = accounts()->Find(person);
     auto not_found = [&] { return server::MakeProblem(ProblemKind::kNotFound, "no account " + person); };
@@ -170,7 +173,7 @@ class AccountHandlers {
       return *refused;
     auto after = QueryUint(req, "after", 0, UINT64_MAX - 1);
     if (after.problem) return *after.problem;
-    auto limit = QueryUintFrom(req, "limit", api_.config().default_page_size, 1, api_.config().max_page_size);
+    auto limit = QueryUint(req, "limit", api_.config().default_page_size, api_.config().max_page_size);
     if (limit.problem) return *limit.problem;
     auto events = accounts()->ReadAudit(after.value + 1, limit.value);
     if (!events.ok()) return server::ProblemFromStatus(events.status());

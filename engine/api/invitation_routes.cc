@@ -82,7 +82,7 @@ class InvitationHandlers {
     if (auto refused = Refusal(api_.authorizer().Decide(who, access::AccountResource{}, access::Verb::kRead),
                                [] { return server::MakeProblem(ProblemKind::kNotFound, "no invitations"); }))
       return *refused;
-    auto limit = QueryUintFrom(req, "limit", api_.config().default_page_size, 1, api_.config().max_page_size);
+    auto limit = QueryUint(req, "limit", api_.config().default_page_size, api_.config().max_page_size);
     if (limit.problem) return *limit.problem;
     std::string after(req.Query("after").value_or(""));
     auto pending = accounts()->PendingInvitations(after, limit.value);
@@ -99,6 +99,9 @@ class InvitationHandlers {
 
   HttpResponse Revoke(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
     if (!accounts()) return Unavailable();
+    if (auto refused = Refusal(api_.authorizer().Decide(who, access::AccountResource{}, access::Verb::kManage),
+                               [] { return server::MakeProblem(ProblemKind::kNotFound, "no invitations"); }))
+      return *refused;
     const std::string id = params.Get("id");
     auto not_found = [&] { return server::MakeProblem(ProblemKind::kNotFound, "no pending invitation " + id); };
     auto inv = accounts()->FindInvitation(id);
