@@ -26,9 +26,10 @@ std::string Duration(std::chrono::milliseconds d, bool french) {
   return std::to_string(minutes) + " minutes";
 }
 
-MailMessage Bilingual(const std::string& to, std::string subject, const std::string& fr, const std::string& en,
-                      const std::string& link) {
+MailMessage Bilingual(const std::string& kind, const std::string& to, std::string subject, const std::string& fr,
+                      const std::string& en, const std::string& link) {
   MailMessage m;
+  m.kind = kind;
   m.to = to;
   m.subject = std::move(subject);
   m.text = fr + "\n\n" + link + "\n\n---\n\n" + en + "\n\n" + link + "\n";
@@ -42,7 +43,7 @@ MailMessage Bilingual(const std::string& to, std::string subject, const std::str
 
 MailMessage InvitationMail(const std::string& to, const std::string& inviter, const std::string& link,
                            std::chrono::milliseconds valid_for) {
-  return Bilingual(to, "Invitation à Relais / Invitation to Relais",
+  return Bilingual("invitation", to, "Invitation à Relais / Invitation to Relais",
                    inviter +
                        " vous invite à rejoindre Relais. Ouvrez ce lien pour créer votre compte ; il est valable " +
                        Duration(valid_for, true) + " et ne sert qu'une fois.",
@@ -52,7 +53,7 @@ MailMessage InvitationMail(const std::string& to, const std::string& inviter, co
 }
 
 MailMessage SignInLinkMail(const std::string& to, const std::string& link, std::chrono::milliseconds valid_for) {
-  return Bilingual(to, "Votre lien de connexion à Relais / Your Relais sign-in link",
+  return Bilingual("sign_in_link", to, "Votre lien de connexion à Relais / Your Relais sign-in link",
                    "Ouvrez ce lien pour vous connecter à Relais ; il est valable " + Duration(valid_for, true) +
                        " et ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message.",
                    "Open this link to sign in to Relais; it works for " + Duration(valid_for, false) +

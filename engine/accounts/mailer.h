@@ -21,6 +21,7 @@ struct MailMessage {
   std::string subject;
   std::string text;  // the plain-text part
   std::string html;  // the HTML part (may be empty)
+  std::string kind;  // what it is, for records and dead letters: "invitation", "sign_in_link"
 };
 
 class Mailer {
