@@ -8,8 +8,10 @@ set(RELAIS_EXCHANGES_FILE ${CMAKE_BINARY_DIR}/openapi-exchanges.jsonl)
 # gtest_discover_tests. RECORD_EXCHANGES: its tests record their HTTP
 # exchanges (tests/testing/exchange_recorder.h) for the OpenAPI response
 # validation, which ctest runs after them (fixture relais_openapi_exchanges).
+# TEST_PREFIX: prepended to each test's ctest name (so `ctest -R accounts`
+# finds a unit's tests).
 function(relais_add_test name)
-  cmake_parse_arguments(T "RECORD_EXCHANGES" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "RECORD_EXCHANGES" "TEST_PREFIX" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} relais_testing GTest::gtest GTest::gmock GTest::gtest_main relais_warnings)
   set(record)
@@ -17,5 +19,5 @@ function(relais_add_test name)
     set(record ENVIRONMENT "RELAIS_RECORD_EXCHANGES=${RELAIS_EXCHANGES_FILE}"
                FIXTURES_SETUP relais_openapi_exchanges FIXTURES_REQUIRED relais_openapi_exchanges_reset)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}" ${record})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_PREFIX "${T_TEST_PREFIX}" PROPERTIES LABELS "${T_LABELS}" ${record})
 endfunction()

@@ -131,6 +131,34 @@ Decision DecideWorkflow(const Principal& who, Verb verb) {
   return Visible("only coordinators and admins validate or deploy workflow files");
 }
 
+// Accounts and invitations: admins for all; coordinators for accounts
+// wholly within their programmes, never the admin role; a coordinator
+// limited to programmes must name programmes (an empty list would mean all)
+// and may give the partner role only for a partner acting in theirs alone.
+Decision DecideAccount(const Principal& who, const AccountResource& a, Verb verb) {
+  if (IsAdmin(who)) return MayAct();
+  if (!IsCoordinator(who) || who.IsReadOnly()) return Visible("only coordinators and admins manage accounts");
+  if (a.person.empty()) return MayAct();  // the collection: each item is decided on its own
+  std::string outside;                    // why the account is not within who's programmes
+  if (IsUnscopedManager(who)) {
+  } else if (a.programmes.empty()) {
+    outside = "name the programmes of the account: yours are limited, so an empty list (every programme) is not";
+  } else if (!Authorizer::CoversAll(who, a.programmes)) {
+    outside = "the account names programmes that are not yours";
+  } else if (a.roles.count(std::string(kRolePartner)) && !Authorizer::CoversAll(who, a.partner_programmes)) {
+    outside = "the partner of this account also takes part in actions of programmes that are not yours";
+  }
+  if (verb == Verb::kRead) return outside.empty() && !a.roles.count(std::string(kRoleAdmin)) ? MayAct() : Neither();
+  if (a.roles.count(std::string(kRoleAdmin))) return Visible("only admins give or change the admin role");
+  if (!outside.empty()) return Visible(outside);
+  return MayAct();
+}
+
+Decision DecideAudit(const Principal& who) {
+  if (IsAdmin(who)) return MayAct();
+  return Visible("only admins read the audit of access changes");
+}
+
 }  // namespace
 
 bool Authorizer::Covers(const Principal& who, std::string_view programme) {
@@ -158,6 +186,8 @@ Decision Authorizer::Decide(const Principal& who, const Resource& resource, Verb
     Decision operator()(const PersonFeedResource& r) const { return DecidePersonFeed(who, r); }
     Decision operator()(const PersonResource& r) const { return DecidePerson(who, r, verb); }
     Decision operator()(const WorkflowResource&) const { return DecideWorkflow(who, verb); }
+    Decision operator()(const AccountResource& r) const { return DecideAccount(who, r, verb); }
+    Decision operator()(const AuditResource&) const { return DecideAudit(who); }
   };
   return std::visit(Visitor{who, verb}, resource);
 }

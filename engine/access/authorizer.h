@@ -80,9 +80,22 @@ struct PersonResource {
 };
 // The workflow definitions.
 struct WorkflowResource {};
+// A person's account or invitation (docs/accounts.md). roles and
+// programmes: the union of what it has and what the request gives it (an
+// empty person: the collection, e.g. the accounts list as a whole);
+// partner_programmes: those of the actions of the partner it acts for
+// (gathered for a coordinator limited to programmes).
+struct AccountResource {
+  std::string person;
+  std::set<std::string> roles;
+  std::set<std::string> programmes;
+  std::set<std::string> partner_programmes;
+};
+// The audit stream of access changes.
+struct AuditResource {};
 
 using Resource = std::variant<ProjectResource, NewProjectResource, ProgrammeResource, PartnerResource, EndpointResource,
-                              PersonFeedResource, PersonResource, WorkflowResource>;
+                              PersonFeedResource, PersonResource, WorkflowResource, AccountResource, AuditResource>;
 
 struct Decision {
   Access access = Access::kNeither;

@@ -1,8 +1,23 @@
 #include "engine/api/api.h"
 
+#include "engine/accounts/account_service.h"
 #include "engine/api/api_problems.h"
+#include "engine/api/session_cookie.h"
 
 namespace relais::api {
+namespace {
+
+// A token bucket allowing `attempts` per `window`, refilled evenly.
+RateLimiter SignInLimiter(size_t attempts, std::chrono::milliseconds window, size_t max_keys, RateLimiter::Now now) {
+  const double seconds = std::max(0.001, std::chrono::duration<double>(window).count());
+  return RateLimiter(static_cast<double>(attempts) / seconds, static_cast<double>(attempts), std::move(now), max_keys);
+}
+
+accounts::AccountsOptions AccountsOf(const ApiServices& services) {
+  return services.accounts ? services.accounts->options() : accounts::AccountsOptions{};
+}
+
+}  // namespace
 
 using server::HttpRequest;
 using server::HttpResponse;
@@ -14,7 +29,13 @@ Api::Api(ApiServices services, ApiOptions config, const std::vector<TokenConfig>
       authenticator_(tokens),
       scopes_(services_, authorizer_),
       rate_limiter_(static_cast<double>(config.rate_limit_per_second), static_cast<double>(config.rate_limit_burst),
-                    std::move(now)),
+                    now),
+      sign_in_by_address_(SignInLimiter(AccountsOf(services).sign_in_attempts_per_address,
+                                        AccountsOf(services).sign_in_window, AccountsOf(services).sign_in_rate_keys,
+                                        now)),
+      sign_in_by_client_(SignInLimiter(AccountsOf(services).sign_in_attempts_per_client,
+                                       AccountsOf(services).sign_in_window, AccountsOf(services).sign_in_rate_keys,
+                                       now)),
       partners_(services.store),
       people_(services.store),
       workers_(config.worker_threads, config.worker_queue_limit),
@@ -43,15 +64,57 @@ void Api::Stop() {
   streams_->Stop();
 }
 
+std::variant<access::Principal, HttpResponse> Api::Authenticate(const HttpRequest& request) {
+  auto authorization = request.Header("Authorization");
+  if (authorization) {
+    // Bearer tokens: the configuration's first, then personal ones. No
+    // CSRF check: a browser never adds this header by itself.
+    if (auto p = authenticator_.Authenticate(authorization)) return std::move(*p);
+    if (services_.accounts) {
+      if (auto token = Authenticator::BearerToken(*authorization)) {
+        if (auto p = services_.accounts->AuthenticateToken(*token)) return std::move(*p);
+      }
+    }
+    return server::UnauthorizedProblem("the bearer token is not valid");
+  }
+  if (auto session = SessionCookieOf(request); session && services_.accounts) {
+    auto p = services_.accounts->AuthenticateSession(*session);
+    if (!p)
+      return server::UnauthorizedProblem("the session has ended (signed out, expired or disabled): sign in again");
+    if (!IsSafeMethod(request.method) && !CsrfAllows(request, accounts::AccountService::CsrfTokenOf(*session)))
+      return Forbidden(std::string("a change made with a session cookie needs the ") + std::string(kCsrfHeader) +
+                       " header that GET /v1/me gives (and, when sent, an Origin of this server)");
+    return std::move(*p);
+  }
+  return server::UnauthorizedProblem("sign in, or send a bearer token");
+}
+
+server::Handler Api::Open(OpenHandler handler) {
+  return
+      [this, handler = std::move(handler)](HttpRequest request, server::RouteParams params, server::Respond respond) {
+        auto task = [handler, request = std::move(request), params = std::move(params), respond]() {
+          try {
+            handler(request, params, respond);
+          } catch (const std::exception& e) {
+            respond(server::MakeProblem(server::ProblemKind::kInternal, "the request could not be completed"));
+          }
+        };
+        if (!workers_.TrySubmit(std::move(task))) {
+          if (rejected_full_) rejected_full_->Increment();
+          respond(server::UnavailableProblem("the server is busy or stopping; retry shortly", 1));
+        }
+      };
+}
+
 server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
   return [this, handler = std::move(handler), fast = std::move(fast)](HttpRequest request, server::RouteParams params,
                                                                       server::Respond respond) {
-    std::optional<access::Principal> principal = authenticator_.Authenticate(request.Header("Authorization"));
-    if (!principal) {
-      respond(server::UnauthorizedProblem(request.Header("Authorization") ? "the bearer token is not valid"
-                                                                          : "a bearer token is required"));
+    auto authenticated = Authenticate(request);
+    if (auto* problem = std::get_if<HttpResponse>(&authenticated)) {
+      respond(std::move(*problem));
       return;
     }
+    std::optional<access::Principal> principal = std::move(std::get<access::Principal>(authenticated));
     if (int retry_after = rate_limiter_.Acquire(principal->subject)) {
       if (rejected_rate_) rejected_rate_->Increment();
       respond(server::TooManyRequestsProblem(
@@ -93,7 +156,8 @@ server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
 
 void Api::RegisterRoutes(server::Router& router) {
   RouteContext ctx{*this, router, [this](ApiHandler h) { return Guarded(std::move(h)); },
-                   [this](InlineHandler fast, ApiHandler h) { return Guarded(std::move(h), std::move(fast)); }};
+                   [this](InlineHandler fast, ApiHandler h) { return Guarded(std::move(h), std::move(fast)); },
+                   [this](OpenHandler h) { return Open(std::move(h)); }};
   AddOpenApiRoute(ctx);
   AddWorkflowRoutes(ctx);
   AddProjectRoutes(ctx);
@@ -105,6 +169,9 @@ void Api::RegisterRoutes(server::Router& router) {
   AddWebhookRoutes(ctx);
   AddEmailRoutes(ctx);
   AddMeRoute(ctx);
+  AddSignInRoutes(ctx);
+  AddAccountRoutes(ctx);
+  AddInvitationRoutes(ctx);
 }
 
 }  // namespace relais::api

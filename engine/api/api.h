@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "engine/access/authorizer.h"
@@ -41,6 +42,9 @@ class WebhookService;
 namespace relais::email {
 class EmailService;
 }
+namespace relais::accounts {
+class AccountService;
+}
 
 namespace relais::api {
 
@@ -62,6 +66,10 @@ struct ApiServices {
   programme::ProgrammeService* programmes = nullptr;
   notify::WebhookService* webhooks = nullptr;  // null: the /v1/webhooks routes answer 503
   email::EmailService* email = nullptr;        // null: e-mail preferences and unsubscribe answer 503
+  // Accounts, sign-in, sessions, personal tokens, invitations, audit
+  // (docs/accounts.md); null: only the configuration's tokens authenticate
+  // and those routes answer 503.
+  accounts::AccountService* accounts = nullptr;
 };
 
 // A handler behind authentication: runs on a worker thread with the caller.
@@ -72,6 +80,11 @@ using ApiHandler = std::function<server::HttpResponse(const access::Principal&, 
 // request on to the worker pool's handler.
 using InlineHandler = std::function<std::optional<server::HttpResponse>(
     const access::Principal&, const server::HttpRequest&, const server::RouteParams&)>;
+// A handler that needs no credential (signing in, accepting an
+// invitation): runs on a worker thread; must call respond exactly once and
+// may go on working after it (to answer in the same time whatever happens).
+using OpenHandler =
+    std::function<void(const server::HttpRequest&, const server::RouteParams&, const server::Respond& respond)>;
 
 class Api {
  public:
@@ -97,10 +110,22 @@ class Api {
   const ApiOptions& config() const { return config_; }
   ApiServices& services() { return services_; }
 
+  // The sign-in rate limits (docs/accounts.md): by e-mail address and by
+  // client address. Return 0 when allowed, else the seconds to wait.
+  int AcquireSignInAddress(const std::string& person) { return sign_in_by_address_.Acquire(person); }
+  int AcquireSignInClient(const std::string& client) { return sign_in_by_client_.Acquire(client); }
+
  private:
-  // Wraps an ApiHandler with authentication, rate limiting and the pool;
-  // first tries fast (when given) on the I/O thread.
+  // Wraps an ApiHandler with authentication (a configured token, a
+  // personal token, or a session cookie with its CSRF header on writes),
+  // rate limiting and the pool; first tries fast (when given) on the I/O
+  // thread.
   server::Handler Guarded(ApiHandler handler, InlineHandler fast = nullptr);
+  // Wraps an OpenHandler with the pool.
+  server::Handler Open(OpenHandler handler);
+  // The caller's principal, or the problem to answer (401, 403 for a
+  // cookie write without its CSRF token).
+  std::variant<access::Principal, server::HttpResponse> Authenticate(const server::HttpRequest& request);
 
   ApiServices services_;
   const ApiOptions config_;
@@ -108,6 +133,8 @@ class Api {
   access::Authorizer authorizer_;
   Scopes scopes_;
   RateLimiter rate_limiter_;
+  RateLimiter sign_in_by_address_;
+  RateLimiter sign_in_by_client_;
   PartnerDirectory partners_;
   PersonDirectory people_;
   WorkerPool workers_;
@@ -127,6 +154,7 @@ struct RouteContext {
   server::Router& router;
   std::function<server::Handler(ApiHandler)> guarded;
   std::function<server::Handler(InlineHandler, ApiHandler)> guarded_read;  // fast path first
+  std::function<server::Handler(OpenHandler)> open;                        // no credential
 };
 // An ApiHandler (or InlineHandler) calling method of the route group's
 // handlers object, which the routes keep alive.
@@ -151,5 +179,8 @@ void AddProgrammeRoutes(RouteContext& ctx);
 void AddWebhookRoutes(RouteContext& ctx);
 void AddEmailRoutes(RouteContext& ctx);
 void AddMeRoute(RouteContext& ctx);
+void AddSignInRoutes(RouteContext& ctx);
+void AddAccountRoutes(RouteContext& ctx);
+void AddInvitationRoutes(RouteContext& ctx);
 
 }  // namespace relais::api

@@ -47,6 +47,11 @@ HttpResponse ProjectNotFound(const std::string& project_id) {
 
 HttpResponse Forbidden(std::string detail) { return MakeProblem(ProblemKind::kForbidden, std::move(detail)); }
 
+HttpResponse BilingualProblem(ProblemKind kind, const server::HttpRequest& request, const std::string& fr,
+                              const std::string& en) {
+  return MakeProblem(kind, PreferredLanguage(request) == "fr" ? fr : en, Json{{"messages", {{"fr", fr}, {"en", en}}}});
+}
+
 HttpResponse CommandProblem(const Status& status) {
   switch (runtime::IdempotencyFaultOf(status)) {
     case runtime::IdempotencyFault::kReused: return MakeProblem(ProblemKind::kIdempotencyKeyReused, status.message());

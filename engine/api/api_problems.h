@@ -34,6 +34,11 @@ server::HttpResponse ProjectNotFound(const std::string& project_id);
 
 server::HttpResponse Forbidden(std::string detail);
 
+// A problem worded in French and English: detail in the caller's language
+// (language.h; English when it names neither), and `messages` {fr, en}.
+server::HttpResponse BilingualProblem(server::ProblemKind kind, const server::HttpRequest& request,
+                                      const std::string& fr, const std::string& en);
+
 // A failed project command, creation or members change as its problem: the
 // idempotency refusals (runtime/idempotency.h) as 422 idempotency-key-reused
 // and 409 idempotency-key-in-flight (Retry-After: 1), everything else as

@@ -39,9 +39,7 @@ std::string Authenticator::Sha256Hex(std::string_view text) {
   return out;
 }
 
-std::optional<access::Principal> Authenticator::Authenticate(std::optional<std::string_view> header) const {
-  if (!header) return std::nullopt;
-  std::string_view value = *header;
+std::optional<std::string_view> Authenticator::BearerToken(std::string_view value) {
   constexpr std::string_view kScheme = "Bearer ";
   if (value.size() <= kScheme.size() || !server::EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme))
     return std::nullopt;
@@ -49,7 +47,14 @@ std::optional<access::Principal> Authenticator::Authenticate(std::optional<std::
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.empty()) return std::nullopt;
-  const std::string digest = RawSha256(token);
+  return token;
+}
+
+std::optional<access::Principal> Authenticator::Authenticate(std::optional<std::string_view> header) const {
+  if (!header) return std::nullopt;
+  std::optional<std::string_view> token = BearerToken(*header);
+  if (!token) return std::nullopt;
+  const std::string digest = RawSha256(*token);
   // Every entry is compared, matched or not, so the time taken does not
   // depend on which token matched.
   const Entry* found = nullptr;

@@ -25,6 +25,10 @@ class Authenticator {
   // missing, not a Bearer credential, or names no configured token.
   std::optional<access::Principal> Authenticate(std::optional<std::string_view> authorization_header) const;
 
+  // The token of an `Authorization: Bearer <token>` value, trimmed; nullopt
+  // for another scheme or an empty token.
+  static std::optional<std::string_view> BearerToken(std::string_view header);
+
   // The lower-case hex SHA-256 of text (what the configuration stores).
   static std::string Sha256Hex(std::string_view text);
 

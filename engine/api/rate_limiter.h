@@ -19,8 +19,11 @@ class RateLimiter {
  public:
   using Now = std::function<std::chrono::steady_clock::time_point()>;
 
-  // REQUIRES: per_second >= 1, burst >= 1.
-  RateLimiter(double per_second, double burst, Now now = std::chrono::steady_clock::now);
+  // REQUIRES: per_second > 0, burst >= 1. max_keys: buckets kept at most
+  // (0: no bound, for keys from a bounded set such as configured tokens);
+  // when full, buckets refilled to burst are dropped, and if none can be, a
+  // new key is refused (retry after 1 s) rather than memory growing.
+  RateLimiter(double per_second, double burst, Now now = std::chrono::steady_clock::now, size_t max_keys = 0);
 
   // Takes one token of key's bucket. Returns 0 when allowed, else the whole
   // seconds (>= 1) after which a retry will be allowed.
@@ -34,8 +37,9 @@ class RateLimiter {
   const double per_second_;
   const double burst_;
   const Now now_;
+  const size_t max_keys_;
   std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // one per configured token: bounded
+  std::unordered_map<std::string, Bucket> buckets_;  // at most max_keys_ (when set)
 };
 
 }  // namespace relais::api

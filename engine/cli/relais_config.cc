@@ -54,7 +54,10 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
                                      Section(r, "email", &email::ParseEmailSection, &c.email),
                                      Section(r, "dashboard", &api::ParseDashboardSection, &c.dashboard),
                                      Section(r, "logging", &ParseLoggingSection, &c.logging),
+                                     Section(r, "accounts", &accounts::ParseAccountsSection, &c.accounts),
                                  }));
+    // Links in e-mails and the cookie's Secure flag follow the one public address.
+    c.accounts.public_url = c.programmes.public_url;
   } catch (const YAML::Exception& e) {
     return r.Error(e.mark, e.msg);
   }

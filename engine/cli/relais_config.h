@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/accounts/accounts_config.h"
 #include "engine/api/api_config.h"
 #include "engine/email/email_options.h"
 #include "engine/importer/import_set.h"
@@ -41,6 +42,7 @@ struct RelaisConfig {
   notify::WebhookOptions webhooks;                     // webhooks:
   email::EmailOptions email;                           // email:
   api::DashboardOptions dashboard;                     // dashboard:
+  accounts::AccountsOptions accounts;                  // accounts: (public_url copied from programmes:)
 };
 
 // Parses YAML text; source_name prefixes error positions ("relais.yaml:3:5: ...").

@@ -46,6 +46,13 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   RELAIS_ASSIGN_OR_RETURN(
       host->email_,
       email::EmailService::Create(*host->store_, host->clock_, EmailOptionsWith(config.email, config.webhooks, log)));
+  host->recipients_ = std::make_unique<PeopleRecipients>(*host->store_);
+  host->email_->Attach(*host->projects_, *host->programmes_, *host->recipients_);
+  // Without an SMTP relay, accounts have no mailer: invitations answer with
+  // their link and sign-in links are refused (docs/accounts.md).
+  if (host->email_->enabled()) host->account_mailer_ = std::make_unique<AccountMailer>(*host->email_);
+  RELAIS_ASSIGN_OR_RETURN(host->accounts_, accounts::AccountService::Open(*host->store_, host->clock_, config.accounts,
+                                                                           host->account_mailer_.get()));
   return host;
 }
 

@@ -17,6 +17,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "engine/accounts/account_service.h"
+#include "engine/cli/account_mailer.h"
+#include "engine/cli/people_recipients.h"
 #include "engine/cli/relais_config.h"
 #include "engine/email/email_service.h"
 #include "engine/notify/webhook_service.h"
@@ -55,6 +58,7 @@ class RuntimeHost {
   programme::ProgrammeService& programmes() { return *programmes_; }
   notify::WebhookService& webhooks() { return *webhooks_; }
   email::EmailService& email() { return *email_; }
+  accounts::AccountService& accounts() { return *accounts_; }
   const Clock& clock() const { return clock_; }
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
 
@@ -72,6 +76,9 @@ class RuntimeHost {
   std::unique_ptr<programme::ProgrammeService> programmes_;
   std::unique_ptr<notify::WebhookService> webhooks_;  // its hook is on projects_; delivers in the background
   std::unique_ptr<email::EmailService> email_;        // idem, when email.smtp_url is set
+  std::unique_ptr<PeopleRecipients> recipients_;      // whom e-mail reaches (the people directory)
+  std::unique_ptr<AccountMailer> account_mailer_;     // invitations and sign-in links through email_
+  std::unique_ptr<accounts::AccountService> accounts_;
 
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

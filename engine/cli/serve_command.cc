@@ -6,6 +6,7 @@
 #include <memory>
 #include <system_error>
 
+#include "engine/accounts/account_service.h"
 #include "engine/api/api.h"
 #include "engine/api/dashboard_route.h"
 #include "engine/cli/commands.h"
@@ -94,6 +95,7 @@ int Serve(const Args& args) {
   services.programmes = &(*host)->programmes();
   services.webhooks = &(*host)->webhooks();
   services.email = &(*host)->email();
+  services.accounts = &(*host)->accounts();
   api::Api api(services, config->api, config->tokens, &metrics);
   api.RegisterRoutes(router);
   api::RegisterDashboardRoutes(router, config->dashboard);

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "engine/calendar/paris_time.h"
+#include "engine/calendar/time_zone.h"
 #include "engine/email/digest_keys.h"
 #include "engine/email/email_service.h"
 #include "engine/email/templates.h"
@@ -21,7 +21,9 @@ std::string DayKey(const std::string& person) { return std::string(kDigestDayPre
 }  // namespace
 
 StatusOr<size_t> DigestRunner::RunDue(TimePoint now) {
-  const calendar::LocalDateTime local = calendar::UtcToParis(now);
+  // The digest hour is read in the default zone (programmes.time_zone's default).
+  static const calendar::TimeZone zone = *calendar::TimeZone::Find(calendar::kDefaultTimeZone);
+  const calendar::LocalDateTime local = zone.ToLocal(now);
   if (static_cast<size_t>(local.hour) < service_.options().digest_hour) return size_t{0};
   // The people with notices waiting: one scan, skipping past each person's entries.
   size_t sent = 0;

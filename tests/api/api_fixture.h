@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "engine/accounts/account_service.h"
 #include "engine/api/api.h"
 #include "engine/api/dashboard_route.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/server/operational_routes.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/util/time_format.h"
+#include "tests/accounts/recording_mailer.h"
 #include "tests/testing/exchange_recorder.h"
 
 namespace relais::api::testing {
@@ -54,6 +56,14 @@ inline std::vector<api::TokenConfig> FixtureTokens() {
           Token(kObserver, "person:olga.obs", {"observer"})};
 }
 
+// Accounts with a cheap argon2id cost (the suite stays fast).
+inline accounts::AccountsOptions TestAccountsOptions() {
+  accounts::AccountsOptions o;
+  o.password_ops_limit = 1;
+  o.password_memory_bytes = 64 << 10;
+  return o;
+}
+
 inline api::ApiOptions TestApiConfig() {
   api::ApiOptions c;
   c.worker_threads = 4;
@@ -64,7 +74,8 @@ inline api::ApiOptions TestApiConfig() {
 }
 
 struct Harness {
-  explicit Harness(api::ApiOptions config = TestApiConfig(), RateLimiter::Now now = std::chrono::steady_clock::now)
+  explicit Harness(api::ApiOptions config = TestApiConfig(), RateLimiter::Now now = std::chrono::steady_clock::now,
+                   accounts::AccountsOptions accounts_options = TestAccountsOptions())
       : clock(*ParseIso8601("2004-03-01T09:00:00Z")),
         store(clock),
         registry(store),
@@ -80,6 +91,9 @@ struct Harness {
     ApiServices services{store, registry, projects, index, clock};
     services.programmes = &programmes;
     services.webhooks = webhooks.get();
+    mailer = std::make_unique<accounts::testing::RecordingMailer>(store);
+    accounts = std::move(accounts::AccountService::Open(store, clock, accounts_options, mailer.get()).value());
+    services.accounts = accounts.get();
     api = std::make_unique<Api>(services, config, FixtureTokens(), &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
@@ -148,6 +162,8 @@ struct Harness {
   server::Metrics metrics;
   server::Router router;
   std::unique_ptr<notify::WebhookService> webhooks;
+  std::unique_ptr<accounts::testing::RecordingMailer> mailer;
+  std::unique_ptr<accounts::AccountService> accounts;
   std::unique_ptr<Api> api;
 };
 

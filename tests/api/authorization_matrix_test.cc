@@ -374,8 +374,62 @@ std::vector<Route> Routes(const std::string& workflow_source) {
   };
 }
 
+// Accounts (docs/accounts.md). The fixture's tokens come from the
+// configuration: none has an account, so the caller's own-account routes
+// answer 409 for each; the routes that need no credential answer the same
+// to everyone.
+bool ManagesAccounts(const Role& r) { return r.manager; }
+std::vector<Route> AccountRoutes() {
+  auto plain = [](std::string method, std::string pattern, std::string target, std::string body,
+                  std::function<int(const Role&)> expected) {
+    return Route{method, pattern, false,
+                 [target, body](const Role&, Scope) {
+                   return Request{target, body};
+                 },
+                 [expected](const Role& r, Scope) { return expected(r); }};
+  };
+  auto managers = [](int ok) { return [ok](const Role& r) { return ManagesAccounts(r) ? ok : 403; }; };
+  auto all = [](int status) { return [status](const Role&) { return status; }; };
+  return {
+      {"POST", "/v1/sign-in/password", false,
+       [](const Role& r, Scope) {
+         return Request{"/v1/sign-in/password", Json{{"email", r.name + "@x.example"}, {"password", "p"}}.dump()};
+       },
+       [](const Role&, Scope) { return 401; }},
+      {"POST", "/v1/sign-in/link", false,
+       [](const Role& r, Scope) {
+         return Request{"/v1/sign-in/link", Json{{"email", r.name + "@x.example"}}.dump()};
+       },
+       [](const Role&, Scope) { return 202; }},
+      plain("POST", "/v1/sign-in/link/consume", "/v1/sign-in/link/consume", R"({"token": "nope"})", all(401)),
+      plain("GET", "/v1/invitations/{token}/preview", "/v1/invitations/nope/preview", "", all(404)),
+      plain("POST", "/v1/invitations/{token}/accept", "/v1/invitations/nope/accept", "{}", all(404)),
+      plain("POST", "/v1/sign-out", "/v1/sign-out", "", all(204)),
+      plain("GET", "/v1/me/tokens", "/v1/me/tokens", "", all(409)),
+      plain("POST", "/v1/me/tokens", "/v1/me/tokens", R"({"name": "t"})", all(409)),
+      plain("DELETE", "/v1/me/tokens/{id}", "/v1/me/tokens/nope", "", all(409)),
+      plain("PUT", "/v1/me/password", "/v1/me/password", R"({"password": "un mot de passe long"})", all(409)),
+      plain("GET", "/v1/accounts", "/v1/accounts", "", managers(200)),
+      plain("PUT", "/v1/accounts/{person}/access", "/v1/accounts/nope@x.example/access", R"({"roles": ["elu"]})",
+            managers(404)),
+      {"POST", "/v1/invitations", false,
+       [](const Role& r, Scope) {
+         return Request{"/v1/invitations", Json{{"email", "new-" + r.name + "@x.example"},
+                                                {"roles", {"elu"}},
+                                                {"programmes", {testing::kOwnProgramme}}}
+                                               .dump()};
+       },
+       [](const Role& r, Scope) { return ManagesAccounts(r) ? 201 : 403; }},
+      plain("GET", "/v1/invitations", "/v1/invitations", "", managers(200)),
+      plain("DELETE", "/v1/invitations/{id}", "/v1/invitations/nope", "", managers(404)),
+      plain("GET", "/v1/audit", "/v1/audit", "", [](const Role& r) { return r.name == "admin" ? 200 : 403; }),
+  };
+}
+
 TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
-  Harness h;
+  accounts::AccountsOptions accounts_options = testing::TestAccountsOptions();
+  accounts_options.sign_in_attempts_per_client = 1000;  // every role calls from the same (empty) address
+  Harness h(testing::TestApiConfig(), std::chrono::steady_clock::now, accounts_options);
   h.CreateOwnAndOther();
   ASSERT_EQ(h.Call("POST", "/v1/partners", testing::kAdmin, R"({"id": "shared", "name": "Ville de Thiais"})").status,
             201);
@@ -417,6 +471,7 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   size_t checks = 0;
   std::vector<Route> routes = Routes(source);
   for (Route& r : ProgrammeRoutes()) routes.push_back(std::move(r));
+  for (Route& r : AccountRoutes()) routes.push_back(std::move(r));
   for (const Route& route : routes) {
     covered.insert({route.method, route.pattern});
     for (const Role& role : Roles()) {
@@ -450,7 +505,13 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
   // as a bearer token it opens no route.
   auto feed = h.programmes.IssueFeedToken("programme:" + testing::kOwnProgramme);
   ASSERT_TRUE(feed.ok()) << feed.status();
-  const std::set<std::string> public_routes = {"/v1/openapi.yaml", "/v1/feeds/{token}"};
+  const std::set<std::string> public_routes = {"/v1/openapi.yaml",
+                                               "/v1/feeds/{token}",
+                                               "/v1/sign-in/password",
+                                               "/v1/sign-in/link",
+                                               "/v1/sign-in/link/consume",
+                                               "/v1/invitations/{token}/preview",
+                                               "/v1/invitations/{token}/accept"};
   for (const Route& route : routes) {
     if (public_routes.count(route.pattern)) continue;
     for (Scope scope :

@@ -35,6 +35,56 @@ TEST(ConfigTest, EmptyFileGivesSafeDefaults) {
   EXPECT_THAT(ParseConfig("# only a comment\n"), IsOk());
 }
 
+TEST(ConfigTest, AccountsSection) {
+  StatusOr<RelaisConfig> c = ParseConfig(R"(
+programmes:
+  public_url: https://relais.example.org
+accounts:
+  invitation_ttl_ms: 86_400_000
+  sign_in_link_ttl_ms: 600000
+  session_idle_timeout_ms: 1800000
+  session_absolute_timeout_ms: 28800000
+  max_sessions_per_account: 3
+  max_tokens_per_account: 5
+  last_used_resolution_ms: 30000
+  sign_in_attempts_per_address: 4
+  sign_in_attempts_per_client: 20
+  sign_in_window_ms: 600000
+  sign_in_rate_keys: 1000
+  password_min_bytes: 10
+  password_max_bytes: 200
+  password_ops_limit: 3
+  password_memory_bytes: 33554432
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const accounts::AccountsOptions& a = c->accounts;
+  EXPECT_EQ(a.invitation_ttl, std::chrono::hours(24));
+  EXPECT_EQ(a.sign_in_link_ttl, std::chrono::minutes(10));
+  EXPECT_EQ(a.session_idle_timeout, std::chrono::minutes(30));
+  EXPECT_EQ(a.session_absolute_timeout, std::chrono::hours(8));
+  EXPECT_EQ(a.max_sessions_per_account, 3u);
+  EXPECT_EQ(a.max_tokens_per_account, 5u);
+  EXPECT_EQ(a.last_used_resolution, std::chrono::seconds(30));
+  EXPECT_EQ(a.sign_in_attempts_per_address, 4u);
+  EXPECT_EQ(a.sign_in_attempts_per_client, 20u);
+  EXPECT_EQ(a.sign_in_window, std::chrono::minutes(10));
+  EXPECT_EQ(a.sign_in_rate_keys, 1000u);
+  EXPECT_EQ(a.password_min_bytes, 10u);
+  EXPECT_EQ(a.password_max_bytes, 200u);
+  EXPECT_EQ(a.password_ops_limit, 3u);
+  EXPECT_EQ(a.password_memory_bytes, 32u << 20);
+  EXPECT_EQ(a.public_url, "https://relais.example.org");  // from programmes:
+
+  auto bad = ParseConfig("accounts:\n  password_min_bytes: 100\n  password_max_bytes: 50\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), ::testing::HasSubstr("password_min_bytes must not exceed password_max_bytes"));
+  auto idle = ParseConfig("accounts:\n  session_idle_timeout_ms: 7200000\n  session_absolute_timeout_ms: 3600000\n");
+  ASSERT_FALSE(idle.ok());
+  auto unknown = ParseConfig("accounts:\n  sign_in_atempts_per_address: 3\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.status().message(), ::testing::HasSubstr("sign_in_attempts_per_address"));
+}
+
 TEST(ConfigTest, FullFile) {
   StatusOr<RelaisConfig> c = ParseConfig(R"(
 server:

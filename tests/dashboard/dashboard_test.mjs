@@ -126,10 +126,18 @@ async function newPage() {
   return page;
 }
 
-// Logs in with the keyboard only: focus is on the token field, Enter submits.
-async function logIn(page, token) {
+// Opens the sign-in page's token section (people sign in with a password
+// or an e-mailed link; machines and bootstrap paste a token).
+async function openTokenSignIn(page) {
   await page.goto(`${server.base}/`);
   await page.waitForURL(/\/ui\/index\.html/);
+  await page.locator('#token-sign-in summary').click();
+}
+
+// Logs in with a token: opening its section puts the focus on the token
+// field, Enter submits.
+async function logIn(page, token) {
+  await openTokenSignIn(page);
   const field = page.getByLabel('Jeton d’accès');
   await field.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'token', 'the token field has the focus');
@@ -167,9 +175,9 @@ test('static files: redirect, types, validators, traversal refused, no token nee
 
 test('a wrong token is refused in words, then the coordinator sees the programme', async () => {
   const page = await newPage();
-  await page.goto(`${server.base}/ui/index.html`);
+  await openTokenSignIn(page);
   await page.getByLabel('Jeton d’accès').fill('not-a-token');
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.locator('#token-sign-in').getByRole('button', { name: 'Se connecter' }).click();
   await page.getByRole('alert').filter({ hasText: 'Ce jeton n’est pas reconnu (401)' }).waitFor();
   await shot(page, 'login-refused');
   await page.context().close();
@@ -707,5 +715,53 @@ test('the coordinator moves a review: a refusal in words with the nearest free s
   assert.equal(after.sequence, before.sequence + 1);
   // The refusal is a 409 the browser logs as a failed load; nothing else.
   assert.deepEqual(page.errors.filter((e) => !/status of 409/.test(e)), []);
+  await page.context().close();
+});
+
+test('an invited person creates an account, makes and revokes a token, signs out and in by password', async () => {
+  // The coordinator invites through the API; the link is what the e-mail carries.
+  const invitation = await coordinator('POST', '/v1/invitations', {
+    email: 'Nadia.Benali@ville-essai.example', roles: ['elu'], programmes: ['sud-val-de-marnais'],
+  });
+  assert.match(invitation.link, /\/ui\/#\/invitation\/[A-Za-z0-9_-]{43}$/);
+  const page = await newPage();
+  await page.goto(`${server.base}/ui/index.html#/invitation/${invitation.link.split('/').pop()}`);
+  await page.locator('#invitation-form').waitFor();
+  await page.getByLabel('Prénom').fill('Nadia');
+  await page.getByLabel('Nom', { exact: true }).fill('Benali');
+  await page.getByLabel(/^Mot de passe/).fill('un mot de passe assez long');
+  await shot(page, 'invitation-accept');
+  await page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await page.locator('#nav a[href="#/tokens"]').waitFor();
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'relais_session');
+  assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Lax', 'an HttpOnly, SameSite=Lax session cookie');
+
+  // "Mes jetons": create one (shown once, works as a bearer token), then revoke it.
+  await page.goto(`${server.base}/ui/index.html#/tokens`);
+  await page.getByLabel('Nom du jeton').fill('tableur');
+  await page.getByRole('button', { name: 'Créer un jeton' }).click();
+  const shown = await page.locator('#token-shown code').innerText();
+  assert.match(shown, /^rls_/);
+  await page.locator('#token-list').getByText('tableur').waitFor();
+  await shot(page, 'my-tokens');
+  const me = await apiClient(server.base, shown)('GET', '/v1/me');
+  assert.equal(me.subject, 'nadia.benali@ville-essai.example');
+  await page.getByRole('button', { name: 'Révoquer' }).click();
+  await page.getByText('Aucun jeton.').waitFor();
+  await apiClient(server.base, shown)('GET', '/v1/me', undefined, [401]);
+
+  // Sign out, then in with the password.
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.locator('#signin-password-form').waitFor();
+  await page.getByLabel('Adresse e-mail').first().fill('nadia.benali@ville-essai.example');
+  await page.getByLabel('Mot de passe').fill('pas le bon');
+  await page.locator('#signin-password-form').getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('alert').filter({ hasText: 'L\'adresse e-mail ou le mot de passe ne convient pas.' }).waitFor();
+  await page.getByLabel('Mot de passe').fill('un mot de passe assez long');
+  await page.locator('#signin-password-form').getByRole('button', { name: 'Se connecter' }).click();
+  await page.locator('#nav a[href="#/tokens"]').waitFor();
+  assert.match(await page.locator('#whoami').innerText(), /nadia\.benali@ville-essai\.example/);
+  // 401s of the wrong password and the revoked token are expected console errors.
+  assert.deepEqual(page.errors.filter((e) => !/status of 401/.test(e)), []);
   await page.context().close();
 });

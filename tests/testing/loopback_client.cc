@@ -42,6 +42,7 @@ LoopbackClient::Result LoopbackClient::Call(http::verb method, const std::string
   if (ec) return r;
   r.status = res.result_int();
   r.raw = res.body();
+  for (const auto& field : res) r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   // For tests/openapi's response validation; a receiver's own routes are not Relais's.
   if (target.rfind("/v1/", 0) == 0 && RecordingExchanges()) {
     Exchange e{"socket",  std::string(http::to_string(method)),        target,

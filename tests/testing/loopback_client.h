@@ -27,6 +27,7 @@ class LoopbackClient {
     int status = -1;  // -1: no answer (connection refused, reset, deadline)
     Json body;        // the body parsed as JSON (discarded when it is not JSON)
     std::string raw;  // the body as received
+    std::vector<std::pair<std::string, std::string>> headers;  // the response's fields
   };
   using Headers = std::vector<std::pair<std::string, std::string>>;
 

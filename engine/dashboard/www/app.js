@@ -7,11 +7,16 @@ import * as api from './lib/api.js';
 import { LiveStream } from './lib/stream.js';
 import { h, replace } from './lib/dom.js';
 import { loadPeople, personName } from './lib/people.js';
-import { renderLogin } from './views/login.js';
 import * as programmeView from './views/programme.js';
 import * as actionView from './views/action.js';
 import * as eluView from './views/elu.js';
 import * as deliveriesView from './views/deliveries.js';
+import { renderSignIn } from './views/sign_in.js';
+import { renderLinkSignIn, renderInvitation, LINK_PATTERN, INVITATION_PATTERN } from './views/open_links.js';
+import * as tokensView from './views/my_tokens.js';
+import * as accountsView from './views/accounts.js';
+import * as auditView from './views/audit.js';
+import { at } from './lib/accounts_i18n.js';
 
 // How long live events are gathered before the view refreshes once.
 const REFRESH_DEBOUNCE_MS = 250;
@@ -21,6 +26,9 @@ const ROUTES = [
   { pattern: /^#\/action\/([^/]+)$/, view: actionView, nav: 'programme' },
   { pattern: /^#\/elu$/, view: eluView, nav: 'elu' },
   { pattern: /^#\/deliveries$/, view: deliveriesView, nav: 'deliveries' },
+  { pattern: /^#\/tokens$/, view: tokensView, nav: 'tokens' },
+  { pattern: /^#\/accounts$/, view: accountsView, nav: 'accounts' },
+  { pattern: /^#\/audit$/, view: auditView, nav: 'audit' },
 ];
 
 const session = { me: null, workflows: new Map() };
@@ -69,10 +77,14 @@ function renderChrome() {
   nav.hidden = !session.me;
   nav.setAttribute('aria-label', t('nav_label'));
   const active = current?.route?.nav;
+  const roles = session.me?.roles ?? [];
+  const accountItems = [['tokens', '#/tokens', at('nav_tokens')]];
+  if (isManager(session.me)) accountItems.push(['accounts', '#/accounts', at('nav_accounts')]);
+  if (roles.includes('admin')) accountItems.push(['audit', '#/audit', at('nav_audit')]);
   replace(nav, h('ul', {},
-    [['programme', '#/programme', 'nav_programme'], ['elu', '#/elu', 'nav_elu'],
-      ['deliveries', '#/deliveries', 'nav_deliveries']].map(([id, href, key]) =>
-      h('li', {}, h('a', { href, 'aria-current': active === id ? 'page' : false }, t(key))))));
+    [['programme', '#/programme', t('nav_programme')], ['elu', '#/elu', t('nav_elu')],
+      ['deliveries', '#/deliveries', t('nav_deliveries')], ...accountItems].map(([id, href, text]) =>
+      h('li', {}, h('a', { href, 'aria-current': active === id ? 'page' : false }, text)))));
   setLive(stream && stream.connected);
 }
 
@@ -118,7 +130,19 @@ function onLiveEvent(event) {
 async function signIn(tokenText) {
   const me = await api.get('/v1/me', { tokenOverride: tokenText });
   api.setToken(tokenText);
+  await enter(me);
+}
+
+// After a password, a link or an invitation set the session cookie.
+async function signInBySession() {
+  const me = await api.get('/v1/me', { tokenOverride: '' });
+  api.setToken('');
+  await enter(me);
+}
+
+async function enter(me) {
   session.me = me;
+  api.setCsrf(me.csrf_token);
   stream?.stop();
   stream = new LiveStream({
     getToken: api.token,
@@ -131,6 +155,8 @@ async function signIn(tokenText) {
 }
 
 function signOut(message) {
+  if (session.me?.authenticated_by === 'session') api.post('/v1/sign-out').catch(() => {});
+  api.setCsrf('');
   current?.controller?.dispose?.();
   stream?.stop();
   stream = null;
@@ -139,7 +165,20 @@ function signOut(message) {
   api.setToken('');
   current = null;
   renderChrome();
-  renderLogin({ main: main(), signIn, message });
+  renderSignIn({ main: main(), signIn, onSession: signInBySession, message });
+}
+
+// The pages e-mailed links open, shown before any sign-in; false: none.
+function renderOpenLink() {
+  const hash = location.hash;
+  const link = hash.match(LINK_PATTERN);
+  if (link) { renderLinkSignIn({ main: main(), token: decodeURIComponent(link[1]), onSession: signInBySession }); return true; }
+  const invitation = hash.match(INVITATION_PATTERN);
+  if (invitation) {
+    renderInvitation({ main: main(), token: decodeURIComponent(invitation[1]), onSession: signInBySession });
+    return true;
+  }
+  return false;
 }
 
 async function start() {
@@ -148,11 +187,15 @@ async function start() {
   document.getElementById('lang').addEventListener('click', () => {
     setLang(lang() === 'fr' ? 'en' : 'fr');
     renderChrome();
-    if (session.me) route(); else renderLogin({ main: main(), signIn });
+    if (session.me) route(); else if (!renderOpenLink()) renderSignIn({ main: main(), signIn, onSession: signInBySession });
   });
   document.getElementById('logout').addEventListener('click', () => signOut());
-  window.addEventListener('hashchange', () => { route(); main().focus(); });
+  window.addEventListener('hashchange', () => {
+    if (!session.me) renderOpenLink(); else route();
+    main().focus();
+  });
   renderChrome();
+  if (renderOpenLink()) return;
   const saved = api.token();
   if (saved) {
     try {
@@ -162,7 +205,13 @@ async function start() {
       api.setToken('');
     }
   }
-  renderLogin({ main: main(), signIn });
+  try {
+    await signInBySession();  // a session cookie from an earlier sign-in
+    return;
+  } catch {
+    // none, or ended: the sign-in page
+  }
+  renderSignIn({ main: main(), signIn, onSession: signInBySession });
 }
 
 start();

@@ -22,6 +22,13 @@ export function setToken(value) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
+// A session cookie's CSRF token (GET /v1/me gives it): sent with every
+// write made without a bearer token (docs/accounts.md).
+let csrf = '';
+export function setCsrf(value) {
+  csrf = value || '';
+}
+
 // Called on every 401, so the app can send the user back to the login form.
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) {
@@ -35,6 +42,7 @@ export async function call(method, path, body, { headers = {}, tokenOverride } =
   const init = { method, headers: { Accept: 'application/json', 'Accept-Language': lang(), ...headers } };
   const bearer = tokenOverride ?? token();
   if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
+  else if (csrf && method !== 'GET') init.headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -45,7 +45,9 @@ export class LiveStream {
 
   async connect(onOpen) {
     this.controller = new AbortController();
-    const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${this.getToken()}` };
+    // Without a token the session cookie goes with the request.
+    const headers = { Accept: 'text/event-stream' };
+    if (this.getToken()) headers.Authorization = `Bearer ${this.getToken()}`;
     if (this.lastEventId) headers['Last-Event-ID'] = this.lastEventId;
     const response = await fetch('/v1/stream', { headers, signal: this.controller.signal, cache: 'no-store' });
     if (!response.ok || !response.body) throw Object.assign(new Error('stream refused'), { status: response.status });
