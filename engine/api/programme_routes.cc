@@ -9,8 +9,8 @@
 
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
-#include "engine/people/people_lookup.h"
 #include "engine/api/slot_refusal.h"
+#include "engine/people/people_lookup.h"
 #include "engine/programme/ics_feed.h"
 
 namespace relais::api {

@@ -52,7 +52,7 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   // their link and sign-in links are refused (docs/accounts.md).
   if (host->email_->enabled()) host->account_mailer_ = std::make_unique<AccountMailer>(*host->email_);
   RELAIS_ASSIGN_OR_RETURN(host->accounts_, accounts::AccountService::Open(*host->store_, host->clock_, config.accounts,
-                                                                           host->account_mailer_.get()));
+                                                                          host->account_mailer_.get()));
   return host;
 }
 

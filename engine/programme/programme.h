@@ -64,7 +64,8 @@ struct ReviewRule {
   int per_year = 3;         // 0: no reviews
   std::vector<int> months;  // empty: spread evenly over each year of the term; else these months (1..12)
   int day = 15;             // with months: the day of the month (clamped to the month's length)
-  int hour = 10;            // local time (the programme's time_zone): the yearly milestones' time, and the first review slot tried each day
+  int hour = 10;  // local time (the programme's time_zone): the yearly milestones' time, and the first review slot
+                  // tried each day
   int minute = 0;
   int duration_minutes = 0;                  // a review's length; 0: the configured default
   std::vector<WorkingWindow> working_hours;  // empty: the configured default

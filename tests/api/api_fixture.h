@@ -14,6 +14,7 @@
 #include "engine/accounts/account_service.h"
 #include "engine/api/api.h"
 #include "engine/api/dashboard_route.h"
+#include "engine/email/email_service.h"
 #include "engine/notify/webhook_service.h"
 #include "engine/server/operational_routes.h"
 #include "engine/store/memory_event_store.h"
@@ -94,6 +95,9 @@ struct Harness {
     mailer = std::make_unique<accounts::testing::RecordingMailer>(store);
     accounts = std::move(accounts::AccountService::Open(store, clock, accounts_options, mailer.get()).value());
     services.accounts = accounts.get();
+    // E-mail (not started, no relay: nothing is sent): preferences and unsubscribe links.
+    email = std::move(email::EmailService::Create(store, clock, {}).value());
+    services.email = email.get();
     api = std::make_unique<Api>(services, config, FixtureTokens(), &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);
     api->RegisterRoutes(router);
@@ -164,6 +168,7 @@ struct Harness {
   std::unique_ptr<notify::WebhookService> webhooks;
   std::unique_ptr<accounts::testing::RecordingMailer> mailer;
   std::unique_ptr<accounts::AccountService> accounts;
+  std::unique_ptr<email::EmailService> email;
   std::unique_ptr<Api> api;
 };
 

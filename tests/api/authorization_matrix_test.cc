@@ -175,6 +175,19 @@ std::vector<Route> ProgrammeRoutes() {
          if (r.name == "admin" || r.name == "coordinator") return 200;
          return r.name == "coordinator-scoped" && s == Scope::kOwn ? 200 : 403;
        }},
+      // E-mail preferences: the person themself, and admins and coordinators
+      // (not read-only); anyone else finds no person.
+      {"GET", "/v1/people/{person}/email-preferences", true,
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s) + "/email-preferences", ""};
+       },
+       [](const Role& r, Scope) { return r.manager ? 200 : 404; }},
+      {"PUT", "/v1/people/{person}/email-preferences", true,
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s) + "/email-preferences",
+                        Json{{"programmes", {{testing::kOwnProgramme, "digest"}}}}.dump()};
+       },
+       [](const Role& r, Scope) { return r.manager ? 200 : 404; }},
       {"DELETE", "/v1/feed-tokens/{token}", true,
        [](const Role& r, Scope s) {
          return Request{"/v1/feed-tokens/" + FeedTokenOf()[r.name + "/" + Id(s)], ""};
@@ -422,6 +435,9 @@ std::vector<Route> AccountRoutes() {
        [](const Role& r, Scope) { return ManagesAccounts(r) ? 201 : 403; }},
       plain("GET", "/v1/invitations", "/v1/invitations", "", managers(200)),
       plain("DELETE", "/v1/invitations/{id}", "/v1/invitations/nope", "", managers(404)),
+      // Unsubscribe links: the link's signature is the credential (a bad one: 400).
+      plain("GET", "/v1/unsubscribe", "/v1/unsubscribe?t=nope", "", all(400)),
+      plain("POST", "/v1/unsubscribe", "/v1/unsubscribe?t=nope", "", all(400)),
       plain("GET", "/v1/audit", "/v1/audit", "", [](const Role& r) { return r.name == "admin" ? 200 : 403; }),
   };
 }
@@ -511,7 +527,8 @@ TEST(AuthorizationMatrixTest, EveryRoleOnEveryRouteForOwnAndOtherProjects) {
                                                "/v1/sign-in/link",
                                                "/v1/sign-in/link/consume",
                                                "/v1/invitations/{token}/preview",
-                                               "/v1/invitations/{token}/accept"};
+                                               "/v1/invitations/{token}/accept",
+                                               "/v1/unsubscribe"};
   for (const Route& route : routes) {
     if (public_routes.count(route.pattern)) continue;
     for (Scope scope :

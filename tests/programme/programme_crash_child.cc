@@ -78,7 +78,9 @@ int main(int argc, char** argv) {
       auto created = projects.Create(std::move(req));
       if (!created.ok() || created->refusal) DieChild("create the project of " + def->id);
       for (const char* axis : {"1", "2A", "3"}) {
-        programme::AssignRequest a{std::string("person:elu-") + axis, "elu_referent", axis,
+        // Each programme its own élus: one élu's reviews across many
+        // programmes would not fit the slots of a day (review placement).
+        programme::AssignRequest a{"person:elu-" + std::to_string(p) + "-" + axis, "elu_referent", axis,
                                    calendar::CivilDate{2027, 1, 1}, calendar::CivilDate{2029, 12, 31}};
         if (auto r = programmes.Assign(def->id, a, "person:test"); !r.ok()) DieChild(r.status().ToString());
       }

@@ -413,8 +413,7 @@ TEST(Programme, MoveRaisesSequenceAndFeedShowsItAndCancellations) {
   EXPECT_NE(en.find("Innovation prize"), std::string::npos);
   EXPECT_NE(en.find("Review of axis 2A"), std::string::npos);
   // The link opens the programme's page of the dashboard, for a person.
-  EXPECT_NE(fr.find("URL:https://relais.example/ui/index.html#/programme/sud-val-de-marnais\r\n"),
-            std::string::npos);
+  EXPECT_NE(fr.find("URL:https://relais.example/ui/index.html#/programme/sud-val-de-marnais\r\n"), std::string::npos);
 }
 
 TEST(Programme, ManyProgrammesDueAtOnceFireOnceEachInParallel) {

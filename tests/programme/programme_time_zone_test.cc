@@ -129,7 +129,7 @@ TEST(ProgrammeTimeZone, ParisSpringAndAutumnChanges) {
   h.Assign("person:marc.lefort", "elu_referent", "2A", "2027-01-01", "2027-12-31");
   auto reviews = h.Reviews();
   ASSERT_EQ(reviews.size(), 2u);
-  EXPECT_EQ(reviews[0].at.date, D("2027-03-30"));         // 29 March 2027 is Easter Monday
+  EXPECT_EQ(reviews[0].at.date, D("2027-03-30"));        // 29 March 2027 is Easter Monday
   EXPECT_EQ(reviews[0].due, T("2027-03-30T08:00:00Z"));  // CEST
   EXPECT_EQ(reviews[1].due, T("2027-11-29T09:00:00Z"));  // CET
 

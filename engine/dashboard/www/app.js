@@ -144,11 +144,17 @@ async function enter(me) {
   session.me = me;
   api.setCsrf(me.csrf_token);
   stream?.stop();
-  stream = new LiveStream({
+  // A stream stopped by a sign-out may still report its state: only the
+  // current one sets the indicator.
+  const live = new LiveStream({
     getToken: api.token,
     onEvent: onLiveEvent,
-    onState: (on) => { stream.connected = on; setLive(on); },
+    onState: (on) => {
+      live.connected = on;
+      if (stream === live) setLive(on);
+    },
   });
+  stream = live;
   stream.start();
   await loadPeople();  // the header and the pages name people
   await route();
