@@ -25,13 +25,20 @@ StatusOr<std::vector<email::Recipient>> PeopleRecipients::OfPartners(const std::
 }
 
 StatusOr<std::optional<email::Recipient>> PeopleRecipients::Person(const std::string& id) {
+  RELAIS_ASSIGN_OR_RETURN(auto person, Profile(id));
+  if (!person) return std::optional<email::Recipient>();
+  return RecipientOf(*person);
+}
+
+StatusOr<std::optional<people::Person>> PeopleRecipients::Profile(const std::string& id) {
+  // An unknown or malformed id is nobody, not an error.
   auto person = people_.Get(id);
   if (!person.ok()) {
     if (person.status().code() == StatusCode::kNotFound || person.status().code() == StatusCode::kInvalidArgument)
-      return std::optional<email::Recipient>();
+      return std::optional<people::Person>();
     return person.status();
   }
-  return RecipientOf(*person);
+  return std::optional<people::Person>(std::move(*person));
 }
 
 }  // namespace relais::cli

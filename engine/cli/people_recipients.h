@@ -17,6 +17,7 @@ class PeopleRecipients : public email::RecipientDirectory {
 
   StatusOr<std::vector<email::Recipient>> OfPartners(const std::vector<std::string>& partners) override;
   StatusOr<std::optional<email::Recipient>> Person(const std::string& id) override;
+  StatusOr<std::optional<people::Person>> Profile(const std::string& id) override;
 
  private:
   people::PersonDirectory people_;

@@ -82,6 +82,10 @@ void EmailService::Attach(runtime::ProjectService& projects, programme::Programm
   programmes.AddAppendHook([n = notifier_.get()](const programme::ProgrammeAppend& append, KvWrites& writes) {
     return n->OnProgrammeAppend(append, writes);
   });
+  invitations_ = std::make_unique<ReviewInvitations>(*this, people, preferences_, *links_, clock_);
+  programmes.AddAppendHook([i = invitations_.get()](const programme::ProgrammeAppend& append, KvWrites& writes) {
+    return i->OnProgrammeAppend(append, writes);
+  });
   digests_ = std::make_unique<DigestRunner>(store_, *this, people, [&programmes](const std::string& programme) {
     if (!programme.empty())
       if (auto state = programmes.Get(programme); state.ok()) return programme::CalendarOf((*state)->definition);

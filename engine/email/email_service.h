@@ -27,6 +27,7 @@
 #include "engine/email/email_outbox.h"
 #include "engine/email/preferences.h"
 #include "engine/email/recipients.h"
+#include "engine/email/review_invitations.h"
 #include "engine/email/smtp_targets.h"
 #include "engine/email/unsubscribe.h"
 #include "engine/notify/dispatcher.h"
@@ -46,7 +47,8 @@ class EmailService {
                                                         notify::Dispatcher::ChannelFactory channel = nullptr);
   ~EmailService();
 
-  // Tells people of projects' and programmes' events (EmailNotifier), in the
+  // Tells people of projects' and programmes' events (EmailNotifier) and
+  // sends élus' reviews as calendar invitations (ReviewInvitations), in the
   // events' batch, and sends the daily digests (DigestRunner, every
   // digest_check_interval once started). REQUIRES: before any command or
   // change runs; once.
@@ -98,6 +100,7 @@ class EmailService {
   EmailPreferences preferences_;
   std::optional<UnsubscribeLinks> links_;
   std::unique_ptr<EmailNotifier> notifier_;
+  std::unique_ptr<ReviewInvitations> invitations_;
   std::unique_ptr<DigestRunner> digests_;
   std::mutex digest_mu_;  // one RunDue at a time
   // The digest thread: wakes every digest_check_interval until Stop.

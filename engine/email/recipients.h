@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/people/person.h"
 #include "engine/util/status.h"
 
 namespace relais::email {
@@ -30,6 +31,14 @@ class RecipientDirectory {
   // The active person id names, or nullopt (unknown, inactive, no address).
   // Errors: the store's.
   virtual StatusOr<std::optional<Recipient>> Person(const std::string& id) = 0;
+  // The person's names as the directory keeps them (civility, first and
+  // last name), to name them in a meeting's title as the pages and the
+  // feed do; nullopt when the directory does not know them (the title then
+  // names the role only). Errors: the store's.
+  virtual StatusOr<std::optional<people::Person>> Profile(const std::string& id) {
+    (void)id;
+    return std::optional<people::Person>();
+  }
 };
 
 }  // namespace relais::email

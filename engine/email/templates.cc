@@ -105,4 +105,62 @@ Rendered RenderDigest(const std::vector<Notice>& notices, const Recipient& to, c
   return r;
 }
 
+namespace {
+
+std::string TwoDigits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
+
+}  // namespace
+
+std::string ReviewWhen(const calendar::LocalDateTime& start, std::chrono::minutes duration, std::string_view zone,
+                       std::string_view lang) {
+  static constexpr const char* kDaysFr[] = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"};
+  static constexpr const char* kDaysEn[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                            "Friday", "Saturday", "Sunday"};
+  static constexpr const char* kMonthsFr[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                                              "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+  static constexpr const char* kMonthsEn[] = {"January", "February", "March",     "April",   "May",      "June",
+                                              "July",    "August",   "September", "October", "November", "December"};
+  const bool en = lang == "en";
+  const int weekday = start.date.IsoWeekday();  // 1 = Monday
+  const int month = start.date.month;
+  const std::string day = std::string((en ? kDaysEn : kDaysFr)[(weekday + 6) % 7]) + " " +
+                          std::to_string(start.date.day) + " " + (en ? kMonthsEn : kMonthsFr)[(month + 11) % 12] + " " +
+                          std::to_string(start.date.year);
+  const int begin = start.hour * 60 + start.minute;
+  const int end = (begin + static_cast<int>(duration.count())) % (24 * 60);
+  const std::string from = TwoDigits(start.hour) + ":" + TwoDigits(start.minute);
+  const std::string to = TwoDigits(end / 60) + ":" + TwoDigits(end % 60);
+  return en ? day + ", " + from + " to " + to + " (" + std::string(zone) + ")"
+            : day + ", de " + from + " à " + to + " (" + std::string(zone) + ")";
+}
+
+Rendered RenderInvitation(const InvitationWords& w, const Recipient& to, const std::string& unsubscribe_url) {
+  const bool en = English(to);
+  const std::string lang = en ? "en" : "fr";
+  const char* prefix = w.kind == InvitationKind::kCancel   ? (en ? "Cancelled: " : "Annulé : ")
+                       : w.kind == InvitationKind::kUpdate ? (en ? "Updated: " : "Modifié : ")
+                                                           : "Invitation : ";
+  if (en && w.kind == InvitationKind::kNew) prefix = "Invitation: ";
+  const std::string what = w.kind == InvitationKind::kCancel
+                               ? (en ? "This meeting is cancelled; your calendar removes it."
+                                     : "Ce rendez-vous est annulé ; votre agenda le retire.")
+                           : w.kind == InvitationKind::kUpdate
+                               ? (en ? "This meeting has changed; your calendar updates it."
+                                     : "Ce rendez-vous a changé ; votre agenda le met à jour.")
+                               : (en ? "The invitation is attached: your calendar (Outlook, Thunderbird, ...) adds it."
+                                     : "L'invitation est jointe : votre agenda (Outlook, Thunderbird…) l'ajoute.");
+  const std::string programme = (en ? "Programme: " : "Programme : ") + w.programme;
+  Rendered r;
+  r.subject = prefix + w.title;
+  r.text = Greeting(to) + "\n\n" + w.title + "\n" + w.when + "\n" + programme + "\n\n" + what + "\n";
+  if (!w.link.empty()) r.text += "\n" + OpenWords(to) + (en ? ": " : " : ") + w.link + "\n";
+  r.text += "\n-- \n" + Footer(to, unsubscribe_url);
+  r.html = "<!DOCTYPE html><html lang=\"" + lang + "\"><body><p>" + EscapeHtml(Greeting(to)) + "</p><p><strong>" +
+           EscapeHtml(w.title) + "</strong><br>" + EscapeHtml(w.when) + "<br>" + EscapeHtml(programme) + "</p><p>" +
+           EscapeHtml(what) + "</p>";
+  if (!w.link.empty()) r.html += "<p><a href=\"" + EscapeHtml(w.link) + "\">" + EscapeHtml(OpenWords(to)) + "</a></p>";
+  r.html += FooterHtml(to, unsubscribe_url) + "</body></html>";
+  return r;
+}
+
 }  // namespace relais::email

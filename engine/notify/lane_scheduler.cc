@@ -34,6 +34,27 @@ std::optional<std::string> LaneScheduler::NextToStart() {
     }
     return key;
   }
+  // A slot freed by Finished went to a blocked lane that then did not start
+  // (its queue was empty, or it waits): the slot is still free, so a lane
+  // blocked on that endpoint starts now rather than at the next Finished,
+  // which may never come.
+  for (auto it = blocked_.begin(); it != blocked_.end();) {
+    auto flying = in_flight_.find(it->first);
+    if (flying != in_flight_.end() && flying->second >= max_in_flight_) {
+      ++it;
+      continue;
+    }
+    while (!it->second.empty()) {
+      std::string key = std::move(it->second.front());
+      it->second.pop_front();
+      auto lane = lanes_.find(key);
+      if (lane == lanes_.end() || !lane->second.blocked) continue;
+      lane->second.blocked = false;
+      if (it->second.empty()) blocked_.erase(it);
+      return key;
+    }
+    it = blocked_.erase(it);
+  }
   return std::nullopt;
 }
 

@@ -31,7 +31,9 @@ class LaneScheduler {
   // or blocked already (it then looks at its queue when that ends).
   void Enqueue(const std::string& lane);
   // The next ready lane that may start now, or nullopt when none is. Ready
-  // lanes whose endpoint is at its limit are set aside (blocked) on the way.
+  // lanes whose endpoint is at its limit are set aside (blocked) on the way;
+  // when no ready lane is left, a blocked lane whose endpoint has a free
+  // slot is returned (a slot is never left idle while a lane waits for it).
   // The caller then calls Started, WaitUntil, Enqueue or Forget for it.
   std::optional<std::string> NextToStart();
   // An attempt of the lane left: it is busy and holds one of its endpoint's slots.

@@ -227,9 +227,9 @@ StatusOr<StatePtr> ProgrammeService::Commit(const std::string& programme_id, con
   }
   writes.Put(HeadKey(programme_id), HeadJson(*after));
   const uint64_t first_version = (before ? before->version : 0) + 1;
-  auto result =
-      aggregates_.Append(ProgrammeAppend{programme_id, after->definition.title, first_version, request.events},
-                         std::move(request), std::move(writes));
+  auto result = aggregates_.Append(
+      ProgrammeAppend{programme_id, after->definition.title, first_version, request.events, before.get(), after.get()},
+      std::move(request), std::move(writes));
   if (!result.ok()) {
     aggregates_.Forget(programme_id);  // another writer may have moved it: reload next time
     return result.status();

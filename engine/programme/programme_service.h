@@ -90,12 +90,17 @@ struct AssignRequest {
 using StatePtr = std::shared_ptr<const ProgrammeState>;
 
 // What a programme's append hooks see: its id and title, the events about to
-// be appended and the version of the first.
+// be appended and the version of the first; and the programme's state before
+// and after them (before: null for a new programme). Both are null when the
+// append only records timer firings (reminder_sent, milestone_due,
+// milestone_overdue, written without folding the state).
 struct ProgrammeAppend {
   const std::string& programme_id;
   const std::string& title;
   uint64_t first_version;
   const std::vector<NewEvent>& events;
+  const ProgrammeState* before = nullptr;
+  const ProgrammeState* after = nullptr;
 };
 
 class ProgrammeService {

@@ -47,6 +47,28 @@ TEST(LaneSchedulerTest, AnEndpointAtItsLimitBlocksItsLanesOnlyAndASlotUnblocksOn
   EXPECT_EQ(StartAll(lanes), std::vector<std::string>{"e1/d"});
 }
 
+// One lane per e-mail: a finished lane is re-enqueued to look for its next
+// entry and may be blocked behind the lane its slot went to; when it is
+// released and turns out empty (the caller forgets it without starting it),
+// the slot it held must not stay idle while another lane is blocked.
+TEST(LaneSchedulerTest, ASlotReleasedToALaneThatDoesNotStartGoesToTheNextBlockedLane) {
+  LaneScheduler lanes(1);
+  lanes.Enqueue("smtp/a");
+  lanes.Enqueue("smtp/b");
+  EXPECT_EQ(StartAll(lanes), std::vector<std::string>{"smtp/a"});
+  lanes.Finished("smtp/a");  // b gets the slot
+  lanes.Enqueue("smtp/a");   // a looks for its next entry: blocked behind b
+  EXPECT_EQ(StartAll(lanes), std::vector<std::string>{"smtp/b"});
+  lanes.Enqueue("smtp/c");
+  EXPECT_EQ(StartAll(lanes), std::vector<std::string>{});
+  lanes.Finished("smtp/b");  // a gets the slot...
+  lanes.Forget("smtp/b");
+  auto next = lanes.NextToStart();
+  ASSERT_EQ(next, std::optional<std::string>("smtp/a"));
+  lanes.Forget("smtp/a");  // ...and has nothing left to send
+  EXPECT_EQ(StartAll(lanes), std::vector<std::string>{"smtp/c"}) << "the free slot goes to c";
+}
+
 TEST(LaneSchedulerTest, AWaitingLaneIsReadyAtItsTimeAndNotBefore) {
   LaneScheduler lanes(16);
   lanes.Enqueue("e1/p1");
