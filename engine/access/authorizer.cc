@@ -159,6 +159,11 @@ Decision DecideAudit(const Principal& who) {
   return Visible("only admins read the audit of access changes");
 }
 
+Decision DecideEmailQueue(const Principal& who) {
+  if (IsAdmin(who)) return MayAct();
+  return Visible("only admins read the e-mail outbox and replay its dead letters");
+}
+
 }  // namespace
 
 bool Authorizer::Covers(const Principal& who, std::string_view programme) {
@@ -188,6 +193,7 @@ Decision Authorizer::Decide(const Principal& who, const Resource& resource, Verb
     Decision operator()(const WorkflowResource&) const { return DecideWorkflow(who, verb); }
     Decision operator()(const AccountResource& r) const { return DecideAccount(who, r, verb); }
     Decision operator()(const AuditResource&) const { return DecideAudit(who); }
+    Decision operator()(const EmailQueueResource&) const { return DecideEmailQueue(who); }
   };
   return std::visit(Visitor{who, verb}, resource);
 }

@@ -93,9 +93,13 @@ struct AccountResource {
 };
 // The audit stream of access changes.
 struct AuditResource {};
+// The e-mail outbox: messages waiting, dead letters, replay (admins only:
+// it names every person's address and what they were told).
+struct EmailQueueResource {};
 
 using Resource = std::variant<ProjectResource, NewProjectResource, ProgrammeResource, PartnerResource, EndpointResource,
-                              PersonFeedResource, PersonResource, WorkflowResource, AccountResource, AuditResource>;
+                              PersonFeedResource, PersonResource, WorkflowResource, AccountResource, AuditResource,
+                              EmailQueueResource>;
 
 struct Decision {
   Access access = Access::kNeither;

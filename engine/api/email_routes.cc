@@ -9,8 +9,14 @@
 //   POST /v1/unsubscribe?t=TOKEN: sets "none" for the link's programme, from
 //     the page's button or a mail client's RFC 8058 one-click POST
 //     (List-Unsubscribe=One-Click).
+//   GET /v1/email/queue, GET /v1/email/dead-letters,
+//   POST /v1/email/dead-letters/{id}/replay: the outbox's messages waiting,
+//     its dead letters and their replay (same id, same Message-ID); admins
+//     only (403 for the others).
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
+#include "engine/api/scope.h"
+#include "engine/email/email_keys.h"
 #include "engine/email/email_service.h"
 #include "engine/email/templates.h"
 #include "engine/util/ids.h"
@@ -54,7 +60,8 @@ HttpResponse Html(int status, const std::string& title, const std::string& body_
 
 class EmailHandlers {
  public:
-  explicit EmailHandlers(Api& api) : email_(api.services().email), config_(api.config()) {}
+  explicit EmailHandlers(Api& api)
+      : email_(api.services().email), config_(api.config()), authorizer_(api.authorizer()) {}
 
   HttpResponse GetPreferences(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
     if (!email_) return MakeProblem(ProblemKind::kUnavailable, "e-mail is not served by this server");
@@ -97,6 +104,34 @@ class EmailHandlers {
     return GetPreferences(who, req, params);
   }
 
+  HttpResponse Queue(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
+    if (auto refused = Outbox(who)) return *refused;
+    auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
+    if (limit.problem) return *limit.problem;
+    auto page = email_->admin().Pending(std::string(email::kRelayEndpoint),
+                                        std::string(req.Query("after").value_or("")), limit.value);
+    if (!page.ok()) return server::ProblemFromStatus(page.status());
+    return JsonResponse(200, Page("messages", *page));
+  }
+
+  HttpResponse DeadLetters(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
+    if (auto refused = Outbox(who)) return *refused;
+    auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
+    if (limit.problem) return *limit.problem;
+    auto page = email_->admin().DeadLetters(std::nullopt, std::string(req.Query("after").value_or("")), limit.value);
+    if (!page.ok()) return server::ProblemFromStatus(page.status());
+    return JsonResponse(200, Page("dead_letters", *page));
+  }
+
+  HttpResponse Replay(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
+    if (auto refused = Outbox(who)) return *refused;
+    const std::string id = params.Get("id");
+    Status s = email_->admin().Replay(id);
+    if (s.code() == StatusCode::kNotFound) return MakeProblem(ProblemKind::kNotFound, "no dead letter '" + id + "'");
+    if (!s.ok()) return server::ProblemFromStatus(s);
+    return JsonResponse(202, Json{{"replayed", 1}, {"ids", {id}}});
+  }
+
   HttpResponse AskUnsubscribe(const HttpRequest& req) {
     auto target = Target(req);
     if (!target.ok()) return Refused(target.status());
@@ -122,6 +157,20 @@ class EmailHandlers {
   }
 
  private:
+  // Admins only (the outbox is readable with e-mail off: it is then empty,
+  // or holds what waited when it was turned off).
+  std::optional<HttpResponse> Outbox(const access::Principal& who) {
+    if (auto refused = Refusal(authorizer_.Decide(who, access::EmailQueueResource{}, access::Verb::kManage),
+                               [] { return MakeProblem(ProblemKind::kNotFound, "no e-mail outbox"); }))
+      return refused;
+    if (!email_) return MakeProblem(ProblemKind::kUnavailable, "e-mail is not served by this server");
+    return std::nullopt;
+  }
+  static Json Page(const char* member, const notify::JsonPage& page) {
+    Json body = {{member, page.items}};
+    if (!page.next_after.empty()) body["next_after"] = page.next_after;
+    return body;
+  }
   StatusOr<email::UnsubscribeTarget> Target(const HttpRequest& req) {
     if (!email_) return Unavailable("e-mail is not served by this server");
     auto token = req.Query("t");
@@ -138,6 +187,7 @@ class EmailHandlers {
 
   email::EmailService* const email_;
   const ApiOptions& config_;
+  const access::Authorizer& authorizer_;
 };
 
 }  // namespace
@@ -148,6 +198,9 @@ void AddEmailRoutes(RouteContext& ctx) {
   server::Router& r = ctx.router;
   r.AddRoute("GET", "/v1/people/{person}/email-preferences", ctx.guarded(Handle(h, &H::GetPreferences)));
   r.AddRoute("PUT", "/v1/people/{person}/email-preferences", ctx.guarded(Handle(h, &H::PutPreferences)));
+  r.AddRoute("GET", "/v1/email/queue", ctx.guarded(Handle(h, &H::Queue)));
+  r.AddRoute("GET", "/v1/email/dead-letters", ctx.guarded(Handle(h, &H::DeadLetters)));
+  r.AddRoute("POST", "/v1/email/dead-letters/{id}/replay", ctx.guarded(Handle(h, &H::Replay)));
   // No token: the signed link is the credential. The token stays out of the access log.
   r.AddRoute("GET", "/v1/unsubscribe", [h](HttpRequest req, RouteParams, server::Respond respond) {
     HttpResponse res = h->AskUnsubscribe(req);

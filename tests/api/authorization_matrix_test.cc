@@ -439,6 +439,13 @@ std::vector<Route> AccountRoutes() {
       plain("GET", "/v1/unsubscribe", "/v1/unsubscribe?t=nope", "", all(400)),
       plain("POST", "/v1/unsubscribe", "/v1/unsubscribe?t=nope", "", all(400)),
       plain("GET", "/v1/audit", "/v1/audit", "", [](const Role& r) { return r.name == "admin" ? 200 : 403; }),
+      // The e-mail outbox: admins only.
+      plain("GET", "/v1/email/queue", "/v1/email/queue", "",
+            [](const Role& r) { return r.name == "admin" ? 200 : 403; }),
+      plain("GET", "/v1/email/dead-letters", "/v1/email/dead-letters", "",
+            [](const Role& r) { return r.name == "admin" ? 200 : 403; }),
+      plain("POST", "/v1/email/dead-letters/{id}/replay", "/v1/email/dead-letters/nope/replay", "",
+            [](const Role& r) { return r.name == "admin" ? 404 : 403; }),
   };
 }
 
