@@ -157,8 +157,8 @@ std::optional<std::string_view> DashboardContentType(std::string_view file_name)
 void RegisterDashboardRoutes(server::Router& router, const DashboardOptions& config) {
   if (!config.enabled) return;
   auto files = std::make_shared<const StaticFiles>(config);
-  // "/" and "/ui/" (the links of invitations and sign-in e-mails) open the
-  // index; a browser keeps the link's #fragment across the redirect.
+  // "/" opens the index; a browser keeps a link's #fragment across the
+  // redirect (the e-mailed action links, <public_base_url>/#/action/...).
   auto to_index = [](const HttpRequest&, const RouteParams&) {
     HttpResponse response;
     response.status = 302;
@@ -167,7 +167,6 @@ void RegisterDashboardRoutes(server::Router& router, const DashboardOptions& con
     return response;
   };
   router.AddSyncRoute("GET", "/", to_index);
-  router.AddSyncRoute("GET", "/ui/", to_index);
   router.AddSyncRoute("GET", "/ui/{file}", [files](const HttpRequest& request, const RouteParams& params) {
     return files->Serve(request, {params.Get("file")});
   });

@@ -723,7 +723,7 @@ test('an invited person creates an account, makes and revokes a token, signs out
   const invitation = await coordinator('POST', '/v1/invitations', {
     email: 'Nadia.Benali@ville-essai.example', roles: ['elu'], programmes: ['sud-val-de-marnais'],
   });
-  assert.match(invitation.link, /\/ui\/#\/invitation\/[A-Za-z0-9_-]{43}$/);
+  assert.match(invitation.link, /\/ui\/index\.html#\/invitation\/[A-Za-z0-9_-]{43}$/);
   const page = await newPage();
   await page.goto(`${server.base}/ui/index.html#/invitation/${invitation.link.split('/').pop()}`);
   await page.locator('#invitation-form').waitFor();

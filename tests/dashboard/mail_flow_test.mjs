@@ -137,7 +137,7 @@ test('invitation e-mail → link → account → signed in; an event recorded on
   assert.deepEqual(invitation.to, [NADIA]);
   assert.deepEqual(invitation.defects, []);
   assert.equal(invitation.from_address, 'relais@cbe-essai.example');
-  const link = textOf(invitation).match(/http:\/\/127\.0\.0\.1:\d+\/ui\/#\/invitation\/[A-Za-z0-9_-]{43}/)?.[0];
+  const link = textOf(invitation).match(/http:\/\/127\.0\.0\.1:\d+\/ui\/index\.html#\/invitation\/[A-Za-z0-9_-]{43}/)?.[0];
   assert.ok(link?.startsWith(server.base), `the invitation link names the server: ${textOf(invitation)}`);
 
   // She opens it, names herself, sets a password: her account, signed in.
