@@ -571,11 +571,11 @@ StatusOr<std::vector<RecordedEvent>> AccountService::ReadAudit(uint64_t from, si
 }
 
 std::string AccountService::SignInLinkUrl(const std::string& token) const {
-  return options_.public_url + "/ui/#/sign-in/link/" + token;
+  return options_.public_url + "/ui/index.html#/sign-in/link/" + token;
 }
 
 std::string AccountService::InvitationUrl(const std::string& token) const {
-  return options_.public_url + "/ui/#/invitation/" + token;
+  return options_.public_url + "/ui/index.html#/invitation/" + token;
 }
 
 }  // namespace relais::accounts

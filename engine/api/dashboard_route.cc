@@ -157,13 +157,16 @@ std::optional<std::string_view> DashboardContentType(std::string_view file_name)
 void RegisterDashboardRoutes(server::Router& router, const DashboardOptions& config) {
   if (!config.enabled) return;
   auto files = std::make_shared<const StaticFiles>(config);
-  router.AddSyncRoute("GET", "/", [](const HttpRequest&, const RouteParams&) {
+  // "/" opens the index; a browser keeps a link's #fragment across the
+  // redirect (the e-mailed action links, <public_base_url>/#/action/...).
+  auto to_index = [](const HttpRequest&, const RouteParams&) {
     HttpResponse response;
     response.status = 302;
     response.headers.Set("Location", std::string(kIndex));
     response.headers.Set("Cache-Control", "no-cache");
     return response;
-  });
+  };
+  router.AddSyncRoute("GET", "/", to_index);
   router.AddSyncRoute("GET", "/ui/{file}", [files](const HttpRequest& request, const RouteParams& params) {
     return files->Serve(request, {params.Get("file")});
   });

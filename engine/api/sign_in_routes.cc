@@ -142,8 +142,11 @@ class SignInHandlers {
     }
     auto in = accounts()->AcceptInvitation(params.Get("token"), *names, password);
     if (!in.ok()) {
-      if (in.status().code() == StatusCode::kInvalidArgument) {
-        const auto& o = accounts()->options();
+      const auto& o = accounts()->options();
+      // Other refusals (a name the people directory refuses) keep their own words.
+      const bool bad_length =
+          password && (password->size() < o.password_min_bytes || password->size() > o.password_max_bytes);
+      if (in.status().code() == StatusCode::kInvalidArgument && bad_length) {
         const std::string range = std::to_string(o.password_min_bytes) + " à " + std::to_string(o.password_max_bytes);
         return respond(BilingualProblem(ProblemKind::kBadRequest, req,
                                         "Le mot de passe doit compter de " + range + " octets.",

@@ -53,6 +53,8 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   if (host->email_->enabled()) host->account_mailer_ = std::make_unique<AccountMailer>(*host->email_);
   RELAIS_ASSIGN_OR_RETURN(host->accounts_, accounts::AccountService::Open(*host->store_, host->clock_, config.accounts,
                                                                           host->account_mailer_.get()));
+  host->account_people_ = std::make_unique<AccountPeople>(*host->store_);
+  host->account_people_->Attach(*host->accounts_);
   return host;
 }
 

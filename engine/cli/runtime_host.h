@@ -19,6 +19,7 @@
 
 #include "engine/accounts/account_service.h"
 #include "engine/cli/account_mailer.h"
+#include "engine/cli/account_people.h"
 #include "engine/cli/people_recipients.h"
 #include "engine/cli/relais_config.h"
 #include "engine/email/email_service.h"
@@ -78,6 +79,7 @@ class RuntimeHost {
   std::unique_ptr<email::EmailService> email_;        // idem, when email.smtp_url is set
   std::unique_ptr<PeopleRecipients> recipients_;      // whom e-mail reaches (the people directory)
   std::unique_ptr<AccountMailer> account_mailer_;     // invitations and sign-in links through email_
+  std::unique_ptr<AccountPeople> account_people_;     // an accepted invitation registers its person
   std::unique_ptr<accounts::AccountService> accounts_;
 
   boost::asio::io_context io_;

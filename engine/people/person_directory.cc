@@ -39,14 +39,38 @@ void Apply(const PersonFields& f, Person& p) {
   if (f.active) p.active = *f.active;
 }
 
+void StagePut(const Person& person, KvWrites& writes) {
+  Json j = person.ToJson();
+  j.erase("display_name");  // derived, never stored
+  writes.Put(PersonKey(person.id), DumpJson(j));
+}
+
 }  // namespace
 
 Status PersonDirectory::Put(const Person& person) {
-  Json j = person.ToJson();
-  j.erase("display_name");  // derived, never stored
   KvWrites writes;
-  writes.Put(PersonKey(person.id), DumpJson(j));
+  StagePut(person, writes);
   return store_.KvWrite(writes);
+}
+
+StatusOr<Person> PersonDirectory::StageUpsert(const std::string& id, const PersonFields& fields, KvWrites& writes) {
+  RELAIS_RETURN_IF_ERROR(ValidatePersonKey(id));
+  if (fields.email && fields.email->empty()) return InvalidArgument("'email' may not be empty");
+  RELAIS_ASSIGN_OR_RETURN(auto existing, store_.KvGet(PersonKey(id)));
+  Person p;
+  if (existing) {
+    RELAIS_ASSIGN_OR_RETURN(p, Decode(*existing));
+  } else {
+    p.id = id;
+  }
+  Apply(fields, p);
+  if (p.email.empty()) {
+    if (!LooksLikeEmail(id))
+      return InvalidArgument("person " + QuoteId(id) + ": 'email' is required when the id is not an e-mail address");
+    p.email = id;
+  }
+  StagePut(p, writes);
+  return p;
 }
 
 StatusOr<Person> PersonDirectory::Register(const std::string& id, const PersonFields& fields) {

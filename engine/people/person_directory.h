@@ -33,6 +33,14 @@ class PersonDirectory {
   // Changes the given fields. Errors: kNotFound; kInvalidArgument (an empty
   // email or language).
   StatusOr<Person> Update(const std::string& id, const PersonFields& fields);
+  // Registers id with fields, or changes the given fields of the person
+  // already registered, as writes that the caller commits (in the batch of
+  // its own change: nothing is written here). Returns the person as it
+  // will be stored. A change of the same person committed between this
+  // call and the caller's commit is overwritten (last write wins).
+  // Errors: as Register (kInvalidArgument) and Update; may return some
+  // other Status on a store error.
+  StatusOr<Person> StageUpsert(const std::string& id, const PersonFields& fields, KvWrites& writes);
   // Marks them inactive (idempotent). Errors: kNotFound.
   StatusOr<Person> Deactivate(const std::string& id);
   // Errors: kNotFound.

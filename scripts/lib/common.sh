@@ -158,6 +158,23 @@ relais_config_set_port() {
     { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not set the port in $1"
 }
 
+# relais_config_set_email FILE URL: sets email.smtp_url to URL (a relay on
+# the loopback, so in clear text: email.tls none), uncommenting or replacing
+# the section's smtp_url line, or adding one after "email:".
+relais_config_set_email() {
+  grep -q '^email:' "$1" || die "$1: expected a section 'email:'"
+  awk -v url="$2" '
+    /^[^ #]/ { in_email = ($1 == "email:") }
+    in_email && /^email:/ { print; if (!seen) { print "  smtp_url: " url; seen = 1 }; next }
+    in_email && /^ *#? *smtp_url:/ { next }
+    in_email && $1 == "tls:" { print "  tls: none"; next }
+    { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not set the e-mail relay in $1"
+}
+
+# relais_python: the Python that has Debian's python3-aiosmtpd (the
+# system's, not a pyenv shim).
+relais_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi; }
+
 # relais_config_top FILE KEY: the scalar value of a top-level KEY (data_dir...).
 relais_config_top() { awk -v key="$2:" '$1 == key { print $2; exit }' "$1"; }
 

@@ -32,7 +32,7 @@ Access CoordinatorOf(std::string programme) {
   return a;
 }
 
-// The token at the end of a link ("https://.../ui/#/invitation/<token>").
+// The token at the end of a link ("https://.../ui/index.html#/invitation/<token>").
 std::string TokenOf(const std::string& link) { return link.substr(link.rfind('/') + 1); }
 
 class AccountServiceTest : public ::testing::Test {
@@ -81,7 +81,7 @@ TEST_F(AccountServiceTest, InvitationMailsALinkThatCreatesTheAccountOnce) {
   auto inv = service->Invite("admin@relais.example", " Nadia.Benali@Ville.Example ", CoordinatorOf("sud"), Names{});
   ASSERT_TRUE(inv.ok()) << inv.status();
   EXPECT_EQ(inv->invitation.email, "nadia.benali@ville.example");
-  EXPECT_EQ(inv->link.rfind("https://relais.example/ui/#/invitation/", 0), 0u) << inv->link;
+  EXPECT_EQ(inv->link.rfind("https://relais.example/ui/index.html#/invitation/", 0), 0u) << inv->link;
   // The e-mail committed with the invitation and carries the link.
   EXPECT_EQ(mailer->LastLinkTo("nadia.benali@ville.example"), inv->link);
   // Only the digest is stored.
@@ -151,7 +151,7 @@ TEST_F(AccountServiceTest, SignInLinkIsOneTimeShortLivedAndReplaced) {
   Onboard("nadia@ville.example", std::nullopt);
   ASSERT_TRUE(service->SendSignInLink("nadia@ville.example").ok());
   const std::string first = mailer->LastLinkTo("nadia@ville.example");
-  ASSERT_EQ(first.rfind("https://relais.example/ui/#/sign-in/link/", 0), 0u) << first;
+  ASSERT_EQ(first.rfind("https://relais.example/ui/index.html#/sign-in/link/", 0), 0u) << first;
   ASSERT_TRUE(service->SendSignInLink("nadia@ville.example").ok());
   const std::string second = mailer->LastLinkTo("nadia@ville.example");
   ASSERT_NE(first, second);

@@ -86,7 +86,7 @@ TEST_F(AccountsEndToEndTest, InviteAcceptSignInCookieCsrfTokensAndARestart) {
   ASSERT_EQ(inv.status, 201) << inv.raw;
   EXPECT_EQ(inv.body["mailed"], false);  // no Mailer wired in relais serve yet
   const std::string link = inv.body["link"];
-  ASSERT_EQ(link.rfind("https://relais.example.org/ui/#/invitation/", 0), 0u) << link;
+  ASSERT_EQ(link.rfind("https://relais.example.org/ui/index.html#/invitation/", 0), 0u) << link;
   const std::string token = link.substr(link.rfind('/') + 1);
 
   Reply accepted = Call(http::verb::post, "/v1/invitations/" + token + "/accept", "",

@@ -76,7 +76,8 @@ inline api::ApiOptions TestApiConfig() {
 
 struct Harness {
   explicit Harness(api::ApiOptions config = TestApiConfig(), RateLimiter::Now now = std::chrono::steady_clock::now,
-                   accounts::AccountsOptions accounts_options = TestAccountsOptions())
+                   accounts::AccountsOptions accounts_options = TestAccountsOptions(),
+                   email::EmailOptions email_options = {})
       : clock(*ParseIso8601("2004-03-01T09:00:00Z")),
         store(clock),
         registry(store),
@@ -95,8 +96,8 @@ struct Harness {
     mailer = std::make_unique<accounts::testing::RecordingMailer>(store);
     accounts = std::move(accounts::AccountService::Open(store, clock, accounts_options, mailer.get()).value());
     services.accounts = accounts.get();
-    // E-mail (not started, no relay: nothing is sent): preferences and unsubscribe links.
-    email = std::move(email::EmailService::Create(store, clock, {}).value());
+    // E-mail (not started; no relay unless email_options names one): preferences and unsubscribe links.
+    email = std::move(email::EmailService::Create(store, clock, std::move(email_options)).value());
     services.email = email.get();
     api = std::make_unique<Api>(services, config, FixtureTokens(), &metrics, std::move(now));
     server::RegisterOperationalRoutes(router, metrics, nullptr);

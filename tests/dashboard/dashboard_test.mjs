@@ -723,7 +723,7 @@ test('an invited person creates an account, makes and revokes a token, signs out
   const invitation = await coordinator('POST', '/v1/invitations', {
     email: 'Nadia.Benali@ville-essai.example', roles: ['elu'], programmes: ['sud-val-de-marnais'],
   });
-  assert.match(invitation.link, /\/ui\/#\/invitation\/[A-Za-z0-9_-]{43}$/);
+  assert.match(invitation.link, /\/ui\/index\.html#\/invitation\/[A-Za-z0-9_-]{43}$/);
   const page = await newPage();
   await page.goto(`${server.base}/ui/index.html#/invitation/${invitation.link.split('/').pop()}`);
   await page.locator('#invitation-form').waitFor();
@@ -760,7 +760,10 @@ test('an invited person creates an account, makes and revokes a token, signs out
   await page.getByLabel('Mot de passe').fill('un mot de passe assez long');
   await page.locator('#signin-password-form').getByRole('button', { name: 'Se connecter' }).click();
   await page.locator('#nav a[href="#/tokens"]').waitFor();
-  assert.match(await page.locator('#whoami').innerText(), /nadia\.benali@ville-essai\.example/);
+  // Accepting the invitation put her in the people directory: named by name, not by address.
+  const whoami = await page.locator('#whoami').innerText();
+  assert.match(whoami, /Nadia Benali/);
+  assert.ok(!whoami.includes('nadia.benali@ville-essai.example'), whoami);
   // 401s of the wrong password and the revoked token are expected console errors.
   assert.deepEqual(page.errors.filter((e) => !/status of 401/.test(e)), []);
   await page.context().close();

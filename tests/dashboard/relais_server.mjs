@@ -27,18 +27,29 @@ export function workflowsFolder(dir, sources) {
 }
 
 // tokens: [{token, subject, roles, partner?}]; workflowsDir: the folder
-// deployed (default: the source tree's workflows/).
-export function writeConfig(dir, { sourceDir, tokens, workflowsDir = join(sourceDir, 'workflows') }) {
+// deployed (default: the source tree's workflows/). port: the server's
+// (default 0: any free one, read from its first line); publicUrl: the
+// address its links name (programmes.public_url, hence invitation and
+// sign-in links). email: keys of the configuration's `email:` section
+// (smtp_url, from_address, public_base_url, max_sleep_ms...; see
+// engine/email/email_config.cc); absent: e-mail off.
+export function writeConfig(dir, {
+  sourceDir, tokens, workflowsDir = join(sourceDir, 'workflows'), port = 0, publicUrl, email,
+}) {
   const lines = [
-    'server:', '  listen_address: 127.0.0.1', '  port: 0', '  drain_timeout_ms: 1000',
+    'server:', '  listen_address: 127.0.0.1', `  port: ${port}`, '  drain_timeout_ms: 1000',
     `data_dir: ${join(dir, 'data')}`,
     `workflows_dir: ${workflowsDir}`,
     'api:', '  stream_keepalive_ms: 500',
-    'programmes:', '  escalation_days: 14',
+    'programmes:', '  escalation_days: 14', ...(publicUrl ? [`  public_url: ${publicUrl}`] : []),
     'webhooks:', '  retry_schedule_ms: [0, 100]', '  retry_jitter_percent: 0',
     '  connect_timeout_ms: 1000', '  total_timeout_ms: 1000', '  allowed_ranges: [127.0.0.1/32]', '  max_sleep_ms: 50',
-    'tokens:',
   ];
+  if (email) {
+    lines.push('email:');
+    for (const [key, value] of Object.entries(email)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
+  }
+  lines.push('tokens:');
   for (const t of tokens) {
     lines.push(`  - sha256: ${sha256(t.token)}`, `    subject: "${t.subject}"`, `    roles: [${t.roles.join(', ')}]`);
     if (t.partner) lines.push(`    partner: ${t.partner}`);

@@ -144,5 +144,30 @@ TEST_F(PersonDirectoryTest, NamesFallBackWithoutEverShowingTheAddress) {
   EXPECT_EQ(directory_->NameOf("not valid"), "not valid");
 }
 
+TEST_F(PersonDirectoryTest, StageUpsertWritesNothingUntilTheCallerCommitsThenRegistersOrUpdates) {
+  KvWrites writes;
+  auto staged = directory_->StageUpsert("nadia.benali@ccas.example", Fields({{"first_name", "Nadia"}}), writes);
+  ASSERT_THAT(staged, IsOk());
+  EXPECT_EQ(staged->email, "nadia.benali@ccas.example");
+  EXPECT_THAT(directory_->Get("nadia.benali@ccas.example"), StatusIs(StatusCode::kNotFound)) << "not yet committed";
+  ASSERT_THAT(store_->KvWrite(writes), IsOk());
+  Open();  // read back from disk
+  ASSERT_THAT(directory_->Update("nadia.benali@ccas.example", Fields({{"organisation", "CCAS"}})), IsOk());
+  KvWrites update;
+  ASSERT_THAT(directory_->StageUpsert("nadia.benali@ccas.example",
+                                      Fields({{"last_name", "Benali"}, {"partner", "ccas-fresnes"}}), update),
+              IsOk());
+  ASSERT_THAT(store_->KvWrite(update), IsOk());
+  auto person = directory_->Get("nadia.benali@ccas.example");
+  ASSERT_THAT(person, IsOk());
+  EXPECT_EQ(DisplayName(*person), "Nadia Benali");
+  EXPECT_EQ(person->organisation, "CCAS") << "kept: not given";
+  EXPECT_EQ(person->partner, "ccas-fresnes");
+  KvWrites none;
+  EXPECT_THAT(directory_->StageUpsert("claire", PersonFields{}, none), StatusIs(StatusCode::kInvalidArgument))
+      << "an id that is not an address needs an email";
+  EXPECT_TRUE(none.empty());
+}
+
 }  // namespace
 }  // namespace relais::people
