@@ -53,6 +53,19 @@ Status PersonDirectory::Put(const Person& person) {
   return store_.KvWrite(writes);
 }
 
+namespace {
+
+// A person without an address is reached at their id when it is one.
+Status DefaultEmail(Person& p) {
+  if (!p.email.empty()) return Status::Ok();
+  if (!LooksLikeEmail(p.id))
+    return InvalidArgument("person " + QuoteId(p.id) + ": 'email' is required when the id is not an e-mail address");
+  p.email = p.id;
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<Person> PersonDirectory::StageUpsert(const std::string& id, const PersonFields& fields, KvWrites& writes) {
   RELAIS_RETURN_IF_ERROR(ValidatePersonKey(id));
   if (fields.email && fields.email->empty()) return InvalidArgument("'email' may not be empty");
@@ -64,11 +77,7 @@ StatusOr<Person> PersonDirectory::StageUpsert(const std::string& id, const Perso
     p.id = id;
   }
   Apply(fields, p);
-  if (p.email.empty()) {
-    if (!LooksLikeEmail(id))
-      return InvalidArgument("person " + QuoteId(id) + ": 'email' is required when the id is not an e-mail address");
-    p.email = id;
-  }
+  RELAIS_RETURN_IF_ERROR(DefaultEmail(p));
   StagePut(p, writes);
   return p;
 }
@@ -78,11 +87,7 @@ StatusOr<Person> PersonDirectory::Register(const std::string& id, const PersonFi
   Person p;
   p.id = id;
   Apply(fields, p);
-  if (p.email.empty()) {
-    if (!LooksLikeEmail(id))
-      return InvalidArgument("person " + QuoteId(id) + ": 'email' is required when the id is not an e-mail address");
-    p.email = id;
-  }
+  RELAIS_RETURN_IF_ERROR(DefaultEmail(p));
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(auto existing, store_.KvGet(PersonKey(id)));
   if (existing) return AlreadyExists("person '" + id + "' is already registered");

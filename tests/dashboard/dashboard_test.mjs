@@ -140,6 +140,9 @@ async function logIn(page, token) {
   await openTokenSignIn(page);
   const field = page.getByLabel('Jeton d’accès');
   await field.waitFor();
+  // The details' toggle event, which moves the focus, is dispatched as a task
+  // after the click: wait for it rather than read the focus at once.
+  await page.waitForFunction(() => document.activeElement?.id === 'token', null, { timeout: 5000 }).catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'token', 'the token field has the focus');
   await page.keyboard.type(token);
   await page.keyboard.press('Enter');
