@@ -172,6 +172,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddSignInRoutes(ctx);
   AddAccountRoutes(ctx);
   AddInvitationRoutes(ctx);
+  AddExportRoutes(ctx);
 }
 
 }  // namespace relais::api

@@ -182,5 +182,6 @@ void AddMeRoute(RouteContext& ctx);
 void AddSignInRoutes(RouteContext& ctx);
 void AddAccountRoutes(RouteContext& ctx);
 void AddInvitationRoutes(RouteContext& ctx);
+void AddExportRoutes(RouteContext& ctx);
 
 }  // namespace relais::api

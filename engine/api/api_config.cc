@@ -31,6 +31,7 @@ Status ParseApiSection(const ConfigReader& r, const YAML::Node& node, ApiOptions
                    r.UnsignedField("rate_limit_burst", &c.rate_limit_burst, 1, 100'000'000),
                    r.UnsignedField("max_page_size", &c.max_page_size, 1, 100'000),
                    r.UnsignedField("default_page_size", &c.default_page_size, 1, 100'000),
+                   r.UnsignedField("max_export_rows", &c.max_export_rows, 1, 10'000'000),
                    r.UnsignedField("max_json_depth", &c.max_json_depth, 1, 10'000),
                    r.MillisField("stream_keepalive_ms", &c.stream_keepalive, 10, kConfigMaxMillis),
                    r.UnsignedField("max_streams", &c.max_streams, 1, 1'000'000),

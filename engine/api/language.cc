@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "engine/server/problem.h"
+
 namespace relais::api {
 namespace {
 
@@ -57,6 +59,20 @@ std::string PreferredLanguage(const server::HttpRequest& request) {
     }
   }
   return best;
+}
+
+std::optional<server::HttpResponse> ReadLang(const server::HttpRequest& req, std::string* lang,
+                                            bool follow_accept_language) {
+  auto value = req.Query("lang");
+  if (!value) {
+    const std::string preferred = follow_accept_language ? PreferredLanguage(req) : "";
+    *lang = preferred.empty() ? "fr" : preferred;
+  } else if (*value == "fr" || *value == "en") {
+    *lang = std::string(*value);
+  } else {
+    return server::MakeProblem(server::ProblemKind::kBadRequest, "query parameter 'lang' must be fr or en");
+  }
+  return std::nullopt;
 }
 
 }  // namespace relais::api

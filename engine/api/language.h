@@ -6,6 +6,7 @@
 // Thread-safety: stateless; safe from any thread.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "engine/server/http_types.h"
@@ -15,5 +16,11 @@ namespace relais::api {
 // "fr" or "en"; "" when the field is absent or names neither (the caller
 // keeps its default words then).
 std::string PreferredLanguage(const server::HttpRequest& request);
+
+// The ?lang= of a request: "fr" or "en" in *lang; absent: the Accept-Language
+// field's choice when follow_accept_language, and "fr" otherwise. Any other
+// value is a 400 problem ("query parameter 'lang' must be fr or en").
+std::optional<server::HttpResponse> ReadLang(const server::HttpRequest& req, std::string* lang,
+                                            bool follow_accept_language = false);
 
 }  // namespace relais::api

@@ -9,6 +9,7 @@
 
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
+#include "engine/api/language.h"
 #include "engine/api/slot_refusal.h"
 #include "engine/people/people_lookup.h"
 #include "engine/programme/ics_feed.h"
@@ -79,19 +80,6 @@ Json ProgrammeJson(const programme::ProgrammeState& state, people::PeopleLookup&
           {"vacancies", VacanciesOf(state)},
           {"milestones", {{"scheduled", scheduled}, {"held", held}, {"overdue", overdue}}},
           {"indicators", programme::IndicatorTotals(state)}};
-}
-
-// The ?lang= of a request: fr (the default) or en; anything else is a 400.
-std::optional<HttpResponse> ReadLang(const HttpRequest& req, std::string* lang) {
-  auto value = req.Query("lang");
-  if (!value || *value == "fr") {
-    *lang = "fr";
-  } else if (*value == "en") {
-    *lang = "en";
-  } else {
-    return MakeProblem(ProblemKind::kBadRequest, "query parameter 'lang' must be fr or en");
-  }
-  return std::nullopt;
 }
 
 HttpResponse IcsResponse(std::string body) {

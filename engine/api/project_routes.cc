@@ -6,6 +6,7 @@
 #include "engine/api/api_problems.h"
 #include "engine/api/command_response.h"
 #include "engine/runtime/project_timers.h"
+#include "engine/workflow/next_steps.h"
 
 namespace relais::api {
 namespace {
@@ -22,6 +23,13 @@ constexpr size_t kMaxTextBytes = 1024;    // title, programme, axis...
 
 std::optional<HttpResponse> ReadMembers(const Json& list, std::vector<runtime::ProjectMember>* out);
 std::optional<HttpResponse> ReadPartners(const Json& list, std::vector<std::string>* out);
+
+// "late" and, when late, "late_by_years" (>= 1) on a project's JSON.
+void AddLateness(const runtime::Project& p, const runtime::DefinitionLookup& definitions, TimePoint now, Json& j) {
+  std::optional<int> years = p.LateByYears(definitions, now);
+  j["late"] = years.has_value();
+  if (years) j["late_by_years"] = *years;
+}
 
 // Reads an optional string member; false (and *problem set) when ill-typed.
 bool StringMember(const Json& body, const char* name, std::string* out, std::optional<HttpResponse>* problem) {
@@ -122,6 +130,8 @@ class ProjectHandlers {
   HttpResponse PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse PutPartners(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse Children(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  // What the project may do next and what it lacks (workflow/next_steps.h).
+  HttpResponse NextSteps(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
   // Replaces a list of the project's info (members, partners): reads the
@@ -169,7 +179,7 @@ std::optional<HttpResponse> ProjectHandlers::StateResponse(const access::Princip
   if (scopes_.CheckProject(who, project.info, access::Verb::kRead)) return std::nullopt;
   Json body = project.ToJson();
   const runtime::DefinitionLookup definitions = s_.projects.definitions();
-  body["late"] = project.IsLate(definitions, s_.clock.Now());
+  AddLateness(project, definitions, s_.clock.Now(), body);
   body["timers"] = runtime::ProjectTimersJson(definitions(project.info.workflow_hash), project.state);
   HttpResponse res = JsonResponse(200, body);
   res.headers.Set("ETag", "\"" + std::to_string(project.version) + "\"");
@@ -204,6 +214,31 @@ HttpResponse ProjectHandlers::Get(const access::Principal& who, const HttpReques
   return std::move(*res);
 }
 
+HttpResponse ProjectHandlers::NextSteps(const access::Principal& who, const HttpRequest&,
+                                        const RouteParams& params) {
+  const std::string id = params.Get("id");
+  std::optional<runtime::Project> project;
+  Status found = s_.projects.Read(id, [&](const runtime::Project& p) {
+    if (!scopes_.CheckProject(who, p.info, access::Verb::kRead)) project = p;
+  });
+  if (!found.ok() && found.code() != StatusCode::kNotFound && found.code() != StatusCode::kInvalidArgument)
+    return server::ProblemFromStatus(found);
+  if (!project) return ProjectNotFound(id);
+  const workflow::WorkflowDefinition* def = s_.projects.definitions()(project->info.workflow_hash);
+  if (!def) return server::ProblemFromStatus(FailedPrecondition("project '" + id + "' runs on an unknown workflow"));
+  Json children;
+  if (!def->children.empty()) {
+    auto counts = s_.projects.ChildCounts(id, *def);
+    if (!counts.ok()) return server::ProblemFromStatus(counts.status());
+    children = std::move(*counts);
+  }
+  const auto steps = workflow::NextSteps(*def, project->state, def->children.empty() ? nullptr : &children);
+  Json body = workflow::NextStepsJson(*def, project->state, steps);
+  body["project"] = id;
+  body["version"] = project->version;
+  return JsonResponse(200, body);
+}
+
 HttpResponse ProjectHandlers::List(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
   runtime::ProjectFilter filter;
   if (auto v = req.Query("phase")) filter.phase = std::string(*v);
@@ -236,7 +271,7 @@ HttpResponse ProjectHandlers::List(const access::Principal& who, const HttpReque
     if (scopes_.CheckProject(who, p.info, access::Verb::kRead)) continue;
     if (visible >= offset.value && items.size() < limit.value) {
       Json j = p.ToJson();
-      j["late"] = p.IsLate(definitions, s_.clock.Now());
+      AddLateness(p, definitions, s_.clock.Now(), j);
       items.push_back(std::move(j));
     }
     ++visible;
@@ -358,6 +393,7 @@ void AddProjectRoutes(RouteContext& ctx) {
   ctx.router.AddRoute("PUT", "/v1/projects/{id}/members", ctx.guarded(Handle(h, &ProjectHandlers::PutMembers)));
   ctx.router.AddRoute("PUT", "/v1/projects/{id}/partners", ctx.guarded(Handle(h, &ProjectHandlers::PutPartners)));
   ctx.router.AddRoute("GET", "/v1/projects/{id}/children", ctx.guarded(Handle(h, &ProjectHandlers::Children)));
+  ctx.router.AddRoute("GET", "/v1/projects/{id}/next-steps", ctx.guarded(Handle(h, &ProjectHandlers::NextSteps)));
 }
 
 }  // namespace relais::api

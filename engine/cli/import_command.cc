@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "engine/access/principal.h"
+#include "engine/calendar/civil_date.h"
 #include "engine/calendar/time_zone.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/runtime_host.h"
@@ -13,11 +14,13 @@ namespace relais::cli {
 namespace {
 
 constexpr const char* kImportUsage =
-    "usage: relais import [--config FILE] [--dry-run] [--webhook-base-url URL] [--as SUBJECT] DIR\n"
+    "usage: relais import [--config FILE] [--dry-run] [--webhook-base-url URL] [--as SUBJECT] [--as-of DATE] DIR\n"
     "  loads DIR (programme.json, partners.json, webhooks.json, assignments.json, projects.json)\n"
     "  into the store of FILE; the server must be stopped (the store is locked while it runs)\n"
     "  --as SUBJECT: import with the roles and scope of that subject's token in FILE (tokens:);\n"
-    "    without it, as the operator (system:import, an admin)\n";
+    "    without it, as the operator (system:import, an admin)\n"
+    "  --as-of YYYY-MM-DD: import as on that day (default: today in programmes.time_zone): terms that\n"
+    "    start at the import, and a plan that import.json places from the import year\n";
 
 // The operator who runs the command on the server's own machine.
 access::Principal Operator() { return {"system:import", {std::string(access::kRoleAdmin)}, "", {}}; }
@@ -45,7 +48,7 @@ bool IsLockError(const Status& s) {
 }  // namespace
 
 int Import(const Args& args) {
-  std::string config_path = "config/relais.yaml", dir, base_url, as;
+  std::string config_path = "config/relais.yaml", dir, base_url, as, as_of;
   bool dry_run = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const bool has_value = i + 1 < args.size();
@@ -55,6 +58,8 @@ int Import(const Args& args) {
       base_url = args[++i];
     else if (args[i] == "--as" && has_value)
       as = args[++i];
+    else if (args[i] == "--as-of" && has_value)
+      as_of = args[++i];
     else if (args[i] == "--dry-run")
       dry_run = true;
     else if (dir.empty() && !args[i].empty() && args[i][0] != '-')
@@ -93,6 +98,15 @@ int Import(const Args& args) {
     return 1;
   }
   options.today = zone->ToLocal(SystemClock::Instance().Now()).date;
+  if (!as_of.empty()) {
+    auto day = calendar::ParseCivilDate(as_of);
+    if (!day.ok()) {
+      std::fprintf(stderr, "relais import: --as-of '%s': %s (expected a day as YYYY-MM-DD)\nnothing was written\n",
+                   as_of.c_str(), day.status().message().c_str());
+      return 2;
+    }
+    options.today = *day;
+  }
   options.max_term_years = config->programmes.max_term_years;
   options.webhook_base_url = base_url;
   auto set = importer::ReadImportSet(dir, options);

@@ -1,5 +1,6 @@
 #include "engine/importer/import_set.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -120,7 +121,26 @@ bool StringMember(const Json& obj, const char* key, const std::string& where, bo
   return true;
 }
 
-void ReadProgramme(const Json& j, ImportSet& set, Problems& problems) {
+void ReadImportDirections(const Json& j, ImportSet& set, Problems& problems) {
+  const std::string file(kImportFile);
+  CheckMembers(j, {"plan_years"}, file + ": (top)", problems);
+  auto it = j.find("plan_years");
+  if (it == j.end()) return;
+  if (!it->is_string() || (*it != "as_written" && *it != "from_import_year")) {
+    problems.Add(file + ": plan_years", "expected \"as_written\" or \"from_import_year\", found " + it->dump());
+    return;
+  }
+  set.plan_relative = *it == "from_import_year";
+}
+
+// A relative plan moved so that its first year is the import year.
+void PlacePlan(const ImportOptions& options, ImportSet& set) {
+  const std::vector<int>& years = set.programme.plan_years;
+  if (!set.plan_relative || years.empty()) return;
+  ShiftPlan(set, options.today.year - *std::min_element(years.begin(), years.end()));
+}
+
+void ReadProgramme(const Json& j, const ImportOptions& options, ImportSet& set, Problems& problems) {
   auto definition = programme::ProgrammeDefinition::FromJson(j);
   if (!definition.ok()) {
     // FromJson names the field ("programme.axes[3].parent: ...").
@@ -128,6 +148,7 @@ void ReadProgramme(const Json& j, ImportSet& set, Problems& problems) {
     return;
   }
   set.programme = std::move(definition).value();
+  PlacePlan(options, set);
 }
 
 void ReadPartners(const Json& j, ImportSet& set, Problems& problems) {
@@ -414,6 +435,18 @@ void ReadProjects(const Json& j, ImportSet& set, Problems& problems) {
 
 }  // namespace
 
+void ShiftPlan(ImportSet& set, int years) {
+  set.plan_shift_years += years;
+  if (years == 0) return;
+  programme::ProgrammeDefinition& d = set.programme;
+  for (int& y : d.plan_years) y += years;
+  for (programme::PlannedAction& a : d.actions)
+    for (auto& [phase, year] : a.planned_years) year += years;
+  for (calendar::CivilDate& day : d.closed_days) day = programme::AddYears(day, years);
+  for (ProjectItem& p : set.projects)
+    for (auto& [phase, year] : p.info.planned_years) year += years;
+}
+
 calendar::CivilDate TermEnd(const calendar::CivilDate& start, int years) {
   return programme::AddYears(start, years).AddDays(-1);
 }
@@ -424,7 +457,9 @@ StatusOr<ImportSet> ReadImportSet(const std::string& dir, const ImportOptions& o
   set.dir = dir;
   Problems problems;
   // Order matters: later files refer to what earlier ones define.
-  if (auto j = ReadJsonFile(dir, kProgrammeFile, options, problems)) ReadProgramme(*j, set, problems);
+  if (std::filesystem::exists(std::filesystem::path(dir) / kImportFile))
+    if (auto j = ReadJsonFile(dir, kImportFile, options, problems)) ReadImportDirections(*j, set, problems);
+  if (auto j = ReadJsonFile(dir, kProgrammeFile, options, problems)) ReadProgramme(*j, options, set, problems);
   if (auto j = ReadJsonFile(dir, kPartnersFile, options, problems)) ReadPartners(*j, set, problems);
   if (std::filesystem::exists(std::filesystem::path(dir) / kPeopleFile))
     if (auto j = ReadJsonFile(dir, kPeopleFile, options, problems)) ReadPeople(*j, set, problems);

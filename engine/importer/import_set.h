@@ -33,9 +33,16 @@ inline constexpr std::string_view kPeopleFile = "people.json";  // optional
 inline constexpr std::string_view kWebhooksFile = "webhooks.json";
 inline constexpr std::string_view kAssignmentsFile = "assignments.json";
 inline constexpr std::string_view kProjectsFile = "projects.json";
+// Optional: how to read the other files. {"plan_years": "as_written"} (the
+// default) or "from_import_year": the plan is an example's, placed relative
+// to the import day (its first plan year becomes the import year; every plan
+// year, planned year and closed day moves by the same number of years).
+inline constexpr std::string_view kImportFile = "import.json";
 
 struct ImportOptions {
-  calendar::CivilDate today;         // the import day (in programmes.time_zone): "start": "import" and past terms
+  // The import day (in programmes.time_zone, or `relais import --as-of`):
+  // "start": "import", past terms, and where a relative plan is placed.
+  calendar::CivilDate today;
   int max_term_years = 10;           // programmes.max_term_years: longer terms are refused
   std::string webhook_base_url;      // non-empty: replaces webhooks.json's base_url
   size_t max_file_bytes = 16 << 20;  // import.max_file_bytes: a larger file is refused
@@ -76,6 +83,11 @@ struct ProjectItem {
 
 struct ImportSet {
   std::string dir;
+  // import.json's "plan_years": "from_import_year": the years added to every
+  // year of the plan as written (0 otherwise, or when the plan already starts
+  // in the import year).
+  bool plan_relative = false;
+  int plan_shift_years = 0;
   programme::ProgrammeDefinition programme;
   std::vector<PartnerItem> partners;
   // people.json's entries; when the file is there (has_people), every person
@@ -92,6 +104,11 @@ struct ImportSet {
 // every problem found, one per line ("projects.json: projects[4].partners[1]:
 // no partner 'ccas' in partners.json"); kNotFound when a file is missing.
 StatusOr<ImportSet> ReadImportSet(const std::string& dir, const ImportOptions& options);
+
+// Moves every year of set's plan by years: the programme's plan years, each
+// action's and project's planned years, the closed days; adds years to
+// plan_shift_years.
+void ShiftPlan(ImportSet& set, int years);
 
 // The end of a term that starts on start and lasts years: the day before the
 // anniversary.

@@ -1,5 +1,6 @@
 #include "engine/importer/importer.h"
 
+#include <algorithm>
 #include <set>
 
 namespace relais::importer {
@@ -315,19 +316,35 @@ Status Apply(const ImportSet& set, ImportTargets& t, const runtime::Actor& actor
   return Status::Ok();
 }
 
+// A relative plan imported again keeps the years of its first import: the
+// set moved so that its first plan year is the stored programme's.
+ImportSet PlacedAsStored(const ImportSet& set, const programme::ProgrammeState* stored) {
+  ImportSet placed = set;
+  const std::vector<int>& have = stored ? stored->definition.plan_years : std::vector<int>{};
+  const std::vector<int>& want = set.programme.plan_years;
+  if (set.plan_relative && !have.empty() && !want.empty())
+    ShiftPlan(placed, *std::min_element(have.begin(), have.end()) - *std::min_element(want.begin(), want.end()));
+  return placed;
+}
+
 }  // namespace
 
-StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& t, const access::Principal& who, bool dry_run) {
-  Plan plan;
-  plan.report.dry_run = dry_run;
-  RELAIS_RETURN_IF_ERROR(PlanPartners(set, t, plan));
-  RELAIS_RETURN_IF_ERROR(PlanPeople(set, t, plan));
-  RELAIS_RETURN_IF_ERROR(PlanEndpoints(set, t, plan));
+StatusOr<ImportReport> Import(const ImportSet& written, ImportTargets& t, const access::Principal& who,
+                              bool dry_run) {
   programme::StatePtr stored;
-  if (auto state = t.programmes.Get(set.programme.id); state.ok())
+  if (auto state = t.programmes.Get(written.programme.id); state.ok())
     stored = *state;
   else if (state.status().code() != StatusCode::kNotFound)
     return state.status();
+  const ImportSet set = PlacedAsStored(written, stored.get());
+  Plan plan;
+  plan.report.dry_run = dry_run;
+  plan.report.plan_relative = set.plan_relative;
+  plan.report.plan_years = set.programme.plan_years;
+  plan.report.plan_shift_years = set.plan_shift_years;
+  RELAIS_RETURN_IF_ERROR(PlanPartners(set, t, plan));
+  RELAIS_RETURN_IF_ERROR(PlanPeople(set, t, plan));
+  RELAIS_RETURN_IF_ERROR(PlanEndpoints(set, t, plan));
   PlanProgramme(set, stored.get(), plan);
   PlanAssignments(set, stored.get(), plan);
   RELAIS_RETURN_IF_ERROR(PlanProjects(set, t, plan));
@@ -348,6 +365,10 @@ std::string FormatReport(const ImportReport& report) {
   for (const KindCount& k : report.kinds)
     out += k.kind + ": " + std::to_string(k.created) + (report.dry_run ? " to create, " : " created, ") +
            std::to_string(k.present) + " already present\n";
+  if (report.plan_relative && !report.plan_years.empty())
+    out += "plan years placed from the import year: " + std::to_string(report.plan_years.front()) + "-" +
+           std::to_string(report.plan_years.back()) + " (as written + " + std::to_string(report.plan_shift_years) +
+           " years)\n";
   return out;
 }
 

@@ -56,6 +56,12 @@ struct KindCount {
 struct ImportReport {
   std::vector<KindCount> kinds;  // in the order they are written
   bool dry_run = false;
+  // A relative plan (import.json): its years as placed, and by how many
+  // years they moved from the files. A re-import keeps the placement of the
+  // programme already stored (a later year does not move a living plan).
+  bool plan_relative = false;
+  std::vector<int> plan_years;
+  int plan_shift_years = 0;
 };
 
 // Imports set as who (its subject is recorded as the actor of every event).
@@ -69,7 +75,8 @@ struct ImportReport {
 // it stay; importing again completes the rest); may return some other Status.
 StatusOr<ImportReport> Import(const ImportSet& set, ImportTargets& targets, const access::Principal& who, bool dry_run);
 
-// One line per kind: "projects: 22 created, 0 already present".
+// One line per kind: "projects: 22 created, 0 already present"; a relative
+// plan adds where its years were placed.
 std::string FormatReport(const ImportReport& report);
 
 }  // namespace relais::importer

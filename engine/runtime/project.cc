@@ -83,6 +83,10 @@ StatusOr<ProjectInfo> ProjectInfo::FromJson(const Json& j) {
 
 namespace {
 
+int YearOf(TimePoint now) {
+  return int(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
+}
+
 // The planned year of info's project in phase_id, when that phase is late at now.
 std::optional<int> LatePlannedYear(const ProjectInfo& info, const std::string& phase_id,
                                    const DefinitionLookup& definitions, TimePoint now) {
@@ -91,8 +95,7 @@ std::optional<int> LatePlannedYear(const ProjectInfo& info, const std::string& p
   if (!phase || phase->terminal) return std::nullopt;
   auto it = info.planned_years.find(phase->planned_year_key.value_or(phase_id));
   if (it == info.planned_years.end()) return std::nullopt;
-  int year = int(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
-  if (year <= it->second) return std::nullopt;
+  if (YearOf(now) <= it->second) return std::nullopt;
   return it->second;
 }
 
@@ -100,6 +103,12 @@ std::optional<int> LatePlannedYear(const ProjectInfo& info, const std::string& p
 
 bool Project::IsLate(const DefinitionLookup& definitions, TimePoint now) const {
   return LatePlannedYear(info, state.phase, definitions, now).has_value();
+}
+
+std::optional<int> Project::LateByYears(const DefinitionLookup& definitions, TimePoint now) const {
+  std::optional<int> planned = LatePlannedYear(info, state.phase, definitions, now);
+  if (!planned) return std::nullopt;
+  return YearOf(now) - *planned;
 }
 
 std::optional<NewEvent> LateEvent(const ProjectInfo& info, const std::string& phase,

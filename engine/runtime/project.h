@@ -107,6 +107,9 @@ struct Project {
   // (year of `now`, UTC; the plan key is the phase's `planned_year` in the
   // workflow, else its id).
   bool IsLate(const DefinitionLookup& definitions, TimePoint now) const;
+  // How late, in years (now's year minus the phase's planned year, >= 1);
+  // nullopt when not late. One year late is not five.
+  std::optional<int> LateByYears(const DefinitionLookup& definitions, TimePoint now) const;
   Json ToJson() const;
   static StatusOr<Project> FromJson(const Json& json);
 };

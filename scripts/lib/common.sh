@@ -17,6 +17,7 @@ RELAIS_PACKAGES=(
   graphviz
   libhowardhinnant-date-dev tzdata libical-dev
   libsodium-dev libcurl4-openssl-dev python3-aiosmtpd
+  libxlsxwriter-dev python3-openpyxl
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libgoogle-perftools-dev

@@ -279,6 +279,33 @@ TEST_F(ApiTest, HistoryIsPagedFromAVersion) {
   EXPECT_EQ(h.Call("GET", "/v1/projects/own/events?from=abc", kElu).status, 400);
 }
 
+// What is missing: the next steps from the phase, each unmet condition in
+// the workflow file's words, for whoever may read the project.
+TEST_F(ApiTest, NextStepsSayWhatIsMissingInTheWorkflowsWords) {
+  auto r = h.Call("GET", "/v1/projects/own/next-steps", kElu);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json body = Harness::Body(r);
+  EXPECT_EQ(body["project"], "own");
+  EXPECT_EQ(body["phase"], "mobilisation");
+  const Json* study = nullptr;
+  for (const Json& s : body["steps"])
+    if (s["event"] == "etude_lancee") study = &s;
+  ASSERT_NE(study, nullptr) << body.dump(2);
+  EXPECT_FALSE((*study)["ready"].get<bool>());
+  EXPECT_EQ((*study)["conditions"][0]["met"], false);
+  EXPECT_EQ((*study)["conditions"][0]["messages"]["en"], "partners must be mobilised before the study");
+  EXPECT_EQ((*study)["conditions"][0]["observed"]["project.tracks.partenaires"], "a_mobiliser");
+
+  Json cmd = {{"type", "mobilisation_avancee"}, {"data", {{"volet", "partenaires"}, {"etape", "mobilises"}}}};
+  ASSERT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump()).status, 201);
+  body = Harness::Body(h.Call("GET", "/v1/projects/own/next-steps", kElu));
+  for (const Json& s : body["steps"])
+    if (s["event"] == "etude_lancee") EXPECT_TRUE(s["ready"].get<bool>()) << s.dump();
+
+  EXPECT_EQ(h.Call("GET", "/v1/projects/other/next-steps", kPartner).status, 404);
+  EXPECT_EQ(h.Call("GET", "/v1/projects/nope/next-steps", kAdmin).status, 404);
+}
+
 TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
   h.CreateProject("own-3", testing::kOwnProgramme, {"ccas-fresnes"}, Json::array(), "3");
   ASSERT_TRUE(h.index.CatchUp().ok());
@@ -306,6 +333,12 @@ TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
   // Planned étude 2004, still in mobilisation (planned 2003) in 2004: late.
   auto late = h.Call("GET", "/v1/projects?late=true", kAdmin);
   EXPECT_EQ(Harness::Body(late)["total"], 3);
+  for (const Json& p : Harness::Body(late)["projects"]) EXPECT_EQ(p["late_by_years"], 1) << p["info"]["id"];
+  // Lateness has a size: four years on, still in mobilisation planned 2003.
+  h.clock.Advance(std::chrono::hours(24 * 366 * 4));
+  Json later = Harness::Body(h.Call("GET", "/v1/projects/own", kAdmin));
+  EXPECT_EQ(later["late"], true);
+  EXPECT_EQ(later["late_by_years"], 5);
   EXPECT_EQ(h.Call("GET", "/v1/projects?late=maybe", kAdmin).status, 400);
   EXPECT_EQ(h.Call("GET", "/v1/projects?sort=size", kAdmin).status, 400);
   EXPECT_EQ(h.Call("GET", "/v1/projects?phase=etude", kAdmin).status, 200);

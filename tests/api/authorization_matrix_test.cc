@@ -133,6 +133,7 @@ std::vector<Route> ProgrammeRoutes() {
       under("/indicators", "/indicators", "POST", R"({"action": "aide", "indicator": "jobs_created", "value": 1})",
             write(201)),
       under("/calendar", "/calendar", "GET", "", read),
+      under("/exports/{file}", "/exports/actions.csv", "GET", "", read),
       under("/feed-tokens", "/feed-tokens", "POST", "", write(201)),
       {"POST", "/v1/people/{person}/feed-tokens", true,
        [](const Role&, Scope s) {
@@ -260,6 +261,11 @@ std::vector<Route> Routes(const std::string& workflow_source) {
       {"GET", "/v1/projects/{id}/children", true,
        [](const Role&, Scope s) {
          return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/children", ""};
+       },
+       [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
+      {"GET", "/v1/projects/{id}/next-steps", true,
+       [](const Role&, Scope s) {
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s) + "/next-steps", ""};
        },
        [](const Role& r, Scope s) { return Sees(r, s) ? 200 : 404; }},
       {"POST", "/v1/projects/{id}/events", true,

@@ -48,7 +48,8 @@ relais::testing::ProcessResult Relais(std::vector<std::string> args) {
 }
 
 // One request over its own connection (Connection: close); the status and body.
-std::pair<int, std::string> HttpGet(uint16_t port, const std::string& target) {
+std::pair<int, std::string> HttpCall(uint16_t port, const std::string& method, const std::string& target,
+                                     const std::string& body = "") {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -58,8 +59,11 @@ std::pair<int, std::string> HttpGet(uint16_t port, const std::string& target) {
     close(fd);
     return {-1, ""};
   }
-  const std::string req = "GET " + target + " HTTP/1.1\r\nHost: relais\r\nAuthorization: Bearer " + kToken +
-                          "\r\nConnection: close\r\n\r\n";
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: relais\r\nAuthorization: Bearer " + kToken +
+                    "\r\nConnection: close\r\n";
+  if (!body.empty())
+    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n" + body;
   if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     close(fd);
     return {-1, ""};
@@ -93,6 +97,8 @@ std::pair<int, std::string> HttpGet(uint16_t port, const std::string& target) {
   }
   return {std::stoi(raw.substr(9, 3)), body};
 }
+
+std::pair<int, std::string> HttpGet(uint16_t port, const std::string& target) { return HttpCall(port, "GET", target); }
 
 // `relais serve` on the port of its configuration (0: any); port() is 0 when it did not start.
 class ServeProcess {
@@ -168,6 +174,20 @@ TEST_F(ImportCliTest, ImportsOnceThenFindsEverythingPresentThenServesIt) {
   EXPECT_THAT(locked.err, HasSubstr("is in use by another process"));
 }
 
+// --as-of: the import day, where the example's plan (import.json) starts.
+TEST_F(ImportCliTest, AsOfADayTheExamplesPlanStartsThatYear) {
+  auto bad = Relais({"import", "--config", config_, "--as-of", "2030-13-01", kExample});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--as-of '2030-13-01'"));
+  EXPECT_THAT(bad.err, HasSubstr("expected a day as YYYY-MM-DD"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("data"))) << "the store is not even opened";
+
+  auto done =
+      Relais({"import", "--config", config_, "--as-of", "2030-02-01", "--webhook-base-url", kNoReceiver, kExample});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_THAT(done.out, HasSubstr("plan years placed from the import year: 2030-2032 (as written + 27 years)"));
+}
+
 // --as: the import takes the roles and scope of a token of the configuration.
 TEST_F(ImportCliTest, AsATokenSubjectTheImportHasThatScope) {
   std::ofstream(config_, std::ios::app) << "  - sha256: " << api::Authenticator::Sha256Hex("other-token") << "\n"
@@ -203,10 +223,10 @@ TEST_F(ImportCliTest, ABadFileIsReportedWithFileAndFieldAndNothingIsWritten) {
 }
 
 // The whole example as ./scripts/run runs it: the sample receiver gets the
-// partners' deliveries, signed with the secret of webhooks.json, and prints
-// one line per delivery.
+// partners' deliveries, signed with the secret of webhooks.json; it tells
+// the import's backlog in one line, then prints one line per delivery.
 TEST_F(ImportCliTest, TheSampleReceiverPrintsWhatEachPartnerReceives) {
-  ChildProcess receiver({"node", kExample + "/receiver/receiver.js", "--port", "0"});
+  ChildProcess receiver({"node", kExample + "/receiver/receiver.js", "--port", "0", "--quiet-ms", "1500"});
   auto port = receiver.WaitFor(std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/ for 42 partner endpoints"),
                                kProcessDeadline);
   ASSERT_TRUE(port) << "the receiver did not start: " << receiver.output();
@@ -215,11 +235,23 @@ TEST_F(ImportCliTest, TheSampleReceiverPrintsWhatEachPartnerReceives) {
 
   ServeProcess server(config_);
   ASSERT_NE(server.port(), 0) << "relais serve did not start";
-  // The CCAS of Fresnes is a target actor of the portage de repas (axis 2A).
-  EXPECT_TRUE(receiver.WaitFor(std::regex("ccas-fresnes +project_created +2a-portage-repas v2 .*\\(CCAS de Fresnes\\)"),
-                               kProcessDeadline))
-      << receiver.output();
-  EXPECT_TRUE(receiver.WaitFor(std::regex("anpe +project_registered +4-interim-insertion v1"), kProcessDeadline))
+  auto backlog = receiver.WaitFor(
+      std::regex("\\] ([0-9]+) deliveries waiting at the start \\(the import's backlog\\) to ([0-9]+) partners: "
+                 "[a-z_]+ ×[0-9]+.*; from now on one line per delivery"),
+      kProcessDeadline);
+  ASSERT_TRUE(backlog) << receiver.output();
+  EXPECT_GT(std::stoi(*backlog), 100) << receiver.output();
+  EXPECT_EQ(receiver.output().find("project_created"), receiver.output().find("project_created ×"))
+      << "the backlog is one line, not one per delivery:\n" << receiver.output();
+
+  // Then what a click causes, line by line. The CCAS of Fresnes is a target
+  // actor of the portage de repas (axis 2A).
+  auto [status, body] = HttpCall(server.port(), "POST", "/v1/projects/2a-portage-repas/events",
+                                 R"({"type": "indicateur_enregistre", "data": {"indicateur": "emplois_crees", "valeur": 2}})");
+  ASSERT_EQ(status, 201) << body;
+  EXPECT_TRUE(receiver.WaitFor(
+      std::regex("#[0-9]+ ccas-fresnes +indicateur_enregistre +2a-portage-repas v[0-9]+ .*\\(CCAS de Fresnes\\)"),
+      kProcessDeadline))
       << receiver.output();
   EXPECT_EQ(receiver.output().find("REJECTED"), std::string::npos) << receiver.output();
 }

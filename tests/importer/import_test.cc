@@ -131,8 +131,71 @@ TEST_F(ImportTest, TheExampleImportsWholeAndMatchesItsFiles) {
   // Planned years come from the programme's action, under the workflow's keys.
   auto portage = host_->projects().Load("2a-portage-repas");
   ASSERT_TRUE(portage.ok());
-  EXPECT_EQ(portage->info.planned_years, (std::map<std::string, int>{{"faisabilite", 2003}, {"montage", 2004}}));
+  // The example's plan (import.json: from_import_year) starts in the import year.
+  const int shift = options_.today.year - 2003;
+  EXPECT_EQ(report->plan_shift_years, shift);
+  EXPECT_EQ(portage->info.planned_years,
+            (std::map<std::string, int>{{"faisabilite", 2003 + shift}, {"montage", 2004 + shift}}));
   EXPECT_EQ(portage->info.axis, "2A");
+}
+
+// import.json "from_import_year": the plan moves as a whole so that its first
+// year is the import day's; every planned year keeps its distance.
+TEST_F(ImportTest, ARelativePlanIsPlacedFromTheImportDay) {
+  options_.today = {2031, 3, 10};
+  auto report = ImportDir(kExample);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->plan_relative);
+  EXPECT_EQ(report->plan_shift_years, 28);
+  EXPECT_EQ(report->plan_years, (std::vector<int>{2031, 2032, 2033}));
+  EXPECT_THAT(FormatReport(*report), HasSubstr("plan years placed from the import year: 2031-2033 (as written + 28 years)"));
+  auto stored = host_->programmes().Get("sud-val-de-marnais");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ((*stored)->definition.plan_years, (std::vector<int>{2031, 2032, 2033}));
+  auto portage = host_->projects().Load("2a-portage-repas");
+  ASSERT_TRUE(portage.ok());
+  EXPECT_EQ(portage->info.planned_years, (std::map<std::string, int>{{"faisabilite", 2031}, {"montage", 2032}}));
+  auto parcs = host_->projects().Load("1-besoins-salaries-parcs");
+  ASSERT_TRUE(parcs.ok());
+  EXPECT_EQ(parcs->info.planned_years,
+            (std::map<std::string, int>{{"mobilisation", 2031}, {"faisabilite", 2033}, {"montage", 2033}}));
+}
+
+// A re-import in a later year finds the plan where the first import placed
+// it: nothing differs, nothing is written.
+TEST_F(ImportTest, ARelativePlanImportedAgainALaterYearStaysWhereItWasPlaced) {
+  options_.today = {2030, 12, 20};
+  ASSERT_TRUE(ImportDir(kExample).ok());
+  const uint64_t position = host_->store().LastPosition();
+  options_.today = {2031, 1, 15};
+  auto again = ImportDir(kExample);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->plan_years, (std::vector<int>{2030, 2031, 2032}));
+  EXPECT_EQ(Kind(*again, "programme").present, 1u);
+  EXPECT_EQ(Kind(*again, "projects").present, 22u);
+  EXPECT_EQ(host_->store().LastPosition(), position);
+}
+
+// Without import.json (or with "as_written") the years are the files'.
+TEST_F(ImportTest, APlanAsWrittenKeepsItsYears) {
+  const std::string dir = CopyOfExample();
+  std::ofstream(dir + "/import.json") << R"({"plan_years": "as_written"})";
+  options_.today = {2031, 3, 10};
+  auto report = ReadImportSet(dir, options_);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->programme.plan_years, (std::vector<int>{2003, 2004, 2005}));
+  fs::remove(dir + "/import.json");
+  auto without = ReadImportSet(dir, options_);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_FALSE(without->plan_relative);
+  EXPECT_EQ(without->programme.plan_years, (std::vector<int>{2003, 2004, 2005}));
+
+  std::ofstream(dir + "/import.json") << R"({"plan_years": "today", "extra": 1})";
+  auto bad = ReadImportSet(dir, options_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("import.json: plan_years: expected \"as_written\" or \"from_import_year\", found \"today\""));
+  EXPECT_THAT(bad.status().message(), HasSubstr("import.json: (top).extra: unknown member; expected one of plan_years"));
 }
 
 // people.json names every person the assignments and members name; the
@@ -501,7 +564,7 @@ TEST_F(ImportTest, IdsOutsideThePatternAndDuplicateKeysAreProblemsNamingTheirPla
 
 TEST(ExampleCoverageTest, TheExampleHasEveryActionOfTheSeedPlanAndNothingElse) {
   ImportOptions options;
-  options.today = calendar::TimeZone::Find("Europe/Paris")->ToLocal(SystemClock::Instance().Now()).date;
+  options.today = {2003, 1, 15};  // the plan's own first year: its years as written
   auto set = ReadImportSet(kExample, options);
   ASSERT_TRUE(set.ok()) << set.status();
   ASSERT_EQ(set->projects.size(), SeedPlan().size());
