@@ -173,6 +173,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddAccountRoutes(ctx);
   AddInvitationRoutes(ctx);
   AddExportRoutes(ctx);
+  AddNetworkRoutes(ctx);
 }
 
 }  // namespace relais::api

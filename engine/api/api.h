@@ -183,5 +183,6 @@ void AddSignInRoutes(RouteContext& ctx);
 void AddAccountRoutes(RouteContext& ctx);
 void AddInvitationRoutes(RouteContext& ctx);
 void AddExportRoutes(RouteContext& ctx);
+void AddNetworkRoutes(RouteContext& ctx);
 
 }  // namespace relais::api

@@ -113,17 +113,19 @@ Json ProgrammeDefinition::ToJson() const {
     review["working_hours"] = std::move(hours);
   }
   if (reviews.max_per_day > 0) review["max_per_day"] = reviews.max_per_day;
-  return {{"id", id},
-          {"title", title},
-          {"territory", territory},
-          {"plan_years", plan_years},
-          {"axes", axes_json},
-          {"actions", actions_json},
-          {"reviews", review},
-          {"yearly", yearly_json},
-          {"closed_days", closed},
-          {"public_holidays", public_holidays},
-          {"time_zone", time_zone.name()}};
+  Json out = {{"id", id},
+              {"title", title},
+              {"territory", territory},
+              {"plan_years", plan_years},
+              {"axes", axes_json},
+              {"actions", actions_json},
+              {"reviews", review},
+              {"yearly", yearly_json},
+              {"closed_days", closed},
+              {"public_holidays", public_holidays},
+              {"time_zone", time_zone.name()}};
+  if (!region.empty()) out["region"] = region;  // absent when none: definitions stored before it compare equal
+  return out;
 }
 
 StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
@@ -132,6 +134,7 @@ StatusOr<ProgrammeDefinition> ProgrammeDefinition::FromJson(const Json& j) {
   RELAIS_RETURN_IF_ERROR(ReadString(j, "id", "programme", true, &d.id));
   RELAIS_RETURN_IF_ERROR(CheckId("programme.id", d.id));
   RELAIS_RETURN_IF_ERROR(ReadString(j, "title", "programme", false, &d.title));
+  RELAIS_RETURN_IF_ERROR(ReadString(j, "region", "programme", false, &d.region));
   const Json* list = nullptr;
   RELAIS_RETURN_IF_ERROR(ReadArray(j, "territory", "programme", &list));
   for (size_t i = 0; i < list->size(); ++i) {

@@ -85,6 +85,9 @@ struct ProgrammeDefinition {
   std::string id;
   std::string title;
   std::vector<std::string> territory;  // communes
+  // The region it belongs to, for a network of programmes (GET /v1/network
+  // groups by it); empty: none given. Free text ("Île-de-France").
+  std::string region;
   std::vector<int> plan_years;
   std::vector<Axis> axes;
   std::vector<PlannedAction> actions;

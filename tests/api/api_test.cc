@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "tests/api/api_fixture.h"
+#include "tests/programme/programme_fixture.h"
 
 namespace relais::api {
 namespace {
@@ -304,6 +305,49 @@ TEST_F(ApiTest, NextStepsSayWhatIsMissingInTheWorkflowsWords) {
 
   EXPECT_EQ(h.Call("GET", "/v1/projects/other/next-steps", kPartner).status, 404);
   EXPECT_EQ(h.Call("GET", "/v1/projects/nope/next-steps", kAdmin).status, 404);
+}
+
+// The network: programmes grouped by region, figures rolled up, each
+// programme's page named; a scoped coordinator sees only theirs.
+TEST_F(ApiTest, TheNetworkGroupsProgrammesByRegionAndRollsUpTheirFigures) {
+  Json sud = programme::testing::CbeDefinition();
+  sud["region"] = "Île-de-France";
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", kCoordinator, sud.dump()).status, 201);
+  Json nord = programme::testing::CbeDefinition();
+  nord["id"] = testing::kOtherProgramme;
+  nord["region"] = "Île-de-France";
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", kCoordinator, nord.dump()).status, 201);
+  Json reunion = programme::testing::CbeDefinition();
+  reunion["id"] = "ouest-reunion";
+  reunion["region"] = "La Réunion";
+  reunion["time_zone"] = "Indian/Reunion";
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", kCoordinator, reunion.dump()).status, 201);
+  ASSERT_TRUE(h.index.CatchUp().ok());
+
+  auto r = h.Call("GET", "/v1/network", kCoordinator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json body = Harness::Body(r);
+  ASSERT_EQ(body["regions"].size(), 2u) << body.dump(2);
+  const Json& idf = body["regions"][1];
+  EXPECT_EQ(idf["name"], "Île-de-France");
+  EXPECT_EQ(idf["totals"]["programmes"], 2);
+  EXPECT_EQ(idf["totals"]["actions"], 2);
+  EXPECT_EQ(idf["totals"]["phases"]["mobilisation"], 2);
+  EXPECT_EQ(idf["totals"]["late"], 2) << "both planned their mobilisation for 2003; it is 2004";
+  EXPECT_EQ(idf["totals"]["late_by_years"]["1"], 2);
+  EXPECT_EQ(idf["programmes"][0]["link"], "/ui/index.html#/programme/nord-essonne");
+  EXPECT_EQ(body["regions"][0]["name"], "La Réunion");
+  EXPECT_EQ(body["regions"][0]["totals"]["actions"], 0);
+  EXPECT_EQ(body["totals"]["programmes"], 3);
+  // Six yearly milestones a programme (2027-2029), none held.
+  EXPECT_EQ(body["totals"]["milestones"]["scheduled"], 18);
+  EXPECT_EQ(body["phase_labels"]["mobilisation"]["fr"], "Mobilisation");
+
+  Json scoped = Harness::Body(h.Call("GET", "/v1/network", kScopedCoordinator));
+  ASSERT_EQ(scoped["regions"].size(), 1u) << scoped.dump(2);
+  EXPECT_EQ(scoped["totals"]["programmes"], 1);
+  EXPECT_EQ(scoped["regions"][0]["programmes"][0]["id"], "sud-val-de-marnais");
+  EXPECT_EQ(h.Call("GET", "/v1/network?lang=xx", kCoordinator).status, 400);
 }
 
 TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {

@@ -115,6 +115,11 @@ std::vector<Route> ProgrammeRoutes() {
          return Request{"/v1/programmes", ""};
        },
        [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/network", false,
+       [](const Role&, Scope) {
+         return Request{"/v1/network", ""};
+       },
+       [](const Role&, Scope) { return 200; }},
       {"POST", "/v1/programmes", false,
        [](const Role& r, Scope) {
          return Request{"/v1/programmes", Json{{"id", "new-" + r.name}}.dump()};

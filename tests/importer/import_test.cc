@@ -107,6 +107,7 @@ TEST_F(ImportTest, TheExampleImportsWholeAndMatchesItsFiles) {
   ASSERT_TRUE(state.ok()) << state.status();
   const programme::ProgrammeState& s = **state;
   EXPECT_EQ(s.definition.territory.size(), 6u);
+  EXPECT_EQ(s.definition.region, "Île-de-France");
   EXPECT_EQ(s.definition.axes.size(), programme["axes"].size());
   EXPECT_EQ(s.definition.actions.size(), programme["actions"].size());
   EXPECT_EQ(s.assignments.size(), assignments["assignments"].size());
