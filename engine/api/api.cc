@@ -174,6 +174,7 @@ void Api::RegisterRoutes(server::Router& router) {
   AddInvitationRoutes(ctx);
   AddExportRoutes(ctx);
   AddNetworkRoutes(ctx);
+  AddMigrationRoutes(ctx);
 }
 
 }  // namespace relais::api

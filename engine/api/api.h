@@ -184,5 +184,6 @@ void AddAccountRoutes(RouteContext& ctx);
 void AddInvitationRoutes(RouteContext& ctx);
 void AddExportRoutes(RouteContext& ctx);
 void AddNetworkRoutes(RouteContext& ctx);
+void AddMigrationRoutes(RouteContext& ctx);
 
 }  // namespace relais::api

@@ -4,6 +4,7 @@
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
 #include "engine/workflow/definition.h"
+#include "engine/workflow/definition_diff.h"
 #include "engine/workflow/loader.h"
 
 namespace relais::api {
@@ -144,7 +145,12 @@ HttpResponse WorkflowHandlers::Validate(const access::Principal& who, const Http
                {"errors", loaded.diagnostics.error_count()},
                {"warnings", loaded.diagnostics.warning_count()},
                {"diagnostics", DiagnosticsJson(loaded.diagnostics)}};
-  if (loaded.definition) body["workflow"] = Summary(*loaded.definition);
+  if (loaded.definition) {
+    body["workflow"] = Summary(*loaded.definition);
+    // What deploying it would change against the version deployed now.
+    if (const workflow::WorkflowDefinition* current = registry_.Current(loaded.definition->name))
+      body["changes"] = workflow::DefinitionDiff(*current, *loaded.definition);
+  }
   return JsonResponse(200, body);
 }
 

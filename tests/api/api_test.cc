@@ -350,6 +350,55 @@ TEST_F(ApiTest, TheNetworkGroupsProgrammesByRegionAndRollsUpTheirFigures) {
   EXPECT_EQ(h.Call("GET", "/v1/network?lang=xx", kCoordinator).status, 400);
 }
 
+// A new version of a workflow from the page: its changes against the one
+// deployed, then a dry run of moving the projects, then the move.
+TEST_F(ApiTest, ANewVersionShowsItsChangesThenMovesTheChosenProjectsAfterADryRun) {
+  std::ifstream in(std::string(RELAIS_SOURCE_DIR) + "/workflows/cbe.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string source = text.str();
+  const std::string old_label = R"(labels: {fr: "Mobilisation", en: "Mobilisation"})";
+  ASSERT_NE(source.find(old_label), std::string::npos);
+  source.replace(source.find(old_label), old_label.size(), R"(labels: {fr: "Mobilisation des acteurs", en: "Mobilisation"})");
+
+  auto checked = h.Call("POST", "/v1/workflows/validate", kCoordinator, Json{{"source", source}}.dump());
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  Json changes = Harness::Body(checked)["changes"];
+  EXPECT_EQ(changes["phases"]["changed"], Json::array({"mobilisation"})) << changes.dump(2);
+  EXPECT_TRUE(changes["phases"]["added"].empty());
+  EXPECT_TRUE(changes["events"]["changed"].empty());
+  EXPECT_FALSE(changes["same"].get<bool>());
+  ASSERT_EQ(h.Call("POST", "/v1/workflows", kCoordinator, Json{{"source", source}}.dump()).status, 201);
+
+  const std::string target = "/v1/workflows/cbe_action/migrations";
+  auto dry = h.Call("POST", target, kCoordinator, R"({"projects": ["own", "ghost"]})");
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  Json d = Harness::Body(dry);
+  EXPECT_TRUE(d["dry_run"].get<bool>()) << "a dry run unless told otherwise";
+  EXPECT_EQ(d["would_move"], 1);
+  EXPECT_EQ(d["refused"], 1);
+  ASSERT_EQ(d["results"].size(), 2u) << d.dump(2);
+  EXPECT_EQ(d["results"][0]["project"], "own");
+  EXPECT_EQ(d["results"][0]["outcome"], "would_move");
+  EXPECT_EQ(d["results"][0]["phase_after"], "mobilisation");
+  EXPECT_EQ(d["results"][1]["outcome"], "refused");
+  EXPECT_THAT(d["results"][1]["message"].get<std::string>(), HasSubstr("no project 'ghost'"));
+  const uint64_t before = Harness::Body(h.Call("GET", "/v1/projects/own", kCoordinator))["version"];
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/projects/own", kCoordinator))["version"], before) << "nothing written";
+
+  auto moved = h.Call("POST", target, kCoordinator, R"({"projects": ["own"], "dry_run": false})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(Harness::Body(moved)["moved"], 1);
+  EXPECT_EQ(Harness::Body(moved)["results"][0]["outcome"], "moved");
+  auto again = Harness::Body(h.Call("POST", target, kCoordinator, R"({"projects": ["own"]})"));
+  EXPECT_EQ(again["results"][0]["outcome"], "current");
+
+  EXPECT_EQ(h.Call("POST", target, kElu, R"({"dry_run": true})").status, 403);
+  EXPECT_EQ(h.Call("POST", target, kCoordinator, R"({"dry_run": "yes"})").status, 400);
+  EXPECT_EQ(h.Call("POST", target, kCoordinator, R"({"map": {}})").status, 400);
+  EXPECT_EQ(h.Call("POST", "/v1/workflows/nope/migrations", kCoordinator, "{}").status, 404);
+}
+
 TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
   h.CreateProject("own-3", testing::kOwnProgramme, {"ccas-fresnes"}, Json::array(), "3");
   ASSERT_TRUE(h.index.CatchUp().ok());

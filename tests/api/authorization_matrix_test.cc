@@ -240,6 +240,11 @@ std::vector<Route> Routes(const std::string& workflow_source) {
          return std::pair<std::string, std::string>{"/v1/workflows", Json{{"source", workflow_source}}.dump()};
        },
        [](const Role& r, Scope) { return r.manager ? 200 : 403; }},  // already deployed: 200
+      {"POST", "/v1/workflows/{name}/migrations", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/workflows/cbe_action/migrations", R"({"dry_run": true})"};
+       },
+       [](const Role& r, Scope) { return r.manager ? 200 : 403; }},
       {"POST", "/v1/projects", true,
        [](const Role& r, Scope s) {
          Json body = {{"id", "new-" + r.name + "-" + Id(s)},

@@ -52,7 +52,7 @@ TEST_F(NextStepsTest, InMobilisationTheStudyWaitsForThePartners) {
   EXPECT_EQ((*found)["labels"]["fr"], "Étude de faisabilité lancée");
   EXPECT_EQ((*found)["to"][0]["labels"]["fr"], "Étude de faisabilité");
   EXPECT_EQ((*found)["conditions"][0]["messages"]["fr"], "les partenaires doivent être mobilisés avant l'étude");
-  EXPECT_EQ((*found)["conditions"][0]["at"]["workflow"], "cbe");
+  EXPECT_EQ((*found)["conditions"][0]["at"]["workflow"], "cbe_action");
 
   // Once the partners are mobilised, the study is ready.
   EXPECT_ACCEPTED(p.Fire("mobilisation_avancee", {{"volet", "partenaires"}, {"etape", "mobilises"}}));
