@@ -343,7 +343,7 @@ TEST_F(ApiTest, TheNetworkGroupsProgrammesByRegionAndRollsUpTheirFigures) {
   EXPECT_EQ(body["totals"]["milestones"]["scheduled"], 18);
   EXPECT_EQ(body["phase_labels"]["mobilisation"]["fr"], "Mobilisation");
 
-  Json scoped = Harness::Body(h.Call("GET", "/v1/network", kScopedCoordinator));
+  Json scoped = Harness::Body(h.Call("GET", "/v1/network", testing::kScopedCoordinator));
   ASSERT_EQ(scoped["regions"].size(), 1u) << scoped.dump(2);
   EXPECT_EQ(scoped["totals"]["programmes"], 1);
   EXPECT_EQ(scoped["regions"][0]["programmes"][0]["id"], "sud-val-de-marnais");

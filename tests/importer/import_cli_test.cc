@@ -81,21 +81,21 @@ std::pair<int, std::string> HttpCall(uint16_t port, const std::string& method, c
   close(fd);
   const size_t head_end = raw.find("\r\n\r\n");
   if (raw.size() < 12 || head_end == std::string::npos) return {-1, raw};
-  std::string body = raw.substr(head_end + 4);
+  std::string answer = raw.substr(head_end + 4);
   if (raw.find("Transfer-Encoding: chunked") != std::string::npos ||
       raw.find("transfer-encoding: chunked") != std::string::npos) {
     std::string unchunked;
     size_t at = 0;
-    while (at < body.size()) {
-      const size_t eol = body.find("\r\n", at);
-      const size_t len = std::stoul(body.substr(at, eol - at), nullptr, 16);
+    while (at < answer.size()) {
+      const size_t eol = answer.find("\r\n", at);
+      const size_t len = std::stoul(answer.substr(at, eol - at), nullptr, 16);
       if (len == 0) break;
-      unchunked += body.substr(eol + 2, len);
+      unchunked += answer.substr(eol + 2, len);
       at = eol + 2 + len + 2;
     }
-    body = unchunked;
+    answer = unchunked;
   }
-  return {std::stoi(raw.substr(9, 3)), body};
+  return {std::stoi(raw.substr(9, 3)), answer};
 }
 
 std::pair<int, std::string> HttpGet(uint16_t port, const std::string& target) { return HttpCall(port, "GET", target); }
