@@ -154,6 +154,8 @@ const WORDS = {
     agenda_everyone: 'Tous les élus',
     agenda_person: 'Points de {person}',
     agenda_intro: 'Les points de chaque élu référent avec la coordination.',
+    agenda_next: 'Prochains points',
+    agenda_actions: 'Ses actions',
   },
   en: {
     late_years_one: '1 year late',
@@ -295,6 +297,8 @@ const WORDS = {
     agenda_everyone: 'Every elected referent',
     agenda_person: 'Reviews of {person}',
     agenda_intro: 'The reviews of each elected referent with the coordination.',
+    agenda_next: 'Next reviews',
+    agenda_actions: 'Their actions',
   },
 };
 

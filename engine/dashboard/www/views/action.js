@@ -5,6 +5,7 @@ import { t, label, formatDateTime } from '../lib/i18n.js';
 import { summarise as summariseData, choiceLabel, propertyOf } from '../lib/schema_labels.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
+import { lateBadge } from '../lib/lateness.js';
 import { describeFailure } from '../lib/refusal.js';
 import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
 import { recordForm } from './record_form.js';
@@ -74,7 +75,7 @@ export async function render(ctx) {
       h('p', { class: 'status-line' },
         h('span', { class: 'badge phase', id: 'current-phase', 'data-phase': project.state.phase },
           t('action_phase', { phase: phaseLabel(project.state.phase) })),
-        project.late ? h('span', { class: 'badge late' }, t('late')) : null,
+        lateBadge(project),
         project.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null,
         h('span', { class: 'muted' }, t('action_version', { version: project.version }))),
       propertyOf(def.state, 'porteur')
