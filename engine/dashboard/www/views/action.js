@@ -1,7 +1,7 @@
 // One action: where it is (phase timeline, planned against actual years),
 // its method drawn with the current phase, the form to record an event, its
 // full history (who did what), next milestones, partners, people, indicators.
-import { t, label, formatDateTime } from '../lib/i18n.js';
+import { t, label, lang, formatDateTime } from '../lib/i18n.js';
 import { summarise as summariseData, choiceLabel, propertyOf } from '../lib/schema_labels.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
@@ -171,7 +171,7 @@ async function history(id) {
 }
 
 async function nextMilestones(info) {
-  const query = `status=scheduled${info.axis ? `&axis=${api.enc(info.axis)}` : ''}`;
+  const query = `lang=${lang()}&status=scheduled${info.axis ? `&axis=${api.enc(info.axis)}` : ''}`;
   const body = await api.get(`/v1/programmes/${api.enc(info.programme)}/milestones?${query}`).catch(() => ({ milestones: [] }));
   return (body.milestones ?? []).slice(0, NEXT_MILESTONES);
 }
