@@ -70,7 +70,7 @@ const WORDS = {
     action_no_partner: 'Aucun partenaire dans l’annuaire pour l’instant.',
     // Partners.
     partners_page_title: 'Partenaires',
-    partners_intro: 'L’annuaire des partenaires et de leurs contacts. Chaque création ou modification est enregistrée avec son auteur.',
+    partners_intro: 'L’annuaire des partenaires et de leurs contacts (les personnes qui travaillent pour chacun).',
     partner_new_title: 'Nouveau partenaire',
     partner_edit_title: 'Modifier le partenaire « {name} »',
     partner_id: 'Identifiant (lettres, chiffres, « - », « _ », « . »)',
@@ -216,7 +216,7 @@ const WORDS = {
     action_created: 'Action created: {title}.',
     action_no_partner: 'No partner in the directory yet.',
     partners_page_title: 'Partners',
-    partners_intro: 'The directory of partners and their contacts. Every creation or change is recorded with its author.',
+    partners_intro: 'The directory of partners and their contacts (the people working for each).',
     partner_new_title: 'New partner',
     partner_edit_title: 'Edit the partner “{name}”',
     partner_id: 'Id (letters, digits, “-”, “_”, “.”)',
