@@ -101,13 +101,19 @@ export async function render(ctx) {
     state.filters = next;
     const query = filtersQuery(next);
     history.replaceState(null, '', `#/programme/${api.enc(state.programmeId)}${query ? `?${query}` : ''}`);
-    if (state.last) {
-      const focusId = document.activeElement?.id;
-      const { programme, phases, projects } = state.last;
-      document.getElementById('programme-grid')?.replaceWith(grid(programme.definition, phases, projects, state.last.overdue));
-      document.getElementById('actions-card')?.replaceWith(actionList(programme.definition, phases, projects));
-      if (focusId) document.getElementById(focusId)?.focus();
+    if (!state.last) return;
+    // The form stays (what is being typed, the caret); its fields follow a grid cell's click.
+    const { programme, phases, projects } = state.last;
+    const focusId = document.activeElement?.id;
+    document.getElementById('programme-grid')?.replaceWith(grid(programme.definition, phases, projects, state.last.overdue));
+    document.getElementById('actions-results')?.replaceWith(actionResults(programme.definition, phases, projects));
+    for (const key of FILTER_KEYS) {
+      const input = document.getElementById(`filter-${key}`);
+      if (input && input.value !== next[key] && document.activeElement !== input) input.value = next[key];
     }
+    const clear = document.getElementById('filter-clear');
+    if (clear) clear.disabled = FILTER_KEYS.every((k) => !next[k]);
+    if (focusId && !document.activeElement?.id) document.getElementById(focusId)?.focus();
   }
 
   function programmePicker(list, selected) {
@@ -148,7 +154,7 @@ export async function render(ctx) {
         const text = t('grid_cell', { n: cell.n, late: cell.late });
         return h('td', { class: cell.late ? 'count has-late' : 'count', 'data-phase': ph.id },
           h('button', {
-            type: 'button', class: 'cell', 'aria-label': `${axis.title}, ${label(ph.labels, ph.id)} : ${text}`,
+            type: 'button', class: 'cell', id: `cell-${axis.id}-${ph.id}`.replace(/[^A-Za-z0-9_-]/g, '_'), 'aria-label': `${axis.title}, ${label(ph.labels, ph.id)} : ${text}`,
             'aria-pressed': state.filters.axis === axis.id && state.filters.phase === ph.id ? 'true' : 'false',
             onclick: () => {
               const on = state.filters.axis === axis.id && state.filters.phase === ph.id;
@@ -169,14 +175,20 @@ export async function render(ctx) {
   }
 
   function actionList(def, phases, projects) {
+    return h('section', { class: 'card', 'aria-labelledby': 'actions-title', id: 'actions-card' },
+      h('h2', { id: 'actions-title' }, t('actions_title')),
+      filterForm(def, phases, projects),
+      actionResults(def, phases, projects));
+  }
+
+  // The count and the table of the actions the filters keep.
+  function actionResults(def, phases, projects) {
     const axisTitle = new Map((def.axes ?? []).map((a) => [a.id, a.title]));
     const phaseLabel = new Map(phases.map((p) => [p.id, label(p.labels, p.id)]));
     const shown = projects
       .filter((p) => matches(p, state.filters, (axis) => ancestry(def.axes ?? [], axis)))
       .sort((a, b) => (a.info.axis + a.info.title).localeCompare(b.info.axis + b.info.title));
-    return h('section', { class: 'card', 'aria-labelledby': 'actions-title', id: 'actions-card' },
-      h('h2', { id: 'actions-title' }, t('actions_title')),
-      filterForm(def, phases, projects),
+    return h('div', { id: 'actions-results' },
       h('p', { class: 'muted', id: 'actions-count', role: 'status' }, wt('find_count', { shown: shown.length, total: projects.length })),
       shown.length === 0 ? h('p', { id: 'actions-none' }, wt('find_none')) : null,
       h('div', { class: 'table-wrap' }, h('table', { class: 'actions' },
