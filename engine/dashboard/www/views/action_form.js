@@ -17,10 +17,10 @@ const LAST_YEAR = 9999;
 
 export async function render(ctx) {
   const programmeId = ctx.params[0];
-  const page = h('section', { class: 'workbench', 'aria-labelledby': 'new-action-title' });
+  const page = h('section', { class: 'workbench', 'aria-labelledby': 'new-action-heading' });
   replace(ctx.main, page);
   if (!ctx.canManage) {
-    replace(page, h('h1', { id: 'new-action-title' }, wt('tool_new_action')), h('p', { class: 'error', role: 'alert' }, t('forbidden')));
+    replace(page, h('h1', { id: 'new-action-heading' }, wt('tool_new_action')), h('p', { class: 'error', role: 'alert' }, t('forbidden')));
     return null;
   }
   try {
@@ -87,6 +87,9 @@ export async function render(ctx) {
       const def = defs.find((d) => d.name === name)?.def;
       if (!def) { replace(phasesBox); return; }
       const open = def.phases.filter((p) => !p.terminal);
+      // The phases the plan dates (their planned_year key), else every open one.
+      const keyed = open.filter((p) => p.planned_year_key);
+      const dated = (keyed.length ? keyed : open).map((p) => ({ key: p.planned_year_key ?? p.id, phase: p }));
       const initials = def.initial_phases?.length ? def.phases.filter((p) => def.initial_phases.includes(p.id)) : open;
       replace(phasesBox,
         h('div', { class: 'field', 'data-field': 'initial_phase' },
@@ -96,11 +99,11 @@ export async function render(ctx) {
             initials.map((p) => h('option', { value: p.id }, label(p.labels, p.id))))),
         h('fieldset', { class: 'years', 'data-field': 'planned_years' },
           h('legend', {}, wt('action_planned')),
-          open.map((p) => h('div', { class: 'field', 'data-field': `planned-${p.id}` },
-            h('label', { for: `new-action-planned-${p.id}` }, wt('action_planned_year', { phase: label(p.labels, p.id) })),
+          dated.map(({ key, phase }) => h('div', { class: 'field', 'data-field': `planned-${key}` },
+            h('label', { for: `new-action-planned-${key}` }, wt('action_planned_year', { phase: label(phase.labels, phase.id) })),
             h('input', {
-              id: `new-action-planned-${p.id}`, type: 'number', step: 1, min: FIRST_YEAR, max: LAST_YEAR,
-              'data-phase': p.id, inputmode: 'numeric',
+              id: `new-action-planned-${key}`, type: 'number', step: 1, min: FIRST_YEAR, max: LAST_YEAR,
+              'data-phase': key, inputmode: 'numeric',
             })))));
     }
 

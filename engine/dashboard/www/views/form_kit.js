@@ -54,7 +54,7 @@ export function schemaForm({
   for (const name of locked) fields.querySelector(`[name="${name}"]`)?.setAttribute('readonly', '');
   const outcome = h('div', { class: 'outcome', role: 'alert', id: `${id}-outcome` });
   const submit = h('button', { type: 'submit', class: 'primary', id: `${id}-submit` }, submitLabel);
-  const form = h('form', { novalidate: true, id, 'aria-labelledby': `${id}-title` },
+  const form = h('form', { novalidate: true, id, 'aria-labelledby': `${id}-heading` },
     h('p', { class: 'muted' }, wt('form_required_note')), fields, extra, submit, outcome);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -65,10 +65,10 @@ export function schemaForm({
     const mistakes = [...checkFields(schema, data, raw), ...check(data)];
     if (mistakes.length) {
       showFieldErrors(form, mistakes);
+      form.querySelector('[aria-invalid="true"]')?.focus();  // the first in the page's order
       const elsewhere = mistakes.filter((m) => !fields.querySelector(`[data-field="${m.field}"]`));
       replace(outcome, h('div', { class: 'refusal' }, h('p', {}, t('check_fix_fields')),
         elsewhere.length ? h('ul', {}, elsewhere.map((m) => h('li', {}, m.text))) : null));
-      if (!form.querySelector('[aria-invalid="true"]')) outcome.focus?.();
       return;
     }
     submit.disabled = true;
@@ -86,8 +86,9 @@ export function schemaForm({
       submit.disabled = false;
     }
   });
-  const element = h('section', { class: 'card workbench-form', 'aria-labelledby': `${id}-title` },
-    h(headingLevel, { id: `${id}-title` }, title), intro ? h('p', {}, intro) : null, form);
+  // The heading's id ends in -heading: field ids are `${id}-${field}` (a field may be named title).
+  const element = h('section', { class: 'card workbench-form', 'aria-labelledby': `${id}-heading` },
+    h(headingLevel, { id: `${id}-heading` }, title), intro ? h('p', {}, intro) : null, form);
   return { element, form };
 }
 

@@ -75,7 +75,7 @@ export async function render(ctx) {
             h('td', {}, h('span', { class: p.active === false ? 'badge suspended' : 'badge ok' }, wt(p.active === false ? 'partner_inactive' : 'partner_active'))),
             h('td', {}, h('button', {
               type: 'button', class: 'small', 'aria-label': wt('edit_named', { name: p.name || p.id }),
-              onclick: () => { state.editing = p.id; draw(partners, people); document.getElementById('edit-partner-title')?.focus(); },
+              onclick: () => { state.editing = p.id; draw(partners, people); document.getElementById('edit-partner-heading')?.focus(); },
             }, wt('edit'))))))))));
   }
 

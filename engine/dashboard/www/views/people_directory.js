@@ -89,7 +89,7 @@ export async function render(ctx) {
             h('td', { class: 'address' }, p.email || p.id),
             h('td', {}, h('button', {
               type: 'button', class: 'small', 'aria-label': wt('edit_named', { name: displayName(p) }),
-              onclick: () => { state.editing = p.id; draw(people, partners); document.getElementById('edit-person-title')?.focus(); },
+              onclick: () => { state.editing = p.id; draw(people, partners); document.getElementById('edit-person-heading')?.focus(); },
             }, wt('edit'))))))))));
   }
 

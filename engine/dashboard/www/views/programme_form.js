@@ -65,10 +65,10 @@ export function definitionOf(data) {
 }
 
 export async function render(ctx) {
-  const page = h('section', { class: 'workbench', 'aria-labelledby': 'new-programme-title' });
+  const page = h('section', { class: 'workbench', 'aria-labelledby': 'new-programme-heading' });
   replace(ctx.main, page);
   if (!ctx.canManage) {
-    replace(page, h('h1', { id: 'new-programme-title' }, wt('programme_new_title')), h('p', { class: 'error', role: 'alert' }, t('forbidden')));
+    replace(page, h('h1', { id: 'new-programme-heading' }, wt('programme_new_title')), h('p', { class: 'error', role: 'alert' }, t('forbidden')));
     return null;
   }
   const year = new Date().getFullYear();

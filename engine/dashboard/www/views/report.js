@@ -65,7 +65,7 @@ export async function render(ctx) {
       h('p', { class: 'report-summary' }, wt('report_summary', {
         actions: projects.length, late: late.length, held: held.length, next: next.length,
       })),
-      lateSection(late, phaseLabel, def),
+      lateSection(late, phaseLabel, def, phases),
       axes.map(({ axis, depth }) => axisSection(axis, depth, def, projects, phases, phaseLabel, indicators, held, soon)),
       h('section', { class: 'card report-section', 'aria-labelledby': 'report-indicators-title' },
         h('h2', { id: 'report-indicators-title' }, wt('report_indicators_programme')),
@@ -88,7 +88,7 @@ export async function render(ctx) {
       h('button', { type: 'button', class: 'primary', id: 'report-print', onclick: () => window.print() }, wt('report_print')));
   }
 
-  function lateSection(late, phaseLabel, def) {
+  function lateSection(late, phaseLabel, def, phases) {
     const axisTitle = new Map((def.axes ?? []).map((a) => [a.id, a.title]));
     return h('section', { class: 'card report-section', 'aria-labelledby': 'report-late-title', id: 'report-late' },
       h('h2', { id: 'report-late-title' }, wt('report_late_title')),
@@ -99,13 +99,14 @@ export async function render(ctx) {
           h('td', {}, h('a', { href: `#/action/${api.enc(p.info.id)}` }, p.info.title || p.info.id)),
           h('td', {}, `${p.info.axis} ${axisTitle.get(p.info.axis) ?? ''}`),
           h('td', {}, phaseLabel(p.state.phase)),
-          h('td', {}, plannedText(p, phaseLabel)),
+          h('td', {}, plannedText(p, phaseLabel, phases)),
           h('td', {}, lateBadge(p))))))));
   }
 
   // The planned year of the phase the action is in ("Étude en 2025").
-  function plannedText(p, phaseLabel) {
-    const y = p.info.planned_years?.[p.state.phase];
+  function plannedText(p, phaseLabel, phases) {
+    const phase = phases.find((x) => x.id === p.state.phase);
+    const y = p.info.planned_years?.[phase?.planned_year_key ?? p.state.phase];
     return y ? wt('report_planned_phase', { phase: phaseLabel(p.state.phase), year: y }) : '—';
   }
 
