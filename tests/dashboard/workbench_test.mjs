@@ -243,9 +243,9 @@ test('a coordinator creates a programme, a partner with a contact, a person and 
   await page.getByLabel(/^Élu référent/).selectOption(ELU);
   const thisYear = new Date().getFullYear();
   await page.locator('#new-action-planned-mobilisation').fill(String(thisYear - 2));
-  await page.locator('#new-action-planned-faisabilite').fill('deux mille');
+  await page.locator('#new-action-planned-faisabilite').fill('1850');
   await page.getByRole('button', { name: 'Créer l’action' }).click();
-  await page.locator('#new-action .field-error', { hasText: 'il faut un nombre entier' }).waitFor();
+  await page.locator('#new-action .field-error', { hasText: '1850 est inférieur au minimum, 1900' }).waitFor();
   await page.locator('#new-action-planned-faisabilite').fill(String(thisYear + 1));
   await page.getByRole('button', { name: 'Créer l’action' }).click();
   await page.getByRole('heading', { name: `Action : ${NEW_ACTION_TITLE}` }).waitFor();
@@ -293,7 +293,7 @@ test('the search finds the new action; the filters live in the address and survi
   await until(async () => (await page.locator('table.actions tbody tr').count()) === 3, 'the élu’s three actions');
   // Late ones of axis 2 (its sub-axes included).
   await page.getByLabel('Personne', { exact: true }).selectOption('');
-  await page.getByLabel('Retard').selectOption('true');
+  await page.getByLabel('Retard', { exact: true }).selectOption('true');
   await page.getByLabel('Axe', { exact: true }).selectOption('2');
   await until(async () => page.url().includes('late=true') && page.url().includes('axis=2'), 'the address holds the filters');
   const lateRows = await page.locator('table.actions tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.project));
@@ -309,7 +309,7 @@ test('the search finds the new action; the filters live in the address and survi
   const address = page.url();
   await page.reload();
   await page.locator('table.actions tbody tr').first().waitFor();
-  assert.equal(await page.getByLabel('Retard').inputValue(), 'true');
+  assert.equal(await page.getByLabel('Retard', { exact: true }).inputValue(), 'true');
   assert.equal(await page.getByLabel('Axe', { exact: true }).inputValue(), '2');
   assert.deepEqual((await page.locator('table.actions tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.project))).sort(), expected);
   const other = await newPage();
