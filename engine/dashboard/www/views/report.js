@@ -69,7 +69,7 @@ export async function render(ctx) {
       axes.map(({ axis, depth }) => axisSection(axis, depth, def, projects, phases, phaseLabel, indicators, held, soon)),
       h('section', { class: 'card report-section', 'aria-labelledby': 'report-indicators-title' },
         h('h2', { id: 'report-indicators-title' }, wt('report_indicators_programme')),
-        indicatorTable(indicators.programme ?? {}, wt('report_indicators_programme'))),
+        indicatorTable(indicators.programme ?? {}, null)),
       reviewsSection('report-held', wt('report_reviews_held'), held),
       reviewsSection('report-next', wt('report_reviews_next'), soon),
       decisionsSection(held));
@@ -143,7 +143,7 @@ export async function render(ctx) {
     const entries = Object.entries(sums);
     if (entries.length === 0) return h('p', { class: 'muted' }, wt('report_indicators_none'));
     return h('table', { class: 'report-indicators' },
-      h('caption', {}, caption),
+      caption ? h('caption', {}, caption) : null,
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('indicator_col_name')), h('th', { scope: 'col', class: 'num' }, t('indicator_col_value')))),
       h('tbody', {}, entries.map(([name, value]) => h('tr', {},
         h('th', { scope: 'row' }, readable(name)),
