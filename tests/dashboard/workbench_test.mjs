@@ -35,6 +35,7 @@ const WAIT_MS = 15_000;  // the longest any page change may take
 const WIDTHS = [375, 1400];
 // axe-core's impacts that fail the test.
 const BLOCKING_IMPACTS = ['serious', 'critical'];
+const SCROLL_BOX_SETTLE_MS = 300;
 
 const tokens = {
   coordinator: { token: randomBytes(24).toString('hex'), subject: 'person:claire.martin', roles: ['coordinator'] },
@@ -136,6 +137,8 @@ async function settled(page) {
 // page's body does not scroll sideways; a screenshot.
 async function audit(page, name, width) {
   await settled(page);
+  // lib/scroll_boxes.js marks the boxes that scroll 100 ms after the page settles.
+  await page.waitForTimeout(SCROLL_BOX_SETTLE_MS);
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations.filter((v) => BLOCKING_IMPACTS.includes(v.impact))
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);

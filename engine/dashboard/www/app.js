@@ -22,6 +22,7 @@ import * as actionFormView from './views/action_form.js';
 import * as partnersView from './views/partners.js';
 import * as peopleView from './views/people_directory.js';
 import { wt } from './lib/workbench_i18n.js';
+import { watchScrollBoxes } from './lib/scroll_boxes.js';
 import { at } from './lib/accounts_i18n.js';
 
 // How long live events are gathered before the view refreshes once.
@@ -203,6 +204,7 @@ function renderOpenLink() {
 
 async function start() {
   setLang(lang());
+  watchScrollBoxes(main());
   api.setUnauthorizedHandler(() => signOut(t('session_expired')));
   document.getElementById('lang').addEventListener('click', () => {
     setLang(lang() === 'fr' ? 'en' : 'fr');
