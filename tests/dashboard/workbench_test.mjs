@@ -384,7 +384,7 @@ test('the report for the steering committee, printed to PDF, says the lateness, 
   await page.context().close();
 });
 
-test('a coordinator’s “Mes points” is their agenda with every élu; an élu’s is theirs', async () => {
+test('a coordinator’s “Mes points” is their agenda with every élu; an élu’s is theirs, without the forms', async () => {
   const page = await newPage();
   await logIn(page, tokens.coordinator.token);
   await page.getByRole('link', { name: 'Mes points' }).click();
@@ -414,6 +414,13 @@ test('a coordinator’s “Mes points” is their agenda with every élu; an él
   await elu.getByRole('link', { name: 'Mes points' }).click();
   await elu.getByRole('heading', { name: 'Mes points avec la coordination' }).waitFor();
   assert.equal(await elu.locator('#elu-select').count(), 0);
+  // The forms are for coordinators and admins: no link to them, and the page itself says so.
+  assert.equal(await elu.locator('#nav a[href="#/partners"], #nav a[href="#/people"]').count(), 0);
+  await elu.goto(`${server.base}/ui/index.html#/programme/${PROGRAMME}`);
+  await elu.locator('#tool-report').waitFor();
+  assert.equal(await elu.locator('#tool-new-action, #tool-new-programme').count(), 0);
+  await elu.goto(`${server.base}/ui/index.html#/partners`);
+  await elu.getByRole('alert').filter({ hasText: 'Vous n’avez pas le droit de faire cela' }).waitFor();
   await elu.context().close();
 });
 
