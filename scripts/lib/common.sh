@@ -23,6 +23,7 @@ RELAIS_PACKAGES=(
   libgoogle-perftools-dev
   nodejs
   chromium faketime
+  poppler-utils
 )
 
 log() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }

@@ -26,7 +26,8 @@ export function workflowsFolder(dir, sources) {
   return target;
 }
 
-// tokens: [{token, subject, roles, partner?}]; workflowsDir: the folder
+// tokens: [{token, subject, roles, partner?}]; sourceDir: the source tree
+// whose engine/dashboard/www the server serves; workflowsDir: the folder
 // deployed (default: the source tree's workflows/). port: the server's
 // (default 0: any free one, read from its first line); publicUrl: the
 // address its links name (programmes.public_url, hence invitation and
@@ -44,6 +45,8 @@ export function writeConfig(dir, {
     'programmes:', '  escalation_days: 14', ...(publicUrl ? [`  public_url: ${publicUrl}`] : []),
     'webhooks:', '  retry_schedule_ms: [0, 100]', '  retry_jitter_percent: 0',
     '  connect_timeout_ms: 1000', '  total_timeout_ms: 1000', '  allowed_ranges: [127.0.0.1/32]', '  max_sleep_ms: 50',
+    // The pages of the tree under test, not the folder compiled into the binary.
+    'dashboard:', `  directory: ${join(sourceDir, 'engine', 'dashboard', 'www')}`,
   ];
   if (email) {
     lines.push('email:');

@@ -16,6 +16,13 @@ import { renderLinkSignIn, renderInvitation, LINK_PATTERN, INVITATION_PATTERN } 
 import * as tokensView from './views/my_tokens.js';
 import * as accountsView from './views/accounts.js';
 import * as auditView from './views/audit.js';
+import * as reportView from './views/report.js';
+import * as programmeFormView from './views/programme_form.js';
+import * as actionFormView from './views/action_form.js';
+import * as partnersView from './views/partners.js';
+import * as peopleView from './views/people_directory.js';
+import { wt } from './lib/workbench_i18n.js';
+import { watchScrollBoxes } from './lib/scroll_boxes.js';
 import { at } from './lib/accounts_i18n.js';
 
 // How long live events are gathered before the view refreshes once.
@@ -29,6 +36,11 @@ const ROUTES = [
   { pattern: /^#\/tokens$/, view: tokensView, nav: 'tokens' },
   { pattern: /^#\/accounts$/, view: accountsView, nav: 'accounts' },
   { pattern: /^#\/audit$/, view: auditView, nav: 'audit' },
+  { pattern: /^#\/report\/([^/]+)$/, view: reportView, nav: 'programme' },
+  { pattern: /^#\/new\/programme$/, view: programmeFormView, nav: 'programme' },
+  { pattern: /^#\/new\/action\/([^/]+)$/, view: actionFormView, nav: 'programme' },
+  { pattern: /^#\/partners$/, view: partnersView, nav: 'partners' },
+  { pattern: /^#\/people$/, view: peopleView, nav: 'people' },
 ];
 
 const session = { me: null, workflows: new Map() };
@@ -78,12 +90,14 @@ function renderChrome() {
   nav.setAttribute('aria-label', t('nav_label'));
   const active = current?.route?.nav;
   const roles = session.me?.roles ?? [];
+  const directoryItems = isManager(session.me)
+    ? [['partners', '#/partners', wt('nav_partners')], ['people', '#/people', wt('nav_people')]] : [];
   const accountItems = [['tokens', '#/tokens', at('nav_tokens')]];
   if (isManager(session.me)) accountItems.push(['accounts', '#/accounts', at('nav_accounts')]);
   if (roles.includes('admin')) accountItems.push(['audit', '#/audit', at('nav_audit')]);
   replace(nav, h('ul', {},
     [['programme', '#/programme', t('nav_programme')], ['elu', '#/elu', t('nav_elu')],
-      ['deliveries', '#/deliveries', t('nav_deliveries')], ...accountItems].map(([id, href, text]) =>
+      ['deliveries', '#/deliveries', t('nav_deliveries')], ...directoryItems, ...accountItems].map(([id, href, text]) =>
       h('li', {}, h('a', { href, 'aria-current': active === id ? 'page' : false }, text)))));
   setLive(stream && stream.connected);
 }
@@ -98,7 +112,8 @@ function setLive(on) {
 
 async function route() {
   if (!session.me) return;
-  const hash = location.hash || '#/programme';
+  // "#/programme/ID?q=..": the path picks the view, the query is the view's (its filters).
+  const [hash, queryText = ''] = (location.hash || '#/programme').split(/\?(.*)/s);
   const match = ROUTES.map((r) => ({ r, m: hash.match(r.pattern) })).find((x) => x.m);
   if (!match) { location.hash = '#/programme'; return; }
   current?.controller?.dispose?.();
@@ -107,7 +122,7 @@ async function route() {
   renderChrome();
   const ctx = {
     main: main(), me: session.me, params: match.m.slice(1).map((p) => (p ? decodeURIComponent(p) : p)),
-    toast, workflowOf, canManage: isManager(session.me),
+    toast, workflowOf, canManage: isManager(session.me), query: new URLSearchParams(queryText),
   };
   replace(ctx.main, h('p', { class: 'loading' }, t('loading')));
   const mine = current;
@@ -189,6 +204,7 @@ function renderOpenLink() {
 
 async function start() {
   setLang(lang());
+  watchScrollBoxes(main());
   api.setUnauthorizedHandler(() => signOut(t('session_expired')));
   document.getElementById('lang').addEventListener('click', () => {
     setLang(lang() === 'fr' ? 'en' : 'fr');

@@ -39,3 +39,8 @@ export function personName(id) {
   const p = people.get(id);
   return p ? displayName(p) : id;
 }
+
+// Every directory entry loaded, by name (for pickers).
+export function allPeople() {
+  return [...people.values()].sort((a, b) => displayName(a).localeCompare(displayName(b)));
+}

@@ -1,10 +1,11 @@
 // One action: where it is (phase timeline, planned against actual years),
 // its method drawn with the current phase, the form to record an event, its
 // full history (who did what), next milestones, partners, people, indicators.
-import { t, label, formatDateTime } from '../lib/i18n.js';
+import { t, label, lang, formatDateTime } from '../lib/i18n.js';
 import { summarise as summariseData, choiceLabel, propertyOf } from '../lib/schema_labels.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
+import { lateBadge } from '../lib/lateness.js';
 import { describeFailure } from '../lib/refusal.js';
 import { workflowDiagram, workflowMovesList } from './workflow_svg.js';
 import { recordForm } from './record_form.js';
@@ -74,7 +75,7 @@ export async function render(ctx) {
       h('p', { class: 'status-line' },
         h('span', { class: 'badge phase', id: 'current-phase', 'data-phase': project.state.phase },
           t('action_phase', { phase: phaseLabel(project.state.phase) })),
-        project.late ? h('span', { class: 'badge late' }, t('late')) : null,
+        lateBadge(project),
         project.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null,
         h('span', { class: 'muted' }, t('action_version', { version: project.version }))),
       propertyOf(def.state, 'porteur')
@@ -170,7 +171,7 @@ async function history(id) {
 }
 
 async function nextMilestones(info) {
-  const query = `status=scheduled${info.axis ? `&axis=${api.enc(info.axis)}` : ''}`;
+  const query = `lang=${lang()}&status=scheduled${info.axis ? `&axis=${api.enc(info.axis)}` : ''}`;
   const body = await api.get(`/v1/programmes/${api.enc(info.programme)}/milestones?${query}`).catch(() => ({ milestones: [] }));
   return (body.milestones ?? []).slice(0, NEXT_MILESTONES);
 }

@@ -16,8 +16,11 @@ export function milestoneStatus(m) {
   return 'scheduled';
 }
 
+// The server's title in the language the list was asked in (every list is
+// read with ?lang= of the switch: a review is named with its élu), else the
+// stored title of the page's language.
 export function milestoneTitle(m) {
-  return (lang() === 'en' ? m.title_en : m.title_fr) || m.title || m.kind;
+  return m.title || (lang() === 'en' ? m.title_en : m.title_fr) || m.kind;
 }
 
 // A short name for narrow places: "Point avec l'élu" for reviews.

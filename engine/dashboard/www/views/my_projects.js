@@ -5,6 +5,7 @@
 import { t, label } from '../lib/i18n.js';
 import { h } from '../lib/dom.js';
 import * as api from '../lib/api.js';
+import { lateBadge } from '../lib/lateness.js';
 
 // The card for projects (GET /v1/projects items); defs: Map
 // "workflow@hash" -> definition, to name the phases.
@@ -24,7 +25,7 @@ export function myProjectsCard(projects, defs) {
         h('tbody', {}, sorted.map((p) => h('tr', { 'data-project': p.info.id },
           h('td', {}, h('a', { href: `#/action/${api.enc(p.info.id)}` }, p.info.title || p.info.id)),
           h('td', { class: 'phase' }, phaseLabel(p)),
-          h('td', {}, p.late ? h('span', { class: 'badge late' }, t('late')) : h('span', { class: 'badge ok' }, t('on_time')),
+          h('td', {}, lateBadge(p) ?? h('span', { class: 'badge ok' }, t('on_time')),
             p.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null))))));
 }
 

@@ -1,13 +1,20 @@
 // The programme: its axes × the workflow's phases, with the number of
 // actions in each cell, the late ones and the overdue reviews standing out;
-// the list of actions; the overdue and next reviews.
+// the list of actions with its search and filters (free text on title and
+// id, axis, phase, lateness, partner, person), kept in the address
+// (#/programme/ID?q=...&axis=...) so a view can be shared and survives a
+// reload; the overdue and next reviews; for coordinators and admins, the
+// workbench's tools (new action, new programme) and, for all, the report.
 import { t, label, lang } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
 import { describeFailure } from '../lib/refusal.js';
 import { milestoneTable } from './milestones.js';
-import { loadPeople } from '../lib/people.js';
+import { loadPeople, personName } from '../lib/people.js';
 import { myProjectsCard, loadMyProjects } from './my_projects.js';
+import { wt } from '../lib/workbench_i18n.js';
+import { lateBadge } from '../lib/lateness.js';
+import { readFilters, filtersQuery, matches, FILTER_KEYS } from './action_filters.js';
 
 // Reviews shown under "next milestones".
 const NEXT_MILESTONES = 6;
@@ -15,9 +22,11 @@ const NEXT_MILESTONES = 6;
 // list is re-read until it has caught up, this many times at most.
 const CATCH_UP_TRIES = 10;
 const CATCH_UP_DELAY_MS = 150;
+// How long typing pauses before the list follows the search text.
+const TYPING_PAUSE_MS = 200;
 
 export async function render(ctx) {
-  const state = { programmeId: ctx.params[0], filter: null };
+  const state = { programmeId: ctx.params[0], filters: readFilters(ctx.query), last: null, partners: new Map() };
   const page = h('section', { class: 'programme', 'aria-labelledby': 'programme-title' });
   replace(ctx.main, page);
 
@@ -33,13 +42,15 @@ export async function render(ctx) {
       }
       if (!state.programmeId || !list.some((p) => p.id === state.programmeId)) state.programmeId = list[0].id;
       const id = state.programmeId;
-      const [programme, projects, overdue, upcoming] = await Promise.all([
+      const [programme, projects, overdue, upcoming, partners] = await Promise.all([
         api.get(`/v1/programmes/${api.enc(id)}`),
         projectsOf(id, minPosition),
         api.get(`/v1/programmes/${api.enc(id)}/milestones?lang=${lang()}&overdue=true`),
         api.get(`/v1/programmes/${api.enc(id)}/milestones?lang=${lang()}&status=scheduled&kind=review`),
+        api.partnerNames().catch(() => new Map()),
         loadPeople(),
       ]);
+      state.partners = partners;
       const phases = await phasesOf(ctx, projects);
       draw({ list, programme, projects, phases, overdue: overdue.milestones ?? [], upcoming: upcoming.milestones ?? [] });
     } catch (failure) {
@@ -48,17 +59,20 @@ export async function render(ctx) {
     }
   }
 
-  function draw({ list, programme, projects, phases, overdue, upcoming }) {
+  function draw(loaded) {
+    state.last = loaded;
+    const { list, programme, projects, phases, overdue, upcoming } = loaded;
     const def = programme.definition;
     const focusId = document.activeElement?.id;
     page.setAttribute('aria-labelledby', 'programme-title');
     replace(page,
       h('h1', { id: 'programme-title' }, t('programme_title', { title: def.title })),
       list.length > 1 ? programmePicker(list, state.programmeId) : null,
+      tools(),
       h('p', { class: 'subtitle' },
         def.territory?.length ? t('programme_territory', { communes: def.territory.join(', ') }) : '',
         def.plan_years?.length ? ` · ${t('programme_plan', { years: def.plan_years.join('-') })}` : ''),
-      grid(def, phases, projects, overdue),
+      h('div', { class: 'table-wrap' }, grid(def, phases, projects, overdue)),
       actionList(def, phases, projects),
       h('section', { 'aria-labelledby': 'overdue-title', class: 'card' },
         h('h2', { id: 'overdue-title' }, t('overdue_title')),
@@ -70,6 +84,36 @@ export async function render(ctx) {
           : milestoneTable(state.programmeId, upcoming.filter((m) => !m.overdue).slice(0, NEXT_MILESTONES),
             { canHold: ctx.canManage, onHeld: () => load(), toast: ctx.toast })));
     if (focusId) document.getElementById(focusId)?.focus();
+  }
+
+  // Links to the report, and for coordinators and admins to the forms.
+  function tools() {
+    const id = api.enc(state.programmeId);
+    const links = [[`#/report/${id}`, wt('tool_report'), 'tool-report']];
+    if (ctx.canManage) links.push([`#/new/action/${id}`, wt('tool_new_action'), 'tool-new-action'], ['#/new/programme', wt('tool_new_programme'), 'tool-new-programme']);
+    return h('nav', { class: 'tools no-print', 'aria-label': wt('tools_label') },
+      h('ul', {}, links.map(([href, text, elId]) => h('li', {}, h('a', { href, id: elId, class: 'tool' }, text)))));
+  }
+
+  // Filters changed: the address follows (without a new history entry nor
+  // a reload of the view) and the list is drawn again.
+  function setFilters(next) {
+    state.filters = next;
+    const query = filtersQuery(next);
+    history.replaceState(null, '', `#/programme/${api.enc(state.programmeId)}${query ? `?${query}` : ''}`);
+    if (!state.last) return;
+    // The form stays (what is being typed, the caret); its fields follow a grid cell's click.
+    const { programme, phases, projects } = state.last;
+    const focusId = document.activeElement?.id;
+    document.getElementById('programme-grid')?.replaceWith(grid(programme.definition, phases, projects, state.last.overdue));
+    document.getElementById('actions-results')?.replaceWith(actionResults(programme.definition, phases, projects));
+    for (const key of FILTER_KEYS) {
+      const input = document.getElementById(`filter-${key}`);
+      if (input && input.value !== next[key] && document.activeElement !== input) input.value = next[key];
+    }
+    const clear = document.getElementById('filter-clear');
+    if (clear) clear.disabled = FILTER_KEYS.every((k) => !next[k]);
+    if (focusId && !document.activeElement?.id) document.getElementById(focusId)?.focus();
   }
 
   function programmePicker(list, selected) {
@@ -110,9 +154,12 @@ export async function render(ctx) {
         const text = t('grid_cell', { n: cell.n, late: cell.late });
         return h('td', { class: cell.late ? 'count has-late' : 'count', 'data-phase': ph.id },
           h('button', {
-            type: 'button', class: 'cell', 'aria-label': `${axis.title}, ${label(ph.labels, ph.id)} : ${text}`,
-            'aria-pressed': state.filter === `${axis.id}|${ph.id}` ? 'true' : 'false',
-            onclick: () => { state.filter = state.filter === `${axis.id}|${ph.id}` ? null : `${axis.id}|${ph.id}`; load(); },
+            type: 'button', class: 'cell', id: `cell-${axis.id}-${ph.id}`.replace(/[^A-Za-z0-9_-]/g, '_'), 'aria-label': `${axis.title}, ${label(ph.labels, ph.id)} : ${text}`,
+            'aria-pressed': state.filters.axis === axis.id && state.filters.phase === ph.id ? 'true' : 'false',
+            onclick: () => {
+              const on = state.filters.axis === axis.id && state.filters.phase === ph.id;
+              setFilters({ ...state.filters, axis: on ? '' : axis.id, phase: on ? '' : ph.id });
+            },
           }, h('span', { class: 'n' }, String(cell.n)), cell.late ? h('span', { class: 'badge late' }, t('grid_late', { n: cell.late })) : null));
       });
       const overdueCount = overdueByAxis.get(axis.id) ?? 0;
@@ -128,24 +175,66 @@ export async function render(ctx) {
   }
 
   function actionList(def, phases, projects) {
+    return h('section', { class: 'card', 'aria-labelledby': 'actions-title', id: 'actions-card' },
+      h('h2', { id: 'actions-title' }, t('actions_title')),
+      filterForm(def, phases, projects),
+      actionResults(def, phases, projects));
+  }
+
+  // The count and the table of the actions the filters keep.
+  function actionResults(def, phases, projects) {
     const axisTitle = new Map((def.axes ?? []).map((a) => [a.id, a.title]));
     const phaseLabel = new Map(phases.map((p) => [p.id, label(p.labels, p.id)]));
-    const [filterAxis, filterPhase] = (state.filter ?? '|').split('|');
     const shown = projects
-      .filter((p) => !state.filter
-        || (p.state.phase === filterPhase && ancestry(def.axes ?? [], p.info.axis).includes(filterAxis)))
+      .filter((p) => matches(p, state.filters, (axis) => ancestry(def.axes ?? [], axis)))
       .sort((a, b) => (a.info.axis + a.info.title).localeCompare(b.info.axis + b.info.title));
-    return h('section', { class: 'card', 'aria-labelledby': 'actions-title' },
-      h('h2', { id: 'actions-title' }, t('actions_title')),
-      h('table', { class: 'actions' },
+    return h('div', { id: 'actions-results' },
+      h('p', { class: 'muted', id: 'actions-count', role: 'status' }, wt('find_count', { shown: shown.length, total: projects.length })),
+      shown.length === 0 ? h('p', { id: 'actions-none' }, wt('find_none')) : null,
+      h('div', { class: 'table-wrap' }, h('table', { class: 'actions' },
         h('thead', {}, h('tr', {}, [t('action_col_title'), t('action_col_axis'), t('action_col_phase'), t('action_col_status')]
           .map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, shown.map((p) => h('tr', { 'data-project': p.info.id },
           h('td', {}, h('a', { href: `#/action/${api.enc(p.info.id)}` }, p.info.title || p.info.id)),
           h('td', {}, `${p.info.axis} ${axisTitle.get(p.info.axis) ?? ''}`),
           h('td', { class: 'phase' }, phaseLabel.get(p.state.phase) ?? p.state.phase),
-          h('td', {}, p.late ? h('span', { class: 'badge late' }, t('late')) : h('span', { class: 'badge ok' }, t('on_time')),
-            p.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null))))));
+          h('td', {}, lateBadge(p) ?? h('span', { class: 'badge ok' }, t('on_time')),
+            p.state.suspended ? h('span', { class: 'badge suspended' }, t('suspended')) : null)))))));
+  }
+
+  // The search form: one field per filter, each applied as it changes.
+  function filterForm(def, phases, projects) {
+    const f = state.filters;
+    const partnerIds = [...new Set(projects.flatMap((p) => p.info.partners ?? []))];
+    const personIds = [...new Set(projects.flatMap((p) => (p.info.members ?? []).map((m) => m.subject)))];
+    const byName = (a, b) => a[1].localeCompare(b[1]);
+    const select = (key, text, choices) => h('div', { class: 'filter' },
+      h('label', { for: `filter-${key}` }, text),
+      h('select', { id: `filter-${key}`, name: key },
+        h('option', { value: '' }, wt('find_any')),
+        choices.map(([value, words]) => h('option', { value, selected: f[key] === value }, words))));
+    const text = h('input', { id: 'filter-q', name: 'q', type: 'search', value: f.q, autocomplete: 'off' });
+    const form = h('form', { class: 'filters no-print', role: 'search', 'aria-label': wt('find_title'), id: 'action-filters' },
+      h('div', { class: 'filter filter-text' }, h('label', { for: 'filter-q' }, wt('find_text')), text),
+      select('axis', wt('find_axis'), orderedAxes(def.axes ?? []).map(({ axis, depth }) => [axis.id, `${depth ? '— ' : ''}${axis.id} · ${axis.title}`])),
+      select('phase', wt('find_phase'), phases.map((p) => [p.id, label(p.labels, p.id)])),
+      select('late', wt('find_late'), [['true', wt('find_late_yes')], ['false', wt('find_late_no')]]),
+      select('partner', wt('find_partner'), partnerIds.map((id) => [id, state.partners.get(id) ?? id]).sort(byName)),
+      select('person', wt('find_person'), personIds.map((id) => [id, personName(id)]).sort(byName)),
+      h('div', { class: 'filter filter-clear' }, h('button', {
+        type: 'button', id: 'filter-clear', disabled: FILTER_KEYS.every((k) => !f[k]),
+        onclick: () => { setFilters(readFilters(null)); document.getElementById('filter-q')?.focus(); },
+      }, wt('find_clear'))));
+    form.addEventListener('submit', (e) => e.preventDefault());
+    form.addEventListener('change', (e) => {
+      if (e.target.name && e.target.name !== 'q') setFilters({ ...state.filters, [e.target.name]: e.target.value });
+    });
+    let typing = null;
+    text.addEventListener('input', () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => setFilters({ ...state.filters, q: text.value }), TYPING_PAUSE_MS);
+    });
+    return form;
   }
 
   await load();
@@ -160,7 +249,7 @@ export async function render(ctx) {
 
 // The programme's projects, from the read model once it has read up to
 // minPosition (the live event that asked for the refresh).
-async function projectsOf(programmeId, minPosition) {
+export async function projectsOf(programmeId, minPosition) {
   for (let attempt = 0; ; attempt += 1) {
     const first = await api.get('/v1/projects?limit=1');
     if (!minPosition || (first.index_position ?? 0) >= minPosition || attempt >= CATCH_UP_TRIES) break;
@@ -172,7 +261,7 @@ async function projectsOf(programmeId, minPosition) {
 
 // The phases of the workflows the projects follow, in their order; phases
 // that are terminal are shown only when an action is in them.
-async function phasesOf(ctx, projects) {
+export async function phasesOf(ctx, projects) {
   const seen = new Map();
   const names = [...new Set(projects.map((p) => `${p.info.workflow}\n${p.info.workflow_hash}`))];
   const defs = await Promise.all(names.map((n) => { const [w, hash] = n.split('\n'); return ctx.workflowOf(w, hash); }));
@@ -187,13 +276,13 @@ async function phasesOf(ctx, projects) {
 }
 
 // The axis and the axes above it ("2A" -> ["2A", "2"]).
-function ancestry(axes, id) {
+export function ancestry(axes, id) {
   const chain = [];
   for (let a = axes.find((x) => x.id === id); a && !chain.includes(a.id); a = axes.find((x) => x.id === a.parent)) chain.push(a.id);
   return chain.length ? chain : [id];
 }
 
-function orderedAxes(axes) {
+export function orderedAxes(axes) {
   const out = [];
   const visit = (parent, depth) => {
     for (const a of axes.filter((x) => (x.parent ?? '') === parent)) {
