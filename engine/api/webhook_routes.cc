@@ -227,9 +227,36 @@ HttpResponse WebhookHandlers::PendingDeliveries(const access::Principal& who, co
   return EndpointPage(who, req, params, &notify::WebhookService::Pending, "deliveries");
 }
 
+// An endpoint's attempts, oldest first, filtered by ?outcome= and the period
+// ?since= / ?until= (RFC 3339), paged by ?after=.
 HttpResponse WebhookHandlers::EndpointAttempts(const access::Principal& who, const HttpRequest& req,
                                                const RouteParams& params) {
-  return EndpointPage(who, req, params, &notify::WebhookService::EndpointAttempts, "attempts");
+  const std::string id = params.Get("id");
+  auto endpoint = scopes_.Endpoint(who, id);
+  if (!endpoint.ok()) return endpoint.problem();
+  auto limit = QueryUint(req, "limit", config_.default_page_size, config_.max_page_size);
+  if (limit.problem) return *limit.problem;
+  notify::AttemptQuery query;
+  query.after = std::string(req.Query("after").value_or(""));
+  query.limit = limit.value;
+  for (const char* name : {"since", "until"}) {
+    auto value = req.Query(name);
+    if (!value) continue;
+    auto t = ParseIso8601(*value);
+    if (!t.ok())
+      return MakeProblem(ProblemKind::kBadRequest, std::string("query parameter '") + name +
+                                                       "' must be an RFC 3339 date-time, e.g. 2026-11-23T00:00:00Z");
+    (std::string_view(name) == "since" ? query.since : query.until) = *t;
+  }
+  if (auto outcome = req.Query("outcome")) {
+    if (*outcome != "delivered" && *outcome != "failed" && *outcome != "gone" && *outcome != "refused")
+      return MakeProblem(ProblemKind::kBadRequest,
+                         "query parameter 'outcome' must be delivered, failed, gone or refused");
+    query.outcome = std::string(*outcome);
+  }
+  auto page = webhooks_->EndpointAttempts(id, query);
+  if (!page.ok()) return server::ProblemFromStatus(page.status());
+  return JsonResponse(200, PageJson("attempts", *page));
 }
 
 HttpResponse WebhookHandlers::DeliveryAttempts(const access::Principal& who, const HttpRequest&,

@@ -55,16 +55,33 @@ StatusOr<std::vector<Json>> QueueAdmin::Attempts(const std::string& delivery) {
   return out;
 }
 
-StatusOr<JsonPage> QueueAdmin::EndpointAttempts(const std::string& endpoint, const std::string& after, size_t limit) {
+StatusOr<JsonPage> QueueAdmin::EndpointAttempts(const std::string& endpoint, const AttemptQuery& q) {
   dispatcher_.Settle();
   const std::string prefix = layout_.LogPrefix() + endpoint + "/";
-  RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, after.empty() ? "" : prefix + after, limit));
-  JsonPage page;
-  for (const KvEntry& e : entries) {
-    RELAIS_ASSIGN_OR_RETURN(Json j, ParseStored(e.value));
-    page.items.push_back(std::move(j));
+  // Keys are prefix + 20-digit microseconds + "/...": a period is a key range.
+  const std::string until = q.until ? prefix + Padded(static_cast<uint64_t>(ToMicros(*q.until))) : "";
+  std::string cursor = q.after.empty() ? "" : prefix + q.after;
+  if (cursor.empty() && q.since) {
+    // KvScan starts after its cursor: one before the first key of the period.
+    const int64_t micros = ToMicros(*q.since);
+    cursor = micros > 0 ? prefix + Padded(static_cast<uint64_t>(micros - 1)) + "/~" : "";
   }
-  if (entries.size() == limit && !entries.empty()) page.next_after = entries.back().key.substr(prefix.size());
+  JsonPage page;
+  size_t scanned = 0;
+  while (page.items.size() < q.limit && scanned < q.scan_budget) {
+    const size_t batch = std::min<size_t>(q.scan_budget - scanned, std::max<size_t>(q.limit, 256));
+    RELAIS_ASSIGN_OR_RETURN(auto entries, store_.KvScan(prefix, cursor, batch));
+    for (const KvEntry& e : entries) {
+      if (!until.empty() && e.key >= until) return page;  // the period is over: no next page
+      ++scanned;
+      cursor = e.key;
+      RELAIS_ASSIGN_OR_RETURN(Json j, ParseStored(e.value));
+      if (!q.outcome || j.value("outcome", "") == *q.outcome) page.items.push_back(std::move(j));
+      if (page.items.size() == q.limit) break;
+    }
+    if (entries.size() < batch && page.items.size() < q.limit) return page;  // the log is over
+  }
+  page.next_after = cursor.substr(prefix.size());
   return page;
 }
 

@@ -24,6 +24,16 @@ struct JsonPage {
   std::string next_after;
 };
 
+// Which of an endpoint's attempts to list: in a period [since, until), with
+// an outcome (delivered, failed, gone, refused), after a cursor.
+struct AttemptQuery {
+  std::string after;  // the next_after of the previous page
+  size_t limit = 50;
+  std::optional<TimePoint> since, until;
+  std::optional<std::string> outcome;
+  size_t scan_budget = 10'000;  // most log entries read for one page (a rare outcome ends a page early)
+};
+
 class QueueAdmin {
  public:
   QueueAdmin(EventStore& store, QueueLayout layout, Dispatcher& dispatcher)
@@ -34,7 +44,10 @@ class QueueAdmin {
   // Every attempt of one delivery, in order.
   StatusOr<std::vector<Json>> Attempts(const std::string& delivery);
   // The endpoint's attempts, oldest first.
-  StatusOr<JsonPage> EndpointAttempts(const std::string& endpoint, const std::string& after, size_t limit);
+  // An endpoint's attempts, oldest first (the log is ordered by time). A page
+  // may hold fewer than limit items and still have a next_after: the scan
+  // budget ran out before the period did.
+  StatusOr<JsonPage> EndpointAttempts(const std::string& endpoint, const AttemptQuery& query);
   // Dead letters, of the given endpoints only when endpoints is set.
   StatusOr<JsonPage> DeadLetters(const std::optional<std::vector<std::string>>& endpoints, const std::string& after,
                                  size_t limit);

@@ -138,9 +138,8 @@ StatusOr<JsonPage> WebhookService::Pending(const std::string& endpoint, const st
   return admin_->Pending(endpoint, after, limit);
 }
 StatusOr<std::vector<Json>> WebhookService::Attempts(const std::string& delivery) { return admin_->Attempts(delivery); }
-StatusOr<JsonPage> WebhookService::EndpointAttempts(const std::string& endpoint, const std::string& after,
-                                                    size_t limit) {
-  return admin_->EndpointAttempts(endpoint, after, limit);
+StatusOr<JsonPage> WebhookService::EndpointAttempts(const std::string& endpoint, const AttemptQuery& query) {
+  return admin_->EndpointAttempts(endpoint, query);
 }
 StatusOr<JsonPage> WebhookService::DeadLetters(const std::optional<std::vector<std::string>>& endpoints,
                                                const std::string& after, size_t limit) {

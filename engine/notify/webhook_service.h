@@ -73,7 +73,7 @@ class WebhookService {
   // Every attempt of one delivery, in order.
   StatusOr<std::vector<Json>> Attempts(const std::string& delivery);
   // The endpoint's attempts, oldest first.
-  StatusOr<JsonPage> EndpointAttempts(const std::string& endpoint, const std::string& after, size_t limit);
+  StatusOr<JsonPage> EndpointAttempts(const std::string& endpoint, const AttemptQuery& query);
   // Dead letters, of the given endpoints only when endpoints is set.
   StatusOr<JsonPage> DeadLetters(const std::optional<std::vector<std::string>>& endpoints, const std::string& after,
                                  size_t limit);

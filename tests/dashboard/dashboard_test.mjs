@@ -366,26 +366,42 @@ test('the coordinator records a review held; the élu sees their reviews and get
   await elu.context().close();
 });
 
-test('deliveries: what each partner received, what failed, and a replay', async () => {
+test('deliveries: an overview of the addresses, one address filtered in the address bar, a replay', async () => {
   const coord = await newPage();
   await logIn(coord, tokens.coordinator.token);
   await coord.getByRole('link', { name: 'Envois aux partenaires' }).click();
   const endpoints = (await coordinator('GET', '/v1/webhooks/endpoints')).endpoints;
   const ok = endpoints.find((e) => e.partner === 'ccas-essai');
   const down = endpoints.find((e) => e.partner === 'emploi-essai');
+  // The overview: one row per address, not a wall of cards.
+  const downRow = coord.locator(`tr[data-endpoint-row="${down.id}"]`);
+  await downRow.waitFor();
+  assert.equal(await coord.locator('tr[data-endpoint-row]').count(), endpoints.length);
+  assert.match(await downRow.innerText(), /désactivé/);
+  await shot(coord, 'deliveries');
+  // One address, its whole history: the filters are in the address, so the
+  // view can be shared and survives a reload.
+  await coord.evaluate((hash) => { location.hash = hash; }, `#/deliveries?endpoint=${ok.id}&since=2000-01-01`);
   const okBlock = coord.locator(`section[data-endpoint="${ok.id}"]`);
   await okBlock.waitFor();
   assert.match(await okBlock.innerText(), /reçu/);
+  await coord.reload();
+  await okBlock.waitFor();
+  assert.equal(await coord.locator('#filter-since').inputValue(), '2000-01-01');
+  // Filtered by outcome: only the failures of the failing address.
+  await coord.evaluate((hash) => { location.hash = hash; }, `#/deliveries?endpoint=${down.id}&outcome=failed&since=2000-01-01`);
+  const downBlock = coord.locator(`section[data-endpoint="${down.id}"]`);
+  await downBlock.waitFor();
+  const outcomes = await downBlock.locator('table.attempts tbody .badge').allInnerTexts();
+  assert.ok(outcomes.length >= 1 && outcomes.every((o) => o === 'échec'), `only failures: ${outcomes}`);
   // The failing partner's address was disabled: after two years without a
   // success (disable_after_ms, 5 days) the time jump of the test disabled it.
-  const downBlock = coord.locator(`section[data-endpoint="${down.id}"]`);
   await downBlock.locator('.badge', { hasText: 'désactivé' }).waitFor();
   const deadRows = downBlock.locator('table.dead tbody tr');
   await deadRows.first().waitFor();
   const dead = (await coordinator('GET', `/v1/webhooks/dead-letters?endpoint=${down.id}&limit=100`)).dead_letters;
   assert.ok(dead.length >= 1);
   assert.equal(await deadRows.count(), dead.length);
-  await shot(coord, 'deliveries');
 
   await downBlock.getByRole('button', { name: /^Réactiver/ }).click();
   await coord.getByRole('status').filter({ hasText: 'Adresse réactivée' }).waitFor();
@@ -394,6 +410,8 @@ test('deliveries: what each partner received, what failed, and a replay', async 
   await until(async () => (await coordinator('GET', `/v1/webhooks/endpoints/${down.id}/deliveries`)).deliveries.length === 0,
     'the waiting deliveries are settled');
   const [replayed] = (await coordinator('GET', `/v1/webhooks/dead-letters?endpoint=${down.id}&limit=100`)).dead_letters;
+  // The page re-reads on its own shortly after a change; "Filtrer" reads again at once.
+  await coord.getByRole('button', { name: 'Filtrer' }).click();
   const row = downBlock.locator(`tr[data-dead="${replayed.id}"]`);
   await row.waitFor();
   const mark = receiver.received.length;

@@ -47,6 +47,29 @@ test('every key the pages ask for exists', () => {
   assert.equal(t('grid_late', { n: 3 }), '3 en retard');
 });
 
+test('the workbench pages have their words in both languages, and every one they ask for', async () => {
+  const { WORKBENCH_WORDS, yearsText } = await import(join(WWW, 'lib', 'workbench_i18n.js'));
+  assert.deepEqual(Object.keys(WORKBENCH_WORDS.en).sort(), Object.keys(WORKBENCH_WORDS.fr).sort());
+  for (const lang of ['fr', 'en']) {
+    for (const [key, text] of Object.entries(WORKBENCH_WORDS[lang])) assert.ok(text.trim(), `${lang}.${key} is empty`);
+  }
+  const used = new Set();
+  for (const file of sources(WWW).filter((f) => !f.endsWith('i18n.js'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bwt\('([a-z0-9_]+)'/g)) used.add(m[1]);
+  }
+  assert.ok(used.size > 30, `only ${used.size} keys found: is the pattern still right?`);
+  for (const key of used) assert.ok(key in WORKBENCH_WORDS.fr, `wt('${key}') has no string`);
+  setLang('fr');
+  assert.equal(yearsText(1), '1 an');
+  assert.equal(yearsText(5), '5 ans');
+});
+
+test('a download is named as the server says', async () => {
+  const { fileNameOf } = await import(join(WWW, 'lib', 'download.js'));
+  assert.equal(fileNameOf('attachment; filename="sud-actions-2026-12-06.csv"', 'x'), 'sud-actions-2026-12-06.csv');
+  assert.equal(fileNameOf(null, 'fallback.xlsx'), 'fallback.xlsx');
+});
+
 test('the stream reader splits events across chunks and resumes after the last id', async () => {
   const chunks = [
     ': keep-alive\n\nid: 7\nevent: etude_lancee\ndata: {"stream":"project-a",',

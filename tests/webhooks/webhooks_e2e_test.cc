@@ -479,6 +479,31 @@ TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLett
   dead = DeadLettersOnce(
       endpoint, [](const Json& letters) { return letters.empty(); }, 10s);
   EXPECT_TRUE(dead["dead_letters"].empty()) << "delivered: no longer a dead letter: " << dead.dump();
+
+
+  // The endpoint's log, filtered as the deliveries page asks: by outcome, by
+  // period, a page at a time.
+  const std::string log = "/v1/webhooks/endpoints/" + endpoint + "/attempts";
+  auto failed = Call(http::verb::get, log + "?outcome=failed", kPartnerToken);
+  ASSERT_EQ(failed.status, 200) << failed.raw;
+  EXPECT_EQ(failed.body["attempts"].size(), 3u) << failed.raw;
+  auto delivered = Call(http::verb::get, log + "?outcome=delivered", kPartnerToken).body["attempts"];
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0]["attempt"], 4);
+  const std::string replayed_at = delivered[0]["at"];
+  EXPECT_EQ(Call(http::verb::get, log + "?since=" + replayed_at, kPartnerToken).body["attempts"].size(), 1u)
+      << "since is inclusive";
+  EXPECT_EQ(Call(http::verb::get, log + "?until=" + replayed_at, kPartnerToken).body["attempts"].size(), 3u)
+      << "until is exclusive";
+  EXPECT_EQ(Call(http::verb::get, log + "?since=2999-01-01T00:00:00Z", kPartnerToken).body["attempts"].size(), 0u);
+  auto first = Call(http::verb::get, log + "?limit=2", kPartnerToken).body;
+  ASSERT_EQ(first["attempts"].size(), 2u);
+  ASSERT_TRUE(first["next_after"].is_string()) << first.dump();
+  auto second = Call(http::verb::get, log + "?limit=2&after=" + first["next_after"].get<std::string>(), kPartnerToken).body;
+  ASSERT_EQ(second["attempts"].size(), 2u) << second.dump();
+  EXPECT_EQ(second["attempts"][1]["attempt"], 4);
+  EXPECT_EQ(Call(http::verb::get, log + "?outcome=lost", kPartnerToken).status, 400);
+  EXPECT_EQ(Call(http::verb::get, log + "?since=yesterday", kPartnerToken).status, 400);
 }
 
 TEST_F(WebhooksEndToEndTest, RefusesPrivateTargetsAndBadInputWithClearErrors) {

@@ -11,6 +11,8 @@ import * as programmeView from './views/programme.js';
 import * as actionView from './views/action.js';
 import * as eluView from './views/elu.js';
 import * as deliveriesView from './views/deliveries.js';
+import * as networkView from './views/network.js';
+import * as workflowsView from './views/workflows.js';
 import { renderSignIn } from './views/sign_in.js';
 import { renderLinkSignIn, renderInvitation, LINK_PATTERN, INVITATION_PATTERN } from './views/open_links.js';
 import * as tokensView from './views/my_tokens.js';
@@ -32,7 +34,9 @@ const ROUTES = [
   { pattern: /^#\/programme(?:\/([^/]+))?$/, view: programmeView, nav: 'programme' },
   { pattern: /^#\/action\/([^/]+)$/, view: actionView, nav: 'programme' },
   { pattern: /^#\/elu$/, view: eluView, nav: 'elu' },
-  { pattern: /^#\/deliveries$/, view: deliveriesView, nav: 'deliveries' },
+  { pattern: /^#\/deliveries(?:\?.*)?$/, view: deliveriesView, nav: 'deliveries' },
+  { pattern: /^#\/network$/, view: networkView, nav: 'network' },
+  { pattern: /^#\/workflows$/, view: workflowsView, nav: 'workflows' },
   { pattern: /^#\/tokens$/, view: tokensView, nav: 'tokens' },
   { pattern: /^#\/accounts$/, view: accountsView, nav: 'accounts' },
   { pattern: /^#\/audit$/, view: auditView, nav: 'audit' },
@@ -95,9 +99,10 @@ function renderChrome() {
   const accountItems = [['tokens', '#/tokens', at('nav_tokens')]];
   if (isManager(session.me)) accountItems.push(['accounts', '#/accounts', at('nav_accounts')]);
   if (roles.includes('admin')) accountItems.push(['audit', '#/audit', at('nav_audit')]);
+  const workItems = isManager(session.me) ? [['network', '#/network', wt('nav_network')], ['workflows', '#/workflows', wt('nav_workflows')]] : [];
   replace(nav, h('ul', {},
     [['programme', '#/programme', t('nav_programme')], ['elu', '#/elu', t('nav_elu')],
-      ['deliveries', '#/deliveries', t('nav_deliveries')], ...directoryItems, ...accountItems].map(([id, href, text]) =>
+      ['deliveries', '#/deliveries', t('nav_deliveries')], ...directoryItems, ...workItems, ...accountItems].map(([id, href, text]) =>
       h('li', {}, h('a', { href, 'aria-current': active === id ? 'page' : false }, text)))));
   setLive(stream && stream.connected);
 }
