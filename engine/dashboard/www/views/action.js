@@ -13,6 +13,7 @@ import { milestoneTable } from './milestones.js';
 import { loadPeople, personName } from '../lib/people.js';
 import { timersCard } from './project_timers.js';
 import { tracksCard, keyedMoves } from './tracks.js';
+import { loadNextSteps, nextStepsCard } from './next_steps.js';
 import { loadChildren, childrenCard, childForm, mergeHistory, childMilestoneCells } from './children.js';
 import {
   linksOf, linkedProjects, linkLines, spawnedCard, partnerRoster, partnersCard, workflowLabeller,
@@ -49,7 +50,7 @@ export async function render(ctx) {
       const milestones = project.info.programme ? await nextMilestones(project.info) : [];
       const [partnerNames] = await Promise.all([api.partnerNames().catch(() => new Map()), loadPeople()]);
       const children = def.children?.length ? await loadChildren(ctx, id) : null;
-      const related = await relatedOf(ctx, project);
+      const [related, next] = await Promise.all([relatedOf(ctx, project), loadNextSteps(id)]);
       if (mine !== latestLoad) return;
       live.project = project;
       live.def = def;
@@ -57,7 +58,7 @@ export async function render(ctx) {
       // (a child moving, a spawned project being created).
       live.related = new Set([...(children?.model ?? []).flatMap((k) => k.items.map((c) => c.id)),
         ...related.links.spawned.map((s) => s.project)]);
-      draw(project, def, events, milestones, partnerNames, children, related);
+      draw(project, def, events, milestones, partnerNames, children, related, next);
     } catch (failure) {
       if (mine !== latestLoad) return;
       replace(page, h('p', { class: 'error', role: 'alert' }, describeFailure(failure).sentence),
@@ -65,7 +66,7 @@ export async function render(ctx) {
     }
   }
 
-  function draw(project, def, events, milestones, partnerNames, children, related) {
+  function draw(project, def, events, milestones, partnerNames, children, related, next) {
     const phaseLabel = (pid) => label(def.phases.find((p) => p.id === pid)?.labels, pid);
     const fields = project.state.fields ?? {};
     replace(parts.header,
@@ -96,6 +97,7 @@ export async function render(ctx) {
     }
     replace(parts.side,
       live.form.element,
+      nextStepsCard(next, def, project.state),
       tracksCard(def, project.state),
       children ? childrenCard(children.model, childFormOf(children)) : null,
       spawnedCard(related.links, related.known, related.workflowLabel),

@@ -11,7 +11,7 @@ const TABLES = ['actions', 'indicators', 'milestones', 'history'];
 export function exportsCard(programmeId, toast) {
   const base = `/v1/programmes/${api.enc(programmeId)}/exports/`;
   const button = (file, text, label) => h('button', {
-    type: 'button', class: 'link-button', 'data-export': file, 'aria-label': label,
+    type: 'button', class: 'small', 'data-export': file, 'aria-label': label,
     onclick: async (e) => {
       const b = e.currentTarget;
       b.disabled = true;

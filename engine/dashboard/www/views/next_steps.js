@@ -38,17 +38,23 @@ function progressList(def, state) {
       h('dd', {}, valueText(propertyOf(schema, name), value))]));
 }
 
-// Resolves to the card; a failure to read is the card's text, not a throw.
-export async function nextStepsCard(projectId, def, state) {
+// GET /v1/projects/{id}/next-steps, or {error} when it cannot be read (the
+// card then says why; the rest of the page stands).
+export async function loadNextSteps(projectId) {
+  try {
+    return await api.get(`/v1/projects/${api.enc(projectId)}/next-steps`);
+  } catch (error) {
+    return { error: error?.message ?? '' };
+  }
+}
+
+// The card from what loadNextSteps gave, the workflow and the state.
+export function nextStepsCard(body, def, state) {
   const card = h('section', { class: 'card next-steps', 'aria-labelledby': 'next-steps-title' },
     h('h2', { id: 'next-steps-title' }, wt('missing_title')));
-  try {
-    const body = await api.get(`/v1/projects/${api.enc(projectId)}/next-steps`);
-    if (!body.steps.length) card.append(h('p', {}, wt('missing_none')));
-    else card.append(h('ul', { class: 'steps' }, body.steps.map(stepItem)));
-  } catch (error) {
-    card.append(h('p', { class: 'error' }, error?.message ?? ''));
-  }
+  if (body.error !== undefined) card.append(h('p', { class: 'error' }, body.error));
+  else if (!body.steps.length) card.append(h('p', {}, wt('missing_none')));
+  else card.append(h('ul', { class: 'steps' }, body.steps.map(stepItem)));
   const progress = progressList(def, state);
   if (progress) card.append(h('h3', {}, wt('missing_progress')), progress);
   return card;

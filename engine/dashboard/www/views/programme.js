@@ -13,6 +13,7 @@ import { milestoneTable } from './milestones.js';
 import { loadPeople, personName } from '../lib/people.js';
 import { myProjectsCard, loadMyProjects } from './my_projects.js';
 import { wt } from '../lib/workbench_i18n.js';
+import { exportsCard } from './exports.js';
 import { lateBadge } from '../lib/lateness.js';
 import { readFilters, filtersQuery, matches, FILTER_KEYS } from './action_filters.js';
 
@@ -82,7 +83,8 @@ export async function render(ctx) {
         h('h2', { id: 'next-title' }, t('milestones_next')),
         upcoming.length === 0 ? h('p', {}, t('none'))
           : milestoneTable(state.programmeId, upcoming.filter((m) => !m.overdue).slice(0, NEXT_MILESTONES),
-            { canHold: ctx.canManage, onHeld: () => load(), toast: ctx.toast })));
+            { canHold: ctx.canManage, onHeld: () => load(), toast: ctx.toast })),
+      exportsCard(state.programmeId, ctx.toast));
     if (focusId) document.getElementById(focusId)?.focus();
   }
 
