@@ -52,10 +52,10 @@ class ExportHandlers {
     const std::string id = params.Get("id");
     auto scoped = scopes_.Programme(who, id, access::Verb::kRead);
     if (!scoped.ok()) return scoped.problem();
-    auto name = ParseExportName(params.Get("file"));
-    if (!name) return MakeProblem(ProblemKind::kNotFound, "no export '" + params.Get("file") + "'; " + kExportsExpected);
     std::string lang;
     if (auto p = ReadLang(req, &lang, /*follow_accept_language=*/true)) return *p;
+    auto name = ParseExportName(params.Get("file"));
+    if (!name) return MakeProblem(ProblemKind::kNotFound, "no export '" + params.Get("file") + "'; " + kExportsExpected);
 
     runtime::ProjectFilter filter;
     filter.programme = id;

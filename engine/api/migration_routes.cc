@@ -75,10 +75,21 @@ class MigrationHandlers {
     MigrationRequest request;
     if (auto problem = ReadMigration(body, &request)) return *problem;
 
-    runtime::ProjectFilter filter;
-    filter.workflow = name;
-    runtime::ProjectPage page =
-        s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), s_.clock.Now());
+    // Named projects are read as they are now; "every project" comes from
+    // the read model (which follows commits a moment behind).
+    std::vector<runtime::Project> candidates;
+    if (request.projects) {
+      for (const std::string& id : *request.projects)
+        (void)s_.projects.Read(id, [&](const runtime::Project& p) {
+          if (p.info.workflow == name) candidates.push_back(p);
+        });
+    } else {
+      runtime::ProjectFilter filter;
+      filter.workflow = name;
+      candidates =
+          s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), s_.clock.Now())
+              .projects;
+    }
     Json results = Json::array();
     size_t moving = 0, refused = 0;
     std::set<std::string> seen;
@@ -86,8 +97,7 @@ class MigrationHandlers {
       results.push_back({{"project", id}, {"outcome", "refused"}, {"message", why}});
       ++refused;
     };
-    for (const runtime::Project& p : page.projects) {
-      if (request.projects && !request.projects->count(p.info.id)) continue;
+    for (const runtime::Project& p : candidates) {
       if (scopes_.CheckProject(who, p.info, access::Verb::kRead)) continue;  // as if it did not exist
       seen.insert(p.info.id);
       Json r = {{"project", p.info.id}, {"title", p.info.title}, {"from", p.info.workflow_hash}};

@@ -447,7 +447,124 @@ test('keyboard: the skip link, the navigation and the search are reached with Ta
   await page.context().close();
 });
 
+// A file the page hands to the browser as a download, saved and read back
+// by tests/report/read_table.py (Python's csv module; openpyxl for XLSX).
+async function downloaded(page, button) {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const path = join(out, download.suggestedFilename());
+  await download.saveAs(path);
+  // Debian's python3-openpyxl is installed for the system's Python, not a pyenv shim.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const read = JSON.parse(execFileSync(python, [join(SOURCE, 'tests', 'report', 'read_table.py'), path], { encoding: 'utf8' }));
+  return { name: download.suggestedFilename(), read };
+}
+
+test('the programme exported as CSV and XLSX from its page, read back by an independent reader', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/programme/${PROGRAMME}`);
+  const card = page.locator('section.exports');
+  await card.waitFor();
+  const csv = await downloaded(page, card.locator('button[data-export="actions.csv"]'));
+  assert.match(csv.name, new RegExp(`^${PROGRAMME}-actions-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  assert.equal(csv.read.bom, true, 'UTF-8 with its byte order mark, for Excel');
+  const rows = csv.read.sheets.csv;
+  assert.equal(rows[0][0], 'Identifiant');
+  const projects = (await coordinator('GET', `/v1/projects?programme=${PROGRAMME}&limit=100`)).projects;
+  assert.equal(rows.length - 1, projects.length, 'one row per action');
+  const conciergerie = rows.find((r) => r[0] === 'conciergerie');
+  assert.ok(conciergerie, 'the conciergerie is listed');
+  assert.equal(conciergerie[4], 'Étude de faisabilité', 'the phase by its label');
+  assert.equal(conciergerie[7], 'oui');
+  assert.ok(Number(conciergerie[8]) >= 1, `years late: ${conciergerie[8]}`);
+
+  const xlsx = await downloaded(page, card.locator('button[data-export="all.xlsx"]'));
+  assert.match(xlsx.name, /-all-.*\.xlsx$/);
+  assert.deepEqual(Object.keys(xlsx.read.sheets), ['Actions', 'Indicateurs', 'Échéances', 'Historique']);
+  const indicators = xlsx.read.sheets.Indicateurs.slice(1);
+  assert.ok(indicators.some((r) => r[0] === 'aide-domicile' && r[3] === 'personnes_placees' && r[5] === 4),
+    `the indicator recorded, as a number: ${JSON.stringify(indicators)}`);
+  assert.ok(xlsx.read.sheets.Historique.some((r) => r[0] === 'conciergerie' && r[4] === 'etude_lancee'));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('what is missing: the action page names each condition still unmet, in the method’s words', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/action/relais-assistantes`);
+  const card = page.locator('section.next-steps');
+  await card.waitFor();
+  // A positive verdict, no porteur yet: the set-up waits for the porteur.
+  const setup = card.locator('li.step[data-event="montage_demarre"]');
+  await setup.waitFor();
+  assert.match(await setup.innerText(), /Pas encore possible/);
+  assert.match(await setup.locator('.condition.unmet').innerText(), /la recherche d'un porteur est un préalable au montage/);
+  assert.match(await setup.locator('.condition.met').innerText(), /le montage suit un verdict de faisabilité positif/);
+  // What the state holds, with the method's labels.
+  assert.match(await card.innerText(), /Verdict\s+Positif/);
+  // Recording the porteur from the page makes the set-up possible.
+  await page.goto(`${server.base}/ui/index.html#/programme/${PROGRAMME}`);
+  await coordinator('POST', '/v1/projects/relais-assistantes/events',
+    { type: 'porteur_identifie', data: { nom: 'Association des Tilleuls', nature: 'association' } });
+  await page.goto(`${server.base}/ui/index.html#/action/relais-assistantes`);
+  await card.locator('li.step.ready[data-event="montage_demarre"]').waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the network groups the programmes by region, each figure opening its programme', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.getByRole('link', { name: 'Réseau' }).click();
+  await page.getByRole('heading', { name: 'Réseau des programmes' }).waitFor();
+  const network = await coordinator('GET', '/v1/network');
+  assert.equal(await page.locator('section.region').count(), network.regions.length);
+  const link = page.getByRole('link', { name: /Val-des-Essais/ });
+  await link.click();
+  await page.getByRole('heading', { name: /Programme : Plate-forme d’appui du Val-des-Essais/ }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a new version of the method: checked at its lines, its changes read, deployed, actions moved after a dry run', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.getByRole('link', { name: 'Méthodes' }).click();
+  await page.getByRole('heading', { name: 'Nouvelle version d’une méthode' }).waitFor();
+  const { readFileSync } = await import('node:fs');
+  const original = readFileSync(join(SOURCE, 'workflows', 'cbe.yaml'), 'utf8');
+  // A broken file: the diagnostic at its line, nothing deployable.
+  await page.locator('#wf-source').fill(original.replace('initial: [', 'initial: [nowhere, '));
+  await page.getByRole('button', { name: 'Vérifier' }).click();
+  await page.locator('#wf-report .diagnostic.error').first().waitFor();
+  assert.match(await page.locator('#wf-report').innerText(), /ligne \d+, colonne \d+/);
+  assert.equal(await page.locator('#wf-deploy').isDisabled(), true);
+  // A label changed: the change is named, then deployed.
+  const relabelled = original.replace('labels: {fr: "Mobilisation", en: "Mobilisation"}',
+    'labels: {fr: "Mobilisation des acteurs", en: "Mobilisation"}');
+  assert.notEqual(relabelled, original);
+  await page.locator('#wf-source').fill(relabelled);
+  await page.getByRole('button', { name: 'Vérifier' }).click();
+  await page.locator('#wf-changes').filter({ hasText: 'mobilisation' }).waitFor();
+  assert.match(await page.locator('#wf-changes').innerText(), /Phases : modifiées \/ modifiés : mobilisation/);
+  await page.locator('#wf-deploy:not([disabled])').click();
+  // The dry run says what would move; nothing moves until asked.
+  await page.locator('#wf-dry-run').click();
+  await page.locator('#wf-results li[data-outcome="would_move"]').first().waitFor();
+  const before = await coordinator('GET', '/v1/projects/conciergerie');
+  await page.locator('#wf-migrate').click();
+  await page.locator('#wf-results li[data-outcome="moved"]').first().waitFor();
+  const after = await coordinator('GET', '/v1/projects/conciergerie');
+  assert.notEqual(after.info.workflow_hash, before.info.workflow_hash, 'moved to the new version');
+  assert.equal(after.state.phase, before.state.phase);
+  await audit(page, 'workflows', 1400);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('every page passes axe-core (no serious or critical violation) and fits 375 and 1400 px; screenshots of each', async () => {
+  const deliveriesEndpoint = (await coordinator('GET', '/v1/webhooks/endpoints')).endpoints[0]?.id ?? '';
   const pages = [
     ['programme', `#/programme/${PROGRAMME}`],
     ['programme-filtered', `#/programme/${PROGRAMME}?late=true&axis=2`],
@@ -459,6 +576,9 @@ test('every page passes axe-core (no serious or critical violation) and fits 375
     ['people', '#/people'],
     ['agenda', '#/elu'],
     ['deliveries', '#/deliveries'],
+    ['deliveries-address', `#/deliveries?endpoint=${deliveriesEndpoint}&since=2000-01-01`],
+    ['network', '#/network'],
+    ['workflows', '#/workflows'],
     ['tokens', '#/tokens'],
     ['accounts', '#/accounts'],
   ];

@@ -36,8 +36,10 @@ class ExportApiTest : public ::testing::Test {
                     {"planned_years", {{"mobilisation", 2004}}}};
     r = h.Call("POST", "/v1/projects", kCoordinator, formula.dump());
     ASSERT_EQ(r.status, 201) << r.body;
+    // An action of the programme's plan, as a project (indicators are the plan's actions').
+    h.CreateProject("aide-domicile", kOwnProgramme, {"anpe-orly"}, Json::array(), "2A");
     r = h.Call("POST", "/v1/programmes/sud-val-de-marnais/indicators", kCoordinator,
-               R"({"action": "own", "indicator": "jobs_created", "value": 2.5, "year": 2027})");
+               R"({"action": "aide-domicile", "indicator": "jobs_created", "value": 2.5, "year": 2027})");
     ASSERT_EQ(r.status, 201) << r.body;
     ASSERT_TRUE(h.index.CatchUp().ok());
   }
@@ -69,7 +71,7 @@ TEST_F(ExportApiTest, ACoordinatorExportsTheActionsAsCsvForFrenchSpreadsheets) {
   EXPECT_TRUE(read["bom"].get<bool>()) << "Excel reads the accents only with the byte order mark";
   EXPECT_TRUE(read["crlf"].get<bool>());
   const Json& rows = read["sheets"]["csv"];
-  ASSERT_EQ(rows.size(), 3u) << r.body;  // header, formule, own
+  ASSERT_EQ(rows.size(), 4u) << r.body;  // header, aide-domicile, formule, own
   EXPECT_EQ(rows[0][0], "Identifiant");
   EXPECT_EQ(rows[0][4], "Phase");
   EXPECT_EQ(rows[0][8], "Années de retard");
@@ -139,7 +141,7 @@ TEST_F(ExportApiTest, TheWholeProgrammeIsOneWorkbookWithNumbersAsNumbers) {
   const Json& indicators = sheets["Indicateurs"];
   ASSERT_EQ(indicators.size(), 2u) << indicators.dump();
   EXPECT_EQ(indicators[0][3], "Indicateur");
-  EXPECT_EQ(indicators[1][0], "own");
+  EXPECT_EQ(indicators[1][0], "aide-domicile");
   EXPECT_EQ(indicators[1][3], "jobs_created");
   EXPECT_EQ(indicators[1][4], 2027);
   EXPECT_DOUBLE_EQ(indicators[1][5].get<double>(), 2.5);
@@ -147,15 +149,16 @@ TEST_F(ExportApiTest, TheWholeProgrammeIsOneWorkbookWithNumbersAsNumbers) {
   // The yearly milestones of 2027-2029: the prize and the evaluation.
   const Json& milestones = sheets["Échéances"];
   ASSERT_EQ(milestones.size(), 7u) << milestones.dump();
-  EXPECT_EQ(milestones[1][2], "Prix de l'innovation 2027");
-  EXPECT_EQ(milestones[1][5], "2027-11-20 10:00");
+  EXPECT_EQ(milestones[1][2], "Prix de l'innovation");
+  EXPECT_EQ(milestones[1][5], "2027-11-22 10:00") << "20 November 2027 is a Saturday: the next working day";
   EXPECT_EQ(milestones[1][7], "prévue");
 
   // The history: every event of every action, oldest first per action.
   const Json& history = sheets["Historique"];
-  Json own_state = Harness::Body(h.Call("GET", "/v1/projects/own", kCoordinator));
-  Json formula_state = Harness::Body(h.Call("GET", "/v1/projects/formule", kCoordinator));
-  ASSERT_EQ(history.size(), 1 + own_state["version"].get<size_t>() + formula_state["version"].get<size_t>());
+  size_t events = 0;
+  for (const char* id : {"own", "formule", "aide-domicile"})
+    events += Harness::Body(h.Call("GET", std::string("/v1/projects/") + id, kCoordinator))["version"].get<size_t>();
+  ASSERT_EQ(history.size(), 1 + events);
   const Json* first = RowOf(history, "formule");
   ASSERT_NE(first, nullptr);
   EXPECT_EQ((*first)[1], 1);

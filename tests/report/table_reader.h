@@ -20,7 +20,9 @@ inline Json ReadTable(const std::string& bytes, const std::string& extension) {
                             ("relais-read-table-" + std::to_string(::getpid()) + "." + extension))
                                .string();
   std::ofstream(path, std::ios::binary) << bytes;
-  const std::string command = "python3 " RELAIS_SOURCE_DIR "/tests/report/read_table.py " + path;
+  // Debian's python3-openpyxl is installed for the system's Python, not a pyenv shim.
+  const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const std::string command = python + " " RELAIS_SOURCE_DIR "/tests/report/read_table.py " + path;
   std::string out;
   if (FILE* pipe = ::popen(command.c_str(), "r")) {
     char buf[4096];
