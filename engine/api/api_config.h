@@ -25,10 +25,10 @@ struct ApiOptions {
   // rate_limit_per_second; an empty bucket answers 429 with Retry-After.
   size_t rate_limit_per_second = 2000;
   size_t rate_limit_burst = 4000;
-  size_t max_page_size = 500;     // most items one list or history page returns
-  size_t default_page_size = 50;  // items per page when the request names no limit
+  size_t max_page_size = 500;        // most items one list or history page returns
+  size_t default_page_size = 50;     // items per page when the request names no limit
   size_t max_export_rows = 100'000;  // most rows one export (CSV, XLSX) holds; more: 409, nothing sent
-  size_t max_json_depth = 64;     // request bodies nested deeper get 400
+  size_t max_json_depth = 64;        // request bodies nested deeper get 400
   // Live stream: a comment line is sent this often so proxies keep it open.
   std::chrono::milliseconds stream_keepalive{15'000};
   size_t max_streams = 256;  // open live streams at most; further ones get 503

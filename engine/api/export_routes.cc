@@ -45,8 +45,8 @@ std::optional<ExportName> ParseExportName(const std::string& file) {
 
 class ExportHandlers {
  public:
-  explicit ExportHandlers(Api& api) : s_(api.services()), people_(api.people()), scopes_(api.scopes()),
-                                      config_(api.config()) {}
+  explicit ExportHandlers(Api& api)
+      : s_(api.services()), people_(api.people()), scopes_(api.scopes()), config_(api.config()) {}
 
   HttpResponse Export(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
     const std::string id = params.Get("id");
@@ -55,13 +55,14 @@ class ExportHandlers {
     std::string lang;
     if (auto p = ReadLang(req, &lang, /*follow_accept_language=*/true)) return *p;
     auto name = ParseExportName(params.Get("file"));
-    if (!name) return MakeProblem(ProblemKind::kNotFound, "no export '" + params.Get("file") + "'; " + kExportsExpected);
+    if (!name)
+      return MakeProblem(ProblemKind::kNotFound, "no export '" + params.Get("file") + "'; " + kExportsExpected);
 
     runtime::ProjectFilter filter;
     filter.programme = id;
     const TimePoint now = s_.clock.Now();
-    runtime::ProjectPage all = s_.index.Query(filter, runtime::ProjectSort::kId, 0,
-                                              std::numeric_limits<size_t>::max(), now);
+    runtime::ProjectPage all =
+        s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), now);
     std::vector<runtime::Project> visible;
     for (runtime::Project& p : all.projects)
       if (!scopes_.CheckProject(who, p.info, access::Verb::kRead)) visible.push_back(std::move(p));
@@ -87,9 +88,9 @@ class ExportHandlers {
     }
     for (const report::Table& t : tables)
       if (t.rows.size() > config_.max_export_rows)
-        return MakeProblem(ProblemKind::kStateConflict, t.name + ": more than " +
-                                                            std::to_string(config_.max_export_rows) +
-                                                            " rows (api.max_export_rows)");
+        return MakeProblem(
+            ProblemKind::kStateConflict,
+            t.name + ": more than " + std::to_string(config_.max_export_rows) + " rows (api.max_export_rows)");
     HttpResponse res;
     if (name->format == "csv") {
       res = server::TextResponse(200, report::WriteCsv(tables.front(), lang), std::string(kCsvType));

@@ -62,7 +62,7 @@ std::string PreferredLanguage(const server::HttpRequest& request) {
 }
 
 std::optional<server::HttpResponse> ReadLang(const server::HttpRequest& req, std::string* lang,
-                                            bool follow_accept_language) {
+                                             bool follow_accept_language) {
   auto value = req.Query("lang");
   if (!value) {
     const std::string preferred = follow_accept_language ? PreferredLanguage(req) : "";

@@ -21,6 +21,6 @@ std::string PreferredLanguage(const server::HttpRequest& request);
 // field's choice when follow_accept_language, and "fr" otherwise. Any other
 // value is a 400 problem ("query parameter 'lang' must be fr or en").
 std::optional<server::HttpResponse> ReadLang(const server::HttpRequest& req, std::string* lang,
-                                            bool follow_accept_language = false);
+                                             bool follow_accept_language = false);
 
 }  // namespace relais::api

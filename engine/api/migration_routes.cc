@@ -36,8 +36,8 @@ std::optional<HttpResponse> ReadMigration(const Json& body, MigrationRequest* ou
                          "unknown member '" + key + "'; expected projects, phase_mapping or dry_run");
   if (auto it = body.find("projects"); it != body.end() && !it->is_null()) {
     if (!it->is_array() || it->size() > kMaxProjectsNamed)
-      return MakeProblem(ProblemKind::kBadRequest, "'projects' must be a list of at most " +
-                                                       std::to_string(kMaxProjectsNamed) + " project ids");
+      return MakeProblem(ProblemKind::kBadRequest,
+                         "'projects' must be a list of at most " + std::to_string(kMaxProjectsNamed) + " project ids");
     out->projects.emplace();
     for (const Json& id : *it) {
       if (!id.is_string()) return MakeProblem(ProblemKind::kBadRequest, "'projects' must list project ids (strings)");

@@ -197,7 +197,8 @@ HttpResponse ProgrammeHandlers::List(const access::Principal& who, const HttpReq
     auto state = s_.programmes->Get(id);
     if (!state.ok() || !scopes_.SeesProgramme(who, **state)) continue;
     const auto& def = (*state)->definition;
-    Json item = {{"id", def.id}, {"title", def.title}, {"plan_years", def.plan_years}, {"vacancies", VacanciesOf(**state)}};
+    Json item = {
+        {"id", def.id}, {"title", def.title}, {"plan_years", def.plan_years}, {"vacancies", VacanciesOf(**state)}};
     if (!def.region.empty()) item["region"] = def.region;
     items.push_back(std::move(item));
   }

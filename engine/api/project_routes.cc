@@ -214,8 +214,7 @@ HttpResponse ProjectHandlers::Get(const access::Principal& who, const HttpReques
   return std::move(*res);
 }
 
-HttpResponse ProjectHandlers::NextSteps(const access::Principal& who, const HttpRequest&,
-                                        const RouteParams& params) {
+HttpResponse ProjectHandlers::NextSteps(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
   const std::string id = params.Get("id");
   std::optional<runtime::Project> project;
   Status found = s_.projects.Read(id, [&](const runtime::Project& p) {

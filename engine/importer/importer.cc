@@ -329,8 +329,7 @@ ImportSet PlacedAsStored(const ImportSet& set, const programme::ProgrammeState* 
 
 }  // namespace
 
-StatusOr<ImportReport> Import(const ImportSet& written, ImportTargets& t, const access::Principal& who,
-                              bool dry_run) {
+StatusOr<ImportReport> Import(const ImportSet& written, ImportTargets& t, const access::Principal& who, bool dry_run) {
   programme::StatePtr stored;
   if (auto state = t.programmes.Get(written.programme.id); state.ok())
     stored = *state;

@@ -10,8 +10,8 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr char kSeparator = ';';
 
 bool LooksLikeFormula(const std::string& text) {
-  return !text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
-                           text[0] == '\r');
+  return !text.empty() &&
+         (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' || text[0] == '\r');
 }
 
 void AppendField(std::string& out, const std::string& text) {

@@ -152,22 +152,18 @@ Table MilestonesTable(const ProgrammeSource& s) {
         status = Say(m->overdue ? Words{"en retard (non tenue)", "overdue (not held)"} : Words{"prévue", "scheduled"},
                      s.lang);
         break;
-      case programme::MilestoneStatus::kHeld:
-        status = Say({"tenue", "held"}, s.lang);
-        break;
-      case programme::MilestoneStatus::kCancelled:
-        status = Say({"annulée", "cancelled"}, s.lang);
-        break;
+      case programme::MilestoneStatus::kHeld: status = Say({"tenue", "held"}, s.lang); break;
+      case programme::MilestoneStatus::kCancelled: status = Say({"annulée", "cancelled"}, s.lang); break;
     }
     std::vector<std::string> decisions;
     for (const Json& d : m->decisions) decisions.push_back(d.is_string() ? d.get<std::string>() : d.dump());
     auto kind = kinds.find(m->kind);
     t.rows.push_back({m->id, kind == kinds.end() ? m->kind : Say(kind->second, s.lang),
                       programme::MilestoneTitle(s.programme, *m, s.lang, named),
-                      m->person.empty() ? Cell() : Cell(s.people.NameOf(m->person, s.lang)), m->axis,
-                      LocalText(m->at), m->duration_minutes ? Cell(double(m->duration_minutes)) : Cell(), status,
-                      m->held_by.empty() ? Cell() : Cell(AuthorName(m->held_by, s.people, s.lang)),
-                      Join(decisions), m->notes});
+                      m->person.empty() ? Cell() : Cell(s.people.NameOf(m->person, s.lang)), m->axis, LocalText(m->at),
+                      m->duration_minutes ? Cell(double(m->duration_minutes)) : Cell(), status,
+                      m->held_by.empty() ? Cell() : Cell(AuthorName(m->held_by, s.people, s.lang)), Join(decisions),
+                      m->notes});
   }
   return t;
 }

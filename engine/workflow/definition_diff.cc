@@ -31,9 +31,7 @@ Json Compare(const Json& before, const Json& after, const char* key) {
   return {{"added", added}, {"removed", removed}, {"changed", changed}};
 }
 
-bool Empty(const Json& diff) {
-  return diff["added"].empty() && diff["removed"].empty() && diff["changed"].empty();
-}
+bool Empty(const Json& diff) { return diff["added"].empty() && diff["removed"].empty() && diff["changed"].empty(); }
 
 }  // namespace
 

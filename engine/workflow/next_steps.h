@@ -22,8 +22,8 @@ namespace relais::workflow {
 
 struct StepCondition {
   const GuardClause* clause = nullptr;
-  bool on_record = false;  // reads `event.`: judged when the event is recorded
-  bool met = false;        // meaningful when !on_record
+  bool on_record = false;                // reads `event.`: judged when the event is recorded
+  bool met = false;                      // meaningful when !on_record
   std::map<std::string, Json> observed;  // the values the guard read (unmet clauses)
   std::optional<ExpressionError> error;  // cannot be computed on this state
 };

@@ -359,7 +359,8 @@ TEST_F(ApiTest, ANewVersionShowsItsChangesThenMovesTheChosenProjectsAfterADryRun
   std::string source = text.str();
   const std::string old_label = R"(labels: {fr: "Mobilisation", en: "Mobilisation"})";
   ASSERT_NE(source.find(old_label), std::string::npos);
-  source.replace(source.find(old_label), old_label.size(), R"(labels: {fr: "Mobilisation des acteurs", en: "Mobilisation"})");
+  source.replace(source.find(old_label), old_label.size(),
+                 R"(labels: {fr: "Mobilisation des acteurs", en: "Mobilisation"})");
 
   auto checked = h.Call("POST", "/v1/workflows/validate", kCoordinator, Json{{"source", source}}.dump());
   ASSERT_EQ(checked.status, 200) << checked.body;

@@ -61,8 +61,7 @@ std::pair<int, std::string> HttpCall(uint16_t port, const std::string& method, c
   }
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: relais\r\nAuthorization: Bearer " + kToken +
                     "\r\nConnection: close\r\n";
-  if (!body.empty())
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty()) req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     close(fd);
@@ -242,12 +241,14 @@ TEST_F(ImportCliTest, TheSampleReceiverPrintsWhatEachPartnerReceives) {
   ASSERT_TRUE(backlog) << receiver.output();
   EXPECT_GT(std::stoi(*backlog), 100) << receiver.output();
   EXPECT_EQ(receiver.output().find("project_created"), receiver.output().find("project_created ×"))
-      << "the backlog is one line, not one per delivery:\n" << receiver.output();
+      << "the backlog is one line, not one per delivery:\n"
+      << receiver.output();
 
   // Then what a click causes, line by line. The CCAS of Fresnes is a target
   // actor of the portage de repas (axis 2A).
-  auto [status, body] = HttpCall(server.port(), "POST", "/v1/projects/2a-portage-repas/events",
-                                 R"({"type": "indicateur_enregistre", "data": {"indicateur": "emplois_crees", "valeur": 2}})");
+  auto [status, body] =
+      HttpCall(server.port(), "POST", "/v1/projects/2a-portage-repas/events",
+               R"({"type": "indicateur_enregistre", "data": {"indicateur": "emplois_crees", "valeur": 2}})");
   ASSERT_EQ(status, 201) << body;
   EXPECT_TRUE(receiver.WaitFor(
       std::regex("#[0-9]+ ccas-fresnes +indicateur_enregistre +2a-portage-repas v[0-9]+ .*\\(CCAS de Fresnes\\)"),

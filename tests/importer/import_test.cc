@@ -149,7 +149,8 @@ TEST_F(ImportTest, ARelativePlanIsPlacedFromTheImportDay) {
   EXPECT_TRUE(report->plan_relative);
   EXPECT_EQ(report->plan_shift_years, 28);
   EXPECT_EQ(report->plan_years, (std::vector<int>{2031, 2032, 2033}));
-  EXPECT_THAT(FormatReport(*report), HasSubstr("plan years placed from the import year: 2031-2033 (as written + 28 years)"));
+  EXPECT_THAT(FormatReport(*report),
+              HasSubstr("plan years placed from the import year: 2031-2033 (as written + 28 years)"));
   auto stored = host_->programmes().Get("sud-val-de-marnais");
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ((*stored)->definition.plan_years, (std::vector<int>{2031, 2032, 2033}));
@@ -196,7 +197,8 @@ TEST_F(ImportTest, APlanAsWrittenKeepsItsYears) {
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(),
               HasSubstr("import.json: plan_years: expected \"as_written\" or \"from_import_year\", found \"today\""));
-  EXPECT_THAT(bad.status().message(), HasSubstr("import.json: (top).extra: unknown member; expected one of plan_years"));
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("import.json: (top).extra: unknown member; expected one of plan_years"));
 }
 
 // people.json names every person the assignments and members name; the

@@ -23,7 +23,8 @@ Table Sample() {
 TEST(CsvWriterTest, FrenchSpreadsheetsReadItWithAccentsSeparatorsAndQuotes) {
   const std::string csv = WriteCsv(Sample(), "fr");
   EXPECT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
-  EXPECT_THAT(csv, ::testing::StartsWith("\xEF\xBB\xBF" "Action;Valeur;Note\r\n"));
+  EXPECT_THAT(csv, ::testing::StartsWith("\xEF\xBB\xBF"
+                                         "Action;Valeur;Note\r\n"));
   EXPECT_THAT(csv, ::testing::HasSubstr("\"Portage de repas ; à domicile\";12,5;\"dit \"\"urgent\"\"\nà revoir\"\r\n"));
   auto read = testing::ReadTable(csv, "csv");
   ASSERT_TRUE(read.is_object());

@@ -31,8 +31,12 @@ class ExportApiTest : public ::testing::Test {
                    "last_name": "Dumas"})");
     ASSERT_EQ(r.status, 201) << r.body;
     h.CreateOwnAndOther();  // "own" in this programme (Marc Lefort is its élu), "other" elsewhere
-    Json formula = {{"id", "formule"},       {"workflow", "cbe_action"},         {"title", "=1+1 (titre saisi)"},
-                    {"programme", kOwnProgramme}, {"axis", "3"},                {"partners", Json::array()},
+    Json formula = {{"id", "formule"},
+                    {"workflow", "cbe_action"},
+                    {"title", "=1+1 (titre saisi)"},
+                    {"programme", kOwnProgramme},
+                    {"axis", "3"},
+                    {"partners", Json::array()},
                     {"planned_years", {{"mobilisation", 2004}}}};
     r = h.Call("POST", "/v1/projects", kCoordinator, formula.dump());
     ASSERT_EQ(r.status, 201) << r.body;
@@ -64,8 +68,7 @@ TEST_F(ExportApiTest, ACoordinatorExportsTheActionsAsCsvForFrenchSpreadsheets) {
   auto r = h.Call("GET", kExports + "actions.csv", kCoordinator);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "text/csv; charset=utf-8");
-  EXPECT_EQ(r.headers.Get("Content-Disposition"),
-            "attachment; filename=\"sud-val-de-marnais-actions-2004-03-01.csv\"");
+  EXPECT_EQ(r.headers.Get("Content-Disposition"), "attachment; filename=\"sud-val-de-marnais-actions-2004-03-01.csv\"");
   Json read = ReadTable(r.body, "csv");
   ASSERT_TRUE(read.is_object()) << r.body;
   EXPECT_TRUE(read["bom"].get<bool>()) << "Excel reads the accents only with the byte order mark";

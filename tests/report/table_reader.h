@@ -16,9 +16,9 @@
 namespace relais::report::testing {
 
 inline Json ReadTable(const std::string& bytes, const std::string& extension) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("relais-read-table-" + std::to_string(::getpid()) + "." + extension))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("relais-read-table-" + std::to_string(::getpid()) + "." + extension))
+          .string();
   std::ofstream(path, std::ios::binary) << bytes;
   // Debian's python3-openpyxl is installed for the system's Python, not a pyenv shim.
   const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";

@@ -480,7 +480,6 @@ TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLett
       endpoint, [](const Json& letters) { return letters.empty(); }, 10s);
   EXPECT_TRUE(dead["dead_letters"].empty()) << "delivered: no longer a dead letter: " << dead.dump();
 
-
   // The endpoint's log, filtered as the deliveries page asks: by outcome, by
   // period, a page at a time.
   const std::string log = "/v1/webhooks/endpoints/" + endpoint + "/attempts";
@@ -499,7 +498,8 @@ TEST_F(WebhooksDeadLetterEndToEndTest, ADeliveryThatFailsEveryAttemptIsADeadLett
   auto first = Call(http::verb::get, log + "?limit=2", kPartnerToken).body;
   ASSERT_EQ(first["attempts"].size(), 2u);
   ASSERT_TRUE(first["next_after"].is_string()) << first.dump();
-  auto second = Call(http::verb::get, log + "?limit=2&after=" + first["next_after"].get<std::string>(), kPartnerToken).body;
+  auto second =
+      Call(http::verb::get, log + "?limit=2&after=" + first["next_after"].get<std::string>(), kPartnerToken).body;
   ASSERT_EQ(second["attempts"].size(), 2u) << second.dump();
   EXPECT_EQ(second["attempts"][1]["outcome"], "delivered") << "oldest first: the replay last";
   EXPECT_EQ(Call(http::verb::get, log + "?outcome=lost", kPartnerToken).status, 400);
