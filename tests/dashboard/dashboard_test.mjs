@@ -8,12 +8,12 @@
 // DASHBOARD_ARTIFACTS; ctest sets them). Screenshots go to DASHBOARD_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { until, openPage, startReceiver, WAIT_MS } from './browser_kit.mjs';
 import { writeConfig, startServer, apiClient, workflowsFolder } from './relais_server.mjs';
 import { makeScenario, PROGRAMME, ELU, ELU_NAME, COORDINATOR_NAME } from './scenario.mjs';
 
@@ -22,7 +22,6 @@ const SOURCE = process.env.RELAIS_SOURCE_DIR;
 const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const PAST = '2025-01-06 09:00:00';
-const WAIT_MS = 15_000;  // the longest any page change may take
 
 const tokens = {
   coordinator: { token: randomBytes(24).toString('hex'), subject: 'person:claire.martin', roles: ['coordinator'] },
@@ -83,47 +82,8 @@ async function overdueReviews() {
   return (await coordinator('GET', `/v1/programmes/${PROGRAMME}/milestones?overdue=true`)).milestones;
 }
 
-async function until(check, what, timeout = WAIT_MS) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    try { if (await check()) return; } catch { /* not yet */ }
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-// Partners' webhook receiver: /ok accepts, /down always fails.
-function startReceiver() {
-  const received = [];
-  const srv = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      let eventId = null;
-      try { eventId = JSON.parse(body).data.event.id; } catch { /* not a Relais payload */ }
-      received.push({ path: req.url, eventId });
-      res.writeHead(req.url === '/ok' ? 204 : 500).end();
-    });
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
-    base: `http://127.0.0.1:${srv.address().port}`, received, close: () => srv.close(),
-  })));
-}
-
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // Refusals and 401s the test provokes are logged by chromium as failed
-  // loads; any other console error is a fault of the page.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|422)/.test(m.text())) {
-      errors.push(m.text());
-    }
-  });
-  page.errors = errors;
-  return page;
+  return openPage(browser);
 }
 
 // Opens the sign-in page's token section (people sign in with a password

@@ -4,7 +4,8 @@
 // Last-Event-ID; refusals become sentences with the workflow's reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sources } from './www_sources.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,12 +22,6 @@ const drawing = await import(join(WWW, 'views', 'workflow_svg.js'));
 const { checkFields } = await import(join(WWW, 'lib', 'field_check.js'));
 const { topField } = await import(join(WWW, 'lib', 'refusal.js'));
 
-function sources(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.js') ? [path] : [];
-  });
-}
 
 test('French and English have the same keys, none empty', () => {
   assert.deepEqual(Object.keys(ALL_STRINGS.en).sort(), Object.keys(ALL_STRINGS.fr).sort());
@@ -45,23 +40,6 @@ test('every key the pages ask for exists', () => {
   // Keys built at run time: milestone states and refusal codes.
   for (const s of ['scheduled', 'due', 'overdue', 'held', 'cancelled']) assert.ok(`milestone_status_${s}` in ALL_STRINGS.fr);
   assert.equal(t('grid_late', { n: 3 }), '3 en retard');
-});
-
-test('the workbench pages have their words in both languages, and every one they ask for', async () => {
-  const { WORKBENCH_WORDS, yearsText } = await import(join(WWW, 'lib', 'workbench_i18n.js'));
-  assert.deepEqual(Object.keys(WORKBENCH_WORDS.en).sort(), Object.keys(WORKBENCH_WORDS.fr).sort());
-  for (const lang of ['fr', 'en']) {
-    for (const [key, text] of Object.entries(WORKBENCH_WORDS[lang])) assert.ok(text.trim(), `${lang}.${key} is empty`);
-  }
-  const used = new Set();
-  for (const file of sources(WWW).filter((f) => !f.endsWith('i18n.js'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/\bwt\('([a-z0-9_]+)'/g)) used.add(m[1]);
-  }
-  assert.ok(used.size > 30, `only ${used.size} keys found: is the pattern still right?`);
-  for (const key of used) assert.ok(key in WORKBENCH_WORDS.fr, `wt('${key}') has no string`);
-  setLang('fr');
-  assert.equal(yearsText(1), '1 an');
-  assert.equal(yearsText(5), '5 ans');
 });
 
 test('a download is named as the server says', async () => {

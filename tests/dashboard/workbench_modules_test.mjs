@@ -4,7 +4,8 @@
 // size; the programme form's axes lines and definition.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sources } from './www_sources.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,17 +13,11 @@ const WWW = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'engine', 
 // setLang marks the page's language; node has no page.
 globalThis.document ??= { documentElement: {} };
 const { setLang } = await import(join(WWW, 'lib', 'i18n.js'));
-const { WORKBENCH_WORDS, wt } = await import(join(WWW, 'lib', 'workbench_i18n.js'));
+const { WORKBENCH_WORDS, wt, yearsText } = await import(join(WWW, 'lib', 'workbench_i18n.js'));
 const filters = await import(join(WWW, 'views', 'action_filters.js'));
 const { lateText, lateYears } = await import(join(WWW, 'lib', 'lateness.js'));
 const { parseAxes, definitionOf } = await import(join(WWW, 'views', 'programme_form.js'));
 
-function sources(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.js') ? [path] : [];
-  });
-}
 
 test('the workbench words: same keys in French and English, none empty, every key used exists', () => {
   assert.deepEqual(Object.keys(WORKBENCH_WORDS.en).sort(), Object.keys(WORKBENCH_WORDS.fr).sort());
@@ -35,6 +30,9 @@ test('the workbench words: same keys in French and English, none empty, every ke
   }
   assert.ok(used.size > 50, 'the scan finds the pages’ keys');
   for (const key of used) assert.ok(key in WORKBENCH_WORDS.fr, `missing workbench word ${key}`);
+  setLang('fr');
+  assert.equal(yearsText(1), '1 an');
+  assert.equal(yearsText(5), '5 ans');
 });
 
 test('filters: read from the address, written back, unknown values dropped', () => {

@@ -14,7 +14,6 @@
 // DASHBOARD_ARTIFACTS/workbench/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { until, openPage, startReceiver, WAIT_MS } from './browser_kit.mjs';
 import { writeConfig, startServer, apiClient } from './relais_server.mjs';
 import { makeScenario, PROGRAMME, ELU, ELU_NAME } from './scenario.mjs';
 
@@ -30,7 +30,6 @@ const SOURCE = process.env.RELAIS_SOURCE_DIR;
 const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const PAST = '2025-01-06 09:00:00';
-const WAIT_MS = 15_000;  // the longest any page change may take
 // The widths every page is checked and photographed at (a phone, a desk).
 const WIDTHS = [375, 1400];
 // axe-core's impacts that fail the test.
@@ -87,35 +86,8 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(check, what, timeout = WAIT_MS) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    try { if (await check()) return; } catch { /* not yet */ }
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-// Partners' webhook receiver (the scenario declares endpoints): /ok accepts, /down fails.
-function startReceiver() {
-  const srv = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(req.url === '/ok' ? 204 : 500).end()); });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
-    base: `http://127.0.0.1:${srv.address().port}`, close: () => srv.close(),
-  })));
-}
-
 async function newPage(width = 1400) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|409|422)/.test(m.text())) {
-      errors.push(m.text());
-    }
-  });
-  page.errors = errors;
-  return page;
+  return openPage(browser, { width, expectedStatuses: [401, 409, 422] });
 }
 
 async function logIn(page, token) {

@@ -1,6 +1,6 @@
 // The words of the account pages (sign-in, invitation, tokens, accounts,
 // audit), kept beside i18n.js so that their many keys do not crowd it.
-import { lang } from './i18n.js';
+import { wordsOf } from './i18n.js';
 
 const WORDS = {
   fr: {
@@ -126,10 +126,7 @@ const WORDS = {
 };
 
 // The word for key in the current language, {name} replaced by params.name.
-export function at(key, params = {}) {
-  const text = WORDS[lang()]?.[key] ?? WORDS.fr[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
-}
+export const at = wordsOf(WORDS);
 
 // A list typed as "a, b , c" -> ['a', 'b', 'c'].
 export function splitList(text) {

@@ -593,6 +593,16 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
 }
 
+// A lookup like t over another table of words {fr: {...}, en: {...}} (the
+// pages' own tables beside this one): the current language, else French,
+// else the key; {name} replaced by params.name.
+export function wordsOf(words) {
+  return (key, params = {}) => {
+    const text = words[current]?.[key] ?? words.fr[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+  };
+}
+
 // A workflow label object {fr, en} in the current language.
 export function label(labels, fallback = '') {
   if (!labels) return fallback;

@@ -3,7 +3,7 @@
 // lateness in years, exports, what is missing, the network, a new version
 // of a method, the deliveries' filters), kept beside i18n.js so that their
 // keys do not crowd it.
-import { lang } from './i18n.js';
+import { wordsOf } from './i18n.js';
 
 const WORDS = {
   fr: {
@@ -479,10 +479,7 @@ const WORDS = {
 };
 
 // The word for key in the current language, {name} replaced by params.name.
-export function wt(key, params = {}) {
-  const text = WORDS[lang()]?.[key] ?? WORDS.fr[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
-}
+export const wt = wordsOf(WORDS);
 
 // "1 an" / "3 ans".
 export function yearsText(n) {
