@@ -322,6 +322,14 @@ test('the report for the steering committee, printed to PDF, says the lateness, 
   assert.match(await page.locator('section[data-axis="1"]').innerText(), /Aucun indicateur enregistré/);
   assert.match(await page.locator('#report-decisions').innerText(), /Lancer l’étude de l’aide à domicile/);
   assert.match(await page.locator('#report-held').innerText(), new RegExp(ELU_NAME));
+  // Charts: the 7 people placed in 2025, a bar of axis 2 with its value
+  // written on it; the conciergerie's study, planned for 2025 and entered
+  // that year, its current phase late against its plan.
+  const bar = page.locator('figure[data-indicator="personnes_placees"] g[data-axis="2"][data-year="2025"]');
+  assert.equal(await bar.locator('text').textContent(), '7');
+  const plan = page.locator('figure.plan-chart[data-axis="1"] g[data-project="conciergerie"]');
+  assert.equal(await plan.locator('g[data-phase="etude"] circle.real').count(), 1, 'the study was entered');
+  assert.equal(await plan.locator('g[data-phase="etude"].late').count(), 1, 'its study is late against its plan');
 
   // Printed: the PDF's text, read by pdftotext, holds the report and not the page's chrome.
   const pdfPath = join(out, 'report.pdf');
@@ -339,13 +347,14 @@ test('the report for the steering committee, printed to PDF, says the lateness, 
     const start = p.info.title.split(' ').slice(0, 3).join(' ');
     assert.ok(text.includes(start), `the PDF names ${start}`);
   }
+  assert.match(text, /personnes placees par axe et par année/, 'the charts are printed, their titles as text');
   assert.ok(!text.includes('Imprimer ou enregistrer en PDF'), 'no button on paper');
   assert.ok(!text.includes('Se déconnecter'), 'no top bar on paper');
 
   // In English, with the year narrowed.
   await page.getByRole('button', { name: 'Passer en anglais' }).click();
   await page.getByRole('heading', { name: /Programme report/ }).waitFor();
-  await page.getByLabel('Year').selectOption(String(new Date().getFullYear()));
+  await page.getByLabel('Year', { exact: true }).selectOption(String(new Date().getFullYear()));
   await page.waitForURL(/year=\d{4}/);
   await page.getByRole('heading', { name: /Programme report/ }).waitFor();
   for (const badge of await page.locator('#report-late .badge.late').all()) {

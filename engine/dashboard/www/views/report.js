@@ -15,9 +15,12 @@ import { wt } from '../lib/workbench_i18n.js';
 import { lateBadge, lateYears } from '../lib/lateness.js';
 import { milestoneTable, milestoneTitle } from './milestones.js';
 import { projectsOf, phasesOf, ancestry, orderedAxes } from './programme.js';
+import { indicatorCharts, planChart, enteredYears } from './charts.js';
 
 // Reviews to come listed in the report, soonest first.
 const NEXT_REVIEWS = 12;
+// Events read per action for the plan-against-reality chart (its phases' entries).
+const HISTORY_PAGE = 500;
 
 export async function render(ctx) {
   const programmeId = ctx.params[0];
@@ -37,17 +40,46 @@ export async function render(ctx) {
         loadPeople(),
       ]);
       const phases = await phasesOf(ctx, projects);
+      const charts = await chartData(programme.definition, projects);
       const inYear = (m) => !year || String(m.date ?? m.due).startsWith(String(year));
       draw(programme.definition, indicators, projects, phases,
         (held.milestones ?? []).filter(inYear),
-        (scheduled.milestones ?? []).filter((m) => !m.overdue && Date.parse(m.due) >= Date.now()).filter(inYear));
+        (scheduled.milestones ?? []).filter((m) => !m.overdue && Date.parse(m.due) >= Date.now()).filter(inYear), charts);
     } catch (failure) {
       replace(page, h('h1', { id: 'report-title' }, wt('tool_report')),
         h('p', { class: 'error', role: 'alert' }, t('load_failed', { detail: describeFailure(failure).sentence })));
     }
   }
 
-  function draw(def, indicators, projects, phases, held, next) {
+  // What the charts read: the indicators of each plan year (and this one),
+  // and each action's history (the years its phases were entered).
+  async function chartData(def, projects) {
+    const years = [...new Set([...(def.plan_years ?? []), new Date().getFullYear()])].sort();
+    const base = `/v1/programmes/${api.enc(programmeId)}`;
+    const [byYear, histories] = await Promise.all([
+      Promise.all(years.map(async (y) => [y, await api.get(`${base}/indicators?year=${y}`)])),
+      Promise.all(projects.map(async (p) => [p.info.id,
+        enteredYears((await api.get(`/v1/projects/${api.enc(p.info.id)}/events?limit=${HISTORY_PAGE}`)).events ?? [])])),
+    ]);
+    return { byYear, entered: new Map(histories) };
+  }
+
+  function chartsSection(def, projects, phases, charts) {
+    const thisYear = new Date().getFullYear();
+    const plans = (def.axes ?? []).map((axis) => {
+      const rows = projects.filter((p) => p.info.axis === axis.id)
+        .map((project) => ({ project, entered: charts.entered.get(project.info.id) ?? new Map() }));
+      return rows.length ? planChart(axis, rows, phases.filter((ph) => !ph.terminal), thisYear) : null;
+    }).filter(Boolean);
+    return h('section', { class: 'card report-section', 'aria-labelledby': 'report-charts-title', id: 'report-charts' },
+      h('h2', { id: 'report-charts-title' }, wt('report_charts_title')),
+      h('h3', {}, wt('report_charts_indicators')),
+      h('div', { class: 'charts' }, indicatorCharts(charts.byYear, (def.axes ?? []).filter((a) => !a.parent))),
+      h('h3', {}, wt('report_charts_plan')),
+      h('div', { class: 'charts' }, plans));
+  }
+
+  function draw(def, indicators, projects, phases, held, next, charts) {
     const phaseLabel = (id) => label(phases.find((p) => p.id === id)?.labels, id);
     const axes = orderedAxes(def.axes ?? []);
     const late = projects.filter((p) => p.late)
@@ -70,6 +102,7 @@ export async function render(ctx) {
       h('section', { class: 'card report-section', 'aria-labelledby': 'report-indicators-title' },
         h('h2', { id: 'report-indicators-title' }, wt('report_indicators_programme')),
         indicatorTable(indicators.programme ?? {}, null)),
+      chartsSection(def, projects, phases, charts),
       reviewsSection('report-held', wt('report_reviews_held'), held),
       reviewsSection('report-next', wt('report_reviews_next'), soon),
       decisionsSection(held));
