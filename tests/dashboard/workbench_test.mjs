@@ -494,6 +494,35 @@ test('what is missing: the action page names each condition still unmet, in the 
   await page.context().close();
 });
 
+test('roles and terms from the programme page: a person given a role for a term, then the term ended', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/programme/${PROGRAMME}`);
+  const card = page.locator('#terms');
+  await card.waitFor();
+  // A référent technique needs an axis: said before sending.
+  await card.locator('#term-person').selectOption(NEW_PERSON.email);
+  await card.locator('#term-role').selectOption('referent_technique');
+  await card.getByRole('button', { name: 'Confier le rôle' }).click();
+  await card.locator('#term-error', { hasText: 'choisissez-le' }).waitFor();
+  await card.locator('#term-axis').selectOption('3');
+  await card.getByRole('button', { name: 'Confier le rôle' }).click();
+  await page.getByRole('status').filter({ hasText: 'Référent technique' }).waitFor();
+  const given = (await coordinator('GET', `/v1/programmes/${PROGRAMME}`)).assignments
+    .find((a) => a.person === NEW_PERSON.email && a.role === 'referent_technique' && a.active);
+  assert.ok(given, 'the term is in the programme');
+  assert.equal(given.axis, '3');
+  const row = card.locator(`tr[data-assignment="${given.id}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), new RegExp(`${NEW_PERSON.first} ${NEW_PERSON.last}`));
+  await row.getByRole('button', { name: /^Terminer le mandat/ }).click();
+  await page.getByRole('status').filter({ hasText: 'Mandat terminé' }).waitFor();
+  const ended = (await coordinator('GET', `/v1/programmes/${PROGRAMME}`)).assignments.find((a) => a.id === given.id);
+  assert.equal(ended.active, false);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('the network groups the programmes by region, each figure opening its programme', async () => {
   const page = await newPage();
   await logIn(page, tokens.coordinator.token);

@@ -14,6 +14,7 @@ import { loadPeople, personName } from '../lib/people.js';
 import { myProjectsCard, loadMyProjects } from './my_projects.js';
 import { wt } from '../lib/workbench_i18n.js';
 import { exportsCard } from './exports.js';
+import { termsCard } from './terms.js';
 import { lateBadge } from '../lib/lateness.js';
 import { readFilters, filtersQuery, matches, FILTER_KEYS } from './action_filters.js';
 
@@ -84,6 +85,7 @@ export async function render(ctx) {
         upcoming.length === 0 ? h('p', {}, t('none'))
           : milestoneTable(state.programmeId, upcoming.filter((m) => !m.overdue).slice(0, NEXT_MILESTONES),
             { canHold: ctx.canManage, onHeld: () => load(), toast: ctx.toast })),
+      termsCard(programme, { canManage: ctx.canManage, toast: ctx.toast, onChanged: () => load() }),
       exportsCard(state.programmeId, ctx.toast));
     if (focusId) document.getElementById(focusId)?.focus();
   }
