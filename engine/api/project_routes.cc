@@ -130,6 +130,8 @@ class ProjectHandlers {
   HttpResponse PutMembers(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse PutPartners(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse Children(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  // An action's title, axis or planned years (coordinators, admins).
+  HttpResponse Patch(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   // What the project may do next and what it lacks (workflow/next_steps.h).
   HttpResponse NextSteps(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
@@ -304,6 +306,49 @@ HttpResponse ProjectHandlers::PutPartners(const access::Principal& who, const Ht
                  });
 }
 
+HttpResponse ProjectHandlers::Patch(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  auto project = scopes_.ProjectVersion(who, id, access::Verb::kManage);
+  if (!project.ok()) return project.problem();
+  Json body;
+  if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
+  runtime::ProjectDetails details;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "title" || key == "axis") {
+      if (!value.is_string() || value.get_ref<const std::string&>().empty() ||
+          value.get_ref<const std::string&>().size() > kMaxTextBytes)
+        return MakeProblem(ProblemKind::kBadRequest, "'" + key + "' must be a non-empty string of at most " +
+                                                         std::to_string(kMaxTextBytes) + " bytes");
+      (key == "title" ? details.title : details.axis) = value.get<std::string>();
+    } else if (key == "planned_years") {
+      if (!value.is_object())
+        return MakeProblem(ProblemKind::kBadRequest, "'planned_years' must map phase keys to years");
+      std::map<std::string, int> years;
+      for (const auto& [phase, year] : value.items()) {
+        if (!year.is_number_integer() || year.get<int64_t>() < 1900 || year.get<int64_t>() > 9999)
+          return MakeProblem(ProblemKind::kBadRequest,
+                             "'planned_years." + phase + "' must be a year from 1900 to 9999");
+        years[phase] = year.get<int>();
+      }
+      details.planned_years = std::move(years);
+    } else {
+      return MakeProblem(ProblemKind::kBadRequest,
+                         "unknown member '" + key + "'; an action's title, axis and planned_years may change");
+    }
+  }
+  std::string key;
+  if (auto problem = ReadIdempotencyKey(req, &key)) return *problem;
+  std::optional<uint64_t> expected;
+  if (auto problem = ReadIfMatch(req, &expected)) return *problem;
+  auto outcome = s_.projects.ChangeDetails(id, std::move(details), who.ToActor(), expected, key);
+  if (!outcome.ok()) {
+    if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
+      return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
+    return CommandProblem(outcome.status());
+  }
+  return CommandResponse(*outcome, id);
+}
+
 HttpResponse ProjectHandlers::PutInfo(const access::Principal& who, const HttpRequest& req, const RouteParams& params,
                                       const std::string& member, const InfoChange& change) {
   const std::string id = params.Get("id");
@@ -389,6 +434,7 @@ void AddProjectRoutes(RouteContext& ctx) {
   ctx.router.AddRoute("GET", "/v1/projects", ctx.guarded(Handle(h, &ProjectHandlers::List)));
   ctx.router.AddRoute("GET", "/v1/projects/{id}",
                       ctx.guarded_read(Handle(h, &ProjectHandlers::GetCached), Handle(h, &ProjectHandlers::Get)));
+  ctx.router.AddRoute("PATCH", "/v1/projects/{id}", ctx.guarded(Handle(h, &ProjectHandlers::Patch)));
   ctx.router.AddRoute("PUT", "/v1/projects/{id}/members", ctx.guarded(Handle(h, &ProjectHandlers::PutMembers)));
   ctx.router.AddRoute("PUT", "/v1/projects/{id}/partners", ctx.guarded(Handle(h, &ProjectHandlers::PutPartners)));
   ctx.router.AddRoute("GET", "/v1/projects/{id}/children", ctx.guarded(Handle(h, &ProjectHandlers::Children)));

@@ -232,6 +232,18 @@ Status ApplyStored(const DefinitionLookup& definitions, Project& project, const 
       partners.push_back(p.get<std::string>());
     }
     project.info.partners = std::move(partners);
+  } else if (stored.type == kProjectDetailsChanged) {
+    if (project.version == 0) return FailedPrecondition(where() + ": details changed before registration");
+    Json d = stored.Data();
+    if (!d.is_object()) return Corruption(where() + ": details change without an object");
+    try {
+      if (d.contains("title")) project.info.title = d["title"].get<std::string>();
+      if (d.contains("axis")) project.info.axis = d["axis"].get<std::string>();
+      if (d.contains("planned_years"))
+        project.info.planned_years = d["planned_years"].get<std::map<std::string, int>>();
+    } catch (const Json::exception& e) {
+      return Corruption(where() + ": malformed details change: " + e.what());
+    }
   } else if (stored.type == kProjectLate) {
     if (project.version == 0) return FailedPrecondition(where() + ": late before registration");
     project.late_recorded = true;

@@ -31,6 +31,9 @@ inline constexpr std::string_view kWorkflowMigrated = "workflow_migrated";
 inline constexpr std::string_view kProjectMembersChanged = "project_members_changed";
 // A runtime event replacing ProjectInfo::partners: data {"partners": [ids]}.
 inline constexpr std::string_view kProjectPartnersChanged = "project_partners_changed";
+// An action's title, axis or planned years changed by a coordinator (data:
+// the new values of those that changed).
+inline constexpr std::string_view kProjectDetailsChanged = "project_details_changed";
 // A runtime event recorded once when a project is still in a phase after that
 // phase's planned year: data {"phase", "planned_year"}. Changes no state.
 inline constexpr std::string_view kProjectLate = "project_late";

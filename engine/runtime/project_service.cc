@@ -1,6 +1,7 @@
 #include "engine/runtime/project_service.h"
 
 #include <algorithm>
+#include <set>
 
 #include "engine/runtime/timer_schedule.h"
 
@@ -659,6 +660,40 @@ StatusOr<CommandOutcome> ProjectService::ChangePartners(const std::string& proje
   return ChangeInfo(project_id,
                     {"partners", "partners change", std::string(kProjectPartnersChanged), std::move(data),
                      [&](ProjectInfo& info) { info.partners = std::move(partners); }},
+                    actor, expected_version, idempotency_key);
+}
+
+StatusOr<CommandOutcome> ProjectService::ChangeDetails(const std::string& project_id, ProjectDetails details,
+                                                       const Actor& actor, std::optional<uint64_t> expected_version,
+                                                       const std::string& idempotency_key) {
+  if (!details.title && !details.axis && !details.planned_years)
+    return InvalidArgument("nothing to change: give title, axis or planned_years");
+  if (details.planned_years) {
+    std::string hash;
+    (void)Read(project_id, [&](const Project& p) { hash = p.info.workflow_hash; });
+    if (const workflow::WorkflowDefinition* def = definitions()(hash)) {
+      std::set<std::string> keys;
+      std::string list;
+      for (const workflow::Phase& ph : def->phases)
+        if (!ph.terminal && keys.insert(ph.planned_year_key.value_or(ph.id)).second)
+          list += (list.empty() ? "" : ", ") + ph.planned_year_key.value_or(ph.id);
+      for (const auto& [key, year] : *details.planned_years)
+        if (!keys.count(key))
+          return InvalidArgument("planned_years." + key + ": workflow " + def->name + " plans no phase under '" + key +
+                                 "'; expected one of " + list);
+    }
+  }
+  Json data = Json::object();
+  if (details.title) data["title"] = *details.title;
+  if (details.axis) data["axis"] = *details.axis;
+  if (details.planned_years) data["planned_years"] = *details.planned_years;
+  return ChangeInfo(project_id,
+                    {"details", "details change", std::string(kProjectDetailsChanged), std::move(data),
+                     [&](ProjectInfo& info) {
+                       if (details.title) info.title = *details.title;
+                       if (details.axis) info.axis = *details.axis;
+                       if (details.planned_years) info.planned_years = *details.planned_years;
+                     }},
                     actor, expected_version, idempotency_key);
 }
 

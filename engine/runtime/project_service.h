@@ -24,6 +24,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -78,6 +79,13 @@ struct MigrationPlan {
   std::string phase_before, phase_after;
   std::map<std::string, workflow::KeyedTrackChange> keyed_tracks;  // recorded in the migration event
   std::string keyed_tracks_text;  // workflow::DescribeKeyedTrackChanges; empty = no change
+};
+
+// What a coordinator may change of an action after its creation.
+struct ProjectDetails {
+  std::optional<std::string> title;
+  std::optional<std::string> axis;
+  std::optional<std::map<std::string, int>> planned_years;  // replaces them all
 };
 
 struct CommandOutcome {
@@ -165,6 +173,16 @@ class ProjectService {
   StatusOr<CommandOutcome> ChangePartners(const std::string& project_id, std::vector<std::string> partners,
                                           const Actor& actor, std::optional<uint64_t> expected_version = std::nullopt,
                                           const std::string& idempotency_key = "");
+
+  // An action's title, axis or planned years (those given), recorded as the
+  // runtime event project_details_changed by actor; as ChangeMembers
+  // otherwise. Planned years are keyed as the workflow plans its phases (a
+  // phase's planned_year key, else its id). Errors: kInvalidArgument (none
+  // given, or a key the workflow does not plan, naming those it does); the
+  // others of ChangeMembers.
+  StatusOr<CommandOutcome> ChangeDetails(const std::string& project_id, ProjectDetails details, const Actor& actor,
+                                         std::optional<uint64_t> expected_version = std::nullopt,
+                                         const std::string& idempotency_key = "");
 
   // Records kProjectLate once per stay in a phase, when the project is late
   // at `now` (Project::IsLate). The event id derives from the project, the

@@ -400,6 +400,33 @@ TEST_F(ApiTest, ANewVersionShowsItsChangesThenMovesTheChosenProjectsAfterADryRun
   EXPECT_EQ(h.Call("POST", "/v1/workflows/nope/migrations", kCoordinator, "{}").status, 404);
 }
 
+// An action's details changed after its creation: an event with its
+// author; lateness follows the new plan; bad keys refused in words.
+TEST_F(ApiTest, AnActionsTitleAxisAndPlanChangeAsAnEventWithItsAuthor) {
+  EXPECT_EQ(Harness::Body(h.Call("GET", "/v1/projects/own", kAdmin))["late"], true) << "mobilisation planned 2003";
+  auto r = h.Call("PATCH", "/v1/projects/own", kCoordinator,
+                  R"({"title": "Aide à domicile mutualisée", "axis": "2B", "planned_years": {"mobilisation": 2004}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  Json state = Harness::Body(h.Call("GET", "/v1/projects/own", kAdmin));
+  EXPECT_EQ(state["info"]["title"], "Aide à domicile mutualisée");
+  EXPECT_EQ(state["info"]["axis"], "2B");
+  EXPECT_EQ(state["info"]["planned_years"], (Json{{"mobilisation", 2004}}));
+  EXPECT_EQ(state["late"], false) << "planned for this year now";
+  Json events = Harness::Body(h.Call("GET", "/v1/projects/own/events?limit=100", kAdmin))["events"];
+  const Json& last = events.back();
+  EXPECT_EQ(last["type"], "project_details_changed");
+  EXPECT_EQ(last["metadata"]["actor"], "person:claire.dumas");
+  EXPECT_EQ(last["data"]["axis"], "2B");
+
+  auto unknown = h.Call("PATCH", "/v1/projects/own", kCoordinator, R"({"planned_years": {"someday": 2005}})");
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_THAT(unknown.body, HasSubstr("plans no phase under 'someday'; expected one of mobilisation"));
+  EXPECT_EQ(h.Call("PATCH", "/v1/projects/own", kCoordinator, R"({"colour": "red"})").status, 400);
+  EXPECT_EQ(h.Call("PATCH", "/v1/projects/own", kCoordinator, "{}").status, 400);
+  EXPECT_EQ(h.Call("PATCH", "/v1/projects/own", kElu, R"({"title": "x"})").status, 403);
+  EXPECT_EQ(h.Call("PATCH", "/v1/projects/other", kPartner, R"({"title": "x"})").status, 404);
+}
+
 TEST_F(ApiTest, ListFiltersSortsPagesAndHidesWhatTheCallerMayNotSee) {
   h.CreateProject("own-3", testing::kOwnProgramme, {"ccas-fresnes"}, Json::array(), "3");
   ASSERT_TRUE(h.index.CatchUp().ok());

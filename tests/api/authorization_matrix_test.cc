@@ -298,6 +298,13 @@ std::vector<Route> Routes(const std::string& workflow_source) {
        [](const Role& r, Scope s) { return !Sees(r, s) ? 404
                                            : r.manager ? 201
                                                        : 403; }},
+      {"PATCH", "/v1/projects/{id}", true,
+       [](const Role&, Scope s) {
+         return std::pair<std::string, std::string>{"/v1/projects/" + Id(s), R"({"title": "Action renommée"})"};
+       },
+       [](const Role& r, Scope s) { return !Sees(r, s) ? 404
+                                           : r.manager ? 201
+                                                       : 403; }},
       {"PUT", "/v1/projects/{id}/partners", true,
        [](const Role&, Scope s) {
          // Keeps the fixture's partners, so later rows see the same visibility.

@@ -523,6 +523,31 @@ test('roles and terms from the programme page: a person given a role for a term,
   await page.context().close();
 });
 
+test('an action’s title, axis and plan changed from its page, recorded with its author', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/action/garde-horaires`);
+  const card = page.locator('#edit-action');
+  await card.locator('summary').click();
+  await card.locator('#edit-action-title').waitFor();
+  await card.locator('#edit-action-title').fill('Garde d’enfants en horaires décalés');
+  await card.locator('#edit-year-mobilisation').fill('12');
+  await card.getByRole('button', { name: 'Enregistrer les changements' }).click();
+  await card.locator('#edit-action-error', { hasText: 'une année de 1900 à 9999' }).waitFor();
+  await card.locator('#edit-year-mobilisation').fill('2027');
+  await card.getByRole('button', { name: 'Enregistrer les changements' }).click();
+  await page.getByRole('status').filter({ hasText: 'Action modifiée.' }).waitFor();
+  await page.getByRole('heading', { name: /Garde d’enfants en horaires décalés/ }).waitFor();
+  const state = await coordinator('GET', '/v1/projects/garde-horaires');
+  assert.equal(state.info.title, 'Garde d’enfants en horaires décalés');
+  assert.equal(state.info.planned_years.mobilisation, 2027);
+  const { events } = await coordinator('GET', '/v1/projects/garde-horaires/events?limit=200');
+  const changed = events.filter((e) => e.type === 'project_details_changed').at(-1);
+  assert.equal(changed.metadata.actor, tokens.coordinator.subject);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('the network groups the programmes by region, each figure opening its programme', async () => {
   const page = await newPage();
   await logIn(page, tokens.coordinator.token);

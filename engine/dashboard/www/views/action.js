@@ -14,6 +14,7 @@ import { loadPeople, personName } from '../lib/people.js';
 import { timersCard } from './project_timers.js';
 import { tracksCard, keyedMoves } from './tracks.js';
 import { loadNextSteps, nextStepsCard } from './next_steps.js';
+import { editActionCard } from './action_edit.js';
 import { loadChildren, childrenCard, childForm, mergeHistory, childMilestoneCells } from './children.js';
 import {
   linksOf, linkedProjects, linkLines, spawnedCard, partnerRoster, partnersCard, workflowLabeller,
@@ -98,6 +99,7 @@ export async function render(ctx) {
     replace(parts.side,
       live.form.element,
       nextStepsCard(next, def, project.state),
+      ctx.canManage ? editCard(project, def) : null,
       tracksCard(def, project.state),
       children ? childrenCard(children.model, childFormOf(children)) : null,
       spawnedCard(related.links, related.known, related.workflowLabel),
@@ -117,6 +119,12 @@ export async function render(ctx) {
 
     replace(parts.history, h('h2', { id: 'history-title' }, t('history_title')), historyTable(def, events, phaseLabel, children));
     if (!parts.header.isConnected) replace(page, parts.header, h('div', { class: 'columns' }, h('div', { class: 'main-col' }, parts.timeline, parts.workflow, parts.history), parts.side));
+  }
+
+  // The edit card stays as it is while open (a live event redraws the page).
+  function editCard(project, def) {
+    if (!live.edit?.open) live.edit = editActionCard(project, def, { toast: ctx.toast, onChanged: () => { live.edit = null; load(); } });
+    return live.edit;
   }
 
   // Made once: the kinds of children are the workflow's, fixed for the page.
