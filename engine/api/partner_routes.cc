@@ -1,8 +1,9 @@
-// /v1/partners: register, list, get, update, deactivate. The directory is
+// /v1/partners: register, list, get, update, deactivate, history. The directory is
 // read by every caller; coordinators and admins register partners, and
 // change those whose actions their scope covers (authorizer.h).
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
+#include "engine/api/entry_history.h"
 
 namespace relais::api {
 namespace {
@@ -22,16 +23,20 @@ HttpResponse PartnerOrProblem(const StatusOr<Partner>& partner, int status) {
 // The handlers of /v1/partners, one per route.
 class PartnerHandlers {
  public:
-  explicit PartnerHandlers(Api& api) : partners_(api.partners()), scopes_(api.scopes()), config_(api.config()) {}
+  explicit PartnerHandlers(Api& api)
+      : partners_(api.partners()), people_(api.people()), scopes_(api.scopes()), config_(api.config()) {}
 
   HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse Register(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse Update(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse Deactivate(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  // Its recorded changes, with their authors.
+  HttpResponse History(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
   PartnerDirectory& partners_;
+  people::PersonDirectory& people_;
   Scopes& scopes_;
   const ApiOptions& config_;
 };
@@ -59,7 +64,7 @@ HttpResponse PartnerHandlers::Register(const access::Principal& who, const HttpR
     return MakeProblem(ProblemKind::kBadRequest, "the body needs a string 'id'");
   auto fields = PartnerFields::FromJson(body);
   if (!fields.ok()) return server::ProblemFromStatus(fields.status());
-  HttpResponse res = PartnerOrProblem(partners_.Register(id->get<std::string>(), *fields), 201);
+  HttpResponse res = PartnerOrProblem(partners_.Register(id->get<std::string>(), *fields, who.subject), 201);
   if (res.status == 201) res.headers.Set("Location", "/v1/partners/" + id->get<std::string>());
   return res;
 }
@@ -80,7 +85,18 @@ HttpResponse PartnerHandlers::Update(const access::Principal& who, const HttpReq
     return MakeProblem(ProblemKind::kBadRequest, "a partner's id can not change");
   auto fields = PartnerFields::FromJson(body);
   if (!fields.ok()) return server::ProblemFromStatus(fields.status());
-  return PartnerOrProblem(partners_.Update(id, *fields), 200);
+  return PartnerOrProblem(partners_.Update(id, *fields, who.subject), 200);
+}
+
+HttpResponse PartnerHandlers::History(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("id");
+  if (auto refused = scopes_.CheckPartner(who, id, access::Verb::kRead)) return *refused;
+  auto limit = QueryUint(req, "limit", config_.max_page_size, config_.max_page_size);
+  if (limit.problem) return *limit.problem;
+  auto events = partners_.History(id, limit.value);
+  if (!events.ok()) return server::ProblemFromStatus(events.status());
+  people::PeopleLookup people(people_);
+  return EntryHistoryResponse(*events, people);
 }
 
 HttpResponse PartnerHandlers::Deactivate(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
@@ -88,7 +104,7 @@ HttpResponse PartnerHandlers::Deactivate(const access::Principal& who, const Htt
   auto existing = partners_.Get(id);
   if (!existing.ok()) return server::ProblemFromStatus(existing.status());
   if (auto refused = scopes_.CheckPartner(who, id, access::Verb::kManage)) return *refused;
-  return PartnerOrProblem(partners_.Deactivate(id), 200);
+  return PartnerOrProblem(partners_.Deactivate(id, who.subject), 200);
 }
 
 }  // namespace
@@ -99,6 +115,7 @@ void AddPartnerRoutes(RouteContext& ctx) {
   ctx.router.AddRoute("POST", "/v1/partners", ctx.guarded(Handle(h, &PartnerHandlers::Register)));
   ctx.router.AddRoute("GET", "/v1/partners/{id}", ctx.guarded(Handle(h, &PartnerHandlers::Get)));
   ctx.router.AddRoute("PATCH", "/v1/partners/{id}", ctx.guarded(Handle(h, &PartnerHandlers::Update)));
+  ctx.router.AddRoute("GET", "/v1/partners/{id}/history", ctx.guarded(Handle(h, &PartnerHandlers::History)));
   ctx.router.AddRoute("DELETE", "/v1/partners/{id}", ctx.guarded(Handle(h, &PartnerHandlers::Deactivate)));
 }
 

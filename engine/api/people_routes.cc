@@ -5,6 +5,7 @@
 // (authorizer.h). /v1/people/{person}/feed-tokens live in programme_routes.cc.
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
+#include "engine/api/entry_history.h"
 
 namespace relais::api {
 namespace {
@@ -31,6 +32,8 @@ class PeopleHandlers {
   HttpResponse Register(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse Update(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  // Their recorded changes, with their authors.
+  HttpResponse History(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
   // The fields of body, or the problem: the partner named must be in the
@@ -83,7 +86,7 @@ HttpResponse PeopleHandlers::Register(const access::Principal& who, const HttpRe
   PersonFields fields;
   if (auto p = ReadFields(body, &fields)) return *p;
   const std::string person = id->get<std::string>();
-  HttpResponse res = PersonOrProblem(people_.Register(person, fields), 201);
+  HttpResponse res = PersonOrProblem(people_.Register(person, fields, who.subject), 201);
   if (res.status == 201) res.headers.Set("Location", "/v1/people/" + person);
   return res;
 }
@@ -107,7 +110,18 @@ HttpResponse PeopleHandlers::Update(const access::Principal& who, const HttpRequ
   const bool manager = who.HasRole(access::kRoleAdmin) || who.HasRole(access::kRoleCoordinator);
   if (!manager && (fields.active || fields.partner))
     return Forbidden("only coordinators and admins change whether a person is active and the partner they work for");
-  return PersonOrProblem(people_.Update(id, fields), 200);
+  return PersonOrProblem(people_.Update(id, fields, who.subject), 200);
+}
+
+HttpResponse PeopleHandlers::History(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+  const std::string id = params.Get("person");
+  if (auto refused = scopes_.CheckPerson(who, id, access::Verb::kRead)) return *refused;
+  auto limit = QueryUint(req, "limit", config_.max_page_size, config_.max_page_size);
+  if (limit.problem) return *limit.problem;
+  auto events = people_.History(id, limit.value);
+  if (!events.ok()) return server::ProblemFromStatus(events.status());
+  people::PeopleLookup names(people_);
+  return EntryHistoryResponse(*events, names);
 }
 
 }  // namespace
@@ -117,6 +131,7 @@ void AddPeopleRoutes(RouteContext& ctx) {
   ctx.router.AddRoute("GET", "/v1/people", ctx.guarded(Handle(h, &PeopleHandlers::List)));
   ctx.router.AddRoute("POST", "/v1/people", ctx.guarded(Handle(h, &PeopleHandlers::Register)));
   ctx.router.AddRoute("GET", "/v1/people/{person}", ctx.guarded(Handle(h, &PeopleHandlers::Get)));
+  ctx.router.AddRoute("GET", "/v1/people/{person}/history", ctx.guarded(Handle(h, &PeopleHandlers::History)));
   ctx.router.AddRoute("PATCH", "/v1/people/{person}", ctx.guarded(Handle(h, &PeopleHandlers::Update)));
 }
 

@@ -292,9 +292,9 @@ Status Listed(StatusCode code, const std::string& title, const std::vector<std::
 
 Status Apply(const ImportSet& set, ImportTargets& t, const runtime::Actor& actor, const Plan& plan) {
   for (const PartnerItem* p : plan.partners)
-    RELAIS_RETURN_IF_ERROR(t.partners.Register(p->id, p->fields).status().WithContext(p->where));
+    RELAIS_RETURN_IF_ERROR(t.partners.Register(p->id, p->fields, actor.subject).status().WithContext(p->where));
   for (const PersonItem* p : plan.people)
-    RELAIS_RETURN_IF_ERROR(t.people->Register(p->id, p->fields).status().WithContext(p->where));
+    RELAIS_RETURN_IF_ERROR(t.people->Register(p->id, p->fields, actor.subject).status().WithContext(p->where));
   for (const EndpointItem* e : plan.endpoints)
     RELAIS_RETURN_IF_ERROR(t.webhooks.endpoints().Create(e->partner, e->fields, e->id).status().WithContext(e->where));
   if (plan.define_programme)

@@ -1,6 +1,7 @@
 #include "engine/partners/partner_directory.h"
 
 #include "engine/runtime/project.h"
+#include "engine/store/recorded_entry.h"
 #include "engine/util/ids.h"
 
 namespace relais::partners {
@@ -47,40 +48,49 @@ StatusOr<PartnerFields> PartnerFields::FromJson(const Json& body) {
   return f;
 }
 
-Status PartnerDirectory::Put(const Partner& partner) {
-  KvWrites writes;
-  writes.Put(PartnerKey(partner.id), DumpJson(partner.ToJson()));
-  return store_.KvWrite(writes);
+std::string PartnerStream(const std::string& id) { return "partner-" + id; }
+
+Status PartnerDirectory::Put(const Partner& partner, std::string_view type, const std::string& actor) {
+  return PutRecorded(store_, PartnerStream(partner.id), PartnerKey(partner.id), partner.ToJson(), type, actor);
 }
 
-StatusOr<Partner> PartnerDirectory::Register(const std::string& id, const PartnerFields& fields) {
+StatusOr<std::vector<RecordedEvent>> PartnerDirectory::History(const std::string& id, size_t limit) {
+  if (!IsValidId(id)) return NotFound("no partner '" + id + "'");
+  RELAIS_ASSIGN_OR_RETURN(auto events, RecordedHistory(store_, PartnerStream(id), limit));
+  if (events.empty()) return NotFound("no recorded change of partner '" + id + "'");
+  return events;
+}
+
+StatusOr<Partner> PartnerDirectory::Register(const std::string& id, const PartnerFields& fields,
+                                             const std::string& actor) {
   RELAIS_RETURN_IF_ERROR(ValidateId("partner id", id));
   if (!fields.name || fields.name->empty()) return InvalidArgument("a partner needs a non-empty 'name'");
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(auto existing, store_.KvGet(PartnerKey(id)));
   if (existing) return AlreadyExists("partner '" + id + "' is already registered");
   Partner p{id, *fields.name, fields.kind.value_or(""), fields.contact.value_or(""), true};
-  RELAIS_RETURN_IF_ERROR(Put(p));
+  RELAIS_RETURN_IF_ERROR(Put(p, "partner_registered", actor));
   return p;
 }
 
-StatusOr<Partner> PartnerDirectory::Update(const std::string& id, const PartnerFields& fields) {
+StatusOr<Partner> PartnerDirectory::Update(const std::string& id, const PartnerFields& fields,
+                                           const std::string& actor) {
   if (fields.name && fields.name->empty()) return InvalidArgument("'name' may not be empty");
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(Partner p, Get(id));
   if (fields.name) p.name = *fields.name;
   if (fields.kind) p.kind = *fields.kind;
   if (fields.contact) p.contact = *fields.contact;
-  RELAIS_RETURN_IF_ERROR(Put(p));
+  RELAIS_RETURN_IF_ERROR(Put(p, "partner_changed", actor));
   return p;
 }
 
-StatusOr<Partner> PartnerDirectory::Deactivate(const std::string& id) {
+StatusOr<Partner> PartnerDirectory::Deactivate(const std::string& id, const std::string& actor) {
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(Partner p, Get(id));
   if (!p.active) return p;
   p.active = false;
-  RELAIS_RETURN_IF_ERROR(Put(p));
+  RELAIS_RETURN_IF_ERROR(Put(p, "partner_deactivated", actor));
   return p;
 }
 

@@ -35,23 +35,31 @@ struct PartnerFields {
   static StatusOr<PartnerFields> FromJson(const Json& body);
 };
 
+// "partner-<id>": the stream of a partner's changes.
+std::string PartnerStream(const std::string& id);
+
 class PartnerDirectory {
  public:
   explicit PartnerDirectory(EventStore& store) : store_(store) {}
 
+  // Each change is also an event of the partner's stream (PartnerStream:
+  // partner_registered, partner_changed, partner_deactivated, data: the
+  // entry after it) by actor, in the same batch (store/recorded_entry.h).
   // Errors: kInvalidArgument (bad id, missing name), kAlreadyExists; kUnavailable.
-  StatusOr<Partner> Register(const std::string& id, const PartnerFields& fields);
+  StatusOr<Partner> Register(const std::string& id, const PartnerFields& fields, const std::string& actor = "system");
   // Changes the given fields. Errors: kNotFound; kInvalidArgument (empty name).
-  StatusOr<Partner> Update(const std::string& id, const PartnerFields& fields);
-  // Marks it inactive (idempotent). Errors: kNotFound.
-  StatusOr<Partner> Deactivate(const std::string& id);
+  StatusOr<Partner> Update(const std::string& id, const PartnerFields& fields, const std::string& actor = "system");
+  // Marks it inactive (idempotent: nothing recorded when it already is). Errors: kNotFound.
+  StatusOr<Partner> Deactivate(const std::string& id, const std::string& actor = "system");
+  // Its changes, oldest first (at most limit). Errors: kNotFound when it has none.
+  StatusOr<std::vector<RecordedEvent>> History(const std::string& id, size_t limit);
   // Errors: kNotFound.
   StatusOr<Partner> Get(const std::string& id);
   // Up to limit partners after id start_after, by id.
   StatusOr<std::vector<Partner>> List(const std::string& start_after, size_t limit);
 
  private:
-  Status Put(const Partner& partner);
+  Status Put(const Partner& partner, std::string_view type, const std::string& actor);
 
   EventStore& store_;
   std::mutex write_mu_;  // read-modify-write of one entry at a time

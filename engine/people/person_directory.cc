@@ -1,5 +1,7 @@
 #include "engine/people/person_directory.h"
 
+#include "engine/store/recorded_entry.h"
+
 #include "engine/util/ids.h"
 #include "engine/util/json.h"
 
@@ -39,18 +41,27 @@ void Apply(const PersonFields& f, Person& p) {
   if (f.active) p.active = *f.active;
 }
 
-void StagePut(const Person& person, KvWrites& writes) {
+Json StoredJson(const Person& person) {
   Json j = person.ToJson();
   j.erase("display_name");  // derived, never stored
-  writes.Put(PersonKey(person.id), DumpJson(j));
+  return j;
 }
+
+void StagePut(const Person& person, KvWrites& writes) { writes.Put(PersonKey(person.id), DumpJson(StoredJson(person))); }
 
 }  // namespace
 
-Status PersonDirectory::Put(const Person& person) {
-  KvWrites writes;
-  StagePut(person, writes);
-  return store_.KvWrite(writes);
+std::string PersonStream(const std::string& id) { return "person-" + id; }
+
+Status PersonDirectory::Put(const Person& person, std::string_view type, const std::string& actor) {
+  return PutRecorded(store_, PersonStream(person.id), PersonKey(person.id), StoredJson(person), type, actor);
+}
+
+StatusOr<std::vector<RecordedEvent>> PersonDirectory::History(const std::string& id, size_t limit) {
+  if (!IsValidPersonId(id)) return NotFound("no person '" + id + "'");
+  RELAIS_ASSIGN_OR_RETURN(auto events, RecordedHistory(store_, PersonStream(id), limit));
+  if (events.empty()) return NotFound("no recorded change of person '" + id + "'");
+  return events;
 }
 
 namespace {
@@ -82,7 +93,8 @@ StatusOr<Person> PersonDirectory::StageUpsert(const std::string& id, const Perso
   return p;
 }
 
-StatusOr<Person> PersonDirectory::Register(const std::string& id, const PersonFields& fields) {
+StatusOr<Person> PersonDirectory::Register(const std::string& id, const PersonFields& fields,
+                                           const std::string& actor) {
   RELAIS_RETURN_IF_ERROR(ValidatePersonKey(id));
   Person p;
   p.id = id;
@@ -91,25 +103,25 @@ StatusOr<Person> PersonDirectory::Register(const std::string& id, const PersonFi
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(auto existing, store_.KvGet(PersonKey(id)));
   if (existing) return AlreadyExists("person '" + id + "' is already registered");
-  RELAIS_RETURN_IF_ERROR(Put(p));
+  RELAIS_RETURN_IF_ERROR(Put(p, "person_registered", actor));
   return p;
 }
 
-StatusOr<Person> PersonDirectory::Update(const std::string& id, const PersonFields& fields) {
+StatusOr<Person> PersonDirectory::Update(const std::string& id, const PersonFields& fields, const std::string& actor) {
   if (fields.email && fields.email->empty()) return InvalidArgument("'email' may not be empty");
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(Person p, Get(id));
   Apply(fields, p);
-  RELAIS_RETURN_IF_ERROR(Put(p));
+  RELAIS_RETURN_IF_ERROR(Put(p, "person_changed", actor));
   return p;
 }
 
-StatusOr<Person> PersonDirectory::Deactivate(const std::string& id) {
+StatusOr<Person> PersonDirectory::Deactivate(const std::string& id, const std::string& actor) {
   std::lock_guard lock(write_mu_);
   RELAIS_ASSIGN_OR_RETURN(Person p, Get(id));
   if (!p.active) return p;
   p.active = false;
-  RELAIS_RETURN_IF_ERROR(Put(p));
+  RELAIS_RETURN_IF_ERROR(Put(p, "person_deactivated", actor));
   return p;
 }
 

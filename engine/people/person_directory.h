@@ -21,6 +21,9 @@ namespace relais::people {
 // How many entries ByPartner reads per scan of the store.
 inline constexpr size_t kPeopleScanPage = 256;
 
+// "person-<id>": the stream of a person's changes.
+std::string PersonStream(const std::string& id);
+
 class PersonDirectory {
  public:
   explicit PersonDirectory(EventStore& store) : store_(store) {}
@@ -29,10 +32,15 @@ class PersonDirectory {
   // when the id is an e-mail address. Errors: kInvalidArgument (bad id, an
   // id that is not an address and no `email`), kAlreadyExists; may return
   // some other Status on a store error.
-  StatusOr<Person> Register(const std::string& id, const PersonFields& fields);
+  // Each change by Register, Update and Deactivate is also an event of the
+  // person's stream (PersonStream: person_registered, person_changed,
+  // person_deactivated, data: the entry after it) by actor, in the same
+  // batch (store/recorded_entry.h). StageUpsert records none: its caller's
+  // own event (an accepted invitation in the audit stream) tells it.
+  StatusOr<Person> Register(const std::string& id, const PersonFields& fields, const std::string& actor = "system");
   // Changes the given fields. Errors: kNotFound; kInvalidArgument (an empty
   // email or language).
-  StatusOr<Person> Update(const std::string& id, const PersonFields& fields);
+  StatusOr<Person> Update(const std::string& id, const PersonFields& fields, const std::string& actor = "system");
   // Registers id with fields, or changes the given fields of the person
   // already registered, as writes that the caller commits (in the batch of
   // its own change: nothing is written here). Returns the person as it
@@ -42,7 +50,11 @@ class PersonDirectory {
   // other Status on a store error.
   StatusOr<Person> StageUpsert(const std::string& id, const PersonFields& fields, KvWrites& writes);
   // Marks them inactive (idempotent). Errors: kNotFound.
-  StatusOr<Person> Deactivate(const std::string& id);
+  StatusOr<Person> Deactivate(const std::string& id, const std::string& actor = "system");
+  // Their recorded changes, oldest first (at most limit). Errors: kNotFound
+  // when none is recorded (registered before changes were recorded, or by an
+  // accepted invitation).
+  StatusOr<std::vector<RecordedEvent>> History(const std::string& id, size_t limit);
   // Errors: kNotFound.
   StatusOr<Person> Get(const std::string& id);
   // Up to limit people after id start_after, by id.
@@ -57,7 +69,7 @@ class PersonDirectory {
   std::string NameOf(const std::string& id, std::string_view lang = "fr");
 
  private:
-  Status Put(const Person& person);
+  Status Put(const Person& person, std::string_view type, const std::string& actor);
 
   EventStore& store_;
   std::mutex write_mu_;  // read-modify-write of one entry at a time

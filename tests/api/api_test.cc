@@ -490,6 +490,19 @@ TEST_F(ApiTest, PartnersAreRegisteredUpdatedAndDeactivated) {
   EXPECT_EQ(lb["partners"][0]["id"], "afpa");
   auto rest = h.Call("GET", "/v1/partners?limit=10&after=" + lb["next_after"].get<std::string>(), kObserver);
   EXPECT_EQ(Harness::Body(rest)["partners"][0]["id"], "ccas-fresnes");
+
+  // Every change is an event of the partner's history, with its author.
+  auto history = h.Call("GET", "/v1/partners/ccas-fresnes/history", kObserver);
+  ASSERT_EQ(history.status, 200) << history.body;
+  const Json changes = Harness::Body(history)["changes"];
+  ASSERT_EQ(changes.size(), 3u) << changes.dump(2);
+  EXPECT_EQ(changes[0]["type"], "partner_registered");
+  EXPECT_EQ(changes[0]["actor"], "person:claire.dumas");
+  EXPECT_EQ(changes[1]["type"], "partner_changed");
+  EXPECT_EQ(changes[1]["actor"], "person:alice.admin");
+  EXPECT_EQ(changes[1]["data"]["contact"], "accueil@ccas.example");
+  EXPECT_EQ(changes[2]["type"], "partner_deactivated");
+  EXPECT_EQ(h.Call("GET", "/v1/partners/nope/history", kObserver).status, 404);
 }
 
 TEST_F(ApiTest, ChangingMembersChangesWhoSeesTheProject) {

@@ -173,6 +173,11 @@ std::vector<Route> ProgrammeRoutes() {
          return Request{"/v1/people/" + Person(s), ""};
        },
        [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/people/{person}/history", true,
+       [](const Role&, Scope s) {
+         return Request{"/v1/people/" + Person(s) + "/history", ""};
+       },
+       [](const Role&, Scope) { return 200; }},
       {"PATCH", "/v1/people/{person}", true,
        [](const Role&, Scope s) {
          return Request{"/v1/people/" + Person(s), R"({"function": "x"})"};
@@ -334,6 +339,11 @@ std::vector<Route> Routes(const std::string& workflow_source) {
       {"GET", "/v1/partners/{id}", false,
        [](const Role&, Scope) {
          return std::pair<std::string, std::string>{"/v1/partners/shared", ""};
+       },
+       [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/partners/{id}/history", false,
+       [](const Role&, Scope) {
+         return std::pair<std::string, std::string>{"/v1/partners/shared/history", ""};
        },
        [](const Role&, Scope) { return 200; }},
       {"PATCH", "/v1/partners/{id}", false,

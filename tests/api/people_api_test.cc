@@ -68,6 +68,18 @@ TEST_F(PeopleApiTest, ACoordinatorRegistersAPersonEveryoneReadsThem) {
   EXPECT_EQ(Call("GET", "/v1/people/nobody@x.example", kCoordinator).status, 404);
   EXPECT_EQ(Call("POST", "/v1/people", kCoordinator, {{"id", kNadia}}).status, 409);
   EXPECT_EQ(Call("GET", "/v1/people", "").status, 401);
+
+  // Registered, then changed: two events of the person's history, by their authors.
+  ASSERT_EQ(Call("PATCH", "/v1/people/" + kNadia, kAdmin, {{"function", "Maire adjointe"}}).status, 200);
+  auto history = Call("GET", "/v1/people/" + kNadia + "/history", kElu);
+  ASSERT_EQ(history.status, 200) << history.body;
+  const Json changes = Harness::Body(history)["changes"];
+  ASSERT_EQ(changes.size(), 2u) << changes.dump(2);
+  EXPECT_EQ(changes[0]["type"], "person_registered");
+  EXPECT_EQ(changes[0]["actor"], "person:claire.dumas");
+  EXPECT_EQ(changes[1]["type"], "person_changed");
+  EXPECT_EQ(changes[1]["actor"], "person:alice.admin");
+  EXPECT_EQ(changes[1]["data"]["function"], "Maire adjointe");
 }
 
 TEST_F(PeopleApiTest, TheDirectoryPagesAndFiltersByPartner) {

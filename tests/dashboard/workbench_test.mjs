@@ -178,12 +178,16 @@ test('a coordinator creates a programme, a partner with a contact, a person and 
   await page.getByRole('button', { name: 'Créer le partenaire' }).click();
   await page.locator('#new-partner-refusal').waitFor();
   assert.match(await page.locator('#new-partner-refusal').innerText(), /Le serveur a refusé : .*\(409\)/);
-  // Edit it: its kind changes.
+  // Edit it: its kind changes. The form shows who registered it.
   await row.getByRole('button', { name: `Modifier : ${NEW_PARTNER.name}` }).click();
+  await page.locator('.entry-history li[data-type="partner_registered"]', { hasText: 'par ' }).waitFor();
   await page.locator('#edit-partner-kind').fill('régie de quartier');
   await page.getByRole('button', { name: 'Enregistrer les modifications' }).click();
   await page.getByRole('status').filter({ hasText: 'Partenaire enregistré' }).waitFor();
   assert.equal((await coordinator('GET', `/v1/partners/${NEW_PARTNER.id}`)).kind, 'régie de quartier');
+  const partnerChanges = (await coordinator('GET', `/v1/partners/${NEW_PARTNER.id}/history`)).changes;
+  assert.deepEqual(partnerChanges.map((c) => c.type), ['partner_registered', 'partner_changed']);
+  assert.ok(partnerChanges.every((c) => c.actor === tokens.coordinator.subject), 'each change has its author');
 
   // A person working for that partner, then edited.
   await page.getByRole('link', { name: 'Personnes', exact: true }).click();

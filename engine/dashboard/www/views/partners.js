@@ -7,6 +7,7 @@
 import { t } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
+import { entryHistory } from './entry_history.js';
 import { describeFailure } from '../lib/refusal.js';
 import { loadPeople, displayName } from '../lib/people.js';
 import { wt } from '../lib/workbench_i18n.js';
@@ -131,7 +132,8 @@ export async function render(ctx) {
         p.function ? ` — ${p.function}` : '', ' ', h('span', { class: 'address' }, p.email || p.id))))
         : h('p', {}, wt('partner_no_contacts')),
       h('p', {}, h('a', { href: `#/people?partner=${api.enc(partner.id)}` }, wt('partner_add_contact'))),
-      h('button', { type: 'button', onclick: () => { state.editing = null; load(); } }, wt('cancel_edit')));
+      h('button', { type: 'button', onclick: () => { state.editing = null; load(); } }, wt('cancel_edit')),
+      entryHistory(`/v1/partners/${api.enc(partner.id)}/history`));
     return element;
   }
 

@@ -6,6 +6,7 @@
 import { t } from '../lib/i18n.js';
 import { h, replace } from '../lib/dom.js';
 import * as api from '../lib/api.js';
+import { entryHistory } from './entry_history.js';
 import { describeFailure } from '../lib/refusal.js';
 import { loadPeople, displayName } from '../lib/people.js';
 import { wt } from '../lib/workbench_i18n.js';
@@ -124,7 +125,8 @@ export async function render(ctx) {
       },
     });
     element.querySelector('h2').setAttribute('tabindex', '-1');
-    element.append(h('button', { type: 'button', onclick: () => { state.editing = null; load(); } }, wt('cancel_edit')));
+    element.append(h('button', { type: 'button', onclick: () => { state.editing = null; load(); } }, wt('cancel_edit')),
+      entryHistory(`/v1/people/${api.enc(person.id)}/history`));
     return element;
   }
 
