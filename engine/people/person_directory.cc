@@ -47,7 +47,9 @@ Json StoredJson(const Person& person) {
   return j;
 }
 
-void StagePut(const Person& person, KvWrites& writes) { writes.Put(PersonKey(person.id), DumpJson(StoredJson(person))); }
+void StagePut(const Person& person, KvWrites& writes) {
+  writes.Put(PersonKey(person.id), DumpJson(StoredJson(person)));
+}
 
 }  // namespace
 
