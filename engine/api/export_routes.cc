@@ -48,64 +48,101 @@ class ExportHandlers {
   explicit ExportHandlers(Api& api)
       : s_(api.services()), people_(api.people()), scopes_(api.scopes()), config_(api.config()) {}
 
-  HttpResponse Export(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+  // One programme's tables.
+  HttpResponse Programme(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
     const std::string id = params.Get("id");
     auto scoped = scopes_.Programme(who, id, access::Verb::kRead);
     if (!scoped.ok()) return scoped.problem();
+    return Export(who, req, params.Get("file"), {*scoped}, id, /*programme_column=*/false);
+  }
+
+  // Every programme the caller sees, each row naming its programme.
+  HttpResponse Network(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+    if (!s_.programmes) return server::UnavailableProblem("programmes are not enabled on this server", 60);
+    auto ids = s_.programmes->List();
+    if (!ids.ok()) return server::ProblemFromStatus(ids.status());
+    std::vector<programme::StatePtr> programmes;
+    for (const std::string& id : *ids) {
+      auto state = s_.programmes->Get(id);
+      if (state.ok() && scopes_.SeesProgramme(who, **state)) programmes.push_back(*state);
+    }
+    return Export(who, req, params.Get("file"), programmes, "network", /*programme_column=*/true);
+  }
+
+ private:
+  HttpResponse Export(const access::Principal& who, const HttpRequest& req, const std::string& file,
+                      const std::vector<programme::StatePtr>& programmes, const std::string& file_prefix,
+                      bool programme_column) {
     std::string lang;
     if (auto p = ReadLang(req, &lang, /*follow_accept_language=*/true)) return *p;
-    auto name = ParseExportName(params.Get("file"));
-    if (!name)
-      return MakeProblem(ProblemKind::kNotFound, "no export '" + params.Get("file") + "'; " + kExportsExpected);
-
-    runtime::ProjectFilter filter;
-    filter.programme = id;
+    auto name = ParseExportName(file);
+    if (!name) return MakeProblem(ProblemKind::kNotFound, "no export '" + file + "'; " + kExportsExpected);
     const TimePoint now = s_.clock.Now();
-    runtime::ProjectPage all =
-        s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), now);
-    std::vector<runtime::Project> visible;
-    for (runtime::Project& p : all.projects)
-      if (!scopes_.CheckProject(who, p.info, access::Verb::kRead)) visible.push_back(std::move(p));
     const runtime::DefinitionLookup definitions = s_.projects.definitions();
     people::PeopleLookup people(people_);
-    report::ProgrammeSource source{**scoped, visible, definitions, people, now, lang};
-
+    // One table per table asked, the programmes' rows together (the headers
+    // alone when there is no programme).
+    const programme::ProgrammeState none{};
+    std::vector<const programme::ProgrammeState*> sources;
+    for (const programme::StatePtr& state : programmes) sources.push_back(state.get());
+    if (sources.empty()) sources.push_back(&none);
     std::vector<report::Table> tables;
-    for (const std::string& table : {"actions", "indicators", "milestones", "history"}) {
-      if (name->table != "all" && name->table != table) continue;
-      if (table == "actions") tables.push_back(report::ActionsTable(source));
-      if (table == "indicators") tables.push_back(report::IndicatorsTable(source));
-      if (table == "milestones") tables.push_back(report::MilestonesTable(source));
-      if (table == "history") {
-        auto history = report::HistoryTable(source, s_.store, config_.max_export_rows);
-        if (!history.ok()) {
-          if (history.status().code() == StatusCode::kResourceExhausted)
-            return MakeProblem(ProblemKind::kStateConflict, history.status().message());
-          return server::ProblemFromStatus(history.status());
+    for (const programme::ProgrammeState* state : sources) {
+      std::vector<runtime::Project> visible;
+      if (state != &none) {
+        runtime::ProjectFilter filter;
+        filter.programme = state->definition.id;
+        for (runtime::Project& p :
+             s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), now).projects)
+          if (!scopes_.CheckProject(who, p.info, access::Verb::kRead)) visible.push_back(std::move(p));
+      }
+      report::ProgrammeSource source{*state, visible, definitions, people, now, lang};
+      size_t at = 0;
+      for (const std::string& table : {"actions", "indicators", "milestones", "history"}) {
+        if (name->table != "all" && name->table != table) continue;
+        report::Table t;
+        if (table == "actions") t = report::ActionsTable(source);
+        if (table == "indicators") t = report::IndicatorsTable(source);
+        if (table == "milestones") t = report::MilestonesTable(source);
+        if (table == "history") {
+          auto history = report::HistoryTable(source, s_.store, config_.max_export_rows);
+          if (!history.ok()) {
+            if (history.status().code() == StatusCode::kResourceExhausted)
+              return MakeProblem(ProblemKind::kStateConflict, history.status().message());
+            return server::ProblemFromStatus(history.status());
+          }
+          t = std::move(*history);
         }
-        tables.push_back(std::move(*history));
+        if (programme_column) report::PrependColumn(t, "Programme", state->definition.id);
+        if (at == tables.size())
+          tables.push_back(std::move(t));
+        else
+          report::AppendRows(tables[at], std::move(t));
+        if (tables[at].rows.size() > config_.max_export_rows)
+          return MakeProblem(ProblemKind::kStateConflict, tables[at].name + ": more than " +
+                                                              std::to_string(config_.max_export_rows) +
+                                                              " rows (api.max_export_rows)");
+        ++at;
       }
     }
-    for (const report::Table& t : tables)
-      if (t.rows.size() > config_.max_export_rows)
-        return MakeProblem(
-            ProblemKind::kStateConflict,
-            t.name + ": more than " + std::to_string(config_.max_export_rows) + " rows (api.max_export_rows)");
+    return Respond(tables, lang, *name, file_prefix, sources.front()->definition.time_zone.ToLocal(now).date);
+  }
+
+  HttpResponse Respond(const std::vector<report::Table>& tables, const std::string& lang, const ExportName& name,
+                       const std::string& file_prefix, const calendar::CivilDate& day) {
     HttpResponse res;
-    if (name->format == "csv") {
+    if (name.format == "csv") {
       res = server::TextResponse(200, report::WriteCsv(tables.front(), lang), std::string(kCsvType));
     } else {
       auto bytes = report::WriteXlsx(tables, std::filesystem::temp_directory_path().string());
       if (!bytes.ok()) return server::ProblemFromStatus(bytes.status());
       res = server::TextResponse(200, std::move(*bytes), std::string(kXlsxType));
     }
-    const std::string day = (*scoped)->definition.time_zone.ToLocal(now).date.ToString();
-    res.headers.Set("Content-Disposition",
-                    "attachment; filename=\"" + id + "-" + name->table + "-" + day + "." + name->format + "\"");
+    res.headers.Set("Content-Disposition", "attachment; filename=\"" + file_prefix + "-" + name.table + "-" +
+                                               day.ToString() + "." + name.format + "\"");
     return res;
   }
 
- private:
   ApiServices& s_;
   people::PersonDirectory& people_;
   Scopes& scopes_;
@@ -116,7 +153,8 @@ class ExportHandlers {
 
 void AddExportRoutes(RouteContext& ctx) {
   auto h = std::make_shared<ExportHandlers>(ctx.api);
-  ctx.router.AddRoute("GET", "/v1/programmes/{id}/exports/{file}", ctx.guarded(Handle(h, &ExportHandlers::Export)));
+  ctx.router.AddRoute("GET", "/v1/programmes/{id}/exports/{file}", ctx.guarded(Handle(h, &ExportHandlers::Programme)));
+  ctx.router.AddRoute("GET", "/v1/network/exports/{file}", ctx.guarded(Handle(h, &ExportHandlers::Network)));
 }
 
 }  // namespace relais::api

@@ -20,4 +20,10 @@ struct Table {
   std::vector<std::vector<Cell>> rows;
 };
 
+// A first column header holding value on every row (the programme of a
+// network's export).
+void PrependColumn(Table& table, const std::string& header, const std::string& value);
+// from's rows after to's (same columns).
+void AppendRows(Table& to, Table&& from);
+
 }  // namespace relais::report

@@ -120,6 +120,11 @@ std::vector<Route> ProgrammeRoutes() {
          return Request{"/v1/network", ""};
        },
        [](const Role&, Scope) { return 200; }},
+      {"GET", "/v1/network/exports/{file}", false,
+       [](const Role&, Scope) {
+         return Request{"/v1/network/exports/actions.csv", ""};
+       },
+       [](const Role&, Scope) { return 200; }},
       {"POST", "/v1/programmes", false,
        [](const Role& r, Scope) {
          return Request{"/v1/programmes", Json{{"id", "new-" + r.name}}.dump()};

@@ -559,6 +559,12 @@ test('the network groups the programmes by region, each figure opening its progr
   await page.getByRole('heading', { name: 'Réseau des programmes' }).waitFor();
   const network = await coordinator('GET', '/v1/network');
   assert.equal(await page.locator('section.region').count(), network.regions.length);
+  // The network's export: each row names its programme.
+  const csv = await downloaded(page, page.locator('section.exports button[data-export="actions.csv"]'));
+  assert.match(csv.name, /^network-actions-/);
+  const rows = csv.read.sheets.csv;
+  assert.equal(rows[0][0], 'Programme');
+  assert.ok(rows.some((r) => r[0] === PROGRAMME && r[1] === 'conciergerie'), 'the conciergerie under its programme');
   const link = page.getByRole('link', { name: /Val-des-Essais/ });
   await link.click();
   await page.getByRole('heading', { name: /Programme : Plate-forme d’appui du Val-des-Essais/ }).waitFor();

@@ -2,6 +2,8 @@
 // the actions, indicators, milestones and history of a programme as CSV and
 // XLSX, read back by an independent reader (Python's csv, openpyxl), in the
 // caller's language, with only the actions the caller may read.
+#include <set>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -177,6 +179,36 @@ TEST_F(ExportApiTest, AnUnknownExportIsRefusedNamingWhatExists) {
   EXPECT_EQ(h.Call("GET", kExports + "actions", kCoordinator).status, 404);
   EXPECT_EQ(h.Call("GET", "/v1/programmes/nowhere/exports/actions.csv", kCoordinator).status, 404);
   EXPECT_EQ(h.Call("GET", kExports + "actions.csv", "").status, 401);
+}
+
+// The network's export: every programme the caller sees, a first column
+// naming each row's programme; a scoped coordinator gets theirs only.
+TEST_F(ExportApiTest, TheNetworksExportNamesEachRowsProgramme) {
+  Json other = programme::testing::CbeDefinition();
+  other["id"] = kOtherProgramme;
+  ASSERT_EQ(h.Call("POST", "/v1/programmes", kCoordinator, other.dump()).status, 201);
+  auto r = h.Call("GET", "/v1/network/exports/actions.csv", kCoordinator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.Get("Content-Disposition"), "attachment; filename=\"network-actions-2004-03-01.csv\"");
+  Json rows = Rows(r, "csv");
+  ASSERT_EQ(rows.size(), 5u) << r.body;  // header, 3 of sud-val-de-marnais, "other" of nord-essonne
+  EXPECT_EQ(rows[0][0], "Programme");
+  EXPECT_EQ(rows[0][1], "Identifiant");
+  std::set<std::string> programmes;
+  for (size_t i = 1; i < rows.size(); ++i)
+    programmes.insert(rows[i][0].get<std::string>() + "/" + rows[i][1].get<std::string>());
+  EXPECT_TRUE(programmes.count("nord-essonne/other")) << rows.dump();
+  EXPECT_TRUE(programmes.count("sud-val-de-marnais/own")) << rows.dump();
+
+  Json scoped = Rows(h.Call("GET", "/v1/network/exports/actions.csv", kScopedCoordinator), "csv");
+  ASSERT_EQ(scoped.size(), 4u) << scoped.dump();
+  for (size_t i = 1; i < scoped.size(); ++i) EXPECT_EQ(scoped[i][0], "sud-val-de-marnais");
+  // An élu who sees no programme: the headers alone.
+  Json none = Rows(h.Call("GET", "/v1/network/exports/actions.csv", kElu), "csv");
+  ASSERT_EQ(none.size(), 1u) << none.dump();
+  Json book = ReadTable(h.Call("GET", "/v1/network/exports/all.xlsx", kCoordinator).body, "xlsx");
+  ASSERT_TRUE(book.is_object());
+  EXPECT_EQ(book["sheets"].size(), 4u);
 }
 
 class SmallExportApiTest : public ExportApiTest {

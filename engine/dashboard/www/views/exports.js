@@ -1,22 +1,23 @@
-// The "Exporter" card of the programme page: each table of the programme as
-// CSV (for French spreadsheets) or XLSX, and the whole programme as one
-// workbook (GET /v1/programmes/{id}/exports/{table}.{format}, docs/api.md).
+// The "Exporter" card of the programme and network pages: each table as
+// CSV (for French spreadsheets) or XLSX, and all of them as one workbook
+// (GET /v1/programmes/{id}/exports/{table}.{format} or
+// /v1/network/exports/..., docs/api.md).
 import { h } from '../lib/dom.js';
 import { wt } from '../lib/workbench_i18n.js';
 import { download } from '../lib/download.js';
-import * as api from '../lib/api.js';
 
 const TABLES = ['actions', 'indicators', 'milestones', 'history'];
 
-export function exportsCard(programmeId, toast) {
-  const base = `/v1/programmes/${api.enc(programmeId)}/exports/`;
+// base: the exports' folder ("/v1/network/exports/"); name: the files'
+// name before the server gives one.
+export function exportsCard(base, name, toast) {
   const button = (file, text, label) => h('button', {
     type: 'button', class: 'small', 'data-export': file, 'aria-label': label,
     onclick: async (e) => {
       const b = e.currentTarget;
       b.disabled = true;
       try {
-        await download(base + file, `${programmeId}-${file}`);
+        await download(base + file, `${name}-${file}`);
       } catch (error) {
         toast(wt('export_failed', { reason: error?.message ?? '' }));
       } finally {

@@ -6,6 +6,7 @@ import { h, replace } from '../lib/dom.js';
 import { label } from '../lib/i18n.js';
 import { wt, yearsText } from '../lib/workbench_i18n.js';
 import * as api from '../lib/api.js';
+import { exportsCard } from './exports.js';
 
 function lateText(figures) {
   if (!figures.late) return '0';
@@ -47,9 +48,11 @@ export async function render(ctx) {
   replace(ctx.main, h('div', { class: 'network' },
     h('h1', {}, wt('network_title')),
     h('p', { class: 'hint' }, wt('network_intro')),
+    h('p', { class: 'no-print' }, h('button', { type: 'button', id: 'network-print', onclick: () => window.print() }, wt('report_print'))),
     body.regions.length ? sections : h('p', {}, wt('network_none')),
     body.regions.length > 1 ? h('p', { class: 'network-total' },
       `${wt('network_total')} : ${body.totals.programmes} × ${wt('network_programme').toLowerCase()}, ` +
-      `${body.totals.actions} × ${wt('network_actions').toLowerCase()}, ${lateText(body.totals)}`) : null));
+      `${body.totals.actions} × ${wt('network_actions').toLowerCase()}, ${lateText(body.totals)}`) : null,
+    exportsCard('/v1/network/exports/', 'network', ctx.toast)));
   return { relevant: () => false, refresh: () => render(ctx) };
 }

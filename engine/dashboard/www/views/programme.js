@@ -86,7 +86,7 @@ export async function render(ctx) {
           : milestoneTable(state.programmeId, upcoming.filter((m) => !m.overdue).slice(0, NEXT_MILESTONES),
             { canHold: ctx.canManage, onHeld: () => load(), toast: ctx.toast })),
       termsCard(programme, { canManage: ctx.canManage, toast: ctx.toast, onChanged: () => load() }),
-      exportsCard(state.programmeId, ctx.toast));
+      exportsCard(`/v1/programmes/${api.enc(state.programmeId)}/exports/`, state.programmeId, ctx.toast));
     if (focusId) document.getElementById(focusId)?.focus();
   }
 
