@@ -135,6 +135,7 @@ class ProgrammeHandlers {
   HttpResponse List(const access::Principal& who, const HttpRequest& req, const RouteParams&);
   HttpResponse Get(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse Assign(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  HttpResponse ChangeDetails(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse EndTerm(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse Milestones(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
   HttpResponse RecordHeld(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
@@ -228,6 +229,17 @@ HttpResponse ProgrammeHandlers::Assign(const access::Principal& who, const HttpR
   Json j = assignment->ToJson();
   j["person_name"] = people_.NameOf(assignment->person);
   return JsonResponse(201, j);
+}
+
+HttpResponse ProgrammeHandlers::ChangeDetails(const access::Principal& who, const HttpRequest& req,
+                                              const RouteParams& params) {
+  std::string id;
+  Json body;
+  if (auto problem = BeginChange(who, req, params, &id, &body)) return *problem;
+  auto state = s_.programmes->ChangeDetails(id, body, who.subject);
+  if (!state.ok()) return server::ProblemFromStatus(state.status());
+  people::PeopleLookup people(people_);
+  return JsonResponse(200, ProgrammeJson(**state, people));
 }
 
 HttpResponse ProgrammeHandlers::EndTerm(const access::Principal& who, const HttpRequest&, const RouteParams& params) {
@@ -455,6 +467,7 @@ void AddProgrammeRoutes(RouteContext& ctx) {
   r.AddRoute("POST", "/v1/programmes", ctx.guarded(Handle(h, &H::Define)));
   r.AddRoute("GET", "/v1/programmes", ctx.guarded(Handle(h, &H::List)));
   r.AddRoute("GET", "/v1/programmes/{id}", ctx.guarded(Handle(h, &H::Get)));
+  r.AddRoute("PATCH", "/v1/programmes/{id}", ctx.guarded(Handle(h, &H::ChangeDetails)));
   r.AddRoute("POST", "/v1/programmes/{id}/assignments", ctx.guarded(Handle(h, &H::Assign)));
   r.AddRoute("POST", "/v1/programmes/{id}/assignments/{assignment}/end", ctx.guarded(Handle(h, &H::EndTerm)));
   r.AddRoute("GET", "/v1/programmes/{id}/milestones", ctx.guarded(Handle(h, &H::Milestones)));

@@ -375,6 +375,8 @@ Status ApplyEvent(ProgrammeState& state, std::string_view type, const Json& data
     if (type == "programme_defined") {
       RELAIS_ASSIGN_OR_RETURN(state.definition, ProgrammeDefinition::FromJson(data.at("definition")));
       state.defined_at = recorded_at;
+    } else if (type == "programme_details_changed") {
+      RELAIS_ASSIGN_OR_RETURN(state.definition, ProgrammeDefinition::FromJson(data.at("definition")));
     } else if (type == "person_assigned") {
       const Json& a = data.at("assignment");
       Assignment as;

@@ -290,6 +290,33 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& stated, c
   return Commit(definition.id, nullptr, std::move(events), std::move(writes), actor);
 }
 
+StatusOr<StatePtr> ProgrammeService::ChangeDetails(const std::string& programme_id, const Json& changes,
+                                                   const std::string& actor) {
+  static const std::set<std::string> kChangeable = {"title", "territory", "region", "axes", "actions"};
+  if (!changes.is_object() || changes.empty())
+    return InvalidArgument("expected an object with some of title, territory, region, axes, actions");
+  for (const auto& [key, value] : changes.items())
+    if (!kChangeable.count(key))
+      return InvalidArgument("programme." + key +
+                             ": cannot change once the programme is defined (its plan years, review rules, yearly "
+                             "milestones, closed days and time zone place its calendar); expected title, territory, "
+                             "region, axes or actions");
+  std::lock_guard lock(LockOf(programme_id));
+  RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
+  Json next = state->definition.ToJson();
+  for (const auto& [key, value] : changes.items()) next[key] = value;
+  if (next.contains("region") && next["region"] == "") next.erase("region");
+  RELAIS_ASSIGN_OR_RETURN(ProgrammeDefinition definition, ProgrammeDefinition::FromJson(next));
+  for (const auto& [id, a] : state->assignments)
+    if (a.active && !a.axis.empty() && !definition.FindAxis(a.axis))
+      return InvalidArgument("programme.axes: axis '" + a.axis + "' is still served by a term (" + a.role + ", " +
+                             a.person + "); end it first");
+  for (const PlannedAction& a : definition.actions)
+    if (!a.axis.empty() && !definition.FindAxis(a.axis))
+      return InvalidArgument("programme.actions: action '" + a.id + "' names axis '" + a.axis + "', which is gone");
+  return Commit(programme_id, state, {{"programme_details_changed", {{"definition", definition.ToJson()}}}}, {}, actor);
+}
+
 StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, const AssignRequest& req,
                                               const std::string& actor) {
   std::lock_guard lock(LockOf(programme_id));

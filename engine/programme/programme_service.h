@@ -118,6 +118,16 @@ class ProgrammeService {
   // tzdata); kUnavailable; may return some other Status.
   StatusOr<StatePtr> Define(const ProgrammeDefinition& definition, const std::string& actor);
 
+  // Changes what describes a programme without moving its calendar: title,
+  // territory, region, axes, the plan's actions (a JSON object with some of
+  // those members, as in a definition). Recorded as programme_details_changed
+  // ({"definition": the whole definition after it}) by actor. Errors:
+  // kInvalidArgument (another member: the plan years, review rules, yearly
+  // milestones, closed days and zone place the calendar and cannot change; a
+  // definition FromJson refuses; an axis removed that an assignment or an
+  // action still names); kNotFound; kUnavailable.
+  StatusOr<StatePtr> ChangeDetails(const std::string& programme_id, const Json& changes, const std::string& actor);
+
   // The programme's state. Errors: kNotFound.
   StatusOr<StatePtr> Get(const std::string& programme_id);
   // Ids of every programme, in order.

@@ -131,6 +131,7 @@ std::vector<Route> ProgrammeRoutes() {
        },
        [](const Role& r, Scope) { return r.name == "admin" || r.name == "coordinator" ? 201 : 403; }},
       under("", "", "GET", "", read),
+      under("", "", "PATCH", R"({"title": "Plate-forme renommée"})", write(200)),
       under("/assignments", "/assignments", "POST",
             Json{{"person", "person:x"}, {"role", "partner_contact"}, {"start", "2004-03-01"}, {"end", "2004-12-31"}}
                 .dump(),

@@ -552,6 +552,32 @@ test('an action’s title, axis and plan changed from its page, recorded with it
   await page.context().close();
 });
 
+test('a programme’s title, region, towns and axes changed from its page; its calendar stays', async () => {
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/programme/${NEW_PROGRAMME.id}`);
+  await page.getByRole('link', { name: 'Modifier le programme' }).click();
+  await page.locator('#edit-programme-title').waitFor();
+  const before = (await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`)).definition;
+  await page.locator('#edit-programme-region').fill('Hauts-de-France');
+  await page.locator('#edit-programme-axes').fill('1 ; Services aux seniors\n1A ; Numérique ; 1\n2 ; Mobilité\n3 ; Emplois de services');
+  await page.locator('#edit-programme-axes').press('End');
+  await page.getByRole('button', { name: 'Enregistrer le programme' }).click();
+  await page.getByRole('status').filter({ hasText: 'Programme modifié.' }).waitFor();
+  const after = (await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`)).definition;
+  assert.equal(after.region, 'Hauts-de-France');
+  assert.deepEqual(after.axes.map((a) => a.id), ['1', '1A', '2', '3']);
+  assert.deepEqual(after.plan_years, before.plan_years, 'the calendar stays');
+  // A line that is not an axis is said before sending.
+  await page.goto(`${server.base}/ui/index.html#/edit/programme/${NEW_PROGRAMME.id}`);
+  await page.locator('#edit-programme-axes').fill('pas un axe');
+  await page.getByRole('button', { name: 'Enregistrer le programme' }).click();
+  await page.locator('#edit-programme-error p').first().waitFor();
+  await audit(page, 'edit-programme', 1400);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('the network groups the programmes by region, each figure opening its programme', async () => {
   const page = await newPage();
   await logIn(page, tokens.coordinator.token);

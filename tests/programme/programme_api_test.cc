@@ -107,6 +107,48 @@ TEST(ProgrammeApiTest, OnlyTheProgrammesCoordinatorsDefineIt) {
   EXPECT_EQ(h.Call("GET", "/v1/programmes/sud-val-de-marnais", kObserver).status, 200);
 }
 
+// What describes a programme changes; what places its calendar does not;
+// an axis still served may not go.
+TEST(ProgrammeApiTest, ItsTitleTerritoryRegionAndAxesChangeItsCalendarDoesNot) {
+  ProgrammeApi h;
+  h.DefineAndAssign();
+  const size_t milestones = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones", kObserver))["total"];
+  Json axes = CbeDefinition()["axes"];
+  axes.push_back({{"id", "4"}, {"title", "Promotion des métiers"}});
+  auto r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
+                  {{"title", "Plate-forme du Sud Val-de-Marnais"},
+                   {"region", "Île-de-France"},
+                   {"axes", axes},
+                   {"territory", {"Orly", "Thiais"}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json def = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais", kObserver))["definition"];
+  EXPECT_EQ(def["title"], "Plate-forme du Sud Val-de-Marnais");
+  EXPECT_EQ(def["region"], "Île-de-France");
+  EXPECT_EQ(def["territory"], Json::array({"Orly", "Thiais"}));
+  EXPECT_EQ(def["axes"].size(), axes.size());
+  EXPECT_EQ(def["plan_years"], CbeDefinition()["plan_years"]) << "the calendar stays";
+  EXPECT_EQ(h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones", kObserver))["total"], milestones);
+  // The change is in the programme's history, with its author, and survives a reload from the store.
+  auto events = h.store.ReadStream("programme-sud-val-de-marnais", 1, 1000);
+  ASSERT_TRUE(events.ok());
+  bool found = false;
+  for (const auto& e : *events)
+    if (e.type == "programme_details_changed") found = e.metadata.actor == "person:paul.sud";
+  EXPECT_TRUE(found);
+
+  auto frozen = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator, {{"plan_years", {2030}}});
+  EXPECT_EQ(frozen.status, 400);
+  EXPECT_THAT(frozen.body, ::testing::HasSubstr("programme.plan_years: cannot change once the programme is defined"));
+  Json without_2a = Json::array();
+  for (const Json& a : axes)
+    if (a["id"] != "2A") without_2a.push_back(a);
+  auto served = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator, {{"axes", without_2a}});
+  EXPECT_EQ(served.status, 400);
+  EXPECT_THAT(served.body, ::testing::HasSubstr("'2A'")) << "named by a term and an action of the plan";
+  EXPECT_EQ(h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kElu, {{"title", "x"}}).status, 403)
+      << "an élu of the programme reads it, never changes it";
+}
+
 TEST(ProgrammeApiTest, BadInputIsAProblemNamingTheField) {
   ProgrammeApi h;
   Json bad = CbeDefinition();

@@ -13,6 +13,7 @@ import * as eluView from './views/elu.js';
 import * as deliveriesView from './views/deliveries.js';
 import * as networkView from './views/network.js';
 import * as workflowsView from './views/workflows.js';
+import * as programmeEditView from './views/programme_edit.js';
 import { renderSignIn } from './views/sign_in.js';
 import { renderLinkSignIn, renderInvitation, LINK_PATTERN, INVITATION_PATTERN } from './views/open_links.js';
 import * as tokensView from './views/my_tokens.js';
@@ -42,6 +43,7 @@ const ROUTES = [
   { pattern: /^#\/audit$/, view: auditView, nav: 'audit' },
   { pattern: /^#\/report\/([^/]+)$/, view: reportView, nav: 'programme' },
   { pattern: /^#\/new\/programme$/, view: programmeFormView, nav: 'programme' },
+  { pattern: /^#\/edit\/programme\/([^/]+)$/, view: programmeEditView, nav: 'programme' },
   { pattern: /^#\/new\/action\/([^/]+)$/, view: actionFormView, nav: 'programme' },
   { pattern: /^#\/partners$/, view: partnersView, nav: 'partners' },
   { pattern: /^#\/people$/, view: peopleView, nav: 'people' },

@@ -94,7 +94,10 @@ export async function render(ctx) {
   function tools() {
     const id = api.enc(state.programmeId);
     const links = [[`#/report/${id}`, wt('tool_report'), 'tool-report']];
-    if (ctx.canManage) links.push([`#/new/action/${id}`, wt('tool_new_action'), 'tool-new-action'], ['#/new/programme', wt('tool_new_programme'), 'tool-new-programme']);
+    if (ctx.canManage) {
+      links.push([`#/new/action/${id}`, wt('tool_new_action'), 'tool-new-action'], [`#/edit/programme/${id}`, wt('tool_edit_programme'), 'tool-edit-programme'],
+        ['#/new/programme', wt('tool_new_programme'), 'tool-new-programme']);
+    }
     return h('nav', { class: 'tools no-print', 'aria-label': wt('tools_label') },
       h('ul', {}, links.map(([href, text, elId]) => h('li', {}, h('a', { href, id: elId, class: 'tool' }, text)))));
   }
