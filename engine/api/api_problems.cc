@@ -52,6 +52,12 @@ HttpResponse BilingualProblem(ProblemKind kind, const server::HttpRequest& reque
   return MakeProblem(kind, PreferredLanguage(request) == "fr" ? fr : en, Json{{"messages", {{"fr", fr}, {"en", en}}}});
 }
 
+HttpResponse CommandFailure(const Status& status, std::optional<uint64_t> expected) {
+  if (status.code() == StatusCode::kVersionConflict && status.actual_version())
+    return server::VersionConflictProblem(status.message(), *status.actual_version(), expected);
+  return CommandProblem(status);
+}
+
 HttpResponse CommandProblem(const Status& status) {
   switch (runtime::IdempotencyFaultOf(status)) {
     case runtime::IdempotencyFault::kReused: return MakeProblem(ProblemKind::kIdempotencyKeyReused, status.message());

@@ -44,6 +44,10 @@ server::HttpResponse BilingualProblem(server::ProblemKind kind, const server::Ht
 // and 409 idempotency-key-in-flight (Retry-After: 1), everything else as
 // server::ProblemFromStatus. REQUIRES: !status.ok().
 server::HttpResponse CommandProblem(const Status& status);
+// A command's failure: a version conflict (with the If-Match the caller sent,
+// expected) as 409 version-conflict carrying the current version, anything
+// else as CommandProblem.
+server::HttpResponse CommandFailure(const Status& status, std::optional<uint64_t> expected);
 
 // A non-negative integer query parameter, or fallback when absent; a 400
 // problem when present but not a number in [0, max].

@@ -60,12 +60,9 @@ HttpResponse CommandHandlers::Record(const access::Principal& who, const HttpReq
   if (auto p = ReadIfMatch(req, &command.expected_version)) return *p;
   auto outcome = s_.projects.Execute(std::move(command));
   if (!outcome.ok()) {
-    if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version()) {
-      std::optional<uint64_t> expected;
-      (void)ReadIfMatch(req, &expected);
-      return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
-    }
-    return CommandProblem(outcome.status());
+    std::optional<uint64_t> expected;
+    (void)ReadIfMatch(req, &expected);
+    return CommandFailure(outcome.status(), expected);
   }
   if (outcome->refusal) return RefusalProblem(*outcome->refusal, req);
   return CommandResponse(*outcome, id);

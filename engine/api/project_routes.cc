@@ -341,11 +341,7 @@ HttpResponse ProjectHandlers::Patch(const access::Principal& who, const HttpRequ
   std::optional<uint64_t> expected;
   if (auto problem = ReadIfMatch(req, &expected)) return *problem;
   auto outcome = s_.projects.ChangeDetails(id, std::move(details), who.ToActor(), expected, key);
-  if (!outcome.ok()) {
-    if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
-      return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
-    return CommandProblem(outcome.status());
-  }
+  if (!outcome.ok()) return CommandFailure(outcome.status(), expected);
   return CommandResponse(*outcome, id);
 }
 
@@ -365,11 +361,7 @@ HttpResponse ProjectHandlers::PutInfo(const access::Principal& who, const HttpRe
   auto changed = change(id, *list, expected, key);
   if (auto* problem = std::get_if<HttpResponse>(&changed)) return std::move(*problem);
   auto& outcome = std::get<StatusOr<runtime::CommandOutcome>>(changed);
-  if (!outcome.ok()) {
-    if (outcome.status().code() == StatusCode::kVersionConflict && outcome.status().actual_version())
-      return server::VersionConflictProblem(outcome.status().message(), *outcome.status().actual_version(), expected);
-    return CommandProblem(outcome.status());
-  }
+  if (!outcome.ok()) return CommandFailure(outcome.status(), expected);
   return CommandResponse(*outcome, id);
 }
 
