@@ -58,6 +58,8 @@ HttpResponse CommandFailure(const Status& status, std::optional<uint64_t> expect
   return CommandProblem(status);
 }
 
+HttpResponse ProgrammesOff() { return server::UnavailableProblem("programmes are not enabled on this server", 60); }
+
 HttpResponse CommandProblem(const Status& status) {
   switch (runtime::IdempotencyFaultOf(status)) {
     case runtime::IdempotencyFault::kReused: return MakeProblem(ProblemKind::kIdempotencyKeyReused, status.message());

@@ -44,6 +44,8 @@ server::HttpResponse BilingualProblem(server::ProblemKind kind, const server::Ht
 // and 409 idempotency-key-in-flight (Retry-After: 1), everything else as
 // server::ProblemFromStatus. REQUIRES: !status.ok().
 server::HttpResponse CommandProblem(const Status& status);
+// 503: the server runs without programmes (a test harness, a tool).
+server::HttpResponse ProgrammesOff();
 // A command's failure: a version conflict (with the If-Match the caller sent,
 // expected) as 409 version-conflict carrying the current version, anything
 // else as CommandProblem.

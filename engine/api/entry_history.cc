@@ -5,11 +5,10 @@
 namespace relais::api {
 
 server::HttpResponse EntryHistoryResponse(const std::vector<RecordedEvent>& events, people::PeopleLookup& people) {
-  constexpr std::string_view kPerson = "person:";
   Json changes = Json::array();
   for (const RecordedEvent& e : events) {
     const std::string& actor = e.metadata.actor;
-    const std::string person = actor.rfind(kPerson, 0) == 0 ? actor.substr(kPerson.size()) : actor;
+    const std::string person = people::PersonOfSubject(actor);
     changes.push_back({{"version", e.version},
                        {"type", e.type},
                        {"at", FormatIso8601(e.metadata.recorded_at)},

@@ -58,15 +58,9 @@ class ExportHandlers {
 
   // Every programme the caller sees, each row naming its programme.
   HttpResponse Network(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
-    if (!s_.programmes) return server::UnavailableProblem("programmes are not enabled on this server", 60);
-    auto ids = s_.programmes->List();
-    if (!ids.ok()) return server::ProblemFromStatus(ids.status());
-    std::vector<programme::StatePtr> programmes;
-    for (const std::string& id : *ids) {
-      auto state = s_.programmes->Get(id);
-      if (state.ok() && scopes_.SeesProgramme(who, **state)) programmes.push_back(*state);
-    }
-    return Export(who, req, params.Get("file"), programmes, "network", /*programme_column=*/true);
+    auto seen = scopes_.SeenProgrammes(who);
+    if (!seen.ok()) return seen.problem();
+    return Export(who, req, params.Get("file"), *seen, "network", /*programme_column=*/true);
   }
 
  private:
@@ -88,14 +82,8 @@ class ExportHandlers {
     if (sources.empty()) sources.push_back(&none);
     std::vector<report::Table> tables;
     for (const programme::ProgrammeState* state : sources) {
-      std::vector<runtime::Project> visible;
-      if (state != &none) {
-        runtime::ProjectFilter filter;
-        filter.programme = state->definition.id;
-        for (runtime::Project& p :
-             s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), now).projects)
-          if (!scopes_.CheckProject(who, p.info, access::Verb::kRead)) visible.push_back(std::move(p));
-      }
+      const std::vector<runtime::Project> visible =
+          state == &none ? std::vector<runtime::Project>{} : scopes_.SeenProjectsOf(who, state->definition.id, now);
       report::ProgrammeSource source{*state, visible, definitions, people, now, lang};
       size_t at = 0;
       for (const std::string& table : {"actions", "indicators", "milestones", "history"}) {

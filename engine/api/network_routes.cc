@@ -3,7 +3,6 @@
 // years, indicators, milestones): the view of a body that oversees many
 // programmes (a regional platform, a national agency). Each programme names
 // its dashboard page. Only the actions the caller may read are counted.
-#include <limits>
 #include <map>
 
 #include "engine/api/api.h"
@@ -58,27 +57,21 @@ class NetworkHandlers {
   explicit NetworkHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()) {}
 
   HttpResponse Network(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
-    if (!s_.programmes) return server::UnavailableProblem("programmes are not enabled on this server", 60);
     std::string lang;
     if (auto p = ReadLang(req, &lang, /*follow_accept_language=*/true)) return *p;
-    auto ids = s_.programmes->List();
-    if (!ids.ok()) return server::ProblemFromStatus(ids.status());
+    auto seen = scopes_.SeenProgrammes(who);
+    if (!seen.ok()) return seen.problem();
     const TimePoint now = s_.clock.Now();
     const runtime::DefinitionLookup definitions = s_.projects.definitions();
     std::map<std::string, std::pair<Figures, Json>> regions;  // region -> totals, programmes
     Json phase_labels = Json::object();
     Figures network;
-    for (const std::string& id : *ids) {
-      auto state = s_.programmes->Get(id);
-      if (!state.ok() || !scopes_.SeesProgramme(who, **state)) continue;
-      const programme::ProgrammeState& p = **state;
+    for (const programme::StatePtr& state : *seen) {
+      const programme::ProgrammeState& p = *state;
+      const std::string& id = p.definition.id;
       Figures f;
       f.programmes = 1;
-      runtime::ProjectFilter filter;
-      filter.programme = id;
-      for (const runtime::Project& project :
-           s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), now).projects) {
-        if (scopes_.CheckProject(who, project.info, access::Verb::kRead)) continue;
+      for (const runtime::Project& project : scopes_.SeenProjectsOf(who, id, now)) {
         ++f.actions;
         ++f.phases[project.state.phase];
         if (!phase_labels.contains(project.state.phase))

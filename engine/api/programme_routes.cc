@@ -26,8 +26,6 @@ using server::MakeProblem;
 using server::ProblemKind;
 using server::RouteParams;
 
-HttpResponse NotEnabled() { return server::UnavailableProblem("programmes are not enabled on this server", 60); }
-
 std::optional<HttpResponse> ReadString(const Json& body, const char* key, bool required, std::string* out) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) {
@@ -173,7 +171,7 @@ std::optional<HttpResponse> ProgrammeHandlers::BeginChange(const access::Princip
 }
 
 HttpResponse ProgrammeHandlers::Define(const access::Principal& who, const HttpRequest& req, const RouteParams&) {
-  if (!s_.programmes) return NotEnabled();
+  if (!s_.programmes) return ProgrammesOff();
   Json body;
   if (auto problem = ReadJsonObject(req, config_.max_json_depth, &body)) return *problem;
   auto definition = programme::ProgrammeDefinition::FromJson(body);
@@ -190,16 +188,13 @@ HttpResponse ProgrammeHandlers::Define(const access::Principal& who, const HttpR
 }
 
 HttpResponse ProgrammeHandlers::List(const access::Principal& who, const HttpRequest&, const RouteParams&) {
-  if (!s_.programmes) return NotEnabled();
-  auto ids = s_.programmes->List();
-  if (!ids.ok()) return server::ProblemFromStatus(ids.status());
+  auto seen = scopes_.SeenProgrammes(who);
+  if (!seen.ok()) return seen.problem();
   Json items = Json::array();
-  for (const std::string& id : *ids) {
-    auto state = s_.programmes->Get(id);
-    if (!state.ok() || !scopes_.SeesProgramme(who, **state)) continue;
-    const auto& def = (*state)->definition;
+  for (const programme::StatePtr& state : *seen) {
+    const auto& def = state->definition;
     Json item = {
-        {"id", def.id}, {"title", def.title}, {"plan_years", def.plan_years}, {"vacancies", VacanciesOf(**state)}};
+        {"id", def.id}, {"title", def.title}, {"plan_years", def.plan_years}, {"vacancies", VacanciesOf(*state)}};
     if (!def.region.empty()) item["region"] = def.region;
     items.push_back(std::move(item));
   }
@@ -447,7 +442,7 @@ HttpResponse ProgrammeHandlers::RevokeFeedToken(const access::Principal& who, co
 }
 
 HttpResponse ProgrammeHandlers::ReadFeed(const HttpRequest& req, const RouteParams& params) {
-  if (!s_.programmes) return NotEnabled();
+  if (!s_.programmes) return ProgrammesOff();
   auto feed = s_.programmes->FeedOfToken(params.Get("token"));
   if (!feed.ok()) return server::ProblemFromStatus(feed.status());
   if (!*feed) return MakeProblem(ProblemKind::kNotFound, "no such calendar feed (unknown or revoked token)");

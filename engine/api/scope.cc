@@ -1,5 +1,7 @@
 #include "engine/api/scope.h"
 
+#include <limits>
+
 #include "engine/api/api.h"
 #include "engine/api/api_problems.h"
 #include "engine/notify/webhook_service.h"
@@ -21,7 +23,6 @@ HttpResponse PersonNotFound(const std::string& person) {
   return MakeProblem(ProblemKind::kNotFound, "no person '" + person + "' serves in a programme");
 }
 HttpResponse FeedTokenNotFound() { return MakeProblem(ProblemKind::kNotFound, "no such feed token"); }
-HttpResponse ProgrammesOff() { return server::UnavailableProblem("programmes are not enabled on this server", 60); }
 HttpResponse WebhooksOff() { return server::UnavailableProblem("webhooks are not running in this process"); }
 
 }  // namespace
@@ -98,6 +99,29 @@ std::set<std::string> Scopes::PeopleOf(const programme::ProgrammeState& state) c
 bool Scopes::SeesProgramme(const access::Principal& who, const programme::ProgrammeState& state) const {
   return authorizer_.Decide(who, access::ProgrammeResource{state.definition.id, PeopleOf(state)}, access::Verb::kRead)
       .may_act();
+}
+
+Scoped<std::vector<programme::StatePtr>> Scopes::SeenProgrammes(const access::Principal& who) {
+  if (!s_.programmes) return ProgrammesOff();
+  auto ids = s_.programmes->List();
+  if (!ids.ok()) return server::ProblemFromStatus(ids.status());
+  std::vector<programme::StatePtr> seen;
+  for (const std::string& id : *ids) {
+    auto state = s_.programmes->Get(id);
+    if (state.ok() && SeesProgramme(who, **state)) seen.push_back(*state);
+  }
+  return seen;
+}
+
+std::vector<runtime::Project> Scopes::SeenProjectsOf(const access::Principal& who, const std::string& programme,
+                                                     TimePoint now) const {
+  runtime::ProjectFilter filter;
+  filter.programme = programme;
+  std::vector<runtime::Project> seen;
+  for (runtime::Project& p :
+       s_.index.Query(filter, runtime::ProjectSort::kId, 0, std::numeric_limits<size_t>::max(), now).projects)
+    if (!CheckProject(who, p.info, access::Verb::kRead)) seen.push_back(std::move(p));
+  return seen;
 }
 
 Scoped<programme::StatePtr> Scopes::Programme(const access::Principal& who, const std::string& id, access::Verb verb) {

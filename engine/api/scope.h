@@ -80,6 +80,12 @@ class Scopes {
   Scoped<programme::StatePtr> Programme(const access::Principal& who, const std::string& id, access::Verb verb);
   // Whether who may read the programme (lists skip the others).
   bool SeesProgramme(const access::Principal& who, const programme::ProgrammeState& state) const;
+  // Every programme who may read, by id. Errors: the store's; 503 when
+  // programmes are off (as a problem).
+  Scoped<std::vector<programme::StatePtr>> SeenProgrammes(const access::Principal& who);
+  // The projects of programme who may read, by id, from the read model.
+  std::vector<runtime::Project> SeenProjectsOf(const access::Principal& who, const std::string& programme,
+                                               TimePoint now) const;
 
   // The directory (id empty) or one partner, for verb.
   std::optional<server::HttpResponse> CheckPartner(const access::Principal& who, const std::string& id,

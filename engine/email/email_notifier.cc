@@ -6,19 +6,10 @@
 #include "engine/email/email_service.h"
 #include "engine/email/notices.h"
 #include "engine/email/templates.h"
+#include "engine/people/person.h"
 #include "engine/util/uuid.h"
 
 namespace relais::email {
-
-namespace {
-
-// "person:claire.dumas" -> "claire.dumas"; other subjects as they are.
-std::string PersonOfActor(const std::string& actor) {
-  constexpr std::string_view kPerson = "person:";
-  return actor.rfind(kPerson, 0) == 0 ? actor.substr(kPerson.size()) : actor;
-}
-
-}  // namespace
 
 EmailNotifier::EmailNotifier(EmailService& service, RecipientDirectory& people, EmailPreferences& preferences,
                              const UnsubscribeLinks& links, runtime::DefinitionLookup definitions, const Clock& clock)
@@ -30,9 +21,9 @@ EmailNotifier::EmailNotifier(EmailService& service, RecipientDirectory& people, 
       clock_(clock) {}
 
 std::string EmailNotifier::NameOfActor(const std::string& actor) {
-  auto person = people_.Person(PersonOfActor(actor));
+  auto person = people_.Person(people::PersonOfSubject(actor));
   if (person.ok() && *person) return (*person)->name;
-  return PersonOfActor(actor);
+  return people::PersonOfSubject(actor);
 }
 
 Status EmailNotifier::Tell(const Notice& notice, const std::vector<Recipient>& people, const std::string& skip_person,
@@ -89,7 +80,7 @@ Status EmailNotifier::OnProjectAppend(const runtime::ProjectAppend& append, KvWr
   for (const NewEvent* e : mailing) {
     const Notice notice =
         ProjectNotice(append.before, *e, def, NameOfActor(e->metadata.actor), service_.options().public_base_url, now);
-    RELAIS_RETURN_IF_ERROR(Tell(notice, people, PersonOfActor(e->metadata.actor), writes));
+    RELAIS_RETURN_IF_ERROR(Tell(notice, people, people::PersonOfSubject(e->metadata.actor), writes));
   }
   return Status::Ok();
 }

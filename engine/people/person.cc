@@ -108,4 +108,9 @@ std::string DisplayName(const Person& person, std::string_view lang) {
   return civility.empty() ? name : civility + " " + name;
 }
 
+std::string PersonOfSubject(std::string_view subject) {
+  constexpr std::string_view kPerson = "person:";
+  return std::string(subject.starts_with(kPerson) ? subject.substr(kPerson.size()) : subject);
+}
+
 }  // namespace relais::people

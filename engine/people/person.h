@@ -59,4 +59,8 @@ bool LooksLikeEmail(std::string_view text);
 // ("nadia.benali" for "nadia.benali@ville.example"), never the address.
 std::string DisplayName(const Person& person, std::string_view lang = "fr");
 
+// The person an actor or token subject names: "person:claire.dumas" ->
+// "claire.dumas"; other subjects ("system:lateness") as they are.
+std::string PersonOfSubject(std::string_view subject);
+
 }  // namespace relais::people

@@ -47,10 +47,8 @@ std::string AxisTitle(const programme::ProgrammeState& p, const std::string& axi
 
 // "person:claire@x" is Claire Martin; "system:lateness" stays as it is.
 std::string AuthorName(const std::string& actor, people::PeopleLookup& people, const std::string& lang) {
-  constexpr std::string_view kPerson = "person:";
-  if (actor.rfind(kPerson, 0) == 0) return people.NameOf(actor.substr(kPerson.size()), lang);
-  if (actor.find(':') == std::string::npos && !actor.empty()) return people.NameOf(actor, lang);
-  return actor;
+  if (actor.find(':') != std::string::npos && !actor.starts_with("person:")) return actor;
+  return people.NameOf(people::PersonOfSubject(actor), lang);
 }
 
 std::string Join(const std::vector<std::string>& items) {
