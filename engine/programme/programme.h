@@ -70,6 +70,7 @@ struct ReviewRule {
   int duration_minutes = 0;                  // a review's length; 0: the configured default
   std::vector<WorkingWindow> working_hours;  // empty: the configured default
   int max_per_day = 0;                       // reviews per person per day; 0: the configured default
+  friend bool operator==(const ReviewRule&, const ReviewRule&) = default;
 };
 
 // A milestone every year of the action plan (the annual event, the evaluation).

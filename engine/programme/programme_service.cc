@@ -81,6 +81,32 @@ void Book(Diary& diary, const std::string& person, const std::string& programme_
             Booking{start, start + (m.duration_minutes > 0 ? m.duration_minutes : rule_duration), programme_id, m.id});
 }
 
+// The yearly milestones of `years` after today (ids "<kind>-<year>[-<i>]").
+std::vector<Milestone> YearlyMilestones(const ProgrammeDefinition& definition, const std::vector<int>& years,
+                                        const CivilDate& today) {
+  std::vector<Milestone> out;
+  const auto cal = CalendarOf(definition);
+  for (int year : years)
+    for (size_t i = 0; i < definition.yearly.size(); ++i) {
+      const YearlyMilestone& y = definition.yearly[i];
+      Milestone m;
+      m.at = {YearlyDate(y, cal, year), definition.reviews.hour, definition.reviews.minute, 0};
+      if (!(today < m.at.date)) continue;
+      m.id = y.kind + "-" + std::to_string(year) + (i ? "-" + std::to_string(i) : "");
+      m.kind = y.kind;
+      m.title_fr = y.title_fr;
+      m.title_en = y.title_en;
+      m.due = definition.time_zone.ToUtc(m.at);
+      out.push_back(std::move(m));
+    }
+  return out;
+}
+
+// The data of a milestone_cancelled.
+Json Cancellation(const Milestone& m, std::string_view reason) {
+  return {{"milestone", m.id}, {"reason", reason}, {"person", m.person}, {"sequence", m.sequence + 1}};
+}
+
 }  // namespace
 
 ProgrammeService::ProgrammeService(EventStore& store, const Clock& clock, ProgrammeOptions options)
@@ -269,22 +295,8 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& stated, c
                                              SlotRulesOf(definition).duration_minutes));
   std::vector<Pending> events;
   events.push_back({"programme_defined", {{"definition", definition.ToJson()}}});
-  const auto cal = CalendarOf(definition);
-  const CivilDate today = Today(definition);
-  for (int year : definition.plan_years) {
-    for (size_t i = 0; i < definition.yearly.size(); ++i) {
-      const YearlyMilestone& y = definition.yearly[i];
-      Milestone m;
-      m.at = {YearlyDate(y, cal, year), definition.reviews.hour, definition.reviews.minute, 0};
-      if (!(today < m.at.date)) continue;
-      m.id = y.kind + "-" + std::to_string(year) + (i ? "-" + std::to_string(i) : "");
-      m.kind = y.kind;
-      m.title_fr = y.title_fr;
-      m.title_en = y.title_en;
-      m.due = definition.time_zone.ToUtc(m.at);
-      events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
-    }
-  }
+  for (const Milestone& m : YearlyMilestones(definition, definition.plan_years, Today(definition)))
+    events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
   KvWrites writes;
   writes.Put(std::string(kIdsPrefix) + definition.id, "");
   return Commit(definition.id, nullptr, std::move(events), std::move(writes), actor);
@@ -292,15 +304,19 @@ StatusOr<StatePtr> ProgrammeService::Define(const ProgrammeDefinition& stated, c
 
 StatusOr<StatePtr> ProgrammeService::ChangeDetails(const std::string& programme_id, const Json& changes,
                                                    const std::string& actor) {
-  static const std::set<std::string> kChangeable = {"title", "territory", "region", "axes", "actions"};
+  static const std::set<std::string> kChangeable = {"title",   "territory",  "region", "axes",
+                                                    "actions", "plan_years", "reviews"};
   if (!changes.is_object() || changes.empty())
-    return InvalidArgument("expected an object with some of title, territory, region, axes, actions");
+    return InvalidArgument(
+        "expected an object with some of title, territory, region, axes, actions, plan_years, reviews");
   for (const auto& [key, value] : changes.items())
     if (!kChangeable.count(key))
       return InvalidArgument("programme." + key +
-                             ": cannot change once the programme is defined (its plan years, review rules, yearly "
-                             "milestones, closed days and time zone place its calendar); expected title, territory, "
-                             "region, axes or actions");
+                             ": cannot change once the programme is defined (its yearly milestones, closed days and "
+                             "time zone place its calendar); expected title, territory, region, axes, actions, "
+                             "plan_years or reviews");
+  if (auto years = changes.find("plan_years"); years != changes.end() && years->is_array() && years->empty())
+    return InvalidArgument("programme.plan_years: expected at least one year (the plan's calendar is placed on them)");
   std::lock_guard lock(LockOf(programme_id));
   RELAIS_ASSIGN_OR_RETURN(StatePtr state, Load(programme_id));
   Json next = state->definition.ToJson();
@@ -314,7 +330,126 @@ StatusOr<StatePtr> ProgrammeService::ChangeDetails(const std::string& programme_
   for (const PlannedAction& a : definition.actions)
     if (!a.axis.empty() && !definition.FindAxis(a.axis))
       return InvalidArgument("programme.actions: action '" + a.id + "' names axis '" + a.axis + "', which is gone");
-  return Commit(programme_id, state, {{"programme_details_changed", {{"definition", definition.ToJson()}}}}, {}, actor);
+  std::vector<Pending> events;
+  events.push_back({"programme_details_changed", {{"definition", definition.ToJson()}}});
+  std::unique_lock placing(placement_mutex_, std::defer_lock);
+  if (definition.plan_years != state->definition.plan_years || !(definition.reviews == state->definition.reviews)) {
+    placing.lock();
+    RELAIS_RETURN_IF_ERROR(PlaceAgain(*state, definition, events));
+  }
+  return Commit(programme_id, state, std::move(events), {}, actor);
+}
+
+Status ProgrammeService::PlaceTermReviews(const ProgrammeState& state, const ProgrammeDefinition& def,
+                                          const Assignment& as, bool rules_changed, std::vector<Pending>& events) {
+  const std::string& programme_id = def.id;
+  const CivilDate today = Today(def);
+  const SlotRules rules = SlotRulesOf(def);
+  std::vector<std::string> attendees = NotifyList(state.ActiveCoordinators(), as.person);
+  RELAIS_ASSIGN_OR_RETURN(Diary diary, DiaryOf(state, attendees));
+  const auto cal = CalendarOf(def);
+  std::set<CivilDate> wanted;
+  for (const CivilDate& d : ReviewDates(def.reviews, cal, as.start, as.end))
+    if (today < d) wanted.insert(d);
+  for (const auto& [id, m] : state.milestones)  // a day already held (early) is not placed again
+    if (m.kind == "review" && m.axis == as.axis && m.status == MilestoneStatus::kHeld) wanted.erase(m.at.date);
+  for (const auto& [id, m] : state.milestones) {
+    if (m.kind != "review" || m.axis != as.axis || m.status != MilestoneStatus::kScheduled || m.due_fired ||
+        !(today < m.at.date))
+      continue;
+    const int start = MinuteOfDay(m.at);
+    bool keep = wanted.count(m.at.date) > 0;
+    if (keep && m.person != as.person)  // taken over when the new élu is free then
+      keep = !diary.Overlap(as.person, m.at.date, start,
+                            start + (m.duration_minutes > 0 ? m.duration_minutes : rules.duration_minutes));
+    if (keep && rules_changed) {
+      // Kept only where it still keeps the new rules (hours, length, daily maximum).
+      for (const std::string& p : attendees) diary.Remove(p, m.at.date, programme_id, id);
+      keep = CheckSlot(rules, cal, diary, attendees, m.at).ok();
+      if (keep)
+        for (const std::string& p : attendees) Book(diary, p, programme_id, m, rules.duration_minutes);
+    }
+    if (keep) {
+      wanted.erase(m.at.date);
+      if (m.person != as.person) Book(diary, as.person, programme_id, m, rules.duration_minutes);
+      if (m.person != as.person || m.assignment_id != as.id)
+        events.push_back({"milestone_reassigned",
+                          {{"milestone", id},
+                           {"person", as.person},
+                           {"assignment", as.id},
+                           {"previous_person", m.person},
+                           {"sequence", m.sequence + 1}}});
+    } else {
+      if (rules_changed)
+        for (const std::string& p : attendees) diary.Remove(p, m.at.date, programme_id, id);
+      events.push_back({"milestone_cancelled", Cancellation(m, rules_changed ? "rules_changed" : "term_ended")});
+    }
+  }
+  std::set<std::string> new_ids;
+  for (const CivilDate& d : wanted) {
+    auto slot = FirstFreeSlot(rules, cal, diary, attendees, d, as.end);
+    if (!slot)
+      return FailedPrecondition(
+          "no free review slot for " + as.person + " from " + d.ToString() + " to " +
+          std::min(as.end, d.AddDays(rules.max_shift_days)).ToString() +
+          ": every slot of the working hours is taken or the daily maximum (" + std::to_string(rules.max_per_day) +
+          ") is reached for the élu or a coordinator; widen programme.reviews.working_hours or raise "
+          "programme.reviews.max_per_day");
+    Milestone m;
+    m.kind = "review";
+    m.axis = as.axis;
+    m.person = as.person;
+    m.assignment_id = as.id;
+    m.at = *slot;
+    m.duration_minutes = rules.duration_minutes;
+    m.due = def.time_zone.ToUtc(m.at);
+    m.id = as.axis + "-review-" + slot->date.Compact();
+    for (int n = 2; state.milestones.count(m.id) || new_ids.count(m.id); ++n)
+      m.id = as.axis + "-review-" + slot->date.Compact() + "-" + std::to_string(n);
+    new_ids.insert(m.id);
+    for (const std::string& person : attendees) Book(diary, person, programme_id, m, rules.duration_minutes);
+    events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
+  }
+  return Status::Ok();
+}
+
+Status ProgrammeService::PlaceAgain(const ProgrammeState& state, const ProgrammeDefinition& def,
+                                    std::vector<Pending>& events) {
+  const ProgrammeDefinition& was = state.definition;
+  const CivilDate today = Today(def);
+  if (def.plan_years != was.plan_years) {
+    // The yearly milestones of the years taken out are cancelled; those of
+    // the years put in are scheduled (when still to come).
+    const std::set<int> kept(def.plan_years.begin(), def.plan_years.end());
+    for (const auto& [id, m] : state.milestones) {
+      if (m.kind == "review" || m.status != MilestoneStatus::kScheduled || m.due_fired || !(today < m.at.date))
+        continue;
+      const size_t dash = id.find('-');
+      const int year = dash == std::string::npos ? 0 : std::atoi(id.c_str() + dash + 1);
+      if (year && !kept.count(year)) events.push_back({"milestone_cancelled", Cancellation(m, "plan_changed")});
+    }
+    std::vector<int> added;
+    for (int y : def.plan_years)
+      if (std::find(was.plan_years.begin(), was.plan_years.end(), y) == was.plan_years.end()) added.push_back(y);
+    for (const Milestone& m : YearlyMilestones(def, added, today))
+      if (!state.milestones.count(m.id))
+        events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
+  }
+  if (def.reviews == was.reviews) return Status::Ok();
+  RELAIS_RETURN_IF_ERROR(CheckWorkingWindows("programme.reviews.working_hours", SlotRulesOf(def).windows,
+                                             SlotRulesOf(def).duration_minutes));
+  // Each élu's term is placed again under the new rule, one after the other
+  // (each sees the reviews the ones before it placed).
+  ProgrammeState placing = state;
+  for (const Pending& e : events) RELAIS_RETURN_IF_ERROR(ApplyEvent(placing, e.type, e.data, clock_.Now()));
+  for (const auto& [id, a] : state.assignments) {
+    if (!a.active || a.role != kRoleEluReferent) continue;
+    const size_t first = events.size();
+    RELAIS_RETURN_IF_ERROR(PlaceTermReviews(placing, def, a, /*rules_changed=*/true, events));
+    for (size_t i = first; i < events.size(); ++i)
+      RELAIS_RETURN_IF_ERROR(ApplyEvent(placing, events[i].type, events[i].data, clock_.Now()));
+  }
+  return Status::Ok();
 }
 
 StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, const AssignRequest& req,
@@ -359,63 +494,7 @@ StatusOr<Assignment> ProgrammeService::Assign(const std::string& programme_id, c
   std::unique_lock placing(placement_mutex_, std::defer_lock);
   if (req.role == kRoleEluReferent) {
     placing.lock();
-    const SlotRules rules = SlotRulesOf(def);
-    std::vector<std::string> attendees = NotifyList(state->ActiveCoordinators(), req.person);
-    RELAIS_ASSIGN_OR_RETURN(Diary diary, DiaryOf(*state, attendees));
-    const auto cal = CalendarOf(def);
-    std::vector<CivilDate> dates = ReviewDates(def.reviews, cal, req.start, req.end);
-    std::set<CivilDate> wanted;
-    for (const CivilDate& d : dates)
-      if (today < d) wanted.insert(d);
-    for (const auto& [id, m] : state->milestones) {
-      if (m.kind != "review" || m.axis != req.axis || m.status != MilestoneStatus::kScheduled || m.due_fired ||
-          !(today < m.at.date))
-        continue;
-      // Taken over when on a wanted day and the new élu is free then.
-      const int start = MinuteOfDay(m.at);
-      const bool free = !diary.Overlap(req.person, m.at.date, start,
-                                       start + (m.duration_minutes > 0 ? m.duration_minutes : rules.duration_minutes));
-      if (wanted.count(m.at.date) && (m.person == req.person || free)) {
-        wanted.erase(m.at.date);
-        if (m.person != req.person) Book(diary, req.person, programme_id, m, rules.duration_minutes);
-        if (m.person != req.person || m.assignment_id != as.id)
-          events.push_back({"milestone_reassigned",
-                            {{"milestone", id},
-                             {"person", req.person},
-                             {"assignment", as.id},
-                             {"previous_person", m.person},
-                             {"sequence", m.sequence + 1}}});
-      } else {
-        events.push_back(
-            {"milestone_cancelled",
-             {{"milestone", id}, {"reason", "term_ended"}, {"person", m.person}, {"sequence", m.sequence + 1}}});
-      }
-    }
-    std::set<std::string> new_ids;
-    for (const CivilDate& d : wanted) {
-      auto slot = FirstFreeSlot(rules, cal, diary, attendees, d, req.end);
-      if (!slot)
-        return FailedPrecondition(
-            "no free review slot for " + req.person + " from " + d.ToString() + " to " +
-            std::min(req.end, d.AddDays(rules.max_shift_days)).ToString() +
-            ": every slot of the working hours is taken or the daily maximum (" + std::to_string(rules.max_per_day) +
-            ") is reached for the élu or a coordinator; widen programme.reviews.working_hours or raise "
-            "programme.reviews.max_per_day");
-      Milestone m;
-      m.kind = "review";
-      m.axis = req.axis;
-      m.person = req.person;
-      m.assignment_id = as.id;
-      m.at = *slot;
-      m.duration_minutes = rules.duration_minutes;
-      m.due = def.time_zone.ToUtc(m.at);
-      m.id = req.axis + "-review-" + slot->date.Compact();
-      for (int n = 2; state->milestones.count(m.id) || new_ids.count(m.id); ++n)
-        m.id = req.axis + "-review-" + slot->date.Compact() + "-" + std::to_string(n);
-      new_ids.insert(m.id);
-      for (const std::string& person : attendees) Book(diary, person, programme_id, m, rules.duration_minutes);
-      events.push_back({"milestone_scheduled", {{"milestone", MilestoneEventJson(m)}}});
-    }
+    RELAIS_RETURN_IF_ERROR(PlaceTermReviews(*state, def, as, /*rules_changed=*/false, events));
   }
   if (req.role == kRoleCoordinator) {
     placing.lock();

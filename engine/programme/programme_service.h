@@ -118,14 +118,22 @@ class ProgrammeService {
   // tzdata); kUnavailable; may return some other Status.
   StatusOr<StatePtr> Define(const ProgrammeDefinition& definition, const std::string& actor);
 
-  // Changes what describes a programme without moving its calendar: title,
-  // territory, region, axes, the plan's actions (a JSON object with some of
-  // those members, as in a definition). Recorded as programme_details_changed
-  // ({"definition": the whole definition after it}) by actor. Errors:
-  // kInvalidArgument (another member: the plan years, review rules, yearly
-  // milestones, closed days and zone place the calendar and cannot change; a
-  // definition FromJson refuses; an axis removed that an assignment or an
-  // action still names); kNotFound; kUnavailable.
+  // Changes what describes a programme (a JSON object with some of title,
+  // territory, region, axes, actions, plan_years, reviews, as in a
+  // definition). Recorded as programme_details_changed ({"definition": the
+  // whole definition after it}) by actor, with, in the same append, the
+  // calendar placed again when plan_years or reviews change: the yearly
+  // milestones of years taken out are cancelled (reason "plan_changed"),
+  // those of years put in scheduled; under a new review rule, each active
+  // élu's reviews still to come are kept where they fall on a day the rule
+  // wants and still keep its slot rules, the others cancelled (reason
+  // "rules_changed"), and the days left placed in free slots. Held,
+  // cancelled and past milestones never change.
+  // Errors: kInvalidArgument (another member: the yearly milestones, closed
+  // days and zone cannot change; a definition FromJson refuses; an axis
+  // removed that an assignment or an action still names; working hours too
+  // short for a review); kFailedPrecondition (no free slot for a review
+  // under the new rule: nothing is recorded); kNotFound; kUnavailable.
   StatusOr<StatePtr> ChangeDetails(const std::string& programme_id, const Json& changes, const std::string& actor);
 
   // The programme's state. Errors: kNotFound.
@@ -240,6 +248,20 @@ class ProgrammeService {
                             std::shared_ptr<ProgrammeState> folded = nullptr, TimePoint folded_at = {});
   // Today in the programme's time zone.
   CivilDate Today(const ProgrammeDefinition& definition) const;
+  // Adds to events the reviews of élu term `as` still to come under def's
+  // rule: a scheduled review of its axis on a day the rule wants is kept
+  // (reassigned when another élu held it and `as`'s élu is free then; with
+  // rules_changed, only when its slot keeps def's slot rules), the others
+  // are cancelled, and each wanted day left gets the first free slot.
+  // Errors: kFailedPrecondition (no free slot for a day).
+  // REQUIRES: placement_mutex_ held.
+  Status PlaceTermReviews(const ProgrammeState& state, const ProgrammeDefinition& def, const Assignment& as,
+                          bool rules_changed, std::vector<Pending>& events);
+  // Adds to events what a change of plan years or review rule (state's
+  // definition -> def) does to the calendar (ChangeDetails).
+  // REQUIRES: placement_mutex_ held; events starts with the
+  // programme_details_changed of def.
+  Status PlaceAgain(const ProgrammeState& state, const ProgrammeDefinition& def, std::vector<Pending>& events);
   // Adds to events a milestone_moved for each future milestone of state
   // that person, becoming its coordinator, could not attend (busy in
   // another programme, or a full day), to the first slot free for everyone.

@@ -558,22 +558,74 @@ test('a programme’s title, region, towns and axes changed from its page; its c
   await page.goto(`${server.base}/ui/index.html#/programme/${NEW_PROGRAMME.id}`);
   await page.getByRole('link', { name: 'Modifier le programme' }).click();
   await page.locator('#edit-programme-title').waitFor();
-  const before = (await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`)).definition;
+  const before = await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`);
   await page.locator('#edit-programme-region').fill('Hauts-de-France');
   await page.locator('#edit-programme-axes').fill('1 ; Services aux seniors\n1A ; Numérique ; 1\n2 ; Mobilité\n3 ; Emplois de services');
   await page.locator('#edit-programme-axes').press('End');
   await page.getByRole('button', { name: 'Enregistrer le programme' }).click();
   await page.getByRole('status').filter({ hasText: 'Programme modifié.' }).waitFor();
-  const after = (await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`)).definition;
-  assert.equal(after.region, 'Hauts-de-France');
-  assert.deepEqual(after.axes.map((a) => a.id), ['1', '1A', '2', '3']);
-  assert.deepEqual(after.plan_years, before.plan_years, 'the calendar stays');
+  const after = await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`);
+  assert.equal(after.definition.region, 'Hauts-de-France');
+  assert.deepEqual(after.definition.axes.map((a) => a.id), ['1', '1A', '2', '3']);
+  assert.deepEqual(after.definition.plan_years, before.definition.plan_years, 'the calendar stays');
+  assert.deepEqual(after.definition.reviews, before.definition.reviews, 'the review rule stays');
+  assert.equal(after.version, before.version + 1, 'one event: the details, no milestone');
   // A line that is not an axis is said before sending.
   await page.goto(`${server.base}/ui/index.html#/edit/programme/${NEW_PROGRAMME.id}`);
   await page.locator('#edit-programme-axes').fill('pas un axe');
   await page.getByRole('button', { name: 'Enregistrer le programme' }).click();
   await page.locator('#edit-programme-error p').first().waitFor();
   await audit(page, 'edit-programme', 1400);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a programme’s plan years and review rule changed from its page place its coming calendar again', async () => {
+  // An élu référent for axis 2 of the new programme, for two years from today.
+  const today = new Date();
+  const iso = (d) => d.toISOString().slice(0, 10);
+  const end = new Date(today);
+  end.setFullYear(end.getFullYear() + 2);
+  await coordinator('POST', `/v1/programmes/${NEW_PROGRAMME.id}/assignments`,
+    { person: NEW_PERSON.email, role: 'elu_referent', axis: '2', start: iso(today), end: iso(end) });
+  const reviews = async (status) => (await coordinator('GET',
+    `/v1/programmes/${NEW_PROGRAMME.id}/milestones?kind=review&status=${status}&person=${encodeURIComponent(NEW_PERSON.email)}`)).milestones;
+  const placed = await reviews('scheduled');
+  assert.ok(placed.length >= 4, `three a year over two years, from tomorrow: ${placed.length}`);
+  const before = (await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`)).definition;
+
+  const page = await newPage();
+  await logIn(page, tokens.coordinator.token);
+  await page.goto(`${server.base}/ui/index.html#/edit/programme/${NEW_PROGRAMME.id}`);
+  await page.locator('#edit-review-time').waitFor();
+  // A time that is not HH:MM and hours that are not spans are said before sending.
+  await page.locator('#edit-review-time').fill('14h');
+  await page.locator('#edit-review-hours').fill('matin');
+  await page.getByRole('button', { name: 'Enregistrer le programme' }).click();
+  await page.locator('#edit-programme-error', { hasText: 'HH:MM-HH:MM' }).waitFor();
+  assert.match(await page.locator('#edit-programme-error').innerText(), /Heure des points/);
+  // Twice a year, in March and October, at 14:00; one more plan year.
+  await page.locator('#edit-review-time').fill('14:00');
+  await page.locator('#edit-review-hours').fill('');
+  await page.locator('#edit-review-months').fill('3, 10');
+  await page.locator('#edit-review-day').fill('15');
+  await page.locator('#edit-programme-last-year').fill(String(Math.max(...before.plan_years) + 1));
+  await page.getByRole('button', { name: 'Enregistrer le programme' }).click();
+  await page.getByRole('status').filter({ hasText: 'le calendrier à venir est replacé' }).waitFor();
+
+  const after = (await coordinator('GET', `/v1/programmes/${NEW_PROGRAMME.id}`)).definition;
+  assert.deepEqual(after.reviews.months, [3, 10]);
+  assert.equal(after.reviews.time, '14:00');
+  assert.deepEqual(after.plan_years, [...before.plan_years, Math.max(...before.plan_years) + 1]);
+  const now = await reviews('scheduled');
+  assert.ok(now.length >= 3 && now.length <= 5, `twice a year over two years: ${now.length}`);
+  for (const m of now) {
+    assert.ok(['03', '10'].includes(m.date.slice(5, 7)), `${m.id} on ${m.date}`);
+    assert.equal(m.time, '14:00', m.id);
+  }
+  // The reviews the new rule does not keep are cancelled (their élu and the coordinators are told).
+  const cancelled = (await reviews('cancelled')).map((m) => m.id).sort();
+  assert.deepEqual(cancelled, placed.filter((m) => !now.some((n) => n.id === m.id)).map((m) => m.id).sort());
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -136,9 +136,9 @@ TEST(ProgrammeApiTest, ItsTitleTerritoryRegionAndAxesChangeItsCalendarDoesNot) {
     if (e.type == "programme_details_changed") found = e.metadata.actor == "person:paul.sud";
   EXPECT_TRUE(found);
 
-  auto frozen = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator, {{"plan_years", {2030}}});
+  auto frozen = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator, {{"time_zone", "UTC"}});
   EXPECT_EQ(frozen.status, 400);
-  EXPECT_THAT(frozen.body, ::testing::HasSubstr("programme.plan_years: cannot change once the programme is defined"));
+  EXPECT_THAT(frozen.body, ::testing::HasSubstr("programme.time_zone: cannot change once the programme is defined"));
   Json without_2a = Json::array();
   for (const Json& a : axes)
     if (a["id"] != "2A") without_2a.push_back(a);
@@ -147,6 +147,132 @@ TEST(ProgrammeApiTest, ItsTitleTerritoryRegionAndAxesChangeItsCalendarDoesNot) {
   EXPECT_THAT(served.body, ::testing::HasSubstr("'2A'")) << "named by a term and an action of the plan";
   EXPECT_EQ(h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kElu, {{"title", "x"}}).status, 403)
       << "an élu of the programme reads it, never changes it";
+}
+
+// The reviews of the programme's élu, as {id -> milestone} for one status.
+Json ReviewsWith(ProgrammeApi& h, const std::string& status) {
+  Json out = Json::object();
+  Json list =
+      h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?kind=review&status=" + status + "", kAdmin));
+  for (const Json& m : list["milestones"]) out[m["id"].get<std::string>()] = m;
+  return out;
+}
+
+TEST(ProgrammeApiTest, ANewReviewRulePlacesTheRestOfTheTermAgainInOneAppend) {
+  ProgrammeApi h;
+  h.DefineAndAssign();
+  const Json before = ReviewsWith(h, "scheduled");
+  ASSERT_EQ(before.size(), 9u);  // three a year over the 2027-2029 term
+  const std::string stream = "programme-sud-val-de-marnais";
+  const uint64_t version = *h.store.StreamVersion(stream);
+
+  // Working hours too short for a review: refused, nothing recorded.
+  auto r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
+                  {{"reviews", {{"per_year", 2}, {"duration_minutes", 90}, {"working_hours", {"09:00-10:00"}}}}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_THAT(r.body, ::testing::HasSubstr("working_hours"));
+  EXPECT_EQ(*h.store.StreamVersion(stream), version);
+
+  // Twice a year, in March and October, at 14:00.
+  r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
+             {{"reviews", {{"months", {3, 10}}, {"day", 15}, {"time", "14:00"}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json after = ReviewsWith(h, "scheduled");
+  ASSERT_EQ(after.size(), 6u) << after.dump();
+  for (const auto& [id, m] : after.items()) {
+    const std::string date = m["date"];
+    EXPECT_TRUE(date.substr(5, 2) == "03" || date.substr(5, 2) == "10") << id << " " << date;
+    EXPECT_EQ(m["time"], "14:00") << id;
+    EXPECT_EQ(m["person"], "person:marc.lefort") << id;
+  }
+  const Json cancelled = ReviewsWith(h, "cancelled");
+  EXPECT_EQ(cancelled.size(), 9u) << "no review of the old rule fell on a day of the new one";
+  // One append: the definition first, then every cancellation and placement, by the caller.
+  auto events = h.store.ReadStream(stream, version + 1, 1000);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u + 9u + 6u);
+  EXPECT_EQ((*events)[0].type, "programme_details_changed");
+  size_t cancels = 0;
+  for (const auto& e : *events) {
+    EXPECT_EQ(e.metadata.actor, "person:paul.sud");
+    EXPECT_EQ(e.metadata.recorded_at, (*events)[0].metadata.recorded_at) << "one append";
+    if (e.type == "milestone_cancelled") {
+      ++cancels;
+      const Json data = e.Data();
+      EXPECT_EQ(data["reason"], "rules_changed");
+      EXPECT_TRUE(before.contains(data["milestone"].get<std::string>()));
+    }
+  }
+  EXPECT_EQ(cancels, 9u);
+
+  // Wider working hours: every review keeps its day and slot, nothing is recorded but the definition.
+  const uint64_t widened = *h.store.StreamVersion(stream);
+  r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
+             {{"reviews", {{"months", {3, 10}}, {"day", 15}, {"time", "14:00"}, {"working_hours", {"08:00-18:00"}}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(ReviewsWith(h, "scheduled"), after);
+  EXPECT_EQ(*h.store.StreamVersion(stream), widened + 1);
+  // Working hours that still hold 14:00-15:00: kept; that no longer do: placed again on the same days.
+  r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
+             {{"reviews", {{"months", {3, 10}}, {"day", 15}, {"time", "09:00"}, {"working_hours", {"09:00-12:00"}}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json morning = ReviewsWith(h, "scheduled");
+  ASSERT_EQ(morning.size(), 6u);
+  std::set<std::string> days_before, days_after;
+  for (const auto& [id, m] : after.items()) days_before.insert(m["date"].get<std::string>());
+  for (const auto& [id, m] : morning.items()) {
+    days_after.insert(m["date"].get<std::string>());
+    EXPECT_LT(m["time"].get<std::string>(), "12:00") << id;
+    EXPECT_FALSE(after.contains(id)) << id << " was at 14:00, outside the new hours";
+  }
+  EXPECT_EQ(days_after, days_before);
+
+  // The new reviews' timers are armed and the cancelled ones' are not: the
+  // first new review falls due (overdue after its grace), no cancelled one does.
+  std::string first_id, first_due;
+  for (const auto& [id, m] : morning.items())
+    if (first_due.empty() || m["due"].get<std::string>() < first_due) first_id = id, first_due = m["due"];
+  h.RunUntil(*ParseIso8601(first_due.c_str()) + std::chrono::days(15));
+  Json overdue = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?kind=review&overdue=true", kAdmin));
+  ASSERT_EQ(overdue["total"], 1) << overdue.dump();
+  EXPECT_EQ(overdue["milestones"][0]["id"], first_id);
+}
+
+TEST(ProgrammeApiTest, PlanYearsPutInAndTakenOutScheduleAndCancelTheirYearlyMilestones) {
+  ProgrammeApi h;
+  h.DefineAndAssign();
+  auto yearly = [&](const std::string& status) {
+    std::set<std::string> ids;
+    Json list = h.Body(h.Call("GET", "/v1/programmes/sud-val-de-marnais/milestones?status=" + status + "", kAdmin));
+    for (const Json& m : list["milestones"])
+      if (m["kind"] != "review") ids.insert(m["id"].get<std::string>());
+    return ids;
+  };
+  const std::set<std::string> at_first = yearly("scheduled");
+  ASSERT_FALSE(at_first.empty());
+  for (const std::string& id : at_first) EXPECT_EQ(id.find("2030"), std::string::npos) << id;
+  auto r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
+                  {{"plan_years", {2027, 2028, 2029, 2030}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(h.Body(r)["definition"]["plan_years"], Json({2027, 2028, 2029, 2030}));
+  const std::set<std::string> longer = yearly("scheduled");
+  EXPECT_EQ(longer.size(), at_first.size() / 3 * 4) << "the same milestones in 2030";
+  for (const std::string& id : at_first) EXPECT_TRUE(longer.count(id)) << id;
+  EXPECT_EQ(ReviewsWith(h, "scheduled").size(), 9u) << "the élu's term, not the plan, places the reviews";
+
+  r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator, {{"plan_years", {2027, 2028}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::set<std::string> shorter = yearly("scheduled");
+  const std::set<std::string> gone = yearly("cancelled");
+  EXPECT_EQ(shorter.size(), at_first.size() / 3 * 2);
+  EXPECT_EQ(gone.size(), at_first.size() / 3 * 2) << "2029's and 2030's";
+  for (const std::string& id : shorter)
+    EXPECT_TRUE(id.find("2027") != std::string::npos || id.find("2028") != std::string::npos) << id;
+  for (const std::string& id : gone)
+    EXPECT_TRUE(id.find("2029") != std::string::npos || id.find("2030") != std::string::npos) << id;
+  EXPECT_EQ(
+      h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator, {{"plan_years", Json::array()}}).status,
+      400);
 }
 
 TEST(ProgrammeApiTest, BadInputIsAProblemNamingTheField) {
