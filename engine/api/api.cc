@@ -3,6 +3,7 @@
 #include "engine/accounts/account_service.h"
 #include "engine/api/api_problems.h"
 #include "engine/api/session_cookie.h"
+#include "engine/notify/webhook_service.h"
 
 namespace relais::api {
 namespace {
@@ -51,6 +52,15 @@ Api::Api(ApiServices services, ApiOptions config, const std::vector<TokenConfig>
     streams_gauge_ = metrics_->AddGaugeCallback("relais_api_streams_open", "Live streams (GET /v1/stream) open.", {},
                                                 [this] { return static_cast<double>(streams_->open_streams()); });
   }
+  // The live streams announce each webhook attempt once it is stored (the
+  // deliveries page re-reads on it instead of polling). Cleared by Stop.
+  if (notify::WebhookService* webhooks = services_.webhooks)
+    webhooks->dispatcher().OnAttemptsWritten([this, webhooks](const std::vector<Json>& attempts) {
+      streams_->AnnounceAttempts(attempts, [webhooks](const std::string& endpoint) {
+        auto found = webhooks->endpoints().Get(endpoint);
+        return found.ok() ? found->partner : std::string();
+      });
+    });
 }
 
 Api::~Api() {
@@ -60,6 +70,7 @@ Api::~Api() {
 }
 
 void Api::Stop() {
+  if (services_.webhooks) services_.webhooks->dispatcher().OnAttemptsWritten(nullptr);
   workers_.Stop();
   streams_->Stop();
 }

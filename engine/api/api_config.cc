@@ -35,6 +35,7 @@ Status ParseApiSection(const ConfigReader& r, const YAML::Node& node, ApiOptions
                    r.UnsignedField("max_json_depth", &c.max_json_depth, 1, 10'000),
                    r.MillisField("stream_keepalive_ms", &c.stream_keepalive, 10, kConfigMaxMillis),
                    r.UnsignedField("max_streams", &c.max_streams, 1, 1'000'000),
+                   r.UnsignedField("max_stream_notices", &c.max_stream_notices, 1, 1'000'000),
                });
 }
 

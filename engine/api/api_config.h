@@ -32,6 +32,9 @@ struct ApiOptions {
   // Live stream: a comment line is sent this often so proxies keep it open.
   std::chrono::milliseconds stream_keepalive{15'000};
   size_t max_streams = 256;  // open live streams at most; further ones get 503
+  // Notices (delivery attempts) waiting for the live streams' next round at
+  // most; older ones are dropped (EventStreamHub).
+  size_t max_stream_notices = 4096;
 };
 
 // One API token (section `tokens:`). Only the SHA-256 of the token is stored.

@@ -4,6 +4,7 @@
 #include "engine/programme/programme.h"
 
 #include <algorithm>
+#include <deque>
 
 namespace relais::api {
 namespace {
@@ -21,6 +22,11 @@ struct EventStreamHub::Shared {
   bool dirty = false;  // something to do: a commit, a new or resumed stream
   bool stopping = false;
   std::vector<std::shared_ptr<Follower>> followers;
+  struct Notice {
+    std::string partner;  // who may see it: those who manage its endpoints
+    std::string text;     // the SSE message
+  };
+  std::deque<Notice> notices;  // announced, not yet written
 
   void Wake() {
     {
@@ -120,6 +126,25 @@ std::string EventStreamHub::FormatEvent(const RecordedEvent& event) {
   return "id: " + std::to_string(event.position) + "\nevent: " + type + "\ndata: " + event.ToJsonText() + "\n\n";
 }
 
+std::string EventStreamHub::FormatNotice(std::string_view name, const Json& data) {
+  return "event: " + std::string(name) + "\ndata: " + DumpJson(data) + "\n\n";
+}
+
+void EventStreamHub::AnnounceAttempts(const std::vector<Json>& attempts,
+                                      const std::function<std::string(const std::string& endpoint)>& partner_of) {
+  std::vector<Shared::Notice> notices;
+  for (const Json& a : attempts)
+    notices.push_back({partner_of(a.value("endpoint", "")), FormatNotice("delivery_attempt", a)});
+  {
+    std::lock_guard lock(shared_->mu);
+    if (shared_->stopping || shared_->followers.empty()) return;
+    for (auto& n : notices) shared_->notices.push_back(std::move(n));
+    while (shared_->notices.size() > config_.max_stream_notices) shared_->notices.pop_front();
+    shared_->dirty = true;
+  }
+  shared_->wake.notify_one();
+}
+
 bool EventStreamHub::Visible(const access::Principal& who, const RecordedEvent& event) {
   const access::Authorizer& authorizer = scopes_.authorizer();
   // Programme events (docs/programmes.md): those who read the whole
@@ -156,34 +181,43 @@ bool EventStreamHub::Visible(const access::Principal& who, const RecordedEvent& 
 void EventStreamHub::Run() {
   while (true) {
     std::vector<std::pair<std::shared_ptr<Follower>, std::shared_ptr<server::StreamSink>>> active;
+    std::deque<Shared::Notice> notices;
     {
       std::unique_lock lock(shared_->mu);
       shared_->wake.wait(lock, [&] { return shared_->stopping || shared_->dirty; });
       if (shared_->stopping) return;
       shared_->dirty = false;
+      notices.swap(shared_->notices);
       for (auto& f : shared_->followers)
         if (!f->stopped() && f->sink()) active.emplace_back(f, f->sink());
     }
     bool behind = false;
     const uint64_t last = store_.LastPosition();
     for (auto& [follower, sink] : active) {
-      if (follower->next_ > last) continue;
-      auto page = store_.ReadAll(follower->next_, kEventsPerRound);
-      if (!page.ok()) {
-        std::lock_guard lock(shared_->mu);
-        follower->EndLocked();  // the client resumes with Last-Event-ID
-        continue;
-      }
       std::string text;
-      for (const RecordedEvent& e : page->events)
-        if (Visible(follower->who(), e)) text += FormatEvent(e);
-      if (!page->events.empty()) follower->next_ = page->next_position;
+      bool read = false;
+      if (follower->next_ <= last) {
+        auto page = store_.ReadAll(follower->next_, kEventsPerRound);
+        if (!page.ok()) {
+          std::lock_guard lock(shared_->mu);
+          follower->EndLocked();  // the client resumes with Last-Event-ID
+          continue;
+        }
+        for (const RecordedEvent& e : page->events)
+          if (Visible(follower->who(), e)) text += FormatEvent(e);
+        if (!page->events.empty()) follower->next_ = page->next_position;
+        read = !page->events.empty();
+      }
+      // Notices after the events read with them: an attempt's event is
+      // never announced after its outcome on a caught-up stream.
+      for (const Shared::Notice& n : notices)
+        if (scopes_.DecideEndpoints(follower->who(), n.partner).may_act()) text += n.text;
       if (!text.empty() && !sink->Write(std::move(text))) {
         std::lock_guard lock(shared_->mu);
         follower->EndLocked();
         continue;
       }
-      if (follower->next_ <= last && !page->events.empty()) behind = true;
+      if (read && follower->next_ <= last) behind = true;
     }
     if (behind) {
       std::lock_guard lock(shared_->mu);

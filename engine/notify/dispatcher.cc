@@ -216,6 +216,10 @@ Dispatcher::Dispatcher(EventStore& store, QueueLayout layout, DeliveryTargets& t
 
 Dispatcher::~Dispatcher() { Stop(); }
 
+void Dispatcher::OnAttemptsWritten(AttemptsObserver observer) {
+  state_->recorder.OnAttemptsWritten(std::move(observer));
+}
+
 Status Dispatcher::Start() {
   State& s = *state_;
   if (s.thread.joinable()) return Status::Ok();

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "engine/notify/delivery_targets.h"
+#include "engine/notify/outcome_recorder.h"
 #include "engine/notify/queue_layout.h"
 #include "engine/store/event_store.h"
 #include "engine/util/clock.h"
@@ -107,6 +108,12 @@ class Dispatcher {
   // Call before writing entries back into the queue (a replay): lanes then
   // look for their head from their start, not past what they delivered.
   void BeforeRequeue();
+
+  // Replaces the observer of written attempts (OutcomeRecorder): called with
+  // each batch of attempt records once it is in the store, on another
+  // thread. nullptr: none. Once it returns, the previous observer is not
+  // running and will not be called again. Safe from any thread.
+  void OnAttemptsWritten(AttemptsObserver observer);
 
   DispatcherStats stats() const;
 

@@ -35,6 +35,7 @@ void OutcomeRecorder::RecordAttempt(const QueuedDelivery& q, const plugins::Deli
   const std::string text = DumpJson(record);
   pending_.Put(layout_.AttemptKey(q.id, q.attempts), text);
   pending_.Put(layout_.LogKey(q.endpoint, ToMicros(now), q.id, q.attempts), text);
+  written_attempts_.push_back(std::move(record));
 }
 
 void OutcomeRecorder::Delivered(const QueuedDelivery& q) {
@@ -57,7 +58,14 @@ void OutcomeRecorder::DeadLetter(const QueuedDelivery& q, const plugins::Deliver
 
 void OutcomeRecorder::Flush() {
   if (pending_.empty()) return;
-  writer_.Submit(std::move(pending_));
+  std::function<void()> then;
+  if (!written_attempts_.empty())
+    then = [observer = observer_, attempts = std::move(written_attempts_)] {
+      std::lock_guard lock(observer->mu);
+      if (observer->call) observer->call(attempts);
+    };
+  written_attempts_.clear();
+  writer_.Submit(std::move(pending_), std::move(then));
   pending_ = KvWrites{};
 }
 

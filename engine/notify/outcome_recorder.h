@@ -7,12 +7,19 @@
 // be repeated (same webhook-id), never lost. The writer's unwritten changes
 // are what QueueScanner applies over its reads (read-your-writes).
 //
-// Thread-safety: the counters and Drain are safe from any thread; the rest
-// is for the dispatcher's I/O thread. *store must outlive it.
+// Each attempt's record is also handed, once written, to the observer set
+// by OnAttemptsWritten (the live stream announces it: docs/api.md).
+//
+// Thread-safety: the counters, Drain and OnAttemptsWritten are safe from any
+// thread; the rest is for the dispatcher's I/O thread. *store must outlive it.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include "engine/notify/outbox.h"
 #include "engine/notify/queue_layout.h"
@@ -22,9 +29,20 @@
 
 namespace relais::notify {
 
+// Called with attempt records (as GET .../attempts lists them) once they
+// are in the store, on the write-behind's thread.
+using AttemptsObserver = std::function<void(const std::vector<Json>& attempts)>;
+
 class OutcomeRecorder {
  public:
   OutcomeRecorder(EventStore& store, QueueLayout layout) : store_(store), layout_(std::move(layout)), writer_(store) {}
+
+  // Replaces the observer (nullptr: none). Once it returns, the previous
+  // observer is not running and will not be called again.
+  void OnAttemptsWritten(AttemptsObserver observer) {
+    std::lock_guard lock(observer_->mu);
+    observer_->call = std::move(observer);
+  }
 
   // An attempt ended (counted even when the dispatcher stops before recording it).
   void CountAttempt() { ++attempts_; }
@@ -58,6 +76,13 @@ class OutcomeRecorder {
   const QueueLayout layout_;
   KvWriteBehind writer_;
   KvWrites pending_;  // recorded since the last Flush
+  struct Observer {
+    std::mutex mu;  // held while calling: replacing waits for a call under way
+    AttemptsObserver call;
+  };
+  // Shared with the write-behind's callbacks, which may outlive a Flush.
+  std::shared_ptr<Observer> observer_ = std::make_shared<Observer>();
+  std::vector<Json> written_attempts_;  // the attempt records of pending_
   std::atomic<uint64_t> attempts_{0}, delivered_{0}, dead_{0};
 };
 

@@ -14,10 +14,14 @@ KvWriteBehind::~KvWriteBehind() {
   thread_.join();
 }
 
-void KvWriteBehind::Submit(KvWrites writes) {
-  if (writes.empty()) return;
+void KvWriteBehind::Submit(KvWrites writes, std::function<void()> then) {
+  if (writes.empty()) {
+    if (then) then();
+    return;
+  }
   {
     std::lock_guard lock(mu_);
+    if (then) queued_then_.push_back(std::move(then));
     const uint64_t sequence = ++submitted_;
     for (auto& op : writes.ops) {
       unwritten_[op.key] = Change{op.value, sequence};
@@ -57,6 +61,8 @@ void KvWriteBehind::Run() {
     if (queued_.empty()) return;  // stopping, and everything is written
     KvWrites batch = std::move(queued_);
     queued_ = KvWrites{};
+    std::vector<std::function<void()>> then = std::move(queued_then_);
+    queued_then_.clear();
     const uint64_t sequence = submitted_;
     lock.unlock();
     batch.sync = false;
@@ -72,6 +78,11 @@ void KvWriteBehind::Run() {
     }
     done_ = sequence;
     written_.notify_all();
+    if (!then.empty()) {
+      lock.unlock();
+      for (auto& f : then) f();
+      lock.lock();
+    }
   }
 }
 

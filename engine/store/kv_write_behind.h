@@ -22,11 +22,13 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/store/event_store.h"
 #include "engine/util/log.h"
@@ -44,8 +46,10 @@ class KvWriteBehind {
   KvWriteBehind(const KvWriteBehind&) = delete;
   KvWriteBehind& operator=(const KvWriteBehind&) = delete;
 
-  // Queues writes (their `sync` flag is ignored). Returns at once.
-  void Submit(KvWrites writes);
+  // Queues writes (their `sync` flag is ignored). Returns at once. then,
+  // when given, is called on the writer's thread once these writes are in
+  // the store (or were dropped as failed), with no lock of this object held.
+  void Submit(KvWrites writes, std::function<void()> then = nullptr);
   // Returns once everything submitted before the call is written.
   void Drain();
   // The change to key submitted and not yet written: nullopt when there is
@@ -70,8 +74,9 @@ class KvWriteBehind {
   std::condition_variable wake_;     // the writer: work queued, or stop
   std::condition_variable written_;  // Drain: a batch was written
   KvWrites queued_;
-  uint64_t submitted_ = 0;  // sequence of the last Submit
-  uint64_t done_ = 0;       // sequence of the last Submit written
+  std::vector<std::function<void()>> queued_then_;  // the `then`s of queued_
+  uint64_t submitted_ = 0;                          // sequence of the last Submit
+  uint64_t done_ = 0;                               // sequence of the last Submit written
   std::unordered_map<std::string, Change> unwritten_;
   bool stop_ = false;
   std::thread thread_;

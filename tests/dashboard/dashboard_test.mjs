@@ -375,11 +375,19 @@ test('deliveries: an overview of the addresses, one address filtered in the addr
   const row = downBlock.locator(`tr[data-dead="${replayed.id}"]`);
   await row.waitFor();
   const mark = receiver.received.length;
+  const deadBefore = await row.getAttribute('data-dead-at');
   await row.getByRole('button', { name: /^Renvoyer/ }).click();
   await coord.getByRole('status').filter({ hasText: 'Envoi remis en file.' }).waitFor();
   // The replayed delivery reaches the partner again (and fails again there).
   await until(() => receiver.received.slice(mark).some((r) => r.path === '/down' && r.eventId === replayed.event_id),
     'the replay reaches the partner');
+  // No event is recorded by a replay: the page hears of its attempts on the
+  // live stream (delivery_attempt notices) and shows it dead again, later,
+  // without a click and without polling.
+  await until(async () => {
+    const now = await downBlock.locator(`tr[data-dead="${replayed.id}"]`).getAttribute('data-dead-at').catch(() => null);
+    return now !== null && now > deadBefore;
+  }, 'the page shows the replay dead again on its own');
   assert.deepEqual(coord.errors, []);
   await coord.context().close();
 });

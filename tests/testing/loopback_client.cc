@@ -56,7 +56,7 @@ LoopbackClient::Result LoopbackClient::Call(http::verb method, const std::string
 }
 
 bool LoopbackClient::StreamUntil(const std::string& target, const std::string& token, const std::string& needle,
-                                 std::chrono::milliseconds timeout) {
+                                 std::chrono::milliseconds timeout, std::string* seen_out) {
   std::string raw =
       "GET " + target + " HTTP/1.1\r\nHost: relais\r\nAuthorization: Bearer " + token + "\r\nLast-Event-ID: 0\r\n\r\n";
   beast::error_code ec;
@@ -70,7 +70,9 @@ bool LoopbackClient::StreamUntil(const std::string& target, const std::string& t
     if (ec) break;
     seen.append(buf, n);
   }
-  return seen.find(needle) != std::string::npos;
+  const bool found = seen.find(needle) != std::string::npos;
+  if (seen_out) *seen_out = std::move(seen);
+  return found;
 }
 
 PortedChild::PortedChild(std::vector<std::string> args, const std::string& prefix) : ChildProcess(std::move(args)) {

@@ -38,9 +38,10 @@ class LoopbackClient {
               const Json& body = nullptr, const Headers& headers = {});
 
   // Reads a streamed response from GET target (with Last-Event-ID: 0) until
-  // needle arrives or the timeout; whether it arrived.
+  // needle arrives or the timeout; whether it arrived. seen, when given,
+  // gets what was read.
   bool StreamUntil(const std::string& target, const std::string& token, const std::string& needle,
-                   std::chrono::milliseconds timeout);
+                   std::chrono::milliseconds timeout, std::string* seen = nullptr);
 
   bool connected() const { return connected_; }
 

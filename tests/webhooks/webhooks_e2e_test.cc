@@ -15,7 +15,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -430,6 +432,57 @@ TEST_F(WebhooksEndToEndTest, OutcomesGoneBusyFlakySlowAndTheirAttempts) {
   EXPECT_EQ(Received(receiver->port())["rejected"], 0);
   // Another partner sees none of it.
   EXPECT_EQ(Call(http::verb::get, "/v1/webhooks/endpoints/" + gone, kOtherPartnerToken).status, 404);
+}
+
+// Each attempt's outcome reaches, once stored, the live streams of those who
+// may see its partner's deliveries (the deliveries page re-reads on it), and
+// no one else's; the notices carry no id, so Last-Event-ID stays an event's.
+TEST_F(WebhooksEndToEndTest, EachAttemptIsAnnouncedOnTheLiveStreamsOfThoseWhoSeeItsPartner) {
+  auto receiver = StartReceiver();
+  const std::string flaky = CreateEndpoint("http://127.0.0.1:" + std::to_string(receiver->port()) + "/flaky",
+                                           {{"event_types", {"project_created"}}});
+  std::string partner_seen, other_seen;
+  auto partner = std::async(std::launch::async, [&] {
+    Client s(server_->port());
+    return s.StreamUntil("/v1/stream", kPartnerToken, "\"outcome\":\"delivered\"", 30s, &partner_seen);
+  });
+  auto other = std::async(std::launch::async, [&] {
+    Client s(server_->port());
+    return s.StreamUntil("/v1/stream", kOtherPartnerToken, "delivery_attempt", 4s, &other_seen);
+  });
+  // Both streams are open before the event (notices go to the streams open when announced).
+  bool open = false;
+  for (auto deadline = SteadyClock::now() + 10s; !open && SteadyClock::now() < deadline;) {
+    Client m(server_->port());
+    open = m.Call(http::verb::get, "/metrics", "").raw.find("relais_api_streams_open 2") != std::string::npos;
+    if (!open) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(open);
+  Client c(server_->port());
+  CreateProject(c, "announced");
+  ASSERT_TRUE(partner.get()) << partner_seen;
+  EXPECT_FALSE(other.get()) << "another partner hears nothing of it: " << other_seen;
+
+  // 500, 500, then 200: three notices in order, each the stored attempt record.
+  std::vector<Json> notices;
+  for (size_t at = 0; (at = partner_seen.find("event: delivery_attempt\ndata: ", at)) != std::string::npos;) {
+    at += std::strlen("event: delivery_attempt\ndata: ");
+    notices.push_back(Json::parse(partner_seen.substr(at, partner_seen.find('\n', at) - at)));
+  }
+  ASSERT_EQ(notices.size(), 3u) << partner_seen;
+  const Json stored = AttemptsOf(notices[0]["delivery"]);
+  ASSERT_EQ(stored["attempts"].size(), 3u) << stored.dump();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(notices[i]["endpoint"], flaky);
+    EXPECT_EQ(notices[i]["attempt"], i + 1);
+    EXPECT_EQ(notices[i]["status"], i < 2 ? 500 : 200);
+    EXPECT_EQ(notices[i]["outcome"], i < 2 ? "failed" : "delivered");
+    EXPECT_EQ(notices[i]["at"], stored["attempts"][i]["at"]) << "the notice is the stored record";
+  }
+  const size_t last_id =
+      partner_seen.rfind("\nid: ") == std::string::npos ? partner_seen.find("id: ") : partner_seen.rfind("\nid: ");
+  ASSERT_NE(last_id, std::string::npos) << "the project's event came first, with its id";
+  EXPECT_LT(last_id, partner_seen.find("event: delivery_attempt")) << "the event is streamed before its attempts";
 }
 
 // Three attempts (1 + two retries), then a dead letter.

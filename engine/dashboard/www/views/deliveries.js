@@ -3,9 +3,10 @@
 // and one address's attempts filtered by outcome and period, a page at a
 // time, with its waiting deliveries and dead letters (sent again by a
 // button). The filters live in the address, so a view can be shared. Nothing
-// is polled: the page re-reads when the live stream says something happened
-// (an event of an action, an address disabled), and twice more shortly after,
-// when the deliveries it caused have had their answers.
+// is polled: the page re-reads when the live stream says something happened:
+// an event of an action (its deliveries are queued), an address disabled, or
+// a delivery attempt's outcome (a "delivery_attempt" notice, sent once the
+// attempt is stored: docs/api.md).
 import { t, label, formatDateTime } from '../lib/i18n.js';
 import { wt } from '../lib/workbench_i18n.js';
 import { h, replace } from '../lib/dom.js';
@@ -14,8 +15,6 @@ import { describeFailure } from '../lib/refusal.js';
 
 const ATTEMPT_PAGE = 25;
 const DEAD_PAGE = 500;
-// After a live event, the outcomes of the deliveries it caused arrive later.
-const FOLLOW_UPS_MS = [1500, 4000];
 const OUTCOMES = ['delivered', 'failed', 'gone', 'refused'];
 const DEFAULT_PERIOD_DAYS = 30;
 
@@ -43,7 +42,6 @@ export async function render(ctx) {
   let names = new Map();
   let partners = new Map();
   let cursor = '';  // the attempts page shown starts after it
-  let followUps = [];
   const eventName = (type) => names.get(type) ?? (t(`event_${type}`) === `event_${type}` ? type : t(`event_${type}`));
   replace(ctx.main, page);
 
@@ -147,7 +145,7 @@ export async function render(ctx) {
       deadRows.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'dead' },
         h('caption', {}, t('dead_title')),
         h('thead', {}, h('tr', {}, [t('dead_col_since'), t('attempt_col_event'), t('attempt_col_error'), ''].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, deadRows.map((d) => h('tr', { 'data-dead': d.id },
+        h('tbody', {}, deadRows.map((d) => h('tr', { 'data-dead': d.id, 'data-dead-at': d.dead_at },
           h('td', {}, formatDateTime(d.dead_at)),
           h('td', {}, `${eventName(d.type)} · ${d.project}`),
           h('td', {}, d.last_status ? String(d.last_status) : (d.last_error || '')),
@@ -163,23 +161,17 @@ export async function render(ctx) {
     try {
       await change();
       ctx.toast(done);
-      refreshSoon();
+      load();
     } catch (failure) {
       ctx.toast(describeFailure(failure).sentence);
     }
   }
 
-  function refreshSoon() {
-    for (const timer of followUps) clearTimeout(timer);
-    load();
-    followUps = FOLLOW_UPS_MS.map((ms) => setTimeout(load, ms));
-  }
-
   await load();
   return {
-    relevant: (event) => (event.data?.stream ?? '').startsWith('project-') || event.data?.stream === 'relais-webhooks',
-    refresh: refreshSoon,
-    dispose: () => { for (const timer of followUps) clearTimeout(timer); },
+    relevant: (event) => event.type === 'delivery_attempt'
+      || (event.data?.stream ?? '').startsWith('project-') || event.data?.stream === 'relais-webhooks',
+    refresh: load,
   };
 }
 
