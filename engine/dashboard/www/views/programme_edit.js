@@ -70,8 +70,8 @@ export async function render(ctx) {
     replace(page, h('p', { class: 'error', role: 'alert' }, t('load_failed', { detail: describeFailure(failure).sentence })));
     return null;
   }
-  const title = h('input', { id: 'edit-programme-title', value: def.title ?? '', required: true });
-  const region = h('input', { id: 'edit-programme-region', value: def.region ?? '' });
+  const title = h('input', { id: 'edit-programme-title', type: 'text', value: def.title ?? '', required: true });
+  const region = h('input', { id: 'edit-programme-region', type: 'text', value: def.region ?? '' });
   const territory = h('textarea', { id: 'edit-programme-territory', rows: 4 });
   territory.value = (def.territory ?? []).join('\n');
   const axes = h('textarea', { id: 'edit-programme-axes', rows: 8 });
@@ -80,7 +80,7 @@ export async function render(ctx) {
   const first = h('input', { id: 'edit-programme-first-year', type: 'number', min: 1990, max: 2200, value: String(Math.min(...years)) });
   const last = h('input', { id: 'edit-programme-last-year', type: 'number', min: 1990, max: 2200, value: String(Math.max(...years)) });
   const rule = def.reviews ?? {};
-  const field = (id, value, attrs = {}) => h('input', { id: `edit-review-${id}`, value: value === undefined ? '' : String(value), ...attrs });
+  const field = (id, value, attrs = {}) => h('input', { id: `edit-review-${id}`, type: 'text', value: value === undefined ? '' : String(value), ...attrs });
   const review = {
     per_year: field('per-year', rule.per_year ?? 3, { type: 'number', min: 0, max: 12 }),
     months: field('months', (rule.months ?? []).join(', '), { inputmode: 'numeric' }),
@@ -90,7 +90,7 @@ export async function render(ctx) {
     hours: field('hours', (rule.working_hours ?? []).join(', ')),
     max_per_day: field('max-per-day', rule.max_per_day, { type: 'number', min: 1, max: 24 }),
   };
-  const labelled = (key, word, hint) => [h('label', { for: review[key].id }, wt(word)), review[key], hint ? h('p', { class: 'hint' }, wt(hint)) : null];
+  const labelled = (key, word, hint) => h('div', { class: 'cell' }, h('label', { for: review[key].id }, wt(word)), review[key], hint ? h('p', { class: 'hint' }, wt(hint)) : null);
   const error = h('div', { class: 'error', role: 'alert', id: 'edit-programme-error' });
   const form = h('form', { novalidate: true, class: 'card', id: 'edit-programme' },
     h('label', { for: 'edit-programme-title' }, wt('programme_edit_name')), title,
@@ -99,15 +99,16 @@ export async function render(ctx) {
     h('label', { for: 'edit-programme-axes' }, wt('programme_edit_axes')), axes,
     h('fieldset', { class: 'calendar-rules' }, h('legend', {}, wt('programme_edit_calendar')),
       h('p', { class: 'hint', id: 'edit-programme-calendar-hint' }, wt('programme_edit_replaced')),
-      h('label', { for: 'edit-programme-first-year' }, wt('programme_first_year')), first,
-      h('label', { for: 'edit-programme-last-year' }, wt('programme_last_year')), last,
-      ...labelled('per_year', 'programme_reviews_per_year'),
-      ...labelled('months', 'programme_edit_months', 'programme_edit_months_hint'),
-      ...labelled('day', 'programme_edit_day'),
-      ...labelled('time', 'programme_review_time'),
-      ...labelled('duration', 'programme_edit_duration', 'programme_edit_default_hint'),
-      ...labelled('hours', 'programme_edit_hours', 'programme_edit_hours_hint'),
-      ...labelled('max_per_day', 'programme_edit_max_per_day', 'programme_edit_default_hint')),
+      h('div', { class: 'cells' },
+        h('div', { class: 'cell' }, h('label', { for: 'edit-programme-first-year' }, wt('programme_first_year')), first),
+        h('div', { class: 'cell' }, h('label', { for: 'edit-programme-last-year' }, wt('programme_last_year')), last),
+        labelled('per_year', 'programme_reviews_per_year'),
+        labelled('months', 'programme_edit_months', 'programme_edit_months_hint'),
+        labelled('day', 'programme_edit_day'),
+        labelled('time', 'programme_review_time'),
+        labelled('duration', 'programme_edit_duration', 'programme_edit_default_hint'),
+        labelled('hours', 'programme_edit_hours', 'programme_edit_hours_hint'),
+        labelled('max_per_day', 'programme_edit_max_per_day', 'programme_edit_default_hint'))),
     h('button', { type: 'submit', class: 'primary' }, wt('programme_edit_save')), error);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
