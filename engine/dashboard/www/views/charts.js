@@ -12,7 +12,7 @@ import { wt } from '../lib/workbench_i18n.js';
 // .c0-.c5 in app.css are the same: the page's CSP forbids inline styles).
 const COLOURS = ['#1f5f8b', '#b35806', '#2d7d46', '#7b3294', '#8c510a', '#5e3c99'];
 const BAR_W = 18, GROUP_GAP = 16, CHART_H = 160, PAD_L = 40, PAD_B = 28, PAD_T = 24;
-const ROW_H = 22, YEAR_W = 56, NAME_W = 240;
+const LANE_H = 15, ROW_GAP = 8, YEAR_W = 64, NAME_W = 230, PHASE_W = 44;
 
 let chartCount = 0;
 const nextId = (prefix) => `${prefix}-${++chartCount}`;
@@ -79,30 +79,41 @@ export function planChart(axis, rows, phases, thisYear) {
   if (years.length === 0) return null;
   const first = Math.min(...years, thisYear), last = Math.max(...years, thisYear);
   const span = last - first + 1;
-  const width = NAME_W + span * YEAR_W + 10, height = PAD_T + rows.length * ROW_H + PAD_B;
-  const x = (year) => NAME_W + (year - first) * YEAR_W + YEAR_W / 2;
+  // One lane per phase the action has a year for, so that no two marks or
+  // names ever overlap: the phase's short name, then its planned year (ring)
+  // and the year it was reached (dot), joined by the slip when they differ.
+  const lanesOf = ({ project, entered }) => phases.filter((ph) => planned(project, ph) || entered.has(ph.id));
+  const tops = [];
+  let top = PAD_T;
+  for (const row of rows) {
+    tops.push(top);
+    top += Math.max(1, lanesOf(row).length) * LANE_H + ROW_GAP;
+  }
+  const left = NAME_W + PHASE_W;
+  const width = left + span * YEAR_W + 10, height = top + PAD_B;
+  const x = (year) => left + (year - first) * YEAR_W + YEAR_W / 2;
   const id = nextId('chart-plan');
   const title = wt('chart_plan_title', { axis: `${axis.id} ${axis.title ?? ''}`.trim() });
   const grid = Array.from({ length: span }, (_, i) => first + i).map((year) => [
     svg('line', { x1: x(year), y1: PAD_T - 6, x2: x(year), y2: height - PAD_B, class: year === thisYear ? 'chart-today' : 'chart-grid' }),
     svg('text', { x: x(year), y: height - 8, 'text-anchor': 'middle', class: 'chart-axis' }, String(year))]);
-  const marks = rows.map(({ project, entered }, ri) => {
-    const cy = PAD_T + ri * ROW_H + ROW_H / 2;
-    const phaseMarks = phases.filter((ph) => planned(project, ph) || entered.has(ph.id)).map((ph, pi) => {
+  const marks = rows.map((row, ri) => {
+    const { project, entered } = row;
+    const phaseMarks = lanesOf(row).map((ph, li) => {
+      const cy = tops[ri] + li * LANE_H + LANE_H / 2;
       const plan = planned(project, ph), real = entered.get(ph.id);
       // Late: reached after its year, or still in it after its year.
       const late = plan && ((real && real > plan) || (project.state.phase === ph.id && thisYear > plan));
-      const dy = (pi % 3 - 1) * 5;  // phases of one year side by side
-      const short = label(ph.labels, ph.id).slice(0, 3);
       return svg('g', { class: late ? 'phase late' : 'phase', 'data-phase': ph.id },
-        plan && real && real !== plan ? svg('line', { x1: x(plan), y1: cy + dy, x2: x(real), y2: cy + dy, class: 'chart-slip' }) : null,
-        plan ? svg('circle', { cx: x(plan), cy: cy + dy, r: 5, class: 'planned' }) : null,
-        real ? svg('circle', { cx: x(real), cy: cy + dy, r: 4, class: 'real' }) : null,
-        svg('text', { x: x(real ?? plan) + 7, y: cy + dy + 4, class: 'chart-phase' }, short),
+        svg('text', { x: NAME_W, y: cy + 4, class: 'chart-phase' }, label(ph.labels, ph.id).slice(0, 5)),
+        plan && real && real !== plan ? svg('line', { x1: x(plan), y1: cy, x2: x(real), y2: cy, class: 'chart-slip' }) : null,
+        plan ? svg('circle', { cx: x(plan), cy, r: 5, class: 'planned' }) : null,
+        real ? svg('circle', { cx: x(real), cy, r: 4, class: 'real' }) : null,
         svg('title', {}, `${label(ph.labels, ph.id)} : ${wt('chart_planned')} ${plan ?? '—'}, ${wt('chart_real')} ${real ?? '—'}`));
     });
     return svg('g', { 'data-project': project.info.id },
-      svg('text', { x: 4, y: cy + 4, class: 'chart-name' }, (project.info.title || project.info.id).slice(0, 38)),
+      ri > 0 ? svg('line', { x1: 0, y1: tops[ri] - ROW_GAP / 2, x2: width, y2: tops[ri] - ROW_GAP / 2, class: 'chart-grid' }) : null,
+      svg('text', { x: 4, y: tops[ri] + LANE_H / 2 + 4, class: 'chart-name' }, (project.info.title || project.info.id).slice(0, 36)),
       phaseMarks);
   });
   return h('figure', { class: 'chart plan-chart', 'data-axis': axis.id },
