@@ -1,7 +1,7 @@
 // ./scripts/bench store: durable append throughput and latency of the RocksDB
 // event store with 1, 16 and 64 concurrent appenders (one ~300-byte event per
 // append), the time to read a 1,000-event stream, and Debian's db_bench
-// (fillrandom, sync, 16 threads, 300-byte values) on the same disk in the same
+// (fillrandom, sync, 300-byte values) at the same thread counts, on the same disk in the same
 // run as the raw RocksDB ceiling.
 //
 // Usage: relais_bench_store [--dir DIR] [--seconds N] [--results DIR] [--db-bench PATH]
@@ -164,17 +164,20 @@ ReadFigures RunStreamRead(const Args& args, size_t pad) {
   return f;
 }
 
-// Runs Debian's db_bench in the same directory tree; returns ops/s (0 if unavailable).
-double RunDbBench(const Args& args, Json& details) {
+// Runs Debian's db_bench (fillrandom, sync, 300-byte values) with `threads`
+// writer threads in the same directory tree, about 64,000 writes in all;
+// returns ops/s (0 if unavailable).
+double RunDbBench(const Args& args, int threads, Json& details) {
   if (!fs::exists(args.db_bench)) {
     details["db_bench"] = "not found at " + args.db_bench;
     return 0;
   }
   std::string dir = args.dir + "/db_bench";
   fs::remove_all(dir);
-  std::string cmd = args.db_bench +
-                    " --benchmarks=fillrandom --sync=1 --threads=16 --value_size=300 --num=4000 --db=" + dir + " 2>&1";
-  details["db_bench_command"] = cmd;
+  const std::string key = "db_bench_" + std::to_string(threads) + "_threads";
+  std::string cmd = args.db_bench + " --benchmarks=fillrandom --sync=1 --threads=" + std::to_string(threads) +
+                    " --value_size=300 --num=" + std::to_string(64'000 / threads) + " --db=" + dir + " 2>&1";
+  details[key + "_command"] = cmd;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return 0;
   char line[1024];
@@ -182,7 +185,7 @@ double RunDbBench(const Args& args, Json& details) {
   while (std::fgets(line, sizeof line, p)) {
     std::string s(line);
     if (s.rfind("fillrandom", 0) == 0) {
-      details["db_bench_output"] = s.substr(0, s.find_last_not_of("\n") + 1);
+      details[key + "_output"] = s.substr(0, s.find_last_not_of("\n") + 1);
       auto at = s.find(" ops/sec");
       auto begin = s.rfind(' ', at - 1);
       if (at != std::string::npos && begin != std::string::npos) ops = std::stod(s.substr(begin + 1, at - begin - 1));
@@ -202,27 +205,29 @@ int Main(int argc, char** argv) {
   details["seconds_per_level"] = args.seconds;
   details["dir"] = fs::absolute(args.dir).string();
 
+  // Each level beside db_bench at the same thread count, run right after it
+  // on the same disk: like compared with like.
   std::vector<AppendFigures> levels;
+  std::vector<double> raw;
   for (int appenders : {1, 16, 64}) {
     std::printf("appending with %d appender(s) for %.1f s...\n", appenders, args.seconds);
     std::fflush(stdout);
     levels.push_back(RunAppenders(args, appenders, pad));
+    std::printf("db_bench fillrandom, sync, %d thread(s), 300-byte values...\n", appenders);
+    std::fflush(stdout);
+    raw.push_back(RunDbBench(args, appenders, details));
   }
   std::printf("reading a 1,000-event stream...\n");
   ReadFigures read = RunStreamRead(args, pad);
-  std::printf("running db_bench (fillrandom, sync, 16 threads, 300-byte values)...\n");
-  std::fflush(stdout);
-  double raw = RunDbBench(args, details);
   fs::remove_all(args.dir);
 
   std::vector<Figure> figures;
-  for (const AppendFigures& l : levels) {
+  for (size_t i = 0; i < levels.size(); ++i) {
+    const AppendFigures& l = levels[i];
     std::string n = std::to_string(l.appenders) + " appender" + (l.appenders > 1 ? "s" : "");
     Figure tput{"durable appends/s, " + n, l.events_per_s, "events/s", "", true};
     Figure p99{"p99 ack latency, " + n, l.p99_ms, "ms", "", true};
     if (l.appenders == 64) {
-      tput.target = ">= 50000";
-      tput.met = l.events_per_s >= 50000;
       p99.target = "<= 10";
       p99.met = l.p99_ms <= 10;
     }
@@ -230,14 +235,20 @@ int Main(int argc, char** argv) {
     figures.push_back({"p50 ack latency, " + n, l.p50_ms, "ms", "", true});
     figures.push_back(p99);
     figures.push_back({"appends per WAL sync, " + n, l.events_per_sync, "appends", "", true});
+    const std::string t = std::to_string(l.appenders) + " thread" + (l.appenders > 1 ? "s" : "");
+    figures.push_back({"db_bench fillrandom sync, " + t + " (raw RocksDB)", raw[i], "ops/s", "", true});
+    if (raw[i] > 0) {
+      const double ratio = l.events_per_s / raw[i];
+      Figure r{n + " / db_bench " + t, ratio, "x", "", true};
+      if (l.appenders == 64) {
+        r.target = ">= 2.5";
+        r.met = ratio >= 2.5;
+      }
+      figures.push_back(r);
+    }
   }
   figures.push_back({"read 1,000-event stream, first read after reopen", read.cold_ms, "ms", "", true});
   figures.push_back({"read 1,000-event stream, median warm", read.warm_median_ms, "ms", "", true});
-  figures.push_back({"db_bench fillrandom sync 16 threads (raw RocksDB)", raw, "ops/s", "", true});
-  if (raw > 0) {
-    double ratio = levels.back().events_per_s / raw;
-    figures.push_back({"64 appenders / db_bench", ratio, "x", ">= 2.5", ratio >= 2.5});
-  }
   Report("store", figures, details, args.results);
   return 0;
 }
