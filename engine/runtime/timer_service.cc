@@ -4,12 +4,22 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 
 namespace relais::runtime {
 
 TimerService::TimerService(EventStore& store, ProjectService& projects, const Clock& clock, TimerOptions options)
-    : store_(store), projects_(projects), clock_(clock), options_(options) {}
+    : store_(store),
+      projects_(projects),
+      clock_(clock),
+      options_(options),
+      pool_(std::max<size_t>(1, options.routed_fire_threads)) {}
+
+struct TimerService::Burst {
+  std::mutex mu;
+  FireReport report;
+  Status error = Status::Ok();
+  std::atomic<bool> failed{false};  // then the runs not yet started are left due
+};
 
 StatusOr<FireReport> TimerService::FireDue() {
   std::lock_guard lock(fire_mu_);
@@ -19,13 +29,27 @@ StatusOr<FireReport> TimerService::FireDue() {
   // key answers that, where a page would read fire_batch timers for nothing.
   RELAIS_ASSIGN_OR_RETURN(auto first, store_.KvScan(std::string(kTimerDuePrefix), "", 1));
   if (first.empty() || first.front().key >= bound) return report;
+  Burst burst;
+  // A stream's consecutive due timers go to the pool as one run, under the
+  // stream's key: the pool keeps each stream's runs in order, one at a time.
+  std::vector<DueTimer> run;
+  size_t run_route = 0;
+  auto hand_over = [&] {
+    if (run.empty()) return;
+    const std::string key = std::to_string(run_route) + "/" + run.front().project_id;
+    pool_.Submit(key, [this, route = run_route, timers = std::move(run), &burst] { FireRun(route, timers, burst); });
+    run = {};
+  };
+  Status scan = Status::Ok();
   std::string after;
-  while (true) {
-    RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(std::string(kTimerDuePrefix), after, options_.fire_batch));
-    bool done = page.size() < options_.fire_batch;
-    // (route, stream) -> its due timers of this page, in due order.
-    std::map<std::pair<size_t, std::string>, std::vector<DueTimer>> routed;
-    for (const KvEntry& entry : page) {
+  while (!burst.failed) {
+    auto page = store_.KvScan(std::string(kTimerDuePrefix), after, options_.fire_batch);
+    if (!page.ok()) {
+      scan = page.status();
+      break;
+    }
+    bool done = page->size() < options_.fire_batch;
+    for (const KvEntry& entry : *page) {
       if (entry.key >= bound) {
         done = true;
         break;
@@ -35,7 +59,10 @@ StatusOr<FireReport> TimerService::FireDue() {
       if (!timer.ok()) {  // unreadable: remove it rather than retry it forever
         KvWrites drop;
         drop.Delete(entry.key);
-        RELAIS_RETURN_IF_ERROR(store_.KvWrite(drop));
+        if (Status s = store_.KvWrite(drop); !s.ok()) {
+          scan = s;
+          break;
+        }
         ++report.refused;
         continue;
       }
@@ -45,54 +72,52 @@ StatusOr<FireReport> TimerService::FireDue() {
           route = r;
           break;
         }
-      if (route < routes_.size()) {
-        routed[{route, timer->project_id}].push_back(std::move(*timer));
-        continue;
-      }
-      RELAIS_RETURN_IF_ERROR(FireOne(*timer, report));
+      if (!run.empty() && (route != run_route || timer->project_id != run.front().project_id)) hand_over();
+      run_route = route;
+      run.push_back(std::move(*timer));
     }
-    RELAIS_RETURN_IF_ERROR(FireRouted(routed, report));
-    if (done || page.empty()) return report;
-    after = page.back().key;
+    hand_over();  // the pool works on this page while the next is read
+    if (!scan.ok() || done || page->empty()) break;
+    after = page->back().key;
   }
+  hand_over();
+  pool_.Wait();
+  report.fired += burst.report.fired;
+  report.refused += burst.report.refused;
+  if (!scan.ok()) return scan;
+  if (!burst.error.ok()) return burst.error;
+  return report;
 }
 
 void TimerService::RouteFires(std::string prefix, FireHandler handler) {
   routes_.emplace_back(std::move(prefix), std::move(handler));
 }
 
-Status TimerService::FireRouted(std::map<std::pair<size_t, std::string>, std::vector<DueTimer>>& groups,
-                                FireReport& report) {
-  if (groups.empty()) return Status::Ok();
-  std::vector<std::pair<size_t, std::vector<DueTimer>*>> work;
-  for (auto& [key, timers] : groups) work.push_back({key.first, &timers});
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> fired{0}, total{0};
-  std::mutex error_mu;
+void TimerService::FireRun(size_t route, const std::vector<DueTimer>& timers, Burst& burst) {
+  if (burst.failed) return;
+  FireReport mine;
   Status error = Status::Ok();
-  auto run = [&] {
-    for (size_t i = next++; i < work.size(); i = next++) {
-      auto result = routes_[work[i].first].second(*work[i].second);
-      if (!result.ok()) {
-        std::lock_guard lock(error_mu);
-        if (error.ok()) error = result.status();
-        continue;
-      }
-      fired += *result;
-      total += work[i].second->size();
+  if (route < routes_.size()) {
+    auto fired = routes_[route].second(timers);
+    if (fired.ok()) {
+      mine.fired += *fired;
+      mine.refused += timers.size() - *fired;
+    } else {
+      error = fired.status();
     }
-  };
-  const size_t threads = std::min(work.size(), std::max<size_t>(1, options_.routed_fire_threads));
-  if (threads <= 1) {
-    run();
   } else {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < threads; ++t) pool.emplace_back(run);
-    for (auto& t : pool) t.join();
+    for (const DueTimer& t : timers) {
+      error = FireOne(t, mine);
+      if (!error.ok()) break;
+    }
   }
-  report.fired += fired;
-  report.refused += total - fired;
-  return error;
+  std::lock_guard lock(burst.mu);
+  burst.report.fired += mine.fired;
+  burst.report.refused += mine.refused;
+  if (!error.ok() && burst.error.ok()) {
+    burst.error = error;
+    burst.failed = true;
+  }
 }
 
 Status TimerService::FireOne(const DueTimer& timer, FireReport& report) {

@@ -5,7 +5,11 @@
 // the server was down fires at the first FireDue() after start.
 //
 // FireDue is driven by a TimerScheduler in production and called directly by
-// tests with a ManualClock: nothing here sleeps.
+// tests with a ManualClock: nothing here sleeps. It reads the due timers a
+// page at a time and hands each stream's run of them to a KeyedPool while it
+// reads on: the streams fire on up to options.fire_threads threads at once
+// (their durable appends share group commits), each stream's timers one
+// batch after the other, in due order (docs/runtime.md).
 //
 // Thread-safety: safe for concurrent access from multiple threads without any
 // external synchronization (concurrent FireDue calls serialize).
@@ -19,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/runtime/keyed_pool.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/timer_keys.h"
 
@@ -26,7 +31,7 @@ namespace relais::runtime {
 
 struct TimerOptions {
   size_t fire_batch = 4096;         // due timers read per scan page
-  size_t routed_fire_threads = 32;  // routed streams fired at once (RouteFires)
+  size_t routed_fire_threads = 32;  // streams fired at once (the fire pool's threads)
 };
 
 struct FireReport {
@@ -44,13 +49,14 @@ class TimerService {
   // of one stream (same project_id) at a time, in due order. The handler
   // returns how many it recorded as fired (the others were stale); either way
   // it must have removed every timer's keys (in the append that records the
-  // firing, for exactly-once). Streams are handled by up to
-  // options.routed_fire_threads threads at once, so their durable appends
-  // share group commits. REQUIRES: called before FireDue.
+  // firing, for exactly-once). It is called from the fire pool's threads,
+  // for different streams at once. REQUIRES: called before FireDue.
   using FireHandler = std::function<StatusOr<size_t>(const std::vector<DueTimer>&)>;
   void RouteFires(std::string prefix, FireHandler handler);
 
-  // Fires every timer due at or before clock.Now().
+  // Fires every timer due at or before clock.Now(), and returns once they
+  // are all recorded (or found stale). After a failure the streams not yet
+  // started are left for the next call.
   // Errors: kUnavailable when the store fails (remaining timers stay due).
   StatusOr<FireReport> FireDue();
 
@@ -61,9 +67,11 @@ class TimerService {
   StatusOr<std::vector<DueTimer>> PendingFor(const std::string& project_id);
 
  private:
+  struct Burst;  // one FireDue's counts and first error, shared with the pool's threads
   Status FireOne(const DueTimer& timer, FireReport& report);
-  // Fires the routed timers gathered from one page, grouped by stream.
-  Status FireRouted(std::map<std::pair<size_t, std::string>, std::vector<DueTimer>>& groups, FireReport& report);
+  // Fires one stream's run of due timers (route: an index in routes_, or
+  // routes_.size() for project commands), counting into burst.
+  void FireRun(size_t route, const std::vector<DueTimer>& timers, Burst& burst);
 
   EventStore& store_;
   ProjectService& projects_;
@@ -71,6 +79,7 @@ class TimerService {
   const TimerOptions options_;
   std::mutex fire_mu_;
   std::vector<std::pair<std::string, FireHandler>> routes_;
+  KeyedPool pool_;  // declared last: its threads stop before the rest goes
 };
 
 }  // namespace relais::runtime
