@@ -13,7 +13,14 @@ Status TimerWrites::Arm(const DueTimer& t) {
   const std::string due_key = t.DueKey();
   if (armed && *armed != due_key) writes_.Delete(*armed);
   writes_.Put(due_key, t.ToJsonText());
-  writes_.Put(of_key, due_key);
+  // Consumed earlier in this batch (a timer's next stage): its of-key's
+  // delete becomes this put, one write instead of two.
+  if (auto deleted = of_deleted_at_.find(of_key); deleted != of_deleted_at_.end()) {
+    writes_.ops[deleted->second].value = due_key;
+    of_deleted_at_.erase(deleted);
+  } else {
+    writes_.Put(of_key, due_key);
+  }
   batch_[of_key] = due_key;
   written_[of_key] = t;
   return Status::Ok();
@@ -24,6 +31,7 @@ Status TimerWrites::Cancel(std::string_view aggregate_id, std::string_view timer
   RELAIS_ASSIGN_OR_RETURN(auto armed, ArmedKey(of_key));
   if (!armed) return Status::Ok();
   writes_.Delete(*armed);
+  of_deleted_at_[of_key] = writes_.ops.size();
   writes_.Delete(of_key);
   batch_[of_key] = std::nullopt;
   written_.erase(of_key);
@@ -48,6 +56,7 @@ StatusOr<bool> TimerWrites::Consume(const DueTimer& t) {
   writes_.Delete(due_key);
   RELAIS_ASSIGN_OR_RETURN(auto armed, ArmedKey(of_key));
   if (!armed || *armed != due_key) return false;
+  of_deleted_at_[of_key] = writes_.ops.size();
   writes_.Delete(of_key);
   batch_[of_key] = std::nullopt;
   written_.erase(of_key);

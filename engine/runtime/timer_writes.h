@@ -4,7 +4,10 @@
 // cancelling and consuming delete them. Callers never touch the key pair.
 //
 // Within one batch the builder remembers what it wrote, so arming the same
-// timer twice, or consuming then re-arming it, leaves exactly one due entry.
+// timer twice, or consuming then re-arming it, leaves exactly one due entry;
+// a timer consumed then re-armed (its next stage) writes its of-key once.
+// REQUIRES: only this builder edits timer keys in *writes, and *writes only
+// grows while the builder is in use.
 //
 // Thread-safety: not thread-safe; one builder per batch, used by the thread
 // that holds the aggregate's command lock (so the of-keys it reads can not
@@ -50,6 +53,7 @@ class TimerWrites {
   KvWrites& writes_;
   std::map<std::string, std::optional<std::string>> batch_;  // of-key -> due key (nullopt: none) after this batch
   std::map<std::string, DueTimer> written_;                  // of-key -> the entry this batch armed
+  std::map<std::string, size_t> of_deleted_at_;              // of-key -> index in writes_.ops of its delete
 };
 
 }  // namespace relais::runtime

@@ -93,6 +93,33 @@ TEST_F(TimerWritesTest, ConsumingTheCurrentEntryThenArmingTheNextKeepsOnePair) {
   EXPECT_EQ(OfKey(), Timer("2003-07-01T00:00:00Z").DueKey());
 }
 
+TEST_F(TimerWritesTest, ANextStageArmedAfterItsFiringWritesItsOfKeyOnce) {
+  Commit([&](TimerWrites& t) { ASSERT_THAT(t.Arm(Timer("2003-03-01T00:00:00Z")), IsOk()); });
+  KvWrites writes;
+  TimerWrites t(store_, writes);
+  ASSERT_THAT(t.Consume(Timer("2003-03-01T00:00:00Z")), IsOk());
+  ASSERT_THAT(t.Arm(Timer("2003-07-01T00:00:00Z")), IsOk());
+  // The old due entry goes, the new one comes, the of-key is written once (as a put).
+  ASSERT_EQ(writes.ops.size(), 3u);
+  int of_writes = 0;
+  for (const auto& op : writes.ops)
+    if (op.key == TimerOfKey("p1", "rappel")) {
+      ++of_writes;
+      EXPECT_EQ(op.value, Timer("2003-07-01T00:00:00Z").DueKey());
+    }
+  EXPECT_EQ(of_writes, 1);
+  // Cancelled, then armed again, in one batch: the same.
+  ASSERT_THAT(store_.KvWrite(writes), IsOk());
+  KvWrites again;
+  TimerWrites u(store_, again);
+  ASSERT_THAT(u.Cancel("p1", "rappel"), IsOk());
+  ASSERT_THAT(u.Arm(Timer("2003-09-01T00:00:00Z")), IsOk());
+  ASSERT_THAT(store_.KvWrite(again), IsOk());
+  EXPECT_EQ(again.ops.size(), 3u);
+  EXPECT_EQ(DueKeys(), std::vector<std::string>{Timer("2003-09-01T00:00:00Z").DueKey()});
+  EXPECT_EQ(OfKey(), Timer("2003-09-01T00:00:00Z").DueKey());
+}
+
 TEST_F(TimerWritesTest, ConsumingAReplacedEntryLeavesTheNewerOneArmed) {
   // A scan found the March entry; the timer was re-armed for May before it fired.
   Commit([&](TimerWrites& t) { ASSERT_THAT(t.Arm(Timer("2003-05-01T00:00:00Z")), IsOk()); });
