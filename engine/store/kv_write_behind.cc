@@ -70,6 +70,7 @@ void KvWriteBehind::Run() {
       log_.Warn("write-behind dropped a batch it could not write",
                 {{"keys", std::to_string(batch.ops.size())}, {"cause", s.ToString()}});
     }
+    for (auto& f : then) f();  // before Drain may return: it covers them
     lock.lock();
     // A key changed again after this batch was taken keeps its newer change.
     for (const auto& op : batch.ops) {
@@ -78,11 +79,6 @@ void KvWriteBehind::Run() {
     }
     done_ = sequence;
     written_.notify_all();
-    if (!then.empty()) {
-      lock.unlock();
-      for (auto& f : then) f();
-      lock.lock();
-    }
   }
 }
 

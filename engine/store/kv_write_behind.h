@@ -48,9 +48,11 @@ class KvWriteBehind {
 
   // Queues writes (their `sync` flag is ignored). Returns at once. then,
   // when given, is called on the writer's thread once these writes are in
-  // the store (or were dropped as failed), with no lock of this object held.
+  // the store (or were dropped as failed), with no lock of this object held,
+  // before a Drain waiting for them returns; empty writes: called at once.
   void Submit(KvWrites writes, std::function<void()> then = nullptr);
-  // Returns once everything submitted before the call is written.
+  // Returns once everything submitted before the call is written (and the
+  // `then`s of those writes have run).
   void Drain();
   // The change to key submitted and not yet written: nullopt when there is
   // none; else the value it will have (an empty optional: it is deleted).

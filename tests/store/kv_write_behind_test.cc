@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <string>
+#include <vector>
+
 #include "engine/store/fault_injecting_event_store.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/store/rocksdb_event_store.h"
@@ -37,6 +41,28 @@ TEST(KvWriteBehindTest, DrainedWritesAreInTheStoreAndLeaveNoOverlay) {
   ASSERT_TRUE(b.ok());
   ASSERT_TRUE(b->has_value());
   EXPECT_EQ(**b, "2");
+}
+
+TEST(KvWriteBehindTest, ThenRunsOnceItsWritesAreInTheStoreInSubmissionOrder) {
+  MemoryEventStore store;
+  KvWriteBehind writer(store);
+  std::mutex mu;
+  std::vector<std::string> seen;  // what each `then` found in the store, in call order
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = "k/" + std::to_string(i);
+    writer.Submit(PutOf(key, std::to_string(i)), [&, key] {
+      auto value = store.KvGet(key);
+      std::lock_guard lock(mu);
+      seen.push_back(value.ok() && value->has_value() ? **value : "missing");
+    });
+  }
+  bool empty_ran = false;
+  writer.Submit(KvWrites{}, [&] { empty_ran = true; });  // nothing to write: at once
+  EXPECT_TRUE(empty_ran);
+  writer.Drain();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(seen[i], std::to_string(i)) << "then ran before its write, or out of order";
 }
 
 TEST(KvWriteBehindTest, TheOverlayGivesTheLastSubmittedChangeOfAKey) {
