@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
+#include <string_view>
 
 namespace relais::api {
 namespace {
@@ -210,8 +212,14 @@ void EventStreamHub::Run() {
       }
       // Notices after the events read with them: an attempt's event is
       // never announced after its outcome on a caught-up stream.
-      for (const Shared::Notice& n : notices)
-        if (scopes_.DecideEndpoints(follower->who(), n.partner).may_act()) text += n.text;
+      // One decision per partner and round (a scoped coordinator's costs a
+      // scan of the read model), not one per notice.
+      std::map<std::string_view, bool> may_see;
+      for (const Shared::Notice& n : notices) {
+        auto [it, fresh] = may_see.try_emplace(n.partner, false);
+        if (fresh) it->second = scopes_.DecideEndpoints(follower->who(), n.partner).may_act();
+        if (it->second) text += n.text;
+      }
       if (!text.empty() && !sink->Write(std::move(text))) {
         std::lock_guard lock(shared_->mu);
         follower->EndLocked();

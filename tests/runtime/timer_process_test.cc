@@ -63,7 +63,9 @@ void FireAndKill(const std::string& dir, const char* now, std::chrono::milliseco
 TEST(TimerProcessTest, DueTimersFireExactlyOnceAcrossRestartsAndKills) {
   relais::testing::TempDir dir;
   const std::string store = dir.Sub("store");
-  constexpr int kProjects = 60;
+  // Enough that the firing (streams in parallel on the fire pool) lasts a few
+  // milliseconds, so that a kill can land inside it.
+  constexpr int kProjects = 400;
   auto setup = RunProcess({RELAIS_TIMER_CHILD, store, "2003-02-03T09:00:00Z", "setup", std::to_string(kProjects)});
   ASSERT_EQ(setup.exit_code, 0) << setup.err;
 
