@@ -80,7 +80,9 @@ void RuntimeHost::StartBackground() {
       std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
   runtime::SchedulerOptions scheduling = config_.runtime.scheduler;
   scheduling.info_log = log_;
-  scheduler_ = std::make_unique<runtime::TimerScheduler>(io_, *store_, *timers_, clock_, scheduling);
+  timer_work_ = std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+      timer_io_.get_executor());
+  scheduler_ = std::make_unique<runtime::TimerScheduler>(timer_io_, *store_, *timers_, clock_, scheduling);
   index_follower_ = std::make_unique<runtime::CommitFollower>(boost::asio::make_strand(io_), *store_, [this] {
     if (Status s = index_->CatchUp(); !s.ok()) log_->Error("read model failed", {{"cause", s.ToString()}});
   });
@@ -92,6 +94,7 @@ void RuntimeHost::StartBackground() {
   boost::asio::post(io_, [this] { RunSpawns(); });
   if (Status s = webhooks_->Start(); !s.ok()) log_->Error("webhooks failed", {{"cause", s.ToString()}});
   if (Status s = email_->Start(); !s.ok()) log_->Error("e-mail failed", {{"cause", s.ToString()}});
+  timer_thread_ = std::thread([this] { timer_io_.run(); });
   background_ = std::thread([this] { io_.run(); });
 }
 
@@ -127,6 +130,9 @@ void RuntimeHost::StopBackground() {
   email_->Stop();
   scheduler_->Stop();
   index_follower_->Stop();
+  timer_work_.reset();
+  timer_io_.stop();
+  timer_thread_.join();
   work_.reset();
   io_.stop();
   background_.join();

@@ -82,8 +82,14 @@ class RuntimeHost {
   std::unique_ptr<AccountPeople> account_people_;     // an accepted invitation registers its person
   std::unique_ptr<accounts::AccountService> accounts_;
 
-  boost::asio::io_context io_;
+  boost::asio::io_context io_;  // the read model, the lateness sweep, spawns
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  // The timers on a thread of their own: a burst never waits behind the read
+  // model's catch-up or a sweep (at start they all have work), nor they
+  // behind a burst.
+  boost::asio::io_context timer_io_;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> timer_work_;
+  std::thread timer_thread_;
   std::unique_ptr<runtime::TimerScheduler> scheduler_;
   std::unique_ptr<runtime::CommitFollower> index_follower_;
   std::unique_ptr<boost::asio::steady_timer> late_timer_;
