@@ -366,8 +366,22 @@ Status ProgrammeService::PlaceTermReviews(const ProgrammeState& state, const Pro
       // Kept only where it still keeps the new rules (hours, length, daily maximum).
       for (const std::string& p : attendees) diary.Remove(p, m.at.date, programme_id, id);
       keep = CheckSlot(rules, cal, diary, attendees, m.at).ok();
-      if (keep)
-        for (const std::string& p : attendees) Book(diary, p, programme_id, m, rules.duration_minutes);
+      if (keep) {
+        Milestone resized = m;
+        resized.duration_minutes = rules.duration_minutes;
+        for (const std::string& p : attendees) Book(diary, p, programme_id, resized, rules.duration_minutes);
+        // Same day and time, the new rule's length: attendees get the update.
+        if (m.duration_minutes > 0 && m.duration_minutes != rules.duration_minutes) {
+          Json data = LocalJson(m.at);
+          data["milestone"] = id;
+          data["from"] = m.at.date.ToString();
+          data["from_time"] = ClockText(MinuteOfDay(m.at));
+          data["sequence"] = m.sequence + 1;
+          data["person"] = m.person;
+          data["duration_minutes"] = rules.duration_minutes;
+          events.push_back({"milestone_moved", std::move(data)});
+        }
+      }
     }
     if (keep) {
       wanted.erase(m.at.date);

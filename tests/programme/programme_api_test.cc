@@ -212,7 +212,26 @@ TEST(ProgrammeApiTest, ANewReviewRulePlacesTheRestOfTheTermAgainInOneAppend) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(ReviewsWith(h, "scheduled"), after);
   EXPECT_EQ(*h.store.StreamVersion(stream), widened + 1);
-  // Working hours that still hold 14:00-15:00: kept; that no longer do: placed again on the same days.
+  // A longer review that still fits: each keeps its day and time, takes the
+  // new length, and its SEQUENCE rises (the attendees' calendars are updated).
+  r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
+             {{"reviews",
+               {{"months", {3, 10}},
+                {"day", 15},
+                {"time", "14:00"},
+                {"working_hours", {"08:00-18:00"}},
+                {"duration_minutes", 90}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json longer = ReviewsWith(h, "scheduled");
+  ASSERT_EQ(longer.size(), after.size());
+  for (const auto& [id, m] : longer.items()) {
+    ASSERT_TRUE(after.contains(id)) << id;
+    EXPECT_EQ(m["date"], after[id]["date"]);
+    EXPECT_EQ(m["time"], "14:00");
+    EXPECT_EQ(m["duration_minutes"], 90) << id;
+    EXPECT_EQ(m["sequence"], after[id]["sequence"].get<int>() + 1) << id;
+  }
+  // Working hours that no longer hold 14:00: placed again on the same days.
   r = h.Call("PATCH", "/v1/programmes/sud-val-de-marnais", kScopedCoordinator,
              {{"reviews", {{"months", {3, 10}}, {"day", 15}, {"time", "09:00"}, {"working_hours", {"09:00-12:00"}}}}});
   ASSERT_EQ(r.status, 200) << r.body;
