@@ -153,7 +153,7 @@ int Main(int argc, char** argv) {
     else if (k == "--assignments")
       args.assignments = std::stoi(v);
     else if (k == "--fire-threads")
-      args.timers.routed_fire_threads = std::stoul(v);
+      args.timers.fire_threads = std::stoul(v);
     else if (k == "--fire-batch")
       args.timers.fire_batch = std::stoul(v);
   }

@@ -134,6 +134,11 @@ std::string EventStreamHub::FormatNotice(std::string_view name, const Json& data
 
 void EventStreamHub::AnnounceAttempts(const std::vector<Json>& attempts,
                                       const std::function<std::string(const std::string& endpoint)>& partner_of) {
+  {
+    // No stream open (the usual case): nothing to format.
+    std::lock_guard lock(shared_->mu);
+    if (shared_->stopping || shared_->followers.empty()) return;
+  }
   std::vector<Shared::Notice> notices;
   for (const Json& a : attempts)
     notices.push_back({partner_of(a.value("endpoint", "")), FormatNotice("delivery_attempt", a)});

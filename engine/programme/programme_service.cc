@@ -102,6 +102,18 @@ std::vector<Milestone> YearlyMilestones(const ProgrammeDefinition& definition, c
   return out;
 }
 
+// The data of a milestone_moved: m to `to`, for duration minutes.
+Json Moved(const Milestone& m, const calendar::LocalDateTime& to, int duration) {
+  Json data = LocalJson(to);
+  data["milestone"] = m.id;
+  data["from"] = m.at.date.ToString();
+  data["from_time"] = ClockText(MinuteOfDay(m.at));
+  data["sequence"] = m.sequence + 1;
+  data["person"] = m.person;
+  data["duration_minutes"] = duration;
+  return data;
+}
+
 // The data of a milestone_cancelled.
 Json Cancellation(const Milestone& m, std::string_view reason) {
   return {{"milestone", m.id}, {"reason", reason}, {"person", m.person}, {"sequence", m.sequence + 1}};
@@ -371,16 +383,8 @@ Status ProgrammeService::PlaceTermReviews(const ProgrammeState& state, const Pro
         resized.duration_minutes = rules.duration_minutes;
         for (const std::string& p : attendees) Book(diary, p, programme_id, resized, rules.duration_minutes);
         // Same day and time, the new rule's length: attendees get the update.
-        if (m.duration_minutes > 0 && m.duration_minutes != rules.duration_minutes) {
-          Json data = LocalJson(m.at);
-          data["milestone"] = id;
-          data["from"] = m.at.date.ToString();
-          data["from_time"] = ClockText(MinuteOfDay(m.at));
-          data["sequence"] = m.sequence + 1;
-          data["person"] = m.person;
-          data["duration_minutes"] = rules.duration_minutes;
-          events.push_back({"milestone_moved", std::move(data)});
-        }
+        if (m.duration_minutes > 0 && m.duration_minutes != rules.duration_minutes)
+          events.push_back({"milestone_moved", Moved(m, m.at, rules.duration_minutes)});
       }
     }
     if (keep) {
@@ -621,15 +625,9 @@ StatusOr<Milestone> ProgrammeService::Move(const std::string& programme_id, cons
     return FailedPrecondition("milestone '" + milestone_id + "' cannot move to " + at.date.ToString() + " " +
                               ClockText(MinuteOfDay(at)) + ": " + why);
   }
-  Json data = LocalJson(at);
-  data["milestone"] = milestone_id;
-  data["from"] = m.at.date.ToString();
-  data["from_time"] = ClockText(MinuteOfDay(m.at));
-  data["sequence"] = m.sequence + 1;
-  data["person"] = m.person;
-  data["duration_minutes"] = rules.duration_minutes;
-  RELAIS_ASSIGN_OR_RETURN(StatePtr after,
-                          Commit(programme_id, state, {{"milestone_moved", std::move(data)}}, {}, actor));
+  RELAIS_ASSIGN_OR_RETURN(
+      StatePtr after,
+      Commit(programme_id, state, {{"milestone_moved", Moved(m, at, rules.duration_minutes)}}, {}, actor));
   return after->milestones.at(milestone_id);
 }
 
@@ -673,13 +671,7 @@ Status ProgrammeService::MakeRoomForCoordinator(const ProgrammeState& state, con
     Book(diary, person, state.definition.id, moved, rules.duration_minutes);
     for (const std::string& p : NotifyList(coordinators, m->person))
       Book(diary, p, state.definition.id, moved, rules.duration_minutes);
-    Json data = LocalJson(*slot);
-    data["milestone"] = m->id;
-    data["from"] = m->at.date.ToString();
-    data["from_time"] = ClockText(MinuteOfDay(m->at));
-    data["sequence"] = m->sequence + 1;
-    data["person"] = m->person;
-    data["duration_minutes"] = own.duration_minutes;
+    Json data = Moved(*m, *slot, own.duration_minutes);
     data["reason"] = "coordinator_busy";
     events.push_back({"milestone_moved", std::move(data)});
   }

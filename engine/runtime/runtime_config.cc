@@ -16,7 +16,7 @@ Status ParseRuntimeSection(const ConfigReader& r, const YAML::Node& node, Runtim
                    r.MillisField("timer_max_sleep_ms", &c.scheduler.max_sleep, 10, kConfigMaxMillis),
                    r.MillisField("timer_commit_recheck_ms", &c.scheduler.commit_recheck, 0, 60'000),
                    r.UnsignedField("timer_fire_batch", &c.timers.fire_batch, 1, 1'000'000),
-                   r.UnsignedField("timer_fire_threads", &c.timers.routed_fire_threads, 1, 256),
+                   r.UnsignedField("timer_fire_threads", &c.timers.fire_threads, 1, 256),
                    r.MillisField("late_sweep_interval_ms", &c.late_sweep.interval, 1'000, kConfigMaxMillis),
                    r.UnsignedField("index_page_events", &c.index.page_events, 1, 1'000'000),
                    r.UnsignedField("index_persist_every_events", &c.index.persist_every_events, 1, 100'000'000),

@@ -12,7 +12,7 @@ TimerService::TimerService(EventStore& store, ProjectService& projects, const Cl
       projects_(projects),
       clock_(clock),
       options_(options),
-      pool_(std::max<size_t>(1, options.routed_fire_threads)) {}
+      pool_(std::max<size_t>(1, options.fire_threads)) {}
 
 struct TimerService::Burst {
   std::mutex mu;

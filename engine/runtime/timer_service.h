@@ -16,7 +16,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,8 +29,8 @@
 namespace relais::runtime {
 
 struct TimerOptions {
-  size_t fire_batch = 4096;         // due timers read per scan page
-  size_t routed_fire_threads = 32;  // streams fired at once (the fire pool's threads)
+  size_t fire_batch = 4096;  // due timers read per scan page
+  size_t fire_threads = 32;  // streams fired at once (the fire pool's threads)
 };
 
 struct FireReport {

@@ -168,7 +168,7 @@ TEST(ConfigTest, RuntimeSectionAndWorkflowsDir) {
   EXPECT_EQ(config->runtime.scheduler.max_sleep, std::chrono::milliseconds(500));
   EXPECT_EQ(config->runtime.scheduler.commit_recheck, std::chrono::milliseconds(50)) << "the default";
   EXPECT_EQ(config->runtime.projects.project_cache_capacity, 10000u);
-  EXPECT_EQ(config->runtime.timers.routed_fire_threads, 32u);
+  EXPECT_EQ(config->runtime.timers.fire_threads, 32u);
   EXPECT_THAT(ParseConfig("runtime:\n  snapshot_every: 0\n", "relais.yaml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("relais.yaml:2:19")));
   // The cache always holds the project being changed: 0 would silently mean 1.

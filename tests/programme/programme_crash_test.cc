@@ -38,7 +38,7 @@ constexpr const char* kDue = "2027-02-08T09:00:00Z";  // 7 days before 15 Feb 20
 // only after committing its last, so when the (kFireThreads + 1)-th append
 // is built, at least one append is committed: a pause there lands strictly
 // inside the firing.
-const size_t kFireThreads = runtime::TimerOptions{}.routed_fire_threads;
+const size_t kFireThreads = runtime::TimerOptions{}.fire_threads;
 
 struct Seen {
   std::map<std::string, int> reminders;  // "<programme>/<milestone>" -> reminder_sent events
