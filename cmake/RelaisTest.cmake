@@ -10,10 +10,17 @@ set(RELAIS_EXCHANGES_FILE ${CMAKE_BINARY_DIR}/openapi-exchanges.jsonl)
 # validation, which ctest runs after them (fixture relais_openapi_exchanges).
 # TEST_PREFIX: prepended to each test's ctest name (so `ctest -R accounts`
 # finds a unit's tests).
+#
+# Test code is compiled at RELAIS_TEST_OPTIMIZATION (-O1): the libraries under
+# test keep the build type's -O3, while the test files themselves (gtest
+# macros, JSON literals, one function per test) compile in about two thirds of
+# the time; they are half the build's compile time. Debug builds keep -O0.
+set(RELAIS_TEST_OPTIMIZATION -O1 CACHE STRING "Optimization flag of the test executables' own files")
 function(relais_add_test name)
   cmake_parse_arguments(T "RECORD_EXCHANGES" "TEST_PREFIX" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} relais_testing GTest::gtest GTest::gmock GTest::gtest_main relais_warnings)
+  target_compile_options(${name} PRIVATE $<$<NOT:$<CONFIG:Debug>>:${RELAIS_TEST_OPTIMIZATION}>)
   set(record)
   if(T_RECORD_EXCHANGES)
     set(record ENVIRONMENT "RELAIS_RECORD_EXCHANGES=${RELAIS_EXCHANGES_FILE}"

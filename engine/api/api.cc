@@ -110,29 +110,39 @@ server::Handler Api::Open(OpenHandler handler) {
             respond(server::MakeProblem(server::ProblemKind::kInternal, "the request could not be completed"));
           }
         };
-        if (!workers_.TrySubmit(std::move(task))) {
-          if (rejected_full_) rejected_full_->Increment();
-          respond(server::UnavailableProblem("the server is busy or stopping; retry shortly", 1));
-        }
+        Submit(std::move(task), respond);
       };
+}
+
+std::optional<access::Principal> Api::Admit(const HttpRequest& request, const server::Respond& respond) {
+  auto authenticated = Authenticate(request);
+  if (auto* problem = std::get_if<HttpResponse>(&authenticated)) {
+    respond(std::move(*problem));
+    return std::nullopt;
+  }
+  access::Principal& principal = std::get<access::Principal>(authenticated);
+  if (int retry_after = rate_limiter_.Acquire(principal.subject)) {
+    if (rejected_rate_) rejected_rate_->Increment();
+    respond(server::TooManyRequestsProblem(
+        "rate limit of " + std::to_string(config_.rate_limit_per_second) + " requests per second exceeded",
+        retry_after));
+    return std::nullopt;
+  }
+  return std::move(principal);
+}
+
+void Api::Submit(std::function<void()> task, const server::Respond& respond) {
+  if (!workers_.TrySubmit(std::move(task))) {
+    if (rejected_full_) rejected_full_->Increment();
+    respond(server::UnavailableProblem("the server is busy or stopping; retry shortly", 1));
+  }
 }
 
 server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
   return [this, handler = std::move(handler), fast = std::move(fast)](HttpRequest request, server::RouteParams params,
                                                                       server::Respond respond) {
-    auto authenticated = Authenticate(request);
-    if (auto* problem = std::get_if<HttpResponse>(&authenticated)) {
-      respond(std::move(*problem));
-      return;
-    }
-    std::optional<access::Principal> principal = std::move(std::get<access::Principal>(authenticated));
-    if (int retry_after = rate_limiter_.Acquire(principal->subject)) {
-      if (rejected_rate_) rejected_rate_->Increment();
-      respond(server::TooManyRequestsProblem(
-          "rate limit of " + std::to_string(config_.rate_limit_per_second) + " requests per second exceeded",
-          retry_after));
-      return;
-    }
+    std::optional<access::Principal> principal = Admit(request, respond);
+    if (!principal) return;
     if (fast) {
       std::optional<HttpResponse> answered;
       try {
@@ -147,28 +157,49 @@ server::Handler Api::Guarded(ApiHandler handler, InlineHandler fast) {
     }
     // The task owns everything it needs; respond is copied so a refused
     // submission can still answer.
-    auto task = [handler, principal = std::move(*principal), request = std::move(request), params = std::move(params),
-                 respond]() {
-      HttpResponse response;
+    Submit(
+        [handler, principal = std::move(*principal), request = std::move(request), params = std::move(params),
+         respond]() {
+          HttpResponse response;
+          try {
+            response = handler(principal, request, params);
+          } catch (const std::exception& e) {
+            // A bug, not bad input: never show internals to the client.
+            response = server::MakeProblem(server::ProblemKind::kInternal, "the request could not be completed");
+          }
+          respond(std::move(response));
+        },
+        respond);
+  };
+}
+
+server::Handler Api::GuardedAsync(AsyncApiHandler handler) {
+  return [this, handler = std::move(handler)](HttpRequest request, server::RouteParams params,
+                                              server::Respond respond) {
+    std::optional<access::Principal> principal = Admit(request, respond);
+    if (!principal) return;
+    auto shared = std::make_shared<const HttpRequest>(std::move(request));
+    auto run = [handler, shared, respond](const access::Principal& who, const server::RouteParams& p, bool may_wait) {
       try {
-        response = handler(principal, request, params);
+        return handler(who, shared, p, respond, may_wait);
       } catch (const std::exception& e) {
-        // A bug, not bad input: never show internals to the client.
-        response = server::MakeProblem(server::ProblemKind::kInternal, "the request could not be completed");
+        respond(server::MakeProblem(server::ProblemKind::kInternal, "the request could not be completed"));
+        return true;
       }
-      respond(std::move(response));
     };
-    if (!workers_.TrySubmit(std::move(task))) {
-      if (rejected_full_) rejected_full_->Increment();
-      respond(server::UnavailableProblem("the server is busy or stopping; retry shortly", 1));
-    }
+    if (run(*principal, params, false)) return;
+    Submit([run, principal = std::move(*principal), params = std::move(params)] { run(principal, params, true); },
+           respond);
   };
 }
 
 void Api::RegisterRoutes(server::Router& router) {
-  RouteContext ctx{*this, router, [this](ApiHandler h) { return Guarded(std::move(h)); },
+  RouteContext ctx{*this,
+                   router,
+                   [this](ApiHandler h) { return Guarded(std::move(h)); },
                    [this](InlineHandler fast, ApiHandler h) { return Guarded(std::move(h), std::move(fast)); },
-                   [this](OpenHandler h) { return Open(std::move(h)); }};
+                   [this](OpenHandler h) { return Open(std::move(h)); },
+                   [this](AsyncApiHandler h) { return GuardedAsync(std::move(h)); }};
   AddOpenApiRoute(ctx);
   AddWorkflowRoutes(ctx);
   AddProjectRoutes(ctx);

@@ -86,6 +86,14 @@ using InlineHandler = std::function<std::optional<server::HttpResponse>(
 using OpenHandler =
     std::function<void(const server::HttpRequest&, const server::RouteParams&, const server::Respond& respond)>;
 
+// A change that answers from its commit (a command): runs first on the I/O
+// thread with may_wait false, where it must not wait (no store read, no
+// lock held long); it answers through respond, now or later from another
+// thread, and returns true; or returns false without answering when it would
+// have to wait, and then runs again on a worker with may_wait true.
+using AsyncApiHandler = std::function<bool(const access::Principal&, const std::shared_ptr<const server::HttpRequest>&,
+                                           const server::RouteParams&, const server::Respond& respond, bool may_wait)>;
+
 class Api {
  public:
   // metrics may be null. now is the rate limiter's clock (tests inject one).
@@ -121,6 +129,14 @@ class Api {
   // rate limiting and the pool; first tries fast (when given) on the I/O
   // thread.
   server::Handler Guarded(ApiHandler handler, InlineHandler fast = nullptr);
+  // Wraps an AsyncApiHandler with authentication and rate limiting; runs it
+  // on the I/O thread, then on the pool if it must wait.
+  server::Handler GuardedAsync(AsyncApiHandler handler);
+  // Authentication and rate limiting: the caller's principal, or nullopt
+  // once respond answered the problem.
+  std::optional<access::Principal> Admit(const server::HttpRequest& request, const server::Respond& respond);
+  // Runs task on the pool; answers 503 when the queue is full.
+  void Submit(std::function<void()> task, const server::Respond& respond);
   // Wraps an OpenHandler with the pool.
   server::Handler Open(OpenHandler handler);
   // The caller's principal, or the problem to answer (401, 403 for a
@@ -155,6 +171,7 @@ struct RouteContext {
   std::function<server::Handler(ApiHandler)> guarded;
   std::function<server::Handler(InlineHandler, ApiHandler)> guarded_read;  // fast path first
   std::function<server::Handler(OpenHandler)> open;                        // no credential
+  std::function<server::Handler(AsyncApiHandler)> guarded_async;           // answers from the commit
 };
 // An ApiHandler (or InlineHandler) calling method of the route group's
 // handlers object, which the routes keep alive.

@@ -24,20 +24,51 @@ class CommandHandlers {
   explicit CommandHandlers(Api& api) : s_(api.services()), scopes_(api.scopes()), config_(api.config()) {}
 
   // POST: record a command; the project must be one who may record on.
-  HttpResponse Record(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
+  // Answers from the command's commit (AsyncApiHandler).
+  bool Record(const access::Principal& who, const std::shared_ptr<const HttpRequest>& request,
+              const RouteParams& params, const server::Respond& respond, bool may_wait);
   // GET: the history, paged.
   HttpResponse History(const access::Principal& who, const HttpRequest& req, const RouteParams& params);
 
  private:
+  // The command the request asks for, or the problem to answer.
+  std::variant<runtime::CommandRequest, HttpResponse> ReadCommand(const access::Principal& who, const HttpRequest& req,
+                                                                  const std::string& id,
+                                                                  std::optional<Scoped<uint64_t>>& project);
+  // The answer to a command's outcome.
+  static HttpResponse CommandAnswer(const StatusOr<runtime::CommandOutcome>& outcome, const HttpRequest& req,
+                                    const std::string& id);
+
   ApiServices& s_;
   Scopes& scopes_;
   const ApiOptions& config_;
 };
 
-HttpResponse CommandHandlers::Record(const access::Principal& who, const HttpRequest& req, const RouteParams& params) {
+bool CommandHandlers::Record(const access::Principal& who, const std::shared_ptr<const HttpRequest>& request,
+                             const RouteParams& params, const server::Respond& respond, bool may_wait) {
+  const HttpRequest& req = *request;
   const std::string id = params.Get("id");
-  auto project = scopes_.ProjectVersion(who, id, access::Verb::kRecord);
-  if (!project.ok()) return project.problem();
+  std::optional<Scoped<uint64_t>> project = may_wait
+                                                ? std::optional(scopes_.ProjectVersion(who, id, access::Verb::kRecord))
+                                                : scopes_.TryProjectVersion(who, id, access::Verb::kRecord);
+  if (!project) return false;  // not in memory: a worker loads it
+  auto command = ReadCommand(who, req, id, project);
+  if (auto* problem = std::get_if<HttpResponse>(&command)) {
+    respond(std::move(*problem));
+    return true;
+  }
+  // Answered from the commit callback: no thread waits for the fsync.
+  s_.projects.ExecuteAsync(std::move(std::get<runtime::CommandRequest>(command)),
+                           [request, respond, id](StatusOr<runtime::CommandOutcome> outcome) {
+                             respond(CommandAnswer(outcome, *request, id));
+                           });
+  return true;
+}
+
+std::variant<runtime::CommandRequest, HttpResponse> CommandHandlers::ReadCommand(
+    const access::Principal& who, const HttpRequest& req, const std::string& id,
+    std::optional<Scoped<uint64_t>>& project) {
+  if (!project->ok()) return std::move(project->problem());
   Json body;
   if (auto p = ReadJsonObject(req, config_.max_json_depth, &body)) return *p;
   auto type = body.find("type");
@@ -53,12 +84,16 @@ HttpResponse CommandHandlers::Record(const access::Principal& who, const HttpReq
   command.event_type = type->get<std::string>();
   if (auto data = body.find("data"); data != body.end() && !data->is_null()) {
     if (!data->is_object()) return MakeProblem(ProblemKind::kBadRequest, "'data' must be an object");
-    command.data = *data;
+    command.data = std::move(*data);
   }
   command.actor = who.ToActor();
   if (auto p = ReadIdempotencyKey(req, &command.idempotency_key)) return *p;
   if (auto p = ReadIfMatch(req, &command.expected_version)) return *p;
-  auto outcome = s_.projects.Execute(std::move(command));
+  return command;
+}
+
+HttpResponse CommandHandlers::CommandAnswer(const StatusOr<runtime::CommandOutcome>& outcome, const HttpRequest& req,
+                                            const std::string& id) {
   if (!outcome.ok()) {
     std::optional<uint64_t> expected;
     (void)ReadIfMatch(req, &expected);
@@ -98,7 +133,10 @@ HttpResponse CommandHandlers::History(const access::Principal& who, const HttpRe
 
 void AddCommandRoutes(RouteContext& ctx) {
   auto h = std::make_shared<CommandHandlers>(ctx.api);
-  ctx.router.AddRoute("POST", "/v1/projects/{id}/events", ctx.guarded(Handle(h, &CommandHandlers::Record)));
+  ctx.router.AddRoute("POST", "/v1/projects/{id}/events",
+                      ctx.guarded_async([h](const access::Principal& who, const std::shared_ptr<const HttpRequest>& req,
+                                            const RouteParams& params, const server::Respond& respond,
+                                            bool may_wait) { return h->Record(who, req, params, respond, may_wait); }));
   ctx.router.AddRoute("GET", "/v1/projects/{id}/events", ctx.guarded(Handle(h, &CommandHandlers::History)));
 }
 

@@ -75,6 +75,20 @@ Scoped<uint64_t> Scopes::ProjectVersion(const access::Principal& who, const std:
   return version;
 }
 
+std::optional<Scoped<uint64_t>> Scopes::TryProjectVersion(const access::Principal& who, const std::string& id,
+                                                          access::Verb verb) {
+  if (!runtime::ValidateProjectId(id).ok()) return Scoped<uint64_t>(ProjectNotFound(id));
+  std::optional<HttpResponse> problem;
+  uint64_t version = 0;
+  if (!s_.projects.TryRead(id, [&](const runtime::Project& p) {
+        problem = CheckProject(who, p.info, verb);
+        version = p.version;
+      }))
+    return std::nullopt;
+  if (problem) return Scoped<uint64_t>(std::move(*problem));
+  return Scoped<uint64_t>(version);
+}
+
 std::optional<HttpResponse> Scopes::CheckProject(const access::Principal& who, const runtime::ProjectInfo& info,
                                                  access::Verb verb) const {
   std::optional<runtime::ProjectInfo> parent;

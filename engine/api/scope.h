@@ -70,6 +70,10 @@ class Scopes {
 
   // The project's version, if who may do verb on it.
   Scoped<uint64_t> ProjectVersion(const access::Principal& who, const std::string& id, access::Verb verb);
+  // The same from memory only, for an I/O thread: nullopt when the project
+  // is not cached or a command is folding into it (ProjectService::TryRead).
+  std::optional<Scoped<uint64_t>> TryProjectVersion(const access::Principal& who, const std::string& id,
+                                                    access::Verb verb);
   // The decision's problem for a project already read (nullopt: go on).
   std::optional<server::HttpResponse> CheckProject(const access::Principal& who, const runtime::ProjectInfo& info,
                                                    access::Verb verb) const;

@@ -275,7 +275,7 @@ class ProgrammeService {
   // REQUIRES: placement_mutex_ held (so no other programme places meanwhile).
   StatusOr<Diary> DiaryOf(const ProgrammeState& state, const std::vector<std::string>& people,
                           const std::string& skip = "");
-  std::mutex& LockOf(const std::string& programme_id) { return aggregates_.CommandLock(programme_id); }
+  HandoverMutex& LockOf(const std::string& programme_id) { return aggregates_.CommandLock(programme_id); }
 
   EventStore& store_;
   const Clock& clock_;

@@ -4,7 +4,9 @@
 //   - commands on one aggregate run one at a time in this process (striped
 //     command locks: contenders queue instead of losing optimistic-
 //     concurrency races over and over; the store's expected version still
-//     guards against other writers);
+//     guards against other writers). The locks are HandoverMutexes: an
+//     asynchronous command holds its lock from its decision to its commit
+//     callback without a thread waiting;
 //   - folded aggregates are kept in a bounded LRU (Entry: the service's
 //     cached value, e.g. a shared_ptr to a slot), where a newer entry is
 //     never replaced by an older one (the service's Merge decides);
@@ -13,7 +15,7 @@
 //     an error from a hook refuses the append;
 //   - Append runs the hooks, then writes the events with their side writes
 //     (timers through TimerWrites, idempotency records, snapshots) in one
-//     atomic batch.
+//     atomic batch; Prepare runs the hooks only, for an asynchronous append.
 //
 // Thread-safety: safe for concurrent access from multiple threads; hooks
 // must be added before the first append.
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "engine/store/event_store.h"
+#include "engine/util/handover_mutex.h"
 #include "engine/util/lru_map.h"
 
 namespace relais::runtime {
@@ -43,7 +46,7 @@ class AggregateRuntime {
   AggregateRuntime(EventStore& store, size_t cache_capacity) : store_(store), cache_(cache_capacity) {}
 
   // The lock serializing commands on `id` in this process.
-  std::mutex& CommandLock(const std::string& id) {
+  HandoverMutex& CommandLock(const std::string& id) {
     return command_locks_[std::hash<std::string>{}(id) % command_locks_.size()];
   }
 
@@ -93,15 +96,22 @@ class AggregateRuntime {
   // request is moved from only after the hooks ran.
   // Errors: the hooks', the store's.
   StatusOr<AppendResult> Append(const AppendInfo& append, AppendRequest&& request, KvWrites writes) {
+    RELAIS_RETURN_IF_ERROR(Prepare(append, request, std::move(writes)));
+    return store_.Append(std::move(request));
+  }
+
+  // Runs the hooks on `append` and sets `writes` (with theirs) as request's
+  // side writes; the caller appends it. Errors: the hooks'.
+  Status Prepare(const AppendInfo& append, AppendRequest& request, KvWrites writes) {
     for (const AppendHook<AppendInfo>& hook : hooks_) RELAIS_RETURN_IF_ERROR(hook(append, writes));
     request.side_writes = std::move(writes);
-    return store_.Append(std::move(request));
+    return Status::Ok();
   }
 
  private:
   EventStore& store_;
   std::vector<AppendHook<AppendInfo>> hooks_;
-  std::array<std::mutex, kCommandLockStripes> command_locks_;
+  std::array<HandoverMutex, kCommandLockStripes> command_locks_;
   std::mutex cache_mu_;
   LruMap<std::string, Entry> cache_;
 };

@@ -14,8 +14,21 @@ namespace {
 
 constexpr const char* kSnapshotSchema = "project/v1";
 
-std::vector<RecordedEvent> Recorded(const std::string& stream, const std::vector<NewEvent>& events,
-                                    const AppendResult& r) {
+// The ids a project names besides its own: partners and member subjects.
+Status ValidateMemberIds(const std::vector<ProjectMember>& members) {
+  for (const ProjectMember& m : members) RELAIS_RETURN_IF_ERROR(ValidatePersonId("member subject", m.subject));
+  return Status::Ok();
+}
+
+Status ValidateNamedIds(const ProjectInfo& info) {
+  for (const std::string& partner : info.partners) RELAIS_RETURN_IF_ERROR(ValidateId("partner id", partner));
+  return ValidateMemberIds(info.members);
+}
+
+}  // namespace
+
+std::vector<RecordedEvent> RecordedEvents(const std::string& stream, const std::vector<NewEvent>& events,
+                                          const AppendResult& r) {
   std::vector<RecordedEvent> out;
   for (size_t i = 0; i < events.size(); ++i) {
     RecordedEvent e;
@@ -33,19 +46,6 @@ std::vector<RecordedEvent> Recorded(const std::string& stream, const std::vector
   return out;
 }
 
-// The ids a project names besides its own: partners and member subjects.
-Status ValidateMemberIds(const std::vector<ProjectMember>& members) {
-  for (const ProjectMember& m : members) RELAIS_RETURN_IF_ERROR(ValidatePersonId("member subject", m.subject));
-  return Status::Ok();
-}
-
-Status ValidateNamedIds(const ProjectInfo& info) {
-  for (const std::string& partner : info.partners) RELAIS_RETURN_IF_ERROR(ValidateId("partner id", partner));
-  return ValidateMemberIds(info.members);
-}
-
-}  // namespace
-
 ProjectService::ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock,
                                RuntimeOptions options)
     : store_(store),
@@ -53,6 +53,11 @@ ProjectService::ProjectService(EventStore& store, const WorkflowRegistry& regist
       clock_(clock),
       options_(options),
       aggregates_(store, options.project_cache_capacity) {}
+
+ProjectService::~ProjectService() {
+  std::unique_lock wait(in_flight_mu_);
+  in_flight_cv_.wait(wait, [this] { return commands_in_flight_ == 0; });
+}
 
 void ProjectService::AddAppendHook(AppendHook<ProjectAppend> hook) { aggregates_.AddHook(std::move(hook)); }
 
@@ -169,23 +174,32 @@ Status ProjectService::PlanTimers(const std::string& project_id, const workflow:
   return ScheduleDecidedTimers(store_, project_id, before, decision, firing, clock_.Now(), writes);
 }
 
-StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint64_t* snapshot_version,
-                                                    std::vector<NewEvent>& events, KvWrites writes,
-                                                    const std::vector<std::string>& notify,
-                                                    const std::vector<std::string>& partners_joined) {
-  AppendRequest request;
+StatusOr<ProjectService::PreparedAppend> ProjectService::PrepareAppend(
+    const Project& before, uint64_t snapshot_version, const std::vector<NewEvent>& events, KvWrites writes,
+    const std::vector<std::string>& notify, const std::vector<std::string>& partners_joined) {
+  PreparedAppend out;
+  AppendRequest& request = out.request;
   request.stream_id = ProjectStream(before.info.id);
   request.expected = before.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(before.version);
   request.events = events;
   // The state decided on, saved in the same batch: no write of its own.
-  const bool snapshot_due = before.version > 0 && before.version >= *snapshot_version + options_.snapshot_every;
-  if (snapshot_due) request.snapshot = Snapshot{before.version, kSnapshotSchema, DumpJson(before.ToJson())};
+  out.snapshot_due = before.version > 0 && before.version >= snapshot_version + options_.snapshot_every;
+  if (out.snapshot_due) request.snapshot = Snapshot{before.version, kSnapshotSchema, DumpJson(before.ToJson())};
   std::vector<std::string> inherited;
   if (auto parent = VisibilityParent(before.info)) inherited = std::move(parent->partners);
-  RELAIS_ASSIGN_OR_RETURN(AppendResult r,
-                          aggregates_.Append(ProjectAppend{before, events, notify, partners_joined, inherited},
-                                             std::move(request), std::move(writes)));
-  if (snapshot_due && !r.deduplicated) *snapshot_version = before.version;
+  RELAIS_RETURN_IF_ERROR(aggregates_.Prepare(ProjectAppend{before, events, notify, partners_joined, inherited}, request,
+                                             std::move(writes)));
+  return out;
+}
+
+StatusOr<AppendResult> ProjectService::AppendEvents(const Project& before, uint64_t* snapshot_version,
+                                                    std::vector<NewEvent>& events, KvWrites writes,
+                                                    const std::vector<std::string>& notify,
+                                                    const std::vector<std::string>& partners_joined) {
+  RELAIS_ASSIGN_OR_RETURN(PreparedAppend prepared,
+                          PrepareAppend(before, *snapshot_version, events, std::move(writes), notify, partners_joined));
+  RELAIS_ASSIGN_OR_RETURN(AppendResult r, store_.Append(std::move(prepared.request)));
+  if (prepared.snapshot_due && !r.deduplicated) *snapshot_version = before.version;
   return r;
 }
 
@@ -362,103 +376,9 @@ StatusOr<CommandOutcome> ProjectService::Create(CreateRequest request) {
   }
   if (appended->deduplicated) return ReplayKeyed(keyed, {ProjectStream(info.id), appended->first_version, 0});
   out.version = appended->last_version;
-  out.events = Recorded(ProjectStream(info.id), events, *appended);
+  out.events = RecordedEvents(ProjectStream(info.id), events, *appended);
   out.notify = decision.notify;
   return out;
-}
-
-StatusOr<CommandOutcome> ProjectService::Execute(CommandRequest request) {
-  RELAIS_RETURN_IF_ERROR(ValidateProjectId(request.project_id));
-  KeyedRequest keyed{request.project_id, request.idempotency_key, "command", ""};
-  if (!keyed.key.empty())
-    keyed.fingerprint =
-        RequestFingerprint("command", request.project_id, {{"type", request.event_type}, {"data", request.data}});
-  InFlightKeys::Claim claim;
-  RELAIS_ASSIGN_OR_RETURN(auto replayed, BeginKeyed(keyed, &claim));
-  if (replayed) return std::move(*replayed);
-  workflow::Command command;
-  command.event_type = request.event_type;
-  command.data = std::move(request.data);
-  command.actor_roles = request.actor.roles;
-  command.actor_subject = request.actor.subject;
-  if (!request.actor.partner.empty()) command.actor_partner = request.actor.partner;
-  if (request.firing) command.fired_by_timer = request.firing->timer_id;
-  std::lock_guard serial(aggregates_.CommandLock(request.project_id));
-  for (size_t attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
-    RELAIS_ASSIGN_OR_RETURN(std::shared_ptr<ProjectSlot> slot, SlotOf(request.project_id, attempt > 0));
-    // Only this thread changes it (the command lock is held): read without slot->mu.
-    const Project& before = slot->project;
-    if (request.expected_version && *request.expected_version != before.version)
-      return VersionConflict("project '" + request.project_id + "' is at version " + std::to_string(before.version) +
-                                 ", expected " + std::to_string(*request.expected_version),
-                             before.version);
-    const workflow::WorkflowDefinition* def = registry_.ByHash(before.info.workflow_hash);
-    if (!def) return FailedPrecondition("project '" + request.project_id + "' runs on an unknown workflow version");
-    Json children;
-    command.children = nullptr;
-    if (!def->children.empty()) {
-      RELAIS_ASSIGN_OR_RETURN(children, ChildCounts(request.project_id, *def));
-      command.children = &children;
-    }
-    auto decided = workflow::DecideChange(*def, before.state, command);
-    CommandOutcome out;
-    out.project_id = request.project_id;
-    if (auto* refusal = std::get_if<workflow::Refusal>(&decided)) {
-      out.refusal = *refusal;
-      out.version = before.version;
-      out.phase = before.state.phase;
-      return out;
-    }
-    auto& decision = std::get<workflow::Decision>(decided);
-    std::vector<std::string> event_ids;
-    for (size_t i = 0; i < decision.events.size(); ++i)
-      event_ids.push_back(EventId(request.project_id, request.idempotency_key, i));
-    KvWrites writes;
-    RELAIS_ASSIGN_OR_RETURN(auto spawn_refusal, PlanSpawns(before, decision, event_ids, request.actor, writes));
-    if (spawn_refusal) {
-      out.refusal = std::move(*spawn_refusal);
-      out.version = before.version;
-      out.phase = before.state.phase;
-      return out;
-    }
-    // Before the events are stored: scheduling records due times in their effects.
-    RELAIS_RETURN_IF_ERROR(PlanTimers(request.project_id, before.state, decision, request.firing, writes));
-    std::vector<NewEvent> events;
-    for (size_t i = 0; i < decision.events.size(); ++i)
-      events.push_back(ToStoredEvent(decision.events[i], event_ids[i], request.actor));
-    std::string phase_after = before.state.phase;
-    for (const auto& e : decision.events)
-      if (e.effects.phase) phase_after = e.effects.phase->to;
-    std::optional<NewEvent> late = LateOnEntry(before.info, before.state.phase, phase_after, event_ids[0]);
-    if (late) events.push_back(std::move(*late));
-    RecordKeyed(keyed, writes);
-    AddChildWrites(before.info, before.state.phase, before.version, decision.events, clock_.Now(), writes);
-    const bool spawns = std::any_of(decision.events.begin(), decision.events.end(),
-                                    [](const workflow::RecordedEvent& e) { return !e.effects.spawned.empty(); });
-    std::vector<std::string> joined;
-    for (const auto& e : decision.events)
-      for (const std::string& p : e.effects.membership.partners_joined)
-        if (std::find(before.info.partners.begin(), before.info.partners.end(), p) == before.info.partners.end())
-          joined.push_back(p);
-    auto appended = AppendEvents(before, &slot->snapshot_version, events, std::move(writes), decision.notify, joined);
-    if (!appended.ok()) {
-      if (appended.status().code() == StatusCode::kVersionConflict) continue;  // someone else moved it: re-decide
-      return appended.status();
-    }
-    if (appended->deduplicated)
-      return ReplayKeyed(keyed, {ProjectStream(request.project_id), appended->first_version, 0});
-    RELAIS_RETURN_IF_ERROR(FoldDecided(*slot, *def, decision.events, *appended, late.has_value()));
-    Remember(slot);  // in case it was evicted meanwhile
-    if (spawns && spawn_queued_) spawn_queued_();
-    out.version = slot->project.version;
-    out.phase = slot->project.state.phase;
-    out.events = Recorded(ProjectStream(request.project_id), events, *appended);
-    out.notify = decision.notify;
-    return out;
-  }
-  Forget(request.project_id);
-  return Unavailable("project '" + request.project_id + "' kept changing: gave up after " +
-                     std::to_string(options_.max_conflict_retries + 1) + " attempts");
 }
 
 Status ProjectService::CheckParent(ProjectInfo& info) {
@@ -615,7 +535,7 @@ StatusOr<CommandOutcome> ProjectService::Migrate(const std::string& project_id, 
   RELAIS_ASSIGN_OR_RETURN(AppendResult r,
                           AppendCopy(before, slot->snapshot_version, std::move(after), events, std::move(writes), {}));
   out.version = r.last_version;
-  out.events = Recorded(ProjectStream(project_id), events, r);
+  out.events = RecordedEvents(ProjectStream(project_id), events, r);
   return out;
 }
 
@@ -730,7 +650,7 @@ StatusOr<CommandOutcome> ProjectService::ChangeInfo(const std::string& project_i
                           AppendCopy(before, slot->snapshot_version, std::move(after), events, std::move(writes), {}));
   if (r.deduplicated) return ReplayKeyed(keyed, {ProjectStream(project_id), r.first_version, 0});
   out.version = r.last_version;
-  out.events = Recorded(ProjectStream(project_id), events, r);
+  out.events = RecordedEvents(ProjectStream(project_id), events, r);
   return out;
 }
 

@@ -13,6 +13,12 @@
 // is the same key while its first request still runs in this process
 // (IdempotencyKeyInFlight).
 //
+// Asynchronous commands (ExecuteAsync): a command holds its project's
+// command lock (a HandoverMutex) from its decision to its commit callback; no
+// thread waits for the fsync. The callback folds the change, hands the lock
+// to the next command on the project (run on a handover thread) and answers.
+// Execute is ExecuteAsync waited for.
+//
 // Cost: a command costs its change, not the project's state. The cached
 // project is folded in place once the events are durable (readers see it
 // through Read(), under a per-project shared lock); nothing copies the
@@ -22,7 +28,10 @@
 // external synchronization. *store, *registry and *clock must outlive it.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,6 +44,7 @@
 #include "engine/runtime/aggregate_runtime.h"
 #include "engine/runtime/child_index.h"
 #include "engine/runtime/idempotency.h"
+#include "engine/runtime/keyed_pool.h"
 #include "engine/runtime/project.h"
 #include "engine/runtime/timer_keys.h"
 #include "engine/runtime/workflow_registry.h"
@@ -50,6 +60,7 @@ struct RuntimeOptions {
   size_t project_cache_capacity = 10'000;    // projects kept folded in memory (at least 1)
   size_t read_page = 512;                    // events read per page when loading
   size_t max_children_per_project = 10'000;  // sub-items under one project (children: of its workflow)
+  size_t handover_threads = 2;               // run commands handed a busy project's lock (ExecuteAsync)
 };
 
 // A spawned project waiting to be created (docs/runtime.md, "Spawning"):
@@ -98,6 +109,10 @@ struct CommandOutcome {
   bool deduplicated = false;          // a re-sent idempotent request: nothing new written
 };
 
+// The events of an append as stored (versions, positions, recorded_at).
+std::vector<RecordedEvent> RecordedEvents(const std::string& stream, const std::vector<NewEvent>& events,
+                                          const AppendResult& r);
+
 // What a project's append hooks see: the project before the events about to
 // be written (their data as NewEvent::DataText()), the topics announced and
 // the partners who join with them.
@@ -114,7 +129,15 @@ struct ProjectAppend {
 
 class ProjectService {
  public:
+  // Called exactly once with a command's outcome (ExecuteAsync).
+  using CommandDone = std::function<void(StatusOr<CommandOutcome>)>;
+
   ProjectService(EventStore& store, const WorkflowRegistry& registry, const Clock& clock, RuntimeOptions options = {});
+  // Waits for the asynchronous commands still running (the store must still
+  // complete their appends).
+  ~ProjectService();
+  ProjectService(const ProjectService&) = delete;
+  ProjectService& operator=(const ProjectService&) = delete;
 
   // Called before each append; may add side writes (e.g. outbox entries)
   // that commit in the same atomic batch, or refuse the append with an
@@ -138,6 +161,13 @@ class ProjectService {
   // kUnavailable (store errors, or still conflicting after the retries);
   // may return some other Status on an error.
   StatusOr<CommandOutcome> Execute(CommandRequest request);
+  // The same without waiting: done runs exactly once, on this thread when the
+  // command is answered at once (a refusal, a cached re-send, the project
+  // free and the store refusing before queueing), otherwise on the store's
+  // completing thread or a handover thread. done must not block. The
+  // project's state is read from the cache: on a miss the calling thread
+  // loads it from the store.
+  void ExecuteAsync(CommandRequest request, CommandDone done);
 
   // What moving a project to another version of its workflow would do,
   // checked as Migrate checks it; writes nothing. Errors: as Migrate.
@@ -246,6 +276,24 @@ class ProjectService {
   StatusOr<AppendResult> AppendEvents(const Project& before, uint64_t* snapshot_version, std::vector<NewEvent>& events,
                                       KvWrites writes, const std::vector<std::string>& notify,
                                       const std::vector<std::string>& partners_joined = {});
+  // What AppendEvents appends (hooks run, snapshot added when due), for the
+  // caller to append.
+  struct PreparedAppend {
+    AppendRequest request;
+    bool snapshot_due = false;  // request carries a snapshot of `before`
+  };
+  StatusOr<PreparedAppend> PrepareAppend(const Project& before, uint64_t snapshot_version,
+                                         const std::vector<NewEvent>& events, KvWrites writes,
+                                         const std::vector<std::string>& notify,
+                                         const std::vector<std::string>& partners_joined);
+  // The asynchronous command's steps (project_command.cc).
+  struct CommandRun;
+  void Attempt(const std::shared_ptr<CommandRun>& run);
+  // nullopt: appended, Committed answers.
+  std::optional<StatusOr<CommandOutcome>> DecideAndAppend(const std::shared_ptr<CommandRun>& run);
+  void Committed(const std::shared_ptr<CommandRun>& run, StatusOr<AppendResult> appended);
+  // Releases the project's lock and the key, then answers.
+  void Finish(const std::shared_ptr<CommandRun>& run, StatusOr<CommandOutcome> answer);
   // AppendEvents, then completes `after` (versions, timestamps) and caches it
   // in a new slot: for the rare changes made on a copy (create, migrate, members).
   StatusOr<AppendResult> AppendCopy(const Project& before, uint64_t snapshot_version, Project after,
@@ -311,6 +359,10 @@ class ProjectService {
                                                         KvWrites& writes);
 
   InFlightKeys in_flight_;
+  // Asynchronous commands not yet answered (the destructor waits for them).
+  std::mutex in_flight_mu_;
+  std::condition_variable in_flight_cv_;
+  size_t commands_in_flight_ = 0;
 
   EventStore& store_;
   const WorkflowRegistry& registry_;
@@ -328,6 +380,12 @@ class ProjectService {
   std::mutex& ChildCreationLock(const std::string& parent) {
     return child_creation_locks_[std::hash<std::string>{}(parent) % child_creation_locks_.size()];
   }
+  // Commands handed a busy project's lock run here, spread round robin.
+  KeyedPool handover_{std::max<size_t>(1, options_.handover_threads)};
+  std::atomic<size_t> handover_next_{0};
+  const HandoverMutex::Post handover_post_ = [this](HandoverMutex::Task task) {
+    handover_.Submit(std::to_string(handover_next_++ % handover_.threads()), std::move(task));
+  };
 };
 
 }  // namespace relais::runtime

@@ -12,6 +12,7 @@ Status ParseRuntimeSection(const ConfigReader& r, const YAML::Node& node, Runtim
                    r.UnsignedField("project_cache_capacity", &c.projects.project_cache_capacity, 1, 100'000'000),
                    r.UnsignedField("max_conflict_retries", &c.projects.max_conflict_retries, 0, 1000),
                    r.UnsignedField("max_children_per_project", &c.projects.max_children_per_project, 1, 1'000'000),
+                   r.UnsignedField("command_handover_threads", &c.projects.handover_threads, 1, 64),
                    r.MillisField("spawn_retry_interval_ms", &c.spawn.retry_interval, 100, kConfigMaxMillis),
                    r.MillisField("timer_max_sleep_ms", &c.scheduler.max_sleep, 10, kConfigMaxMillis),
                    r.MillisField("timer_commit_recheck_ms", &c.scheduler.commit_recheck, 0, 60'000),

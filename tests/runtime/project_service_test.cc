@@ -2,8 +2,11 @@
 // idempotency, optimistic concurrency, snapshots, migration.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "engine/runtime/late_sweep.h"
@@ -181,6 +184,89 @@ TEST_P(ProjectServiceTest, ConcurrentCommandsOnOneProjectAllLand) {
   EXPECT_EQ(p->version, 2u + kThreads * kEach);
   EXPECT_EQ(p->state.fields["indicateurs"].size(), size_t{kThreads * kEach});
   EXPECT_EQ(rt.projects.LoadFromHistory("busy")->ToJson(), p->ToJson());
+}
+
+// ExecuteAsync from one thread that never waits: the commands on a project
+// queue on its lock without threads, each is answered once, in the order
+// sent, and what was folded equals the history; refusals and conflicts
+// among them are answered without holding the project.
+TEST_P(ProjectServiceTest, AsynchronousCommandsQueueOnTheirProjectAndAreAnsweredOnceInOrder) {
+  testing::Runtime rt(store(), clock_);
+  rt.Create("busy");
+  rt.Create("calm");
+  constexpr int kCommands = 300;
+  std::mutex mu;
+  std::condition_variable all_done;
+  std::vector<int> answered(kCommands, 0);
+  std::vector<int> busy_order;
+  int done = 0, refused = 0, conflicts = 0;
+  for (int i = 0; i < kCommands; ++i) {
+    CommandRequest req;
+    req.project_id = i % 3 == 2 ? "calm" : "busy";
+    req.event_type = "indicateur_enregistre";
+    req.data = {{"indicateur", "autre"}, {"valeur", i}};
+    req.actor = kCoordinator;
+    if (i % 50 == 7) req.actor = kElu;                    // not allowed: refused
+    if (i % 50 == 9) req.expected_version = uint64_t{1};  // long past: a conflict
+    rt.projects.ExecuteAsync(std::move(req), [&, i](StatusOr<CommandOutcome> out) {
+      std::lock_guard lock(mu);
+      ++answered[i];
+      if (!out.ok()) {
+        EXPECT_EQ(out.status().code(), StatusCode::kVersionConflict) << out.status();
+        ++conflicts;
+      } else if (out->refusal) {
+        ++refused;
+      } else if (i % 3 != 2) {
+        busy_order.push_back(i);
+      }
+      if (++done == kCommands) all_done.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(60), [&] { return done == kCommands; }));
+  }
+  EXPECT_EQ(std::count(answered.begin(), answered.end(), 1), kCommands) << "each answered exactly once";
+  EXPECT_EQ(refused, 6);
+  EXPECT_EQ(conflicts, 6);
+  std::vector<int> sent;
+  for (int i = 0; i < kCommands; ++i)
+    if (i % 3 != 2 && i % 50 != 7 && i % 50 != 9) sent.push_back(i);
+  EXPECT_EQ(busy_order, sent) << "answered in the order sent";
+  auto busy = rt.projects.Load("busy");
+  ASSERT_THAT(busy, IsOk());
+  EXPECT_EQ(busy->version, 2u + sent.size());
+  std::vector<int> folded;
+  for (const Json& entry : busy->state.fields["indicateurs"]) folded.push_back(entry["valeur"].get<int>());
+  EXPECT_EQ(folded, sent) << "folded in the order sent";
+  EXPECT_EQ(rt.projects.LoadFromHistory("busy")->ToJson(), busy->ToJson());
+  EXPECT_EQ(rt.projects.LoadFromHistory("calm")->ToJson(), rt.projects.Load("calm")->ToJson());
+}
+
+// The service's destructor waits for the asynchronous commands in flight:
+// each is answered, and the store holds exactly those answered as recorded.
+TEST_P(ProjectServiceTest, DestroyingTheServiceAnswersTheCommandsInFlightFirst) {
+  std::atomic<int> recorded{0}, answered{0};
+  {
+    testing::Runtime rt(store(), clock_);
+    rt.Create("busy");
+    for (int i = 0; i < 100; ++i) {
+      CommandRequest req;
+      req.project_id = "busy";
+      req.event_type = "indicateur_enregistre";
+      req.data = {{"indicateur", "autre"}, {"valeur", i}};
+      req.actor = kCoordinator;
+      rt.projects.ExecuteAsync(std::move(req), [&](StatusOr<CommandOutcome> out) {
+        if (out.ok() && !out->refusal) recorded.fetch_add(1);
+        answered.fetch_add(1);
+      });
+    }
+  }
+  EXPECT_EQ(answered.load(), 100);
+  EXPECT_EQ(recorded.load(), 100);
+  auto version = store().StreamVersion(ProjectStream("busy"));
+  ASSERT_THAT(version, IsOk());
+  EXPECT_EQ(*version, 102u);
 }
 
 TEST_P(ProjectServiceTest, SnapshotsShortenLoadsAndMatchHistory) {
