@@ -18,6 +18,10 @@ commands:
   migrate --workflow NAME [--project ID]... [--map OLD=NEW]... [--dry-run] [--config FILE]
                                         move projects to the current version of their workflow
   rebuild [--config FILE]               rebuild the read model (project lists) from the event log
+  backup DIR [--config FILE]            back the store up into DIR (online, through the running server if any)
+  restore BACKUP_DIR --to DATA_DIR [--id N]
+                                        restore a backup (the latest, or N) into a new data directory
+  restore --list BACKUP_DIR             the backups in BACKUP_DIR
   import [--config FILE] [--dry-run] [--webhook-base-url URL] DIR
                                         load a programme directory (examples/sud-val-de-marnais) into a stopped server's store
   help                                  this text
@@ -33,6 +37,8 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   relais::cli::Args args(argv + 2, argv + argc);
   if (command == "serve") return relais::cli::Serve(args);
+  if (command == "backup") return relais::cli::Backup(args);
+  if (command == "restore") return relais::cli::Restore(args);
   if (command == "validate") return relais::cli::Validate(args);
   if (command == "render") return relais::cli::Render(args);
   if (command == "migrate") return relais::cli::Migrate(args);

@@ -52,6 +52,7 @@ class RuntimeHost {
   void StopBackground();
 
   EventStore& store() { return *store_; }
+  RocksDbEventStore& rocksdb() { return *store_; }
   runtime::WorkflowRegistry& registry() { return *registry_; }
   runtime::ProjectService& projects() { return *projects_; }
   runtime::TimerService& timers() { return *timers_; }

@@ -10,6 +10,7 @@
 #include "engine/api/api.h"
 #include "engine/api/dashboard_route.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/control_socket.h"
 #include "engine/cli/relais_config.h"
 #include "engine/cli/runtime_host.h"
 #include "engine/server/http_server.h"
@@ -107,6 +108,13 @@ int Serve(const Args& args) {
     return 1;
   }
   (*host)->StartBackground();
+  // `relais backup` while the server holds the store.
+  auto control = ControlSocket::Start(ControlSocketPath(config->store.path), [&host](const Json& request) {
+    return BackupAnswer((*host)->rocksdb(), request);
+  });
+  if (!control.ok())
+    std::fprintf(stderr, "relais: warning: no control socket (relais backup will not reach this server): %s\n",
+                 control.status().message().c_str());
   std::printf("relais listening on http://%s:%u (store: %s, last position %llu, %zu workflow(s))\n",
               config->server.listen_address.c_str(), static_cast<unsigned>(http.port()), config->store.path.c_str(),
               static_cast<unsigned long long>(store.LastPosition()), (*host)->registry().ListCurrent().size());
@@ -121,6 +129,7 @@ int Serve(const Args& args) {
   }
   std::fflush(stdout);
   server::RunUntilShutdownSignal(http, signals);
+  if (control.ok()) control->reset();
   api.Stop();  // the server has drained: finish what the workers hold
   (*host)->StopBackground();
   std::printf("relais stopped\n");

@@ -89,7 +89,8 @@ std::optional<StatusOr<CommandOutcome>> ProjectService::DecideAndAppend(const st
                                       std::to_string(*request.expected_version),
                                   before.version));
   const workflow::WorkflowDefinition* def = registry_.ByHash(before.info.workflow_hash);
-  if (!def) return Answer(FailedPrecondition("project '" + request.project_id + "' runs on an unknown workflow version"));
+  if (!def)
+    return Answer(FailedPrecondition("project '" + request.project_id + "' runs on an unknown workflow version"));
   workflow::Command& command = run->command;
   Json children;
   command.children = nullptr;
@@ -134,9 +135,8 @@ std::optional<StatusOr<CommandOutcome>> ProjectService::DecideAndAppend(const st
     for (const std::string& p : e.effects.membership.partners_joined)
       if (std::find(before.info.partners.begin(), before.info.partners.end(), p) == before.info.partners.end())
         joined.push_back(p);
-  RELAIS_ASSIGN_OR_RETURN(PreparedAppend prepared,
-                          PrepareAppend(before, slot->snapshot_version, events, std::move(writes), decision.notify,
-                                        joined));
+  RELAIS_ASSIGN_OR_RETURN(PreparedAppend prepared, PrepareAppend(before, slot->snapshot_version, events,
+                                                                 std::move(writes), decision.notify, joined));
   run->spawns = std::any_of(decision.events.begin(), decision.events.end(),
                             [](const workflow::RecordedEvent& e) { return !e.effects.spawned.empty(); });
   run->late_entered = late.has_value();

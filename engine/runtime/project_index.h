@@ -24,7 +24,7 @@
 namespace relais::runtime {
 
 struct IndexOptions {
-  size_t page_events = 1024;           // global-log events read per page
+  size_t page_events = 1024;            // global-log events read per page
   size_t persist_every_events = 65536;  // events folded between two persists
 };
 

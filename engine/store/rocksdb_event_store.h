@@ -81,6 +81,13 @@ struct RocksDbStoreOptions {
   Logger* info_log = &NullLogger();
 };
 
+// A backup of the store (RocksDbEventStore::Backup).
+struct StoreBackup {
+  uint32_t id = 0;             // its number in the backup directory (1, 2, ...)
+  uint64_t last_position = 0;  // every event acknowledged before it began is at or before this position
+  uint64_t bytes = 0;          // the backup's files (shared with other backups of the directory)
+};
+
 // The store format this build reads and writes (docs/storage.md).
 inline constexpr int kStoreFormatVersion = 1;
 
@@ -112,6 +119,15 @@ class RocksDbEventStore final : public EventStore {
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                         size_t max_count) override;
   StoreStats Stats() const override;
+
+  // Copies a consistent image of the open store into backup_dir (created if
+  // absent) while appends go on: RocksDB's BackupEngine with the write-ahead
+  // log copied beside the table files, so the image is one instant across
+  // the column families and holds every event acknowledged before the call.
+  // Backups in one directory share their common files. Restore with
+  // RestoreStore (rocksdb_backup.h). Errors: kUnavailable (I/O, no database
+  // open), one line naming the directory.
+  StatusOr<StoreBackup> Backup(const std::string& backup_dir);
   // kUnavailable from an I/O error until a reopen succeeds; the message says
   // what failed, in which directory, and what to do.
   Status Writable() const override { return health_->Writable(); }
