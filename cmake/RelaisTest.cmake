@@ -16,8 +16,15 @@ set(RELAIS_EXCHANGES_FILE ${CMAKE_BINARY_DIR}/openapi-exchanges.jsonl)
 # macros, JSON literals, one function per test) compile in about two thirds of
 # the time; they are half the build's compile time. Debug builds keep -O0.
 set(RELAIS_TEST_OPTIMIZATION -O1 CACHE STRING "Optimization flag of the test executables' own files")
+#
+# POSTGRES: the tests need the test PostgreSQL server, which ctest starts
+# once (fixture `postgres`, tests/testing/postgres_server.sh) and whose
+# connection string they read from RELAIS_TEST_POSTGRES.
+set(RELAIS_TEST_POSTGRES_PORT 15433 CACHE STRING "Port of the tests' PostgreSQL server (loopback)")
+set(RELAIS_TEST_POSTGRES_DIR /tmp/relais-test-postgres-${RELAIS_TEST_POSTGRES_PORT})
+set(RELAIS_TEST_POSTGRES_CONNINFO "host=127.0.0.1 port=${RELAIS_TEST_POSTGRES_PORT} user=relais dbname=relais_test")
 function(relais_add_test name)
-  cmake_parse_arguments(T "RECORD_EXCHANGES" "TEST_PREFIX" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "RECORD_EXCHANGES;POSTGRES" "TEST_PREFIX" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} relais_testing GTest::gtest GTest::gmock GTest::gtest_main relais_warnings)
   target_compile_options(${name} PRIVATE $<$<NOT:$<CONFIG:Debug>>:${RELAIS_TEST_OPTIMIZATION}>)
@@ -25,6 +32,11 @@ function(relais_add_test name)
   if(T_RECORD_EXCHANGES)
     set(record ENVIRONMENT "RELAIS_RECORD_EXCHANGES=${RELAIS_EXCHANGES_FILE}"
                FIXTURES_SETUP relais_openapi_exchanges FIXTURES_REQUIRED relais_openapi_exchanges_reset)
+  endif()
+  if(T_POSTGRES)
+    target_link_libraries(${name} PRIVATE relais_store_pg)
+    target_compile_definitions(${name} PRIVATE RELAIS_TEST_WITH_POSTGRES)
+    list(APPEND record ENVIRONMENT "RELAIS_TEST_POSTGRES=${RELAIS_TEST_POSTGRES_CONNINFO}" FIXTURES_REQUIRED postgres)
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_PREFIX "${T_TEST_PREFIX}" PROPERTIES LABELS "${T_LABELS}" ${record})
 endfunction()

@@ -89,7 +89,8 @@ int Restore(const Args& args) {
   std::string from, to;
   uint32_t id = 0;
   bool list = false;
-  const char* usage = "usage: relais restore BACKUP_DIR --to DATA_DIR [--id N]\n       relais restore --list BACKUP_DIR\n";
+  const char* usage =
+      "usage: relais restore BACKUP_DIR --to DATA_DIR [--id N]\n       relais restore --list BACKUP_DIR\n";
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--list") {
       list = true;

@@ -12,9 +12,9 @@
 namespace relais::cli {
 namespace {
 
-constexpr size_t kMaxLineBytes = 64 * 1024;            // a request or an answer
-constexpr int kPollMillis = 200;                       // how soon Stop is seen
-constexpr std::chrono::seconds kRequestTimeout{5};     // to read a request once connected
+constexpr size_t kMaxLineBytes = 64 * 1024;         // a request or an answer
+constexpr int kPollMillis = 200;                    // how soon Stop is seen
+constexpr std::chrono::seconds kRequestTimeout{5};  // to read a request once connected
 
 StatusOr<sockaddr_un> AddressOf(const std::string& path) {
   sockaddr_un addr{};

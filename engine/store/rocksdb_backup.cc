@@ -46,14 +46,14 @@ StatusOr<uint64_t> RestoreStore(const std::string& backup_dir, const std::string
     return NotFound("no backup " + std::to_string(id) + " in " + backup_dir + " (the latest is " +
                     std::to_string(backups.back().id) + ")");
   rocksdb::IOStatus verified = engine->VerifyBackup(id, /*verify_with_checksum=*/true);
-  if (!verified.ok()) return Corruption("backup " + std::to_string(id) + " in " + backup_dir + " is damaged: " +
-                                      verified.ToString());
+  if (!verified.ok())
+    return Corruption("backup " + std::to_string(id) + " in " + backup_dir + " is damaged: " + verified.ToString());
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Unavailable("cannot create " + data_dir + ": " + ec.message());
   rocksdb::IOStatus restored = engine->RestoreDBFromBackup(id, data_dir, data_dir);
   if (!restored.ok())
-    return Unavailable("restoring backup " + std::to_string(id) + " into " + data_dir + " failed: " +
-                       restored.ToString());
+    return Unavailable("restoring backup " + std::to_string(id) + " into " + data_dir +
+                       " failed: " + restored.ToString());
   RocksDbStoreOptions options;
   options.path = data_dir;
   RELAIS_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::Open(options));

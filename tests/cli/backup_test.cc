@@ -106,9 +106,9 @@ TEST_F(BackupTest, AnOnlineBackupUnderLoadHoldsEveryEventAcknowledgedBeforeItBeg
       Client c(server.port());
       for (int i = 0; !stop; ++i) {
         const bool before = !backup_began;
-        auto r = c.Call(http::verb::post, "/v1/projects/action-" + std::to_string((i * kWriters + w) % kProjects) +
-                                              "/events",
-                        kToken, {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", i}}}});
+        auto r = c.Call(http::verb::post,
+                        "/v1/projects/action-" + std::to_string((i * kWriters + w) % kProjects) + "/events", kToken,
+                        {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", i}}}});
         ASSERT_EQ(r.status, 201) << r.raw;
         std::lock_guard lock(mu);
         for (const Json& e : r.body["events"]) {
@@ -136,7 +136,8 @@ TEST_F(BackupTest, AnOnlineBackupUnderLoadHoldsEveryEventAcknowledgedBeforeItBeg
   ASSERT_EQ(restore.exit_code, 0) << restore.err;
   uint64_t last = 0;
   std::set<std::string> in_backup = LogOf(restored, &last);
-  for (const std::string& id : acked_before) EXPECT_TRUE(in_backup.count(id)) << id << " acknowledged, not in the backup";
+  for (const std::string& id : acked_before)
+    EXPECT_TRUE(in_backup.count(id)) << id << " acknowledged, not in the backup";
   EXPECT_EQ(restore.out.find("last position " + std::to_string(last)) != std::string::npos, true) << restore.out;
   // What it holds beyond was acknowledged too (or in flight): never invented.
   uint64_t live_last = 0;

@@ -66,7 +66,8 @@ TEST_P(EventStoreConcurrencyTest, GaplessUnderContention) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStores, EventStoreConcurrencyTest, ::testing::ValuesIn(testing::AllStoreKinds()),
+INSTANTIATE_TEST_SUITE_P(AllStores, EventStoreConcurrencyTest,
+                         ::testing::ValuesIn(testing::AllStoreKindsWithPostgres()),
                          [](const auto& p) { return p.param.name; });
 
 }  // namespace

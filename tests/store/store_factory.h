@@ -8,6 +8,11 @@
 #include "engine/store/event_store.h"
 #include "engine/store/memory_event_store.h"
 #include "engine/store/rocksdb_event_store.h"
+#ifdef RELAIS_TEST_WITH_POSTGRES
+#include <cstdlib>
+
+#include "engine/store/postgres_event_store.h"
+#endif
 #include "engine/util/uuid.h"
 #include "tests/testing/temp_dir.h"
 
@@ -47,6 +52,54 @@ inline std::vector<StoreKind> AllStoreKinds() {
   return {{"Memory", [](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Memory(c)); }},
           {"RocksDb", [](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Rocks(c)); }}};
 }
+
+#ifdef RELAIS_TEST_WITH_POSTGRES
+// The PostgreSQL store, each instance in a schema of its own of the test
+// server's database (RELAIS_TEST_POSTGRES: the libpq connection string that
+// ctest's `postgres` fixture sets; tests/testing/postgres_server.sh).
+inline StoreKind PostgresStoreKind() {
+  struct Pg : StoreUnderTest {
+    explicit Pg(const Clock& c) {
+      const char* base = std::getenv("RELAIS_TEST_POSTGRES");
+      if (!base)
+        throw std::runtime_error(
+            "RELAIS_TEST_POSTGRES is not set: run the test through ctest, whose postgres fixture "
+            "starts a server");
+      schema = "t" + NewUuid();
+      for (char& ch : schema)
+        if (ch == '-') ch = '_';
+      auto admin = PgConnection::Connect(base);
+      if (!admin.ok()) throw std::runtime_error(admin.status().ToString());
+      if (auto made = (*admin)->Exec("CREATE SCHEMA " + schema); !made.ok())
+        throw std::runtime_error(made.status().ToString());
+      admin_ = std::move(admin).value();
+      PostgresStoreOptions o;
+      o.conninfo = std::string(base) + " options='-c search_path=" + schema + "'";
+      o.clock = &c;
+      o.read_connections = 2;
+      auto opened = PostgresEventStore::Open(o);
+      if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
+      s = std::move(opened).value();
+    }
+    ~Pg() override {
+      s.reset();
+      (void)admin_->Exec("DROP SCHEMA " + schema + " CASCADE");
+    }
+    EventStore& store() override { return *s; }
+    std::string schema;
+    std::unique_ptr<PgConnection> admin_;
+    std::unique_ptr<PostgresEventStore> s;
+  };
+  return {"Postgres", [](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Pg(c)); }};
+}
+
+// Every store: memory, RocksDB and PostgreSQL.
+inline std::vector<StoreKind> AllStoreKindsWithPostgres() {
+  std::vector<StoreKind> kinds = AllStoreKinds();
+  kinds.push_back(PostgresStoreKind());
+  return kinds;
+}
+#endif
 
 inline NewEvent MakeEvent(std::string type, Json data = Json::object(), std::string id = "") {
   NewEvent e;

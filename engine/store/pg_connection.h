@@ -1,0 +1,75 @@
+// PgConnection: a thin wrapper of one libpq connection (Debian libpq-dev),
+// enough for the PostgreSQL event store: parameterised statements with text
+// or binary parameters, binary results, and errors mapped to Status.
+//
+// Thread-safety: one connection is used by one thread at a time (the store
+// keeps a committer connection and a pool of readers).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/util/status.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace relais {
+
+// A statement parameter: text, bytes (sent binary, for bytea), or NULL.
+struct PgParam {
+  std::string value;
+  bool binary = false;
+  bool null = false;
+  static PgParam Text(std::string v) { return {std::move(v), false, false}; }
+  static PgParam Bytes(std::string v) { return {std::move(v), true, false}; }
+  static PgParam Int(uint64_t v) { return {std::to_string(v), false, false}; }
+  static PgParam Null() { return {"", false, true}; }
+};
+
+// The rows of a statement, in binary format: bigint columns read with U64,
+// text and bytea columns with Bytes.
+class PgResult {
+ public:
+  explicit PgResult(pg_result* r) : r_(r, &Free) {}
+  int rows() const;
+  bool IsNull(int row, int col) const;
+  std::string_view Bytes(int row, int col) const;
+  // A bigint (int8) or integer (int4) column.
+  uint64_t U64(int row, int col) const;
+
+ private:
+  static void Free(pg_result* r);
+  std::unique_ptr<pg_result, void (*)(pg_result*)> r_;
+};
+
+class PgConnection {
+ public:
+  // Connects with a libpq connection string (multi-host strings with
+  // target_session_attrs=read-write find the primary). Errors: kUnavailable,
+  // with libpq's reason.
+  static StatusOr<std::unique_ptr<PgConnection>> Connect(const std::string& conninfo);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Runs one statement. Errors: kUnavailable (the connection is lost or the
+  // server refuses for now: SQLSTATE classes 08, 53, 57, 40), kAlreadyExists
+  // (23505, a unique key), kFailedPrecondition (other errors), each with the
+  // server's message and the statement's first words.
+  StatusOr<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
+  // Runs several statements without parameters (a migration). Errors: as Exec.
+  Status ExecScript(std::string_view sql);
+  // Whether the connection is up; a lost one is re-established by Reset.
+  bool ok() const;
+  Status Reset();
+
+ private:
+  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  pg_conn* conn_;
+};
+
+}  // namespace relais

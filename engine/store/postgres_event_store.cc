@@ -1,0 +1,384 @@
+#include "engine/store/postgres_event_store.h"
+
+#include <unordered_map>
+
+#include "engine/store/append_rules.h"
+#include "engine/store/codec.h"
+#include "engine/store/pg_schema.h"
+
+namespace relais {
+
+// Connections for reads and key-value writes, one caller at a time each.
+class PostgresEventStore::Pool {
+ public:
+  explicit Pool(std::vector<std::unique_ptr<PgConnection>> conns) : free_(std::move(conns)) {}
+  std::unique_ptr<PgConnection> Take() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty(); });
+    auto c = std::move(free_.back());
+    free_.pop_back();
+    return c;
+  }
+  void Give(std::unique_ptr<PgConnection> c) {
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(c));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<PgConnection>> free_;
+};
+
+struct PostgresEventStore::GroupState {
+  uint64_t next_position = 0;
+  std::unordered_map<std::string, uint64_t> versions;  // streams written by the group so far
+  std::unordered_map<std::string, EventLocation> ids;  // event ids written by the group so far
+  Status sql_error;                                    // the transaction failed: the whole group fails
+};
+
+namespace {
+
+const Clock& ClockOf(const PostgresStoreOptions& o) {
+  static const SystemClock system;
+  return o.clock ? *o.clock : system;
+}
+
+constexpr std::string_view kUpsertKv =
+    "INSERT INTO relais_kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+constexpr std::string_view kDeleteKv = "DELETE FROM relais_kv WHERE key = $1";
+constexpr std::string_view kUpsertSnapshot =
+    "INSERT INTO relais_snapshots (stream_id, version, value) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO UPDATE "
+    "SET version = excluded.version, value = excluded.value WHERE relais_snapshots.version < excluded.version";
+constexpr std::string_view kStreamVersion =
+    "SELECT coalesce(max(version), 0)::bigint FROM relais_events WHERE stream_id = $1";
+
+Status ApplyKv(PgConnection& c, const KvWrites& writes) {
+  for (const auto& op : writes.ops) {
+    if (op.value)
+      RELAIS_RETURN_IF_ERROR(c.Exec(kUpsertKv, {PgParam::Bytes(op.key), PgParam::Bytes(*op.value)}).status());
+    else
+      RELAIS_RETURN_IF_ERROR(c.Exec(kDeleteKv, {PgParam::Bytes(op.key)}).status());
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<RecordedEvent>> DecodeRows(const PgResult& rows) {
+  std::vector<RecordedEvent> out;
+  out.reserve(static_cast<size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) {
+    RELAIS_ASSIGN_OR_RETURN(RecordedEvent e, codec::DecodeEvent(rows.Bytes(i, 1), rows.U64(i, 0)));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<PostgresEventStore>> PostgresEventStore::Open(const PostgresStoreOptions& options) {
+  RELAIS_ASSIGN_OR_RETURN(auto committer, PgConnection::Connect(options.conninfo));
+  RELAIS_RETURN_IF_ERROR(MigratePgSchema(*committer).status());
+  RELAIS_ASSIGN_OR_RETURN(PgResult last, committer->Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events"));
+  std::vector<std::unique_ptr<PgConnection>> readers;
+  for (size_t i = 0; i < std::max<size_t>(1, options.read_connections); ++i) {
+    RELAIS_ASSIGN_OR_RETURN(auto c, PgConnection::Connect(options.conninfo));
+    readers.push_back(std::move(c));
+  }
+  return std::unique_ptr<PostgresEventStore>(new PostgresEventStore(
+      options, std::move(committer), std::make_unique<Pool>(std::move(readers)), last.U64(0, 0)));
+}
+
+PostgresEventStore::PostgresEventStore(const PostgresStoreOptions& options, std::unique_ptr<PgConnection> committer,
+                                       std::unique_ptr<Pool> pool, uint64_t last_position)
+    : options_(options),
+      clock_(ClockOf(options_)),
+      committer_(std::move(committer)),
+      pool_(std::move(pool)),
+      last_position_(last_position),
+      committer_thread_([this] { CommitLoop(); }) {}
+
+PostgresEventStore::~PostgresEventStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    closing_ = true;
+  }
+  queue_cv_.notify_all();
+  committer_thread_.join();
+}
+
+void PostgresEventStore::AppendAsync(AppendRequest request, AppendCallback done) {
+  Status valid = ValidateAppendRequest(request, options_.limits);
+  if (!valid.ok()) return done(valid);
+  size_t bytes = 0;
+  for (const NewEvent& e : request.events) bytes += e.DataText().size() + e.type.size() + 128;
+  {
+    std::lock_guard lock(queue_mu_);
+    if (closing_) return done(Unavailable("the store is closing"));
+    queue_.push_back(Pending{std::move(request), std::move(done), bytes});
+  }
+  queue_cv_.notify_one();
+}
+
+void PostgresEventStore::CommitLoop() {
+  for (;;) {
+    std::deque<Pending> group;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing and drained
+      size_t events = 0, bytes = 0;
+      while (!queue_.empty() && (group.empty() || (events + queue_.front().request.events.size() <=
+                                                       options_.max_batch_events &&
+                                                   bytes + queue_.front().bytes <= options_.max_batch_bytes))) {
+        events += queue_.front().request.events.size();
+        bytes += queue_.front().bytes;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<StatusOr<AppendResult>> results = CommitGroup(group);
+    for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+  }
+}
+
+std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<Pending>& group) {
+  std::vector<StatusOr<AppendResult>> results(group.size(), Status(Internal("not committed")));
+  auto fail_all = [&](const Status& s) {
+    for (auto& r : results) r = s;
+    std::lock_guard lock(health_mu_);
+    health_ = s;
+    return results;
+  };
+  PgConnection& c = *committer_;
+  if (!c.ok())
+    if (Status s = c.Reset(); !s.ok()) return fail_all(s);
+  if (Status s = c.Exec("BEGIN").status(); !s.ok()) return fail_all(s);
+  auto abort = [&](const Status& s) {
+    (void)c.Exec("ROLLBACK");
+    return fail_all(s);
+  };
+  // One group at a time across every node: positions in commit order.
+  if (Status s = c.Exec("SELECT pg_advisory_xact_lock($1)", {PgParam::Text(std::to_string(kPgCommitLock))}).status();
+      !s.ok())
+    return abort(s);
+  auto last = c.Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events");
+  if (!last.ok()) return abort(last.status());
+  GroupState g;
+  g.next_position = last->U64(0, 0) + 1;
+  size_t written = 0;
+  for (size_t i = 0; i < group.size(); ++i) {
+    results[i] = AppendInTransaction(group[i], g);
+    if (!g.sql_error.ok()) return abort(g.sql_error);
+    if (results[i].ok() && !results[i]->deduplicated) ++written;
+  }
+  if (Status s = c.Exec("COMMIT").status(); !s.ok())
+    return fail_all(Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " +
+                                s.message()));
+  {
+    std::lock_guard lock(health_mu_);
+    health_ = Status::Ok();
+  }
+  const uint64_t now_last = g.next_position - 1;
+  last_position_.store(now_last, std::memory_order_release);
+  appends_ += written;
+  ++commit_groups_;
+  if (written > 0) listeners_.Notify(now_last);
+  return results;
+}
+
+StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, GroupState& g) {
+  PgConnection& c = *committer_;
+  AppendRequest& req = p.request;
+  auto sql = [&](StatusOr<PgResult> r) -> StatusOr<PgResult> {
+    if (!r.ok()) g.sql_error = r.status();
+    return r;
+  };
+  uint64_t current = 0;
+  if (auto it = g.versions.find(req.stream_id); it != g.versions.end()) {
+    current = it->second;
+  } else {
+    RELAIS_ASSIGN_OR_RETURN(PgResult v, sql(c.Exec(kStreamVersion, {PgParam::Text(req.stream_id)})));
+    current = v.U64(0, 0);
+  }
+  auto lookup = [&](const std::string& id) -> StatusOr<std::optional<EventLocation>> {
+    if (auto it = g.ids.find(id); it != g.ids.end()) return std::optional<EventLocation>(it->second);
+    RELAIS_ASSIGN_OR_RETURN(
+        PgResult r,
+        sql(c.Exec("SELECT stream_id, version, position FROM relais_events WHERE event_id = $1", {PgParam::Text(id)})));
+    if (r.rows() == 0) return std::optional<EventLocation>();
+    return std::optional<EventLocation>(EventLocation{std::string(r.Bytes(0, 0)), r.U64(0, 1), r.U64(0, 2)});
+  };
+  auto decided = DecideAppend(req, current, lookup);
+  if (!g.sql_error.ok()) return g.sql_error;
+  if (!decided.ok()) return decided.status();
+  if (*decided) return **decided;
+  std::vector<std::string> texts;
+  for (NewEvent& e : req.events) {
+    texts.push_back(e.data_json.empty() ? DumpJson(e.data) : std::move(e.data_json));
+    RELAIS_RETURN_IF_ERROR(
+        CheckEventSize(e, codec::EncodedEventSize(e, req.stream_id, texts.back().size()), options_.limits));
+  }
+  AppendResult r;
+  r.first_version = current + 1;
+  r.last_version = current + req.events.size();
+  r.first_position = g.next_position;
+  r.last_position = g.next_position + req.events.size() - 1;
+  r.recorded_at = clock_.Now();
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    const NewEvent& e = req.events[i];
+    const uint64_t version = r.first_version + i, position = r.first_position + i;
+    std::string envelope = codec::EncodeEvent(e, req.stream_id, r.recorded_at, texts[i]);
+    codec::PatchVersion(envelope, version);
+    RELAIS_RETURN_IF_ERROR(sql(c.Exec("INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
+                                      "VALUES ($1, $2, $3, $4, $5)",
+                                      {PgParam::Int(position), PgParam::Text(req.stream_id), PgParam::Int(version),
+                                       PgParam::Text(e.event_id), PgParam::Bytes(std::move(envelope))}))
+                               .status());
+    g.ids[e.event_id] = EventLocation{req.stream_id, version, position};
+  }
+  g.versions[req.stream_id] = r.last_version;
+  g.next_position = r.last_position + 1;
+  KvWrites side = std::move(req.side_writes);
+  if (req.attach) req.attach(r, side);
+  if (Status s = ApplyKv(c, side); !s.ok()) {
+    g.sql_error = s;
+    return s;
+  }
+  if (req.snapshot)
+    RELAIS_RETURN_IF_ERROR(sql(c.Exec(kUpsertSnapshot, {PgParam::Text(req.stream_id),
+                                                        PgParam::Int(req.snapshot->version),
+                                                        PgParam::Bytes(codec::EncodeSnapshot(*req.snapshot))}))
+                               .status());
+  return r;
+}
+
+template <typename Fn>
+auto PostgresEventStore::WithConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>())) {
+  std::unique_ptr<PgConnection> c = pool_->Take();
+  if (!c->ok()) (void)c->Reset();
+  auto result = fn(*c);
+  if (!result.ok() && !c->ok() && c->Reset().ok()) result = fn(*c);  // lost once: reconnect, read again
+  pool_->Give(std::move(c));
+  return result;
+}
+
+StatusOr<uint64_t> PostgresEventStore::StreamVersion(const std::string& stream_id) {
+  return WithConnection([&](PgConnection& c) -> StatusOr<uint64_t> {
+    RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec(kStreamVersion, {PgParam::Text(stream_id)}));
+    return r.U64(0, 0);
+  });
+}
+
+StatusOr<std::vector<RecordedEvent>> PostgresEventStore::ReadStream(const std::string& stream_id,
+                                                                    uint64_t from_version, size_t max_count) {
+  if (from_version == 0) return InvalidArgument("stream versions start at 1");
+  return WithConnection([&](PgConnection& c) -> StatusOr<std::vector<RecordedEvent>> {
+    RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec("SELECT position, envelope FROM relais_events WHERE stream_id = $1 "
+                                               "AND version >= $2 ORDER BY version LIMIT $3",
+                                               {PgParam::Text(stream_id), PgParam::Int(from_version),
+                                                PgParam::Int(max_count)}));
+    return DecodeRows(r);
+  });
+}
+
+StatusOr<LogPage> PostgresEventStore::ReadAll(uint64_t from_position, size_t max_count) {
+  if (from_position == 0) return InvalidArgument("global positions start at 1");
+  return WithConnection([&](PgConnection& c) -> StatusOr<LogPage> {
+    RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec("SELECT position, envelope FROM relais_events WHERE position >= $1 "
+                                               "ORDER BY position LIMIT $2",
+                                               {PgParam::Int(from_position), PgParam::Int(max_count)}));
+    LogPage page;
+    RELAIS_ASSIGN_OR_RETURN(page.events, DecodeRows(r));
+    page.next_position = page.events.empty() ? from_position : page.events.back().position + 1;
+    return page;
+  });
+}
+
+StatusOr<std::optional<EventLocation>> PostgresEventStore::LookupEvent(const std::string& event_id) {
+  return WithConnection([&](PgConnection& c) -> StatusOr<std::optional<EventLocation>> {
+    RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec("SELECT stream_id, version, position FROM relais_events WHERE "
+                                               "event_id = $1",
+                                               {PgParam::Text(event_id)}));
+    if (r.rows() == 0) return std::optional<EventLocation>();
+    return std::optional<EventLocation>(EventLocation{std::string(r.Bytes(0, 0)), r.U64(0, 1), r.U64(0, 2)});
+  });
+}
+
+Status PostgresEventStore::SaveSnapshot(const std::string& stream_id, const Snapshot& snapshot) {
+  RELAIS_ASSIGN_OR_RETURN(uint64_t current, StreamVersion(stream_id));
+  if (snapshot.version == 0 || snapshot.version > current)
+    return InvalidArgument("snapshot at version " + std::to_string(snapshot.version) + " of stream '" + stream_id +
+                           "' which is at version " + std::to_string(current));
+  return WithConnection([&](PgConnection& c) -> StatusOr<bool> {
+           RELAIS_RETURN_IF_ERROR(c.Exec(kUpsertSnapshot, {PgParam::Text(stream_id), PgParam::Int(snapshot.version),
+                                                           PgParam::Bytes(codec::EncodeSnapshot(snapshot))})
+                                      .status());
+           return true;
+         })
+      .status();
+}
+
+StatusOr<std::optional<Snapshot>> PostgresEventStore::LoadSnapshot(const std::string& stream_id) {
+  return WithConnection([&](PgConnection& c) -> StatusOr<std::optional<Snapshot>> {
+    RELAIS_ASSIGN_OR_RETURN(PgResult r,
+                            c.Exec("SELECT value FROM relais_snapshots WHERE stream_id = $1", {PgParam::Text(stream_id)}));
+    if (r.rows() == 0) return std::optional<Snapshot>();
+    RELAIS_ASSIGN_OR_RETURN(Snapshot s, codec::DecodeSnapshot(r.Bytes(0, 0)));
+    return std::optional<Snapshot>(std::move(s));
+  });
+}
+
+Status PostgresEventStore::KvWrite(const KvWrites& writes) {
+  if (writes.empty()) return Status::Ok();
+  return WithConnection([&](PgConnection& c) -> StatusOr<bool> {
+           RELAIS_RETURN_IF_ERROR(c.Exec("BEGIN").status());
+           if (Status s = ApplyKv(c, writes); !s.ok()) {
+             (void)c.Exec("ROLLBACK");
+             return s;
+           }
+           RELAIS_RETURN_IF_ERROR(c.Exec("COMMIT").status());
+           return true;
+         })
+      .status();
+}
+
+StatusOr<std::optional<std::string>> PostgresEventStore::KvGet(const std::string& key) {
+  return WithConnection([&](PgConnection& c) -> StatusOr<std::optional<std::string>> {
+    RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec("SELECT value FROM relais_kv WHERE key = $1", {PgParam::Bytes(key)}));
+    if (r.rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(r.Bytes(0, 0)));
+  });
+}
+
+StatusOr<std::vector<KvEntry>> PostgresEventStore::KvScan(const std::string& prefix, const std::string& start_after,
+                                                          size_t max_count) {
+  return WithConnection([&](PgConnection& c) -> StatusOr<std::vector<KvEntry>> {
+    // Keys compare as bytes (bytea): from the prefix, or after start_after.
+    const bool after = start_after > prefix;
+    RELAIS_ASSIGN_OR_RETURN(
+        PgResult r, c.Exec(after ? "SELECT key, value FROM relais_kv WHERE key > $1 ORDER BY key LIMIT $2"
+                                 : "SELECT key, value FROM relais_kv WHERE key >= $1 ORDER BY key LIMIT $2",
+                           {PgParam::Bytes(after ? start_after : prefix), PgParam::Int(max_count)}));
+    std::vector<KvEntry> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      std::string key(r.Bytes(i, 0));
+      if (!key.starts_with(prefix)) break;
+      out.push_back({std::move(key), std::string(r.Bytes(i, 1))});
+    }
+    return out;
+  });
+}
+
+StoreStats PostgresEventStore::Stats() const {
+  return {LastPosition(), appends_.load(), commit_groups_.load(), 0, 0};
+}
+
+Status PostgresEventStore::Writable() const {
+  std::lock_guard lock(health_mu_);
+  return health_;
+}
+
+}  // namespace relais

@@ -1,0 +1,114 @@
+// PostgresEventStore: the EventStore on PostgreSQL 15 (docs/storage.md,
+// "PostgreSQL"), for several Relais nodes on one replicated database.
+//
+// Appends are queued to one committer thread per process, which takes every
+// append waiting (up to max_batch_events / max_batch_bytes) and commits them
+// in ONE transaction (group commit, as the RocksDB store shares one WAL
+// sync). The transaction first takes a database-wide advisory lock
+// (pg_advisory_xact_lock), held until it commits: global positions are
+// max(position) + 1, ..., assigned by one transaction at a time across every
+// node, so they are gapless and in commit order as every reader sees them
+// (a sequence would be neither). Stream versions are guarded by a unique
+// (stream_id, version) key and the expected-version check under the lock;
+// idempotent re-sends by the unique event id (append_rules.h, as every
+// store). Side writes and the snapshot commit in the same transaction.
+//
+// The schema is created and upgraded by Open (pg_schema.h); a database whose
+// schema is newer than this binary's is refused.
+//
+// Thread-safety: safe for concurrent access from multiple threads without any
+// external synchronization. Append callbacks run on the committer thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/store/commit_listeners.h"
+#include "engine/store/event_store.h"
+#include "engine/store/pg_connection.h"
+#include "engine/util/clock.h"
+
+namespace relais {
+
+struct PostgresStoreOptions {
+  std::string conninfo;             // a libpq connection string (store.postgres.conninfo)
+  size_t max_batch_events = 1024;   // events in one commit group
+  size_t max_batch_bytes = 8 << 20; // encoded bytes in one commit group
+  size_t read_connections = 4;      // connections for reads and key-value writes
+  EventLimits limits;
+  const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the store
+};
+
+class PostgresEventStore final : public EventStore {
+ public:
+  // Connects, creates or upgrades the schema, reads the last position.
+  // Errors: kUnavailable (cannot connect), kFailedPrecondition (a schema
+  // newer than this binary, or not Relais's), one line each.
+  static StatusOr<std::unique_ptr<PostgresEventStore>> Open(const PostgresStoreOptions& options);
+  // Finishes queued appends, stops the committer, closes the connections.
+  ~PostgresEventStore() override;
+
+  void AppendAsync(AppendRequest request, AppendCallback done) override;
+  StatusOr<uint64_t> StreamVersion(const std::string& stream_id) override;
+  StatusOr<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id, uint64_t from_version,
+                                                  size_t max_count) override;
+  StatusOr<LogPage> ReadAll(uint64_t from_position, size_t max_count) override;
+  StatusOr<std::optional<EventLocation>> LookupEvent(const std::string& event_id) override;
+  uint64_t LastPosition() const override { return last_position_.load(std::memory_order_acquire); }
+  Subscription Subscribe(CommitListener listener) override { return listeners_.Add(std::move(listener)); }
+  Status SaveSnapshot(const std::string& stream_id, const Snapshot& snapshot) override;
+  StatusOr<std::optional<Snapshot>> LoadSnapshot(const std::string& stream_id) override;
+  Status KvWrite(const KvWrites& writes) override;
+  StatusOr<std::optional<std::string>> KvGet(const std::string& key) override;
+  StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
+                                        size_t max_count) override;
+  StoreStats Stats() const override;
+  Status Writable() const override;
+
+ private:
+  struct Pending {
+    AppendRequest request;
+    AppendCallback done;
+    size_t bytes = 0;
+  };
+  class Pool;
+  struct GroupState;  // the group's transaction: versions, ids, next position
+
+  PostgresEventStore(const PostgresStoreOptions& options, std::unique_ptr<PgConnection> committer,
+                     std::unique_ptr<Pool> pool, uint64_t last_position);
+  void CommitLoop();
+  // Commits one group in one transaction; the results, in group order.
+  std::vector<StatusOr<AppendResult>> CommitGroup(std::deque<Pending>& group);
+  // Decides and writes one append inside the group's transaction.
+  StatusOr<AppendResult> AppendInTransaction(Pending& p, GroupState& g);
+  // Runs fn on a pooled connection (re-connecting a lost one once).
+  template <typename Fn>
+  auto WithConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>()));
+
+  const PostgresStoreOptions options_;
+  const Clock& clock_;
+  std::unique_ptr<PgConnection> committer_;  // the committer thread's own
+  std::unique_ptr<Pool> pool_;
+  CommitListeners listeners_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool closing_ = false;
+
+  mutable std::mutex health_mu_;
+  Status health_;  // the last commit's failure, until one succeeds
+
+  std::atomic<uint64_t> last_position_;
+  std::atomic<uint64_t> appends_{0};
+  std::atomic<uint64_t> commit_groups_{0};
+  std::thread committer_thread_;
+};
+
+}  // namespace relais
