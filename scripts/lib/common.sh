@@ -24,6 +24,7 @@ RELAIS_PACKAGES=(
   nodejs
   chromium faketime
   poppler-utils
+  postgresql-15 libpq-dev
 )
 
 log() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }
