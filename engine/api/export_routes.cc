@@ -86,7 +86,7 @@ class ExportHandlers {
           state == &none ? std::vector<runtime::Project>{} : scopes_.SeenProjectsOf(who, state->definition.id, now);
       report::ProgrammeSource source{*state, visible, definitions, people, now, lang};
       size_t at = 0;
-      for (const std::string& table : {"actions", "indicators", "milestones", "history"}) {
+      for (const std::string_view table : {"actions", "indicators", "milestones", "history"}) {
         if (name->table != "all" && name->table != table) continue;
         report::Table t;
         if (table == "actions") t = report::ActionsTable(source);

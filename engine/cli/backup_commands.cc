@@ -53,6 +53,13 @@ int Backup(const Args& args) {
     std::fprintf(stderr, "relais: %s\n", config.status().message().c_str());
     return 1;
   }
+  if (config->store_engine.engine == StoreEngineOptions::Engine::kPostgres) {
+    std::fputs(
+        "relais: the store is PostgreSQL: back it up with PostgreSQL's tools (pg_basebackup and WAL "
+        "archiving, docs/deploy.md); relais backup copies the embedded store\n",
+        stderr);
+    return 1;
+  }
   std::error_code ec;
   dir = std::filesystem::absolute(dir, ec).lexically_normal().string();
   const Json request = {{"op", "backup"}, {"dir", dir}};

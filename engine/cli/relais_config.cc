@@ -39,23 +39,25 @@ StatusOr<RelaisConfig> ParseConfig(std::string_view yaml_text, std::string_view 
     if (!root.IsNull() && !root.IsMap()) {
       return r.Error(root.Mark(), "expected a map of sections at the top level, got " + ConfigReader::Describe(root));
     }
-    RELAIS_RETURN_IF_ERROR(r.Map(root, "",
-                                 {
-                                     Section(r, "server", &server::ParseServerSection, &c.server),
-                                     r.StringField("data_dir", &c.store.path),
-                                     Section(r, "store", &ParseStoreSection, &c.store),
-                                     r.StringField("workflows_dir", &c.workflows_dir),
-                                     Section(r, "runtime", &runtime::ParseRuntimeSection, &c.runtime),
-                                     Section(r, "tokens", &api::ParseTokensSection, &c.tokens),
-                                     Section(r, "api", &api::ParseApiSection, &c.api),
-                                     Section(r, "import", &importer::ParseImportSection, &c.importer),
-                                     Section(r, "programmes", &programme::ParseProgrammesSection, &c.programmes),
-                                     Section(r, "webhooks", &notify::ParseWebhooksSection, &c.webhooks),
-                                     Section(r, "email", &email::ParseEmailSection, &c.email),
-                                     Section(r, "dashboard", &api::ParseDashboardSection, &c.dashboard),
-                                     Section(r, "logging", &ParseLoggingSection, &c.logging),
-                                     Section(r, "accounts", &accounts::ParseAccountsSection, &c.accounts),
-                                 }));
+    RELAIS_RETURN_IF_ERROR(r.Map(
+        root, "",
+        {
+            Section(r, "server", &server::ParseServerSection, &c.server),
+            r.StringField("data_dir", &c.store.path),
+            {"store", [&r, &c](const YAML::Node& v,
+                               const std::string&) { return ParseStoreSection(r, v, &c.store, &c.store_engine); }},
+            r.StringField("workflows_dir", &c.workflows_dir),
+            Section(r, "runtime", &runtime::ParseRuntimeSection, &c.runtime),
+            Section(r, "tokens", &api::ParseTokensSection, &c.tokens),
+            Section(r, "api", &api::ParseApiSection, &c.api),
+            Section(r, "import", &importer::ParseImportSection, &c.importer),
+            Section(r, "programmes", &programme::ParseProgrammesSection, &c.programmes),
+            Section(r, "webhooks", &notify::ParseWebhooksSection, &c.webhooks),
+            Section(r, "email", &email::ParseEmailSection, &c.email),
+            Section(r, "dashboard", &api::ParseDashboardSection, &c.dashboard),
+            Section(r, "logging", &ParseLoggingSection, &c.logging),
+            Section(r, "accounts", &accounts::ParseAccountsSection, &c.accounts),
+        }));
     // Links in e-mails and the cookie's Secure flag follow the one public address.
     c.accounts.public_url = c.programmes.public_url;
   } catch (const YAML::Exception& e) {

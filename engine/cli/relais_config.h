@@ -21,6 +21,7 @@
 #include "engine/runtime/runtime_config.h"
 #include "engine/server/server_config.h"
 #include "engine/store/rocksdb_event_store.h"
+#include "engine/store/store_config.h"
 #include "engine/util/log.h"
 #include "engine/util/status.h"
 
@@ -33,6 +34,7 @@ struct RelaisConfig {
   server::ServerConfig server;                         // server:
   LogOptions logging;                                  // logging:
   RocksDbStoreOptions store{.path = kDefaultDataDir};  // store:, and data_dir as store.path
+  StoreEngineOptions store_engine;                     // store.engine, store.postgres
   std::string workflows_dir = "./workflows";           // workflows_dir: deployed at start (new versions only)
   runtime::RuntimeSection runtime;                     // runtime:
   api::ApiOptions api;                                 // api:

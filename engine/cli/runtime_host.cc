@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "engine/runtime/late_sweep.h"
+#include "engine/store/postgres_event_store.h"
 
 namespace relais::cli {
 
@@ -30,8 +31,22 @@ RocksDbStoreOptions StoreOptionsWith(RocksDbStoreOptions options, Logger* log) {
 
 StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& config, bool deploy_workflows,
                                                          Logger* log) {
-  RELAIS_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::Open(StoreOptionsWith(config.store, log)));
-  std::unique_ptr<RuntimeHost> host(new RuntimeHost(config, std::move(store)));
+  std::unique_ptr<EventStore> store;
+  RocksDbEventStore* rocksdb = nullptr;
+  if (config.store_engine.engine == StoreEngineOptions::Engine::kPostgres) {
+    PostgresStoreOptions pg;
+    pg.conninfo = config.store_engine.postgres_conninfo;
+    pg.read_connections = config.store_engine.postgres_read_connections;
+    pg.max_batch_events = config.store.max_batch_events;
+    pg.max_batch_bytes = config.store.max_batch_bytes;
+    pg.limits = config.store.limits;
+    RELAIS_ASSIGN_OR_RETURN(store, PostgresEventStore::Open(pg));
+  } else {
+    RELAIS_ASSIGN_OR_RETURN(auto opened, RocksDbEventStore::Open(StoreOptionsWith(config.store, log)));
+    rocksdb = opened.get();
+    store = std::move(opened);
+  }
+  std::unique_ptr<RuntimeHost> host(new RuntimeHost(config, std::move(store), rocksdb));
   host->log_ = log;
   RELAIS_RETURN_IF_ERROR(host->registry_->LoadPersisted().WithContext("reloading deployed workflows"));
   if (deploy_workflows)
@@ -58,8 +73,8 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   return host;
 }
 
-RuntimeHost::RuntimeHost(const RelaisConfig& config, std::unique_ptr<RocksDbEventStore> store)
-    : config_(config), clock_(SystemClock::Instance()), store_(std::move(store)) {
+RuntimeHost::RuntimeHost(const RelaisConfig& config, std::unique_ptr<EventStore> store, RocksDbEventStore* rocksdb)
+    : config_(config), clock_(SystemClock::Instance()), store_(std::move(store)), rocksdb_(rocksdb) {
   registry_ = std::make_unique<runtime::WorkflowRegistry>(*store_);
   projects_ = std::make_unique<runtime::ProjectService>(*store_, *registry_, clock_, config.runtime.projects);
   timers_ = std::make_unique<runtime::TimerService>(*store_, *projects_, clock_, config.runtime.timers);

@@ -52,7 +52,8 @@ class RuntimeHost {
   void StopBackground();
 
   EventStore& store() { return *store_; }
-  RocksDbEventStore& rocksdb() { return *store_; }
+  // The embedded store, or null when the store is PostgreSQL.
+  RocksDbEventStore* rocksdb() { return rocksdb_; }
   runtime::WorkflowRegistry& registry() { return *registry_; }
   runtime::ProjectService& projects() { return *projects_; }
   runtime::TimerService& timers() { return *timers_; }
@@ -65,12 +66,13 @@ class RuntimeHost {
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
 
  private:
-  RuntimeHost(const RelaisConfig& config, std::unique_ptr<RocksDbEventStore> store);
+  RuntimeHost(const RelaisConfig& config, std::unique_ptr<EventStore> store, RocksDbEventStore* rocksdb);
 
   const RelaisConfig config_;
   Logger* log_ = &NullLogger();
   const Clock& clock_;
-  std::unique_ptr<RocksDbEventStore> store_;
+  std::unique_ptr<EventStore> store_;
+  RocksDbEventStore* rocksdb_ = nullptr;  // store_, when it is the embedded one
   std::unique_ptr<runtime::WorkflowRegistry> registry_;
   std::unique_ptr<runtime::ProjectService> projects_;
   std::unique_ptr<runtime::TimerService> timers_;

@@ -108,15 +108,18 @@ int Serve(const Args& args) {
     return 1;
   }
   (*host)->StartBackground();
-  // `relais backup` while the server holds the store.
-  auto control = ControlSocket::Start(ControlSocketPath(config->store.path), [&host](const Json& request) {
-    return BackupAnswer((*host)->rocksdb(), request);
-  });
-  if (!control.ok())
+  // `relais backup` while the server holds the embedded store (PostgreSQL is
+  // backed up with its own tools: docs/deploy.md).
+  StatusOr<std::unique_ptr<ControlSocket>> control = FailedPrecondition("the store is PostgreSQL");
+  if (RocksDbEventStore* embedded = (*host)->rocksdb())
+    control = ControlSocket::Start(ControlSocketPath(config->store.path),
+                                   [embedded](const Json& request) { return BackupAnswer(*embedded, request); });
+  if (!control.ok() && (*host)->rocksdb())
     std::fprintf(stderr, "relais: warning: no control socket (relais backup will not reach this server): %s\n",
                  control.status().message().c_str());
+  const std::string store_name = (*host)->rocksdb() ? config->store.path : "PostgreSQL";
   std::printf("relais listening on http://%s:%u (store: %s, last position %llu, %zu workflow(s))\n",
-              config->server.listen_address.c_str(), static_cast<unsigned>(http.port()), config->store.path.c_str(),
+              config->server.listen_address.c_str(), static_cast<unsigned>(http.port()), store_name.c_str(),
               static_cast<unsigned long long>(store.LastPosition()), (*host)->registry().ListCurrent().size());
   if (config->dashboard.enabled) {
     std::printf("dashboard: http://%s:%u/ (files: %s)\n", config->server.listen_address.c_str(),
@@ -129,8 +132,8 @@ int Serve(const Args& args) {
   }
   std::fflush(stdout);
   server::RunUntilShutdownSignal(http, signals);
-  if (control.ok()) control->reset();
-  api.Stop();  // the server has drained: finish what the workers hold
+  if (control.ok()) control->reset();  // no backup once the store starts closing
+  api.Stop();                          // the server has drained: finish what the workers hold
   (*host)->StopBackground();
   std::printf("relais stopped\n");
   return 0;  // a signal-driven shutdown is a clean exit

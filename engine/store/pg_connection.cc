@@ -40,6 +40,9 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string&
     PQfinish(conn);
     return Unavailable("cannot connect to PostgreSQL: " + why);
   }
+  // The server's notices ("already exists, skipping") are not errors: not printed.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 

@@ -66,9 +66,10 @@ StatusOr<int> MigratePgSchema(PgConnection& conn) {
     if (Status applied = conn.ExecScript(migrations[static_cast<size_t>(v)]); !applied.ok())
       return rollback(applied.WithContext("schema migration to version " + std::to_string(v + 1)));
   if (before < kPgSchemaVersion) {
-    auto set = step("INSERT INTO relais_schema (version) VALUES ($1) ON CONFLICT (singleton) DO UPDATE SET version = "
-                    "excluded.version",
-                    {PgParam::Int(kPgSchemaVersion)});
+    auto set = step(
+        "INSERT INTO relais_schema (version) VALUES ($1) ON CONFLICT (singleton) DO UPDATE SET version = "
+        "excluded.version",
+        {PgParam::Int(kPgSchemaVersion)});
     if (!set.ok()) return rollback(set.status());
   }
   RELAIS_RETURN_IF_ERROR(conn.Exec("COMMIT").status());

@@ -81,7 +81,8 @@ StatusOr<std::vector<RecordedEvent>> DecodeRows(const PgResult& rows) {
 StatusOr<std::unique_ptr<PostgresEventStore>> PostgresEventStore::Open(const PostgresStoreOptions& options) {
   RELAIS_ASSIGN_OR_RETURN(auto committer, PgConnection::Connect(options.conninfo));
   RELAIS_RETURN_IF_ERROR(MigratePgSchema(*committer).status());
-  RELAIS_ASSIGN_OR_RETURN(PgResult last, committer->Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events"));
+  RELAIS_ASSIGN_OR_RETURN(PgResult last,
+                          committer->Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events"));
   std::vector<std::unique_ptr<PgConnection>> readers;
   for (size_t i = 0; i < std::max<size_t>(1, options.read_connections); ++i) {
     RELAIS_ASSIGN_OR_RETURN(auto c, PgConnection::Connect(options.conninfo));
@@ -130,9 +131,9 @@ void PostgresEventStore::CommitLoop() {
       queue_cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
       if (queue_.empty()) return;  // closing and drained
       size_t events = 0, bytes = 0;
-      while (!queue_.empty() && (group.empty() || (events + queue_.front().request.events.size() <=
-                                                       options_.max_batch_events &&
-                                                   bytes + queue_.front().bytes <= options_.max_batch_bytes))) {
+      while (!queue_.empty() &&
+             (group.empty() || (events + queue_.front().request.events.size() <= options_.max_batch_events &&
+                                bytes + queue_.front().bytes <= options_.max_batch_bytes))) {
         events += queue_.front().request.events.size();
         bytes += queue_.front().bytes;
         group.push_back(std::move(queue_.front()));
@@ -175,8 +176,8 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
     if (results[i].ok() && !results[i]->deduplicated) ++written;
   }
   if (Status s = c.Exec("COMMIT").status(); !s.ok())
-    return fail_all(Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " +
-                                s.message()));
+    return fail_all(
+        Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " + s.message()));
   {
     std::lock_guard lock(health_mu_);
     health_ = Status::Ok();
@@ -248,10 +249,10 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
     return s;
   }
   if (req.snapshot)
-    RELAIS_RETURN_IF_ERROR(sql(c.Exec(kUpsertSnapshot, {PgParam::Text(req.stream_id),
-                                                        PgParam::Int(req.snapshot->version),
-                                                        PgParam::Bytes(codec::EncodeSnapshot(*req.snapshot))}))
-                               .status());
+    RELAIS_RETURN_IF_ERROR(
+        sql(c.Exec(kUpsertSnapshot, {PgParam::Text(req.stream_id), PgParam::Int(req.snapshot->version),
+                                     PgParam::Bytes(codec::EncodeSnapshot(*req.snapshot))}))
+            .status());
   return r;
 }
 
@@ -272,14 +273,14 @@ StatusOr<uint64_t> PostgresEventStore::StreamVersion(const std::string& stream_i
   });
 }
 
-StatusOr<std::vector<RecordedEvent>> PostgresEventStore::ReadStream(const std::string& stream_id,
-                                                                    uint64_t from_version, size_t max_count) {
+StatusOr<std::vector<RecordedEvent>> PostgresEventStore::ReadStream(const std::string& stream_id, uint64_t from_version,
+                                                                    size_t max_count) {
   if (from_version == 0) return InvalidArgument("stream versions start at 1");
   return WithConnection([&](PgConnection& c) -> StatusOr<std::vector<RecordedEvent>> {
-    RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec("SELECT position, envelope FROM relais_events WHERE stream_id = $1 "
-                                               "AND version >= $2 ORDER BY version LIMIT $3",
-                                               {PgParam::Text(stream_id), PgParam::Int(from_version),
-                                                PgParam::Int(max_count)}));
+    RELAIS_ASSIGN_OR_RETURN(PgResult r,
+                            c.Exec("SELECT position, envelope FROM relais_events WHERE stream_id = $1 "
+                                   "AND version >= $2 ORDER BY version LIMIT $3",
+                                   {PgParam::Text(stream_id), PgParam::Int(from_version), PgParam::Int(max_count)}));
     return DecodeRows(r);
   });
 }
@@ -323,8 +324,8 @@ Status PostgresEventStore::SaveSnapshot(const std::string& stream_id, const Snap
 
 StatusOr<std::optional<Snapshot>> PostgresEventStore::LoadSnapshot(const std::string& stream_id) {
   return WithConnection([&](PgConnection& c) -> StatusOr<std::optional<Snapshot>> {
-    RELAIS_ASSIGN_OR_RETURN(PgResult r,
-                            c.Exec("SELECT value FROM relais_snapshots WHERE stream_id = $1", {PgParam::Text(stream_id)}));
+    RELAIS_ASSIGN_OR_RETURN(
+        PgResult r, c.Exec("SELECT value FROM relais_snapshots WHERE stream_id = $1", {PgParam::Text(stream_id)}));
     if (r.rows() == 0) return std::optional<Snapshot>();
     RELAIS_ASSIGN_OR_RETURN(Snapshot s, codec::DecodeSnapshot(r.Bytes(0, 0)));
     return std::optional<Snapshot>(std::move(s));
@@ -358,10 +359,10 @@ StatusOr<std::vector<KvEntry>> PostgresEventStore::KvScan(const std::string& pre
   return WithConnection([&](PgConnection& c) -> StatusOr<std::vector<KvEntry>> {
     // Keys compare as bytes (bytea): from the prefix, or after start_after.
     const bool after = start_after > prefix;
-    RELAIS_ASSIGN_OR_RETURN(
-        PgResult r, c.Exec(after ? "SELECT key, value FROM relais_kv WHERE key > $1 ORDER BY key LIMIT $2"
-                                 : "SELECT key, value FROM relais_kv WHERE key >= $1 ORDER BY key LIMIT $2",
-                           {PgParam::Bytes(after ? start_after : prefix), PgParam::Int(max_count)}));
+    RELAIS_ASSIGN_OR_RETURN(PgResult r,
+                            c.Exec(after ? "SELECT key, value FROM relais_kv WHERE key > $1 ORDER BY key LIMIT $2"
+                                         : "SELECT key, value FROM relais_kv WHERE key >= $1 ORDER BY key LIMIT $2",
+                                   {PgParam::Bytes(after ? start_after : prefix), PgParam::Int(max_count)}));
     std::vector<KvEntry> out;
     for (int i = 0; i < r.rows(); ++i) {
       std::string key(r.Bytes(i, 0));
@@ -372,9 +373,7 @@ StatusOr<std::vector<KvEntry>> PostgresEventStore::KvScan(const std::string& pre
   });
 }
 
-StoreStats PostgresEventStore::Stats() const {
-  return {LastPosition(), appends_.load(), commit_groups_.load(), 0, 0};
-}
+StoreStats PostgresEventStore::Stats() const { return {LastPosition(), appends_.load(), commit_groups_.load(), 0, 0}; }
 
 Status PostgresEventStore::Writable() const {
   std::lock_guard lock(health_mu_);

@@ -37,10 +37,10 @@
 namespace relais {
 
 struct PostgresStoreOptions {
-  std::string conninfo;             // a libpq connection string (store.postgres.conninfo)
-  size_t max_batch_events = 1024;   // events in one commit group
-  size_t max_batch_bytes = 8 << 20; // encoded bytes in one commit group
-  size_t read_connections = 4;      // connections for reads and key-value writes
+  std::string conninfo;              // a libpq connection string (store.postgres.conninfo)
+  size_t max_batch_events = 1024;    // events in one commit group
+  size_t max_batch_bytes = 8 << 20;  // encoded bytes in one commit group
+  size_t read_connections = 4;       // connections for reads and key-value writes
   EventLimits limits;
   const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the store
 };

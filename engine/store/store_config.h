@@ -8,7 +8,18 @@
 
 namespace relais {
 
-// Keys absent keep their value in *out.
-Status ParseStoreSection(const ConfigReader& r, const YAML::Node& node, RocksDbStoreOptions* out);
+// Which store runs (store.engine), and how to reach PostgreSQL when it is
+// that one (store.postgres). The RocksDB store is the default.
+struct StoreEngineOptions {
+  enum class Engine { kRocksDb, kPostgres };
+  Engine engine = Engine::kRocksDb;
+  std::string postgres_conninfo;         // store.postgres.conninfo: a libpq connection string
+  size_t postgres_read_connections = 4;  // store.postgres.read_connections
+};
+
+// Keys absent keep their value in *out and *engine. Errors: as the reader's,
+// and store.engine postgres without store.postgres.conninfo.
+Status ParseStoreSection(const ConfigReader& r, const YAML::Node& node, RocksDbStoreOptions* out,
+                         StoreEngineOptions* engine);
 
 }  // namespace relais

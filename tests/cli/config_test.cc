@@ -35,6 +35,34 @@ TEST(ConfigTest, EmptyFileGivesSafeDefaults) {
   EXPECT_THAT(ParseConfig("# only a comment\n"), IsOk());
 }
 
+TEST(ConfigTest, StoreEngineRocksDbByDefaultPostgresWithItsConnectionString) {
+  StatusOr<RelaisConfig> embedded = ParseConfig("", "relais.yaml");
+  ASSERT_THAT(embedded, IsOk());
+  EXPECT_EQ(embedded->store_engine.engine, StoreEngineOptions::Engine::kRocksDb);
+  StatusOr<RelaisConfig> pg = ParseConfig(R"(
+store:
+  engine: postgres
+  postgres:
+    conninfo: "host=db1,db2 dbname=relais target_session_attrs=read-write"
+    read_connections: 8
+)",
+                                          "relais.yaml");
+  ASSERT_THAT(pg, IsOk());
+  EXPECT_EQ(pg->store_engine.engine, StoreEngineOptions::Engine::kPostgres);
+  EXPECT_EQ(pg->store_engine.postgres_conninfo, "host=db1,db2 dbname=relais target_session_attrs=read-write");
+  EXPECT_EQ(pg->store_engine.postgres_read_connections, 8u);
+  auto missing = ParseConfig("store:\n  engine: postgres\n", "relais.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("relais.yaml:2:"));
+  EXPECT_THAT(missing.status().message(), HasSubstr("store.postgres.conninfo"));
+  auto unknown = ParseConfig("store:\n  engine: mysql\n", "relais.yaml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.status().message(), HasSubstr("expected rocksdb or postgres, got 'mysql'"));
+  auto typo = ParseConfig("store:\n  postgres:\n    connifo: x\n", "relais.yaml");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_THAT(typo.status().message(), HasSubstr("connifo"));
+}
+
 TEST(ConfigTest, AccountsSection) {
   StatusOr<RelaisConfig> c = ParseConfig(R"(
 programmes:

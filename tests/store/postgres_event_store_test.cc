@@ -76,7 +76,8 @@ TEST_F(PostgresEventStoreTest, TwoNodesAppendingAtOnceKeepPositionsGaplessAsARea
           if (i % 2 == 0) {
             for (;;) {  // one contended stream, optimistic concurrency across the nodes
               uint64_t v = *store->StreamVersion("shared");
-              auto r = store->Append("shared", v == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(v), events);
+              auto r =
+                  store->Append("shared", v == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(v), events);
               if (r.ok()) break;
               ASSERT_EQ(r.status().code(), StatusCode::kVersionConflict) << r.status();
             }
