@@ -69,7 +69,7 @@ TEST_P(ChildrenCapTest, ConcurrentCreationsNeverPassTheCap) {
   EXPECT_EQ((*listed)["personnes"]["total"], 3) << *listed;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStores, ChildrenCapTest, ::testing::ValuesIn(relais::testing::AllStoreKinds()),
+INSTANTIATE_TEST_SUITE_P(AllStores, ChildrenCapTest, ::testing::ValuesIn(relais::testing::AllStoreKindsWithPostgres()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST_P(TimerServiceTest, NextDueIsTheEarliestPendingTimer) {
   EXPECT_EQ(**next, T("2003-06-03T09:00:00Z"));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStores, TimerServiceTest, ::testing::ValuesIn(relais::testing::AllStoreKinds()),
+INSTANTIATE_TEST_SUITE_P(AllStores, TimerServiceTest, ::testing::ValuesIn(relais::testing::AllStoreKindsWithPostgres()),
                          [](const auto& p) { return p.param.name; });
 
 // A restart: the timer that fell due while everything was closed fires once.
