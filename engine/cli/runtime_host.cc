@@ -37,6 +37,7 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
     PostgresStoreOptions pg;
     pg.conninfo = config.store_engine.postgres_conninfo;
     pg.read_connections = config.store_engine.postgres_read_connections;
+    pg.catch_up_interval = config.store_engine.postgres_catch_up_interval;
     pg.max_batch_events = config.store.max_batch_events;
     pg.max_batch_bytes = config.store.max_batch_bytes;
     pg.limits = config.store.limits;

@@ -58,6 +58,26 @@ Status PgConnection::Reset() {
   return Unavailable("cannot reconnect to PostgreSQL: " + why);
 }
 
+int PgConnection::Socket() const { return PQsocket(conn_); }
+
+StatusOr<std::vector<std::pair<std::string, std::string>>> PgConnection::Notifications() {
+  if (PQconsumeInput(conn_) == 0) return Unavailable(std::string("PostgreSQL: ") + PQerrorMessage(conn_));
+  std::vector<std::pair<std::string, std::string>> out;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    out.emplace_back(n->relname, n->extra ? n->extra : "");
+    PQfreemem(n);
+  }
+  return out;
+}
+
+std::string PgConnection::QuoteIdentifier(std::string_view name) const {
+  char* quoted = PQescapeIdentifier(conn_, name.data(), name.size());
+  if (!quoted) return "\"\"";
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
 Status PgConnection::ExecScript(std::string_view sql) {
   const std::string text(sql);
   pg_result* res = PQexec(conn_, text.c_str());

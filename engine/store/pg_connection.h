@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/util/status.h"
@@ -63,6 +64,12 @@ class PgConnection {
   StatusOr<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
   // Runs several statements without parameters (a migration). Errors: as Exec.
   Status ExecScript(std::string_view sql);
+  // Notifications (LISTEN): the socket to wait on, then Notifications()
+  // reads what arrived, as (channel, payload) pairs. Errors: kUnavailable.
+  int Socket() const;
+  StatusOr<std::vector<std::pair<std::string, std::string>>> Notifications();
+  // Quotes an identifier (a LISTEN channel) for SQL.
+  std::string QuoteIdentifier(std::string_view name) const;
   // Whether the connection is up; a lost one is re-established by Reset.
   bool ok() const;
   Status Reset();

@@ -1,5 +1,10 @@
 #include "engine/store/postgres_event_store.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <unordered_map>
 
 #include "engine/store/append_rules.h"
@@ -83,13 +88,19 @@ StatusOr<std::unique_ptr<PostgresEventStore>> PostgresEventStore::Open(const Pos
   RELAIS_RETURN_IF_ERROR(MigratePgSchema(*committer).status());
   RELAIS_ASSIGN_OR_RETURN(PgResult last,
                           committer->Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events"));
+  RELAIS_ASSIGN_OR_RETURN(PgResult schema, committer->Exec("SELECT current_schema()::text"));
   std::vector<std::unique_ptr<PgConnection>> readers;
   for (size_t i = 0; i < std::max<size_t>(1, options.read_connections); ++i) {
     RELAIS_ASSIGN_OR_RETURN(auto c, PgConnection::Connect(options.conninfo));
     readers.push_back(std::move(c));
   }
-  return std::unique_ptr<PostgresEventStore>(new PostgresEventStore(
+  auto store = std::unique_ptr<PostgresEventStore>(new PostgresEventStore(
       options, std::move(committer), std::make_unique<Pool>(std::move(readers)), last.U64(0, 0)));
+  store->channel_ = "relais_commits:" + std::string(schema.Bytes(0, 0));
+  store->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (store->wake_fd_ < 0) return Unavailable("eventfd failed");
+  store->listener_thread_ = std::thread([s = store.get()] { s->ListenLoop(); });
+  return store;
 }
 
 PostgresEventStore::PostgresEventStore(const PostgresStoreOptions& options, std::unique_ptr<PgConnection> committer,
@@ -102,6 +113,12 @@ PostgresEventStore::PostgresEventStore(const PostgresStoreOptions& options, std:
       committer_thread_([this] { CommitLoop(); }) {}
 
 PostgresEventStore::~PostgresEventStore() {
+  if (listener_thread_.joinable()) {
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof(one));
+    listener_thread_.join();
+  }
+  if (wake_fd_ >= 0) ::close(wake_fd_);
   {
     std::lock_guard lock(queue_mu_);
     closing_ = true;
@@ -175,6 +192,13 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
     if (!g.sql_error.ok()) return abort(g.sql_error);
     if (results[i].ok() && !results[i]->deduplicated) ++written;
   }
+  // Delivered at commit: other nodes' listeners wake (ListenLoop).
+  if (written > 0)
+    if (Status s = c.Exec("SELECT pg_notify($1, $2)",
+                          {PgParam::Text(channel_), PgParam::Text(std::to_string(g.next_position - 1))})
+                       .status();
+        !s.ok())
+      return abort(s);
   if (Status s = c.Exec("COMMIT").status(); !s.ok())
     return fail_all(
         Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " + s.message()));
@@ -182,12 +206,59 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
     std::lock_guard lock(health_mu_);
     health_ = Status::Ok();
   }
-  const uint64_t now_last = g.next_position - 1;
-  last_position_.store(now_last, std::memory_order_release);
   appends_ += written;
   ++commit_groups_;
-  if (written > 0) listeners_.Notify(now_last);
+  if (written > 0) Advance(g.next_position - 1);
   return results;
+}
+
+void PostgresEventStore::Advance(uint64_t position) {
+  uint64_t seen = last_position_.load(std::memory_order_acquire);
+  while (position > seen && !last_position_.compare_exchange_weak(seen, position, std::memory_order_acq_rel)) {
+  }
+  if (position > seen) listeners_.Notify(position);
+}
+
+void PostgresEventStore::ListenLoop() {
+  using Clock = std::chrono::steady_clock;
+  std::unique_ptr<PgConnection> conn;
+  Clock::time_point next_check = Clock::now();
+  for (;;) {
+    if (!conn) {
+      auto made = PgConnection::Connect(options_.conninfo);
+      if (made.ok() && (*made)->Exec("LISTEN " + (*made)->QuoteIdentifier(channel_)).ok()) {
+        conn = std::move(made).value();
+        next_check = Clock::now();  // what was missed while not listening
+      }
+    }
+    if (conn && Clock::now() >= next_check) {
+      auto last = conn->Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events");
+      if (last.ok())
+        Advance(last->U64(0, 0));
+      else if (!conn->ok())
+        conn.reset();
+      next_check = Clock::now() + options_.catch_up_interval;
+    }
+    const auto wait = conn ? std::max<Clock::duration>(next_check - Clock::now(), Clock::duration::zero())
+                           : Clock::duration(options_.catch_up_interval);
+    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {conn ? conn->Socket() : -1, POLLIN, 0}};
+    const int ready = ::poll(fds, conn ? 2 : 1,
+                             static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()));
+    if (ready > 0 && (fds[0].revents & POLLIN)) return;  // the store is closing
+    if (ready > 0 && conn && fds[1].revents) {
+      auto arrived = conn->Notifications();
+      if (!arrived.ok()) {
+        conn.reset();
+        continue;
+      }
+      for (const auto& [channel, payload] : *arrived) {
+        if (channel != channel_) continue;
+        char* end = nullptr;
+        const uint64_t position = std::strtoull(payload.c_str(), &end, 10);
+        if (end && *end == '\0') Advance(position);
+      }
+    }
+  }
 }
 
 StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, GroupState& g) {

@@ -13,6 +13,15 @@
 // idempotent re-sends by the unique event id (append_rules.h, as every
 // store). Side writes and the snapshot commit in the same transaction.
 //
+// Other nodes' commits: each commit sends a notification (pg_notify on a
+// channel named after the store's schema, delivered at commit) with its last
+// position. A listener thread with its own connection (LISTEN) raises
+// LastPosition and runs the commit listeners on it, so this node's read
+// model, live streams and timers wake. The notification is only a wake-up:
+// every catch_up_interval, and after the listening connection is lost and
+// re-established, the listener reads max(position) itself, so a lost
+// notification delays an event and never loses it.
+//
 // The schema is created and upgraded by Open (pg_schema.h); a database whose
 // schema is newer than this binary's is refused.
 //
@@ -21,6 +30,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -41,6 +51,9 @@ struct PostgresStoreOptions {
   size_t max_batch_events = 1024;    // events in one commit group
   size_t max_batch_bytes = 8 << 20;  // encoded bytes in one commit group
   size_t read_connections = 4;       // connections for reads and key-value writes
+  // Other nodes' commits are looked for at least this often, besides their
+  // notifications (store.postgres.catch_up_interval_ms).
+  std::chrono::milliseconds catch_up_interval{1000};
   EventLimits limits;
   const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the store
 };
@@ -83,6 +96,11 @@ class PostgresEventStore final : public EventStore {
   PostgresEventStore(const PostgresStoreOptions& options, std::unique_ptr<PgConnection> committer,
                      std::unique_ptr<Pool> pool, uint64_t last_position);
   void CommitLoop();
+  // The listener thread: notifications, and the periodic catch-up.
+  void ListenLoop();
+  // Raises LastPosition to position (never lowers it) and, when it rose,
+  // runs the commit listeners.
+  void Advance(uint64_t position);
   // Commits one group in one transaction; the results, in group order.
   std::vector<StatusOr<AppendResult>> CommitGroup(std::deque<Pending>& group);
   // Decides and writes one append inside the group's transaction.
@@ -105,6 +123,9 @@ class PostgresEventStore final : public EventStore {
   mutable std::mutex health_mu_;
   Status health_;  // the last commit's failure, until one succeeds
 
+  std::string channel_;  // the notification channel: relais_commits:<schema>
+  int wake_fd_ = -1;     // an eventfd that stops the listener
+  std::thread listener_thread_;
   std::atomic<uint64_t> last_position_;
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> commit_groups_{0};

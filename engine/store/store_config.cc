@@ -15,6 +15,7 @@ Status ParseStoreSection(const ConfigReader& r, const YAML::Node& node, RocksDbS
                      {
                          r.StringField("conninfo", &engine->postgres_conninfo),
                          r.UnsignedField("read_connections", &engine->postgres_read_connections, 1, 256),
+                         r.MillisField("catch_up_interval_ms", &engine->postgres_catch_up_interval, 10, 3'600'000),
                      });
       }};
   Status parsed = r.Map(node, "store",

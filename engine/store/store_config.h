@@ -3,6 +3,9 @@
 // directory (top-level `data_dir`) is the composition root's to set.
 #pragma once
 
+#include <chrono>
+#include <string>
+
 #include "engine/store/rocksdb_event_store.h"
 #include "engine/util/config_section.h"
 
@@ -13,8 +16,9 @@ namespace relais {
 struct StoreEngineOptions {
   enum class Engine { kRocksDb, kPostgres };
   Engine engine = Engine::kRocksDb;
-  std::string postgres_conninfo;         // store.postgres.conninfo: a libpq connection string
-  size_t postgres_read_connections = 4;  // store.postgres.read_connections
+  std::string postgres_conninfo;                               // store.postgres.conninfo: a libpq connection string
+  size_t postgres_read_connections = 4;                        // store.postgres.read_connections
+  std::chrono::milliseconds postgres_catch_up_interval{1000};  // store.postgres.catch_up_interval_ms
 };
 
 // Keys absent keep their value in *out and *engine. Errors: as the reader's,

@@ -329,7 +329,8 @@ TEST_P(ProjectServiceTest, EventsStaySmallWhileAListFieldGrows) {
   EXPECT_EQ(p->state.fields["indicateurs"][299]["valeur"], 299);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStores, ProjectServiceTest, ::testing::ValuesIn(relais::testing::AllStoreKindsWithPostgres()),
+INSTANTIATE_TEST_SUITE_P(AllStores, ProjectServiceTest,
+                         ::testing::ValuesIn(relais::testing::AllStoreKindsWithPostgres()),
                          [](const auto& p) { return p.param.name; });
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/store/codec.h"
 #include "engine/store/pg_schema.h"
 #include "engine/store/postgres_event_store.h"
 #include "tests/store/store_factory.h"
@@ -103,6 +104,53 @@ TEST_F(PostgresEventStoreTest, TwoNodesAppendingAtOnceKeepPositionsGaplessAsARea
     ASSERT_TRUE(ids.insert(e.event_id).second);
   }
   EXPECT_EQ(versions["shared"], size_t{2 * kThreadsPerNode * kAppends / 2 * 2});
+}
+
+// Waits until pred holds (true) or timeout (false).
+template <typename Pred>
+bool Eventually(Pred pred, std::chrono::milliseconds timeout) {
+  for (auto end = std::chrono::steady_clock::now() + timeout; std::chrono::steady_clock::now() < end;) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+TEST_F(PostgresEventStoreTest, ACommitOnOneNodeWakesTheOtherNodesListenersAtOnce) {
+  options_.catch_up_interval = std::chrono::minutes(10);  // only the notification can wake it in time
+  auto node_a = Open(), node_b = Open();
+  ASSERT_TRUE(node_a && node_b);
+  std::atomic<uint64_t> heard{0};
+  auto subscription = node_a->Subscribe([&](uint64_t last) { heard = std::max<uint64_t>(heard, last); });
+  auto appended = node_b->Append("s", ExpectedVersion::NoStream(), {MakeEvent("a"), MakeEvent("b")});
+  ASSERT_THAT(appended, IsOk());
+  EXPECT_TRUE(Eventually([&] { return heard.load() == appended->last_position; }, std::chrono::seconds(5)))
+      << "node A heard " << heard.load();
+  EXPECT_EQ(node_a->LastPosition(), appended->last_position);
+}
+
+TEST_F(PostgresEventStoreTest, ACommitWhoseNotificationIsLostIsFoundByTheCatchUp) {
+  options_.catch_up_interval = std::chrono::milliseconds(200);
+  auto node_a = Open();
+  ASSERT_TRUE(node_a);
+  std::atomic<uint64_t> heard{0};
+  auto subscription = node_a->Subscribe([&](uint64_t last) { heard = std::max<uint64_t>(heard, last); });
+  // Written behind the store's back: no notification at all.
+  auto raw = PgConnection::Connect(options_.conninfo);
+  ASSERT_THAT(raw, IsOk());
+  NewEvent e = MakeEvent("silent");
+  std::string envelope = codec::EncodeEvent(e, "s", SystemClock::Instance().Now());
+  codec::PatchVersion(envelope, 1);
+  ASSERT_THAT((*raw)->Exec("INSERT INTO relais_events (position, stream_id, version, event_id, envelope) VALUES (1, "
+                           "'s', 1, $1, $2)",
+                           {PgParam::Text(e.event_id), PgParam::Bytes(envelope)}),
+              IsOk());
+  EXPECT_TRUE(Eventually([&] { return heard.load() == 1; }, std::chrono::seconds(5)));
+  EXPECT_EQ(node_a->LastPosition(), 1u);
+  auto read = node_a->ReadAll(1, 10);
+  ASSERT_THAT(read, IsOk());
+  ASSERT_EQ(read->events.size(), 1u);
+  EXPECT_EQ(read->events[0].event_id, e.event_id);
 }
 
 TEST_F(PostgresEventStoreTest, AStoreOpenedAgainFindsEverythingAndGoesOnFromTheLastPosition) {
