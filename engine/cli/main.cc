@@ -22,6 +22,8 @@ commands:
   restore BACKUP_DIR --to DATA_DIR [--id N]
                                         restore a backup (the latest, or N) into a new data directory
   restore --list BACKUP_DIR             the backups in BACKUP_DIR
+  copy-store --from CONFIG --to CONFIG [--verify-only]
+                                        copy a whole store (RocksDB <-> PostgreSQL), resumable, then verify it
   import [--config FILE] [--dry-run] [--webhook-base-url URL] DIR
                                         load a programme directory (examples/sud-val-de-marnais) into a stopped server's store
   help                                  this text
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return relais::cli::Serve(args);
   if (command == "backup") return relais::cli::Backup(args);
   if (command == "restore") return relais::cli::Restore(args);
+  if (command == "copy-store") return relais::cli::CopyStoreCommand(args);
   if (command == "validate") return relais::cli::Validate(args);
   if (command == "render") return relais::cli::Render(args);
   if (command == "migrate") return relais::cli::Migrate(args);

@@ -29,10 +29,9 @@ RocksDbStoreOptions StoreOptionsWith(RocksDbStoreOptions options, Logger* log) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& config, bool deploy_workflows,
-                                                         Logger* log) {
-  std::unique_ptr<EventStore> store;
-  RocksDbEventStore* rocksdb = nullptr;
+StatusOr<std::unique_ptr<EventStore>> OpenConfiguredStore(const RelaisConfig& config, Logger* log,
+                                                          RocksDbEventStore** rocksdb) {
+  if (rocksdb) *rocksdb = nullptr;
   if (config.store_engine.engine == StoreEngineOptions::Engine::kPostgres) {
     PostgresStoreOptions pg;
     pg.conninfo = config.store_engine.postgres_conninfo;
@@ -41,12 +40,18 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
     pg.max_batch_events = config.store.max_batch_events;
     pg.max_batch_bytes = config.store.max_batch_bytes;
     pg.limits = config.store.limits;
-    RELAIS_ASSIGN_OR_RETURN(store, PostgresEventStore::Open(pg));
-  } else {
-    RELAIS_ASSIGN_OR_RETURN(auto opened, RocksDbEventStore::Open(StoreOptionsWith(config.store, log)));
-    rocksdb = opened.get();
-    store = std::move(opened);
+    RELAIS_ASSIGN_OR_RETURN(auto opened, PostgresEventStore::Open(pg));
+    return std::unique_ptr<EventStore>(std::move(opened));
   }
+  RELAIS_ASSIGN_OR_RETURN(auto opened, RocksDbEventStore::Open(StoreOptionsWith(config.store, log)));
+  if (rocksdb) *rocksdb = opened.get();
+  return std::unique_ptr<EventStore>(std::move(opened));
+}
+
+StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& config, bool deploy_workflows,
+                                                         Logger* log) {
+  RocksDbEventStore* rocksdb = nullptr;
+  RELAIS_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenConfiguredStore(config, log, &rocksdb));
   std::unique_ptr<RuntimeHost> host(new RuntimeHost(config, std::move(store), rocksdb));
   host->log_ = log;
   RELAIS_RETURN_IF_ERROR(host->registry_->LoadPersisted().WithContext("reloading deployed workflows"));

@@ -36,6 +36,12 @@
 
 namespace relais::cli {
 
+// The store a configuration names (store.engine), opened. rocksdb (when
+// given) is set to it when it is the embedded one, else null. Errors: the
+// store's open errors.
+StatusOr<std::unique_ptr<EventStore>> OpenConfiguredStore(const RelaisConfig& config, Logger* log = &NullLogger(),
+                                                          RocksDbEventStore** rocksdb = nullptr);
+
 class RuntimeHost {
  public:
   // Opens everything; deploys config.workflows_dir when deploy_workflows.

@@ -93,6 +93,9 @@ struct AppendRequest {
   // to add writes that need them (e.g. an outbox keyed by position). Must be
   // fast and must not call back into the store.
   std::function<void(const AppendResult&, KvWrites&)> attach;
+  // A copy of another store (relais copy-store): the time the events were
+  // first recorded, kept instead of now.
+  std::optional<TimePoint> recorded_at;
 };
 
 struct KvEntry {

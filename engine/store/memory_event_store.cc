@@ -43,7 +43,7 @@ StatusOr<AppendResult> MemoryEventStore::AppendLocked(AppendRequest& request) {
   RELAIS_ASSIGN_OR_RETURN(auto dedup, DecideAppend(request, current, lookup));
   if (dedup) return *dedup;
 
-  TimePoint now = clock_.Now();
+  TimePoint now = request.recorded_at.value_or(clock_.Now());
   std::vector<std::string> texts;
   texts.reserve(request.events.size());
   for (NewEvent& e : request.events) {  // the request is ours: its texts are moved, not copied

@@ -298,7 +298,7 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
   r.last_version = current + req.events.size();
   r.first_position = g.next_position;
   r.last_position = g.next_position + req.events.size() - 1;
-  r.recorded_at = clock_.Now();
+  r.recorded_at = req.recorded_at.value_or(clock_.Now());
   for (size_t i = 0; i < req.events.size(); ++i) {
     const NewEvent& e = req.events[i];
     const uint64_t version = r.first_version + i, position = r.first_position + i;

@@ -452,7 +452,7 @@ void RocksDbEventStore::AppendAsync(AppendRequest request, AppendCallback done) 
   Status valid = ValidateAppendRequest(request, options_.limits);
   if (!valid.ok()) return done(valid);
   Pending p;
-  TimePoint now = clock_.Now();
+  TimePoint now = request.recorded_at.value_or(clock_.Now());
   p.envelopes.reserve(request.events.size());
   for (const NewEvent& e : request.events) {
     p.envelopes.push_back(codec::EncodeEvent(e, request.stream_id, now, e.DataText()));
