@@ -38,6 +38,25 @@ TEST_P(EventStoreContractTest, NewStoreIsEmpty) {
   EXPECT_TRUE(store().ReadAll(1, 10)->events.empty());
 }
 
+// A copy of another store keeps each event's first recording time.
+TEST_P(EventStoreContractTest, AnAppendGivenItsRecordingTimeKeepsIt) {
+  const TimePoint first = *ParseIso8601("2019-03-04T05:06:07.000008Z");
+  AppendRequest request;
+  request.stream_id = "copied";
+  request.events = {MakeEvent("old")};
+  request.recorded_at = first;
+  auto r = store().Append(std::move(request));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->recorded_at, first);
+  auto read = store().ReadStream("copied", 1, 10);
+  ASSERT_THAT(read, IsOk());
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ((*read)[0].metadata.recorded_at, first);
+  auto now = Append("copied", ExpectedVersion::Exact(1));
+  ASSERT_THAT(now, IsOk());
+  EXPECT_EQ(now->recorded_at, clock_.Now()) << "without it, the store's clock";
+}
+
 TEST_P(EventStoreContractTest, AppendAssignsVersionsAndPositions) {
   auto r1 = Append("p1", ExpectedVersion::NoStream(), 2);
   ASSERT_THAT(r1, IsOk());
