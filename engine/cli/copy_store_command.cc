@@ -72,12 +72,11 @@ int CopyStoreCommand(const Args& args) {
                    copied.status().message().c_str());
       return 1;
     }
-    std::printf("copied %s -> %s: %llu event(s)%s, %zu snapshot(s), %zu key-value entries\n",
-                EngineName(*source_config), EngineName(*target_config),
-                static_cast<unsigned long long>(copied->events),
-                copied->resumed_after ? (" after the " + std::to_string(copied->resumed_after) + " already there").c_str()
-                                      : "",
-                copied->snapshots, copied->kv_entries);
+    std::printf(
+        "copied %s -> %s: %llu event(s)%s, %zu snapshot(s), %zu key-value entries\n", EngineName(*source_config),
+        EngineName(*target_config), static_cast<unsigned long long>(copied->events),
+        copied->resumed_after ? (" after the " + std::to_string(copied->resumed_after) + " already there").c_str() : "",
+        copied->snapshots, copied->kv_entries);
   }
   auto check = VerifyCopy(**source, **target);
   if (!check.ok()) {
@@ -89,9 +88,10 @@ int CopyStoreCommand(const Args& args) {
     for (const std::string& d : check->differences) std::fprintf(stderr, "  %s\n", d.c_str());
     return 1;
   }
-  std::printf("verified: %llu event(s) in %zu stream(s), each stream's count and SHA-256 digest equal; "
-              "snapshots equal; %zu key-value entries equal\n",
-              static_cast<unsigned long long>(check->events), check->streams, check->kv_entries);
+  std::printf(
+      "verified: %llu event(s) in %zu stream(s), each stream's count and SHA-256 digest equal; "
+      "snapshots equal; %zu key-value entries equal\n",
+      static_cast<unsigned long long>(check->events), check->streams, check->kv_entries);
   return 0;
 }
 

@@ -142,6 +142,7 @@ std::optional<StatusOr<CommandOutcome>> ProjectService::DecideAndAppend(const st
   run->late_entered = late.has_value();
   run->snapshot_due = prepared.snapshot_due;
   run->decided_at = before.version;
+  slot->committing.store(before.version + events.size(), std::memory_order_release);
   run->slot = std::move(slot);
   run->def = def;
   run->decided = std::move(decision.events);

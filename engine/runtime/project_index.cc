@@ -100,6 +100,9 @@ Status ProjectIndex::CatchUp() {
     RELAIS_ASSIGN_OR_RETURN(LogPage page, store_.ReadAll(from, options_.page_events));
     if (page.events.empty()) break;
     RELAIS_RETURN_IF_ERROR(FoldPage(page));
+    if (on_folded_)
+      for (const RecordedEvent& e : page.events)
+        if (e.stream_id.starts_with(kProjectStreamPrefix)) on_folded_(e);
     if (unpersisted_events_ >= options_.persist_every_events) RELAIS_RETURN_IF_ERROR(PersistLocked());
   }
   return Status::Ok();

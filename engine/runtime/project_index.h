@@ -11,6 +11,7 @@
 // external synchronization.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,11 @@ class ProjectIndex {
   // *store must outlive the index; definitions must stay valid.
   ProjectIndex(EventStore& store, DefinitionLookup definitions, IndexOptions options = {});
 
+  // Called for each project event folded, outside the index's locks (the
+  // project cache of a node learns of other nodes' commits through it).
+  // REQUIRES: set before the first CatchUp.
+  void OnFolded(std::function<void(const RecordedEvent&)> observer) { on_folded_ = std::move(observer); }
+
   // Loads the persisted projection and its checkpoint.
   Status Open();
   // Folds the global log from the checkpoint to the store's last position.
@@ -72,6 +78,7 @@ class ProjectIndex {
   Status PersistLocked();  // REQUIRES: catch_up_mu_ held
 
   EventStore& store_;
+  std::function<void(const RecordedEvent&)> on_folded_;
   const DefinitionLookup definitions_;
   const IndexOptions options_;
   std::mutex catch_up_mu_;  // one fold at a time

@@ -126,6 +126,18 @@ Status ProjectService::Read(const std::string& project_id, const std::function<v
   return Status::Ok();
 }
 
+void ProjectService::NoteStored(const std::string& project_id, uint64_t version) {
+  std::optional<std::shared_ptr<ProjectSlot>> slot = aggregates_.Find(project_id);
+  if (!slot) return;
+  uint64_t cached;
+  {
+    std::shared_lock lock((*slot)->mu);
+    cached = (*slot)->project.version;
+  }
+  // Our own append, seen in the log before its callback folded it: kept.
+  if (cached < version && (*slot)->committing.load(std::memory_order_acquire) < version) Forget(project_id);
+}
+
 bool ProjectService::TryRead(const std::string& project_id, const std::function<void(const Project&)>& read) {
   std::optional<std::shared_ptr<ProjectSlot>> slot = aggregates_.Find(project_id);
   if (!slot) return false;

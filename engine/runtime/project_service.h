@@ -233,6 +233,11 @@ class ProjectService {
   // store (for answering on an I/O thread).
   bool TryRead(const std::string& project_id, const std::function<void(const Project&)>& read);
 
+  // An event of the project's stream is stored at version (seen in the log):
+  // when the cached project is older, it is dropped, so the next read or
+  // command loads it again (another node's commit on a shared store).
+  void NoteStored(const std::string& project_id, uint64_t version);
+
   // Folds a project from the store alone (no cache, no snapshot).
   StatusOr<Project> LoadFromHistory(const std::string& project_id);
 
@@ -262,6 +267,9 @@ class ProjectService {
     mutable std::shared_mutex mu;
     Project project;
     uint64_t snapshot_version = 0;  // writer-only, like project
+    // The version an asynchronous command's append takes the project to,
+    // before its callback folds it (NoteStored keeps such a slot).
+    std::atomic<uint64_t> committing{0};
   };
 
   StatusOr<Project> LoadUncached(const std::string& project_id, uint64_t* snapshot_version);

@@ -112,12 +112,12 @@ Status AppendPage(EventStore& target, const std::vector<RecordedEvent>& events) 
       std::lock_guard lock(wait->mu);
       if (wait->first_error.ok()) {
         if (!r.ok())
-          wait->first_error = r.status().WithContext("copying event " + id + " (position " + std::to_string(position) +
-                                                     ")");
+          wait->first_error =
+              r.status().WithContext("copying event " + id + " (position " + std::to_string(position) + ")");
         else if (r->first_position != position)
-          wait->first_error = FailedPrecondition("event " + id + " landed at position " +
-                                                 std::to_string(r->first_position) + ", not " +
-                                                 std::to_string(position) + ": is something writing to the target?");
+          wait->first_error =
+              FailedPrecondition("event " + id + " landed at position " + std::to_string(r->first_position) + ", not " +
+                                 std::to_string(position) + ": is something writing to the target?");
       }
       if (--wait->left == 0) wait->cv.notify_all();
     });
@@ -134,8 +134,8 @@ StatusOr<CopyReport> CopyStore(EventStore& source, EventStore& target, const Cop
   const uint64_t total = source.LastPosition();
   report.resumed_after = target.LastPosition();
   if (report.resumed_after > total)
-    return FailedPrecondition("the target holds " + std::to_string(report.resumed_after) +
-                              " events, the source only " + std::to_string(total) + ": not a copy of this source");
+    return FailedPrecondition("the target holds " + std::to_string(report.resumed_after) + " events, the source only " +
+                              std::to_string(total) + ": not a copy of this source");
   if (report.resumed_after > 0) {
     RELAIS_ASSIGN_OR_RETURN(LogPage ours, target.ReadAll(report.resumed_after, 1));
     RELAIS_ASSIGN_OR_RETURN(LogPage theirs, source.ReadAll(report.resumed_after, 1));

@@ -1,0 +1,196 @@
+// Two real `relais serve` nodes on one PostgreSQL database (store.engine:
+// postgres): a command made on one node is seen by the other (its read
+// model and its project cache follow the commit's notification); a stale
+// cache never decides wrongly (the version check refuses it, the node
+// reloads); a node SIGKILLed while commands arrive loses none acknowledged.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <boost/beast/http.hpp>
+
+#include "engine/api/authenticator.h"
+#include "engine/store/pg_connection.h"
+#include "engine/util/uuid.h"
+#include "tests/testing/loopback_client.h"
+#include "tests/testing/temp_dir.h"
+
+namespace relais {
+namespace {
+
+namespace http = boost::beast::http;
+using namespace std::chrono_literals;
+using Client = relais::testing::LoopbackClient;
+using Child = relais::testing::PortedChild;
+
+constexpr char kToken[] = "nodes-coordinator-token";
+constexpr char kListening[] = "relais listening on http://127.0.0.1:";
+
+class PostgresNodesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = std::getenv("RELAIS_TEST_POSTGRES");
+    ASSERT_NE(base, nullptr) << "run through ctest: its postgres fixture starts the server";
+    schema_ = "t" + NewUuid();
+    for (char& c : schema_)
+      if (c == '-') c = '_';
+    auto admin = PgConnection::Connect(base);
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    admin_ = std::move(admin).value();
+    ASSERT_TRUE(admin_->Exec("CREATE SCHEMA " + schema_).ok());
+    for (const char* node : {"a", "b"}) {
+      const std::string config = dir_.Sub(std::string("relais-") + node + ".yaml");
+      std::ofstream(config) << "server:\n  listen_address: 127.0.0.1\n  port: 0\n  drain_timeout_ms: 1000\n"
+                            << "data_dir: " << dir_.Sub(std::string("data-") + node) << "\n"
+                            << "store:\n  engine: postgres\n  postgres:\n    conninfo: \"" << base
+                            << " options='-c search_path=" << schema_ << "'\"\n    catch_up_interval_ms: 5000\n"
+                            << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
+                            << "api:\n  rate_limit_per_second: 1000000\n  rate_limit_burst: 1000000\n"
+                            << "tokens:\n  - sha256: " << api::Authenticator::Sha256Hex(kToken)
+                            << "\n    subject: person:claire.dumas\n    roles: [coordinator]\n";
+      configs_.push_back(config);
+    }
+  }
+  void TearDown() override {
+    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
+  }
+  std::unique_ptr<Child> Start(int node) {
+    auto child = std::make_unique<Child>(std::vector<std::string>{RELAIS_BINARY, "serve", "--config", configs_[node]},
+                                         kListening);
+    EXPECT_NE(child->port(), 0) << child->output();
+    return child;
+  }
+  static uint64_t VersionOn(uint16_t port) {
+    Client c(port);
+    auto r = c.Call(http::verb::get, "/v1/projects/action-1", kToken);
+    return r.status == 200 ? r.body["version"].get<uint64_t>() : 0;
+  }
+  static Client::Result Record(uint16_t port, int value, std::optional<uint64_t> if_match = std::nullopt) {
+    Client c(port);
+    Client::Headers headers;
+    if (if_match) headers.push_back({"If-Match", "\"" + std::to_string(*if_match) + "\""});
+    return c.Call(http::verb::post, "/v1/projects/action-1/events", kToken,
+                  {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", value}}}}, headers);
+  }
+
+  relais::testing::TempDir dir_;
+  std::string schema_;
+  std::unique_ptr<PgConnection> admin_;
+  std::vector<std::string> configs_;
+};
+
+bool Eventually(const std::function<bool()>& pred) {
+  for (auto end = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < end;) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return pred();
+}
+
+TEST_F(PostgresNodesTest, ACommitOnOneNodeIsSeenOnTheOtherAndAStaleCacheNeverDecides) {
+  auto a = Start(0), b = Start(1);
+  ASSERT_TRUE(a->port() && b->port());
+  {
+    Client c(a->port());
+    auto made = c.Call(http::verb::post, "/v1/projects", kToken,
+                       {{"id", "action-1"},
+                        {"workflow", "cbe_action"},
+                        {"title", "Action 1"},
+                        {"programme", "sud-val-de-marnais"},
+                        {"axis", "2A"}});
+    ASSERT_EQ(made.status, 201) << made.raw;
+  }
+  const uint64_t created = VersionOn(a->port());
+  ASSERT_GT(created, 0u);
+  EXPECT_TRUE(Eventually([&] { return VersionOn(b->port()) == created; })) << "B reads what A created";
+
+  auto on_a = Record(a->port(), 1);
+  ASSERT_EQ(on_a.status, 201) << on_a.raw;
+  const uint64_t v1 = on_a.body["version"].get<uint64_t>();
+  EXPECT_TRUE(Eventually([&] { return VersionOn(b->port()) == v1; }))
+      << "B's cache follows A's commit: B shows " << VersionOn(b->port()) << ", A wrote " << v1;
+  {
+    Client c(b->port());
+    auto listed = c.Call(http::verb::get, "/v1/projects?programme=sud-val-de-marnais", kToken);
+    ASSERT_EQ(listed.status, 200) << listed.raw;
+    EXPECT_NE(listed.raw.find("action-1"), std::string::npos) << "B's read model has A's project";
+  }
+
+  auto on_b = Record(b->port(), 2, v1);
+  ASSERT_EQ(on_b.status, 201) << on_b.raw;
+  const uint64_t v2 = on_b.body["version"].get<uint64_t>();
+  EXPECT_EQ(v2, v1 + 1);
+  // A, told the version it last wrote, is refused: the project moved on B.
+  auto stale = Record(a->port(), 3, v1);
+  EXPECT_EQ(stale.status, 409) << stale.raw;
+  auto fresh = Record(a->port(), 4);
+  ASSERT_EQ(fresh.status, 201) << fresh.raw;
+  EXPECT_EQ(fresh.body["version"].get<uint64_t>(), v2 + 1) << "A decided on B's change";
+  EXPECT_EQ(a->Kill(SIGTERM), 0) << a->output();
+  EXPECT_EQ(b->Kill(SIGTERM), 0) << b->output();
+}
+
+TEST_F(PostgresNodesTest, ANodeSigkilledWhileCommandsArriveLosesNoneAcknowledged) {
+  auto a = Start(0);
+  ASSERT_NE(a->port(), 0);
+  {
+    Client c(a->port());
+    auto made = c.Call(http::verb::post, "/v1/projects", kToken,
+                       {{"id", "action-1"},
+                        {"workflow", "cbe_action"},
+                        {"title", "Action 1"},
+                        {"programme", "sud-val-de-marnais"},
+                        {"axis", "2A"}});
+    ASSERT_EQ(made.status, 201) << made.raw;
+  }
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w)
+    writers.emplace_back([&, w, port = a->port()] {
+      Client c(port);
+      for (int i = 0; !stop; ++i) {
+        auto r = c.Call(http::verb::post, "/v1/projects/action-1/events", kToken,
+                        {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", w * 1000 + i}}}});
+        if (r.status != 201) return;  // the server is gone
+        std::lock_guard lock(mu);
+        for (const Json& e : r.body["events"]) acknowledged.insert(e["id"].get<std::string>());
+      }
+    });
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (acknowledged.size() >= 100) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  a->Kill(SIGKILL);
+  stop = true;
+  for (auto& t : writers) t.join();
+  ASSERT_GE(acknowledged.size(), 100u);
+
+  auto b = Start(1);  // another node reads what A acknowledged
+  ASSERT_NE(b->port(), 0);
+  std::set<std::string> stored;
+  Client c(b->port());
+  for (uint64_t from = 1;;) {
+    auto page = c.Call(http::verb::get, "/v1/projects/action-1/events?from=" + std::to_string(from) + "&limit=500",
+                       kToken);
+    ASSERT_EQ(page.status, 200) << page.raw;
+    for (const Json& e : page.body["events"]) stored.insert(e["id"].get<std::string>());
+    if (!page.body["has_more"].get<bool>()) break;
+    from = page.body["next_from"].get<uint64_t>();
+  }
+  for (const std::string& id : acknowledged) EXPECT_TRUE(stored.count(id)) << id << " acknowledged, then lost";
+  EXPECT_EQ(b->Kill(SIGTERM), 0) << b->output();
+}
+
+}  // namespace
+}  // namespace relais
