@@ -301,7 +301,9 @@ TEST_F(ApiTest, NextStepsSayWhatIsMissingInTheWorkflowsWords) {
   ASSERT_EQ(h.Call("POST", "/v1/projects/own/events", kCoordinator, cmd.dump()).status, 201);
   body = Harness::Body(h.Call("GET", "/v1/projects/own/next-steps", kElu));
   for (const Json& s : body["steps"])
-    if (s["event"] == "etude_lancee") EXPECT_TRUE(s["ready"].get<bool>()) << s.dump();
+    if (s["event"] == "etude_lancee") {
+      EXPECT_TRUE(s["ready"].get<bool>()) << s.dump();
+    }
 
   EXPECT_EQ(h.Call("GET", "/v1/projects/other/next-steps", kPartner).status, 404);
   EXPECT_EQ(h.Call("GET", "/v1/projects/nope/next-steps", kAdmin).status, 404);

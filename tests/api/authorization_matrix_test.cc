@@ -658,7 +658,7 @@ TEST(AuthorizationMatrixTest, APersonsCalendarLinksAreListedWithoutTheirTokensAn
   ASSERT_EQ(listed.status, 200) << listed.body;
   const Json links = Harness::Body(listed)["feed_tokens"];
   ASSERT_EQ(links.size(), 2u) << links;
-  for (const std::string token :
+  for (const std::string& token :
        {Harness::Body(first)["token"].get<std::string>(), Harness::Body(second)["token"].get<std::string>()})
     EXPECT_EQ(listed.body.find(token), std::string::npos) << "a token is never shown again";
   // The scoped coordinator's link is limited to its programme; the admin's is not.

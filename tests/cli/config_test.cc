@@ -491,9 +491,13 @@ TEST(ConfigTest, DefaultsAreTheUnitsOwn) {
 
 // The file shipped in config/ and the example configurations parse.
 TEST(ConfigTest, ShippedFilesParse) {
-  for (const char* file : {"/config/relais.yaml"}) {
+  for (const char* file : {"/config/relais.yaml", "/config/cluster/relais-node.yaml"}) {
     EXPECT_THAT(LoadConfigFile(std::string(RELAIS_SOURCE_DIR) + file), IsOk()) << file;
   }
+  auto node = LoadConfigFile(std::string(RELAIS_SOURCE_DIR) + "/config/cluster/relais-node.yaml");
+  ASSERT_THAT(node, IsOk());
+  EXPECT_EQ(node->store_engine.engine, StoreEngineOptions::Engine::kPostgres);
+  EXPECT_NE(node->store_engine.postgres_conninfo.find("target_session_attrs=read-write"), std::string::npos);
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ TEST_P(ChildrenCapTest, ConcurrentCreationsNeverPassTheCap) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllStores, ChildrenCapTest, ::testing::ValuesIn(relais::testing::AllStoreKindsWithPostgres()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace relais::runtime
