@@ -157,8 +157,9 @@ TEST_F(PostgresNodesTest, ANodeSigkilledWhileCommandsArriveLosesNoneAcknowledged
     writers.emplace_back([&, w, port = a->port()] {
       Client c(port);
       for (int i = 0; !stop; ++i) {
-        auto r = c.Call(http::verb::post, "/v1/projects/action-1/events", kToken,
-                        {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", w * 1000 + i}}}});
+        auto r =
+            c.Call(http::verb::post, "/v1/projects/action-1/events", kToken,
+                   {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", w * 1000 + i}}}});
         if (r.status != 201) return;  // the server is gone
         std::lock_guard lock(mu);
         for (const Json& e : r.body["events"]) acknowledged.insert(e["id"].get<std::string>());
@@ -181,8 +182,8 @@ TEST_F(PostgresNodesTest, ANodeSigkilledWhileCommandsArriveLosesNoneAcknowledged
   std::set<std::string> stored;
   Client c(b->port());
   for (uint64_t from = 1;;) {
-    auto page = c.Call(http::verb::get, "/v1/projects/action-1/events?from=" + std::to_string(from) + "&limit=500",
-                       kToken);
+    auto page =
+        c.Call(http::verb::get, "/v1/projects/action-1/events?from=" + std::to_string(from) + "&limit=500", kToken);
     ASSERT_EQ(page.status, 200) << page.raw;
     for (const Json& e : page.body["events"]) stored.insert(e["id"].get<std::string>());
     if (!page.body["has_more"].get<bool>()) break;
