@@ -16,9 +16,8 @@
 #include <boost/beast/http.hpp>
 
 #include "engine/api/authenticator.h"
-#include "engine/store/pg_connection.h"
-#include "engine/util/uuid.h"
 #include "tests/testing/loopback_client.h"
+#include "tests/testing/postgres_schema.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relais {
@@ -35,30 +34,18 @@ constexpr char kListening[] = "relais listening on http://127.0.0.1:";
 class PostgresNodesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* base = std::getenv("RELAIS_TEST_POSTGRES");
-    ASSERT_NE(base, nullptr) << "run through ctest: its postgres fixture starts the server";
-    schema_ = "t" + NewUuid();
-    for (char& c : schema_)
-      if (c == '-') c = '_';
-    auto admin = PgConnection::Connect(base);
-    ASSERT_TRUE(admin.ok()) << admin.status();
-    admin_ = std::move(admin).value();
-    ASSERT_TRUE(admin_->Exec("CREATE SCHEMA " + schema_).ok());
     for (const char* node : {"a", "b"}) {
       const std::string config = dir_.Sub(std::string("relais-") + node + ".yaml");
       std::ofstream(config) << "server:\n  listen_address: 127.0.0.1\n  port: 0\n  drain_timeout_ms: 1000\n"
                             << "data_dir: " << dir_.Sub(std::string("data-") + node) << "\n"
-                            << "store:\n  engine: postgres\n  postgres:\n    conninfo: \"" << base
-                            << " options='-c search_path=" << schema_ << "'\"\n    catch_up_interval_ms: 5000\n"
+                            << "store:\n  engine: postgres\n  postgres:\n    conninfo: \"" << schema_.conninfo()
+                            << "\"\n    catch_up_interval_ms: 5000\n"
                             << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
                             << "api:\n  rate_limit_per_second: 1000000\n  rate_limit_burst: 1000000\n"
                             << "tokens:\n  - sha256: " << api::Authenticator::Sha256Hex(kToken)
                             << "\n    subject: person:claire.dumas\n    roles: [coordinator]\n";
       configs_.push_back(config);
     }
-  }
-  void TearDown() override {
-    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
   }
   std::unique_ptr<Child> Start(int node) {
     auto child = std::make_unique<Child>(std::vector<std::string>{RELAIS_BINARY, "serve", "--config", configs_[node]},
@@ -79,9 +66,20 @@ class PostgresNodesTest : public ::testing::Test {
                   {{"type", "indicateur_enregistre"}, {"data", {{"indicateur", "autre"}, {"valeur", value}}}}, headers);
   }
 
+  // Creates action-1 through the node on port.
+  static void CreateAction(uint16_t port) {
+    Client c(port);
+    auto made = c.Call(http::verb::post, "/v1/projects", kToken,
+                       {{"id", "action-1"},
+                        {"workflow", "cbe_action"},
+                        {"title", "Action 1"},
+                        {"programme", "sud-val-de-marnais"},
+                        {"axis", "2A"}});
+    ASSERT_EQ(made.status, 201) << made.raw;
+  }
+
   relais::testing::TempDir dir_;
-  std::string schema_;
-  std::unique_ptr<PgConnection> admin_;
+  relais::testing::PostgresSchema schema_;
   std::vector<std::string> configs_;
 };
 
@@ -96,16 +94,8 @@ bool Eventually(const std::function<bool()>& pred) {
 TEST_F(PostgresNodesTest, ACommitOnOneNodeIsSeenOnTheOtherAndAStaleCacheNeverDecides) {
   auto a = Start(0), b = Start(1);
   ASSERT_TRUE(a->port() && b->port());
-  {
-    Client c(a->port());
-    auto made = c.Call(http::verb::post, "/v1/projects", kToken,
-                       {{"id", "action-1"},
-                        {"workflow", "cbe_action"},
-                        {"title", "Action 1"},
-                        {"programme", "sud-val-de-marnais"},
-                        {"axis", "2A"}});
-    ASSERT_EQ(made.status, 201) << made.raw;
-  }
+  CreateAction(a->port());
+  if (HasFatalFailure()) return;
   const uint64_t created = VersionOn(a->port());
   ASSERT_GT(created, 0u);
   EXPECT_TRUE(Eventually([&] { return VersionOn(b->port()) == created; })) << "B reads what A created";
@@ -139,16 +129,8 @@ TEST_F(PostgresNodesTest, ACommitOnOneNodeIsSeenOnTheOtherAndAStaleCacheNeverDec
 TEST_F(PostgresNodesTest, ANodeSigkilledWhileCommandsArriveLosesNoneAcknowledged) {
   auto a = Start(0);
   ASSERT_NE(a->port(), 0);
-  {
-    Client c(a->port());
-    auto made = c.Call(http::verb::post, "/v1/projects", kToken,
-                       {{"id", "action-1"},
-                        {"workflow", "cbe_action"},
-                        {"title", "Action 1"},
-                        {"programme", "sud-val-de-marnais"},
-                        {"axis", "2A"}});
-    ASSERT_EQ(made.status, 201) << made.raw;
-  }
+  CreateAction(a->port());
+  if (HasFatalFailure()) return;
   std::mutex mu;
   std::set<std::string> acknowledged;
   std::atomic<bool> stop{false};

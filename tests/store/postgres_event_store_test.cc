@@ -13,6 +13,7 @@
 #include "engine/store/pg_schema.h"
 #include "engine/store/postgres_event_store.h"
 #include "tests/store/store_factory.h"
+#include "tests/testing/postgres_schema.h"
 #include "tests/testing/status_matchers.h"
 
 namespace relais {
@@ -21,24 +22,11 @@ namespace {
 using relais::testing::IsOk;
 using relais::testing::MakeEvent;
 
-// A schema of its own in the test server's database, dropped at the end.
 class PostgresEventStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* base = std::getenv("RELAIS_TEST_POSTGRES");
-    ASSERT_NE(base, nullptr) << "run through ctest: its postgres fixture starts the server";
-    schema_ = "t" + NewUuid();
-    for (char& c : schema_)
-      if (c == '-') c = '_';
-    auto admin = PgConnection::Connect(base);
-    ASSERT_THAT(admin, IsOk());
-    admin_ = std::move(admin).value();
-    ASSERT_THAT(admin_->Exec("CREATE SCHEMA " + schema_), IsOk());
-    options_.conninfo = std::string(base) + " options='-c search_path=" + schema_ + "'";
+    options_.conninfo = schema_.conninfo();
     options_.read_connections = 2;
-  }
-  void TearDown() override {
-    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
   }
   std::unique_ptr<PostgresEventStore> Open() {
     auto store = PostgresEventStore::Open(options_);
@@ -46,8 +34,7 @@ class PostgresEventStoreTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
-  std::string schema_;
-  std::unique_ptr<PgConnection> admin_;
+  relais::testing::PostgresSchema schema_;
   PostgresStoreOptions options_;
 };
 

@@ -9,9 +9,8 @@
 #include "engine/store/memory_event_store.h"
 #include "engine/store/rocksdb_event_store.h"
 #ifdef RELAIS_TEST_WITH_POSTGRES
-#include <cstdlib>
-
 #include "engine/store/postgres_event_store.h"
+#include "tests/testing/postgres_schema.h"
 #endif
 #include "engine/util/uuid.h"
 #include "tests/testing/temp_dir.h"
@@ -60,34 +59,16 @@ inline std::vector<StoreKind> AllStoreKinds() {
 inline StoreKind PostgresStoreKind() {
   struct Pg : StoreUnderTest {
     explicit Pg(const Clock& c) {
-      const char* base = std::getenv("RELAIS_TEST_POSTGRES");
-      if (!base)
-        throw std::runtime_error(
-            "RELAIS_TEST_POSTGRES is not set: run the test through ctest, whose postgres fixture "
-            "starts a server");
-      schema = "t" + NewUuid();
-      for (char& ch : schema)
-        if (ch == '-') ch = '_';
-      auto admin = PgConnection::Connect(base);
-      if (!admin.ok()) throw std::runtime_error(admin.status().ToString());
-      if (auto made = (*admin)->Exec("CREATE SCHEMA " + schema); !made.ok())
-        throw std::runtime_error(made.status().ToString());
-      admin_ = std::move(admin).value();
       PostgresStoreOptions o;
-      o.conninfo = std::string(base) + " options='-c search_path=" + schema + "'";
+      o.conninfo = schema.conninfo();
       o.clock = &c;
       o.read_connections = 2;
       auto opened = PostgresEventStore::Open(o);
       if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
       s = std::move(opened).value();
     }
-    ~Pg() override {
-      s.reset();
-      (void)admin_->Exec("DROP SCHEMA " + schema + " CASCADE");
-    }
     EventStore& store() override { return *s; }
-    std::string schema;
-    std::unique_ptr<PgConnection> admin_;
+    PostgresSchema schema;  // outlives the store
     std::unique_ptr<PostgresEventStore> s;
   };
   return {"Postgres", [](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Pg(c)); }};
