@@ -143,7 +143,7 @@ int Import(const Args& args) {
   }
   const std::string done = dry_run ? std::string("dry run: nothing written") : "imported " + dir;
   std::printf("%s%s (store %s, log position %llu -> %llu)\n", importer::FormatReport(*report).c_str(), done.c_str(),
-              config->store.path.c_str(), static_cast<unsigned long long>(before),
+              (*host)->rocksdb() ? config->store.path.c_str() : "PostgreSQL", static_cast<unsigned long long>(before),
               static_cast<unsigned long long>((*host)->store().LastPosition()));
   return 0;
 }

@@ -112,14 +112,18 @@ void RuntimeHost::StartBackground() {
   index_follower_ = std::make_unique<runtime::CommitFollower>(boost::asio::make_strand(io_), *store_, [this] {
     if (Status s = index_->CatchUp(); !s.ok()) log_->Error("read model failed", {{"cause", s.ToString()}});
   });
-  scheduler_->Start();
   index_follower_->Start();
-  late_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
-  boost::asio::post(io_, [this] { SweepLateThenWait(); });
-  spawn_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
-  boost::asio::post(io_, [this] { RunSpawns(); });
-  if (Status s = webhooks_->Start(); !s.ok()) log_->Error("webhooks failed", {{"cause", s.ToString()}});
-  if (Status s = email_->Start(); !s.ok()) log_->Error("e-mail failed", {{"cause", s.ToString()}});
+  // The read model follows the log on every node; the rest runs where
+  // runtime.background_work says (one node of a cluster, docs/deploy.md).
+  if (config_.runtime.background_work) {
+    scheduler_->Start();
+    late_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+    boost::asio::post(io_, [this] { SweepLateThenWait(); });
+    spawn_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+    boost::asio::post(io_, [this] { RunSpawns(); });
+    if (Status s = webhooks_->Start(); !s.ok()) log_->Error("webhooks failed", {{"cause", s.ToString()}});
+    if (Status s = email_->Start(); !s.ok()) log_->Error("e-mail failed", {{"cause", s.ToString()}});
+  }
   timer_thread_ = std::thread([this] { timer_io_.run(); });
   background_ = std::thread([this] { io_.run(); });
 }
@@ -148,13 +152,15 @@ void RuntimeHost::RunSpawns() {
 
 void RuntimeHost::StopBackground() {
   if (!background_.joinable()) return;
-  boost::asio::post(io_, [this] {
-    late_timer_->cancel();
-    spawn_timer_->cancel();
-  });
-  webhooks_->Stop();
-  email_->Stop();
-  scheduler_->Stop();
+  if (config_.runtime.background_work) {
+    boost::asio::post(io_, [this] {
+      late_timer_->cancel();
+      spawn_timer_->cancel();
+    });
+    webhooks_->Stop();
+    email_->Stop();
+    scheduler_->Stop();
+  }
   index_follower_->Stop();
   timer_work_.reset();
   timer_io_.stop();

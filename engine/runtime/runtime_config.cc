@@ -21,6 +21,7 @@ Status ParseRuntimeSection(const ConfigReader& r, const YAML::Node& node, Runtim
                    r.MillisField("late_sweep_interval_ms", &c.late_sweep.interval, 1'000, kConfigMaxMillis),
                    r.UnsignedField("index_page_events", &c.index.page_events, 1, 1'000'000),
                    r.UnsignedField("index_persist_every_events", &c.index.persist_every_events, 1, 100'000'000),
+                   r.BoolField("background_work", &c.background_work),
                });
 }
 

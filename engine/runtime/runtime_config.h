@@ -21,6 +21,10 @@ struct RuntimeSection {
   IndexOptions index;          // index_page_events, index_persist_every_events
   LateSweepOptions late_sweep;  // late_sweep_interval_ms
   SpawnOptions spawn;           // spawn_retry_interval_ms
+  // Timer firing, webhook and e-mail dispatch, the lateness sweep and
+  // spawning run on this node (runtime.background_work). On a shared
+  // PostgreSQL store, one node only until the lease exists (docs/deploy.md).
+  bool background_work = true;
 };
 
 // Keys absent keep their value in *out.

@@ -188,3 +188,39 @@ relais_config_value() {
     /^[^ #]/ { in_section = ($1 == section) }
     in_section && $1 == key { print $2; exit }' "$1"
 }
+
+# relais_pg_start DIR PORT: a PostgreSQL 15 of its own under DIR (created on
+# first use, kept afterwards) on 127.0.0.1:PORT with a trusted user `relais`
+# and a database `relais`. PostgreSQL refuses to run as root: as root it runs
+# as the `postgres` user (the package creates it). relais_pg_stop DIR stops it.
+relais_pg_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+relais_pg_start() {
+  local dir="$1" port="$2" bin=/usr/lib/postgresql/15/bin
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $dir"
+    relais_pg_as "$bin/initdb" -D "$dir/data" -U relais --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  fi
+  relais_pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >/dev/null || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
+  relais_pg_as "$bin/psql" -h 127.0.0.1 -p "$port" -U relais -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'relais'" \
+    | grep -q 1 || relais_pg_as "$bin/psql" -h 127.0.0.1 -p "$port" -U relais -d postgres -qc "CREATE DATABASE relais"
+}
+relais_pg_stop() { relais_pg_as /usr/lib/postgresql/15/bin/pg_ctl -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true; }
+
+# relais_config_cluster_node FILE PORT CONNINFO BACKGROUND: turns a copy of
+# the runtime configuration into a cluster node's: server.port PORT (the
+# public addresses keep the load balancer's), store.engine postgres with
+# CONNINFO, runtime.background_work BACKGROUND (true on one node only).
+relais_config_cluster_node() {
+  awk -v port="$2" -v conninfo="$3" -v background="$4" '
+    /^[^ #]/ { section = $1 }
+    section == "server:" && $1 == "port:" { print "  port: " port; next }
+    section == "store:" && $1 == "engine:" {
+      print "  engine: postgres"; print "  postgres:"; print "    conninfo: \"" conninfo "\""; next }
+    section == "runtime:" && $1 == "background_work:" { print "  background_work: " background; next }
+    { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not write the node configuration $1"
+  grep -q "engine: postgres" "$1" && grep -q "background_work: $4" "$1" || die "$1: store.engine or runtime.background_work not found"
+}

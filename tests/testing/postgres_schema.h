@@ -20,8 +20,9 @@ class PostgresSchema {
   PostgresSchema() {
     const char* base = std::getenv("RELAIS_TEST_POSTGRES");
     if (!base)
-      throw std::runtime_error("RELAIS_TEST_POSTGRES is not set: run the test through ctest, whose postgres fixture "
-                               "starts a server");
+      throw std::runtime_error(
+          "RELAIS_TEST_POSTGRES is not set: run the test through ctest, whose postgres fixture "
+          "starts a server");
     base_ = base;
     name_ = "t" + NewUuid();
     for (char& c : name_)
