@@ -24,8 +24,8 @@ TEST(CopyStoreCommandTest, TheExampleGoesToPostgresVerifiedAndADifferenceIsNamed
                        << "/workflows\nwebhooks:\n  allowed_ranges: [127.0.0.1/32]\n";
   std::ofstream(pg) << "store:\n  engine: postgres\n  postgres:\n    conninfo: \"" << schema.conninfo()
                     << "\"\nworkflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n";
-  auto imported = RunProcess({RELAIS_BINARY, "import", "--config", rocks,
-                              std::string(RELAIS_SOURCE_DIR) + "/examples/sud-val-de-marnais"});
+  auto imported = RunProcess(
+      {RELAIS_BINARY, "import", "--config", rocks, std::string(RELAIS_SOURCE_DIR) + "/examples/sud-val-de-marnais"});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
   auto copied = RunProcess({RELAIS_BINARY, "copy-store", "--from", rocks, "--to", pg});
