@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# bench/cluster/run.sh RELAIS_BINARY RESULTS_DIR: the benchmark behind
+# ./scripts/bench cluster (issue 19). Starts, under a temporary directory, a
+# PostgreSQL 15 on loopback (scripts/lib/common.sh relais_pg_start), two
+# `relais serve` nodes on it (store.engine: postgres; background work on the
+# first) and nginx in front; creates RELAIS_BENCH_PROJECTS projects; then
+# for each client count (RELAIS_BENCH_CLIENTS, default "1 16 64") measures in
+# the same run:
+#   relais   wrk POSTs of a durable command through nginx (bench/http/post.lua)
+#   pgbench  one-row inserts of a 300-byte event on the same database
+#            (pgbench_insert.sql), the baseline
+# and writes RESULTS_DIR/cluster-latest.json. Target: relais >= 1.0 x pgbench
+# at 16 and 64 clients, p99 <= 50 ms.
+set -euo pipefail
+relais="$(realpath "$1")"
+results="$2"
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../../scripts/lib/common.sh"
+seconds="${RELAIS_BENCH_SECONDS:-10}"
+clients="${RELAIS_BENCH_CLIENTS:-1 16 64}"
+projects="${RELAIS_BENCH_PROJECTS:-1000}"
+pg_port="${RELAIS_BENCH_PG_PORT:-15632}"
+front_port="${RELAIS_BENCH_PORT:-18580}"
+token="bench-token-$$"
+
+work="$(mktemp -d /tmp/relais-cluster-bench.XXXXXX)"
+chmod 755 "$work"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  relais_pg_stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+relais_pg_start "$work/pg" "$pg_port"
+conninfo="host=127.0.0.1 port=$pg_port user=relais dbname=relais"
+psql_() { relais_pg_as /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p "$pg_port" -U relais -d relais -qAt "$@"; }
+
+for node in 1 2; do
+  background=true
+  [ "$node" = 2 ] && background=false
+  cat > "$work/node-$node.yaml" <<YAML
+server:
+  listen_address: 127.0.0.1
+  port: $((front_port + node))
+  max_connections: 4096
+  max_connections_per_client: 4096
+data_dir: $work/data-$node
+store:
+  engine: postgres
+  postgres:
+    conninfo: "$conninfo"
+workflows_dir: $(cd "$here/../.." && pwd)/workflows
+runtime:
+  background_work: $background
+api:
+  worker_threads: 64
+  rate_limit_per_second: 100000000
+  rate_limit_burst: 100000000
+tokens:
+  - sha256: $(printf %s "$token" | sha256sum | cut -d' ' -f1)
+    subject: person:bench.coordinator
+    roles: [coordinator]
+YAML
+  "$relais" serve --config "$work/node-$node.yaml" > "$work/node-$node.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 200); do
+    curl -fs "http://127.0.0.1:$((front_port + node))/readyz" > /dev/null 2>&1 && break
+    sleep 0.05
+  done
+  curl -fs "http://127.0.0.1:$((front_port + node))/readyz" > /dev/null || { cat "$work/node-$node.log"; die "node $node did not start"; }
+done
+
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx-body;
+  proxy_temp_path $work/nginx-proxy;
+  fastcgi_temp_path $work/nginx-fastcgi;
+  uwsgi_temp_path $work/nginx-uwsgi;
+  scgi_temp_path $work/nginx-scgi;
+  upstream relais { server 127.0.0.1:$((front_port + 1)); server 127.0.0.1:$((front_port + 2)); keepalive 128; }
+  server {
+    listen 127.0.0.1:$front_port;
+    location / { proxy_pass http://relais; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+base="http://127.0.0.1:$front_port"
+for _ in $(seq 1 100); do curl -fs "$base/readyz" > /dev/null 2>&1 && break; sleep 0.05; done
+
+echo "creating $projects projects..." >&2
+seq 0 $((projects - 1)) | xargs -P 16 -I{} curl -fs -o /dev/null -X POST "$base/v1/projects" \
+  -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
+  -d '{"id":"bench-{}","workflow":"cbe_action","title":"Bench {}","programme":"bench","axis":"2A","partners":["ccas-fresnes","anpe-orly"],"planned_years":{"mobilisation":2026,"etude":2027}}'
+
+psql_ -c "CREATE TABLE bench_events (position bigserial PRIMARY KEY, stream_id text NOT NULL, payload text NOT NULL)"
+export RELAIS_BENCH_DIR="$here/../http" RELAIS_BENCH_PROJECTS="$projects" RELAIS_BENCH_TOKEN="$token"
+rows=()
+for c in $clients; do
+  threads=$(( c < 2 ? 1 : 2 ))
+  echo "relais: $c client(s), ${seconds}s" >&2
+  relais_line=$(wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/post.lua" "$base" | tail -n 1)
+  echo "pgbench: $c client(s), ${seconds}s" >&2
+  pg_tps=$(relais_pg_as /usr/lib/postgresql/15/bin/pgbench -h 127.0.0.1 -p "$pg_port" -U relais -n -f "$here/pgbench_insert.sql" \
+             -c "$c" -j "$threads" -T "$seconds" relais 2>/dev/null | awk '/^tps = / { print $3; exit }')
+  rows+=("{\"clients\": $c, \"relais\": $relais_line, \"pgbench_tps\": ${pg_tps:-0}}")
+done
+
+stamp=$(date -u +%Y-%m-%dT%H-%M-%S)
+mkdir -p "$results"
+joined=$(IFS=,; echo "${rows[*]}")
+python3 - "$results/cluster-$stamp.json" <<PY
+import json, sys
+rows = json.loads('[$joined]')
+for r in rows:
+    base = r["pgbench_tps"]
+    r["ratio"] = round(r["relais"]["requests_per_second"] / base, 3) if base else None
+report = {"benchmark": "cluster", "when": "$stamp", "seconds": $seconds, "projects": $projects, "cores": $(nproc),
+          "nodes": 2, "front": "nginx", "store": "postgres 15 (one server, loopback)", "levels": rows,
+          "targets": {"ratio_min_at_16_and_64": 1.0, "p99_ms_max": 50}}
+report["targets_met"] = all(r["ratio"] is not None and r["ratio"] >= 1.0 and r["relais"]["latency_ms"]["p99"] <= 50
+                            for r in rows if r["clients"] in (16, 64))
+json.dump(report, open(sys.argv[1], "w"), indent=2)
+print(json.dumps(report, indent=2))
+PY
+cp "$results/cluster-$stamp.json" "$results/cluster-latest.json"
