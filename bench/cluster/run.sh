@@ -74,35 +74,16 @@ YAML
   curl -fs "http://127.0.0.1:$((front_port + node))/readyz" > /dev/null || { cat "$work/node-$node.log"; die "node $node did not start"; }
 done
 
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx-body;
-  proxy_temp_path $work/nginx-proxy;
-  fastcgi_temp_path $work/nginx-fastcgi;
-  uwsgi_temp_path $work/nginx-uwsgi;
-  scgi_temp_path $work/nginx-scgi;
-  upstream relais { server 127.0.0.1:$((front_port + 1)); server 127.0.0.1:$((front_port + 2)); keepalive 128; }
-  server {
-    listen 127.0.0.1:$front_port;
-    location / { proxy_pass http://relais; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-NGINX
+relais_nginx_conf "$work/nginx.conf" "$work" "127.0.0.1:$front_port" \
+  'location / { proxy_pass http://relais; proxy_http_version 1.1; proxy_set_header Connection ""; }' \
+  "upstream relais { server 127.0.0.1:$((front_port + 1)); server 127.0.0.1:$((front_port + 2)); keepalive 128; }"
 nginx -c "$work/nginx.conf" -p "$work" &
 pids+=($!)
 base="http://127.0.0.1:$front_port"
 for _ in $(seq 1 100); do curl -fs "$base/readyz" > /dev/null 2>&1 && break; sleep 0.05; done
 
 echo "creating $projects projects..." >&2
-seq 0 $((projects - 1)) | xargs -P 16 -I{} curl -fs -o /dev/null -X POST "$base/v1/projects" \
-  -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
-  -d '{"id":"bench-{}","workflow":"cbe_action","title":"Bench {}","programme":"bench","axis":"2A","partners":["ccas-fresnes","anpe-orly"],"planned_years":{"mobilisation":2026,"etude":2027}}'
+relais_bench_projects "$base" "$token" "$projects"
 
 psql_ -c "CREATE TABLE bench_events (position bigserial PRIMARY KEY, stream_id text NOT NULL, payload text NOT NULL)"
 export RELAIS_BENCH_DIR="$here/../http" RELAIS_BENCH_PROJECTS="$projects" RELAIS_BENCH_TOKEN="$token"

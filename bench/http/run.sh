@@ -15,6 +15,7 @@ set -euo pipefail
 relais="$1"
 results="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../../scripts/lib/common.sh"
 seconds="${RELAIS_BENCH_SECONDS:-10}"
 connections="${RELAIS_BENCH_CONNECTIONS:-64}"
 threads="${RELAIS_BENCH_THREADS:-2}"
@@ -62,34 +63,15 @@ done
 curl -fs "$base/readyz" > /dev/null || { cat "$work/relais.log"; echo "relais did not start" >&2; exit 1; }
 
 echo "creating $projects projects..." >&2
-seq 0 $((projects - 1)) | xargs -P 16 -I{} curl -fs -o /dev/null -X POST "$base/v1/projects" \
-  -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
-  -d '{"id":"bench-{}","workflow":"cbe_action","title":"Bench {}","programme":"bench","axis":"2A","partners":["ccas-fresnes","anpe-orly"],"planned_years":{"mobilisation":2026,"etude":2027}}'
+relais_bench_projects "$base" "$token" "$projects"
 
 mkdir -p "$work/static"
 curl -fs "$base/v1/projects/bench-1" -H "Authorization: Bearer $token" > "$work/static/project.json"
 body_bytes=$(wc -c < "$work/static/project.json")
 chmod 755 "$work" "$work/static" && chmod 644 "$work/static/project.json"  # nginx workers drop root
 
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx-body;
-  proxy_temp_path $work/nginx-proxy;
-  fastcgi_temp_path $work/nginx-fastcgi;
-  uwsgi_temp_path $work/nginx-uwsgi;
-  scgi_temp_path $work/nginx-scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / { root $work/static; default_type application/json; }
-  }
-}
-NGINX
+relais_nginx_conf "$work/nginx.conf" "$work" "127.0.0.1:$nginx_port" \
+  "location / { root $work/static; default_type application/json; }"
 nginx -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!
 for _ in $(seq 1 100); do

@@ -224,3 +224,41 @@ relais_config_cluster_node() {
     { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1" || die "could not write the node configuration $1"
   grep -q "engine: postgres" "$1" && grep -q "background_work: $4" "$1" || die "$1: store.engine or runtime.background_work not found"
 }
+
+# relais_nginx_conf FILE DIR LISTEN BODY [UPSTREAM]: an nginx configuration
+# (Debian nginx-light) that runs in the foreground (started with
+# `nginx -c FILE -p DIR`), its pid, error log and temporary files under DIR,
+# one server on LISTEN (address:port) whose content is BODY (locations),
+# after UPSTREAM (an upstream block, or nothing).
+relais_nginx_conf() {
+  local file="$1" dir="$2" listen="$3" body="$4" upstream="${5:-}"
+  cat > "$file" <<NGINX
+worker_processes 2;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/nginx-body;
+  proxy_temp_path $dir/nginx-proxy;
+  fastcgi_temp_path $dir/nginx-fastcgi;
+  uwsgi_temp_path $dir/nginx-uwsgi;
+  scgi_temp_path $dir/nginx-scgi;
+  $upstream
+  server {
+    listen $listen;
+    $body
+  }
+}
+NGINX
+}
+
+# relais_bench_projects BASE TOKEN N: creates the projects bench-0 ...
+# bench-(N-1) of the CBE workflow through the API at BASE, 16 at a time.
+relais_bench_projects() {
+  local base="$1" token="$2" n="$3"
+  seq 0 $((n - 1)) | xargs -P 16 -I{} curl -fs -o /dev/null -X POST "$base/v1/projects" \
+    -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
+    -d '{"id":"bench-{}","workflow":"cbe_action","title":"Bench {}","programme":"bench","axis":"2A","partners":["ccas-fresnes","anpe-orly"],"planned_years":{"mobilisation":2026,"etude":2027}}'
+}
