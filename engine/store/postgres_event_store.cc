@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <unordered_map>
 
 #include "engine/store/append_rules.h"
@@ -38,11 +39,18 @@ class PostgresEventStore::Pool {
   std::vector<std::unique_ptr<PgConnection>> free_;
 };
 
+// One group's transaction: what is stored (read up front in two statements)
+// and what the group writes (written at the end in a few set-based ones), so
+// a group costs the same handful of round trips whatever its size.
 struct PostgresEventStore::GroupState {
   uint64_t next_position = 0;
-  std::unordered_map<std::string, uint64_t> versions;  // streams written by the group so far
-  std::unordered_map<std::string, EventLocation> ids;  // event ids written by the group so far
+  std::unordered_map<std::string, uint64_t> versions;  // every stream of the group: stored, then as written
+  std::unordered_map<std::string, EventLocation> ids;  // the group's event ids already stored or written
   Status sql_error;                                    // the transaction failed: the whole group fails
+  // What the group writes.
+  std::vector<std::string> positions, streams, versions_written, event_ids, envelopes;
+  std::map<std::string, std::optional<std::string>> kv;  // key -> its last value (nullopt: deleted)
+  std::map<std::string, Snapshot> snapshots;             // stream -> its newest snapshot
 };
 
 namespace {
@@ -69,6 +77,39 @@ Status ApplyKv(PgConnection& c, const KvWrites& writes) {
       RELAIS_RETURN_IF_ERROR(c.Exec(kDeleteKv, {PgParam::Bytes(op.key)}).status());
   }
   return Status::Ok();
+}
+
+std::string JoinComma(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
+// A PostgreSQL array literal (text format) of strings, or of bytes as bytea.
+std::string ArrayLiteral(const std::vector<std::string>& items, bool bytes) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "{";
+  for (const std::string& item : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    if (bytes) {
+      out += "\\\\x";  // \\x inside the quoted element: a backslash, then x
+      for (unsigned char c : item) {
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    } else {
+      for (char c : item) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  return out + "}";
 }
 
 StatusOr<std::vector<RecordedEvent>> DecodeRows(const PgResult& rows) {
@@ -186,12 +227,33 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
   if (!last.ok()) return abort(last.status());
   GroupState g;
   g.next_position = last->U64(0, 0) + 1;
+  {
+    // What is stored of the group's streams and event ids, in two statements.
+    std::vector<std::string> streams, ids;
+    for (const Pending& p : group) {
+      streams.push_back(p.request.stream_id);
+      for (const NewEvent& e : p.request.events) ids.push_back(e.event_id);
+    }
+    auto versions = c.Exec(
+        "SELECT stream_id, max(version)::bigint FROM relais_events WHERE stream_id = ANY($1::text[]) GROUP BY "
+        "stream_id",
+        {PgParam::Text(ArrayLiteral(streams, false))});
+    if (!versions.ok()) return abort(versions.status());
+    for (int i = 0; i < versions->rows(); ++i) g.versions[std::string(versions->Bytes(i, 0))] = versions->U64(i, 1);
+    auto stored =
+        c.Exec("SELECT event_id, stream_id, version, position FROM relais_events WHERE event_id = ANY($1::text[])",
+               {PgParam::Text(ArrayLiteral(ids, false))});
+    if (!stored.ok()) return abort(stored.status());
+    for (int i = 0; i < stored->rows(); ++i)
+      g.ids[std::string(stored->Bytes(i, 0))] =
+          EventLocation{std::string(stored->Bytes(i, 1)), stored->U64(i, 2), stored->U64(i, 3)};
+  }
   size_t written = 0;
   for (size_t i = 0; i < group.size(); ++i) {
     results[i] = AppendInTransaction(group[i], g);
-    if (!g.sql_error.ok()) return abort(g.sql_error);
     if (results[i].ok() && !results[i]->deduplicated) ++written;
   }
+  if (Status s = WriteGroup(g); !s.ok()) return abort(s);
   // Delivered at commit: other nodes' listeners wake (ListenLoop).
   if (written > 0)
     if (Status s = c.Exec("SELECT pg_notify($1, $2)",
@@ -262,31 +324,15 @@ void PostgresEventStore::ListenLoop() {
 }
 
 StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, GroupState& g) {
-  PgConnection& c = *committer_;
   AppendRequest& req = p.request;
-  auto sql = [&](StatusOr<PgResult> r) -> StatusOr<PgResult> {
-    if (!r.ok()) g.sql_error = r.status();
-    return r;
-  };
-  uint64_t current = 0;
-  if (auto it = g.versions.find(req.stream_id); it != g.versions.end()) {
-    current = it->second;
-  } else {
-    RELAIS_ASSIGN_OR_RETURN(PgResult v, sql(c.Exec(kStreamVersion, {PgParam::Text(req.stream_id)})));
-    current = v.U64(0, 0);
-  }
+  const auto stream = g.versions.find(req.stream_id);
+  const uint64_t current = stream == g.versions.end() ? 0 : stream->second;
   auto lookup = [&](const std::string& id) -> StatusOr<std::optional<EventLocation>> {
     if (auto it = g.ids.find(id); it != g.ids.end()) return std::optional<EventLocation>(it->second);
-    RELAIS_ASSIGN_OR_RETURN(
-        PgResult r,
-        sql(c.Exec("SELECT stream_id, version, position FROM relais_events WHERE event_id = $1", {PgParam::Text(id)})));
-    if (r.rows() == 0) return std::optional<EventLocation>();
-    return std::optional<EventLocation>(EventLocation{std::string(r.Bytes(0, 0)), r.U64(0, 1), r.U64(0, 2)});
+    return std::optional<EventLocation>();
   };
-  auto decided = DecideAppend(req, current, lookup);
-  if (!g.sql_error.ok()) return g.sql_error;
-  if (!decided.ok()) return decided.status();
-  if (*decided) return **decided;
+  RELAIS_ASSIGN_OR_RETURN(auto decided, DecideAppend(req, current, lookup));
+  if (decided) return *decided;
   std::vector<std::string> texts;
   for (NewEvent& e : req.events) {
     texts.push_back(e.data_json.empty() ? DumpJson(e.data) : std::move(e.data_json));
@@ -304,27 +350,61 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
     const uint64_t version = r.first_version + i, position = r.first_position + i;
     std::string envelope = codec::EncodeEvent(e, req.stream_id, r.recorded_at, texts[i]);
     codec::PatchVersion(envelope, version);
-    RELAIS_RETURN_IF_ERROR(sql(c.Exec("INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
-                                      "VALUES ($1, $2, $3, $4, $5)",
-                                      {PgParam::Int(position), PgParam::Text(req.stream_id), PgParam::Int(version),
-                                       PgParam::Text(e.event_id), PgParam::Bytes(std::move(envelope))}))
-                               .status());
+    g.positions.push_back(std::to_string(position));
+    g.streams.push_back(req.stream_id);
+    g.versions_written.push_back(std::to_string(version));
+    g.event_ids.push_back(e.event_id);
+    g.envelopes.push_back(std::move(envelope));
     g.ids[e.event_id] = EventLocation{req.stream_id, version, position};
   }
   g.versions[req.stream_id] = r.last_version;
   g.next_position = r.last_position + 1;
   KvWrites side = std::move(req.side_writes);
   if (req.attach) req.attach(r, side);
-  if (Status s = ApplyKv(c, side); !s.ok()) {
-    g.sql_error = s;
-    return s;
+  for (auto& op : side.ops) g.kv[op.key] = std::move(op.value);
+  if (req.snapshot) {
+    auto [it, inserted] = g.snapshots.try_emplace(req.stream_id, *req.snapshot);
+    if (!inserted && it->second.version < req.snapshot->version) it->second = *req.snapshot;
   }
-  if (req.snapshot)
-    RELAIS_RETURN_IF_ERROR(
-        sql(c.Exec(kUpsertSnapshot, {PgParam::Text(req.stream_id), PgParam::Int(req.snapshot->version),
-                                     PgParam::Bytes(codec::EncodeSnapshot(*req.snapshot))}))
-            .status());
   return r;
+}
+
+Status PostgresEventStore::WriteGroup(GroupState& g) {
+  PgConnection& c = *committer_;
+  if (!g.positions.empty()) {
+    auto array = [](std::vector<std::string>& items, bool bytes) { return PgParam::Text(ArrayLiteral(items, bytes)); };
+    RELAIS_RETURN_IF_ERROR(c.Exec("INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
+                                  "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], "
+                                  "$5::bytea[])",
+                                  {PgParam::Text("{" + JoinComma(g.positions) + "}"), array(g.streams, false),
+                                   PgParam::Text("{" + JoinComma(g.versions_written) + "}"), array(g.event_ids, false),
+                                   array(g.envelopes, true)})
+                               .status());
+  }
+  std::vector<std::string> put_keys, put_values, deleted;
+  for (auto& [key, value] : g.kv) {
+    if (value) {
+      put_keys.push_back(key);
+      put_values.push_back(std::move(*value));
+    } else {
+      deleted.push_back(key);
+    }
+  }
+  if (!put_keys.empty())
+    RELAIS_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO relais_kv (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               {PgParam::Text(ArrayLiteral(put_keys, true)), PgParam::Text(ArrayLiteral(put_values, true))})
+            .status());
+  if (!deleted.empty())
+    RELAIS_RETURN_IF_ERROR(
+        c.Exec("DELETE FROM relais_kv WHERE key = ANY($1::bytea[])", {PgParam::Text(ArrayLiteral(deleted, true))})
+            .status());
+  for (const auto& [stream, snapshot] : g.snapshots)
+    RELAIS_RETURN_IF_ERROR(c.Exec(kUpsertSnapshot, {PgParam::Text(stream), PgParam::Int(snapshot.version),
+                                                    PgParam::Bytes(codec::EncodeSnapshot(snapshot))})
+                               .status());
+  return Status::Ok();
 }
 
 template <typename Fn>

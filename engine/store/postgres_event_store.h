@@ -105,6 +105,9 @@ class PostgresEventStore final : public EventStore {
   std::vector<StatusOr<AppendResult>> CommitGroup(std::deque<Pending>& group);
   // Decides and writes one append inside the group's transaction.
   StatusOr<AppendResult> AppendInTransaction(Pending& p, GroupState& g);
+  // Writes what the group decided: its events, key-value writes and
+  // snapshots, in a few set-based statements.
+  Status WriteGroup(GroupState& g);
   // Runs fn on a pooled connection (re-connecting a lost one once).
   template <typename Fn>
   auto WithConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>()));
