@@ -58,10 +58,12 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   if (deploy_workflows)
     RELAIS_RETURN_IF_ERROR(host->registry_->DeployDirectory(config.workflows_dir).WithContext("deploying workflows"));
   // Commits of other nodes (a shared PostgreSQL store) reach the project
-  // cache through the read model's catch-up: an older cached project is dropped.
-  host->index_->OnFolded([projects = host->projects_.get()](const RecordedEvent& e) {
-    projects->NoteStored(e.stream_id.substr(runtime::kProjectStreamPrefix.size()), e.version);
-  });
+  // cache through the read model's catch-up: an older cached project is
+  // dropped. The embedded store has one writer, whose cache is exact: no hook.
+  if (!host->rocksdb_)
+    host->index_->OnFolded([projects = host->projects_.get()](const RecordedEvent& e) {
+      projects->NoteStored(e.stream_id.substr(runtime::kProjectStreamPrefix.size()), e.version);
+    });
   RELAIS_RETURN_IF_ERROR(host->index_->Open().WithContext("opening the read model"));
   RELAIS_RETURN_IF_ERROR(host->index_->CatchUp().WithContext("bringing the read model up to date"));
   RELAIS_ASSIGN_OR_RETURN(host->webhooks_, notify::WebhookService::Create(*host->store_, host->clock_,

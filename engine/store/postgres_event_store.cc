@@ -46,7 +46,6 @@ struct PostgresEventStore::GroupState {
   uint64_t next_position = 0;
   std::unordered_map<std::string, uint64_t> versions;  // every stream of the group: stored, then as written
   std::unordered_map<std::string, EventLocation> ids;  // the group's event ids already stored or written
-  Status sql_error;                                    // the transaction failed: the whole group fails
   // What the group writes.
   std::vector<std::string> positions, streams, versions_written, event_ids, envelopes;
   std::map<std::string, std::optional<std::string>> kv;  // key -> its last value (nullopt: deleted)
