@@ -9,13 +9,16 @@ namespace relais::cli {
 
 namespace {
 
-notify::WebhookOptions WebhookOptionsWith(notify::WebhookOptions options, Logger* log) {
+notify::WebhookOptions WebhookOptionsWith(notify::WebhookOptions options, Logger* log, const WorkGate* gate) {
   options.dispatcher.info_log = log;
+  options.dispatcher.gate = gate;
   return options;
 }
 
-email::EmailOptions EmailOptionsWith(email::EmailOptions options, const notify::WebhookOptions& webhooks, Logger* log) {
+email::EmailOptions EmailOptionsWith(email::EmailOptions options, const notify::WebhookOptions& webhooks, Logger* log,
+                                     const WorkGate* gate) {
   options.dispatcher.info_log = log;
+  options.dispatcher.gate = gate;
   if (options.public_base_url.empty()) options.public_base_url = webhooks.public_base_url;
   return options;
 }
@@ -66,14 +69,19 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
     });
   RELAIS_RETURN_IF_ERROR(host->index_->Open().WithContext("opening the read model"));
   RELAIS_RETURN_IF_ERROR(host->index_->CatchUp().WithContext("bringing the read model up to date"));
-  RELAIS_ASSIGN_OR_RETURN(host->webhooks_, notify::WebhookService::Create(*host->store_, host->clock_,
-                                                                          WebhookOptionsWith(config.webhooks, log)));
+  // The background work runs on the one node holding the store's lease.
+  if (config.runtime.background_work)
+    host->lease_ = std::make_unique<runtime::LeaseKeeper>(*host->store_, std::string(kBackgroundLease),
+                                                          runtime::NodeHolderName(), config.runtime.lease, log);
+  RELAIS_ASSIGN_OR_RETURN(host->webhooks_,
+                          notify::WebhookService::Create(*host->store_, host->clock_,
+                                                         WebhookOptionsWith(config.webhooks, log, host->lease_.get())));
   host->webhooks_->Attach(*host->projects_);
   host->spawner_ = std::make_unique<runtime::Spawner>(*host->store_, *host->projects_, log, config.runtime.spawn);
   host->webhooks_->Attach(*host->programmes_);
-  RELAIS_ASSIGN_OR_RETURN(
-      host->email_,
-      email::EmailService::Create(*host->store_, host->clock_, EmailOptionsWith(config.email, config.webhooks, log)));
+  RELAIS_ASSIGN_OR_RETURN(host->email_, email::EmailService::Create(
+                                            *host->store_, host->clock_,
+                                            EmailOptionsWith(config.email, config.webhooks, log, host->lease_.get())));
   host->recipients_ = std::make_unique<PeopleRecipients>(*host->store_);
   host->email_->Attach(*host->projects_, *host->programmes_, *host->recipients_);
   // Without an SMTP relay, accounts have no mailer: invitations answer with
@@ -108,6 +116,7 @@ void RuntimeHost::StartBackground() {
       std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
   runtime::SchedulerOptions scheduling = config_.runtime.scheduler;
   scheduling.info_log = log_;
+  scheduling.gate = lease_.get();
   timer_work_ = std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
       timer_io_.get_executor());
   scheduler_ = std::make_unique<runtime::TimerScheduler>(timer_io_, *store_, *timers_, clock_, scheduling);
@@ -128,13 +137,23 @@ void RuntimeHost::StartBackground() {
   }
   timer_thread_ = std::thread([this] { timer_io_.run(); });
   background_ = std::thread([this] { io_.run(); });
+  if (lease_)
+    lease_->Start([this](bool held) {
+      if (!held) return;  // each unit looks at the gate before each piece of work
+      scheduler_->Wake();
+      webhooks_->dispatcher().Wake();
+      if (email_->enabled()) email_->Wake();
+      boost::asio::post(io_, [this] { RunSpawns(); });
+    });
 }
 
 void RuntimeHost::SweepLateThenWait() {
   size_t recorded = 0;
-  Status s = index_->CatchUp();
-  if (s.ok()) s = runtime::SweepLate(*index_, *projects_, clock_.Now(), &recorded);
-  if (!s.ok()) log_->Error("lateness failed", {{"cause", s.ToString()}});
+  if (GateOpen(lease_.get())) {
+    Status s = index_->CatchUp();
+    if (s.ok()) s = runtime::SweepLate(*index_, *projects_, clock_.Now(), &recorded);
+    if (!s.ok()) log_->Error("lateness failed", {{"cause", s.ToString()}});
+  }
   late_timer_->expires_after(config_.runtime.late_sweep.interval);
   late_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) SweepLateThenWait();
@@ -143,9 +162,12 @@ void RuntimeHost::SweepLateThenWait() {
 
 void RuntimeHost::RunSpawns() {
   size_t created = 0, left = 0;
-  Status s = spawner_->RunPending(&created, &left);
+  Status s = Status::Ok();
+  const bool open = GateOpen(lease_.get());
+  if (open) s = spawner_->RunPending(&created, &left);
   if (!s.ok()) log_->Error("spawning failed", {{"cause", s.ToString()}});
-  if (s.ok() && left == 0) return;
+  // Another node of a shared store may queue spawns: it is looked at again.
+  if (open && s.ok() && left == 0 && rocksdb_) return;
   spawn_timer_->expires_after(spawner_->options().retry_interval);
   spawn_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) RunSpawns();
@@ -154,6 +176,7 @@ void RuntimeHost::RunSpawns() {
 
 void RuntimeHost::StopBackground() {
   if (!background_.joinable()) return;
+  if (lease_) lease_->Stop();  // given up first: another node may take over at once
   if (config_.runtime.background_work) {
     boost::asio::post(io_, [this] {
       late_timer_->cancel();

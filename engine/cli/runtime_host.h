@@ -2,7 +2,10 @@
 // configuration, reloads and deploys workflows, and builds the services on
 // top: projects, timers, the read model, programmes (whose milestone timers
 // the TimerService routes to them). StartBackground() runs the timer
-// scheduler and the read-model follower on a background I/O thread.
+// scheduler and the read-model follower on a background I/O thread. The
+// background work (timers, webhook and e-mail dispatch, the lateness sweep,
+// spawns) runs while this node holds the store's "background" lease
+// (runtime/lease_keeper.h): always on a lone node, on one node of a cluster.
 //
 // Thread-safety: build, start and stop from one thread; the services
 // themselves are thread-safe.
@@ -26,6 +29,7 @@
 #include "engine/notify/webhook_service.h"
 #include "engine/programme/programme_service.h"
 #include "engine/runtime/commit_follower.h"
+#include "engine/runtime/lease_keeper.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/spawner.h"
@@ -35,6 +39,9 @@
 #include "engine/store/rocksdb_event_store.h"
 
 namespace relais::cli {
+
+// The store lease under which a node runs the background work.
+inline constexpr std::string_view kBackgroundLease = "background";
 
 // The store a configuration names (store.engine), opened. rocksdb (when
 // given) is set to it when it is the embedded one, else null. Errors: the
@@ -70,6 +77,8 @@ class RuntimeHost {
   accounts::AccountService& accounts() { return *accounts_; }
   const Clock& clock() const { return clock_; }
   uint64_t timers_fired() const { return scheduler_ ? scheduler_->fired() : 0; }
+  // The background lease's keeper; null when runtime.background_work is off.
+  const runtime::LeaseKeeper* lease() const { return lease_.get(); }
 
  private:
   RuntimeHost(const RelaisConfig& config, std::unique_ptr<EventStore> store, RocksDbEventStore* rocksdb);
@@ -78,7 +87,8 @@ class RuntimeHost {
   Logger* log_ = &NullLogger();
   const Clock& clock_;
   std::unique_ptr<EventStore> store_;
-  RocksDbEventStore* rocksdb_ = nullptr;  // store_, when it is the embedded one
+  RocksDbEventStore* rocksdb_ = nullptr;         // store_, when it is the embedded one
+  std::unique_ptr<runtime::LeaseKeeper> lease_;  // when runtime.background_work
   std::unique_ptr<runtime::WorkflowRegistry> registry_;
   std::unique_ptr<runtime::ProjectService> projects_;
   std::unique_ptr<runtime::TimerService> timers_;

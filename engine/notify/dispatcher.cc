@@ -35,7 +35,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         log(*options.info_log),
         make_channel(std::move(f)),
         policy(RetryOptions{options.retry_schedule, options.jitter_percent, options.disable_after}),
-        recorder(s, layout),
+        recorder(s, layout, options.gate),
         scanner(s, layout, recorder.writer()),
         lanes(options.max_concurrency_per_endpoint),
         timer(io) {}
@@ -69,6 +69,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   // wait for a wake-up that was missed.
   static constexpr std::chrono::seconds kRescanEvery{30};
   std::chrono::steady_clock::time_point last_rescan = std::chrono::steady_clock::now();
+  bool gate_was_open = true;  // the I/O thread's: a closed-to-open change rescans
 
   void LogError(const char* what, const Status& s) { log.Error(layout.name + ": " + what, {{"error", s.ToString()}}); }
 
@@ -90,6 +91,17 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   void Pump() {
     if (stopped) return;
     recorder.Flush();
+    const bool open = GateOpen(options.gate);
+    if (open && !gate_was_open) {
+      // Taken over: the queue is as the last holder left it.
+      scanner.BeforeRequeue();
+      last_rescan = {};
+    }
+    gate_was_open = open;
+    if (!open) {
+      for (const std::string& lane : scanner.TakeCommitted()) lanes.Enqueue(lane);
+      return ArmTimer(/*gate_closed=*/true);
+    }
     if (std::chrono::steady_clock::now() - last_rescan > kRescanEvery) {
       last_rescan = std::chrono::steady_clock::now();
       Rescan();
@@ -105,9 +117,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     ArmTimer();
   }
 
-  void ArmTimer() {
+  // While the gate is closed, only its opening is waited for (every max_sleep).
+  void ArmTimer(bool gate_closed = false) {
     auto sleep = duration_cast<microseconds>(options.max_sleep);
-    if (auto wake = lanes.NextWake())
+    if (auto wake = gate_closed ? std::nullopt : lanes.NextWake())
       sleep = std::clamp(duration_cast<microseconds>(*wake - clock.Now()), microseconds(0), sleep);
     timer.expires_after(sleep);
     timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {

@@ -25,6 +25,11 @@
 // (when the targets count failures), disables the endpoint. Store errors
 // are logged to options.info_log.
 //
+// With a gate (options.gate: the cluster's background lease), no attempt
+// starts while it is closed; when it opens, the lanes are rebuilt from the
+// whole queue (another node may have delivered meanwhile). Outcomes carry
+// the gate's fence, so those of a holding that was lost are refused.
+//
 // Thread-safety: Start/Stop from one thread; Expect, Wake, Rescan and stats
 // are safe from any thread. *store, *targets and *clock must outlive it.
 #pragma once
@@ -40,6 +45,7 @@
 #include "engine/notify/outcome_recorder.h"
 #include "engine/notify/queue_layout.h"
 #include "engine/store/event_store.h"
+#include "engine/store/work_gate.h"
 #include "engine/util/clock.h"
 #include "engine/util/log.h"
 #include "plugins/channel.h"
@@ -67,6 +73,9 @@ struct DispatcherOptions {
   // Where store errors and disabled endpoints are reported; never null, and
   // must outlive the dispatcher.
   Logger* info_log = &NullLogger();
+  // Attempts start only while this gate is open (null: always), and the
+  // outcomes carry its fence; must outlive the dispatcher.
+  const WorkGate* gate = nullptr;
 };
 
 struct DispatcherStats {

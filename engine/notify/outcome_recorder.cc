@@ -65,6 +65,7 @@ void OutcomeRecorder::Flush() {
       if (observer->call) observer->call(attempts);
     };
   written_attempts_.clear();
+  if (gate_) pending_.fence = gate_->fence();
   writer_.Submit(std::move(pending_), std::move(then));
   pending_ = KvWrites{};
 }
@@ -73,6 +74,7 @@ Status OutcomeRecorder::SetAsideCorrupt(const KvEntry& entry) {
   KvWrites w;
   w.Delete(entry.key);
   w.Put(layout_.DeadPrefix() + "corrupt-" + NameUuid(entry.key), DumpJson(Json{{"raw", entry.value}}));
+  if (gate_) w.fence = gate_->fence();
   return store_.KvWrite(w);
 }
 
@@ -81,6 +83,7 @@ Status OutcomeRecorder::DropLane(const std::string& lane) {
   KvWrites w;
   w.sync = false;
   for (const auto& e : entries) w.Delete(e.key);
+  if (gate_) w.fence = gate_->fence();
   return store_.KvWrite(w);
 }
 

@@ -25,6 +25,7 @@
 #include "engine/notify/queue_layout.h"
 #include "engine/store/event_store.h"
 #include "engine/store/kv_write_behind.h"
+#include "engine/store/work_gate.h"
 #include "plugins/channel.h"
 
 namespace relais::notify {
@@ -35,7 +36,9 @@ using AttemptsObserver = std::function<void(const std::vector<Json>& attempts)>;
 
 class OutcomeRecorder {
  public:
-  OutcomeRecorder(EventStore& store, QueueLayout layout) : store_(store), layout_(std::move(layout)), writer_(store) {}
+  // Writes carry gate's fence (null: none); *gate must outlive the recorder.
+  OutcomeRecorder(EventStore& store, QueueLayout layout, const WorkGate* gate = nullptr)
+      : store_(store), layout_(std::move(layout)), gate_(gate), writer_(store) {}
 
   // Replaces the observer (nullptr: none). Once it returns, the previous
   // observer is not running and will not be called again.
@@ -54,7 +57,8 @@ class OutcomeRecorder {
   void Requeue(const QueuedDelivery& q);
   // q leaves the queue for the dead letters, with the last outcome.
   void DeadLetter(const QueuedDelivery& q, const plugins::DeliveryOutcome& outcome, TimePoint now);
-  // Hands what was recorded since the last Flush to the writer.
+  // Hands what was recorded since the last Flush to the writer, under the
+  // gate's fence as it is now.
   void Flush();
   // Returns once everything flushed before the call is in the store.
   void Drain() { writer_.Drain(); }
@@ -74,6 +78,7 @@ class OutcomeRecorder {
  private:
   EventStore& store_;
   const QueueLayout layout_;
+  const WorkGate* gate_;
   KvWriteBehind writer_;
   KvWrites pending_;  // recorded since the last Flush
   struct Observer {

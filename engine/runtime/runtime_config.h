@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/runtime/late_sweep.h"
+#include "engine/runtime/lease_keeper.h"
 #include "engine/runtime/project_index.h"
 #include "engine/runtime/project_service.h"
 #include "engine/runtime/spawner.h"
@@ -22,9 +23,10 @@ struct RuntimeSection {
   LateSweepOptions late_sweep;  // late_sweep_interval_ms
   SpawnOptions spawn;           // spawn_retry_interval_ms
   // Timer firing, webhook and e-mail dispatch, the lateness sweep and
-  // spawning run on this node (runtime.background_work). On a shared
-  // PostgreSQL store, one node only until the lease exists (docs/deploy.md).
+  // spawning may run on this node (runtime.background_work): on the one node
+  // holding the store's "background" lease at a time (docs/deploy.md).
   bool background_work = true;
+  LeaseOptions lease;  // lease_ttl_ms, lease_renew_interval_ms
 };
 
 // Keys absent keep their value in *out.

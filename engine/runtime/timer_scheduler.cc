@@ -56,6 +56,7 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
   void Tick() {
     if (stopped) return;
     last_tick = Steady::now();
+    if (!GateOpen(options.gate)) return WaitUntil(Steady::now() + options.max_sleep);  // Wake comes with the gate
     auto report = timers.FireDue();
     std::chrono::milliseconds wait = options.max_sleep;
     if (!report.ok()) {
@@ -87,6 +88,14 @@ void TimerScheduler::Stop() {
   if (impl_->stopped.exchange(true)) return;
   if (impl_->follower) impl_->follower->Stop();
   boost::asio::post(impl_->strand, [impl = impl_] { impl->timer.cancel(); });
+}
+
+void TimerScheduler::Wake() {
+  boost::asio::post(impl_->strand, [impl = impl_] {
+    if (impl->stopped) return;
+    impl->timer.cancel();
+    impl->Tick();
+  });
 }
 
 uint64_t TimerScheduler::fired() const { return impl_->fired.load(); }

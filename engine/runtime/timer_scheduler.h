@@ -4,7 +4,9 @@
 // a commit may have armed an earlier one (store subscription; no polling
 // loop), at most once per commit_recheck: under a stream of commits a
 // re-check per commit would scan the timer keys thousands of times a second.
-// Real time only matters here: TimerService itself takes the Clock.
+// Real time only matters here: TimerService itself takes the Clock. With a
+// gate (options.gate), nothing fires while it is closed: call Wake when it
+// opens.
 //
 // Thread-safety: Start and Stop from one thread; the rest runs on its strand.
 #pragma once
@@ -13,6 +15,7 @@
 #include <memory>
 
 #include "engine/runtime/timer_service.h"
+#include "engine/store/work_gate.h"
 #include "engine/util/log.h"
 
 namespace boost::asio {
@@ -30,6 +33,8 @@ struct SchedulerOptions {
   // Where a failed firing is reported (error level, then retried after
   // retry_after). Must outlive the scheduler.
   Logger* info_log = &NullLogger();
+  // Fires only while this gate is open (null: always); must outlive the scheduler.
+  const WorkGate* gate = nullptr;
 };
 
 class TimerScheduler {
@@ -42,6 +47,8 @@ class TimerScheduler {
   void Start();
   // Cancels the pending wait; returns at once (an in-flight firing completes).
   void Stop();
+  // Re-checks what is due now (the gate opened). Safe from any thread.
+  void Wake();
 
   // Firings done so far (for metrics and tests).
   uint64_t fired() const;

@@ -14,6 +14,8 @@ Status ValidateAppendRequest(const AppendRequest& request, const EventLimits& li
                            std::to_string(limits.max_stream_id_bytes) + " allowed");
   for (unsigned char c : stream)
     if (c < 0x20 || c == 0x7f) return InvalidArgument("stream id contains a control character");
+  if (request.side_writes.fence)
+    return InvalidArgument("an append's side writes cannot carry a fence (its expected version guards it)");
   if (request.expected.is_exact() && request.expected.version() == 0)
     return InvalidArgument("expected version 0 is not an exact version: use 'no stream'");
   if (request.events.empty()) return InvalidArgument("an append needs at least one event");

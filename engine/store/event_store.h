@@ -53,6 +53,23 @@ class ExpectedVersion {
   uint64_t version_;
 };
 
+// A fencing token: the lease it was granted under, and the token the lease
+// had then. Writes carrying one are refused once another holder has taken
+// the lease (its token then grew), so a node that lost its lease while
+// working (a pause, a partition) cannot overwrite what the new holder does.
+struct Fence {
+  std::string lease;
+  uint64_t token = 0;
+  bool operator==(const Fence&) const = default;
+};
+
+// The answer to AcquireLease.
+struct LeaseGrant {
+  bool held = false;   // the caller holds the lease now (new, renewed or re-taken)
+  uint64_t token = 0;  // when held: the lease's fencing token
+  std::string holder;  // when not held: who holds it
+};
+
 // Side writes committed atomically with an append (or alone, via KvWrite).
 struct KvWrites {
   struct Op {
@@ -65,6 +82,11 @@ struct KvWrites {
   // the last such writes, never half of one. Side writes of an append are
   // always as durable as the append.
   bool sync = true;
+  // For KvWrite alone: refused (kFailedPrecondition, nothing written) unless
+  // the fence's lease still has the fence's token. Must be unset on an
+  // append's side writes (they are guarded by the append's expected version
+  // and event ids).
+  std::optional<Fence> fence;
   void Put(std::string key, std::string value) { ops.push_back({std::move(key), std::move(value)}); }
   void Delete(std::string key) { ops.push_back({std::move(key), std::nullopt}); }
   bool empty() const { return ops.empty(); }
@@ -203,6 +225,21 @@ class EventStore {
   // start_after (empty: from the first), at most max_count.
   virtual StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                                 size_t max_count) = 0;
+
+  // Leases: one holder at a time for a named piece of work (a cluster's
+  // background work, docs/deploy.md), for ttl from the store's own clock.
+  // AcquireLease takes the lease when it is free or expired, or renews it
+  // when holder already holds it; the fencing token grows each time the
+  // lease changes hands or is re-taken after expiring, never on a renewal.
+  // Not held: held=false with the current holder. The embedded stores keep
+  // leases in memory (one process per store: tokens restart after a
+  // restart); PostgreSQL keeps them in the database, on its clock.
+  // Errors: kInvalidArgument (empty name or holder, ttl not positive);
+  // kUnavailable (the store cannot be reached).
+  virtual StatusOr<LeaseGrant> AcquireLease(const std::string& lease, const std::string& holder,
+                                            std::chrono::milliseconds ttl) = 0;
+  // Gives the lease up at once when holder holds it (else does nothing).
+  virtual Status ReleaseLease(const std::string& lease, const std::string& holder) = 0;
 
   virtual StoreStats Stats() const = 0;
 

@@ -29,6 +29,11 @@ class ForwardingEventStore : public EventStore {
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& p, const std::string& after, size_t n) override {
     return base_.KvScan(p, after, n);
   }
+  StatusOr<LeaseGrant> AcquireLease(const std::string& l, const std::string& h,
+                                    std::chrono::milliseconds ttl) override {
+    return base_.AcquireLease(l, h, ttl);
+  }
+  Status ReleaseLease(const std::string& l, const std::string& h) override { return base_.ReleaseLease(l, h); }
   StoreStats Stats() const override { return base_.Stats(); }
   Status Writable() const override { return base_.Writable(); }
 

@@ -23,9 +23,14 @@ void KvWriteBehind::Submit(KvWrites writes, std::function<void()> then) {
     std::lock_guard lock(mu_);
     if (then) queued_then_.push_back(std::move(then));
     const uint64_t sequence = ++submitted_;
+    // Writes under another fence (or none) go in a batch of their own.
+    if (queued_.empty() || queued_.back().fence != writes.fence) {
+      queued_.emplace_back();
+      queued_.back().fence = writes.fence;
+    }
     for (auto& op : writes.ops) {
       unwritten_[op.key] = Change{op.value, sequence};
-      queued_.ops.push_back(std::move(op));
+      queued_.back().ops.push_back(std::move(op));
     }
   }
   wake_.notify_one();
@@ -59,24 +64,27 @@ void KvWriteBehind::Run() {
   while (true) {
     wake_.wait(lock, [&] { return stop_ || !queued_.empty(); });
     if (queued_.empty()) return;  // stopping, and everything is written
-    KvWrites batch = std::move(queued_);
-    queued_ = KvWrites{};
+    std::deque<KvWrites> batches = std::move(queued_);
+    queued_.clear();
     std::vector<std::function<void()>> then = std::move(queued_then_);
     queued_then_.clear();
     const uint64_t sequence = submitted_;
     lock.unlock();
-    batch.sync = false;
-    if (Status s = store_.KvWrite(batch); !s.ok()) {
-      log_.Warn("write-behind dropped a batch it could not write",
-                {{"keys", std::to_string(batch.ops.size())}, {"cause", s.ToString()}});
+    for (KvWrites& batch : batches) {
+      batch.sync = false;
+      if (Status s = store_.KvWrite(batch); !s.ok()) {
+        log_.Warn("write-behind dropped a batch it could not write",
+                  {{"keys", std::to_string(batch.ops.size())}, {"cause", s.ToString()}});
+      }
     }
     for (auto& f : then) f();  // before Drain may return: it covers them
     lock.lock();
     // A key changed again after this batch was taken keeps its newer change.
-    for (const auto& op : batch.ops) {
-      auto it = unwritten_.find(op.key);
-      if (it != unwritten_.end() && it->second.sequence <= sequence) unwritten_.erase(it);
-    }
+    for (const KvWrites& batch : batches)
+      for (const auto& op : batch.ops) {
+        auto it = unwritten_.find(op.key);
+        if (it != unwritten_.end() && it->second.sequence <= sequence) unwritten_.erase(it);
+      }
     done_ = sequence;
     written_.notify_all();
   }

@@ -13,7 +13,10 @@
 // Changes are written in submission order, in batches, without waiting for
 // the disk (KvWrites::sync = false): for records whose loss after a crash is
 // acceptable (the webhook dispatcher's attempt records and queue updates,
-// which only make an attempt be repeated). A failed write is logged (warn,
+// which only make an attempt be repeated). Writes keep the fence they were
+// submitted with (a run of submissions under one fence is one batch), so a
+// holder that lost its lease has its last writes refused, not re-fenced. A
+// failed write (a stale fence included) is logged (warn,
 // to options.info_log) and dropped: the store stays as it was, and Unwritten
 // forgets it.
 //
@@ -22,6 +25,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -73,9 +77,9 @@ class KvWriteBehind {
   EventStore& store_;
   Logger& log_;
   mutable std::mutex mu_;
-  std::condition_variable wake_;     // the writer: work queued, or stop
-  std::condition_variable written_;  // Drain: a batch was written
-  KvWrites queued_;
+  std::condition_variable wake_;                    // the writer: work queued, or stop
+  std::condition_variable written_;                 // Drain: a batch was written
+  std::deque<KvWrites> queued_;                     // in submission order; one batch per run of the same fence
   std::vector<std::function<void()>> queued_then_;  // the `then`s of queued_
   uint64_t submitted_ = 0;                          // sequence of the last Submit
   uint64_t done_ = 0;                               // sequence of the last Submit written

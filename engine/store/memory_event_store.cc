@@ -146,9 +146,11 @@ StatusOr<std::optional<Snapshot>> MemoryEventStore::LoadSnapshot(const std::stri
 }
 
 Status MemoryEventStore::KvWrite(const KvWrites& writes) {
-  std::lock_guard lock(mu_);
-  ApplyKv(kv_, writes);
-  return Status::Ok();
+  return leases_.Fenced(writes.fence, [&] {
+    std::lock_guard lock(mu_);
+    ApplyKv(kv_, writes);
+    return Status::Ok();
+  });
 }
 
 StatusOr<std::optional<std::string>> MemoryEventStore::KvGet(const std::string& key) {

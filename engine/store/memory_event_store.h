@@ -13,6 +13,7 @@
 #include "engine/store/codec.h"
 #include "engine/store/commit_listeners.h"
 #include "engine/store/event_store.h"
+#include "engine/store/local_leases.h"
 #include "engine/util/clock.h"
 
 namespace relais {
@@ -36,6 +37,13 @@ class MemoryEventStore final : public EventStore {
   StatusOr<std::optional<std::string>> KvGet(const std::string& key) override;
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                         size_t max_count) override;
+  StatusOr<LeaseGrant> AcquireLease(const std::string& lease, const std::string& holder,
+                                    std::chrono::milliseconds ttl) override {
+    return leases_.Acquire(lease, holder, ttl);
+  }
+  Status ReleaseLease(const std::string& lease, const std::string& holder) override {
+    return leases_.Release(lease, holder);
+  }
   StoreStats Stats() const override;
   Status Writable() const override { return Status::Ok(); }  // memory never fails a write
 
@@ -52,6 +60,7 @@ class MemoryEventStore final : public EventStore {
   std::map<std::string, std::string> kv_;
   uint64_t appends_ = 0;
   CommitListeners listeners_;
+  LocalLeases leases_;
 };
 
 }  // namespace relais

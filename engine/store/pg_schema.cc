@@ -31,6 +31,15 @@ CREATE TABLE relais_kv (
   value bytea NOT NULL
 );
 )sql",
+      // 2: leases for the background work of a cluster (event_store.h).
+      R"sql(
+CREATE TABLE relais_leases (
+  name text COLLATE "C" PRIMARY KEY,
+  holder text NOT NULL,
+  token bigint NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+)sql",
   };
   return migrations;
 }

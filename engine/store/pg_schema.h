@@ -11,7 +11,7 @@
 namespace relais {
 
 // The schema version this build reads and writes.
-inline constexpr int kPgSchemaVersion = 1;
+inline constexpr int kPgSchemaVersion = 2;
 
 // Advisory lock keys (database-wide): the commit lock every append
 // transaction takes, and the migration lock.

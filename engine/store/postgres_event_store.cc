@@ -10,6 +10,7 @@
 
 #include "engine/store/append_rules.h"
 #include "engine/store/codec.h"
+#include "engine/store/local_leases.h"
 #include "engine/store/pg_schema.h"
 
 namespace relais {
@@ -486,11 +487,56 @@ Status PostgresEventStore::KvWrite(const KvWrites& writes) {
   if (writes.empty()) return Status::Ok();
   return WithConnection([&](PgConnection& c) -> StatusOr<bool> {
            RELAIS_RETURN_IF_ERROR(c.Exec("BEGIN").status());
-           if (Status s = ApplyKv(c, writes); !s.ok()) {
+           auto rollback = [&](Status s) {
              (void)c.Exec("ROLLBACK");
              return s;
+           };
+           if (writes.fence) {
+             // FOR SHARE: a new holder's take-over (an UPDATE of this row)
+             // waits for this transaction, so the token checked stays the
+             // lease's until the writes commit.
+             auto row = c.Exec("SELECT token FROM relais_leases WHERE name = $1 FOR SHARE",
+                               {PgParam::Text(writes.fence->lease)});
+             if (!row.ok()) return rollback(row.status());
+             const uint64_t current = row->rows() == 0 ? 0 : row->U64(0, 0);
+             if (current != writes.fence->token) return rollback(StaleFence(*writes.fence, current));
            }
+           if (Status s = ApplyKv(c, writes); !s.ok()) return rollback(s);
            RELAIS_RETURN_IF_ERROR(c.Exec("COMMIT").status());
+           return true;
+         })
+      .status();
+}
+
+StatusOr<LeaseGrant> PostgresEventStore::AcquireLease(const std::string& lease, const std::string& holder,
+                                                      std::chrono::milliseconds ttl) {
+  RELAIS_RETURN_IF_ERROR(ValidateLeaseRequest(lease, holder, ttl));
+  // On the database's clock, one for every node. The token grows unless the
+  // holder renews a lease still live.
+  static constexpr const char* kTake =
+      "INSERT INTO relais_leases AS l (name, holder, token, expires_at) "
+      "VALUES ($1, $2, 1, clock_timestamp() + $3::float8 * interval '1 millisecond') "
+      "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, "
+      "token = CASE WHEN l.holder = excluded.holder AND l.expires_at > clock_timestamp() THEN l.token "
+      "ELSE l.token + 1 END "
+      "WHERE l.holder = excluded.holder OR l.expires_at <= clock_timestamp() "
+      "RETURNING token";
+  return WithConnection([&](PgConnection& c) -> StatusOr<LeaseGrant> {
+    RELAIS_ASSIGN_OR_RETURN(PgResult taken,
+                            c.Exec(kTake, {PgParam::Text(lease), PgParam::Text(holder), PgParam::Int(ttl.count())}));
+    if (taken.rows() == 1) return LeaseGrant{true, taken.U64(0, 0), holder};
+    RELAIS_ASSIGN_OR_RETURN(PgResult held,
+                            c.Exec("SELECT holder FROM relais_leases WHERE name = $1", {PgParam::Text(lease)}));
+    return LeaseGrant{false, 0, held.rows() == 1 ? std::string(held.Bytes(0, 0)) : std::string()};
+  });
+}
+
+Status PostgresEventStore::ReleaseLease(const std::string& lease, const std::string& holder) {
+  return WithConnection([&](PgConnection& c) -> StatusOr<bool> {
+           RELAIS_RETURN_IF_ERROR(c.Exec("UPDATE relais_leases SET expires_at = '-infinity' "
+                                         "WHERE name = $1 AND holder = $2",
+                                         {PgParam::Text(lease), PgParam::Text(holder)})
+                                      .status());
            return true;
          })
       .status();

@@ -81,6 +81,9 @@ class PostgresEventStore final : public EventStore {
   StatusOr<std::optional<std::string>> KvGet(const std::string& key) override;
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                         size_t max_count) override;
+  StatusOr<LeaseGrant> AcquireLease(const std::string& lease, const std::string& holder,
+                                    std::chrono::milliseconds ttl) override;
+  Status ReleaseLease(const std::string& lease, const std::string& holder) override;
   StoreStats Stats() const override;
   Status Writable() const override;
 

@@ -873,7 +873,16 @@ Status RocksDbEventStore::KvWrite(const KvWrites& writes) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = writes.sync;
-  return FromRocks(db.db->Write(wo, &batch), "writing key-value entries");
+  return leases_.Fenced(writes.fence, [&] { return FromRocks(db.db->Write(wo, &batch), "writing key-value entries"); });
+}
+
+StatusOr<LeaseGrant> RocksDbEventStore::AcquireLease(const std::string& lease, const std::string& holder,
+                                                     std::chrono::milliseconds ttl) {
+  return leases_.Acquire(lease, holder, ttl);
+}
+
+Status RocksDbEventStore::ReleaseLease(const std::string& lease, const std::string& holder) {
+  return leases_.Release(lease, holder);
 }
 
 StatusOr<std::optional<std::string>> RocksDbEventStore::KvGet(const std::string& key) {

@@ -38,6 +38,7 @@
 
 #include "engine/store/commit_listeners.h"
 #include "engine/store/event_store.h"
+#include "engine/store/local_leases.h"
 #include "engine/store/store_health.h"
 #include "engine/store/writer_first_rwlock.h"
 #include "engine/util/clock.h"
@@ -118,6 +119,9 @@ class RocksDbEventStore final : public EventStore {
   StatusOr<std::optional<std::string>> KvGet(const std::string& key) override;
   StatusOr<std::vector<KvEntry>> KvScan(const std::string& prefix, const std::string& start_after,
                                         size_t max_count) override;
+  StatusOr<LeaseGrant> AcquireLease(const std::string& lease, const std::string& holder,
+                                    std::chrono::milliseconds ttl) override;
+  Status ReleaseLease(const std::string& lease, const std::string& holder) override;
   StoreStats Stats() const override;
 
   // Copies a consistent image of the open store into backup_dir (created if
@@ -220,6 +224,7 @@ class RocksDbEventStore final : public EventStore {
 
   std::mutex snapshot_mu_;
   CommitListeners listeners_;
+  LocalLeases leases_;  // one process per store: in memory (event_store.h)
   std::thread completer_;
   std::thread committer_;
 };
