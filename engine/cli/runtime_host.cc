@@ -124,6 +124,12 @@ void RuntimeHost::StartBackground() {
     if (Status s = index_->CatchUp(); !s.ok()) log_->Error("read model failed", {{"cause", s.ToString()}});
   });
   index_follower_->Start();
+  // A shared (PostgreSQL) store: webhook endpoints made or changed on
+  // another node reach this node's outbox hook within the catch-up interval.
+  if (!rocksdb_) {
+    endpoint_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+    boost::asio::post(io_, [this] { RefreshEndpointsThenWait(); });
+  }
   // The read model follows the log on every node; the rest runs where
   // runtime.background_work says (one node of a cluster, docs/deploy.md).
   if (config_.runtime.background_work) {
@@ -160,6 +166,15 @@ void RuntimeHost::SweepLateThenWait() {
   });
 }
 
+void RuntimeHost::RefreshEndpointsThenWait() {
+  if (Status s = webhooks_->endpoints().Load(); !s.ok())
+    log_->Error("reloading webhook endpoints failed", {{"cause", s.ToString()}});
+  endpoint_timer_->expires_after(config_.store_engine.postgres_catch_up_interval);
+  endpoint_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) RefreshEndpointsThenWait();
+  });
+}
+
 void RuntimeHost::RunSpawns() {
   size_t created = 0, left = 0;
   Status s = Status::Ok();
@@ -186,6 +201,7 @@ void RuntimeHost::StopBackground() {
     email_->Stop();
     scheduler_->Stop();
   }
+  if (endpoint_timer_) boost::asio::post(io_, [this] { endpoint_timer_->cancel(); });
   index_follower_->Stop();
   timer_work_.reset();
   timer_io_.stop();

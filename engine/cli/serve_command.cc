@@ -79,6 +79,9 @@ int Serve(const Args& args) {
   AddStoreMetrics(metrics, store);
   metrics.AddGaugeCallback("relais_timers_fired", "Timers fired since start.", {},
                            [h = host->get()] { return static_cast<double>(h->timers_fired()); });
+  metrics.AddGaugeCallback("relais_background_lease_held",
+                           "1 while this node holds the background lease (runs timers, dispatch, sweeps).", {},
+                           [h = host->get()] { return h->lease() && h->lease()->open() ? 1.0 : 0.0; });
   {
     notify::Dispatcher* d = &(*host)->webhooks().dispatcher();
     metrics.AddGaugeCallback("relais_webhook_deliveries", "Webhook deliveries that succeeded since start.", {},

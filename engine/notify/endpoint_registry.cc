@@ -239,21 +239,25 @@ StatusOr<EndpointFields> EndpointFields::FromJson(const Json& body) {
 }
 
 Status EndpointRegistry::Load() {
-  std::unique_lock lock(mu_);
-  endpoints_.clear();
-  by_partner_.clear();
+  // Read whole, then swapped in: readers keep the previous cache meanwhile,
+  // and a failed read changes nothing.
+  std::map<std::string, Endpoint> endpoints;
+  std::map<std::string, std::vector<std::string>> by_partner;
   std::string after;
   while (true) {
     RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(std::string(kEndpointPrefix), after, 512));
     for (const KvEntry& entry : page) {
       RELAIS_ASSIGN_OR_RETURN(Json json, ParseJson(entry.value));
       RELAIS_ASSIGN_OR_RETURN(Endpoint e, Endpoint::FromStoredJson(json));
-      by_partner_[e.partner].push_back(e.id);
-      endpoints_[e.id] = std::move(e);
+      by_partner[e.partner].push_back(e.id);
+      endpoints[e.id] = std::move(e);
     }
     if (page.size() < 512) break;
     after = page.back().key;
   }
+  std::unique_lock lock(mu_);
+  endpoints_ = std::move(endpoints);
+  by_partner_ = std::move(by_partner);
   return Status::Ok();
 }
 
@@ -360,10 +364,17 @@ StatusOr<Endpoint> EndpointRegistry::RotateSecret(const std::string& id, std::op
 }
 
 StatusOr<Endpoint> EndpointRegistry::Get(const std::string& id) const {
-  std::shared_lock lock(mu_);
-  auto it = endpoints_.find(id);
-  if (it == endpoints_.end()) return NotFound("no webhook endpoint '" + id + "'");
-  return it->second;
+  {
+    std::shared_lock lock(mu_);
+    auto it = endpoints_.find(id);
+    if (it != endpoints_.end()) return it->second;
+  }
+  // Not cached: another node (a shared store) may have made it since the
+  // last Load. The store decides; the next Load caches it.
+  RELAIS_ASSIGN_OR_RETURN(auto stored, store_.KvGet(EndpointKey(id)));
+  if (!stored) return NotFound("no webhook endpoint '" + id + "'");
+  RELAIS_ASSIGN_OR_RETURN(Json json, ParseJson(*stored));
+  return Endpoint::FromStoredJson(json);
 }
 
 std::vector<Endpoint> EndpointRegistry::List(const std::string& partner, const std::string& start_after,

@@ -85,7 +85,11 @@ class EndpointRegistry {
  public:
   EndpointRegistry(EventStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  // Reads every stored endpoint into the cache. Errors: kCorruption, kUnavailable.
+  // Reads every stored endpoint into the cache, replacing it whole (readers
+  // keep the previous one meanwhile; on an error it stays). On a store
+  // shared by several nodes, called again periodically so that endpoints
+  // made or changed on another node reach this one's outbox hook.
+  // Errors: kCorruption, kUnavailable.
   Status Load();
 
   // Registers an endpoint for partner; generates a secret unless fields has one,
@@ -102,7 +106,8 @@ class EndpointRegistry {
   // keeps signing for `overlap`. Errors: kNotFound; kInvalidArgument.
   StatusOr<Endpoint> RotateSecret(const std::string& id, std::optional<std::string> secret,
                                   std::chrono::milliseconds overlap);
-  // Errors: kNotFound.
+  // From the cache, else from the store (made on another node since the
+  // last Load). Errors: kNotFound; the store's.
   StatusOr<Endpoint> Get(const std::string& id) const;
   // Endpoints of partner (every partner when empty), by id, after start_after.
   std::vector<Endpoint> List(const std::string& partner, const std::string& start_after, size_t limit) const;

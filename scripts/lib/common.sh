@@ -213,7 +213,7 @@ relais_pg_stop() { relais_pg_as /usr/lib/postgresql/15/bin/pg_ctl -D "$1/data" -
 # relais_config_cluster_node FILE PORT CONNINFO BACKGROUND: turns a copy of
 # the runtime configuration into a cluster node's: server.port PORT (the
 # public addresses keep the load balancer's), store.engine postgres with
-# CONNINFO, runtime.background_work BACKGROUND (true on one node only).
+# CONNINFO, runtime.background_work BACKGROUND (the lease keeps it to one node at a time).
 relais_config_cluster_node() {
   awk -v port="$2" -v conninfo="$3" -v background="$4" '
     /^[^ #]/ { section = $1 }

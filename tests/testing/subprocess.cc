@@ -14,7 +14,9 @@ namespace relais::testing {
 
 ProcessResult RunProcess(const std::vector<std::string>& argv) {
   int out[2], err[2];
-  if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
+  // Close-on-exec: only the dup2 copies (1, 2) reach the child, so a daemon it starts
+  // (pg_ctl start) cannot hold the pipes open after the child exits.
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
