@@ -56,28 +56,30 @@ StatusOr<std::unique_ptr<AccountService>> AccountService::Open(EventStore& store
 
 Status AccountService::Load() {
   const TimePoint now = clock_.Now();
+  // The version first: what the scans find is at least this far.
+  RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(std::string(kAuditStream)));
+  std::map<std::string, Account> accounts;
+  std::unordered_map<std::string, Session> sessions;
+  std::unordered_map<std::string, TimePoint> stored_use;
   KvWrites expired;
   RELAIS_RETURN_IF_ERROR(ScanAll(store_, kAccountPrefix, [&](const KvEntry& e) -> Status {
     RELAIS_ASSIGN_OR_RETURN(Json j, ParseJson(e.value));
     RELAIS_ASSIGN_OR_RETURN(Account a, Account::FromJson(j));
-    PutAccountLocked(a);
+    accounts[a.person] = std::move(a);
     return Status::Ok();
   }));
   RELAIS_RETURN_IF_ERROR(ScanAll(store_, kSessionPrefix, [&](const KvEntry& e) -> Status {
     RELAIS_ASSIGN_OR_RETURN(Json j, ParseJson(e.value));
     RELAIS_ASSIGN_OR_RETURN(Session s, Session::FromJson(j));
-    const std::string digest = e.key.substr(kSessionPrefix.size());
-    if (SessionLive(s, now) && accounts_.count(s.person)) {
-      seen_written_[digest] = s.last_seen;
-      sessions_.emplace(digest, std::move(s));
-    } else {
+    if (SessionLive(s, now) && accounts.count(s.person))
+      sessions.emplace(e.key.substr(kSessionPrefix.size()), std::move(s));
+    else
       expired.Delete(e.key);
-    }
     return Status::Ok();
   }));
   RELAIS_RETURN_IF_ERROR(ScanAll(store_, kTokenUsePrefix, [&](const KvEntry& e) -> Status {
     auto t = ParseIso8601(e.value);
-    if (t.ok()) token_use_[e.key.substr(kTokenUsePrefix.size())] = {*t, *t};
+    if (t.ok()) stored_use[e.key.substr(kTokenUsePrefix.size())] = *t;
     return Status::Ok();
   }));
   RELAIS_RETURN_IF_ERROR(ScanAll(store_, kLinkPrefix, [&](const KvEntry& e) -> Status {
@@ -93,13 +95,61 @@ Status AccountService::Load() {
     return Status::Ok();
   }));
   if (!expired.empty()) RELAIS_RETURN_IF_ERROR(store_.KvWrite(expired));
+  {
+    std::lock_guard lock(mu_);
+    // Uses seen here but not written yet (at most last_used_resolution
+    // behind) are kept: they only move a session's idle end later.
+    std::unordered_map<std::string, TimePoint> seen_written;
+    for (auto& [digest, s] : sessions) {
+      seen_written[digest] = s.last_seen;
+      if (auto mine = sessions_.find(digest); mine != sessions_.end())
+        s.last_seen = std::max(s.last_seen, mine->second.last_seen);
+    }
+    for (const auto& [id, used] : stored_use) {
+      LastUse& u = token_use_[id];
+      u.used = std::max(u.used, used);
+      u.written = std::max(u.written, used);
+    }
+    accounts_.clear();
+    token_by_digest_.clear();
+    for (const auto& [person, a] : accounts) PutAccountLocked(a);
+    sessions_ = std::move(sessions);
+    seen_written_ = std::move(seen_written);
+  }
+  audit_version_ = version;
   return Status::Ok();
+}
+
+Status AccountService::CatchUpLocked() {
+  if (!shared_) return Status::Ok();
+  RELAIS_ASSIGN_OR_RETURN(uint64_t version, store_.StreamVersion(std::string(kAuditStream)));
+  return version == audit_version_ ? Status::Ok() : Load();
+}
+
+Status AccountService::CatchUp() {
+  if (!shared_) return Status::Ok();
+  std::lock_guard write(write_mu_);
+  return CatchUpLocked();
+}
+
+void AccountService::NoteAudit(uint64_t version) {
+  if (!shared_ || version <= audit_version_) return;
+  std::lock_guard write(write_mu_);
+  if (version > audit_version_) (void)Load();  // failed: the next change or miss catches up
 }
 
 // --- authentication ---
 
 std::optional<access::Principal> AccountService::AuthenticateToken(std::string_view token) {
   const std::string digest = SecretDigest(token);
+  if (shared_) {  // made on another node since this one loaded?
+    bool known;
+    {
+      std::lock_guard lock(mu_);
+      known = token_by_digest_.count(digest) > 0;
+    }
+    if (!known) (void)CatchUp();
+  }
   const TimePoint now = clock_.Now();
   std::optional<access::Principal> principal;
   KvWrites use;
@@ -126,6 +176,14 @@ std::optional<access::Principal> AccountService::AuthenticateToken(std::string_v
 
 std::optional<access::Principal> AccountService::AuthenticateSession(std::string_view session_id) {
   const std::string digest = SecretDigest(session_id);
+  if (shared_) {  // started on another node since this one loaded?
+    bool known;
+    {
+      std::lock_guard lock(mu_);
+      known = sessions_.count(digest) > 0;
+    }
+    if (!known) (void)CatchUp();
+  }
   const TimePoint now = clock_.Now();
   std::optional<access::Principal> principal;
   KvWrites seen;
@@ -180,7 +238,18 @@ Status AccountService::Record(const std::string& actor, std::vector<AuditEvent> 
     request.events.push_back(std::move(ev));
   }
   request.side_writes = std::move(writes);
-  return store_.Append(std::move(request)).status();
+  // Shared store: appended after exactly what this node decided on.
+  const uint64_t seen = audit_version_;
+  if (shared_) request.expected = seen == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(seen);
+  auto appended = store_.Append(std::move(request));
+  if (!appended.ok()) {
+    if (shared_ && appended.status().code() == StatusCode::kVersionConflict)
+      return VersionConflict("accounts were changed on another server meanwhile: try again",
+                             appended.status().actual_version().value_or(0));
+    return appended.status();
+  }
+  if (seen + 1 == appended->first_version) audit_version_ = appended->last_version;
+  return Status::Ok();
 }
 
 void AccountService::PutAccountLocked(const Account& account) {
@@ -255,6 +324,7 @@ Status AccountService::CheckPassword(std::string_view password) const {
 StatusOr<AccountService::SignedIn> AccountService::SignInWithPassword(std::string_view email,
                                                                       std::string_view password) {
   auto person = PersonOfEmail(email);
+  RELAIS_RETURN_IF_ERROR(CatchUp());  // a password set or an account made on another node
   std::optional<Account> account = person.ok() ? Find(*person) : std::nullopt;
   const bool usable = account && account->active() && !account->password_hash.empty();
   // The same work whatever is wrong: a decoy hash stands in for a missing one.
@@ -263,6 +333,7 @@ StatusOr<AccountService::SignedIn> AccountService::SignInWithPassword(std::strin
   const bool matches = VerifyPassword(password.substr(0, options_.password_max_bytes), hash);
   if (!usable || !matches || password.size() > options_.password_max_bytes) return PermissionDenied(kSignInRefused);
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   account = Find(account->person);
   if (!account || !account->active()) return PermissionDenied(kSignInRefused);
   return StartSession(*account, "password", {}, {});
@@ -273,6 +344,7 @@ Status AccountService::SendSignInLink(std::string_view email) {
   auto person = PersonOfEmail(email);
   if (!person.ok()) return Status::Ok();
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   std::optional<Account> account = Find(*person);
   if (!account || !account->active()) return Status::Ok();
   const std::string token = NewSecret();
@@ -292,6 +364,7 @@ Status AccountService::SendSignInLink(std::string_view email) {
 StatusOr<AccountService::SignedIn> AccountService::SignInWithLink(std::string_view link_token) {
   const std::string digest = SecretDigest(link_token);
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   RELAIS_ASSIGN_OR_RETURN(auto text, store_.KvGet(Key(kLinkPrefix, digest)));
   if (!text) return PermissionDenied(kLinkRefused);
   RELAIS_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
@@ -310,6 +383,7 @@ StatusOr<AccountService::SignedIn> AccountService::SignInWithLink(std::string_vi
 Status AccountService::SignOut(std::string_view session_id, const std::string& actor) {
   const std::string digest = SecretDigest(session_id);
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   std::string person;
   {
     std::lock_guard lock(mu_);
@@ -349,6 +423,7 @@ StatusOr<Account> AccountService::ChangeAccess(const std::string& actor, const s
   if (status && *status != kStatusActive && *status != kStatusDisabled)
     return InvalidArgument("'status' must be \"active\" or \"disabled\"");
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   std::optional<Account> account = Find(person);
   if (!account) return NotFound("no account " + person);
   const Json before = account->access.ToJson();
@@ -387,6 +462,7 @@ Status AccountService::SetPassword(const std::string& person, std::string_view p
   RELAIS_ASSIGN_OR_RETURN(std::string hash,
                           HashPassword(password, options_.password_ops_limit, options_.password_memory_bytes));
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   std::optional<Account> account = Find(person);
   if (!account) return NotFound("no account " + person);
   account->password_hash = std::move(hash);
@@ -404,6 +480,7 @@ StatusOr<AccountService::NewToken> AccountService::CreateToken(const std::string
   if (name.empty() || name.size() > kMaxTokenNameBytes)
     return InvalidArgument("'name' must be 1 to " + std::to_string(kMaxTokenNameBytes) + " bytes long");
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   std::optional<Account> account = Find(person);
   if (!account) return NotFound("no account " + person);
   if (account->tokens.size() >= options_.max_tokens_per_account)
@@ -437,6 +514,7 @@ std::vector<AccountService::TokenUse> AccountService::Tokens(const std::string& 
 
 Status AccountService::RevokeToken(const std::string& actor, const std::string& person, const std::string& token_id) {
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   std::optional<Account> account = Find(person);
   if (!account) return NotFound("no token " + token_id);
   auto it = std::find_if(account->tokens.begin(), account->tokens.end(),
@@ -460,6 +538,7 @@ Status AccountService::RevokeToken(const std::string& actor, const std::string& 
 StatusOr<AccountService::NewInvitation> AccountService::Invite(const std::string& actor, std::string_view email,
                                                                const Access& access, const Names& names) {
   RELAIS_ASSIGN_OR_RETURN(std::string person, PersonOfEmail(email));
+  RELAIS_RETURN_IF_ERROR(CatchUp());
   if (Find(person)) return AlreadyExists("an account for " + person + " already exists: change its access instead");
   const std::string token = NewSecret();
   Invitation inv;
@@ -476,6 +555,7 @@ StatusOr<AccountService::NewInvitation> AccountService::Invite(const std::string
   if (mailer_)
     RELAIS_RETURN_IF_ERROR(mailer_->Enqueue(InvitationMail(person, actor, link, options_.invitation_ttl), writes));
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   RELAIS_RETURN_IF_ERROR(Record(actor,
                                 {{"account.invited",
                                   {{"person", person},
@@ -515,6 +595,7 @@ StatusOr<Invitation> AccountService::FindInvitation(const std::string& id) {
 
 Status AccountService::RevokeInvitation(const std::string& actor, const std::string& id) {
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   RELAIS_ASSIGN_OR_RETURN(Invitation inv, FindInvitation(id));
   KvWrites writes;
   writes.Delete(Key(kInvitationPrefix, id));
@@ -537,6 +618,7 @@ StatusOr<AccountService::SignedIn> AccountService::AcceptInvitation(std::string_
   }
   const std::string id = SecretDigest(link_token);
   std::lock_guard write(write_mu_);
+  RELAIS_RETURN_IF_ERROR(CatchUpLocked());
   auto inv = FindInvitation(id);
   if (!inv.ok()) return inv.status().code() == StatusCode::kNotFound ? NotFound(kInvitationGone) : inv.status();
   if (Find(inv->email)) return AlreadyExists("an account for " + inv->email + " already exists: sign in instead");

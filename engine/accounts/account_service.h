@@ -14,11 +14,21 @@
 // or session's last use is written at most once per
 // options.last_used_resolution, without waiting for the disk.
 //
+// Several nodes on one store (PostgreSQL; FollowOtherNodes): another node
+// may change accounts and start sessions. Every change and every sign-in
+// first catches up (when the audit stream moved past what this node loaded,
+// it reloads), and its audit append expects the stream's version, so a
+// change never decides on a stale account: a change made elsewhere in
+// between is refused (kVersionConflict, try again). A session or token
+// this node does not know is looked for again after catching up. Changes
+// seen in the log (NoteAudit: revocations, disabled accounts) reload at once.
+//
 // Thread-safety: safe for concurrent access from multiple threads without
 // any external synchronization. Changes are serialized. store, clock and
 // mailer must outlive the service.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,6 +63,15 @@ class AccountService {
                                                         Mailer* mailer);
 
   void SetAccountCreatedHook(AccountCreatedHook hook) { on_created_ = std::move(hook); }
+  // The store is shared with other nodes (see above). REQUIRES: called
+  // before the service is used from several threads.
+  void FollowOtherNodes() { shared_ = true; }
+  // An event of the audit stream is stored at version (seen in the log):
+  // reloads when this node has not loaded it yet. Only with FollowOtherNodes.
+  void NoteAudit(uint64_t version);
+  // Reloads accounts and sessions when the audit stream moved past what
+  // this node loaded (nothing on an unshared store). Errors: the store's.
+  Status CatchUp();
   bool mail_configured() const { return mailer_ != nullptr; }
   const AccountsOptions& options() const { return options_; }
 
@@ -147,7 +166,12 @@ class AccountService {
 
  private:
   AccountService(EventStore& store, const Clock& clock, AccountsOptions options, Mailer* mailer);
+  // Reads accounts and live sessions from the store and replaces the
+  // in-memory ones (a use seen in memory later than the stored one is kept).
+  // REQUIRES: write_mu_ held, or no other thread yet.
   Status Load();
+  // CatchUp with write_mu_ held.
+  Status CatchUpLocked();
 
   struct AuditEvent {
     std::string type;
@@ -172,6 +196,10 @@ class AccountService {
   Mailer* const mailer_;
   AccountCreatedHook on_created_;
 
+  bool shared_ = false;  // FollowOtherNodes
+  // The audit stream's version the in-memory accounts reflect at least
+  // (set by Load, and by this node's appends, under write_mu_).
+  std::atomic<uint64_t> audit_version_{0};
   std::mutex write_mu_;  // one change at a time (read, append, apply)
   mutable std::mutex mu_;
   std::map<std::string, Account> accounts_;

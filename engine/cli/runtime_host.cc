@@ -9,16 +9,21 @@ namespace relais::cli {
 
 namespace {
 
-notify::WebhookOptions WebhookOptionsWith(notify::WebhookOptions options, Logger* log, const WorkGate* gate) {
+// rescan: on a shared store, how often commits may lead to a rescan of the
+// queue for the entries other nodes queued (DispatcherOptions); else 0.
+notify::WebhookOptions WebhookOptionsWith(notify::WebhookOptions options, Logger* log, const WorkGate* gate,
+                                          std::chrono::milliseconds rescan) {
   options.dispatcher.info_log = log;
   options.dispatcher.gate = gate;
+  options.dispatcher.rescan_after_commits = rescan;
   return options;
 }
 
 email::EmailOptions EmailOptionsWith(email::EmailOptions options, const notify::WebhookOptions& webhooks, Logger* log,
-                                     const WorkGate* gate) {
+                                     const WorkGate* gate, std::chrono::milliseconds rescan) {
   options.dispatcher.info_log = log;
   options.dispatcher.gate = gate;
+  options.dispatcher.rescan_after_commits = rescan;
   if (options.public_base_url.empty()) options.public_base_url = webhooks.public_base_url;
   return options;
 }
@@ -60,28 +65,41 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   RELAIS_RETURN_IF_ERROR(host->registry_->LoadPersisted().WithContext("reloading deployed workflows"));
   if (deploy_workflows)
     RELAIS_RETURN_IF_ERROR(host->registry_->DeployDirectory(config.workflows_dir).WithContext("deploying workflows"));
-  // Commits of other nodes (a shared PostgreSQL store) reach the project
-  // cache through the read model's catch-up: an older cached project is
-  // dropped. The embedded store has one writer, whose cache is exact: no hook.
+  // Commits of other nodes (a shared PostgreSQL store) reach the caches
+  // through the read model's catch-up: an older cached project is dropped, a
+  // cached programme caught up at its next read, accounts reloaded. The
+  // embedded store has one writer, whose caches are exact: no hook.
   if (!host->rocksdb_)
-    host->index_->OnFolded([projects = host->projects_.get()](const RecordedEvent& e) {
-      projects->NoteStored(e.stream_id.substr(runtime::kProjectStreamPrefix.size()), e.version);
+    host->index_->OnFolded([h = host.get()](const RecordedEvent& e) {
+      const std::string_view stream = e.stream_id;
+      if (stream.starts_with(runtime::kProjectStreamPrefix))
+        h->projects_->NoteStored(e.stream_id.substr(runtime::kProjectStreamPrefix.size()), e.version);
+      else if (stream.starts_with(programme::kStreamPrefix))
+        h->programmes_->NoteStored(e.stream_id.substr(programme::kStreamPrefix.size()), e.version);
+      else if (stream == accounts::kAuditStream && h->accounts_)
+        h->accounts_->NoteAudit(e.version);
     });
   RELAIS_RETURN_IF_ERROR(host->index_->Open().WithContext("opening the read model"));
   RELAIS_RETURN_IF_ERROR(host->index_->CatchUp().WithContext("bringing the read model up to date"));
+  // On a shared store, other nodes queue deliveries too: the dispatchers
+  // look for them after commits, at most once per catch-up interval.
+  const std::chrono::milliseconds rescan_after_commits{host->rocksdb_ ? std::chrono::milliseconds(0)
+                                                                      : config.store_engine.postgres_catch_up_interval};
   // The background work runs on the one node holding the store's lease.
   if (config.runtime.background_work)
     host->lease_ = std::make_unique<runtime::LeaseKeeper>(*host->store_, std::string(kBackgroundLease),
                                                           runtime::NodeHolderName(), config.runtime.lease, log);
   RELAIS_ASSIGN_OR_RETURN(host->webhooks_,
-                          notify::WebhookService::Create(*host->store_, host->clock_,
-                                                         WebhookOptionsWith(config.webhooks, log, host->lease_.get())));
+                          notify::WebhookService::Create(
+                              *host->store_, host->clock_,
+                              WebhookOptionsWith(config.webhooks, log, host->lease_.get(), rescan_after_commits)));
   host->webhooks_->Attach(*host->projects_);
   host->spawner_ = std::make_unique<runtime::Spawner>(*host->store_, *host->projects_, log, config.runtime.spawn);
   host->webhooks_->Attach(*host->programmes_);
-  RELAIS_ASSIGN_OR_RETURN(host->email_, email::EmailService::Create(
-                                            *host->store_, host->clock_,
-                                            EmailOptionsWith(config.email, config.webhooks, log, host->lease_.get())));
+  RELAIS_ASSIGN_OR_RETURN(
+      host->email_, email::EmailService::Create(*host->store_, host->clock_,
+                                                EmailOptionsWith(config.email, config.webhooks, log, host->lease_.get(),
+                                                                 rescan_after_commits)));
   host->recipients_ = std::make_unique<PeopleRecipients>(*host->store_);
   host->email_->Attach(*host->projects_, *host->programmes_, *host->recipients_);
   // Without an SMTP relay, accounts have no mailer: invitations answer with
@@ -89,6 +107,7 @@ StatusOr<std::unique_ptr<RuntimeHost>> RuntimeHost::Open(const RelaisConfig& con
   if (host->email_->enabled()) host->account_mailer_ = std::make_unique<AccountMailer>(*host->email_);
   RELAIS_ASSIGN_OR_RETURN(host->accounts_, accounts::AccountService::Open(*host->store_, host->clock_, config.accounts,
                                                                           host->account_mailer_.get()));
+  if (!host->rocksdb_) host->accounts_->FollowOtherNodes();
   host->account_people_ = std::make_unique<AccountPeople>(*host->store_);
   host->account_people_->Attach(*host->accounts_);
   return host;
@@ -124,11 +143,11 @@ void RuntimeHost::StartBackground() {
     if (Status s = index_->CatchUp(); !s.ok()) log_->Error("read model failed", {{"cause", s.ToString()}});
   });
   index_follower_->Start();
-  // A shared (PostgreSQL) store: webhook endpoints made or changed on
-  // another node reach this node's outbox hook within the catch-up interval.
+  // A shared (PostgreSQL) store: webhook endpoints and workflow versions
+  // deployed on another node reach this one within the catch-up interval.
   if (!rocksdb_) {
-    endpoint_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
-    boost::asio::post(io_, [this] { RefreshEndpointsThenWait(); });
+    follow_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+    boost::asio::post(io_, [this] { FollowOtherNodesThenWait(); });
   }
   // The read model follows the log on every node; the rest runs where
   // runtime.background_work says (one node of a cluster, docs/deploy.md).
@@ -166,12 +185,14 @@ void RuntimeHost::SweepLateThenWait() {
   });
 }
 
-void RuntimeHost::RefreshEndpointsThenWait() {
+void RuntimeHost::FollowOtherNodesThenWait() {
   if (Status s = webhooks_->endpoints().Load(); !s.ok())
     log_->Error("reloading webhook endpoints failed", {{"cause", s.ToString()}});
-  endpoint_timer_->expires_after(config_.store_engine.postgres_catch_up_interval);
-  endpoint_timer_->async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) RefreshEndpointsThenWait();
+  if (Status s = registry_->Refresh(); !s.ok())
+    log_->Error("reloading deployed workflows failed", {{"cause", s.ToString()}});
+  follow_timer_->expires_after(config_.store_engine.postgres_catch_up_interval);
+  follow_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) FollowOtherNodesThenWait();
   });
 }
 
@@ -201,7 +222,7 @@ void RuntimeHost::StopBackground() {
     email_->Stop();
     scheduler_->Stop();
   }
-  if (endpoint_timer_) boost::asio::post(io_, [this] { endpoint_timer_->cancel(); });
+  if (follow_timer_) boost::asio::post(io_, [this] { follow_timer_->cancel(); });
   index_follower_->Stop();
   timer_work_.reset();
   timer_io_.stop();

@@ -59,6 +59,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::unique_ptr<plugins::NotificationChannel> channel;
   EventStore::Subscription subscription;
   std::atomic<bool> wake_pending{false};
+  std::atomic<bool> commits_unscanned{false};  // commits since the last rescan (rescan_after_commits)
   std::atomic<bool> stopped{false};
   std::atomic<bool> running{false};  // between Start and Stop: wakes are posted only then
   std::atomic<uint64_t> lane_count{0};
@@ -102,8 +103,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       for (const std::string& lane : scanner.TakeCommitted()) lanes.Enqueue(lane);
       return ArmTimer(/*gate_closed=*/true);
     }
-    if (std::chrono::steady_clock::now() - last_rescan > kRescanEvery) {
-      last_rescan = std::chrono::steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_rescan > kRescanEvery || RescanForCommits(now)) {
+      commits_unscanned = false;
+      last_rescan = now;
       Rescan();
     }
     for (const std::string& lane : scanner.TakeCommitted()) lanes.Enqueue(lane);
@@ -117,11 +120,22 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     ArmTimer();
   }
 
+  // Commits of other nodes may have queued entries: due for a rescan.
+  bool RescanForCommits(std::chrono::steady_clock::time_point now) const {
+    return options.rescan_after_commits.count() > 0 && commits_unscanned &&
+           now - last_rescan >= options.rescan_after_commits;
+  }
+
   // While the gate is closed, only its opening is waited for (every max_sleep).
   void ArmTimer(bool gate_closed = false) {
     auto sleep = duration_cast<microseconds>(options.max_sleep);
     if (auto wake = gate_closed ? std::nullopt : lanes.NextWake())
       sleep = std::clamp(duration_cast<microseconds>(*wake - clock.Now()), microseconds(0), sleep);
+    if (!gate_closed && options.rescan_after_commits.count() > 0 && commits_unscanned) {
+      const auto until =
+          duration_cast<microseconds>(last_rescan + options.rescan_after_commits - std::chrono::steady_clock::now());
+      sleep = std::clamp(until, microseconds(0), sleep);
+    }
     timer.expires_after(sleep);
     timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       if (ec) return;
@@ -240,7 +254,10 @@ Status Dispatcher::Start() {
   s.work = std::make_unique<net::executor_work_guard<net::io_context::executor_type>>(s.io.get_executor());
   std::weak_ptr<State> weak = state_;
   s.subscription = s.store.Subscribe([weak](uint64_t) {
-    if (auto self = weak.lock()) self->Wake();
+    if (auto self = weak.lock()) {
+      self->commits_unscanned = true;
+      self->Wake();
+    }
   });
   net::post(s.io, [weak] {
     if (auto self = weak.lock()) {

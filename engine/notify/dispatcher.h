@@ -19,7 +19,8 @@
 //
 // Wakes on store commits, on Wake() (replays, re-enabled endpoints, tests
 // after moving a ManualClock) and on a timer for due retries (at least every
-// max_sleep). Retries follow retry_schedule with +/- jitter; 429/503 wait at
+// max_sleep). On a shared store (rescan_after_commits), commits also lead to
+// a whole rescan: the entries other nodes queued. Retries follow retry_schedule with +/- jitter; 429/503 wait at
 // least Retry-After. After the last attempt a delivery is dead-lettered
 // (<root>dead/). 410 Gone, or failing without a success for disable_after
 // (when the targets count failures), disables the endpoint. Store errors
@@ -76,6 +77,10 @@ struct DispatcherOptions {
   // Attempts start only while this gate is open (null: always), and the
   // outcomes carry its fence; must outlive the dispatcher.
   const WorkGate* gate = nullptr;
+  // A store shared with other nodes, whose appends queue entries this
+  // dispatcher is not told of (Expect): when > 0, commits lead to a rescan
+  // of the whole queue at most this often. 0: only the periodic rescan.
+  std::chrono::milliseconds rescan_after_commits{0};
 };
 
 struct DispatcherStats {

@@ -138,6 +138,10 @@ class ProgrammeService {
 
   // The programme's state. Errors: kNotFound.
   StatusOr<StatePtr> Get(const std::string& programme_id);
+  // An event of the programme's stream is stored at version, seen in the log
+  // (another node's commit on a shared store): a cached state older than
+  // that is caught up from the store at its next read.
+  void NoteStored(const std::string& programme_id, uint64_t version) { Remember(programme_id, nullptr, version); }
   // Ids of every programme, in order.
   StatusOr<std::vector<std::string>> List();
 

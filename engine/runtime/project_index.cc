@@ -101,8 +101,7 @@ Status ProjectIndex::CatchUp() {
     if (page.events.empty()) break;
     RELAIS_RETURN_IF_ERROR(FoldPage(page));
     if (on_folded_)
-      for (const RecordedEvent& e : page.events)
-        if (e.stream_id.starts_with(kProjectStreamPrefix)) on_folded_(e);
+      for (const RecordedEvent& e : page.events) on_folded_(e);
     if (unpersisted_events_ >= options_.persist_every_events) RELAIS_RETURN_IF_ERROR(PersistLocked());
   }
   return Status::Ok();

@@ -50,8 +50,9 @@ class ProjectIndex {
   // *store must outlive the index; definitions must stay valid.
   ProjectIndex(EventStore& store, DefinitionLookup definitions, IndexOptions options = {});
 
-  // Called for each project event folded, outside the index's locks (the
-  // project cache of a node learns of other nodes' commits through it).
+  // Called for each event of the log the index passes, of every stream,
+  // outside the index's locks: a node's caches (projects, programmes,
+  // accounts) learn of other nodes' commits through it.
   // REQUIRES: set before the first CatchUp.
   void OnFolded(std::function<void(const RecordedEvent&)> observer) { on_folded_ = std::move(observer); }
 

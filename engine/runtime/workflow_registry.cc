@@ -45,6 +45,35 @@ Status WorkflowRegistry::LoadPersisted() {
   return Status::Ok();
 }
 
+Status WorkflowRegistry::LoadHashLocked(const std::string& hash) const {
+  RELAIS_ASSIGN_OR_RETURN(auto stored, store_.KvGet(kDefPrefix + hash));
+  if (!stored) return Status::Ok();
+  auto doc = ParseJson(*stored);
+  if (!doc.ok() || !doc->is_object()) return Corruption("stored workflow " + hash + " is not JSON");
+  std::string file = doc->value("file", ""), text = doc->value("text", "");
+  auto def = workflow::LoadWorkflow(text, file);
+  if (!def.ok()) return Corruption("stored workflow " + file + " no longer loads: " + def.status().message());
+  by_hash_[hash] = {std::make_unique<workflow::WorkflowDefinition>(std::move(def).value()), text};
+  return Status::Ok();
+}
+
+Status WorkflowRegistry::Refresh() {
+  std::map<std::string, std::string> current;
+  std::string after;
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(kCurrentPrefix, after, kScanPage));
+    for (const KvEntry& entry : page) current[entry.key.substr(std::strlen(kCurrentPrefix))] = entry.value;
+    if (page.size() < kScanPage) break;
+    after = page.back().key;
+  }
+  std::unique_lock lock(mu_);
+  for (const auto& [name, hash] : current)
+    if (!by_hash_.count(hash)) RELAIS_RETURN_IF_ERROR(LoadHashLocked(hash));
+  for (auto& [name, hash] : current)
+    if (by_hash_.count(hash)) current_[name] = std::move(hash);
+  return Status::Ok();
+}
+
 StatusOr<DeployResult> WorkflowRegistry::Deploy(std::string_view text, std::string_view file_name) {
   return Deploy(text, file_name, [this](const std::string& name) { return Current(name); });
 }
@@ -58,9 +87,11 @@ StatusOr<DeployResult> WorkflowRegistry::Deploy(std::string_view text, std::stri
   const std::string hash = loaded.definition->content_hash;
   const std::string name = loaded.definition->name;
   std::unique_lock lock(mu_);  // deploys are rare: serialize them with readers
+  // Another node may have deployed since: the store says what is current.
+  RELAIS_ASSIGN_OR_RETURN(auto stored_current, store_.KvGet(kCurrentPrefix + name));
+  if (!by_hash_.count(hash)) RELAIS_RETURN_IF_ERROR(LoadHashLocked(hash));
   bool known = by_hash_.count(hash) > 0;
-  auto current = current_.find(name);
-  if (!known || current == current_.end() || current->second != hash) {
+  if (!known || !stored_current || *stored_current != hash) {
     KvWrites writes;
     if (!known)
       writes.Put(kDefPrefix + hash, DumpJson({{"file", std::string(file_name)}, {"text", std::string(text)}}));
@@ -107,17 +138,37 @@ Status WorkflowRegistry::DeployDirectory(const std::string& dir) {
 }
 
 const workflow::WorkflowDefinition* WorkflowRegistry::ByHash(const std::string& hash) const {
-  std::shared_lock lock(mu_);
+  {
+    std::shared_lock lock(mu_);
+    auto it = by_hash_.find(hash);
+    if (it != by_hash_.end()) return it->second.definition.get();
+  }
+  // Deployed by another node since this one loaded (a shared store).
+  std::unique_lock lock(mu_);
+  if (!by_hash_.count(hash) && !LoadHashLocked(hash).ok()) return nullptr;
   auto it = by_hash_.find(hash);
   return it == by_hash_.end() ? nullptr : it->second.definition.get();
 }
 
 const workflow::WorkflowDefinition* WorkflowRegistry::Current(const std::string& name) const {
-  std::shared_lock lock(mu_);
-  auto it = current_.find(name);
-  if (it == current_.end()) return nullptr;
-  auto def = by_hash_.find(it->second);
-  return def == by_hash_.end() ? nullptr : def->second.definition.get();
+  {
+    std::shared_lock lock(mu_);
+    auto it = current_.find(name);
+    if (it != current_.end()) {
+      auto def = by_hash_.find(it->second);
+      return def == by_hash_.end() ? nullptr : def->second.definition.get();
+    }
+  }
+  // A name first deployed by another node (a shared store).
+  auto stored = store_.KvGet(kCurrentPrefix + name);
+  if (!stored.ok() || !*stored) return nullptr;
+  std::unique_lock lock(mu_);
+  const std::string hash = **stored;
+  if (!by_hash_.count(hash) && !LoadHashLocked(hash).ok()) return nullptr;
+  auto def = by_hash_.find(hash);
+  if (def == by_hash_.end()) return nullptr;
+  current_.try_emplace(name, hash);
+  return def->second.definition.get();
 }
 
 std::string WorkflowRegistry::SourceOf(const std::string& hash) const {

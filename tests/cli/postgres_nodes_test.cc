@@ -2,7 +2,9 @@
 // postgres): a command made on one node is seen by the other (its read
 // model and its project cache follow the commit's notification); a stale
 // cache never decides wrongly (the version check refuses it, the node
-// reloads); a node SIGKILLed while commands arrive loses none acknowledged.
+// reloads); accounts, sessions, tokens, deployed workflows and programmes
+// made on one node hold on the other; a node SIGKILLed while commands
+// arrive loses none acknowledged.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -16,6 +18,7 @@
 #include <boost/beast/http.hpp>
 
 #include "engine/api/authenticator.h"
+#include "tests/programme/programme_fixture.h"
 #include "tests/testing/loopback_client.h"
 #include "tests/testing/postgres_schema.h"
 #include "tests/testing/temp_dir.h"
@@ -29,6 +32,9 @@ using Client = relais::testing::LoopbackClient;
 using Child = relais::testing::PortedChild;
 
 constexpr char kToken[] = "nodes-coordinator-token";
+constexpr char kAdmin[] = "nodes-admin-token";
+constexpr char kPassword[] = "un mot de passe assez long";
+constexpr char kNadia[] = "nadia.benali@ville.example";
 constexpr char kListening[] = "relais listening on http://127.0.0.1:";
 
 class PostgresNodesTest : public ::testing::Test {
@@ -43,7 +49,9 @@ class PostgresNodesTest : public ::testing::Test {
                             << "workflows_dir: " << RELAIS_SOURCE_DIR << "/workflows\n"
                             << "api:\n  rate_limit_per_second: 1000000\n  rate_limit_burst: 1000000\n"
                             << "tokens:\n  - sha256: " << api::Authenticator::Sha256Hex(kToken)
-                            << "\n    subject: person:claire.dumas\n    roles: [coordinator]\n";
+                            << "\n    subject: person:claire.dumas\n    roles: [coordinator]\n"
+                            << "  - sha256: " << api::Authenticator::Sha256Hex(kAdmin)
+                            << "\n    subject: person:admin.relais\n    roles: [admin]\n";
       configs_.push_back(config);
     }
   }
@@ -122,6 +130,104 @@ TEST_F(PostgresNodesTest, ACommitOnOneNodeIsSeenOnTheOtherAndAStaleCacheNeverDec
   auto fresh = Record(a->port(), 4);
   ASSERT_EQ(fresh.status, 201) << fresh.raw;
   EXPECT_EQ(fresh.body["version"].get<uint64_t>(), v2 + 1) << "A decided on B's change";
+  EXPECT_EQ(a->Kill(SIGTERM), 0) << a->output();
+  EXPECT_EQ(b->Kill(SIGTERM), 0) << b->output();
+}
+
+std::string CookieOf(const Client::Result& r) {
+  for (const auto& [name, value] : r.headers)
+    if (name == "Set-Cookie" && value.rfind("relais_session=", 0) == 0) return value.substr(15, value.find(';') - 15);
+  return "";
+}
+
+Client::Result WithCookie(uint16_t port, http::verb verb, const std::string& target, const std::string& session,
+                          const Json& body = nullptr, const std::string& csrf = "") {
+  Client c(port);
+  Client::Headers headers = {{"Cookie", "relais_session=" + session}};
+  if (!csrf.empty()) headers.push_back({"X-CSRF-Token", csrf});
+  return c.Call(verb, target, "", body, headers);
+}
+
+TEST_F(PostgresNodesTest, AccountsWorkflowsAndProgrammesMadeOnOneNodeHoldOnTheOther) {
+  auto a = Start(0), b = Start(1);
+  ASSERT_TRUE(a->port() && b->port());
+  Client on_a(a->port()), on_b(b->port());
+
+  // Invited on A, accepted on B: the session B started is good on A at once.
+  auto invited = on_a.Call(http::verb::post, "/v1/invitations", kAdmin,
+                           {{"email", kNadia}, {"roles", {"coordinator"}}, {"programmes", Json::array()}});
+  ASSERT_EQ(invited.status, 201) << invited.raw;
+  const std::string link = invited.body["link"];
+  const std::string invitation = link.substr(link.rfind('/') + 1);
+  auto accepted =
+      on_b.Call(http::verb::post, "/v1/invitations/" + invitation + "/accept", "",
+                {{"civility", "Mme"}, {"first_name", "Nadia"}, {"last_name", "Benali"}, {"password", kPassword}});
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  const std::string session_b = CookieOf(accepted);
+  ASSERT_FALSE(session_b.empty());
+  auto me_on_a = WithCookie(a->port(), http::verb::get, "/v1/me", session_b);
+  ASSERT_EQ(me_on_a.status, 200) << "a session started on B, used on A: " << me_on_a.raw;
+
+  // Her password, set on B, signs her in on A; a token made on A works on B.
+  auto signed_in =
+      on_a.Call(http::verb::post, "/v1/sign-in/password", "", {{"email", kNadia}, {"password", kPassword}});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.raw;
+  const std::string session_a = CookieOf(signed_in);
+  auto me = WithCookie(a->port(), http::verb::get, "/v1/me", session_a);
+  ASSERT_EQ(me.status, 200) << me.raw;
+  auto made = WithCookie(a->port(), http::verb::post, "/v1/me/tokens", session_a, {{"name", "tableur"}},
+                         me.body.value("csrf_token", ""));
+  ASSERT_EQ(made.status, 201) << made.raw;
+  const std::string personal = made.body["token"];
+  EXPECT_EQ(on_b.Call(http::verb::get, "/v1/me", personal).status, 200) << "a token made on A, used on B";
+
+  // Disabled on B: B decided on the account as A left it (the token made on
+  // A is revoked with it), and A refuses the token and both sessions soon.
+  auto disabled = on_b.Call(http::verb::put, std::string("/v1/accounts/") + kNadia + "/access", kAdmin,
+                            {{"roles", {"coordinator"}}, {"status", "disabled"}});
+  ASSERT_EQ(disabled.status, 200) << disabled.raw;
+  auto audit = on_b.Call(http::verb::get, "/v1/audit?limit=200", kAdmin);
+  ASSERT_EQ(audit.status, 200) << audit.raw;
+  EXPECT_NE(audit.raw.find("account.token_revoked"), std::string::npos) << audit.raw;
+  EXPECT_TRUE(Eventually([&] {
+    Client c(a->port());
+    return c.Call(http::verb::get, "/v1/me", personal).status == 401 &&
+           WithCookie(a->port(), http::verb::get, "/v1/me", session_a).status == 401 &&
+           WithCookie(a->port(), http::verb::get, "/v1/me", session_b).status == 401;
+  })) << "A still lets a disabled account in";
+
+  // A workflow deployed on A: B creates a project on it at once, and A
+  // reads the project B made.
+  std::ifstream file(std::string(RELAIS_SOURCE_DIR) + "/tests/cli/testdata/relance-failover.yaml");
+  const std::string source((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  auto deployed = on_a.Call(http::verb::post, "/v1/workflows", kAdmin,
+                            {{"source", source}, {"file_name", "relance-failover.yaml"}});
+  ASSERT_EQ(deployed.status, 201) << deployed.raw;
+  auto created = on_b.Call(http::verb::post, "/v1/projects", kToken,
+                           {{"id", "relance-1"}, {"workflow", "relance_test"}, {"title", "Relance 1"}});
+  ASSERT_EQ(created.status, 201) << "B creates on a workflow deployed on A: " << created.raw;
+  EXPECT_TRUE(Eventually([&] {
+    Client c(a->port());
+    return c.Call(http::verb::get, "/v1/projects/relance-1", kToken).status == 200;
+  }));
+  auto noted =
+      on_a.Call(http::verb::post, "/v1/projects/relance-1/events", kToken, {{"type", "note"}, {"data", {{"n", 1}}}});
+  EXPECT_EQ(noted.status, 201) << noted.raw;
+
+  // A programme read on B (cached there), changed on A: B shows the change.
+  ASSERT_EQ(on_a.Call(http::verb::post, "/v1/programmes", kToken, programme::testing::CbeDefinition()).status, 201);
+  EXPECT_TRUE(Eventually([&] {
+    Client c(b->port());
+    return c.Call(http::verb::get, "/v1/programmes/sud-val-de-marnais", kToken).status == 200;
+  }));
+  auto renamed = on_a.Call(http::verb::patch, "/v1/programmes/sud-val-de-marnais", kToken,
+                           {{"title", "Plate-forme du Sud Val-de-Marnais, renommée"}});
+  ASSERT_EQ(renamed.status, 200) << renamed.raw;
+  EXPECT_TRUE(Eventually([&] {
+    Client c(b->port());
+    auto got = c.Call(http::verb::get, "/v1/programmes/sud-val-de-marnais", kToken);
+    return got.status == 200 && got.raw.find("renommée") != std::string::npos;
+  })) << "B keeps serving the programme as it cached it";
   EXPECT_EQ(a->Kill(SIGTERM), 0) << a->output();
   EXPECT_EQ(b->Kill(SIGTERM), 0) << b->output();
 }
