@@ -29,6 +29,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <boost/algorithm/string/predicate.hpp>
@@ -443,7 +444,10 @@ TEST_F(PostgresFailoverTest, NothingAcknowledgedIsLostAndNothingRunsTwiceAcrossF
   }
   size_t missing = 0;
   for (const std::string& p : projects)
-    for (const Json& e : histories[p]) missing += !ids.count({p, e.at("version").get<uint64_t>()});
+    for (const Json& e : histories[p])
+      if (!ids.count({p, e.at("version").get<uint64_t>()}) && ++missing <= 20)
+        ADD_FAILURE() << "never delivered: " << p << " v" << e.at("version") << " " << e.value("type", "?") << " at "
+                      << e.value("recorded_at", "?");
   EXPECT_EQ(missing, 0u) << "events never delivered to the partner's endpoint";
   if (missing > 0) {  // what the nodes and the queue say, to tell a slow queue from a stuck one
     for (int node : {0, 1}) {
@@ -458,6 +462,24 @@ TEST_F(PostgresFailoverTest, NothingAcknowledgedIsLostAndNothingRunsTwiceAcrossF
       auto queued = (*pg)->Exec("SELECT count(*)::bigint FROM relais_kv WHERE substring(key from 1 for 10) = $1",
                                 {PgParam::Bytes("webhook/q/")});
       if (queued.ok()) std::printf("queued webhook deliveries left: %llu\n", (unsigned long long)queued->U64(0, 0));
+      auto dead = (*pg)->Exec(
+          "SELECT convert_from(value, 'UTF8') FROM relais_kv WHERE substring(key from 1 for 13) = $1 LIMIT 5",
+          {PgParam::Bytes("webhook/dead/")});
+      if (dead.ok())
+        for (int i = 0; i < dead->rows(); ++i)
+          std::printf("dead letter: %s\n", std::string(dead->Bytes(i, 0)).substr(0, 600).c_str());
+    }
+    {
+      Client c(receiver_->port());
+      auto received = c.Call(http::verb::get, "/received", "");
+      std::printf("receiver rejected (bad signature): %d\n", received.body.value("rejected", -1));
+    }
+    std::lock_guard lock(nodes_mu_);
+    for (int node : {0, 1}) {  // the nodes' errors about webhooks
+      std::istringstream lines(nodes_[node]->output());
+      for (std::string line; std::getline(lines, line);)
+        if (line.find("\"level\":\"error\"") != std::string::npos && line.find("webhook") != std::string::npos)
+          std::printf("node %d: %s\n", node, line.substr(0, 400).c_str());
     }
   }
   EXPECT_EQ(unlabelled, 0u) << "deliveries without a project, a version or a webhook-id";
