@@ -3,7 +3,7 @@
 # ./scripts/bench cluster (issue 19). Starts, under a temporary directory, a
 # PostgreSQL 15 on loopback (scripts/lib/common.sh relais_pg_start), two
 # `relais serve` nodes on it (store.engine: postgres; background work on the
-# first) and nginx in front; creates RELAIS_BENCH_PROJECTS projects; then
+# first) and nginx in front (project affinity: relais_nginx_upstream); creates RELAIS_BENCH_PROJECTS projects; then
 # for each client count (RELAIS_BENCH_CLIENTS, default "1 16 64") measures in
 # the same run:
 #   relais   wrk POSTs of a durable command through nginx (bench/http/post.lua)
@@ -76,7 +76,7 @@ done
 
 relais_nginx_conf "$work/nginx.conf" "$work" "127.0.0.1:$front_port" \
   'location / { proxy_pass http://relais; proxy_http_version 1.1; proxy_set_header Connection ""; }' \
-  "upstream relais { server 127.0.0.1:$((front_port + 1)); server 127.0.0.1:$((front_port + 2)); keepalive 128; }"
+  "$(relais_nginx_upstream 128 "127.0.0.1:$((front_port + 1))" "127.0.0.1:$((front_port + 2))")"
 nginx -c "$work/nginx.conf" -p "$work" &
 pids+=($!)
 base="http://127.0.0.1:$front_port"
@@ -108,7 +108,7 @@ for r in rows:
     base = r["pgbench_tps"]
     r["ratio"] = round(r["relais"]["requests_per_second"] / base, 3) if base else None
 report = {"benchmark": "cluster", "when": "$stamp", "seconds": $seconds, "projects": $projects, "cores": $(nproc),
-          "nodes": 2, "front": "nginx", "store": "postgres 15 (one server, loopback)", "levels": rows,
+          "nodes": 2, "front": "nginx, project affinity (consistent hash of the project id)", "store": "postgres 15 (one server, loopback)", "levels": rows,
           "targets": {"ratio_min_at_16_and_64": 1.0, "p99_ms_max": 50}}
 report["targets_met"] = all(r["ratio"] is not None and r["ratio"] >= 1.0 and r["relais"]["latency_ms"]["p99"] <= 50
                             for r in rows if r["clients"] in (16, 64))

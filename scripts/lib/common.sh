@@ -225,6 +225,20 @@ relais_config_cluster_node() {
   grep -q "engine: postgres" "$1" && grep -q "background_work: $4" "$1" || die "$1: store.engine or runtime.background_work not found"
 }
 
+# relais_nginx_upstream KEEPALIVE SERVER...: the nginx upstream `relais` over
+# the nodes (for relais_nginx_conf's UPSTREAM), with project affinity: a
+# request under /v1/projects/<id> goes to the node its id hashes to
+# (consistent hashing, so a node's loss moves only its share), where the
+# project stays cached; any other request is spread by its request id.
+# Any node may serve any request: affinity only saves reloads (docs/deploy.md).
+relais_nginx_upstream() {
+  local keepalive="$1" servers="" s
+  shift
+  for s in "$@"; do servers="$servers server $s;"; done
+  printf '%s' "map \$uri \$relais_affinity { ~^/v1/projects/([^/]+) \$1; default \$request_id; }
+  upstream relais { hash \$relais_affinity consistent;$servers keepalive $keepalive; }"
+}
+
 # relais_nginx_conf FILE DIR LISTEN BODY [UPSTREAM]: an nginx configuration
 # (Debian nginx-light) that runs in the foreground (started with
 # `nginx -c FILE -p DIR`), its pid, error log and temporary files under DIR,
