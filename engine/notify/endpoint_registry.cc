@@ -240,7 +240,10 @@ StatusOr<EndpointFields> EndpointFields::FromJson(const Json& body) {
 
 Status EndpointRegistry::Load() {
   // Read whole, then swapped in: readers keep the previous cache meanwhile,
-  // and a failed read changes nothing.
+  // and a failed read changes nothing. This node's own writes wait for it
+  // (write_mu_): each lands before the scan, which reads it, or after the
+  // swap, which it then updates; none is dropped by the swap.
+  std::lock_guard write(write_mu_);
   std::map<std::string, Endpoint> endpoints;
   std::map<std::string, std::vector<std::string>> by_partner;
   std::string after;
@@ -290,6 +293,7 @@ StatusOr<Endpoint> EndpointRegistry::Create(const std::string& partner, const En
     RELAIS_ASSIGN_OR_RETURN(secret, plugins::webhook::GenerateSecret());
   }
   e.secrets.push_back({secret, std::nullopt});
+  std::lock_guard write(write_mu_);
   std::unique_lock lock(mu_);
   if (endpoints_.count(e.id)) return AlreadyExists("webhook endpoint '" + e.id + "' already exists");
   RELAIS_RETURN_IF_ERROR(Put(e, true));
@@ -299,6 +303,7 @@ StatusOr<Endpoint> EndpointRegistry::Create(const std::string& partner, const En
 }
 
 StatusOr<Endpoint> EndpointRegistry::Update(const std::string& id, const EndpointFields& fields) {
+  std::lock_guard write(write_mu_);
   std::unique_lock lock(mu_);
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return NotFound("no webhook endpoint '" + id + "'");
@@ -328,6 +333,7 @@ StatusOr<Endpoint> EndpointRegistry::Update(const std::string& id, const Endpoin
 }
 
 Status EndpointRegistry::Delete(const std::string& id) {
+  std::lock_guard write(write_mu_);
   std::unique_lock lock(mu_);
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return NotFound("no webhook endpoint '" + id + "'");
@@ -346,6 +352,7 @@ StatusOr<Endpoint> EndpointRegistry::RotateSecret(const std::string& id, std::op
     RELAIS_ASSIGN_OR_RETURN(std::string generated, plugins::webhook::GenerateSecret());
     secret = std::move(generated);
   }
+  std::lock_guard write(write_mu_);
   std::unique_lock lock(mu_);
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return NotFound("no webhook endpoint '" + id + "'");
@@ -402,6 +409,7 @@ std::vector<Endpoint> EndpointRegistry::ActiveFor(const std::vector<std::string>
 }
 
 Status EndpointRegistry::RecordSuccess(const std::string& id) {
+  std::lock_guard write(write_mu_);
   std::unique_lock lock(mu_);
   auto it = endpoints_.find(id);
   if (it == endpoints_.end() || !it->second.failing_since) return Status::Ok();
@@ -413,6 +421,7 @@ Status EndpointRegistry::RecordSuccess(const std::string& id) {
 }
 
 StatusOr<TimePoint> EndpointRegistry::RecordFailure(const std::string& id, TimePoint now) {
+  std::lock_guard write(write_mu_);
   std::unique_lock lock(mu_);
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return NotFound("no webhook endpoint '" + id + "'");
@@ -425,6 +434,7 @@ StatusOr<TimePoint> EndpointRegistry::RecordFailure(const std::string& id, TimeP
 }
 
 StatusOr<bool> EndpointRegistry::Disable(const std::string& id, const std::string& reason) {
+  std::lock_guard write(write_mu_);
   std::unique_lock lock(mu_);
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return NotFound("no webhook endpoint '" + id + "'");

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -126,6 +127,8 @@ class EndpointRegistry {
 
   EventStore& store_;
   const Clock& clock_;
+  // Serializes Load with this node's writes (taken before mu_).
+  std::mutex write_mu_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Endpoint> endpoints_;
   std::map<std::string, std::vector<std::string>> by_partner_;
