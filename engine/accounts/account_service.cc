@@ -140,16 +140,19 @@ void AccountService::NoteAudit(uint64_t version) {
 
 // --- authentication ---
 
+template <typename Map>
+void AccountService::CatchUpIfUnknown(const Map& known, const std::string& digest) {
+  if (!shared_) return;
+  {
+    std::lock_guard lock(mu_);
+    if (known.count(digest)) return;
+  }
+  (void)CatchUp();  // a store error: answered as unknown
+}
+
 std::optional<access::Principal> AccountService::AuthenticateToken(std::string_view token) {
   const std::string digest = SecretDigest(token);
-  if (shared_) {  // made on another node since this one loaded?
-    bool known;
-    {
-      std::lock_guard lock(mu_);
-      known = token_by_digest_.count(digest) > 0;
-    }
-    if (!known) (void)CatchUp();
-  }
+  CatchUpIfUnknown(token_by_digest_, digest);
   const TimePoint now = clock_.Now();
   std::optional<access::Principal> principal;
   KvWrites use;
@@ -176,14 +179,7 @@ std::optional<access::Principal> AccountService::AuthenticateToken(std::string_v
 
 std::optional<access::Principal> AccountService::AuthenticateSession(std::string_view session_id) {
   const std::string digest = SecretDigest(session_id);
-  if (shared_) {  // started on another node since this one loaded?
-    bool known;
-    {
-      std::lock_guard lock(mu_);
-      known = sessions_.count(digest) > 0;
-    }
-    if (!known) (void)CatchUp();
-  }
+  CatchUpIfUnknown(sessions_, digest);
   const TimePoint now = clock_.Now();
   std::optional<access::Principal> principal;
   KvWrites seen;

@@ -172,6 +172,10 @@ class AccountService {
   Status Load();
   // CatchUp with write_mu_ held.
   Status CatchUpLocked();
+  // On a shared store, CatchUp when digest is not a key of known (a
+  // session or token made on another node since this one loaded).
+  template <typename Map>
+  void CatchUpIfUnknown(const Map& known, const std::string& digest);
 
   struct AuditEvent {
     std::string type;

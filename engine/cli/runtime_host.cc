@@ -147,7 +147,7 @@ void RuntimeHost::StartBackground() {
   // deployed on another node reach this one within the catch-up interval.
   if (!rocksdb_) {
     follow_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
-    boost::asio::post(io_, [this] { FollowOtherNodesThenWait(); });
+    boost::asio::post(io_, [this] { FollowOtherNodesLater(); });  // Open has just loaded both
   }
   // The read model follows the log on every node; the rest runs where
   // runtime.background_work says (one node of a cluster, docs/deploy.md).
@@ -185,14 +185,15 @@ void RuntimeHost::SweepLateThenWait() {
   });
 }
 
-void RuntimeHost::FollowOtherNodesThenWait() {
-  if (Status s = webhooks_->endpoints().Load(); !s.ok())
-    log_->Error("reloading webhook endpoints failed", {{"cause", s.ToString()}});
-  if (Status s = registry_->Refresh(); !s.ok())
-    log_->Error("reloading deployed workflows failed", {{"cause", s.ToString()}});
+void RuntimeHost::FollowOtherNodesLater() {
   follow_timer_->expires_after(config_.store_engine.postgres_catch_up_interval);
   follow_timer_->async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) FollowOtherNodesThenWait();
+    if (ec) return;
+    if (Status s = webhooks_->endpoints().Load(); !s.ok())
+      log_->Error("reloading webhook endpoints failed", {{"cause", s.ToString()}});
+    if (Status s = registry_->Refresh(); !s.ok())
+      log_->Error("reloading deployed workflows failed", {{"cause", s.ToString()}});
+    FollowOtherNodesLater();
   });
 }
 

@@ -115,9 +115,10 @@ class RuntimeHost {
   std::unique_ptr<runtime::Spawner> spawner_;
   std::unique_ptr<boost::asio::steady_timer> spawn_timer_;
   std::unique_ptr<boost::asio::steady_timer> follow_timer_;  // a shared store only
-  // Reloads the webhook endpoints and the current workflow versions (made
-  // on other nodes too), then again after store.postgres.catch_up_interval_ms.
-  void FollowOtherNodesThenWait();
+  // After store.postgres.catch_up_interval_ms, reloads the webhook
+  // endpoints and the current workflow versions (made on other nodes too),
+  // and again after each interval.
+  void FollowOtherNodesLater();
   // Creates the spawned projects queued (runtime/spawner.h); while some are
   // left (failed), again after runtime.spawn_retry_interval.
   void RunSpawns();

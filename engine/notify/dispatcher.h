@@ -20,8 +20,8 @@
 // Wakes on store commits, on Wake() (replays, re-enabled endpoints, tests
 // after moving a ManualClock) and on a timer for due retries (at least every
 // max_sleep). On a shared store (rescan_after_commits), commits also lead to
-// a whole rescan: the entries other nodes queued. Retries follow retry_schedule with +/- jitter; 429/503 wait at
-// least Retry-After. After the last attempt a delivery is dead-lettered
+// a whole rescan: the entries other nodes queued. Retries follow
+// retry_schedule with +/- jitter; 429/503 wait at least Retry-After. After the last attempt a delivery is dead-lettered
 // (<root>dead/). 410 Gone, or failing without a success for disable_after
 // (when the targets count failures), disables the endpoint. Store errors
 // are logged to options.info_log.

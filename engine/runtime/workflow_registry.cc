@@ -17,43 +17,37 @@ constexpr size_t kScanPage = 256;
 
 }  // namespace
 
+StatusOr<WorkflowRegistry::Entry> WorkflowRegistry::ParseStored(const std::string& key, const std::string& value) {
+  auto doc = ParseJson(value);
+  if (!doc.ok() || !doc->is_object()) return Corruption("stored workflow " + key + " is not JSON");
+  std::string file = doc->value("file", ""), text = doc->value("text", "");
+  auto def = workflow::LoadWorkflow(text, file);
+  if (!def.ok()) return Corruption("stored workflow " + file + " no longer loads: " + def.status().message());
+  return Entry{std::make_unique<workflow::WorkflowDefinition>(std::move(def).value()), std::move(text)};
+}
+
 Status WorkflowRegistry::LoadPersisted() {
   std::string after;
   while (true) {
     RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(kDefPrefix, after, kScanPage));
     for (const KvEntry& entry : page) {
-      auto doc = ParseJson(entry.value);
-      if (!doc.ok() || !doc->is_object()) return Corruption("stored workflow " + entry.key + " is not JSON");
-      std::string file = doc->value("file", ""), text = doc->value("text", "");
-      auto def = workflow::LoadWorkflow(text, file);
-      if (!def.ok()) return Corruption("stored workflow " + file + " no longer loads: " + def.status().message());
+      RELAIS_ASSIGN_OR_RETURN(Entry loaded, ParseStored(entry.key, entry.value));
       std::unique_lock lock(mu_);
-      std::string hash = def->content_hash;
-      by_hash_[hash] = {std::make_unique<workflow::WorkflowDefinition>(std::move(def).value()), text};
+      const std::string hash = loaded.definition->content_hash;
+      by_hash_[hash] = std::move(loaded);
     }
     if (page.size() < kScanPage) break;
     after = page.back().key;
   }
-  after.clear();
-  while (true) {
-    RELAIS_ASSIGN_OR_RETURN(auto page, store_.KvScan(kCurrentPrefix, after, kScanPage));
-    std::unique_lock lock(mu_);
-    for (const KvEntry& entry : page) current_[entry.key.substr(std::strlen(kCurrentPrefix))] = entry.value;
-    if (page.size() < kScanPage) break;
-    after = page.back().key;
-  }
-  return Status::Ok();
+  return Refresh();  // the current version of each name
 }
 
 Status WorkflowRegistry::LoadHashLocked(const std::string& hash) const {
-  RELAIS_ASSIGN_OR_RETURN(auto stored, store_.KvGet(kDefPrefix + hash));
+  const std::string key = kDefPrefix + hash;
+  RELAIS_ASSIGN_OR_RETURN(auto stored, store_.KvGet(key));
   if (!stored) return Status::Ok();
-  auto doc = ParseJson(*stored);
-  if (!doc.ok() || !doc->is_object()) return Corruption("stored workflow " + hash + " is not JSON");
-  std::string file = doc->value("file", ""), text = doc->value("text", "");
-  auto def = workflow::LoadWorkflow(text, file);
-  if (!def.ok()) return Corruption("stored workflow " + file + " no longer loads: " + def.status().message());
-  by_hash_[hash] = {std::make_unique<workflow::WorkflowDefinition>(std::move(def).value()), text};
+  RELAIS_ASSIGN_OR_RETURN(Entry loaded, ParseStored(key, *stored));
+  by_hash_[hash] = std::move(loaded);
   return Status::Ok();
 }
 

@@ -76,6 +76,8 @@ class WorkflowRegistry {
     std::unique_ptr<workflow::WorkflowDefinition> definition;
     std::string source;
   };
+  // A stored definition ({"file", "text"} under key), loaded. Errors: kCorruption.
+  static StatusOr<Entry> ParseStored(const std::string& key, const std::string& value);
   // Reads the stored definition of hash into by_hash_ (nothing when absent).
   // REQUIRES: mu_ held exclusively.
   Status LoadHashLocked(const std::string& hash) const;
