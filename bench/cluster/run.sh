@@ -9,6 +9,8 @@
 #   relais   wrk POSTs of a durable command through nginx (bench/http/post.lua)
 #   pgbench  one-row inserts of a 300-byte event on the same database
 #            (pgbench_insert.sql), the baseline
+# RELAIS_BENCH_PG_STATS=1 prints what the database ran (pg_stat_statements)
+# at the end, for profiling: not a benchmark run.
 # and writes RESULTS_DIR/cluster-latest.json. Target: relais >= 1.0 x pgbench
 # at 16 and 64 clients, p99 <= 50 ms.
 set -euo pipefail
@@ -30,11 +32,16 @@ cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "${RELAIS_BENCH_PG_STATS:-}" ]; then  # what the database ran, most time first
+    psql_ -F ' | ' -c "SELECT calls, round(total_exec_time::numeric, 1) AS ms, rows, left(query, 110)
+                       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25" >&2 || true
+  fi
   relais_pg_stop "$work/pg"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
+[ -n "${RELAIS_BENCH_PG_STATS:-}" ] && export RELAIS_PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements"
 relais_pg_start "$work/pg" "$pg_port"
 conninfo="host=127.0.0.1 port=$pg_port user=relais dbname=relais"
 psql_() { relais_pg_as /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p "$pg_port" -U relais -d relais -qAt "$@"; }
@@ -85,6 +92,7 @@ for _ in $(seq 1 100); do curl -fs "$base/readyz" > /dev/null 2>&1 && break; sle
 echo "creating $projects projects..." >&2
 relais_bench_projects "$base" "$token" "$projects"
 
+[ -n "${RELAIS_BENCH_PG_STATS:-}" ] && psql_ -c "CREATE EXTENSION pg_stat_statements"
 psql_ -c "CREATE TABLE bench_events (position bigserial PRIMARY KEY, stream_id text NOT NULL, payload text NOT NULL)"
 export RELAIS_BENCH_DIR="$here/../http" RELAIS_BENCH_PROJECTS="$projects" RELAIS_BENCH_TOKEN="$token"
 rows=()

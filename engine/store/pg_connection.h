@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +48,12 @@ class PgResult {
   std::unique_ptr<pg_result, void (*)(pg_result*)> r_;
 };
 
+// One statement of a pipeline: its SQL (one statement) and parameters.
+struct PgStatement {
+  std::string_view sql;
+  std::vector<PgParam> params;
+};
+
 class PgConnection {
  public:
   // Connects with a libpq connection string (multi-host strings with
@@ -61,7 +68,18 @@ class PgConnection {
   // server refuses for now: SQLSTATE classes 08, 53, 57, 40), kAlreadyExists
   // (23505, a unique key), kFailedPrecondition (other errors), each with the
   // server's message and the statement's first words.
+  // A statement with parameters is prepared once per connection (named after
+  // its text) and then executed by name: PostgreSQL parses and plans it once.
   StatusOr<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
+  // Runs statements in order in one round trip (libpq pipeline mode), each
+  // prepared as Exec does. Within BEGIN ... COMMIT they are one transaction;
+  // outside one, the server runs them in one implicit transaction. Returns
+  // every statement's rows, or the first refusal (errors as Exec) with its
+  // index in *failed_at (statements.size() when the connection was lost
+  // before any answer); the statements after a refusal are not run.
+  // Statements and results are small here (a commit group): the whole
+  // pipeline is written before its results are read.
+  StatusOr<std::vector<PgResult>> Pipeline(const std::vector<PgStatement>& statements, size_t* failed_at = nullptr);
   // Runs several statements without parameters (a migration). Errors: as Exec.
   Status ExecScript(std::string_view sql);
   // Notifications (LISTEN): the socket to wait on, then Notifications()
@@ -76,7 +94,12 @@ class PgConnection {
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  // The name a statement is prepared under on this connection, and whether
+  // it is prepared already (forgotten when the connection is reset).
+  static std::string NameOf(std::string_view sql);
+  Status Refusal(pg_result* res, std::string_view sql) const;
   pg_conn* conn_;
+  std::unordered_set<std::string> prepared_;
 };
 
 }  // namespace relais

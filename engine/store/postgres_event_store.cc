@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <unordered_map>
@@ -214,56 +215,59 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
   PgConnection& c = *committer_;
   if (!c.ok())
     if (Status s = c.Reset(); !s.ok()) return fail_all(s);
-  if (Status s = c.Exec("BEGIN").status(); !s.ok()) return fail_all(s);
   auto abort = [&](const Status& s) {
     (void)c.Exec("ROLLBACK");
     return fail_all(s);
   };
-  // One group at a time across every node: positions in commit order.
-  if (Status s = c.Exec("SELECT pg_advisory_xact_lock($1)", {PgParam::Text(std::to_string(kPgCommitLock))}).status();
-      !s.ok())
-    return abort(s);
-  auto last = c.Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events");
-  if (!last.ok()) return abort(last.status());
-  GroupState g;
-  g.next_position = last->U64(0, 0) + 1;
-  {
-    // What is stored of the group's streams and event ids, in two statements.
-    std::vector<std::string> streams, ids;
-    for (const Pending& p : group) {
-      streams.push_back(p.request.stream_id);
-      for (const NewEvent& e : p.request.events) ids.push_back(e.event_id);
-    }
-    auto versions = c.Exec(
-        "SELECT stream_id, max(version)::bigint FROM relais_events WHERE stream_id = ANY($1::text[]) GROUP BY "
-        "stream_id",
-        {PgParam::Text(ArrayLiteral(streams, false))});
-    if (!versions.ok()) return abort(versions.status());
-    for (int i = 0; i < versions->rows(); ++i) g.versions[std::string(versions->Bytes(i, 0))] = versions->U64(i, 1);
-    auto stored =
-        c.Exec("SELECT event_id, stream_id, version, position FROM relais_events WHERE event_id = ANY($1::text[])",
-               {PgParam::Text(ArrayLiteral(ids, false))});
-    if (!stored.ok()) return abort(stored.status());
-    for (int i = 0; i < stored->rows(); ++i)
-      g.ids[std::string(stored->Bytes(i, 0))] =
-          EventLocation{std::string(stored->Bytes(i, 1)), stored->U64(i, 2), stored->U64(i, 3)};
+  // Round trip 1: the transaction, the lock that makes positions follow
+  // commit order across every node, and what is stored of the group's
+  // streams and event ids.
+  std::vector<std::string> streams, ids;
+  for (const Pending& p : group) {
+    streams.push_back(p.request.stream_id);
+    for (const NewEvent& e : p.request.events) ids.push_back(e.event_id);
   }
+  std::sort(streams.begin(), streams.end());
+  streams.erase(std::unique(streams.begin(), streams.end()), streams.end());
+  std::vector<PgStatement> reads;
+  reads.push_back({"BEGIN", {}});
+  reads.push_back({"SELECT pg_advisory_xact_lock($1)", {PgParam::Text(std::to_string(kPgCommitLock))}});
+  reads.push_back({"SELECT coalesce(max(position), 0)::bigint FROM relais_events", {}});
+  // Each stream's version: one backward probe of the (stream_id, version)
+  // index per stream (max(version) ... GROUP BY read every version).
+  reads.push_back({"SELECT s.id, v.version FROM unnest($1::text[]) AS s(id) CROSS JOIN LATERAL (SELECT version "
+                   "FROM relais_events WHERE stream_id = s.id ORDER BY version DESC LIMIT 1) AS v",
+                   {PgParam::Text(ArrayLiteral(streams, false))}});
+  reads.push_back({"SELECT event_id, stream_id, version, position FROM relais_events WHERE event_id = ANY($1::text[])",
+                   {PgParam::Text(ArrayLiteral(ids, false))}});
+  auto stored = c.Pipeline(reads);
+  if (!stored.ok()) return c.ok() ? abort(stored.status()) : fail_all(stored.status());
+  GroupState g;
+  g.next_position = (*stored)[2].U64(0, 0) + 1;
+  const PgResult& versions = (*stored)[3];
+  for (int i = 0; i < versions.rows(); ++i) g.versions[std::string(versions.Bytes(i, 0))] = versions.U64(i, 1);
+  const PgResult& known = (*stored)[4];
+  for (int i = 0; i < known.rows(); ++i)
+    g.ids[std::string(known.Bytes(i, 0))] =
+        EventLocation{std::string(known.Bytes(i, 1)), known.U64(i, 2), known.U64(i, 3)};
   size_t written = 0;
   for (size_t i = 0; i < group.size(); ++i) {
     results[i] = AppendInTransaction(group[i], g);
     if (results[i].ok() && !results[i]->deduplicated) ++written;
   }
-  if (Status s = WriteGroup(g); !s.ok()) return abort(s);
-  // Delivered at commit: other nodes' listeners wake (ListenLoop).
+  // Round trip 2: the writes, the wake-up of other nodes' listeners
+  // (ListenLoop; delivered at commit), and the commit.
+  std::vector<PgStatement> writes = GroupWrites(g);
   if (written > 0)
-    if (Status s = c.Exec("SELECT pg_notify($1, $2)",
-                          {PgParam::Text(channel_), PgParam::Text(std::to_string(g.next_position - 1))})
-                       .status();
-        !s.ok())
-      return abort(s);
-  if (Status s = c.Exec("COMMIT").status(); !s.ok())
-    return fail_all(
-        Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " + s.message()));
+    writes.push_back({"SELECT pg_notify($1, $2)",
+                      {PgParam::Text(channel_), PgParam::Text(std::to_string(g.next_position - 1))}});
+  writes.push_back({"COMMIT", {}});
+  size_t failed_at = 0;
+  if (auto done = c.Pipeline(writes, &failed_at); !done.ok()) {
+    if (failed_at + 1 < writes.size() && c.ok()) return abort(done.status());  // refused before the commit
+    return fail_all(Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " +
+                                done.status().message()));
+  }
   {
     std::lock_guard lock(health_mu_);
     health_ = Status::Ok();
@@ -369,18 +373,15 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
   return r;
 }
 
-Status PostgresEventStore::WriteGroup(GroupState& g) {
-  PgConnection& c = *committer_;
-  if (!g.positions.empty()) {
-    auto array = [](std::vector<std::string>& items, bool bytes) { return PgParam::Text(ArrayLiteral(items, bytes)); };
-    RELAIS_RETURN_IF_ERROR(c.Exec("INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
-                                  "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], "
-                                  "$5::bytea[])",
-                                  {PgParam::Text("{" + JoinComma(g.positions) + "}"), array(g.streams, false),
-                                   PgParam::Text("{" + JoinComma(g.versions_written) + "}"), array(g.event_ids, false),
-                                   array(g.envelopes, true)})
-                               .status());
-  }
+std::vector<PgStatement> PostgresEventStore::GroupWrites(GroupState& g) {
+  std::vector<PgStatement> out;
+  auto array = [](std::vector<std::string>& items, bool bytes) { return PgParam::Text(ArrayLiteral(items, bytes)); };
+  if (!g.positions.empty())
+    out.push_back({"INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
+                   "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bytea[])",
+                   {PgParam::Text("{" + JoinComma(g.positions) + "}"), array(g.streams, false),
+                    PgParam::Text("{" + JoinComma(g.versions_written) + "}"), array(g.event_ids, false),
+                    array(g.envelopes, true)}});
   std::vector<std::string> put_keys, put_values, deleted;
   for (auto& [key, value] : g.kv) {
     if (value) {
@@ -391,20 +392,26 @@ Status PostgresEventStore::WriteGroup(GroupState& g) {
     }
   }
   if (!put_keys.empty())
-    RELAIS_RETURN_IF_ERROR(
-        c.Exec("INSERT INTO relais_kv (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
-               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-               {PgParam::Text(ArrayLiteral(put_keys, true)), PgParam::Text(ArrayLiteral(put_values, true))})
-            .status());
+    out.push_back({"INSERT INTO relais_kv (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                   {array(put_keys, true), array(put_values, true)}});
   if (!deleted.empty())
-    RELAIS_RETURN_IF_ERROR(
-        c.Exec("DELETE FROM relais_kv WHERE key = ANY($1::bytea[])", {PgParam::Text(ArrayLiteral(deleted, true))})
-            .status());
-  for (const auto& [stream, snapshot] : g.snapshots)
-    RELAIS_RETURN_IF_ERROR(c.Exec(kUpsertSnapshot, {PgParam::Text(stream), PgParam::Int(snapshot.version),
-                                                    PgParam::Bytes(codec::EncodeSnapshot(snapshot))})
-                               .status());
-  return Status::Ok();
+    out.push_back({"DELETE FROM relais_kv WHERE key = ANY($1::bytea[])", {array(deleted, true)}});
+  if (!g.snapshots.empty()) {
+    // One row per stream (a map): the upsert touches each row once.
+    std::vector<std::string> streams, versions, values;
+    for (const auto& [stream, snapshot] : g.snapshots) {
+      streams.push_back(stream);
+      versions.push_back(std::to_string(snapshot.version));
+      values.push_back(codec::EncodeSnapshot(snapshot));
+    }
+    out.push_back({"INSERT INTO relais_snapshots (stream_id, version, value) "
+                   "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (stream_id) DO UPDATE "
+                   "SET version = excluded.version, value = excluded.value "
+                   "WHERE relais_snapshots.version < excluded.version",
+                   {array(streams, false), PgParam::Text("{" + JoinComma(versions) + "}"), array(values, true)}});
+  }
+  return out;
 }
 
 template <typename Fn>

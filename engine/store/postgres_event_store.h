@@ -12,6 +12,9 @@
 // (stream_id, version) key and the expected-version check under the lock;
 // idempotent re-sends by the unique event id (append_rules.h, as every
 // store). Side writes and the snapshot commit in the same transaction.
+// A group costs two round trips (libpq pipeline mode): BEGIN, the lock and
+// the reads; then the writes, the notification and COMMIT. Statements are
+// prepared once per connection.
 //
 // Other nodes' commits: each commit sends a notification (pg_notify on a
 // channel named after the store's schema, delivered at commit) with its last
@@ -108,9 +111,9 @@ class PostgresEventStore final : public EventStore {
   std::vector<StatusOr<AppendResult>> CommitGroup(std::deque<Pending>& group);
   // Decides and writes one append inside the group's transaction.
   StatusOr<AppendResult> AppendInTransaction(Pending& p, GroupState& g);
-  // Writes what the group decided: its events, key-value writes and
-  // snapshots, in a few set-based statements.
-  Status WriteGroup(GroupState& g);
+  // What the group decided to write: its events, key-value writes and
+  // snapshots, in a few set-based statements whatever its size.
+  std::vector<PgStatement> GroupWrites(GroupState& g);
   // Runs fn on a pooled connection (re-connecting a lost one once).
   template <typename Fn>
   auto WithConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>()));

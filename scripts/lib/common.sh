@@ -204,7 +204,7 @@ relais_pg_start() {
       || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
   fi
   relais_pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >/dev/null || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir ${RELAIS_PG_EXTRA_OPTS:-}" start >/dev/null || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
   relais_pg_as "$bin/psql" -h 127.0.0.1 -p "$port" -U relais -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'relais'" \
     | grep -q 1 || relais_pg_as "$bin/psql" -h 127.0.0.1 -p "$port" -U relais -d postgres -qc "CREATE DATABASE relais"
 }
