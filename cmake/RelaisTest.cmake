@@ -11,11 +11,12 @@ set(RELAIS_EXCHANGES_FILE ${CMAKE_BINARY_DIR}/openapi-exchanges.jsonl)
 # TEST_PREFIX: prepended to each test's ctest name (so `ctest -R accounts`
 # finds a unit's tests).
 #
-# Test code is compiled at RELAIS_TEST_OPTIMIZATION (-O1): the libraries under
+# Test code is compiled at RELAIS_TEST_OPTIMIZATION (-O0): the libraries under
 # test keep the build type's -O3, while the test files themselves (gtest
-# macros, JSON literals, one function per test) compile in about two thirds of
-# the time; they are half the build's compile time. Debug builds keep -O0.
-set(RELAIS_TEST_OPTIMIZATION -O1 CACHE STRING "Optimization flag of the test executables' own files")
+# macros, JSON literals, one function per test) are half the build's compile
+# time and do little work of their own; -O0 compiles them about 15% faster
+# than -O1 (tests/api/api_test.cc: 14.0 s against 16.7 s).
+set(RELAIS_TEST_OPTIMIZATION -O0 CACHE STRING "Optimization flag of the test executables' own files")
 #
 # POSTGRES: the tests need the test PostgreSQL server, which ctest starts
 # once (fixture `postgres`, tests/testing/postgres_server.sh) and whose

@@ -9,6 +9,8 @@
 #   relais   wrk POSTs of a durable command through nginx (bench/http/post.lua)
 #   pgbench  one-row inserts of a 300-byte event on the same database
 #            (pgbench_insert.sql), the baseline
+#   floor    wrk GETs of /healthz through the same nginx to the same nodes:
+#            what no command can beat through this front (floor_ratio)
 # RELAIS_BENCH_PG_STATS=1 prints what the database ran (pg_stat_statements)
 # at the end, for profiling: not a benchmark run.
 # and writes RESULTS_DIR/cluster-latest.json. Target: relais >= 1.0 x pgbench
@@ -100,10 +102,15 @@ for c in $clients; do
   threads=$(( c < 2 ? 1 : 2 ))
   echo "relais: $c client(s), ${seconds}s" >&2
   relais_line=$(wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/post.lua" "$base" | tail -n 1)
+  # The floor: GET /healthz through the same nginx to the same nodes (no
+  # store, no JSON, no authentication). No command can go faster than this
+  # through this front on this machine.
+  echo "http floor: $c client(s), ${seconds}s" >&2
+  floor_line=$(RELAIS_BENCH_TOKEN= wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/get.lua" "$base/healthz" | tail -n 1)
   echo "pgbench: $c client(s), ${seconds}s" >&2
   pg_tps=$(relais_pg_as /usr/lib/postgresql/15/bin/pgbench -h 127.0.0.1 -p "$pg_port" -U relais -n -f "$here/pgbench_insert.sql" \
              -c "$c" -j "$threads" -T "$seconds" relais 2>/dev/null | awk '/^tps = / { print $3; exit }')
-  rows+=("{\"clients\": $c, \"relais\": $relais_line, \"pgbench_tps\": ${pg_tps:-0}}")
+  rows+=("{\"clients\": $c, \"relais\": $relais_line, \"http_floor\": $floor_line, \"pgbench_tps\": ${pg_tps:-0}}")
 done
 
 stamp=$(date -u +%Y-%m-%dT%H-%M-%S)
@@ -115,6 +122,7 @@ rows = json.loads('[$joined]')
 for r in rows:
     base = r["pgbench_tps"]
     r["ratio"] = round(r["relais"]["requests_per_second"] / base, 3) if base else None
+    r["floor_ratio"] = round(r["http_floor"]["requests_per_second"] / base, 3) if base else None
 report = {"benchmark": "cluster", "when": "$stamp", "seconds": $seconds, "projects": $projects, "cores": $(nproc),
           "nodes": 2, "front": "nginx, project affinity (consistent hash of the project id)", "store": "postgres 15 (one server, loopback)", "levels": rows,
           "targets": {"ratio_min_at_16_and_64": 1.0, "p99_ms_max": 50}}

@@ -148,8 +148,8 @@ StatusOr<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<Pg
       PQclear(made);
       prepared_.insert(name);
     }
-    res = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), wire.values.data(),
-                         wire.lengths.data(), wire.formats.data(), /*resultFormat=*/1);
+    res = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), wire.values.data(), wire.lengths.data(),
+                         wire.formats.data(), /*resultFormat=*/1);
   }
   if (Succeeded(res)) return PgResult(res);
   Status refused = Refusal(res, sql);

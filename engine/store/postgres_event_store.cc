@@ -235,9 +235,10 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
   reads.push_back({"SELECT coalesce(max(position), 0)::bigint FROM relais_events", {}});
   // Each stream's version: one backward probe of the (stream_id, version)
   // index per stream (max(version) ... GROUP BY read every version).
-  reads.push_back({"SELECT s.id, v.version FROM unnest($1::text[]) AS s(id) CROSS JOIN LATERAL (SELECT version "
-                   "FROM relais_events WHERE stream_id = s.id ORDER BY version DESC LIMIT 1) AS v",
-                   {PgParam::Text(ArrayLiteral(streams, false))}});
+  reads.push_back(
+      {"SELECT s.id, v.version FROM unnest($1::text[]) AS s(id) CROSS JOIN LATERAL (SELECT version "
+       "FROM relais_events WHERE stream_id = s.id ORDER BY version DESC LIMIT 1) AS v",
+       {PgParam::Text(ArrayLiteral(streams, false))}});
   reads.push_back({"SELECT event_id, stream_id, version, position FROM relais_events WHERE event_id = ANY($1::text[])",
                    {PgParam::Text(ArrayLiteral(ids, false))}});
   auto stored = c.Pipeline(reads);
@@ -259,8 +260,8 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
   // (ListenLoop; delivered at commit), and the commit.
   std::vector<PgStatement> writes = GroupWrites(g);
   if (written > 0)
-    writes.push_back({"SELECT pg_notify($1, $2)",
-                      {PgParam::Text(channel_), PgParam::Text(std::to_string(g.next_position - 1))}});
+    writes.push_back(
+        {"SELECT pg_notify($1, $2)", {PgParam::Text(channel_), PgParam::Text(std::to_string(g.next_position - 1))}});
   writes.push_back({"COMMIT", {}});
   size_t failed_at = 0;
   if (auto done = c.Pipeline(writes, &failed_at); !done.ok()) {
@@ -377,11 +378,12 @@ std::vector<PgStatement> PostgresEventStore::GroupWrites(GroupState& g) {
   std::vector<PgStatement> out;
   auto array = [](std::vector<std::string>& items, bool bytes) { return PgParam::Text(ArrayLiteral(items, bytes)); };
   if (!g.positions.empty())
-    out.push_back({"INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
-                   "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bytea[])",
-                   {PgParam::Text("{" + JoinComma(g.positions) + "}"), array(g.streams, false),
-                    PgParam::Text("{" + JoinComma(g.versions_written) + "}"), array(g.event_ids, false),
-                    array(g.envelopes, true)}});
+    out.push_back(
+        {"INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
+         "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bytea[])",
+         {PgParam::Text("{" + JoinComma(g.positions) + "}"), array(g.streams, false),
+          PgParam::Text("{" + JoinComma(g.versions_written) + "}"), array(g.event_ids, false),
+          array(g.envelopes, true)}});
   std::vector<std::string> put_keys, put_values, deleted;
   for (auto& [key, value] : g.kv) {
     if (value) {
@@ -392,11 +394,11 @@ std::vector<PgStatement> PostgresEventStore::GroupWrites(GroupState& g) {
     }
   }
   if (!put_keys.empty())
-    out.push_back({"INSERT INTO relais_kv (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                   {array(put_keys, true), array(put_values, true)}});
-  if (!deleted.empty())
-    out.push_back({"DELETE FROM relais_kv WHERE key = ANY($1::bytea[])", {array(deleted, true)}});
+    out.push_back(
+        {"INSERT INTO relais_kv (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
+         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+         {array(put_keys, true), array(put_values, true)}});
+  if (!deleted.empty()) out.push_back({"DELETE FROM relais_kv WHERE key = ANY($1::bytea[])", {array(deleted, true)}});
   if (!g.snapshots.empty()) {
     // One row per stream (a map): the upsert touches each row once.
     std::vector<std::string> streams, versions, values;
@@ -405,11 +407,12 @@ std::vector<PgStatement> PostgresEventStore::GroupWrites(GroupState& g) {
       versions.push_back(std::to_string(snapshot.version));
       values.push_back(codec::EncodeSnapshot(snapshot));
     }
-    out.push_back({"INSERT INTO relais_snapshots (stream_id, version, value) "
-                   "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (stream_id) DO UPDATE "
-                   "SET version = excluded.version, value = excluded.value "
-                   "WHERE relais_snapshots.version < excluded.version",
-                   {array(streams, false), PgParam::Text("{" + JoinComma(versions) + "}"), array(values, true)}});
+    out.push_back(
+        {"INSERT INTO relais_snapshots (stream_id, version, value) "
+         "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (stream_id) DO UPDATE "
+         "SET version = excluded.version, value = excluded.value "
+         "WHERE relais_snapshots.version < excluded.version",
+         {array(streams, false), PgParam::Text("{" + JoinComma(versions) + "}"), array(values, true)}});
   }
   return out;
 }

@@ -7,7 +7,7 @@ RELAIS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # Every Debian package the build, the tests and the benchmarks need; README.md
 # says why each one is here.
 RELAIS_PACKAGES=(
-  g++ cmake ninja-build pkg-config clang-format git
+  g++ cmake ninja-build pkg-config clang-format git lld
   librocksdb-dev rocksdb-tools
   libboost1.81-dev
   nlohmann-json3-dev libspdlog-dev

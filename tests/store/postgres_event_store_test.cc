@@ -1,7 +1,8 @@
 // The PostgreSQL store beyond the shared contract: two stores on one
 // database (two Relais nodes) appending at once keep positions gapless and in
 // commit order as a reader sees them while they write; a store opened again
-// finds everything; a schema newer than the binary is refused untouched.
+// finds everything; a group the database refuses at its writes leaves
+// nothing; a schema newer than the binary is refused untouched.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -163,6 +164,40 @@ TEST_F(PostgresEventStoreTest, AStoreOpenedAgainFindsEverythingAndGoesOnFromTheL
   auto again = store->Append("s", ExpectedVersion::NoStream(), {first});
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->deduplicated);
+}
+
+TEST_F(PostgresEventStoreTest, AGroupRefusedAtItsWritesLeavesNothingAndTheStoreGoesOn) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_THAT(store->Append("kept", ExpectedVersion::NoStream(), {MakeEvent("first")}), IsOk());
+  // The database refuses one side write: the second statement of the
+  // group's write pipeline fails after its events were inserted.
+  auto conn = PgConnection::Connect(options_.conninfo);
+  ASSERT_THAT(conn, IsOk());
+  ASSERT_THAT((*conn)->Exec("ALTER TABLE relais_kv ADD CONSTRAINT no_refused CHECK (key <> 'refuse/me'::bytea)"),
+              IsOk());
+  AppendRequest request;
+  request.stream_id = "refused";
+  request.expected = ExpectedVersion::NoStream();
+  request.events = {MakeEvent("never")};
+  request.side_writes.Put("refuse/me", "x");
+  const NewEvent event = request.events[0];
+  auto refused = store->Append(request);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("no_refused"), std::string::npos) << refused.status();
+  // Nothing of it: no event, no stream, no side write, the position unmoved.
+  EXPECT_EQ(store->LastPosition(), 1u);
+  EXPECT_EQ(*store->StreamVersion("refused"), 0u);
+  EXPECT_EQ(*store->LookupEvent(event.event_id), std::nullopt);
+  EXPECT_EQ(*store->KvGet("refuse/me"), std::nullopt);
+  // Once the database accepts it again, the same append is written (it was
+  // never stored, so it is not a duplicate) at the next position.
+  ASSERT_THAT((*conn)->Exec("ALTER TABLE relais_kv DROP CONSTRAINT no_refused"), IsOk());
+  auto written = store->Append(request);
+  ASSERT_THAT(written, IsOk());
+  EXPECT_FALSE(written->deduplicated);
+  EXPECT_EQ(written->first_position, 2u);
+  EXPECT_EQ(*store->KvGet("refuse/me"), std::optional<std::string>("x"));
 }
 
 TEST_F(PostgresEventStoreTest, ASchemaNewerThanTheBinaryIsRefusedAndLeftAsItIs) {
