@@ -3,7 +3,6 @@
 #include <libpq-fe.h>
 
 #include <cstring>
-#include <functional>
 
 namespace relais {
 namespace {
@@ -91,8 +90,10 @@ Status PgConnection::ExecScript(std::string_view sql) {
   return ok() ? FailedPrecondition("PostgreSQL refused a script: " + why) : Unavailable("PostgreSQL: " + why);
 }
 
-std::string PgConnection::NameOf(std::string_view sql) {
-  return "relais_" + std::to_string(std::hash<std::string_view>{}(sql));
+const std::string& PgConnection::NameOf(std::string_view sql) {
+  auto [it, added] = names_.try_emplace(std::string(sql));
+  if (added) it->second = "relais_" + std::to_string(names_.size());
+  return it->second;
 }
 
 Status PgConnection::Refusal(pg_result* res, std::string_view sql) const {
@@ -137,7 +138,7 @@ StatusOr<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<Pg
   if (params.empty()) {
     res = PQexecParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, /*resultFormat=*/1);
   } else {
-    const std::string name = NameOf(sql);
+    const std::string& name = NameOf(sql);
     if (!prepared_.contains(name)) {
       pg_result* made = PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(params.size()), nullptr);
       if (!Succeeded(made)) {
@@ -178,7 +179,7 @@ StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<PgState
     if (st.params.empty()) {
       sending = PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1) == 1;
     } else {
-      const std::string name = NameOf(st.sql);
+      const std::string& name = NameOf(st.sql);
       if (!prepared_.contains(name) && preparing.insert(name).second) {
         sending = PQsendPrepare(conn_, name.c_str(), text.c_str(), static_cast<int>(st.params.size()), nullptr) == 1;
         sent.push_back({i, name});

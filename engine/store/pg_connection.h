@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -94,11 +95,13 @@ class PgConnection {
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
-  // The name a statement is prepared under on this connection, and whether
-  // it is prepared already (forgotten when the connection is reset).
-  static std::string NameOf(std::string_view sql);
+  // The name sql is (or will be) prepared under on this connection.
+  const std::string& NameOf(std::string_view sql);
   Status Refusal(pg_result* res, std::string_view sql) const;
   pg_conn* conn_;
+  // Statements by text: their names (relais_1, ...), and which of them the
+  // current session has prepared (forgotten when the connection is reset).
+  std::unordered_map<std::string, std::string> names_;
   std::unordered_set<std::string> prepared_;
 };
 

@@ -41,6 +41,11 @@ class PostgresEventStore::Pool {
   std::vector<std::unique_ptr<PgConnection>> free_;
 };
 
+namespace {
+// Key-value changes: key -> its last value (nullopt: deleted).
+using KvChanges = std::map<std::string, std::optional<std::string>>;
+}  // namespace
+
 // One group's transaction: what is stored (read up front in two statements)
 // and what the group writes (written at the end in a few set-based ones), so
 // a group costs the same handful of round trips whatever its size.
@@ -50,8 +55,8 @@ struct PostgresEventStore::GroupState {
   std::unordered_map<std::string, EventLocation> ids;  // the group's event ids already stored or written
   // What the group writes.
   std::vector<std::string> positions, streams, versions_written, event_ids, envelopes;
-  std::map<std::string, std::optional<std::string>> kv;  // key -> its last value (nullopt: deleted)
-  std::map<std::string, Snapshot> snapshots;             // stream -> its newest snapshot
+  KvChanges kv;
+  std::map<std::string, Snapshot> snapshots;  // stream -> its newest snapshot
 };
 
 namespace {
@@ -61,24 +66,8 @@ const Clock& ClockOf(const PostgresStoreOptions& o) {
   return o.clock ? *o.clock : system;
 }
 
-constexpr std::string_view kUpsertKv =
-    "INSERT INTO relais_kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-constexpr std::string_view kDeleteKv = "DELETE FROM relais_kv WHERE key = $1";
-constexpr std::string_view kUpsertSnapshot =
-    "INSERT INTO relais_snapshots (stream_id, version, value) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO UPDATE "
-    "SET version = excluded.version, value = excluded.value WHERE relais_snapshots.version < excluded.version";
 constexpr std::string_view kStreamVersion =
     "SELECT coalesce(max(version), 0)::bigint FROM relais_events WHERE stream_id = $1";
-
-Status ApplyKv(PgConnection& c, const KvWrites& writes) {
-  for (const auto& op : writes.ops) {
-    if (op.value)
-      RELAIS_RETURN_IF_ERROR(c.Exec(kUpsertKv, {PgParam::Bytes(op.key), PgParam::Bytes(*op.value)}).status());
-    else
-      RELAIS_RETURN_IF_ERROR(c.Exec(kDeleteKv, {PgParam::Bytes(op.key)}).status());
-  }
-  return Status::Ok();
-}
 
 std::string JoinComma(const std::vector<std::string>& items) {
   std::string out;
@@ -121,6 +110,49 @@ StatusOr<std::vector<RecordedEvent>> DecodeRows(const PgResult& rows) {
     out.push_back(std::move(e));
   }
   return out;
+}
+
+PgParam ArrayParam(const std::vector<std::string>& items, bool bytes) {
+  return PgParam::Text(ArrayLiteral(items, bytes));
+}
+
+// Key-value changes (key -> its last value; nullopt: deleted) as at most two
+// set-based statements, whatever their number.
+void AppendKvStatements(KvChanges& kv, std::vector<PgStatement>& out) {
+  std::vector<std::string> put_keys, put_values, deleted;
+  for (auto& [key, value] : kv) {
+    if (value) {
+      put_keys.push_back(key);
+      put_values.push_back(std::move(*value));
+    } else {
+      deleted.push_back(key);
+    }
+  }
+  if (!put_keys.empty())
+    out.push_back(
+        {"INSERT INTO relais_kv (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
+         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+         {ArrayParam(put_keys, true), ArrayParam(put_values, true)}});
+  if (!deleted.empty())
+    out.push_back({"DELETE FROM relais_kv WHERE key = ANY($1::bytea[])", {ArrayParam(deleted, true)}});
+}
+
+// Snapshots, one per stream (the upsert touches each row once), as one
+// statement that never replaces a newer stored snapshot.
+void AppendSnapshotStatement(const std::map<std::string, Snapshot>& snapshots, std::vector<PgStatement>& out) {
+  if (snapshots.empty()) return;
+  std::vector<std::string> streams, versions, values;
+  for (const auto& [stream, snapshot] : snapshots) {
+    streams.push_back(stream);
+    versions.push_back(std::to_string(snapshot.version));
+    values.push_back(codec::EncodeSnapshot(snapshot));
+  }
+  out.push_back(
+      {"INSERT INTO relais_snapshots (stream_id, version, value) "
+       "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (stream_id) DO UPDATE "
+       "SET version = excluded.version, value = excluded.value "
+       "WHERE relais_snapshots.version < excluded.version",
+       {ArrayParam(streams, false), PgParam::Text("{" + JoinComma(versions) + "}"), ArrayParam(values, true)}});
 }
 
 }  // namespace
@@ -376,44 +408,15 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
 
 std::vector<PgStatement> PostgresEventStore::GroupWrites(GroupState& g) {
   std::vector<PgStatement> out;
-  auto array = [](std::vector<std::string>& items, bool bytes) { return PgParam::Text(ArrayLiteral(items, bytes)); };
   if (!g.positions.empty())
     out.push_back(
         {"INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
          "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bytea[])",
-         {PgParam::Text("{" + JoinComma(g.positions) + "}"), array(g.streams, false),
-          PgParam::Text("{" + JoinComma(g.versions_written) + "}"), array(g.event_ids, false),
-          array(g.envelopes, true)}});
-  std::vector<std::string> put_keys, put_values, deleted;
-  for (auto& [key, value] : g.kv) {
-    if (value) {
-      put_keys.push_back(key);
-      put_values.push_back(std::move(*value));
-    } else {
-      deleted.push_back(key);
-    }
-  }
-  if (!put_keys.empty())
-    out.push_back(
-        {"INSERT INTO relais_kv (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
-         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-         {array(put_keys, true), array(put_values, true)}});
-  if (!deleted.empty()) out.push_back({"DELETE FROM relais_kv WHERE key = ANY($1::bytea[])", {array(deleted, true)}});
-  if (!g.snapshots.empty()) {
-    // One row per stream (a map): the upsert touches each row once.
-    std::vector<std::string> streams, versions, values;
-    for (const auto& [stream, snapshot] : g.snapshots) {
-      streams.push_back(stream);
-      versions.push_back(std::to_string(snapshot.version));
-      values.push_back(codec::EncodeSnapshot(snapshot));
-    }
-    out.push_back(
-        {"INSERT INTO relais_snapshots (stream_id, version, value) "
-         "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (stream_id) DO UPDATE "
-         "SET version = excluded.version, value = excluded.value "
-         "WHERE relais_snapshots.version < excluded.version",
-         {array(streams, false), PgParam::Text("{" + JoinComma(versions) + "}"), array(values, true)}});
-  }
+         {PgParam::Text("{" + JoinComma(g.positions) + "}"), ArrayParam(g.streams, false),
+          PgParam::Text("{" + JoinComma(g.versions_written) + "}"), ArrayParam(g.event_ids, false),
+          ArrayParam(g.envelopes, true)}});
+  AppendKvStatements(g.kv, out);
+  AppendSnapshotStatement(g.snapshots, out);
   return out;
 }
 
@@ -474,10 +477,10 @@ Status PostgresEventStore::SaveSnapshot(const std::string& stream_id, const Snap
   if (snapshot.version == 0 || snapshot.version > current)
     return InvalidArgument("snapshot at version " + std::to_string(snapshot.version) + " of stream '" + stream_id +
                            "' which is at version " + std::to_string(current));
+  std::vector<PgStatement> upsert;
+  AppendSnapshotStatement({{stream_id, snapshot}}, upsert);
   return WithConnection([&](PgConnection& c) -> StatusOr<bool> {
-           RELAIS_RETURN_IF_ERROR(c.Exec(kUpsertSnapshot, {PgParam::Text(stream_id), PgParam::Int(snapshot.version),
-                                                           PgParam::Bytes(codec::EncodeSnapshot(snapshot))})
-                                      .status());
+           RELAIS_RETURN_IF_ERROR(c.Exec(upsert[0].sql, upsert[0].params).status());
            return true;
          })
       .status();
@@ -495,24 +498,34 @@ StatusOr<std::optional<Snapshot>> PostgresEventStore::LoadSnapshot(const std::st
 
 Status PostgresEventStore::KvWrite(const KvWrites& writes) {
   if (writes.empty()) return Status::Ok();
+  KvChanges changes;  // applied in order: a key's last operation is what stays
+  for (const auto& op : writes.ops) changes[op.key] = op.value;
+  std::vector<PgStatement> statements;
+  AppendKvStatements(changes, statements);
   return WithConnection([&](PgConnection& c) -> StatusOr<bool> {
+           if (!writes.fence) {
+             // One round trip: a pipeline without BEGIN is one implicit transaction.
+             RELAIS_RETURN_IF_ERROR(c.Pipeline(statements).status());
+             return true;
+           }
            RELAIS_RETURN_IF_ERROR(c.Exec("BEGIN").status());
            auto rollback = [&](Status s) {
              (void)c.Exec("ROLLBACK");
              return s;
            };
-           if (writes.fence) {
-             // FOR SHARE: a new holder's take-over (an UPDATE of this row)
-             // waits for this transaction, so the token checked stays the
-             // lease's until the writes commit.
-             auto row = c.Exec("SELECT token FROM relais_leases WHERE name = $1 FOR SHARE",
-                               {PgParam::Text(writes.fence->lease)});
-             if (!row.ok()) return rollback(row.status());
-             const uint64_t current = row->rows() == 0 ? 0 : row->U64(0, 0);
-             if (current != writes.fence->token) return rollback(StaleFence(*writes.fence, current));
-           }
-           if (Status s = ApplyKv(c, writes); !s.ok()) return rollback(s);
-           RELAIS_RETURN_IF_ERROR(c.Exec("COMMIT").status());
+           // FOR SHARE: a new holder's take-over (an UPDATE of this row)
+           // waits for this transaction, so the token checked stays the
+           // lease's until the writes commit.
+           auto row = c.Exec("SELECT token FROM relais_leases WHERE name = $1 FOR SHARE",
+                             {PgParam::Text(writes.fence->lease)});
+           if (!row.ok()) return rollback(row.status());
+           const uint64_t current = row->rows() == 0 ? 0 : row->U64(0, 0);
+           if (current != writes.fence->token) return rollback(StaleFence(*writes.fence, current));
+           std::vector<PgStatement> commit = statements;
+           commit.push_back({"COMMIT", {}});
+           size_t failed_at = 0;
+           if (auto done = c.Pipeline(commit, &failed_at); !done.ok())
+             return failed_at + 1 < commit.size() && c.ok() ? rollback(done.status()) : done.status();
            return true;
          })
       .status();
