@@ -2,6 +2,7 @@
 
 #include "engine/notify/webhook_keys.h"
 #include "engine/programme/programme.h"
+#include "engine/util/thread_name.h"
 
 #include <algorithm>
 #include <deque>
@@ -87,7 +88,10 @@ EventStreamHub::EventStreamHub(EventStore& store, runtime::ProjectService& proje
                                const ApiOptions& config)
     : store_(store), projects_(projects), scopes_(scopes), config_(config), shared_(std::make_shared<Shared>()) {
   subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->Wake(); });
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("event-streams");
+    Run();
+  });
 }
 
 EventStreamHub::~EventStreamHub() { Stop(); }

@@ -1,4 +1,5 @@
 #include "engine/cli/control_socket.h"
+#include "engine/util/thread_name.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -80,7 +81,10 @@ StatusOr<std::unique_ptr<ControlSocket>> ControlSocket::Start(const std::string&
 }
 
 ControlSocket::ControlSocket(std::string path, int fd, Handler handler)
-    : path_(std::move(path)), fd_(fd), handler_(std::move(handler)), thread_([this] { Run(); }) {}
+    : path_(std::move(path)), fd_(fd), handler_(std::move(handler)), thread_([this] {
+        SetThreadName("control");
+        Run();
+      }) {}
 
 ControlSocket::~ControlSocket() {
   stop_ = true;

@@ -4,6 +4,7 @@
 
 #include "engine/runtime/late_sweep.h"
 #include "engine/store/postgres_event_store.h"
+#include "engine/util/thread_name.h"
 
 namespace relais::cli {
 
@@ -45,6 +46,8 @@ StatusOr<std::unique_ptr<EventStore>> OpenConfiguredStore(const RelaisConfig& co
     pg.conninfo = config.store_engine.postgres_conninfo;
     pg.read_connections = config.store_engine.postgres_read_connections;
     pg.catch_up_interval = config.store_engine.postgres_catch_up_interval;
+    pg.recent_events = config.store_engine.postgres_recent_events;
+    pg.notify_events_bytes = config.store_engine.postgres_notify_events_bytes;
     pg.max_batch_events = config.store.max_batch_events;
     pg.max_batch_bytes = config.store.max_batch_bytes;
     pg.limits = config.store.limits;
@@ -160,8 +163,14 @@ void RuntimeHost::StartBackground() {
     if (Status s = webhooks_->Start(); !s.ok()) log_->Error("webhooks failed", {{"cause", s.ToString()}});
     if (Status s = email_->Start(); !s.ok()) log_->Error("e-mail failed", {{"cause", s.ToString()}});
   }
-  timer_thread_ = std::thread([this] { timer_io_.run(); });
-  background_ = std::thread([this] { io_.run(); });
+  timer_thread_ = std::thread([this] {
+    SetThreadName("timers");
+    timer_io_.run();
+  });
+  background_ = std::thread([this] {
+    SetThreadName("background");
+    io_.run();
+  });
   if (lease_)
     lease_->Start([this](bool held) {
       if (!held) return;  // each unit looks at the gate before each piece of work

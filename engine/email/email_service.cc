@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "engine/programme/review_placement.h"
+#include "engine/util/thread_name.h"
 #include "plugins/email/smtp_channel.h"
 
 namespace relais::email {
@@ -104,6 +105,7 @@ Status EmailService::Start() {
   RELAIS_RETURN_IF_ERROR(dispatcher_->Start());
   if (digests_ && !digest_thread_.joinable()) {
     digest_thread_ = std::thread([this] {
+      SetThreadName("email-digest");
       std::unique_lock lock(wake_mu_);
       while (!wake_.wait_for(lock, options_.digest_check_interval, [this] { return stopping_; })) {
         lock.unlock();

@@ -16,6 +16,7 @@
 #include "engine/notify/outcome_recorder.h"
 #include "engine/notify/queue_scanner.h"
 #include "engine/notify/retry_policy.h"
+#include "engine/util/thread_name.h"
 
 namespace relais::notify {
 
@@ -266,7 +267,10 @@ Status Dispatcher::Start() {
     }
   });
   s.running = true;
-  s.thread = std::thread([self = state_] { self->io.run(); });
+  s.thread = std::thread([self = state_] {
+    SetThreadName("dispatcher");
+    self->io.run();
+  });
   return Status::Ok();
 }
 

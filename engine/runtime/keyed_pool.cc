@@ -1,10 +1,14 @@
 #include "engine/runtime/keyed_pool.h"
+#include "engine/util/thread_name.h"
 
 namespace relais::runtime {
 
 KeyedPool::KeyedPool(size_t threads) {
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] {
+      SetThreadName("keyed-pool");
+      Run();
+    });
 }
 
 KeyedPool::~KeyedPool() {

@@ -1,4 +1,5 @@
 #include "engine/runtime/lease_keeper.h"
+#include "engine/util/thread_name.h"
 
 #include <unistd.h>
 
@@ -28,7 +29,10 @@ void LeaseKeeper::Start(ChangeHandler on_change) {
     stop_ = false;
   }
   Attempt();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("lease");
+    Run();
+  });
 }
 
 void LeaseKeeper::Stop() {

@@ -14,6 +14,7 @@
 
 #include "engine/server/listener.h"
 #include "engine/server/server_state.h"
+#include "engine/util/thread_name.h"
 
 namespace relais::server {
 
@@ -120,7 +121,10 @@ Status HttpServer::Start() {
   impl_->work.emplace(impl_->ioc.get_executor());
   listener->Run();
   const int threads = std::max(1, config.io_threads);
-  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([impl = impl_.get()] { impl->RunIoThread(); });
+  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([impl = impl_.get()] {
+      SetThreadName("http-io");
+      impl->RunIoThread();
+    });
   impl_->phase = Impl::Phase::kRunning;
   return Status::Ok();
 }

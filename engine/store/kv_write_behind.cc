@@ -1,9 +1,13 @@
 #include "engine/store/kv_write_behind.h"
+#include "engine/util/thread_name.h"
 
 namespace relais {
 
 KvWriteBehind::KvWriteBehind(EventStore& store, KvWriteBehindOptions options)
-    : store_(store), log_(options.info_log ? *options.info_log : NullLogger()), thread_([this] { Run(); }) {}
+    : store_(store), log_(options.info_log ? *options.info_log : NullLogger()), thread_([this] {
+        SetThreadName("kv-write-behind");
+        Run();
+      }) {}
 
 KvWriteBehind::~KvWriteBehind() {
   {

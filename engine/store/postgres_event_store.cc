@@ -13,6 +13,8 @@
 #include "engine/store/codec.h"
 #include "engine/store/local_leases.h"
 #include "engine/store/pg_schema.h"
+#include "engine/util/base64.h"
+#include "engine/util/thread_name.h"
 
 namespace relais {
 
@@ -173,7 +175,10 @@ StatusOr<std::unique_ptr<PostgresEventStore>> PostgresEventStore::Open(const Pos
   store->channel_ = "relais_commits:" + std::string(schema.Bytes(0, 0));
   store->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (store->wake_fd_ < 0) return Unavailable("eventfd failed");
-  store->listener_thread_ = std::thread([s = store.get()] { s->ListenLoop(); });
+  store->listener_thread_ = std::thread([s = store.get()] {
+    SetThreadName("pg-listen");
+    s->ListenLoop();
+  });
   return store;
 }
 
@@ -183,8 +188,12 @@ PostgresEventStore::PostgresEventStore(const PostgresStoreOptions& options, std:
       clock_(ClockOf(options_)),
       committer_(std::move(committer)),
       pool_(std::move(pool)),
+      recent_(options.recent_events),
       last_position_(last_position),
-      committer_thread_([this] { CommitLoop(); }) {}
+      committer_thread_([this] {
+        SetThreadName("pg-commit");
+        CommitLoop();
+      }) {}
 
 PostgresEventStore::~PostgresEventStore() {
   if (listener_thread_.joinable()) {
@@ -291,9 +300,7 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
   // Round trip 2: the writes, the wake-up of other nodes' listeners
   // (ListenLoop; delivered at commit), and the commit.
   std::vector<PgStatement> writes = GroupWrites(g);
-  if (written > 0)
-    writes.push_back(
-        {"SELECT pg_notify($1, $2)", {PgParam::Text(channel_), PgParam::Text(std::to_string(g.next_position - 1))}});
+  if (written > 0) writes.push_back({"SELECT pg_notify($1, $2)", {PgParam::Text(channel_), PgParam::Text(NotifyPayload(g))}});
   writes.push_back({"COMMIT", {}});
   size_t failed_at = 0;
   if (auto done = c.Pipeline(writes, &failed_at); !done.ok()) {
@@ -307,8 +314,53 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
   }
   appends_ += written;
   ++commit_groups_;
-  if (written > 0) Advance(g.next_position - 1);
+  if (written > 0) {
+    const uint64_t first = g.next_position - g.envelopes.size();
+    std::vector<RecordedEvent> committed;
+    committed.reserve(g.envelopes.size());
+    for (size_t i = 0; i < g.envelopes.size(); ++i)
+      if (auto e = codec::DecodeEvent(g.envelopes[i], first + i); e.ok()) committed.push_back(std::move(e).value());
+    if (committed.size() == g.envelopes.size()) recent_.Add(std::move(committed));
+    Advance(g.next_position - 1);
+  }
   return results;
+}
+
+std::string PostgresEventStore::NotifyPayload(const GroupState& g) const {
+  const uint64_t last = g.next_position - 1, first = g.next_position - g.envelopes.size();
+  std::string payload = std::to_string(last);
+  size_t bytes = 0;
+  for (const std::string& e : g.envelopes) bytes += 4 * (e.size() + 2) / 3 + 1;
+  if (options_.recent_events == 0 || bytes + 42 > options_.notify_events_bytes) return payload;
+  payload += ' ' + std::to_string(first) + ' ';
+  for (size_t i = 0; i < g.envelopes.size(); ++i) {
+    if (i > 0) payload += ',';
+    payload += Base64Url(g.envelopes[i]);
+  }
+  return payload;
+}
+
+void PostgresEventStore::OnNotification(const std::string& payload) {
+  char* end = nullptr;
+  const uint64_t last = std::strtoull(payload.c_str(), &end, 10);
+  if (!end || end == payload.c_str() || (*end != '\0' && *end != ' ')) return;
+  if (*end == ' ' && last > LastPosition()) {  // not this node's own commit, not yet known
+    std::vector<RecordedEvent> events;
+    const uint64_t first = std::strtoull(end + 1, &end, 10);
+    std::string_view rest(end);
+    bool readable = first >= 1 && first <= last && rest.size() > 1 && rest[0] == ' ';
+    rest.remove_prefix(std::min<size_t>(rest.size(), 1));
+    for (uint64_t position = first; readable && position <= last; ++position) {
+      const size_t comma = rest.find(',');
+      auto bytes = FromBase64Url(std::string(rest.substr(0, comma)));
+      auto event = bytes ? codec::DecodeEvent(*bytes, position) : StatusOr<RecordedEvent>(Corruption("base64"));
+      readable = event.ok() && (comma == std::string_view::npos) == (position == last);
+      if (readable) events.push_back(std::move(event).value());
+      rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+    }
+    if (readable) recent_.Add(std::move(events));  // else: read from the database when asked
+  }
+  Advance(last);
 }
 
 void PostgresEventStore::Advance(uint64_t position) {
@@ -350,12 +402,8 @@ void PostgresEventStore::ListenLoop() {
         conn.reset();
         continue;
       }
-      for (const auto& [channel, payload] : *arrived) {
-        if (channel != channel_) continue;
-        char* end = nullptr;
-        const uint64_t position = std::strtoull(payload.c_str(), &end, 10);
-        if (end && *end == '\0') Advance(position);
-      }
+      for (const auto& [channel, payload] : *arrived)
+        if (channel == channel_) OnNotification(payload);
     }
   }
 }
@@ -451,15 +499,23 @@ StatusOr<std::vector<RecordedEvent>> PostgresEventStore::ReadStream(const std::s
 
 StatusOr<LogPage> PostgresEventStore::ReadAll(uint64_t from_position, size_t max_count) {
   if (from_position == 0) return InvalidArgument("global positions start at 1");
-  return WithConnection([&](PgConnection& c) -> StatusOr<LogPage> {
+  // The held run first; the rest, if any is committed, from the database.
+  const uint64_t last = LastPosition();
+  LogPage page;
+  page.events = recent_.Take(from_position, max_count, last);
+  page.next_position = page.events.empty() ? from_position : page.events.back().position + 1;
+  if (page.events.size() == max_count || (!page.events.empty() && page.next_position > last)) return page;
+  auto read = WithConnection([&](PgConnection& c) -> StatusOr<std::vector<RecordedEvent>> {
     RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec("SELECT position, envelope FROM relais_events WHERE position >= $1 "
                                                "ORDER BY position LIMIT $2",
-                                               {PgParam::Int(from_position), PgParam::Int(max_count)}));
-    LogPage page;
-    RELAIS_ASSIGN_OR_RETURN(page.events, DecodeRows(r));
-    page.next_position = page.events.empty() ? from_position : page.events.back().position + 1;
-    return page;
+                                               {PgParam::Int(page.next_position),
+                                                PgParam::Int(max_count - page.events.size())}));
+    return DecodeRows(r);
   });
+  if (!read.ok()) return read.status();
+  for (RecordedEvent& e : *read) page.events.push_back(std::move(e));
+  if (!page.events.empty()) page.next_position = page.events.back().position + 1;
+  return page;
 }
 
 StatusOr<std::optional<EventLocation>> PostgresEventStore::LookupEvent(const std::string& event_id) {

@@ -25,6 +25,11 @@
 // re-established, the listener reads max(position) itself, so a lost
 // notification delays an event and never loses it.
 //
+// A notification also carries the commit's events when they fit
+// (notify_events_bytes): the listener keeps them, as the committer keeps its
+// own, in RecentEvents, and ReadAll serves a run of held positions without a
+// query. A position not held is read from the database.
+//
 // The schema is created and upgraded by Open (pg_schema.h); a database whose
 // schema is newer than this binary's is refused.
 //
@@ -45,6 +50,7 @@
 #include "engine/store/commit_listeners.h"
 #include "engine/store/event_store.h"
 #include "engine/store/pg_connection.h"
+#include "engine/store/recent_events.h"
 #include "engine/util/clock.h"
 
 namespace relais {
@@ -57,6 +63,13 @@ struct PostgresStoreOptions {
   // Other nodes' commits are looked for at least this often, besides their
   // notifications (store.postgres.catch_up_interval_ms).
   std::chrono::milliseconds catch_up_interval{1000};
+  // The last events committed here or carried by other nodes' notifications,
+  // kept for ReadAll (store.postgres.recent_events; 0: every read queries).
+  size_t recent_events = 4096;
+  // Most bytes of a commit's events carried in its notification (base64);
+  // a larger commit sends its last position only (store.postgres.
+  // notify_events_bytes; 0: never; PostgreSQL's limit is 8000).
+  size_t notify_events_bytes = 7000;
   EventLimits limits;
   const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the store
 };
@@ -107,6 +120,13 @@ class PostgresEventStore final : public EventStore {
   // Raises LastPosition to position (never lowers it) and, when it rose,
   // runs the commit listeners.
   void Advance(uint64_t position);
+  // A notification's payload: "<last position>", or "<last position>
+  // <first position> <envelope>,<envelope>..." (base64url) when the commit's
+  // events fit in notify_events_bytes.
+  std::string NotifyPayload(const GroupState& g) const;
+  // Keeps the events a payload carries (when they are new here) and
+  // advances to its last position. A payload it cannot read is ignored.
+  void OnNotification(const std::string& payload);
   // Commits one group in one transaction; the results, in group order.
   std::vector<StatusOr<AppendResult>> CommitGroup(std::deque<Pending>& group);
   // Decides and writes one append inside the group's transaction.
@@ -123,6 +143,7 @@ class PostgresEventStore final : public EventStore {
   std::unique_ptr<PgConnection> committer_;  // the committer thread's own
   std::unique_ptr<Pool> pool_;
   CommitListeners listeners_;
+  RecentEvents recent_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

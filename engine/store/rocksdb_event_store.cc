@@ -18,6 +18,7 @@
 #include "engine/store/append_rules.h"
 #include "engine/store/codec.h"
 #include "engine/store/rocksdb_log.h"
+#include "engine/util/thread_name.h"
 
 namespace relais {
 namespace fs = std::filesystem;
@@ -411,8 +412,14 @@ RocksDbEventStore::RocksDbEventStore(const RocksDbStoreOptions& options, std::un
       health_(std::move(health)),
       next_position_(last_position + 1),
       last_position_(last_position) {
-  completer_ = std::thread([this] { CompleteLoop(); });
-  committer_ = std::thread([this] { CommitLoop(); });
+  completer_ = std::thread([this] {
+    SetThreadName("rocks-complete");
+    CompleteLoop();
+  });
+  committer_ = std::thread([this] {
+    SetThreadName("rocks-commit");
+    CommitLoop();
+  });
 }
 
 RocksDbEventStore::~RocksDbEventStore() {

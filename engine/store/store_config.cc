@@ -16,6 +16,8 @@ Status ParseStoreSection(const ConfigReader& r, const YAML::Node& node, RocksDbS
                          r.StringField("conninfo", &engine->postgres_conninfo),
                          r.UnsignedField("read_connections", &engine->postgres_read_connections, 1, 256),
                          r.MillisField("catch_up_interval_ms", &engine->postgres_catch_up_interval, 10, 3'600'000),
+                         r.UnsignedField("recent_events", &engine->postgres_recent_events, 0, 1'000'000),
+                         r.UnsignedField("notify_events_bytes", &engine->postgres_notify_events_bytes, 0, 7'900),
                      });
       }};
   Status parsed = r.Map(node, "store",

@@ -19,6 +19,8 @@ struct StoreEngineOptions {
   std::string postgres_conninfo;                               // store.postgres.conninfo: a libpq connection string
   size_t postgres_read_connections = 4;                        // store.postgres.read_connections
   std::chrono::milliseconds postgres_catch_up_interval{1000};  // store.postgres.catch_up_interval_ms
+  size_t postgres_recent_events = 4096;                        // store.postgres.recent_events
+  size_t postgres_notify_events_bytes = 7000;                  // store.postgres.notify_events_bytes
 };
 
 // Keys absent keep their value in *out and *engine. Errors: as the reader's,

@@ -45,12 +45,19 @@ store:
   postgres:
     conninfo: "host=db1,db2 dbname=relais target_session_attrs=read-write"
     read_connections: 8
+    recent_events: 0
+    notify_events_bytes: 4000
 )",
                                           "relais.yaml");
   ASSERT_THAT(pg, IsOk());
   EXPECT_EQ(pg->store_engine.engine, StoreEngineOptions::Engine::kPostgres);
   EXPECT_EQ(pg->store_engine.postgres_conninfo, "host=db1,db2 dbname=relais target_session_attrs=read-write");
   EXPECT_EQ(pg->store_engine.postgres_read_connections, 8u);
+  EXPECT_EQ(pg->store_engine.postgres_recent_events, 0u);
+  EXPECT_EQ(pg->store_engine.postgres_notify_events_bytes, 4000u);
+  auto too_large = ParseConfig("store:\n  postgres:\n    notify_events_bytes: 8000\n", "relais.yaml");
+  ASSERT_FALSE(too_large.ok());
+  EXPECT_THAT(too_large.status().message(), HasSubstr("notify_events_bytes"));
   auto missing = ParseConfig("store:\n  engine: postgres\n", "relais.yaml");
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(missing.status().message(), HasSubstr("relais.yaml:2:"));

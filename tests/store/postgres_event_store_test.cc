@@ -141,6 +141,93 @@ TEST_F(PostgresEventStoreTest, ACommitWhoseNotificationIsLostIsFoundByTheCatchUp
   EXPECT_EQ(read->events[0].event_id, e.event_id);
 }
 
+// The events of another node's commit come in its notification: the node
+// serves them without a query. Shown by deleting the rows behind both
+// stores' backs: the node that heard them still reads them, equal to what
+// was written; a store that holds nothing reads the database (now empty).
+TEST_F(PostgresEventStoreTest, AnotherNodesCommitIsReadFromItsNotificationAndAHoleFromTheDatabase) {
+  options_.catch_up_interval = std::chrono::minutes(10);
+  auto node_a = Open(), node_b = Open();
+  ASSERT_TRUE(node_a && node_b);
+  auto appended = node_b->Append("s", ExpectedVersion::NoStream(),
+                                 {MakeEvent("a", {{"n", 1}}), MakeEvent("b", {{"text", "é, \"quoted\""}})});
+  ASSERT_THAT(appended, IsOk());
+  ASSERT_TRUE(Eventually([&] { return node_a->LastPosition() == 2; }, std::chrono::seconds(5)));
+  auto written = node_b->ReadAll(1, 10);  // the writer's own commit, also held
+  ASSERT_THAT(written, IsOk());
+  ASSERT_EQ(written->events.size(), 2u);
+  auto raw = PgConnection::Connect(options_.conninfo);
+  ASSERT_THAT(raw, IsOk());
+  ASSERT_THAT((*raw)->Exec("DELETE FROM relais_events"), IsOk());
+  for (PostgresEventStore* node : {node_a.get(), node_b.get()}) {
+    auto held = node->ReadAll(1, 10);
+    ASSERT_THAT(held, IsOk());
+    ASSERT_EQ(held->events.size(), 2u);
+    EXPECT_EQ(held->next_position, 3u);
+    for (size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(held->events[i].ToJsonText(), written->events[i].ToJsonText());
+      EXPECT_EQ(held->events[i].position, i + 1);
+    }
+  }
+  auto node_c = Open();  // opened after the commit: holds nothing
+  auto read = node_c->ReadAll(1, 10);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_TRUE(read->events.empty());
+}
+
+// A commit too large for its notification sends its position only: the
+// other node reads it from the database.
+TEST_F(PostgresEventStoreTest, ACommitTooLargeForItsNotificationIsReadFromTheDatabase) {
+  options_.catch_up_interval = std::chrono::minutes(10);
+  options_.notify_events_bytes = 64;
+  auto node_a = Open(), node_b = Open();
+  ASSERT_TRUE(node_a && node_b);
+  ASSERT_THAT(node_b->Append("s", ExpectedVersion::NoStream(), {MakeEvent("a", {{"n", 1}})}), IsOk());
+  ASSERT_TRUE(Eventually([&] { return node_a->LastPosition() == 1; }, std::chrono::seconds(5)));
+  auto before = node_a->ReadAll(1, 10);
+  ASSERT_THAT(before, IsOk());
+  ASSERT_EQ(before->events.size(), 1u);
+  auto raw = PgConnection::Connect(options_.conninfo);
+  ASSERT_THAT(raw, IsOk());
+  ASSERT_THAT((*raw)->Exec("DELETE FROM relais_events"), IsOk());
+  auto after = node_a->ReadAll(1, 10);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_TRUE(after->events.empty()) << "node A held an event its notification could not carry";
+  auto own = node_b->ReadAll(1, 10);  // the writer holds its own commit whatever its size
+  ASSERT_THAT(own, IsOk());
+  EXPECT_EQ(own->events.size(), 1u);
+}
+
+// A page starts with the held run and goes on from the database past a hole.
+TEST_F(PostgresEventStoreTest, APageGoesOnFromTheDatabasePastAHole) {
+  options_.catch_up_interval = std::chrono::milliseconds(100);
+  auto node_a = Open();
+  ASSERT_TRUE(node_a);
+  ASSERT_THAT(node_a->Append("s", ExpectedVersion::NoStream(), {MakeEvent("held")}), IsOk());
+  // Position 2 is written behind the store's back (no notification): a hole.
+  auto raw = PgConnection::Connect(options_.conninfo);
+  ASSERT_THAT(raw, IsOk());
+  NewEvent e = MakeEvent("silent");
+  std::string envelope = codec::EncodeEvent(e, "t", SystemClock::Instance().Now());
+  codec::PatchVersion(envelope, 1);
+  ASSERT_THAT((*raw)->Exec("INSERT INTO relais_events (position, stream_id, version, event_id, envelope) VALUES (2, "
+                           "'t', 1, $1, $2)",
+                           {PgParam::Text(e.event_id), PgParam::Bytes(envelope)}),
+              IsOk());
+  ASSERT_TRUE(Eventually([&] { return node_a->LastPosition() == 2; }, std::chrono::seconds(5)));
+  ASSERT_THAT(node_a->Append("s", ExpectedVersion::Exact(1), {MakeEvent("held too")}), IsOk());
+  auto page = node_a->ReadAll(1, 10);
+  ASSERT_THAT(page, IsOk());
+  ASSERT_EQ(page->events.size(), 3u);
+  EXPECT_EQ(page->events[1].event_id, e.event_id);
+  EXPECT_EQ(page->events[2].position, 3u);
+  EXPECT_EQ(page->next_position, 4u);
+  auto two = node_a->ReadAll(1, 2);
+  ASSERT_THAT(two, IsOk());
+  ASSERT_EQ(two->events.size(), 2u);
+  EXPECT_EQ(two->next_position, 3u);
+}
+
 TEST_F(PostgresEventStoreTest, AStoreOpenedAgainFindsEverythingAndGoesOnFromTheLastPosition) {
   NewEvent first = MakeEvent("created", {{"n", 1}});
   {
