@@ -48,6 +48,7 @@ StatusOr<std::unique_ptr<EventStore>> OpenConfiguredStore(const RelaisConfig& co
     pg.catch_up_interval = config.store_engine.postgres_catch_up_interval;
     pg.recent_events = config.store_engine.postgres_recent_events;
     pg.notify_events_bytes = config.store_engine.postgres_notify_events_bytes;
+    pg.stream_versions = config.store_engine.postgres_stream_versions;
     pg.max_batch_events = config.store.max_batch_events;
     pg.max_batch_bytes = config.store.max_batch_bytes;
     pg.limits = config.store.limits;

@@ -56,7 +56,8 @@ struct PostgresEventStore::GroupState {
   std::unordered_map<std::string, uint64_t> versions;  // every stream of the group: stored, then as written
   std::unordered_map<std::string, EventLocation> ids;  // the group's event ids already stored or written
   // What the group writes.
-  std::vector<std::string> positions, streams, versions_written, event_ids, envelopes;
+  std::vector<std::string> streams, versions_written, event_ids, envelopes;  // in position order
+  size_t written = 0;  // appends written (not refused, not deduplicated)
   KvChanges kv;
   std::map<std::string, Snapshot> snapshots;  // stream -> its newest snapshot
 };
@@ -246,19 +247,89 @@ void PostgresEventStore::CommitLoop() {
 }
 
 std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<Pending>& group) {
-  std::vector<StatusOr<AppendResult>> results(group.size(), Status(Internal("not committed")));
-  auto fail_all = [&](const Status& s) {
-    for (auto& r : results) r = s;
-    std::lock_guard lock(health_mu_);
-    health_ = s;
-    return results;
-  };
   PgConnection& c = *committer_;
   if (!c.ok())
-    if (Status s = c.Reset(); !s.ok()) return fail_all(s);
+    if (Status s = c.Reset(); !s.ok()) return FailGroup(group.size(), s);
+  if (auto committed = CommitOnKnownVersions(group)) return std::move(*committed);
+  return CommitOnReadVersions(group);
+}
+
+std::vector<StatusOr<AppendResult>> PostgresEventStore::FailGroup(size_t size, const Status& s) {
+  std::lock_guard lock(health_mu_);
+  health_ = s;
+  return std::vector<StatusOr<AppendResult>>(size, s);
+}
+
+std::optional<std::vector<StatusOr<AppendResult>>> PostgresEventStore::CommitOnKnownVersions(
+    std::deque<Pending>& group) {
+  GroupState g;
+  g.next_position = 1;  // relative: the database adds its last position under the lock
+  {
+    std::lock_guard lock(known_mu_);
+    for (const Pending& p : group) {
+      if (p.request.attach) return std::nullopt;  // it needs the positions before the writes
+      if (auto it = known_versions_.find(p.request.stream_id); it != known_versions_.end())
+        g.versions[p.request.stream_id] = it->second;
+      else if (p.request.expected.is_no_stream())
+        g.versions[p.request.stream_id] = 0;
+      else
+        return std::nullopt;
+    }
+  }
+  std::vector<std::string> streams, believed;
+  for (const auto& [stream, version] : g.versions) {
+    streams.push_back(stream);
+    believed.push_back(std::to_string(version));
+  }
+  std::vector<StatusOr<AppendResult>> results;
+  for (Pending& p : group) {
+    results.push_back(AppendInTransaction(p, g, /*keep_request=*/true));
+    // A refusal or a re-send is decided on the versions and ids read.
+    if (!results.back().ok() || results.back()->deduplicated) return std::nullopt;
+  }
+  // One round trip: the lock, the check that every stream is still at the
+  // version this node believes (a failing cast refuses the transaction
+  // otherwise), the writes, the notification and the commit. A stored event
+  // id refuses it too (unique index). Refused: rolled back, then the group
+  // goes the way of read versions.
+  std::vector<PgStatement> statements;
+  statements.push_back({"BEGIN", {}});
+  statements.push_back({"SELECT pg_advisory_xact_lock($1)", {PgParam::Text(std::to_string(kPgCommitLock))}});
+  statements.push_back({"SELECT coalesce(max(position), 0)::bigint FROM relais_events", {}});
+  statements.push_back(
+      {"SELECT ('relais: stream ' || s.id || ' is not at version ' || s.believed)::int "
+       "FROM unnest($1::text[], $2::bigint[]) AS s(id, believed) LEFT JOIN LATERAL (SELECT version "
+       "FROM relais_events WHERE stream_id = s.id ORDER BY version DESC LIMIT 1) AS v ON true "
+       "WHERE coalesce(v.version, 0) <> s.believed",
+       {ArrayParam(streams, false), PgParam::Text("{" + JoinComma(believed) + "}")}});
+  AppendWriteStatements(g, statements);
+  statements.push_back({"COMMIT", {}});
+  PgConnection& c = *committer_;
+  size_t failed_at = 0;
+  auto done = c.Pipeline(statements, &failed_at);
+  if (!done.ok()) {
+    if (failed_at + 1 < statements.size() && c.ok()) {
+      (void)c.Exec("ROLLBACK");
+      ++known_misses_;
+      return std::nullopt;
+    }
+    return FailGroup(group.size(), UnknownOutcome(done.status()));
+  }
+  const uint64_t before = (*done)[2].U64(0, 0);
+  for (auto& r : results) {
+    r->first_position += before;
+    r->last_position += before;
+  }
+  Committed(g, before + 1);
+  ++known_groups_;
+  return results;
+}
+
+std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitOnReadVersions(std::deque<Pending>& group) {
+  PgConnection& c = *committer_;
   auto abort = [&](const Status& s) {
     (void)c.Exec("ROLLBACK");
-    return fail_all(s);
+    return FailGroup(group.size(), s);
   };
   // Round trip 1: the transaction, the lock that makes positions follow
   // commit order across every node, and what is stored of the group's
@@ -283,61 +354,72 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitGroup(std::deque<P
   reads.push_back({"SELECT event_id, stream_id, version, position FROM relais_events WHERE event_id = ANY($1::text[])",
                    {PgParam::Text(ArrayLiteral(ids, false))}});
   auto stored = c.Pipeline(reads);
-  if (!stored.ok()) return c.ok() ? abort(stored.status()) : fail_all(stored.status());
+  if (!stored.ok()) return c.ok() ? abort(stored.status()) : FailGroup(group.size(), stored.status());
   GroupState g;
   g.next_position = (*stored)[2].U64(0, 0) + 1;
+  const uint64_t first = g.next_position;
+  for (const std::string& stream : streams) g.versions[stream] = 0;
   const PgResult& versions = (*stored)[3];
   for (int i = 0; i < versions.rows(); ++i) g.versions[std::string(versions.Bytes(i, 0))] = versions.U64(i, 1);
   const PgResult& known = (*stored)[4];
   for (int i = 0; i < known.rows(); ++i)
     g.ids[std::string(known.Bytes(i, 0))] =
         EventLocation{std::string(known.Bytes(i, 1)), known.U64(i, 2), known.U64(i, 3)};
-  size_t written = 0;
-  for (size_t i = 0; i < group.size(); ++i) {
-    results[i] = AppendInTransaction(group[i], g);
-    if (results[i].ok() && !results[i]->deduplicated) ++written;
-  }
+  std::vector<StatusOr<AppendResult>> results;
+  for (Pending& p : group) results.push_back(AppendInTransaction(p, g, /*keep_request=*/false));
   // Round trip 2: the writes, the wake-up of other nodes' listeners
   // (ListenLoop; delivered at commit), and the commit.
-  std::vector<PgStatement> writes = GroupWrites(g);
-  if (written > 0) writes.push_back({"SELECT pg_notify($1, $2)", {PgParam::Text(channel_), PgParam::Text(NotifyPayload(g))}});
+  std::vector<PgStatement> writes;
+  AppendWriteStatements(g, writes);
   writes.push_back({"COMMIT", {}});
   size_t failed_at = 0;
   if (auto done = c.Pipeline(writes, &failed_at); !done.ok()) {
     if (failed_at + 1 < writes.size() && c.ok()) return abort(done.status());  // refused before the commit
-    return fail_all(Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " +
-                                done.status().message()));
+    return FailGroup(group.size(), UnknownOutcome(done.status()));
   }
+  Committed(g, first);
+  ++read_groups_;
+  return results;
+}
+
+Status PostgresEventStore::UnknownOutcome(const Status& cause) {
+  return Unavailable("the commit's outcome is unknown (re-send: a stored event is deduplicated): " + cause.message());
+}
+
+void PostgresEventStore::Committed(const GroupState& g, uint64_t first_position) {
   {
     std::lock_guard lock(health_mu_);
     health_ = Status::Ok();
   }
-  appends_ += written;
+  RememberVersions(g.versions);
+  appends_ += g.written;
   ++commit_groups_;
-  if (written > 0) {
-    const uint64_t first = g.next_position - g.envelopes.size();
-    std::vector<RecordedEvent> committed;
-    committed.reserve(g.envelopes.size());
-    for (size_t i = 0; i < g.envelopes.size(); ++i)
-      if (auto e = codec::DecodeEvent(g.envelopes[i], first + i); e.ok()) committed.push_back(std::move(e).value());
-    if (committed.size() == g.envelopes.size()) recent_.Add(std::move(committed));
-    Advance(g.next_position - 1);
-  }
-  return results;
+  if (g.envelopes.empty()) return;
+  std::vector<RecordedEvent> committed;
+  committed.reserve(g.envelopes.size());
+  for (size_t i = 0; i < g.envelopes.size(); ++i)
+    if (auto e = codec::DecodeEvent(g.envelopes[i], first_position + i); e.ok()) committed.push_back(std::move(e).value());
+  if (committed.size() == g.envelopes.size()) recent_.Add(std::move(committed));
+  Advance(first_position + g.envelopes.size() - 1);
 }
 
-std::string PostgresEventStore::NotifyPayload(const GroupState& g) const {
-  const uint64_t last = g.next_position - 1, first = g.next_position - g.envelopes.size();
-  std::string payload = std::to_string(last);
+void PostgresEventStore::RememberVersions(const std::unordered_map<std::string, uint64_t>& versions) {
+  if (options_.stream_versions == 0) return;
+  std::lock_guard lock(known_mu_);
+  if (known_versions_.size() + versions.size() > options_.stream_versions) known_versions_.clear();  // rarely: no LRU
+  for (const auto& [stream, version] : versions) known_versions_[stream] = version;
+}
+
+std::string PostgresEventStore::NotifySuffix(const GroupState& g) const {
   size_t bytes = 0;
   for (const std::string& e : g.envelopes) bytes += 4 * (e.size() + 2) / 3 + 1;
-  if (options_.recent_events == 0 || bytes + 42 > options_.notify_events_bytes) return payload;
-  payload += ' ' + std::to_string(first) + ' ';
+  if (options_.recent_events == 0 || bytes + 42 > options_.notify_events_bytes) return "";
+  std::string suffix = ' ' + std::to_string(g.envelopes.size()) + ' ';
   for (size_t i = 0; i < g.envelopes.size(); ++i) {
-    if (i > 0) payload += ',';
-    payload += Base64Url(g.envelopes[i]);
+    if (i > 0) suffix += ',';
+    suffix += Base64Url(g.envelopes[i]);
   }
-  return payload;
+  return suffix;
 }
 
 void PostgresEventStore::OnNotification(const std::string& payload) {
@@ -345,12 +427,12 @@ void PostgresEventStore::OnNotification(const std::string& payload) {
   const uint64_t last = std::strtoull(payload.c_str(), &end, 10);
   if (!end || end == payload.c_str() || (*end != '\0' && *end != ' ')) return;
   if (*end == ' ' && last > LastPosition()) {  // not this node's own commit, not yet known
-    std::vector<RecordedEvent> events;
-    const uint64_t first = std::strtoull(end + 1, &end, 10);
+    const uint64_t count = std::strtoull(end + 1, &end, 10);
     std::string_view rest(end);
-    bool readable = first >= 1 && first <= last && rest.size() > 1 && rest[0] == ' ';
+    bool readable = count >= 1 && count <= last && rest.size() > 1 && rest[0] == ' ';
     rest.remove_prefix(std::min<size_t>(rest.size(), 1));
-    for (uint64_t position = first; readable && position <= last; ++position) {
+    std::vector<RecordedEvent> events;
+    for (uint64_t position = last - count + 1; readable && position <= last; ++position) {
       const size_t comma = rest.find(',');
       auto bytes = FromBase64Url(std::string(rest.substr(0, comma)));
       auto event = bytes ? codec::DecodeEvent(*bytes, position) : StatusOr<RecordedEvent>(Corruption("base64"));
@@ -358,7 +440,12 @@ void PostgresEventStore::OnNotification(const std::string& payload) {
       if (readable) events.push_back(std::move(event).value());
       rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
     }
-    if (readable) recent_.Add(std::move(events));  // else: read from the database when asked
+    if (readable) {  // else: read from the database when asked
+      std::unordered_map<std::string, uint64_t> versions;
+      for (const RecordedEvent& e : events) versions[e.stream_id] = std::max(versions[e.stream_id], e.version);
+      RememberVersions(versions);
+      recent_.Add(std::move(events));
+    }
   }
   Advance(last);
 }
@@ -408,7 +495,7 @@ void PostgresEventStore::ListenLoop() {
   }
 }
 
-StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, GroupState& g) {
+StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, GroupState& g, bool keep_request) {
   AppendRequest& req = p.request;
   const auto stream = g.versions.find(req.stream_id);
   const uint64_t current = stream == g.versions.end() ? 0 : stream->second;
@@ -420,7 +507,7 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
   if (decided) return *decided;
   std::vector<std::string> texts;
   for (NewEvent& e : req.events) {
-    texts.push_back(e.data_json.empty() ? DumpJson(e.data) : std::move(e.data_json));
+    texts.push_back(e.data_json.empty() ? DumpJson(e.data) : keep_request ? e.data_json : std::move(e.data_json));
     RELAIS_RETURN_IF_ERROR(
         CheckEventSize(e, codec::EncodedEventSize(e, req.stream_id, texts.back().size()), options_.limits));
   }
@@ -435,7 +522,6 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
     const uint64_t version = r.first_version + i, position = r.first_position + i;
     std::string envelope = codec::EncodeEvent(e, req.stream_id, r.recorded_at, texts[i]);
     codec::PatchVersion(envelope, version);
-    g.positions.push_back(std::to_string(position));
     g.streams.push_back(req.stream_id);
     g.versions_written.push_back(std::to_string(version));
     g.event_ids.push_back(e.event_id);
@@ -444,7 +530,8 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
   }
   g.versions[req.stream_id] = r.last_version;
   g.next_position = r.last_position + 1;
-  KvWrites side = std::move(req.side_writes);
+  ++g.written;
+  KvWrites side = keep_request ? req.side_writes : std::move(req.side_writes);
   if (req.attach) req.attach(r, side);
   for (auto& op : side.ops) g.kv[op.key] = std::move(op.value);
   if (req.snapshot) {
@@ -454,18 +541,28 @@ StatusOr<AppendResult> PostgresEventStore::AppendInTransaction(Pending& p, Group
   return r;
 }
 
-std::vector<PgStatement> PostgresEventStore::GroupWrites(GroupState& g) {
-  std::vector<PgStatement> out;
-  if (!g.positions.empty())
-    out.push_back(
-        {"INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
-         "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bytea[])",
-         {PgParam::Text("{" + JoinComma(g.positions) + "}"), ArrayParam(g.streams, false),
-          PgParam::Text("{" + JoinComma(g.versions_written) + "}"), ArrayParam(g.event_ids, false),
-          ArrayParam(g.envelopes, true)}});
+void PostgresEventStore::AppendWriteStatements(GroupState& g, std::vector<PgStatement>& out) const {
+  if (g.envelopes.empty()) return AppendKvAndSnapshots(g, out);
+  // Positions follow the last one stored, read under the lock by this
+  // transaction (the events are in position order).
+  out.push_back(
+      {"INSERT INTO relais_events (position, stream_id, version, event_id, envelope) "
+       "SELECT m.last + e.n, e.stream_id, e.version, e.event_id, e.envelope "
+       "FROM (SELECT coalesce(max(position), 0) AS last FROM relais_events) AS m, "
+       "unnest($1::text[], $2::bigint[], $3::text[], $4::bytea[]) WITH ORDINALITY "
+       "AS e(stream_id, version, event_id, envelope, n)",
+       {ArrayParam(g.streams, false), PgParam::Text("{" + JoinComma(g.versions_written) + "}"),
+        ArrayParam(g.event_ids, false), ArrayParam(g.envelopes, true)}});
+  AppendKvAndSnapshots(g, out);
+  // Other nodes' listeners wake at commit (ListenLoop): the last position,
+  // and the events when they fit.
+  out.push_back({"SELECT pg_notify($1, (SELECT max(position) FROM relais_events)::text || $2)",
+                 {PgParam::Text(channel_), PgParam::Text(NotifySuffix(g))}});
+}
+
+void PostgresEventStore::AppendKvAndSnapshots(GroupState& g, std::vector<PgStatement>& out) {
   AppendKvStatements(g.kv, out);
   AppendSnapshotStatement(g.snapshots, out);
-  return out;
 }
 
 template <typename Fn>

@@ -12,9 +12,14 @@
 // (stream_id, version) key and the expected-version check under the lock;
 // idempotent re-sends by the unique event id (append_rules.h, as every
 // store). Side writes and the snapshot commit in the same transaction.
-// A group costs two round trips (libpq pipeline mode): BEGIN, the lock and
-// the reads; then the writes, the notification and COMMIT. Statements are
-// prepared once per connection.
+// A group costs ONE round trip (libpq pipeline mode) when the node knows
+// the last version of each of its streams (its own commits and other nodes'
+// notifications tell it): BEGIN, the lock, a check under the lock that each
+// stream is at that version (else the transaction is refused and rolled
+// back), the writes, the notification and COMMIT. Otherwise (a stream it
+// does not know, a version that moved, a refusal, a re-send) two: BEGIN,
+// the lock and the reads of versions and event ids; then the writes, the
+// notification and COMMIT. Statements are prepared once per connection.
 //
 // Other nodes' commits: each commit sends a notification (pg_notify on a
 // channel named after the store's schema, delivered at commit) with its last
@@ -43,8 +48,10 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/store/commit_listeners.h"
@@ -70,6 +77,9 @@ struct PostgresStoreOptions {
   // a larger commit sends its last position only (store.postgres.
   // notify_events_bytes; 0: never; PostgreSQL's limit is 8000).
   size_t notify_events_bytes = 7000;
+  // Streams whose last version a node keeps, to commit a group in one round
+  // trip (store.postgres.stream_versions; 0: every group reads them).
+  size_t stream_versions = 65536;
   EventLimits limits;
   const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the store
 };
@@ -101,6 +111,14 @@ class PostgresEventStore final : public EventStore {
                                     std::chrono::milliseconds ttl) override;
   Status ReleaseLease(const std::string& lease, const std::string& holder) override;
   StoreStats Stats() const override;
+
+  // How groups were committed since open: in one round trip on known
+  // versions, or on versions read (of which `missed` were first tried on
+  // known versions and refused: a version had moved, an id was stored).
+  struct CommitPaths {
+    uint64_t known = 0, read = 0, missed = 0;
+  };
+  CommitPaths commit_paths() const { return {known_groups_.load(), read_groups_.load(), known_misses_.load()}; }
   Status Writable() const override;
 
  private:
@@ -120,20 +138,39 @@ class PostgresEventStore final : public EventStore {
   // Raises LastPosition to position (never lowers it) and, when it rose,
   // runs the commit listeners.
   void Advance(uint64_t position);
-  // A notification's payload: "<last position>", or "<last position>
-  // <first position> <envelope>,<envelope>..." (base64url) when the commit's
-  // events fit in notify_events_bytes.
-  std::string NotifyPayload(const GroupState& g) const;
+  // A notification's payload is "<last position>", or "<last position>
+  // <count> <envelope>,<envelope>..." (base64url) when the commit's events
+  // fit in notify_events_bytes; this is what follows the position.
+  std::string NotifySuffix(const GroupState& g) const;
   // Keeps the events a payload carries (when they are new here) and
   // advances to its last position. A payload it cannot read is ignored.
   void OnNotification(const std::string& payload);
   // Commits one group in one transaction; the results, in group order.
   std::vector<StatusOr<AppendResult>> CommitGroup(std::deque<Pending>& group);
+  // The group decided on the stream versions this node knows (its own
+  // commits, other nodes' notifications) in ONE round trip, which checks
+  // them under the lock. nullopt, nothing written: a version it does not
+  // know or that moved, a refusal, a re-send; then CommitOnReadVersions.
+  std::optional<std::vector<StatusOr<AppendResult>>> CommitOnKnownVersions(std::deque<Pending>& group);
+  // The group decided on the versions and event ids read under the lock:
+  // two round trips.
+  std::vector<StatusOr<AppendResult>> CommitOnReadVersions(std::deque<Pending>& group);
+  // Every append of the group answered s; the store's health is s.
+  std::vector<StatusOr<AppendResult>> FailGroup(size_t size, const Status& s);
+  static Status UnknownOutcome(const Status& cause);
+  // After a commit: health, counters, known versions, the events held, and
+  // LastPosition (first_position: the group's first event's).
+  void Committed(const GroupState& g, uint64_t first_position);
+  // Keeps streams' last versions (as committed) for CommitOnKnownVersions.
+  void RememberVersions(const std::unordered_map<std::string, uint64_t>& versions);
   // Decides and writes one append inside the group's transaction.
-  StatusOr<AppendResult> AppendInTransaction(Pending& p, GroupState& g);
+  // keep_request: leaves p.request intact, to be decided again.
+  StatusOr<AppendResult> AppendInTransaction(Pending& p, GroupState& g, bool keep_request);
   // What the group decided to write: its events, key-value writes and
-  // snapshots, in a few set-based statements whatever its size.
-  std::vector<PgStatement> GroupWrites(GroupState& g);
+  // snapshots, in a few set-based statements whatever its size, and the
+  // notification when it writes events.
+  void AppendWriteStatements(GroupState& g, std::vector<PgStatement>& out) const;
+  static void AppendKvAndSnapshots(GroupState& g, std::vector<PgStatement>& out);
   // Runs fn on a pooled connection (re-connecting a lost one once).
   template <typename Fn>
   auto WithConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>()));
@@ -144,6 +181,10 @@ class PostgresEventStore final : public EventStore {
   std::unique_ptr<Pool> pool_;
   CommitListeners listeners_;
   RecentEvents recent_;
+  std::mutex known_mu_;
+  std::unordered_map<std::string, uint64_t> known_versions_;  // stream -> last version, as committed
+  std::atomic<uint64_t> known_misses_{0};  // groups refused on known versions, then read
+  std::atomic<uint64_t> known_groups_{0}, read_groups_{0};
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -18,6 +18,7 @@ Status ParseStoreSection(const ConfigReader& r, const YAML::Node& node, RocksDbS
                          r.MillisField("catch_up_interval_ms", &engine->postgres_catch_up_interval, 10, 3'600'000),
                          r.UnsignedField("recent_events", &engine->postgres_recent_events, 0, 1'000'000),
                          r.UnsignedField("notify_events_bytes", &engine->postgres_notify_events_bytes, 0, 7'900),
+                         r.UnsignedField("stream_versions", &engine->postgres_stream_versions, 0, 100'000'000),
                      });
       }};
   Status parsed = r.Map(node, "store",

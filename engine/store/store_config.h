@@ -21,6 +21,7 @@ struct StoreEngineOptions {
   std::chrono::milliseconds postgres_catch_up_interval{1000};  // store.postgres.catch_up_interval_ms
   size_t postgres_recent_events = 4096;                        // store.postgres.recent_events
   size_t postgres_notify_events_bytes = 7000;                  // store.postgres.notify_events_bytes
+  size_t postgres_stream_versions = 65536;                     // store.postgres.stream_versions
 };
 
 // Keys absent keep their value in *out and *engine. Errors: as the reader's,

@@ -47,6 +47,7 @@ store:
     read_connections: 8
     recent_events: 0
     notify_events_bytes: 4000
+    stream_versions: 10
 )",
                                           "relais.yaml");
   ASSERT_THAT(pg, IsOk());
@@ -55,6 +56,7 @@ store:
   EXPECT_EQ(pg->store_engine.postgres_read_connections, 8u);
   EXPECT_EQ(pg->store_engine.postgres_recent_events, 0u);
   EXPECT_EQ(pg->store_engine.postgres_notify_events_bytes, 4000u);
+  EXPECT_EQ(pg->store_engine.postgres_stream_versions, 10u);
   auto too_large = ParseConfig("store:\n  postgres:\n    notify_events_bytes: 8000\n", "relais.yaml");
   ASSERT_FALSE(too_large.ok());
   EXPECT_THAT(too_large.status().message(), HasSubstr("notify_events_bytes"));

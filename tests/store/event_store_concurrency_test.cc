@@ -67,7 +67,7 @@ TEST_P(EventStoreConcurrencyTest, GaplessUnderContention) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllStores, EventStoreConcurrencyTest,
-                         ::testing::ValuesIn(testing::AllStoreKindsWithPostgres()),
+                         ::testing::ValuesIn(testing::AllStoreKindsWithPostgresBothWays()),
                          [](const auto& p) { return p.param.name; });
 
 }  // namespace

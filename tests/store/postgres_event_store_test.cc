@@ -228,6 +228,55 @@ TEST_F(PostgresEventStoreTest, APageGoesOnFromTheDatabasePastAHole) {
   EXPECT_EQ(two->next_position, 3u);
 }
 
+// A node commits a group in one round trip on the versions it knows; when
+// another node moved a stream behind its back (here: notifications carry no
+// events, so it does not learn the new version), the database refuses the
+// belief and the group is decided again on the versions read: never a wrong
+// decision, never a gap.
+TEST_F(PostgresEventStoreTest, AVersionThatMovedOnAnotherNodeIsCaughtAndTheGroupDecidedOnWhatIsStored) {
+  options_.catch_up_interval = std::chrono::minutes(10);
+  options_.notify_events_bytes = 0;
+  auto node_a = Open(), node_b = Open();
+  ASSERT_TRUE(node_a && node_b);
+  ASSERT_THAT(node_a->Append("s", ExpectedVersion::NoStream(), {MakeEvent("a1")}), IsOk());
+  ASSERT_THAT(node_a->Append("s", ExpectedVersion::Exact(1), {MakeEvent("a2")}), IsOk());
+  EXPECT_EQ(node_a->commit_paths().known, 2u) << "a new stream and a known one: one round trip each";
+  ASSERT_THAT(node_b->Append("s", ExpectedVersion::Any(), {MakeEvent("b3")}), IsOk());  // s is at 3
+  // Node A believes s is at 2: its expectation of 2 must still be refused.
+  auto stale = node_a->Append("s", ExpectedVersion::Exact(2), {MakeEvent("never")});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), StatusCode::kVersionConflict) << stale.status();
+  EXPECT_EQ(node_a->commit_paths().missed, 1u);
+  auto any = node_a->Append("s", ExpectedVersion::Any(), {MakeEvent("a4")});
+  ASSERT_THAT(any, IsOk());
+  EXPECT_EQ(any->first_version, 4u);
+  EXPECT_EQ(any->first_position, 4u);
+  auto exact = node_a->Append("s", ExpectedVersion::Exact(4), {MakeEvent("a5")});  // known again: one round trip
+  ASSERT_THAT(exact, IsOk());
+  EXPECT_EQ(node_a->commit_paths().missed, 1u);
+  auto stream = node_a->ReadStream("s", 1, 10);
+  ASSERT_THAT(stream, IsOk());
+  ASSERT_EQ(stream->size(), 5u);
+  for (size_t i = 0; i < stream->size(); ++i) EXPECT_EQ((*stream)[i].version, i + 1);
+}
+
+// A re-send of a stored append, on a node that knows the stream's version:
+// deduplicated (the unique event id refuses the one-round-trip write).
+TEST_F(PostgresEventStoreTest, AReSendOnAKnownStreamIsDeduplicatedNotWrittenTwice) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  const std::vector<NewEvent> events = {MakeEvent("a"), MakeEvent("b")};
+  auto first = store->Append("s", ExpectedVersion::Any(), events);
+  ASSERT_THAT(first, IsOk());
+  auto again = store->Append("s", ExpectedVersion::Any(), events);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->deduplicated);
+  EXPECT_EQ(again->first_position, first->first_position);
+  EXPECT_GE(store->commit_paths().missed, 1u);
+  EXPECT_EQ(store->LastPosition(), 2u);
+  EXPECT_EQ(*store->StreamVersion("s"), 2u);
+}
+
 TEST_F(PostgresEventStoreTest, AStoreOpenedAgainFindsEverythingAndGoesOnFromTheLastPosition) {
   NewEvent first = MakeEvent("created", {{"n", 1}});
   {

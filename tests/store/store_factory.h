@@ -56,13 +56,16 @@ inline std::vector<StoreKind> AllStoreKinds() {
 // The PostgreSQL store, each instance in a schema of its own of the test
 // server's database (RELAIS_TEST_POSTGRES: the libpq connection string that
 // ctest's `postgres` fixture sets; tests/testing/postgres_server.sh).
-inline StoreKind PostgresStoreKind() {
+// uncached: no stream versions nor recent events kept, so every commit
+// group reads the versions (two round trips) and every read queries.
+inline StoreKind PostgresStoreKind(bool uncached = false) {
   struct Pg : StoreUnderTest {
-    explicit Pg(const Clock& c) {
+    Pg(const Clock& c, bool uncached) {
       PostgresStoreOptions o;
       o.conninfo = schema.conninfo();
       o.clock = &c;
       o.read_connections = 2;
+      if (uncached) o.stream_versions = o.recent_events = 0;
       auto opened = PostgresEventStore::Open(o);
       if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
       s = std::move(opened).value();
@@ -71,13 +74,22 @@ inline StoreKind PostgresStoreKind() {
     PostgresSchema schema;  // outlives the store
     std::unique_ptr<PostgresEventStore> s;
   };
-  return {"Postgres", [](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Pg(c)); }};
+  return {uncached ? "PostgresUncached" : "Postgres",
+          [uncached](const Clock& c) { return std::unique_ptr<StoreUnderTest>(new Pg(c, uncached)); }};
 }
 
 // Every store: memory, RocksDB and PostgreSQL.
 inline std::vector<StoreKind> AllStoreKindsWithPostgres() {
   std::vector<StoreKind> kinds = AllStoreKinds();
   kinds.push_back(PostgresStoreKind());
+  return kinds;
+}
+
+// Every store, and PostgreSQL also without its caches (the store's own
+// contract suites: both commit paths and both read paths).
+inline std::vector<StoreKind> AllStoreKindsWithPostgresBothWays() {
+  std::vector<StoreKind> kinds = AllStoreKindsWithPostgres();
+  kinds.push_back(PostgresStoreKind(/*uncached=*/true));
   return kinds;
 }
 #endif
