@@ -38,6 +38,17 @@ struct EventStreamHub::Shared {
     }
     wake.notify_one();
   }
+  // A commit: only open streams have anything to read (a stream that opens
+  // later reads from its own cursor), so the hub thread sleeps through
+  // commits while none is open.
+  void WakeForCommit() {
+    {
+      std::lock_guard lock(mu);
+      if (followers.empty()) return;
+      dirty = true;
+    }
+    wake.notify_one();
+  }
 };
 
 // One open stream. Start/Stop come from the HTTP session; the cursor is the
@@ -87,7 +98,7 @@ class EventStreamHub::Follower final : public server::ResponseStream {
 EventStreamHub::EventStreamHub(EventStore& store, runtime::ProjectService& projects, Scopes& scopes,
                                const ApiOptions& config)
     : store_(store), projects_(projects), scopes_(scopes), config_(config), shared_(std::make_shared<Shared>()) {
-  subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->Wake(); });
+  subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->WakeForCommit(); });
   thread_ = std::thread([this] {
     SetThreadName("event-streams");
     Run();

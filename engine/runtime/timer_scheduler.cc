@@ -17,9 +17,12 @@ struct TimerScheduler::Impl : std::enable_shared_from_this<Impl> {
   void StartFollowing() {
     std::weak_ptr<Impl> weak = weak_from_this();
     // A commit may have armed an earlier timer: cancel the wait and re-plan.
-    follower = std::make_unique<CommitFollower>(strand, store, [weak] {
-      if (auto self = weak.lock()) self->OnCommit();
-    });
+    follower = std::make_unique<CommitFollower>(
+        strand, store,
+        [weak] {
+          if (auto self = weak.lock()) self->OnCommit();
+        },
+        options.commit_recheck);
     follower->Start();
   }
 
