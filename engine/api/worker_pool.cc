@@ -4,10 +4,11 @@
 namespace relais::api {
 
 WorkerPool::WorkerPool(size_t threads, size_t queue_limit) : queue_limit_(queue_limit) {
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] {
-    SetThreadName("api-worker");
-    Run();
-  });
+  for (size_t i = 0; i < threads; ++i)
+    threads_.emplace_back([this] {
+      SetThreadName("api-worker");
+      Run();
+    });
 }
 
 WorkerPool::~WorkerPool() { Stop(); }

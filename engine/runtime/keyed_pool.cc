@@ -5,7 +5,8 @@ namespace relais::runtime {
 
 KeyedPool::KeyedPool(size_t threads) {
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] {
+  for (size_t i = 0; i < threads; ++i)
+    threads_.emplace_back([this] {
       SetThreadName("keyed-pool");
       Run();
     });

@@ -121,7 +121,8 @@ Status HttpServer::Start() {
   impl_->work.emplace(impl_->ioc.get_executor());
   listener->Run();
   const int threads = std::max(1, config.io_threads);
-  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([impl = impl_.get()] {
+  for (int i = 0; i < threads; ++i)
+    impl_->threads.emplace_back([impl = impl_.get()] {
       SetThreadName("http-io");
       impl->RunIoThread();
     });

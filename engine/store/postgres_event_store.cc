@@ -398,7 +398,8 @@ void PostgresEventStore::Committed(const GroupState& g, uint64_t first_position)
   std::vector<RecordedEvent> committed;
   committed.reserve(g.envelopes.size());
   for (size_t i = 0; i < g.envelopes.size(); ++i)
-    if (auto e = codec::DecodeEvent(g.envelopes[i], first_position + i); e.ok()) committed.push_back(std::move(e).value());
+    if (auto e = codec::DecodeEvent(g.envelopes[i], first_position + i); e.ok())
+      committed.push_back(std::move(e).value());
   if (committed.size() == g.envelopes.size()) recent_.Add(std::move(committed));
   Advance(first_position + g.envelopes.size() - 1);
 }
@@ -470,11 +471,20 @@ void PostgresEventStore::ListenLoop() {
       }
     }
     if (conn && Clock::now() >= next_check) {
+      const uint64_t known = LastPosition();
       auto last = conn->Exec("SELECT coalesce(max(position), 0)::bigint FROM relais_events");
-      if (last.ok())
+      if (last.ok() && last->U64(0, 0) < known) {
+        // Committed events are gone (a failover to a standby that was not
+        // synchronous, rows deleted by hand): what is held may no longer be
+        // what the database has at those positions.
+        recent_.Clear();
+        std::lock_guard lock(known_mu_);
+        known_versions_.clear();
+      } else if (last.ok()) {
         Advance(last->U64(0, 0));
-      else if (!conn->ok())
+      } else if (!conn->ok()) {
         conn.reset();
+      }
       next_check = Clock::now() + options_.catch_up_interval;
     }
     const auto wait = conn ? std::max<Clock::duration>(next_check - Clock::now(), Clock::duration::zero())
@@ -603,10 +613,10 @@ StatusOr<LogPage> PostgresEventStore::ReadAll(uint64_t from_position, size_t max
   page.next_position = page.events.empty() ? from_position : page.events.back().position + 1;
   if (page.events.size() == max_count || (!page.events.empty() && page.next_position > last)) return page;
   auto read = WithConnection([&](PgConnection& c) -> StatusOr<std::vector<RecordedEvent>> {
-    RELAIS_ASSIGN_OR_RETURN(PgResult r, c.Exec("SELECT position, envelope FROM relais_events WHERE position >= $1 "
-                                               "ORDER BY position LIMIT $2",
-                                               {PgParam::Int(page.next_position),
-                                                PgParam::Int(max_count - page.events.size())}));
+    RELAIS_ASSIGN_OR_RETURN(PgResult r,
+                            c.Exec("SELECT position, envelope FROM relais_events WHERE position >= $1 "
+                                   "ORDER BY position LIMIT $2",
+                                   {PgParam::Int(page.next_position), PgParam::Int(max_count - page.events.size())}));
     return DecodeRows(r);
   });
   if (!read.ok()) return read.status();

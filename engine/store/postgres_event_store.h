@@ -183,7 +183,7 @@ class PostgresEventStore final : public EventStore {
   RecentEvents recent_;
   std::mutex known_mu_;
   std::unordered_map<std::string, uint64_t> known_versions_;  // stream -> last version, as committed
-  std::atomic<uint64_t> known_misses_{0};  // groups refused on known versions, then read
+  std::atomic<uint64_t> known_misses_{0};                     // groups refused on known versions, then read
   std::atomic<uint64_t> known_groups_{0}, read_groups_{0};
 
   std::mutex queue_mu_;

@@ -21,6 +21,11 @@ std::vector<RecordedEvent> RecentEvents::Take(uint64_t from, size_t max_count, u
   return out;
 }
 
+void RecentEvents::Clear() {
+  std::lock_guard lock(mu_);
+  by_position_.clear();
+}
+
 size_t RecentEvents::size() const {
   std::lock_guard lock(mu_);
   return by_position_.size();

@@ -33,6 +33,8 @@ class RecentEvents {
   // above last. Empty when from is not held.
   std::vector<RecordedEvent> Take(uint64_t from, size_t max_count, uint64_t last) const;
   size_t size() const;
+  // Forgets every event held.
+  void Clear();
 
  private:
   const size_t capacity_;

@@ -379,7 +379,8 @@ TEST_P(EventStoreContractTest, WaitForPositionWakesWithoutPolling) {
   EXPECT_FALSE(store().WaitForPosition(4, std::chrono::milliseconds(1)));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStores, EventStoreContractTest, ::testing::ValuesIn(testing::AllStoreKindsWithPostgresBothWays()),
+INSTANTIATE_TEST_SUITE_P(AllStores, EventStoreContractTest,
+                         ::testing::ValuesIn(testing::AllStoreKindsWithPostgresBothWays()),
                          [](const auto& p) { return p.param.name; });
 
 }  // namespace

@@ -175,6 +175,32 @@ TEST_F(PostgresEventStoreTest, AnotherNodesCommitIsReadFromItsNotificationAndAHo
   EXPECT_TRUE(read->events.empty());
 }
 
+// Committed events gone from the database (a failover to a standby that
+// was not synchronous; here, rows deleted by hand) are no longer served from
+// memory once the catch-up sees the database behind the node.
+TEST_F(PostgresEventStoreTest, EventsGoneFromTheDatabaseAreForgottenAtTheNextCatchUp) {
+  options_.catch_up_interval = std::chrono::milliseconds(100);
+  auto store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_THAT(store->Append("s", ExpectedVersion::NoStream(), {MakeEvent("a"), MakeEvent("b")}), IsOk());
+  auto held = store->ReadAll(1, 10);
+  ASSERT_THAT(held, IsOk());
+  ASSERT_EQ(held->events.size(), 2u);
+  auto raw = PgConnection::Connect(options_.conninfo);
+  ASSERT_THAT(raw, IsOk());
+  ASSERT_THAT((*raw)->Exec("DELETE FROM relais_events"), IsOk());
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto page = store->ReadAll(1, 10);
+        return page.ok() && page->events.empty();
+      },
+      std::chrono::seconds(5)));
+  // The stream's version is read again too: a new append starts it afresh.
+  auto again = store->Append("s", ExpectedVersion::NoStream(), {MakeEvent("c")});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->first_version, 1u);
+}
+
 // A commit too large for its notification sends its position only: the
 // other node reads it from the database.
 TEST_F(PostgresEventStoreTest, ACommitTooLargeForItsNotificationIsReadFromTheDatabase) {
