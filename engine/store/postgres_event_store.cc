@@ -119,6 +119,17 @@ PgParam ArrayParam(const std::vector<std::string>& items, bool bytes) {
   return PgParam::Text(ArrayLiteral(items, bytes));
 }
 
+// The start of every commit group: the transaction, the lock that makes
+// positions follow commit order across every node, and the last position
+// (the third result).
+std::vector<PgStatement> GroupStart() {
+  std::vector<PgStatement> out;
+  out.push_back({"BEGIN", {}});
+  out.push_back({"SELECT pg_advisory_xact_lock($1)", {PgParam::Text(std::to_string(kPgCommitLock))}});
+  out.push_back({"SELECT coalesce(max(position), 0)::bigint FROM relais_events", {}});
+  return out;
+}
+
 // Key-value changes (key -> its last value; nullopt: deleted) as at most two
 // set-based statements, whatever their number.
 void AppendKvStatements(KvChanges& kv, std::vector<PgStatement>& out) {
@@ -292,10 +303,7 @@ std::optional<std::vector<StatusOr<AppendResult>>> PostgresEventStore::CommitOnK
   // otherwise), the writes, the notification and the commit. A stored event
   // id refuses it too (unique index). Refused: rolled back, then the group
   // goes the way of read versions.
-  std::vector<PgStatement> statements;
-  statements.push_back({"BEGIN", {}});
-  statements.push_back({"SELECT pg_advisory_xact_lock($1)", {PgParam::Text(std::to_string(kPgCommitLock))}});
-  statements.push_back({"SELECT coalesce(max(position), 0)::bigint FROM relais_events", {}});
+  std::vector<PgStatement> statements = GroupStart();
   statements.push_back(
       {"SELECT ('relais: stream ' || s.id || ' is not at version ' || s.believed)::int "
        "FROM unnest($1::text[], $2::bigint[]) AS s(id, believed) LEFT JOIN LATERAL (SELECT version "
@@ -341,10 +349,7 @@ std::vector<StatusOr<AppendResult>> PostgresEventStore::CommitOnReadVersions(std
   }
   std::sort(streams.begin(), streams.end());
   streams.erase(std::unique(streams.begin(), streams.end()), streams.end());
-  std::vector<PgStatement> reads;
-  reads.push_back({"BEGIN", {}});
-  reads.push_back({"SELECT pg_advisory_xact_lock($1)", {PgParam::Text(std::to_string(kPgCommitLock))}});
-  reads.push_back({"SELECT coalesce(max(position), 0)::bigint FROM relais_events", {}});
+  std::vector<PgStatement> reads = GroupStart();
   // Each stream's version: one backward probe of the (stream_id, version)
   // index per stream (max(version) ... GROUP BY read every version).
   reads.push_back(
