@@ -35,6 +35,14 @@ class PostgresEventStoreTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
+  // Every event row gone, no store told (a test of what a store serves
+  // from memory).
+  void DeleteEventsBehindTheStores() {
+    auto raw = PgConnection::Connect(options_.conninfo);
+    ASSERT_THAT(raw, IsOk());
+    ASSERT_THAT((*raw)->Exec("DELETE FROM relais_events"), IsOk());
+  }
+
   relais::testing::PostgresSchema schema_;
   PostgresStoreOptions options_;
 };
@@ -156,9 +164,7 @@ TEST_F(PostgresEventStoreTest, AnotherNodesCommitIsReadFromItsNotificationAndAHo
   auto written = node_b->ReadAll(1, 10);  // the writer's own commit, also held
   ASSERT_THAT(written, IsOk());
   ASSERT_EQ(written->events.size(), 2u);
-  auto raw = PgConnection::Connect(options_.conninfo);
-  ASSERT_THAT(raw, IsOk());
-  ASSERT_THAT((*raw)->Exec("DELETE FROM relais_events"), IsOk());
+  DeleteEventsBehindTheStores();
   for (PostgresEventStore* node : {node_a.get(), node_b.get()}) {
     auto held = node->ReadAll(1, 10);
     ASSERT_THAT(held, IsOk());
@@ -186,9 +192,7 @@ TEST_F(PostgresEventStoreTest, EventsGoneFromTheDatabaseAreForgottenAtTheNextCat
   auto held = store->ReadAll(1, 10);
   ASSERT_THAT(held, IsOk());
   ASSERT_EQ(held->events.size(), 2u);
-  auto raw = PgConnection::Connect(options_.conninfo);
-  ASSERT_THAT(raw, IsOk());
-  ASSERT_THAT((*raw)->Exec("DELETE FROM relais_events"), IsOk());
+  DeleteEventsBehindTheStores();
   EXPECT_TRUE(Eventually(
       [&] {
         auto page = store->ReadAll(1, 10);
@@ -213,9 +217,7 @@ TEST_F(PostgresEventStoreTest, ACommitTooLargeForItsNotificationIsReadFromTheDat
   auto before = node_a->ReadAll(1, 10);
   ASSERT_THAT(before, IsOk());
   ASSERT_EQ(before->events.size(), 1u);
-  auto raw = PgConnection::Connect(options_.conninfo);
-  ASSERT_THAT(raw, IsOk());
-  ASSERT_THAT((*raw)->Exec("DELETE FROM relais_events"), IsOk());
+  DeleteEventsBehindTheStores();
   auto after = node_a->ReadAll(1, 10);
   ASSERT_THAT(after, IsOk());
   EXPECT_TRUE(after->events.empty()) << "node A held an event its notification could not carry";
