@@ -18,6 +18,7 @@
 #include "engine/server/operational_routes.h"
 #include "engine/server/router.h"
 #include "engine/server/shutdown_signals.h"
+#include "engine/store/postgres_event_store.h"
 #include "engine/util/log.h"
 
 namespace relais::cli {
@@ -34,6 +35,17 @@ void AddStoreMetrics(server::Metrics& metrics, EventStore& store) {
                            [&store] { return static_cast<double>(store.Stats().disk_bytes); });
   metrics.AddGaugeCallback("relais_store_background_jobs", "Store flushes and compactions running or pending.", {},
                            [&store] { return static_cast<double>(store.Stats().background_jobs); });
+  // PostgreSQL: how commit groups went (docs/storage.md, "Appends"): known,
+  // one round trip on the versions the node knew; read, two round trips on
+  // versions read; missed, tried on known versions and refused, then read.
+  if (auto* pg = dynamic_cast<PostgresEventStore*>(&store)) {
+    using Paths = PostgresEventStore::CommitPaths;
+    for (auto [path, field] :
+         {std::pair{"known", &Paths::known}, std::pair{"read", &Paths::read}, std::pair{"missed", &Paths::missed}})
+      metrics.AddGaugeCallback("relais_store_commit_groups_by_path",
+                               "PostgreSQL commit groups since start, by how they were decided.", {{"path", path}},
+                               [pg, field] { return static_cast<double>(pg->commit_paths().*field); });
+  }
 }
 
 }  // namespace

@@ -408,6 +408,23 @@ TEST_F(PostgresFailoverTest, NothingAcknowledgedIsLostAndNothingRunsTwiceAcrossF
   }
   for (const auto& [note, times] : notes) EXPECT_EQ(times, 1) << note.first << " note " << note.second;
   std::printf("%zu commands acknowledged, %zu projects, %zu events\n", acknowledged, projects.size(), events);
+  // How the nodes' commit groups went since they last started: most in one
+  // round trip on the versions they knew (relais_store_commit_groups_by_path).
+  double known_groups = 0;
+  for (int node : {0, 1}) {
+    Client c(PortOf(node));
+    auto metrics = c.Call(http::verb::get, "/metrics", "");
+    std::string line = "node " + std::to_string(node) + ":";
+    for (const char* path : {"known", "read", "missed"}) {
+      const std::string key = std::string("\nrelais_store_commit_groups_by_path{path=\"") + path + "\"} ";
+      const size_t at = metrics.raw.find(key);
+      const double value = at == std::string::npos ? -1 : std::atof(metrics.raw.c_str() + at + key.size());
+      line += std::string(" ") + path + " " + std::to_string(static_cast<long long>(value));
+      if (std::string(path) == "known" && value > 0) known_groups += value;
+    }
+    std::printf("commit groups since the node started, %s\n", line.c_str());
+  }
+  EXPECT_GT(known_groups, 0) << "no commit group went in one round trip";
 
   // The log: positions gapless, no follow-up timer left.
   {
