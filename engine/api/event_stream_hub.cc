@@ -31,20 +31,13 @@ struct EventStreamHub::Shared {
   };
   std::deque<Notice> notices;  // announced, not yet written
 
-  void Wake() {
-    {
-      std::lock_guard lock(mu);
-      dirty = true;
-    }
-    wake.notify_one();
-  }
-  // A commit: only open streams have anything to read (a stream that opens
-  // later reads from its own cursor), so the hub thread sleeps through
+  // commit: only open streams have anything to read then (a stream that
+  // opens later reads from its own cursor), so the hub thread sleeps through
   // commits while none is open.
-  void WakeForCommit() {
+  void Wake(bool commit = false) {
     {
       std::lock_guard lock(mu);
-      if (followers.empty()) return;
+      if (commit && followers.empty()) return;
       dirty = true;
     }
     wake.notify_one();
@@ -98,7 +91,7 @@ class EventStreamHub::Follower final : public server::ResponseStream {
 EventStreamHub::EventStreamHub(EventStore& store, runtime::ProjectService& projects, Scopes& scopes,
                                const ApiOptions& config)
     : store_(store), projects_(projects), scopes_(scopes), config_(config), shared_(std::make_shared<Shared>()) {
-  subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->WakeForCommit(); });
+  subscription_ = store_.Subscribe([shared = shared_](uint64_t) { shared->Wake(/*commit=*/true); });
   thread_ = std::thread([this] {
     SetThreadName("event-streams");
     Run();

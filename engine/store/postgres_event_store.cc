@@ -400,6 +400,7 @@ void PostgresEventStore::Committed(const GroupState& g, uint64_t first_position)
   appends_ += g.written;
   ++commit_groups_;
   if (g.envelopes.empty()) return;
+  if (options_.recent_events == 0) return Advance(first_position + g.envelopes.size() - 1);
   std::vector<RecordedEvent> committed;
   committed.reserve(g.envelopes.size());
   for (size_t i = 0; i < g.envelopes.size(); ++i)
@@ -417,9 +418,10 @@ void PostgresEventStore::RememberVersions(const std::unordered_map<std::string, 
 }
 
 std::string PostgresEventStore::NotifySuffix(const GroupState& g) const {
-  size_t bytes = 0;
-  for (const std::string& e : g.envelopes) bytes += 4 * (e.size() + 2) / 3 + 1;
-  if (options_.recent_events == 0 || bytes + 42 > options_.notify_events_bytes) return "";
+  constexpr size_t kHead = 42;  // "<last position> <count> ": two 20-digit numbers and two spaces
+  size_t bytes = kHead;
+  for (const std::string& e : g.envelopes) bytes += 4 * (e.size() + 2) / 3 + 1;  // base64url and a comma
+  if (bytes > options_.notify_events_bytes) return "";
   std::string suffix = ' ' + std::to_string(g.envelopes.size()) + ' ';
   for (size_t i = 0; i < g.envelopes.size(); ++i) {
     if (i > 0) suffix += ',';
@@ -432,7 +434,8 @@ void PostgresEventStore::OnNotification(const std::string& payload) {
   char* end = nullptr;
   const uint64_t last = std::strtoull(payload.c_str(), &end, 10);
   if (!end || end == payload.c_str() || (*end != '\0' && *end != ' ')) return;
-  if (*end == ' ' && last > LastPosition()) {  // not this node's own commit, not yet known
+  const bool keeps = options_.recent_events > 0 || options_.stream_versions > 0;
+  if (*end == ' ' && last > LastPosition() && keeps) {  // not this node's own commit, not yet known
     const uint64_t count = std::strtoull(end + 1, &end, 10);
     std::string_view rest(end);
     bool readable = count >= 1 && count <= last && rest.size() > 1 && rest[0] == ' ';
