@@ -11,6 +11,8 @@
 #            (pgbench_insert.sql), the baseline
 #   floor    wrk GETs of /healthz through the same nginx to the same nodes:
 #            what no command can beat through this front (floor_ratio)
+# and, for each, the CPU each process used per request (cpu_ms_per_request:
+# relais, postgres, nginx and the load generator, from /proc and `time`),
 # and writes RESULTS_DIR/cluster-latest.json. Target: relais >= 1.0 x pgbench
 # at 16 and 64 clients, p99 <= 50 ms.
 # RELAIS_BENCH_PG_STATS=1 prints what the database ran (pg_stat_statements)
@@ -99,19 +101,39 @@ relais_bench_projects "$base" "$token" "$projects"
 psql_ -c "CREATE TABLE bench_events (position bigserial PRIMARY KEY, stream_id text NOT NULL, payload text NOT NULL)"
 export RELAIS_BENCH_DIR="$here/../http" RELAIS_BENCH_PROJECTS="$projects" RELAIS_BENCH_TOKEN="$token"
 rows=()
+# CPU accounting per phase: the servers' CPU seconds from /proc before and
+# after (cpu_seconds.py), the load generator's from its own shell (`time`).
+# Divided by the requests (or pgbench transactions) of the phase, it says
+# where each request's CPU went on this machine (cpu_ms_per_request).
+TIMEFORMAT='%U %S'
+servers() { python3 "$here/cpu_seconds.py" relais postgres nginx; }
+client_cpu() { tail -n 1 "$work/time" | awk '{ print $1 + $2 }'; }
+phase_cpu() {  # BEFORE AFTER CLIENT_NAME CLIENT_SECONDS: the JSON of a phase's CPU seconds
+  python3 -c 'import json, sys
+b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+used = {k: round(a[k] - b[k], 3) for k in a}
+used[sys.argv[3]] = float(sys.argv[4])
+print(json.dumps(used))' "$1" "$2" "$3" "$4"
+}
 for c in $clients; do
   threads=$(( c < 2 ? 1 : 2 ))
   echo "relais: $c client(s), ${seconds}s" >&2
-  relais_line=$(wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/post.lua" "$base" | tail -n 1)
+  before=$(servers)
+  relais_line=$( { time wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/post.lua" "$base" | tail -n 1; } 2> "$work/time")
+  relais_cpu=$(phase_cpu "$before" "$(servers)" wrk "$(client_cpu)")
   # The floor: GET /healthz through the same nginx to the same nodes (no
   # store, no JSON, no authentication). No command can go faster than this
   # through this front on this machine.
   echo "http floor: $c client(s), ${seconds}s" >&2
-  floor_line=$(RELAIS_BENCH_TOKEN= wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/get.lua" "$base/healthz" | tail -n 1)
+  before=$(servers)
+  floor_line=$( { time RELAIS_BENCH_TOKEN= wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/get.lua" "$base/healthz" | tail -n 1; } 2> "$work/time")
+  floor_cpu=$(phase_cpu "$before" "$(servers)" wrk "$(client_cpu)")
   echo "pgbench: $c client(s), ${seconds}s" >&2
-  pg_tps=$(relais_pg_as /usr/lib/postgresql/15/bin/pgbench -h 127.0.0.1 -p "$pg_port" -U relais -n -f "$here/pgbench_insert.sql" \
-             -c "$c" -j "$threads" -T "$seconds" relais 2>/dev/null | awk '/^tps = / { print $3; exit }')
-  rows+=("{\"clients\": $c, \"relais\": $relais_line, \"http_floor\": $floor_line, \"pgbench_tps\": ${pg_tps:-0}}")
+  before=$(servers)
+  pg_tps=$( { time relais_pg_as /usr/lib/postgresql/15/bin/pgbench -h 127.0.0.1 -p "$pg_port" -U relais -n -f "$here/pgbench_insert.sql" \
+             -c "$c" -j "$threads" -T "$seconds" relais 2>/dev/null | awk '/^tps = / { print $3; exit }'; } 2> "$work/time")
+  pg_cpu=$(phase_cpu "$before" "$(servers)" pgbench "$(client_cpu)")
+  rows+=("{\"clients\": $c, \"relais\": $relais_line, \"http_floor\": $floor_line, \"pgbench_tps\": ${pg_tps:-0}, \"cpu_seconds\": {\"relais\": $relais_cpu, \"http_floor\": $floor_cpu, \"pgbench\": $pg_cpu}}")
 done
 
 [ -n "${RELAIS_BENCH_PG_STATS:-}" ] && results="$work/results"  # profiling: printed, not kept
@@ -121,10 +143,19 @@ joined=$(IFS=,; echo "${rows[*]}")
 python3 - "$results/cluster-$stamp.json" <<PY
 import json, sys
 rows = json.loads('[$joined]')
+def per_request(used, requests):  # CPU milliseconds per request, by process, and in all
+    out = {k: round(1000 * v / requests, 4) for k, v in used.items()} if requests else {}
+    out["all"] = round(sum(out.values()), 4)
+    return out
 for r in rows:
     base = r["pgbench_tps"]
     r["ratio"] = round(r["relais"]["requests_per_second"] / base, 3) if base else None
     r["floor_ratio"] = round(r["http_floor"]["requests_per_second"] / base, 3) if base else None
+    cpu = r["cpu_seconds"]
+    r["cpu_ms_per_request"] = {
+        "relais": per_request(cpu["relais"], r["relais"]["requests"]),
+        "http_floor": per_request(cpu["http_floor"], r["http_floor"]["requests"]),
+        "pgbench": per_request(cpu["pgbench"], base * $seconds)}
 report = {"benchmark": "cluster", "when": "$stamp", "seconds": $seconds, "projects": $projects, "cores": $(nproc),
           "nodes": 2, "front": "nginx, project affinity (consistent hash of the project id)", "store": "postgres 15 (one server, loopback)", "levels": rows,
           "targets": {"ratio_min_at_16_and_64": 1.0, "p99_ms_max": 50}}
