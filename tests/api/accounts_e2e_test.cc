@@ -59,7 +59,9 @@ class AccountsEndToEndTest : public ::testing::Test {
     Start();
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    if (server_) {
+      EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    }
   }
   void Start() {
     server_ = std::make_unique<relais::testing::ChildProcess>(

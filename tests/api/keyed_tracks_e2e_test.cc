@@ -66,7 +66,9 @@ class KeyedTracksEndToEndTest : public ::testing::Test {
     Start();
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    if (server_) {
+      EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    }
   }
 
   void Start() {

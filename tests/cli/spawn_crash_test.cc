@@ -59,7 +59,9 @@ class SpawnCrashTest : public ::testing::Test {
     Start();
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    if (server_) {
+      EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    }
   }
   void Start() {
     server_ = std::make_unique<Child>(std::vector<std::string>{RELAIS_BINARY, "serve", "--config", config_},

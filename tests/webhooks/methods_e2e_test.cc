@@ -76,7 +76,9 @@ class MethodsEndToEndTest : public ::testing::Test {
     ASSERT_NE(receiver_->port(), 0) << "the node receiver did not start (run ./scripts/test, which installs it)";
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    if (server_) {
+      EXPECT_EQ(server_->Kill(SIGTERM), 0);
+    }
   }
 
   void StartServer() {

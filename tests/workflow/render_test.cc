@@ -362,9 +362,9 @@ std::vector<GoldenCase> GoldenCases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedWorkflows, RenderGoldenTest, ::testing::ValuesIn(GoldenCases()),
-                         [](const ::testing::TestParamInfo<GoldenCase>& info) {
-                           std::string name = info.param.workflow + "_" + info.param.format + "_" +
-                                              (info.param.language == DrawingLanguage::kEn ? "en" : "fr");
+                         [](const ::testing::TestParamInfo<GoldenCase>& test) {
+                           std::string name = test.param.workflow + "_" + test.param.format + "_" +
+                                              (test.param.language == DrawingLanguage::kEn ? "en" : "fr");
                            for (char& ch : name)
                              if (ch == '-') ch = '_';
                            return name;
