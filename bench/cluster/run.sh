@@ -107,32 +107,36 @@ rows=()
 # where each request's CPU went on this machine (cpu_ms_per_request).
 TIMEFORMAT='%U %S'
 servers() { python3 "$here/cpu_seconds.py" relais postgres nginx; }
-client_cpu() { tail -n 1 "$work/time" | awk '{ print $1 + $2 }'; }
-phase_cpu() {  # BEFORE AFTER CLIENT_NAME CLIENT_SECONDS: the JSON of a phase's CPU seconds
+# phase CLIENT_NAME COMMAND...: runs the command (its output in $work/out) and
+# leaves the JSON of the phase's CPU seconds in $work/cpu: the servers', and
+# the client's own as `time` measured it (the last line of $work/time).
+phase() {
+  local client="$1" before
+  shift
+  before=$(servers)
+  { time "$@" > "$work/out"; } 2> "$work/time"
   python3 -c 'import json, sys
 b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 used = {k: round(a[k] - b[k], 3) for k in a}
-used[sys.argv[3]] = float(sys.argv[4])
-print(json.dumps(used))' "$1" "$2" "$3" "$4"
+user, system = sys.argv[4].split()
+used[sys.argv[3]] = float(user) + float(system)
+print(json.dumps(used))' "$before" "$(servers)" "$client" "$(tail -n 1 "$work/time")" > "$work/cpu"
 }
 for c in $clients; do
   threads=$(( c < 2 ? 1 : 2 ))
   echo "relais: $c client(s), ${seconds}s" >&2
-  before=$(servers)
-  relais_line=$( { time wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/post.lua" "$base" | tail -n 1; } 2> "$work/time")
-  relais_cpu=$(phase_cpu "$before" "$(servers)" wrk "$(client_cpu)")
+  phase wrk wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/post.lua" "$base"
+  relais_line=$(tail -n 1 "$work/out") relais_cpu=$(cat "$work/cpu")
   # The floor: GET /healthz through the same nginx to the same nodes (no
   # store, no JSON, no authentication). No command can go faster than this
   # through this front on this machine.
   echo "http floor: $c client(s), ${seconds}s" >&2
-  before=$(servers)
-  floor_line=$( { time RELAIS_BENCH_TOKEN= wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/get.lua" "$base/healthz" | tail -n 1; } 2> "$work/time")
-  floor_cpu=$(phase_cpu "$before" "$(servers)" wrk "$(client_cpu)")
+  phase wrk env RELAIS_BENCH_TOKEN= wrk -t"$threads" -c"$c" -d"${seconds}s" -s "$here/../http/get.lua" "$base/healthz"
+  floor_line=$(tail -n 1 "$work/out") floor_cpu=$(cat "$work/cpu")
   echo "pgbench: $c client(s), ${seconds}s" >&2
-  before=$(servers)
-  pg_tps=$( { time relais_pg_as /usr/lib/postgresql/15/bin/pgbench -h 127.0.0.1 -p "$pg_port" -U relais -n -f "$here/pgbench_insert.sql" \
-             -c "$c" -j "$threads" -T "$seconds" relais 2>/dev/null | awk '/^tps = / { print $3; exit }'; } 2> "$work/time")
-  pg_cpu=$(phase_cpu "$before" "$(servers)" pgbench "$(client_cpu)")
+  phase pgbench relais_pg_as /usr/lib/postgresql/15/bin/pgbench -h 127.0.0.1 -p "$pg_port" -U relais -n \
+    -f "$here/pgbench_insert.sql" -c "$c" -j "$threads" -T "$seconds" relais
+  pg_tps=$(awk '/^tps = / { print $3; exit }' "$work/out") pg_cpu=$(cat "$work/cpu")
   rows+=("{\"clients\": $c, \"relais\": $relais_line, \"http_floor\": $floor_line, \"pgbench_tps\": ${pg_tps:-0}, \"cpu_seconds\": {\"relais\": $relais_cpu, \"http_floor\": $floor_cpu, \"pgbench\": $pg_cpu}}")
 done
 
